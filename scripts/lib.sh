@@ -1,0 +1,81 @@
+# Shared by scripts/run.sh and scripts/test.sh: find the tools, install what is missing.
+# Every step is safe to run again; nothing is installed twice.
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+# Debian/Ubuntu packages the desk needs to build, run and be tested.
+DEBIAN_PACKAGES=(
+  build-essential pkg-config libssl-dev
+  libwebkit2gtk-4.1-dev          # the WebView the desk runs in
+  webkit2gtk-driver              # WebKitWebDriver, started by tauri-driver in end-to-end tests
+  xvfb xauth                     # a display for end-to-end tests on machines without one
+  dbus gnome-keyring             # the OS keyring (Secret Service) the desk keeps secrets in
+  librsvg2-bin                   # rsvg-convert, to regenerate icons from icons/migdesk.svg
+)
+TAURI_DRIVER_VERSION='^2'
+MIN_NODE_MAJOR=20
+MIN_NODE_MINOR=19
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "installing system packages needs root: run as root or install sudo ($*)"
+  fi
+}
+
+ensure_debian_packages() {
+  local missing=()
+  for pkg in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || die "missing system packages and no apt-get: ${missing[*]}"
+  step "installing system packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+ensure_rust() {
+  command -v cargo >/dev/null || die "Rust is not installed: install it with rustup (https://rustup.rs), then run this again"
+  cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+  cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+}
+
+ensure_node() {
+  command -v node >/dev/null || die "Node.js ${MIN_NODE_MAJOR}.${MIN_NODE_MINOR}+ is needed to build the UI: install it (e.g. from NodeSource or nvm), then run this again"
+  local version major minor
+  version="$(node --version)"; version="${version#v}"
+  major="${version%%.*}"; minor="${version#*.}"; minor="${minor%%.*}"
+  if [ "$major" -lt "$MIN_NODE_MAJOR" ] || { [ "$major" -eq "$MIN_NODE_MAJOR" ] && [ "$minor" -lt "$MIN_NODE_MINOR" ]; }; then
+    die "Node.js $version is too old: the UI needs ${MIN_NODE_MAJOR}.${MIN_NODE_MINOR} or newer"
+  fi
+  # Reinstall when the lock file changed since the last install.
+  if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+    step "installing UI packages (npm ci)"
+    npm --prefix ui ci --no-audit --no-fund
+  fi
+}
+
+ensure_tauri_driver() {
+  export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+  if ! command -v tauri-driver >/dev/null; then
+    step "installing tauri-driver"
+    cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked
+  fi
+}
+
+build_ui() {
+  step "building the UI"
+  npm --prefix ui run build
+}
+
+build_app() {
+  step "building the desk"
+  cargo build -p migdesk --locked
+}

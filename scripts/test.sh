@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test of migdesk: formatting, lints, type check, Rust tests, UI tests, and the
+# end-to-end tests that drive the real window over WebDriver. Installs what is missing first.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ensure_debian_packages
+ensure_rust
+ensure_node
+ensure_tauri_driver
+
+step "format (Rust)"
+cargo fmt --all --check
+step "format and lint (UI)"
+npm --prefix ui run lint
+step "type check (UI)"
+npm --prefix ui run typecheck
+step "UI tests"
+npm --prefix ui test
+build_ui
+step "lints (Rust)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+build_app
+step "Rust tests, including end-to-end (artifacts in target/e2e-artifacts)"
+# A session bus of its own, so tests never touch the user's keyring.
+dbus-run-session -- cargo test --workspace --locked

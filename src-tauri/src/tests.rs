@@ -1,0 +1,141 @@
+//! Tests through Tauri's real IPC layer (mock runtime, real configuration and capabilities).
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewUrl, WebviewWindowBuilder};
+
+use crate::{ShellConfig, configure};
+
+fn app_with_data_dir(dir: &Path) -> App<MockRuntime> {
+    let config = ShellConfig {
+        data_dir_override: Some(dir.to_path_buf()),
+    };
+    configure(mock_builder(), config)
+        .build(tauri::generate_context!())
+        .expect("the app builds with the real configuration")
+}
+
+fn invoke(app: &App<MockRuntime>, window_label: &str, cmd: &str) -> Result<Value, Value> {
+    let webview = WebviewWindowBuilder::new(app, window_label, WebviewUrl::default())
+        .build()
+        .expect("window");
+    get_ipc_response(
+        &webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: InvokeBody::default(),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().expect("json"))
+}
+
+#[test]
+fn app_info_answers_the_main_window() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("desk-data");
+    let app = app_with_data_dir(&data);
+
+    let info = invoke(&app, "main", "app_info").expect("app_info succeeds");
+
+    assert_eq!(info["name"], "migdesk");
+    assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(info["data_dir"], data.display().to_string());
+    assert!(data.is_dir(), "the data folder is created at start");
+    assert!(!info["build"]["commit"].as_str().unwrap().is_empty());
+    assert_eq!(info["build"]["profile"], "debug");
+}
+
+#[test]
+fn an_unusable_data_folder_is_a_storage_error_not_a_crash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let in_the_way = tmp.path().join("file");
+    std::fs::write(&in_the_way, b"x").unwrap();
+    let app = app_with_data_dir(&in_the_way);
+
+    let err = invoke(&app, "main", "app_info").expect_err("app_info fails");
+
+    assert_eq!(err["kind"], "storage");
+    assert!(
+        err["message"].as_str().unwrap().contains("not a folder"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_window_without_a_capability_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = app_with_data_dir(tmp.path());
+
+    let err = invoke(&app, "intruder", "app_info").expect_err("refused");
+
+    let text = err.to_string();
+    assert!(text.contains("not allowed"), "{text}");
+}
+
+#[test]
+fn an_unknown_command_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = app_with_data_dir(tmp.path());
+
+    assert!(invoke(&app, "main", "delete_everything").is_err());
+}
+
+fn read_json(path: &str) -> Value {
+    let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    serde_json::from_str(&std::fs::read_to_string(&full).unwrap()).unwrap()
+}
+
+#[test]
+fn capabilities_grant_only_commands_that_exist() {
+    let known: Vec<String> = migdesk_core::ipc::command_names()
+        .iter()
+        .map(|c| format!("allow-{}", c.replace('_', "-")))
+        .collect();
+    let cap = read_json("capabilities/main.json");
+    assert_eq!(
+        cap["windows"],
+        json!(["main"]),
+        "the capability is for the main window only"
+    );
+    for perm in cap["permissions"].as_array().unwrap() {
+        let perm = perm.as_str().expect("permissions are plain identifiers");
+        assert!(
+            known.iter().any(|k| k == perm),
+            "{perm} is not a desk command"
+        );
+    }
+}
+
+#[test]
+fn content_security_policy_is_strict() {
+    let conf = read_json("tauri.conf.json");
+    let csp = conf["app"]["security"]["csp"]
+        .as_str()
+        .expect("a CSP is set");
+    assert!(!csp.contains("unsafe-eval"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert!(
+        !csp.contains("http://") || csp.contains("http://ipc.localhost"),
+        "{csp}"
+    );
+    let remote: Vec<&str> = csp
+        .split([' ', ';'])
+        .filter(|t| t.starts_with("http") && *t != "http://ipc.localhost")
+        .collect();
+    assert!(remote.is_empty(), "remote origins in the CSP: {remote:?}");
+    assert!(csp.contains("default-src 'self'"), "{csp}");
+    assert!(csp.contains("object-src 'none'"), "{csp}");
+    assert!(
+        conf["app"]["security"]["dangerousDisableAssetCspModification"].is_null(),
+        "Tauri must keep adding nonces to the CSP"
+    );
+}

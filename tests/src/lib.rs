@@ -1,0 +1,331 @@
+//! The end-to-end harness: the built migdesk binary in a real window, driven over WebDriver.
+//!
+//! [`Desk::launch`] starts, for one test:
+//! - an X server (Xvfb) when the environment has no `DISPLAY`;
+//! - `tauri-driver` on free loopback ports, which starts WebKitWebDriver, which starts the app
+//!   with its own temporary data folder;
+//! - a WebDriver session on the app's main window.
+//!
+//! [`Desk::close`] ends the session and stops `tauri-driver` with SIGTERM (it stops
+//! WebKitWebDriver only on TERM/INT/QUIT; SIGKILL would orphan it with the port and our pipes).
+//! Screenshots go to `target/e2e-artifacts/`.
+
+use std::fs::File;
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use thirtyfour::prelude::*;
+
+/// What can go wrong while setting up the window, with what to do about it.
+pub type HarnessResult<T> = Result<T, String>;
+
+const DATA_DIR_ENV: &str = "MIGDESK_DATA_DIR";
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long an expectation about the page may take to come true.
+pub const PAGE_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The workspace root (the folder with the top-level `Cargo.toml`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(".."))
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|p| {
+            if p.is_absolute() {
+                p
+            } else {
+                workspace_root().join(p)
+            }
+        })
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// Where screenshots and logs of the end-to-end run are kept.
+pub fn artifacts_dir() -> PathBuf {
+    target_dir().join("e2e-artifacts")
+}
+
+/// The app binary to test: `MIGDESK_APP` when set, otherwise the workspace's debug build.
+pub fn app_binary() -> HarnessResult<PathBuf> {
+    let path = std::env::var_os("MIGDESK_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("debug").join("migdesk"));
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "the app binary {} does not exist: build the UI and the app first \
+             (`npm --prefix ui run build && cargo build -p migdesk`), or run scripts/test.sh",
+            path.display()
+        ))
+    }
+}
+
+fn find_program(name: &str) -> HarnessResult<PathBuf> {
+    let mut candidates: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).map(|d| d.join(name)).collect())
+        .unwrap_or_default();
+    if let Some(home) = std::env::var_os("CARGO_HOME").or_else(|| {
+        std::env::var_os("HOME").map(|h| {
+            let mut p = PathBuf::from(h);
+            p.push(".cargo");
+            p.into_os_string()
+        })
+    }) {
+        candidates.push(PathBuf::from(home).join("bin").join(name));
+    }
+    candidates
+        .into_iter()
+        .find(|p| p.is_file())
+        .ok_or_else(|| format!("{name} was not found; scripts/test.sh installs it"))
+}
+
+fn free_port() -> HarnessResult<u16> {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("no free loopback port: {e}"))
+}
+
+fn wait_for_port(port: u16, child: &mut Child, what: &str) -> HarnessResult<()> {
+    let start = Instant::now();
+    while start.elapsed() < STARTUP_TIMEOUT {
+        if TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok() {
+            return Ok(());
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("{what} exited early with {status}"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err(format!(
+        "{what} did not listen on port {port} within {STARTUP_TIMEOUT:?}"
+    ))
+}
+
+/// Sends SIGTERM and waits for the process to end (SIGKILL after a grace period).
+fn terminate(child: &mut Child) {
+    if let Ok(Some(_)) = child.try_wait() {
+        return;
+    }
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10) {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// An X server of our own, for machines without a display.
+#[derive(Debug)]
+struct Xvfb {
+    child: Child,
+    display: String,
+}
+
+impl Xvfb {
+    fn start() -> HarnessResult<Self> {
+        let program = find_program("Xvfb")?;
+        for n in 90..190u32 {
+            if Path::new(&format!("/tmp/.X{n}-lock")).exists()
+                || Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+            {
+                continue;
+            }
+            let display = format!(":{n}");
+            let mut child = Command::new(&program)
+                .args([
+                    display.as_str(),
+                    "-screen",
+                    "0",
+                    "1280x800x24",
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .map_err(|e| format!("cannot start Xvfb: {e}"))?;
+            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+            let start = Instant::now();
+            loop {
+                if socket.exists() {
+                    return Ok(Self { child, display });
+                }
+                if let Ok(Some(_)) = child.try_wait() {
+                    break; // Display taken meanwhile: try the next number.
+                }
+                if start.elapsed() > STARTUP_TIMEOUT {
+                    terminate(&mut child);
+                    return Err("Xvfb did not start".into());
+                }
+                std::thread::sleep(Duration::from_millis(25));
+            }
+        }
+        Err("no free X display number between :90 and :189".into())
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        terminate(&mut self.child);
+    }
+}
+
+/// The running desk under test.
+#[derive(Debug)]
+pub struct Desk {
+    pub driver: WebDriver,
+    tauri_driver: Child,
+    // Dropped after tauri-driver: the window needs the display until the app has gone.
+    _xvfb: Option<Xvfb>,
+    data_dir: tempfile::TempDir,
+}
+
+impl Desk {
+    /// Starts the app in a window of its own, with an empty data folder.
+    pub async fn launch(test_name: &str) -> HarnessResult<Self> {
+        let app = app_binary()?;
+        let tauri_driver = find_program("tauri-driver")?;
+        find_program("WebKitWebDriver")?;
+        let artifacts = artifacts_dir();
+        std::fs::create_dir_all(&artifacts)
+            .map_err(|e| format!("cannot create {}: {e}", artifacts.display()))?;
+
+        let xvfb = match std::env::var("DISPLAY") {
+            Ok(d) if !d.is_empty() => None,
+            _ => Some(Xvfb::start()?),
+        };
+        let display = xvfb
+            .as_ref()
+            .map(|x| x.display.clone())
+            .or_else(|| std::env::var("DISPLAY").ok())
+            .unwrap_or_default();
+
+        let data_dir = tempfile::Builder::new()
+            .prefix("migdesk-e2e-")
+            .tempdir()
+            .map_err(|e| format!("cannot create a data folder: {e}"))?;
+
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let log = File::create(artifacts.join(format!("{test_name}.tauri-driver.log")))
+            .map_err(|e| format!("cannot create the driver log: {e}"))?;
+        let log_err = log.try_clone().map_err(|e| e.to_string())?;
+        let mut child = Command::new(&tauri_driver)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("DISPLAY", &display)
+            .env(DATA_DIR_ENV, data_dir.path())
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log_err)
+            .spawn()
+            .map_err(|e| format!("cannot start tauri-driver: {e}"))?;
+        if let Err(e) = wait_for_port(port, &mut child, "tauri-driver") {
+            terminate(&mut child);
+            return Err(e);
+        }
+
+        let mut caps = Capabilities::new();
+        let options = json!({ "application": app });
+        if let Err(e) = caps.set("tauri:options", options) {
+            terminate(&mut child);
+            return Err(format!("bad capabilities: {e}"));
+        }
+        let driver = match WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await {
+            Ok(d) => d,
+            Err(e) => {
+                terminate(&mut child);
+                return Err(format!("cannot open a WebDriver session on the app: {e}"));
+            }
+        };
+
+        Ok(Self {
+            driver,
+            tauri_driver: child,
+            _xvfb: xvfb,
+            data_dir,
+        })
+    }
+
+    /// The data folder the app was given.
+    pub fn data_dir(&self) -> &Path {
+        self.data_dir.path()
+    }
+
+    /// Waits until the element with `data-testid` exists and returns it.
+    pub async fn by_test_id(&self, id: &str) -> WebDriverResult<WebElement> {
+        self.driver
+            .query(By::Css(format!("[data-testid='{id}']")))
+            .wait(PAGE_TIMEOUT, Duration::from_millis(50))
+            .first()
+            .await
+    }
+
+    /// Waits until the element with `data-testid` shows exactly `expected`.
+    pub async fn wait_for_text(&self, id: &str, expected: &str) -> HarnessResult<()> {
+        let start = Instant::now();
+        let mut last = String::new();
+        while start.elapsed() < PAGE_TIMEOUT {
+            if let Ok(el) = self.by_test_id(id).await {
+                last = el.text().await.unwrap_or_default();
+                if last == expected {
+                    return Ok(());
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err(format!(
+            "[data-testid={id}] shows {last:?}, expected {expected:?}"
+        ))
+    }
+
+    /// Saves a screenshot of the window as `target/e2e-artifacts/NAME.png`, after the page has
+    /// painted (screenshots can lag a frame behind the DOM).
+    pub async fn screenshot(&self, name: &str) -> WebDriverResult<PathBuf> {
+        self.driver
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+                vec![],
+            )
+            .await?;
+        let path = artifacts_dir().join(format!("{name}.png"));
+        self.driver.screenshot(&path).await?;
+        Ok(path)
+    }
+
+    /// Ends the session and stops everything that was started for it.
+    pub async fn close(mut self) {
+        let _ = self.driver.clone().quit().await;
+        terminate(&mut self.tauri_driver);
+    }
+}
+
+impl Drop for Desk {
+    fn drop(&mut self) {
+        // After `close` this finds the driver already gone; after a failed test it cleans up.
+        terminate(&mut self.tauri_driver);
+    }
+}

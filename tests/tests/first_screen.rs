@@ -1,0 +1,105 @@
+//! The first screen in the real window: it reaches the Rust core, and it speaks three languages.
+
+use migdesk_e2e::{Desk, workspace_root};
+use serde_json::Value;
+
+fn translation(lang: &str, path: &str) -> String {
+    let file = workspace_root().join(format!("ui/src/i18n/locales/{lang}.json"));
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    path.split('.')
+        .fold(&json, |v, k| &v[k])
+        .as_str()
+        .unwrap_or_else(|| panic!("{path} missing in {lang}.json"))
+        .to_owned()
+}
+
+async fn launch(name: &str) -> Desk {
+    match Desk::launch(name).await {
+        Ok(desk) => desk,
+        Err(e) => panic!("could not start the desk: {e}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_screen_reaches_the_core_and_switches_language() {
+    let desk = launch("first_screen").await;
+
+    // Azerbaijani by default.
+    desk.wait_for_text("sign-in-title", &translation("az", "signIn.title"))
+        .await
+        .unwrap();
+    let lang = desk
+        .driver
+        .find(thirtyfour::By::Css("html"))
+        .await
+        .unwrap()
+        .attr("lang")
+        .await
+        .unwrap();
+    assert_eq!(lang.as_deref(), Some("az"));
+
+    // The IPC round trip: the core's own answer, including the data folder we gave the app.
+    desk.wait_for_text("app-version", env!("CARGO_PKG_VERSION"))
+        .await
+        .unwrap();
+    desk.wait_for_text("app-data-dir", &desk.data_dir().display().to_string())
+        .await
+        .unwrap();
+    assert!(desk.data_dir().is_dir());
+    desk.screenshot("first-screen-az").await.unwrap();
+
+    for lang in ["en", "ru", "az"] {
+        desk.by_test_id(&format!("language-{lang}"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        desk.wait_for_text("sign-in-title", &translation(lang, "signIn.title"))
+            .await
+            .unwrap();
+        desk.wait_for_text("sign-in-not-yet", &translation(lang, "signIn.notYet"))
+            .await
+            .unwrap();
+        let pressed = desk
+            .by_test_id(&format!("language-{lang}"))
+            .await
+            .unwrap()
+            .attr("aria-pressed")
+            .await
+            .unwrap();
+        assert_eq!(pressed.as_deref(), Some("true"), "{lang} button pressed");
+        if lang != "az" {
+            desk.screenshot(&format!("first-screen-{lang}"))
+                .await
+                .unwrap();
+        }
+    }
+
+    desk.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn language_choice_survives_a_reload() {
+    let desk = launch("language_reload").await;
+
+    desk.by_test_id("language-ru")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    desk.wait_for_text("sign-in-title", &translation("ru", "signIn.title"))
+        .await
+        .unwrap();
+    desk.driver.refresh().await.unwrap();
+    desk.wait_for_text("sign-in-title", &translation("ru", "signIn.title"))
+        .await
+        .unwrap();
+    // And the core still answers after the reload.
+    desk.wait_for_text("app-version", env!("CARGO_PKG_VERSION"))
+        .await
+        .unwrap();
+
+    desk.close().await;
+}

@@ -1,0 +1,86 @@
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { App } from "./App";
+import { createI18n, LANGUAGE_STORAGE_KEY, resources } from "./i18n";
+import type { AppInfo } from "./ipc/client";
+import { failWith, mockDesk } from "./ipc/testing";
+
+const info: AppInfo = {
+  name: "migdesk",
+  version: "0.1.0",
+  build: { commit: "abc1234567", profile: "debug", target: "x86_64-unknown-linux-gnu" },
+  data_dir: "/home/officer/.local/share/az.migration.migdesk",
+};
+
+function renderApp() {
+  return render(<App i18n={createI18n()} />);
+}
+
+describe("the first screen", () => {
+  it("greets in Azerbaijani and shows what the core says about the workstation", async () => {
+    mockDesk({ app_info: () => info });
+    renderApp();
+
+    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe(
+      resources.az.translation.signIn.title,
+    );
+    expect(await screen.findByTestId("app-version")).toHaveProperty("textContent", "0.1.0");
+    expect(screen.getByTestId("app-data-dir").textContent).toBe(info.data_dir);
+    expect(screen.getByTestId("app-build").textContent).toContain("abc1234567");
+  });
+
+  it("switches to English and Russian and remembers the choice", async () => {
+    mockDesk({ app_info: () => info });
+    const user = userEvent.setup();
+    renderApp();
+
+    await user.click(screen.getByTestId("language-en"));
+    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Sign in");
+    expect(screen.getByTestId("language-en").getAttribute("aria-pressed")).toBe("true");
+    expect(document.documentElement.lang).toBe("en");
+
+    await user.click(screen.getByTestId("language-ru"));
+    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Вход в систему");
+    expect(screen.getByRole("button", { name: "Войти" })).toBeDefined();
+    expect(localStorage.getItem(LANGUAGE_STORAGE_KEY)).toBe("ru");
+  });
+
+  it("names each language in that language, whatever the current one", () => {
+    mockDesk({ app_info: () => info });
+    renderApp();
+    expect(screen.getByTestId("language-az").textContent).toBe("Azərbaycanca");
+    expect(screen.getByTestId("language-en").textContent).toBe("English");
+    expect(screen.getByTestId("language-ru").textContent).toBe("Русский");
+  });
+
+  it("says that sign-in is not connected yet instead of pretending", () => {
+    mockDesk({ app_info: () => info });
+    renderApp();
+    const submit = screen.getByRole("button", { name: resources.az.translation.signIn.submit });
+    expect(submit).toHaveProperty("disabled", true);
+    expect(screen.getByTestId("sign-in-not-yet").textContent).toBe(
+      resources.az.translation.signIn.notYet,
+    );
+  });
+
+  it("labels every field", () => {
+    mockDesk({ app_info: () => info });
+    renderApp();
+    const t = resources.az.translation.signIn;
+    for (const label of [t.server, t.username, t.password]) {
+      expect(screen.getByLabelText(label)).toBeDefined();
+    }
+  });
+
+  it("shows a storage failure in the officer's language with the detail for support", async () => {
+    mockDesk({
+      app_info: failWith({ kind: "storage", message: "cannot create /ro/data: read-only" }),
+    });
+    renderApp();
+
+    const alert = await screen.findByRole("alert");
+    expect(within(alert).getByText(resources.az.translation.errors.storage)).toBeDefined();
+    expect(within(alert).getByText("cannot create /ro/data: read-only")).toBeDefined();
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { createI18n, DEFAULT_LANGUAGE, LANGUAGE_STORAGE_KEY, LANGUAGES, resources } from ".";
+
+type Tree = { [key: string]: string | Tree };
+
+function keys(tree: Tree, prefix = ""): string[] {
+  return Object.entries(tree).flatMap(([k, v]) =>
+    typeof v === "string" ? [`${prefix}${k}`] : keys(v, `${prefix}${k}.`),
+  );
+}
+
+function leaves(tree: Tree): string[] {
+  return Object.values(tree).flatMap((v) => (typeof v === "string" ? [v] : leaves(v)));
+}
+
+describe("translations", () => {
+  const az = keys(resources.az.translation as Tree).sort();
+
+  it.each(LANGUAGES)("%s has exactly the Azerbaijani keys", (lng) => {
+    expect(keys(resources[lng].translation as Tree).sort()).toEqual(az);
+  });
+
+  it.each(LANGUAGES)("%s has no empty text", (lng) => {
+    for (const text of leaves(resources[lng].translation as Tree)) {
+      expect(text.trim()).not.toBe("");
+    }
+  });
+
+  it("has an error message for every error kind the core sends", () => {
+    // Kinds are generated from the Rust ErrorKind; see ipc/bindings.ts.
+    for (const kind of ["storage", "internal"]) {
+      for (const lng of LANGUAGES) {
+        expect(keys(resources[lng].translation as Tree)).toContain(`errors.${kind}`);
+      }
+    }
+  });
+});
+
+describe("language choice", () => {
+  it("starts in Azerbaijani", () => {
+    const i18n = createI18n();
+    expect(DEFAULT_LANGUAGE).toBe("az");
+    expect(i18n.language).toBe("az");
+    expect(document.documentElement.lang).toBe("az");
+  });
+
+  it("is remembered on the workstation", async () => {
+    const i18n = createI18n();
+    await i18n.changeLanguage("ru");
+    expect(localStorage.getItem(LANGUAGE_STORAGE_KEY)).toBe("ru");
+    expect(createI18n().language).toBe("ru");
+  });
+
+  it("ignores a stored value that is not a language", () => {
+    localStorage.setItem(LANGUAGE_STORAGE_KEY, "xx");
+    expect(createI18n().language).toBe("az");
+  });
+
+  it("keeps Azerbaijani case rules in translations", () => {
+    // İ and ı must survive as written: a careless upper/lower-casing would break them.
+    expect(createI18n("az").t("signIn.username")).toBe("İstifadəçi adı");
+  });
+});

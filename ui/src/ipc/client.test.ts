@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { call, desk, toDeskError } from "./client";
+import { failWith, mockDesk } from "./testing";
+
+describe("toDeskError", () => {
+  it("keeps a desk error as it is", () => {
+    expect(toDeskError({ kind: "storage", message: "disk full", extra: 1 })).toEqual({
+      kind: "storage",
+      message: "disk full",
+    });
+  });
+
+  it("turns an unknown kind into an internal error", () => {
+    expect(toDeskError({ kind: "nope", message: "x" }).kind).toBe("internal");
+  });
+
+  it("turns a thrown Error or string into an internal error with its text", () => {
+    expect(toDeskError(new Error("boom"))).toEqual({ kind: "internal", message: "boom" });
+    expect(toDeskError("command app_info not allowed")).toEqual({
+      kind: "internal",
+      message: "command app_info not allowed",
+    });
+  });
+});
+
+describe("call", () => {
+  it("returns the command's answer", async () => {
+    const info = {
+      name: "migdesk",
+      version: "9.9.9",
+      build: { commit: "c", profile: "debug", target: "t" },
+      data_dir: "/d",
+    };
+    mockDesk({ app_info: () => info });
+    await expect(desk.appInfo()).resolves.toEqual(info);
+  });
+
+  it("rejects with a DeskError", async () => {
+    mockDesk({ app_info: failWith({ kind: "storage", message: "read-only" }) });
+    await expect(call("app_info", {})).rejects.toEqual({ kind: "storage", message: "read-only" });
+  });
+});

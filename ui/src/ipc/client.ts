@@ -1,0 +1,42 @@
+// The one module that talks to the desk's Rust core. Nothing else in the UI imports
+// @tauri-apps/api, so screens can be tested with mocked IPC and served by another backend.
+import { invoke } from "@tauri-apps/api/core";
+import type { AppInfo, CommandName, Commands, DeskError, ErrorKind } from "./bindings";
+
+export type { AppInfo, BuildInfo, DeskError, ErrorKind } from "./bindings";
+
+const ERROR_KINDS: readonly ErrorKind[] = ["storage", "internal"] satisfies ErrorKind[];
+
+/** Turns whatever a failed call threw into the desk's one error shape. */
+export function toDeskError(thrown: unknown): DeskError {
+  if (
+    typeof thrown === "object" &&
+    thrown !== null &&
+    "kind" in thrown &&
+    "message" in thrown &&
+    ERROR_KINDS.includes((thrown as { kind: ErrorKind }).kind) &&
+    typeof (thrown as { message: unknown }).message === "string"
+  ) {
+    const { kind, message } = thrown as DeskError;
+    return { kind, message };
+  }
+  const message =
+    thrown instanceof Error ? thrown.message : typeof thrown === "string" ? thrown : String(thrown);
+  return { kind: "internal", message };
+}
+
+/** Calls a desk command; rejects with a `DeskError`, never anything else. */
+export async function call<K extends CommandName>(
+  command: K,
+  args: Commands[K]["args"],
+): Promise<Commands[K]["returns"]> {
+  try {
+    return await invoke<Commands[K]["returns"]>(command, args);
+  } catch (thrown) {
+    throw toDeskError(thrown);
+  }
+}
+
+export const desk = {
+  appInfo: (): Promise<AppInfo> => call("app_info", {}),
+};

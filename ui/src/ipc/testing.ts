@@ -1,0 +1,29 @@
+// Test-only helpers that answer desk commands without the Rust core.
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import type { CommandName, Commands, DeskError } from "./bindings";
+
+export type Handlers = {
+  [K in CommandName]?: (
+    args: Commands[K]["args"],
+  ) => Commands[K]["returns"] | Promise<Commands[K]["returns"]>;
+};
+
+/** A handler that fails the way the core fails: by rejecting with a `DeskError`. */
+export function failWith(error: DeskError): () => never {
+  return () => {
+    throw error;
+  };
+}
+
+/** Answers commands with the given handlers; any other command is an internal error. */
+export function mockDesk(handlers: Handlers): void {
+  mockIPC((command, payload) => {
+    const handler = handlers[command as CommandName] as ((args: unknown) => unknown) | undefined;
+    if (!handler) {
+      throw { kind: "internal", message: `unexpected command ${command}` } satisfies DeskError;
+    }
+    return handler(payload ?? {});
+  });
+}
+
+export { clearMocks };
