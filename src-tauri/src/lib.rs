@@ -5,6 +5,7 @@
 
 mod commands;
 mod state;
+mod window;
 
 use std::path::PathBuf;
 
@@ -35,6 +36,7 @@ impl ShellConfig {
 pub fn configure<R: Runtime>(builder: Builder<R>, config: ShellConfig) -> Builder<R> {
     builder
         .manage(DeskState::new(config.data_dir_override))
+        .setup(|app| Ok(window::create_main_window(app)?))
         .invoke_handler(tauri::generate_handler![commands::app_info])
 }
 

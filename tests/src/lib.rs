@@ -162,10 +162,14 @@ impl Xvfb {
                 .stderr(Stdio::null())
                 .spawn()
                 .map_err(|e| format!("cannot start Xvfb: {e}"))?;
+            // The display is ours once its lock file names our Xvfb; another server that took
+            // the number at the same moment makes ours exit, and we try the next number.
+            let lock = PathBuf::from(format!("/tmp/.X{n}-lock"));
             let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
             let start = Instant::now();
             loop {
-                if socket.exists() {
+                let owner = std::fs::read_to_string(&lock).unwrap_or_default();
+                if socket.exists() && owner.trim().parse::<u32>().ok() == Some(child.id()) {
                     return Ok(Self { child, display });
                 }
                 if let Ok(Some(_)) = child.try_wait() {
@@ -237,6 +241,10 @@ impl Desk {
             ])
             .env("DISPLAY", &display)
             .env(DATA_DIR_ENV, data_dir.path())
+            // Nothing of the user's (WebView storage, caches, keyring files) is read or written.
+            .env("XDG_DATA_HOME", data_dir.path().join("xdg-data"))
+            .env("XDG_CONFIG_HOME", data_dir.path().join("xdg-config"))
+            .env("XDG_CACHE_HOME", data_dir.path().join("xdg-cache"))
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_err)
