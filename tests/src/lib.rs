@@ -250,7 +250,11 @@ impl Desk {
             .stderr(log_err)
             .spawn()
             .map_err(|e| format!("cannot start tauri-driver: {e}"))?;
-        if let Err(e) = wait_for_port(port, &mut child, "tauri-driver") {
+        // tauri-driver forwards to WebKitWebDriver, which it starts itself and which takes a
+        // moment longer to listen: wait for both.
+        if let Err(e) = wait_for_port(port, &mut child, "tauri-driver")
+            .and_then(|()| wait_for_port(native_port, &mut child, "WebKitWebDriver"))
+        {
             terminate(&mut child);
             return Err(e);
         }

@@ -5,7 +5,8 @@ use serde_json::Value;
 
 fn translation(lang: &str, path: &str) -> String {
     let file = workspace_root().join(format!("ui/src/i18n/locales/{lang}.json"));
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let text = std::fs::read_to_string(&file).expect("the UI's translation file is readable");
+    let json: Value = serde_json::from_str(&text).expect("the UI's translation file is JSON");
     path.split('.')
         .fold(&json, |v, k| &v[k])
         .as_str()
