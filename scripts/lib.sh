@@ -57,8 +57,11 @@ ensure_node() {
   fi
   # Reinstall when the lock file changed since the last install.
   if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
-    step "installing UI packages (npm ci)"
-    npm --prefix ui ci --no-audit --no-fund
+    step "installing UI packages"
+    # `npm install` with the committed lock file installs the locked versions. Not `npm ci`:
+    # npm 11 leaves other platforms' optional packages (Biome's and Tauri CLI's binaries) out of
+    # the lock file and `npm ci` then refuses it as out of sync.
+    npm --prefix ui install --no-audit --no-fund
   fi
 }
 
