@@ -1,0 +1,214 @@
+//! What the applicant portal calls. The applicant proves who they are with the application
+//! number and date of birth; an unknown pair answers 404 whichever part is wrong.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::clock;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::model::{ChangeKind, DocumentMeta, Status, Tracking};
+use crate::store::{self, CaseRow};
+
+/// The most documents one submission may carry.
+pub const MAX_DOCUMENTS: usize = 20;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TrackingQuery {
+    pub number: String,
+    /// YYYY-MM-DD
+    pub date_of_birth: String,
+}
+
+fn find_case(conn: &Connection, number: &str, date_of_birth: &str) -> ApiResult<CaseRow> {
+    let id: Option<String> = conn
+        .query_row(
+            "SELECT id FROM applications WHERE number = ?1",
+            [number],
+            |r| r.get(0),
+        )
+        .optional()?;
+    id.map(|id| store::case_row(conn, &id))
+        .transpose()?
+        .flatten()
+        .filter(|c| c.applicant.date_of_birth == date_of_birth)
+        .ok_or_else(|| ApiError::not_found("no application with that number and date of birth"))
+}
+
+fn tracking(conn: &Connection, case: &CaseRow) -> ApiResult<Tracking> {
+    let updated_at: String = conn.query_row(
+        "SELECT updated_at FROM applications WHERE id = ?1",
+        [&case.id],
+        |r| r.get(0),
+    )?;
+    Ok(Tracking {
+        number: case.number.clone(),
+        status: case.status,
+        responsible: store::officer_ref(conn, case.officer_id.as_deref())?.map(|o| o.full_name),
+        updated_at,
+    })
+}
+
+/// The status of an application and the official responsible for it.
+#[utoipa::path(get, path = "/api/v1/tracking", tag = "applicant", params(TrackingQuery),
+    responses((status = 200, body = Tracking), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn track(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<TrackingQuery>,
+) -> ApiResult<Json<Tracking>> {
+    state
+        .db
+        .run(move |conn| {
+            let case = find_case(conn, q.number.trim(), q.date_of_birth.trim())?;
+            Ok(Json(tracking(conn, &case)?))
+        })
+        .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SentDocument {
+    /// A document type code from the catalogue.
+    #[serde(rename = "type")]
+    pub doc_type: String,
+    pub file_name: String,
+    /// The file, base64-encoded (the portal's upload format; the desk never sees this).
+    pub content_base64: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendDocumentsRequest {
+    pub date_of_birth: String,
+    pub documents: Vec<SentDocument>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SendDocumentsResponse {
+    pub added: Vec<DocumentMeta>,
+    pub status: Status,
+}
+
+/// The applicant sends further documents. A case waiting for missing documents goes back to
+/// its officer's queue.
+#[utoipa::path(post, path = "/api/v1/tracking/{number}/documents", tag = "applicant",
+    params(("number" = String, Path, description = "Application number")),
+    request_body = SendDocumentsRequest,
+    responses((status = 201, body = SendDocumentsResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The application no longer takes documents"),
+        (status = 413, body = ErrorBody)))]
+pub async fn send_documents(
+    State(state): State<AppState>,
+    ApiPath(number): ApiPath<String>,
+    ApiJson(req): ApiJson<SendDocumentsRequest>,
+) -> ApiResult<(StatusCode, Json<SendDocumentsResponse>)> {
+    if req.documents.is_empty() || req.documents.len() > MAX_DOCUMENTS {
+        return Err(ApiError::bad_request(format!(
+            "send between 1 and {MAX_DOCUMENTS} documents"
+        )));
+    }
+    let mut decoded = Vec::with_capacity(req.documents.len());
+    for d in &req.documents {
+        if state.catalogue.document_type(&d.doc_type).is_none() {
+            return Err(ApiError::bad_request(format!(
+                "{:?} is not a document type",
+                d.doc_type
+            )));
+        }
+        let name = d.file_name.trim();
+        if name.is_empty() || name.len() > 200 || name.contains(['/', '\\', '\0']) {
+            return Err(ApiError::bad_request(
+                "each document needs a plain file name",
+            ));
+        }
+        let bytes = STANDARD.decode(d.content_base64.as_bytes()).map_err(|e| {
+            ApiError::bad_request(format!("{name}: the content is not base64: {e}"))
+        })?;
+        if bytes.is_empty() {
+            return Err(ApiError::bad_request(format!("{name} is empty")));
+        }
+        decoded.push((d.doc_type.clone(), name.to_owned(), bytes));
+    }
+    state
+        .db
+        .run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let case = find_case(&tx, number.trim(), req.date_of_birth.trim())?;
+            if !matches!(case.status, Status::Pending | Status::MissingDocuments) {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    crate::error::ErrorKind::Conflict,
+                    "this application no longer takes documents",
+                ));
+            }
+            let now = clock::format(clock::now());
+            let mut added = Vec::with_capacity(decoded.len());
+            for (doc_type, name, bytes) in &decoded {
+                added.push(store::add_document(&tx, &case.id, doc_type, name, bytes, &now)?);
+            }
+            let status = Status::Pending;
+            tx.execute(
+                "UPDATE applications SET status = ?1, version = version + 1, updated_at = ?2 WHERE id = ?3",
+                params![status.as_str(), now, case.id],
+            )?;
+            let types: Vec<&str> = added.iter().map(|d| d.doc_type.as_str()).collect();
+            store::add_event(&tx, &case.id, &now, "documents_added", None, &json!({ "types": types }))?;
+            store::record_change(&tx, &case.id, &case.department_id, case.officer_id.as_deref(), None, ChangeKind::Changed, &now)?;
+            tx.commit()?;
+            Ok((StatusCode::CREATED, Json(SendDocumentsResponse { added, status })))
+        })
+        .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawRequest {
+    pub date_of_birth: String,
+}
+
+/// The applicant withdraws an application that has no final decision.
+#[utoipa::path(post, path = "/api/v1/tracking/{number}/withdrawal", tag = "applicant",
+    params(("number" = String, Path, description = "Application number")),
+    request_body = WithdrawRequest,
+    responses((status = 200, body = Tracking), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The application already has a final decision")))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    ApiPath(number): ApiPath<String>,
+    ApiJson(req): ApiJson<WithdrawRequest>,
+) -> ApiResult<Json<Tracking>> {
+    state
+        .db
+        .run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let case = find_case(&tx, number.trim(), req.date_of_birth.trim())?;
+            if !matches!(case.status, Status::Pending | Status::MissingDocuments) {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    crate::error::ErrorKind::Conflict,
+                    "this application already has a final decision",
+                ));
+            }
+            let now = clock::format(clock::now());
+            tx.execute(
+                "UPDATE applications SET status = 'withdrawn', version = version + 1, updated_at = ?1 WHERE id = ?2",
+                params![now, case.id],
+            )?;
+            store::add_event(&tx, &case.id, &now, "withdrawn", None, &json!({}))?;
+            store::record_change(&tx, &case.id, &case.department_id, case.officer_id.as_deref(), None, ChangeKind::Withdrawn, &now)?;
+            let case = store::case_row(&tx, &case.id)?.ok_or_else(|| ApiError::internal("the case vanished"))?;
+            let answer = tracking(&tx, &case)?;
+            tx.commit()?;
+            Ok(Json(answer))
+        })
+        .await
+}

@@ -1,0 +1,67 @@
+use axum::Json;
+use axum::extract::State;
+use rusqlite::params;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::ApiPath;
+use crate::model::{ApplicationDetail, Notification};
+use crate::store;
+
+/// A case with its form, documents, assignment and history.
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Application id")),
+    responses((status = 200, body = ApplicationDetail), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "No such application in the caller's department")))]
+pub async fn detail(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<ApplicationDetail>> {
+    state
+        .db
+        .run(move |conn| {
+            store::visible_case(conn, &caller, &id)?;
+            store::application_detail(conn, &id)?
+                .map(Json)
+                .ok_or_else(|| ApiError::not_found(format!("no application {id}")))
+        })
+        .await
+}
+
+/// The e-mails sent (or queued) to the applicant about this case: exactly what they were told.
+#[utoipa::path(get, path = "/api/v1/applications/{id}/notifications", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Application id")),
+    responses((status = 200, body = Vec<Notification>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn notifications(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Vec<Notification>>> {
+    state
+        .db
+        .run(move |conn| {
+            store::visible_case(conn, &caller, &id)?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, application_id, decision_id, to_address, language, subject, body, state, created_at, sent_at
+                 FROM notifications WHERE application_id = ?1 ORDER BY id",
+            )?;
+            let rows = stmt.query_map(params![id], |r| {
+                Ok(Notification {
+                    id: r.get(0)?,
+                    application_id: r.get(1)?,
+                    decision_id: r.get(2)?,
+                    to: r.get(3)?,
+                    language: r.get(4)?,
+                    subject: r.get(5)?,
+                    body: r.get(6)?,
+                    state: r.get(7)?,
+                    created_at: r.get(8)?,
+                    sent_at: r.get(9)?,
+                })
+            })?;
+            Ok(Json(rows.collect::<Result<_, _>>()?))
+        })
+        .await
+}

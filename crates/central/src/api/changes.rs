@@ -1,0 +1,137 @@
+use axum::Json;
+use axum::extract::State;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rusqlite::params;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::clock;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::ApiQuery;
+use crate::model::{Change, ChangeKind, ChangesPage, Role};
+use crate::store;
+
+pub const DEFAULT_LIMIT: u32 = 200;
+pub const MAX_LIMIT: u32 = 1000;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ChangesQuery {
+    /// Where the previous page ended; absent for the first sync.
+    pub cursor: Option<String>,
+    /// At most this many changes (default 200, at most 1000).
+    pub limit: Option<u32>,
+}
+
+pub fn encode_cursor(seq: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("c1:{seq}"))
+}
+
+pub fn decode_cursor(cursor: &str) -> Option<i64> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    text.strip_prefix("c1:")?
+        .parse::<i64>()
+        .ok()
+        .filter(|s| *s >= 0)
+}
+
+/// Changes that concern the caller, oldest first: for an officer, the cases assigned to them
+/// and those moved away from them; for a supervisor, every case of the department. Reading the
+/// same cursor twice gives the same changes; each carries the case as it is now.
+#[utoipa::path(get, path = "/api/v1/changes", tag = "cases", params(ChangesQuery), security(("bearer" = [])),
+    responses((status = 200, body = ChangesPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<ChangesQuery>,
+) -> ApiResult<Json<ChangesPage>> {
+    let after = match query.cursor.as_deref() {
+        None | Some("") => 0,
+        Some(c) => decode_cursor(c)
+            .ok_or_else(|| ApiError::bad_request("the cursor is not one this service issued"))?,
+    };
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(ApiError::bad_request(format!(
+            "limit must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    state
+        .db
+        .run(move |conn| {
+            let tx = conn.transaction()?;
+            let rows: Vec<(i64, String, String, String)> = {
+                let (sql, key) = match caller.role {
+                    Role::Supervisor => (
+                        "SELECT seq, application_id, kind, at FROM changes WHERE department_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+                        caller.department_id.clone(),
+                    ),
+                    Role::Officer => (
+                        "SELECT seq, application_id, kind, at FROM changes
+                         WHERE seq IN (SELECT seq FROM changes WHERE officer_id = ?1 AND seq > ?2
+                                       UNION SELECT seq FROM changes WHERE previous_officer_id = ?1 AND seq > ?2)
+                         ORDER BY seq LIMIT ?3",
+                        caller.user_id.clone(),
+                    ),
+                };
+                let mut stmt = tx.prepare_cached(sql)?;
+                let mapped = stmt.query_map(params![key, after, i64::from(limit) + 1], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })?;
+                mapped.collect::<Result<_, _>>()?
+            };
+            let has_more = rows.len() > limit as usize;
+            let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
+            let mut last = after;
+            for (seq, application_id, kind, at) in rows.into_iter().take(limit as usize) {
+                last = seq;
+                let Some(case) = store::case_row(&tx, &application_id)? else { continue };
+                let concerns_caller = match caller.role {
+                    Role::Supervisor => case.department_id == caller.department_id,
+                    Role::Officer => case.officer_id.as_deref() == Some(caller.user_id.as_str()),
+                };
+                let application = if concerns_caller {
+                    store::application_detail(&tx, &application_id)?
+                } else {
+                    None
+                };
+                changes.push(Change {
+                    kind: ChangeKind::parse(&kind).unwrap_or(ChangeKind::Changed),
+                    at,
+                    assignment: store::assignment(&tx, case.officer_id.as_deref(), case.version)?,
+                    application_id,
+                    application,
+                });
+            }
+            tx.execute(
+                "UPDATE users SET last_sync_at = ?1 WHERE id = ?2",
+                params![clock::format(clock::now()), caller.user_id],
+            )?;
+            tx.commit()?;
+            Ok(Json(ChangesPage {
+                changes,
+                next_cursor: encode_cursor(last),
+                has_more,
+            }))
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_forgeries() {
+        for seq in [0, 1, 42, i64::MAX] {
+            assert_eq!(decode_cursor(&encode_cursor(seq)), Some(seq));
+        }
+        assert_eq!(decode_cursor("garbage!"), None);
+        assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("c1:-5")), None);
+        assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("c2:5")), None);
+    }
+}

@@ -1,0 +1,309 @@
+use std::collections::HashSet;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::Duration;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde_json::json;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::clock;
+use crate::error::{ApiError, ApiResult, ConflictCause, ErrorBody};
+use crate::extract::{ApiJson, ApiPath};
+use crate::model::{
+    ChangeKind, DecisionKind, DecisionRequest, DecisionResponse, FormGroup, ReasonCode, Status,
+};
+use crate::notify::{self, CaseFacts};
+use crate::store::{self, CaseRow};
+
+const MAX_NOTE: usize = 4000;
+
+/// Checks the request against the case: every named document type, form field and document
+/// exists; the reasons fit the decision.
+fn validate(
+    req: &DecisionRequest,
+    required: &[String],
+    form: &[FormGroup],
+    doc_ids: &HashSet<String>,
+) -> ApiResult<()> {
+    let bad = |m: String| Err(ApiError::bad_request(m));
+    if req.note.chars().count() > MAX_NOTE {
+        return bad(format!("the note is longer than {MAX_NOTE} characters"));
+    }
+    if clock::parse(&req.decided_at).is_none() {
+        return bad("decided_at must be an RFC 3339 time".into());
+    }
+    let field_keys: HashSet<&str> = form
+        .iter()
+        .flat_map(|g| g.fields.iter().map(|f| f.key.as_str()))
+        .collect();
+    let other = req.missing_other.as_deref().map(str::trim).unwrap_or("");
+    match req.kind {
+        DecisionKind::Accept => {
+            if !req.missing_documents.is_empty() || !other.is_empty() || !req.reasons.is_empty() {
+                return bad("an acceptance names no missing documents and no reasons".into());
+            }
+        }
+        DecisionKind::MissingDocuments => {
+            if !req.reasons.is_empty() {
+                return bad("a missing-documents decision has no refusal reasons".into());
+            }
+            if req.missing_documents.is_empty() && other.is_empty() {
+                return bad("name at least one missing document".into());
+            }
+            let mut seen = HashSet::new();
+            for code in &req.missing_documents {
+                if !required.iter().any(|r| r == code) {
+                    return bad(format!("{code:?} is not a document this service requires"));
+                }
+                if !seen.insert(code) {
+                    return bad(format!("{code:?} is named twice"));
+                }
+            }
+        }
+        DecisionKind::Refuse => {
+            if !req.missing_documents.is_empty() || !other.is_empty() {
+                return bad("a refusal names reasons, not missing documents".into());
+            }
+            if req.reasons.is_empty() {
+                return bad("a refusal needs at least one reason".into());
+            }
+            for reason in &req.reasons {
+                if let Some(f) = reason
+                    .fields
+                    .iter()
+                    .find(|f| !field_keys.contains(f.as_str()))
+                {
+                    return bad(format!("{f:?} is not a field of this application's form"));
+                }
+                if let Some(d) = reason.documents.iter().find(|d| !doc_ids.contains(*d)) {
+                    return bad(format!("{d:?} is not a document of this application"));
+                }
+                match reason.code {
+                    ReasonCode::FormIncorrect if reason.fields.is_empty() => {
+                        return bad(
+                            "\"form_incorrect\" must name the fields filled in incorrectly".into(),
+                        );
+                    }
+                    ReasonCode::Contradictory
+                        if reason.fields.is_empty() && reason.documents.is_empty() =>
+                    {
+                        return bad(
+                            "\"contradictory\" must name the fields or documents concerned".into(),
+                        );
+                    }
+                    ReasonCode::Other if req.note.trim().is_empty() => {
+                        return bad("\"other\" must be explained in the note".into());
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether the caller ever held the case (so a refusal is a conflict, not a stranger's attempt).
+fn held_before(conn: &Connection, application_id: &str, user_id: &str) -> ApiResult<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM changes WHERE application_id = ?1 AND (officer_id = ?2 OR previous_officer_id = ?2) LIMIT 1",
+            params![application_id, user_id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+fn conflict_cause(case: &CaseRow, caller: &Caller, based_on_version: i64) -> Option<ConflictCause> {
+    if case.status == Status::Withdrawn {
+        Some(ConflictCause::Withdrawn)
+    } else if case.officer_id.as_deref() != Some(caller.user_id.as_str()) {
+        Some(ConflictCause::Reassigned)
+    } else if case.status != Status::Pending {
+        Some(ConflictCause::AlreadyDecided)
+    } else if case.version != based_on_version {
+        Some(ConflictCause::StaleVersion)
+    } else {
+        None
+    }
+}
+
+fn stored_reply(status: i64, body: &str) -> Response {
+    let status = StatusCode::from_u16(u16::try_from(status).unwrap_or(500))
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let value: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|_| json!({}));
+    (status, Json(value)).into_response()
+}
+
+/// Records the officer's decision. The request id makes the call idempotent: a repeat answers
+/// 200 with the first answer (or the same 409). A decision on a case that moved on — reassigned,
+/// already decided, changed since `based_on_version`, withdrawn — is kept as a conflict and
+/// answered 409 with its `cause`; it is never dropped.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/decisions", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Application id")),
+    request_body = DecisionRequest,
+    responses(
+        (status = 201, body = DecisionResponse, description = "Recorded; the applicant's e-mail is queued"),
+        (status = 200, body = DecisionResponse, description = "A repeat of a recorded request"),
+        (status = 400, body = ErrorBody, description = "The request is malformed or does not fit the case"),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "The case is not the caller's to decide"),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "Conflict: see `cause` (reassigned, already_decided, stale_version, withdrawn, id_reused)"),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(application_id): ApiPath<String>,
+    ApiJson(req): ApiJson<DecisionRequest>,
+) -> ApiResult<Response> {
+    let catalogue = state.catalogue.clone();
+    state
+        .db
+        .run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let request_json = serde_json::to_string(&req).map_err(|e| ApiError::internal(e.to_string()))?;
+            let decision_id = req.id.to_string();
+
+            // A repeat answers from the first request.
+            let earlier: Option<(String, String, i64, String)> = tx
+                .query_row(
+                    "SELECT application_id, request, status_code, response FROM decisions WHERE id = ?1",
+                    [&decision_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?;
+            if let Some((earlier_app, earlier_req, status, body)) = earlier {
+                if earlier_app == application_id && earlier_req == request_json {
+                    let status = if status == 201 { 200 } else { status };
+                    return Ok(stored_reply(status, &body));
+                }
+                return Err(ApiError::conflict(
+                    ConflictCause::IdReused,
+                    "this decision id was already used for a different decision",
+                    None,
+                ));
+            }
+
+            let case = store::visible_case(&tx, &caller, &application_id)?;
+            let detail = store::application_detail(&tx, &application_id)?
+                .ok_or_else(|| ApiError::not_found(format!("no application {application_id}")))?;
+            let required = catalogue
+                .service(&case.service)
+                .map(|s| s.required_documents.clone())
+                .unwrap_or_default();
+            let doc_ids: HashSet<String> = detail.documents.iter().map(|d| d.id.clone()).collect();
+            validate(&req, &required, &detail.form, &doc_ids)?;
+
+            let now = clock::now();
+            if clock::parse(&req.decided_at).is_some_and(|t| t > now + Duration::minutes(5)) {
+                return Err(ApiError::bad_request("decided_at lies in the future"));
+            }
+            let now_s = clock::format(now);
+
+            if let Some(cause) = conflict_cause(&case, &caller, req.based_on_version) {
+                if cause == ConflictCause::Reassigned && !held_before(&tx, &application_id, &caller.user_id)?
+                {
+                    return Err(ApiError::forbidden("this case is not assigned to you"));
+                }
+                let current = json!({
+                    "status": case.status,
+                    "assignment": store::assignment(&tx, case.officer_id.as_deref(), case.version)?,
+                });
+                let message = match cause {
+                    ConflictCause::Withdrawn => "the applicant withdrew the application",
+                    ConflictCause::Reassigned => "the case was moved to another officer",
+                    ConflictCause::AlreadyDecided => "the case already has a decision",
+                    ConflictCause::StaleVersion => "the case changed since you opened it",
+                    ConflictCause::IdReused => "the decision id was reused",
+                };
+                let err = ApiError::conflict(cause, message, Some(current));
+                let body = serde_json::to_string(&err.body).map_err(|e| ApiError::internal(e.to_string()))?;
+                let outcome = serde_json::to_value(cause).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                tx.execute(
+                    "INSERT INTO decisions (id, application_id, officer_id, request, based_on_version, decided_at, received_at, outcome, status_code, response)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 409, ?9)",
+                    params![decision_id, application_id, caller.user_id, request_json, req.based_on_version, req.decided_at, now_s, outcome, body],
+                )?;
+                store::add_event(
+                    &tx,
+                    &application_id,
+                    &now_s,
+                    "decision_conflict",
+                    Some(&caller.user_id),
+                    &json!({ "decision_id": decision_id, "cause": cause, "kind": req.kind, "decided_at": req.decided_at }),
+                )?;
+                tx.commit()?;
+                return Err(err);
+            }
+
+            let status = req.kind.status();
+            let version = case.version + 1;
+            tx.execute(
+                "UPDATE applications SET status = ?1, version = ?2, updated_at = ?3 WHERE id = ?4",
+                params![status.as_str(), version, now_s, application_id],
+            )?;
+            tx.execute(
+                "INSERT INTO decisions (id, application_id, officer_id, request, based_on_version, decided_at, received_at, outcome, status_code, response)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'applied', 201, '')",
+                params![decision_id, application_id, caller.user_id, request_json, req.based_on_version, req.decided_at, now_s],
+            )?;
+            store::add_event(
+                &tx,
+                &application_id,
+                &now_s,
+                "decided",
+                Some(&caller.user_id),
+                &json!({
+                    "decision_id": decision_id,
+                    "kind": req.kind,
+                    "missing_documents": req.missing_documents,
+                    "missing_other": req.missing_other,
+                    "reasons": req.reasons,
+                    "note": req.note,
+                    "decided_at": req.decided_at,
+                }),
+            )?;
+            store::record_change(&tx, &application_id, &case.department_id, case.officer_id.as_deref(), None, ChangeKind::Changed, &now_s)?;
+
+            let documents: Vec<(String, String)> = detail.documents.iter().map(|d| (d.id.clone(), d.doc_type.clone())).collect();
+            let submitted_on = detail.submitted_at.get(..10).unwrap_or(&detail.submitted_at);
+            let submitted_on = chrono::NaiveDate::parse_from_str(submitted_on, "%Y-%m-%d")
+                .map(|d| d.format("%d.%m.%Y").to_string())
+                .unwrap_or_else(|_| submitted_on.to_owned());
+            let email = notify::render(
+                &catalogue,
+                &CaseFacts {
+                    number: &case.number,
+                    service: &case.service,
+                    submitted_on: &submitted_on,
+                    applicant: &case.applicant,
+                    officer_name: &caller.full_name,
+                    documents: &documents,
+                },
+                &req,
+            );
+            tx.execute(
+                "INSERT INTO notifications (application_id, decision_id, to_address, language, subject, body, state, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7)",
+                params![application_id, decision_id, case.applicant.email, case.applicant.language.code(), email.subject, email.body, now_s],
+            )?;
+            let notification_id = tx.last_insert_rowid();
+            let response = DecisionResponse {
+                id: req.id,
+                application_id: application_id.clone(),
+                status,
+                version,
+                notification_id,
+            };
+            let body = serde_json::to_string(&response).map_err(|e| ApiError::internal(e.to_string()))?;
+            tx.execute("UPDATE decisions SET response = ?1 WHERE id = ?2", params![body, decision_id])?;
+            tx.commit()?;
+            Ok((StatusCode::CREATED, Json(response)).into_response())
+        })
+        .await
+}

@@ -1,0 +1,208 @@
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rusqlite::{MAIN_DB, OptionalExtension};
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
+use crate::extract::ApiPath;
+use crate::store;
+
+/// A byte range within a file of `size` bytes, inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteRange {
+    pub start: u64,
+    pub end: u64,
+}
+
+/// A single range that lies outside the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unsatisfiable;
+
+/// Parses a `Range` header. `Ok(None)`: serve the whole file (absent, not bytes, or several
+/// ranges, which a server may ignore).
+pub fn parse_range(header: Option<&str>, size: u64) -> Result<Option<ByteRange>, Unsatisfiable> {
+    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else {
+        return Ok(None);
+    };
+    if spec.contains(',') {
+        return Ok(None);
+    }
+    let (a, b) = spec.split_once('-').ok_or(Unsatisfiable)?;
+    let (a, b) = (a.trim(), b.trim());
+    let range = if a.is_empty() {
+        let suffix: u64 = b.parse().map_err(|_| Unsatisfiable)?;
+        if suffix == 0 || size == 0 {
+            return Err(Unsatisfiable);
+        }
+        ByteRange {
+            start: size.saturating_sub(suffix),
+            end: size - 1,
+        }
+    } else {
+        let start: u64 = a.parse().map_err(|_| Unsatisfiable)?;
+        let end: u64 = if b.is_empty() {
+            size.saturating_sub(1)
+        } else {
+            b.parse().map_err(|_| Unsatisfiable)?
+        };
+        if start >= size || end < start {
+            return Err(Unsatisfiable);
+        }
+        ByteRange {
+            start,
+            end: end.min(size - 1),
+        }
+    };
+    Ok(Some(range))
+}
+
+fn etag_matches(if_none_match: Option<&str>, etag: &str) -> bool {
+    if_none_match.is_some_and(|v| {
+        v.split(',')
+            .map(str::trim)
+            .any(|t| t == "*" || t == etag || t.trim_start_matches("W/") == etag)
+    })
+}
+
+/// The bytes of a document. `ETag` is the quoted SHA-256; `If-None-Match` answers 304; a single
+/// `Range` answers 206 (resume an interrupted download).
+#[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Document id"),
+        ("Range" = Option<String>, Header, description = "bytes=START-END"),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag the client has")),
+    responses(
+        (status = 200, description = "The whole file", content_type = "application/octet-stream"),
+        (status = 206, description = "The requested range", content_type = "application/octet-stream"),
+        (status = 304, description = "The client's copy is current"),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 416, body = ErrorBody, description = "The range lies outside the file"),
+    ))]
+pub async fn download(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let range_header = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let if_none_match = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    state
+        .db
+        .run(move |conn| {
+            let meta: Option<(String, String, i64, String, i64)> = conn
+                .query_row(
+                    "SELECT d.application_id, d.mime_type, d.size, d.sha256, b.rowid FROM documents d JOIN blobs b ON b.sha256 = d.sha256
+                     WHERE d.id = ?1",
+                    [&id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )
+                .optional()?;
+            let (application_id, mime, size, sha, rowid) =
+                meta.ok_or_else(|| ApiError::not_found(format!("no document {id}")))?;
+            store::visible_case(conn, &caller, &application_id)
+                .map_err(|_| ApiError::not_found(format!("no document {id}")))?;
+            let size = u64::try_from(size).unwrap_or(0);
+            let etag = format!("\"{sha}\"");
+            let etag_value = HeaderValue::from_str(&etag).map_err(|e| ApiError::internal(e.to_string()))?;
+
+            if etag_matches(if_none_match.as_deref(), &etag) {
+                return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
+            }
+            let range = match parse_range(range_header.as_deref(), size) {
+                Ok(r) => r,
+                Err(Unsatisfiable) => {
+                    let mut resp = ApiError::new(
+                        StatusCode::RANGE_NOT_SATISFIABLE,
+                        ErrorKind::RangeNotSatisfiable,
+                        format!("the range lies outside the file of {size} bytes"),
+                    )
+                    .into_response();
+                    if let Ok(v) = HeaderValue::from_str(&format!("bytes */{size}")) {
+                        resp.headers_mut().insert(header::CONTENT_RANGE, v);
+                    }
+                    return Ok(resp);
+                }
+            };
+            let (start, len) = match range {
+                Some(r) => (r.start, r.end - r.start + 1),
+                None => (0, size),
+            };
+            let blob = conn.blob_open(MAIN_DB, c"blobs", c"bytes", rowid, true)?;
+            let mut bytes = vec![0u8; usize::try_from(len).map_err(|e| ApiError::internal(e.to_string()))?];
+            blob.read_at_exact(&mut bytes, usize::try_from(start).unwrap_or(0))
+                .map_err(|e| ApiError::internal(format!("cannot read document bytes: {e}")))?;
+            drop(blob);
+
+            let mut builder = Response::builder()
+                .header(header::CONTENT_TYPE, mime)
+                .header(header::ETAG, etag_value)
+                .header(header::ACCEPT_RANGES, "bytes")
+                .header(header::CACHE_CONTROL, "private, no-transform")
+                .header(header::CONTENT_LENGTH, len);
+            builder = match range {
+                Some(r) => builder
+                    .status(StatusCode::PARTIAL_CONTENT)
+                    .header(header::CONTENT_RANGE, format!("bytes {}-{}/{size}", r.start, r.end)),
+                None => builder.status(StatusCode::OK),
+            };
+            builder.body(Body::from(bytes)).map_err(|e| ApiError::internal(e.to_string()))
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        let r = |h: &str| parse_range(Some(h), 1000);
+        assert_eq!(r("bytes=0-99"), Ok(Some(ByteRange { start: 0, end: 99 })));
+        assert_eq!(
+            r("bytes=900-"),
+            Ok(Some(ByteRange {
+                start: 900,
+                end: 999
+            }))
+        );
+        assert_eq!(
+            r("bytes=-100"),
+            Ok(Some(ByteRange {
+                start: 900,
+                end: 999
+            }))
+        );
+        assert_eq!(
+            r("bytes=990-2000"),
+            Ok(Some(ByteRange {
+                start: 990,
+                end: 999
+            }))
+        );
+        assert_eq!(r("bytes=0-1,5-6"), Ok(None));
+        assert_eq!(r("items=0-1"), Ok(None));
+        assert_eq!(parse_range(None, 10), Ok(None));
+        assert_eq!(r("bytes=1000-"), Err(Unsatisfiable));
+        assert_eq!(r("bytes=5-2"), Err(Unsatisfiable));
+        assert_eq!(r("bytes=-0"), Err(Unsatisfiable));
+        assert_eq!(r("bytes=abc"), Err(Unsatisfiable));
+    }
+
+    #[test]
+    fn etags() {
+        assert!(etag_matches(Some("\"abc\""), "\"abc\""));
+        assert!(etag_matches(Some("\"x\", W/\"abc\""), "\"abc\""));
+        assert!(etag_matches(Some("*"), "\"abc\""));
+        assert!(!etag_matches(Some("\"abd\""), "\"abc\""));
+        assert!(!etag_matches(None, "\"abc\""));
+    }
+}

@@ -1,0 +1,82 @@
+//! The HTTP routes. Every route is declared with `#[utoipa::path]` and registered through
+//! `OpenApiRouter`, so the served OpenAPI document and the router cannot drift apart.
+
+pub mod applicant;
+pub mod applications;
+pub mod changes;
+pub mod decisions;
+pub mod documents;
+pub mod session;
+pub mod supervision;
+
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "migdesk central service",
+        description = "The case API of the State Migration Service's central system, as used by the migdesk officer desk. \
+Errors are always `{kind, message}` JSON; conflicts (409) add a machine-readable `cause`.",
+        license(name = "Apache-2.0")
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "session", description = "Signing in and out"),
+        (name = "cases", description = "The change feed, case detail, documents and decisions"),
+        (name = "supervision", description = "Department workload and reassignment (supervisors)"),
+        (name = "applicant", description = "What the applicant portal uses: tracking, sending documents, withdrawing"),
+        (name = "meta", description = "This document")
+    )
+)]
+struct ApiDoc;
+
+/// All routes, with their OpenAPI description.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(session::sign_in, session::sign_out, session::me))
+        .routes(routes!(changes::list))
+        .routes(routes!(applications::detail))
+        .routes(routes!(applications::notifications))
+        .routes(routes!(documents::download))
+        .routes(routes!(decisions::create))
+        .routes(routes!(supervision::workload))
+        .routes(routes!(supervision::assign))
+        .routes(routes!(applicant::track))
+        .routes({
+            // Uploads carry files: a larger body limit for this route only.
+            let (schemas, paths, method_router) = routes!(applicant::send_documents);
+            (
+                schemas,
+                paths,
+                method_router.layer(axum::extract::DefaultBodyLimit::max(
+                    crate::MAX_UPLOAD_BYTES,
+                )),
+            )
+        })
+        .routes(routes!(applicant::withdraw))
+        .routes(routes!(openapi_json))
+}
+
+/// The OpenAPI 3.1 document of this API.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta",
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json")))]
+async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(crate::openapi())
+}

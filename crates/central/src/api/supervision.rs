@@ -1,0 +1,202 @@
+use std::collections::HashSet;
+
+use axum::Json;
+use axum::extract::State;
+use chrono::{Datelike, Days};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use serde_json::json;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::clock;
+use crate::error::{ApiError, ApiResult, ConflictCause, ErrorBody};
+use crate::extract::{ApiJson, ApiPath};
+use crate::model::{
+    AssignmentRequest, AssignmentResponse, ChangeKind, Moved, OfficerLoad, OfficerRef, Status,
+    Workload,
+};
+use crate::store;
+
+pub const MAX_BULK: usize = 500;
+
+fn require_department_supervisor(caller: &Caller, department_id: &str) -> ApiResult<()> {
+    caller.require_supervisor()?;
+    if caller.department_id != department_id {
+        return Err(ApiError::forbidden("you supervise another department"));
+    }
+    Ok(())
+}
+
+/// Each officer's load: open cases, overdue, due by Sunday, and when their desk last synced.
+#[utoipa::path(get, path = "/api/v1/departments/{id}/workload", tag = "supervision", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Department id")),
+    responses((status = 200, body = Workload), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "Not a supervisor of this department")))]
+pub async fn workload(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(department_id): ApiPath<String>,
+) -> ApiResult<Json<Workload>> {
+    require_department_supervisor(&caller, &department_id)?;
+    let today = clock::local_date(clock::now());
+    let sunday = today
+        .checked_add_days(Days::new(u64::from(
+            6 - today.weekday().num_days_from_monday(),
+        )))
+        .unwrap_or(today);
+    state
+        .db
+        .run(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT u.id, u.full_name, u.last_sync_at,
+                        COUNT(a.id),
+                        COUNT(CASE WHEN a.due_date < ?2 THEN 1 END),
+                        COUNT(CASE WHEN a.due_date >= ?2 AND a.due_date <= ?3 THEN 1 END)
+                 FROM users u LEFT JOIN applications a ON a.officer_id = u.id AND a.status = 'pending'
+                 WHERE u.department_id = ?1 AND u.role = 'officer'
+                 GROUP BY u.id ORDER BY u.full_name",
+            )?;
+            let rows = stmt.query_map(
+                params![department_id, today.to_string(), sunday.to_string()],
+                |r| {
+                    Ok(OfficerLoad {
+                        officer: OfficerRef {
+                            id: r.get(0)?,
+                            full_name: r.get(1)?,
+                        },
+                        last_sync_at: r.get(2)?,
+                        open: r.get(3)?,
+                        overdue: r.get(4)?,
+                        due_this_week: r.get(5)?,
+                    })
+                },
+            )?;
+            Ok(Json(Workload {
+                department_id,
+                today: today.to_string(),
+                officers: rows.collect::<Result<_, _>>()?,
+            }))
+        })
+        .await
+}
+
+/// Moves one or many cases to another officer of the department, with a reason. All or
+/// nothing: if any case changed since `based_on_version` (409 `stale_version`) or is already
+/// decided (409 `already_decided`), none moves.
+#[utoipa::path(post, path = "/api/v1/departments/{id}/assignments", tag = "supervision", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Department id")),
+    request_body = AssignmentRequest,
+    responses(
+        (status = 200, body = AssignmentResponse),
+        (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "Not a supervisor of this department"),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+    ))]
+pub async fn assign(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(department_id): ApiPath<String>,
+    ApiJson(req): ApiJson<AssignmentRequest>,
+) -> ApiResult<Json<AssignmentResponse>> {
+    require_department_supervisor(&caller, &department_id)?;
+    let reason = req.reason.trim().to_owned();
+    if reason.is_empty() {
+        return Err(ApiError::bad_request("a reassignment needs a reason"));
+    }
+    if reason.chars().count() > 1000 {
+        return Err(ApiError::bad_request(
+            "the reason is longer than 1000 characters",
+        ));
+    }
+    if req.applications.is_empty() || req.applications.len() > MAX_BULK {
+        return Err(ApiError::bad_request(format!(
+            "name between 1 and {MAX_BULK} applications"
+        )));
+    }
+    let mut seen = HashSet::new();
+    if let Some(dup) = req
+        .applications
+        .iter()
+        .find(|a| !seen.insert(a.application_id.as_str()))
+    {
+        return Err(ApiError::bad_request(format!(
+            "{} is named twice",
+            dup.application_id
+        )));
+    }
+    state
+        .db
+        .run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let target: Option<String> = tx
+                .query_row(
+                    "SELECT department_id FROM users WHERE id = ?1 AND role = 'officer'",
+                    [&req.officer_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if target.as_deref() != Some(department_id.as_str()) {
+                return Err(ApiError::bad_request(format!("{} is not an officer of this department", req.officer_id)));
+            }
+            let now = clock::format(clock::now());
+            let mut moved = Vec::with_capacity(req.applications.len());
+            for item in &req.applications {
+                let case = store::visible_case(&tx, &caller, &item.application_id)?;
+                let current = || -> ApiResult<serde_json::Value> {
+                    Ok(json!({
+                        "application_id": case.id,
+                        "status": case.status,
+                        "assignment": store::assignment(&tx, case.officer_id.as_deref(), case.version)?,
+                    }))
+                };
+                if !matches!(case.status, Status::Pending | Status::MissingDocuments) {
+                    return Err(ApiError::conflict(
+                        ConflictCause::AlreadyDecided,
+                        format!("{} already has a final decision", case.number),
+                        Some(current()?),
+                    ));
+                }
+                if case.version != item.based_on_version {
+                    return Err(ApiError::conflict(
+                        ConflictCause::StaleVersion,
+                        format!("{} changed since you looked at it", case.number),
+                        Some(current()?),
+                    ));
+                }
+                if case.officer_id.as_deref() == Some(req.officer_id.as_str()) {
+                    return Err(ApiError::bad_request(format!("{} is already assigned to that officer", case.number)));
+                }
+                let version = case.version + 1;
+                tx.execute(
+                    "UPDATE applications SET officer_id = ?1, version = ?2, updated_at = ?3 WHERE id = ?4",
+                    params![req.officer_id, version, now, case.id],
+                )?;
+                store::add_event(
+                    &tx,
+                    &case.id,
+                    &now,
+                    "reassigned",
+                    Some(&caller.user_id),
+                    &json!({ "from": case.officer_id, "to": req.officer_id, "reason": reason }),
+                )?;
+                store::record_change(
+                    &tx,
+                    &case.id,
+                    &case.department_id,
+                    Some(&req.officer_id),
+                    case.officer_id.as_deref(),
+                    ChangeKind::Reassigned,
+                    &now,
+                )?;
+                moved.push(Moved {
+                    application_id: case.id.clone(),
+                    version,
+                });
+            }
+            tx.commit()?;
+            Ok(Json(AssignmentResponse { moved }))
+        })
+        .await
+}

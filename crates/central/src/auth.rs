@@ -1,0 +1,210 @@
+//! Accounts: Argon2 password hashes, bearer tokens (stored as SHA-256), sign-in throttling, and
+//! the `Caller` extractor every protected route takes.
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+use crate::clock;
+use crate::error::{ApiError, ApiResult};
+use crate::model::Role;
+
+/// Failures allowed before sign-in for a user name is paused.
+pub const FREE_FAILURES: i64 = 5;
+/// The longest pause after repeated failures.
+pub const MAX_LOCK_SECONDS: i64 = 15 * 60;
+
+pub fn hash_password(password: &str) -> Result<String, String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Issues a new bearer token for the user; returns it with its expiry.
+pub fn issue_token(
+    conn: &Connection,
+    user_id: &str,
+    now: DateTime<Utc>,
+    ttl: Duration,
+) -> ApiResult<(String, String)> {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    let expires_at = clock::format(now + ttl);
+    conn.execute(
+        "INSERT INTO tokens (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        params![token_hash(&token), user_id, clock::format(now), expires_at],
+    )?;
+    Ok((token, expires_at))
+}
+
+/// Seconds the user name must still wait before another attempt, if it is paused.
+pub fn throttled_for(
+    conn: &Connection,
+    username: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<Option<u64>> {
+    let locked: Option<Option<String>> = conn
+        .query_row(
+            "SELECT locked_until FROM login_throttle WHERE username = ?1",
+            [username],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(locked
+        .flatten()
+        .and_then(|t| clock::parse(&t))
+        .filter(|until| *until > now)
+        .map(|until| {
+            ((until - now).num_milliseconds() + 999)
+                .div_euclid(1000)
+                .max(1) as u64
+        }))
+}
+
+/// Records a failed attempt; after [`FREE_FAILURES`] each further failure doubles the pause.
+pub fn record_failure(conn: &Connection, username: &str, now: DateTime<Utc>) -> ApiResult<()> {
+    let failures: i64 = conn
+        .query_row(
+            "SELECT failures FROM login_throttle WHERE username = ?1",
+            [username],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0)
+        + 1;
+    let locked_until = (failures >= FREE_FAILURES).then(|| {
+        let exponent = (failures - FREE_FAILURES).min(10) as u32;
+        let seconds = (30i64 * 2i64.pow(exponent)).min(MAX_LOCK_SECONDS);
+        clock::format(now + Duration::seconds(seconds))
+    });
+    conn.execute(
+        "INSERT INTO login_throttle (username, failures, locked_until) VALUES (?1, ?2, ?3)
+         ON CONFLICT(username) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until",
+        params![username, failures, locked_until],
+    )?;
+    Ok(())
+}
+
+pub fn clear_failures(conn: &Connection, username: &str) -> ApiResult<()> {
+    conn.execute("DELETE FROM login_throttle WHERE username = ?1", [username])?;
+    Ok(())
+}
+
+/// The signed-in user making a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user_id: String,
+    pub full_name: String,
+    pub role: Role,
+    pub department_id: String,
+    pub token_hash: String,
+}
+
+impl Caller {
+    pub fn require_supervisor(&self) -> ApiResult<()> {
+        match self.role {
+            Role::Supervisor => Ok(()),
+            Role::Officer => Err(ApiError::forbidden("only a supervisor may do this")),
+        }
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<String> {
+    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
+        .then(|| token.trim().to_owned())
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts)
+            .ok_or_else(|| ApiError::unauthorized("sign in first: no bearer token"))?;
+        let hash = token_hash(&token);
+        let now = clock::format(clock::now());
+        state
+            .db
+            .run(move |conn| {
+                conn.query_row(
+                    "SELECT u.id, u.full_name, u.role, u.department_id FROM tokens t JOIN users u ON u.id = t.user_id
+                     WHERE t.token_hash = ?1 AND t.expires_at > ?2",
+                    params![hash, now],
+                    |r| {
+                        Ok(Caller {
+                            user_id: r.get(0)?,
+                            full_name: r.get(1)?,
+                            role: Role::parse(&r.get::<_, String>(2)?).unwrap_or(Role::Officer),
+                            department_id: r.get(3)?,
+                            token_hash: hash.clone(),
+                        })
+                    },
+                )
+                .optional()?
+                .ok_or_else(|| ApiError::unauthorized("the session has expired or was ended: sign in again"))
+            })
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_themselves() {
+        let hash = hash_password("Bakı-2026!").unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(verify_password("Bakı-2026!", &hash));
+        assert!(!verify_password("bakı-2026!", &hash));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn throttling_pauses_after_repeated_failures_and_grows() {
+        let conn = crate::db::open_in_memory().unwrap();
+        let now = clock::now();
+        for _ in 0..FREE_FAILURES - 1 {
+            record_failure(&conn, "someone", now).unwrap();
+        }
+        assert_eq!(throttled_for(&conn, "someone", now).unwrap(), None);
+        record_failure(&conn, "someone", now).unwrap();
+        assert_eq!(throttled_for(&conn, "someone", now).unwrap(), Some(30));
+        record_failure(&conn, "someone", now).unwrap();
+        assert_eq!(throttled_for(&conn, "someone", now).unwrap(), Some(60));
+        assert_eq!(
+            throttled_for(&conn, "someone", now + Duration::seconds(61)).unwrap(),
+            None
+        );
+        clear_failures(&conn, "someone").unwrap();
+        assert_eq!(throttled_for(&conn, "someone", now).unwrap(), None);
+    }
+}

@@ -1,0 +1,126 @@
+//! The migration service's central case API: a real, runnable server the desk syncs with, and
+//! the contract the centre's integrators implement.
+//!
+//! - [`api`]: the routes, each described for OpenAPI (`GET /api/v1/openapi.json`).
+//! - [`db`], [`store`]: one SQLite file (WAL), versioned migrations, the shared queries.
+//! - [`auth`]: Argon2 passwords, bearer tokens, sign-in throttling, role checks.
+//! - [`notify`]: the e-mail each decision sends the applicant, in the applicant's language.
+//! - [`seed`]: deterministic demo data with real document files.
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod model;
+pub mod notify;
+pub mod seed;
+pub mod store;
+
+use std::sync::{Arc, LazyLock};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use migdesk_domain::{Calendar, Catalogue};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::{ApiError, ErrorKind};
+
+/// Request bodies above this are refused with 413 (document uploads have their own limit).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// The applicant portal's document uploads (base64 inflates files by a third).
+pub const MAX_UPLOAD_BYTES: usize = 48 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub token_ttl_seconds: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            token_ttl_seconds: 12 * 3600,
+        }
+    }
+}
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: db::Db,
+    pub catalogue: Arc<Catalogue>,
+    pub calendar: Arc<Calendar>,
+    pub config: Arc<Config>,
+    /// A hash no password matches, checked for unknown user names.
+    pub dummy_hash: Arc<str>,
+}
+
+impl AppState {
+    pub fn new(
+        conn: rusqlite::Connection,
+        catalogue: Catalogue,
+        calendar: Calendar,
+        config: Config,
+    ) -> Result<Self, String> {
+        let dummy: String = (0..4).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+        Ok(Self {
+            db: db::Db::new(conn),
+            catalogue: Arc::new(catalogue),
+            calendar: Arc::new(calendar),
+            config: Arc::new(config),
+            dummy_hash: auth::hash_password(&dummy)?.into(),
+        })
+    }
+}
+
+static OPENAPI: LazyLock<utoipa::openapi::OpenApi> =
+    LazyLock::new(|| api::router().split_for_parts().1);
+
+/// The OpenAPI 3.1 document of the API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    OPENAPI.clone()
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no such route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorKind::MethodNotAllowed,
+        "this route does not take that method",
+    )
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    tracing::error!("a request handler panicked");
+    ApiError::internal("the central service failed on this request").into_response()
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let (router, _) = api::router().split_for_parts();
+    router
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

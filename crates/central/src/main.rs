@@ -1,0 +1,199 @@
+//! `migdesk-central`: seed a demo database, or serve the case API.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use migdesk_central::{AppState, Config, db, seed};
+use migdesk_domain::{Calendar, Catalogue};
+
+#[derive(Parser)]
+#[command(
+    name = "migdesk-central",
+    version,
+    about = "The migration service's central case API (reference implementation)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a demo database: departments, officers, supervisors and applications with documents.
+    Seed {
+        #[arg(long)]
+        db: PathBuf,
+        /// How many applications.
+        #[arg(long, default_value_t = 300)]
+        cases: usize,
+        /// The same seed gives the same data.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        #[command(flatten)]
+        data: DataFiles,
+    },
+    /// Serve the API.
+    Serve {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8470")]
+        listen: SocketAddr,
+        /// Bearer tokens expire after this many minutes.
+        #[arg(long, default_value_t = 720)]
+        token_minutes: i64,
+        #[command(flatten)]
+        data: DataFiles,
+    },
+}
+
+#[derive(clap::Args)]
+struct DataFiles {
+    /// An edited service catalogue (TOML); the built-in one otherwise.
+    #[arg(long)]
+    catalogue: Option<PathBuf>,
+    /// An edited working-day calendar (TOML); the built-in one otherwise.
+    #[arg(long)]
+    calendar: Option<PathBuf>,
+}
+
+impl DataFiles {
+    fn load(&self) -> Result<(Catalogue, Calendar), String> {
+        let catalogue = match &self.catalogue {
+            Some(p) => {
+                Catalogue::from_toml(&read(p)?).map_err(|e| format!("{}: {e}", p.display()))?
+            }
+            None => Catalogue::builtin(),
+        };
+        let calendar = match &self.calendar {
+            Some(p) => {
+                Calendar::from_toml(&read(p)?).map_err(|e| format!("{}: {e}", p.display()))?
+            }
+            None => Calendar::builtin(),
+        };
+        Ok((catalogue, calendar))
+    }
+}
+
+fn read(path: &PathBuf) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Seed {
+            db: path,
+            cases,
+            seed: seed_value,
+            data,
+        } => {
+            let (catalogue, calendar) = data.load()?;
+            let mut conn = db::open(&path)?;
+            let report = tokio::task::spawn_blocking(move || {
+                seed::seed(
+                    &mut conn,
+                    &catalogue,
+                    &calendar,
+                    cases,
+                    seed_value,
+                    migdesk_central::clock::now(),
+                )
+            })
+            .await
+            .map_err(|e| e.to_string())??;
+            println!(
+                "Seeded {}: {} applications ({} with defects), {} documents.\n",
+                path.display(),
+                report.applications,
+                report.defective,
+                report.documents
+            );
+            println!(
+                "{:<10} {:<11} {:<24} {:<26} password",
+                "department", "role", "user name", "full name"
+            );
+            for a in &report.accounts {
+                println!(
+                    "{:<10} {:<11} {:<24} {:<26} {}",
+                    a.department, a.role, a.username, a.full_name, a.password
+                );
+            }
+            Ok(())
+        }
+        Command::Serve {
+            db: path,
+            listen,
+            token_minutes,
+            data,
+        } => {
+            let (catalogue, calendar) = data.load()?;
+            if token_minutes <= 0 {
+                return Err("--token-minutes must be positive".into());
+            }
+            let conn = db::open(&path)?;
+            let state = AppState::new(
+                conn,
+                catalogue,
+                calendar,
+                Config {
+                    token_ttl_seconds: token_minutes * 60,
+                },
+            )?;
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            println!(
+                "migdesk-central serving {} on http://{addr}/api/v1/ (OpenAPI: /api/v1/openapi.json)",
+                path.display()
+            );
+            migdesk_central::serve(listener, state, shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "migdesk_central=info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

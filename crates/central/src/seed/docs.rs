@@ -1,0 +1,373 @@
+//! Real document files for the demo: pages that look scanned (slightly skewed, noisy, grey),
+//! as multi-page PDFs (some with a text layer), JPEG photos, PNG and multi-page TIFF.
+//!
+//! The pages carry no font-rendered glyphs (the text is drawn as ink lines, like a
+//! low-resolution scan); what a machine can read of a document is its PDF text layer.
+
+use std::io::Cursor;
+
+use image::codecs::jpeg::JpegEncoder;
+use image::{GrayImage, ImageEncoder, Luma};
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use rand::Rng;
+use rand::rngs::StdRng;
+
+/// Page size in pixels: A4 at 72 dpi, enough to look like a scan and keep the demo small.
+pub const PAGE_W: u32 = 595;
+pub const PAGE_H: u32 = 842;
+
+/// How a page should look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageStyle {
+    /// Lines of text with a header band.
+    Text,
+    /// An identity page: photo box, fields, machine-readable zone.
+    Identity,
+    /// Too dark and noisy to read: an unreadable scan.
+    Unreadable,
+}
+
+fn ink_line(img: &mut GrayImage, rng: &mut StdRng, x: u32, y: u32, len: u32, thickness: u32) {
+    let mut cx = x;
+    while cx < (x + len).min(img.width() - 1) {
+        // Words: runs of ink separated by gaps.
+        let word = rng.random_range(12..48u32);
+        for dx in 0..word {
+            let px = cx + dx;
+            if px >= img.width() || px >= x + len {
+                break;
+            }
+            for dy in 0..thickness {
+                let py = y + dy;
+                if py < img.height() {
+                    let shade = rng.random_range(20..70u8);
+                    img.put_pixel(px, py, Luma([shade]));
+                }
+            }
+        }
+        cx += word + rng.random_range(6..14u32);
+    }
+}
+
+fn fill_rect(img: &mut GrayImage, x: u32, y: u32, w: u32, h: u32, shade: u8) {
+    for py in y..(y + h).min(img.height()) {
+        for px in x..(x + w).min(img.width()) {
+            img.put_pixel(px, py, Luma([shade]));
+        }
+    }
+}
+
+/// Draws a page, then skews it by up to `max_skew_deg` and adds scanner noise.
+pub fn page(rng: &mut StdRng, style: PageStyle, lines: usize) -> GrayImage {
+    let mut img = GrayImage::from_pixel(PAGE_W, PAGE_H, Luma([246]));
+    match style {
+        PageStyle::Text | PageStyle::Unreadable => {
+            fill_rect(&mut img, 60, 50, PAGE_W - 120, 28, 90);
+            let mut y = 110;
+            for i in 0..lines {
+                if y + 20 > PAGE_H - 60 {
+                    break;
+                }
+                let len = if i % 7 == 6 {
+                    rng.random_range(80..260)
+                } else {
+                    rng.random_range(300..PAGE_W - 130)
+                };
+                ink_line(&mut img, rng, 60, y, len, 3);
+                y += rng.random_range(18..26);
+            }
+            // A signature and a stamp near the bottom.
+            ink_line(&mut img, rng, PAGE_W - 230, PAGE_H - 120, 150, 2);
+            let (cx, cy, r) = (150i64, i64::from(PAGE_H) - 130, 40i64);
+            for py in (cy - r)..=(cy + r) {
+                for px in (cx - r)..=(cx + r) {
+                    let d2 = (px - cx).pow(2) + (py - cy).pow(2);
+                    if (r - 4).pow(2) <= d2 && d2 <= r.pow(2) {
+                        img.put_pixel(px as u32, py as u32, Luma([110]));
+                    }
+                }
+            }
+        }
+        PageStyle::Identity => {
+            fill_rect(&mut img, 40, 60, PAGE_W - 80, 360, 225);
+            fill_rect(&mut img, 60, 90, 150, 190, 150);
+            fill_rect(&mut img, 100, 120, 70, 70, 110);
+            fill_rect(&mut img, 85, 200, 100, 80, 110);
+            let mut y = 100;
+            for _ in 0..8 {
+                let len = rng.random_range(120..300);
+                ink_line(&mut img, rng, 240, y, len, 3);
+                y += 30;
+            }
+            for row in 0..2 {
+                ink_line(&mut img, rng, 60, 360 + row * 24, PAGE_W - 140, 4);
+            }
+        }
+    }
+    let skew = rng.random_range(-1.8f64..1.8f64).to_radians();
+    let mut out = skewed(&img, skew);
+    let noise = if style == PageStyle::Unreadable {
+        0.55
+    } else {
+        0.015
+    };
+    for p in out.pixels_mut() {
+        if rng.random::<f64>() < noise {
+            p.0[0] = rng.random_range(0..255);
+        }
+    }
+    if style == PageStyle::Unreadable {
+        for p in out.pixels_mut() {
+            p.0[0] /= 3;
+        }
+    }
+    out
+}
+
+/// Rotates the page about its centre (nearest neighbour), filling the corners with the grey
+/// of a scanner lid.
+fn skewed(img: &GrayImage, angle: f64) -> GrayImage {
+    let (w, h) = (img.width() as f64, img.height() as f64);
+    let (cx, cy) = (w / 2.0, h / 2.0);
+    let (sin, cos) = angle.sin_cos();
+    GrayImage::from_fn(img.width(), img.height(), |x, y| {
+        let (dx, dy) = (x as f64 - cx, y as f64 - cy);
+        let sx = cos * dx + sin * dy + cx;
+        let sy = -sin * dx + cos * dy + cy;
+        if sx >= 0.0 && sy >= 0.0 && sx < w && sy < h {
+            *img.get_pixel(sx as u32, sy as u32)
+        } else {
+            Luma([200])
+        }
+    })
+}
+
+pub fn jpeg(img: &GrayImage, quality: u8) -> Vec<u8> {
+    let mut out = Vec::new();
+    let encoder = JpegEncoder::new_with_quality(&mut out, quality);
+    encoder
+        .write_image(
+            img.as_raw(),
+            img.width(),
+            img.height(),
+            image::ExtendedColorType::L8,
+        )
+        .expect("encoding a JPEG into memory cannot fail");
+    out
+}
+
+/// A colour JPEG photo (RGB), e.g. a passport photograph.
+pub fn photo_jpeg(rng: &mut StdRng) -> Vec<u8> {
+    let (w, h) = (354u32, 472u32);
+    let tint: [u8; 3] = [
+        rng.random_range(150..220),
+        rng.random_range(150..220),
+        rng.random_range(170..240),
+    ];
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        let (dx, dy) = (x as f64 - w as f64 / 2.0, y as f64 - h as f64 * 0.38);
+        let face = dx * dx / 9000.0 + dy * dy / 14000.0 < 1.0;
+        let shoulders = y as f64 > h as f64 * 0.72 && dx.abs() < w as f64 * 0.45;
+        if face {
+            image::Rgb([214, 178, 150])
+        } else if shoulders {
+            image::Rgb([40, 52, 80])
+        } else {
+            image::Rgb(tint)
+        }
+    });
+    let mut out = Vec::new();
+    JpegEncoder::new_with_quality(&mut out, 80)
+        .write_image(img.as_raw(), w, h, image::ExtendedColorType::Rgb8)
+        .expect("encoding a JPEG into memory cannot fail");
+    out
+}
+
+pub fn png(img: &GrayImage) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png)
+        .expect("encoding a PNG into memory cannot fail");
+    out.into_inner()
+}
+
+/// A multi-page TIFF (Deflate-compressed grey pages, at half resolution as fax-grade scanners make them).
+pub fn tiff_pages(pages: &[GrayImage]) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    {
+        let mut encoder = tiff::encoder::TiffEncoder::new(&mut out)
+            .expect("a TIFF encoder over memory")
+            .with_compression(tiff::encoder::Compression::Deflate(
+                tiff::encoder::DeflateLevel::Balanced,
+            ));
+        for page in pages {
+            let half = image::imageops::resize(
+                page,
+                page.width() / 2,
+                page.height() / 2,
+                image::imageops::FilterType::Triangle,
+            );
+            encoder
+                .write_image::<tiff::encoder::colortype::Gray8>(
+                    half.width(),
+                    half.height(),
+                    half.as_raw(),
+                )
+                .expect("writing a TIFF page into memory cannot fail");
+        }
+    }
+    out.into_inner()
+}
+
+/// A PDF of scanned pages (JPEG), with an invisible text layer when `text` is given (one list
+/// of lines per page), as OCR software leaves it.
+pub fn scanned_pdf(pages: &[GrayImage], text: Option<&[Vec<String>]>) -> Vec<u8> {
+    let mut pdf = Pdf::new();
+    let catalog_id = Ref::new(1);
+    let tree_id = Ref::new(2);
+    let font_id = Ref::new(3);
+    let mut next = 4;
+    let mut alloc = || {
+        let r = Ref::new(next);
+        next += 1;
+        r
+    };
+    let page_ids: Vec<(Ref, Ref, Ref)> =
+        pages.iter().map(|_| (alloc(), alloc(), alloc())).collect();
+    pdf.catalog(catalog_id).pages(tree_id);
+    pdf.pages(tree_id)
+        .kids(page_ids.iter().map(|(p, _, _)| *p))
+        .count(pages.len() as i32);
+    pdf.type1_font(font_id).base_font(Name(b"Helvetica"));
+    let (w, h) = (PAGE_W as f32, PAGE_H as f32);
+    for (i, (img, (page_id, image_id, content_id))) in pages.iter().zip(&page_ids).enumerate() {
+        let mut page = pdf.page(*page_id);
+        page.media_box(Rect::new(0.0, 0.0, w, h))
+            .parent(tree_id)
+            .contents(*content_id);
+        let mut resources = page.resources();
+        resources.x_objects().pair(Name(b"Im0"), *image_id);
+        resources.fonts().pair(Name(b"F1"), font_id);
+        resources.finish();
+        page.finish();
+
+        let data = jpeg(img, 55);
+        let mut image = pdf.image_xobject(*image_id, &data);
+        image.filter(Filter::DctDecode);
+        image.width(img.width() as i32);
+        image.height(img.height() as i32);
+        image.color_space().device_gray();
+        image.bits_per_component(8);
+        image.finish();
+
+        let mut content = Content::new();
+        content.save_state();
+        content.transform([w, 0.0, 0.0, h, 0.0, 0.0]);
+        content.x_object(Name(b"Im0"));
+        content.restore_state();
+        if let Some(lines) = text.and_then(|t| t.get(i)) {
+            content.begin_text();
+            content.set_text_rendering_mode(pdf_writer::types::TextRenderingMode::Invisible);
+            content.set_font(Name(b"F1"), 11.0);
+            let mut y = h - 120.0;
+            for line in lines {
+                content.set_text_matrix([1.0, 0.0, 0.0, 1.0, 60.0, y]);
+                content.show(Str(latin1(line).as_slice()));
+                y -= 22.0;
+            }
+            content.end_text();
+        }
+        pdf.stream(*content_id, &content.finish());
+    }
+    pdf.document_info(alloc())
+        .producer(TextStr("migdesk demo scanner"));
+    pdf.finish()
+}
+
+/// A PDF with visible text only (a form printed from the portal).
+pub fn text_pdf(title: &str, lines: &[String]) -> Vec<u8> {
+    let mut pdf = Pdf::new();
+    let (catalog_id, tree_id, page_id, font_id, bold_id, content_id) = (
+        Ref::new(1),
+        Ref::new(2),
+        Ref::new(3),
+        Ref::new(4),
+        Ref::new(5),
+        Ref::new(6),
+    );
+    pdf.catalog(catalog_id).pages(tree_id);
+    pdf.pages(tree_id).kids([page_id]).count(1);
+    let (w, h) = (PAGE_W as f32, PAGE_H as f32);
+    let mut page = pdf.page(page_id);
+    page.media_box(Rect::new(0.0, 0.0, w, h))
+        .parent(tree_id)
+        .contents(content_id);
+    let mut resources = page.resources();
+    resources
+        .fonts()
+        .pair(Name(b"F1"), font_id)
+        .pair(Name(b"F2"), bold_id);
+    resources.finish();
+    page.finish();
+    pdf.type1_font(font_id).base_font(Name(b"Helvetica"));
+    pdf.type1_font(bold_id).base_font(Name(b"Helvetica-Bold"));
+    let mut content = Content::new();
+    content.begin_text();
+    content.set_font(Name(b"F2"), 15.0);
+    content.set_text_matrix([1.0, 0.0, 0.0, 1.0, 60.0, h - 80.0]);
+    content.show(Str(latin1(title).as_slice()));
+    content.set_font(Name(b"F1"), 11.0);
+    let mut y = h - 120.0;
+    for line in lines {
+        content.set_text_matrix([1.0, 0.0, 0.0, 1.0, 60.0, y]);
+        content.show(Str(latin1(line).as_slice()));
+        y -= 20.0;
+    }
+    content.end_text();
+    pdf.stream(content_id, &content.finish());
+    pdf.finish()
+}
+
+/// Text for a standard PDF font: Latin-1 as is, Azerbaijani letters outside it transliterated
+/// the way passports write them, anything else as '?'.
+fn latin1(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| match c {
+            'ə' => b'a',
+            'Ə' => b'A',
+            'ş' => b's',
+            'Ş' => b'S',
+            'ğ' => b'g',
+            'Ğ' => b'G',
+            'ı' => b'i',
+            'İ' => b'I',
+            c if (c as u32) < 256 => c as u32 as u8,
+            _ => b'?',
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn files_have_the_right_magic_and_are_deterministic() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let p = page(&mut rng, PageStyle::Text, 20);
+        assert!(scanned_pdf(std::slice::from_ref(&p), None).starts_with(b"%PDF-"));
+        assert!(text_pdf("Form", &["Name: TEST".into()]).starts_with(b"%PDF-"));
+        assert!(jpeg(&p, 50).starts_with(&[0xFF, 0xD8, 0xFF]));
+        assert!(png(&p).starts_with(&[0x89, b'P', b'N', b'G']));
+        assert!(tiff_pages(&[p.clone(), p]).starts_with(b"II*\0"));
+        let again = page(&mut StdRng::seed_from_u64(7), PageStyle::Text, 20);
+        let first = page(&mut StdRng::seed_from_u64(7), PageStyle::Text, 20);
+        assert_eq!(again, first);
+    }
+
+    #[test]
+    fn latin1_transliterates_azerbaijani() {
+        assert_eq!(latin1("Məmmədova Şəhla"), b"Mammadova Sahla".to_vec());
+        assert_eq!(latin1("王"), b"?".to_vec());
+    }
+}

@@ -1,0 +1,782 @@
+//! Demo data: the real regional departments, officers and a supervisor for each, and N
+//! applications, deterministic from a seed value, with real document files. A share of the
+//! applications is defective so each decision has real cases: a required document missing, a
+//! passport number on the form that differs from the document's text, an unreadable page, a
+//! name spelled differently.
+
+pub mod docs;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use migdesk_domain::{Calendar, Catalogue, Lang};
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use rusqlite::{Connection, params};
+use serde_json::json;
+
+use crate::auth;
+use crate::clock;
+use crate::model::{Applicant, ChangeKind, FormField, FormGroup};
+use crate::store;
+use docs::PageStyle;
+
+#[derive(Debug)]
+pub struct DepartmentSeed {
+    pub id: &'static str,
+    pub name: [&'static str; 3],
+    pub districts: &'static str,
+    /// Officers (full names); the first user of each department is its supervisor.
+    pub staff: &'static [&'static str],
+    /// Share of the applications routed here, in tenths.
+    pub weight: u32,
+}
+
+pub const DEPARTMENTS: &[DepartmentSeed] = &[
+    DepartmentSeed {
+        id: "baku",
+        name: [
+            "Bakı şəhər Regional Miqrasiya İdarəsi",
+            "Baku City Regional Migration Department",
+            "Бакинское городское региональное управление миграции",
+        ],
+        districts: "Baku",
+        staff: &[
+            "Rəşad Quliyev",
+            "Aysel Məmmədova",
+            "Elvin Hüseynov",
+            "Günay Əliyeva",
+            "Tural İsmayılov",
+            "Nigar Həsənova",
+        ],
+        weight: 40,
+    },
+    DepartmentSeed {
+        id: "ganja",
+        name: [
+            "Gəncə Regional Miqrasiya İdarəsi",
+            "Ganja Regional Migration Department",
+            "Гянджинское региональное управление миграции",
+        ],
+        districts: "Ganja, Goygol, Samukh, Shamkir, Dashkasan",
+        staff: &[
+            "Samirə Rzayeva",
+            "Orxan Cəfərov",
+            "Leyla Nəsirova",
+            "Kamran Babayev",
+        ],
+        weight: 12,
+    },
+    DepartmentSeed {
+        id: "shaki",
+        name: [
+            "Şəki Regional Miqrasiya İdarəsi",
+            "Shaki Regional Migration Department",
+            "Шекинское региональное управление миграции",
+        ],
+        districts: "Shaki, Zagatala, Balakan, Gakh, Oguz",
+        staff: &["Fuad Səfərov", "Könül Abbasova", "İlqar Şükürov"],
+        weight: 8,
+    },
+    DepartmentSeed {
+        id: "lankaran",
+        name: [
+            "Lənkəran Regional Miqrasiya İdarəsi",
+            "Lankaran Regional Migration Department",
+            "Ленкоранское региональное управление миграции",
+        ],
+        districts: "Lankaran, Astara, Yardymli, Masally, Lerik",
+        staff: &["Vüsal Mirzəyev", "Səbinə Qasımova", "Ramil Əsgərov"],
+        weight: 8,
+    },
+    DepartmentSeed {
+        id: "shirvan",
+        name: [
+            "Şirvan Regional Miqrasiya İdarəsi",
+            "Shirvan Regional Migration Department",
+            "Ширванское региональное управление миграции",
+        ],
+        districts: "Shirvan, Salyan, Neftchala, Hajigabul, Bilasuvar",
+        staff: &["Elnur Kərimov", "Ülviyyə Zeynalova", "Nurlan Məmmədli"],
+        weight: 7,
+    },
+    DepartmentSeed {
+        id: "khachmaz",
+        name: [
+            "Xaçmaz Regional Miqrasiya İdarəsi",
+            "Khachmaz Regional Migration Department",
+            "Хачмазское региональное управление миграции",
+        ],
+        districts: "Khachmaz, Guba, Gusar, Shabran, Siyazan",
+        staff: &["Anar Vəliyev", "Xədicə Orucova", "Emin Əhmədov"],
+        weight: 8,
+    },
+    DepartmentSeed {
+        id: "aghsu",
+        name: [
+            "Ağsu Regional Miqrasiya İdarəsi",
+            "Aghsu Regional Migration Department",
+            "Агсуинское региональное управление миграции",
+        ],
+        districts: "Aghsu, Shamakhi, Ismayilli, Gobustan, Kurdamir",
+        staff: &["Zaur Hacıyev", "Pərvanə Əlizadə", "Cavid Nağıyev"],
+        weight: 7,
+    },
+    DepartmentSeed {
+        id: "yevlakh",
+        name: [
+            "Yevlax Regional Miqrasiya İdarəsi",
+            "Yevlakh Regional Migration Department",
+            "Евлахское региональное управление миграции",
+        ],
+        districts: "Yevlakh, Aghdash, Barda, Ujar, Zardab, Tartar, Aghjabadi",
+        staff: &["Mübariz Əkbərov", "Sevinc Talıbova", "Rauf Hümbətov"],
+        weight: 10,
+    },
+];
+
+/// A demo account, as printed after seeding.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub department: &'static str,
+    pub username: String,
+    pub full_name: &'static str,
+    pub role: &'static str,
+    pub password: String,
+    pub id: String,
+}
+
+/// What seeding made.
+#[derive(Debug, Clone)]
+pub struct SeedReport {
+    pub accounts: Vec<Account>,
+    pub applications: usize,
+    pub documents: usize,
+    pub defective: usize,
+}
+
+struct Nationality {
+    code: &'static str,
+    lang: Lang,
+    /// (Latin given name, native given name)
+    given: &'static [(&'static str, &'static str)],
+    family: &'static [(&'static str, &'static str)],
+}
+
+const NATIONALITIES: &[Nationality] = &[
+    Nationality {
+        code: "RUS",
+        lang: Lang::Ru,
+        given: &[
+            ("Ivan", "Иван"),
+            ("Olga", "Ольга"),
+            ("Dmitry", "Дмитрий"),
+            ("Anna", "Анна"),
+            ("Sergey", "Сергей"),
+        ],
+        family: &[
+            ("Petrov", "Петров"),
+            ("Smirnova", "Смирнова"),
+            ("Kuznetsov", "Кузнецов"),
+            ("Volkova", "Волкова"),
+        ],
+    },
+    Nationality {
+        code: "TUR",
+        lang: Lang::Az,
+        given: &[
+            ("Mehmet", "Mehmet"),
+            ("Ayşe", "Ayşe"),
+            ("Emre", "Emre"),
+            ("Zeynep", "Zeynep"),
+            ("Burak", "Burak"),
+        ],
+        family: &[
+            ("Yılmaz", "Yılmaz"),
+            ("Demir", "Demir"),
+            ("Şahin", "Şahin"),
+            ("Öztürk", "Öztürk"),
+        ],
+    },
+    Nationality {
+        code: "IRN",
+        lang: Lang::En,
+        given: &[
+            ("Reza", "رضا"),
+            ("Maryam", "مریم"),
+            ("Ali", "علی"),
+            ("Fatemeh", "فاطمه"),
+        ],
+        family: &[
+            ("Hosseini", "حسینی"),
+            ("Ahmadi", "احمدی"),
+            ("Karimi", "کریمی"),
+            ("Rezaei", "رضایی"),
+        ],
+    },
+    Nationality {
+        code: "IND",
+        lang: Lang::En,
+        given: &[
+            ("Rahul", "राहुल"),
+            ("Priya", "प्रिया"),
+            ("Arjun", "अर्जुन"),
+            ("Ananya", "अनन्या"),
+        ],
+        family: &[
+            ("Sharma", "शर्मा"),
+            ("Patel", "पटेल"),
+            ("Iyer", "अय्यर"),
+            ("Gupta", "गुप्ता"),
+        ],
+    },
+    Nationality {
+        code: "CHN",
+        lang: Lang::En,
+        given: &[("Wei", "伟"), ("Fang", "芳"), ("Jun", "军"), ("Li", "丽")],
+        family: &[
+            ("Wang", "王"),
+            ("Zhang", "张"),
+            ("Liu", "刘"),
+            ("Chen", "陈"),
+        ],
+    },
+    Nationality {
+        code: "GEO",
+        lang: Lang::Ru,
+        given: &[
+            ("Giorgi", "გიორგი"),
+            ("Nino", "ნინო"),
+            ("Davit", "დავით"),
+            ("Tamar", "თამარ"),
+        ],
+        family: &[
+            ("Beridze", "ბერიძე"),
+            ("Kapanadze", "კაპანაძე"),
+            ("Gelashvili", "გელაშვილი"),
+        ],
+    },
+    Nationality {
+        code: "UKR",
+        lang: Lang::Ru,
+        given: &[
+            ("Olena", "Олена"),
+            ("Andriy", "Андрій"),
+            ("Iryna", "Ірина"),
+            ("Taras", "Тарас"),
+        ],
+        family: &[
+            ("Kovalenko", "Коваленко"),
+            ("Shevchenko", "Шевченко"),
+            ("Bondarenko", "Бондаренко"),
+        ],
+    },
+    Nationality {
+        code: "AZE",
+        lang: Lang::Az,
+        given: &[
+            ("Ismayil", "İsmayıl"),
+            ("Gulnar", "Gülnar"),
+            ("Ilham", "İlham"),
+            ("Sevda", "Sevda"),
+            ("Chingiz", "Çingiz"),
+        ],
+        family: &[
+            ("Mammadov", "Məmmədov"),
+            ("Ismayilli", "İsmayıllı"),
+            ("Huseynova", "Hüseynova"),
+            ("Aliyev", "Əliyev"),
+        ],
+    },
+];
+
+/// Services and how often they come in (weights).
+const SERVICE_MIX: &[(&str, u32)] = &[
+    ("stay-registration", 14),
+    ("stay-extension", 14),
+    ("trp-issue", 16),
+    ("trp-extend", 10),
+    ("prp-issue", 5),
+    ("prp-extend", 3),
+    ("work-permit-issue", 14),
+    ("work-permit-extend", 8),
+    ("citizenship-acquire", 3),
+    ("citizenship-restore", 2),
+    ("citizenship-renounce", 2),
+    ("citizenship-establish", 2),
+    ("refugee-status", 3),
+    ("migration-service-job", 4),
+];
+
+fn weighted<'a, T>(rng: &mut StdRng, items: &'a [(T, u32)]) -> &'a T {
+    let total: u32 = items.iter().map(|(_, w)| w).sum();
+    let mut pick = rng.random_range(0..total);
+    for (item, w) in items {
+        if pick < *w {
+            return item;
+        }
+        pick -= w;
+    }
+    &items[items.len() - 1].0
+}
+
+fn username(full_name: &str) -> String {
+    let folded = migdesk_domain::fold::fold(full_name);
+    folded.replace(' ', ".")
+}
+
+fn password(rng: &mut StdRng) -> String {
+    const WORDS: &[&str] = &[
+        "xəzər",
+        "novruz",
+        "qala",
+        "bulaq",
+        "dəniz",
+        "çinar",
+        "göyçay",
+        "şəki",
+        "lənkəran",
+        "qobustan",
+    ];
+    let a = WORDS.choose(rng).copied().unwrap_or("xəzər");
+    let b = WORDS.choose(rng).copied().unwrap_or("qala");
+    let n: u32 = rng.random_range(10..99);
+    migdesk_domain::fold::fold(&format!("{a}-{b}-{n}"))
+}
+
+fn fin(rng: &mut StdRng) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    (0..7)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+fn passport(rng: &mut StdRng, nationality: &str) -> String {
+    let prefix: String = (0..2)
+        .map(|_| (b'A' + rng.random_range(0..26u8)) as char)
+        .collect();
+    match nationality {
+        "AZE" => format!("C{:08}", rng.random_range(0..100_000_000u32)),
+        "RUS" => format!(
+            "{:02}{:07}",
+            rng.random_range(10..99u32),
+            rng.random_range(0..10_000_000u32)
+        ),
+        _ => format!("{prefix}{:07}", rng.random_range(0..10_000_000u32)),
+    }
+}
+
+/// A one-letter change that keeps a name plausible: the officer's "spelled differently" case.
+fn misspell(name: &str, rng: &mut StdRng) -> String {
+    let swaps = [
+        ("ov", "of"),
+        ("i", "y"),
+        ("a", "e"),
+        ("sh", "ş"),
+        ("k", "q"),
+        ("e", "a"),
+    ];
+    for _ in 0..swaps.len() {
+        let (from, to) = swaps[rng.random_range(0..swaps.len())];
+        if let Some(pos) = name.to_lowercase().rfind(from) {
+            let mut s = name.to_owned();
+            s.replace_range(pos..pos + from.len(), to);
+            return s;
+        }
+    }
+    format!("{name}a")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Defect {
+    None,
+    MissingDocument,
+    PassportMismatch,
+    UnreadablePage,
+    NameSpelling,
+}
+
+/// Seeds the database. Refuses a database that already has departments.
+pub fn seed(
+    conn: &mut Connection,
+    catalogue: &Catalogue,
+    calendar: &Calendar,
+    cases: usize,
+    seed: u64,
+    now: DateTime<Utc>,
+) -> Result<SeedReport, String> {
+    let existing: i64 = conn
+        .query_row("SELECT COUNT(*) FROM departments", [], |r| r.get(0))
+        .map_err(|e| e.to_string())?;
+    if existing > 0 {
+        return Err("the database already holds data: seed a new file".into());
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    let tx = conn.transaction().map_err(|e| e.to_string())?;
+    let map = |e: crate::error::ApiError| e.body.message;
+    let mut accounts = Vec::new();
+
+    for dep in DEPARTMENTS {
+        tx.execute(
+            "INSERT INTO departments (id, name_az, name_en, name_ru, districts) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![dep.id, dep.name[0], dep.name[1], dep.name[2], dep.districts],
+        )
+        .map_err(|e| e.to_string())?;
+        for (i, full_name) in dep.staff.iter().enumerate() {
+            let role = if i == 0 { "supervisor" } else { "officer" };
+            let username = username(full_name);
+            let password = password(&mut rng);
+            let id = format!("u-{}-{}", dep.id, username.replace('.', "-"));
+            let hash = auth::hash_password(&password)?;
+            tx.execute(
+                "INSERT INTO users (id, username, full_name, role, department_id, password_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![id, username, full_name, role, dep.id, hash],
+            )
+            .map_err(|e| e.to_string())?;
+            accounts.push(Account {
+                department: dep.id,
+                username,
+                full_name,
+                role,
+                password,
+                id,
+            });
+        }
+    }
+
+    let dep_weights: Vec<(&DepartmentSeed, u32)> =
+        DEPARTMENTS.iter().map(|d| (d, d.weight)).collect();
+    let today = clock::local_date(now);
+    let mut documents = 0;
+    let mut defective = 0;
+    let mut counters = std::collections::HashMap::new();
+
+    for _ in 0..cases {
+        let dep = *weighted(&mut rng, &dep_weights);
+        let officers: Vec<&Account> = accounts
+            .iter()
+            .filter(|a| a.department == dep.id && a.role == "officer")
+            .collect();
+        let officer = officers[rng.random_range(0..officers.len())];
+        let service_code = *weighted(&mut rng, SERVICE_MIX);
+        let service = catalogue
+            .service(service_code)
+            .ok_or_else(|| format!("{service_code} is not in the catalogue"))?;
+        let tier = &service.tiers[rng.random_range(0..service.tiers.len())];
+
+        // Submitted within the last 45 calendar days, during office hours in Baku.
+        let days_ago = rng.random_range(0..45i64);
+        let submitted =
+            now - Duration::days(days_ago) - Duration::minutes(rng.random_range(0..600));
+        let submitted_date = clock::local_date(submitted);
+        let due: NaiveDate = calendar
+            .add_working_days(submitted_date, tier.deadline_working_days)
+            .map_err(|e| e.to_string())?;
+
+        let nat =
+            if service_code.starts_with("citizenship") || service_code == "migration-service-job" {
+                &NATIONALITIES[NATIONALITIES.len() - 1]
+            } else {
+                &NATIONALITIES[rng.random_range(0..NATIONALITIES.len())]
+            };
+        let gi = rng.random_range(0..nat.given.len());
+        let fi = rng.random_range(0..nat.family.len());
+        let name_latin = format!("{} {}", nat.given[gi].0, nat.family[fi].0);
+        let name_native = format!("{} {}", nat.given[gi].1, nat.family[fi].1);
+        let dob = NaiveDate::from_ymd_opt(
+            rng.random_range(1958..2006),
+            rng.random_range(1..13),
+            rng.random_range(1..29),
+        )
+        .ok_or("bad date")?;
+        let passport_number = passport(&mut rng, nat.code);
+        let applicant = Applicant {
+            name_latin: name_latin.clone(),
+            name_native,
+            fin: (nat.code == "AZE").then(|| fin(&mut rng)),
+            passport_number: Some(passport_number.clone()),
+            date_of_birth: dob.to_string(),
+            nationality: nat.code.to_owned(),
+            email: format!(
+                "{}.{}@example.org",
+                migdesk_domain::fold::fold(nat.given[gi].0),
+                migdesk_domain::fold::fold(nat.family[fi].0)
+            ),
+            language: nat.lang,
+        };
+
+        let year = submitted_date.format("%Y").to_string();
+        let counter = counters.entry(year.clone()).or_insert(0u32);
+        *counter += 1;
+        let number = format!("MX-{year}-{:06}", seed % 100 * 10_000 + u64::from(*counter));
+        let id = uuid::Builder::from_random_bytes(rng.random())
+            .into_uuid()
+            .to_string();
+
+        let defect = match rng.random_range(0..100) {
+            0..=9 => Defect::MissingDocument,
+            10..=17 => Defect::PassportMismatch,
+            18..=23 => Defect::UnreadablePage,
+            24..=30 => Defect::NameSpelling,
+            _ => Defect::None,
+        };
+        if defect != Defect::None {
+            defective += 1;
+        }
+        let form_passport = if defect == Defect::PassportMismatch {
+            let mut p = passport_number.clone();
+            let last = p.pop().and_then(|c| c.to_digit(10)).unwrap_or(0);
+            p.push(char::from_digit((last + 3) % 10, 10).unwrap_or('7'));
+            p
+        } else {
+            passport_number.clone()
+        };
+        let form = vec![
+            FormGroup {
+                key: "personal".into(),
+                fields: vec![
+                    FormField {
+                        key: "surname".into(),
+                        value: nat.family[fi].0.into(),
+                    },
+                    FormField {
+                        key: "given_names".into(),
+                        value: nat.given[gi].0.into(),
+                    },
+                    FormField {
+                        key: "date_of_birth".into(),
+                        value: dob.format("%d.%m.%Y").to_string(),
+                    },
+                    FormField {
+                        key: "nationality".into(),
+                        value: nat.code.into(),
+                    },
+                    FormField {
+                        key: "passport_number".into(),
+                        value: form_passport,
+                    },
+                ],
+            },
+            FormGroup {
+                key: "contact".into(),
+                fields: vec![
+                    FormField {
+                        key: "email".into(),
+                        value: applicant.email.clone(),
+                    },
+                    FormField {
+                        key: "phone".into(),
+                        value: format!(
+                            "+994 {} {:03} {:02} {:02}",
+                            ["50", "51", "55", "70", "77"][rng.random_range(0..5)],
+                            rng.random_range(0..1000),
+                            rng.random_range(0..100),
+                            rng.random_range(0..100)
+                        ),
+                    },
+                    FormField {
+                        key: "address".into(),
+                        value: format!(
+                            "{}, {} küç. {}, AZ{}",
+                            dep.districts.split(',').next().unwrap_or("Baku"),
+                            ["Nizami", "Füzuli", "Azadlıq", "Səməd Vurğun"][rng.random_range(0..4)],
+                            rng.random_range(1..120),
+                            rng.random_range(1000..7000)
+                        ),
+                    },
+                ],
+            },
+            FormGroup {
+                key: "request".into(),
+                fields: vec![
+                    FormField {
+                        key: "service".into(),
+                        value: service_code.into(),
+                    },
+                    FormField {
+                        key: "fee_tier".into(),
+                        value: tier.code.clone(),
+                    },
+                    FormField {
+                        key: "purpose".into(),
+                        value: ["work", "family", "study", "business", "residence"]
+                            [rng.random_range(0..5)]
+                        .into(),
+                    },
+                ],
+            },
+        ];
+
+        let submitted_s = clock::format(submitted);
+        tx.execute(
+            "INSERT INTO applications (id, number, service, tier, submitted_at, due_date, department_id, status, officer_id, version, applicant, form, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, 2, ?9, ?10, ?5)",
+            params![
+                id,
+                number,
+                service_code,
+                tier.code,
+                submitted_s,
+                due.to_string(),
+                dep.id,
+                officer.id,
+                serde_json::to_string(&applicant).map_err(|e| e.to_string())?,
+                serde_json::to_string(&form).map_err(|e| e.to_string())?,
+            ],
+        )
+        .map_err(|e| e.to_string())?;
+
+        // The documents.
+        let mut required = service.required_documents.clone();
+        if defect == Defect::MissingDocument && required.len() > 1 {
+            let skip = rng.random_range(1..required.len());
+            required.remove(skip);
+        }
+        let doc_name = if defect == Defect::NameSpelling {
+            misspell(&name_latin, &mut rng)
+        } else {
+            name_latin.clone()
+        };
+        let text_lines = |doc_type: &str| -> Vec<String> {
+            vec![
+                format!("{doc_type}"),
+                format!("Name: {}", doc_name.to_uppercase()),
+                format!("Date of birth: {}", dob.format("%d.%m.%Y")),
+                format!("Passport: {passport_number}"),
+                format!("Nationality: {}", nat.code),
+            ]
+        };
+        let unreadable_at =
+            (defect == Defect::UnreadablePage).then(|| rng.random_range(0..required.len()));
+        for (i, doc_type) in required.iter().enumerate() {
+            let unreadable = unreadable_at == Some(i);
+            let (file_name, bytes) = match doc_type.as_str() {
+                "application-form" => {
+                    let mut lines = vec![
+                        format!("Application {number}"),
+                        format!("Service: {service_code} ({})", tier.code),
+                    ];
+                    for g in &form {
+                        for f in &g.fields {
+                            lines.push(format!("{}: {}", f.key, f.value));
+                        }
+                    }
+                    (
+                        "application-form.pdf".to_owned(),
+                        docs::text_pdf("Electronic application form", &lines),
+                    )
+                }
+                "photos" => ("photo.jpg".to_owned(), docs::photo_jpeg(&mut rng)),
+                "passport-copy" | "id-copy" | "identity-document" | "trp-card-copy" => {
+                    let style = if unreadable {
+                        PageStyle::Unreadable
+                    } else {
+                        PageStyle::Identity
+                    };
+                    let p = docs::page(&mut rng, style, 0);
+                    match rng.random_range(0..3) {
+                        0 => (format!("{doc_type}.jpg"), docs::jpeg(&p, 70)),
+                        1 => (format!("{doc_type}.png"), docs::png(&p)),
+                        _ => (
+                            format!("{doc_type}.pdf"),
+                            docs::scanned_pdf(
+                                std::slice::from_ref(&p),
+                                Some(&[text_lines(doc_type)]),
+                            ),
+                        ),
+                    }
+                }
+                _ => {
+                    let pages_n = rng.random_range(1..4usize);
+                    let pages: Vec<_> = (0..pages_n)
+                        .map(|pi| {
+                            let style = if unreadable && pi == pages_n - 1 {
+                                PageStyle::Unreadable
+                            } else {
+                                PageStyle::Text
+                            };
+                            let lines = rng.random_range(12..30);
+                            docs::page(&mut rng, style, lines)
+                        })
+                        .collect();
+                    if rng.random_range(0..5) == 0 {
+                        (format!("{doc_type}.tif"), docs::tiff_pages(&pages))
+                    } else {
+                        let text: Vec<Vec<String>> =
+                            (0..pages.len()).map(|_| text_lines(doc_type)).collect();
+                        let with_text = rng.random_range(0..3) > 0;
+                        (
+                            format!("{doc_type}.pdf"),
+                            docs::scanned_pdf(&pages, with_text.then_some(text.as_slice())),
+                        )
+                    }
+                }
+            };
+            store::add_document(&tx, &id, doc_type, &file_name, &bytes, &submitted_s)
+                .map_err(map)?;
+            documents += 1;
+        }
+
+        store::add_event(
+            &tx,
+            &id,
+            &submitted_s,
+            "received",
+            None,
+            &json!({ "channel": "e-gov portal" }),
+        )
+        .map_err(map)?;
+        store::add_event(
+            &tx,
+            &id,
+            &submitted_s,
+            "assigned",
+            None,
+            &json!({ "to": officer.id, "by": "routing" }),
+        )
+        .map_err(map)?;
+        store::record_change(
+            &tx,
+            &id,
+            dep.id,
+            Some(&officer.id),
+            None,
+            ChangeKind::Created,
+            &submitted_s,
+        )
+        .map_err(map)?;
+        let _ = today;
+    }
+    tx.commit().map_err(|e| e.to_string())?;
+    Ok(SeedReport {
+        accounts,
+        applications: cases,
+        documents,
+        defective,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_ascii_and_unique() {
+        let mut all = std::collections::HashSet::new();
+        for d in DEPARTMENTS {
+            for s in d.staff {
+                let u = username(s);
+                assert!(u.is_ascii(), "{u}");
+                assert!(all.insert(u.clone()), "{u} twice");
+            }
+        }
+        assert_eq!(username("Aysel Məmmədova"), "aysel.memmedova");
+    }
+
+    #[test]
+    fn misspelling_changes_the_name_a_little() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let m = misspell("Ivan Petrov", &mut rng);
+        assert_ne!(m, "Ivan Petrov");
+        assert!(m.len().abs_diff("Ivan Petrov".len()) <= 1, "{m}");
+    }
+}

@@ -1,0 +1,273 @@
+//! Reading and writing cases: the queries the handlers share.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+
+use crate::error::ApiResult;
+use crate::model::{
+    Applicant, ApplicationDetail, Assignment, ChangeKind, DocumentMeta, FormGroup, HistoryEvent,
+    OfficerRef, Status,
+};
+
+/// The columns of `applications` every summary needs.
+#[derive(Debug, Clone)]
+pub struct CaseRow {
+    pub id: String,
+    pub number: String,
+    pub service: String,
+    pub department_id: String,
+    pub status: Status,
+    pub officer_id: Option<String>,
+    pub version: i64,
+    pub applicant: Applicant,
+}
+
+pub fn case_row(conn: &Connection, id: &str) -> ApiResult<Option<CaseRow>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, number, service, department_id, status, officer_id, version, applicant FROM applications WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(CaseRow {
+                    id: r.get(0)?,
+                    number: r.get(1)?,
+                    service: r.get(2)?,
+                    department_id: r.get(3)?,
+                    status: Status::parse(&r.get::<_, String>(4)?).unwrap_or(Status::Pending),
+                    officer_id: r.get(5)?,
+                    version: r.get(6)?,
+                    applicant: serde_json::from_str(&r.get::<_, String>(7)?).map_err(|e| {
+                        rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, Box::new(e))
+                    })?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+pub fn officer_ref(conn: &Connection, id: Option<&str>) -> ApiResult<Option<OfficerRef>> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(conn
+        .query_row("SELECT id, full_name FROM users WHERE id = ?1", [id], |r| {
+            Ok(OfficerRef {
+                id: r.get(0)?,
+                full_name: r.get(1)?,
+            })
+        })
+        .optional()?)
+}
+
+pub fn assignment(
+    conn: &Connection,
+    officer_id: Option<&str>,
+    version: i64,
+) -> ApiResult<Assignment> {
+    Ok(Assignment {
+        officer: officer_ref(conn, officer_id)?,
+        version,
+    })
+}
+
+fn json_col<T: serde::de::DeserializeOwned>(idx: usize, text: String) -> rusqlite::Result<T> {
+    serde_json::from_str(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+pub fn documents(conn: &Connection, application_id: &str) -> ApiResult<Vec<DocumentMeta>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, type, file_name, mime_type, size, sha256 FROM documents WHERE application_id = ?1 ORDER BY added_at, id",
+    )?;
+    let rows = stmt.query_map([application_id], |r| {
+        Ok(DocumentMeta {
+            id: r.get(0)?,
+            doc_type: r.get(1)?,
+            file_name: r.get(2)?,
+            mime_type: r.get(3)?,
+            size: r.get(4)?,
+            sha256: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn history(conn: &Connection, application_id: &str) -> ApiResult<Vec<HistoryEvent>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.at, e.kind, e.actor_id, u.full_name, e.detail FROM events e LEFT JOIN users u ON u.id = e.actor_id
+         WHERE e.application_id = ?1 ORDER BY e.id",
+    )?;
+    let rows = stmt.query_map([application_id], |r| {
+        let actor_id: Option<String> = r.get(2)?;
+        let actor_name: Option<String> = r.get(3)?;
+        Ok(HistoryEvent {
+            at: r.get(0)?,
+            kind: r.get(1)?,
+            actor: actor_id
+                .zip(actor_name)
+                .map(|(id, full_name)| OfficerRef { id, full_name }),
+            detail: json_col::<Value>(4, r.get(4)?)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn application_detail(conn: &Connection, id: &str) -> ApiResult<Option<ApplicationDetail>> {
+    let row = conn
+        .query_row(
+            "SELECT id, number, service, tier, submitted_at, due_date, department_id, status, officer_id, version, applicant, form
+             FROM applications WHERE id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, String>(7)?,
+                    r.get::<_, Option<String>>(8)?,
+                    r.get::<_, i64>(9)?,
+                    json_col::<Applicant>(10, r.get(10)?)?,
+                    json_col::<Vec<FormGroup>>(11, r.get(11)?)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((
+        id,
+        number,
+        service,
+        tier,
+        submitted_at,
+        due_date,
+        department_id,
+        status,
+        officer_id,
+        version,
+        applicant,
+        form,
+    )) = row
+    else {
+        return Ok(None);
+    };
+    Ok(Some(ApplicationDetail {
+        documents: documents(conn, &id)?,
+        history: history(conn, &id)?,
+        assignment: assignment(conn, officer_id.as_deref(), version)?,
+        status: Status::parse(&status).unwrap_or(Status::Pending),
+        id,
+        number,
+        service,
+        tier,
+        submitted_at,
+        due_date,
+        department_id,
+        applicant,
+        form,
+    }))
+}
+
+pub fn add_event(
+    conn: &Connection,
+    application_id: &str,
+    at: &str,
+    kind: &str,
+    actor: Option<&str>,
+    detail: &Value,
+) -> ApiResult<()> {
+    conn.execute(
+        "INSERT INTO events (application_id, at, kind, actor_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![application_id, at, kind, actor, detail.to_string()],
+    )?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn record_change(
+    conn: &Connection,
+    application_id: &str,
+    department_id: &str,
+    officer_id: Option<&str>,
+    previous_officer_id: Option<&str>,
+    kind: ChangeKind,
+    at: &str,
+) -> ApiResult<()> {
+    conn.execute(
+        "INSERT INTO changes (application_id, department_id, officer_id, previous_officer_id, kind, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![application_id, department_id, officer_id, previous_officer_id, kind.as_str(), at],
+    )?;
+    Ok(())
+}
+
+/// The case, if the caller's department holds it. A case of another department answers exactly
+/// like one that does not exist, so nothing leaks across departments.
+pub fn visible_case(
+    conn: &Connection,
+    caller: &crate::auth::Caller,
+    id: &str,
+) -> ApiResult<CaseRow> {
+    case_row(conn, id)?
+        .filter(|c| c.department_id == caller.department_id)
+        .ok_or_else(|| {
+            crate::error::ApiError::not_found(format!("no application {id} in your department"))
+        })
+}
+
+/// The MIME type of a file judged by its first bytes; the declared type is never trusted.
+pub fn sniff_mime(bytes: &[u8]) -> &'static str {
+    match bytes {
+        [b'%', b'P', b'D', b'F', b'-', ..] => "application/pdf",
+        [0xFF, 0xD8, 0xFF, ..] => "image/jpeg",
+        [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => "image/png",
+        [b'I', b'I', 0x2A, 0x00, ..] | [b'M', b'M', 0x00, 0x2A, ..] => "image/tiff",
+        [
+            b'R',
+            b'I',
+            b'F',
+            b'F',
+            _,
+            _,
+            _,
+            _,
+            b'W',
+            b'E',
+            b'B',
+            b'P',
+            ..,
+        ] => "image/webp",
+        [b'B', b'M', ..] => "image/bmp",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Stores a document's bytes (once per content) and its record.
+pub fn add_document(
+    conn: &Connection,
+    application_id: &str,
+    doc_type: &str,
+    file_name: &str,
+    bytes: &[u8],
+    at: &str,
+) -> ApiResult<DocumentMeta> {
+    use sha2::{Digest, Sha256};
+    let sha = hex::encode(Sha256::digest(bytes));
+    conn.execute(
+        "INSERT OR IGNORE INTO blobs (sha256, bytes) VALUES (?1, ?2)",
+        params![sha, bytes],
+    )?;
+    let meta = DocumentMeta {
+        id: uuid::Uuid::new_v4().to_string(),
+        doc_type: doc_type.to_owned(),
+        file_name: file_name.to_owned(),
+        mime_type: sniff_mime(bytes).to_owned(),
+        size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+        sha256: sha,
+    };
+    conn.execute(
+        "INSERT INTO documents (id, application_id, type, file_name, mime_type, size, sha256, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![meta.id, application_id, meta.doc_type, meta.file_name, meta.mime_type, meta.size, meta.sha256, at],
+    )?;
+    Ok(meta)
+}

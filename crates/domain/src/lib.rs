@@ -1,0 +1,15 @@
+//! The domain both the desk and the central service share: the e-service catalogue, the
+//! working-day calendar, identifiers, and Azerbaijani text rules.
+//!
+//! The catalogue and the calendar are data (`data/*.toml` in the repository), loaded and
+//! validated at start; the repository's copies are built in as defaults.
+
+pub mod calendar;
+pub mod catalogue;
+pub mod fold;
+pub mod ids;
+pub mod lang;
+
+pub use calendar::{Calendar, CalendarError};
+pub use catalogue::{Catalogue, CatalogueError};
+pub use lang::{Lang, Localized};
