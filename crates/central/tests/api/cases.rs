@@ -1,0 +1,214 @@
+use reqwest::{Method, StatusCode};
+use sha2::{Digest, Sha256};
+
+use crate::common::{id, start};
+
+#[tokio::test]
+async fn the_feed_pages_resumes_and_is_idempotent() {
+    let s = start().await;
+    let (_, token, _) = s.busy_officer(1).await;
+    let (all, cursor) = s.all_changes(&token).await;
+    assert!(!all.is_empty());
+    // Everything an officer sees is assigned to them.
+    let me = s
+        .get("/api/v1/session", &token)
+        .await
+        .expect(StatusCode::OK);
+    for c in &all {
+        assert_eq!(c["assignment"]["officer"]["id"], me["id"], "{c}");
+        assert_eq!(c["kind"], "created");
+        assert_eq!(c["application"]["department_id"], "baku");
+    }
+    // No change since: an empty page and the same cursor.
+    let again = s
+        .get(&format!("/api/v1/changes?cursor={cursor}"), &token)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(again["changes"].as_array().unwrap().len(), 0);
+    assert_eq!(again["next_cursor"], cursor.as_str());
+    // Reading from the start again gives the same changes.
+    let (twice, cursor2) = s.all_changes(&token).await;
+    assert_eq!(twice, all);
+    assert_eq!(cursor2, cursor);
+}
+
+#[tokio::test]
+async fn a_supervisor_sees_the_whole_department_and_nothing_else() {
+    let s = start().await;
+    let sup = s.login(s.account("baku", "supervisor", 0)).await;
+    let (all, _) = s.all_changes(&sup).await;
+    let baku_cases = crate::common::rows(
+        &s.db_path,
+        "SELECT COUNT(*) FROM applications WHERE department_id = 'baku'",
+    );
+    assert_eq!(all.len() as i64, baku_cases);
+    assert!(
+        all.iter()
+            .all(|c| c["application"]["department_id"] == "baku")
+    );
+}
+
+#[tokio::test]
+async fn cases_and_documents_do_not_leak_across_departments() {
+    let s = start().await;
+    let (_, baku_token, cases) = s.busy_officer(1).await;
+    let case = &cases[0];
+    let doc = case["documents"][0]["id"].as_str().unwrap();
+
+    let ganja = s.login(s.account("ganja", "officer", 0)).await;
+    s.get(&format!("/api/v1/applications/{}", id(case)), &ganja)
+        .await
+        .expect_error(StatusCode::NOT_FOUND, "not_found");
+    s.get(&format!("/api/v1/documents/{doc}"), &ganja)
+        .await
+        .expect_error(StatusCode::NOT_FOUND, "not_found");
+    s.get(
+        &format!("/api/v1/applications/{}/notifications", id(case)),
+        &ganja,
+    )
+    .await
+    .expect_error(StatusCode::NOT_FOUND, "not_found");
+    let (ganja_changes, _) = s.all_changes(&ganja).await;
+    assert!(
+        ganja_changes
+            .iter()
+            .all(|c| c["application_id"] != case["id"])
+    );
+
+    // The same department may read it.
+    let detail = s
+        .get(&format!("/api/v1/applications/{}", id(case)), &baku_token)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(detail["number"], case["number"]);
+    let history: Vec<&str> = detail["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(history, vec!["received", "assigned"]);
+}
+
+#[tokio::test]
+async fn documents_download_with_etag_and_ranges() {
+    let s = start().await;
+    let (_, token, cases) = s.busy_officer(1).await;
+    let doc = &cases[0]["documents"][0];
+    let path = format!("/api/v1/documents/{}", doc["id"].as_str().unwrap());
+    let sha = doc["sha256"].as_str().unwrap();
+
+    let full = s.get(&path, &token).await;
+    assert_eq!(full.status, StatusCode::OK);
+    assert_eq!(hex::encode(Sha256::digest(&full.bytes)), sha);
+    assert_eq!(full.bytes.len() as i64, doc["size"].as_i64().unwrap());
+    assert_eq!(full.headers["etag"], format!("\"{sha}\"").as_str());
+    assert_eq!(
+        full.headers["content-type"],
+        doc["mime_type"].as_str().unwrap()
+    );
+    assert_eq!(full.headers["accept-ranges"], "bytes");
+
+    let not_modified = s
+        .send(
+            s.request(Method::GET, &path, Some(&token))
+                .header("if-none-match", format!("\"{sha}\"")),
+        )
+        .await;
+    assert_eq!(not_modified.status, StatusCode::NOT_MODIFIED);
+    assert!(not_modified.bytes.is_empty());
+
+    // Resume: the second half.
+    let half = full.bytes.len() / 2;
+    let rest = s
+        .send(
+            s.request(Method::GET, &path, Some(&token))
+                .header("range", format!("bytes={half}-")),
+        )
+        .await;
+    assert_eq!(rest.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(rest.bytes, full.bytes[half..]);
+    assert_eq!(
+        rest.headers["content-range"],
+        format!("bytes {half}-{}/{}", full.bytes.len() - 1, full.bytes.len()).as_str()
+    );
+
+    let beyond = s
+        .send(
+            s.request(Method::GET, &path, Some(&token))
+                .header("range", format!("bytes={}-", full.bytes.len())),
+        )
+        .await;
+    beyond.expect_error(StatusCode::RANGE_NOT_SATISFIABLE, "range_not_satisfiable");
+    assert_eq!(
+        beyond.headers["content-range"],
+        format!("bytes */{}", full.bytes.len()).as_str()
+    );
+
+    s.get(
+        "/api/v1/documents/00000000-0000-0000-0000-000000000000",
+        &token,
+    )
+    .await
+    .expect_error(StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn seeded_documents_are_real_files_of_their_declared_type() {
+    let s = start().await;
+    let sup = s.login(s.account("baku", "supervisor", 0)).await;
+    let (all, _) = s.all_changes(&sup).await;
+    let mut kinds = std::collections::BTreeSet::new();
+    for c in all.iter().take(6) {
+        for d in c["application"]["documents"].as_array().unwrap() {
+            let bytes = s
+                .get(
+                    &format!("/api/v1/documents/{}", d["id"].as_str().unwrap()),
+                    &sup,
+                )
+                .await
+                .bytes;
+            let mime = d["mime_type"].as_str().unwrap();
+            kinds.insert(mime.to_owned());
+            match mime {
+                "application/pdf" => assert!(bytes.starts_with(b"%PDF-")),
+                "image/jpeg" => assert!(image::load_from_memory(&bytes).is_ok()),
+                "image/png" | "image/tiff" => {
+                    assert!(image::load_from_memory(&bytes).is_ok(), "{mime}")
+                }
+                other => panic!("unexpected type {other}"),
+            }
+        }
+    }
+    assert!(
+        kinds.contains("application/pdf") && kinds.contains("image/jpeg"),
+        "{kinds:?}"
+    );
+}
+
+#[tokio::test]
+async fn tracking_tells_the_applicant_status_and_responsible_official() {
+    let s = start().await;
+    let (officer, _, cases) = s.busy_officer(1).await;
+    let case = &cases[0];
+    let number = case["number"].as_str().unwrap();
+    let dob = case["applicant"]["date_of_birth"].as_str().unwrap();
+    let t = s
+        .send(s.request(
+            Method::GET,
+            &format!("/api/v1/tracking?number={number}&date_of_birth={dob}"),
+            None,
+        ))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(t["status"], "pending");
+    assert_eq!(t["responsible"], officer.full_name);
+    let wrong = s
+        .send(s.request(
+            Method::GET,
+            &format!("/api/v1/tracking?number={number}&date_of_birth=1900-01-01"),
+            None,
+        ))
+        .await;
+    wrong.expect_error(StatusCode::NOT_FOUND, "not_found");
+}

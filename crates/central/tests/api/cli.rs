@@ -1,0 +1,152 @@
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_migdesk-central");
+
+#[test]
+fn seed_prints_accounts_and_refuses_to_seed_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let out = Command::new(BIN)
+        .args(["seed", "--db"])
+        .arg(&db)
+        .args(["--cases", "4", "--seed", "3"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("4 applications"), "{text}");
+    for dep in migdesk_central::seed::DEPARTMENTS {
+        assert!(
+            text.contains(&format!("{:<10} supervisor", dep.id)),
+            "{} has no supervisor:\n{text}",
+            dep.id
+        );
+    }
+    let again = Command::new(BIN)
+        .args(["seed", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds data"));
+}
+
+#[test]
+fn seeding_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str| {
+        let db = dir.path().join(name);
+        let out = Command::new(BIN)
+            .args(["seed", "--db"])
+            .arg(&db)
+            .args(["--cases", "3", "--seed", "11"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let numbers: Vec<String> = conn
+            .prepare("SELECT number || applicant || form FROM applications ORDER BY number")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let blobs: Vec<String> = conn
+            .prepare("SELECT sha256 FROM blobs ORDER BY sha256")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        // The first line names the file; the accounts that follow must be the same.
+        let text = String::from_utf8(out.stdout).unwrap();
+        let accounts = text.lines().skip(1).collect::<Vec<_>>().join("\n");
+        (accounts, numbers, blobs)
+    };
+    assert_eq!(run("a.db"), run("b.db"));
+}
+
+#[test]
+fn serve_answers_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    assert!(
+        Command::new(BIN)
+            .args(["seed", "--db"])
+            .arg(&db)
+            .args(["--cases", "2"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let mut child = Command::new(BIN)
+        .args(["serve", "--db"])
+        .arg(&db)
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap()
+        .to_owned();
+    let body = std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            reqwest::get(format!("http://{addr}/api/v1/openapi.json"))
+                .await
+                .unwrap()
+                .status()
+        })
+    })
+    .join()
+    .unwrap();
+    assert_eq!(body, reqwest::StatusCode::OK);
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+}
+
+#[test]
+fn a_broken_catalogue_file_is_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("catalogue.toml");
+    std::fs::write(
+        &bad,
+        migdesk_domain::catalogue::DEFAULT_CATALOGUE.replacen(
+            "\"passport-copy\", \"visa-entry-stamp\"",
+            "\"pasport\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--db"])
+        .arg(dir.path().join("x.db"))
+        .arg("--catalogue")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("catalogue.toml") && err.contains("\"pasport\""),
+        "{err}"
+    );
+}

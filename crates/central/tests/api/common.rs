@@ -1,0 +1,237 @@
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use migdesk_central::seed::{self, Account};
+use migdesk_central::{AppState, Config, db};
+use migdesk_domain::{Calendar, Catalogue};
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+pub const CASES: usize = 24;
+
+struct Template {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    accounts: Vec<Account>,
+}
+
+fn template() -> &'static Template {
+    static TEMPLATE: OnceLock<Template> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("template.db");
+        let mut conn = db::open(&path).expect("open");
+        let report = seed::seed(
+            &mut conn,
+            &Catalogue::builtin(),
+            &Calendar::builtin(),
+            CASES,
+            7,
+            migdesk_central::clock::now(),
+        )
+        .expect("seed");
+        drop(conn);
+        Template {
+            _dir: dir,
+            path,
+            accounts: report.accounts,
+        }
+    })
+}
+
+/// A running server on its own copy of the seeded database.
+pub struct Server {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub accounts: Vec<Account>,
+    pub db_path: PathBuf,
+    shutdown: Option<oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub async fn start() -> Server {
+    start_with(Config::default()).await
+}
+
+pub async fn start_with(config: Config) -> Server {
+    let t = template();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db_path = dir.path().join("central.db");
+    std::fs::copy(&t.path, &db_path).expect("copy template");
+    let conn = db::open(&db_path).expect("open copy");
+    let state =
+        AppState::new(conn, Catalogue::builtin(), Calendar::builtin(), config).expect("state");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let (tx, rx) = oneshot::channel();
+    tokio::spawn(migdesk_central::serve(listener, state, async {
+        let _ = rx.await;
+    }));
+    Server {
+        base,
+        client: reqwest::Client::new(),
+        accounts: t.accounts.clone(),
+        db_path,
+        shutdown: Some(tx),
+        _dir: dir,
+    }
+}
+
+/// A reply: status, headers and body (JSON when it parses).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes).unwrap_or(Value::Null)
+    }
+    /// Asserts the status and returns the JSON body.
+    pub fn expect(&self, status: StatusCode) -> Value {
+        assert_eq!(
+            self.status,
+            status,
+            "body: {}",
+            String::from_utf8_lossy(&self.bytes)
+        );
+        self.json()
+    }
+    /// Asserts an error reply in the API's shape and returns it.
+    pub fn expect_error(&self, status: StatusCode, kind: &str) -> Value {
+        let body = self.expect(status);
+        assert_eq!(body["kind"], kind, "{body}");
+        assert!(
+            body["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{body}"
+        );
+        body
+    }
+}
+
+impl Server {
+    pub fn account(&self, department: &str, role: &str, nth: usize) -> &Account {
+        self.accounts
+            .iter()
+            .filter(|a| a.department == department && a.role == role)
+            .nth(nth)
+            .unwrap_or_else(|| panic!("no {role} #{nth} in {department}"))
+    }
+
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let mut rb = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        rb
+    }
+
+    pub async fn send(&self, rb: RequestBuilder) -> Reply {
+        let resp = rb.send().await.expect("request");
+        Reply {
+            status: resp.status(),
+            headers: resp.headers().clone(),
+            bytes: resp.bytes().await.expect("body").to_vec(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.send(self.request(Method::GET, path, Some(token)))
+            .await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        self.send(self.request(Method::POST, path, token).json(body))
+            .await
+    }
+
+    pub async fn login(&self, account: &Account) -> String {
+        let body = self
+            .post(
+                "/api/v1/session",
+                None,
+                &json!({ "username": account.username, "password": account.password }),
+            )
+            .await
+            .expect(StatusCode::OK);
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Every change the token's owner sees, following the cursor to the end.
+    pub async fn all_changes(&self, token: &str) -> (Vec<Value>, String) {
+        let mut cursor = String::new();
+        let mut all = Vec::new();
+        loop {
+            let page = self
+                .get(&format!("/api/v1/changes?cursor={cursor}&limit=5"), token)
+                .await
+                .expect(StatusCode::OK);
+            all.extend(page["changes"].as_array().expect("changes").iter().cloned());
+            cursor = page["next_cursor"].as_str().expect("cursor").to_owned();
+            if !page["has_more"].as_bool().expect("has_more") {
+                return (all, cursor);
+            }
+        }
+    }
+
+    /// The officer's pending cases (full detail), from the feed.
+    pub async fn pending_cases(&self, token: &str) -> Vec<Value> {
+        let (changes, _) = self.all_changes(token).await;
+        let mut seen = std::collections::HashSet::new();
+        changes
+            .into_iter()
+            .rev()
+            .filter_map(|c| c.get("application").cloned().filter(|a| !a.is_null()))
+            .filter(|a| seen.insert(a["id"].as_str().unwrap_or_default().to_owned()))
+            .filter(|a| a["status"] == "pending")
+            .collect()
+    }
+
+    /// A Baku officer with at least `n` pending cases, signed in.
+    pub async fn busy_officer(&self, n: usize) -> (&Account, String, Vec<Value>) {
+        for i in 0.. {
+            let account = self.account("baku", "officer", i);
+            let token = self.login(account).await;
+            let cases = self.pending_cases(&token).await;
+            if cases.len() >= n {
+                return (account, token, cases);
+            }
+        }
+        unreachable!()
+    }
+}
+
+pub fn decision(based_on_version: i64, kind: &str) -> Value {
+    json!({
+        "id": uuid::Uuid::new_v4(),
+        "based_on_version": based_on_version,
+        "kind": kind,
+        "decided_at": migdesk_central::clock::format(migdesk_central::clock::now()),
+    })
+}
+
+pub fn version(case: &Value) -> i64 {
+    case["assignment"]["version"].as_i64().expect("version")
+}
+
+pub fn id(case: &Value) -> &str {
+    case["id"].as_str().expect("id")
+}
+
+pub fn rows(db: &Path, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    conn.query_row(sql, [], |r| r.get(0)).expect("count")
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the real server on a loopback port, over real HTTP, on a real SQLite
+//! file seeded with the demo data.
+
+mod bad_input;
+mod cases;
+mod cli;
+mod common;
+mod decisions;
+mod openapi;
+mod session;
+mod supervision;
