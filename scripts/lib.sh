@@ -14,6 +14,7 @@ DEBIAN_PACKAGES=(
   xvfb xauth                     # a display for end-to-end tests on machines without one
   dbus gnome-keyring             # the OS keyring (Secret Service) the desk keeps secrets in
   librsvg2-bin                   # rsvg-convert, to regenerate icons from icons/migdesk.svg
+  python3-aiosmtpd               # a real SMTP server for the central service's e-mail tests
 )
 TAURI_DRIVER_VERSION='^2'
 MIN_NODE_MAJOR=20
@@ -81,4 +82,9 @@ build_ui() {
 build_app() {
   step "building the desk"
   cargo build -p migdesk --locked
+}
+
+build_central() {
+  step "building the central service"
+  cargo build -p migdesk-central --locked
 }

@@ -8,7 +8,10 @@ use rusqlite_migration::{M, Migrations};
 
 use crate::error::{ApiError, ApiResult};
 
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../migrations/001_initial.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("../migrations/001_initial.sql")),
+    M::up(include_str!("../migrations/002_delivery_attempts.sql")),
+];
 
 /// Opens (creating if needed) and migrates the database.
 pub fn open(path: &Path) -> Result<Connection, String> {

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod mail;
 pub mod model;
 pub mod notify;
 pub mod seed;
@@ -120,7 +121,28 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
+    serve_with_mail(listener, state, None, shutdown).await
+}
+
+/// Serves until `shutdown` resolves; with a mailer, queued e-mails are sent in the background.
+pub async fn serve_with_mail(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    mailer: Option<mail::Mailer>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let delivery = mailer.map(|m| {
+        tokio::spawn(mail::run(
+            state.db.clone(),
+            m,
+            std::time::Duration::from_secs(2),
+        ))
+    });
+    let result = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    if let Some(task) = delivery {
+        task.abort();
+    }
+    result
 }

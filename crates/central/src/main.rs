@@ -43,6 +43,16 @@ enum Command {
         /// Bearer tokens expire after this many minutes.
         #[arg(long, default_value_t = 720)]
         token_minutes: i64,
+        /// Send the applicants' e-mails through this relay (smtp://HOST:PORT); without it they
+        /// stay queued and readable through the API.
+        #[arg(long)]
+        smtp: Option<String>,
+        /// The sender of the applicants' e-mails.
+        #[arg(
+            long,
+            default_value = "Dövlət Miqrasiya Xidməti <no-reply@migration.gov.az>"
+        )]
+        smtp_from: String,
         #[command(flatten)]
         data: DataFiles,
     },
@@ -113,8 +123,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                     &mut conn,
                     &catalogue,
                     &calendar,
-                    cases,
-                    seed_value,
+                    &seed::SeedOptions::new(cases, seed_value),
                     migdesk_central::clock::now(),
                 )
             })
@@ -143,8 +152,18 @@ async fn run(cli: Cli) -> Result<(), String> {
             db: path,
             listen,
             token_minutes,
+            smtp,
+            smtp_from,
             data,
         } => {
+            let mailer = smtp
+                .map(|url| {
+                    migdesk_central::mail::Mailer::new(&migdesk_central::mail::SmtpConfig {
+                        url,
+                        from: smtp_from,
+                    })
+                })
+                .transpose()?;
             let (catalogue, calendar) = data.load()?;
             if token_minutes <= 0 {
                 return Err("--token-minutes must be positive".into());
@@ -162,11 +181,18 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            let mail = if mailer.is_some() {
+                "sent through the --smtp relay"
+            } else {
+                "kept queued (no --smtp relay)"
+            };
+            // One line, so that whoever reads it may close the pipe afterwards: nothing else is
+            // written to standard output while serving.
             println!(
-                "migdesk-central serving {} on http://{addr}/api/v1/ (OpenAPI: /api/v1/openapi.json)",
+                "migdesk-central serving {} on http://{addr}/api/v1/ (OpenAPI: /api/v1/openapi.json); applicants' e-mails {mail}",
                 path.display()
             );
-            migdesk_central::serve(listener, state, shutdown_signal())
+            migdesk_central::serve_with_mail(listener, state, mailer, shutdown_signal())
                 .await
                 .map_err(|e| e.to_string())
         }

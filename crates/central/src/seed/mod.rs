@@ -395,15 +395,47 @@ enum Defect {
     NameSpelling,
 }
 
+/// What to seed.
+#[derive(Debug, Clone)]
+pub struct SeedOptions {
+    pub cases: usize,
+    /// The same seed gives the same people, forms and files (dates follow `now`).
+    pub seed: u64,
+    /// Generate document files (off for load tests of the feed alone).
+    pub documents: bool,
+    /// Route every application to this department instead of spreading them.
+    pub department: Option<String>,
+}
+
+impl SeedOptions {
+    pub fn new(cases: usize, seed: u64) -> Self {
+        Self {
+            cases,
+            seed,
+            documents: true,
+            department: None,
+        }
+    }
+}
+
 /// Seeds the database. Refuses a database that already has departments.
 pub fn seed(
     conn: &mut Connection,
     catalogue: &Catalogue,
     calendar: &Calendar,
-    cases: usize,
-    seed: u64,
+    options: &SeedOptions,
     now: DateTime<Utc>,
 ) -> Result<SeedReport, String> {
+    let (cases, seed) = (options.cases, options.seed);
+    let only = match &options.department {
+        Some(id) => Some(
+            DEPARTMENTS
+                .iter()
+                .find(|d| d.id == id)
+                .ok_or_else(|| format!("no department {id:?}"))?,
+        ),
+        None => None,
+    };
     let existing: i64 = conn
         .query_row("SELECT COUNT(*) FROM departments", [], |r| r.get(0))
         .map_err(|e| e.to_string())?;
@@ -451,7 +483,7 @@ pub fn seed(
     let mut counters = std::collections::HashMap::new();
 
     for _ in 0..cases {
-        let dep = *weighted(&mut rng, &dep_weights);
+        let dep = only.unwrap_or_else(|| *weighted(&mut rng, &dep_weights));
         let officers: Vec<&Account> = accounts
             .iter()
             .filter(|a| a.department == dep.id && a.role == "officer")
@@ -645,8 +677,11 @@ pub fn seed(
                 format!("Nationality: {}", nat.code),
             ]
         };
-        let unreadable_at =
-            (defect == Defect::UnreadablePage).then(|| rng.random_range(0..required.len()));
+        if !options.documents {
+            required.clear();
+        }
+        let unreadable_at = (defect == Defect::UnreadablePage && !required.is_empty())
+            .then(|| rng.random_range(0..required.len()));
         for (i, doc_type) in required.iter().enumerate() {
             let unreadable = unreadable_at == Some(i);
             let (file_name, bytes) = match doc_type.as_str() {

@@ -26,8 +26,7 @@ fn template() -> &'static Template {
             &mut conn,
             &Catalogue::builtin(),
             &Calendar::builtin(),
-            CASES,
-            7,
+            &seed::SeedOptions::new(CASES, 7),
             migdesk_central::clock::now(),
         )
         .expect("seed");

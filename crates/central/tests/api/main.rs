@@ -6,6 +6,7 @@ mod cases;
 mod cli;
 mod common;
 mod decisions;
+mod mail;
 mod openapi;
 mod session;
 mod supervision;

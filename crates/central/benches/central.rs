@@ -1,0 +1,296 @@
+//! `scripts/bench.sh central`: the central service's change feed for 10,000 applications and its
+//! document download throughput, each next to nginx serving the same bytes as static files in
+//! the same run. Prints each figure and the ratio (ours / nginx); asserts nothing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use migdesk_central::seed::{self, SeedOptions};
+use migdesk_central::{AppState, Config, db};
+use migdesk_domain::{Calendar, Catalogue};
+use serde_json::{Value, json};
+
+const FEED_CASES: usize = 10_000;
+const DOC_CASES: usize = 60;
+const PAGE: usize = 1000;
+const CONCURRENCY: usize = 8;
+const ROUNDS: usize = 3;
+
+struct Nginx(Child);
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-QUIT", &self.0.id().to_string()])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port")
+}
+
+fn start_nginx(root: &Path, work: &Path) -> (Nginx, String) {
+    let port = free_port();
+    let conf = work.join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "user root;\nworker_processes 1;\ndaemon off;\npid {work}/nginx.pid;\nerror_log {work}/nginx-error.log;\n\
+             events {{ worker_connections 256; }}\n\
+             http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;\n\
+               client_body_temp_path {work}; proxy_temp_path {work}; fastcgi_temp_path {work}; uwsgi_temp_path {work}; scgi_temp_path {work};\n\
+               server {{ listen 127.0.0.1:{port}; root {root}; location / {{ default_type application/octet-stream; }} }} }}\n",
+            work = work.display(),
+            root = root.display(),
+        ),
+    )
+    .expect("nginx.conf");
+    let child = Command::new("nginx")
+        .args([
+            "-c",
+            conf.to_str().expect("utf-8 path"),
+            "-p",
+            work.to_str().expect("utf-8 path"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("nginx is installed by scripts/bench.sh");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return (Nginx(child), format!("http://127.0.0.1:{port}"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!(
+        "nginx did not start; see {}",
+        work.join("nginx-error.log").display()
+    );
+}
+
+async fn start_central(db_path: &Path) -> String {
+    let conn = db::open(db_path).expect("open");
+    let state = AppState::new(
+        conn,
+        Catalogue::builtin(),
+        Calendar::builtin(),
+        Config::default(),
+    )
+    .expect("state");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(migdesk_central::serve(
+        listener,
+        state,
+        std::future::pending(),
+    ));
+    base
+}
+
+fn seeded(dir: &Path, name: &str, options: &SeedOptions) -> (PathBuf, Vec<seed::Account>) {
+    let path = dir.join(name);
+    let mut conn = db::open(&path).expect("open");
+    let report = seed::seed(
+        &mut conn,
+        &Catalogue::builtin(),
+        &Calendar::builtin(),
+        options,
+        migdesk_central::clock::now(),
+    )
+    .expect("seed");
+    (path, report.accounts)
+}
+
+async fn login(client: &reqwest::Client, base: &str, account: &seed::Account) -> String {
+    let body: Value = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({ "username": account.username, "password": account.password }))
+        .send()
+        .await
+        .expect("sign in")
+        .json()
+        .await
+        .expect("json");
+    body["token"].as_str().expect("token").to_owned()
+}
+
+/// Downloads every URL with `CONCURRENCY` workers; returns total bytes.
+async fn fetch_all(client: &reqwest::Client, urls: Vec<String>, token: Option<&str>) -> u64 {
+    let queue = Arc::new(Mutex::new(urls));
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..CONCURRENCY {
+        let (client, queue, token) = (client.clone(), queue.clone(), token.map(str::to_owned));
+        workers.spawn(async move {
+            let mut bytes = 0u64;
+            loop {
+                let Some(url) = queue.lock().expect("queue").pop() else {
+                    break;
+                };
+                let mut rb = client.get(url);
+                if let Some(t) = &token {
+                    rb = rb.bearer_auth(t);
+                }
+                let resp = rb.send().await.expect("get");
+                assert!(resp.status().is_success(), "{}", resp.status());
+                bytes += resp.bytes().await.expect("body").len() as u64;
+            }
+            bytes
+        });
+    }
+    let mut total = 0;
+    while let Some(r) = workers.join_next().await {
+        total += r.expect("worker");
+    }
+    total
+}
+
+fn best<F: FnMut() -> Duration>(mut f: F) -> Duration {
+    (0..ROUNDS).map(|_| f()).min().unwrap_or_default()
+}
+
+fn row(what: &str, ours: Duration, reference: Duration, unit: &str, amount: f64) {
+    let per = |d: Duration| amount / d.as_secs_f64();
+    println!(
+        "{what:<44} migdesk-central {:>9.1} ms ({:>8.1} {unit})   nginx {:>9.1} ms ({:>8.1} {unit})   ratio {:.2}",
+        ours.as_secs_f64() * 1000.0,
+        per(ours),
+        reference.as_secs_f64() * 1000.0,
+        per(reference),
+        ours.as_secs_f64() / reference.as_secs_f64(),
+    );
+}
+
+fn main() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let client = reqwest::Client::new();
+
+    eprintln!("seeding {FEED_CASES} applications (no files) and {DOC_CASES} with files…");
+    let t = Instant::now();
+    let mut feed_options = SeedOptions::new(FEED_CASES, 1);
+    feed_options.documents = false;
+    feed_options.department = Some("baku".into());
+    let (feed_db, feed_accounts) = seeded(dir.path(), "feed.db", &feed_options);
+    let (doc_db, doc_accounts) = seeded(dir.path(), "docs.db", &SeedOptions::new(DOC_CASES, 2));
+    eprintln!("seeded in {:.1} s", t.elapsed().as_secs_f64());
+
+    let static_root = dir.path().join("static");
+    std::fs::create_dir_all(static_root.join("feed")).expect("mkdir");
+    std::fs::create_dir_all(static_root.join("documents")).expect("mkdir");
+
+    runtime.block_on(async {
+        // The change feed: a supervisor's first sync of the whole department, page by page.
+        let base = start_central(&feed_db).await;
+        let supervisor = feed_accounts.iter().find(|a| a.department == "baku" && a.role == "supervisor").expect("supervisor");
+        let token = login(&client, &base, supervisor).await;
+        let mut pages: Vec<Vec<u8>> = Vec::new();
+        let mut feed_times = Vec::new();
+        for round in 0..ROUNDS {
+            let start = Instant::now();
+            let mut cursor = String::new();
+            let mut count = 0;
+            loop {
+                let resp = client
+                    .get(format!("{base}/api/v1/changes?limit={PAGE}&cursor={cursor}"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .expect("feed");
+                let bytes = resp.bytes().await.expect("body").to_vec();
+                let page: Value = serde_json::from_slice(&bytes).expect("json");
+                count += page["changes"].as_array().expect("changes").len();
+                cursor = page["next_cursor"].as_str().expect("cursor").to_owned();
+                if round == 0 {
+                    pages.push(bytes);
+                }
+                if !page["has_more"].as_bool().expect("has_more") {
+                    break;
+                }
+            }
+            feed_times.push(start.elapsed());
+            assert_eq!(count, FEED_CASES);
+        }
+        let feed_bytes: usize = pages.iter().map(Vec::len).sum();
+        for (i, p) in pages.iter().enumerate() {
+            std::fs::write(static_root.join("feed").join(format!("{i}.json")), p).expect("write page");
+        }
+
+        // Documents: every file of the seeded department, downloaded with 8 connections.
+        let doc_base = start_central(&doc_db).await;
+        let sup2 = doc_accounts.iter().find(|a| a.department == "baku" && a.role == "supervisor").expect("supervisor");
+        let token2 = login(&client, &doc_base, sup2).await;
+        let conn = rusqlite::Connection::open(&doc_db).expect("open");
+        let docs: Vec<(String, String)> = conn
+            .prepare("SELECT d.id, d.sha256 FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.department_id = 'baku'")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        for (id, sha) in &docs {
+            let bytes: Vec<u8> = conn.query_row("SELECT bytes FROM blobs WHERE sha256 = ?1", [sha], |r| r.get(0)).expect("blob");
+            std::fs::write(static_root.join("documents").join(id), bytes).expect("write doc");
+        }
+
+        let (_nginx, nginx) = start_nginx(&static_root, dir.path());
+
+        let mut nginx_feed = Vec::new();
+        for _ in 0..ROUNDS {
+            let start = Instant::now();
+            for i in 0..pages.len() {
+                let b = client.get(format!("{nginx}/feed/{i}.json")).send().await.expect("get").bytes().await.expect("body");
+                let _: Value = serde_json::from_slice(&b).expect("json");
+            }
+            nginx_feed.push(start.elapsed());
+        }
+
+        let ours_urls: Vec<String> = docs.iter().map(|(id, _)| format!("{doc_base}/api/v1/documents/{id}")).collect();
+        let nginx_urls: Vec<String> = docs.iter().map(|(id, _)| format!("{nginx}/documents/{id}")).collect();
+        let mut ours_docs = Vec::new();
+        let mut nginx_docs = Vec::new();
+        let mut total = 0;
+        for _ in 0..ROUNDS {
+            let start = Instant::now();
+            total = fetch_all(&client, ours_urls.clone(), Some(&token2)).await;
+            ours_docs.push(start.elapsed());
+            let start = Instant::now();
+            let t2 = fetch_all(&client, nginx_urls.clone(), None).await;
+            nginx_docs.push(start.elapsed());
+            assert_eq!(t2, total);
+        }
+
+        let mut it = feed_times.into_iter();
+        let ours_feed = best(|| it.next().unwrap_or_default());
+        let mut it = nginx_feed.into_iter();
+        let ref_feed = best(|| it.next().unwrap_or_default());
+        println!();
+        println!("central service benchmark (best of {ROUNDS}, loopback, same client)");
+        row(
+            &format!("change feed, {FEED_CASES} applications ({} pages, {:.1} MB)", pages.len(), feed_bytes as f64 / 1e6),
+            ours_feed,
+            ref_feed,
+            "cases/s",
+            FEED_CASES as f64,
+        );
+        let mut it = ours_docs.into_iter();
+        let ours_dl = best(|| it.next().unwrap_or_default());
+        let mut it = nginx_docs.into_iter();
+        let ref_dl = best(|| it.next().unwrap_or_default());
+        row(
+            &format!("documents, {} files ({:.1} MB), {CONCURRENCY} connections", docs.len(), total as f64 / 1e6),
+            ours_dl,
+            ref_dl,
+            "MB/s",
+            total as f64 / 1e6,
+        );
+    });
+}

@@ -1,0 +1,184 @@
+//! E-mail delivery through a real SMTP server (aiosmtpd, writing a maildir).
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use migdesk_central::mail::{self, Mailer, SmtpConfig};
+use migdesk_central::{AppState, Config, db};
+use reqwest::StatusCode;
+
+use crate::common::{decision, id, rows, start, version};
+
+struct Smtpd(Child);
+
+impl Drop for Smtpd {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_smtpd(maildir: &std::path::Path) -> (Smtpd, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // Debian's interpreter, where python3-aiosmtpd is installed (another python3 may come first
+    // in PATH).
+    let python = if std::path::Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    };
+    let child = Command::new(python)
+        .args([
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &format!("127.0.0.1:{port}"),
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+        ])
+        .arg(maildir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 with aiosmtpd (Debian python3-aiosmtpd; scripts/test.sh installs it)");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return (Smtpd(child), port);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("aiosmtpd did not start on port {port}");
+}
+
+fn delivered(maildir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(maildir.join("new"))
+        .map(|d| {
+            d.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn decisions_reach_the_applicant_through_a_real_smtp_server() {
+    let s = start().await;
+    let (_, token, cases) = s.busy_officer(1).await;
+    let case = &cases[0];
+    s.post(
+        &format!("/api/v1/applications/{}/decisions", id(case)),
+        Some(&token),
+        &decision(version(case), "accept"),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+
+    let dir = tempfile::tempdir().unwrap();
+    let maildir = dir.path().join("mail");
+    let (_smtpd, port) = start_smtpd(&maildir);
+    let mailer = Mailer::new(&SmtpConfig {
+        url: format!("smtp://127.0.0.1:{port}"),
+        from: "DMX <no-reply@migration.gov.az>".into(),
+    })
+    .unwrap();
+    let state = AppState::new(
+        db::open(&s.db_path).unwrap(),
+        migdesk_domain::Catalogue::builtin(),
+        migdesk_domain::Calendar::builtin(),
+        Config::default(),
+    )
+    .unwrap();
+    let sent = mail::deliver_due(&state.db, &mailer).await.unwrap();
+    assert_eq!(sent, 1);
+
+    let messages = delivered(&maildir);
+    assert_eq!(messages.len(), 1);
+    let raw = &messages[0];
+    assert!(
+        raw.contains(case["applicant"]["email"].as_str().unwrap()),
+        "{raw}"
+    );
+    assert_eq!(
+        rows(
+            &s.db_path,
+            "SELECT COUNT(*) FROM notifications WHERE state = 'sent' AND sent_at IS NOT NULL"
+        ),
+        1
+    );
+    // Sent once: nothing more is due.
+    assert_eq!(mail::deliver_due(&state.db, &mailer).await.unwrap(), 0);
+    assert_eq!(delivered(&maildir).len(), 1);
+    let notes = s
+        .get(
+            &format!("/api/v1/applications/{}/notifications", id(case)),
+            &token,
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(notes[0]["state"], "sent");
+}
+
+#[tokio::test]
+async fn an_unreachable_relay_keeps_the_email_queued_with_the_error() {
+    let s = start().await;
+    let (_, token, cases) = s.busy_officer(1).await;
+    let case = &cases[0];
+    s.post(
+        &format!("/api/v1/applications/{}/decisions", id(case)),
+        Some(&token),
+        &decision(version(case), "accept"),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+    let dead_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mailer = Mailer::new(&SmtpConfig {
+        url: format!("smtp://127.0.0.1:{dead_port}"),
+        from: "no-reply@migration.gov.az".into(),
+    })
+    .unwrap();
+    let state = AppState::new(
+        db::open(&s.db_path).unwrap(),
+        migdesk_domain::Catalogue::builtin(),
+        migdesk_domain::Calendar::builtin(),
+        Config::default(),
+    )
+    .unwrap();
+    assert_eq!(mail::deliver_due(&state.db, &mailer).await.unwrap(), 0);
+    assert_eq!(
+        rows(
+            &s.db_path,
+            "SELECT COUNT(*) FROM notifications WHERE state = 'queued' AND attempts = 1 AND error IS NOT NULL AND next_attempt_at IS NOT NULL"
+        ),
+        1
+    );
+    // Not due again until the pause has passed.
+    assert_eq!(mail::deliver_due(&state.db, &mailer).await.unwrap(), 0);
+    assert_eq!(rows(&s.db_path, "SELECT attempts FROM notifications"), 1);
+}
+
+#[test]
+fn only_plain_smtp_urls_are_accepted() {
+    let cfg = |url: &str| SmtpConfig {
+        url: url.into(),
+        from: "a@b.az".into(),
+    };
+    assert!(Mailer::new(&cfg("smtp://relay.local:25")).is_ok());
+    assert!(Mailer::new(&cfg("http://relay.local")).is_err());
+    assert!(Mailer::new(&cfg("smtp://:25")).is_err());
+    assert!(Mailer::new(&cfg("smtp://relay:port")).is_err());
+    assert!(
+        Mailer::new(&SmtpConfig {
+            url: "smtp://relay".into(),
+            from: "not an address".into()
+        })
+        .is_err()
+    );
+}
