@@ -52,7 +52,7 @@ fn start_nginx(root: &Path, work: &Path) -> (Nginx, String) {
         ),
     )
     .expect("nginx.conf");
-    let child = Command::new("nginx")
+    let mut child = Command::new("nginx")
         .args([
             "-c",
             conf.to_str().expect("utf-8 path"),
@@ -69,6 +69,8 @@ fn start_nginx(root: &Path, work: &Path) -> (Nginx, String) {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!(
         "nginx did not start; see {}",
         work.join("nginx-error.log").display()

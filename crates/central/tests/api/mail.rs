@@ -18,12 +18,15 @@ impl Drop for Smtpd {
     }
 }
 
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
 fn start_smtpd(maildir: &std::path::Path) -> (Smtpd, u16) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     // Debian's interpreter, where python3-aiosmtpd is installed (another python3 may come first
     // in PATH).
     let python = if std::path::Path::new("/usr/bin/python3").exists() {
@@ -31,7 +34,7 @@ fn start_smtpd(maildir: &std::path::Path) -> (Smtpd, u16) {
     } else {
         "python3"
     };
-    let child = Command::new(python)
+    let mut child = Command::new(python)
         .args([
             "-m",
             "aiosmtpd",
@@ -52,6 +55,8 @@ fn start_smtpd(maildir: &std::path::Path) -> (Smtpd, u16) {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("aiosmtpd did not start on port {port}");
 }
 
@@ -134,11 +139,7 @@ async fn an_unreachable_relay_keeps_the_email_queued_with_the_error() {
     )
     .await
     .expect(StatusCode::CREATED);
-    let dead_port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let dead_port = free_port();
     let mailer = Mailer::new(&SmtpConfig {
         url: format!("smtp://127.0.0.1:{dead_port}"),
         from: "no-reply@migration.gov.az".into(),
