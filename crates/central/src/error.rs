@@ -55,7 +55,8 @@ pub struct ErrorBody {
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub body: ErrorBody,
+    /// Boxed: errors travel through every `Result` of the service and should stay small.
+    pub body: Box<ErrorBody>,
     pub retry_after: Option<u64>,
 }
 
@@ -63,12 +64,12 @@ impl ApiError {
     pub fn new(status: StatusCode, kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {
             status,
-            body: ErrorBody {
+            body: Box::new(ErrorBody {
                 kind,
                 message: message.into(),
                 cause: None,
                 current: None,
-            },
+            }),
             retry_after: None,
         }
     }
