@@ -29,6 +29,15 @@ pub fn typescript_bindings() -> String {
          // Regenerate: MIGDESK_BLESS=1 cargo test -p migdesk-core bindings\n\n",
     );
     declare::<ErrorKind>(&mut out, &cfg);
+    let kinds: Vec<String> = ErrorKind::ALL
+        .iter()
+        .map(|k| format!("\"{}\"", k.as_str()))
+        .collect();
+    let _ = writeln!(
+        out,
+        "/** Every error kind, for code that must handle each one. */\nexport const ERROR_KINDS: readonly ErrorKind[] = [{}];\n",
+        kinds.join(", ")
+    );
     declare::<DeskError>(&mut out, &cfg);
     declare::<BuildInfo>(&mut out, &cfg);
     declare::<AppInfo>(&mut out, &cfg);
@@ -93,7 +102,11 @@ mod tests {
     fn error_kinds_are_snake_case_strings() {
         let generated = typescript_bindings();
         assert!(
-            generated.contains(r#"export type ErrorKind = "storage" | "internal";"#),
+            generated
+                .contains(r#"export type ErrorKind = "storage" | "cache_key" | "cache_damaged""#)
+                && generated.contains(
+                    r#"export const ERROR_KINDS: readonly ErrorKind[] = ["storage", "cache_key""#
+                ),
             "{generated}"
         );
     }

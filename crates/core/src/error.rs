@@ -9,11 +9,25 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// What went wrong, as far as the UI needs to know to react.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The workstation's data folder cannot be found, created or written.
     Storage,
+    /// The cache cannot be opened with this workstation's key (wrong or missing key).
+    CacheKey,
+    /// The cache failed its integrity check; re-sync it from the centre (unsent decisions kept).
+    CacheDamaged,
+    /// The OS keyring (Secret Service) is not available.
+    Keyring,
+    /// The central service cannot be reached; work continues offline.
+    Offline,
+    /// The centre refused the credentials or the session has ended: sign in again.
+    Unauthorized,
+    /// The centre answered with something the desk did not expect.
+    Central,
+    /// Nobody is signed in on this desk.
+    NotSignedIn,
     /// Anything the officer cannot act on; the message is for support staff.
     Internal,
 }
@@ -24,6 +38,37 @@ pub enum ErrorKind {
 pub struct DeskError {
     pub kind: ErrorKind,
     pub message: String,
+}
+
+impl ErrorKind {
+    /// Every kind, in declaration order (the UI needs them at run time).
+    pub const ALL: [ErrorKind; 9] = [
+        ErrorKind::Storage,
+        ErrorKind::CacheKey,
+        ErrorKind::CacheDamaged,
+        ErrorKind::Keyring,
+        ErrorKind::Offline,
+        ErrorKind::Unauthorized,
+        ErrorKind::Central,
+        ErrorKind::NotSignedIn,
+        ErrorKind::Internal,
+    ];
+
+    /// The kind's name on the wire.
+    pub fn as_str(self) -> &'static str {
+        // An exhaustive match: adding a variant without listing it in ALL fails to compile here.
+        match self {
+            ErrorKind::Storage => "storage",
+            ErrorKind::CacheKey => "cache_key",
+            ErrorKind::CacheDamaged => "cache_damaged",
+            ErrorKind::Keyring => "keyring",
+            ErrorKind::Offline => "offline",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::Central => "central",
+            ErrorKind::NotSignedIn => "not_signed_in",
+            ErrorKind::Internal => "internal",
+        }
+    }
 }
 
 impl DeskError {
@@ -63,6 +108,15 @@ mod tests {
         );
         let back: DeskError = serde_json::from_value(json).unwrap();
         assert_eq!(back, err);
+    }
+
+    #[test]
+    fn all_kinds_are_listed_and_named_as_serde_names_them() {
+        for kind in ErrorKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+        let unique: std::collections::HashSet<_> = ErrorKind::ALL.iter().collect();
+        assert_eq!(unique.len(), ErrorKind::ALL.len());
     }
 
     #[test]

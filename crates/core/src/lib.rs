@@ -7,10 +7,16 @@
 //! - [`error`]: the one error type that crosses IPC, serialised as `{kind, message}`.
 //! - [`ipc`]: the data types that cross IPC, and the list of commands the shell exposes.
 //! - [`bindings`]: generation of the TypeScript declarations of those types for the UI.
+//! - [`cache`]: the encrypted workstation cache (SQLCipher).
+//! - [`secrets`]: the cache key and the session token in the OS keyring.
+//! - [`sync`]: pulling the change feed and documents, pushing decisions from the outbox.
 
 pub mod app_info;
 pub mod bindings;
+pub mod cache;
 pub mod error;
 pub mod ipc;
+pub mod secrets;
+pub mod sync;
 
 pub use error::{DeskError, DeskResult, ErrorKind};

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ERROR_KINDS } from "../ipc/client";
 import { createI18n, DEFAULT_LANGUAGE, LANGUAGE_STORAGE_KEY, LANGUAGES, resources } from ".";
 
 type Tree = { [key: string]: string | Tree };
@@ -28,7 +29,7 @@ describe("translations", () => {
 
   it("has an error message for every error kind the core sends", () => {
     // Kinds are generated from the Rust ErrorKind; see ipc/bindings.ts.
-    for (const kind of ["storage", "internal"]) {
+    for (const kind of ERROR_KINDS) {
       for (const lng of LANGUAGES) {
         expect(keys(resources[lng].translation as Tree)).toContain(`errors.${kind}`);
       }

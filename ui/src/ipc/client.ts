@@ -1,11 +1,17 @@
 // The one module that talks to the desk's Rust core. Nothing else in the UI imports
 // @tauri-apps/api, so screens can be tested with mocked IPC and served by another backend.
 import { invoke } from "@tauri-apps/api/core";
-import type { AppInfo, CommandName, Commands, DeskError, ErrorKind } from "./bindings";
+import {
+  type AppInfo,
+  type CommandName,
+  type Commands,
+  type DeskError,
+  ERROR_KINDS,
+  type ErrorKind,
+} from "./bindings";
 
 export type { AppInfo, BuildInfo, DeskError, ErrorKind } from "./bindings";
-
-const ERROR_KINDS: readonly ErrorKind[] = ["storage", "internal"] satisfies ErrorKind[];
+export { ERROR_KINDS } from "./bindings";
 
 /** Turns whatever a failed call threw into the desk's one error shape. */
 export function toDeskError(thrown: unknown): DeskError {

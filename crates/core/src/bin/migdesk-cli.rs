@@ -1,0 +1,236 @@
+//! `migdesk-cli`: the desk's sign-in, sync, status and wipe for support staff and tests.
+//! Human-readable text by default, JSON with `--json`. Secrets stay in the OS keyring.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use migdesk_core::cache::Store;
+use migdesk_core::secrets::{self, OsKeyring, SecretStore};
+use migdesk_core::sync::{self, Central, SyncReport};
+use migdesk_core::{DeskError, DeskResult, ErrorKind};
+use sha2::{Digest, Sha256};
+
+#[derive(Parser)]
+#[command(
+    name = "migdesk-cli",
+    version,
+    about = "migdesk from the command line: sign in, sync, status, wipe"
+)]
+struct Cli {
+    /// The desk's data folder (default: MIGDESK_DATA_DIR, else the platform's data folder).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Sign in to the central service; the password is read from standard input.
+    Login {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        username: String,
+    },
+    /// Pull changes and documents, push recorded decisions.
+    Sync,
+    /// Queue counts, unsent decisions, conflicts, last sync.
+    Status,
+    /// Remove everything this workstation keeps: the cache, the token and the key.
+    Wipe,
+}
+
+fn data_dir(arg: Option<PathBuf>) -> DeskResult<PathBuf> {
+    let env = std::env::var(migdesk_core::app_info::DATA_DIR_ENV).ok();
+    let default = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .map(|d| d.join("az.migration.migdesk"));
+    match arg {
+        Some(p) => Ok(p),
+        None => migdesk_core::app_info::resolve_data_dir(env.as_deref(), default),
+    }
+}
+
+/// One keyring profile per data folder, so that two desks of one user do not share secrets.
+fn keyring_for(dir: &std::path::Path) -> OsKeyring {
+    let digest = hex::encode(Sha256::digest(dir.display().to_string().as_bytes()));
+    OsKeyring {
+        profile: digest[..16].to_owned(),
+    }
+}
+
+fn cache_path(dir: &std::path::Path) -> PathBuf {
+    dir.join("cache.db")
+}
+
+fn open(dir: &std::path::Path, secrets: &dyn SecretStore, create: bool) -> DeskResult<Store> {
+    migdesk_core::app_info::ensure_data_dir(dir)?;
+    let key = secrets::cache_key(secrets, create)?;
+    Store::open(&cache_path(dir), &key)
+}
+
+fn token(secrets: &dyn SecretStore) -> DeskResult<String> {
+    secrets.get(secrets::SESSION_TOKEN)?.ok_or_else(|| {
+        DeskError::new(
+            ErrorKind::NotSignedIn,
+            "nobody is signed in on this desk: run `migdesk-cli login`",
+        )
+    })
+}
+
+async fn run(cli: Cli) -> DeskResult<String> {
+    let dir = data_dir(cli.data_dir)?;
+    let keyring = keyring_for(&dir);
+    match cli.command {
+        Command::Login { server, username } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .map_err(|e| DeskError::internal(format!("cannot read the password: {e}")))?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            let central = Central::new(&server)?;
+            let (token, user) = central.sign_in(&username, password).await?;
+            let store = open(&dir, &keyring, true)?;
+            keyring.set(secrets::SESSION_TOKEN, &token)?;
+            store.set_meta("server", &central.base)?;
+            store.set_meta("user_id", user["id"].as_str().unwrap_or_default())?;
+            store.set_meta("user_name", user["full_name"].as_str().unwrap_or_default())?;
+            Ok(if cli.json {
+                serde_json::json!({ "signed_in": true, "user": user }).to_string()
+            } else {
+                format!(
+                    "Signed in as {} ({}).",
+                    user["full_name"].as_str().unwrap_or(&username),
+                    user["role"].as_str().unwrap_or("?")
+                )
+            })
+        }
+        Command::Sync => {
+            let token = token(&keyring)?;
+            let mut store = open(&dir, &keyring, false)?;
+            let server = store.meta("server")?.ok_or_else(|| {
+                DeskError::new(ErrorKind::NotSignedIn, "no server: sign in first")
+            })?;
+            let me = store.meta("user_id")?.unwrap_or_default();
+            let central = Central::new(&server)?;
+            let mut report = SyncReport::default();
+            // Decisions first: they are the officer's work, the rest can be fetched again.
+            let (sent, conflicts) = sync::push(&mut store, &central, &token).await?;
+            report.decisions_sent = sent;
+            report.conflicts = conflicts;
+            report.changes = sync::pull_changes(&mut store, &central, &token, &me).await?;
+            let quiet = cli.json;
+            let (docs, bytes) = sync::pull_documents(&mut store, &central, &token, 4, |p| {
+                if !quiet {
+                    eprint!(
+                        "\rdocuments {}/{} ({:.1} MB)",
+                        p.documents_done,
+                        p.documents_total,
+                        p.bytes as f64 / 1e6
+                    );
+                }
+            })
+            .await?;
+            if !quiet && docs > 0 {
+                eprintln!();
+            }
+            report.documents_downloaded = docs;
+            report.bytes_downloaded = bytes;
+            let (sent, conflicts) = sync::push(&mut store, &central, &token).await?;
+            report.decisions_sent += sent;
+            report.conflicts += conflicts;
+            Ok(if cli.json {
+                serde_json::to_string(&report).map_err(|e| DeskError::internal(e.to_string()))?
+            } else {
+                format!(
+                    "Synced: {} changes, {} documents ({:.1} MB), {} decisions sent, {} conflicts.",
+                    report.changes,
+                    report.documents_downloaded,
+                    report.bytes_downloaded as f64 / 1e6,
+                    report.decisions_sent,
+                    report.conflicts
+                )
+            })
+        }
+        Command::Status => {
+            let store = open(&dir, &keyring, false)?;
+            let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+            let s = sync::status(&store, &today)?;
+            Ok(if cli.json {
+                serde_json::to_string(&s).map_err(|e| DeskError::internal(e.to_string()))?
+            } else {
+                format!(
+                    "Queue: {} cases ({} overdue)\nUnsent decisions: {}\nConflicts: {}\nDocuments still to download: {}\nLast sync: {}",
+                    s.queue,
+                    s.overdue,
+                    s.unsent_decisions,
+                    s.conflicts,
+                    s.documents_missing,
+                    s.last_sync.as_deref().unwrap_or("never")
+                )
+            })
+        }
+        Command::Wipe => {
+            for suffix in ["", "-wal", "-shm"] {
+                let p = PathBuf::from(format!("{}{suffix}", cache_path(&dir).display()));
+                match std::fs::remove_file(&p) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => {
+                        return Err(DeskError::storage(format!(
+                            "cannot remove {}: {e}",
+                            p.display()
+                        )));
+                    }
+                }
+            }
+            keyring.delete(secrets::SESSION_TOKEN)?;
+            keyring.delete(secrets::CACHE_KEY)?;
+            Ok(if cli.json {
+                "{\"wiped\":true}".to_owned()
+            } else {
+                "This workstation's cache, session and key are removed.".to_owned()
+            })
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            if json {
+                println!("{}", serde_json::to_string(&e).unwrap_or_default());
+            } else {
+                eprintln!(
+                    "error ({}): {}",
+                    serde_json::to_value(e.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    e.message
+                );
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! Secrets of the workstation — the cache key and the session token — kept in the OS keyring
+//! (Secret Service on Linux), never in files or logs.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::error::{DeskError, DeskResult, ErrorKind};
+
+pub const SERVICE: &str = "migdesk";
+pub const CACHE_KEY: &str = "cache-key";
+pub const SESSION_TOKEN: &str = "session-token";
+
+/// Where secrets are kept.
+pub trait SecretStore: Send + Sync {
+    fn get(&self, name: &str) -> DeskResult<Option<String>>;
+    fn set(&self, name: &str, value: &str) -> DeskResult<()>;
+    fn delete(&self, name: &str) -> DeskResult<()>;
+}
+
+/// The OS keyring.
+#[derive(Debug, Default)]
+pub struct OsKeyring {
+    /// Separates desks sharing one user account (tests, several profiles).
+    pub profile: String,
+}
+
+fn keyring_error(e: keyring::Error) -> DeskError {
+    let hint = match e {
+        keyring::Error::NoDefaultStore
+        | keyring::Error::PlatformFailure(_)
+        | keyring::Error::NoStorageAccess(_) => {
+            " (is a Secret Service such as GNOME Keyring running and unlocked in this session?)"
+        }
+        _ => "",
+    };
+    DeskError::new(ErrorKind::Keyring, format!("the OS keyring: {e}{hint}"))
+}
+
+impl OsKeyring {
+    fn entry(&self, name: &str) -> DeskResult<keyring::Entry> {
+        let user = if self.profile.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{}/{name}", self.profile)
+        };
+        keyring::Entry::new(SERVICE, &user).map_err(keyring_error)
+    }
+}
+
+impl SecretStore for OsKeyring {
+    fn get(&self, name: &str) -> DeskResult<Option<String>> {
+        match self.entry(name)?.get_password() {
+            Ok(v) => Ok(Some(v)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keyring_error(e)),
+        }
+    }
+    fn set(&self, name: &str, value: &str) -> DeskResult<()> {
+        self.entry(name)?.set_password(value).map_err(keyring_error)
+    }
+    fn delete(&self, name: &str) -> DeskResult<()> {
+        match self.entry(name)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(keyring_error(e)),
+        }
+    }
+}
+
+/// Secrets in memory: for unit tests of the pieces that use a [`SecretStore`].
+#[derive(Debug, Default)]
+pub struct MemorySecrets(Mutex<HashMap<String, String>>);
+
+impl SecretStore for MemorySecrets {
+    fn get(&self, name: &str) -> DeskResult<Option<String>> {
+        Ok(self
+            .0
+            .lock()
+            .map_err(|_| DeskError::internal("poisoned"))?
+            .get(name)
+            .cloned())
+    }
+    fn set(&self, name: &str, value: &str) -> DeskResult<()> {
+        self.0
+            .lock()
+            .map_err(|_| DeskError::internal("poisoned"))?
+            .insert(name.to_owned(), value.to_owned());
+        Ok(())
+    }
+    fn delete(&self, name: &str) -> DeskResult<()> {
+        self.0
+            .lock()
+            .map_err(|_| DeskError::internal("poisoned"))?
+            .remove(name);
+        Ok(())
+    }
+}
+
+/// The cache key of this workstation: made at random the first time, then read from the keyring.
+pub fn cache_key(secrets: &dyn SecretStore, create: bool) -> DeskResult<crate::cache::CacheKey> {
+    if let Some(hex) = secrets.get(CACHE_KEY)? {
+        return crate::cache::CacheKey::from_hex(&hex).ok_or_else(|| {
+            DeskError::new(
+                ErrorKind::CacheKey,
+                "the cache key in the keyring is malformed",
+            )
+        });
+    }
+    if !create {
+        return Err(DeskError::new(
+            ErrorKind::CacheKey,
+            "this workstation has no cache key in the keyring",
+        ));
+    }
+    let key = crate::cache::CacheKey::random();
+    secrets.set(CACHE_KEY, &key.to_hex())?;
+    Ok(key)
+}

@@ -1,0 +1,471 @@
+//! Sync with the central service: pull the change feed and documents into the cache, push
+//! recorded decisions from the outbox. Every step commits before the next, so a process killed
+//! at any moment resumes where it stopped and never loses a recorded decision.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::cache::{Store, now, sql};
+use crate::error::{DeskError, DeskResult, ErrorKind};
+
+/// The centre, as the desk speaks to it.
+#[derive(Debug, Clone)]
+pub struct Central {
+    pub base: String,
+    client: reqwest::Client,
+}
+
+fn offline(e: reqwest::Error) -> DeskError {
+    DeskError::new(
+        ErrorKind::Offline,
+        format!("the central service cannot be reached: {e}"),
+    )
+}
+
+impl Central {
+    pub fn new(base: &str) -> DeskResult<Self> {
+        let base = base.trim_end_matches('/').to_owned();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(DeskError::new(
+                ErrorKind::Central,
+                format!("{base} is not an http(s) address"),
+            ));
+        }
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| DeskError::internal(e.to_string()))?;
+        Ok(Self { base, client })
+    }
+
+    async fn error_of(resp: reqwest::Response) -> DeskError {
+        let status = resp.status();
+        let body: Value = resp.json().await.unwrap_or(Value::Null);
+        let message = body["message"].as_str().unwrap_or("no message").to_owned();
+        let kind = if status == StatusCode::UNAUTHORIZED {
+            ErrorKind::Unauthorized
+        } else {
+            ErrorKind::Central
+        };
+        DeskError::new(kind, format!("the centre answered {status}: {message}"))
+    }
+
+    /// Signs in; returns the token and the user's profile.
+    pub async fn sign_in(&self, username: &str, password: &str) -> DeskResult<(String, Value)> {
+        let resp = self
+            .client
+            .post(format!("{}/api/v1/session", self.base))
+            .json(&json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .map_err(offline)?;
+        if !resp.status().is_success() {
+            return Err(Self::error_of(resp).await);
+        }
+        let body: Value = resp.json().await.map_err(offline)?;
+        let token = body["token"]
+            .as_str()
+            .ok_or_else(|| DeskError::new(ErrorKind::Central, "no token in the answer"))?;
+        Ok((token.to_owned(), body["user"].clone()))
+    }
+}
+
+/// What a sync did, for the UI and the command line.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReport {
+    pub changes: u64,
+    pub documents_downloaded: u64,
+    pub bytes_downloaded: u64,
+    pub decisions_sent: u64,
+    pub conflicts: u64,
+}
+
+/// Progress while syncing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    pub cases: u64,
+    pub documents_done: u64,
+    pub documents_total: u64,
+    pub bytes: u64,
+}
+
+/// Pulls every change since the stored cursor; each page commits with its cursor.
+pub async fn pull_changes(
+    store: &mut Store,
+    central: &Central,
+    token: &str,
+    me: &str,
+) -> DeskResult<u64> {
+    let mut total = 0;
+    loop {
+        let cursor = store.meta("cursor")?.unwrap_or_default();
+        let resp = central
+            .client
+            .get(format!("{}/api/v1/changes", central.base))
+            .query(&[("cursor", cursor.as_str()), ("limit", "200")])
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(offline)?;
+        if !resp.status().is_success() {
+            return Err(Central::error_of(resp).await);
+        }
+        let page: Value = resp.json().await.map_err(offline)?;
+        let changes = page["changes"].as_array().cloned().unwrap_or_default();
+        let next = page["next_cursor"].as_str().unwrap_or(&cursor).to_owned();
+        let tx = store.conn.transaction().map_err(sql)?;
+        for change in &changes {
+            apply_change(&tx, change, me)?;
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('cursor', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [&next],
+        )
+        .map_err(sql)?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('last_sync', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [now()],
+        )
+        .map_err(sql)?;
+        tx.commit().map_err(sql)?;
+        total += changes.len() as u64;
+        if !page["has_more"].as_bool().unwrap_or(false) {
+            return Ok(total);
+        }
+    }
+}
+
+fn apply_change(tx: &rusqlite::Transaction<'_>, change: &Value, me: &str) -> DeskResult<()> {
+    let id = change["application_id"].as_str().unwrap_or_default();
+    let Some(app) = change.get("application").filter(|a| !a.is_null()) else {
+        // The case left this desk: it leaves the queue; unsent decisions on it become conflicts.
+        tx.execute(
+            "UPDATE cases SET mine = 0, officer_id = ?2, version = ?3 WHERE id = ?1",
+            params![
+                id,
+                change["assignment"]["officer"]["id"].as_str(),
+                change["assignment"]["version"].as_i64().unwrap_or(0)
+            ],
+        )
+        .map_err(sql)?;
+        tx.execute(
+            "UPDATE outbox SET state = 'conflict', last_error = 'the case was moved to another officer' WHERE case_id = ?1 AND state = 'pending'",
+            [id],
+        )
+        .map_err(sql)?;
+        return Ok(());
+    };
+    let officer = app["assignment"]["officer"]["id"].as_str();
+    tx.execute(
+        "INSERT INTO cases (id, number, service, status, due_date, submitted_at, officer_id, version, mine, detail, synced_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT(id) DO UPDATE SET number = excluded.number, service = excluded.service, status = excluded.status,
+           due_date = excluded.due_date, submitted_at = excluded.submitted_at, officer_id = excluded.officer_id,
+           version = excluded.version, mine = excluded.mine, detail = excluded.detail, synced_at = excluded.synced_at",
+        params![
+            id,
+            app["number"].as_str().unwrap_or_default(),
+            app["service"].as_str().unwrap_or_default(),
+            app["status"].as_str().unwrap_or_default(),
+            app["due_date"].as_str().unwrap_or_default(),
+            app["submitted_at"].as_str().unwrap_or_default(),
+            officer,
+            app["assignment"]["version"].as_i64().unwrap_or(0),
+            i64::from(officer == Some(me)),
+            app.to_string(),
+            now(),
+        ],
+    )
+    .map_err(sql)?;
+    for d in app["documents"].as_array().into_iter().flatten() {
+        tx.execute(
+            "INSERT OR IGNORE INTO documents (id, case_id, type, file_name, mime_type, size, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                d["id"].as_str(),
+                id,
+                d["type"].as_str().unwrap_or_default(),
+                d["file_name"].as_str().unwrap_or_default(),
+                d["mime_type"].as_str().unwrap_or_default(),
+                d["size"].as_i64().unwrap_or(0),
+                d["sha256"].as_str().unwrap_or_default(),
+            ],
+        )
+        .map_err(sql)?;
+    }
+    Ok(())
+}
+
+/// Documents whose bytes are not in the cache yet: (id, sha256, size).
+fn missing_documents(store: &Store) -> DeskResult<Vec<(String, String, i64)>> {
+    let mut stmt = store
+        .conn
+        .prepare("SELECT d.id, d.sha256, d.size FROM documents d LEFT JOIN blobs b ON b.sha256 = d.sha256 WHERE b.sha256 IS NULL GROUP BY d.sha256")
+        .map_err(sql)?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .map_err(sql)?;
+    rows.collect::<Result<_, _>>().map_err(sql)
+}
+
+/// Downloads missing documents, `concurrency` at a time; verifies SHA-256; resumes partial
+/// downloads with `Range`. Returns (documents, bytes).
+pub async fn pull_documents(
+    store: &mut Store,
+    central: &Central,
+    token: &str,
+    concurrency: usize,
+    mut progress: impl FnMut(Progress),
+) -> DeskResult<(u64, u64)> {
+    let todo = missing_documents(store)?;
+    let total = todo.len() as u64;
+    let (mut done, mut bytes) = (0u64, 0u64);
+    for chunk in todo.chunks(concurrency.max(1)) {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (id, sha, _) in chunk {
+            let partial: Option<Vec<u8>> = store
+                .conn
+                .query_row("SELECT bytes FROM partials WHERE sha256 = ?1", [sha], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(sql)?;
+            let (central, token, id, sha) =
+                (central.clone(), token.to_owned(), id.clone(), sha.clone());
+            tasks.spawn(async move {
+                let result = fetch(&central, &token, &id, partial.unwrap_or_default()).await;
+                (sha, result)
+            });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            let (sha, result) = joined.map_err(|e| DeskError::internal(e.to_string()))?;
+            match result {
+                Ok(body) => {
+                    let actual = hex::encode(Sha256::digest(&body));
+                    let tx = store.conn.transaction().map_err(sql)?;
+                    tx.execute("DELETE FROM partials WHERE sha256 = ?1", [&sha])
+                        .map_err(sql)?;
+                    if actual == sha {
+                        tx.execute(
+                            "INSERT OR IGNORE INTO blobs (sha256, bytes) VALUES (?1, ?2)",
+                            params![sha, body],
+                        )
+                        .map_err(sql)?;
+                        bytes += body.len() as u64;
+                        done += 1;
+                    }
+                    tx.commit().map_err(sql)?;
+                    if actual != sha {
+                        return Err(DeskError::new(
+                            ErrorKind::Central,
+                            format!("document {sha} arrived corrupted (checksum {actual})"),
+                        ));
+                    }
+                }
+                Err((received, e)) => {
+                    if !received.is_empty() {
+                        store
+                            .conn
+                            .execute(
+                                "INSERT INTO partials (sha256, bytes) VALUES (?1, ?2) ON CONFLICT(sha256) DO UPDATE SET bytes = excluded.bytes",
+                                params![sha, received],
+                            )
+                            .map_err(sql)?;
+                    }
+                    return Err(e);
+                }
+            }
+            progress(Progress {
+                cases: 0,
+                documents_done: done,
+                documents_total: total,
+                bytes,
+            });
+        }
+    }
+    Ok((done, bytes))
+}
+
+/// Downloads one document, continuing from `have`; on failure returns what arrived.
+async fn fetch(
+    central: &Central,
+    token: &str,
+    id: &str,
+    mut have: Vec<u8>,
+) -> Result<Vec<u8>, (Vec<u8>, DeskError)> {
+    let mut req = central
+        .client
+        .get(format!("{}/api/v1/documents/{id}", central.base))
+        .bearer_auth(token);
+    if !have.is_empty() {
+        req = req.header("range", format!("bytes={}-", have.len()));
+    }
+    let mut resp = match req.send().await {
+        Ok(r) => r,
+        Err(e) => return Err((have, offline(e))),
+    };
+    match resp.status() {
+        StatusCode::OK => have.clear(),
+        StatusCode::PARTIAL_CONTENT => {}
+        StatusCode::RANGE_NOT_SATISFIABLE => {
+            return Err((
+                Vec::new(),
+                DeskError::new(ErrorKind::Central, "stale partial download"),
+            ));
+        }
+        _ => return Err((Vec::new(), Central::error_of(resp).await)),
+    }
+    loop {
+        match resp.chunk().await {
+            Ok(Some(c)) => have.extend_from_slice(&c),
+            Ok(None) => return Ok(have),
+            Err(e) => return Err((have, offline(e))),
+        }
+    }
+}
+
+/// Records a decision: durable at once, in one transaction with its outbox entry.
+pub fn record_decision(store: &mut Store, case_id: &str, mut request: Value) -> DeskResult<String> {
+    let tx = store.conn.transaction().map_err(sql)?;
+    let version: Option<i64> = tx
+        .query_row(
+            "SELECT version FROM cases WHERE id = ?1 AND mine = 1",
+            [case_id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(sql)?;
+    let version = version.ok_or_else(|| {
+        DeskError::new(
+            ErrorKind::Central,
+            format!("{case_id} is not in this desk's queue"),
+        )
+    })?;
+    let id = uuid::Uuid::new_v4().to_string();
+    request["id"] = json!(id);
+    request["based_on_version"] = json!(version);
+    request["decided_at"] = json!(now());
+    tx.execute(
+        "INSERT INTO outbox (id, case_id, request, recorded_at, state) VALUES (?1, ?2, ?3, ?4, 'pending')",
+        params![id, case_id, request.to_string(), now()],
+    )
+    .map_err(sql)?;
+    tx.execute(
+        "INSERT INTO audit (at, kind, case_id, detail) VALUES (?1, 'decided', ?2, ?3)",
+        params![
+            now(),
+            case_id,
+            json!({ "decision_id": id, "kind": request["kind"] }).to_string()
+        ],
+    )
+    .map_err(sql)?;
+    tx.commit().map_err(sql)?;
+    Ok(id)
+}
+
+/// Sends pending decisions. A 409 becomes a conflict kept with the decision; a network failure
+/// or 5xx leaves it pending for a later attempt with exponential backoff and jitter.
+pub async fn push(store: &mut Store, central: &Central, token: &str) -> DeskResult<(u64, u64)> {
+    let due: Vec<(String, String, String, i64)> = {
+        let mut stmt = store
+            .conn
+            .prepare(
+                "SELECT id, case_id, request, attempts FROM outbox WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) ORDER BY recorded_at",
+            )
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map([now()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .map_err(sql)?;
+        rows.collect::<Result<_, _>>().map_err(sql)?
+    };
+    let (mut sent, mut conflicts) = (0, 0);
+    for (id, case_id, request, attempts) in due {
+        let body: Value =
+            serde_json::from_str(&request).map_err(|e| DeskError::internal(e.to_string()))?;
+        let result = central
+            .client
+            .post(format!(
+                "{}/api/v1/applications/{case_id}/decisions",
+                central.base
+            ))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await;
+        let (state, response, error) = match result {
+            Ok(resp) if resp.status().is_success() => ("sent", resp.text().await.ok(), None),
+            Ok(resp) if resp.status() == StatusCode::CONFLICT => {
+                ("conflict", resp.text().await.ok(), None)
+            }
+            Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED => {
+                return Err(Central::error_of(resp).await);
+            }
+            Ok(resp) => (
+                "pending",
+                None,
+                Some(format!("the centre answered {}", resp.status())),
+            ),
+            Err(e) => ("pending", None, Some(e.to_string())),
+        };
+        let attempts = attempts + 1;
+        let backoff = {
+            let base = 2u64.saturating_pow(attempts.min(10) as u32);
+            let jitter = rand::random::<u64>() % (base + 1);
+            chrono::Utc::now() + chrono::Duration::seconds((base + jitter).min(600) as i64)
+        };
+        store
+            .conn
+            .execute(
+                "UPDATE outbox SET state = ?2, response = ?3, last_error = ?4, attempts = ?5, next_attempt_at = ?6 WHERE id = ?1",
+                params![
+                    id,
+                    state,
+                    response,
+                    error,
+                    attempts,
+                    (state == "pending").then(|| backoff.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                ],
+            )
+            .map_err(sql)?;
+        match state {
+            "sent" => sent += 1,
+            "conflict" => conflicts += 1,
+            _ => {}
+        }
+    }
+    Ok((sent, conflicts))
+}
+
+/// What the desk holds, for `status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Status {
+    pub queue: i64,
+    pub overdue: i64,
+    pub unsent_decisions: i64,
+    pub conflicts: i64,
+    pub documents_missing: i64,
+    pub last_sync: Option<String>,
+}
+
+pub fn status(store: &Store, today: &str) -> DeskResult<Status> {
+    Ok(Status {
+        queue: store.count("SELECT COUNT(*) FROM cases WHERE mine = 1 AND status = 'pending'")?,
+        overdue: store
+            .conn
+            .query_row("SELECT COUNT(*) FROM cases WHERE mine = 1 AND status = 'pending' AND due_date < ?1", [today], |r| r.get(0))
+            .map_err(sql)?,
+        unsent_decisions: store.count("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")?,
+        conflicts: store.count("SELECT COUNT(*) FROM outbox WHERE state = 'conflict'")?,
+        documents_missing: store.count(
+            "SELECT COUNT(DISTINCT d.sha256) FROM documents d LEFT JOIN blobs b ON b.sha256 = d.sha256 WHERE b.sha256 IS NULL",
+        )?,
+        last_sync: store.meta("last_sync")?,
+    })
+}

@@ -1,0 +1,401 @@
+#![allow(clippy::unwrap_used)] // Test helpers may unwrap: a failure is the test failing.
+
+//! Sync against the real central service over HTTP on a loopback port, with a real encrypted
+//! cache file.
+
+use std::path::{Path, PathBuf};
+
+use migdesk_central::seed::{self, Account, SeedOptions};
+use migdesk_central::{AppState, Config, db};
+use migdesk_core::cache::{CacheKey, Store};
+use migdesk_core::sync::{self, Central};
+use migdesk_domain::{Calendar, Catalogue};
+use serde_json::json;
+use tokio::sync::oneshot;
+
+struct Centre {
+    base: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Centre {
+    async fn start(db_path: &Path) -> Self {
+        let state = AppState::new(
+            db::open(db_path).unwrap(),
+            Catalogue::builtin(),
+            Calendar::builtin(),
+            Config::default(),
+        )
+        .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = oneshot::channel();
+        let task = tokio::spawn(migdesk_central::serve(listener, state, async {
+            let _ = rx.await;
+        }));
+        Self {
+            base,
+            stop: Some(tx),
+            task,
+        }
+    }
+
+    async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        let _ = self.task.await;
+    }
+}
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    central_db: PathBuf,
+    accounts: Vec<Account>,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let central_db = dir.path().join("central.db");
+    let mut conn = db::open(&central_db).unwrap();
+    let mut options = SeedOptions::new(12, 5);
+    options.department = Some("shaki".into());
+    let report = seed::seed(
+        &mut conn,
+        &Catalogue::builtin(),
+        &Calendar::builtin(),
+        &options,
+        migdesk_central::clock::now(),
+    )
+    .unwrap();
+    Fixture {
+        dir,
+        central_db,
+        accounts: report.accounts,
+    }
+}
+
+impl Fixture {
+    fn officer(&self, nth: usize) -> &Account {
+        self.accounts
+            .iter()
+            .filter(|a| a.department == "shaki" && a.role == "officer")
+            .nth(nth)
+            .unwrap()
+    }
+    fn supervisor(&self) -> &Account {
+        self.accounts
+            .iter()
+            .find(|a| a.department == "shaki" && a.role == "supervisor")
+            .unwrap()
+    }
+    fn cache(&self, key: &CacheKey) -> Store {
+        Store::open(&self.dir.path().join("cache.db"), key).unwrap()
+    }
+    fn central_count(&self, sql: &str) -> i64 {
+        rusqlite::Connection::open(&self.central_db)
+            .unwrap()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap()
+    }
+}
+
+async fn full_sync(store: &mut Store, central: &Central, token: &str, me: &str) -> (u64, u64) {
+    sync::push(store, central, token).await.unwrap();
+    let changes = sync::pull_changes(store, central, token, me).await.unwrap();
+    let (docs, _) = sync::pull_documents(store, central, token, 4, |_| {})
+        .await
+        .unwrap();
+    (changes, docs)
+}
+
+async fn signed_in(f: &Fixture, centre: &Centre) -> (Central, String, String, Store) {
+    let central = Central::new(&centre.base).unwrap();
+    let officer = f.officer(0);
+    let (token, user) = central
+        .sign_in(&officer.username, &officer.password)
+        .await
+        .unwrap();
+    let me = user["id"].as_str().unwrap().to_owned();
+    let store = f.cache(&CacheKey::random());
+    (central, token, me, store)
+}
+
+#[tokio::test]
+async fn first_incremental_and_no_change_syncs() {
+    let f = fixture();
+    let centre = Centre::start(&f.central_db).await;
+    let (central, token, me, mut store) = signed_in(&f, &centre).await;
+
+    let (changes, docs) = full_sync(&mut store, &central, &token, &me).await;
+    let mine = f.central_count(&format!(
+        "SELECT COUNT(*) FROM applications WHERE officer_id = '{me}'"
+    ));
+    assert_eq!(changes as i64, mine);
+    assert_eq!(
+        store
+            .count("SELECT COUNT(*) FROM cases WHERE mine = 1")
+            .unwrap(),
+        mine
+    );
+    assert!(docs > 0);
+    assert_eq!(
+        store.count("SELECT COUNT(*) FROM documents d LEFT JOIN blobs b ON b.sha256 = d.sha256 WHERE b.sha256 IS NULL").unwrap(),
+        0
+    );
+
+    // Nothing changed: nothing moves.
+    assert_eq!(full_sync(&mut store, &central, &token, &me).await, (0, 0));
+
+    // The applicant withdraws one case: one change arrives.
+    let (id, number, dob): (String, String, String) = rusqlite::Connection::open(&f.central_db)
+        .unwrap()
+        .query_row(
+            &format!("SELECT id, number, json_extract(applicant, '$.date_of_birth') FROM applications WHERE officer_id = '{me}' LIMIT 1"),
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let resp = reqwest::Client::new()
+        .post(format!(
+            "{}/api/v1/tracking/{number}/withdrawal",
+            centre.base
+        ))
+        .json(&json!({ "date_of_birth": dob }))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success());
+    assert_eq!(full_sync(&mut store, &central, &token, &me).await, (1, 0));
+    let status: String = store
+        .conn_for_tests()
+        .query_row("SELECT status FROM cases WHERE id = ?1", [&id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(status, "withdrawn");
+    centre.stop().await;
+}
+
+#[tokio::test]
+async fn a_decision_made_offline_reaches_the_centre_exactly_once() {
+    let f = fixture();
+    let centre = Centre::start(&f.central_db).await;
+    let (central, token, me, mut store) = signed_in(&f, &centre).await;
+    full_sync(&mut store, &central, &token, &me).await;
+    let case_id: String = store
+        .conn_for_tests()
+        .query_row(
+            "SELECT id FROM cases WHERE mine = 1 AND status = 'pending' LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+
+    // The network goes away.
+    centre.stop().await;
+    let decision =
+        sync::record_decision(&mut store, &case_id, json!({ "kind": "accept" })).unwrap();
+    assert_eq!(
+        sync::push(&mut store, &central, &token).await.unwrap(),
+        (0, 0)
+    );
+    assert_eq!(
+        store
+            .count("SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND attempts = 1")
+            .unwrap(),
+        1
+    );
+
+    // It comes back (on another port); the retry waits for its backoff, so clear it as time would.
+    let centre = Centre::start(&f.central_db).await;
+    let central = Central::new(&centre.base).unwrap();
+    store
+        .conn_for_tests()
+        .execute("UPDATE outbox SET next_attempt_at = NULL", [])
+        .unwrap();
+    assert_eq!(
+        sync::push(&mut store, &central, &token).await.unwrap(),
+        (1, 0)
+    );
+    assert_eq!(
+        sync::push(&mut store, &central, &token).await.unwrap(),
+        (0, 0)
+    );
+    assert_eq!(
+        f.central_count(&format!(
+            "SELECT COUNT(*) FROM decisions WHERE id = '{decision}'"
+        )),
+        1
+    );
+    assert_eq!(
+        f.central_count(&format!(
+            "SELECT COUNT(*) FROM applications WHERE id = '{case_id}' AND status = 'accepted'"
+        )),
+        1
+    );
+
+    // A replay of the same request (say, the answer was lost) is answered, not applied twice.
+    store
+        .conn_for_tests()
+        .execute(
+            "UPDATE outbox SET state = 'pending', next_attempt_at = NULL",
+            [],
+        )
+        .unwrap();
+    assert_eq!(
+        sync::push(&mut store, &central, &token).await.unwrap(),
+        (1, 0)
+    );
+    assert_eq!(
+        f.central_count(&format!(
+            "SELECT COUNT(*) FROM decisions WHERE application_id = '{case_id}'"
+        )),
+        1
+    );
+    centre.stop().await;
+}
+
+#[tokio::test]
+async fn a_case_reassigned_while_offline_ends_as_a_visible_conflict() {
+    let f = fixture();
+    let centre = Centre::start(&f.central_db).await;
+    let (central, token, me, mut store) = signed_in(&f, &centre).await;
+    full_sync(&mut store, &central, &token, &me).await;
+    let (case_id, version): (String, i64) = store
+        .conn_for_tests()
+        .query_row(
+            "SELECT id, version FROM cases WHERE mine = 1 AND status = 'pending' LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+
+    // An offline decision…
+    sync::record_decision(&mut store, &case_id, json!({ "kind": "accept" })).unwrap();
+    // …while the supervisor moves the case.
+    let sup = f.supervisor();
+    let (sup_token, _) = central.sign_in(&sup.username, &sup.password).await.unwrap();
+    let other = f.officer(1);
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/v1/departments/shaki/assignments", centre.base))
+        .bearer_auth(&sup_token)
+        .json(&json!({ "applications": [{ "application_id": case_id, "based_on_version": version }], "officer_id": other.id, "reason": "balancing" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success());
+
+    // Back online: the decision reaches the centre as a conflict and stays, visible.
+    assert_eq!(
+        sync::push(&mut store, &central, &token).await.unwrap(),
+        (0, 1)
+    );
+    sync::pull_changes(&mut store, &central, &token, &me)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .count("SELECT COUNT(*) FROM outbox WHERE state = 'conflict'")
+            .unwrap(),
+        1
+    );
+    let response: String = store
+        .conn_for_tests()
+        .query_row("SELECT response FROM outbox", [], |r| r.get(0))
+        .unwrap();
+    assert!(response.contains("reassigned"), "{response}");
+    assert_eq!(
+        store
+            .count(&format!("SELECT mine FROM cases WHERE id = '{case_id}'"))
+            .unwrap(),
+        0
+    );
+    assert_eq!(sync::status(&store, "2000-01-01").unwrap().conflicts, 1);
+    assert_eq!(
+        f.central_count("SELECT COUNT(*) FROM decisions WHERE outcome = 'reassigned'"),
+        1
+    );
+    centre.stop().await;
+}
+
+#[tokio::test]
+async fn an_unsent_decision_on_a_case_moved_away_becomes_a_conflict_on_pull() {
+    let f = fixture();
+    let centre = Centre::start(&f.central_db).await;
+    let (central, token, me, mut store) = signed_in(&f, &centre).await;
+    full_sync(&mut store, &central, &token, &me).await;
+    let (case_id, version): (String, i64) = store
+        .conn_for_tests()
+        .query_row(
+            "SELECT id, version FROM cases WHERE mine = 1 AND status = 'pending' LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    sync::record_decision(&mut store, &case_id, json!({ "kind": "accept" })).unwrap();
+    let sup = f.supervisor();
+    let (sup_token, _) = central.sign_in(&sup.username, &sup.password).await.unwrap();
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/departments/shaki/assignments", centre.base))
+        .bearer_auth(&sup_token)
+        .json(&json!({ "applications": [{ "application_id": case_id, "based_on_version": version }], "officer_id": f.officer(1).id, "reason": "x" }))
+        .send()
+        .await
+        .unwrap();
+    // Pull before push: the case leaves the queue and the decision is kept as a conflict.
+    sync::pull_changes(&mut store, &central, &token, &me)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .count("SELECT COUNT(*) FROM outbox WHERE state = 'conflict'")
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store.count("SELECT COUNT(*) FROM outbox").unwrap(),
+        1,
+        "never dropped"
+    );
+    centre.stop().await;
+}
+
+#[tokio::test]
+async fn no_personal_data_is_readable_in_the_cache_files() {
+    let f = fixture();
+    let centre = Centre::start(&f.central_db).await;
+    let (central, token, me, mut store) = signed_in(&f, &centre).await;
+    full_sync(&mut store, &central, &token, &me).await;
+    let people: Vec<(String, String)> = store
+        .conn_for_tests()
+        .prepare("SELECT json_extract(detail, '$.applicant.name_latin'), json_extract(detail, '$.applicant.passport_number') FROM cases")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(!people.is_empty());
+    drop(store);
+    let mut bytes = Vec::new();
+    for suffix in ["", "-wal"] {
+        if let Ok(b) = std::fs::read(format!(
+            "{}{suffix}",
+            f.dir.path().join("cache.db").display()
+        )) {
+            bytes.extend(b);
+        }
+    }
+    assert!(bytes.len() > 10_000);
+    for (name, passport) in people {
+        for needle in [name.as_bytes(), passport.as_bytes()] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "{} found in plain text",
+                String::from_utf8_lossy(needle)
+            );
+        }
+    }
+    centre.stop().await;
+}
