@@ -85,6 +85,6 @@ build_app() {
 }
 
 build_central() {
-  step "building the central service"
-  cargo build -p migdesk-central --locked
+  step "building the central service and the command-line desk"
+  cargo build -p migdesk-central -p migdesk-core --bins --locked
 }

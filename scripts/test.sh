@@ -20,6 +20,14 @@ build_ui
 step "lints (Rust)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 build_app
+build_central
 step "Rust tests, including end-to-end (artifacts in target/e2e-artifacts)"
-# A session bus of its own, so tests never touch the user's keyring.
-dbus-run-session -- cargo test --workspace --locked
+# A session bus and a fresh, unlocked Secret Service of their own (GNOME Keyring in a new data
+# folder), so tests use a real keyring and never touch the user's.
+KEYRING_HOME="$(mktemp -d)"
+trap 'rm -rf "$KEYRING_HOME"' EXIT
+dbus-run-session -- bash -c '
+  export XDG_DATA_HOME="$1"
+  printf migdesk | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  exec cargo test --workspace --locked
+' keyring "$KEYRING_HOME"

@@ -17,6 +17,16 @@ pub trait SecretStore: Send + Sync {
     fn delete(&self, name: &str) -> DeskResult<()>;
 }
 
+/// The keyring profile of a data folder: one per folder, so that two desks of one user (or
+/// tests) never share secrets.
+pub fn profile_for(data_dir: &std::path::Path) -> String {
+    use sha2::Digest;
+    let digest = hex::encode(sha2::Sha256::digest(
+        data_dir.display().to_string().as_bytes(),
+    ));
+    digest[..16].to_owned()
+}
+
 /// The OS keyring.
 #[derive(Debug, Default)]
 pub struct OsKeyring {

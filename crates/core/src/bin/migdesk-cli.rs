@@ -10,7 +10,6 @@ use migdesk_core::cache::Store;
 use migdesk_core::secrets::{self, OsKeyring, SecretStore};
 use migdesk_core::sync::{self, Central, SyncReport};
 use migdesk_core::{DeskError, DeskResult, ErrorKind};
-use sha2::{Digest, Sha256};
 
 #[derive(Parser)]
 #[command(
@@ -58,11 +57,9 @@ fn data_dir(arg: Option<PathBuf>) -> DeskResult<PathBuf> {
     }
 }
 
-/// One keyring profile per data folder, so that two desks of one user do not share secrets.
 fn keyring_for(dir: &std::path::Path) -> OsKeyring {
-    let digest = hex::encode(Sha256::digest(dir.display().to_string().as_bytes()));
     OsKeyring {
-        profile: digest[..16].to_owned(),
+        profile: secrets::profile_for(dir),
     }
 }
 
