@@ -31,6 +31,9 @@ enum Command {
         /// The same seed gives the same data.
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// Route every application to this department (e.g. baku) instead of spreading them.
+        #[arg(long)]
+        department: Option<String>,
         #[command(flatten)]
         data: DataFiles,
     },
@@ -114,6 +117,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             db: path,
             cases,
             seed: seed_value,
+            department,
             data,
         } => {
             let (catalogue, calendar) = data.load()?;
@@ -123,7 +127,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                     &mut conn,
                     &catalogue,
                     &calendar,
-                    &seed::SeedOptions::new(cases, seed_value),
+                    &seed::SeedOptions {
+                        department,
+                        ..seed::SeedOptions::new(cases, seed_value)
+                    },
                     migdesk_central::clock::now(),
                 )
             })

@@ -29,6 +29,11 @@ fn offline(e: reqwest::Error) -> DeskError {
 
 impl Central {
     pub fn new(base: &str) -> DeskResult<Self> {
+        Self::with_timeout(base, Duration::from_secs(60))
+    }
+
+    /// A client that gives up on a request after `timeout` (a stalled centre is offline).
+    pub fn with_timeout(base: &str, timeout: Duration) -> DeskResult<Self> {
         let base = base.trim_end_matches('/').to_owned();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(DeskError::new(
@@ -37,8 +42,8 @@ impl Central {
             ));
         }
         let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
+            .connect_timeout(Duration::from_secs(10).min(timeout))
+            .timeout(timeout)
             .build()
             .map_err(|e| DeskError::internal(e.to_string()))?;
         Ok(Self { base, client })

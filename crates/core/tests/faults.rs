@@ -1,0 +1,188 @@
+#![allow(clippy::unwrap_used)] // Test helpers may unwrap: a failure is the test failing.
+
+//! The centre misbehaving between the desk and itself: a small fault-injecting proxy on a
+//! loopback port answers some requests with 500, stalls some and drops others. Work goes on
+//! offline, pushes succeed later, and the centre holds each decision exactly once.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use migdesk_central::seed::{self, SeedOptions};
+use migdesk_central::{AppState, Config, db};
+use migdesk_core::cache::{CacheKey, Store};
+use migdesk_core::sync::{self, Central};
+use migdesk_domain::{Calendar, Catalogue};
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+async fn start_centre(db_path: &Path) -> SocketAddr {
+    let state = AppState::new(
+        db::open(db_path).unwrap(),
+        Catalogue::builtin(),
+        Calendar::builtin(),
+        Config::default(),
+    )
+    .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(migdesk_central::serve(
+        listener,
+        state,
+        std::future::pending(),
+    ));
+    addr
+}
+
+/// Forwards connections to `upstream`; of every four, one gets a 500, one is dropped after the
+/// request arrives (before or after reaching the centre), one stalls past the client's patience,
+/// one goes through.
+async fn start_proxy(upstream: SocketAddr, faults: Arc<AtomicU64>) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let counter = Arc::new(AtomicU64::new(0));
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut client, _)) = listener.accept().await else {
+                return;
+            };
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            let faults = faults.clone();
+            tokio::spawn(async move {
+                match n % 4 {
+                    0 => {
+                        faults.fetch_add(1, Ordering::SeqCst);
+                        let mut buf = [0u8; 4096];
+                        let _ = client.read(&mut buf).await;
+                        let body = r#"{"kind":"internal","message":"injected"}"#;
+                        let _ = client
+                            .write_all(format!("HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len()).as_bytes())
+                            .await;
+                    }
+                    1 => {
+                        // Forward the request, then drop the connection before the answer:
+                        // the centre may have acted, the desk does not know.
+                        faults.fetch_add(1, Ordering::SeqCst);
+                        let Ok(mut server) = TcpStream::connect(upstream).await else {
+                            return;
+                        };
+                        let mut buf = vec![0u8; 65536];
+                        if let Ok(n) = client.read(&mut buf).await {
+                            let _ = server.write_all(&buf[..n]).await;
+                            tokio::time::sleep(Duration::from_millis(100)).await;
+                        }
+                    }
+                    2 => {
+                        faults.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_secs(3)).await;
+                    }
+                    _ => {
+                        let Ok(mut server) = TcpStream::connect(upstream).await else {
+                            return;
+                        };
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn decisions_get_through_a_misbehaving_network_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let central_db = dir.path().join("central.db");
+    let mut options = SeedOptions::new(10, 21);
+    options.department = Some("ganja".into());
+    options.documents = false;
+    let report = seed::seed(
+        &mut db::open(&central_db).unwrap(),
+        &Catalogue::builtin(),
+        &Calendar::builtin(),
+        &options,
+        migdesk_central::clock::now(),
+    )
+    .unwrap();
+    let officer = report
+        .accounts
+        .iter()
+        .find(|a| a.department == "ganja" && a.role == "officer")
+        .unwrap();
+
+    let centre = start_centre(&central_db).await;
+    let direct = Central::new(&format!("http://{centre}")).unwrap();
+    let (token, user) = direct
+        .sign_in(&officer.username, &officer.password)
+        .await
+        .unwrap();
+    let me = user["id"].as_str().unwrap().to_owned();
+    let mut store = Store::open(&dir.path().join("cache.db"), &CacheKey::random()).unwrap();
+    sync::pull_changes(&mut store, &direct, &token, &me)
+        .await
+        .unwrap();
+    let cases: Vec<String> = store
+        .conn_for_tests()
+        .prepare("SELECT id FROM cases WHERE mine = 1 AND status = 'pending'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(!cases.is_empty());
+    // Decided offline.
+    for id in &cases {
+        sync::record_decision(&mut store, id, json!({ "kind": "accept" })).unwrap();
+    }
+
+    let faults = Arc::new(AtomicU64::new(0));
+    let proxy = start_proxy(centre, faults.clone()).await;
+    let flaky = Central::with_timeout(&format!("http://{proxy}"), Duration::from_secs(1)).unwrap();
+    let mut rounds = 0;
+    while store
+        .count("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")
+        .unwrap()
+        > 0
+    {
+        rounds += 1;
+        assert!(rounds < 60, "the outbox never emptied");
+        store
+            .conn_for_tests()
+            .execute("UPDATE outbox SET next_attempt_at = NULL", [])
+            .unwrap();
+        let _ = sync::push(&mut store, &flaky, &token).await;
+        // Pulls fail too, and must leave the cache consistent.
+        let _ = sync::pull_changes(&mut store, &flaky, &token, &me).await;
+    }
+    assert!(
+        faults.load(Ordering::SeqCst) >= 3,
+        "the proxy injected no faults"
+    );
+    assert_eq!(
+        store
+            .count("SELECT COUNT(*) FROM outbox WHERE state = 'sent'")
+            .unwrap(),
+        cases.len() as i64
+    );
+
+    let conn = rusqlite::Connection::open(&central_db).unwrap();
+    let decided: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM decisions WHERE outcome = 'applied'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let notifications: i64 = conn
+        .query_row("SELECT COUNT(*) FROM notifications", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(decided, cases.len() as i64, "each decision exactly once");
+    assert_eq!(
+        notifications,
+        cases.len() as i64,
+        "each applicant told exactly once"
+    );
+}
