@@ -10,12 +10,14 @@
 //! - [`cache`]: the encrypted workstation cache (SQLCipher).
 //! - [`secrets`]: the cache key and the session token in the OS keyring.
 //! - [`sync`]: pulling the change feed and documents, pushing decisions from the outbox.
+//! - [`queue`]: the officer's queue: filters, sorting, paging and folded full-text search.
 
 pub mod app_info;
 pub mod bindings;
 pub mod cache;
 pub mod error;
 pub mod ipc;
+pub mod queue;
 pub mod secrets;
 pub mod sync;
 

@@ -11,7 +11,10 @@ use rusqlite_migration::{M, Migrations};
 
 use crate::error::{DeskError, DeskResult};
 
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../../migrations/001_cache.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("../../migrations/001_cache.sql")),
+    M::up(include_str!("../../migrations/002_queue_search.sql")),
+];
 
 /// A 256-bit cache key.
 #[derive(Clone, PartialEq, Eq)]
@@ -90,6 +93,11 @@ impl Store {
             .map_err(map_sql)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(map_sql)?;
+        // Names sort in Azerbaijani alphabetical order: `ORDER BY applicant COLLATE az`.
+        conn.create_collation("az", |a, b| {
+            migdesk_domain::fold::sort_key(a).cmp(&migdesk_domain::fold::sort_key(b))
+        })
+        .map_err(map_sql)?;
         Migrations::from_slice(MIGRATIONS)
             .to_latest(&mut conn)
             .map_err(|e| DeskError::storage(format!("cannot migrate the cache: {e}")))?;

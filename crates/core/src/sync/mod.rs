@@ -188,6 +188,13 @@ fn apply_change(tx: &rusqlite::Transaction<'_>, change: &Value, me: &str) -> Des
         ],
     )
     .map_err(sql)?;
+    let applicant = app["applicant"]["name_latin"].as_str().unwrap_or_default();
+    tx.execute(
+        "UPDATE cases SET applicant = ?2 WHERE id = ?1",
+        params![id, applicant],
+    )
+    .map_err(sql)?;
+    crate::queue::index(tx, id, app)?;
     for d in app["documents"].as_array().into_iter().flatten() {
         tx.execute(
             "INSERT OR IGNORE INTO documents (id, case_id, type, file_name, mime_type, size, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

@@ -1,0 +1,310 @@
+//! The officer's queue over the cache: filter, sort, page, and full-text search with
+//! Azerbaijani folding, so that "ismayıllı" finds "İSMAYILLI".
+
+use migdesk_domain::fold::fold;
+use rusqlite::{params, params_from_iter, types::Value as SqlValue};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::cache::{Store, sql};
+use crate::error::DeskResult;
+
+/// Indexes a case for search: number, names (Latin and as written), passport, FIN, e-mail.
+pub(crate) fn index(tx: &rusqlite::Transaction<'_>, id: &str, app: &Value) -> DeskResult<()> {
+    let a = &app["applicant"];
+    let text = [
+        &app["number"],
+        &a["name_latin"],
+        &a["name_native"],
+        &a["passport_number"],
+        &a["fin"],
+        &a["email"],
+    ]
+    .iter()
+    .filter_map(|v| v.as_str())
+    .map(fold)
+    .collect::<Vec<_>>()
+    .join(" ");
+    tx.execute("DELETE FROM cases_fts WHERE case_id = ?1", [id])
+        .map_err(sql)?;
+    tx.execute(
+        "INSERT INTO cases_fts (case_id, text) VALUES (?1, ?2)",
+        params![id, text],
+    )
+    .map_err(sql)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    #[default]
+    Due,
+    Submitted,
+    Number,
+    Applicant,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueQuery {
+    pub service: Option<String>,
+    pub status: Option<String>,
+    /// Only cases past their due date.
+    pub overdue: bool,
+    /// Only the caller's own cases.
+    pub mine: bool,
+    pub search: Option<String>,
+    pub sort: Sort,
+    pub descending: bool,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueRow {
+    pub id: String,
+    pub number: String,
+    pub applicant: String,
+    pub service: String,
+    pub status: String,
+    pub submitted_at: String,
+    pub due_date: String,
+    /// none, pending (waiting to send), sent, conflict.
+    pub sync_state: String,
+}
+
+/// Turns what the officer typed into an FTS5 query: each folded word as a prefix.
+fn fts_query(search: &str) -> Option<String> {
+    let words: Vec<String> = fold(search)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// One page of the queue, and how many rows match in all.
+pub fn list(store: &Store, q: &QueueQuery, today: &str) -> DeskResult<(Vec<QueueRow>, i64)> {
+    let mut conditions = Vec::new();
+    let mut args: Vec<SqlValue> = Vec::new();
+    if q.mine {
+        conditions.push("c.mine = 1".to_owned());
+    }
+    if let Some(s) = &q.service {
+        args.push(s.clone().into());
+        conditions.push(format!("c.service = ?{}", args.len()));
+    }
+    if let Some(s) = &q.status {
+        args.push(s.clone().into());
+        conditions.push(format!("c.status = ?{}", args.len()));
+    }
+    if q.overdue {
+        args.push(today.to_owned().into());
+        conditions.push(format!(
+            "c.status = 'pending' AND c.due_date < ?{}",
+            args.len()
+        ));
+    }
+    if let Some(fts) = q.search.as_deref().and_then(fts_query) {
+        args.push(fts.into());
+        conditions.push(format!(
+            "c.id IN (SELECT case_id FROM cases_fts WHERE cases_fts MATCH ?{})",
+            args.len()
+        ));
+    }
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let order = match q.sort {
+        Sort::Due => "c.due_date",
+        Sort::Submitted => "c.submitted_at",
+        Sort::Number => "c.number",
+        Sort::Applicant => "c.applicant COLLATE az",
+    };
+    let dir = if q.descending { "DESC" } else { "ASC" };
+    let total: i64 = store
+        .conn
+        .query_row(
+            &format!("SELECT COUNT(*) FROM cases c {filter}"),
+            params_from_iter(args.iter()),
+            |r| r.get(0),
+        )
+        .map_err(sql)?;
+    let limit = if q.limit == 0 { 100 } else { q.limit.min(1000) };
+    let page_sql = format!(
+        "SELECT c.id, c.number, c.applicant, c.service, c.status, c.submitted_at, c.due_date,
+                coalesce((SELECT o.state FROM outbox o WHERE o.case_id = c.id ORDER BY o.recorded_at DESC LIMIT 1), 'none')
+         FROM cases c {filter} ORDER BY {order} {dir}, c.number {dir} LIMIT {limit} OFFSET {}",
+        q.offset
+    );
+    let mut stmt = store.conn.prepare(&page_sql).map_err(sql)?;
+    let rows = stmt
+        .query_map(params_from_iter(args.iter()), |r| {
+            Ok(QueueRow {
+                id: r.get(0)?,
+                number: r.get(1)?,
+                applicant: r.get(2)?,
+                service: r.get(3)?,
+                status: r.get(4)?,
+                submitted_at: r.get(5)?,
+                due_date: r.get(6)?,
+                sync_state: r.get(7)?,
+            })
+        })
+        .map_err(sql)?
+        .collect::<Result<_, _>>()
+        .map_err(sql)?;
+    Ok((rows, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::CacheKey;
+    use serde_json::json;
+
+    fn case(
+        tx: &rusqlite::Transaction<'_>,
+        id: &str,
+        number: &str,
+        latin: &str,
+        native: &str,
+        due: &str,
+        service: &str,
+    ) {
+        let app = json!({ "number": number, "applicant": { "name_latin": latin, "name_native": native, "passport_number": format!("P{number}") } });
+        tx.execute(
+            "INSERT INTO cases (id, number, service, status, due_date, submitted_at, officer_id, version, mine, detail, synced_at, applicant)
+             VALUES (?1, ?2, ?3, 'pending', ?4, '2026-11-01T10:00:00Z', 'me', 1, 1, ?5, '', ?6)",
+            params![id, number, service, due, app.to_string(), latin],
+        )
+        .unwrap();
+        index(tx, id, &app).unwrap();
+    }
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("c.db"), &CacheKey::random()).unwrap();
+        let tx = store.conn.transaction().unwrap();
+        case(
+            &tx,
+            "1",
+            "MX-1",
+            "Chingiz ISMAYILLI",
+            "Çingiz İSMAYILLI",
+            "2026-11-20",
+            "trp-issue",
+        );
+        case(
+            &tx,
+            "2",
+            "MX-2",
+            "Aysel Mammadova",
+            "Aysel Məmmədova",
+            "2026-12-01",
+            "work-permit-issue",
+        );
+        case(
+            &tx,
+            "3",
+            "MX-3",
+            "Ivan Petrov",
+            "Иван Петров",
+            "2026-11-25",
+            "trp-issue",
+        );
+        case(
+            &tx,
+            "4",
+            "MX-4",
+            "Ilham Aliyev",
+            "İlham Əliyev",
+            "2026-11-10",
+            "stay-extension",
+        );
+        tx.commit().unwrap();
+        (dir, store)
+    }
+
+    fn ids(rows: &[QueueRow]) -> Vec<&str> {
+        rows.iter().map(|r| r.id.as_str()).collect()
+    }
+
+    #[test]
+    fn search_folds_azerbaijani_case_and_diacritics() {
+        let (_d, s) = store();
+        for typed in [
+            "ismayıllı",
+            "İSMAYILLI",
+            "ismayilli",
+            "Çingiz",
+            "cingiz ism",
+        ] {
+            let q = QueueQuery {
+                search: Some(typed.into()),
+                ..Default::default()
+            };
+            assert_eq!(
+                ids(&list(&s, &q, "2026-11-21").unwrap().0),
+                vec!["1"],
+                "{typed}"
+            );
+        }
+        let q = QueueQuery {
+            search: Some("məmməd".into()),
+            ..Default::default()
+        };
+        assert_eq!(ids(&list(&s, &q, "2026-11-21").unwrap().0), vec!["2"]);
+        let q = QueueQuery {
+            search: Some("петр".into()),
+            ..Default::default()
+        };
+        assert_eq!(ids(&list(&s, &q, "2026-11-21").unwrap().0), vec!["3"]);
+        let q = QueueQuery {
+            search: Some("PMX-4".into()),
+            ..Default::default()
+        };
+        assert_eq!(ids(&list(&s, &q, "2026-11-21").unwrap().0), vec!["4"]);
+        let q = QueueQuery {
+            search: Some("\"); DROP TABLE cases; --".into()),
+            ..Default::default()
+        };
+        assert!(list(&s, &q, "2026-11-21").is_ok());
+    }
+
+    #[test]
+    fn filters_sorting_and_paging() {
+        let (_d, s) = store();
+        let q = QueueQuery {
+            overdue: true,
+            ..Default::default()
+        };
+        assert_eq!(ids(&list(&s, &q, "2026-11-21").unwrap().0), vec!["4", "1"]);
+        let q = QueueQuery {
+            service: Some("trp-issue".into()),
+            sort: Sort::Due,
+            descending: true,
+            ..Default::default()
+        };
+        assert_eq!(ids(&list(&s, &q, "2026-11-21").unwrap().0), vec!["3", "1"]);
+        let q = QueueQuery {
+            sort: Sort::Applicant,
+            ..Default::default()
+        };
+        // Aysel, Chingiz, Ilham, Ivan: Azerbaijani order (C before I; I before İ is tested in domain).
+        assert_eq!(
+            ids(&list(&s, &q, "2026-11-21").unwrap().0),
+            vec!["2", "1", "4", "3"]
+        );
+        let q = QueueQuery {
+            sort: Sort::Number,
+            limit: 2,
+            offset: 2,
+            ..Default::default()
+        };
+        let (rows, total) = list(&s, &q, "2026-11-21").unwrap();
+        assert_eq!((ids(&rows), total), (vec!["3", "4"], 4));
+    }
+}
