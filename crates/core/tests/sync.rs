@@ -363,6 +363,76 @@ async fn an_unsent_decision_on_a_case_moved_away_becomes_a_conflict_on_pull() {
 }
 
 #[tokio::test]
+async fn acknowledged_cases_are_purged_after_the_period_and_nothing_else() {
+    let f = fixture();
+    let centre = Centre::start(&f.central_db).await;
+    let (central, token, me, mut store) = signed_in(&f, &centre).await;
+    full_sync(&mut store, &central, &token, &me).await;
+    let cases_before = store.count("SELECT COUNT(*) FROM cases").unwrap();
+    let blobs_before = store.count("SELECT COUNT(*) FROM blobs").unwrap();
+    let ids: Vec<String> = store
+        .conn_for_tests()
+        .prepare("SELECT id FROM cases WHERE mine = 1 AND status = 'pending' LIMIT 2")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(ids.len(), 2);
+    sync::record_decision(&mut store, &ids[0], json!({ "kind": "accept" })).unwrap();
+    sync::push(&mut store, &central, &token).await.unwrap();
+    // The second decision stays unsent (recorded after the push).
+    sync::record_decision(&mut store, &ids[1], json!({ "kind": "accept" })).unwrap();
+
+    // Not yet: the period has not passed.
+    assert_eq!(
+        store.purge_acknowledged(chrono::Duration::days(7)).unwrap(),
+        0
+    );
+    store
+        .conn_for_tests()
+        .execute(
+            "UPDATE outbox SET acknowledged_at = '2000-01-01T00:00:00Z' WHERE state = 'sent'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(
+        store.purge_acknowledged(chrono::Duration::days(7)).unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .count(&format!(
+                "SELECT COUNT(*) FROM cases WHERE id = '{}'",
+                ids[0]
+            ))
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .count(&format!(
+                "SELECT COUNT(*) FROM cases WHERE id = '{}'",
+                ids[1]
+            ))
+            .unwrap(),
+        1,
+        "unsent work stays"
+    );
+    assert_eq!(
+        store.count("SELECT COUNT(*) FROM cases").unwrap(),
+        cases_before - 1
+    );
+    assert!(store.count("SELECT COUNT(*) FROM blobs").unwrap() < blobs_before);
+    assert_eq!(
+        store.count("SELECT COUNT(*) FROM outbox").unwrap(),
+        2,
+        "the record of what was sent stays"
+    );
+    centre.stop().await;
+}
+
+#[tokio::test]
 async fn no_personal_data_is_readable_in_the_cache_files() {
     let f = fixture();
     let centre = Centre::start(&f.central_db).await;

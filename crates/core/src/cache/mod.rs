@@ -14,6 +14,7 @@ use crate::error::{DeskError, DeskResult};
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/001_cache.sql")),
     M::up(include_str!("../../migrations/002_queue_search.sql")),
+    M::up(include_str!("../../migrations/003_acknowledged.sql")),
 ];
 
 /// A 256-bit cache key.
@@ -151,6 +152,48 @@ impl Store {
             )
             .map(|_| ())
             .map_err(map_sql)
+    }
+}
+
+impl Store {
+    /// Data minimisation: removes the cases (form, personal data, documents, search text) whose
+    /// decisions the centre acknowledged more than `older_than` ago and which hold nothing
+    /// unsent. The outbox rows stay as this desk's record of what it sent. Returns the number
+    /// of cases purged.
+    pub fn purge_acknowledged(&mut self, older_than: chrono::Duration) -> DeskResult<usize> {
+        let cutoff =
+            (chrono::Utc::now() - older_than).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let tx = self.conn.transaction().map_err(map_sql)?;
+        let ids: Vec<String> = {
+            let mut stmt = tx
+                .prepare(
+                    "SELECT DISTINCT o.case_id FROM outbox o WHERE o.state = 'sent' AND o.acknowledged_at <= ?1
+                     AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.case_id = o.case_id AND p.state IN ('pending', 'conflict'))",
+                )
+                .map_err(map_sql)?;
+            let rows = stmt.query_map([&cutoff], |r| r.get(0)).map_err(map_sql)?;
+            rows.collect::<Result<_, _>>().map_err(map_sql)?
+        };
+        for id in &ids {
+            tx.execute("DELETE FROM documents WHERE case_id = ?1", [id])
+                .map_err(map_sql)?;
+            tx.execute("DELETE FROM cases_fts WHERE case_id = ?1", [id])
+                .map_err(map_sql)?;
+            tx.execute("DELETE FROM cases WHERE id = ?1", [id])
+                .map_err(map_sql)?;
+        }
+        tx.execute(
+            "DELETE FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM documents)",
+            [],
+        )
+        .map_err(map_sql)?;
+        tx.execute(
+            "DELETE FROM partials WHERE sha256 NOT IN (SELECT sha256 FROM documents)",
+            [],
+        )
+        .map_err(map_sql)?;
+        tx.commit().map_err(map_sql)?;
+        Ok(ids.len())
     }
 }
 

@@ -435,14 +435,16 @@ pub async fn push(store: &mut Store, central: &Central, token: &str) -> DeskResu
         store
             .conn
             .execute(
-                "UPDATE outbox SET state = ?2, response = ?3, last_error = ?4, attempts = ?5, next_attempt_at = ?6 WHERE id = ?1",
+                "UPDATE outbox SET state = ?2, response = ?3, last_error = ?4, attempts = ?5, next_attempt_at = ?6,
+                   acknowledged_at = CASE WHEN ?2 = 'sent' THEN ?7 ELSE acknowledged_at END WHERE id = ?1",
                 params![
                     id,
                     state,
                     response,
                     error,
                     attempts,
-                    (state == "pending").then(|| backoff.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                    (state == "pending").then(|| backoff.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                    now()
                 ],
             )
             .map_err(sql)?;
