@@ -5,37 +5,21 @@
 //! offline, pushes succeed later, and the centre holds each decision exactly once.
 
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use migdesk_central::db;
 use migdesk_central::seed::{self, SeedOptions};
-use migdesk_central::{AppState, Config, db};
+
+mod common;
+use common::Centre;
 use migdesk_core::cache::{CacheKey, Store};
 use migdesk_core::sync::{self, Central};
 use migdesk_domain::{Calendar, Catalogue};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-
-async fn start_centre(db_path: &Path) -> SocketAddr {
-    let state = AppState::new(
-        db::open(db_path).unwrap(),
-        Catalogue::builtin(),
-        Calendar::builtin(),
-        Config::default(),
-    )
-    .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(migdesk_central::serve(
-        listener,
-        state,
-        std::future::pending(),
-    ));
-    addr
-}
 
 /// Forwards connections to `upstream`; of every four, one gets a 500, one is dropped after the
 /// request arrives (before or after reaching the centre), one stalls past the client's patience,
@@ -113,8 +97,8 @@ async fn decisions_get_through_a_misbehaving_network_exactly_once() {
         .find(|a| a.department == "ganja" && a.role == "officer")
         .unwrap();
 
-    let centre = start_centre(&central_db).await;
-    let direct = Central::new(&format!("http://{centre}")).unwrap();
+    let centre = Centre::start(&central_db).await;
+    let direct = Central::new(&centre.base).unwrap();
     let (token, user) = direct
         .sign_in(&officer.username, &officer.password)
         .await
@@ -139,7 +123,7 @@ async fn decisions_get_through_a_misbehaving_network_exactly_once() {
     }
 
     let faults = Arc::new(AtomicU64::new(0));
-    let proxy = start_proxy(centre, faults.clone()).await;
+    let proxy = start_proxy(centre.addr(), faults.clone()).await;
     let flaky = Central::with_timeout(&format!("http://{proxy}"), Duration::from_secs(1)).unwrap();
     let mut rounds = 0;
     while store

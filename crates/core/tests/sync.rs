@@ -3,51 +3,17 @@
 //! Sync against the real central service over HTTP on a loopback port, with a real encrypted
 //! cache file.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+mod common;
+use common::Centre;
+
+use migdesk_central::db;
 use migdesk_central::seed::{self, Account, SeedOptions};
-use migdesk_central::{AppState, Config, db};
 use migdesk_core::cache::{CacheKey, Store};
 use migdesk_core::sync::{self, Central};
 use migdesk_domain::{Calendar, Catalogue};
 use serde_json::json;
-use tokio::sync::oneshot;
-
-struct Centre {
-    base: String,
-    stop: Option<oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
-}
-
-impl Centre {
-    async fn start(db_path: &Path) -> Self {
-        let state = AppState::new(
-            db::open(db_path).unwrap(),
-            Catalogue::builtin(),
-            Calendar::builtin(),
-            Config::default(),
-        )
-        .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (tx, rx) = oneshot::channel();
-        let task = tokio::spawn(migdesk_central::serve(listener, state, async {
-            let _ = rx.await;
-        }));
-        Self {
-            base,
-            stop: Some(tx),
-            task,
-        }
-    }
-
-    async fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        let _ = self.task.await;
-    }
-}
 
 struct Fixture {
     dir: tempfile::TempDir,
@@ -257,12 +223,14 @@ async fn a_decision_made_offline_reaches_the_centre_exactly_once() {
     centre.stop().await;
 }
 
-#[tokio::test]
-async fn a_case_reassigned_while_offline_ends_as_a_visible_conflict() {
-    let f = fixture();
-    let centre = Centre::start(&f.central_db).await;
-    let (central, token, me, mut store) = signed_in(&f, &centre).await;
-    full_sync(&mut store, &central, &token, &me).await;
+/// Records a decision on a pending case while offline, and meanwhile the supervisor moves that
+/// case to another officer. Returns the case's id.
+async fn decided_offline_then_moved_away(
+    f: &Fixture,
+    centre: &Centre,
+    central: &Central,
+    store: &mut Store,
+) -> String {
     let (case_id, version): (String, i64) = store
         .conn_for_tests()
         .query_row(
@@ -271,21 +239,27 @@ async fn a_case_reassigned_while_offline_ends_as_a_visible_conflict() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-
-    // An offline decision…
-    sync::record_decision(&mut store, &case_id, json!({ "kind": "accept" })).unwrap();
-    // …while the supervisor moves the case.
+    sync::record_decision(store, &case_id, json!({ "kind": "accept" })).unwrap();
     let sup = f.supervisor();
     let (sup_token, _) = central.sign_in(&sup.username, &sup.password).await.unwrap();
-    let other = f.officer(1);
     let resp = reqwest::Client::new()
         .post(format!("{}/api/v1/departments/shaki/assignments", centre.base))
         .bearer_auth(&sup_token)
-        .json(&json!({ "applications": [{ "application_id": case_id, "based_on_version": version }], "officer_id": other.id, "reason": "balancing" }))
+        .json(&json!({ "applications": [{ "application_id": case_id, "based_on_version": version }], "officer_id": f.officer(1).id, "reason": "balancing" }))
         .send()
         .await
         .unwrap();
     assert!(resp.status().is_success());
+    case_id
+}
+
+#[tokio::test]
+async fn a_case_reassigned_while_offline_ends_as_a_visible_conflict() {
+    let f = fixture();
+    let centre = Centre::start(&f.central_db).await;
+    let (central, token, me, mut store) = signed_in(&f, &centre).await;
+    full_sync(&mut store, &central, &token, &me).await;
+    let case_id = decided_offline_then_moved_away(&f, &centre, &central, &mut store).await;
 
     // Back online: the decision reaches the centre as a conflict and stays, visible.
     assert_eq!(
@@ -326,24 +300,7 @@ async fn an_unsent_decision_on_a_case_moved_away_becomes_a_conflict_on_pull() {
     let centre = Centre::start(&f.central_db).await;
     let (central, token, me, mut store) = signed_in(&f, &centre).await;
     full_sync(&mut store, &central, &token, &me).await;
-    let (case_id, version): (String, i64) = store
-        .conn_for_tests()
-        .query_row(
-            "SELECT id, version FROM cases WHERE mine = 1 AND status = 'pending' LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
-    sync::record_decision(&mut store, &case_id, json!({ "kind": "accept" })).unwrap();
-    let sup = f.supervisor();
-    let (sup_token, _) = central.sign_in(&sup.username, &sup.password).await.unwrap();
-    reqwest::Client::new()
-        .post(format!("{}/api/v1/departments/shaki/assignments", centre.base))
-        .bearer_auth(&sup_token)
-        .json(&json!({ "applications": [{ "application_id": case_id, "based_on_version": version }], "officer_id": f.officer(1).id, "reason": "x" }))
-        .send()
-        .await
-        .unwrap();
+    decided_offline_then_moved_away(&f, &centre, &central, &mut store).await;
     // Pull before push: the case leaves the queue and the decision is kept as a conflict.
     sync::pull_changes(&mut store, &central, &token, &me)
         .await

@@ -44,6 +44,24 @@ fn find_case(conn: &Connection, number: &str, date_of_birth: &str) -> ApiResult<
         .ok_or_else(|| ApiError::not_found("no application with that number and date of birth"))
 }
 
+/// The applicant's case, if it still has no final decision (otherwise 409 with `refusal`).
+fn open_case(
+    conn: &Connection,
+    number: &str,
+    date_of_birth: &str,
+    refusal: &str,
+) -> ApiResult<CaseRow> {
+    let case = find_case(conn, number.trim(), date_of_birth.trim())?;
+    if !matches!(case.status, Status::Pending | Status::MissingDocuments) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            crate::error::ErrorKind::Conflict,
+            refusal,
+        ));
+    }
+    Ok(case)
+}
+
 fn tracking(conn: &Connection, case: &CaseRow) -> ApiResult<Tracking> {
     let updated_at: String = conn.query_row(
         "SELECT updated_at FROM applications WHERE id = ?1",
@@ -142,14 +160,7 @@ pub async fn send_documents(
         .db
         .run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let case = find_case(&tx, number.trim(), req.date_of_birth.trim())?;
-            if !matches!(case.status, Status::Pending | Status::MissingDocuments) {
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    crate::error::ErrorKind::Conflict,
-                    "this application no longer takes documents",
-                ));
-            }
+            let case = open_case(&tx, &number, &req.date_of_birth, "this application no longer takes documents")?;
             let now = clock::format(clock::now());
             let mut added = Vec::with_capacity(decoded.len());
             for (doc_type, name, bytes) in &decoded {
@@ -190,14 +201,7 @@ pub async fn withdraw(
         .db
         .run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let case = find_case(&tx, number.trim(), req.date_of_birth.trim())?;
-            if !matches!(case.status, Status::Pending | Status::MissingDocuments) {
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    crate::error::ErrorKind::Conflict,
-                    "this application already has a final decision",
-                ));
-            }
+            let case = open_case(&tx, &number, &req.date_of_birth, "this application already has a final decision")?;
             let now = clock::format(clock::now());
             tx.execute(
                 "UPDATE applications SET status = 'withdrawn', version = version + 1, updated_at = ?1 WHERE id = ?2",
