@@ -477,7 +477,6 @@ pub fn seed(
 
     let dep_weights: Vec<(&DepartmentSeed, u32)> =
         DEPARTMENTS.iter().map(|d| (d, d.weight)).collect();
-    let today = clock::local_date(now);
     let mut documents = 0;
     let mut defective = 0;
     let mut counters = std::collections::HashMap::new();
@@ -779,7 +778,6 @@ pub fn seed(
             &submitted_s,
         )
         .map_err(map)?;
-        let _ = today;
     }
     tx.commit().map_err(|e| e.to_string())?;
     Ok(SeedReport {
