@@ -11,6 +11,7 @@ use crate::error::{ApiError, ApiResult};
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/001_initial.sql")),
     M::up(include_str!("../migrations/002_delivery_attempts.sql")),
+    M::up(include_str!("../migrations/003_desk_audit.sql")),
 ];
 
 /// Opens (creating if needed) and migrates the database.

@@ -390,6 +390,54 @@ async fn acknowledged_cases_are_purged_after_the_period_and_nothing_else() {
 }
 
 #[tokio::test]
+async fn the_audit_trail_reaches_the_centre_once() {
+    let f = fixture();
+    let centre = Centre::start(&f.central_db).await;
+    let (central, token, me, mut store) = signed_in(&f, &centre).await;
+    full_sync(&mut store, &central, &token, &me).await;
+    let case_id: String = store
+        .conn_for_tests()
+        .query_row(
+            "SELECT id FROM cases WHERE mine = 1 AND status = 'pending' LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    store.audit("opened", Some(&case_id), &json!({})).unwrap();
+    sync::record_decision(&mut store, &case_id, json!({ "kind": "accept" })).unwrap();
+
+    assert_eq!(
+        sync::push_audit(&mut store, &central, &token)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        sync::push_audit(&mut store, &central, &token)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        f.central_count(&format!("SELECT COUNT(*) FROM desk_audit WHERE application_id = '{case_id}' AND user_id = '{me}'")),
+        2
+    );
+    // A lost answer means a resend: the centre still keeps each event once.
+    store
+        .conn_for_tests()
+        .execute("UPDATE audit SET pushed_at = NULL", [])
+        .unwrap();
+    assert_eq!(
+        sync::push_audit(&mut store, &central, &token)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(f.central_count("SELECT COUNT(*) FROM desk_audit"), 2);
+    centre.stop().await;
+}
+
+#[tokio::test]
 async fn no_personal_data_is_readable_in_the_cache_files() {
     let f = fixture();
     let centre = Centre::start(&f.central_db).await;

@@ -3,6 +3,7 @@
 
 pub mod applicant;
 pub mod applications;
+pub mod audit;
 pub mod changes;
 pub mod decisions;
 pub mod documents;
@@ -56,6 +57,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::notifications))
         .routes(routes!(documents::download))
         .routes(routes!(decisions::create))
+        .routes(routes!(audit::report))
         .routes(routes!(supervision::workload))
         .routes(routes!(supervision::assign))
         .routes(routes!(applicant::track))

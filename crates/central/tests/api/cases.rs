@@ -212,3 +212,46 @@ async fn tracking_tells_the_applicant_status_and_responsible_official() {
         .await;
     wrong.expect_error(StatusCode::NOT_FOUND, "not_found");
 }
+
+#[tokio::test]
+async fn desks_report_their_audit_trail_once() {
+    let s = start().await;
+    let (_, token, cases) = s.busy_officer(1).await;
+    let event = serde_json::json!({ "events": [
+        { "id": "desk-1", "kind": "opened", "application_id": cases[0]["id"], "at": "2026-11-20T10:00:00Z" },
+        { "id": "desk-2", "kind": "decided", "application_id": cases[0]["id"], "at": "2026-11-20T10:05:00Z" },
+    ]});
+    let first = s
+        .post("/api/v1/audit", Some(&token), &event)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(
+        (first["recorded"].as_i64(), first["repeated"].as_i64()),
+        (Some(2), Some(0))
+    );
+    let again = s
+        .post("/api/v1/audit", Some(&token), &event)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(
+        (again["recorded"].as_i64(), again["repeated"].as_i64()),
+        (Some(0), Some(2))
+    );
+    assert_eq!(
+        crate::common::rows(&s.db_path, "SELECT COUNT(*) FROM desk_audit"),
+        2
+    );
+
+    let bad_kind = serde_json::json!({ "events": [{ "id": "x", "kind": "deleted", "application_id": cases[0]["id"], "at": "2026-11-20T10:00:00Z" }] });
+    s.post("/api/v1/audit", Some(&token), &bad_kind)
+        .await
+        .expect_error(StatusCode::BAD_REQUEST, "bad_request");
+    let ganja = s.login(s.account("ganja", "officer", 0)).await;
+    s.post("/api/v1/audit", Some(&ganja), &event)
+        .await
+        .expect_error(StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(
+        crate::common::rows(&s.db_path, "SELECT COUNT(*) FROM desk_audit"),
+        2
+    );
+}

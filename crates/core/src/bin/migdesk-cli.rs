@@ -143,6 +143,7 @@ async fn run(cli: Cli) -> DeskResult<String> {
             let (sent, conflicts) = sync::push(&mut store, &central, &token).await?;
             report.decisions_sent += sent;
             report.conflicts += conflicts;
+            report.audit_events_sent = sync::push_audit(&mut store, &central, &token).await?;
             Ok(if cli.json {
                 serde_json::to_string(&report).map_err(|e| DeskError::internal(e.to_string()))?
             } else {

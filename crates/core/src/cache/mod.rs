@@ -15,6 +15,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/001_cache.sql")),
     M::up(include_str!("../../migrations/002_queue_search.sql")),
     M::up(include_str!("../../migrations/003_acknowledged.sql")),
+    M::up(include_str!("../../migrations/004_audit_push.sql")),
 ];
 
 /// A 256-bit cache key.
@@ -139,19 +140,15 @@ impl Store {
         self.conn.query_row(sql, [], |r| r.get(0)).map_err(map_sql)
     }
 
+    /// Records an event of the officer's (a case opened, a decision recorded) for the audit
+    /// trail; `sync` reports it to the centre.
     pub fn audit(
         &self,
         kind: &str,
         case_id: Option<&str>,
         detail: &serde_json::Value,
     ) -> DeskResult<()> {
-        self.conn
-            .execute(
-                "INSERT INTO audit (at, kind, case_id, detail) VALUES (?1, ?2, ?3, ?4)",
-                params![now(), kind, case_id, detail.to_string()],
-            )
-            .map(|_| ())
-            .map_err(map_sql)
+        insert_audit(&self.conn, kind, case_id, detail)
     }
 }
 
@@ -195,6 +192,26 @@ impl Store {
         tx.commit().map_err(map_sql)?;
         Ok(ids.len())
     }
+}
+
+pub(crate) fn insert_audit(
+    conn: &Connection,
+    kind: &str,
+    case_id: Option<&str>,
+    detail: &serde_json::Value,
+) -> DeskResult<()> {
+    conn.execute(
+        "INSERT INTO audit (at, kind, case_id, detail, event_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            now(),
+            kind,
+            case_id,
+            detail.to_string(),
+            uuid::Uuid::new_v4().to_string()
+        ],
+    )
+    .map(|_| ())
+    .map_err(map_sql)
 }
 
 pub(crate) fn now() -> String {

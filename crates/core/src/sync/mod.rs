@@ -89,6 +89,7 @@ pub struct SyncReport {
     pub bytes_downloaded: u64,
     pub decisions_sent: u64,
     pub conflicts: u64,
+    pub audit_events_sent: u64,
 }
 
 /// Progress while syncing.
@@ -367,15 +368,12 @@ pub fn record_decision(store: &mut Store, case_id: &str, mut request: Value) -> 
         params![id, case_id, request.to_string(), now()],
     )
     .map_err(sql)?;
-    tx.execute(
-        "INSERT INTO audit (at, kind, case_id, detail) VALUES (?1, 'decided', ?2, ?3)",
-        params![
-            now(),
-            case_id,
-            json!({ "decision_id": id, "kind": request["kind"] }).to_string()
-        ],
-    )
-    .map_err(sql)?;
+    crate::cache::insert_audit(
+        &tx,
+        "decided",
+        Some(case_id),
+        &json!({ "decision_id": id, "kind": request["kind"] }),
+    )?;
     tx.commit().map_err(sql)?;
     Ok(id)
 }
@@ -455,6 +453,54 @@ pub async fn push(store: &mut Store, central: &Central, token: &str) -> DeskResu
         }
     }
     Ok((sent, conflicts))
+}
+
+/// Reports the audit trail (cases opened, decisions recorded) to the centre, oldest first; each
+/// event is marked once the centre has it. Returns how many were reported.
+pub async fn push_audit(store: &mut Store, central: &Central, token: &str) -> DeskResult<u64> {
+    let mut total = 0;
+    loop {
+        let batch: Vec<(i64, String, String, String, String)> = {
+            let mut stmt = store
+                .conn
+                .prepare("SELECT id, event_id, kind, case_id, at FROM audit WHERE pushed_at IS NULL AND case_id IS NOT NULL ORDER BY id LIMIT 200")
+                .map_err(sql)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+                .map_err(sql)?;
+            rows.collect::<Result<_, _>>().map_err(sql)?
+        };
+        if batch.is_empty() {
+            return Ok(total);
+        }
+        let events: Vec<Value> = batch
+            .iter()
+            .map(|(_, id, kind, case, at)| json!({ "id": id, "kind": kind, "application_id": case, "at": at }))
+            .collect();
+        let resp = central
+            .client
+            .post(format!("{}/api/v1/audit", central.base))
+            .bearer_auth(token)
+            .json(&json!({ "events": events }))
+            .send()
+            .await
+            .map_err(offline)?;
+        if !resp.status().is_success() {
+            return Err(Central::error_of(resp).await);
+        }
+        let tx = store.conn.transaction().map_err(sql)?;
+        for (rowid, ..) in &batch {
+            tx.execute(
+                "UPDATE audit SET pushed_at = ?2 WHERE id = ?1",
+                params![rowid, now()],
+            )
+            .map_err(sql)?;
+        }
+        tx.commit().map_err(sql)?;
+        total += batch.len() as u64;
+    }
 }
 
 /// What the desk holds, for `status`.

@@ -1,0 +1,98 @@
+//! The desks' audit trail: every case an officer opened and every decision recorded, reported
+//! by the desk when it syncs (possibly long after, possibly twice: kept once).
+
+use axum::Json;
+use axum::extract::State;
+use rusqlite::{TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::clock;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::ApiJson;
+use crate::store;
+
+pub const MAX_EVENTS: usize = 500;
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeskEvent {
+    /// The desk's own id for the event; a repeat is ignored.
+    pub id: String,
+    /// opened or decided.
+    pub kind: String,
+    pub application_id: String,
+    /// When it happened on the desk (RFC 3339).
+    pub at: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditReport {
+    pub events: Vec<DeskEvent>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct AuditReceipt {
+    /// Events new to the centre.
+    pub recorded: usize,
+    /// Events it already had.
+    pub repeated: usize,
+}
+
+/// The desk reports what its officer did. Events name cases of the caller's department.
+#[utoipa::path(post, path = "/api/v1/audit", tag = "cases", security(("bearer" = [])),
+    request_body = AuditReport,
+    responses((status = 200, body = AuditReceipt), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "An event names a case outside the caller's department")))]
+pub async fn report(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<AuditReport>,
+) -> ApiResult<Json<AuditReceipt>> {
+    if req.events.len() > MAX_EVENTS {
+        return Err(ApiError::bad_request(format!(
+            "at most {MAX_EVENTS} events at a time"
+        )));
+    }
+    for e in &req.events {
+        if !matches!(e.kind.as_str(), "opened" | "decided") {
+            return Err(ApiError::bad_request(format!(
+                "{:?} is not an audit event kind (opened, decided)",
+                e.kind
+            )));
+        }
+        if e.id.trim().is_empty() || e.id.len() > 100 {
+            return Err(ApiError::bad_request(
+                "each event needs an id of at most 100 characters",
+            ));
+        }
+        if clock::parse(&e.at).is_none() {
+            return Err(ApiError::bad_request(format!(
+                "{:?} is not an RFC 3339 time",
+                e.at
+            )));
+        }
+    }
+    state
+        .db
+        .run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let now = clock::format(clock::now());
+            let (mut recorded, mut repeated) = (0, 0);
+            for e in &req.events {
+                store::visible_case(&tx, &caller, &e.application_id)?;
+                let n = tx.execute(
+                    "INSERT OR IGNORE INTO desk_audit (user_id, desk_event_id, application_id, kind, at, received_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![caller.user_id, e.id, e.application_id, e.kind, e.at, now],
+                )?;
+                if n == 1 { recorded += 1 } else { repeated += 1 }
+            }
+            tx.commit()?;
+            Ok(Json(AuditReceipt { recorded, repeated }))
+        })
+        .await
+}
