@@ -155,8 +155,8 @@ async fn fetch_all(client: &reqwest::Client, urls: Vec<String>, token: Option<&s
     total
 }
 
-fn best<F: FnMut() -> Duration>(mut f: F) -> Duration {
-    (0..ROUNDS).map(|_| f()).min().unwrap_or_default()
+fn best(times: &[Duration]) -> Duration {
+    times.iter().copied().min().unwrap_or_default()
 }
 
 fn row(what: &str, ours: Duration, reference: Duration, unit: &str, amount: f64) {
@@ -270,10 +270,8 @@ fn main() {
             assert_eq!(t2, total);
         }
 
-        let mut it = feed_times.into_iter();
-        let ours_feed = best(|| it.next().unwrap_or_default());
-        let mut it = nginx_feed.into_iter();
-        let ref_feed = best(|| it.next().unwrap_or_default());
+        let ours_feed = best(&feed_times);
+        let ref_feed = best(&nginx_feed);
         println!();
         println!("central service benchmark (best of {ROUNDS}, loopback, same client)");
         row(
@@ -283,10 +281,8 @@ fn main() {
             "cases/s",
             FEED_CASES as f64,
         );
-        let mut it = ours_docs.into_iter();
-        let ours_dl = best(|| it.next().unwrap_or_default());
-        let mut it = nginx_docs.into_iter();
-        let ref_dl = best(|| it.next().unwrap_or_default());
+        let ours_dl = best(&ours_docs);
+        let ref_dl = best(&nginx_docs);
         row(
             &format!("documents, {} files ({:.1} MB), {CONCURRENCY} connections", docs.len(), total as f64 / 1e6),
             ours_dl,

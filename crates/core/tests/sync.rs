@@ -76,6 +76,18 @@ async fn full_sync(store: &mut Store, central: &Central, token: &str, me: &str) 
     (changes, docs)
 }
 
+/// A case of the caller's that waits for a decision: (id, version).
+fn pending_case(store: &Store) -> (String, i64) {
+    store
+        .conn_for_tests()
+        .query_row(
+            "SELECT id, version FROM cases WHERE mine = 1 AND status = 'pending' LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+}
+
 async fn signed_in(f: &Fixture, centre: &Centre) -> (Central, String, String, Store) {
     let central = Central::new(&centre.base).unwrap();
     let officer = f.officer(0);
@@ -150,14 +162,7 @@ async fn a_decision_made_offline_reaches_the_centre_exactly_once() {
     let centre = Centre::start(&f.central_db).await;
     let (central, token, me, mut store) = signed_in(&f, &centre).await;
     full_sync(&mut store, &central, &token, &me).await;
-    let case_id: String = store
-        .conn_for_tests()
-        .query_row(
-            "SELECT id FROM cases WHERE mine = 1 AND status = 'pending' LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let case_id = pending_case(&store).0;
 
     // The network goes away.
     centre.stop().await;
@@ -231,14 +236,7 @@ async fn decided_offline_then_moved_away(
     central: &Central,
     store: &mut Store,
 ) -> String {
-    let (case_id, version): (String, i64) = store
-        .conn_for_tests()
-        .query_row(
-            "SELECT id, version FROM cases WHERE mine = 1 AND status = 'pending' LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let (case_id, version) = pending_case(store);
     sync::record_decision(store, &case_id, json!({ "kind": "accept" })).unwrap();
     let sup = f.supervisor();
     let (sup_token, _) = central.sign_in(&sup.username, &sup.password).await.unwrap();
@@ -395,14 +393,7 @@ async fn the_audit_trail_reaches_the_centre_once() {
     let centre = Centre::start(&f.central_db).await;
     let (central, token, me, mut store) = signed_in(&f, &centre).await;
     full_sync(&mut store, &central, &token, &me).await;
-    let case_id: String = store
-        .conn_for_tests()
-        .query_row(
-            "SELECT id FROM cases WHERE mine = 1 AND status = 'pending' LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let case_id = pending_case(&store).0;
     store.audit("opened", Some(&case_id), &json!({})).unwrap();
     sync::record_decision(&mut store, &case_id, json!({ "kind": "accept" })).unwrap();
 

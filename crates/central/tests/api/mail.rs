@@ -3,11 +3,11 @@
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use migdesk_central::db;
 use migdesk_central::mail::{self, Mailer, SmtpConfig};
-use migdesk_central::{AppState, Config, db};
 use reqwest::StatusCode;
 
-use crate::common::{decision, id, rows, start, version};
+use crate::common::{Server, decision, id, rows, start, version};
 
 struct Smtpd(Child);
 
@@ -69,18 +69,24 @@ fn delivered(maildir: &std::path::Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
-#[tokio::test]
-async fn decisions_reach_the_applicant_through_a_real_smtp_server() {
-    let s = start().await;
+/// A Baku officer's case, accepted: one e-mail is queued for its applicant.
+async fn accepted_case(s: &Server) -> (String, serde_json::Value) {
     let (_, token, cases) = s.busy_officer(1).await;
-    let case = &cases[0];
+    let case = cases[0].clone();
     s.post(
-        &format!("/api/v1/applications/{}/decisions", id(case)),
+        &format!("/api/v1/applications/{}/decisions", id(&case)),
         Some(&token),
-        &decision(version(case), "accept"),
+        &decision(version(&case), "accept"),
     )
     .await
     .expect(StatusCode::CREATED);
+    (token, case)
+}
+
+#[tokio::test]
+async fn decisions_reach_the_applicant_through_a_real_smtp_server() {
+    let s = start().await;
+    let (token, case) = accepted_case(&s).await;
 
     let dir = tempfile::tempdir().unwrap();
     let maildir = dir.path().join("mail");
@@ -90,14 +96,8 @@ async fn decisions_reach_the_applicant_through_a_real_smtp_server() {
         from: "DMX <no-reply@migration.gov.az>".into(),
     })
     .unwrap();
-    let state = AppState::new(
-        db::open(&s.db_path).unwrap(),
-        migdesk_domain::Catalogue::builtin(),
-        migdesk_domain::Calendar::builtin(),
-        Config::default(),
-    )
-    .unwrap();
-    let sent = mail::deliver_due(&state.db, &mailer).await.unwrap();
+    let database = db::Db::new(db::open(&s.db_path).unwrap());
+    let sent = mail::deliver_due(&database, &mailer).await.unwrap();
     assert_eq!(sent, 1);
 
     let messages = delivered(&maildir);
@@ -115,11 +115,11 @@ async fn decisions_reach_the_applicant_through_a_real_smtp_server() {
         1
     );
     // Sent once: nothing more is due.
-    assert_eq!(mail::deliver_due(&state.db, &mailer).await.unwrap(), 0);
+    assert_eq!(mail::deliver_due(&database, &mailer).await.unwrap(), 0);
     assert_eq!(delivered(&maildir).len(), 1);
     let notes = s
         .get(
-            &format!("/api/v1/applications/{}/notifications", id(case)),
+            &format!("/api/v1/applications/{}/notifications", id(&case)),
             &token,
         )
         .await
@@ -130,29 +130,15 @@ async fn decisions_reach_the_applicant_through_a_real_smtp_server() {
 #[tokio::test]
 async fn an_unreachable_relay_keeps_the_email_queued_with_the_error() {
     let s = start().await;
-    let (_, token, cases) = s.busy_officer(1).await;
-    let case = &cases[0];
-    s.post(
-        &format!("/api/v1/applications/{}/decisions", id(case)),
-        Some(&token),
-        &decision(version(case), "accept"),
-    )
-    .await
-    .expect(StatusCode::CREATED);
+    accepted_case(&s).await;
     let dead_port = free_port();
     let mailer = Mailer::new(&SmtpConfig {
         url: format!("smtp://127.0.0.1:{dead_port}"),
         from: "no-reply@migration.gov.az".into(),
     })
     .unwrap();
-    let state = AppState::new(
-        db::open(&s.db_path).unwrap(),
-        migdesk_domain::Catalogue::builtin(),
-        migdesk_domain::Calendar::builtin(),
-        Config::default(),
-    )
-    .unwrap();
-    assert_eq!(mail::deliver_due(&state.db, &mailer).await.unwrap(), 0);
+    let database = db::Db::new(db::open(&s.db_path).unwrap());
+    assert_eq!(mail::deliver_due(&database, &mailer).await.unwrap(), 0);
     assert_eq!(
         rows(
             &s.db_path,
@@ -161,7 +147,7 @@ async fn an_unreachable_relay_keeps_the_email_queued_with_the_error() {
         1
     );
     // Not due again until the pause has passed.
-    assert_eq!(mail::deliver_due(&state.db, &mailer).await.unwrap(), 0);
+    assert_eq!(mail::deliver_due(&database, &mailer).await.unwrap(), 0);
     assert_eq!(rows(&s.db_path, "SELECT attempts FROM notifications"), 1);
 }
 

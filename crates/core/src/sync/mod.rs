@@ -95,7 +95,6 @@ pub struct SyncReport {
 /// Progress while syncing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Progress {
-    pub cases: u64,
     pub documents_done: u64,
     pub documents_total: u64,
     pub bytes: u64,
@@ -169,11 +168,12 @@ fn apply_change(tx: &rusqlite::Transaction<'_>, change: &Value, me: &str) -> Des
     };
     let officer = app["assignment"]["officer"]["id"].as_str();
     tx.execute(
-        "INSERT INTO cases (id, number, service, status, due_date, submitted_at, officer_id, version, mine, detail, synced_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+        "INSERT INTO cases (id, number, service, status, due_date, submitted_at, officer_id, version, mine, detail, synced_at, applicant)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT(id) DO UPDATE SET number = excluded.number, service = excluded.service, status = excluded.status,
            due_date = excluded.due_date, submitted_at = excluded.submitted_at, officer_id = excluded.officer_id,
-           version = excluded.version, mine = excluded.mine, detail = excluded.detail, synced_at = excluded.synced_at",
+           version = excluded.version, mine = excluded.mine, detail = excluded.detail, synced_at = excluded.synced_at,
+           applicant = excluded.applicant",
         params![
             id,
             app["number"].as_str().unwrap_or_default(),
@@ -186,13 +186,8 @@ fn apply_change(tx: &rusqlite::Transaction<'_>, change: &Value, me: &str) -> Des
             i64::from(officer == Some(me)),
             app.to_string(),
             now(),
+            app["applicant"]["name_latin"].as_str().unwrap_or_default(),
         ],
-    )
-    .map_err(sql)?;
-    let applicant = app["applicant"]["name_latin"].as_str().unwrap_or_default();
-    tx.execute(
-        "UPDATE cases SET applicant = ?2 WHERE id = ?1",
-        params![id, applicant],
     )
     .map_err(sql)?;
     crate::queue::index(tx, id, app)?;
@@ -294,7 +289,6 @@ pub async fn pull_documents(
                 }
             }
             progress(Progress {
-                cases: 0,
                 documents_done: done,
                 documents_total: total,
                 bytes,
