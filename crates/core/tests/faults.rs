@@ -105,7 +105,7 @@ async fn decisions_get_through_a_misbehaving_network_exactly_once() {
         .unwrap();
     let me = user["id"].as_str().unwrap().to_owned();
     let mut store = Store::open(&dir.path().join("cache.db"), &CacheKey::random()).unwrap();
-    sync::pull_changes(&mut store, &direct, &token, &me)
+    sync::pull_changes(&mut store, &direct, &token, &me, |_| {})
         .await
         .unwrap();
     let cases: Vec<String> = store
@@ -139,7 +139,7 @@ async fn decisions_get_through_a_misbehaving_network_exactly_once() {
             .unwrap();
         let _ = sync::push(&mut store, &flaky, &token).await;
         // Pulls fail too, and must leave the cache consistent.
-        let _ = sync::pull_changes(&mut store, &flaky, &token, &me).await;
+        let _ = sync::pull_changes(&mut store, &flaky, &token, &me, |_| {}).await;
     }
     assert!(
         faults.load(Ordering::SeqCst) >= 3,

@@ -68,12 +68,10 @@ impl Fixture {
 }
 
 async fn full_sync(store: &mut Store, central: &Central, token: &str, me: &str) -> (u64, u64) {
-    sync::push(store, central, token).await.unwrap();
-    let changes = sync::pull_changes(store, central, token, me).await.unwrap();
-    let (docs, _) = sync::pull_documents(store, central, token, 4, |_| {})
+    let report = sync::run(store, central, token, me, 4, |_| {})
         .await
         .unwrap();
-    (changes, docs)
+    (report.changes, report.documents_downloaded)
 }
 
 /// A case of the caller's that waits for a decision: (id, version).
@@ -106,7 +104,35 @@ async fn first_incremental_and_no_change_syncs() {
     let centre = Centre::start(&f.central_db).await;
     let (central, token, me, mut store) = signed_in(&f, &centre).await;
 
-    let (changes, docs) = full_sync(&mut store, &central, &token, &me).await;
+    let mut events = Vec::new();
+    let report = sync::run(&mut store, &central, &token, &me, 4, |p| events.push(p))
+        .await
+        .unwrap();
+    let (changes, docs) = (report.changes, report.documents_downloaded);
+    // Progress: the feed's count climbs to the changes applied; the downloads' bytes climb to
+    // the announced total, with a rate and an estimate that reaches zero.
+    let feed: Vec<u64> = events
+        .iter()
+        .filter(|p| p.phase == sync::Phase::Changes)
+        .map(|p| p.changes)
+        .collect();
+    assert_eq!(feed.last(), Some(&changes));
+    assert!(feed.windows(2).all(|w| w[0] <= w[1]));
+    let downloads: Vec<_> = events
+        .iter()
+        .filter(|p| p.phase == sync::Phase::Documents)
+        .collect();
+    let last = downloads.last().unwrap();
+    assert_eq!(downloads[0].bytes, 0);
+    assert_eq!(
+        (last.documents_done, last.bytes),
+        (docs, report.bytes_downloaded)
+    );
+    assert_eq!(last.documents_total, docs);
+    assert_eq!(last.bytes_total, report.bytes_downloaded);
+    assert!(last.bytes_per_second > 0.0);
+    assert_eq!(last.seconds_remaining, Some(0.0));
+    assert!(downloads.windows(2).all(|w| w[0].bytes <= w[1].bytes));
     let mine = f.central_count(&format!(
         "SELECT COUNT(*) FROM applications WHERE officer_id = '{me}'"
     ));
@@ -264,7 +290,7 @@ async fn a_case_reassigned_while_offline_ends_as_a_visible_conflict() {
         sync::push(&mut store, &central, &token).await.unwrap(),
         (0, 1)
     );
-    sync::pull_changes(&mut store, &central, &token, &me)
+    sync::pull_changes(&mut store, &central, &token, &me, |_| {})
         .await
         .unwrap();
     assert_eq!(
@@ -300,7 +326,7 @@ async fn an_unsent_decision_on_a_case_moved_away_becomes_a_conflict_on_pull() {
     full_sync(&mut store, &central, &token, &me).await;
     decided_offline_then_moved_away(&f, &centre, &central, &mut store).await;
     // Pull before push: the case leaves the queue and the decision is kept as a conflict.
-    sync::pull_changes(&mut store, &central, &token, &me)
+    sync::pull_changes(&mut store, &central, &token, &me, |_| {})
         .await
         .unwrap();
     assert_eq!(

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use migdesk_core::cache::Store;
 use migdesk_core::secrets::{self, OsKeyring, SecretStore};
-use migdesk_core::sync::{self, Central, SyncReport};
+use migdesk_core::sync::{self, Central, Progress};
 use migdesk_core::{DeskError, DeskResult, ErrorKind};
 
 #[derive(Parser)]
@@ -73,6 +73,22 @@ fn open(dir: &std::path::Path, secrets: &dyn SecretStore, create: bool) -> DeskR
     Store::open(&cache_path(dir), &key)
 }
 
+/// "documents 12/130 (3.1 of 13.0 MB, 2.4 MB/s, 4 s left)".
+fn progress_line(p: &Progress) -> String {
+    let left = p
+        .seconds_remaining
+        .map(|s| format!(", {} s left", s.ceil()))
+        .unwrap_or_default();
+    format!(
+        "documents {}/{} ({:.1} of {:.1} MB, {:.1} MB/s{left})   ",
+        p.documents_done,
+        p.documents_total,
+        p.bytes as f64 / 1e6,
+        p.bytes_total as f64 / 1e6,
+        p.bytes_per_second / 1e6
+    )
+}
+
 fn token(secrets: &dyn SecretStore) -> DeskResult<String> {
     secrets.get(secrets::SESSION_TOKEN)?.ok_or_else(|| {
         DeskError::new(
@@ -117,33 +133,16 @@ async fn run(cli: Cli) -> DeskResult<String> {
             })?;
             let me = store.meta("user_id")?.unwrap_or_default();
             let central = Central::new(&server)?;
-            let mut report = SyncReport::default();
-            // Decisions first: they are the officer's work, the rest can be fetched again.
-            let (sent, conflicts) = sync::push(&mut store, &central, &token).await?;
-            report.decisions_sent = sent;
-            report.conflicts = conflicts;
-            report.changes = sync::pull_changes(&mut store, &central, &token, &me).await?;
             let quiet = cli.json;
-            let (docs, bytes) = sync::pull_documents(&mut store, &central, &token, 4, |p| {
-                if !quiet {
-                    eprint!(
-                        "\rdocuments {}/{} ({:.1} MB)",
-                        p.documents_done,
-                        p.documents_total,
-                        p.bytes as f64 / 1e6
-                    );
+            let report = sync::run(&mut store, &central, &token, &me, 4, |p| {
+                if !quiet && p.phase == sync::Phase::Documents && p.documents_total > 0 {
+                    eprint!("\r{}", progress_line(&p));
                 }
             })
             .await?;
-            if !quiet && docs > 0 {
+            if !quiet && report.documents_downloaded > 0 {
                 eprintln!();
             }
-            report.documents_downloaded = docs;
-            report.bytes_downloaded = bytes;
-            let (sent, conflicts) = sync::push(&mut store, &central, &token).await?;
-            report.decisions_sent += sent;
-            report.conflicts += conflicts;
-            report.audit_events_sent = sync::push_audit(&mut store, &central, &token).await?;
             Ok(if cli.json {
                 serde_json::to_string(&report).map_err(|e| DeskError::internal(e.to_string()))?
             } else {

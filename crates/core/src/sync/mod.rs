@@ -92,12 +92,60 @@ pub struct SyncReport {
     pub audit_events_sent: u64,
 }
 
-/// Progress while syncing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// What a sync is doing, for the progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Sending recorded decisions.
+    Sending,
+    /// Following the change feed.
+    Changes,
+    /// Downloading documents.
+    Documents,
+    /// Reporting the audit trail.
+    Audit,
+}
+
+/// Progress while syncing: counts, bytes, the download rate and the time it still needs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Progress {
+    pub phase: Phase,
+    /// Changes applied from the feed so far.
+    pub changes: u64,
     pub documents_done: u64,
     pub documents_total: u64,
     pub bytes: u64,
+    pub bytes_total: u64,
+    /// Bytes per second since the downloads began.
+    pub bytes_per_second: f64,
+    /// Seconds until the downloads finish at the current rate; `None` until there is a rate.
+    pub seconds_remaining: Option<f64>,
+}
+
+impl Progress {
+    fn new(phase: Phase) -> Self {
+        Self {
+            phase,
+            changes: 0,
+            documents_done: 0,
+            documents_total: 0,
+            bytes: 0,
+            bytes_total: 0,
+            bytes_per_second: 0.0,
+            seconds_remaining: None,
+        }
+    }
+
+    /// Updates the rate and the estimate from the bytes received in `elapsed`.
+    fn measure(&mut self, elapsed: Duration) {
+        let secs = elapsed.as_secs_f64();
+        if secs <= 0.0 || self.bytes == 0 {
+            return;
+        }
+        self.bytes_per_second = self.bytes as f64 / secs;
+        let left = self.bytes_total.saturating_sub(self.bytes) as f64;
+        self.seconds_remaining = Some(left / self.bytes_per_second);
+    }
 }
 
 /// Pulls every change since the stored cursor; each page commits with its cursor.
@@ -106,6 +154,7 @@ pub async fn pull_changes(
     central: &Central,
     token: &str,
     me: &str,
+    mut progress: impl FnMut(u64),
 ) -> DeskResult<u64> {
     let mut total = 0;
     loop {
@@ -124,26 +173,34 @@ pub async fn pull_changes(
         let page: Value = resp.json().await.map_err(offline)?;
         let changes = page["changes"].as_array().cloned().unwrap_or_default();
         let next = page["next_cursor"].as_str().unwrap_or(&cursor).to_owned();
-        let tx = store.conn.transaction().map_err(sql)?;
-        for change in &changes {
-            apply_change(&tx, change, me)?;
-        }
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('cursor', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [&next],
-        )
-        .map_err(sql)?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('last_sync', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [now()],
-        )
-        .map_err(sql)?;
-        tx.commit().map_err(sql)?;
+        apply_changes(store, &changes, &next, me)?;
         total += changes.len() as u64;
+        progress(total);
         if !page["has_more"].as_bool().unwrap_or(false) {
             return Ok(total);
         }
     }
+}
+
+/// Applies one page of the change feed and stores the cursor after it, in one transaction.
+pub fn apply_changes(
+    store: &mut Store,
+    changes: &[Value],
+    cursor: &str,
+    me: &str,
+) -> DeskResult<()> {
+    let tx = store.conn.transaction().map_err(sql)?;
+    for change in changes {
+        apply_change(&tx, change, me)?;
+    }
+    for (key, value) in [("cursor", cursor.to_owned()), ("last_sync", now())] {
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )
+        .map_err(sql)?;
+    }
+    tx.commit().map_err(sql)
 }
 
 fn apply_change(tx: &rusqlite::Transaction<'_>, change: &Value, me: &str) -> DeskResult<()> {
@@ -231,71 +288,75 @@ pub async fn pull_documents(
     mut progress: impl FnMut(Progress),
 ) -> DeskResult<(u64, u64)> {
     let todo = missing_documents(store)?;
-    let total = todo.len() as u64;
-    let (mut done, mut bytes) = (0u64, 0u64);
-    for chunk in todo.chunks(concurrency.max(1)) {
-        let mut tasks = tokio::task::JoinSet::new();
-        for (id, sha, _) in chunk {
+    let started = std::time::Instant::now();
+    let mut p = Progress::new(Phase::Documents);
+    p.documents_total = todo.len() as u64;
+    p.bytes_total = todo.iter().map(|(_, _, size)| (*size).max(0) as u64).sum();
+    progress(p);
+    let mut waiting = todo.into_iter();
+    let mut tasks = tokio::task::JoinSet::new();
+    loop {
+        while tasks.len() < concurrency.max(1) {
+            let Some((id, sha, _)) = waiting.next() else {
+                break;
+            };
             let partial: Option<Vec<u8>> = store
                 .conn
-                .query_row("SELECT bytes FROM partials WHERE sha256 = ?1", [sha], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    "SELECT bytes FROM partials WHERE sha256 = ?1",
+                    [&sha],
+                    |r| r.get(0),
+                )
                 .optional()
                 .map_err(sql)?;
-            let (central, token, id, sha) =
-                (central.clone(), token.to_owned(), id.clone(), sha.clone());
+            let (central, token) = (central.clone(), token.to_owned());
             tasks.spawn(async move {
                 let result = fetch(&central, &token, &id, partial.unwrap_or_default()).await;
                 (sha, result)
             });
         }
-        while let Some(joined) = tasks.join_next().await {
-            let (sha, result) = joined.map_err(|e| DeskError::internal(e.to_string()))?;
-            match result {
-                Ok(body) => {
-                    let actual = hex::encode(Sha256::digest(&body));
-                    let tx = store.conn.transaction().map_err(sql)?;
-                    tx.execute("DELETE FROM partials WHERE sha256 = ?1", [&sha])
-                        .map_err(sql)?;
-                    if actual == sha {
-                        tx.execute(
-                            "INSERT OR IGNORE INTO blobs (sha256, bytes) VALUES (?1, ?2)",
-                            params![sha, body],
+        let Some(joined) = tasks.join_next().await else {
+            return Ok((p.documents_done, p.bytes));
+        };
+        let (sha, result) = joined.map_err(|e| DeskError::internal(e.to_string()))?;
+        let body = match result {
+            Ok(body) => body,
+            Err((received, e)) => {
+                if !received.is_empty() {
+                    store
+                        .conn
+                        .execute(
+                            "INSERT INTO partials (sha256, bytes) VALUES (?1, ?2) ON CONFLICT(sha256) DO UPDATE SET bytes = excluded.bytes",
+                            params![sha, received],
                         )
                         .map_err(sql)?;
-                        bytes += body.len() as u64;
-                        done += 1;
-                    }
-                    tx.commit().map_err(sql)?;
-                    if actual != sha {
-                        return Err(DeskError::new(
-                            ErrorKind::Central,
-                            format!("document {sha} arrived corrupted (checksum {actual})"),
-                        ));
-                    }
                 }
-                Err((received, e)) => {
-                    if !received.is_empty() {
-                        store
-                            .conn
-                            .execute(
-                                "INSERT INTO partials (sha256, bytes) VALUES (?1, ?2) ON CONFLICT(sha256) DO UPDATE SET bytes = excluded.bytes",
-                                params![sha, received],
-                            )
-                            .map_err(sql)?;
-                    }
-                    return Err(e);
-                }
+                return Err(e);
             }
-            progress(Progress {
-                documents_done: done,
-                documents_total: total,
-                bytes,
-            });
+        };
+        let actual = hex::encode(Sha256::digest(&body));
+        let tx = store.conn.transaction().map_err(sql)?;
+        tx.execute("DELETE FROM partials WHERE sha256 = ?1", [&sha])
+            .map_err(sql)?;
+        if actual == sha {
+            tx.execute(
+                "INSERT OR IGNORE INTO blobs (sha256, bytes) VALUES (?1, ?2)",
+                params![sha, body],
+            )
+            .map_err(sql)?;
         }
+        tx.commit().map_err(sql)?;
+        if actual != sha {
+            return Err(DeskError::new(
+                ErrorKind::Central,
+                format!("document {sha} arrived corrupted (checksum {actual})"),
+            ));
+        }
+        p.documents_done += 1;
+        p.bytes += body.len() as u64;
+        p.measure(started.elapsed());
+        progress(p);
     }
-    Ok((done, bytes))
 }
 
 /// Downloads one document, continuing from `have`; on failure returns what arrived.
@@ -497,6 +558,45 @@ pub async fn push_audit(store: &mut Store, central: &Central, token: &str) -> De
     }
 }
 
+/// One whole sync, in the order that protects the officer's work: decisions first (they are
+/// the officer's work; everything else can be fetched again), then the change feed, the
+/// documents, decisions recorded meanwhile, and the audit trail.
+pub async fn run(
+    store: &mut Store,
+    central: &Central,
+    token: &str,
+    me: &str,
+    concurrency: usize,
+    mut progress: impl FnMut(Progress),
+) -> DeskResult<SyncReport> {
+    let mut report = SyncReport::default();
+    progress(Progress::new(Phase::Sending));
+    let (sent, conflicts) = push(store, central, token).await?;
+    report.decisions_sent = sent;
+    report.conflicts = conflicts;
+    report.changes = pull_changes(store, central, token, me, |changes| {
+        progress(Progress {
+            changes,
+            ..Progress::new(Phase::Changes)
+        });
+    })
+    .await?;
+    let changes = report.changes;
+    let (docs, bytes) = pull_documents(store, central, token, concurrency, |p| {
+        progress(Progress { changes, ..p });
+    })
+    .await?;
+    report.documents_downloaded = docs;
+    report.bytes_downloaded = bytes;
+    progress(Progress::new(Phase::Sending));
+    let (sent, conflicts) = push(store, central, token).await?;
+    report.decisions_sent += sent;
+    report.conflicts += conflicts;
+    progress(Progress::new(Phase::Audit));
+    report.audit_events_sent = push_audit(store, central, token).await?;
+    Ok(report)
+}
+
 /// What the desk holds, for `status`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {
@@ -522,4 +622,34 @@ pub fn status(store: &Store, today: &str) -> DeskResult<Status> {
         )?,
         last_sync: store.meta("last_sync")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_estimate_follows_the_measured_rate() {
+        let mut p = Progress::new(Phase::Documents);
+        p.bytes_total = 10_000_000;
+        p.measure(Duration::from_secs(2));
+        assert_eq!(p.seconds_remaining, None, "no bytes yet, no estimate");
+        p.bytes = 2_000_000;
+        p.measure(Duration::from_secs(2));
+        assert_eq!(p.bytes_per_second, 1_000_000.0);
+        assert_eq!(p.seconds_remaining, Some(8.0));
+        p.bytes = 10_000_000;
+        p.measure(Duration::from_secs(5));
+        assert_eq!(p.seconds_remaining, Some(0.0));
+    }
+
+    #[test]
+    fn no_time_elapsed_gives_no_rate() {
+        let mut p = Progress::new(Phase::Documents);
+        p.bytes = 5;
+        p.bytes_total = 10;
+        p.measure(Duration::ZERO);
+        assert_eq!(p.bytes_per_second, 0.0);
+        assert_eq!(p.seconds_remaining, None);
+    }
 }
