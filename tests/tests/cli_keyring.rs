@@ -120,7 +120,7 @@ fn files_contain(dir: &Path, needle: &[u8]) -> bool {
 }
 
 #[test]
-fn sign_in_sync_status_and_wipe_keep_secrets_in_the_keyring() {
+fn sign_in_sync_status_sign_out_and_wipe_keep_secrets_in_the_keyring() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("central.db");
     let (user, password) = seed(&db);
@@ -211,6 +211,24 @@ fn sign_in_sync_status_and_wipe_keep_secrets_in_the_keyring() {
     assert_eq!(
         json(&cli(&data, &["--json", "status"], None))["queue"],
         status["queue"]
+    );
+
+    // Signing out works offline: the token leaves the keyring, the cached work stays.
+    let logout = cli(&data, &["--json", "logout"], None);
+    assert!(
+        logout.status.success(),
+        "{}",
+        String::from_utf8_lossy(&logout.stdout)
+    );
+    assert_eq!(keyring.get(secrets::SESSION_TOKEN).expect("keyring"), None);
+    assert!(keyring.get(secrets::CACHE_KEY).expect("keyring").is_some());
+    assert_eq!(
+        json(&cli(&data, &["--json", "status"], None))["queue"],
+        status["queue"]
+    );
+    assert_eq!(
+        json(&cli(&data, &["--json", "sync"], None))["kind"],
+        "not_signed_in"
     );
 
     let wipe = cli(&data, &["--json", "wipe"], None);

@@ -1,9 +1,6 @@
 //! Accounts: Argon2 password hashes, bearer tokens (stored as SHA-256), sign-in throttling, and
 //! the `Caller` extractor every protected route takes.
 
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -22,22 +19,7 @@ pub const FREE_FAILURES: i64 = 5;
 /// The longest pause after repeated failures.
 pub const MAX_LOCK_SECONDS: i64 = 15 * 60;
 
-pub fn hash_password(password: &str) -> Result<String, String> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
-}
-
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
+pub use migdesk_domain::password::{hash as hash_password, verify as verify_password};
 
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -178,15 +160,6 @@ impl FromRequestParts<AppState> for Caller {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_verify_only_themselves() {
-        let hash = hash_password("Bakı-2026!").unwrap();
-        assert!(hash.starts_with("$argon2id$"), "{hash}");
-        assert!(verify_password("Bakı-2026!", &hash));
-        assert!(!verify_password("bakı-2026!", &hash));
-        assert!(!verify_password("x", "not a hash"));
-    }
 
     #[test]
     fn throttling_pauses_after_repeated_failures_and_grows() {

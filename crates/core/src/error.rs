@@ -28,6 +28,9 @@ pub enum ErrorKind {
     Central,
     /// Nobody is signed in on this desk.
     NotSignedIn,
+    /// The desk is locked (idle too long, or just started): the officer unlocks it with the
+    /// password, or waits after too many wrong tries.
+    Locked,
     /// Anything the officer cannot act on; the message is for support staff.
     Internal,
 }
@@ -42,7 +45,7 @@ pub struct DeskError {
 
 impl ErrorKind {
     /// Every kind, in declaration order (the UI needs them at run time).
-    pub const ALL: [ErrorKind; 9] = [
+    pub const ALL: [ErrorKind; 10] = [
         ErrorKind::Storage,
         ErrorKind::CacheKey,
         ErrorKind::CacheDamaged,
@@ -51,6 +54,7 @@ impl ErrorKind {
         ErrorKind::Unauthorized,
         ErrorKind::Central,
         ErrorKind::NotSignedIn,
+        ErrorKind::Locked,
         ErrorKind::Internal,
     ];
 
@@ -66,6 +70,7 @@ impl ErrorKind {
             ErrorKind::Unauthorized => "unauthorized",
             ErrorKind::Central => "central",
             ErrorKind::NotSignedIn => "not_signed_in",
+            ErrorKind::Locked => "locked",
             ErrorKind::Internal => "internal",
         }
     }

@@ -9,6 +9,7 @@
 //! - [`bindings`]: generation of the TypeScript declarations of those types for the UI.
 //! - [`cache`]: the encrypted workstation cache (SQLCipher).
 //! - [`secrets`]: the cache key and the session token in the OS keyring.
+//! - [`session`]: sign-in and sign-out, and the idle lock (offline unlock with the password).
 //! - [`sync`]: pulling the change feed and documents, pushing decisions from the outbox.
 //! - [`queue`]: the officer's queue: filters, sorting, paging and folded full-text search.
 
@@ -19,6 +20,7 @@ pub mod error;
 pub mod ipc;
 pub mod queue;
 pub mod secrets;
+pub mod session;
 pub mod sync;
 
 pub use error::{DeskError, DeskResult, ErrorKind};

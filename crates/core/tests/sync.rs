@@ -10,13 +10,14 @@ use common::Centre;
 
 use migdesk_central::db;
 use migdesk_central::seed::{self, Account, SeedOptions};
-use migdesk_core::cache::{CacheKey, Store};
+use migdesk_core::cache::{self, CacheKey, Store};
 use migdesk_core::sync::{self, Central};
 use migdesk_domain::{Calendar, Catalogue};
 use serde_json::json;
 
 struct Fixture {
     dir: tempfile::TempDir,
+    key: CacheKey,
     central_db: PathBuf,
     accounts: Vec<Account>,
 }
@@ -37,6 +38,7 @@ fn fixture() -> Fixture {
     .unwrap();
     Fixture {
         dir,
+        key: CacheKey::random(),
         central_db,
         accounts: report.accounts,
     }
@@ -56,8 +58,8 @@ impl Fixture {
             .find(|a| a.department == "shaki" && a.role == "supervisor")
             .unwrap()
     }
-    fn cache(&self, key: &CacheKey) -> Store {
-        Store::open(&self.dir.path().join("cache.db"), key).unwrap()
+    fn cache(&self) -> Store {
+        Store::open(&cache::file_in(self.dir.path()), &self.key).unwrap()
     }
     fn central_count(&self, sql: &str) -> i64 {
         rusqlite::Connection::open(&self.central_db)
@@ -94,7 +96,7 @@ async fn signed_in(f: &Fixture, centre: &Centre) -> (Central, String, String, St
         .await
         .unwrap();
     let me = user["id"].as_str().unwrap().to_owned();
-    let store = f.cache(&CacheKey::random());
+    let store = f.cache();
     (central, token, me, store)
 }
 
@@ -275,6 +277,69 @@ async fn decided_offline_then_moved_away(
         .unwrap();
     assert!(resp.status().is_success());
     case_id
+}
+
+#[tokio::test]
+async fn a_damaged_cache_is_repaired_and_resynced_without_losing_the_unsent_decision() {
+    let f = fixture();
+    let centre = Centre::start(&f.central_db).await;
+    let (central, token, me, mut store) = signed_in(&f, &centre).await;
+    full_sync(&mut store, &central, &token, &me).await;
+    let queue = store
+        .count("SELECT COUNT(*) FROM cases WHERE mine = 1")
+        .unwrap();
+    let case_id = pending_case(&store).0;
+    let decision =
+        sync::record_decision(&mut store, &case_id, json!({ "kind": "accept" })).unwrap();
+    store
+        .conn_for_tests()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+        .unwrap();
+    drop(store);
+
+    // A page in the middle of the file (document bytes) goes bad on disk.
+    let path = cache::file_in(f.dir.path());
+    let mut bytes = std::fs::read(&path).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid..mid + 32].iter_mut().for_each(|b| *b = !*b);
+    std::fs::write(&path, bytes).unwrap();
+    let err = Store::open(&path, &f.key).unwrap_err();
+    assert_eq!(err.kind, migdesk_core::ErrorKind::CacheDamaged);
+
+    let (mut store, report) = cache::repair(&path, &f.key).unwrap();
+    assert_eq!(report.decisions_kept, 1);
+    assert_eq!(
+        store.count("SELECT COUNT(*) FROM cases").unwrap(),
+        0,
+        "a fresh cache"
+    );
+    let (changes, docs) = full_sync(&mut store, &central, &token, &me).await;
+    assert!(changes as i64 >= queue && docs > 0);
+    assert_eq!(
+        store
+            .count("SELECT COUNT(*) FROM cases WHERE mine = 1")
+            .unwrap(),
+        queue
+    );
+    assert_eq!(
+        store
+            .count("SELECT COUNT(*) FROM outbox WHERE state = 'sent'")
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        f.central_count(&format!(
+            "SELECT COUNT(*) FROM decisions WHERE id = '{decision}'"
+        )),
+        1
+    );
+    assert_eq!(
+        f.central_count(&format!(
+            "SELECT COUNT(*) FROM applications WHERE id = '{case_id}' AND status = 'accepted'"
+        )),
+        1
+    );
+    centre.stop().await;
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 //! The domain both the desk and the central service share: the e-service catalogue, the
-//! working-day calendar, identifiers, and Azerbaijani text rules.
+//! working-day calendar, identifiers, Azerbaijani text rules and password hashes.
 //!
 //! The catalogue and the calendar are data (`data/*.toml` in the repository), loaded and
 //! validated at start; the repository's copies are built in as defaults.
@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod fold;
 pub mod ids;
 pub mod lang;
+pub mod password;
 
 pub use calendar::{Calendar, CalendarError};
 pub use catalogue::{Catalogue, CatalogueError};

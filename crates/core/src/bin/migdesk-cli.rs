@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use migdesk_core::cache::Store;
 use migdesk_core::secrets::{self, OsKeyring, SecretStore};
+use migdesk_core::session;
 use migdesk_core::sync::{self, Central, Progress};
 use migdesk_core::{DeskError, DeskResult, ErrorKind};
 
@@ -15,7 +16,7 @@ use migdesk_core::{DeskError, DeskResult, ErrorKind};
 #[command(
     name = "migdesk-cli",
     version,
-    about = "migdesk from the command line: sign in, sync, status, wipe"
+    about = "migdesk from the command line: sign in, sync, status, repair, sign out, wipe"
 )]
 struct Cli {
     /// The desk's data folder (default: MIGDESK_DATA_DIR, else the platform's data folder).
@@ -37,10 +38,15 @@ enum Command {
         #[arg(long)]
         username: String,
     },
+    /// Sign out: the session token leaves the keyring; recorded decisions stay on the desk.
+    Logout,
     /// Pull changes and documents, push recorded decisions.
     Sync,
     /// Queue counts, unsent decisions, conflicts, last sync.
     Status,
+    /// Recover from a failed integrity check: keep the decisions and the audit trail, set the
+    /// damaged file aside, and let the next sync fetch the rest again.
+    Repair,
     /// Remove everything this workstation keeps: the cache, the token and the key.
     Wipe,
 }
@@ -64,7 +70,7 @@ fn keyring_for(dir: &std::path::Path) -> OsKeyring {
 }
 
 fn cache_path(dir: &std::path::Path) -> PathBuf {
-    dir.join("cache.db")
+    migdesk_core::cache::file_in(dir)
 }
 
 fn open(dir: &std::path::Path, secrets: &dyn SecretStore, create: bool) -> DeskResult<Store> {
@@ -109,12 +115,9 @@ async fn run(cli: Cli) -> DeskResult<String> {
                 .map_err(|e| DeskError::internal(format!("cannot read the password: {e}")))?;
             let password = password.trim_end_matches(['\n', '\r']);
             let central = Central::new(&server)?;
-            let (token, user) = central.sign_in(&username, password).await?;
-            let store = open(&dir, &keyring, true)?;
-            keyring.set(secrets::SESSION_TOKEN, &token)?;
-            store.set_meta("server", &central.base)?;
-            store.set_meta("user_id", user["id"].as_str().unwrap_or_default())?;
-            store.set_meta("user_name", user["full_name"].as_str().unwrap_or_default())?;
+            let mut store = open(&dir, &keyring, true)?;
+            let user =
+                session::sign_in(&mut store, &keyring, &central, &username, password).await?;
             Ok(if cli.json {
                 serde_json::json!({ "signed_in": true, "user": user }).to_string()
             } else {
@@ -156,6 +159,16 @@ async fn run(cli: Cli) -> DeskResult<String> {
                 )
             })
         }
+        Command::Logout => {
+            let store = open(&dir, &keyring, false)?;
+            let central = store.meta("server")?.and_then(|s| Central::new(&s).ok());
+            session::sign_out(&store, &keyring, central.as_ref()).await?;
+            Ok(if cli.json {
+                "{\"signed_out\":true}".to_owned()
+            } else {
+                "Signed out. Recorded decisions stay on this desk until they are sent.".to_owned()
+            })
+        }
         Command::Status => {
             let store = open(&dir, &keyring, false)?;
             let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
@@ -174,20 +187,30 @@ async fn run(cli: Cli) -> DeskResult<String> {
                 )
             })
         }
+        Command::Repair => {
+            let key = secrets::cache_key(&keyring, false)?;
+            let (_, report) = migdesk_core::cache::repair(&cache_path(&dir), &key)?;
+            Ok(if cli.json {
+                serde_json::to_string(&report).map_err(|e| DeskError::internal(e.to_string()))?
+            } else {
+                let partly = if report.partly_unreadable.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "\nPartly unreadable (rows on damaged pages are lost): {}",
+                        report.partly_unreadable.join(", ")
+                    )
+                };
+                format!(
+                    "Repaired: {} decisions and {} audit events kept; run `migdesk-cli sync` to fetch the rest.\nThe damaged file is set aside as {}{partly}",
+                    report.decisions_kept,
+                    report.audit_events_kept,
+                    report.damaged_copy.display()
+                )
+            })
+        }
         Command::Wipe => {
-            for suffix in ["", "-wal", "-shm"] {
-                let p = PathBuf::from(format!("{}{suffix}", cache_path(&dir).display()));
-                match std::fs::remove_file(&p) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => {
-                        return Err(DeskError::storage(format!(
-                            "cannot remove {}: {e}",
-                            p.display()
-                        )));
-                    }
-                }
-            }
+            migdesk_core::cache::remove_files(&dir)?;
             keyring.delete(secrets::SESSION_TOKEN)?;
             keyring.delete(secrets::CACHE_KEY)?;
             Ok(if cli.json {
@@ -218,6 +241,11 @@ fn main() -> ExitCode {
             if json {
                 println!("{}", serde_json::to_string(&e).unwrap_or_default());
             } else {
+                if e.kind == ErrorKind::CacheDamaged {
+                    eprintln!(
+                        "hint: `migdesk-cli repair` keeps the decisions and starts a fresh cache"
+                    );
+                }
                 eprintln!(
                     "error ({}): {}",
                     serde_json::to_value(e.kind)

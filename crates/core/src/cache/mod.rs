@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
+use serde::{Deserialize, Serialize};
 
 use crate::error::{DeskError, DeskResult};
 
@@ -54,35 +55,219 @@ fn map_sql(e: rusqlite::Error) -> DeskError {
     DeskError::storage(format!("cache: {e}"))
 }
 
+/// Opens the file with the key, without checking or migrating it.
+fn unlock(path: &Path, key: &CacheKey) -> DeskResult<Connection> {
+    let conn = Connection::open(path)
+        .map_err(|e| DeskError::storage(format!("cannot open {}: {e}", path.display())))?;
+    // A wrong key is reported once, as a `cache_key` error, not also on stderr.
+    conn.pragma_update(None, "cipher_log_level", "NONE")
+        .map_err(map_sql)?;
+    conn.pragma_update(None, "key", format!("x'{}'", key.to_hex()))
+        .map_err(map_sql)?;
+    // The first read decrypts page 1: a wrong key fails here.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(|_| {
+        DeskError::new(
+            crate::ErrorKind::CacheKey,
+            format!(
+                "{} cannot be opened with this workstation's key",
+                path.display()
+            ),
+        )
+    })?;
+    Ok(conn)
+}
+
+/// The cache file in a desk's data folder.
+pub fn file_in(data_dir: &Path) -> PathBuf {
+    data_dir.join("cache.db")
+}
+
+/// "Wipe this workstation", the files' part: the cache, its journal files and any damaged
+/// copies set aside by [`repair`]. Returns how many files were removed.
+pub fn remove_files(data_dir: &Path) -> DeskResult<usize> {
+    let entries = match std::fs::read_dir(data_dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => {
+            return Err(DeskError::storage(format!(
+                "cannot read {}: {e}",
+                data_dir.display()
+            )));
+        }
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("cache.") && name.contains(".db") {
+            std::fs::remove_file(entry.path()).map_err(|e| {
+                DeskError::storage(format!("cannot remove {}: {e}", entry.path().display()))
+            })?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// What [`repair`] kept from a damaged cache.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Repair {
+    /// Decisions carried over (unsent ones are sent at the next sync).
+    pub decisions_kept: u64,
+    pub audit_events_kept: u64,
+    /// Tables that could be read only in part: rows on damaged pages are lost.
+    pub partly_unreadable: Vec<String>,
+    /// Where the damaged file was set aside for support (still encrypted).
+    pub damaged_copy: PathBuf,
+}
+
+/// A table's readable rows: ascending by rowid until a damaged page, then descending until
+/// one, so rows on both sides of the damage survive. Returns (columns, rows, complete).
+type Rows = (Vec<String>, Vec<Vec<rusqlite::types::Value>>, bool);
+
+fn salvage(conn: &Connection, table: &str) -> Rows {
+    let columns: Vec<String> = match conn.prepare(&format!("SELECT * FROM {table} LIMIT 0")) {
+        Ok(stmt) => stmt
+            .column_names()
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect(),
+        Err(_) => return (Vec::new(), Vec::new(), false),
+    };
+    let mut rows = std::collections::BTreeMap::new();
+    let mut complete = true;
+    for order in ["ASC", "DESC"] {
+        let sql = format!("SELECT rowid, * FROM {table} ORDER BY rowid {order}");
+        let Ok(mut stmt) = conn.prepare(&sql) else {
+            complete = false;
+            continue;
+        };
+        let Ok(mut cursor) = stmt.query([]) else {
+            complete = false;
+            continue;
+        };
+        loop {
+            match cursor.next() {
+                Ok(Some(row)) => {
+                    let Ok(rowid) = row.get::<_, i64>(0) else {
+                        complete = false;
+                        break;
+                    };
+                    let values: Result<Vec<_>, _> =
+                        (1..=columns.len()).map(|i| row.get(i)).collect();
+                    match values {
+                        Ok(v) => {
+                            rows.insert(rowid, v);
+                        }
+                        Err(_) => complete = false,
+                    }
+                }
+                Ok(None) => break,
+                Err(_) => {
+                    complete = false;
+                    break;
+                }
+            }
+        }
+        if complete {
+            break;
+        }
+    }
+    (columns, rows.into_values().collect(), complete)
+}
+
+/// Recovers from a failed integrity check: keeps what only this desk has — decisions (sent or
+/// not, with conflicts), the audit trail and the session's settings — sets the damaged file
+/// aside and starts a fresh cache whose next sync fetches everything else from the centre.
+pub fn repair(path: &Path, key: &CacheKey) -> DeskResult<(Store, Repair)> {
+    let old = unlock(path, key)?;
+    let kept: Vec<(&str, Rows)> = ["meta", "outbox", "audit"]
+        .into_iter()
+        .map(|t| (t, salvage(&old, t)))
+        .collect();
+    drop(old);
+
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    let copy = path.with_file_name(format!("cache.damaged-{stamp}.db"));
+    for suffix in ["", "-wal", "-shm"] {
+        let from = PathBuf::from(format!("{}{suffix}", path.display()));
+        let to = PathBuf::from(format!("{}{suffix}", copy.display()));
+        match std::fs::rename(&from, &to) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(DeskError::storage(format!(
+                    "cannot set aside {}: {e}",
+                    from.display()
+                )));
+            }
+        }
+    }
+
+    let mut store = Store::open(path, key)?;
+    let mut report = Repair {
+        decisions_kept: 0,
+        audit_events_kept: 0,
+        partly_unreadable: Vec::new(),
+        damaged_copy: copy,
+    };
+    let tx = store.conn.transaction().map_err(map_sql)?;
+    for (table, (columns, rows, complete)) in &kept {
+        if !complete {
+            report.partly_unreadable.push((*table).to_owned());
+        }
+        if columns.is_empty() {
+            continue;
+        }
+        let marks = vec!["?"; columns.len()].join(", ");
+        let insert = format!(
+            "INSERT OR IGNORE INTO {table} ({}) VALUES ({marks})",
+            columns.join(", ")
+        );
+        for row in rows {
+            // The feed's position goes with the cases: a fresh cache follows it from the start.
+            if *table == "meta"
+                && matches!(row.first(), Some(rusqlite::types::Value::Text(k)) if k == "cursor" || k == "last_sync")
+            {
+                continue;
+            }
+            let n = tx
+                .execute(&insert, rusqlite::params_from_iter(row.iter()))
+                .map_err(map_sql)? as u64;
+            match *table {
+                "outbox" => report.decisions_kept += n,
+                "audit" => report.audit_events_kept += n,
+                _ => {}
+            }
+        }
+    }
+    insert_audit(
+        &tx,
+        "cache_repaired",
+        None,
+        &serde_json::json!({ "decisions_kept": report.decisions_kept, "partly_unreadable": report.partly_unreadable }),
+    )?;
+    tx.commit().map_err(map_sql)?;
+    Ok((store, report))
+}
+
 impl Store {
     /// Opens (creating if needed) the encrypted cache. A wrong key is a `cache_key` error, a
     /// failed integrity check a `cache_damaged` one; neither changes the file.
     pub fn open(path: &Path, key: &CacheKey) -> DeskResult<Self> {
-        let mut conn = Connection::open(path)
-            .map_err(|e| DeskError::storage(format!("cannot open {}: {e}", path.display())))?;
-        conn.pragma_update(None, "key", format!("x'{}'", key.to_hex()))
-            .map_err(map_sql)?;
-        // The first read decrypts page 1: a wrong key fails here.
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        })
-        .map_err(|_| {
-            DeskError::new(
-                crate::ErrorKind::CacheKey,
-                format!(
-                    "{} cannot be opened with this workstation's key",
-                    path.display()
-                ),
-            )
-        })?;
-        let check: String = conn
-            .query_row("PRAGMA quick_check", [], |r| r.get(0))
-            .map_err(map_sql)?;
+        let mut conn = unlock(path, key)?;
+        // A damaged page either shows in the report or fails the check outright (SQLCipher
+        // refuses a page whose authentication code does not match).
+        let check = conn
+            .query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0))
+            .unwrap_or_else(|e| e.to_string());
         if check != "ok" {
             return Err(DeskError::new(
                 crate::ErrorKind::CacheDamaged,
                 format!(
-                    "{} failed its integrity check ({check}); re-sync from the centre",
+                    "{} failed its integrity check ({check}); repair it: the unsent decisions are kept and the rest is fetched again from the centre",
                     path.display()
                 ),
             ));
@@ -134,6 +319,25 @@ impl Store {
             )
             .map(|_| ())
             .map_err(map_sql)
+    }
+
+    pub fn delete_meta(&self, key: &str) -> DeskResult<()> {
+        self.conn
+            .execute("DELETE FROM meta WHERE key = ?1", [key])
+            .map(|_| ())
+            .map_err(map_sql)
+    }
+
+    /// Drops every cached case, document and the feed's position (another officer signs in on
+    /// this desk). Decisions and the audit trail are not touched.
+    pub fn forget_cases(&mut self) -> DeskResult<()> {
+        let tx = self.conn.transaction().map_err(map_sql)?;
+        tx.execute_batch(
+            "DELETE FROM documents; DELETE FROM blobs; DELETE FROM partials; DELETE FROM cases_fts;
+             DELETE FROM cases; DELETE FROM meta WHERE key IN ('cursor', 'last_sync');",
+        )
+        .map_err(map_sql)?;
+        tx.commit().map_err(map_sql)
     }
 
     pub fn count(&self, sql: &str) -> DeskResult<i64> {
@@ -278,6 +482,86 @@ mod tests {
         assert_eq!(CacheKey::from_hex(&k.to_hex()), Some(k.clone()));
         assert_eq!(CacheKey::from_hex("abcd"), None);
         assert_eq!(format!("{k:?}"), "CacheKey(…)");
+    }
+
+    /// Flips bytes in the middle of the file, where the large blobs' pages are.
+    fn damage(path: &Path) {
+        let mut bytes = std::fs::read(path).unwrap();
+        let mid = bytes.len() / 2;
+        for b in &mut bytes[mid..mid + 64] {
+            *b ^= 0x5a;
+        }
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    #[test]
+    fn a_damaged_cache_is_repaired_keeping_decisions_and_the_audit_trail() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file_in(dir.path());
+        let key = CacheKey::random();
+        let store = Store::open(&path, &key).unwrap();
+        store.set_meta("server", "http://127.0.0.1:1").unwrap();
+        store.set_meta("cursor", "42").unwrap();
+        store
+            .conn
+            .execute(
+                "INSERT INTO outbox (id, case_id, request, recorded_at, state) VALUES ('d1', 'c1', '{}', '2026-11-20T10:00:00Z', 'pending')",
+                [],
+            )
+            .unwrap();
+        store
+            .audit("opened", Some("c1"), &serde_json::json!({}))
+            .unwrap();
+        for i in 0..8u8 {
+            let noise: Vec<u8> = (0..1_000_000u32)
+                .map(|n| (n.wrapping_mul(2_654_435_761) >> 13) as u8 ^ i)
+                .collect();
+            store
+                .conn
+                .execute(
+                    "INSERT INTO blobs (sha256, bytes) VALUES (?1, ?2)",
+                    params![format!("b{i}"), noise],
+                )
+                .unwrap();
+        }
+        store
+            .conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .unwrap();
+        drop(store);
+        damage(&path);
+
+        let err = Store::open(&path, &key).unwrap_err();
+        assert_eq!(err.kind, crate::ErrorKind::CacheDamaged, "{err:?}");
+        assert!(err.message.contains("repair"), "{}", err.message);
+
+        let (store, report) = repair(&path, &key).unwrap();
+        assert_eq!(report.decisions_kept, 1);
+        assert_eq!(report.audit_events_kept, 1);
+        assert!(report.damaged_copy.exists());
+        assert_eq!(
+            store.meta("server").unwrap().as_deref(),
+            Some("http://127.0.0.1:1")
+        );
+        assert_eq!(store.meta("cursor").unwrap(), None, "the feed starts over");
+        assert_eq!(
+            store
+                .count("SELECT COUNT(*) FROM outbox WHERE id = 'd1' AND state = 'pending'")
+                .unwrap(),
+            1
+        );
+        assert_eq!(store.count("SELECT COUNT(*) FROM blobs").unwrap(), 0);
+        assert_eq!(
+            store
+                .count("SELECT COUNT(*) FROM audit WHERE kind = 'cache_repaired'")
+                .unwrap(),
+            1
+        );
+        drop(store);
+        // The repaired cache opens cleanly; wiping removes it and the damaged copy.
+        Store::open(&path, &key).unwrap();
+        assert!(remove_files(dir.path()).unwrap() >= 2);
+        assert!(!path.exists() && !report.damaged_copy.exists());
     }
 
     #[test]

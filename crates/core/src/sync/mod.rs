@@ -81,6 +81,24 @@ impl Central {
     }
 }
 
+impl Central {
+    /// Ends the session at the centre.
+    pub async fn sign_out(&self, token: &str) -> DeskResult<()> {
+        let resp = self
+            .client
+            .delete(format!("{}/api/v1/session", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(offline)?;
+        if resp.status().is_success() || resp.status() == StatusCode::UNAUTHORIZED {
+            Ok(())
+        } else {
+            Err(Self::error_of(resp).await)
+        }
+    }
+}
+
 /// What a sync did, for the UI and the command line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncReport {
