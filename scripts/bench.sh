@@ -3,17 +3,25 @@
 # ratio. Nothing here asserts a time; the machine may be shared and noisy.
 #   bash scripts/bench.sh            all benchmarks
 #   bash scripts/bench.sh central    the central service (change feed, document downloads vs nginx)
+#   bash scripts/bench.sh desk       the desk's engine (first sync vs curl, 100k-case queue vs sqlite3)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-DEBIAN_PACKAGES+=(nginx-light)
+DEBIAN_PACKAGES+=(nginx-light curl sqlite3)
 ensure_debian_packages
 ensure_rust
 
-what="${1:-all}"
-case "$what" in
-  central|all)
-    step "central service (release build)"
-    cargo bench -p migdesk-central --bench central --locked
-    ;;
-  *) die "unknown benchmark $what (choose: central, all)" ;;
+central() {
+  step "central service (release build)"
+  cargo bench -p migdesk-central --bench central --locked
+}
+desk() {
+  step "desk engine (release build)"
+  cargo bench -p migdesk-core --bench desk --locked
+}
+
+case "${1:-all}" in
+  central) central ;;
+  desk) desk ;;
+  all) central; desk ;;
+  *) die "unknown benchmark $1 (choose: central, desk, all)" ;;
 esac

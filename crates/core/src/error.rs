@@ -31,6 +31,9 @@ pub enum ErrorKind {
     /// The desk is locked (idle too long, or just started): the officer unlocks it with the
     /// password, or waits after too many wrong tries.
     Locked,
+    /// One document cannot be shown (unsupported, damaged, too large, too slow); the rest of
+    /// the case still works.
+    Document,
     /// Anything the officer cannot act on; the message is for support staff.
     Internal,
 }
@@ -45,7 +48,7 @@ pub struct DeskError {
 
 impl ErrorKind {
     /// Every kind, in declaration order (the UI needs them at run time).
-    pub const ALL: [ErrorKind; 10] = [
+    pub const ALL: [ErrorKind; 11] = [
         ErrorKind::Storage,
         ErrorKind::CacheKey,
         ErrorKind::CacheDamaged,
@@ -55,6 +58,7 @@ impl ErrorKind {
         ErrorKind::Central,
         ErrorKind::NotSignedIn,
         ErrorKind::Locked,
+        ErrorKind::Document,
         ErrorKind::Internal,
     ];
 
@@ -71,6 +75,7 @@ impl ErrorKind {
             ErrorKind::Central => "central",
             ErrorKind::NotSignedIn => "not_signed_in",
             ErrorKind::Locked => "locked",
+            ErrorKind::Document => "document",
             ErrorKind::Internal => "internal",
         }
     }
@@ -128,5 +133,14 @@ mod tests {
     fn display_names_kind_and_detail() {
         let err = DeskError::internal("boom");
         assert_eq!(err.to_string(), "Internal: boom");
+    }
+}
+
+impl From<migdesk_docs::DocError> for DeskError {
+    fn from(e: migdesk_docs::DocError) -> Self {
+        DeskError::new(
+            ErrorKind::Document,
+            format!("this file could not be shown: {e}"),
+        )
     }
 }

@@ -25,11 +25,15 @@ pub(crate) fn index(tx: &rusqlite::Transaction<'_>, id: &str, app: &Value) -> De
     .map(fold)
     .collect::<Vec<_>>()
     .join(" ");
-    tx.execute("DELETE FROM cases_fts WHERE case_id = ?1", [id])
+    // The entry shares its case's rowid: replacing it is a lookup by key, not a scan.
+    let rowid: i64 = tx
+        .query_row("SELECT rowid FROM cases WHERE id = ?1", [id], |r| r.get(0))
+        .map_err(sql)?;
+    tx.execute("DELETE FROM cases_fts WHERE rowid = ?1", [rowid])
         .map_err(sql)?;
     tx.execute(
-        "INSERT INTO cases_fts (case_id, text) VALUES (?1, ?2)",
-        params![id, text],
+        "INSERT INTO cases_fts (rowid, case_id, text) VALUES (?1, ?2, ?3)",
+        params![rowid, id, text],
     )
     .map_err(sql)?;
     Ok(())
@@ -83,8 +87,17 @@ fn fts_query(search: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
-/// One page of the queue, and how many rows match in all.
-pub fn list(store: &Store, q: &QueueQuery, today: &str) -> DeskResult<(Vec<QueueRow>, i64)> {
+/// The SQL behind one page of the queue: the count, the page, and their parameters.
+#[derive(Debug, Clone)]
+pub struct Statements {
+    pub count: String,
+    pub page: String,
+    pub args: Vec<SqlValue>,
+}
+
+/// Builds the statements for a query (public so that the benchmark can run the very same SQL
+/// in the sqlite3 command-line tool).
+pub fn statements(q: &QueueQuery, today: &str) -> Statements {
     let mut conditions = Vec::new();
     let mut args: Vec<SqlValue> = Vec::new();
     if q.mine {
@@ -108,7 +121,7 @@ pub fn list(store: &Store, q: &QueueQuery, today: &str) -> DeskResult<(Vec<Queue
     if let Some(fts) = q.search.as_deref().and_then(fts_query) {
         args.push(fts.into());
         conditions.push(format!(
-            "c.id IN (SELECT case_id FROM cases_fts WHERE cases_fts MATCH ?{})",
+            "c.rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?{})",
             args.len()
         ));
     }
@@ -124,21 +137,30 @@ pub fn list(store: &Store, q: &QueueQuery, today: &str) -> DeskResult<(Vec<Queue
         Sort::Applicant => "c.applicant COLLATE az",
     };
     let dir = if q.descending { "DESC" } else { "ASC" };
-    let total: i64 = store
-        .conn
-        .query_row(
-            &format!("SELECT COUNT(*) FROM cases c {filter}"),
-            params_from_iter(args.iter()),
-            |r| r.get(0),
-        )
-        .map_err(sql)?;
     let limit = if q.limit == 0 { 100 } else { q.limit.min(1000) };
-    let page_sql = format!(
-        "SELECT c.id, c.number, c.applicant, c.service, c.status, c.submitted_at, c.due_date,
+    Statements {
+        count: format!("SELECT COUNT(*) FROM cases c {filter}"),
+        page: format!(
+            "SELECT c.id, c.number, c.applicant, c.service, c.status, c.submitted_at, c.due_date,
                 coalesce((SELECT o.state FROM outbox o WHERE o.case_id = c.id ORDER BY o.recorded_at DESC LIMIT 1), 'none')
          FROM cases c {filter} ORDER BY {order} {dir}, c.number {dir} LIMIT {limit} OFFSET {}",
-        q.offset
-    );
+            q.offset
+        ),
+        args,
+    }
+}
+
+/// One page of the queue, and how many rows match in all.
+pub fn list(store: &Store, q: &QueueQuery, today: &str) -> DeskResult<(Vec<QueueRow>, i64)> {
+    let Statements {
+        count,
+        page: page_sql,
+        args,
+    } = statements(q, today);
+    let total: i64 = store
+        .conn
+        .query_row(&count, params_from_iter(args.iter()), |r| r.get(0))
+        .map_err(sql)?;
     let mut stmt = store.conn.prepare(&page_sql).map_err(sql)?;
     let rows = stmt
         .query_map(params_from_iter(args.iter()), |r| {

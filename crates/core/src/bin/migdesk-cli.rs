@@ -16,7 +16,7 @@ use migdesk_core::{DeskError, DeskResult, ErrorKind};
 #[command(
     name = "migdesk-cli",
     version,
-    about = "migdesk from the command line: sign in, sync, status, repair, sign out, wipe"
+    about = "migdesk from the command line: sign in, sync, status, repair, sign out, wipe; inspect and render documents"
 )]
 struct Cli {
     /// The desk's data folder (default: MIGDESK_DATA_DIR, else the platform's data folder).
@@ -31,6 +31,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    #[command(flatten)]
+    Desk(DeskCommand),
+    /// Look at a document file as the desk would (type by content, pages, text; a page as PNG).
+    #[command(subcommand)]
+    Doc(DocCommand),
+}
+
+/// The commands that work on this desk's data folder and keyring.
+#[derive(Subcommand)]
+enum DeskCommand {
     /// Sign in to the central service; the password is read from standard input.
     Login {
         #[arg(long)]
@@ -49,6 +59,97 @@ enum Command {
     Repair,
     /// Remove everything this workstation keeps: the cache, the token and the key.
     Wipe,
+}
+
+#[derive(Subcommand)]
+enum DocCommand {
+    /// Type (by content), pages and their sizes, whether it is shown as is, a text excerpt.
+    Inspect { file: PathBuf },
+    /// Write one page as PNG, upright, as the viewer shows converted pages.
+    Render {
+        file: PathBuf,
+        /// The page, counting from 1.
+        #[arg(long, default_value_t = 1)]
+        page: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// `migdesk-cli doc …`: no data folder, no keyring, only the file.
+fn doc(command: DocCommand, json: bool) -> DeskResult<String> {
+    let documents = migdesk_docs::Documents::default();
+    let read = |file: &std::path::Path| -> DeskResult<Vec<u8>> {
+        let size = std::fs::metadata(file)
+            .map_err(|e| DeskError::storage(format!("cannot read {}: {e}", file.display())))?
+            .len();
+        if size > documents.limits().max_input_bytes as u64 {
+            return Err(migdesk_docs::DocError::TooLarge {
+                detail: format!("{size} bytes"),
+            }
+            .into());
+        }
+        std::fs::read(file)
+            .map_err(|e| DeskError::storage(format!("cannot read {}: {e}", file.display())))
+    };
+    match command {
+        DocCommand::Inspect { file } => {
+            let info = documents.inspect(read(&file)?)?;
+            if json {
+                return serde_json::to_string(&info)
+                    .map_err(|e| DeskError::internal(e.to_string()));
+            }
+            let unit = match info.unit {
+                migdesk_docs::Unit::Pixels => "px",
+                migdesk_docs::Unit::Points => "pt",
+            };
+            let mut text = format!(
+                "{}: {} ({}), {} page(s), {}\n",
+                file.display(),
+                info.format.name(),
+                info.mime,
+                info.page_count,
+                if info.pdf {
+                    "drawn by the viewer (pdf.js)"
+                } else if info.native {
+                    "shown as is"
+                } else {
+                    "converted to PNG for the viewer"
+                }
+            );
+            for (i, p) in info.pages.iter().enumerate().take(20) {
+                text.push_str(&format!(
+                    "  page {}: {} × {} {unit}\n",
+                    i + 1,
+                    p.width,
+                    p.height
+                ));
+            }
+            if let Some(excerpt) = &info.text_excerpt {
+                text.push_str(&format!("text: {excerpt}\n"));
+            }
+            Ok(text.trim_end().to_owned())
+        }
+        DocCommand::Render { file, page, out } => {
+            let index = page
+                .checked_sub(1)
+                .ok_or_else(|| DeskError::new(ErrorKind::Document, "pages are counted from 1"))?;
+            let rendered = documents.render_page(read(&file)?, index)?;
+            std::fs::write(&out, &rendered.png)
+                .map_err(|e| DeskError::storage(format!("cannot write {}: {e}", out.display())))?;
+            Ok(if json {
+                serde_json::json!({ "out": out, "width": rendered.width, "height": rendered.height })
+                    .to_string()
+            } else {
+                format!(
+                    "Page {page} written to {} ({} × {} px).",
+                    out.display(),
+                    rendered.width,
+                    rendered.height
+                )
+            })
+        }
+    }
 }
 
 fn data_dir(arg: Option<PathBuf>) -> DeskResult<PathBuf> {
@@ -105,10 +206,14 @@ fn token(secrets: &dyn SecretStore) -> DeskResult<String> {
 }
 
 async fn run(cli: Cli) -> DeskResult<String> {
+    let command = match cli.command {
+        Command::Doc(command) => return doc(command, cli.json),
+        Command::Desk(command) => command,
+    };
     let dir = data_dir(cli.data_dir)?;
     let keyring = keyring_for(&dir);
-    match cli.command {
-        Command::Login { server, username } => {
+    match command {
+        DeskCommand::Login { server, username } => {
             let mut password = String::new();
             std::io::stdin()
                 .read_to_string(&mut password)
@@ -128,7 +233,7 @@ async fn run(cli: Cli) -> DeskResult<String> {
                 )
             })
         }
-        Command::Sync => {
+        DeskCommand::Sync => {
             let token = token(&keyring)?;
             let mut store = open(&dir, &keyring, false)?;
             let server = store.meta("server")?.ok_or_else(|| {
@@ -159,7 +264,7 @@ async fn run(cli: Cli) -> DeskResult<String> {
                 )
             })
         }
-        Command::Logout => {
+        DeskCommand::Logout => {
             let store = open(&dir, &keyring, false)?;
             let central = store.meta("server")?.and_then(|s| Central::new(&s).ok());
             session::sign_out(&store, &keyring, central.as_ref()).await?;
@@ -169,7 +274,7 @@ async fn run(cli: Cli) -> DeskResult<String> {
                 "Signed out. Recorded decisions stay on this desk until they are sent.".to_owned()
             })
         }
-        Command::Status => {
+        DeskCommand::Status => {
             let store = open(&dir, &keyring, false)?;
             let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
             let s = sync::status(&store, &today)?;
@@ -187,7 +292,7 @@ async fn run(cli: Cli) -> DeskResult<String> {
                 )
             })
         }
-        Command::Repair => {
+        DeskCommand::Repair => {
             let key = secrets::cache_key(&keyring, false)?;
             let (_, report) = migdesk_core::cache::repair(&cache_path(&dir), &key)?;
             Ok(if cli.json {
@@ -209,7 +314,7 @@ async fn run(cli: Cli) -> DeskResult<String> {
                 )
             })
         }
-        Command::Wipe => {
+        DeskCommand::Wipe => {
             migdesk_core::cache::remove_files(&dir)?;
             keyring.delete(secrets::SESSION_TOKEN)?;
             keyring.delete(secrets::CACHE_KEY)?;

@@ -17,6 +17,8 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/002_queue_search.sql")),
     M::up(include_str!("../../migrations/003_acknowledged.sql")),
     M::up(include_str!("../../migrations/004_audit_push.sql")),
+    M::up(include_str!("../../migrations/005_search_by_rowid.sql")),
+    M::up(include_str!("../../migrations/006_queue_indexes.sql")),
 ];
 
 /// A 256-bit cache key.
@@ -276,6 +278,10 @@ impl Store {
             .map_err(map_sql)?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(map_sql)?;
+        // Decrypted pages stay in memory (64 MiB): the queue is read over and over, and every
+        // page read from disk costs a decryption and an authentication check.
+        conn.pragma_update(None, "cache_size", -65_536)
+            .map_err(map_sql)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(map_sql)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
@@ -378,8 +384,11 @@ impl Store {
         for id in &ids {
             tx.execute("DELETE FROM documents WHERE case_id = ?1", [id])
                 .map_err(map_sql)?;
-            tx.execute("DELETE FROM cases_fts WHERE case_id = ?1", [id])
-                .map_err(map_sql)?;
+            tx.execute(
+                "DELETE FROM cases_fts WHERE rowid = (SELECT rowid FROM cases WHERE id = ?1)",
+                [id],
+            )
+            .map_err(map_sql)?;
             tx.execute("DELETE FROM cases WHERE id = ?1", [id])
                 .map_err(map_sql)?;
         }
@@ -562,6 +571,39 @@ mod tests {
         Store::open(&path, &key).unwrap();
         assert!(remove_files(dir.path()).unwrap() >= 2);
         assert!(!path.exists() && !report.damaged_copy.exists());
+    }
+
+    #[test]
+    fn migrations_are_valid_and_an_older_search_index_is_carried_over() {
+        Migrations::from_slice(MIGRATIONS).validate().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        let key = CacheKey::random();
+        {
+            let mut conn = unlock(&path, &key).unwrap();
+            Migrations::from_slice(&MIGRATIONS[..4])
+                .to_latest(&mut conn)
+                .unwrap();
+            conn.execute_batch(
+                "INSERT INTO cases (id, number, service, status, due_date, submitted_at, version, mine, detail, synced_at, applicant)
+                 VALUES ('a', 'MX-1', 's', 'pending', '2026-11-30', '2026-11-01', 1, 1, '{}', '', 'X'),
+                        ('b', 'MX-2', 's', 'pending', '2026-11-30', '2026-11-01', 1, 1, '{}', '', 'Y');
+                 INSERT INTO cases_fts (rowid, case_id, text) VALUES (7, 'b', 'ismayilli'), (9, 'a', 'quliyev');",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path, &key).unwrap();
+        let found: Vec<(String, i64, i64)> = store
+            .conn
+            .prepare("SELECT f.case_id, f.rowid, c.rowid FROM cases_fts f JOIN cases c ON c.id = f.case_id WHERE cases_fts MATCH 'ismayilli'")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "b");
+        assert_eq!(found[0].1, found[0].2, "the entry shares its case's rowid");
     }
 
     #[test]

@@ -1,0 +1,359 @@
+//! `scripts/bench.sh desk`: the desk's offline engine, each figure next to a reference tool
+//! measured in the same run. Prints; asserts nothing (the machine may be shared and noisy).
+//!
+//! 1. First sync of a department (change feed, documents verified and stored in the encrypted
+//!    cache) next to curl downloading the same documents with the same parallelism.
+//! 2. Queue queries over a 100,000-case encrypted cache next to the very same SQL in the
+//!    sqlite3 command-line tool over a plain copy of the same data.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use migdesk_central::seed::{self, SeedOptions};
+use migdesk_central::{AppState, Config, db};
+use migdesk_core::cache::{CacheKey, Store};
+use migdesk_core::queue::{self, QueueQuery, Sort};
+use migdesk_core::sync::{self, Central};
+use migdesk_domain::{Calendar, Catalogue};
+use rusqlite::types::Value as SqlValue;
+use serde_json::{Value, json};
+
+const SYNC_CASES: usize = 80;
+const CONCURRENCY: usize = 4;
+const ROUNDS: usize = 3;
+const QUEUE_CASES: usize = 100_000;
+const QUERY_ROUNDS: usize = 5;
+const TODAY: &str = "2026-11-20";
+
+fn best(times: &[Duration]) -> Duration {
+    times.iter().copied().min().unwrap_or_default()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+async fn start_central(db_path: &Path) -> String {
+    let state = AppState::new(
+        db::open(db_path).expect("open"),
+        Catalogue::builtin(),
+        Calendar::builtin(),
+        Config::default(),
+    )
+    .expect("state");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(migdesk_central::serve(
+        listener,
+        state,
+        std::future::pending(),
+    ));
+    base
+}
+
+/// First sync of a supervisor's desk (the whole department) vs `curl --parallel`.
+async fn first_sync(dir: &Path) {
+    eprintln!("seeding {SYNC_CASES} applications with their files…");
+    let central_db = dir.join("central.db");
+    let mut options = SeedOptions::new(SYNC_CASES, 7);
+    options.department = Some("shaki".into());
+    let report = seed::seed(
+        &mut db::open(&central_db).expect("open"),
+        &Catalogue::builtin(),
+        &Calendar::builtin(),
+        &options,
+        migdesk_central::clock::now(),
+    )
+    .expect("seed");
+    let supervisor = report
+        .accounts
+        .iter()
+        .find(|a| a.department == "shaki" && a.role == "supervisor")
+        .expect("a supervisor");
+    let base = start_central(&central_db).await;
+    let central = Central::new(&base).expect("central");
+    let (token, user) = central
+        .sign_in(&supervisor.username, &supervisor.password)
+        .await
+        .expect("sign in");
+    let me = user["id"].as_str().unwrap_or_default().to_owned();
+
+    let mut ours = Vec::new();
+    let (mut bytes, mut documents) = (0, 0);
+    for round in 0..ROUNDS {
+        let path = dir.join(format!("sync-{round}.db"));
+        let mut store = Store::open(&path, &CacheKey::random()).expect("cache");
+        let start = Instant::now();
+        let report = sync::run(&mut store, &central, &token, &me, CONCURRENCY, |_| {})
+            .await
+            .expect("sync");
+        ours.push(start.elapsed());
+        (bytes, documents) = (report.bytes_downloaded, report.documents_downloaded);
+    }
+
+    let ids: Vec<String> = {
+        let conn = rusqlite::Connection::open(&central_db).expect("open");
+        let mut stmt = conn.prepare("SELECT id FROM documents").expect("prepare");
+        stmt.query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("ids")
+    };
+    let config = dir.join("curl.conf");
+    let lines: String = ids
+        .iter()
+        .map(|id| format!("url = \"{base}/api/v1/documents/{id}\"\noutput = \"/dev/null\"\n"))
+        .collect();
+    std::fs::write(&config, lines).expect("curl config");
+    let mut theirs = Vec::new();
+    for _ in 0..ROUNDS {
+        let start = Instant::now();
+        let status = tokio::process::Command::new("curl")
+            .args([
+                "--silent",
+                "--show-error",
+                "--fail",
+                "--parallel",
+                "--parallel-max",
+            ])
+            .arg(CONCURRENCY.to_string())
+            .arg("--header")
+            .arg(format!("Authorization: Bearer {token}"))
+            .arg("--config")
+            .arg(&config)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .await
+            .expect("curl is installed by scripts/bench.sh");
+        assert!(status.success(), "curl failed: {status}");
+        theirs.push(start.elapsed());
+    }
+    let (ours, theirs) = (best(&ours), best(&theirs));
+    let mb = bytes as f64 / 1e6;
+    println!(
+        "first sync: {SYNC_CASES} cases, {documents} documents, {mb:.1} MB, {CONCURRENCY} at a time"
+    );
+    println!(
+        "  migdesk sync (feed + verified, encrypted store) {:>8.1} ms {:>7.1} MB/s   curl --parallel (download only) {:>8.1} ms {:>7.1} MB/s   ratio {:.2}",
+        ms(ours),
+        mb / ours.as_secs_f64(),
+        ms(theirs),
+        mb / theirs.as_secs_f64(),
+        ours.as_secs_f64() / theirs.as_secs_f64()
+    );
+}
+
+const GIVEN: [&str; 8] = [
+    "Çingiz", "Aysel", "Şəhla", "İlqar", "Günel", "Ömər", "Ilkin", "Xədicə",
+];
+const FAMILY: [&str; 8] = [
+    "İSMAYILLI",
+    "MƏMMƏDOVA",
+    "QULİYEV",
+    "ƏLİYEVA",
+    "HÜSEYNOV",
+    "ŞÜKÜROVA",
+    "Ivanov",
+    "Öztürk",
+];
+
+/// A synthetic application as the change feed describes it.
+fn application(n: usize, services: &[String]) -> Value {
+    let name = format!("{} {}", GIVEN[n % 8], FAMILY[(n / 8) % 8]);
+    let due = chrono::NaiveDate::from_ymd_opt(2026, 10, 1).expect("date")
+        + chrono::Duration::days((n % 120) as i64);
+    json!({
+        "application_id": format!("app-{n}"),
+        "application": {
+            "id": format!("app-{n}"),
+            "number": format!("MX-2026-{n:06}"),
+            "service": services[n % services.len()],
+            "status": if n % 5 == 0 { "accepted" } else { "pending" },
+            "due_date": due.to_string(),
+            "submitted_at": format!("2026-09-{:02}T10:00:00Z", 1 + n % 28),
+            "assignment": { "officer": { "id": if n % 3 == 0 { "me" } else { "other" } }, "version": 1 },
+            "applicant": {
+                "name_latin": name,
+                "name_native": name,
+                "passport_number": format!("C{:08}", n * 7919 % 100_000_000),
+                "fin": format!("{:07X}", n * 2_654_435 % 0xFFF_FFFF),
+                "email": format!("applicant{n}@example.az"),
+            },
+            "documents": [],
+        }
+    })
+}
+
+/// A literal for the sqlite3 command line.
+fn literal(v: &SqlValue) -> String {
+    match v {
+        SqlValue::Text(t) => format!("'{}'", t.replace('\'', "''")),
+        SqlValue::Integer(i) => i.to_string(),
+        SqlValue::Real(r) => r.to_string(),
+        SqlValue::Null => "NULL".into(),
+        SqlValue::Blob(_) => unreachable!("no blobs in queue queries"),
+    }
+}
+
+/// `?N` placeholders replaced by literals, highest first so ?1 does not eat ?10.
+fn inline(sql: &str, args: &[SqlValue]) -> String {
+    let mut out = sql.to_owned();
+    for (i, v) in args.iter().enumerate().rev() {
+        out = out.replace(&format!("?{}", i + 1), &literal(v));
+    }
+    out
+}
+
+/// Wall time of one sqlite3 process running `script` over `db`.
+fn sqlite3_run(db: &Path, script: &str) -> Duration {
+    let script_path = db.with_extension("sql");
+    std::fs::write(&script_path, script).expect("script");
+    let start = Instant::now();
+    let out = std::process::Command::new("sqlite3")
+        .arg(db)
+        .arg(format!(".read {}", script_path.display()))
+        .stdout(std::process::Stdio::null())
+        .output()
+        .expect("sqlite3 is installed by scripts/bench.sh");
+    let elapsed = start.elapsed();
+    assert!(
+        out.status.success(),
+        "sqlite3: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    elapsed
+}
+
+/// Time per run of `statements` in the sqlite3 tool: one process runs them `REPEAT` times, and
+/// the time of a process that opens the same file and runs a trivial statement as often is
+/// subtracted (start-up, schema), best of `QUERY_ROUNDS`.
+fn sqlite3_time(db: &Path, statements: &[String]) -> Duration {
+    const REPEAT: u32 = 20;
+    let body: String = statements
+        .iter()
+        .map(|s| format!("{};\n", s.trim()))
+        .collect();
+    let script = body.repeat(REPEAT as usize);
+    let baseline = "SELECT COUNT(*) FROM meta;\n".repeat(REPEAT as usize);
+    let runs: Vec<Duration> = (0..QUERY_ROUNDS)
+        .map(|_| sqlite3_run(db, &script).saturating_sub(sqlite3_run(db, &baseline)) / REPEAT)
+        .collect();
+    best(&runs)
+}
+
+fn queue_queries(dir: &Path) {
+    let catalogue = Catalogue::builtin();
+    let services: Vec<String> = catalogue.services.iter().map(|s| s.code.clone()).collect();
+    let path = dir.join("queue.db");
+    let mut store = Store::open(&path, &CacheKey::random()).expect("cache");
+    eprintln!("filling an encrypted cache with {QUEUE_CASES} cases…");
+    let start = Instant::now();
+    for chunk in (0..QUEUE_CASES).collect::<Vec<_>>().chunks(2000) {
+        let changes: Vec<Value> = chunk.iter().map(|n| application(*n, &services)).collect();
+        sync::apply_changes(&mut store, &changes, &chunk[0].to_string(), "me").expect("apply");
+    }
+    eprintln!("filled in {:.1} s", start.elapsed().as_secs_f64());
+
+    // A plain copy of the same data for the reference tool.
+    let plain = dir.join("queue-plain.db");
+    store
+        .conn_for_tests()
+        .execute_batch(&format!(
+            "ATTACH DATABASE '{}' AS plain KEY ''; SELECT sqlcipher_export('plain'); DETACH DATABASE plain;",
+            plain.display()
+        ))
+        .expect("plain export");
+
+    let cases: Vec<(&str, QueueQuery)> = vec![
+        (
+            "my queue, by due date, first page",
+            QueueQuery {
+                mine: true,
+                status: Some("pending".into()),
+                ..QueueQuery::default()
+            },
+        ),
+        (
+            "my overdue cases",
+            QueueQuery {
+                mine: true,
+                overdue: true,
+                ..QueueQuery::default()
+            },
+        ),
+        (
+            "one service, page 50",
+            QueueQuery {
+                service: Some(services[0].clone()),
+                offset: 5000,
+                ..QueueQuery::default()
+            },
+        ),
+        (
+            "by applicant (Azerbaijani order)",
+            QueueQuery {
+                mine: true,
+                sort: Sort::Applicant,
+                ..QueueQuery::default()
+            },
+        ),
+        (
+            "search \"ismayıllı çingiz\"",
+            QueueQuery {
+                search: Some("ismayıllı çingiz".into()),
+                ..QueueQuery::default()
+            },
+        ),
+        (
+            "search an application number prefix",
+            QueueQuery {
+                search: Some("mx-2026-0421".into()),
+                ..QueueQuery::default()
+            },
+        ),
+    ];
+    println!(
+        "queue queries over {QUEUE_CASES} cached cases (count + page of 100), best of {QUERY_ROUNDS}:"
+    );
+    let mut ours = Vec::new();
+    let mut reference_sql = Vec::new();
+    for (_, q) in &cases {
+        let mut times = Vec::new();
+        for _ in 0..QUERY_ROUNDS {
+            let start = Instant::now();
+            let (rows, total) = queue::list(&store, q, TODAY).expect("query");
+            std::hint::black_box((rows, total));
+            times.push(start.elapsed());
+        }
+        ours.push(best(&times));
+        let s = queue::statements(q, TODAY);
+        // sqlite3 has no Azerbaijani collation: it sorts the same column with NOCASE.
+        reference_sql.push([
+            inline(&s.count, &s.args),
+            inline(&s.page, &s.args).replace("COLLATE az", "COLLATE NOCASE"),
+        ]);
+    }
+    drop(store);
+    for (i, (label, _)) in cases.iter().enumerate() {
+        let reference = sqlite3_time(&plain, &reference_sql[i]);
+        println!(
+            "  {label:<36} migdesk (encrypted) {:>8.2} ms   sqlite3 CLI (plain copy) {:>8.2} ms   ratio {:.2}",
+            ms(ours[i]),
+            ms(reference),
+            ours[i].as_secs_f64() / reference.as_secs_f64().max(1e-6)
+        );
+    }
+    println!(
+        "  (the applicant sort uses the desk's Azerbaijani collation; sqlite3 sorts with NOCASE)"
+    );
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root: PathBuf = dir.path().to_path_buf();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(first_sync(&root));
+    queue_queries(&root);
+}

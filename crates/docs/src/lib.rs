@@ -1,0 +1,334 @@
+//! The desk's document handling: applicants' scans (PDF, JPEG, PNG, TIFF, WebP, BMP) shown
+//! safely. A broken or hostile file gives a clear error for that document; it never crashes or
+//! hangs the desk.
+//!
+//! # What is shown how
+//!
+//! - **Recognised by content only**: [`sniff`] reads magic bytes, never names or MIME types, and
+//!   describes what it does not show ("ZIP archive", "plain text", "empty file").
+//! - **Served as is** (`native` in [`DocInfo`]): JPEG in RGB or grey, 8-bit PNG (including
+//!   palette and alpha), WebP, BMP. WebKitGTK decodes these itself and honours EXIF orientation.
+//! - **Converted** with [`Documents::render_page`]: TIFF (WebKitGTK does not show it; multi-page,
+//!   decoded with the `tiff` crate page by page), CMYK JPEG (WebKit's colours are wrong or it
+//!   shows nothing; converted to RGB), 16-bit PNG (reduced to 8 bits). Pages come out upright
+//!   (EXIF/TIFF orientation applied) as **PNG**, always: lossless, because officers compare
+//!   fine print, stamps and machine-readable lines that JPEG artefacts blur; alpha survives; the
+//!   converted formats are mostly document scans, which PNG (fast deflate) keeps small and
+//!   quickly; and the bytes travel through a local URI scheme, where size costs little.
+//! - **PDF** is drawn by the viewer (pdf.js), so `native` is false and `pdf` true; rendering a
+//!   PDF page here is [`DocError::DrawnByViewer`]. Page sizes (points, from the MediaBox,
+//!   turned by `/Rotate`) come from lopdf and the text layer from pdf-extract.
+//!
+//! # Limits
+//!
+//! Every call runs under [`Limits`]: input size, pixels per page (checked from headers, before
+//! decoding, so a PNG "decompression bomb" declaring 30000 × 30000 pixels fails at once),
+//! pages per document, bytes decoded (handed to `image` and `tiff` as their allocation limits,
+//! and checked for PDF streams by inflating them into a counting sink first), and time.
+//!
+//! # Bounded in time, cancellable, panics contained
+//!
+//! The only way in is [`Documents`]: each call runs on its own thread (16 MiB stack) under
+//! `catch_unwind`, and the caller waits on a channel for at most `time_per_document`, watching
+//! a [`CancelToken`]. A panic in a decoder becomes [`DocError::Malformed`]; running out of time
+//! [`DocError::TimedOut`] and cancelling [`DocError::Cancelled`], both answered at once. The job
+//! checks the token and its deadline between pages and PDF objects.
+//!
+//! **Limitation**: Rust cannot kill a thread. A job stuck inside a library (a decoder that
+//! loops) is abandoned: the caller has its answer, but the thread keeps its CPU and memory until
+//! the library returns or the job reaches its next checkpoint. `max_jobs_in_flight` counts such
+//! threads, so a series of hostile files makes later calls fail with [`DocError::Busy`] rather
+//! than exhaust the machine. A stack overflow cannot be caught at all (it aborts the process),
+//! so the dangerous recursions in pdf-extract are refused beforehand: PDF page trees and
+//! `/Parent` chains are walked with lopdf for loops and depth, and form XObjects for nesting
+//! without end. Allocation is bounded by the limits above, except inside lopdf's loading (object
+//! streams are inflated while parsing) and pdf-extract's font parsing, which only the input size
+//! bounds. Stronger isolation (a separate process with an address-space limit) would lift these
+//! limitations at the cost of a helper executable.
+
+mod error;
+mod limits;
+mod pdf;
+mod raster;
+mod sniff;
+mod worker;
+
+use std::fmt;
+use std::sync::Arc;
+
+use image::DynamicImage;
+use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+use serde::Serialize;
+
+pub use error::DocError;
+pub use limits::Limits;
+pub use sniff::{Format, sniff};
+pub use worker::CancelToken;
+
+use worker::{Ctx, Worker};
+
+/// How many characters of a PDF's text [`DocInfo::text_excerpt`] holds.
+const EXCERPT_CHARS: usize = 500;
+
+/// What a document is and how to show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocInfo {
+    pub format: Format,
+    /// The MIME type to serve the original bytes with.
+    pub mime: &'static str,
+    pub page_count: usize,
+    /// The unit of [`DocInfo::pages`]: pixels for images, points (1/72 inch) for PDF.
+    pub unit: Unit,
+    /// Each page's size as displayed (orientation and `/Rotate` applied).
+    pub pages: Vec<PageSize>,
+    /// The WebView can show the original bytes as they are.
+    pub native: bool,
+    /// A PDF, drawn by the viewer (pdf.js).
+    pub pdf: bool,
+    /// The beginning of the PDF's text layer, whitespace collapsed; `None` when there is none
+    /// or it could not be read.
+    pub text_excerpt: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Pixels,
+    Points,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PageSize {
+    pub width: f64,
+    pub height: f64,
+}
+
+/// A page converted for display: PNG bytes and their size in pixels.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RenderedPage {
+    pub png: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl RenderedPage {
+    pub const MIME: &'static str = "image/png";
+}
+
+impl fmt::Debug for RenderedPage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RenderedPage")
+            .field("png", &format_args!("{} bytes", self.png.len()))
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .finish()
+    }
+}
+
+/// The document service: every call bounded by [`Limits`], run on a worker thread, with panics
+/// turned into errors. Clones share the count of running jobs.
+#[derive(Debug, Clone, Default)]
+pub struct Documents {
+    limits: Limits,
+    cancel: CancelToken,
+    worker: Worker,
+}
+
+impl Documents {
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            limits,
+            ..Self::default()
+        }
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// How many calls are running now, counting abandoned ones that have not yet ended.
+    pub fn jobs_in_flight(&self) -> usize {
+        self.worker.in_flight()
+    }
+
+    /// The same service (same limits, same job count) with calls stopped by `cancel`.
+    pub fn with_cancel(&self, cancel: CancelToken) -> Self {
+        Self {
+            cancel,
+            ..self.clone()
+        }
+    }
+
+    /// Format, pages and their sizes, whether the WebView shows it natively, and for a PDF the
+    /// start of its text. Reads image headers only; pixels are decoded by `render_page`.
+    pub fn inspect(&self, bytes: impl Into<Arc<[u8]>>) -> Result<DocInfo, DocError> {
+        self.run(bytes, |bytes, format, ctx| match format {
+            Format::Pdf => inspect_pdf(bytes, ctx),
+            format => inspect_raster(bytes, format, ctx),
+        })
+    }
+
+    /// Page `page` (from 0) of a raster document, upright, 8-bit, as PNG.
+    pub fn render_page(
+        &self,
+        bytes: impl Into<Arc<[u8]>>,
+        page: usize,
+    ) -> Result<RenderedPage, DocError> {
+        self.run(bytes, move |bytes, format, ctx| {
+            let image = raster_page(bytes, &format, page, ctx)?;
+            ctx.checkpoint()?;
+            encode_png(&image)
+        })
+    }
+
+    /// Like [`Documents::render_page`], scaled down to fit `max_side` × `max_side` (never up).
+    pub fn thumbnail(
+        &self,
+        bytes: impl Into<Arc<[u8]>>,
+        page: usize,
+        max_side: u32,
+    ) -> Result<RenderedPage, DocError> {
+        self.run(bytes, move |bytes, format, ctx| {
+            let image = raster_page(bytes, &format, page, ctx)?;
+            ctx.checkpoint()?;
+            encode_png(&fit(image, max_side.max(1)))
+        })
+    }
+
+    /// A PDF's text layer; `None` when it has none (a scan without OCR).
+    pub fn extract_text(&self, bytes: impl Into<Arc<[u8]>>) -> Result<Option<String>, DocError> {
+        self.run(bytes, |bytes, format, ctx| match format {
+            Format::Pdf => pdf::Pdf::open(bytes, ctx)?.text(ctx),
+            // Images carry no text layer.
+            _ => Ok(None),
+        })
+    }
+
+    /// Checks the input size, sniffs, and runs `job` for a supported format on the worker.
+    fn run<T, F>(&self, bytes: impl Into<Arc<[u8]>>, job: F) -> Result<T, DocError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&[u8], Format, &Ctx) -> Result<T, DocError> + Send + 'static,
+    {
+        let bytes: Arc<[u8]> = bytes.into();
+        self.limits.check_input(bytes.len())?;
+        self.worker.run(&self.limits, &self.cancel, move |ctx| {
+            let format = sniff(&bytes);
+            if let Format::Unsupported { what } = format {
+                return Err(DocError::Unsupported { what });
+            }
+            job(&bytes, format, ctx)
+        })
+    }
+}
+
+fn inspect_pdf(bytes: &[u8], ctx: &Ctx) -> Result<DocInfo, DocError> {
+    let pdf = pdf::Pdf::open(bytes, ctx)?;
+    let pages = pdf.page_sizes();
+    let text = match pdf.text(ctx) {
+        Ok(text) => text,
+        Err(e @ (DocError::Cancelled | DocError::TimedOut { .. })) => return Err(e),
+        // The viewer may still draw what the text reader cannot read.
+        Err(_) => None,
+    };
+    Ok(DocInfo {
+        mime: Format::Pdf.mime().unwrap_or_default(),
+        format: Format::Pdf,
+        page_count: pages.len(),
+        unit: Unit::Points,
+        pages: pages
+            .into_iter()
+            .map(|(width, height)| PageSize { width, height })
+            .collect(),
+        native: false,
+        pdf: true,
+        text_excerpt: text.as_deref().map(excerpt),
+    })
+}
+
+fn inspect_raster(bytes: &[u8], format: Format, ctx: &Ctx) -> Result<DocInfo, DocError> {
+    let info = raster::inspect(bytes, &format, ctx)?;
+    Ok(DocInfo {
+        mime: format.mime().unwrap_or_default(),
+        format,
+        page_count: info.pages.len(),
+        unit: Unit::Pixels,
+        pages: info
+            .pages
+            .into_iter()
+            .map(|(w, h)| PageSize {
+                width: f64::from(w),
+                height: f64::from(h),
+            })
+            .collect(),
+        native: info.native,
+        pdf: false,
+        text_excerpt: None,
+    })
+}
+
+fn raster_page(
+    bytes: &[u8],
+    format: &Format,
+    page: usize,
+    ctx: &Ctx,
+) -> Result<DynamicImage, DocError> {
+    if *format == Format::Pdf {
+        return Err(DocError::DrawnByViewer);
+    }
+    raster::decode_page(bytes, format, page, ctx)
+}
+
+fn fit(image: DynamicImage, max_side: u32) -> DynamicImage {
+    if image.width() <= max_side && image.height() <= max_side {
+        image
+    } else {
+        image.thumbnail(max_side, max_side)
+    }
+}
+
+fn encode_png(image: &DynamicImage) -> Result<RenderedPage, DocError> {
+    let mut png = Vec::new();
+    let encoder =
+        PngEncoder::new_with_quality(&mut png, CompressionType::Fast, FilterType::Adaptive);
+    image.write_with_encoder(encoder)?;
+    Ok(RenderedPage {
+        png,
+        width: image.width(),
+        height: image.height(),
+    })
+}
+
+fn excerpt(text: &str) -> String {
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match words.char_indices().nth(EXCERPT_CHARS) {
+        Some((cut, _)) => format!("{}…", &words[..cut]),
+        None => words,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_collapses_whitespace_and_cuts_at_a_character() {
+        assert_eq!(
+            excerpt("  Ad:\n\n  Məmmədov \t Elvin "),
+            "Ad: Məmmədov Elvin"
+        );
+        let long = "ə".repeat(EXCERPT_CHARS + 10);
+        let cut = excerpt(&long);
+        assert_eq!(cut.chars().count(), EXCERPT_CHARS + 1);
+        assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn fit_scales_down_only() {
+        let small = DynamicImage::new_luma8(40, 20);
+        assert_eq!(fit(small, 100).width(), 40);
+        let big = DynamicImage::new_luma8(400, 200);
+        let thumb = fit(big, 100);
+        assert_eq!((thumb.width(), thumb.height()), (100, 50));
+    }
+}

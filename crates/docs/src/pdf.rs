@@ -1,0 +1,337 @@
+//! PDFs: structure checked with lopdf before anything else touches them, text through
+//! pdf-extract.
+//!
+//! pdf-extract trusts the document: it follows `/Parent` links and form XObjects by recursion
+//! (a loop overflows the stack, which aborts the process and cannot be caught) and unwraps freely
+//! (panics, caught by the worker). So [`Pdf::open`] refuses what would make it recurse without
+//! end or allocate without bound, and [`Pdf::text`] hands it a copy without image data.
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use lopdf::content::Content;
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
+
+use crate::DocError;
+use crate::worker::Ctx;
+
+/// Deeper `/Parent` chains are refused (real page trees are a handful of levels deep).
+const MAX_TREE_DEPTH: usize = 64;
+/// Deeper nesting of form XObjects is refused: a form that draws itself never ends.
+const MAX_FORM_DEPTH: usize = 24;
+/// How many form XObject uses are followed (each form once per set of resources) before the
+/// drawing counts as too complex.
+const MAX_FORM_USES: usize = 20_000;
+/// US Letter, what PDF viewers assume for a page that does not say its size.
+const DEFAULT_PAGE: (f64, f64) = (612.0, 792.0);
+
+/// A PDF whose structure passed the checks.
+#[derive(Debug)]
+pub(crate) struct Pdf {
+    doc: Document,
+    pages: Vec<ObjectId>,
+}
+
+impl Pdf {
+    /// Loads and checks: page tree without loops and within the page limit, `/Parent` chains
+    /// without loops, inflated streams within the memory limit, form XObjects not nested
+    /// without end.
+    pub(crate) fn open(bytes: &[u8], ctx: &Ctx) -> Result<Self, DocError> {
+        let mut doc = Document::load_mem(bytes)?;
+        if doc.is_encrypted() && doc.decrypt("").is_err() {
+            return Err(DocError::unsupported("password-protected PDF"));
+        }
+        ctx.checkpoint()?;
+        check_stream_sizes(&doc, ctx)?;
+        let pages = page_tree(&doc, ctx)?;
+        let mut forms = FormWalk::new(ctx);
+        for &page in &pages {
+            ctx.checkpoint()?;
+            let chain = ancestors(&doc, page)?;
+            forms.page(&doc, page, &chain)?;
+        }
+        Ok(Self { doc, pages })
+    }
+
+    /// Each page's size in points as displayed (MediaBox, turned by `/Rotate`).
+    pub(crate) fn page_sizes(&self) -> Vec<(f64, f64)> {
+        self.pages
+            .iter()
+            .map(|&page| {
+                let chain = ancestors(&self.doc, page).unwrap_or_default();
+                let (w, h) = media_box(&self.doc, &chain).unwrap_or(DEFAULT_PAGE);
+                let rotate = inherited(&self.doc, &chain, b"Rotate")
+                    .and_then(|r| r.as_i64().ok())
+                    .unwrap_or(0);
+                if rotate.rem_euclid(180) == 90 {
+                    (h, w)
+                } else {
+                    (w, h)
+                }
+            })
+            .collect()
+    }
+
+    /// The text layer, page by page, or `None` when there is none.
+    pub(crate) fn text(mut self, ctx: &Ctx) -> Result<Option<String>, DocError> {
+        self.prepare_for_extraction();
+        let mut text = String::new();
+        for number in 1..=self.pages.len() {
+            ctx.checkpoint()?;
+            text.push_str(&self.page_text(number as u32)?);
+        }
+        let text = text.trim();
+        Ok((!text.is_empty()).then(|| text.to_owned()))
+    }
+
+    fn page_text(&self, number: u32) -> Result<String, DocError> {
+        let mut out = String::new();
+        let done = catch_unwind(AssertUnwindSafe(|| {
+            let mut sink = pdf_extract::PlainTextOutput::new(&mut out);
+            pdf_extract::output_doc_page(&self.doc, &mut sink, number)
+        }));
+        match done {
+            Ok(Ok(())) => Ok(out),
+            Ok(Err(e)) => Err(DocError::malformed(format!(
+                "the text of page {number} could not be read ({e})"
+            ))),
+            Err(_) => Err(DocError::malformed(format!(
+                "the text of page {number} could not be read (the text reader failed)"
+            ))),
+        }
+    }
+
+    /// Empties image streams (pdf-extract would parse their pixels as drawing instructions) and
+    /// gives pages without a MediaBox the default one (pdf-extract panics without it).
+    fn prepare_for_extraction(&mut self) {
+        for object in self.doc.objects.values_mut() {
+            if let Object::Stream(stream) = object
+                && is_image(stream)
+            {
+                stream.dict.remove(b"Filter");
+                stream.set_content(Vec::new());
+            }
+        }
+        for &page in &self.pages {
+            let chain = ancestors(&self.doc, page).unwrap_or_default();
+            if media_box(&self.doc, &chain).is_none()
+                && let Ok(dict) = self.doc.get_dictionary_mut(page)
+            {
+                let (w, h) = DEFAULT_PAGE;
+                let corners = [0.0, 0.0, w, h].map(|v| Object::Real(v as f32));
+                dict.set("MediaBox", corners.to_vec());
+            }
+        }
+    }
+}
+
+fn is_image(stream: &Stream) -> bool {
+    stream.dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Image")
+}
+
+/// Inflates every compressed stream but images (which pdf-extract never decodes) into a
+/// counting sink, so a deflate bomb is refused before pdf-extract inflates it for real.
+fn check_stream_sizes(doc: &Document, ctx: &Ctx) -> Result<(), DocError> {
+    let mut left = ctx.limits.max_decoded_bytes;
+    for object in doc.objects.values() {
+        let Object::Stream(stream) = object else {
+            continue;
+        };
+        let first_filter = stream.filters().ok().and_then(|f| f.first().copied());
+        if is_image(stream) || first_filter != Some(b"FlateDecode".as_slice()) {
+            continue;
+        }
+        ctx.checkpoint()?;
+        let mut inflater = flate2::read::ZlibDecoder::new(stream.content.as_slice()).take(left + 1);
+        // A damaged stream counts for what inflates before the damage, as lopdf reads it.
+        let inflated = std::io::copy(&mut inflater, &mut std::io::sink()).unwrap_or(0);
+        left = left.checked_sub(inflated).ok_or_else(|| {
+            DocError::too_large(format!(
+                "its compressed contents would inflate to more than {} MiB",
+                ctx.limits.max_decoded_bytes / (1024 * 1024)
+            ))
+        })?;
+    }
+    Ok(())
+}
+
+/// The pages in order, walking the tree from the catalogue; refuses loops and too many pages.
+fn page_tree(doc: &Document, ctx: &Ctx) -> Result<Vec<ObjectId>, DocError> {
+    let root = doc
+        .catalog()
+        .and_then(|c| c.get(b"Pages"))
+        .and_then(Object::as_reference)
+        .map_err(|_| DocError::malformed("the PDF has no page tree"))?;
+    let mut pages = Vec::new();
+    let mut seen = HashSet::new();
+    let mut stack = vec![root];
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            return Err(DocError::malformed(
+                "the PDF's page tree loops back on itself",
+            ));
+        }
+        let Ok(node) = doc.get_dictionary(id) else {
+            continue;
+        };
+        match node.get_type() {
+            Ok(b"Pages") => {
+                let kids = node.get_deref(b"Kids", doc).and_then(Object::as_array);
+                let kids = kids.map(|k| k.iter().filter_map(|kid| kid.as_reference().ok()));
+                stack.extend(kids.into_iter().flatten().rev());
+            }
+            Ok(b"Page") => {
+                pages.push(id);
+                ctx.limits.check_pages(pages.len())?;
+            }
+            _ => {}
+        }
+        if seen.len().is_multiple_of(256) {
+            ctx.checkpoint()?;
+        }
+    }
+    if pages.is_empty() {
+        return Err(DocError::malformed("the PDF has no pages"));
+    }
+    Ok(pages)
+}
+
+/// The page and its ancestors through `/Parent`, nearest first; refuses loops and depth.
+fn ancestors(doc: &Document, page: ObjectId) -> Result<Vec<&Dictionary>, DocError> {
+    let mut chain = Vec::new();
+    let mut seen = HashSet::new();
+    let mut next = Some(page);
+    while let Some(id) = next {
+        if !seen.insert(id) || chain.len() >= MAX_TREE_DEPTH {
+            return Err(DocError::malformed(
+                "the PDF's page tree loops back on itself or is nested too deeply",
+            ));
+        }
+        let Ok(node) = doc.get_dictionary(id) else {
+            break;
+        };
+        chain.push(node);
+        next = node.get(b"Parent").and_then(Object::as_reference).ok();
+    }
+    Ok(chain)
+}
+
+/// A page attribute, from the page or the nearest ancestor that has it.
+fn inherited<'a>(doc: &'a Document, chain: &[&'a Dictionary], key: &[u8]) -> Option<&'a Object> {
+    chain.iter().find_map(|node| node.get_deref(key, doc).ok())
+}
+
+fn media_box(doc: &Document, chain: &[&Dictionary]) -> Option<(f64, f64)> {
+    let corners = inherited(doc, chain, b"MediaBox")?.as_array().ok()?;
+    let n: Vec<f64> = corners
+        .iter()
+        .map(|c| c.as_float().map(f64::from))
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let [x0, y0, x1, y1] = n.as_slice() else {
+        return None;
+    };
+    let (w, h) = ((x1 - x0).abs(), (y1 - y0).abs());
+    (w.is_finite() && h.is_finite() && w > 0.0 && h > 0.0).then_some((w, h))
+}
+
+/// Follows form XObjects the way a content reader does, refusing endless nesting.
+struct FormWalk<'c> {
+    uses: usize,
+    /// Forms already followed to the end, with the resources they were drawn with (a form
+    /// without its own resources uses its caller's): drawn again, they need no new walk.
+    finished: HashSet<(ObjectId, *const Dictionary)>,
+    ctx: &'c Ctx,
+}
+
+impl<'c> FormWalk<'c> {
+    fn new(ctx: &'c Ctx) -> Self {
+        Self {
+            uses: 0,
+            finished: HashSet::new(),
+            ctx,
+        }
+    }
+
+    fn page(
+        &mut self,
+        doc: &Document,
+        page: ObjectId,
+        chain: &[&Dictionary],
+    ) -> Result<(), DocError> {
+        let resources = inherited(doc, chain, b"Resources").and_then(|r| r.as_dict().ok());
+        let content = doc.get_page_content(page).unwrap_or_default();
+        self.content(doc, &content, resources, 0)
+    }
+
+    fn content(
+        &mut self,
+        doc: &Document,
+        content: &[u8],
+        resources: Option<&Dictionary>,
+        depth: usize,
+    ) -> Result<(), DocError> {
+        if depth > MAX_FORM_DEPTH {
+            return Err(DocError::malformed(
+                "the PDF's drawing instructions refer to themselves without end",
+            ));
+        }
+        // Instructions that cannot be parsed are the text reader's problem, not a loop.
+        let Ok(content) = Content::decode(content) else {
+            return Ok(());
+        };
+        let names = content
+            .operations
+            .iter()
+            .filter(|op| op.operator == "Do")
+            .filter_map(|op| op.operands.first()?.as_name().ok());
+        for name in names {
+            let Some((id, form)) = form_xobject(doc, resources, name) else {
+                continue;
+            };
+            let own = form
+                .dict
+                .get_deref(b"Resources", doc)
+                .and_then(Object::as_dict)
+                .ok();
+            let drawn_with = own.or(resources);
+            let key = (id, drawn_with.map_or(std::ptr::null(), std::ptr::from_ref));
+            if self.finished.contains(&key) {
+                continue;
+            }
+            self.count_use()?;
+            let inner = form
+                .decompressed_content()
+                .unwrap_or_else(|_| form.content.clone());
+            self.content(doc, &inner, drawn_with, depth + 1)?;
+            self.finished.insert(key);
+        }
+        Ok(())
+    }
+
+    fn count_use(&mut self) -> Result<(), DocError> {
+        self.uses += 1;
+        if self.uses > MAX_FORM_USES {
+            return Err(DocError::too_large(
+                "the PDF's drawing instructions are too complex",
+            ));
+        }
+        if self.uses.is_multiple_of(64) {
+            self.ctx.checkpoint()?;
+        }
+        Ok(())
+    }
+}
+
+/// The form XObject `name` in `resources`, with its object number.
+fn form_xobject<'a>(
+    doc: &'a Document,
+    resources: Option<&'a Dictionary>,
+    name: &[u8],
+) -> Option<(ObjectId, &'a Stream)> {
+    let xobjects = resources?.get_deref(b"XObject", doc).ok()?.as_dict().ok()?;
+    let id = xobjects.get(name).ok()?.as_reference().ok()?;
+    let stream = doc.get_object(id).ok()?.as_stream().ok()?;
+    (!is_image(stream)).then_some((id, stream))
+}
