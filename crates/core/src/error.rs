@@ -101,6 +101,15 @@ impl DeskError {
 /// The result type of every core operation exposed to the UI.
 pub type DeskResult<T> = Result<T, DeskError>;
 
+impl From<migdesk_docs::DocError> for DeskError {
+    fn from(e: migdesk_docs::DocError) -> Self {
+        DeskError::new(
+            ErrorKind::Document,
+            format!("this file could not be shown: {e}"),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,14 +142,5 @@ mod tests {
     fn display_names_kind_and_detail() {
         let err = DeskError::internal("boom");
         assert_eq!(err.to_string(), "Internal: boom");
-    }
-}
-
-impl From<migdesk_docs::DocError> for DeskError {
-    fn from(e: migdesk_docs::DocError) -> Self {
-        DeskError::new(
-            ErrorKind::Document,
-            format!("this file could not be shown: {e}"),
-        )
     }
 }

@@ -9,10 +9,14 @@ use serde_json::Value;
 use crate::cache::{Store, sql};
 use crate::error::DeskResult;
 
-/// Indexes a case for search: number, names (Latin and as written), passport, FIN, e-mail.
+/// How much of one document's text goes into the search index.
+const INDEXED_CHARS_PER_DOCUMENT: usize = 20_000;
+
+/// Indexes a case for search: number, names (Latin and as written), passport, FIN, e-mail, and
+/// the text of its documents that has been read so far.
 pub(crate) fn index(tx: &rusqlite::Transaction<'_>, id: &str, app: &Value) -> DeskResult<()> {
     let a = &app["applicant"];
-    let text = [
+    let mut parts: Vec<String> = [
         &app["number"],
         &a["name_latin"],
         &a["name_native"],
@@ -23,8 +27,22 @@ pub(crate) fn index(tx: &rusqlite::Transaction<'_>, id: &str, app: &Value) -> De
     .iter()
     .filter_map(|v| v.as_str())
     .map(fold)
-    .collect::<Vec<_>>()
-    .join(" ");
+    .collect();
+    let mut stmt = tx
+        .prepare_cached(
+            "SELECT t.text FROM documents d JOIN document_text t ON t.sha256 = d.sha256
+             WHERE d.case_id = ?1 AND t.text IS NOT NULL ORDER BY d.id",
+        )
+        .map_err(sql)?;
+    let texts = stmt
+        .query_map([id], |r| r.get::<_, String>(0))
+        .map_err(sql)?;
+    for text in texts {
+        let text = text.map_err(sql)?;
+        let cut: String = text.chars().take(INDEXED_CHARS_PER_DOCUMENT).collect();
+        parts.push(fold(&cut));
+    }
+    let text = parts.join(" ");
     // The entry shares its case's rowid: replacing it is a lookup by key, not a scan.
     let rowid: i64 = tx
         .query_row("SELECT rowid FROM cases WHERE id = ?1", [id], |r| r.get(0))
@@ -37,6 +55,16 @@ pub(crate) fn index(tx: &rusqlite::Transaction<'_>, id: &str, app: &Value) -> De
     )
     .map_err(sql)?;
     Ok(())
+}
+
+/// Indexes a case again from its stored description (its documents' text has arrived).
+pub(crate) fn reindex(tx: &rusqlite::Transaction<'_>, id: &str) -> DeskResult<()> {
+    let detail: String = tx
+        .query_row("SELECT detail FROM cases WHERE id = ?1", [id], |r| r.get(0))
+        .map_err(sql)?;
+    let app: Value = serde_json::from_str(&detail)
+        .map_err(|e| crate::DeskError::internal(format!("case {id}: {e}")))?;
+    index(tx, id, &app)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

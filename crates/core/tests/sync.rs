@@ -135,6 +135,26 @@ async fn first_incremental_and_no_change_syncs() {
     assert!(last.bytes_per_second > 0.0);
     assert_eq!(last.seconds_remaining, Some(0.0));
     assert!(downloads.windows(2).all(|w| w[0].bytes <= w[1].bytes));
+    // The documents' text was read once each, and a search finds words only the documents hold.
+    assert_eq!(report.documents_read, docs);
+    assert_eq!(
+        store.count("SELECT COUNT(*) FROM document_text").unwrap(),
+        store.count("SELECT COUNT(*) FROM blobs").unwrap()
+    );
+    let with_form = store
+        .count("SELECT COUNT(DISTINCT d.case_id) FROM documents d JOIN document_text t ON t.sha256 = d.sha256 WHERE t.text LIKE '%Electronic application form%'")
+        .unwrap();
+    assert!(with_form > 0);
+    let (_, found) = migdesk_core::queue::list(
+        &store,
+        &migdesk_core::queue::QueueQuery {
+            search: Some("ELECTRONİC application FORM".into()),
+            ..Default::default()
+        },
+        "2026-11-20",
+    )
+    .unwrap();
+    assert_eq!(found, with_form);
     let mine = f.central_count(&format!(
         "SELECT COUNT(*) FROM applications WHERE officer_id = '{me}'"
     ));

@@ -243,8 +243,15 @@ async fn run(cli: Cli) -> DeskResult<String> {
             let central = Central::new(&server)?;
             let quiet = cli.json;
             let report = sync::run(&mut store, &central, &token, &me, 4, |p| {
-                if !quiet && p.phase == sync::Phase::Documents && p.documents_total > 0 {
-                    eprint!("\r{}", progress_line(&p));
+                if !quiet && p.documents_total > 0 {
+                    match p.phase {
+                        sync::Phase::Documents => eprint!("\r{}", progress_line(&p)),
+                        sync::Phase::Reading => eprint!(
+                            "\rreading the documents' text {}/{}                              ",
+                            p.documents_done, p.documents_total
+                        ),
+                        _ => {}
+                    }
                 }
             })
             .await?;

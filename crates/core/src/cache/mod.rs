@@ -19,6 +19,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/004_audit_push.sql")),
     M::up(include_str!("../../migrations/005_search_by_rowid.sql")),
     M::up(include_str!("../../migrations/006_queue_indexes.sql")),
+    M::up(include_str!("../../migrations/007_document_text.sql")),
 ];
 
 /// A 256-bit cache key.
@@ -339,7 +340,7 @@ impl Store {
     pub fn forget_cases(&mut self) -> DeskResult<()> {
         let tx = self.conn.transaction().map_err(map_sql)?;
         tx.execute_batch(
-            "DELETE FROM documents; DELETE FROM blobs; DELETE FROM partials; DELETE FROM cases_fts;
+            "DELETE FROM documents; DELETE FROM blobs; DELETE FROM partials; DELETE FROM document_text; DELETE FROM cases_fts;
              DELETE FROM cases; DELETE FROM meta WHERE key IN ('cursor', 'last_sync');",
         )
         .map_err(map_sql)?;
@@ -397,11 +398,13 @@ impl Store {
             [],
         )
         .map_err(map_sql)?;
-        tx.execute(
-            "DELETE FROM partials WHERE sha256 NOT IN (SELECT sha256 FROM documents)",
-            [],
-        )
-        .map_err(map_sql)?;
+        for table in ["partials", "document_text"] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE sha256 NOT IN (SELECT sha256 FROM documents)"),
+                [],
+            )
+            .map_err(map_sql)?;
+        }
         tx.commit().map_err(map_sql)?;
         Ok(ids.len())
     }

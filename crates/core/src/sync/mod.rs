@@ -108,6 +108,8 @@ pub struct SyncReport {
     pub decisions_sent: u64,
     pub conflicts: u64,
     pub audit_events_sent: u64,
+    /// Documents whose text layer was read for search (including those without one).
+    pub documents_read: u64,
 }
 
 /// What a sync is doing, for the progress bar.
@@ -120,6 +122,8 @@ pub enum Phase {
     Changes,
     /// Downloading documents.
     Documents,
+    /// Reading the text layer of documents that arrived, for search.
+    Reading,
     /// Reporting the audit trail.
     Audit,
 }
@@ -265,7 +269,6 @@ fn apply_change(tx: &rusqlite::Transaction<'_>, change: &Value, me: &str) -> Des
         ],
     )
     .map_err(sql)?;
-    crate::queue::index(tx, id, app)?;
     for d in app["documents"].as_array().into_iter().flatten() {
         tx.execute(
             "INSERT OR IGNORE INTO documents (id, case_id, type, file_name, mime_type, size, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -281,7 +284,7 @@ fn apply_change(tx: &rusqlite::Transaction<'_>, change: &Value, me: &str) -> Des
         )
         .map_err(sql)?;
     }
-    Ok(())
+    crate::queue::index(tx, id, app)
 }
 
 /// Documents whose bytes are not in the cache yet: (id, sha256, size).
@@ -413,6 +416,66 @@ async fn fetch(
             Err(e) => return Err((have, offline(e))),
         }
     }
+}
+
+/// Reads the text layer of each stored document not read yet — off the async threads, under
+/// the document limits — and adds it to the search index of the cases that hold it. A file
+/// that cannot be read keeps its reason and is not tried again; when the reader is saturated
+/// (stuck jobs from hostile files), the rest waits for the next sync.
+pub async fn read_texts(
+    store: &mut Store,
+    documents: &migdesk_docs::Documents,
+    mut progress: impl FnMut(Progress),
+) -> DeskResult<u64> {
+    let todo: Vec<String> = {
+        let mut stmt = store
+            .conn
+            .prepare("SELECT b.sha256 FROM blobs b LEFT JOIN document_text t ON t.sha256 = b.sha256 WHERE t.sha256 IS NULL")
+            .map_err(sql)?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(sql)?;
+        rows.collect::<Result<_, _>>().map_err(sql)?
+    };
+    let mut p = Progress::new(Phase::Reading);
+    p.documents_total = todo.len() as u64;
+    for sha in todo {
+        let bytes: Vec<u8> = store
+            .conn
+            .query_row("SELECT bytes FROM blobs WHERE sha256 = ?1", [&sha], |r| {
+                r.get(0)
+            })
+            .map_err(sql)?;
+        let reader = documents.clone();
+        let result = tokio::task::spawn_blocking(move || reader.extract_text(bytes))
+            .await
+            .map_err(|e| DeskError::internal(e.to_string()))?;
+        let (text, problem) = match result {
+            Ok(text) => (text, None),
+            Err(migdesk_docs::DocError::Busy | migdesk_docs::DocError::Cancelled) => break,
+            Err(e) => (None, Some(e.to_string())),
+        };
+        let tx = store.conn.transaction().map_err(sql)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO document_text (sha256, text, problem) VALUES (?1, ?2, ?3)",
+            params![sha, text, problem],
+        )
+        .map_err(sql)?;
+        if text.is_some() {
+            let cases: Vec<String> = {
+                let mut stmt = tx
+                    .prepare("SELECT DISTINCT d.case_id FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.sha256 = ?1")
+                    .map_err(sql)?;
+                let rows = stmt.query_map([&sha], |r| r.get(0)).map_err(sql)?;
+                rows.collect::<Result<_, _>>().map_err(sql)?
+            };
+            for case in cases {
+                crate::queue::reindex(&tx, &case)?;
+            }
+        }
+        tx.commit().map_err(sql)?;
+        p.documents_done += 1;
+        progress(p);
+    }
+    Ok(p.documents_done)
 }
 
 /// Records a decision: durable at once, in one transaction with its outbox entry.
@@ -578,7 +641,7 @@ pub async fn push_audit(store: &mut Store, central: &Central, token: &str) -> De
 
 /// One whole sync, in the order that protects the officer's work: decisions first (they are
 /// the officer's work; everything else can be fetched again), then the change feed, the
-/// documents, decisions recorded meanwhile, and the audit trail.
+/// documents and their text, decisions recorded meanwhile, and the audit trail.
 pub async fn run(
     store: &mut Store,
     central: &Central,
@@ -606,6 +669,11 @@ pub async fn run(
     .await?;
     report.documents_downloaded = docs;
     report.bytes_downloaded = bytes;
+    let reader = migdesk_docs::Documents::default();
+    report.documents_read = read_texts(store, &reader, |p| {
+        progress(Progress { changes, ..p });
+    })
+    .await?;
     progress(Progress::new(Phase::Sending));
     let (sent, conflicts) = push(store, central, token).await?;
     report.decisions_sent += sent;
