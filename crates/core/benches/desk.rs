@@ -170,10 +170,10 @@ fn application(n: usize, services: &[String]) -> Value {
             "id": format!("app-{n}"),
             "number": format!("MX-2026-{n:06}"),
             "service": services[n % services.len()],
-            "status": if n % 5 == 0 { "accepted" } else { "pending" },
+            "status": if n.is_multiple_of(5) { "accepted" } else { "pending" },
             "due_date": due.to_string(),
             "submitted_at": format!("2026-09-{:02}T10:00:00Z", 1 + n % 28),
-            "assignment": { "officer": { "id": if n % 3 == 0 { "me" } else { "other" } }, "version": 1 },
+            "assignment": { "officer": { "id": if n.is_multiple_of(3) { "me" } else { "other" } }, "version": 1 },
             "applicant": {
                 "name_latin": name,
                 "name_native": name,
