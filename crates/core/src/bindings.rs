@@ -9,7 +9,9 @@ use std::fmt::Write as _;
 use ts_rs::{Config, TS};
 
 use crate::error::{DeskError, ErrorKind};
-use crate::ipc::{AppInfo, BuildInfo, COMMANDS};
+use crate::ipc::{AppInfo, BuildInfo, COMMANDS, QueuePage, SessionInfo, SignInRequest};
+use crate::queue::{QueueQuery, QueueRow, Sort};
+use crate::sync::SyncReport;
 
 /// Where the generated file lives, relative to the workspace root.
 pub const BINDINGS_PATH: &str = "ui/src/ipc/bindings.ts";
@@ -41,6 +43,13 @@ pub fn typescript_bindings() -> String {
     declare::<DeskError>(&mut out, &cfg);
     declare::<BuildInfo>(&mut out, &cfg);
     declare::<AppInfo>(&mut out, &cfg);
+    declare::<SessionInfo>(&mut out, &cfg);
+    declare::<SignInRequest>(&mut out, &cfg);
+    declare::<Sort>(&mut out, &cfg);
+    declare::<QueueQuery>(&mut out, &cfg);
+    declare::<QueueRow>(&mut out, &cfg);
+    declare::<QueuePage>(&mut out, &cfg);
+    declare::<SyncReport>(&mut out, &cfg);
 
     out.push_str("/** Every command the desk exposes: its arguments and its result. Errors are always `DeskError`. */\n");
     out.push_str("export type Commands = {\n");
@@ -67,6 +76,12 @@ mod tests {
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../..")
             .join(BINDINGS_PATH)
+    }
+
+    #[test]
+    fn numbers_are_numbers() {
+        // serde_json writes 64-bit integers as JSON numbers; ts-rs would call them `bigint`.
+        assert!(!typescript_bindings().contains("bigint"));
     }
 
     #[test]

@@ -27,6 +27,36 @@ pub struct AppInfo {
     pub data_dir: String,
 }
 
+/// The session as the UI needs it to choose a screen.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SessionInfo {
+    /// An officer is signed in on this desk (a token in the keyring and a cached session).
+    pub signed_in: bool,
+    /// Signed in, but the desk waits for the password (idle too long, or just started).
+    pub locked: bool,
+    /// The central service's address last used here, to offer on the sign-in screen.
+    pub server: Option<String>,
+    pub user_name: Option<String>,
+    /// `officer` or `supervisor`.
+    pub role: Option<String>,
+}
+
+/// What the officer types on the sign-in screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SignInRequest {
+    pub server: String,
+    pub username: String,
+    pub password: String,
+}
+
+/// One page of the queue and how many cases match in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QueuePage {
+    pub rows: Vec<crate::queue::QueueRow>,
+    #[ts(type = "number")]
+    pub total: i64,
+}
+
 /// One command the shell exposes to the UI: its name, and the TypeScript types of its
 /// arguments object and its successful result. Errors are always [`crate::DeskError`].
 #[derive(Debug, Clone, Copy)]
@@ -44,13 +74,38 @@ fn ts_name<T: TS>() -> String {
     T::name(&ts_rs::Config::new())
 }
 
+fn sign_in_args() -> String {
+    format!("{{ request: {} }}", ts_name::<SignInRequest>())
+}
+
+fn password_args() -> String {
+    "{ password: string }".to_owned()
+}
+
+fn queue_args() -> String {
+    format!("{{ query: {} }}", ts_name::<crate::queue::QueueQuery>())
+}
+
+const fn command(name: &'static str, args: fn() -> String, returns: fn() -> String) -> CommandSpec {
+    CommandSpec {
+        name,
+        args,
+        returns,
+    }
+}
+
 /// Every command the desktop shell registers. The shell's build script derives its permission
 /// manifest from this list, and [`crate::bindings`] derives the UI's typed command map from it.
-pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
-    name: "app_info",
-    args: no_args,
-    returns: ts_name::<AppInfo>,
-}];
+pub const COMMANDS: &[CommandSpec] = &[
+    command("app_info", no_args, ts_name::<AppInfo>),
+    command("session", no_args, ts_name::<SessionInfo>),
+    command("sign_in", sign_in_args, ts_name::<SessionInfo>),
+    command("unlock", password_args, ts_name::<SessionInfo>),
+    command("lock", no_args, ts_name::<SessionInfo>),
+    command("sign_out", no_args, ts_name::<SessionInfo>),
+    command("queue_page", queue_args, ts_name::<QueuePage>),
+    command("sync_now", no_args, ts_name::<crate::sync::SyncReport>),
+];
 
 /// The names in [`COMMANDS`].
 pub fn command_names() -> Vec<&'static str> {

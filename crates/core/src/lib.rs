@@ -7,6 +7,7 @@
 //! - [`error`]: the one error type that crosses IPC, serialised as `{kind, message}`.
 //! - [`ipc`]: the data types that cross IPC, and the list of commands the shell exposes.
 //! - [`bindings`]: generation of the TypeScript declarations of those types for the UI.
+//! - [`desk`]: the facade the shell holds: session, lock, queue and sync behind one type.
 //! - [`cache`]: the encrypted workstation cache (SQLCipher).
 //! - [`secrets`]: the cache key and the session token in the OS keyring.
 //! - [`session`]: sign-in and sign-out, and the idle lock (offline unlock with the password).
@@ -16,6 +17,7 @@
 pub mod app_info;
 pub mod bindings;
 pub mod cache;
+pub mod desk;
 pub mod error;
 pub mod ipc;
 pub mod queue;

@@ -5,6 +5,7 @@ use migdesk_domain::fold::fold;
 use rusqlite::{params, params_from_iter, types::Value as SqlValue};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
 use crate::cache::{Store, sql};
 use crate::error::DeskResult;
@@ -67,7 +68,7 @@ pub(crate) fn reindex(tx: &rusqlite::Transaction<'_>, id: &str) -> DeskResult<()
     index(tx, id, &app)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Sort {
     #[default]
@@ -77,7 +78,7 @@ pub enum Sort {
     Applicant,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct QueueQuery {
     pub service: Option<String>,
     pub status: Option<String>,
@@ -92,7 +93,7 @@ pub struct QueueQuery {
     pub limit: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct QueueRow {
     pub id: String,
     pub number: String,

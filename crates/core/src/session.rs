@@ -123,6 +123,11 @@ impl IdleLock {
         self.locked = true;
     }
 
+    /// The idle time after which the desk locks.
+    pub fn idle(&self) -> Duration {
+        self.idle
+    }
+
     /// Unlocks with the officer's password, checked against the verifier in the cache (no
     /// network needed). After three wrong tries each further try waits, doubling up to 15 min.
     pub fn unlock(

@@ -40,9 +40,74 @@ export type AppInfo = { name: string, version: string, build: BuildInfo,
  */
 data_dir: string, };
 
+/**
+ * The session as the UI needs it to choose a screen.
+ */
+export type SessionInfo = { 
+/**
+ * An officer is signed in on this desk (a token in the keyring and a cached session).
+ */
+signed_in: boolean, 
+/**
+ * Signed in, but the desk waits for the password (idle too long, or just started).
+ */
+locked: boolean, 
+/**
+ * The central service's address last used here, to offer on the sign-in screen.
+ */
+server: string | null, user_name: string | null, 
+/**
+ * `officer` or `supervisor`.
+ */
+role: string | null, };
+
+/**
+ * What the officer types on the sign-in screen.
+ */
+export type SignInRequest = { server: string, username: string, password: string, };
+
+export type Sort = "due" | "submitted" | "number" | "applicant";
+
+export type QueueQuery = { service: string | null, status: string | null, 
+/**
+ * Only cases past their due date.
+ */
+overdue: boolean, 
+/**
+ * Only the caller's own cases.
+ */
+mine: boolean, search: string | null, sort: Sort, descending: boolean, offset: number, limit: number, };
+
+export type QueueRow = { id: string, number: string, applicant: string, service: string, status: string, submitted_at: string, due_date: string, 
+/**
+ * none, pending (waiting to send), sent, conflict.
+ */
+sync_state: string, };
+
+/**
+ * One page of the queue and how many cases match in all.
+ */
+export type QueuePage = { rows: Array<QueueRow>, total: number, };
+
+/**
+ * What a sync did, for the UI and the command line.
+ */
+export type SyncReport = { changes: number, documents_downloaded: number, bytes_downloaded: number, decisions_sent: number, conflicts: number, audit_events_sent: number, 
+/**
+ * Documents whose text layer was read for search (including those without one).
+ */
+documents_read: number, };
+
 /** Every command the desk exposes: its arguments and its result. Errors are always `DeskError`. */
 export type Commands = {
   app_info: { args: Record<string, never>; returns: AppInfo };
+  session: { args: Record<string, never>; returns: SessionInfo };
+  sign_in: { args: { request: SignInRequest }; returns: SessionInfo };
+  unlock: { args: { password: string }; returns: SessionInfo };
+  lock: { args: Record<string, never>; returns: SessionInfo };
+  sign_out: { args: Record<string, never>; returns: SessionInfo };
+  queue_page: { args: { query: QueueQuery }; returns: QueuePage };
+  sync_now: { args: Record<string, never>; returns: SyncReport };
 };
 
 export type CommandName = keyof Commands;

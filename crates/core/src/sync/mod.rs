@@ -100,15 +100,22 @@ impl Central {
 }
 
 /// What a sync did, for the UI and the command line.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SyncReport {
+    #[ts(type = "number")]
     pub changes: u64,
+    #[ts(type = "number")]
     pub documents_downloaded: u64,
+    #[ts(type = "number")]
     pub bytes_downloaded: u64,
+    #[ts(type = "number")]
     pub decisions_sent: u64,
+    #[ts(type = "number")]
     pub conflicts: u64,
+    #[ts(type = "number")]
     pub audit_events_sent: u64,
     /// Documents whose text layer was read for search (including those without one).
+    #[ts(type = "number")]
     pub documents_read: u64,
 }
 

@@ -1,0 +1,198 @@
+//! The desk as the UI uses it: one facade over the cache, the keyring, the session, the idle
+//! lock, the queue and sync. The desktop shell holds one [`Desk`] and maps each command to one
+//! method; everything here works (and is tested) without Tauri.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::cache::{self, Store};
+use crate::error::{DeskError, DeskResult, ErrorKind};
+use crate::ipc::{QueuePage, SessionInfo, SignInRequest};
+use crate::queue::{self, QueueQuery};
+use crate::secrets::{self, SecretStore};
+use crate::session::{self, IdleLock};
+use crate::sync::{self, Central, Progress, SyncReport};
+
+/// Downloads at a time during sync.
+const CONCURRENCY: usize = 4;
+
+/// The officer's desk: state that lives as long as the app.
+pub struct Desk {
+    data_dir: PathBuf,
+    keyring: Box<dyn SecretStore>,
+    store: Option<Store>,
+    lock: IdleLock,
+}
+
+impl std::fmt::Debug for Desk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Desk")
+            .field("data_dir", &self.data_dir)
+            .field("open", &self.store.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a sync needs, taken out of the desk so that the queue stays usable while it runs.
+#[derive(Debug)]
+pub struct SyncJob {
+    path: PathBuf,
+    key: cache::CacheKey,
+    token: String,
+    me: String,
+    central: Central,
+}
+
+impl Desk {
+    /// A desk over `data_dir`; it starts locked (a cached session needs the password first).
+    pub fn new(data_dir: &Path, keyring: Box<dyn SecretStore>, idle_lock: Duration) -> Self {
+        Self {
+            data_dir: data_dir.to_path_buf(),
+            keyring,
+            store: None,
+            lock: IdleLock::new(idle_lock, true, Instant::now()),
+        }
+    }
+
+    /// The cache, opened on first use when this workstation already has a key.
+    fn store(&mut self, create: bool) -> DeskResult<Option<&mut Store>> {
+        if self.store.is_none() {
+            let has_key = self.keyring.get(secrets::CACHE_KEY)?.is_some();
+            if !has_key && !create {
+                return Ok(None);
+            }
+            crate::app_info::ensure_data_dir(&self.data_dir)?;
+            let key = secrets::cache_key(self.keyring.as_ref(), create)?;
+            self.store = Some(Store::open(&cache::file_in(&self.data_dir), &key)?);
+        }
+        Ok(self.store.as_mut())
+    }
+
+    fn open_store(&mut self) -> DeskResult<&mut Store> {
+        self.store(false)?.ok_or_else(|| {
+            DeskError::new(
+                ErrorKind::NotSignedIn,
+                "nobody has signed in on this desk yet",
+            )
+        })
+    }
+
+    /// Who is signed in, whether the desk is locked, and the server to offer on the sign-in
+    /// screen.
+    pub fn session(&mut self) -> DeskResult<SessionInfo> {
+        let token = self.keyring.get(secrets::SESSION_TOKEN)?.is_some();
+        let locked = self.lock.is_locked(Instant::now());
+        let Some(store) = self.store(false)? else {
+            return Ok(SessionInfo::default());
+        };
+        let signed_in = token && store.meta("unlock_verifier")?.is_some();
+        Ok(SessionInfo {
+            signed_in,
+            locked: signed_in && locked,
+            server: store.meta("server")?,
+            user_name: store.meta("user_name")?.filter(|_| signed_in),
+            role: store
+                .meta("user")?
+                .and_then(|u| serde_json::from_str::<serde_json::Value>(&u).ok())
+                .and_then(|u| u["role"].as_str().map(str::to_owned))
+                .filter(|_| signed_in),
+        })
+    }
+
+    pub async fn sign_in(&mut self, request: SignInRequest) -> DeskResult<SessionInfo> {
+        let central = Central::new(&request.server)?;
+        self.store(true)?;
+        let store = self
+            .store
+            .as_mut()
+            .ok_or_else(|| DeskError::internal("the cache did not open"))?;
+        session::sign_in(
+            store,
+            self.keyring.as_ref(),
+            &central,
+            &request.username,
+            &request.password,
+        )
+        .await?;
+        self.lock = IdleLock::new(self.lock.idle(), false, Instant::now());
+        self.session()
+    }
+
+    pub fn unlock(&mut self, password: &str) -> DeskResult<SessionInfo> {
+        self.open_store()?;
+        let store = self
+            .store
+            .as_ref()
+            .ok_or_else(|| DeskError::internal("the cache did not open"))?;
+        self.lock
+            .unlock(store, password, Instant::now(), chrono::Utc::now())?;
+        self.session()
+    }
+
+    pub fn lock(&mut self) -> DeskResult<SessionInfo> {
+        self.lock.lock();
+        self.session()
+    }
+
+    pub async fn sign_out(&mut self) -> DeskResult<SessionInfo> {
+        let server = self.open_store()?.meta("server")?;
+        let central = server.and_then(|s| Central::new(&s).ok());
+        let store = self
+            .store
+            .as_ref()
+            .ok_or_else(|| DeskError::internal("the cache did not open"))?;
+        session::sign_out(store, self.keyring.as_ref(), central.as_ref()).await?;
+        self.lock.lock();
+        self.session()
+    }
+
+    /// Refuses work while locked; otherwise counts as the officer's activity.
+    fn active(&mut self) -> DeskResult<&mut Store> {
+        self.lock.touch(Instant::now())?;
+        self.open_store()
+    }
+
+    /// One page of the queue.
+    pub fn queue(&mut self, query: &QueueQuery) -> DeskResult<QueuePage> {
+        let today = chrono::Local::now().date_naive().to_string();
+        let store = self.active()?;
+        let (rows, total) = queue::list(store, query, &today)?;
+        Ok(QueuePage { rows, total })
+    }
+
+    /// Prepares a sync; run it with [`SyncJob::run`] without holding the desk.
+    pub fn sync_job(&mut self) -> DeskResult<SyncJob> {
+        self.active()?;
+        let token = self.keyring.get(secrets::SESSION_TOKEN)?.ok_or_else(|| {
+            DeskError::new(ErrorKind::NotSignedIn, "sign in to sync with the centre")
+        })?;
+        let store = self.open_store()?;
+        let server = store
+            .meta("server")?
+            .ok_or_else(|| DeskError::new(ErrorKind::NotSignedIn, "no server: sign in first"))?;
+        let me = store.meta("user_id")?.unwrap_or_default();
+        Ok(SyncJob {
+            path: cache::file_in(&self.data_dir),
+            key: secrets::cache_key(self.keyring.as_ref(), false)?,
+            token,
+            me,
+            central: Central::new(&server)?,
+        })
+    }
+}
+
+impl SyncJob {
+    /// Runs the sync on a connection of its own (SQLite's WAL lets the queue read meanwhile).
+    pub async fn run(self, progress: impl FnMut(Progress)) -> DeskResult<SyncReport> {
+        let mut store = Store::open(&self.path, &self.key)?;
+        sync::run(
+            &mut store,
+            &self.central,
+            &self.token,
+            &self.me,
+            CONCURRENCY,
+            progress,
+        )
+        .await
+    }
+}

@@ -1,0 +1,128 @@
+#![allow(clippy::unwrap_used)] // Test helpers may unwrap: a failure is the test failing.
+
+//! The desk facade the shell holds, against the real central service on a loopback port, with
+//! a real encrypted cache: sign in, sync, queue, lock and unlock, restart, sign out.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+mod common;
+use common::Centre;
+
+use migdesk_central::db;
+use migdesk_central::seed::{self, SeedOptions};
+use migdesk_core::desk::Desk;
+use migdesk_core::ipc::SignInRequest;
+use migdesk_core::queue::QueueQuery;
+use migdesk_core::secrets::{MemorySecrets, SecretStore};
+use migdesk_core::{DeskResult, ErrorKind};
+use migdesk_domain::{Calendar, Catalogue};
+
+/// One keyring shared by two desks over the same folder (the app started twice).
+struct Shared(Arc<MemorySecrets>);
+
+impl SecretStore for Shared {
+    fn get(&self, name: &str) -> DeskResult<Option<String>> {
+        self.0.get(name)
+    }
+    fn set(&self, name: &str, value: &str) -> DeskResult<()> {
+        self.0.set(name, value)
+    }
+    fn delete(&self, name: &str) -> DeskResult<()> {
+        self.0.delete(name)
+    }
+}
+
+#[tokio::test]
+async fn an_officers_session_from_sign_in_to_sign_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let central_db = dir.path().join("central.db");
+    let mut options = SeedOptions::new(10, 21);
+    options.department = Some("shaki".into());
+    let report = seed::seed(
+        &mut db::open(&central_db).unwrap(),
+        &Catalogue::builtin(),
+        &Calendar::builtin(),
+        &options,
+        migdesk_central::clock::now(),
+    )
+    .unwrap();
+    let officer = report
+        .accounts
+        .iter()
+        .find(|a| a.department == "shaki" && a.role == "officer")
+        .unwrap();
+    let centre = Centre::start(&central_db).await;
+    let data = dir.path().join("desk");
+    let keyring = Arc::new(MemorySecrets::default());
+    let mut desk = Desk::new(
+        &data,
+        Box::new(Shared(keyring.clone())),
+        Duration::from_secs(600),
+    );
+
+    // A new workstation: nobody signed in, nothing to show, no cache made yet.
+    let session = desk.session().unwrap();
+    assert!(!session.signed_in && session.server.is_none());
+    assert_eq!(
+        desk.queue(&QueueQuery::default()).unwrap_err().kind,
+        ErrorKind::Locked
+    );
+    assert!(!data.join("cache.db").exists());
+
+    let request = |password: &str| SignInRequest {
+        server: centre.base.clone(),
+        username: officer.username.clone(),
+        password: password.to_owned(),
+    };
+    assert_eq!(
+        desk.sign_in(request("wrong")).await.unwrap_err().kind,
+        ErrorKind::Unauthorized
+    );
+    let session = desk.sign_in(request(&officer.password)).await.unwrap();
+    assert!(session.signed_in && !session.locked);
+    assert_eq!(session.role.as_deref(), Some("officer"));
+    assert_eq!(session.server.as_deref(), Some(centre.base.as_str()));
+
+    // Sync runs on its own connection; the queue then holds the officer's cases.
+    let job = desk.sync_job().unwrap();
+    let report = job.run(|_| {}).await.unwrap();
+    assert!(report.changes > 0);
+    let mine = QueueQuery {
+        mine: true,
+        ..QueueQuery::default()
+    };
+    let page = desk.queue(&mine).unwrap();
+    assert!(page.total > 0 && !page.rows.is_empty());
+
+    // Locked: no work until the password is given again.
+    assert!(desk.lock().unwrap().locked);
+    assert_eq!(desk.queue(&mine).unwrap_err().kind, ErrorKind::Locked);
+    assert_eq!(desk.sync_job().unwrap_err().kind, ErrorKind::Locked);
+    assert_eq!(
+        desk.unlock("wrong").unwrap_err().kind,
+        ErrorKind::Unauthorized
+    );
+    assert!(!desk.unlock(&officer.password).unwrap().locked);
+    assert_eq!(desk.queue(&mine).unwrap().total, page.total);
+
+    // The app starts again, offline: the session is there, locked; the password opens the
+    // cached work.
+    drop(desk);
+    centre.stop().await;
+    let mut desk = Desk::new(
+        &data,
+        Box::new(Shared(keyring.clone())),
+        Duration::from_secs(600),
+    );
+    let session = desk.session().unwrap();
+    assert!(session.signed_in && session.locked);
+    desk.unlock(&officer.password).unwrap();
+    assert_eq!(desk.queue(&mine).unwrap().total, page.total);
+
+    // Signing out (offline too) leaves the server remembered and nobody signed in.
+    let session = desk.sign_out().await.unwrap();
+    assert!(!session.signed_in);
+    assert!(session.server.is_some());
+    assert_eq!(desk.queue(&mine).unwrap_err().kind, ErrorKind::Locked);
+}
