@@ -1,7 +1,9 @@
 //! The commands the UI may call. Each one is listed in `migdesk_core::ipc::COMMANDS`, which
 //! also drives the permission manifest and the generated TypeScript command map.
 
-use migdesk_core::ipc::{AppInfo, BuildInfo};
+use migdesk_core::ipc::{AppInfo, BuildInfo, QueuePage, SessionInfo, SignInRequest};
+use migdesk_core::queue::QueueQuery;
+use migdesk_core::sync::SyncReport;
 use migdesk_core::{DeskError, app_info as core_app_info};
 use tauri::{AppHandle, Manager, Runtime, State};
 
@@ -28,4 +30,75 @@ pub fn app_info<R: Runtime>(
         build_info(),
         &dir,
     ))
+}
+
+/// Who is signed in, whether the desk is locked, the server to offer.
+#[tauri::command]
+pub async fn session<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+) -> Result<SessionInfo, DeskError> {
+    let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
+    desk.session()
+}
+
+#[tauri::command]
+pub async fn sign_in<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    request: SignInRequest,
+) -> Result<SessionInfo, DeskError> {
+    let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
+    desk.sign_in(request).await
+}
+
+#[tauri::command]
+pub async fn unlock<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    password: String,
+) -> Result<SessionInfo, DeskError> {
+    let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
+    desk.unlock(&password)
+}
+
+#[tauri::command]
+pub async fn lock<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+) -> Result<SessionInfo, DeskError> {
+    let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
+    desk.lock()
+}
+
+#[tauri::command]
+pub async fn sign_out<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+) -> Result<SessionInfo, DeskError> {
+    let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
+    desk.sign_out().await
+}
+
+#[tauri::command]
+pub async fn queue_page<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    query: QueueQuery,
+) -> Result<QueuePage, DeskError> {
+    let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
+    desk.queue(&query)
+}
+
+/// Syncs now. The desk is held only to prepare the job, so the queue answers meanwhile.
+#[tauri::command]
+pub async fn sync_now<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+) -> Result<SyncReport, DeskError> {
+    let job = state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .sync_job()?;
+    job.run(|_| {}).await
 }

@@ -8,16 +8,28 @@ mod state;
 mod window;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use tauri::{Builder, Runtime};
 
 pub use state::DeskState;
 
 /// How the shell is set up; tests pass their own values instead of the process environment.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ShellConfig {
     /// Overrides the platform's data folder (`MIGDESK_DATA_DIR`).
     pub data_dir_override: Option<PathBuf>,
+    /// Idle time before the desk locks (`MIGDESK_IDLE_LOCK_MINUTES`; ten minutes by default).
+    pub idle_lock: Duration,
+}
+
+impl Default for ShellConfig {
+    fn default() -> Self {
+        Self {
+            data_dir_override: None,
+            idle_lock: migdesk_core::session::DEFAULT_IDLE_LOCK,
+        }
+    }
 }
 
 impl ShellConfig {
@@ -27,6 +39,13 @@ impl ShellConfig {
             data_dir_override: std::env::var_os(migdesk_core::app_info::DATA_DIR_ENV)
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from),
+            idle_lock: std::env::var("MIGDESK_IDLE_LOCK_MINUTES")
+                .ok()
+                .and_then(|m| m.parse::<u64>().ok())
+                .filter(|m| *m > 0)
+                .map_or(migdesk_core::session::DEFAULT_IDLE_LOCK, |m| {
+                    Duration::from_secs(m * 60)
+                }),
         }
     }
 }
@@ -35,9 +54,18 @@ impl ShellConfig {
 /// drive the real command layer with `tauri::test::mock_builder()`.
 pub fn configure<R: Runtime>(builder: Builder<R>, config: ShellConfig) -> Builder<R> {
     builder
-        .manage(DeskState::new(config.data_dir_override))
+        .manage(DeskState::new(config.data_dir_override, config.idle_lock))
         .setup(|app| Ok(window::create_main_window(app)?))
-        .invoke_handler(tauri::generate_handler![commands::app_info])
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::session,
+            commands::sign_in,
+            commands::unlock,
+            commands::lock,
+            commands::sign_out,
+            commands::queue_page,
+            commands::sync_now
+        ])
 }
 
 /// Runs the desk.

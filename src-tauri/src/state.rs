@@ -2,9 +2,13 @@
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use migdesk_core::DeskResult;
 use migdesk_core::app_info::{ensure_data_dir, resolve_data_dir};
+use migdesk_core::desk::Desk;
+use migdesk_core::secrets::{OsKeyring, profile_for};
+use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
 
 /// The shell's state. The data folder is resolved and created on first use; a folder that
 /// cannot be used does not stop the window from opening: the error is kept and returned by the
@@ -13,14 +17,37 @@ use migdesk_core::app_info::{ensure_data_dir, resolve_data_dir};
 pub struct DeskState {
     data_dir_override: Option<PathBuf>,
     data_dir: OnceLock<DeskResult<PathBuf>>,
+    idle_lock: Duration,
+    /// The core's desk, made on first use (it needs the data folder).
+    desk: Mutex<Option<Desk>>,
 }
 
 impl DeskState {
-    pub fn new(data_dir_override: Option<PathBuf>) -> Self {
+    pub fn new(data_dir_override: Option<PathBuf>, idle_lock: Duration) -> Self {
         Self {
             data_dir_override,
             data_dir: OnceLock::new(),
+            idle_lock,
+            desk: Mutex::new(None),
         }
+    }
+
+    /// The desk, for one command at a time; its secrets live in the OS keyring under this data
+    /// folder's profile.
+    pub async fn desk(
+        &self,
+        platform_default: impl FnOnce() -> Option<PathBuf>,
+    ) -> DeskResult<MappedMutexGuard<'_, Desk>> {
+        let dir = self.data_dir(platform_default)?;
+        let mut guard = self.desk.lock().await;
+        if guard.is_none() {
+            let keyring = OsKeyring {
+                profile: profile_for(&dir),
+            };
+            *guard = Some(Desk::new(&dir, Box::new(keyring), self.idle_lock));
+        }
+        MutexGuard::try_map(guard, Option::as_mut)
+            .map_err(|_| migdesk_core::DeskError::internal("the desk is not set up"))
     }
 
     /// The data folder, resolved once; `platform_default` is asked only when there is no

@@ -13,6 +13,7 @@ use crate::{ShellConfig, configure};
 fn app_with_data_dir(dir: &Path) -> App<MockRuntime> {
     let config = ShellConfig {
         data_dir_override: Some(dir.to_path_buf()),
+        ..ShellConfig::default()
     };
     configure(mock_builder(), config)
         .build(tauri::generate_context!())
@@ -112,6 +113,21 @@ fn capabilities_grant_only_commands_that_exist() {
             known.iter().any(|k| k == perm),
             "{perm} is not a desk command"
         );
+    }
+}
+
+#[test]
+fn the_main_window_may_call_every_desk_command() {
+    let cap = read_json("capabilities/main.json");
+    let granted: Vec<&str> = cap["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for name in migdesk_core::ipc::command_names() {
+        let perm = format!("allow-{}", name.replace('_', "-"));
+        assert!(granted.contains(&perm.as_str()), "{perm} is not granted");
     }
 }
 

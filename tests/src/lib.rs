@@ -10,6 +10,8 @@
 //! WebKitWebDriver only on TERM/INT/QUIT; SIGKILL would orphan it with the port and our pipes).
 //! Screenshots go to `target/e2e-artifacts/`.
 
+pub mod central;
+
 use std::fs::File;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -36,6 +38,19 @@ pub fn workspace_root() -> PathBuf {
 }
 
 /// The workspace's target folder.
+/// A text of the UI's translation catalogue, by dotted path (`signIn.title`).
+pub fn translation(lang: &str, path: &str) -> String {
+    let file = workspace_root().join(format!("ui/src/i18n/locales/{lang}.json"));
+    let text = std::fs::read_to_string(&file).expect("the UI's translation file is readable");
+    let json: serde_json::Value =
+        serde_json::from_str(&text).expect("the UI's translation file is JSON");
+    path.split('.')
+        .fold(&json, |v, k| &v[k])
+        .as_str()
+        .unwrap_or_else(|| panic!("{path} missing in {lang}.json"))
+        .to_owned()
+}
+
 pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -312,6 +327,27 @@ impl Desk {
         Err(format!(
             "[data-testid={id}] shows {last:?}, expected {expected:?}"
         ))
+    }
+
+    /// Waits until `attr` of `[data-testid=id]` satisfies `check`; returns the value.
+    pub async fn wait_for_attr(
+        &self,
+        id: &str,
+        attr: &str,
+        check: impl Fn(&str) -> bool,
+    ) -> HarnessResult<String> {
+        let start = Instant::now();
+        let mut last = None;
+        while start.elapsed() < PAGE_TIMEOUT {
+            if let Ok(el) = self.by_test_id(id).await {
+                last = el.attr(attr).await.ok().flatten();
+                if let Some(v) = last.as_deref().filter(|v| check(v)) {
+                    return Ok(v.to_owned());
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err(format!("[data-testid={id}] {attr} is {last:?}"))
     }
 
     /// Saves a screenshot of the window as `target/e2e-artifacts/NAME.png`, after the page has

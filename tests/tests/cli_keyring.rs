@@ -1,83 +1,13 @@
 //! `migdesk-cli` against a real central service process, with the real Secret Service (the test
 //! command runs GNOME Keyring in a session of its own).
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 
 use migdesk_core::secrets::{self, OsKeyring, SecretStore};
-use migdesk_e2e::target_dir;
+use migdesk_e2e::central::{Centre, bin, seed};
 use serde_json::Value;
-
-fn bin(name: &str) -> PathBuf {
-    let path = target_dir().join("debug").join(name);
-    assert!(
-        path.is_file(),
-        "{} is not built: run scripts/test.sh (or cargo build --workspace --bins)",
-        path.display()
-    );
-    path
-}
-
-struct Centre {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Centre {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_centre(db: &Path) -> Centre {
-    let mut child = Command::new(bin("migdesk-central"))
-        .args(["serve", "--db"])
-        .arg(db)
-        .args(["--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start migdesk-central");
-    let mut line = String::new();
-    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
-    out.read_line(&mut line).expect("first line");
-    let base = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split("/api").next())
-        .map(|a| format!("http://{a}"))
-        .unwrap_or_else(|| panic!("unexpected first line: {line}"));
-    Centre { child, base }
-}
-
-/// (user name, password) of the first Baku officer in the seed output.
-fn seed(db: &Path) -> (String, String) {
-    let out = Command::new(bin("migdesk-central"))
-        .args(["seed", "--db"])
-        .arg(db)
-        .args(["--cases", "30", "--seed", "9"])
-        .output()
-        .expect("seed");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).expect("utf-8");
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("baku") && l.contains(" officer "))
-        .expect("a Baku officer");
-    let cols: Vec<&str> = line.split_whitespace().collect();
-    (
-        cols[2].to_owned(),
-        cols.last().expect("password").to_string(),
-    )
-}
 
 fn cli(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(bin("migdesk-cli"))
@@ -123,8 +53,12 @@ fn files_contain(dir: &Path, needle: &[u8]) -> bool {
 fn sign_in_sync_status_sign_out_and_wipe_keep_secrets_in_the_keyring() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("central.db");
-    let (user, password) = seed(&db);
-    let centre = start_centre(&db);
+    let officer = seed(&db, 30, 9, None)
+        .into_iter()
+        .find(|a| a.department == "baku" && a.role == "officer")
+        .expect("a Baku officer");
+    let (user, password) = (officer.username, officer.password);
+    let centre = Centre::start(&db);
     let data = dir.path().join("desk");
 
     let wrong = cli(

@@ -1,18 +1,6 @@
 //! The first screen in the real window: it reaches the Rust core, and it speaks three languages.
 
-use migdesk_e2e::{Desk, workspace_root};
-use serde_json::Value;
-
-fn translation(lang: &str, path: &str) -> String {
-    let file = workspace_root().join(format!("ui/src/i18n/locales/{lang}.json"));
-    let text = std::fs::read_to_string(&file).expect("the UI's translation file is readable");
-    let json: Value = serde_json::from_str(&text).expect("the UI's translation file is JSON");
-    path.split('.')
-        .fold(&json, |v, k| &v[k])
-        .as_str()
-        .unwrap_or_else(|| panic!("{path} missing in {lang}.json"))
-        .to_owned()
-}
+use migdesk_e2e::{Desk, translation};
 
 async fn launch(name: &str) -> Desk {
     match Desk::launch(name).await {
@@ -59,7 +47,7 @@ async fn first_screen_reaches_the_core_and_switches_language() {
         desk.wait_for_text("sign-in-title", &translation(lang, "signIn.title"))
             .await
             .unwrap();
-        desk.wait_for_text("sign-in-not-yet", &translation(lang, "signIn.notYet"))
+        desk.wait_for_text("sign-in-submit", &translation(lang, "signIn.submit"))
             .await
             .unwrap();
         let pressed = desk

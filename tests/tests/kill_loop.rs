@@ -4,39 +4,18 @@
 //! exactly once.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use migdesk_core::cache::Store;
 use migdesk_core::secrets::{self, OsKeyring};
 use migdesk_core::sync;
-use migdesk_e2e::target_dir;
+use migdesk_e2e::central::{self, Centre, bin};
 use serde_json::{Value, json};
 
 const KILLS: usize = 50;
-
-fn bin(name: &str) -> PathBuf {
-    let path = target_dir().join("debug").join(name);
-    assert!(
-        path.is_file(),
-        "{} is not built: run scripts/test.sh",
-        path.display()
-    );
-    path
-}
-
-struct Centre(Child);
-
-impl Drop for Centre {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .status();
-        let _ = self.0.wait();
-    }
-}
 
 fn cli(data: &Path) -> Command {
     let mut c = Command::new(bin("migdesk-cli"));
@@ -71,40 +50,13 @@ fn blobs(store: &Store) -> BTreeSet<String> {
 fn sync_survives_fifty_sigkills_without_losing_or_repeating_anything() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("central.db");
-    let seeded = Command::new(bin("migdesk-central"))
-        .args(["seed", "--db"])
-        .arg(&db)
-        .args(["--cases", "80", "--seed", "4", "--department", "lankaran"])
-        .output()
-        .expect("seed");
-    assert!(seeded.status.success());
-    let text = String::from_utf8(seeded.stdout).expect("utf-8");
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("lankaran") && l.contains(" officer "))
-        .expect("officer");
-    let cols: Vec<&str> = line.split_whitespace().collect();
-    let (user, password) = (cols[2].to_owned(), cols[cols.len() - 1].to_owned());
-
-    let mut child = Command::new(bin("migdesk-central"))
-        .args(["serve", "--db"])
-        .arg(&db)
-        .args(["--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut first)
-        .expect("line");
-    let _centre = Centre(child);
-    let base = first
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split("/api").next())
-        .map(|a| format!("http://{a}"))
-        .expect("address");
+    let officer = central::seed(&db, 80, 4, Some("lankaran"))
+        .into_iter()
+        .find(|a| a.department == "lankaran" && a.role == "officer")
+        .expect("a Lankaran officer");
+    let (user, password) = (officer.username, officer.password);
+    let centre = Centre::start(&db);
+    let base = centre.base.clone();
 
     let data = dir.path().join("desk");
     let mut login = cli(&data)

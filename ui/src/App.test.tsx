@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "./App";
 import { createI18n, LANGUAGE_STORAGE_KEY, resources } from "./i18n";
-import type { AppInfo } from "./ipc/client";
+import type { AppInfo, SessionInfo } from "./ipc/client";
 import { failWith, mockDesk } from "./ipc/testing";
 
 const info: AppInfo = {
@@ -13,16 +13,24 @@ const info: AppInfo = {
   data_dir: "/home/officer/.local/share/az.migration.migdesk",
 };
 
+const nobody: SessionInfo = {
+  signed_in: false,
+  locked: false,
+  server: null,
+  user_name: null,
+  role: null,
+};
+
 function renderApp() {
   return render(<App i18n={createI18n()} />);
 }
 
 describe("the first screen", () => {
   it("greets in Azerbaijani and shows what the core says about the workstation", async () => {
-    mockDesk({ app_info: () => info });
+    mockDesk({ app_info: () => info, session: () => nobody });
     renderApp();
 
-    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe(
+    expect((await screen.findByRole("heading", { level: 1 })).textContent).toBe(
       resources.az.translation.signIn.title,
     );
     expect(await screen.findByTestId("app-version")).toHaveProperty("textContent", "0.1.0");
@@ -31,11 +39,11 @@ describe("the first screen", () => {
   });
 
   it("switches to English and Russian and remembers the choice", async () => {
-    mockDesk({ app_info: () => info });
+    mockDesk({ app_info: () => info, session: () => nobody });
     const user = userEvent.setup();
     renderApp();
 
-    await user.click(screen.getByTestId("language-en"));
+    await user.click(await screen.findByTestId("language-en"));
     expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Sign in");
     expect(screen.getByTestId("language-en").getAttribute("aria-pressed")).toBe("true");
     expect(document.documentElement.lang).toBe("en");
@@ -46,27 +54,18 @@ describe("the first screen", () => {
     expect(localStorage.getItem(LANGUAGE_STORAGE_KEY)).toBe("ru");
   });
 
-  it("names each language in that language, whatever the current one", () => {
-    mockDesk({ app_info: () => info });
+  it("names each language in that language, whatever the current one", async () => {
+    mockDesk({ app_info: () => info, session: () => nobody });
     renderApp();
-    expect(screen.getByTestId("language-az").textContent).toBe("Azərbaycanca");
+    expect((await screen.findByTestId("language-az")).textContent).toBe("Azərbaycanca");
     expect(screen.getByTestId("language-en").textContent).toBe("English");
     expect(screen.getByTestId("language-ru").textContent).toBe("Русский");
   });
 
-  it("says that sign-in is not connected yet instead of pretending", () => {
-    mockDesk({ app_info: () => info });
+  it("labels every field", async () => {
+    mockDesk({ app_info: () => info, session: () => nobody });
     renderApp();
-    const submit = screen.getByRole("button", { name: resources.az.translation.signIn.submit });
-    expect(submit).toHaveProperty("disabled", true);
-    expect(screen.getByTestId("sign-in-not-yet").textContent).toBe(
-      resources.az.translation.signIn.notYet,
-    );
-  });
-
-  it("labels every field", () => {
-    mockDesk({ app_info: () => info });
-    renderApp();
+    await screen.findByTestId("sign-in-title");
     const t = resources.az.translation.signIn;
     for (const label of [t.server, t.username, t.password]) {
       expect(screen.getByLabelText(label)).toBeDefined();
@@ -76,6 +75,7 @@ describe("the first screen", () => {
   it("shows a storage failure in the officer's language with the detail for support", async () => {
     mockDesk({
       app_info: failWith({ kind: "storage", message: "cannot create /ro/data: read-only" }),
+      session: () => nobody,
     });
     renderApp();
 

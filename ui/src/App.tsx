@@ -1,11 +1,57 @@
 import type { i18n as I18n } from "i18next";
+import { useCallback, useEffect, useState } from "react";
 import { I18nextProvider } from "react-i18next";
+import { ErrorNotice } from "./components/ErrorNotice";
+import { type DeskError, desk, type SessionInfo, toDeskError } from "./ipc/client";
+import { Queue } from "./screens/Queue";
 import { SignIn } from "./screens/SignIn";
+import { Unlock } from "./screens/Unlock";
+
+/** How often the UI asks whether the core has locked the desk for idleness. */
+const LOCK_CHECK_MS = 30_000;
+
+const NOBODY: SessionInfo = {
+  signed_in: false,
+  locked: false,
+  server: null,
+  user_name: null,
+  role: null,
+};
+
+function Screens() {
+  const [session, setSession] = useState<SessionInfo | null>(null);
+  const [error, setError] = useState<DeskError | null>(null);
+  const refresh = useCallback(() => {
+    desk.session().then(setSession, (thrown: unknown) => {
+      setError(toDeskError(thrown));
+      setSession(NOBODY);
+    });
+  }, []);
+
+  useEffect(refresh, [refresh]);
+  useEffect(() => {
+    if (!session?.signed_in || session.locked) return;
+    const timer = setInterval(refresh, LOCK_CHECK_MS);
+    return () => clearInterval(timer);
+  }, [session, refresh]);
+
+  if (session === null) return null;
+  if (!session.signed_in) {
+    return (
+      <>
+        {error && <ErrorNotice error={error} />}
+        <SignIn server={session.server} onSignedIn={setSession} />
+      </>
+    );
+  }
+  if (session.locked) return <Unlock session={session} onChange={setSession} />;
+  return <Queue session={session} onChange={setSession} />;
+}
 
 export function App({ i18n }: { i18n: I18n }) {
   return (
     <I18nextProvider i18n={i18n}>
-      <SignIn />
+      <Screens />
     </I18nextProvider>
   );
 }

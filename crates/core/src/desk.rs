@@ -137,9 +137,10 @@ impl Desk {
     pub async fn sign_out(&mut self) -> DeskResult<SessionInfo> {
         let server = self.open_store()?.meta("server")?;
         let central = server.and_then(|s| Central::new(&s).ok());
+        // `&mut`: the future holding it must be `Send`, and the cache is not `Sync`.
         let store = self
             .store
-            .as_ref()
+            .as_mut()
             .ok_or_else(|| DeskError::internal("the cache did not open"))?;
         session::sign_out(store, self.keyring.as_ref(), central.as_ref()).await?;
         self.lock.lock();

@@ -65,7 +65,7 @@ pub async fn sign_in(
 /// expires there), the token leaves the keyring and the unlock verifier the cache. Recorded
 /// decisions stay and are sent after the next sign-in.
 pub async fn sign_out(
-    store: &Store,
+    store: &mut Store,
     keyring: &dyn SecretStore,
     central: Option<&Central>,
 ) -> DeskResult<()> {

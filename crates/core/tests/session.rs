@@ -104,7 +104,7 @@ async fn an_officer_unlocks_offline_and_signing_out_ends_the_session() {
     // Back online: signing out ends the session at the centre and on the desk.
     let centre = Centre::start(&central_db).await;
     let central = Central::new(&centre.base).unwrap();
-    session::sign_out(&store, &keyring, Some(&central))
+    session::sign_out(&mut store, &keyring, Some(&central))
         .await
         .unwrap();
     assert_eq!(keyring.get(secrets::SESSION_TOKEN).unwrap(), None);
@@ -149,7 +149,7 @@ async fn another_officer_cannot_sign_in_over_unsent_decisions() {
         )
         .unwrap();
     sync::record_decision(&mut store, &case, json!({ "kind": "accept" })).unwrap();
-    session::sign_out(&store, &keyring, Some(&central))
+    session::sign_out(&mut store, &keyring, Some(&central))
         .await
         .unwrap();
 

@@ -14,11 +14,28 @@ function leaves(tree: Tree): string[] {
   return Object.values(tree).flatMap((v) => (typeof v === "string" ? [v] : leaves(v)));
 }
 
+/** Keys with plural suffixes folded: each language has the plural forms its grammar needs. */
+function baseKeys(tree: Tree): string[] {
+  const plural = /_(zero|one|two|few|many|other)$/;
+  return [...new Set(keys(tree).map((k) => k.replace(plural, "")))].sort();
+}
+
 describe("translations", () => {
-  const az = keys(resources.az.translation as Tree).sort();
+  const az = baseKeys(resources.az.translation as Tree);
 
   it.each(LANGUAGES)("%s has exactly the Azerbaijani keys", (lng) => {
-    expect(keys(resources[lng].translation as Tree).sort()).toEqual(az);
+    expect(baseKeys(resources[lng].translation as Tree)).toEqual(az);
+  });
+
+  it.each(LANGUAGES)("%s has every plural form its grammar needs", (lng) => {
+    const all = keys(resources[lng].translation as Tree);
+    const rules = new Intl.PluralRules(lng);
+    for (const key of all.filter((k) => k.endsWith("_other"))) {
+      const base = key.slice(0, -"_other".length);
+      for (const form of rules.resolvedOptions().pluralCategories) {
+        expect(all).toContain(`${base}_${form}`);
+      }
+    }
   });
 
   it.each(LANGUAGES)("%s has no empty text", (lng) => {

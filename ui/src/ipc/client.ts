@@ -8,9 +8,26 @@ import {
   type DeskError,
   ERROR_KINDS,
   type ErrorKind,
+  type QueuePage,
+  type QueueQuery,
+  type SessionInfo,
+  type SignInRequest,
+  type SyncReport,
 } from "./bindings";
 
-export type { AppInfo, BuildInfo, DeskError, ErrorKind } from "./bindings";
+export type {
+  AppInfo,
+  BuildInfo,
+  DeskError,
+  ErrorKind,
+  QueuePage,
+  QueueQuery,
+  QueueRow,
+  SessionInfo,
+  SignInRequest,
+  Sort,
+  SyncReport,
+} from "./bindings";
 export { ERROR_KINDS } from "./bindings";
 
 /** Turns whatever a failed call threw into the desk's one error shape. */
@@ -45,4 +62,11 @@ export async function call<K extends CommandName>(
 
 export const desk = {
   appInfo: (): Promise<AppInfo> => call("app_info", {}),
+  session: (): Promise<SessionInfo> => call("session", {}),
+  signIn: (request: SignInRequest): Promise<SessionInfo> => call("sign_in", { request }),
+  unlock: (password: string): Promise<SessionInfo> => call("unlock", { password }),
+  lock: (): Promise<SessionInfo> => call("lock", {}),
+  signOut: (): Promise<SessionInfo> => call("sign_out", {}),
+  queuePage: (query: QueueQuery): Promise<QueuePage> => call("queue_page", { query }),
+  syncNow: (): Promise<SyncReport> => call("sync_now", {}),
 };

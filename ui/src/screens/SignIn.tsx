@@ -1,17 +1,42 @@
-import { useId } from "react";
+import { type FormEvent, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import markUrl from "../../../icons/migdesk.svg";
 import { AboutWorkstation } from "../components/AboutWorkstation";
+import { ErrorNotice } from "../components/ErrorNotice";
 import { LanguageSwitch } from "../components/LanguageSwitch";
+import { type DeskError, desk, type SessionInfo, toDeskError } from "../ipc/client";
 
-/**
- * The first screen. The fields take input but sign-in is not connected yet; the screen says so
- * instead of pretending.
- */
-export function SignIn() {
+/** The first screen: the central service's address (remembered), user name and password. */
+export function SignIn({
+  server,
+  onSignedIn,
+}: {
+  server: string | null;
+  onSignedIn: (session: SessionInfo) => void;
+}) {
   const { t } = useTranslation();
   const id = useId();
-  const noteId = `${id}-note`;
+  const [error, setError] = useState<DeskError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const field = (name: string) => String(form.get(name) ?? "").trim();
+    setBusy(true);
+    setError(null);
+    try {
+      const session = await desk.signIn({
+        server: field("server"),
+        username: field("username"),
+        password: String(form.get("password") ?? ""),
+      });
+      onSignedIn(session);
+    } catch (thrown) {
+      setError(toDeskError(thrown));
+      setBusy(false);
+    }
+  }
 
   return (
     <main className="sign-in">
@@ -24,12 +49,7 @@ export function SignIn() {
         <LanguageSwitch />
       </header>
 
-      <form
-        className="card"
-        aria-labelledby={`${id}-title`}
-        aria-describedby={noteId}
-        onSubmit={(event) => event.preventDefault()}
-      >
+      <form className="card" aria-labelledby={`${id}-title`} onSubmit={submit}>
         <h1 id={`${id}-title`} data-testid="sign-in-title">
           {t("signIn.title")}
         </h1>
@@ -40,21 +60,30 @@ export function SignIn() {
           type="url"
           autoComplete="url"
           placeholder="https://"
+          defaultValue={server ?? ""}
+          required
+          data-testid="sign-in-server"
         />
         <label htmlFor={`${id}-user`}>{t("signIn.username")}</label>
-        <input id={`${id}-user`} name="username" autoComplete="username" />
+        <input
+          id={`${id}-user`}
+          name="username"
+          autoComplete="username"
+          required
+          data-testid="sign-in-username"
+        />
         <label htmlFor={`${id}-password`}>{t("signIn.password")}</label>
         <input
           id={`${id}-password`}
           name="password"
           type="password"
           autoComplete="current-password"
+          required
+          data-testid="sign-in-password"
         />
-        <p id={noteId} className="note" data-testid="sign-in-not-yet">
-          {t("signIn.notYet")}
-        </p>
-        <button type="submit" disabled>
-          {t("signIn.submit")}
+        {error && <ErrorNotice error={error} />}
+        <button type="submit" disabled={busy} aria-busy={busy} data-testid="sign-in-submit">
+          {busy ? t("signIn.busy") : t("signIn.submit")}
         </button>
       </form>
 

@@ -272,9 +272,9 @@ async fn run(cli: Cli) -> DeskResult<String> {
             })
         }
         DeskCommand::Logout => {
-            let store = open(&dir, &keyring, false)?;
+            let mut store = open(&dir, &keyring, false)?;
             let central = store.meta("server")?.and_then(|s| Central::new(&s).ok());
-            session::sign_out(&store, &keyring, central.as_ref()).await?;
+            session::sign_out(&mut store, &keyring, central.as_ref()).await?;
             Ok(if cli.json {
                 "{\"signed_out\":true}".to_owned()
             } else {

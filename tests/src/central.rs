@@ -1,0 +1,104 @@
+//! The central service as a real process for end-to-end tests: seeded with the `seed`
+//! command, served on a free loopback port, stopped with SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use crate::target_dir;
+
+/// A binary of this workspace, built by `scripts/test.sh`.
+pub fn bin(name: &str) -> PathBuf {
+    let path = target_dir().join("debug").join(name);
+    assert!(
+        path.is_file(),
+        "{} is not built: run scripts/test.sh (or cargo build --workspace --bins)",
+        path.display()
+    );
+    path
+}
+
+/// A staff account printed by `migdesk-central seed`.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub department: String,
+    pub role: String,
+    pub username: String,
+    pub full_name: String,
+    pub password: String,
+}
+
+/// Seeds `db` and returns the staff accounts it printed.
+pub fn seed(db: &Path, cases: u32, seed: u64, department: Option<&str>) -> Vec<Account> {
+    let mut command = Command::new(bin("migdesk-central"));
+    command.args(["seed", "--db"]).arg(db).args([
+        "--cases",
+        &cases.to_string(),
+        "--seed",
+        &seed.to_string(),
+    ]);
+    if let Some(d) = department {
+        command.args(["--department", d]);
+    }
+    let out = command.output().expect("migdesk-central seed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .lines()
+        .filter_map(|line| {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            let role = *cols.get(1)?;
+            (cols.len() >= 5 && (role == "officer" || role == "supervisor")).then(|| Account {
+                department: cols[0].to_owned(),
+                role: role.to_owned(),
+                username: cols[2].to_owned(),
+                full_name: cols[3..cols.len() - 1].join(" "),
+                password: cols[cols.len() - 1].to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// A running `migdesk-central serve`; stopped when dropped.
+#[derive(Debug)]
+pub struct Centre {
+    child: Child,
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+}
+
+impl Centre {
+    pub fn start(db: &Path) -> Self {
+        let mut child = Command::new(bin("migdesk-central"))
+            .args(["serve", "--db"])
+            .arg(db)
+            .args(["--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start migdesk-central");
+        let mut line = String::new();
+        let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+        out.read_line(&mut line).expect("first line");
+        let base = line
+            .split("http://")
+            .nth(1)
+            .and_then(|r| r.split("/api").next())
+            .map(|a| format!("http://{a}"))
+            .unwrap_or_else(|| panic!("unexpected first line: {line}"));
+        Self { child, base }
+    }
+}
+
+impl Drop for Centre {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}

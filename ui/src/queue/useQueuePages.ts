@@ -1,0 +1,86 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { type DeskError, desk, type QueueQuery, type QueueRow, toDeskError } from "../ipc/client";
+
+/** Rows are fetched from the core a page at a time, as they come into view. */
+export const PAGE_SIZE = 200;
+
+export type QueuePages = {
+  /** Cases matching the query; `null` until the first page has arrived. */
+  total: number | null;
+  /** The row at `index`, or `undefined` while its page is on its way (the page is requested). */
+  rowAt: (index: number) => QueueRow | undefined;
+  error: DeskError | null;
+};
+
+/**
+ * The queue for a query, paged: the list can hold 100,000 cases while only the pages on screen
+ * are in memory. A new query (or `generation`) starts over.
+ */
+export function useQueuePages(query: Omit<QueueQuery, "offset" | "limit">, generation: number) {
+  const key = JSON.stringify([query, generation]);
+  const [state, setState] = useState<{
+    key: string;
+    total: number | null;
+    pages: Map<number, QueueRow[]>;
+    error: DeskError | null;
+  }>({ key, total: null, pages: new Map(), error: null });
+  const requested = useRef(new Set<string>());
+  const queryRef = useRef(query);
+  queryRef.current = query;
+  const keyRef = useRef(key);
+  keyRef.current = key;
+
+  const load = useCallback(
+    (page: number) => {
+      const id = `${key}#${page}`;
+      if (requested.current.has(id)) return;
+      requested.current.add(id);
+      // An answer for an older query is dropped; one for the current query may arrive before
+      // the state has switched to it (rows are asked for while rendering), so it starts it.
+      const apply = (change: (s: typeof state) => typeof state) =>
+        setState((s) => {
+          if (keyRef.current !== key) return s;
+          return change(s.key === key ? s : { key, total: null, pages: new Map(), error: null });
+        });
+      desk
+        .queuePage({ ...queryRef.current, offset: page * PAGE_SIZE, limit: PAGE_SIZE })
+        .then((result) =>
+          apply((s) => ({
+            ...s,
+            total: result.total,
+            pages: new Map(s.pages).set(page, result.rows),
+            error: null,
+          })),
+        )
+        .catch((thrown: unknown) => {
+          requested.current.delete(id);
+          apply((s) => ({ ...s, error: toDeskError(thrown) }));
+        });
+    },
+    [key],
+  );
+
+  useEffect(() => {
+    // Coming back to an earlier query asks again: the cases may have changed meanwhile.
+    for (const id of requested.current) {
+      if (!id.startsWith(`${key}#`)) requested.current.delete(id);
+    }
+    setState((s) => (s.key === key ? s : { key, total: null, pages: new Map(), error: null }));
+    load(0);
+  }, [key, load]);
+
+  const current = state.key === key ? state : { total: null, pages: new Map(), error: null };
+  const rowAt = useCallback(
+    (index: number) => {
+      const page = Math.floor(index / PAGE_SIZE);
+      const rows = current.pages.get(page);
+      if (!rows) {
+        load(page);
+        return undefined;
+      }
+      return rows[index - page * PAGE_SIZE];
+    },
+    [current.pages, load],
+  );
+  return { total: current.total, rowAt, error: current.error } satisfies QueuePages;
+}

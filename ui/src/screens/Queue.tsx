@@ -1,0 +1,264 @@
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { type KeyboardEvent, type MouseEvent, useEffect, useId, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { ErrorNotice } from "../components/ErrorNotice";
+import { LanguageSwitch } from "../components/LanguageSwitch";
+import {
+  type DeskError,
+  desk,
+  type QueueRow,
+  type SessionInfo,
+  type SyncReport,
+  toDeskError,
+} from "../ipc/client";
+import { formatDate } from "../queue/format";
+import { useQueuePages } from "../queue/useQueuePages";
+
+const ROW_HEIGHT = 36;
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [debounced, setDebounced] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setDebounced(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return debounced;
+}
+
+type SyncState =
+  | { state: "idle" }
+  | { state: "running" }
+  | { state: "done"; report: SyncReport }
+  | { state: "failed"; error: DeskError };
+
+/** The officer's queue: search, filters, a virtualised list moved through with j/k or arrows. */
+export function Queue({
+  session,
+  onChange,
+}: {
+  session: SessionInfo;
+  onChange: (session: SessionInfo) => void;
+}) {
+  const { t } = useTranslation();
+  const id = useId();
+  const [search, setSearch] = useState("");
+  const [mine, setMine] = useState(session.role !== "supervisor");
+  const [overdue, setOverdue] = useState(false);
+  const [generation, setGeneration] = useState(0);
+  const [selected, setSelected] = useState(0);
+  const [sync, setSync] = useState<SyncState>({ state: "idle" });
+  const debouncedSearch = useDebounced(search, 200);
+  const query = {
+    service: null,
+    status: null,
+    overdue,
+    mine,
+    search: debouncedSearch.trim() === "" ? null : debouncedSearch,
+    sort: "due" as const,
+    descending: false,
+  };
+  const { total, rowAt, error } = useQueuePages(query, generation);
+  const listRef = useRef<HTMLDivElement>(null);
+  const count = total ?? 0;
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => listRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    initialRect: { width: 1000, height: 600 },
+  });
+
+  // A lock noticed by the core (idle too long) takes the officer to the lock screen.
+  useEffect(() => {
+    if (error?.kind === "locked") {
+      desk.session().then(onChange, () => undefined);
+    }
+  }, [error, onChange]);
+
+  async function runSync() {
+    setSync({ state: "running" });
+    try {
+      const report = await desk.syncNow();
+      setSync({ state: "done", report });
+      setGeneration((g) => g + 1);
+    } catch (thrown) {
+      setSync({ state: "failed", error: toDeskError(thrown) });
+    }
+  }
+
+  function move(to: number) {
+    const next = Math.max(0, Math.min(count - 1, to));
+    setSelected(next);
+    virtualizer.scrollToIndex(next, { align: "auto" });
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+    const step: Record<string, number> = { j: 1, ArrowDown: 1, k: -1, ArrowUp: -1 };
+    if (event.key in step) {
+      event.preventDefault();
+      move(selected + (step[event.key] ?? 0));
+    } else if (event.key === "Home") {
+      event.preventDefault();
+      move(0);
+    } else if (event.key === "End") {
+      event.preventDefault();
+      move(count - 1);
+    }
+  }
+
+  function onClick(event: MouseEvent<HTMLDivElement>) {
+    const option = (event.target as HTMLElement).closest<HTMLElement>("[data-index]");
+    if (option?.dataset.index) setSelected(Number(option.dataset.index));
+  }
+
+  const optionId = (index: number) => `${id}-row-${index}`;
+  const cell = (row: QueueRow | undefined, pick: (r: QueueRow) => string) => (row ? pick(row) : "");
+
+  return (
+    <main className="queue-screen">
+      <header className="queue-bar">
+        <h1 data-testid="queue-title">{t("queue.title")}</h1>
+        <span className="who" data-testid="queue-user">
+          {session.user_name}
+        </span>
+        <button
+          type="button"
+          onClick={() => void runSync()}
+          disabled={sync.state === "running"}
+          data-testid="queue-sync"
+        >
+          {sync.state === "running" ? t("queue.syncing") : t("queue.sync")}
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => desk.lock().then(onChange, () => undefined)}
+          data-testid="queue-lock"
+        >
+          {t("queue.lock")}
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => desk.signOut().then(onChange, () => undefined)}
+          data-testid="queue-sign-out"
+        >
+          {t("queue.signOut")}
+        </button>
+        <LanguageSwitch />
+      </header>
+
+      <div role="status" className="sync-status" data-testid="sync-status">
+        {sync.state === "done" &&
+          t("queue.synced", {
+            changes: sync.report.changes,
+            documents: sync.report.documents_downloaded,
+            sent: sync.report.decisions_sent,
+          })}
+      </div>
+      {sync.state === "failed" && <ErrorNotice error={sync.error} />}
+
+      <div className="queue-filters">
+        <label htmlFor={`${id}-search`} className="visually-hidden">
+          {t("queue.search")}
+        </label>
+        <input
+          id={`${id}-search`}
+          type="search"
+          placeholder={t("queue.search")}
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          data-testid="queue-search"
+        />
+        <label>
+          <input
+            type="checkbox"
+            checked={mine}
+            onChange={(e) => setMine(e.target.checked)}
+            data-testid="queue-mine"
+          />{" "}
+          {t("queue.mine")}
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={overdue}
+            onChange={(e) => setOverdue(e.target.checked)}
+            data-testid="queue-overdue"
+          />{" "}
+          {t("queue.overdue")}
+        </label>
+        <span data-testid="queue-total" data-total={total ?? ""}>
+          {total === null ? t("queue.loading") : t("queue.total", { count: total })}
+        </span>
+      </div>
+
+      {error && error.kind !== "locked" && <ErrorNotice error={error} />}
+
+      <div className="queue-head" aria-hidden="true">
+        <span>{t("queue.columns.number")}</span>
+        <span>{t("queue.columns.applicant")}</span>
+        <span>{t("queue.columns.service")}</span>
+        <span>{t("queue.columns.submitted")}</span>
+        <span>{t("queue.columns.due")}</span>
+        <span>{t("queue.columns.status")}</span>
+        <span>{t("queue.columns.sync")}</span>
+      </div>
+      <div
+        ref={listRef}
+        className="queue-list"
+        role="listbox"
+        tabIndex={0}
+        aria-label={t("queue.title")}
+        aria-describedby={`${id}-keys`}
+        aria-activedescendant={count > 0 ? optionId(selected) : undefined}
+        onKeyDown={onKeyDown}
+        onClick={onClick}
+        data-testid="queue-list"
+      >
+        {total === 0 && <p className="empty">{t("queue.empty")}</p>}
+        <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const row = rowAt(item.index);
+            return (
+              <div
+                key={item.key}
+                id={optionId(item.index)}
+                role="option"
+                aria-selected={item.index === selected}
+                className="queue-row"
+                data-testid="queue-row"
+                data-number={row?.number ?? ""}
+                data-index={item.index}
+                tabIndex={-1}
+                style={{
+                  position: "absolute",
+                  top: 0,
+                  left: 0,
+                  right: 0,
+                  height: ROW_HEIGHT,
+                  transform: `translateY(${item.start}px)`,
+                }}
+              >
+                <span>{cell(row, (r) => r.number) || t("queue.loading")}</span>
+                <span>{cell(row, (r) => r.applicant)}</span>
+                <span>{cell(row, (r) => r.service)}</span>
+                <span>{cell(row, (r) => formatDate(r.submitted_at))}</span>
+                <span>{cell(row, (r) => formatDate(r.due_date))}</span>
+                <span>{cell(row, (r) => t(`queue.status.${r.status}`, r.status))}</span>
+                <span>
+                  {cell(row, (r) =>
+                    r.sync_state === "none" ? "" : t(`queue.syncState.${r.sync_state}`),
+                  )}
+                </span>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      <p id={`${id}-keys`} className="note">
+        {t("queue.keys")}
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,197 @@
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { App } from "../App";
+import { createI18n, resources } from "../i18n";
+import type { AppInfo, QueueQuery, QueueRow, SessionInfo, SignInRequest } from "../ipc/client";
+import { failWith, mockDesk } from "../ipc/testing";
+
+const az = resources.az.translation;
+
+const info: AppInfo = {
+  name: "migdesk",
+  version: "0.1.0",
+  build: { commit: "abc1234", profile: "debug", target: "x86_64-unknown-linux-gnu" },
+  data_dir: "/tmp/desk",
+};
+
+const nobody: SessionInfo = {
+  signed_in: false,
+  locked: false,
+  server: "http://127.0.0.1:8470",
+  user_name: null,
+  role: null,
+};
+const aysel: SessionInfo = {
+  signed_in: true,
+  locked: false,
+  server: "http://127.0.0.1:8470",
+  user_name: "Aysel Məmmədova",
+  role: "officer",
+};
+
+function row(n: number): QueueRow {
+  return {
+    id: `app-${n}`,
+    number: `MX-2026-${String(n).padStart(6, "0")}`,
+    applicant: n % 2 ? "Çingiz İSMAYILLI" : "Şəhla QULİYEVA",
+    service: "trp-issue",
+    status: "pending",
+    submitted_at: "2026-11-02T10:00:00Z",
+    due_date: "2026-11-30",
+    sync_state: n === 1 ? "pending" : "none",
+  };
+}
+
+/** A queue of `total` cases answered page by page, recording each query. */
+function queue(total: number, queries: QueueQuery[]) {
+  return (args: { query: QueueQuery }) => {
+    queries.push(args.query);
+    // A search finds one case of every ten.
+    const found = args.query.search ? Math.ceil(total / 10) : total;
+    const end = Math.min(found, args.query.offset + args.query.limit);
+    const rows = [];
+    for (let n = args.query.offset; n < end; n++) rows.push(row(n));
+    return { rows, total: found };
+  };
+}
+
+function renderApp() {
+  return render(<App i18n={createI18n()} />);
+}
+
+describe("signing in", () => {
+  it("offers the remembered server, signs in and opens the queue", async () => {
+    const requests: SignInRequest[] = [];
+    const queries: QueueQuery[] = [];
+    mockDesk({
+      app_info: () => info,
+      session: () => nobody,
+      sign_in: ({ request }) => {
+        requests.push(request);
+        return aysel;
+      },
+      queue_page: queue(3, queries),
+    });
+    const user = userEvent.setup();
+    renderApp();
+
+    const server = await screen.findByTestId("sign-in-server");
+    expect((server as HTMLInputElement).value).toBe("http://127.0.0.1:8470");
+    await user.type(screen.getByTestId("sign-in-username"), "aysel.m");
+    await user.type(screen.getByTestId("sign-in-password"), "Bakı-2026!");
+    await user.click(screen.getByTestId("sign-in-submit"));
+
+    expect(requests).toEqual([
+      { server: "http://127.0.0.1:8470", username: "aysel.m", password: "Bakı-2026!" },
+    ]);
+    expect((await screen.findByTestId("queue-user")).textContent).toBe("Aysel Məmmədova");
+    await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(3));
+    expect(queries[0]).toMatchObject({ mine: true, overdue: false, search: null, offset: 0 });
+  });
+
+  it("says what went wrong in the officer's language and keeps what was typed", async () => {
+    mockDesk({
+      app_info: () => info,
+      session: () => nobody,
+      sign_in: failWith({ kind: "unauthorized", message: "the centre answered 401" }),
+    });
+    const user = userEvent.setup();
+    renderApp();
+    await user.type(await screen.findByTestId("sign-in-username"), "aysel.m");
+    await user.type(screen.getByTestId("sign-in-password"), "wrong");
+    await user.click(screen.getByTestId("sign-in-submit"));
+
+    const alert = await screen.findByTestId("error-notice");
+    expect(alert.dataset.kind).toBe("unauthorized");
+    expect(within(alert).getByText(az.errors.unauthorized)).toBeDefined();
+    expect((screen.getByTestId("sign-in-username") as HTMLInputElement).value).toBe("aysel.m");
+    expect(screen.getByTestId("sign-in-submit")).toHaveProperty("disabled", false);
+  });
+
+  it("opens on the lock screen when a session is cached and unlocks with the password", async () => {
+    const passwords: string[] = [];
+    mockDesk({
+      session: () => ({ ...aysel, locked: true }),
+      unlock: ({ password }) => {
+        passwords.push(password);
+        if (password !== "right") throw { kind: "unauthorized", message: "not right" };
+        return aysel;
+      },
+      queue_page: queue(0, []),
+    });
+    const user = userEvent.setup();
+    renderApp();
+
+    expect((await screen.findByTestId("unlock-title")).textContent).toBe(az.unlock.title);
+    await user.type(screen.getByTestId("unlock-password"), "wrong");
+    await user.click(screen.getByTestId("unlock-submit"));
+    expect((await screen.findByTestId("error-notice")).dataset.kind).toBe("unauthorized");
+
+    await user.clear(screen.getByTestId("unlock-password"));
+    await user.type(screen.getByTestId("unlock-password"), "right");
+    await user.click(screen.getByTestId("unlock-submit"));
+    expect(await screen.findByText(az.queue.empty)).toBeDefined();
+    expect(passwords).toEqual(["wrong", "right"]);
+  });
+});
+
+describe("the queue", () => {
+  it("searches, filters and moves with j/k and the arrows", async () => {
+    const queries: QueueQuery[] = [];
+    mockDesk({ session: () => aysel, queue_page: queue(50, queries) });
+    const user = userEvent.setup();
+    renderApp();
+
+    const list = await screen.findByTestId("queue-list");
+    await waitFor(() => expect(screen.getByTestId("queue-total").dataset.total).toBe("50"));
+    expect(screen.getByTestId("queue-total").textContent).toBe("50 müraciət");
+    const first = screen.getAllByTestId("queue-row")[0];
+    expect(first?.textContent).toContain("MX-2026-000000");
+    expect(first?.textContent).toContain("30.11.2026");
+    expect(first?.getAttribute("aria-selected")).toBe("true");
+
+    list.focus();
+    await user.keyboard("jj");
+    await user.keyboard("{ArrowUp}");
+    const active = list.getAttribute("aria-activedescendant");
+    expect(document.getElementById(active ?? "")?.dataset.number).toBe("MX-2026-000001");
+
+    await user.type(screen.getByTestId("queue-search"), "ismayıllı");
+    await waitFor(() => expect(queries.at(-1)?.search).toBe("ismayıllı"));
+    await waitFor(() => expect(screen.getByTestId("queue-total").dataset.total).toBe("5"));
+    expect(screen.getAllByTestId("queue-row")).toHaveLength(5);
+    await user.clear(screen.getByTestId("queue-search"));
+    await waitFor(() => expect(screen.getByTestId("queue-total").dataset.total).toBe("50"));
+    await user.click(screen.getByTestId("queue-overdue"));
+    await waitFor(() => expect(queries.at(-1)?.overdue).toBe(true));
+    await user.click(screen.getByTestId("queue-mine"));
+    await waitFor(() => expect(queries.at(-1)?.mine).toBe(false));
+  });
+
+  it("shows a waiting-to-send decision and a failed sync in words", async () => {
+    mockDesk({
+      session: () => aysel,
+      queue_page: queue(2, []),
+      sync_now: failWith({ kind: "offline", message: "connection refused" }),
+    });
+    const user = userEvent.setup();
+    renderApp();
+
+    await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(2));
+    expect(screen.getAllByTestId("queue-row")[1]?.textContent).toContain(
+      az.queue.syncState.pending,
+    );
+    await user.click(screen.getByTestId("queue-sync"));
+    expect((await screen.findByTestId("error-notice")).dataset.kind).toBe("offline");
+  });
+
+  it("fetches only the pages it shows, even for 100,000 cases", async () => {
+    const queries: QueueQuery[] = [];
+    mockDesk({ session: () => aysel, queue_page: queue(100_000, queries) });
+    renderApp();
+    await waitFor(() => expect(screen.getByTestId("queue-total").dataset.total).toBe("100000"));
+    expect(screen.getAllByTestId("queue-row").length).toBeLessThan(100);
+    expect(new Set(queries.map((q) => q.offset))).toEqual(new Set([0]));
+  });
+});
