@@ -1,7 +1,7 @@
 //! The commands the UI may call. Each one is listed in `migdesk_core::ipc::COMMANDS`, which
 //! also drives the permission manifest and the generated TypeScript command map.
 
-use migdesk_core::ipc::{AppInfo, BuildInfo, QueuePage, SessionInfo, SignInRequest};
+use migdesk_core::ipc::{AppInfo, BuildInfo, CatalogueInfo, QueuePage, SessionInfo, SignInRequest};
 use migdesk_core::queue::QueueQuery;
 use migdesk_core::sync::SyncReport;
 use migdesk_core::{DeskError, app_info as core_app_info};
@@ -101,4 +101,10 @@ pub async fn sync_now<R: Runtime>(
         .await?
         .sync_job()?;
     job.run(|_| {}).await
+}
+
+/// The service catalogue the desk was built with (names, required documents).
+#[tauri::command]
+pub fn catalogue() -> CatalogueInfo {
+    (&migdesk_domain::Catalogue::builtin()).into()
 }

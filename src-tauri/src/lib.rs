@@ -58,6 +58,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, config: ShellConfig) -> Builde
         .setup(|app| Ok(window::create_main_window(app)?))
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
+            commands::catalogue,
             commands::session,
             commands::sign_in,
             commands::unlock,

@@ -9,7 +9,10 @@ use std::fmt::Write as _;
 use ts_rs::{Config, TS};
 
 use crate::error::{DeskError, ErrorKind};
-use crate::ipc::{AppInfo, BuildInfo, COMMANDS, QueuePage, SessionInfo, SignInRequest};
+use crate::ipc::{
+    AppInfo, BuildInfo, COMMANDS, CatalogueInfo, DocumentTypeInfo, LocalizedText, QueuePage,
+    ServiceInfo, SessionInfo, SignInRequest,
+};
 use crate::queue::{QueueQuery, QueueRow, Sort};
 use crate::sync::SyncReport;
 
@@ -43,6 +46,10 @@ pub fn typescript_bindings() -> String {
     declare::<DeskError>(&mut out, &cfg);
     declare::<BuildInfo>(&mut out, &cfg);
     declare::<AppInfo>(&mut out, &cfg);
+    declare::<LocalizedText>(&mut out, &cfg);
+    declare::<ServiceInfo>(&mut out, &cfg);
+    declare::<DocumentTypeInfo>(&mut out, &cfg);
+    declare::<CatalogueInfo>(&mut out, &cfg);
     declare::<SessionInfo>(&mut out, &cfg);
     declare::<SignInRequest>(&mut out, &cfg);
     declare::<Sort>(&mut out, &cfg);

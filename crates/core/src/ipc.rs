@@ -57,6 +57,69 @@ pub struct QueuePage {
     pub total: i64,
 }
 
+/// A text in the desk's three languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct LocalizedText {
+    pub az: String,
+    pub en: String,
+    pub ru: String,
+}
+
+impl From<&migdesk_domain::Localized> for LocalizedText {
+    fn from(l: &migdesk_domain::Localized) -> Self {
+        Self {
+            az: l.az.clone(),
+            en: l.en.clone(),
+            ru: l.ru.clone(),
+        }
+    }
+}
+
+/// An e-service as the desk names it, with the document types it requires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ServiceInfo {
+    pub code: String,
+    pub name: LocalizedText,
+    pub required_documents: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DocumentTypeInfo {
+    pub code: String,
+    pub name: LocalizedText,
+}
+
+/// The service catalogue, for names, filters and checklists in the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CatalogueInfo {
+    pub services: Vec<ServiceInfo>,
+    pub document_types: Vec<DocumentTypeInfo>,
+}
+
+impl From<&migdesk_domain::Catalogue> for CatalogueInfo {
+    fn from(c: &migdesk_domain::Catalogue) -> Self {
+        Self {
+            services: c
+                .services
+                .iter()
+                .map(|s| ServiceInfo {
+                    code: s.code.clone(),
+                    name: (&s.name).into(),
+                    required_documents: s.required_documents.clone(),
+                })
+                .collect(),
+            document_types: c
+                .document_types
+                .iter()
+                .map(|d| DocumentTypeInfo {
+                    code: d.code.clone(),
+                    name: (&d.name).into(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// One command the shell exposes to the UI: its name, and the TypeScript types of its
 /// arguments object and its successful result. Errors are always [`crate::DeskError`].
 #[derive(Debug, Clone, Copy)]
@@ -98,6 +161,7 @@ const fn command(name: &'static str, args: fn() -> String, returns: fn() -> Stri
 /// manifest from this list, and [`crate::bindings`] derives the UI's typed command map from it.
 pub const COMMANDS: &[CommandSpec] = &[
     command("app_info", no_args, ts_name::<AppInfo>),
+    command("catalogue", no_args, ts_name::<CatalogueInfo>),
     command("session", no_args, ts_name::<SessionInfo>),
     command("sign_in", sign_in_args, ts_name::<SessionInfo>),
     command("unlock", password_args, ts_name::<SessionInfo>),

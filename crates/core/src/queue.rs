@@ -104,6 +104,25 @@ pub struct QueueRow {
     pub due_date: String,
     /// none, pending (waiting to send), sent, conflict.
     pub sync_state: String,
+    /// Working days from today to the due date (negative: overdue by that many), from the
+    /// calendar table; `None` when the table does not cover the dates.
+    pub working_days_left: Option<i32>,
+    /// Past its due date and still waiting for a decision.
+    pub overdue: bool,
+}
+
+fn calendar() -> &'static migdesk_domain::Calendar {
+    static CALENDAR: std::sync::OnceLock<migdesk_domain::Calendar> = std::sync::OnceLock::new();
+    CALENDAR.get_or_init(migdesk_domain::Calendar::builtin)
+}
+
+/// Working days left until `due` (both `yyyy-mm-dd…`), by the calendar table.
+fn working_days_left(today: &str, due: &str) -> Option<i32> {
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok();
+    let days = calendar()
+        .working_days_left(date(today)?, date(due)?)
+        .ok()?;
+    i32::try_from(days).ok()
 }
 
 /// Turns what the officer typed into an FTS5 query: each folded word as a prefix.
@@ -202,11 +221,21 @@ pub fn list(store: &Store, q: &QueueQuery, today: &str) -> DeskResult<(Vec<Queue
                 submitted_at: r.get(5)?,
                 due_date: r.get(6)?,
                 sync_state: r.get(7)?,
+                working_days_left: None,
+                overdue: false,
             })
         })
         .map_err(sql)?
-        .collect::<Result<_, _>>()
+        .collect::<Result<Vec<QueueRow>, _>>()
         .map_err(sql)?;
+    let rows = rows
+        .into_iter()
+        .map(|row| QueueRow {
+            working_days_left: working_days_left(today, &row.due_date),
+            overdue: row.status == "pending" && row.due_date.as_str() < today,
+            ..row
+        })
+        .collect();
     Ok((rows, total))
 }
 
@@ -357,5 +386,30 @@ mod tests {
         };
         let (rows, total) = list(&s, &q, "2026-11-21").unwrap();
         assert_eq!((ids(&rows), total), (vec!["3", "4"], 4));
+    }
+
+    #[test]
+    fn rows_carry_the_working_days_left_by_the_calendar() {
+        let (_d, s) = store();
+        let q = QueueQuery {
+            sort: Sort::Number,
+            ..QueueQuery::default()
+        };
+        let (rows, _) = list(&s, &q, "2026-11-21").unwrap();
+        let left = |number: &str| {
+            rows.iter()
+                .find(|r| r.number == number)
+                .unwrap()
+                .working_days_left
+        };
+        // Due Friday 20 November, seen on Saturday 21: overdue, though no working day has
+        // passed since.
+        assert_eq!(left("MX-1"), Some(0));
+        assert!(rows.iter().find(|r| r.number == "MX-1").unwrap().overdue);
+        assert!(!rows.iter().find(|r| r.number == "MX-2").unwrap().overdue);
+        // Due Tuesday 1 December: Mon 23 … Fri 27, Mon 30, Tue 1 = 7 working days.
+        assert_eq!(left("MX-2"), Some(7));
+        // Outside the calendar table: no guess.
+        assert_eq!(working_days_left("2026-11-21", "2031-01-01"), None);
     }
 }

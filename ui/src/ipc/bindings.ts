@@ -41,6 +41,23 @@ export type AppInfo = { name: string, version: string, build: BuildInfo,
 data_dir: string, };
 
 /**
+ * A text in the desk's three languages.
+ */
+export type LocalizedText = { az: string, en: string, ru: string, };
+
+/**
+ * An e-service as the desk names it, with the document types it requires.
+ */
+export type ServiceInfo = { code: string, name: LocalizedText, required_documents: Array<string>, };
+
+export type DocumentTypeInfo = { code: string, name: LocalizedText, };
+
+/**
+ * The service catalogue, for names, filters and checklists in the UI.
+ */
+export type CatalogueInfo = { services: Array<ServiceInfo>, document_types: Array<DocumentTypeInfo>, };
+
+/**
  * The session as the UI needs it to choose a screen.
  */
 export type SessionInfo = { 
@@ -82,7 +99,16 @@ export type QueueRow = { id: string, number: string, applicant: string, service:
 /**
  * none, pending (waiting to send), sent, conflict.
  */
-sync_state: string, };
+sync_state: string, 
+/**
+ * Working days from today to the due date (negative: overdue by that many), from the
+ * calendar table; `None` when the table does not cover the dates.
+ */
+working_days_left: number | null, 
+/**
+ * Past its due date and still waiting for a decision.
+ */
+overdue: boolean, };
 
 /**
  * One page of the queue and how many cases match in all.
@@ -101,6 +127,7 @@ documents_read: number, };
 /** Every command the desk exposes: its arguments and its result. Errors are always `DeskError`. */
 export type Commands = {
   app_info: { args: Record<string, never>; returns: AppInfo };
+  catalogue: { args: Record<string, never>; returns: CatalogueInfo };
   session: { args: Record<string, never>; returns: SessionInfo };
   sign_in: { args: { request: SignInRequest }; returns: SessionInfo };
   unlock: { args: { password: string }; returns: SessionInfo };

@@ -3,6 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import {
   type AppInfo,
+  type CatalogueInfo,
   type CommandName,
   type Commands,
   type DeskError,
@@ -18,8 +19,10 @@ import {
 export type {
   AppInfo,
   BuildInfo,
+  CatalogueInfo,
   DeskError,
   ErrorKind,
+  LocalizedText,
   QueuePage,
   QueueQuery,
   QueueRow,
@@ -62,6 +65,7 @@ export async function call<K extends CommandName>(
 
 export const desk = {
   appInfo: (): Promise<AppInfo> => call("app_info", {}),
+  catalogue: (): Promise<CatalogueInfo> => call("catalogue", {}),
   session: (): Promise<SessionInfo> => call("session", {}),
   signIn: (request: SignInRequest): Promise<SessionInfo> => call("sign_in", { request }),
   unlock: (password: string): Promise<SessionInfo> => call("unlock", { password }),

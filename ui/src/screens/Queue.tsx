@@ -4,8 +4,10 @@ import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { LanguageSwitch } from "../components/LanguageSwitch";
 import {
+  type CatalogueInfo,
   type DeskError,
   desk,
+  type LocalizedText,
   type QueueRow,
   type SessionInfo,
   type SyncReport,
@@ -31,6 +33,33 @@ type SyncState =
   | { state: "done"; report: SyncReport }
   | { state: "failed"; error: DeskError };
 
+/** How close a waiting case is to its deadline (for colour; the words say it too). */
+function urgency(row: QueueRow): string {
+  if (row.status !== "pending") return "";
+  if (row.overdue) return "overdue";
+  return row.working_days_left !== null && row.working_days_left <= 3 ? "due-soon" : "";
+}
+
+/** The due date and the working days left (or overdue), by the calendar table. */
+function Deadline({ row }: { row: QueueRow }) {
+  const { t } = useTranslation();
+  const days = row.working_days_left;
+  let words = "";
+  if (row.status === "pending" && days !== null) {
+    if (days > 0) words = t("queue.deadline.left", { count: days });
+    else if (row.overdue) {
+      words =
+        days < 0 ? t("queue.deadline.overdue", { count: -days }) : t("queue.deadline.overdueNow");
+    } else words = t("queue.deadline.today");
+  }
+  return (
+    <>
+      {formatDate(row.due_date)}
+      {words && <small> · {words}</small>}
+    </>
+  );
+}
+
 /** The officer's queue: search, filters, a virtualised list moved through with j/k or arrows. */
 export function Queue({
   session,
@@ -39,8 +68,10 @@ export function Queue({
   session: SessionInfo;
   onChange: (session: SessionInfo) => void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const id = useId();
+  const [catalogue, setCatalogue] = useState<CatalogueInfo | null>(null);
+  const [service, setService] = useState("");
   const [search, setSearch] = useState("");
   const [mine, setMine] = useState(session.role !== "supervisor");
   const [overdue, setOverdue] = useState(false);
@@ -49,7 +80,7 @@ export function Queue({
   const [sync, setSync] = useState<SyncState>({ state: "idle" });
   const debouncedSearch = useDebounced(search, 200);
   const query = {
-    service: null,
+    service: service === "" ? null : service,
     status: null,
     overdue,
     mine,
@@ -67,6 +98,13 @@ export function Queue({
     overscan: 12,
     initialRect: { width: 1000, height: 600 },
   });
+
+  useEffect(() => {
+    desk.catalogue().then(setCatalogue, () => undefined);
+  }, []);
+  const lang = i18n.language as keyof LocalizedText;
+  const serviceName = (code: string) =>
+    catalogue?.services.find((s) => s.code === code)?.name[lang] ?? code;
 
   // A lock noticed by the core (idle too long) takes the officer to the lock screen.
   useEffect(() => {
@@ -170,6 +208,22 @@ export function Queue({
           onChange={(e) => setSearch(e.target.value)}
           data-testid="queue-search"
         />
+        <label htmlFor={`${id}-service`} className="visually-hidden">
+          {t("queue.columns.service")}
+        </label>
+        <select
+          id={`${id}-service`}
+          value={service}
+          onChange={(e) => setService(e.target.value)}
+          data-testid="queue-service"
+        >
+          <option value="">{t("queue.allServices")}</option>
+          {catalogue?.services.map((s) => (
+            <option key={s.code} value={s.code}>
+              {s.name[lang]}
+            </option>
+          ))}
+        </select>
         <label>
           <input
             type="checkbox"
@@ -226,7 +280,7 @@ export function Queue({
                 id={optionId(item.index)}
                 role="option"
                 aria-selected={item.index === selected}
-                className="queue-row"
+                className={`queue-row ${row ? urgency(row) : ""}`}
                 data-testid="queue-row"
                 data-number={row?.number ?? ""}
                 data-index={item.index}
@@ -242,9 +296,9 @@ export function Queue({
               >
                 <span>{cell(row, (r) => r.number) || t("queue.loading")}</span>
                 <span>{cell(row, (r) => r.applicant)}</span>
-                <span>{cell(row, (r) => r.service)}</span>
+                <span>{cell(row, (r) => serviceName(r.service))}</span>
                 <span>{cell(row, (r) => formatDate(r.submitted_at))}</span>
-                <span>{cell(row, (r) => formatDate(r.due_date))}</span>
+                <span data-testid="queue-due">{row && <Deadline row={row} />}</span>
                 <span>{cell(row, (r) => t(`queue.status.${r.status}`, r.status))}</span>
                 <span>
                   {cell(row, (r) =>

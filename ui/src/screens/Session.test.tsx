@@ -3,7 +3,14 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
 import { createI18n, resources } from "../i18n";
-import type { AppInfo, QueueQuery, QueueRow, SessionInfo, SignInRequest } from "../ipc/client";
+import type {
+  AppInfo,
+  CatalogueInfo,
+  QueueQuery,
+  QueueRow,
+  SessionInfo,
+  SignInRequest,
+} from "../ipc/client";
 import { failWith, mockDesk } from "../ipc/testing";
 
 const az = resources.az.translation;
@@ -40,6 +47,8 @@ function row(n: number): QueueRow {
     submitted_at: "2026-11-02T10:00:00Z",
     due_date: "2026-11-30",
     sync_state: n === 1 ? "pending" : "none",
+    working_days_left: n === 0 ? -2 : 7,
+    overdue: n === 0,
   };
 }
 
@@ -55,6 +64,21 @@ function queue(total: number, queries: QueueQuery[]) {
     return { rows, total: found };
   };
 }
+
+const catalogue: CatalogueInfo = {
+  services: [
+    {
+      code: "trp-issue",
+      name: {
+        az: "Müvəqqəti yaşama icazəsi",
+        en: "Temporary residence permit",
+        ru: "Разрешение на временное проживание",
+      },
+      required_documents: ["passport-copy"],
+    },
+  ],
+  document_types: [],
+};
 
 function renderApp() {
   return render(<App i18n={createI18n()} />);
@@ -139,7 +163,7 @@ describe("signing in", () => {
 describe("the queue", () => {
   it("searches, filters and moves with j/k and the arrows", async () => {
     const queries: QueueQuery[] = [];
-    mockDesk({ session: () => aysel, queue_page: queue(50, queries) });
+    mockDesk({ session: () => aysel, queue_page: queue(50, queries), catalogue: () => catalogue });
     const user = userEvent.setup();
     renderApp();
 
@@ -148,7 +172,9 @@ describe("the queue", () => {
     expect(screen.getByTestId("queue-total").textContent).toBe("50 müraciət");
     const first = screen.getAllByTestId("queue-row")[0];
     expect(first?.textContent).toContain("MX-2026-000000");
-    expect(first?.textContent).toContain("30.11.2026");
+    expect(first?.textContent).toContain("30.11.2026 · 2 iş günü gecikib");
+    expect(first?.className).toContain("overdue");
+    expect(screen.getAllByTestId("queue-row")[1]?.textContent).toContain("7 iş günü qalıb");
     expect(first?.getAttribute("aria-selected")).toBe("true");
 
     list.focus();
@@ -167,6 +193,11 @@ describe("the queue", () => {
     await waitFor(() => expect(queries.at(-1)?.overdue).toBe(true));
     await user.click(screen.getByTestId("queue-mine"));
     await waitFor(() => expect(queries.at(-1)?.mine).toBe(false));
+
+    // Services by their names in the officer's language; the filter sends the code.
+    expect(first?.textContent).toContain("Müvəqqəti yaşama icazəsi");
+    await user.selectOptions(screen.getByTestId("queue-service"), "trp-issue");
+    await waitFor(() => expect(queries.at(-1)?.service).toBe("trp-issue"));
   });
 
   it("shows a waiting-to-send decision and a failed sync in words", async () => {
