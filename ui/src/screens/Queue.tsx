@@ -296,7 +296,9 @@ export function Queue({
               >
                 <span>{cell(row, (r) => r.number) || t("queue.loading")}</span>
                 <span>{cell(row, (r) => r.applicant)}</span>
-                <span>{cell(row, (r) => serviceName(r.service))}</span>
+                <span title={cell(row, (r) => serviceName(r.service))}>
+                  {cell(row, (r) => serviceName(r.service))}
+                </span>
                 <span>{cell(row, (r) => formatDate(r.submitted_at))}</span>
                 <span data-testid="queue-due">{row && <Deadline row={row} />}</span>
                 <span>{cell(row, (r) => t(`queue.status.${r.status}`, r.status))}</span>
