@@ -1,0 +1,86 @@
+import { render, screen, waitFor } from "@testing-library/react";
+import axe from "axe-core";
+import { describe, expect, it } from "vitest";
+import { App } from "./App";
+import { createI18n, LANGUAGE_STORAGE_KEY } from "./i18n";
+import type { AppInfo, QueueQuery, SessionInfo } from "./ipc/client";
+import { mockDesk } from "./ipc/testing";
+
+// An automated accessibility audit (axe-core) of each screen as it renders. jsdom lays nothing
+// out, so rules that need rendering (colour contrast) cannot run here.
+async function audit(container: HTMLElement) {
+  const result = await axe.run(container, {
+    rules: { "color-contrast": { enabled: false } },
+  });
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(" | ")}`);
+}
+
+const info: AppInfo = {
+  name: "migdesk",
+  version: "0.1.0",
+  build: { commit: "abc1234", profile: "debug", target: "x86_64-unknown-linux-gnu" },
+  data_dir: "/tmp/desk",
+};
+const signedIn: SessionInfo = {
+  signed_in: true,
+  locked: false,
+  server: "http://127.0.0.1:8470",
+  user_name: "Aysel Məmmədova",
+  role: "officer",
+};
+
+function queuePage({ query }: { query: QueueQuery }) {
+  const rows = Array.from({ length: Math.min(query.limit, 30) }, (_, n) => ({
+    id: `app-${n}`,
+    number: `MX-2026-${String(n).padStart(6, "0")}`,
+    applicant: "Çingiz İSMAYILLI",
+    service: "trp-issue",
+    status: "pending",
+    submitted_at: "2026-11-02T10:00:00Z",
+    due_date: "2026-11-30",
+    sync_state: n === 2 ? "conflict" : "none",
+    working_days_left: 6 - n,
+    overdue: n > 6,
+  }));
+  return { rows, total: 30 };
+}
+
+describe("accessibility (axe-core)", () => {
+  it("the audit itself finds a real violation", async () => {
+    const { container } = render(
+      <main>
+        <input type="text" />
+      </main>,
+    );
+    expect((await audit(container)).join()).toContain("label");
+  });
+
+  it.each(["az", "en", "ru"])("the sign-in screen in %s has no violations", async (lang) => {
+    localStorage.setItem(LANGUAGE_STORAGE_KEY, lang);
+    mockDesk({
+      app_info: () => info,
+      session: () => ({ ...signedIn, signed_in: false, user_name: null, role: null }),
+    });
+    const { container } = render(<App i18n={createI18n()} />);
+    await screen.findByTestId("app-version");
+    expect(await audit(container)).toEqual([]);
+  });
+
+  it("the lock screen has no violations", async () => {
+    mockDesk({ session: () => ({ ...signedIn, locked: true }) });
+    const { container } = render(<App i18n={createI18n()} />);
+    await screen.findByTestId("unlock-title");
+    expect(await audit(container)).toEqual([]);
+  });
+
+  it("the queue has no violations", async () => {
+    mockDesk({
+      session: () => signedIn,
+      queue_page: queuePage,
+      catalogue: () => ({ services: [], document_types: [] }),
+    });
+    const { container } = render(<App i18n={createI18n()} />);
+    await waitFor(() => expect(screen.getAllByTestId("queue-row").length).toBeGreaterThan(5));
+    expect(await audit(container)).toEqual([]);
+  });
+});
