@@ -9,14 +9,11 @@ use std::time::Duration;
 mod common;
 use common::Centre;
 
-use migdesk_central::db;
-use migdesk_central::seed::{self, SeedOptions};
 use migdesk_core::desk::Desk;
 use migdesk_core::ipc::SignInRequest;
 use migdesk_core::queue::QueueQuery;
 use migdesk_core::secrets::{MemorySecrets, SecretStore};
 use migdesk_core::{DeskResult, ErrorKind};
-use migdesk_domain::{Calendar, Catalogue};
 
 /// One keyring shared by two desks over the same folder (the app started twice).
 struct Shared(Arc<MemorySecrets>);
@@ -36,22 +33,8 @@ impl SecretStore for Shared {
 #[tokio::test]
 async fn an_officers_session_from_sign_in_to_sign_out() {
     let dir = tempfile::tempdir().unwrap();
-    let central_db = dir.path().join("central.db");
-    let mut options = SeedOptions::new(10, 21);
-    options.department = Some("shaki".into());
-    let report = seed::seed(
-        &mut db::open(&central_db).unwrap(),
-        &Catalogue::builtin(),
-        &Calendar::builtin(),
-        &options,
-        migdesk_central::clock::now(),
-    )
-    .unwrap();
-    let officer = report
-        .accounts
-        .iter()
-        .find(|a| a.department == "shaki" && a.role == "officer")
-        .unwrap();
+    let (central_db, staff) = common::seeded(dir.path(), &common::options(10, 21, "shaki"));
+    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
     let centre = Centre::start(&central_db).await;
     let data = dir.path().join("desk");
     let keyring = Arc::new(MemorySecrets::default());

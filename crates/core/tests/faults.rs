@@ -9,14 +9,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use migdesk_central::db;
-use migdesk_central::seed::{self, SeedOptions};
-
 mod common;
 use common::Centre;
 use migdesk_core::cache::{CacheKey, Store};
 use migdesk_core::sync::{self, Central};
-use migdesk_domain::{Calendar, Catalogue};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -79,23 +75,10 @@ async fn start_proxy(upstream: SocketAddr, faults: Arc<AtomicU64>) -> SocketAddr
 #[tokio::test(flavor = "multi_thread")]
 async fn decisions_get_through_a_misbehaving_network_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
-    let central_db = dir.path().join("central.db");
-    let mut options = SeedOptions::new(10, 21);
-    options.department = Some("ganja".into());
+    let mut options = common::options(10, 21, "ganja");
     options.documents = false;
-    let report = seed::seed(
-        &mut db::open(&central_db).unwrap(),
-        &Catalogue::builtin(),
-        &Calendar::builtin(),
-        &options,
-        migdesk_central::clock::now(),
-    )
-    .unwrap();
-    let officer = report
-        .accounts
-        .iter()
-        .find(|a| a.department == "ganja" && a.role == "officer")
-        .unwrap();
+    let (central_db, staff) = common::seeded(dir.path(), &options);
+    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
 
     let centre = Centre::start(&central_db).await;
     let direct = Central::new(&centre.base).unwrap();

@@ -8,34 +8,17 @@ use std::time::{Duration, Instant};
 mod common;
 use common::Centre;
 
-use migdesk_central::db;
-use migdesk_central::seed::{self, Account, SeedOptions};
+use migdesk_central::seed::Account;
 use migdesk_core::ErrorKind;
 use migdesk_core::cache::{CacheKey, Store};
 use migdesk_core::secrets::{self, MemorySecrets, SecretStore};
 use migdesk_core::session::{self, IdleLock};
 use migdesk_core::sync::{self, Central};
-use migdesk_domain::{Calendar, Catalogue};
 use serde_json::json;
 
 fn seeded(dir: &std::path::Path) -> (std::path::PathBuf, Vec<Account>) {
-    let path = dir.join("central.db");
-    let mut conn = db::open(&path).unwrap();
-    let mut options = SeedOptions::new(8, 11);
-    options.department = Some("shaki".into());
-    let report = seed::seed(
-        &mut conn,
-        &Catalogue::builtin(),
-        &Calendar::builtin(),
-        &options,
-        migdesk_central::clock::now(),
-    )
-    .unwrap();
-    let officers = report
-        .accounts
-        .into_iter()
-        .filter(|a| a.department == "shaki" && a.role == "officer")
-        .collect();
+    let (path, staff) = common::seeded(dir, &common::options(8, 11, "shaki"));
+    let officers = staff.into_iter().filter(|a| a.role == "officer").collect();
     (path, officers)
 }
 

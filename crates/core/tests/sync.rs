@@ -8,11 +8,9 @@ use std::path::PathBuf;
 mod common;
 use common::Centre;
 
-use migdesk_central::db;
-use migdesk_central::seed::{self, Account, SeedOptions};
+use migdesk_central::seed::Account;
 use migdesk_core::cache::{self, CacheKey, Store};
 use migdesk_core::sync::{self, Central};
-use migdesk_domain::{Calendar, Catalogue};
 use serde_json::json;
 
 struct Fixture {
@@ -24,23 +22,12 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let central_db = dir.path().join("central.db");
-    let mut conn = db::open(&central_db).unwrap();
-    let mut options = SeedOptions::new(12, 5);
-    options.department = Some("shaki".into());
-    let report = seed::seed(
-        &mut conn,
-        &Catalogue::builtin(),
-        &Calendar::builtin(),
-        &options,
-        migdesk_central::clock::now(),
-    )
-    .unwrap();
+    let (central_db, accounts) = common::seeded(dir.path(), &common::options(12, 5, "shaki"));
     Fixture {
         dir,
         key: CacheKey::random(),
         central_db,
-        accounts: report.accounts,
+        accounts,
     }
 }
 

@@ -2,8 +2,9 @@
 
 //! A real central service in-process, on a loopback port, over a seeded SQLite file.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use migdesk_central::seed::{self, Account, SeedOptions};
 use migdesk_central::{AppState, Config, db};
 use migdesk_domain::{Calendar, Catalogue};
 use tokio::sync::oneshot;
@@ -47,4 +48,31 @@ impl Centre {
         }
         let _ = self.task.await;
     }
+}
+
+/// Seeds `dir/central.db` with `options` (which name a department); returns its path and the
+/// staff of that department.
+pub fn seeded(dir: &Path, options: &SeedOptions) -> (PathBuf, Vec<Account>) {
+    let path = dir.join("central.db");
+    let report = seed::seed(
+        &mut db::open(&path).unwrap(),
+        &Catalogue::builtin(),
+        &Calendar::builtin(),
+        options,
+        migdesk_central::clock::now(),
+    )
+    .unwrap();
+    let staff = report
+        .accounts
+        .into_iter()
+        .filter(|a| options.department.as_deref() == Some(a.department))
+        .collect();
+    (path, staff)
+}
+
+/// Options for `cases` applications (from `seed`) all routed to `department`.
+pub fn options(cases: usize, seed: u64, department: &str) -> SeedOptions {
+    let mut options = SeedOptions::new(cases, seed);
+    options.department = Some(department.into());
+    options
 }
