@@ -4,7 +4,7 @@
 //! - [`api`]: the routes, each described for OpenAPI (`GET /api/v1/openapi.json`).
 //! - [`db`], [`store`]: one SQLite file (WAL), versioned migrations, the shared queries.
 //! - [`auth`]: Argon2 passwords, bearer tokens, sign-in throttling, role checks.
-//! - [`notify`]: the e-mail each decision sends the applicant, in the applicant's language.
+//! - the applicant's e-mail for each decision comes from `migdesk_domain::decision`.
 //! - [`seed`]: deterministic demo data with real document files.
 
 pub mod api;
@@ -15,7 +15,6 @@ pub mod error;
 pub mod extract;
 pub mod mail;
 pub mod model;
-pub mod notify;
 pub mod seed;
 pub mod store;
 

@@ -1,4 +1,4 @@
-//! Delivery of the applicants' e-mails. Every decision queues one (see `notify`); when an SMTP
+//! Delivery of the applicants' e-mails. Every decision queues one (see `migdesk_domain::decision::render_email`); when an SMTP
 //! relay is configured, this loop sends what is queued and records the outcome. Without one the
 //! e-mails stay queued, readable through the API. A failed attempt is retried with a growing
 //! pause; after [`MAX_ATTEMPTS`] the e-mail is marked failed, with the last error kept.

@@ -238,45 +238,15 @@ pub struct ChangesPage {
     pub has_more: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DecisionKind {
-    Accept,
-    MissingDocuments,
-    Refuse,
-}
+pub use migdesk_domain::decision::{DecisionKind, ReasonCode, RefusalReason};
 
-impl DecisionKind {
-    pub fn status(self) -> Status {
-        match self {
-            DecisionKind::Accept => Status::Accepted,
-            DecisionKind::MissingDocuments => Status::MissingDocuments,
-            DecisionKind::Refuse => Status::Refused,
-        }
+/// The status a decision gives a case.
+pub fn decided_status(kind: DecisionKind) -> Status {
+    match kind {
+        DecisionKind::Accept => Status::Accepted,
+        DecisionKind::MissingDocuments => Status::MissingDocuments,
+        DecisionKind::Refuse => Status::Refused,
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReasonCode {
-    /// The form was filled in incorrectly: name the fields.
-    FormIncorrect,
-    /// The information is contradictory: name the fields or documents concerned.
-    Contradictory,
-    /// Another reason: explain in the note.
-    Other,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RefusalReason {
-    pub code: ReasonCode,
-    /// Form field keys.
-    #[serde(default)]
-    pub fields: Vec<String>,
-    /// Document ids of the application.
-    #[serde(default)]
-    pub documents: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -299,6 +269,19 @@ pub struct DecisionRequest {
     pub note: String,
     /// When the officer decided (RFC 3339), which may be long before the desk could send it.
     pub decided_at: String,
+}
+
+impl DecisionRequest {
+    /// The officer's choice, without the envelope.
+    pub fn decision(&self) -> migdesk_domain::decision::Decision {
+        migdesk_domain::decision::Decision {
+            kind: self.kind,
+            missing_documents: self.missing_documents.clone(),
+            missing_other: self.missing_other.clone(),
+            reasons: self.reasons.clone(),
+            note: self.note.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -1,11 +1,13 @@
 //! The domain both the desk and the central service share: the e-service catalogue, the
-//! working-day calendar, identifiers, Azerbaijani text rules and password hashes.
+//! working-day calendar, identifiers, Azerbaijani text rules, password hashes, and decisions with the
+//! e-mail each one sends the applicant.
 //!
 //! The catalogue and the calendar are data (`data/*.toml` in the repository), loaded and
 //! validated at start; the repository's copies are built in as defaults.
 
 pub mod calendar;
 pub mod catalogue;
+pub mod decision;
 pub mod fold;
 pub mod ids;
 pub mod lang;

@@ -14,96 +14,35 @@ use crate::clock;
 use crate::error::{ApiError, ApiResult, ConflictCause, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
 use crate::model::{
-    ChangeKind, DecisionKind, DecisionRequest, DecisionResponse, FormGroup, ReasonCode, Status,
+    ChangeKind, DecisionRequest, DecisionResponse, FormGroup, Status, decided_status,
 };
-use crate::notify::{self, CaseFacts};
 use crate::store::{self, CaseRow};
+use migdesk_domain::decision::{self, CaseFacts};
 
-const MAX_NOTE: usize = 4000;
-
-/// Checks the request against the case: every named document type, form field and document
-/// exists; the reasons fit the decision.
+/// Checks the request against the case with the rules the desk also applies before sending.
 fn validate(
     req: &DecisionRequest,
     required: &[String],
     form: &[FormGroup],
-    doc_ids: &HashSet<String>,
+    documents: &[String],
 ) -> ApiResult<()> {
-    let bad = |m: String| Err(ApiError::bad_request(m));
-    if req.note.chars().count() > MAX_NOTE {
-        return bad(format!("the note is longer than {MAX_NOTE} characters"));
-    }
     if clock::parse(&req.decided_at).is_none() {
-        return bad("decided_at must be an RFC 3339 time".into());
+        return Err(ApiError::bad_request("decided_at must be an RFC 3339 time"));
     }
     let field_keys: HashSet<&str> = form
         .iter()
         .flat_map(|g| g.fields.iter().map(|f| f.key.as_str()))
         .collect();
-    let other = req.missing_other.as_deref().map(str::trim).unwrap_or("");
-    match req.kind {
-        DecisionKind::Accept => {
-            if !req.missing_documents.is_empty() || !other.is_empty() || !req.reasons.is_empty() {
-                return bad("an acceptance names no missing documents and no reasons".into());
-            }
-        }
-        DecisionKind::MissingDocuments => {
-            if !req.reasons.is_empty() {
-                return bad("a missing-documents decision has no refusal reasons".into());
-            }
-            if req.missing_documents.is_empty() && other.is_empty() {
-                return bad("name at least one missing document".into());
-            }
-            let mut seen = HashSet::new();
-            for code in &req.missing_documents {
-                if !required.iter().any(|r| r == code) {
-                    return bad(format!("{code:?} is not a document this service requires"));
-                }
-                if !seen.insert(code) {
-                    return bad(format!("{code:?} is named twice"));
-                }
-            }
-        }
-        DecisionKind::Refuse => {
-            if !req.missing_documents.is_empty() || !other.is_empty() {
-                return bad("a refusal names reasons, not missing documents".into());
-            }
-            if req.reasons.is_empty() {
-                return bad("a refusal needs at least one reason".into());
-            }
-            for reason in &req.reasons {
-                if let Some(f) = reason
-                    .fields
-                    .iter()
-                    .find(|f| !field_keys.contains(f.as_str()))
-                {
-                    return bad(format!("{f:?} is not a field of this application's form"));
-                }
-                if let Some(d) = reason.documents.iter().find(|d| !doc_ids.contains(*d)) {
-                    return bad(format!("{d:?} is not a document of this application"));
-                }
-                match reason.code {
-                    ReasonCode::FormIncorrect if reason.fields.is_empty() => {
-                        return bad(
-                            "\"form_incorrect\" must name the fields filled in incorrectly".into(),
-                        );
-                    }
-                    ReasonCode::Contradictory
-                        if reason.fields.is_empty() && reason.documents.is_empty() =>
-                    {
-                        return bad(
-                            "\"contradictory\" must name the fields or documents concerned".into(),
-                        );
-                    }
-                    ReasonCode::Other if req.note.trim().is_empty() => {
-                        return bad("\"other\" must be explained in the note".into());
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
-    Ok(())
+    let document_ids: HashSet<&str> = documents.iter().map(String::as_str).collect();
+    decision::validate(
+        &req.decision(),
+        &decision::CaseShape {
+            required_documents: required,
+            field_keys: &field_keys,
+            document_ids: &document_ids,
+        },
+    )
+    .map_err(ApiError::bad_request)
 }
 
 /// Whether the caller ever held the case (so a refusal is a conflict, not a stranger's attempt).
@@ -196,7 +135,7 @@ pub async fn create(
                 .service(&case.service)
                 .map(|s| s.required_documents.clone())
                 .unwrap_or_default();
-            let doc_ids: HashSet<String> = detail.documents.iter().map(|d| d.id.clone()).collect();
+            let doc_ids: Vec<String> = detail.documents.iter().map(|d| d.id.clone()).collect();
             validate(&req, &required, &detail.form, &doc_ids)?;
 
             let now = clock::now();
@@ -241,7 +180,7 @@ pub async fn create(
                 return Err(err);
             }
 
-            let status = req.kind.status();
+            let status = decided_status(req.kind);
             let version = case.version + 1;
             tx.execute(
                 "UPDATE applications SET status = ?1, version = ?2, updated_at = ?3 WHERE id = ?4",
@@ -271,21 +210,19 @@ pub async fn create(
             store::record_change(&tx, &application_id, &case.department_id, case.officer_id.as_deref(), None, ChangeKind::Changed, &now_s)?;
 
             let documents: Vec<(String, String)> = detail.documents.iter().map(|d| (d.id.clone(), d.doc_type.clone())).collect();
-            let submitted_on = detail.submitted_at.get(..10).unwrap_or(&detail.submitted_at);
-            let submitted_on = chrono::NaiveDate::parse_from_str(submitted_on, "%Y-%m-%d")
-                .map(|d| d.format("%d.%m.%Y").to_string())
-                .unwrap_or_else(|_| submitted_on.to_owned());
-            let email = notify::render(
+            let submitted_on = decision::day_for_applicant(&detail.submitted_at);
+            let email = decision::render_email(
                 &catalogue,
                 &CaseFacts {
                     number: &case.number,
                     service: &case.service,
                     submitted_on: &submitted_on,
-                    applicant: &case.applicant,
+                    applicant_name: &case.applicant.name_latin,
+                    language: case.applicant.language,
                     officer_name: &caller.full_name,
                     documents: &documents,
                 },
-                &req,
+                &req.decision(),
             );
             tx.execute(
                 "INSERT INTO notifications (application_id, decision_id, to_address, language, subject, body, state, created_at)
