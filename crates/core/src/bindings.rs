@@ -8,13 +8,19 @@ use std::fmt::Write as _;
 
 use ts_rs::{Config, TS};
 
+use crate::case::{
+    ApplicantView, CaseView, ChecklistItem, ChecklistState, DecisionOnCase, DeliveryState,
+    DocumentState, DocumentView, FormFieldView, FormGroupView, HistoryItem, OfficerView,
+};
 use crate::error::{DeskError, ErrorKind};
 use crate::ipc::{
     AppInfo, BuildInfo, COMMANDS, CatalogueInfo, DocumentTypeInfo, LocalizedText, QueuePage,
     ServiceInfo, SessionInfo, SignInRequest,
 };
 use crate::queue::{QueueQuery, QueueRow, Sort};
-use crate::sync::SyncReport;
+use crate::sync::{Phase, Progress, SyncReport};
+use crate::viewer::DocumentLayout;
+use migdesk_domain::decision::{Decision, DecisionKind, Email, ReasonCode, RefusalReason};
 
 /// Where the generated file lives, relative to the workspace root.
 pub const BINDINGS_PATH: &str = "ui/src/ipc/bindings.ts";
@@ -57,6 +63,26 @@ pub fn typescript_bindings() -> String {
     declare::<QueueRow>(&mut out, &cfg);
     declare::<QueuePage>(&mut out, &cfg);
     declare::<SyncReport>(&mut out, &cfg);
+    declare::<Phase>(&mut out, &cfg);
+    declare::<Progress>(&mut out, &cfg);
+    declare::<ApplicantView>(&mut out, &cfg);
+    declare::<FormFieldView>(&mut out, &cfg);
+    declare::<FormGroupView>(&mut out, &cfg);
+    declare::<DocumentState>(&mut out, &cfg);
+    declare::<DocumentView>(&mut out, &cfg);
+    declare::<ChecklistState>(&mut out, &cfg);
+    declare::<ChecklistItem>(&mut out, &cfg);
+    declare::<HistoryItem>(&mut out, &cfg);
+    declare::<DeliveryState>(&mut out, &cfg);
+    declare::<DecisionKind>(&mut out, &cfg);
+    declare::<DecisionOnCase>(&mut out, &cfg);
+    declare::<OfficerView>(&mut out, &cfg);
+    declare::<CaseView>(&mut out, &cfg);
+    declare::<ReasonCode>(&mut out, &cfg);
+    declare::<RefusalReason>(&mut out, &cfg);
+    declare::<Decision>(&mut out, &cfg);
+    declare::<Email>(&mut out, &cfg);
+    declare::<DocumentLayout>(&mut out, &cfg);
 
     out.push_str("/** Every command the desk exposes: its arguments and its result. Errors are always `DeskError`. */\n");
     out.push_str("export type Commands = {\n");

@@ -3,9 +3,15 @@
 //! method; everything here works (and is tested) without Tauri.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use migdesk_domain::Catalogue;
+use migdesk_domain::decision::{Decision, Email};
+use rusqlite::OptionalExtension;
+
 use crate::cache::{self, Store};
+use crate::case::{self, CaseView};
 use crate::error::{DeskError, DeskResult, ErrorKind};
 use crate::ipc::{QueuePage, SessionInfo, SignInRequest};
 use crate::queue::{self, QueueQuery};
@@ -22,6 +28,8 @@ pub struct Desk {
     keyring: Box<dyn SecretStore>,
     store: Option<Store>,
     lock: IdleLock,
+    catalogue: Arc<Catalogue>,
+    documents: migdesk_docs::Documents,
 }
 
 impl std::fmt::Debug for Desk {
@@ -51,6 +59,8 @@ impl Desk {
             keyring,
             store: None,
             lock: IdleLock::new(idle_lock, true, Instant::now()),
+            catalogue: Arc::new(Catalogue::builtin()),
+            documents: migdesk_docs::Documents::default(),
         }
     }
 
@@ -155,10 +165,66 @@ impl Desk {
 
     /// One page of the queue.
     pub fn queue(&mut self, query: &QueueQuery) -> DeskResult<QueuePage> {
-        let today = chrono::Local::now().date_naive().to_string();
+        let today = Self::today();
         let store = self.active()?;
         let (rows, total) = queue::list(store, query, &today)?;
         Ok(QueuePage { rows, total })
+    }
+
+    fn today() -> String {
+        chrono::Local::now().date_naive().to_string()
+    }
+
+    /// Opens a case: its view, and an entry in the audit trail (who viewed what, when).
+    pub fn case(&mut self, id: &str) -> DeskResult<CaseView> {
+        let today = Self::today();
+        let catalogue = self.catalogue.clone();
+        let store = self.active()?;
+        let view = case::view(store, &catalogue, id, &today)?;
+        store.audit("opened", Some(id), &serde_json::json!({}))?;
+        Ok(view)
+    }
+
+    /// The e-mail the applicant will receive if the officer confirms `decision`.
+    pub fn preview_decision(&mut self, id: &str, decision: &Decision) -> DeskResult<Email> {
+        let catalogue = self.catalogue.clone();
+        let store = self.active()?;
+        let officer = store.meta("user_name")?.unwrap_or_default();
+        case::preview(store, &catalogue, id, decision, &officer)
+    }
+
+    /// Records the officer's decision; durable when this returns, sent at the next sync.
+    pub fn decide(&mut self, id: &str, decision: &Decision) -> DeskResult<CaseView> {
+        let today = Self::today();
+        let catalogue = self.catalogue.clone();
+        let store = self.active()?;
+        case::decide(store, &catalogue, id, decision, &today)
+    }
+
+    /// The stored bytes of a document, for the viewer (convert them with [`crate::viewer`]
+    /// without holding the desk).
+    pub fn document_bytes(
+        &mut self,
+        document_id: &str,
+    ) -> DeskResult<(Arc<[u8]>, migdesk_docs::Documents)> {
+        let documents = self.documents.clone();
+        let store = self.active()?;
+        let bytes: Option<Vec<u8>> = store
+            .conn
+            .query_row(
+                "SELECT b.bytes FROM documents d JOIN blobs b ON b.sha256 = d.sha256 WHERE d.id = ?1",
+                [document_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(cache::sql)?;
+        let bytes = bytes.ok_or_else(|| {
+            DeskError::new(
+                ErrorKind::Document,
+                format!("document {document_id} is not on this desk yet: sync to fetch it"),
+            )
+        })?;
+        Ok((bytes.into(), documents))
     }
 
     /// Prepares a sync; run it with [`SyncJob::run`] without holding the desk.

@@ -34,6 +34,9 @@ pub enum ErrorKind {
     /// One document cannot be shown (unsupported, damaged, too large, too slow); the rest of
     /// the case still works.
     Document,
+    /// What the officer asked for does not fit the case (a decision that breaks a rule, a case
+    /// no longer in this desk's queue); the message says what.
+    Invalid,
     /// Anything the officer cannot act on; the message is for support staff.
     Internal,
 }
@@ -48,7 +51,7 @@ pub struct DeskError {
 
 impl ErrorKind {
     /// Every kind, in declaration order (the UI needs them at run time).
-    pub const ALL: [ErrorKind; 11] = [
+    pub const ALL: [ErrorKind; 12] = [
         ErrorKind::Storage,
         ErrorKind::CacheKey,
         ErrorKind::CacheDamaged,
@@ -59,6 +62,7 @@ impl ErrorKind {
         ErrorKind::NotSignedIn,
         ErrorKind::Locked,
         ErrorKind::Document,
+        ErrorKind::Invalid,
         ErrorKind::Internal,
     ];
 
@@ -76,6 +80,7 @@ impl ErrorKind {
             ErrorKind::NotSignedIn => "not_signed_in",
             ErrorKind::Locked => "locked",
             ErrorKind::Document => "document",
+            ErrorKind::Invalid => "invalid",
             ErrorKind::Internal => "internal",
         }
     }
@@ -91,6 +96,10 @@ impl DeskError {
 
     pub fn storage(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Storage, message)
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Invalid, message)
     }
 
     pub fn internal(message: impl Into<String>) -> Self {

@@ -145,6 +145,24 @@ fn password_args() -> String {
     "{ password: string }".to_owned()
 }
 
+fn case_args() -> String {
+    "{ id: string }".to_owned()
+}
+
+fn decision_args() -> String {
+    format!(
+        "{{ id: string; decision: {} }}",
+        ts_name::<migdesk_domain::decision::Decision>()
+    )
+}
+
+fn sync_args() -> String {
+    format!(
+        "{{ onProgress: import(\"@tauri-apps/api/core\").Channel<{}> }}",
+        ts_name::<crate::sync::Progress>()
+    )
+}
+
 fn queue_args() -> String {
     format!("{{ query: {} }}", ts_name::<crate::queue::QueueQuery>())
 }
@@ -168,7 +186,19 @@ pub const COMMANDS: &[CommandSpec] = &[
     command("lock", no_args, ts_name::<SessionInfo>),
     command("sign_out", no_args, ts_name::<SessionInfo>),
     command("queue_page", queue_args, ts_name::<QueuePage>),
-    command("sync_now", no_args, ts_name::<crate::sync::SyncReport>),
+    command("sync_now", sync_args, ts_name::<crate::sync::SyncReport>),
+    command("case_view", case_args, ts_name::<crate::case::CaseView>),
+    command(
+        "decision_preview",
+        decision_args,
+        ts_name::<migdesk_domain::decision::Email>,
+    ),
+    command("decide", decision_args, ts_name::<crate::case::CaseView>),
+    command(
+        "document_layout",
+        case_args,
+        ts_name::<crate::viewer::DocumentLayout>,
+    ),
 ];
 
 /// The names in [`COMMANDS`].

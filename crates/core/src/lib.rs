@@ -13,10 +13,13 @@
 //! - [`session`]: sign-in and sign-out, and the idle lock (offline unlock with the password).
 //! - [`sync`]: pulling the change feed and documents, pushing decisions from the outbox.
 //! - [`queue`]: the officer's queue: filters, sorting, paging and folded full-text search.
+//! - [`case`]: one case: form, checklist, history, decision checks, e-mail preview, recording.
+//! - [`viewer`]: document bytes for the viewer (as they are, or converted page by page).
 
 pub mod app_info;
 pub mod bindings;
 pub mod cache;
+pub mod case;
 pub mod desk;
 pub mod error;
 pub mod ipc;
@@ -24,5 +27,6 @@ pub mod queue;
 pub mod secrets;
 pub mod session;
 pub mod sync;
+pub mod viewer;
 
 pub use error::{DeskError, DeskResult, ErrorKind};

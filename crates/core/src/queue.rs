@@ -117,7 +117,7 @@ fn calendar() -> &'static migdesk_domain::Calendar {
 }
 
 /// Working days left until `due` (both `yyyy-mm-dd…`), by the calendar table.
-fn working_days_left(today: &str, due: &str) -> Option<i32> {
+pub(crate) fn working_days_left(today: &str, due: &str) -> Option<i32> {
     let date = |s: &str| chrono::NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok();
     let days = calendar()
         .working_days_left(date(today)?, date(due)?)

@@ -42,7 +42,8 @@ impl Default for Limits {
 }
 
 impl Limits {
-    pub(crate) fn check_input(&self, len: usize) -> Result<(), DocError> {
+    /// Refuses a file larger than `max_input_bytes`.
+    pub fn check_input(&self, len: usize) -> Result<(), DocError> {
         if len > self.max_input_bytes {
             return Err(DocError::too_large(format!(
                 "the file is {} and the limit is {}",

@@ -4,10 +4,10 @@
 /**
  * What went wrong, as far as the UI needs to know to react.
  */
-export type ErrorKind = "storage" | "cache_key" | "cache_damaged" | "keyring" | "offline" | "unauthorized" | "central" | "not_signed_in" | "locked" | "document" | "internal";
+export type ErrorKind = "storage" | "cache_key" | "cache_damaged" | "keyring" | "offline" | "unauthorized" | "central" | "not_signed_in" | "locked" | "document" | "invalid" | "internal";
 
 /** Every error kind, for code that must handle each one. */
-export const ERROR_KINDS: readonly ErrorKind[] = ["storage", "cache_key", "cache_damaged", "keyring", "offline", "unauthorized", "central", "not_signed_in", "locked", "document", "internal"];
+export const ERROR_KINDS: readonly ErrorKind[] = ["storage", "cache_key", "cache_damaged", "keyring", "offline", "unauthorized", "central", "not_signed_in", "locked", "document", "invalid", "internal"];
 
 /**
  * The one error type returned by every command.
@@ -124,6 +124,184 @@ export type SyncReport = { changes: number, documents_downloaded: number, bytes_
  */
 documents_read: number, };
 
+/**
+ * What a sync is doing, for the progress bar.
+ */
+export type Phase = "sending" | "changes" | "documents" | "reading" | "audit";
+
+/**
+ * Progress while syncing: counts, bytes, the download rate and the time it still needs.
+ */
+export type Progress = { phase: Phase, 
+/**
+ * Changes applied from the feed so far.
+ */
+changes: number, documents_done: number, documents_total: number, bytes: number, bytes_total: number, 
+/**
+ * Bytes per second since the downloads began.
+ */
+bytes_per_second: number, 
+/**
+ * Seconds until the downloads finish at the current rate; `None` until there is a rate.
+ */
+seconds_remaining: number | null, };
+
+export type ApplicantView = { name_latin: string, name_native: string, fin: string | null, passport_number: string | null, 
+/**
+ * YYYY-MM-DD.
+ */
+date_of_birth: string, 
+/**
+ * ISO 3166-1 alpha-3.
+ */
+nationality: string, email: string, 
+/**
+ * The language the applicant reads: `az`, `en` or `ru`.
+ */
+language: string, };
+
+export type FormFieldView = { key: string, value: string, };
+
+/**
+ * A group of the form, in the order the applicant filled it.
+ */
+export type FormGroupView = { key: string, fields: Array<FormFieldView>, };
+
+/**
+ * Whether a document can be shown.
+ */
+export type DocumentState = "ready" | "not_downloaded" | "unreadable";
+
+export type DocumentView = { id: string, 
+/**
+ * The document type code from the catalogue.
+ */
+doc_type: string, file_name: string, size: number, state: DocumentState, 
+/**
+ * What the file is, from its content (`PDF`, `JPEG`, … or a description).
+ */
+format: string | null, 
+/**
+ * Why it cannot be shown, for the officer and support staff.
+ */
+problem: string | null, };
+
+/**
+ * One line of the required-documents checklist.
+ */
+export type ChecklistState = "present" | "absent" | "unreadable";
+
+export type ChecklistItem = { doc_type: string, state: ChecklistState, 
+/**
+ * The case's documents of this type.
+ */
+document_ids: Array<string>, };
+
+export type HistoryItem = { at: string, 
+/**
+ * received, assigned, reassigned, decided, documents_added, withdrawn, decision_conflict.
+ */
+kind: string, 
+/**
+ * Who did it, by name.
+ */
+actor: string | null, 
+/**
+ * For a reassignment: to whom, by name.
+ */
+to: string | null, 
+/**
+ * For a decision: accept, missing_documents, refuse.
+ */
+decision: string | null, 
+/**
+ * A reason given (reassignment) or a conflict's cause.
+ */
+reason: string | null, };
+
+/**
+ * Where this desk's decision on the case is.
+ */
+export type DeliveryState = "pending" | "sent" | "conflict";
+
+export type DecisionKind = "accept" | "missing_documents" | "refuse";
+
+export type DecisionOnCase = { id: string, kind: DecisionKind, state: DeliveryState, recorded_at: string, 
+/**
+ * Why the last attempt failed or why it conflicts.
+ */
+last_error: string | null, };
+
+export type OfficerView = { id: string, full_name: string, };
+
+/**
+ * A case as the case view shows it.
+ */
+export type CaseView = { id: string, number: string, service: string, 
+/**
+ * pending, accepted, missing_documents, refused, withdrawn — as the centre last said.
+ */
+status: string, submitted_at: string, due_date: string, working_days_left: number | null, overdue: boolean, applicant: ApplicantView, 
+/**
+ * The officer responsible for the case.
+ */
+officer: OfficerView | null, 
+/**
+ * The case is assigned to the officer signed in here.
+ */
+mine: boolean, form: Array<FormGroupView>, documents: Array<DocumentView>, checklist: Array<ChecklistItem>, history: Array<HistoryItem>, 
+/**
+ * This desk's latest decision on the case.
+ */
+decision: DecisionOnCase | null, 
+/**
+ * The officer may record a decision now.
+ */
+can_decide: boolean, };
+
+export type ReasonCode = "form_incorrect" | "contradictory" | "other";
+
+export type RefusalReason = { code: ReasonCode, 
+/**
+ * Form field keys.
+ */
+fields: Array<string>, 
+/**
+ * Document ids of the application.
+ */
+documents: Array<string>, };
+
+/**
+ * What the officer decided: the part of a decision the officer chooses.
+ */
+export type Decision = { kind: DecisionKind, 
+/**
+ * Document type codes from the service's required documents.
+ */
+missing_documents: Array<string>, 
+/**
+ * Free text for a missing document the catalogue does not list.
+ */
+missing_other: string | null, reasons: Array<RefusalReason>, note: string, };
+
+/**
+ * The e-mail an applicant receives.
+ */
+export type Email = { subject: string, body: string, };
+
+/**
+ * How the viewer shows a document.
+ */
+export type DocumentLayout = { 
+/**
+ * `PDF`, `JPEG`, `PNG`, `TIFF`, `WebP`, `BMP`.
+ */
+format: string, 
+/**
+ * Drawn by pdf.js from the original bytes.
+ */
+pdf: boolean, page_count: number, };
+
 /** Every command the desk exposes: its arguments and its result. Errors are always `DeskError`. */
 export type Commands = {
   app_info: { args: Record<string, never>; returns: AppInfo };
@@ -134,7 +312,11 @@ export type Commands = {
   lock: { args: Record<string, never>; returns: SessionInfo };
   sign_out: { args: Record<string, never>; returns: SessionInfo };
   queue_page: { args: { query: QueueQuery }; returns: QueuePage };
-  sync_now: { args: Record<string, never>; returns: SyncReport };
+  sync_now: { args: { onProgress: import("@tauri-apps/api/core").Channel<Progress> }; returns: SyncReport };
+  case_view: { args: { id: string }; returns: CaseView };
+  decision_preview: { args: { id: string; decision: Decision }; returns: Email };
+  decide: { args: { id: string; decision: Decision }; returns: CaseView };
+  document_layout: { args: { id: string }; returns: DocumentLayout };
 };
 
 export type CommandName = keyof Commands;

@@ -130,14 +130,15 @@ pub async fn assign(
         .db
         .run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let target: Option<String> = tx
+            let target: Option<(String, String)> = tx
                 .query_row(
-                    "SELECT department_id FROM users WHERE id = ?1 AND role = 'officer'",
+                    "SELECT department_id, full_name FROM users WHERE id = ?1 AND role = 'officer'",
                     [&req.officer_id],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            if target.as_deref() != Some(department_id.as_str()) {
+            let (target_department, target_name) = target.unzip();
+            if target_department.as_deref() != Some(department_id.as_str()) {
                 return Err(ApiError::bad_request(format!("{} is not an officer of this department", req.officer_id)));
             }
             let now = clock::format(clock::now());
@@ -179,7 +180,7 @@ pub async fn assign(
                     &now,
                     "reassigned",
                     Some(&caller.user_id),
-                    &json!({ "from": case.officer_id, "to": req.officer_id, "reason": reason }),
+                    &json!({ "from": case.officer_id, "to": req.officer_id, "to_name": target_name, "reason": reason }),
                 )?;
                 store::record_change(
                     &tx,

@@ -765,7 +765,7 @@ pub fn seed(
             &submitted_s,
             "assigned",
             None,
-            &json!({ "to": officer.id, "by": "routing" }),
+            &json!({ "to": officer.id, "to_name": officer.full_name, "by": "routing" }),
         )
         .map_err(map)?;
         store::record_change(

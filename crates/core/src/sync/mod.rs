@@ -120,7 +120,7 @@ pub struct SyncReport {
 }
 
 /// What a sync is doing, for the progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// Sending recorded decisions.
@@ -136,14 +136,19 @@ pub enum Phase {
 }
 
 /// Progress while syncing: counts, bytes, the download rate and the time it still needs.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, ts_rs::TS)]
 pub struct Progress {
     pub phase: Phase,
     /// Changes applied from the feed so far.
+    #[ts(type = "number")]
     pub changes: u64,
+    #[ts(type = "number")]
     pub documents_done: u64,
+    #[ts(type = "number")]
     pub documents_total: u64,
+    #[ts(type = "number")]
     pub bytes: u64,
+    #[ts(type = "number")]
     pub bytes_total: u64,
     /// Bytes per second since the downloads began.
     pub bytes_per_second: f64,

@@ -1,0 +1,480 @@
+//! One case as the officer works on it: the form as the applicant filled it, the documents with
+//! the service's required-documents checklist, the history, the responsible officer and the
+//! state of this desk's decision; checking a decision and previewing the applicant's e-mail
+//! offline with the centre's own rules and wording; recording it.
+
+use std::collections::HashSet;
+
+use migdesk_domain::decision::{self, CaseFacts, Decision, DecisionKind, Email};
+use migdesk_domain::{Catalogue, Lang};
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+
+use crate::cache::{Store, sql};
+use crate::error::{DeskError, DeskResult};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ApplicantView {
+    pub name_latin: String,
+    pub name_native: String,
+    pub fin: Option<String>,
+    pub passport_number: Option<String>,
+    /// YYYY-MM-DD.
+    pub date_of_birth: String,
+    /// ISO 3166-1 alpha-3.
+    pub nationality: String,
+    pub email: String,
+    /// The language the applicant reads: `az`, `en` or `ru`.
+    pub language: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FormFieldView {
+    pub key: String,
+    pub value: String,
+}
+
+/// A group of the form, in the order the applicant filled it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FormGroupView {
+    pub key: String,
+    pub fields: Vec<FormFieldView>,
+}
+
+/// Whether a document can be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentState {
+    /// Stored in the cache and of a format the desk shows.
+    Ready,
+    /// Not downloaded yet (the next sync fetches it).
+    NotDownloaded,
+    /// Stored, but not a format the desk can show, or damaged.
+    Unreadable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DocumentView {
+    pub id: String,
+    /// The document type code from the catalogue.
+    pub doc_type: String,
+    pub file_name: String,
+    #[ts(type = "number")]
+    pub size: i64,
+    pub state: DocumentState,
+    /// What the file is, from its content (`PDF`, `JPEG`, … or a description).
+    pub format: Option<String>,
+    /// Why it cannot be shown, for the officer and support staff.
+    pub problem: Option<String>,
+}
+
+/// One line of the required-documents checklist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ChecklistState {
+    Present,
+    Absent,
+    /// Submitted, but no copy of it can be read.
+    Unreadable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChecklistItem {
+    pub doc_type: String,
+    pub state: ChecklistState,
+    /// The case's documents of this type.
+    pub document_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct HistoryItem {
+    pub at: String,
+    /// received, assigned, reassigned, decided, documents_added, withdrawn, decision_conflict.
+    pub kind: String,
+    /// Who did it, by name.
+    pub actor: Option<String>,
+    /// For a reassignment: to whom, by name.
+    pub to: Option<String>,
+    /// For a decision: accept, missing_documents, refuse.
+    pub decision: Option<String>,
+    /// A reason given (reassignment) or a conflict's cause.
+    pub reason: Option<String>,
+}
+
+/// Where this desk's decision on the case is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Recorded here, waiting to be sent to the centre.
+    Pending,
+    /// The centre acknowledged it.
+    Sent,
+    /// The centre could not apply it (the case moved on); see the conflicts.
+    Conflict,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DecisionOnCase {
+    pub id: String,
+    pub kind: DecisionKind,
+    pub state: DeliveryState,
+    pub recorded_at: String,
+    /// Why the last attempt failed or why it conflicts.
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OfficerView {
+    pub id: String,
+    pub full_name: String,
+}
+
+/// A case as the case view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CaseView {
+    pub id: String,
+    pub number: String,
+    pub service: String,
+    /// pending, accepted, missing_documents, refused, withdrawn — as the centre last said.
+    pub status: String,
+    pub submitted_at: String,
+    pub due_date: String,
+    pub working_days_left: Option<i32>,
+    pub overdue: bool,
+    pub applicant: ApplicantView,
+    /// The officer responsible for the case.
+    pub officer: Option<OfficerView>,
+    /// The case is assigned to the officer signed in here.
+    pub mine: bool,
+    pub form: Vec<FormGroupView>,
+    pub documents: Vec<DocumentView>,
+    pub checklist: Vec<ChecklistItem>,
+    pub history: Vec<HistoryItem>,
+    /// This desk's latest decision on the case.
+    pub decision: Option<DecisionOnCase>,
+    /// The officer may record a decision now.
+    pub can_decide: bool,
+}
+
+fn text(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_owned()
+}
+
+fn opt_text(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_owned)
+}
+
+/// The case's description as the centre last sent it.
+fn detail(store: &Store, id: &str) -> DeskResult<(Value, bool)> {
+    let row: Option<(String, bool)> = store
+        .conn
+        .query_row("SELECT detail, mine FROM cases WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()
+        .map_err(sql)?;
+    let (detail, mine) =
+        row.ok_or_else(|| DeskError::invalid(format!("case {id} is not on this desk")))?;
+    let value = serde_json::from_str(&detail)
+        .map_err(|e| DeskError::internal(format!("case {id}: {e}")))?;
+    Ok((value, mine))
+}
+
+fn latest_decision(store: &Store, id: &str) -> DeskResult<Option<DecisionOnCase>> {
+    let row: Option<(String, String, String, String, Option<String>)> = store
+        .conn
+        .query_row(
+            "SELECT id, request, state, recorded_at, last_error FROM outbox WHERE case_id = ?1
+             ORDER BY recorded_at DESC, rowid DESC LIMIT 1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()
+        .map_err(sql)?;
+    let Some((id, request, state, recorded_at, last_error)) = row else {
+        return Ok(None);
+    };
+    let request: Value = serde_json::from_str(&request).unwrap_or_default();
+    let kind = serde_json::from_value(request["kind"].clone())
+        .map_err(|e| DeskError::internal(format!("decision {id}: {e}")))?;
+    let state = match state.as_str() {
+        "pending" => DeliveryState::Pending,
+        "sent" => DeliveryState::Sent,
+        _ => DeliveryState::Conflict,
+    };
+    Ok(Some(DecisionOnCase {
+        id,
+        kind,
+        state,
+        recorded_at,
+        last_error,
+    }))
+}
+
+/// The documents of a case with what the desk knows of their bytes: stored or not, their
+/// format from the first bytes, a problem found while reading their text.
+fn documents(store: &Store, case_id: &str) -> DeskResult<Vec<DocumentView>> {
+    let mut stmt = store
+        .conn
+        .prepare(
+            "SELECT d.id, d.type, d.file_name, d.size, substr(b.bytes, 1, 2048), b.sha256 IS NOT NULL, t.problem
+             FROM documents d LEFT JOIN blobs b ON b.sha256 = d.sha256 LEFT JOIN document_text t ON t.sha256 = d.sha256
+             WHERE d.case_id = ?1 ORDER BY d.rowid",
+        )
+        .map_err(sql)?;
+    let rows = stmt
+        .query_map([case_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<Vec<u8>>>(4)?,
+                r.get::<_, bool>(5)?,
+                r.get::<_, Option<String>>(6)?,
+            ))
+        })
+        .map_err(sql)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, doc_type, file_name, size, head, stored, problem) = row.map_err(sql)?;
+        let (state, format, problem) = if !stored {
+            (DocumentState::NotDownloaded, None, None)
+        } else {
+            let format = migdesk_docs::sniff(head.as_deref().unwrap_or_default());
+            match (&format, problem) {
+                (migdesk_docs::Format::Unsupported { what }, _) => (
+                    DocumentState::Unreadable,
+                    Some(what.clone()),
+                    Some(format!("unsupported format: {what}")),
+                ),
+                (f, Some(p)) => (
+                    DocumentState::Unreadable,
+                    Some(f.name().to_owned()),
+                    Some(p),
+                ),
+                (f, None) => (DocumentState::Ready, Some(f.name().to_owned()), None),
+            }
+        };
+        out.push(DocumentView {
+            id,
+            doc_type,
+            file_name,
+            size,
+            state,
+            format,
+            problem,
+        });
+    }
+    Ok(out)
+}
+
+/// The required-documents checklist: each type the service requires, present when a readable
+/// (or not yet downloaded) copy was submitted.
+pub fn checklist(required: &[String], documents: &[DocumentView]) -> Vec<ChecklistItem> {
+    required
+        .iter()
+        .map(|code| {
+            let of_type: Vec<&DocumentView> =
+                documents.iter().filter(|d| &d.doc_type == code).collect();
+            let state = if of_type.is_empty() {
+                ChecklistState::Absent
+            } else if of_type.iter().all(|d| d.state == DocumentState::Unreadable) {
+                ChecklistState::Unreadable
+            } else {
+                ChecklistState::Present
+            };
+            ChecklistItem {
+                doc_type: code.clone(),
+                state,
+                document_ids: of_type.iter().map(|d| d.id.clone()).collect(),
+            }
+        })
+        .collect()
+}
+
+fn history(app: &Value) -> Vec<HistoryItem> {
+    app["history"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let d = &e["detail"];
+            HistoryItem {
+                at: text(&e["at"]),
+                kind: text(&e["kind"]),
+                actor: opt_text(&e["actor"]["full_name"]),
+                to: opt_text(&d["to_name"]),
+                decision: opt_text(&d["kind"]),
+                reason: opt_text(&d["reason"]).or_else(|| opt_text(&d["cause"])),
+            }
+        })
+        .collect()
+}
+
+/// The case view.
+pub fn view(store: &Store, catalogue: &Catalogue, id: &str, today: &str) -> DeskResult<CaseView> {
+    let (app, mine) = detail(store, id)?;
+    let a = &app["applicant"];
+    let service = text(&app["service"]);
+    let required = catalogue
+        .service(&service)
+        .map(|s| s.required_documents.clone())
+        .unwrap_or_default();
+    let documents = documents(store, id)?;
+    let decision = latest_decision(store, id)?;
+    let status = text(&app["status"]);
+    let due_date = text(&app["due_date"]);
+    let officer = app["assignment"]["officer"]
+        .as_object()
+        .map(|o| OfficerView {
+            id: o.get("id").map(text).unwrap_or_default(),
+            full_name: o.get("full_name").map(text).unwrap_or_default(),
+        });
+    let can_decide = mine
+        && status == "pending"
+        && !matches!(
+            decision.as_ref().map(|d| d.state),
+            Some(DeliveryState::Pending | DeliveryState::Sent)
+        );
+    Ok(CaseView {
+        id: id.to_owned(),
+        number: text(&app["number"]),
+        working_days_left: crate::queue::working_days_left(today, &due_date),
+        overdue: status == "pending" && due_date.as_str() < today,
+        service,
+        submitted_at: text(&app["submitted_at"]),
+        due_date,
+        applicant: ApplicantView {
+            name_latin: text(&a["name_latin"]),
+            name_native: text(&a["name_native"]),
+            fin: opt_text(&a["fin"]),
+            passport_number: opt_text(&a["passport_number"]),
+            date_of_birth: text(&a["date_of_birth"]),
+            nationality: text(&a["nationality"]),
+            email: text(&a["email"]),
+            language: a["language"].as_str().unwrap_or("az").to_owned(),
+        },
+        officer,
+        mine,
+        form: app["form"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|g| FormGroupView {
+                key: text(&g["key"]),
+                fields: g["fields"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|f| FormFieldView {
+                        key: text(&f["key"]),
+                        value: text(&f["value"]),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        checklist: checklist(&required, &documents),
+        documents,
+        history: history(&app),
+        decision,
+        can_decide,
+        status,
+    })
+}
+
+/// Checks a decision against the case with the centre's rules; the error is `invalid`.
+fn check(catalogue: &Catalogue, app: &Value, decision: &Decision) -> DeskResult<()> {
+    let required = catalogue
+        .service(app["service"].as_str().unwrap_or_default())
+        .map(|s| s.required_documents.clone())
+        .unwrap_or_default();
+    let field_keys: HashSet<&str> = app["form"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|g| g["fields"].as_array().into_iter().flatten())
+        .filter_map(|f| f["key"].as_str())
+        .collect();
+    let document_ids: HashSet<&str> = app["documents"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["id"].as_str())
+        .collect();
+    decision::validate(
+        decision,
+        &decision::CaseShape {
+            required_documents: &required,
+            field_keys: &field_keys,
+            document_ids: &document_ids,
+        },
+    )
+    .map_err(DeskError::invalid)
+}
+
+/// The e-mail the applicant will receive for `decision`, in the applicant's language, signed
+/// with `officer_name`: the centre renders the very same text when the decision arrives.
+pub fn preview(
+    store: &Store,
+    catalogue: &Catalogue,
+    id: &str,
+    decision: &Decision,
+    officer_name: &str,
+) -> DeskResult<Email> {
+    let (app, _) = detail(store, id)?;
+    check(catalogue, &app, decision)?;
+    let documents: Vec<(String, String)> = app["documents"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| (text(&d["id"]), text(&d["type"])))
+        .collect();
+    let language = app["applicant"]["language"]
+        .as_str()
+        .and_then(Lang::parse)
+        .unwrap_or_default();
+    let submitted_on = decision::day_for_applicant(app["submitted_at"].as_str().unwrap_or(""));
+    Ok(decision::render_email(
+        catalogue,
+        &CaseFacts {
+            number: app["number"].as_str().unwrap_or_default(),
+            service: app["service"].as_str().unwrap_or_default(),
+            submitted_on: &submitted_on,
+            applicant_name: app["applicant"]["name_latin"].as_str().unwrap_or_default(),
+            language,
+            officer_name,
+            documents: &documents,
+        },
+        decision,
+    ))
+}
+
+/// Records a decision after checking it: durable at once with its outbox entry; the next sync
+/// delivers it. Refused when the case is not the officer's to decide or already has one.
+pub fn decide(
+    store: &mut Store,
+    catalogue: &Catalogue,
+    id: &str,
+    decision: &Decision,
+    today: &str,
+) -> DeskResult<CaseView> {
+    let current = view(store, catalogue, id, today)?;
+    if !current.can_decide {
+        let why = if !current.mine {
+            "this case is not assigned to you"
+        } else if current.decision.is_some() {
+            "this case already has your decision"
+        } else {
+            "this case is no longer waiting for a decision"
+        };
+        return Err(DeskError::invalid(why));
+    }
+    let (app, _) = detail(store, id)?;
+    check(catalogue, &app, decision)?;
+    let request = serde_json::to_value(decision).map_err(|e| DeskError::internal(e.to_string()))?;
+    crate::sync::record_decision(store, id, request)?;
+    view(store, catalogue, id, today)
+}

@@ -1,0 +1,260 @@
+#![allow(clippy::unwrap_used)] // Test helpers may unwrap: a failure is the test failing.
+
+//! The case view and decisions, against the real central service on a loopback port: the
+//! checklist and history of a synced case, the e-mail preview, each kind of decision recorded
+//! offline-first and delivered once, the preview matching what the centre queued, and the
+//! documents served to the viewer.
+
+use std::time::Duration;
+
+mod common;
+use common::Centre;
+
+use migdesk_core::case::{ChecklistState, DeliveryState, DocumentState};
+use migdesk_core::desk::Desk;
+use migdesk_core::ipc::SignInRequest;
+use migdesk_core::queue::QueueQuery;
+use migdesk_core::secrets::MemorySecrets;
+use migdesk_core::{ErrorKind, viewer};
+use migdesk_domain::Catalogue;
+use migdesk_domain::decision::{Decision, DecisionKind, ReasonCode, RefusalReason};
+
+fn decision(kind: DecisionKind) -> Decision {
+    Decision {
+        kind,
+        missing_documents: Vec::new(),
+        missing_other: None,
+        reasons: Vec::new(),
+        note: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn an_officer_opens_cases_previews_the_emails_and_each_decision_arrives_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (central_db, staff) = common::seeded(dir.path(), &common::options(12, 7, "shaki"));
+    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
+    let centre = Centre::start(&central_db).await;
+    let mut desk = Desk::new(
+        &dir.path().join("desk"),
+        Box::new(MemorySecrets::default()),
+        Duration::from_secs(600),
+    );
+    desk.sign_in(SignInRequest {
+        server: centre.base.clone(),
+        username: officer.username.clone(),
+        password: officer.password.clone(),
+    })
+    .await
+    .unwrap();
+    desk.sync_job().unwrap().run(|_| {}).await.unwrap();
+    let mine = desk
+        .queue(&QueueQuery {
+            mine: true,
+            status: Some("pending".into()),
+            ..QueueQuery::default()
+        })
+        .unwrap();
+    assert!(mine.rows.len() >= 3, "{} cases", mine.rows.len());
+    let catalogue = Catalogue::builtin();
+
+    // The case view: the form, the checklist of the service's required documents, the history,
+    // and the officer responsible.
+    let first = desk.case(&mine.rows[0].id).unwrap();
+    assert_eq!(first.number, mine.rows[0].number);
+    assert!(first.mine && first.can_decide && first.decision.is_none());
+    assert!(!first.form.is_empty() && first.form.iter().all(|g| !g.fields.is_empty()));
+    assert_eq!(
+        first.officer.as_ref().map(|o| o.full_name.as_str()),
+        Some(officer.full_name)
+    );
+    let required = &catalogue
+        .service(&first.service)
+        .unwrap()
+        .required_documents;
+    let listed: Vec<&str> = first
+        .checklist
+        .iter()
+        .map(|c| c.doc_type.as_str())
+        .collect();
+    assert_eq!(
+        listed,
+        required.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    for item in &first.checklist {
+        let submitted = first.documents.iter().any(|d| d.doc_type == item.doc_type);
+        assert_eq!(item.state == ChecklistState::Absent, !submitted, "{item:?}");
+    }
+    let kinds: Vec<&str> = first.history.iter().map(|h| h.kind.as_str()).collect();
+    assert!(kinds.starts_with(&["received", "assigned"]), "{kinds:?}");
+    assert_eq!(first.history[1].to.as_deref(), Some(officer.full_name));
+    let viewed = desk.case(&mine.rows[0].id).map(|_| ()).is_ok();
+    assert!(viewed);
+
+    // A decision that breaks a rule is refused on the desk, before anything is recorded.
+    let mut bad = decision(DecisionKind::MissingDocuments);
+    bad.missing_documents = vec!["no_such_document".into()];
+    let err = desk.decide(&first.id, &bad).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Invalid, "{err:?}");
+    assert!(err.message.contains("no_such_document"), "{}", err.message);
+    assert_eq!(
+        desk.preview_decision(&first.id, &bad).unwrap_err().kind,
+        ErrorKind::Invalid
+    );
+
+    // Three decisions, each previewed first; the preview is in the applicant's language.
+    let accept = decision(DecisionKind::Accept);
+    let second = desk.case(&mine.rows[1].id).unwrap();
+    let mut missing = decision(DecisionKind::MissingDocuments);
+    missing.missing_documents = vec![second.checklist[0].doc_type.clone()];
+    missing.missing_other = Some("Notarial translation of the diploma".into());
+    let third = desk.case(&mine.rows[2].id).unwrap();
+    let mut refuse = decision(DecisionKind::Refuse);
+    refuse.reasons = vec![
+        RefusalReason {
+            code: ReasonCode::FormIncorrect,
+            fields: vec![third.form[0].fields[0].key.clone()],
+            documents: Vec::new(),
+        },
+        RefusalReason {
+            code: ReasonCode::Contradictory,
+            fields: Vec::new(),
+            documents: vec![third.documents[0].id.clone()],
+        },
+    ];
+    refuse.note = "The surname differs between the form and the passport.".into();
+
+    let mut previews = Vec::new();
+    for (case, d) in [(&first, &accept), (&second, &missing), (&third, &refuse)] {
+        let email = desk.preview_decision(&case.id, d).unwrap();
+        assert!(email.subject.contains(&case.number), "{email:?}");
+        let lang = migdesk_domain::Lang::parse(&case.applicant.language).unwrap();
+        let service = catalogue.service(&case.service).unwrap();
+        assert!(email.body.contains(service.name.get(lang)), "{email:?}");
+        assert!(email.body.contains(officer.full_name), "{email:?}");
+        let after = desk.decide(&case.id, d).unwrap();
+        let recorded = after.decision.clone().unwrap();
+        assert_eq!(recorded.kind, d.kind);
+        assert_eq!(recorded.state, DeliveryState::Pending, "waiting to send");
+        assert!(!after.can_decide);
+        previews.push((case.id.clone(), recorded.id, email));
+    }
+    assert!(
+        previews[1]
+            .2
+            .body
+            .contains("Notarial translation of the diploma")
+    );
+    // A second decision on the same case is refused while the first waits to be sent.
+    assert_eq!(
+        desk.decide(&first.id, &accept).unwrap_err().kind,
+        ErrorKind::Invalid
+    );
+
+    // The next sync delivers all three; the desk shows them acknowledged.
+    let report = desk.sync_job().unwrap().run(|_| {}).await.unwrap();
+    assert_eq!(report.decisions_sent, 3);
+    for (case_id, _, _) in &previews {
+        let view = desk.case(case_id).unwrap();
+        assert_eq!(view.decision.unwrap().state, DeliveryState::Sent);
+        assert_ne!(view.status, "pending", "the feed brought the new status");
+    }
+    centre.stop().await;
+
+    // At the centre: each decision once, with its reasons, and the e-mail queued for the
+    // applicant is word for word the one the officer previewed.
+    let db = rusqlite::Connection::open(&central_db).unwrap();
+    for ((case_id, decision_id, email), sent) in previews.iter().zip([&accept, &missing, &refuse]) {
+        let (count, request): (i64, String) = db
+            .query_row(
+                "SELECT COUNT(*), max(request) FROM decisions WHERE application_id = ?1",
+                [case_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(count, 1, "{case_id}: exactly once");
+        let request: serde_json::Value = serde_json::from_str(&request).unwrap();
+        assert_eq!(request["id"], *decision_id);
+        assert_eq!(
+            serde_json::from_value::<Vec<RefusalReason>>(request["reasons"].clone()).unwrap(),
+            sent.reasons
+        );
+        assert_eq!(
+            request["missing_documents"],
+            serde_json::json!(sent.missing_documents)
+        );
+        let (subject, body): (String, String) = db
+            .query_row(
+                "SELECT subject, body FROM notifications WHERE decision_id = ?1",
+                [decision_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(subject, email.subject);
+        assert_eq!(body, email.body);
+    }
+}
+
+#[tokio::test]
+async fn documents_reach_the_viewer_as_they_are_or_converted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (central_db, staff) = common::seeded(dir.path(), &common::options(12, 11, "shaki"));
+    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
+    let centre = Centre::start(&central_db).await;
+    let mut desk = Desk::new(
+        &dir.path().join("desk"),
+        Box::new(MemorySecrets::default()),
+        Duration::from_secs(600),
+    );
+    desk.sign_in(SignInRequest {
+        server: centre.base.clone(),
+        username: officer.username.clone(),
+        password: officer.password.clone(),
+    })
+    .await
+    .unwrap();
+    desk.sync_job().unwrap().run(|_| {}).await.unwrap();
+    let all = desk
+        .queue(&QueueQuery {
+            mine: true,
+            limit: 1000,
+            ..QueueQuery::default()
+        })
+        .unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for row in &all.rows {
+        let case = desk.case(&row.id).unwrap();
+        for doc in &case.documents {
+            assert_eq!(doc.state, DocumentState::Ready, "{doc:?}");
+            let format = doc.format.clone().unwrap();
+            let (bytes, documents) = desk.document_bytes(&doc.id).unwrap();
+            let layout = viewer::layout(&documents, bytes.clone()).unwrap();
+            assert_eq!(layout.format, format);
+            assert!(layout.page_count >= 1);
+            let last = layout.page_count as usize - 1;
+            let served = viewer::page(&documents, bytes.clone(), last).unwrap();
+            match format.as_str() {
+                "PDF" => {
+                    assert_eq!(served.mime, "application/pdf");
+                    assert_eq!(served.bytes, bytes, "pdf.js gets the file as it is");
+                }
+                "TIFF" => {
+                    assert_eq!(served.mime, "image/png");
+                    assert!(served.bytes.starts_with(b"\x89PNG"));
+                }
+                "JPEG" if layout.page_count == 1 => {
+                    assert_eq!(served.mime, "image/jpeg");
+                }
+                _ => {}
+            }
+            seen.insert(format);
+        }
+    }
+    assert!(
+        seen.contains("PDF") && seen.contains("TIFF") && seen.contains("JPEG"),
+        "the demo cases hold each kind of scan: {seen:?}"
+    );
+    let err = desk.document_bytes("no-such-document").unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Document);
+    centre.stop().await;
+}
