@@ -3,8 +3,12 @@
 
 use migdesk_core::ipc::{AppInfo, BuildInfo, CatalogueInfo, QueuePage, SessionInfo, SignInRequest};
 use migdesk_core::queue::QueueQuery;
-use migdesk_core::sync::SyncReport;
+use migdesk_core::case::CaseView;
+use migdesk_core::sync::{Progress, SyncReport};
+use migdesk_core::viewer::{self, DocumentLayout};
 use migdesk_core::{DeskError, app_info as core_app_info};
+use migdesk_domain::decision::{Decision, Email};
+use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::DeskState;
@@ -90,17 +94,74 @@ pub async fn queue_page<R: Runtime>(
     desk.queue(&query)
 }
 
-/// Syncs now. The desk is held only to prepare the job, so the queue answers meanwhile.
+/// Syncs now, streaming progress to the UI. The desk is held only to prepare the job, so the
+/// queue answers meanwhile.
 #[tauri::command]
 pub async fn sync_now<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, DeskState>,
+    on_progress: Channel<Progress>,
 ) -> Result<SyncReport, DeskError> {
     let job = state
         .desk(|| app.path().app_data_dir().ok())
         .await?
         .sync_job()?;
-    job.run(|_| {}).await
+    job.run(|p| {
+        // A window that went away stops listening; the sync goes on.
+        let _ = on_progress.send(p);
+    })
+    .await
+}
+
+/// Opens a case (recorded in the audit trail).
+#[tauri::command]
+pub async fn case_view<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    id: String,
+) -> Result<CaseView, DeskError> {
+    let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
+    desk.case(&id)
+}
+
+/// The applicant's e-mail for a decision not yet confirmed.
+#[tauri::command]
+pub async fn decision_preview<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    id: String,
+    decision: Decision,
+) -> Result<Email, DeskError> {
+    let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
+    desk.preview_decision(&id, &decision)
+}
+
+/// Records a confirmed decision.
+#[tauri::command]
+pub async fn decide<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    id: String,
+    decision: Decision,
+) -> Result<CaseView, DeskError> {
+    let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
+    desk.decide(&id, &decision)
+}
+
+/// A document's format and pages, or why it cannot be shown.
+#[tauri::command]
+pub async fn document_layout<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    id: String,
+) -> Result<DocumentLayout, DeskError> {
+    let (bytes, documents) = state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .document_bytes(&id)?;
+    tauri::async_runtime::spawn_blocking(move || viewer::layout(&documents, bytes))
+        .await
+        .map_err(|e| DeskError::internal(e.to_string()))?
 }
 
 /// The service catalogue the desk was built with (names, required documents).

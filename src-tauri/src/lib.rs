@@ -4,6 +4,7 @@
 //! [`migdesk_core::DeskError`]. No SQL, HTTP or file parsing lives here.
 
 mod commands;
+mod documents;
 mod state;
 mod window;
 
@@ -55,6 +56,7 @@ impl ShellConfig {
 pub fn configure<R: Runtime>(builder: Builder<R>, config: ShellConfig) -> Builder<R> {
     builder
         .manage(DeskState::new(config.data_dir_override, config.idle_lock))
+        .register_asynchronous_uri_scheme_protocol(documents::SCHEME, documents::handle)
         .setup(|app| Ok(window::create_main_window(app)?))
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
@@ -65,7 +67,11 @@ pub fn configure<R: Runtime>(builder: Builder<R>, config: ShellConfig) -> Builde
             commands::lock,
             commands::sign_out,
             commands::queue_page,
-            commands::sync_now
+            commands::sync_now,
+            commands::case_view,
+            commands::decision_preview,
+            commands::decide,
+            commands::document_layout
         ])
 }
 

@@ -1,8 +1,9 @@
 import type { i18n as I18n } from "i18next";
 import { useCallback, useEffect, useState } from "react";
 import { I18nextProvider } from "react-i18next";
+import { Case } from "./case/Case";
 import { ErrorNotice } from "./components/ErrorNotice";
-import { type DeskError, desk, type SessionInfo, toDeskError } from "./ipc/client";
+import { type DeskError, desk, type QueueQuery, type SessionInfo, toDeskError } from "./ipc/client";
 import { Queue } from "./screens/Queue";
 import { SignIn } from "./screens/SignIn";
 import { Unlock } from "./screens/Unlock";
@@ -21,6 +22,7 @@ const NOBODY: SessionInfo = {
 function Screens() {
   const [session, setSession] = useState<SessionInfo | null>(null);
   const [error, setError] = useState<DeskError | null>(null);
+  const [open, setOpen] = useState<{ id: string; index: number; query: QueueQuery } | null>(null);
   const refresh = useCallback(() => {
     desk.session().then(setSession, (thrown: unknown) => {
       setError(toDeskError(thrown));
@@ -45,7 +47,28 @@ function Screens() {
     );
   }
   if (session.locked) return <Unlock session={session} onChange={setSession} />;
-  return <Queue session={session} onChange={setSession} />;
+
+  async function openNext(): Promise<boolean> {
+    if (!open) return false;
+    const index = open.index + 1;
+    const page = await desk.queuePage({ ...open.query, offset: index, limit: 1 });
+    const row = page.rows[0];
+    if (!row) return false;
+    setOpen({ ...open, id: row.id, index });
+    return true;
+  }
+
+  return (
+    <>
+      <Queue
+        session={session}
+        onChange={setSession}
+        onOpen={(id, index, query) => setOpen({ id, index, query })}
+        hidden={open !== null}
+      />
+      {open && <Case caseId={open.id} onBack={() => setOpen(null)} onNext={openNext} />}
+    </>
+  );
 }
 
 export function App({ i18n }: { i18n: I18n }) {

@@ -1,14 +1,19 @@
 // The one module that talks to the desk's Rust core. Nothing else in the UI imports
 // @tauri-apps/api, so screens can be tested with mocked IPC and served by another backend.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import {
   type AppInfo,
+  type CaseView,
   type CatalogueInfo,
   type CommandName,
   type Commands,
+  type Decision,
   type DeskError,
+  type DocumentLayout,
+  type Email,
   ERROR_KINDS,
   type ErrorKind,
+  type Progress,
   type QueuePage,
   type QueueQuery,
   type SessionInfo,
@@ -19,13 +24,25 @@ import {
 export type {
   AppInfo,
   BuildInfo,
+  CaseView,
   CatalogueInfo,
+  ChecklistItem,
+  Decision,
+  DecisionKind,
   DeskError,
+  DocumentLayout,
+  DocumentView,
+  Email,
   ErrorKind,
+  FormGroupView,
+  HistoryItem,
   LocalizedText,
+  Progress,
   QueuePage,
   QueueQuery,
   QueueRow,
+  ReasonCode,
+  RefusalReason,
   SessionInfo,
   SignInRequest,
   Sort,
@@ -72,5 +89,25 @@ export const desk = {
   lock: (): Promise<SessionInfo> => call("lock", {}),
   signOut: (): Promise<SessionInfo> => call("sign_out", {}),
   queuePage: (query: QueueQuery): Promise<QueuePage> => call("queue_page", { query }),
-  syncNow: (): Promise<SyncReport> => call("sync_now", {}),
+  /** Syncs with the centre; `onProgress` hears counts and bytes as they change. */
+  syncNow: (onProgress: (progress: Progress) => void = () => undefined): Promise<SyncReport> => {
+    const channel = new Channel<Progress>();
+    channel.onmessage = onProgress;
+    return call("sync_now", { onProgress: channel });
+  },
+  caseView: (id: string): Promise<CaseView> => call("case_view", { id }),
+  decisionPreview: (id: string, decision: Decision): Promise<Email> =>
+    call("decision_preview", { id, decision }),
+  decide: (id: string, decision: Decision): Promise<CaseView> => call("decide", { id, decision }),
+  documentLayout: (id: string): Promise<DocumentLayout> => call("document_layout", { id }),
 };
+
+/** Where the viewer reads a document page (or its thumbnail): the desk's own URI scheme,
+ * streamed from the encrypted cache; never base64 in JSON. */
+export function documentUrl(id: string, page: number, thumb = false): string {
+  const path = `${encodeURIComponent(id)}/${page}${thumb ? "/thumb" : ""}`;
+  // Linux and macOS WebViews address custom schemes as scheme://localhost; Windows as http.
+  return navigator.userAgent.includes("Windows")
+    ? `http://migdesk-doc.localhost/${path}`
+    : `migdesk-doc://localhost/${path}`;
+}

@@ -8,11 +8,14 @@ import {
   type DeskError,
   desk,
   type LocalizedText,
+  type Progress,
+  type QueueQuery,
   type QueueRow,
   type SessionInfo,
   type SyncReport,
   toDeskError,
 } from "../ipc/client";
+import { Deadline } from "../queue/Deadline";
 import { formatDate } from "../queue/format";
 import { useQueuePages } from "../queue/useQueuePages";
 
@@ -29,7 +32,7 @@ function useDebounced<T>(value: T, ms: number): T {
 
 type SyncState =
   | { state: "idle" }
-  | { state: "running" }
+  | { state: "running"; progress: Progress | null }
   | { state: "done"; report: SyncReport }
   | { state: "failed"; error: DeskError };
 
@@ -40,23 +43,33 @@ function urgency(row: QueueRow): string {
   return row.working_days_left !== null && row.working_days_left <= 3 ? "due-soon" : "";
 }
 
-/** The due date and the working days left (or overdue), by the calendar table. */
-function Deadline({ row }: { row: QueueRow }) {
+function megabytes(bytes: number): string {
+  return (bytes / 1_000_000).toLocaleString("az-AZ", { maximumFractionDigits: 1 });
+}
+
+/** What a running sync is doing: the phase, documents and bytes, the time left. */
+function SyncProgress({ progress }: { progress: Progress | null }) {
   const { t } = useTranslation();
-  const days = row.working_days_left;
-  let words = "";
-  if (row.status === "pending" && days !== null) {
-    if (days > 0) words = t("queue.deadline.left", { count: days });
-    else if (row.overdue) {
-      words =
-        days < 0 ? t("queue.deadline.overdue", { count: -days }) : t("queue.deadline.overdueNow");
-    } else words = t("queue.deadline.today");
-  }
+  if (!progress) return <span>{t("queue.syncing")}</span>;
+  const total = progress.bytes_total;
   return (
-    <>
-      {formatDate(row.due_date)}
-      {words && <small> · {words}</small>}
-    </>
+    <span className="sync-progress" data-testid="sync-progress" data-phase={progress.phase}>
+      {t(`sync.phase.${progress.phase}`)}
+      {progress.documents_total > 0 && (
+        <>
+          {" "}
+          <progress
+            max={total > 0 ? total : progress.documents_total}
+            value={total > 0 ? progress.bytes : progress.documents_done}
+            aria-label={t("sync.progress")}
+          />{" "}
+          {t("sync.documents", { done: progress.documents_done, total: progress.documents_total })}
+          {total > 0 && ` · ${megabytes(progress.bytes)} / ${megabytes(total)} MB`}
+          {progress.seconds_remaining !== null &&
+            ` · ${t("sync.remaining", { seconds: Math.ceil(progress.seconds_remaining) })}`}
+        </>
+      )}
+    </span>
   );
 }
 
@@ -64,9 +77,15 @@ function Deadline({ row }: { row: QueueRow }) {
 export function Queue({
   session,
   onChange,
+  onOpen,
+  hidden = false,
 }: {
   session: SessionInfo;
   onChange: (session: SessionInfo) => void;
+  /** Opens the case at `index` of the list `query` describes. */
+  onOpen: (id: string, index: number, query: QueueQuery) => void;
+  /** Kept mounted behind an open case, so the list and its place survive. */
+  hidden?: boolean;
 }) {
   const { t, i18n } = useTranslation();
   const id = useId();
@@ -79,7 +98,7 @@ export function Queue({
   const [selected, setSelected] = useState(0);
   const [sync, setSync] = useState<SyncState>({ state: "idle" });
   const debouncedSearch = useDebounced(search, 200);
-  const query = {
+  const query: QueueQuery = {
     service: service === "" ? null : service,
     status: null,
     overdue,
@@ -87,6 +106,8 @@ export function Queue({
     search: debouncedSearch.trim() === "" ? null : debouncedSearch,
     sort: "due" as const,
     descending: false,
+    offset: 0,
+    limit: 0,
   };
   const { total, rowAt, error } = useQueuePages(query, generation);
   const listRef = useRef<HTMLDivElement>(null);
@@ -114,9 +135,9 @@ export function Queue({
   }, [error, onChange]);
 
   async function runSync() {
-    setSync({ state: "running" });
+    setSync({ state: "running", progress: null });
     try {
-      const report = await desk.syncNow();
+      const report = await desk.syncNow((progress) => setSync({ state: "running", progress }));
       setSync({ state: "done", report });
       setGeneration((g) => g + 1);
     } catch (thrown) {
@@ -141,6 +162,12 @@ export function Queue({
     } else if (event.key === "End") {
       event.preventDefault();
       move(count - 1);
+    } else if (event.key === "Enter") {
+      const row = rowAt(selected);
+      if (row) {
+        event.preventDefault();
+        onOpen(row.id, selected, query);
+      }
     }
   }
 
@@ -149,11 +176,18 @@ export function Queue({
     if (option?.dataset.index) setSelected(Number(option.dataset.index));
   }
 
+  function onDoubleClick(event: MouseEvent<HTMLDivElement>) {
+    const option = (event.target as HTMLElement).closest<HTMLElement>("[data-index]");
+    const index = Number(option?.dataset.index);
+    const row = Number.isNaN(index) ? undefined : rowAt(index);
+    if (row) onOpen(row.id, index, query);
+  }
+
   const optionId = (index: number) => `${id}-row-${index}`;
   const cell = (row: QueueRow | undefined, pick: (r: QueueRow) => string) => (row ? pick(row) : "");
 
   return (
-    <main className="queue-screen">
+    <main className="queue-screen" hidden={hidden}>
       <header className="queue-bar">
         <h1 data-testid="queue-title">{t("queue.title")}</h1>
         <span className="who" data-testid="queue-user">
@@ -187,6 +221,7 @@ export function Queue({
       </header>
 
       <div role="status" className="sync-status" data-testid="sync-status">
+        {sync.state === "running" && <SyncProgress progress={sync.progress} />}
         {sync.state === "done" &&
           t("queue.synced", {
             changes: sync.report.changes,
@@ -268,6 +303,7 @@ export function Queue({
         aria-activedescendant={count > 0 ? optionId(selected) : undefined}
         onKeyDown={onKeyDown}
         onClick={onClick}
+        onDoubleClick={onDoubleClick}
         data-testid="queue-list"
       >
         {total === 0 && <p className="empty">{t("queue.empty")}</p>}

@@ -1,0 +1,143 @@
+//! The document URI scheme: `migdesk-doc://localhost/<document id>/<page>` answers with the
+//! page for the viewer (the original file for PDFs and images the WebView shows, PNG for the
+//! rest), `…/<page>/thumb` with a small picture for the page strip. Bytes never travel as JSON.
+//! Only the main window may ask; the desk must be unlocked. Conversion runs off the async
+//! threads, without holding the desk, under the core's document limits.
+
+use migdesk_core::{DeskError, viewer};
+use tauri::http::{Request, Response, StatusCode, header};
+use tauri::{Manager, Runtime, UriSchemeContext, UriSchemeResponder};
+
+use crate::DeskState;
+
+/// The scheme's name, also named in the content security policy.
+pub const SCHEME: &str = "migdesk-doc";
+
+/// The side of a thumbnail, in pixels.
+const THUMB_SIDE: u32 = 160;
+
+/// Where pages of the app come from; only they may read documents with `fetch` (pdf.js).
+const APP_ORIGINS: [&str; 2] = ["tauri://localhost", "http://tauri.localhost"];
+
+#[derive(Debug, PartialEq, Eq)]
+struct Wanted {
+    document: String,
+    page: usize,
+    thumb: bool,
+}
+
+fn parse(path: &str) -> Option<Wanted> {
+    let mut parts = path.trim_start_matches('/').split('/');
+    let document = parts.next().filter(|d| !d.is_empty())?.to_owned();
+    let page = parts.next().map_or(Some(0), |p| p.parse().ok())?;
+    let thumb = match parts.next() {
+        None => false,
+        Some("thumb") => true,
+        Some(_) => return None,
+    };
+    parts.next().is_none().then_some(Wanted {
+        document,
+        page,
+        thumb,
+    })
+}
+
+fn error(status: StatusCode, err: &DeskError) -> Response<Vec<u8>> {
+    let body = serde_json::to_vec(err).unwrap_or_default();
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body)
+        .unwrap_or_default()
+}
+
+async fn answer<R: Runtime>(app: tauri::AppHandle<R>, path: String) -> Response<Vec<u8>> {
+    let Some(wanted) = parse(&path) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            &DeskError::invalid(format!("{path}: expected /<document>/<page>[/thumb]")),
+        );
+    };
+    let state = app.state::<DeskState>();
+    let fetched = match state.desk(|| app.path().app_data_dir().ok()).await {
+        Ok(mut desk) => desk.document_bytes(&wanted.document),
+        Err(e) => Err(e),
+    };
+    let (bytes, documents) = match fetched {
+        Ok(found) => found,
+        Err(e) => return error(StatusCode::NOT_FOUND, &e),
+    };
+    let page = wanted.page;
+    let served = tauri::async_runtime::spawn_blocking(move || {
+        if wanted.thumb {
+            viewer::thumbnail(&documents, bytes, page, THUMB_SIDE)
+        } else {
+            viewer::page(&documents, bytes, page)
+        }
+    })
+    .await
+    .unwrap_or_else(|e| Err(DeskError::internal(e.to_string())));
+    match served {
+        Ok(served) => Response::builder()
+            .header(header::CONTENT_TYPE, served.mime)
+            .header(header::CACHE_CONTROL, "no-store")
+            .body(served.bytes.to_vec())
+            .unwrap_or_default(),
+        Err(e) => error(StatusCode::UNPROCESSABLE_ENTITY, &e),
+    }
+}
+
+/// Handles one request of the scheme.
+pub fn handle<R: Runtime>(
+    ctx: UriSchemeContext<'_, R>,
+    request: Request<Vec<u8>>,
+    responder: UriSchemeResponder,
+) {
+    let origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .filter(|o| APP_ORIGINS.contains(o))
+        .map(str::to_owned);
+    if ctx.webview_label() != "main" {
+        responder.respond(error(
+            StatusCode::FORBIDDEN,
+            &DeskError::invalid("documents are shown in the main window only"),
+        ));
+        return;
+    }
+    let app = ctx.app_handle().clone();
+    let path = request.uri().path().to_owned();
+    tauri::async_runtime::spawn(async move {
+        let mut response = answer(app, path).await;
+        if let Some(origin) = origin.and_then(|o| o.parse().ok()) {
+            response
+                .headers_mut()
+                .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        }
+        responder.respond(response);
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_name_a_document_a_page_and_maybe_a_thumbnail() {
+        let w = |d: &str, page, thumb| {
+            Some(Wanted {
+                document: d.into(),
+                page,
+                thumb,
+            })
+        };
+        assert_eq!(parse("/d1"), w("d1", 0, false));
+        assert_eq!(parse("/d1/3"), w("d1", 3, false));
+        assert_eq!(parse("/d1/3/thumb"), w("d1", 3, true));
+        assert_eq!(parse("/"), None);
+        assert_eq!(parse("/d1/x"), None);
+        assert_eq!(parse("/d1/1/big"), None);
+        assert_eq!(parse("/d1/1/thumb/more"), None);
+    }
+}

@@ -1,0 +1,387 @@
+import { type KeyboardEvent, useCallback, useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { ErrorNotice } from "../components/ErrorNotice";
+import {
+  type CaseView,
+  type CatalogueInfo,
+  type DecisionKind,
+  type DeskError,
+  desk,
+  type LocalizedText,
+  toDeskError,
+} from "../ipc/client";
+import { Deadline } from "../queue/Deadline";
+import { formatDate, formatDateTime } from "../queue/format";
+import { DecisionDialog } from "./DecisionDialog";
+import { DocumentPane, type PaneCommand } from "./DocumentPane";
+
+const DECISION_KEYS: Record<string, DecisionKind> = {
+  a: "accept",
+  m: "missing_documents",
+  r: "refuse",
+};
+
+const PANE_KEYS: Record<string, PaneCommand> = {
+  PageDown: "next-page",
+  PageUp: "previous-page",
+  "+": "zoom-in",
+  "=": "zoom-in",
+  "-": "zoom-out",
+  w: "fit-width",
+  f: "fit-page",
+  o: "rotate",
+};
+
+/** The keys of the case screen, for the help overlay. */
+const HELP: [string, string][] = [
+  ["a", "decision.kind.accept"],
+  ["m", "decision.kind.missing_documents"],
+  ["r", "decision.kind.refuse"],
+  ["n", "case.next"],
+  ["Esc", "case.back"],
+  ["Tab / 1 / 2", "help.pane"],
+  ["PageDown / PageUp", "help.pages"],
+  ["+ / −", "help.zoom"],
+  ["w / f", "help.fit"],
+  ["o", "viewer.rotate"],
+  ["p", "help.panes"],
+  ["?", "help.title"],
+];
+
+/** A case: the form, the checklist and history beside two document panes, and the decision. */
+export function Case({
+  caseId,
+  onBack,
+  onNext,
+}: {
+  caseId: string;
+  onBack: () => void;
+  /** Opens the next case of the queue; resolves false when there is none. */
+  onNext: () => Promise<boolean>;
+}) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language as keyof LocalizedText;
+  const [kase, setKase] = useState<CaseView | null>(null);
+  const [error, setError] = useState<DeskError | null>(null);
+  const [catalogue, setCatalogue] = useState<CatalogueInfo | null>(null);
+  const [panes, setPanes] = useState<[string, string]>(["", ""]);
+  const [twoPanes, setTwoPanes] = useState(true);
+  const [active, setActive] = useState<0 | 1>(0);
+  const [command, setCommand] = useState<{ name: PaneCommand; seq: number } | null>(null);
+  const [dialog, setDialog] = useState<DecisionKind | null>(null);
+  const [help, setHelp] = useState(false);
+  const [noMore, setNoMore] = useState(false);
+  const root = useRef<HTMLElement>(null);
+
+  useEffect(() => {
+    desk.catalogue().then(setCatalogue, () => undefined);
+  }, []);
+
+  useEffect(() => {
+    setKase(null);
+    setError(null);
+    setNoMore(false);
+    desk.caseView(caseId).then(
+      (view) => {
+        setKase(view);
+        const docs = view.documents.map((d) => d.id);
+        setPanes([docs[0] ?? "form", docs[1] ?? docs[0] ?? "form"]);
+        root.current?.focus();
+      },
+      (e: unknown) => setError(toDeskError(e)),
+    );
+  }, [caseId]);
+
+  const docName = useCallback(
+    (code: string) => catalogue?.document_types.find((d) => d.code === code)?.name[lang] ?? code,
+    [catalogue, lang],
+  );
+  const serviceName = (code: string) =>
+    catalogue?.services.find((s) => s.code === code)?.name[lang] ?? code;
+  const fieldName = (key: string) => t(`form.fields.${key}`, key);
+
+  async function next() {
+    if (!(await onNext())) setNoMore(true);
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLElement>) {
+    const target = event.target as HTMLElement;
+    if (dialog || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName)) return;
+    if (event.ctrlKey || event.altKey || event.metaKey) return;
+    const key = event.key;
+    if (key === "Escape") {
+      event.preventDefault();
+      if (help) setHelp(false);
+      else onBack();
+    } else if (key === "?") {
+      setHelp((h) => !h);
+    } else if (key in DECISION_KEYS && kase?.can_decide) {
+      event.preventDefault();
+      setDialog(DECISION_KEYS[key] ?? null);
+    } else if (key === "n") {
+      void next();
+    } else if (key === "p") {
+      setTwoPanes((two) => !two);
+      setActive(0);
+    } else if (key === "1" || key === "2") {
+      setActive(key === "1" || !twoPanes ? 0 : 1);
+    } else if (key in PANE_KEYS) {
+      event.preventDefault();
+      const name = PANE_KEYS[key];
+      if (name) setCommand((c) => ({ name, seq: (c?.seq ?? 0) + 1 }));
+    }
+  }
+
+  if (error) {
+    return (
+      <main className="case-screen">
+        <ErrorNotice error={error} />
+        <button type="button" onClick={onBack}>
+          {t("case.back")}
+        </button>
+      </main>
+    );
+  }
+  if (!kase) return <main className="case-screen" aria-busy="true" />;
+
+  const decision = kase.decision;
+  const shown = twoPanes ? panes : ([panes[0]] as string[]);
+
+  return (
+    <main
+      className="case-screen"
+      ref={root}
+      tabIndex={-1}
+      onKeyDown={onKeyDown}
+      aria-label={`${t("case.title")} ${kase.number}`}
+      data-testid="case-screen"
+      data-case={kase.id}
+    >
+      <header className="case-bar">
+        <button type="button" className="secondary" onClick={onBack} data-testid="case-back">
+          ← {t("case.back")}
+        </button>
+        <h1 data-testid="case-number">{kase.number}</h1>
+        <span className="case-applicant">{kase.applicant.name_latin}</span>
+        <span className="case-service">{serviceName(kase.service)}</span>
+        <span className="case-due">
+          {t("queue.columns.due")}: <Deadline row={kase} />
+        </span>
+        <span className="case-officer">
+          {t("case.officer")}: {kase.officer?.full_name ?? t("case.nobody")}
+        </span>
+        <button type="button" className="secondary" onClick={() => setHelp(true)}>
+          ? {t("help.title")}
+        </button>
+      </header>
+
+      <div className="case-body">
+        <aside className="case-side">
+          <section aria-labelledby="checklist-title">
+            <h2 id="checklist-title">{t("case.checklist")}</h2>
+            <ul className="checklist" data-testid="checklist">
+              {kase.checklist.map((item) => (
+                <li key={item.doc_type} className={item.state} data-state={item.state}>
+                  <span className="mark" aria-hidden="true">
+                    {item.state === "present" ? "✓" : item.state === "absent" ? "✗" : "!"}
+                  </span>
+                  {docName(item.doc_type)} — {t(`checklist.${item.state}`)}
+                </li>
+              ))}
+            </ul>
+          </section>
+          <section aria-labelledby="applicant-title">
+            <h2 id="applicant-title">{t("case.applicant")}</h2>
+            <dl className="facts">
+              <dt>{t("form.fields.name_native")}</dt>
+              <dd>{kase.applicant.name_native}</dd>
+              <dt>{t("form.fields.date_of_birth")}</dt>
+              <dd>{formatDate(kase.applicant.date_of_birth)}</dd>
+              {kase.applicant.fin && (
+                <>
+                  <dt>FIN</dt>
+                  <dd>{kase.applicant.fin}</dd>
+                </>
+              )}
+              {kase.applicant.passport_number && (
+                <>
+                  <dt>{t("form.fields.passport_number")}</dt>
+                  <dd>{kase.applicant.passport_number}</dd>
+                </>
+              )}
+              <dt>{t("case.submitted")}</dt>
+              <dd>{formatDate(kase.submitted_at)}</dd>
+            </dl>
+          </section>
+          <section aria-labelledby="form-title">
+            <h2 id="form-title">{t("case.form")}</h2>
+            {kase.form.map((group) => (
+              <div key={group.key} className="form-group">
+                <h3>{t(`form.groups.${group.key}`, group.key)}</h3>
+                <dl className="facts">
+                  {group.fields.map((f) => (
+                    <div key={f.key}>
+                      <dt>{fieldName(f.key)}</dt>
+                      <dd>{f.value}</dd>
+                    </div>
+                  ))}
+                </dl>
+              </div>
+            ))}
+          </section>
+          <section aria-labelledby="history-title">
+            <h2 id="history-title">{t("case.history")}</h2>
+            <ol className="history" data-testid="history">
+              {kase.history.map((h, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: history is append-only.
+                <li key={i}>
+                  <time>{formatDateTime(h.at)}</time> {t(`history.${h.kind}`, h.kind)}
+                  {h.actor && ` — ${h.actor}`}
+                  {h.to && ` → ${h.to}`}
+                  {h.decision && `: ${t(`decision.kind.${h.decision}`, h.decision)}`}
+                  {h.reason && ` (${h.reason})`}
+                </li>
+              ))}
+            </ol>
+          </section>
+        </aside>
+
+        <div className={`panes ${twoPanes ? "two" : "one"}`}>
+          {shown.map((docId, index) => {
+            const doc = kase.documents.find((d) => d.id === docId);
+            return (
+              <div
+                // biome-ignore lint/suspicious/noArrayIndexKey: two fixed panes.
+                key={index}
+                className={`pane-slot ${active === index ? "active" : ""}`}
+                onPointerDown={() => setActive(index as 0 | 1)}
+              >
+                <label className="pane-pick">
+                  <span className="visually-hidden">{t("viewer.show", { pane: index + 1 })}</span>
+                  <select
+                    value={docId}
+                    onChange={(e) => {
+                      const next: [string, string] = [...panes];
+                      next[index] = e.target.value;
+                      setPanes(next);
+                    }}
+                    data-testid={`pane-${index + 1}-select`}
+                  >
+                    <option value="form">{t("case.form")}</option>
+                    {kase.documents.map((d) => (
+                      <option key={d.id} value={d.id}>
+                        {docName(d.doc_type)} · {d.file_name}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                {doc ? (
+                  <DocumentPane
+                    document={doc}
+                    command={active === index ? command : null}
+                    testId={`pane-${index + 1}`}
+                  />
+                ) : (
+                  <div className="pane-form" data-testid={`pane-${index + 1}`}>
+                    {kase.form.map((group) => (
+                      <dl key={group.key} className="facts">
+                        {group.fields.map((f) => (
+                          <div key={f.key}>
+                            <dt>{fieldName(f.key)}</dt>
+                            <dd>{f.value}</dd>
+                          </div>
+                        ))}
+                      </dl>
+                    ))}
+                  </div>
+                )}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+
+      <footer className="decision-bar">
+        {kase.can_decide ? (
+          (["accept", "missing_documents", "refuse"] as const).map((kind) => (
+            <button
+              key={kind}
+              type="button"
+              className={`decide ${kind}`}
+              onClick={() => setDialog(kind)}
+              data-testid={`decide-${kind}`}
+              aria-keyshortcuts={Object.keys(DECISION_KEYS).find((k) => DECISION_KEYS[k] === kind)}
+            >
+              {t(`decision.kind.${kind}`)}{" "}
+              <kbd>{Object.keys(DECISION_KEYS).find((k) => DECISION_KEYS[k] === kind)}</kbd>
+            </button>
+          ))
+        ) : (
+          <span
+            className={`decision-state ${decision?.state ?? "none"}`}
+            role="status"
+            data-testid="decision-state"
+            data-state={decision?.state ?? "none"}
+          >
+            {decision
+              ? `${t(`decision.kind.${decision.kind}`)} · ${t(`decision.state.${decision.state}`)}`
+              : t(`queue.status.${kase.status}`, kase.status)}
+          </span>
+        )}
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => void next()}
+          data-testid="case-next"
+          aria-keyshortcuts="n"
+        >
+          {t("case.next")} <kbd>n</kbd>
+        </button>
+        {noMore && <span role="status">{t("case.noMore")}</span>}
+      </footer>
+
+      {dialog && (
+        <DecisionDialog
+          kase={kase}
+          kind={dialog}
+          catalogue={catalogue}
+          onClose={() => {
+            setDialog(null);
+            root.current?.focus();
+          }}
+          onDecided={(view) => {
+            setKase(view);
+            setDialog(null);
+            root.current?.focus();
+          }}
+        />
+      )}
+      {help && (
+        <div className="dialog-backdrop">
+          <div
+            role="dialog"
+            aria-modal="true"
+            aria-labelledby="help-title"
+            className="dialog help"
+            data-testid="help-overlay"
+          >
+            <h2 id="help-title">{t("help.title")}</h2>
+            <dl className="keys">
+              {HELP.map(([keys, label]) => (
+                <div key={keys}>
+                  <dt>
+                    <kbd>{keys}</kbd>
+                  </dt>
+                  <dd>{t(label)}</dd>
+                </div>
+              ))}
+            </dl>
+            <button type="button" onClick={() => setHelp(false)} ref={(el) => el?.focus()}>
+              {t("help.close")}
+            </button>
+          </div>
+        </div>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,272 @@
+import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { ErrorNotice } from "../components/ErrorNotice";
+import {
+  type CaseView,
+  type CatalogueInfo,
+  type Decision,
+  type DecisionKind,
+  type DeskError,
+  desk,
+  type Email,
+  type LocalizedText,
+  type ReasonCode,
+  toDeskError,
+} from "../ipc/client";
+
+const REASONS: ReasonCode[] = ["form_incorrect", "contradictory", "other"];
+
+type Reasons = Record<ReasonCode, { on: boolean; fields: string[]; documents: string[] }>;
+
+function toggle(list: string[], item: string): string[] {
+  return list.includes(item) ? list.filter((x) => x !== item) : [...list, item];
+}
+
+/** Choose what a decision says, preview the applicant's e-mail, confirm. */
+export function DecisionDialog({
+  kase,
+  kind,
+  catalogue,
+  onClose,
+  onDecided,
+}: {
+  kase: CaseView;
+  kind: DecisionKind;
+  catalogue: CatalogueInfo | null;
+  onClose: () => void;
+  onDecided: (view: CaseView) => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const id = useId();
+  const lang = i18n.language as keyof LocalizedText;
+  const [missing, setMissing] = useState<string[]>(() =>
+    kase.checklist.filter((c) => c.state !== "present").map((c) => c.doc_type),
+  );
+  const [other, setOther] = useState("");
+  const [reasons, setReasons] = useState<Reasons>({
+    form_incorrect: { on: false, fields: [], documents: [] },
+    contradictory: { on: false, fields: [], documents: [] },
+    other: { on: false, fields: [], documents: [] },
+  });
+  const [note, setNote] = useState("");
+  const [preview, setPreview] = useState<Email | null>(null);
+  const [error, setError] = useState<DeskError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const first = useRef<HTMLElement | null>(null);
+
+  useEffect(() => {
+    (first.current ?? document.getElementById(`${id}-title`))?.focus();
+  }, [id]);
+
+  const docName = (code: string) =>
+    catalogue?.document_types.find((d) => d.code === code)?.name[lang] ?? code;
+  const fieldName = (key: string) => t(`form.fields.${key}`, key);
+
+  function decision(): Decision {
+    return {
+      kind,
+      missing_documents: kind === "missing_documents" ? missing : [],
+      missing_other: kind === "missing_documents" && other.trim() !== "" ? other.trim() : null,
+      reasons:
+        kind === "refuse"
+          ? REASONS.filter((code) => reasons[code].on).map((code) => ({
+              code,
+              fields: reasons[code].fields,
+              documents: reasons[code].documents,
+            }))
+          : [],
+      note,
+    };
+  }
+
+  async function showPreview(event?: FormEvent) {
+    event?.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      setPreview(await desk.decisionPreview(kase.id, decision()));
+    } catch (thrown) {
+      setError(toDeskError(thrown));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function confirm() {
+    setBusy(true);
+    setError(null);
+    try {
+      onDecided(await desk.decide(kase.id, decision()));
+    } catch (thrown) {
+      setError(toDeskError(thrown));
+      setBusy(false);
+    }
+  }
+
+  function onKeyDown(event: React.KeyboardEvent) {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      if (preview) setPreview(null);
+      else onClose();
+    } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && preview && !busy) {
+      event.preventDefault();
+      void confirm();
+    }
+  }
+
+  const setReason = (code: ReasonCode, change: Partial<Reasons[ReasonCode]>) =>
+    setReasons((r) => ({ ...r, [code]: { ...r[code], ...change } }));
+  const allFields = kase.form.flatMap((g) => g.fields);
+  const applicantLanguage = t(`language.names.${kase.applicant.language}`, kase.applicant.language);
+
+  return (
+    <div className="dialog-backdrop">
+      <div
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={`${id}-title`}
+        className="dialog"
+        onKeyDown={onKeyDown}
+        data-testid="decision-dialog"
+        data-kind={kind}
+      >
+        <h2 id={`${id}-title`} tabIndex={-1}>
+          {t(`decision.kind.${kind}`)} — {kase.number}
+        </h2>
+        {preview ? (
+          <div data-testid="email-preview">
+            <p className="note">{t("decision.previewIntro", { language: applicantLanguage })}</p>
+            <p className="email-subject" data-testid="email-subject">
+              <strong>{t("decision.subject")}:</strong> {preview.subject}
+            </p>
+            <pre className="email-body" data-testid="email-body">
+              {preview.body}
+            </pre>
+            {error && <ErrorNotice error={error} />}
+            <div className="dialog-actions">
+              <button type="button" className="secondary" onClick={() => setPreview(null)}>
+                {t("decision.back")}
+              </button>
+              <button
+                type="button"
+                onClick={() => void confirm()}
+                disabled={busy}
+                data-testid="decision-confirm"
+                ref={(el) => el?.focus()}
+              >
+                {t("decision.confirm")} (Ctrl+Enter)
+              </button>
+            </div>
+          </div>
+        ) : (
+          <form onSubmit={(e) => void showPreview(e)}>
+            {kind === "accept" && <p>{t("decision.acceptIntro")}</p>}
+            {kind === "missing_documents" && (
+              <fieldset>
+                <legend>{t("decision.missingLegend")}</legend>
+                {kase.checklist.map((item, i) => (
+                  <label key={item.doc_type} className="check">
+                    <input
+                      type="checkbox"
+                      checked={missing.includes(item.doc_type)}
+                      onChange={() => setMissing((m) => toggle(m, item.doc_type))}
+                      ref={(el) => {
+                        if (i === 0) first.current = el;
+                      }}
+                      data-testid={`missing-${item.doc_type}`}
+                    />{" "}
+                    {docName(item.doc_type)} <small>({t(`checklist.${item.state}`)})</small>
+                  </label>
+                ))}
+                <label className="stacked">
+                  {t("decision.missingOther")}
+                  <input
+                    type="text"
+                    value={other}
+                    onChange={(e) => setOther(e.target.value)}
+                    data-testid="missing-other"
+                  />
+                </label>
+              </fieldset>
+            )}
+            {kind === "refuse" &&
+              REASONS.map((code) => (
+                <fieldset key={code} className="reason">
+                  <legend>
+                    <label>
+                      <input
+                        type="checkbox"
+                        checked={reasons[code].on}
+                        onChange={(e) => setReason(code, { on: e.target.checked })}
+                        ref={(el) => {
+                          if (code === "form_incorrect") first.current = el;
+                        }}
+                        data-testid={`reason-${code}`}
+                      />{" "}
+                      {t(`decision.reason.${code}`)}
+                    </label>
+                  </legend>
+                  {reasons[code].on && code !== "other" && (
+                    <div className="picks">
+                      {allFields.map((f) => (
+                        <label key={f.key} className="check">
+                          <input
+                            type="checkbox"
+                            checked={reasons[code].fields.includes(f.key)}
+                            onChange={() =>
+                              setReason(code, { fields: toggle(reasons[code].fields, f.key) })
+                            }
+                            data-testid={`reason-${code}-field-${f.key}`}
+                          />{" "}
+                          {fieldName(f.key)}: <span className="value">{f.value}</span>
+                        </label>
+                      ))}
+                      {code === "contradictory" &&
+                        kase.documents.map((d) => (
+                          <label key={d.id} className="check">
+                            <input
+                              type="checkbox"
+                              checked={reasons[code].documents.includes(d.id)}
+                              onChange={() =>
+                                setReason(code, {
+                                  documents: toggle(reasons[code].documents, d.id),
+                                })
+                              }
+                              data-testid={`reason-${code}-document-${d.doc_type}`}
+                            />{" "}
+                            {docName(d.doc_type)} ({d.file_name})
+                          </label>
+                        ))}
+                    </div>
+                  )}
+                </fieldset>
+              ))}
+            <label className="stacked">
+              {t("decision.note")}
+              <textarea
+                value={note}
+                onChange={(e) => setNote(e.target.value)}
+                rows={3}
+                maxLength={4000}
+                data-testid="decision-note"
+                ref={(el) => {
+                  if (kind === "accept") first.current = el;
+                }}
+              />
+            </label>
+            {error && <ErrorNotice error={error} />}
+            <div className="dialog-actions">
+              <button type="button" className="secondary" onClick={onClose}>
+                {t("decision.cancel")} (Esc)
+              </button>
+              <button type="submit" disabled={busy} data-testid="decision-preview">
+                {t("decision.preview")}
+              </button>
+            </div>
+          </form>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,277 @@
+import { type PointerEvent, useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { ErrorNotice } from "../components/ErrorNotice";
+import {
+  type DeskError,
+  type DocumentLayout,
+  type DocumentView,
+  desk,
+  documentUrl,
+  toDeskError,
+} from "../ipc/client";
+import { PdfPage } from "./PdfPage";
+import { type Fit, loadView, saveView, type ViewState } from "./viewState";
+
+const ZOOM_STEP = 1.25;
+const ZOOM_MIN = 0.25;
+const ZOOM_MAX = 8;
+
+export type PaneCommand =
+  | "next-page"
+  | "previous-page"
+  | "zoom-in"
+  | "zoom-out"
+  | "fit-width"
+  | "fit-page"
+  | "rotate";
+
+/** One document of the case: pages, zoom, fit, rotation per page (remembered per document),
+ * pan by dragging. PDFs are drawn by pdf.js; images come as they are or converted by the core. */
+export function DocumentPane({
+  document,
+  command,
+  testId,
+}: {
+  document: DocumentView;
+  /** The last keyboard command for this pane, with a counter so repeats are seen. */
+  command: { name: PaneCommand; seq: number } | null;
+  testId: string;
+}) {
+  const { t } = useTranslation();
+  const [layout, setLayout] = useState<DocumentLayout | null>(null);
+  const [error, setError] = useState<DeskError | null>(null);
+  const [page, setPage] = useState(0);
+  const [view, setView] = useState<ViewState>(() => loadView(document.id));
+  const [painted, setPainted] = useState(false);
+  const viewport = useRef<HTMLDivElement>(null);
+  const drag = useRef<{ x: number; y: number; left: number; top: number } | null>(null);
+
+  useEffect(() => {
+    setLayout(null);
+    setError(null);
+    setPage(0);
+    setPainted(false);
+    setView(loadView(document.id));
+    if (document.state !== "ready") return;
+    let live = true;
+    desk.documentLayout(document.id).then(
+      (l) => live && setLayout(l),
+      (e: unknown) => live && setError(toDeskError(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [document.id, document.state]);
+
+  const pages = layout?.page_count ?? 1;
+  const rotation = view.rotation[page] ?? 0;
+
+  function update(next: ViewState) {
+    setView(next);
+    saveView(document.id, next);
+  }
+
+  function zoomBy(factor: number) {
+    const zoom = Math.min(ZOOM_MAX, Math.max(ZOOM_MIN, view.zoom * factor));
+    update({ ...view, fit: "custom", zoom });
+  }
+
+  function fitTo(mode: Fit) {
+    update({ ...view, fit: mode, zoom: 1 });
+  }
+
+  function rotate() {
+    update({ ...view, rotation: { ...view.rotation, [page]: (rotation + 90) % 360 } });
+  }
+
+  function goTo(next: number) {
+    const clamped = Math.max(0, Math.min(pages - 1, next));
+    if (clamped !== page) setPainted(false);
+    setPage(clamped);
+  }
+
+  // Keyboard commands arrive from the case screen for the active pane.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once per command.
+  useEffect(() => {
+    if (!command) return;
+    const actions: Record<PaneCommand, () => void> = {
+      "next-page": () => goTo(page + 1),
+      "previous-page": () => goTo(page - 1),
+      "zoom-in": () => zoomBy(ZOOM_STEP),
+      "zoom-out": () => zoomBy(1 / ZOOM_STEP),
+      "fit-width": () => fitTo("width"),
+      "fit-page": () => fitTo("page"),
+      rotate,
+    };
+    actions[command.name]();
+  }, [command]);
+
+  function onPointerDown(event: PointerEvent<HTMLDivElement>) {
+    const el = viewport.current;
+    if (!el || event.button !== 0) return;
+    drag.current = { x: event.clientX, y: event.clientY, left: el.scrollLeft, top: el.scrollTop };
+    el.setPointerCapture?.(event.pointerId);
+  }
+  function onPointerMove(event: PointerEvent<HTMLDivElement>) {
+    const el = viewport.current;
+    const start = drag.current;
+    if (!el || !start) return;
+    el.scrollLeft = start.left - (event.clientX - start.x);
+    el.scrollTop = start.top - (event.clientY - start.y);
+  }
+  function onPointerUp() {
+    drag.current = null;
+  }
+
+  const size = viewport.current?.getBoundingClientRect();
+  const box = { width: size?.width ?? 600, height: size?.height ?? 800 };
+  const rotated = rotation % 180 !== 0;
+  const zoomLabel =
+    view.fit === "custom" ? `${Math.round(view.zoom * 100)}%` : t(`viewer.fit.${view.fit}`);
+
+  let body: React.ReactNode = null;
+  if (document.state === "not_downloaded") {
+    body = <p className="pane-message">{t("viewer.notDownloaded")}</p>;
+  } else if (document.state === "unreadable") {
+    body = (
+      <ErrorNotice
+        error={{ kind: "document", message: document.problem ?? document.format ?? "" }}
+      />
+    );
+  } else if (error) {
+    body = <ErrorNotice error={error} />;
+  } else if (!layout) {
+    body = <p className="pane-message">{t("viewer.loading")}</p>;
+  } else if (layout.pdf) {
+    body = (
+      <PdfPage
+        url={documentUrl(document.id, 0)}
+        page={page}
+        rotation={rotation}
+        fit={view.fit}
+        zoom={view.zoom}
+        box={box}
+        onPainted={() => setPainted(true)}
+        onError={setError}
+      />
+    );
+  } else {
+    const style: React.CSSProperties =
+      view.fit === "page"
+        ? {
+            maxWidth: rotated ? box.height : box.width,
+            maxHeight: rotated ? box.width : box.height,
+          }
+        : {
+            width: `${(view.fit === "width" ? 1 : view.zoom) * (rotated ? box.height : box.width)}px`,
+          };
+    body = (
+      <img
+        className="page-image"
+        src={documentUrl(document.id, page)}
+        alt={t("viewer.pageOf", { page: page + 1, pages })}
+        style={{ ...style, transform: `rotate(${rotation}deg)` }}
+        draggable={false}
+        onLoad={() => setPainted(true)}
+        onError={() =>
+          setError({ kind: "document", message: `${document.file_name}: page ${page + 1}` })
+        }
+      />
+    );
+  }
+
+  return (
+    <section
+      className="document-pane"
+      aria-label={document.file_name}
+      data-testid={testId}
+      data-document={document.id}
+      data-painted={painted ? "yes" : "no"}
+      data-rotation={rotation}
+      data-zoom={view.fit === "custom" ? view.zoom.toFixed(2) : view.fit}
+      data-page={page}
+    >
+      <div className="pane-tools">
+        <button
+          type="button"
+          onClick={() => goTo(page - 1)}
+          disabled={page === 0}
+          aria-label={t("viewer.previousPage")}
+          title={`${t("viewer.previousPage")} (PageUp)`}
+        >
+          ‹
+        </button>
+        <span className="pane-page" data-testid={`${testId}-page`}>
+          {t("viewer.pageOf", { page: page + 1, pages })}
+        </span>
+        <button
+          type="button"
+          onClick={() => goTo(page + 1)}
+          disabled={page >= pages - 1}
+          aria-label={t("viewer.nextPage")}
+          title={`${t("viewer.nextPage")} (PageDown)`}
+        >
+          ›
+        </button>
+        <button
+          type="button"
+          onClick={() => zoomBy(1 / ZOOM_STEP)}
+          aria-label={t("viewer.zoomOut")}
+          title={`${t("viewer.zoomOut")} (-)`}
+        >
+          −
+        </button>
+        <span className="pane-zoom">{zoomLabel}</span>
+        <button
+          type="button"
+          onClick={() => zoomBy(ZOOM_STEP)}
+          aria-label={t("viewer.zoomIn")}
+          title={`${t("viewer.zoomIn")} (+)`}
+        >
+          +
+        </button>
+        <button type="button" onClick={() => fitTo("width")} title={`${t("viewer.fit.width")} (w)`}>
+          {t("viewer.fit.width")}
+        </button>
+        <button type="button" onClick={() => fitTo("page")} title={`${t("viewer.fit.page")} (f)`}>
+          {t("viewer.fit.page")}
+        </button>
+        <button
+          type="button"
+          onClick={rotate}
+          aria-label={t("viewer.rotate")}
+          title={`${t("viewer.rotate")} (o)`}
+          data-testid={`${testId}-rotate`}
+        >
+          ↻
+        </button>
+      </div>
+      <div
+        ref={viewport}
+        className="pane-viewport"
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onPointerCancel={onPointerUp}
+      >
+        {body}
+      </div>
+      {layout && !layout.pdf && pages > 1 && (
+        <nav className="pane-thumbs" aria-label={t("viewer.pages")}>
+          {Array.from({ length: pages }, (_, i) => (
+            <button
+              // biome-ignore lint/suspicious/noArrayIndexKey: pages are positions.
+              key={i}
+              type="button"
+              className={i === page ? "current" : ""}
+              aria-current={i === page ? "page" : undefined}
+              onClick={() => goTo(i)}
+            >
+              <img src={documentUrl(document.id, i, true)} alt={String(i + 1)} />
+            </button>
+          ))}
+        </nav>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,112 @@
+import { useEffect, useRef, useState } from "react";
+import type { DeskError } from "../ipc/client";
+import type { Fit } from "./viewState";
+
+type PdfJs = typeof import("pdfjs-dist");
+type PdfDocument = Awaited<ReturnType<PdfJs["getDocument"]>["promise"]>;
+
+let pdfjs: Promise<PdfJs> | null = null;
+
+/** pdf.js, loaded on first use with its worker from the app's own files (CSP `worker-src 'self'`). */
+function loadPdfJs(): Promise<PdfJs> {
+  pdfjs ??= Promise.all([
+    import("pdfjs-dist"),
+    import("pdfjs-dist/build/pdf.worker.min.mjs?url"),
+  ]).then(([lib, worker]) => {
+    lib.GlobalWorkerOptions.workerSrc = worker.default;
+    return lib;
+  });
+  return pdfjs;
+}
+
+/** One page of a PDF drawn by pdf.js into a canvas, at the pane's fit, zoom and rotation. */
+export function PdfPage({
+  url,
+  page,
+  rotation,
+  fit,
+  zoom,
+  box,
+  onPainted,
+  onError,
+}: {
+  url: string;
+  page: number;
+  rotation: number;
+  fit: Fit;
+  zoom: number;
+  box: { width: number; height: number };
+  onPainted: () => void;
+  onError: (error: DeskError) => void;
+}) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [doc, setDoc] = useState<PdfDocument | null>(null);
+  // The latest callbacks, without redrawing when only they change.
+  const painted = useRef(onPainted);
+  const failed = useRef(onError);
+  painted.current = onPainted;
+  failed.current = onError;
+
+  useEffect(() => {
+    let live = true;
+    let loading: { destroy: () => Promise<void> } | null = null;
+    (async () => {
+      const lib = await loadPdfJs();
+      const response = await fetch(url);
+      if (!response.ok) {
+        const body = (await response.json().catch(() => null)) as DeskError | null;
+        throw body ?? { kind: "document", message: `${response.status}` };
+      }
+      const data = new Uint8Array(await response.arrayBuffer());
+      const task = lib.getDocument({ data });
+      loading = task;
+      const loaded = await task.promise;
+      if (live) setDoc(loaded);
+    })().catch((e: unknown) => {
+      if (!live) return;
+      const error =
+        typeof e === "object" && e !== null && "kind" in e
+          ? (e as DeskError)
+          : { kind: "document" as const, message: String(e) };
+      failed.current(error);
+    });
+    return () => {
+      live = false;
+      void loading?.destroy();
+    };
+  }, [url]);
+
+  useEffect(() => {
+    if (!doc || !canvas.current) return;
+    let task: { cancel: () => void; promise: Promise<void> } | null = null;
+    let live = true;
+    (async () => {
+      const p = await doc.getPage(Math.min(page, doc.numPages - 1) + 1);
+      const natural = p.getViewport({ scale: 1, rotation });
+      const width = fit === "page" ? box.width : box.width * (fit === "custom" ? zoom : 1);
+      let scale = width / natural.width;
+      if (fit === "page") scale = Math.min(scale, box.height / natural.height);
+      const ratio = window.devicePixelRatio || 1;
+      const viewport = p.getViewport({ scale: scale * ratio, rotation });
+      const el = canvas.current;
+      if (!el || !live) return;
+      el.width = Math.floor(viewport.width);
+      el.height = Math.floor(viewport.height);
+      el.style.width = `${Math.floor(viewport.width / ratio)}px`;
+      el.style.height = `${Math.floor(viewport.height / ratio)}px`;
+      task = p.render({ canvas: el, viewport });
+      await task.promise;
+      if (live) painted.current();
+    })().catch((e: unknown) => {
+      if (live && !(e instanceof Error && e.name === "RenderingCancelledException")) {
+        failed.current({ kind: "document", message: String(e) });
+      }
+    });
+    return () => {
+      live = false;
+      task?.cancel();
+    };
+  }, [doc, page, rotation, fit, zoom, box.width, box.height]);
+
+  return <canvas ref={canvas} className="pdf-page" />;
+}

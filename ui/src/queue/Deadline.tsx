@@ -1,0 +1,25 @@
+import { useTranslation } from "react-i18next";
+import type { QueueRow } from "../ipc/client";
+import { formatDate } from "./format";
+
+type Due = Pick<QueueRow, "status" | "due_date" | "working_days_left" | "overdue">;
+
+/** The due date and the working days left (or overdue), by the calendar table. */
+export function Deadline({ row }: { row: Due }) {
+  const { t } = useTranslation();
+  const days = row.working_days_left;
+  let words = "";
+  if (row.status === "pending" && days !== null) {
+    if (days > 0) words = t("queue.deadline.left", { count: days });
+    else if (row.overdue) {
+      words =
+        days < 0 ? t("queue.deadline.overdue", { count: -days }) : t("queue.deadline.overdueNow");
+    } else words = t("queue.deadline.today");
+  }
+  return (
+    <>
+      {formatDate(row.due_date)}
+      {words && <small> · {words}</small>}
+    </>
+  );
+}
