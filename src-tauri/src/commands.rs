@@ -1,9 +1,9 @@
 //! The commands the UI may call. Each one is listed in `migdesk_core::ipc::COMMANDS`, which
 //! also drives the permission manifest and the generated TypeScript command map.
 
+use migdesk_core::case::CaseView;
 use migdesk_core::ipc::{AppInfo, BuildInfo, CatalogueInfo, QueuePage, SessionInfo, SignInRequest};
 use migdesk_core::queue::QueueQuery;
-use migdesk_core::case::CaseView;
 use migdesk_core::sync::{Progress, SyncReport};
 use migdesk_core::viewer::{self, DocumentLayout};
 use migdesk_core::{DeskError, app_info as core_app_info};

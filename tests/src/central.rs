@@ -73,10 +73,19 @@ pub struct Centre {
 
 impl Centre {
     pub fn start(db: &Path) -> Self {
+        Self::start_on(db, "127.0.0.1:0")
+    }
+
+    /// Starts again where a stopped centre was (the desk remembers the address).
+    pub fn restart(db: &Path, base: &str) -> Self {
+        Self::start_on(db, base.trim_start_matches("http://"))
+    }
+
+    fn start_on(db: &Path, listen: &str) -> Self {
         let mut child = Command::new(bin("migdesk-central"))
             .args(["serve", "--db"])
             .arg(db)
-            .args(["--listen", "127.0.0.1:0"])
+            .args(["--listen", listen])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

@@ -311,6 +311,15 @@ impl Desk {
             .await
     }
 
+    /// Waits until an element matching the CSS selector exists and returns it.
+    pub async fn by_css(&self, selector: &str) -> WebDriverResult<WebElement> {
+        self.driver
+            .query(By::Css(selector.to_owned()))
+            .wait(PAGE_TIMEOUT, Duration::from_millis(50))
+            .first()
+            .await
+    }
+
     /// Waits until the element with `data-testid` shows exactly `expected`.
     pub async fn wait_for_text(&self, id: &str, expected: &str) -> HarnessResult<()> {
         let start = Instant::now();

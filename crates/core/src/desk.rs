@@ -250,8 +250,10 @@ impl Desk {
 
 impl SyncJob {
     /// Runs the sync on a connection of its own (SQLite's WAL lets the queue read meanwhile).
+    /// The officer asked for it, so decisions waiting out a backoff are tried now.
     pub async fn run(self, progress: impl FnMut(Progress)) -> DeskResult<SyncReport> {
         let mut store = Store::open(&self.path, &self.key)?;
+        sync::retry_now(&store)?;
         sync::run(
             &mut store,
             &self.central,

@@ -1,6 +1,7 @@
 import { type KeyboardEvent, useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { LanguageSwitch } from "../components/LanguageSwitch";
 import {
   type CaseView,
   type CatalogueInfo,
@@ -173,6 +174,7 @@ export function Case({
         <button type="button" className="secondary" onClick={() => setHelp(true)}>
           ? {t("help.title")}
         </button>
+        <LanguageSwitch />
       </header>
 
       <div className="case-body">
@@ -270,13 +272,15 @@ export function Case({
                     <option value="form">{t("case.form")}</option>
                     {kase.documents.map((d) => (
                       <option key={d.id} value={d.id}>
-                        {docName(d.doc_type)} · {d.file_name}
+                        {`${docName(d.doc_type)} · ${d.file_name}`}
                       </option>
                     ))}
                   </select>
                 </label>
                 {doc ? (
                   <DocumentPane
+                    // A fresh pane per document: nothing of the previous one's state carries over.
+                    key={doc.id}
                     document={doc}
                     command={active === index ? command : null}
                     testId={`pane-${index + 1}`}

@@ -220,7 +220,7 @@ export function Queue({
         <LanguageSwitch />
       </header>
 
-      <div role="status" className="sync-status" data-testid="sync-status">
+      <div role="status" className="sync-status" data-testid="sync-status" data-state={sync.state}>
         {sync.state === "running" && <SyncProgress progress={sync.progress} />}
         {sync.state === "done" &&
           t("queue.synced", {

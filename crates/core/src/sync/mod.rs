@@ -526,6 +526,18 @@ pub fn record_decision(store: &mut Store, case_id: &str, mut request: Value) -> 
     Ok(id)
 }
 
+/// The officer asked to sync now: decisions waiting out a backoff after a failed attempt are
+/// tried in this sync rather than at their scheduled time. Returns how many were waiting.
+pub fn retry_now(store: &Store) -> DeskResult<usize> {
+    store
+        .conn
+        .execute(
+            "UPDATE outbox SET next_attempt_at = NULL WHERE state = 'pending' AND next_attempt_at IS NOT NULL",
+            [],
+        )
+        .map_err(sql)
+}
+
 /// Sends pending decisions. A 409 becomes a conflict kept with the decision; a network failure
 /// or 5xx leaves it pending for a later attempt with exponential backoff and jitter.
 pub async fn push(store: &mut Store, central: &Central, token: &str) -> DeskResult<(u64, u64)> {

@@ -1,0 +1,271 @@
+//! An officer's day in the real window, against a real central service: open a case and compare
+//! a PDF with an image side by side (rotate, zoom), record each of the three decisions after
+//! previewing the applicant's e-mail, go offline, decide again, come back, and check at the
+//! centre that every decision arrived exactly once with its reasons. Screenshots in az/en/ru.
+
+use std::time::Duration;
+
+use migdesk_e2e::central::{self, Centre};
+use migdesk_e2e::{Desk, translation};
+use thirtyfour::Key;
+use thirtyfour::components::SelectElement;
+
+async fn type_into(desk: &Desk, id: &str, text: &str) {
+    let field = desk.by_test_id(id).await.expect(id);
+    field.click().await.expect("focus");
+    field.send_keys(Key::Control + "a").await.expect("select");
+    field.send_keys(Key::Backspace).await.expect("delete");
+    if !text.is_empty() {
+        field.send_keys(text).await.expect("type");
+    }
+}
+
+async fn click(desk: &Desk, id: &str) {
+    desk.by_test_id(id)
+        .await
+        .expect(id)
+        .click()
+        .await
+        .expect("click");
+}
+
+/// Presses keys on the case screen (its shortcuts).
+async fn press(desk: &Desk, keys: &str) {
+    desk.by_test_id("case-screen")
+        .await
+        .expect("case screen")
+        .send_keys(keys)
+        .await
+        .expect("keys");
+}
+
+/// The case on screen, by its id.
+async fn current_case(desk: &Desk) -> String {
+    desk.wait_for_attr("case-screen", "data-case", |c| !c.is_empty())
+        .await
+        .unwrap()
+}
+
+/// Moves to the next case and waits for it.
+async fn next_case(desk: &Desk, after: &str) -> String {
+    press(desk, "n").await;
+    desk.wait_for_attr("case-screen", "data-case", |c| c != after)
+        .await
+        .unwrap()
+}
+
+/// Opens the decision with its key, previews the e-mail, confirms; returns the e-mail subject.
+async fn decide(desk: &Desk, key: &str, fill: impl AsyncFnOnce(&Desk)) -> String {
+    press(desk, key).await;
+    desk.by_test_id("decision-dialog").await.expect("dialog");
+    fill(desk).await;
+    click(desk, "decision-preview").await;
+    let subject = desk
+        .by_test_id("email-subject")
+        .await
+        .expect("preview")
+        .text()
+        .await
+        .unwrap();
+    click(desk, "decision-confirm").await;
+    subject
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("central.db");
+    let officer = central::seed(&db, 24, 9, Some("shaki"))
+        .into_iter()
+        .find(|a| a.department == "shaki" && a.role == "officer")
+        .expect("a Shaki officer");
+    let mut centre = Some(Centre::start(&db));
+    let base = centre.as_ref().unwrap().base.clone();
+    let desk = Desk::launch("officer_day").await.expect("desk");
+
+    type_into(&desk, "sign-in-server", &base).await;
+    type_into(&desk, "sign-in-username", &officer.username).await;
+    type_into(&desk, "sign-in-password", &officer.password).await;
+    click(&desk, "sign-in-submit").await;
+    click(&desk, "queue-sync").await;
+    desk.wait_for_attr("sync-status", "data-state", |s| s == "done")
+        .await
+        .unwrap();
+    desk.wait_for_attr("queue-row", "data-number", |n| !n.is_empty())
+        .await
+        .unwrap();
+
+    // Enter opens the selected case (the first: the officer's own, earliest due).
+    click(&desk, "queue-list").await;
+    desk.by_test_id("queue-list")
+        .await
+        .unwrap()
+        .send_keys(Key::Enter)
+        .await
+        .unwrap();
+    let first = current_case(&desk).await;
+
+    // A PDF beside an image; both painted; then rotate one and zoom the other.
+    for (pane, kinds) in [
+        ("pane-1", [".pdf"].as_slice()),
+        ("pane-2", &[".jpg", ".png", ".tif"]),
+    ] {
+        let select = desk.by_test_id(&format!("{pane}-select")).await.unwrap();
+        let select = SelectElement::new(&select).await.unwrap();
+        let mut chosen = false;
+        for ext in kinds {
+            if select.select_by_partial_text(ext).await.is_ok() {
+                chosen = true;
+                break;
+            }
+        }
+        assert!(chosen, "{pane}: the first case has none of {kinds:?}");
+    }
+    for pane in ["pane-1", "pane-2"] {
+        if let Err(e) = desk
+            .wait_for_attr(pane, "data-painted", |p| p == "yes")
+            .await
+        {
+            let _ = desk.screenshot("case-not-painted").await;
+            if let Ok(code) = desk.by_css(&format!("[data-testid='{pane}'] code")).await {
+                eprintln!("{pane}: {:?}", code.prop("textContent").await);
+            }
+            panic!("{pane} was not painted: {e}");
+        }
+    }
+    desk.screenshot("case-az").await.unwrap();
+    click(&desk, "pane-2-rotate").await;
+    desk.wait_for_attr("pane-2", "data-rotation", |r| r == "90")
+        .await
+        .unwrap();
+    press(&desk, "1").await;
+    press(&desk, "+").await;
+    desk.wait_for_attr("pane-1", "data-zoom", |z| z == "1.25")
+        .await
+        .unwrap();
+    desk.wait_for_attr("pane-1", "data-painted", |p| p == "yes")
+        .await
+        .unwrap();
+    desk.screenshot("case-rotated-zoomed").await.unwrap();
+    for lang in ["en", "ru"] {
+        // The queue behind the case has a language switch too: use the case screen's.
+        desk.by_css(&format!(".case-bar [data-testid='language-{lang}']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        desk.wait_for_text(
+            "case-back",
+            &format!("← {}", translation(lang, "case.back")),
+        )
+        .await
+        .unwrap();
+        desk.screenshot(&format!("case-{lang}")).await.unwrap();
+    }
+    desk.by_css(".case-bar [data-testid='language-az']")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // Accept, with the e-mail preview.
+    press(&desk, "a").await;
+    click(&desk, "decision-preview").await;
+    desk.by_test_id("email-body").await.expect("preview");
+    desk.screenshot("decision-preview-az").await.unwrap();
+    click(&desk, "decision-confirm").await;
+    desk.wait_for_attr("decision-state", "data-state", |s| s == "pending")
+        .await
+        .unwrap();
+
+    // Missing documents: the other document named in words.
+    let second = next_case(&desk, &first).await;
+    decide(&desk, "m", async |d: &Desk| {
+        type_into(d, "missing-other", "Notarial translation of the diploma").await;
+    })
+    .await;
+    desk.wait_for_attr("decision-state", "data-state", |s| s == "pending")
+        .await
+        .unwrap();
+
+    // Refuse: the form filled in incorrectly, the surname named.
+    let third = next_case(&desk, &second).await;
+    decide(&desk, "r", async |d: &Desk| {
+        click(d, "reason-form_incorrect").await;
+        click(d, "reason-form_incorrect-field-surname").await;
+    })
+    .await;
+    desk.wait_for_attr("decision-state", "data-state", |s| s == "pending")
+        .await
+        .unwrap();
+
+    // Offline: the centre stops; a decision is still recorded at once.
+    drop(centre.take());
+    let fourth = next_case(&desk, &third).await;
+    decide(&desk, "a", async |_: &Desk| {}).await;
+    desk.wait_for_attr("decision-state", "data-state", |s| s == "pending")
+        .await
+        .unwrap();
+    press(&desk, &Key::Escape.value().to_string()).await;
+    click(&desk, "queue-sync").await;
+    desk.wait_for_attr("error-notice", "data-kind", |k| k == "offline")
+        .await
+        .unwrap();
+
+    // Back online: the next sync delivers all four.
+    centre = Some(Centre::restart(&db, &base));
+    click(&desk, "queue-sync").await;
+    desk.wait_for_attr("sync-status", "data-state", |s| s == "done")
+        .await
+        .unwrap();
+    let status = desk
+        .by_test_id("sync-status")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(status.contains('4'), "{status}");
+    desk.screenshot("queue-after-sync-az").await.unwrap();
+    desk.close().await;
+    drop(centre);
+
+    // At the centre: each decision once, with the right kind and reasons.
+    std::thread::sleep(Duration::from_millis(200));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let decided = |case: &str| -> Vec<serde_json::Value> {
+        let mut stmt = conn
+            .prepare(
+                "SELECT request FROM decisions WHERE application_id = ?1 AND status_code = 201",
+            )
+            .unwrap();
+        stmt.query_map([case], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(|r| serde_json::from_str(&r.unwrap()).unwrap())
+            .collect()
+    };
+    for (case, kind) in [
+        (&first, "accept"),
+        (&second, "missing_documents"),
+        (&third, "refuse"),
+        (&fourth, "accept"),
+    ] {
+        let found = decided(case);
+        assert_eq!(found.len(), 1, "{case}: {found:?}");
+        assert_eq!(found[0]["kind"], kind, "{case}");
+    }
+    assert_eq!(
+        decided(&second)[0]["missing_other"],
+        "Notarial translation of the diploma"
+    );
+    assert_eq!(
+        decided(&third)[0]["reasons"],
+        serde_json::json!([{ "code": "form_incorrect", "fields": ["surname"], "documents": [] }])
+    );
+    let total: i64 = conn
+        .query_row("SELECT COUNT(*) FROM decisions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(total, 4, "nothing else reached the centre");
+}
