@@ -1,0 +1,170 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import axe from "axe-core";
+import { afterEach, describe, expect, it } from "vitest";
+import { createI18n, LANGUAGE_STORAGE_KEY } from "../i18n";
+import type { CaseView, CatalogueInfo, Decision } from "../ipc/client";
+import { clearMocks, mockDesk } from "../ipc/testing";
+import { Case } from "./Case";
+
+const catalogue: CatalogueInfo = {
+  services: [
+    {
+      code: "trp-issue",
+      name: { az: "MİLV verilməsi", en: "Temporary residence permit", ru: "Выдача ВРП" },
+      required_documents: ["passport-copy", "photos"],
+    },
+  ],
+  document_types: [
+    { code: "passport-copy", name: { az: "Pasport", en: "Passport copy", ru: "Паспорт" } },
+    { code: "photos", name: { az: "Foto", en: "Photos", ru: "Фото" } },
+  ],
+};
+
+function kase(over: Partial<CaseView> = {}): CaseView {
+  return {
+    id: "c1",
+    number: "MX-2026-000001",
+    service: "trp-issue",
+    status: "pending",
+    submitted_at: "2026-11-02T10:00:00Z",
+    due_date: "2026-11-30",
+    working_days_left: 6,
+    overdue: false,
+    applicant: {
+      name_latin: "CHINGIZ ISMAYILLI",
+      name_native: "Çingiz İsmayıllı",
+      fin: null,
+      passport_number: "C01234567",
+      date_of_birth: "1990-06-14",
+      nationality: "AZE",
+      email: "c@example.org",
+      language: "ru",
+    },
+    officer: { id: "o1", full_name: "Aysel Məmmədova" },
+    mine: true,
+    form: [{ key: "personal", fields: [{ key: "surname", value: "Ismayilli" }] }],
+    documents: [],
+    checklist: [
+      { doc_type: "passport-copy", state: "absent", document_ids: [] },
+      { doc_type: "photos", state: "present", document_ids: ["d2"] },
+    ],
+    history: [
+      {
+        at: "2026-11-02T10:00:00Z",
+        kind: "received",
+        actor: null,
+        to: null,
+        decision: null,
+        reason: null,
+      },
+    ],
+    decision: null,
+    can_decide: true,
+    ...over,
+  };
+}
+
+afterEach(() => clearMocks());
+
+async function open(decided: Decision[], next = async () => true) {
+  localStorage.setItem(LANGUAGE_STORAGE_KEY, "en");
+  const i18n = createI18n();
+  mockDesk({
+    catalogue: () => catalogue,
+    case_view: () => kase(),
+    decision_preview: ({ decision }) => ({
+      subject: `Недостающие документы по заявлению № MX-2026-000001 (${decision.missing_documents.join()})`,
+      body: "Уважаемый(ая) CHINGIZ ISMAYILLI,",
+    }),
+    decide: ({ decision }) => {
+      decided.push(decision);
+      return kase({
+        can_decide: false,
+        decision: {
+          id: "x",
+          kind: decision.kind,
+          state: "pending",
+          recorded_at: "2026-11-21T10:00:00Z",
+          last_error: null,
+        },
+      });
+    },
+  });
+  const { I18nextProvider } = await import("react-i18next");
+  const view = render(
+    <I18nextProvider i18n={i18n}>
+      <Case caseId="c1" onBack={() => undefined} onNext={next} />
+    </I18nextProvider>,
+  );
+  await screen.findByTestId("case-screen");
+  return view;
+}
+
+describe("the case screen", () => {
+  it("shows the checklist, then records missing documents after the e-mail preview", async () => {
+    const decided: Decision[] = [];
+    await open(decided);
+    const checklist = screen.getByTestId("checklist");
+    expect(checklist.querySelector("[data-state='absent']")?.textContent).toContain(
+      "Passport copy",
+    );
+
+    // "m" opens the decision with the absent document already ticked.
+    fireEvent.keyDown(screen.getByTestId("case-screen"), { key: "m" });
+    const dialog = await screen.findByTestId("decision-dialog");
+    expect(dialog.dataset.kind).toBe("missing_documents");
+    expect((screen.getByTestId("missing-passport-copy") as HTMLInputElement).checked).toBe(true);
+    expect((screen.getByTestId("missing-photos") as HTMLInputElement).checked).toBe(false);
+    await userEvent.type(screen.getByTestId("missing-other"), "Diploma translation");
+    await userEvent.click(screen.getByTestId("decision-preview"));
+
+    // The preview is what the applicant reads, in the applicant's language; nothing is recorded yet.
+    expect(await screen.findByTestId("email-subject")).toHaveProperty(
+      "textContent",
+      expect.stringContaining("Недостающие документы"),
+    );
+    expect(decided).toEqual([]);
+    await userEvent.click(screen.getByTestId("decision-confirm"));
+    await waitFor(() => expect(screen.getByTestId("decision-state").dataset.state).toBe("pending"));
+    expect(decided).toEqual([
+      {
+        kind: "missing_documents",
+        missing_documents: ["passport-copy"],
+        missing_other: "Diploma translation",
+        reasons: [],
+        note: "",
+      },
+    ]);
+    expect(screen.getByTestId("decision-state").textContent).toContain("waiting to send");
+  });
+
+  it("Escape leaves the dialog without deciding; n asks for the next case", async () => {
+    const decided: Decision[] = [];
+    let asked = 0;
+    await open(decided, async () => {
+      asked += 1;
+      return false;
+    });
+    fireEvent.keyDown(screen.getByTestId("case-screen"), { key: "a" });
+    const dialog = await screen.findByTestId("decision-dialog");
+    fireEvent.keyDown(dialog, { key: "Escape" });
+    await waitFor(() => expect(screen.queryByTestId("decision-dialog")).toBeNull());
+    fireEvent.keyDown(screen.getByTestId("case-screen"), { key: "n" });
+    await waitFor(() => expect(asked).toBe(1));
+    expect(await screen.findByText("This was the last case in the list.")).toBeTruthy();
+    expect(decided).toEqual([]);
+  });
+
+  it("has no accessibility violations, nor does its decision dialog", async () => {
+    const { container } = await open([]);
+    const run = async () =>
+      (
+        await axe.run(container, { rules: { "color-contrast": { enabled: false } } })
+      ).violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(" | ")}`);
+    expect(await run()).toEqual([]);
+    fireEvent.keyDown(screen.getByTestId("case-screen"), { key: "r" });
+    await screen.findByTestId("decision-dialog");
+    expect(await run()).toEqual([]);
+  });
+});
