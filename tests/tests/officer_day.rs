@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used)] // A failed unwrap is the test failing.
+
 //! An officer's day in the real window, against a real central service: open a case and compare
 //! a PDF with an image side by side (rotate, zoom), record each of the three decisions after
 //! previewing the applicant's e-mail, go offline, decide again, come back, and check at the
