@@ -206,6 +206,13 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
     // Offline: the centre stops; a decision is still recorded at once.
     drop(centre.take());
     let fourth = next_case(&desk, &third).await;
+    let fourth_number = desk
+        .by_test_id("case-number")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     decide(&desk, "a", async |_: &Desk| {}).await;
     desk.wait_for_attr("decision-state", "data-state", |s| s == "pending")
         .await
@@ -231,6 +238,32 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
         .unwrap();
     assert!(status.contains('4'), "{status}");
     desk.screenshot("queue-after-sync-az").await.unwrap();
+
+    // The case decided offline shows the centre's acknowledgement.
+    type_into(&desk, "queue-search", &fourth_number).await;
+    desk.wait_for_attr("queue-total", "data-total", |t| t == "1")
+        .await
+        .unwrap();
+    desk.wait_for_attr("queue-row", "data-number", |n| n == fourth_number)
+        .await
+        .unwrap();
+    click(&desk, "queue-list").await;
+    desk.by_test_id("queue-list")
+        .await
+        .unwrap()
+        .send_keys(Key::Enter)
+        .await
+        .unwrap();
+    if let Err(e) = desk
+        .wait_for_attr("case-screen", "data-case", |c| c == fourth)
+        .await
+    {
+        let _ = desk.screenshot("fourth-not-open").await;
+        panic!("{e}");
+    }
+    desk.wait_for_attr("decision-state", "data-state", |s| s == "sent")
+        .await
+        .unwrap();
     desk.close().await;
     drop(centre);
 

@@ -123,6 +123,10 @@ export function Queue({
   useEffect(() => {
     desk.catalogue().then(setCatalogue, () => undefined);
   }, []);
+
+  // A new search or filter starts at its first row (an old position may lie beyond its end).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the query's parts are the trigger.
+  useEffect(() => setSelected(0), [debouncedSearch, service, mine, overdue]);
   const lang = i18n.language as keyof LocalizedText;
   const serviceName = (code: string) =>
     catalogue?.services.find((s) => s.code === code)?.name[lang] ?? code;
