@@ -314,6 +314,22 @@ fn history(app: &Value) -> Vec<HistoryItem> {
         .collect()
 }
 
+/// Why a decision cannot be recorded on the case now; `None` when it can.
+fn refusal(mine: bool, status: &str, decision: Option<&DecisionOnCase>) -> Option<&'static str> {
+    if !mine {
+        Some("this case is not assigned to you")
+    } else if matches!(
+        decision.map(|d| d.state),
+        Some(DeliveryState::Pending | DeliveryState::Sent)
+    ) {
+        Some("this case already has your decision")
+    } else if status != "pending" {
+        Some("this case is no longer waiting for a decision")
+    } else {
+        None
+    }
+}
+
 /// The case view.
 pub fn view(store: &Store, catalogue: &Catalogue, id: &str, today: &str) -> DeskResult<CaseView> {
     let (app, mine) = detail(store, id)?;
@@ -333,12 +349,7 @@ pub fn view(store: &Store, catalogue: &Catalogue, id: &str, today: &str) -> Desk
             id: o.get("id").map(text).unwrap_or_default(),
             full_name: o.get("full_name").map(text).unwrap_or_default(),
         });
-    let can_decide = mine
-        && status == "pending"
-        && !matches!(
-            decision.as_ref().map(|d| d.state),
-            Some(DeliveryState::Pending | DeliveryState::Sent)
-        );
+    let can_decide = refusal(mine, &status, decision.as_ref()).is_none();
     Ok(CaseView {
         id: id.to_owned(),
         number: text(&app["number"]),
@@ -461,18 +472,11 @@ pub fn decide(
     decision: &Decision,
     today: &str,
 ) -> DeskResult<CaseView> {
-    let current = view(store, catalogue, id, today)?;
-    if !current.can_decide {
-        let why = if !current.mine {
-            "this case is not assigned to you"
-        } else if current.decision.is_some() {
-            "this case already has your decision"
-        } else {
-            "this case is no longer waiting for a decision"
-        };
+    let (app, mine) = detail(store, id)?;
+    let status = app["status"].as_str().unwrap_or_default();
+    if let Some(why) = refusal(mine, status, latest_decision(store, id)?.as_ref()) {
         return Err(DeskError::invalid(why));
     }
-    let (app, _) = detail(store, id)?;
     check(catalogue, &app, decision)?;
     let request = serde_json::to_value(decision).map_err(|e| DeskError::internal(e.to_string()))?;
     crate::sync::record_decision(store, id, request)?;

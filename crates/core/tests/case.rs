@@ -5,11 +5,13 @@
 //! offline-first and delivered once, the preview matching what the centre queued, and the
 //! documents served to the viewer.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 mod common;
 use common::Centre;
 
+use migdesk_central::seed::Account;
 use migdesk_core::case::{ChecklistState, DeliveryState, DocumentState};
 use migdesk_core::desk::Desk;
 use migdesk_core::ipc::SignInRequest;
@@ -29,14 +31,14 @@ fn decision(kind: DecisionKind) -> Decision {
     }
 }
 
-#[tokio::test]
-async fn an_officer_opens_cases_previews_the_emails_and_each_decision_arrives_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let (central_db, staff) = common::seeded(dir.path(), &common::options(12, 7, "shaki"));
-    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
+/// A Shaki officer's desk, signed in and synced with a centre seeded with 12 cases from `seed`;
+/// returns the centre, the desk, the centre's database and the officer.
+async fn synced_desk(dir: &Path, seed: u64) -> (Centre, Desk, PathBuf, Account) {
+    let (central_db, staff) = common::seeded(dir, &common::options(12, seed, "shaki"));
+    let officer = staff.into_iter().find(|a| a.role == "officer").unwrap();
     let centre = Centre::start(&central_db).await;
     let mut desk = Desk::new(
-        &dir.path().join("desk"),
+        &dir.join("desk"),
         Box::new(MemorySecrets::default()),
         Duration::from_secs(600),
     );
@@ -48,6 +50,13 @@ async fn an_officer_opens_cases_previews_the_emails_and_each_decision_arrives_on
     .await
     .unwrap();
     desk.sync_job().unwrap().run(|_| {}).await.unwrap();
+    (centre, desk, central_db, officer)
+}
+
+#[tokio::test]
+async fn an_officer_opens_cases_previews_the_emails_and_each_decision_arrives_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (centre, mut desk, central_db, officer) = synced_desk(dir.path(), 7).await;
     let mine = desk
         .queue(&QueueQuery {
             mine: true,
@@ -198,22 +207,7 @@ async fn an_officer_opens_cases_previews_the_emails_and_each_decision_arrives_on
 #[tokio::test]
 async fn documents_reach_the_viewer_as_they_are_or_converted() {
     let dir = tempfile::tempdir().unwrap();
-    let (central_db, staff) = common::seeded(dir.path(), &common::options(12, 11, "shaki"));
-    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
-    let centre = Centre::start(&central_db).await;
-    let mut desk = Desk::new(
-        &dir.path().join("desk"),
-        Box::new(MemorySecrets::default()),
-        Duration::from_secs(600),
-    );
-    desk.sign_in(SignInRequest {
-        server: centre.base.clone(),
-        username: officer.username.clone(),
-        password: officer.password.clone(),
-    })
-    .await
-    .unwrap();
-    desk.sync_job().unwrap().run(|_| {}).await.unwrap();
+    let (centre, mut desk, _, _) = synced_desk(dir.path(), 11).await;
     let all = desk
         .queue(&QueueQuery {
             mine: true,
