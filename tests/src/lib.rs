@@ -311,6 +311,28 @@ impl Desk {
             .await
     }
 
+    /// Replaces a field's text the way a person does (select all, delete, type), so that React
+    /// sees every change; WebDriver's clear() does not fire input events.
+    pub async fn type_into(&self, id: &str, text: &str) {
+        let field = self.by_test_id(id).await.expect(id);
+        field.click().await.expect("focus");
+        field.send_keys(Key::Control + "a").await.expect("select");
+        field.send_keys(Key::Backspace).await.expect("delete");
+        if !text.is_empty() {
+            field.send_keys(text).await.expect("type");
+        }
+    }
+
+    /// Clicks the element with `data-testid`, once it exists.
+    pub async fn click(&self, id: &str) {
+        self.by_test_id(id)
+            .await
+            .expect(id)
+            .click()
+            .await
+            .expect("click");
+    }
+
     /// Waits until an element matching the CSS selector exists and returns it.
     pub async fn by_css(&self, selector: &str) -> WebDriverResult<WebElement> {
         self.driver

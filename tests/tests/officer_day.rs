@@ -12,25 +12,6 @@ use migdesk_e2e::{Desk, translation};
 use thirtyfour::Key;
 use thirtyfour::components::SelectElement;
 
-async fn type_into(desk: &Desk, id: &str, text: &str) {
-    let field = desk.by_test_id(id).await.expect(id);
-    field.click().await.expect("focus");
-    field.send_keys(Key::Control + "a").await.expect("select");
-    field.send_keys(Key::Backspace).await.expect("delete");
-    if !text.is_empty() {
-        field.send_keys(text).await.expect("type");
-    }
-}
-
-async fn click(desk: &Desk, id: &str) {
-    desk.by_test_id(id)
-        .await
-        .expect(id)
-        .click()
-        .await
-        .expect("click");
-}
-
 /// Presses keys on the case screen (its shortcuts).
 async fn press(desk: &Desk, keys: &str) {
     desk.by_test_id("case-screen")
@@ -61,7 +42,7 @@ async fn decide(desk: &Desk, key: &str, fill: impl AsyncFnOnce(&Desk)) -> String
     press(desk, key).await;
     desk.by_test_id("decision-dialog").await.expect("dialog");
     fill(desk).await;
-    click(desk, "decision-preview").await;
+    desk.click("decision-preview").await;
     let subject = desk
         .by_test_id("email-subject")
         .await
@@ -69,7 +50,7 @@ async fn decide(desk: &Desk, key: &str, fill: impl AsyncFnOnce(&Desk)) -> String
         .text()
         .await
         .unwrap();
-    click(desk, "decision-confirm").await;
+    desk.click("decision-confirm").await;
     subject
 }
 
@@ -85,11 +66,11 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
     let base = centre.as_ref().unwrap().base.clone();
     let desk = Desk::launch("officer_day").await.expect("desk");
 
-    type_into(&desk, "sign-in-server", &base).await;
-    type_into(&desk, "sign-in-username", &officer.username).await;
-    type_into(&desk, "sign-in-password", &officer.password).await;
-    click(&desk, "sign-in-submit").await;
-    click(&desk, "queue-sync").await;
+    desk.type_into("sign-in-server", &base).await;
+    desk.type_into("sign-in-username", &officer.username).await;
+    desk.type_into("sign-in-password", &officer.password).await;
+    desk.click("sign-in-submit").await;
+    desk.click("queue-sync").await;
     desk.wait_for_attr("sync-status", "data-state", |s| s == "done")
         .await
         .unwrap();
@@ -98,7 +79,7 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
         .unwrap();
 
     // Enter opens the selected case (the first: the officer's own, earliest due).
-    click(&desk, "queue-list").await;
+    desk.click("queue-list").await;
     desk.by_test_id("queue-list")
         .await
         .unwrap()
@@ -136,7 +117,7 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
         }
     }
     desk.screenshot("case-az").await.unwrap();
-    click(&desk, "pane-2-rotate").await;
+    desk.click("pane-2-rotate").await;
     desk.wait_for_attr("pane-2", "data-rotation", |r| r == "90")
         .await
         .unwrap();
@@ -174,10 +155,10 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
 
     // Accept, with the e-mail preview.
     press(&desk, "a").await;
-    click(&desk, "decision-preview").await;
+    desk.click("decision-preview").await;
     desk.by_test_id("email-body").await.expect("preview");
     desk.screenshot("decision-preview-az").await.unwrap();
-    click(&desk, "decision-confirm").await;
+    desk.click("decision-confirm").await;
     desk.wait_for_attr("decision-state", "data-state", |s| s == "pending")
         .await
         .unwrap();
@@ -185,7 +166,8 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
     // Missing documents: the other document named in words.
     let second = next_case(&desk, &first).await;
     decide(&desk, "m", async |d: &Desk| {
-        type_into(d, "missing-other", "Notarial translation of the diploma").await;
+        d.type_into("missing-other", "Notarial translation of the diploma")
+            .await;
     })
     .await;
     desk.wait_for_attr("decision-state", "data-state", |s| s == "pending")
@@ -195,8 +177,8 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
     // Refuse: the form filled in incorrectly, the surname named.
     let third = next_case(&desk, &second).await;
     decide(&desk, "r", async |d: &Desk| {
-        click(d, "reason-form_incorrect").await;
-        click(d, "reason-form_incorrect-field-surname").await;
+        d.click("reason-form_incorrect").await;
+        d.click("reason-form_incorrect-field-surname").await;
     })
     .await;
     desk.wait_for_attr("decision-state", "data-state", |s| s == "pending")
@@ -218,14 +200,14 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
         .await
         .unwrap();
     press(&desk, &Key::Escape.value().to_string()).await;
-    click(&desk, "queue-sync").await;
+    desk.click("queue-sync").await;
     desk.wait_for_attr("error-notice", "data-kind", |k| k == "offline")
         .await
         .unwrap();
 
     // Back online: the next sync delivers all four.
     centre = Some(Centre::restart(&db, &base));
-    click(&desk, "queue-sync").await;
+    desk.click("queue-sync").await;
     desk.wait_for_attr("sync-status", "data-state", |s| s == "done")
         .await
         .unwrap();
@@ -240,14 +222,14 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
     desk.screenshot("queue-after-sync-az").await.unwrap();
 
     // The case decided offline shows the centre's acknowledgement.
-    type_into(&desk, "queue-search", &fourth_number).await;
+    desk.type_into("queue-search", &fourth_number).await;
     desk.wait_for_attr("queue-total", "data-total", |t| t == "1")
         .await
         .unwrap();
     desk.wait_for_attr("queue-row", "data-number", |n| n == fourth_number)
         .await
         .unwrap();
-    click(&desk, "queue-list").await;
+    desk.click("queue-list").await;
     desk.by_test_id("queue-list")
         .await
         .unwrap()

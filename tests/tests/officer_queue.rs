@@ -3,28 +3,6 @@
 
 use migdesk_e2e::central::{self, Centre};
 use migdesk_e2e::{Desk, translation};
-use thirtyfour::Key;
-
-/// Replaces a field's text the way a person does (select all, delete, type), so that React
-/// sees every change; WebDriver's clear() does not fire input events.
-async fn type_into(desk: &Desk, id: &str, text: &str) {
-    let field = desk.by_test_id(id).await.expect(id);
-    field.click().await.expect("focus");
-    field.send_keys(Key::Control + "a").await.expect("select");
-    field.send_keys(Key::Backspace).await.expect("delete");
-    if !text.is_empty() {
-        field.send_keys(text).await.expect("type");
-    }
-}
-
-async fn click(desk: &Desk, id: &str) {
-    desk.by_test_id(id)
-        .await
-        .expect(id)
-        .click()
-        .await
-        .expect("click");
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_officer_signs_in_syncs_searches_and_unlocks() {
@@ -44,16 +22,16 @@ async fn an_officer_signs_in_syncs_searches_and_unlocks() {
     desk.wait_for_text("sign-in-title", &translation("az", "signIn.title"))
         .await
         .unwrap();
-    type_into(&desk, "sign-in-server", &centre.base).await;
-    type_into(&desk, "sign-in-username", &officer.username).await;
-    type_into(&desk, "sign-in-password", "not-the-password").await;
-    click(&desk, "sign-in-submit").await;
+    desk.type_into("sign-in-server", &centre.base).await;
+    desk.type_into("sign-in-username", &officer.username).await;
+    desk.type_into("sign-in-password", "not-the-password").await;
+    desk.click("sign-in-submit").await;
     desk.wait_for_attr("error-notice", "data-kind", |k| k == "unauthorized")
         .await
         .unwrap();
 
-    type_into(&desk, "sign-in-password", &officer.password).await;
-    click(&desk, "sign-in-submit").await;
+    desk.type_into("sign-in-password", &officer.password).await;
+    desk.click("sign-in-submit").await;
     desk.wait_for_text("queue-title", &translation("az", "queue.title"))
         .await
         .unwrap();
@@ -62,7 +40,7 @@ async fn an_officer_signs_in_syncs_searches_and_unlocks() {
         .unwrap();
 
     // The first sync fills the queue from the centre.
-    click(&desk, "queue-sync").await;
+    desk.click("queue-sync").await;
     let total: usize = desk
         .wait_for_attr("queue-total", "data-total", |t| {
             t.parse::<usize>().is_ok_and(|n| n > 0)
@@ -78,32 +56,32 @@ async fn an_officer_signs_in_syncs_searches_and_unlocks() {
     desk.screenshot("queue-az").await.unwrap();
 
     // Searching by application number finds that one case.
-    type_into(&desk, "queue-search", &first).await;
+    desk.type_into("queue-search", &first).await;
     desk.wait_for_attr("queue-total", "data-total", |t| t == "1")
         .await
         .unwrap();
-    type_into(&desk, "queue-search", "").await;
+    desk.type_into("queue-search", "").await;
     desk.wait_for_attr("queue-total", "data-total", |t| t == total.to_string())
         .await
         .unwrap();
 
     for lang in ["en", "ru"] {
-        click(&desk, &format!("language-{lang}")).await;
+        desk.click(&format!("language-{lang}")).await;
         desk.wait_for_text("queue-title", &translation(lang, "queue.title"))
             .await
             .unwrap();
         desk.screenshot(&format!("queue-{lang}")).await.unwrap();
     }
-    click(&desk, "language-az").await;
+    desk.click("language-az").await;
 
     // Locked: the password opens the same work again.
-    click(&desk, "queue-lock").await;
+    desk.click("queue-lock").await;
     desk.wait_for_text("unlock-title", &translation("az", "unlock.title"))
         .await
         .unwrap();
     desk.screenshot("unlock-az").await.unwrap();
-    type_into(&desk, "unlock-password", &officer.password).await;
-    click(&desk, "unlock-submit").await;
+    desk.type_into("unlock-password", &officer.password).await;
+    desk.click("unlock-submit").await;
     desk.wait_for_attr("queue-total", "data-total", |t| t == total.to_string())
         .await
         .unwrap();
