@@ -2,6 +2,8 @@
 //! also drives the permission manifest and the generated TypeScript command map.
 
 use migdesk_core::case::CaseView;
+use migdesk_core::conflicts::ConflictView;
+use migdesk_core::crosscheck::DocumentText;
 use migdesk_core::ipc::{AppInfo, BuildInfo, CatalogueInfo, QueuePage, SessionInfo, SignInRequest};
 use migdesk_core::queue::QueueQuery;
 use migdesk_core::sync::{Progress, SyncReport};
@@ -162,6 +164,38 @@ pub async fn document_layout<R: Runtime>(
     tauri::async_runtime::spawn_blocking(move || viewer::layout(&documents, bytes))
         .await
         .map_err(|e| DeskError::internal(e.to_string()))?
+}
+
+/// A document's extracted text, checked against the applicant's key values.
+#[tauri::command]
+pub async fn document_text<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    id: String,
+) -> Result<DocumentText, DeskError> {
+    let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
+    desk.document_text(&id)
+}
+
+/// The conflicts inbox.
+#[tauri::command]
+pub async fn conflicts<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+) -> Result<Vec<ConflictView>, DeskError> {
+    let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
+    desk.conflicts()
+}
+
+/// Marks a conflict as seen (it is kept); answers the inbox as it is now.
+#[tauri::command]
+pub async fn conflict_seen<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    id: String,
+) -> Result<Vec<ConflictView>, DeskError> {
+    let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
+    desk.conflict_seen(&id)
 }
 
 /// The service catalogue the desk was built with (names, required documents).

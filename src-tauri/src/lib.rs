@@ -71,7 +71,10 @@ pub fn configure<R: Runtime>(builder: Builder<R>, config: ShellConfig) -> Builde
             commands::case_view,
             commands::decision_preview,
             commands::decide,
-            commands::document_layout
+            commands::document_layout,
+            commands::document_text,
+            commands::conflicts,
+            commands::conflict_seen
         ])
 }
 

@@ -12,6 +12,8 @@ use crate::case::{
     ApplicantView, CaseView, ChecklistItem, ChecklistState, DecisionOnCase, DeliveryState,
     DocumentState, DocumentView, FormFieldView, FormGroupView, HistoryItem, OfficerView,
 };
+use crate::conflicts::{ConflictCause, ConflictView};
+use crate::crosscheck::{DocumentText, Highlight, KeyField, TextCheck, TextState};
 use crate::error::{DeskError, ErrorKind};
 use crate::ipc::{
     AppInfo, BuildInfo, COMMANDS, CatalogueInfo, DocumentTypeInfo, LocalizedText, QueuePage,
@@ -83,6 +85,13 @@ pub fn typescript_bindings() -> String {
     declare::<Decision>(&mut out, &cfg);
     declare::<Email>(&mut out, &cfg);
     declare::<DocumentLayout>(&mut out, &cfg);
+    declare::<KeyField>(&mut out, &cfg);
+    declare::<TextCheck>(&mut out, &cfg);
+    declare::<Highlight>(&mut out, &cfg);
+    declare::<TextState>(&mut out, &cfg);
+    declare::<DocumentText>(&mut out, &cfg);
+    declare::<ConflictCause>(&mut out, &cfg);
+    declare::<ConflictView>(&mut out, &cfg);
 
     out.push_str("/** Every command the desk exposes: its arguments and its result. Errors are always `DeskError`. */\n");
     out.push_str("export type Commands = {\n");

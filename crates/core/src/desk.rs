@@ -12,6 +12,8 @@ use rusqlite::OptionalExtension;
 
 use crate::cache::{self, Store};
 use crate::case::{self, CaseView};
+use crate::conflicts::{self, ConflictView};
+use crate::crosscheck::{self, DocumentText};
 use crate::error::{DeskError, DeskResult, ErrorKind};
 use crate::ipc::{QueuePage, SessionInfo, SignInRequest};
 use crate::queue::{self, QueueQuery};
@@ -225,6 +227,25 @@ impl Desk {
             )
         })?;
         Ok((bytes.into(), documents))
+    }
+
+    /// The text of a document, checked against its applicant's key values.
+    pub fn document_text(&mut self, document_id: &str) -> DeskResult<DocumentText> {
+        let store = self.active()?;
+        crosscheck::document_text(store, document_id)
+    }
+
+    /// The conflicts inbox: decisions the centre kept but could not apply.
+    pub fn conflicts(&mut self) -> DeskResult<Vec<ConflictView>> {
+        let store = self.active()?;
+        conflicts::list(store)
+    }
+
+    /// Marks a conflict as seen; it stays in the inbox and at the centre.
+    pub fn conflict_seen(&mut self, decision_id: &str) -> DeskResult<Vec<ConflictView>> {
+        let store = self.active()?;
+        conflicts::mark_seen(store, decision_id)?;
+        conflicts::list(store)
     }
 
     /// Prepares a sync; run it with [`SyncJob::run`] without holding the desk.

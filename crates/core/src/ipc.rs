@@ -163,6 +163,10 @@ fn sync_args() -> String {
     )
 }
 
+fn conflict_list() -> String {
+    format!("{}[]", ts_name::<crate::conflicts::ConflictView>())
+}
+
 fn queue_args() -> String {
     format!("{{ query: {} }}", ts_name::<crate::queue::QueueQuery>())
 }
@@ -199,6 +203,13 @@ pub const COMMANDS: &[CommandSpec] = &[
         case_args,
         ts_name::<crate::viewer::DocumentLayout>,
     ),
+    command(
+        "document_text",
+        case_args,
+        ts_name::<crate::crosscheck::DocumentText>,
+    ),
+    command("conflicts", no_args, conflict_list),
+    command("conflict_seen", case_args, conflict_list),
 ];
 
 /// The names in [`COMMANDS`].

@@ -15,11 +15,15 @@
 //! - [`queue`]: the officer's queue: filters, sorting, paging and folded full-text search.
 //! - [`case`]: one case: form, checklist, history, decision checks, e-mail preview, recording.
 //! - [`viewer`]: document bytes for the viewer (as they are, or converted page by page).
+//! - [`crosscheck`]: a document's text with the applicant's key values found or flagged.
+//! - [`conflicts`]: decisions the centre kept but could not apply, for the conflicts inbox.
 
 pub mod app_info;
 pub mod bindings;
 pub mod cache;
 pub mod case;
+pub mod conflicts;
+pub mod crosscheck;
 pub mod desk;
 pub mod error;
 pub mod ipc;

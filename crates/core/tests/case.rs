@@ -13,6 +13,7 @@ use common::Centre;
 
 use migdesk_central::seed::Account;
 use migdesk_core::case::{ChecklistState, DeliveryState, DocumentState};
+use migdesk_core::crosscheck::{KeyField, TextState};
 use migdesk_core::desk::Desk;
 use migdesk_core::ipc::SignInRequest;
 use migdesk_core::queue::QueueQuery;
@@ -250,5 +251,54 @@ async fn documents_reach_the_viewer_as_they_are_or_converted() {
     );
     let err = desk.document_bytes("no-such-document").unwrap_err();
     assert_eq!(err.kind, ErrorKind::Document);
+    centre.stop().await;
+}
+
+#[tokio::test]
+async fn the_text_panel_finds_the_applicants_values_in_text_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let (centre, mut desk, _central_db, _officer) = synced_desk(dir.path(), 11).await;
+    let mine = desk.queue(&QueueQuery::default()).unwrap();
+    let (mut ready, mut no_text) = (0, 0);
+    for row in &mine.rows {
+        let case = desk.case(&row.id).unwrap();
+        for doc in &case.documents {
+            let text = desk.document_text(&doc.id).unwrap();
+            assert_eq!(text.document_id, doc.id);
+            match text.state {
+                TextState::Ready => {
+                    ready += 1;
+                    // Every check names one of this applicant's values; every highlight
+                    // covers text that folds to a value that was found.
+                    assert!(!text.checks.is_empty());
+                    let units: Vec<u16> = text.text.encode_utf16().collect();
+                    for h in &text.highlights {
+                        let marked =
+                            String::from_utf16(&units[h.start as usize..h.end as usize]).unwrap();
+                        assert!(
+                            text.checks.iter().any(|c| c.field == h.field && c.found),
+                            "{marked:?} highlighted for a value not found"
+                        );
+                    }
+                    let name_found = text
+                        .checks
+                        .iter()
+                        .any(|c| c.field == KeyField::Name && c.found);
+                    assert!(
+                        name_found,
+                        "the applicant's name in {} ({}): {:?}",
+                        doc.file_name, case.applicant.name_latin, text.text
+                    );
+                }
+                TextState::NoText => no_text += 1,
+                other => panic!("{} after a full sync: {other:?}", doc.file_name),
+            }
+        }
+    }
+    assert!(ready > 0 && no_text > 0, "ready {ready}, scans {no_text}");
+    assert_eq!(
+        desk.document_text("no-such-document").unwrap_err().kind,
+        ErrorKind::Invalid
+    );
     centre.stop().await;
 }

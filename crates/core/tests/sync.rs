@@ -10,6 +10,7 @@ use common::Centre;
 
 use migdesk_central::seed::Account;
 use migdesk_core::cache::{self, CacheKey, Store};
+use migdesk_core::conflicts::{self, ConflictCause};
 use migdesk_core::sync::{self, Central};
 use serde_json::json;
 
@@ -391,26 +392,61 @@ async fn a_case_reassigned_while_offline_ends_as_a_visible_conflict() {
 }
 
 #[tokio::test]
-async fn an_unsent_decision_on_a_case_moved_away_becomes_a_conflict_on_pull() {
+async fn an_unsent_decision_on_a_case_moved_away_still_reaches_the_centre_as_a_conflict() {
     let f = fixture();
     let centre = Centre::start(&f.central_db).await;
     let (central, token, me, mut store) = signed_in(&f, &centre).await;
     full_sync(&mut store, &central, &token, &me).await;
-    decided_offline_then_moved_away(&f, &centre, &central, &mut store).await;
-    // Pull before push: the case leaves the queue and the decision is kept as a conflict.
+    let case_id = decided_offline_then_moved_away(&f, &centre, &central, &mut store).await;
+    // Pull before push: the case leaves the queue, and the decision waits to be sent. The desk
+    // does not settle it alone: the centre must hear of it to show the supervisor.
     sync::pull_changes(&mut store, &central, &token, &me, |_| {})
         .await
         .unwrap();
     assert_eq!(
         store
-            .count("SELECT COUNT(*) FROM outbox WHERE state = 'conflict'")
+            .count("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")
             .unwrap(),
         1
+    );
+    assert_eq!(
+        sync::push(&mut store, &central, &token).await.unwrap(),
+        (0, 1)
     );
     assert_eq!(
         store.count("SELECT COUNT(*) FROM outbox").unwrap(),
         1,
         "never dropped"
+    );
+    assert_eq!(
+        f.central_count(&format!(
+            "SELECT COUNT(*) FROM decisions WHERE application_id = '{case_id}' AND outcome = 'reassigned'"
+        )),
+        1
+    );
+
+    // The conflicts inbox tells the story: who has the case now, since when, what was decided.
+    let inbox = conflicts::list(&store).unwrap();
+    assert_eq!(inbox.len(), 1);
+    let c = &inbox[0];
+    assert_eq!(c.case_id, case_id);
+    assert_eq!(c.cause, ConflictCause::Reassigned);
+    assert_eq!(c.kind, migdesk_domain::decision::DecisionKind::Accept);
+    assert_eq!(c.now_with.as_deref(), Some(f.officer(1).full_name));
+    assert!(c.changed_at.is_some(), "{c:?}");
+    assert_eq!(c.status_now.as_deref(), Some("pending"));
+    assert!(!c.number.is_empty() && !c.applicant.is_empty(), "{c:?}");
+    assert!(!c.seen);
+    assert_eq!(conflicts::unseen(&store).unwrap(), 1);
+    conflicts::mark_seen(&store, &c.id).unwrap();
+    let inbox = conflicts::list(&store).unwrap();
+    assert!(inbox[0].seen, "seen, and still listed");
+    assert_eq!(conflicts::unseen(&store).unwrap(), 0);
+    assert_eq!(
+        conflicts::mark_seen(&store, "no-such-decision")
+            .unwrap_err()
+            .kind,
+        migdesk_core::ErrorKind::Invalid
     );
     centre.stop().await;
 }
@@ -523,6 +559,56 @@ async fn the_audit_trail_reaches_the_centre_once() {
         2
     );
     assert_eq!(f.central_count("SELECT COUNT(*) FROM desk_audit"), 2);
+    centre.stop().await;
+}
+
+#[tokio::test]
+async fn an_audit_event_the_centre_refuses_is_kept_and_does_not_stop_the_others() {
+    let f = fixture();
+    let centre = Centre::start(&f.central_db).await;
+    let (central, token, me, mut store) = signed_in(&f, &centre).await;
+    full_sync(&mut store, &central, &token, &me).await;
+    let case_id = pending_case(&store).0;
+    store.audit("opened", Some(&case_id), &json!({})).unwrap();
+    // A kind the centre does not know (an older or newer desk): refused with 400.
+    store.audit("printed", Some(&case_id), &json!({})).unwrap();
+    store.audit("opened", Some(&case_id), &json!({})).unwrap();
+
+    assert_eq!(
+        sync::push_audit(&mut store, &central, &token)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        f.central_count(&format!(
+            "SELECT COUNT(*) FROM desk_audit WHERE application_id = '{case_id}'"
+        )),
+        2
+    );
+    let refused: String = store
+        .conn_for_tests()
+        .query_row(
+            "SELECT refused FROM audit WHERE kind = 'printed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(refused.contains("not an audit event kind"), "{refused}");
+    // Not sent again, and the next sync goes through.
+    assert_eq!(
+        sync::push_audit(&mut store, &central, &token)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .count("SELECT COUNT(*) FROM audit WHERE kind = 'printed'")
+            .unwrap(),
+        1,
+        "kept"
+    );
     centre.stop().await;
 }
 

@@ -302,6 +302,74 @@ format: string,
  */
 pdf: boolean, page_count: number, };
 
+/**
+ * Which of the applicant's values a check is about.
+ */
+export type KeyField = "name" | "passport_number" | "fin" | "date_of_birth";
+
+/**
+ * One of the applicant's values and whether the document's text contains it.
+ */
+export type TextCheck = { field: KeyField, 
+/**
+ * The value as the form has it (one word of the name at a time).
+ */
+value: string, found: boolean, };
+
+/**
+ * Where a value was found: `[start, end)` in UTF-16 code units of `text`.
+ */
+export type Highlight = { start: number, end: number, field: KeyField, };
+
+/**
+ * Where the text of a document stands.
+ */
+export type TextState = "ready" | "no_text" | "not_read" | "problem";
+
+export type DocumentText = { document_id: string, state: TextState, text: string, 
+/**
+ * The text was longer than [`MAX_TEXT_CHARS`] and was cut.
+ */
+truncated: boolean, problem: string | null, checks: Array<TextCheck>, highlights: Array<Highlight>, };
+
+/**
+ * Why the centre could not apply a decision (its `cause`).
+ */
+export type ConflictCause = "reassigned" | "already_decided" | "stale_version" | "withdrawn" | "other";
+
+/**
+ * One conflict, with what the UI needs to explain it in the officer's language.
+ */
+export type ConflictView = { 
+/**
+ * The decision's id (the outbox entry).
+ */
+id: string, case_id: string, number: string, applicant: string, service: string, kind: DecisionKind, 
+/**
+ * When the officer recorded the decision on this desk (RFC 3339).
+ */
+decided_at: string, cause: ConflictCause, 
+/**
+ * The officer the case is with now, as the centre said.
+ */
+now_with: string | null, 
+/**
+ * When the case last changed at the centre (RFC 3339), as the centre said.
+ */
+changed_at: string | null, 
+/**
+ * The case's status at the centre now.
+ */
+status_now: string | null, 
+/**
+ * The centre's own words (English), for support staff.
+ */
+message: string, 
+/**
+ * The officer has marked it as seen.
+ */
+seen: boolean, };
+
 /** Every command the desk exposes: its arguments and its result. Errors are always `DeskError`. */
 export type Commands = {
   app_info: { args: Record<string, never>; returns: AppInfo };
@@ -317,6 +385,9 @@ export type Commands = {
   decision_preview: { args: { id: string; decision: Decision }; returns: Email };
   decide: { args: { id: string; decision: Decision }; returns: CaseView };
   document_layout: { args: { id: string }; returns: DocumentLayout };
+  document_text: { args: { id: string }; returns: DocumentText };
+  conflicts: { args: Record<string, never>; returns: ConflictView[] };
+  conflict_seen: { args: { id: string }; returns: ConflictView[] };
 };
 
 export type CommandName = keyof Commands;

@@ -149,9 +149,15 @@ pub async fn create(
                 {
                     return Err(ApiError::forbidden("this case is not assigned to you"));
                 }
+                let changed_at: String = tx.query_row(
+                    "SELECT updated_at FROM applications WHERE id = ?1",
+                    [&application_id],
+                    |r| r.get(0),
+                )?;
                 let current = json!({
                     "status": case.status,
                     "assignment": store::assignment(&tx, case.officer_id.as_deref(), case.version)?,
+                    "changed_at": changed_at,
                 });
                 let message = match cause {
                     ConflictCause::Withdrawn => "the applicant withdrew the application",

@@ -20,6 +20,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/005_search_by_rowid.sql")),
     M::up(include_str!("../../migrations/006_queue_indexes.sql")),
     M::up(include_str!("../../migrations/007_document_text.sql")),
+    M::up(include_str!(
+        "../../migrations/008_conflicts_seen_audit_refused.sql"
+    )),
 ];
 
 /// A 256-bit cache key.

@@ -240,7 +240,7 @@ pub fn apply_changes(
 fn apply_change(tx: &rusqlite::Transaction<'_>, change: &Value, me: &str) -> DeskResult<()> {
     let id = change["application_id"].as_str().unwrap_or_default();
     let Some(app) = change.get("application").filter(|a| !a.is_null()) else {
-        // The case left this desk: it leaves the queue; unsent decisions on it become conflicts.
+        // The case left this desk: it leaves the queue.
         tx.execute(
             "UPDATE cases SET mine = 0, officer_id = ?2, version = ?3 WHERE id = ?1",
             params![
@@ -250,11 +250,8 @@ fn apply_change(tx: &rusqlite::Transaction<'_>, change: &Value, me: &str) -> Des
             ],
         )
         .map_err(sql)?;
-        tx.execute(
-            "UPDATE outbox SET state = 'conflict', last_error = 'the case was moved to another officer' WHERE case_id = ?1 AND state = 'pending'",
-            [id],
-        )
-        .map_err(sql)?;
+        // Unsent decisions on it stay pending: the next push delivers them and the centre keeps
+        // each as a conflict it can show the supervisor. Nothing is settled on the desk alone.
         return Ok(());
     };
     let officer = app["assignment"]["officer"]["id"].as_str();
@@ -616,18 +613,25 @@ pub async fn push(store: &mut Store, central: &Central, token: &str) -> DeskResu
 }
 
 /// Reports the audit trail (cases opened, decisions recorded) to the centre, oldest first; each
-/// event is marked once the centre has it. Returns how many were reported.
+/// event is marked once the centre has it. An event the centre refuses (400/404) is kept with
+/// the centre's answer and not sent again, so one bad event never stops the sync. Returns how
+/// many were reported.
 pub async fn push_audit(store: &mut Store, central: &Central, token: &str) -> DeskResult<u64> {
     let mut total = 0;
     loop {
-        let batch: Vec<(i64, String, String, String, String)> = {
+        let batch: Vec<(i64, Value)> = {
             let mut stmt = store
                 .conn
-                .prepare("SELECT id, event_id, kind, case_id, at FROM audit WHERE pushed_at IS NULL AND case_id IS NOT NULL ORDER BY id LIMIT 200")
+                .prepare("SELECT id, event_id, kind, case_id, at FROM audit WHERE pushed_at IS NULL AND refused IS NULL AND case_id IS NOT NULL ORDER BY id LIMIT 200")
                 .map_err(sql)?;
             let rows = stmt
                 .query_map([], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    let (id, kind, case, at): (String, String, String, String) =
+                        (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+                    Ok((
+                        r.get(0)?,
+                        json!({ "id": id, "kind": kind, "application_id": case, "at": at }),
+                    ))
                 })
                 .map_err(sql)?;
             rows.collect::<Result<_, _>>().map_err(sql)?
@@ -635,31 +639,58 @@ pub async fn push_audit(store: &mut Store, central: &Central, token: &str) -> De
         if batch.is_empty() {
             return Ok(total);
         }
-        let events: Vec<Value> = batch
-            .iter()
-            .map(|(_, id, kind, case, at)| json!({ "id": id, "kind": kind, "application_id": case, "at": at }))
-            .collect();
-        let resp = central
-            .client
-            .post(format!("{}/api/v1/audit", central.base))
-            .bearer_auth(token)
-            .json(&json!({ "events": events }))
-            .send()
-            .await
-            .map_err(offline)?;
-        if !resp.status().is_success() {
-            return Err(Central::error_of(resp).await);
+        let events: Vec<&Value> = batch.iter().map(|(_, e)| e).collect();
+        let mut outcomes: Vec<(i64, Option<String>)> = Vec::with_capacity(batch.len());
+        match report_events(central, token, &events).await? {
+            None => outcomes.extend(batch.iter().map(|(rowid, _)| (*rowid, None))),
+            // Something in the batch was refused: find which, one event at a time.
+            Some(_) => {
+                for (rowid, event) in &batch {
+                    let refused = report_events(central, token, &[event]).await?;
+                    outcomes.push((*rowid, refused));
+                }
+            }
         }
         let tx = store.conn.transaction().map_err(sql)?;
-        for (rowid, ..) in &batch {
-            tx.execute(
-                "UPDATE audit SET pushed_at = ?2 WHERE id = ?1",
-                params![rowid, now()],
-            )
+        for (rowid, refused) in &outcomes {
+            match refused {
+                None => tx.execute(
+                    "UPDATE audit SET pushed_at = ?2 WHERE id = ?1",
+                    params![rowid, now()],
+                ),
+                Some(answer) => tx.execute(
+                    "UPDATE audit SET refused = ?2 WHERE id = ?1",
+                    params![rowid, answer],
+                ),
+            }
             .map_err(sql)?;
         }
         tx.commit().map_err(sql)?;
-        total += batch.len() as u64;
+        total += outcomes.iter().filter(|(_, r)| r.is_none()).count() as u64;
+    }
+}
+
+/// Sends audit events. `Ok(None)`: the centre has them; `Ok(Some(answer))`: it refused them
+/// (400/404); `Err`: the network, the session or the centre failed, and the sync stops.
+async fn report_events(
+    central: &Central,
+    token: &str,
+    events: &[&Value],
+) -> DeskResult<Option<String>> {
+    let resp = central
+        .client
+        .post(format!("{}/api/v1/audit", central.base))
+        .bearer_auth(token)
+        .json(&json!({ "events": events }))
+        .send()
+        .await
+        .map_err(offline)?;
+    match resp.status() {
+        s if s.is_success() => Ok(None),
+        StatusCode::BAD_REQUEST | StatusCode::NOT_FOUND => {
+            Ok(Some(Central::error_of(resp).await.message))
+        }
+        _ => Err(Central::error_of(resp).await),
     }
 }
 

@@ -1,0 +1,297 @@
+//! The text panel: a document's extracted text with the applicant's key values — each part of
+//! the name, the passport number or FIN, the date of birth — found (with where) or flagged as
+//! not found. It helps the officer spot contradictory information; it decides nothing.
+//!
+//! Matching folds both sides by Azerbaijani rules and reads `ə` as `a` the way passports
+//! transliterate it (`Məmmədov` meets `MAMMADOV`), ignores runs
+//! of spaces, and tries the usual spellings of a date (`1990-05-14`, `14.05.1990`, `14/05/1990`,
+//! `14 05 1990`). Positions are in UTF-16 code units, as the UI's strings count them.
+
+use migdesk_domain::fold::fold;
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+
+use crate::cache::{Store, sql};
+use crate::error::{DeskError, DeskResult, ErrorKind};
+
+/// At most this many characters of text go to the UI (a scan's text layer is far smaller).
+pub const MAX_TEXT_CHARS: usize = 200_000;
+
+/// Which of the applicant's values a check is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyField {
+    Name,
+    PassportNumber,
+    Fin,
+    DateOfBirth,
+}
+
+/// One of the applicant's values and whether the document's text contains it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TextCheck {
+    pub field: KeyField,
+    /// The value as the form has it (one word of the name at a time).
+    pub value: String,
+    pub found: bool,
+}
+
+/// Where a value was found: `[start, end)` in UTF-16 code units of `text`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Highlight {
+    pub start: u32,
+    pub end: u32,
+    pub field: KeyField,
+}
+
+/// Where the text of a document stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TextState {
+    /// Text was extracted; see `checks` and `highlights`.
+    Ready,
+    /// The document has no text layer (a scanned image): compare by eye.
+    NoText,
+    /// Not read yet (the next sync reads it), or not downloaded.
+    NotRead,
+    /// Reading failed; `problem` says why.
+    Problem,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DocumentText {
+    pub document_id: String,
+    pub state: TextState,
+    pub text: String,
+    /// The text was longer than [`MAX_TEXT_CHARS`] and was cut.
+    pub truncated: bool,
+    pub problem: Option<String>,
+    pub checks: Vec<TextCheck>,
+    pub highlights: Vec<Highlight>,
+}
+
+/// The text of one document of a case on this desk, checked against its applicant.
+pub fn document_text(store: &Store, document_id: &str) -> DeskResult<DocumentText> {
+    let row: Option<(String, Option<String>, Option<String>, bool)> = store
+        .conn
+        .query_row(
+            "SELECT c.detail, t.text, t.problem, t.sha256 IS NOT NULL
+             FROM documents d JOIN cases c ON c.id = d.case_id
+             LEFT JOIN document_text t ON t.sha256 = d.sha256 WHERE d.id = ?1",
+            [document_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()
+        .map_err(sql)?;
+    let (detail, text, problem, read) = row.ok_or_else(|| {
+        DeskError::new(
+            ErrorKind::Invalid,
+            format!("document {document_id} is not on this desk"),
+        )
+    })?;
+    let detail: Value = serde_json::from_str(&detail)
+        .map_err(|e| DeskError::internal(format!("document {document_id}: {e}")))?;
+    let values = key_values(&detail["applicant"]);
+    let state = match (&text, &problem, read) {
+        (_, Some(_), _) => TextState::Problem,
+        (Some(t), None, _) if !t.trim().is_empty() => TextState::Ready,
+        (_, None, true) => TextState::NoText,
+        _ => TextState::NotRead,
+    };
+    let full = text.unwrap_or_default();
+    let truncated = full.chars().count() > MAX_TEXT_CHARS;
+    let text: String = if truncated {
+        full.chars().take(MAX_TEXT_CHARS).collect()
+    } else {
+        full
+    };
+    let (checks, highlights) = if state == TextState::Ready {
+        check(&text, &values)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Ok(DocumentText {
+        document_id: document_id.to_owned(),
+        state,
+        text,
+        truncated,
+        problem,
+        checks,
+        highlights,
+    })
+}
+
+/// The applicant's values to look for, each with the spellings that count as the same.
+fn key_values(applicant: &Value) -> Vec<(KeyField, String, Vec<String>)> {
+    let mut out = Vec::new();
+    let name = applicant["name_latin"].as_str().unwrap_or_default();
+    for word in name.split_whitespace().filter(|w| w.chars().count() >= 2) {
+        out.push((KeyField::Name, word.to_owned(), vec![word.to_owned()]));
+    }
+    for (field, key) in [
+        (KeyField::PassportNumber, "passport_number"),
+        (KeyField::Fin, "fin"),
+    ] {
+        if let Some(v) = applicant[key].as_str().filter(|v| !v.trim().is_empty()) {
+            out.push((field, v.to_owned(), vec![v.to_owned()]));
+        }
+    }
+    if let Some(dob) = applicant["date_of_birth"].as_str() {
+        let parts: Vec<&str> = dob.split('-').collect();
+        if let [y, m, d] = parts[..] {
+            let spellings = vec![
+                dob.to_owned(),
+                format!("{d}.{m}.{y}"),
+                format!("{d}/{m}/{y}"),
+                format!("{d}-{m}-{y}"),
+                format!("{d} {m} {y}"),
+            ];
+            out.push((KeyField::DateOfBirth, format!("{d}.{m}.{y}"), spellings));
+        }
+    }
+    out
+}
+
+/// Search folding, with `ə` read as `a`: passports transliterate Məmmədov as MAMMADOV.
+fn normalise(text: &str) -> String {
+    fold(&text.replace(['ə', 'Ə'], "a"))
+}
+
+/// The text folded character by character, each folded character with the UTF-16 span of the
+/// original character it came from (so a match in folded text maps back to the original).
+fn folded_with_spans(text: &str) -> (Vec<char>, Vec<(u32, u32)>) {
+    let (mut chars, mut spans) = (Vec::new(), Vec::new());
+    let mut at = 0u32;
+    let mut last_space = true;
+    for c in text.chars() {
+        let width = c.len_utf16() as u32;
+        let span = (at, at + width);
+        at += width;
+        if c.is_whitespace() {
+            if !last_space {
+                chars.push(' ');
+                spans.push(span);
+            }
+            last_space = true;
+            continue;
+        }
+        let mut buf = [0u8; 4];
+        for f in normalise(c.encode_utf8(&mut buf)).chars() {
+            chars.push(f);
+            spans.push(span);
+        }
+        last_space = false;
+    }
+    (chars, spans)
+}
+
+fn check(
+    text: &str,
+    values: &[(KeyField, String, Vec<String>)],
+) -> (Vec<TextCheck>, Vec<Highlight>) {
+    let (hay, spans) = folded_with_spans(text);
+    let mut checks = Vec::new();
+    let mut highlights = Vec::new();
+    for (field, value, spellings) in values {
+        let mut found = false;
+        for spelling in spellings {
+            let needle: Vec<char> = normalise(spelling).chars().collect();
+            if needle.is_empty() || needle.len() > hay.len() {
+                continue;
+            }
+            for start in 0..=hay.len() - needle.len() {
+                if hay[start..start + needle.len()] == needle[..] {
+                    found = true;
+                    highlights.push(Highlight {
+                        start: spans[start].0,
+                        end: spans[start + needle.len() - 1].1,
+                        field: *field,
+                    });
+                }
+            }
+        }
+        checks.push(TextCheck {
+            field: *field,
+            value: value.clone(),
+            found,
+        });
+    }
+    highlights.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+    // Overlaps (a date found in two spellings at one place) keep the first, longest one.
+    let mut kept: Vec<Highlight> = Vec::with_capacity(highlights.len());
+    for h in highlights {
+        if kept.last().is_none_or(|k| h.start >= k.end) {
+            kept.push(h);
+        }
+    }
+    (checks, kept)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use serde_json::json;
+
+    fn applicant() -> Value {
+        json!({
+            "name_latin": "Elvin Məmmədov",
+            "passport_number": "C 01234567",
+            "fin": "5ZK7QWE",
+            "date_of_birth": "1990-05-14",
+        })
+    }
+
+    fn slice(text: &str, h: &Highlight) -> String {
+        let units: Vec<u16> = text.encode_utf16().collect();
+        String::from_utf16(&units[h.start as usize..h.end as usize]).unwrap()
+    }
+
+    #[test]
+    fn values_are_found_whatever_the_case_accents_and_spacing() {
+        let text =
+            "Soyadı: MAMMADOV\nAdı:   ELVİN\nDoğum tarixi: 14.05.1990\nPassport: C  01234567";
+        let (checks, highlights) = check(text, &key_values(&applicant()));
+        let found: Vec<(KeyField, &str, bool)> = checks
+            .iter()
+            .map(|c| (c.field, c.value.as_str(), c.found))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (KeyField::Name, "Elvin", true),
+                (KeyField::Name, "Məmmədov", true),
+                (KeyField::PassportNumber, "C 01234567", true),
+                (KeyField::Fin, "5ZK7QWE", false),
+                (KeyField::DateOfBirth, "14.05.1990", true),
+            ]
+        );
+        let marked: Vec<String> = highlights.iter().map(|h| slice(text, h)).collect();
+        assert_eq!(
+            marked,
+            vec!["MAMMADOV", "ELVİN", "14.05.1990", "C  01234567"]
+        );
+    }
+
+    #[test]
+    fn a_contradicting_date_is_flagged_not_found() {
+        let text = "Elvin Məmmədov, born 15.05.1990";
+        let (checks, _) = check(text, &key_values(&applicant()));
+        let dob = checks
+            .iter()
+            .find(|c| c.field == KeyField::DateOfBirth)
+            .unwrap();
+        assert!(!dob.found);
+    }
+
+    #[test]
+    fn positions_count_utf16_units_past_astral_characters() {
+        let text = "📄 Elvin";
+        let (_, highlights) = check(text, &key_values(&applicant()));
+        assert_eq!(highlights.len(), 1);
+        assert_eq!(slice(text, &highlights[0]), "Elvin");
+        assert_eq!(highlights[0].start, 3, "the emoji is two UTF-16 units");
+    }
+}
