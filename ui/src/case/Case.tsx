@@ -15,6 +15,7 @@ import { Deadline } from "../queue/Deadline";
 import { formatDate, formatDateTime } from "../queue/format";
 import { DecisionDialog } from "./DecisionDialog";
 import { DocumentPane, type PaneCommand } from "./DocumentPane";
+import { TextPanel } from "./TextPanel";
 
 const DECISION_KEYS: Record<string, DecisionKind> = {
   a: "accept",
@@ -46,6 +47,7 @@ const HELP: [string, string][] = [
   ["w / f", "help.fit"],
   ["o", "viewer.rotate"],
   ["p", "help.panes"],
+  ["t", "help.text"],
   ["?", "help.title"],
 ];
 
@@ -71,6 +73,7 @@ export function Case({
   const [command, setCommand] = useState<{ name: PaneCommand; seq: number } | null>(null);
   const [dialog, setDialog] = useState<DecisionKind | null>(null);
   const [help, setHelp] = useState(false);
+  const [showText, setShowText] = useState(false);
   const [noMore, setNoMore] = useState(false);
   const root = useRef<HTMLElement>(null);
 
@@ -121,6 +124,8 @@ export function Case({
       setDialog(DECISION_KEYS[key] ?? null);
     } else if (key === "n") {
       void next();
+    } else if (key === "t") {
+      setShowText((on) => !on);
     } else if (key === "p") {
       setTwoPanes((two) => !two);
       setActive(0);
@@ -171,6 +176,16 @@ export function Case({
         <span className="case-officer">
           {t("case.officer")}: {kase.officer?.full_name ?? t("case.nobody")}
         </span>
+        <button
+          type="button"
+          className="secondary"
+          aria-pressed={showText}
+          aria-keyshortcuts="t"
+          onClick={() => setShowText((on) => !on)}
+          data-testid="case-text"
+        >
+          {t("text.title")} <kbd>t</kbd>
+        </button>
         <button type="button" className="secondary" onClick={() => setHelp(true)}>
           ? {t("help.title")}
         </button>
@@ -298,6 +313,9 @@ export function Case({
                       </dl>
                     ))}
                   </div>
+                )}
+                {showText && doc && (
+                  <TextPanel key={doc.id} documentId={doc.id} testId={`pane-${index + 1}-text`} />
                 )}
               </div>
             );

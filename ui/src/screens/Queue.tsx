@@ -3,8 +3,10 @@ import { type KeyboardEvent, type MouseEvent, useEffect, useId, useRef, useState
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { LanguageSwitch } from "../components/LanguageSwitch";
+import { ConflictsInbox } from "../conflicts/ConflictsInbox";
 import {
   type CatalogueInfo,
+  type ConflictView,
   type DeskError,
   desk,
   type LocalizedText,
@@ -97,6 +99,8 @@ export function Queue({
   const [generation, setGeneration] = useState(0);
   const [selected, setSelected] = useState(0);
   const [sync, setSync] = useState<SyncState>({ state: "idle" });
+  const [conflicts, setConflicts] = useState<ConflictView[]>([]);
+  const [inbox, setInbox] = useState(false);
   const debouncedSearch = useDebounced(search, 200);
   const query: QueueQuery = {
     service: service === "" ? null : service,
@@ -123,6 +127,14 @@ export function Queue({
   useEffect(() => {
     desk.catalogue().then(setCatalogue, () => undefined);
   }, []);
+
+  // The conflicts inbox follows every sync, and every return from a case.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: generation and hidden are the triggers.
+  useEffect(() => {
+    if (hidden) return;
+    desk.conflicts().then(setConflicts, () => undefined);
+  }, [generation, hidden]);
+  const unseen = conflicts.filter((c) => !c.seen).length;
 
   // A new search or filter starts at its first row (an old position may lie beyond its end).
   // biome-ignore lint/correctness/useExhaustiveDependencies: the query's parts are the trigger.
@@ -166,6 +178,9 @@ export function Queue({
     } else if (event.key === "End") {
       event.preventDefault();
       move(count - 1);
+    } else if (event.key === "c") {
+      event.preventDefault();
+      setInbox(true);
     } else if (event.key === "Enter") {
       const row = rowAt(selected);
       if (row) {
@@ -204,6 +219,17 @@ export function Queue({
           data-testid="queue-sync"
         >
           {sync.state === "running" ? t("queue.syncing") : t("queue.sync")}
+        </button>
+        <button
+          type="button"
+          className={unseen > 0 ? "conflicts-button attention" : "conflicts-button secondary"}
+          onClick={() => setInbox(true)}
+          aria-keyshortcuts="c"
+          data-testid="queue-conflicts"
+          data-count={conflicts.length}
+          data-unseen={unseen}
+        >
+          {t("conflicts.button", { count: unseen })}
         </button>
         <button
           type="button"
@@ -300,7 +326,8 @@ export function Queue({
       <div
         ref={listRef}
         className="queue-list"
-        role="listbox"
+        // A listbox must hold options: with none, the list is a region saying it is empty.
+        role={count > 0 ? "listbox" : "region"}
         tabIndex={0}
         aria-label={t("queue.title")}
         aria-describedby={`${id}-keys`}
@@ -355,6 +382,22 @@ export function Queue({
       <p id={`${id}-keys`} className="note">
         {t("queue.keys")}
       </p>
+      {inbox && !hidden && (
+        <ConflictsInbox
+          conflicts={conflicts}
+          onOpenCase={(caseId) => {
+            setInbox(false);
+            onOpen(caseId, -1, query);
+          }}
+          onSeen={(conflictId) => {
+            desk.conflictSeen(conflictId).then(setConflicts, () => undefined);
+          }}
+          onClose={() => {
+            setInbox(false);
+            listRef.current?.focus();
+          }}
+        />
+      )}
     </main>
   );
 }

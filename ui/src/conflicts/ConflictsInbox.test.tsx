@@ -1,0 +1,124 @@
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import axe from "axe-core";
+import { afterEach, describe, expect, it } from "vitest";
+import { createI18n, LANGUAGE_STORAGE_KEY } from "../i18n";
+import type { ConflictView, QueueQuery } from "../ipc/client";
+import { clearMocks, mockDesk } from "../ipc/testing";
+import { Queue } from "../screens/Queue";
+
+function conflict(over: Partial<ConflictView> = {}): ConflictView {
+  return {
+    id: "dec-1",
+    case_id: "c1",
+    number: "MX-2026-000017",
+    applicant: "CHINGIZ ISMAYILLI",
+    service: "trp-issue",
+    kind: "accept",
+    decided_at: "2026-11-20T09:05:00Z",
+    cause: "reassigned",
+    now_with: "Aysel Məmmədova",
+    changed_at: "2026-11-20T10:20:00Z",
+    status_now: "pending",
+    message: "the case was moved to another officer",
+    seen: false,
+    ...over,
+  };
+}
+
+afterEach(() => clearMocks());
+
+async function queue(language: string, inbox: ConflictView[], opened: string[] = []) {
+  localStorage.setItem(LANGUAGE_STORAGE_KEY, language);
+  const i18n = createI18n();
+  let conflicts = inbox;
+  const seen: string[] = [];
+  mockDesk({
+    catalogue: () => ({ services: [], document_types: [] }),
+    queue_page: () => ({ rows: [], total: 0 }),
+    conflicts: () => conflicts,
+    conflict_seen: ({ id }) => {
+      seen.push(id);
+      conflicts = conflicts.map((c) => (c.id === id ? { ...c, seen: true } : c));
+      return conflicts;
+    },
+  });
+  const { I18nextProvider } = await import("react-i18next");
+  const view = render(
+    <I18nextProvider i18n={i18n}>
+      <Queue
+        session={{
+          signed_in: true,
+          locked: false,
+          server: "http://centre",
+          user_name: "Elvin",
+          role: "officer",
+        }}
+        onChange={() => undefined}
+        onOpen={(id: string, _index: number, _query: QueueQuery) => opened.push(id)}
+      />
+    </I18nextProvider>,
+  );
+  await waitFor(() =>
+    expect(screen.getByTestId("queue-conflicts").dataset.count).toBe(String(inbox.length)),
+  );
+  return { view, seen };
+}
+
+describe("the conflicts inbox", () => {
+  it("tells each conflict in words, and marking it seen keeps it listed", async () => {
+    const { seen } = await queue("en", [
+      conflict(),
+      conflict({ id: "dec-2", case_id: "c2", cause: "withdrawn", seen: true }),
+    ]);
+    const button = screen.getByTestId("queue-conflicts");
+    expect(button.textContent).toBe("Conflicts: 1 new");
+
+    // "c" on the list opens the inbox.
+    fireEvent.keyDown(screen.getByTestId("queue-list"), { key: "c" });
+    const inbox = await screen.findByTestId("conflicts-inbox");
+    const items = within(inbox).getAllByTestId("conflict");
+    expect(items.map((i) => i.dataset.cause)).toEqual(["reassigned", "withdrawn"]);
+    const story = within(items[0] as HTMLElement).getByTestId("conflict-story").textContent ?? "";
+    expect(story).toContain("A supervisor moved this case to Aysel Məmmədova at 20.11.2026");
+    expect(story).toContain("after you decided it (Accept, 20.11.2026");
+    expect(within(items[1] as HTMLElement).getByTestId("conflict-story").textContent).toContain(
+      "The applicant withdrew the application",
+    );
+
+    await userEvent.click(within(items[0] as HTMLElement).getByTestId("conflict-seen"));
+    await waitFor(() => expect(button.textContent).toBe("Conflicts"));
+    expect(seen).toEqual(["dec-1"]);
+    expect(
+      within(inbox)
+        .getAllByTestId("conflict")
+        .map((i) => i.dataset.seen),
+    ).toEqual(["true", "true"]);
+
+    fireEvent.keyDown(inbox, { key: "Escape" });
+    await waitFor(() => expect(screen.queryByTestId("conflicts-inbox")).toBeNull());
+  });
+
+  it("speaks Azerbaijani and Russian, opens the case, and passes the accessibility audit", async () => {
+    const opened: string[] = [];
+    const { view } = await queue("az", [conflict()], opened);
+    await userEvent.click(screen.getByTestId("queue-conflicts"));
+    const inbox = await screen.findByTestId("conflicts-inbox");
+    expect(within(inbox).getByTestId("conflict-story").textContent).toContain(
+      "rəhbər bu müraciəti 20.11.2026",
+    );
+    const violations = (
+      await axe.run(view.container, { rules: { "color-contrast": { enabled: false } } })
+    ).violations.map((v) => v.id);
+    expect(violations).toEqual([]);
+    await userEvent.click(within(inbox).getByTestId("conflict-open"));
+    expect(opened).toEqual(["c1"]);
+    view.unmount();
+
+    await queue("ru", [conflict({ cause: "stale_version" })]);
+    await userEvent.click(screen.getByTestId("queue-conflicts"));
+    expect((await screen.findByTestId("conflict-story")).textContent).toContain(
+      "Откройте заявление, проверьте изменения и примите решение заново.",
+    );
+  });
+});

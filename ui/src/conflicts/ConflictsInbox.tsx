@@ -1,0 +1,104 @@
+import type { TFunction } from "i18next";
+import { useTranslation } from "react-i18next";
+import type { ConflictView } from "../ipc/client";
+import { formatDateTime } from "../queue/format";
+
+/** One conflict told in words: what the officer decided, what happened at the centre, and what
+ * happens now. The facts come from the centre's answer; the wording is the UI's. */
+export function conflictStory(t: TFunction, c: ConflictView): string {
+  const facts = {
+    decision: t(`decision.kind.${c.kind}`),
+    decided: formatDateTime(c.decided_at),
+    changed: c.changed_at ? formatDateTime(c.changed_at) : t("conflicts.unknownTime"),
+    name: c.now_with ?? t("case.nobody"),
+    status: c.status_now ? t(`queue.status.${c.status_now}`, c.status_now) : "",
+    message: c.message,
+  };
+  return t(`conflicts.story.${c.cause}`, facts);
+}
+
+/** The conflicts inbox: each decision the centre kept but could not apply, explained, with the
+ * actions that make sense (open the case; mark as seen — it is never deleted). */
+export function ConflictsInbox({
+  conflicts,
+  onOpenCase,
+  onSeen,
+  onClose,
+}: {
+  conflicts: ConflictView[];
+  onOpenCase: (caseId: string) => void;
+  onSeen: (id: string) => void;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <div className="dialog-backdrop">
+      <div
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="conflicts-title"
+        className="dialog conflicts"
+        data-testid="conflicts-inbox"
+        onKeyDown={(e) => {
+          if (e.key === "Escape") {
+            e.preventDefault();
+            onClose();
+          }
+        }}
+      >
+        <h2 id="conflicts-title">{t("conflicts.title")}</h2>
+        <p className="note">{t("conflicts.kept")}</p>
+        {conflicts.length === 0 ? (
+          <p>{t("conflicts.none")}</p>
+        ) : (
+          <ul className="conflict-list">
+            {conflicts.map((c) => (
+              <li
+                key={c.id}
+                className={c.seen ? "seen" : "unseen"}
+                data-testid="conflict"
+                data-case={c.case_id}
+                data-cause={c.cause}
+                data-seen={c.seen}
+              >
+                <h3>
+                  {c.number} · {c.applicant}
+                  {c.seen && <span className="badge">{t("conflicts.seen")}</span>}
+                </h3>
+                <p data-testid="conflict-story">{conflictStory(t, c)}</p>
+                <div className="actions">
+                  <button
+                    type="button"
+                    onClick={() => onOpenCase(c.case_id)}
+                    data-testid="conflict-open"
+                  >
+                    {t("conflicts.open")}
+                  </button>
+                  {!c.seen && (
+                    <button
+                      type="button"
+                      className="secondary"
+                      onClick={() => onSeen(c.id)}
+                      data-testid="conflict-seen"
+                    >
+                      {t("conflicts.markSeen")}
+                    </button>
+                  )}
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+        <button
+          type="button"
+          className="secondary"
+          onClick={onClose}
+          ref={(el) => el?.focus()}
+          data-testid="conflicts-close"
+        >
+          {t("help.close")}
+        </button>
+      </div>
+    </div>
+  );
+}
