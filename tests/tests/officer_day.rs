@@ -1,9 +1,11 @@
 #![allow(clippy::unwrap_used)] // A failed unwrap is the test failing.
 
-//! An officer's day in the real window, against a real central service: open a case and compare
-//! a PDF with an image side by side (rotate, zoom), record each of the three decisions after
-//! previewing the applicant's e-mail, go offline, decide again, come back, and check at the
-//! centre that every decision arrived exactly once with its reasons. Screenshots in az/en/ru.
+//! An officer's day in the real window, against a real central service: filter the queue, open a
+//! case and compare a PDF with an image side by side (rotate, zoom, the text panel), record each
+//! of the three decisions after previewing the applicant's e-mail, go offline, decide twice
+//! more, and while the desk is offline a supervisor moves one of those cases away. Back online,
+//! four decisions are acknowledged and the fifth is a conflict the inbox explains. The centre
+//! has every decision exactly once with its reasons. Screenshots in az/en/ru.
 
 use std::time::Duration;
 
@@ -37,8 +39,14 @@ async fn next_case(desk: &Desk, after: &str) -> String {
         .unwrap()
 }
 
-/// Opens the decision with its key, previews the e-mail, confirms; returns the e-mail subject.
-async fn decide(desk: &Desk, key: &str, fill: impl AsyncFnOnce(&Desk)) -> String {
+/// Opens the decision with its key, previews the e-mail (saving a screenshot of the preview
+/// when named), confirms; returns the e-mail subject.
+async fn decide(
+    desk: &Desk,
+    key: &str,
+    screenshot: Option<&str>,
+    fill: impl AsyncFnOnce(&Desk),
+) -> String {
     press(desk, key).await;
     desk.by_test_id("decision-dialog").await.expect("dialog");
     fill(desk).await;
@@ -50,18 +58,89 @@ async fn decide(desk: &Desk, key: &str, fill: impl AsyncFnOnce(&Desk)) -> String
         .text()
         .await
         .unwrap();
+    if let Some(name) = screenshot {
+        desk.screenshot(name).await.unwrap();
+    }
     desk.click("decision-confirm").await;
     subject
+}
+
+/// Switches the UI language with the switch of the screen in front (`.case-bar` or
+/// `.queue-bar`: the queue stays in the DOM behind an open case).
+async fn language(desk: &Desk, bar: &str, lang: &str) {
+    desk.by_css(&format!(".{bar} [data-testid='language-{lang}']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// A supervisor of the department moves a case to another officer, through the centre's API.
+async fn reassign(
+    base: &str,
+    db: &std::path::Path,
+    supervisor: &central::Account,
+    case: &str,
+    to: &str,
+) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let version: i64 = conn
+        .query_row(
+            "SELECT version FROM applications WHERE id = ?1",
+            [case],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let officer: String = conn
+        .query_row("SELECT id FROM users WHERE username = ?1", [to], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let http = reqwest::Client::new();
+    let session: serde_json::Value = http
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({ "username": supervisor.username, "password": supervisor.password }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = session["token"].as_str().unwrap();
+    let resp = http
+        .post(format!("{base}/api/v1/departments/shaki/assignments"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({
+            "applications": [{ "application_id": case, "based_on_version": version }],
+            "officer_id": officer,
+            "reason": "the officer is on leave",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{}", resp.text().await.unwrap());
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("central.db");
-    let officer = central::seed(&db, 24, 9, Some("shaki"))
-        .into_iter()
-        .find(|a| a.department == "shaki" && a.role == "officer")
-        .expect("a Shaki officer");
+    let staff = central::seed(&db, 24, 9, Some("shaki"));
+    let shaki = |role: &'static str| {
+        staff
+            .iter()
+            .filter(move |a| a.department == "shaki" && a.role == role)
+    };
+    let officer = shaki("officer").next().expect("a Shaki officer").clone();
+    let colleague = shaki("officer")
+        .nth(1)
+        .expect("a second Shaki officer")
+        .clone();
+    let supervisor = shaki("supervisor")
+        .next()
+        .expect("a Shaki supervisor")
+        .clone();
     let mut centre = Some(Centre::start(&db));
     let base = centre.as_ref().unwrap().base.clone();
     let desk = Desk::launch("officer_day").await.expect("desk");
@@ -75,6 +154,50 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
         .await
         .unwrap();
     desk.wait_for_attr("queue-row", "data-number", |n| !n.is_empty())
+        .await
+        .unwrap();
+    let all: usize = desk
+        .wait_for_attr("queue-total", "data-total", |t| !t.is_empty())
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    // A service filter narrows the queue to that service's cases; "all services" restores it.
+    let service = desk.by_test_id("queue-service").await.unwrap();
+    let service = SelectElement::new(&service).await.unwrap();
+    service.select_by_index(1).await.unwrap();
+    let narrowed: usize = desk
+        .wait_for_attr("queue-total", "data-total", |t| t != all.to_string())
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(narrowed < all, "{narrowed} of {all}");
+    let chosen = desk
+        .by_css("[data-testid='queue-service'] option:checked")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    if narrowed > 0 {
+        desk.wait_for_attr("queue-row", "data-number", |n| !n.is_empty())
+            .await
+            .unwrap();
+        let shown = desk
+            .by_css("[data-testid='queue-row'] span:nth-child(3)")
+            .await
+            .unwrap()
+            .attr("title")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        assert_eq!(shown, chosen, "the first row is of the chosen service");
+    }
+    desk.screenshot("queue-filtered-az").await.unwrap();
+    service.select_by_index(0).await.unwrap();
+    desk.wait_for_attr("queue-total", "data-total", |t| t == all.to_string())
         .await
         .unwrap();
 
@@ -130,6 +253,17 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
         .await
         .unwrap();
     desk.screenshot("case-rotated-zoomed").await.unwrap();
+
+    // The text panel: the application form's text, with the applicant's name marked.
+    press(&desk, "t").await;
+    desk.wait_for_attr("pane-1-text", "data-state", |s| s == "ready")
+        .await
+        .unwrap();
+    desk.by_css("[data-testid='pane-1-text'] mark[data-field='name']")
+        .await
+        .expect("the applicant's name marked in the form's text");
+    desk.screenshot("case-text-az").await.unwrap();
+    press(&desk, "t").await;
     for lang in ["en", "ru"] {
         // The queue behind the case has a language switch too: use the case screen's.
         desk.by_css(&format!(".case-bar [data-testid='language-{lang}']"))
@@ -163,9 +297,10 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
         .await
         .unwrap();
 
-    // Missing documents: the other document named in words.
+    // Missing documents: the other document named in words (the dialog in English).
     let second = next_case(&desk, &first).await;
-    decide(&desk, "m", async |d: &Desk| {
+    language(&desk, "case-bar", "en").await;
+    decide(&desk, "m", Some("decision-preview-en"), async |d: &Desk| {
         d.type_into("missing-other", "Notarial translation of the diploma")
             .await;
     })
@@ -174,9 +309,10 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
         .await
         .unwrap();
 
-    // Refuse: the form filled in incorrectly, the surname named.
+    // Refuse: the form filled in incorrectly, the surname named (the dialog in Russian).
     let third = next_case(&desk, &second).await;
-    decide(&desk, "r", async |d: &Desk| {
+    language(&desk, "case-bar", "ru").await;
+    decide(&desk, "r", Some("decision-preview-ru"), async |d: &Desk| {
         d.click("reason-form_incorrect").await;
         d.click("reason-form_incorrect-field-surname").await;
     })
@@ -184,6 +320,7 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
     desk.wait_for_attr("decision-state", "data-state", |s| s == "pending")
         .await
         .unwrap();
+    language(&desk, "case-bar", "az").await;
 
     // Offline: the centre stops; a decision is still recorded at once.
     drop(centre.take());
@@ -195,7 +332,13 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
         .text()
         .await
         .unwrap();
-    decide(&desk, "a", async |_: &Desk| {}).await;
+    decide(&desk, "a", None, async |_: &Desk| {}).await;
+    desk.wait_for_attr("decision-state", "data-state", |s| s == "pending")
+        .await
+        .unwrap();
+    // A fifth, which a supervisor will move away before this desk can send it.
+    let fifth = next_case(&desk, &fourth).await;
+    decide(&desk, "a", None, async |_: &Desk| {}).await;
     desk.wait_for_attr("decision-state", "data-state", |s| s == "pending")
         .await
         .unwrap();
@@ -205,8 +348,9 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
         .await
         .unwrap();
 
-    // Back online: the next sync delivers all four.
+    // Back online. Before the desk syncs, the supervisor moves the fifth case to a colleague.
     centre = Some(Centre::restart(&db, &base));
+    reassign(&base, &db, &supervisor, &fifth, &colleague.username).await;
     desk.click("queue-sync").await;
     desk.wait_for_attr("sync-status", "data-state", |s| s == "done")
         .await
@@ -220,6 +364,37 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
         .unwrap();
     assert!(status.contains('4'), "{status}");
     desk.screenshot("queue-after-sync-az").await.unwrap();
+
+    // The fifth decision is a conflict, explained in words in each language; marked seen, kept.
+    desk.wait_for_attr("queue-conflicts", "data-unseen", |n| n == "1")
+        .await
+        .unwrap();
+    for lang in ["az", "en", "ru"] {
+        language(&desk, "queue-bar", lang).await;
+        desk.click("queue-conflicts").await;
+        let story = desk
+            .by_css(&format!(
+                "[data-testid='conflict'][data-case='{fifth}'] [data-testid='conflict-story']"
+            ))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(story.contains(&colleague.full_name), "{lang}: {story}");
+        desk.screenshot(&format!("conflicts-{lang}")).await.unwrap();
+        desk.click("conflicts-close").await;
+    }
+    language(&desk, "queue-bar", "az").await;
+    desk.click("queue-conflicts").await;
+    desk.click("conflict-seen").await;
+    desk.wait_for_attr("queue-conflicts", "data-unseen", |n| n == "0")
+        .await
+        .unwrap();
+    desk.wait_for_attr("conflict", "data-seen", |s| s == "true")
+        .await
+        .unwrap();
+    desk.click("conflicts-close").await;
 
     // The case decided offline shows the centre's acknowledgement.
     desk.type_into("queue-search", &fourth_number).await;
@@ -281,8 +456,17 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
         decided(&third)[0]["reasons"],
         serde_json::json!([{ "code": "form_incorrect", "fields": ["surname"], "documents": [] }])
     );
+    // The fifth reached the centre once, kept as a conflict for the supervisor.
+    let conflict: (String, i64) = conn
+        .query_row(
+            "SELECT outcome, status_code FROM decisions WHERE application_id = ?1",
+            [&fifth],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(conflict, ("reassigned".to_owned(), 409));
     let total: i64 = conn
         .query_row("SELECT COUNT(*) FROM decisions", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(total, 4, "nothing else reached the centre");
+    assert_eq!(total, 5, "nothing else reached the centre");
 }
