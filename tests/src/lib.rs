@@ -221,6 +221,23 @@ pub struct Desk {
 impl Desk {
     /// Starts the app in a window of its own, with an empty data folder.
     pub async fn launch(test_name: &str) -> HarnessResult<Self> {
+        let data_dir = tempfile::Builder::new()
+            .prefix("migdesk-e2e-")
+            .tempdir()
+            .map_err(|e| format!("cannot create a data folder: {e}"))?;
+        Self::launch_in(test_name, data_dir).await
+    }
+
+    /// Quits the app and hands back its data folder, to start it again with [`Desk::launch_in`].
+    pub async fn close_keeping_data(mut self) -> HarnessResult<tempfile::TempDir> {
+        let empty = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let data_dir = std::mem::replace(&mut self.data_dir, empty);
+        self.close().await;
+        Ok(data_dir)
+    }
+
+    /// Starts the app in a window of its own on `data_dir`.
+    pub async fn launch_in(test_name: &str, data_dir: tempfile::TempDir) -> HarnessResult<Self> {
         let app = app_binary()?;
         let tauri_driver = find_program("tauri-driver")?;
         find_program("WebKitWebDriver")?;
@@ -237,11 +254,6 @@ impl Desk {
             .map(|x| x.display.clone())
             .or_else(|| std::env::var("DISPLAY").ok())
             .unwrap_or_default();
-
-        let data_dir = tempfile::Builder::new()
-            .prefix("migdesk-e2e-")
-            .tempdir()
-            .map_err(|e| format!("cannot create a data folder: {e}"))?;
 
         let port = free_port()?;
         let native_port = free_port()?;
@@ -295,6 +307,113 @@ impl Desk {
             _xvfb: xvfb,
             data_dir,
         })
+    }
+
+    /// The app's process and everything it started (the WebView's web and network processes):
+    /// their resident memory in bytes, summed (RSS, which counts shared libraries once per
+    /// process), and their proportional share (PSS, shared pages divided among their users).
+    pub fn resident_memory(&self) -> HarnessResult<(u64, u64)> {
+        let app = app_binary()?;
+        let marker = format!("{DATA_DIR_ENV}={}", self.data_dir.path().display());
+        let mut parents: Vec<(u32, u32, u64, u64)> = Vec::new(); // pid, ppid, rss, pss
+        let mut roots = Vec::new();
+        for entry in std::fs::read_dir("/proc")
+            .map_err(|e| e.to_string())?
+            .flatten()
+        {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|p| p.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+                continue;
+            };
+            let field = |name: &str| -> u64 {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .and_then(|v| v.split_whitespace().next()?.parse().ok())
+                    .unwrap_or(0)
+            };
+            let pss = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+                .ok()
+                .and_then(|r| {
+                    r.lines()
+                        .find_map(|l| l.strip_prefix("Pss:"))
+                        .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+                })
+                .unwrap_or(0);
+            parents.push((
+                pid,
+                field("PPid:") as u32,
+                field("VmRSS:") * 1024,
+                pss * 1024,
+            ));
+            let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok();
+            let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+            if exe.as_deref() == Some(app.as_path())
+                && environ.split(|b| *b == 0).any(|v| v == marker.as_bytes())
+            {
+                roots.push(pid);
+            }
+        }
+        let [root] = roots[..] else {
+            return Err(format!("expected one app process, found {roots:?}"));
+        };
+        let mut tree = vec![root];
+        let mut i = 0;
+        while i < tree.len() {
+            let parent = tree[i];
+            tree.extend(parents.iter().filter(|p| p.1 == parent).map(|p| p.0));
+            i += 1;
+        }
+        let members = parents.iter().filter(|p| tree.contains(&p.0));
+        Ok(members.fold((0, 0), |(rss, pss), p| (rss + p.2, pss + p.3)))
+    }
+
+    /// On an open case: shows a PDF in pane 1 and a scan (JPEG, PNG or TIFF) in pane 2, and
+    /// waits until both are painted.
+    pub async fn show_pdf_beside_image(&self) -> HarnessResult<()> {
+        use thirtyfour::components::SelectElement;
+        for (pane, kinds) in [
+            ("pane-1", [".pdf"].as_slice()),
+            ("pane-2", &[".jpg", ".png", ".tif"]),
+        ] {
+            let select = self
+                .by_test_id(&format!("{pane}-select"))
+                .await
+                .map_err(|e| e.to_string())?;
+            let select = SelectElement::new(&select)
+                .await
+                .map_err(|e| e.to_string())?;
+            let mut chosen = false;
+            for ext in kinds {
+                if select.select_by_partial_text(ext).await.is_ok() {
+                    chosen = true;
+                    break;
+                }
+            }
+            if !chosen {
+                return Err(format!("{pane}: the case has none of {kinds:?}"));
+            }
+        }
+        for pane in ["pane-1", "pane-2"] {
+            if let Err(e) = self
+                .wait_for_attr(pane, "data-painted", |p| p == "yes")
+                .await
+            {
+                let _ = self.screenshot("case-not-painted").await;
+                let problem = match self.by_css(&format!("[data-testid='{pane}'] code")).await {
+                    Ok(code) => code.prop("textContent").await.ok().flatten(),
+                    Err(_) => None,
+                };
+                return Err(format!("{pane} was not painted: {e} ({problem:?})"));
+            }
+        }
+        Ok(())
     }
 
     /// The data folder the app was given.

@@ -212,33 +212,7 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
     let first = current_case(&desk).await;
 
     // A PDF beside an image; both painted; then rotate one and zoom the other.
-    for (pane, kinds) in [
-        ("pane-1", [".pdf"].as_slice()),
-        ("pane-2", &[".jpg", ".png", ".tif"]),
-    ] {
-        let select = desk.by_test_id(&format!("{pane}-select")).await.unwrap();
-        let select = SelectElement::new(&select).await.unwrap();
-        let mut chosen = false;
-        for ext in kinds {
-            if select.select_by_partial_text(ext).await.is_ok() {
-                chosen = true;
-                break;
-            }
-        }
-        assert!(chosen, "{pane}: the first case has none of {kinds:?}");
-    }
-    for pane in ["pane-1", "pane-2"] {
-        if let Err(e) = desk
-            .wait_for_attr(pane, "data-painted", |p| p == "yes")
-            .await
-        {
-            let _ = desk.screenshot("case-not-painted").await;
-            if let Ok(code) = desk.by_css(&format!("[data-testid='{pane}'] code")).await {
-                eprintln!("{pane}: {:?}", code.prop("textContent").await);
-            }
-            panic!("{pane} was not painted: {e}");
-        }
-    }
+    desk.show_pdf_beside_image().await.unwrap();
     desk.screenshot("case-az").await.unwrap();
     desk.click("pane-2-rotate").await;
     desk.wait_for_attr("pane-2", "data-rotation", |r| r == "90")

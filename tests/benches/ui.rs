@@ -1,0 +1,316 @@
+//! `scripts/bench.sh ui`: the desk as the officer meets it, in the real window under Xvfb over
+//! WebDriver, each figure next to a reference measured in the same run. Prints; asserts
+//! nothing (the machine may be shared and noisy).
+//!
+//! 1. Enter on a case → both of its documents painted, timed in the page (no WebDriver round
+//!    trip inside the figure), next to poppler's `pdftoppm` and ImageMagick's `convert`
+//!    rendering the same two documents' first pages as separate processes.
+//! 2. Memory of the app with its WebView processes, a case's two scans open, next to the same
+//!    app showing its first screen: resident (RSS, shared libraries counted in each process)
+//!    and proportional (PSS, shared pages divided).
+//! 3. Cold start to a usable queue over 100,000 cached cases: launch → unlock screen, then
+//!    password → first rows shown; next to the same app starting on an empty data folder and
+//!    showing its first screen.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use migdesk_core::cache::{self, Store};
+use migdesk_core::secrets::{self, OsKeyring};
+use migdesk_core::sync;
+use migdesk_e2e::Desk;
+use migdesk_e2e::central::{self, Centre};
+use serde_json::{Value, json};
+use thirtyfour::Key;
+
+const ROUNDS: usize = 3;
+const CACHED_CASES: usize = 100_000;
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn best(times: &[Duration]) -> Duration {
+    times.iter().copied().min().unwrap_or_default()
+}
+
+fn row(what: &str, ours: f64, unit: &str, reference: &str, theirs: f64) {
+    println!(
+        "{what:<44} {ours:>9.1} {unit}   {reference:<40} {theirs:>9.1} {unit}   ratio {:.2}",
+        ours / theirs
+    );
+}
+
+/// Presses Enter on the queue's selected row and times, in the page, until both panes say
+/// they are painted.
+const ENTER_TO_PAINTED: &str = r#"
+const done = arguments[arguments.length - 1];
+const list = document.querySelector("[data-testid='queue-list']");
+list.focus();
+const start = performance.now();
+list.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+const check = () => {
+  const panes = [...document.querySelectorAll("[data-testid='pane-1'], [data-testid='pane-2']")];
+  if (panes.length === 2 && panes.every((p) => p.dataset.painted === "yes")) {
+    done(performance.now() - start);
+  } else if (performance.now() - start > 30000) {
+    done(-1);
+  } else {
+    requestAnimationFrame(check);
+  }
+};
+requestAnimationFrame(check);
+"#;
+
+/// The first page of each document drawn by the reference tools, one process each (as the desk
+/// draws both): `pdftoppm` for PDFs at 96 dpi, `convert` for images.
+fn reference_render(dir: &Path, documents: &[Vec<u8>]) -> Duration {
+    let mut total = Duration::ZERO;
+    for (i, bytes) in documents.iter().enumerate() {
+        let input = dir.join(format!("reference-{i}"));
+        std::fs::write(&input, bytes).expect("write");
+        let mut command = if bytes.starts_with(b"%PDF") {
+            let mut c = Command::new("pdftoppm");
+            c.args(["-f", "1", "-l", "1", "-r", "96", "-png"])
+                .arg(&input)
+                .arg(dir.join("reference-out"));
+            c
+        } else {
+            let mut c = Command::new("convert");
+            c.arg(format!("{}[0]", input.display()))
+                .arg(format!("png:{}", dir.join("reference-out.png").display()));
+            c
+        };
+        let start = Instant::now();
+        let status = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("poppler-utils and imagemagick are installed by scripts/bench.sh");
+        total += start.elapsed();
+        assert!(status.success(), "{command:?}");
+    }
+    total
+}
+
+/// A synthetic case as the change feed describes it (no documents: the queue is what is timed).
+fn synthetic(n: usize, me: &str) -> Value {
+    const NAMES: [&str; 6] = [
+        "ELVİN MƏMMƏDOV",
+        "Aysel Əliyeva",
+        "Çingiz İsmayıllı",
+        "Günel Şükürova",
+        "Ivan Petrov",
+        "Reza Ahmadi",
+    ];
+    let name = NAMES[n % NAMES.len()];
+    let service = ["trp-issue", "work-permit", "stay-registration"][n % 3];
+    let due = chrono::NaiveDate::from_ymd_opt(2026, 10, 1).expect("date")
+        + chrono::Duration::days((n % 120) as i64);
+    json!({
+        "application_id": format!("bench-{n}"),
+        "application": {
+            "id": format!("bench-{n}"),
+            "number": format!("MX-2025-{n:06}"),
+            "service": service,
+            "status": "pending",
+            "due_date": due.to_string(),
+            "submitted_at": "2026-09-01T10:00:00Z",
+            "assignment": { "officer": { "id": me }, "version": 1 },
+            "applicant": { "name_latin": name, "name_native": name, "email": "a@example.az" },
+            "documents": [],
+        }
+    })
+}
+
+fn document_bytes(db: &Path, document_id: &str) -> Vec<u8> {
+    rusqlite::Connection::open(db)
+        .expect("centre db")
+        .query_row(
+            "SELECT b.bytes FROM documents d JOIN blobs b ON b.sha256 = d.sha256 WHERE d.id = ?1",
+            [document_id],
+            |r| r.get(0),
+        )
+        .expect("document")
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("central.db");
+    let officer = central::seed(&db, 24, 9, Some("shaki"))
+        .into_iter()
+        .find(|a| a.department == "shaki" && a.role == "officer")
+        .expect("a Shaki officer");
+    let centre = Centre::start(&db);
+
+    // The reference for start-up and memory: the same app on an empty data folder.
+    let mut empty_start = Vec::new();
+    let mut empty_rss = (0, 0);
+    for _ in 0..ROUNDS {
+        let start = Instant::now();
+        let desk = Desk::launch("bench-empty").await.expect("launch");
+        desk.by_test_id("sign-in-server")
+            .await
+            .expect("first screen");
+        empty_start.push(start.elapsed());
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        empty_rss = desk.resident_memory().expect("rss");
+        desk.close().await;
+    }
+
+    // Signed in and synced: the officer's cases with their documents.
+    let desk = Desk::launch("bench-ui").await.expect("launch");
+    desk.type_into("sign-in-server", &centre.base).await;
+    desk.type_into("sign-in-username", &officer.username).await;
+    desk.type_into("sign-in-password", &officer.password).await;
+    desk.click("sign-in-submit").await;
+    desk.click("queue-sync").await;
+    desk.wait_for_attr("sync-status", "data-state", |s| s == "done")
+        .await
+        .expect("synced");
+    desk.wait_for_attr("queue-row", "data-number", |n| !n.is_empty())
+        .await
+        .expect("rows");
+
+    // 1. Enter → both documents painted (the case's first two documents, as the officer gets
+    //    them), the first case of the queue each round.
+    let mut enter = Vec::new();
+    let mut panes: Vec<String> = Vec::new();
+    for round in 0..ROUNDS {
+        let took = desk
+            .driver
+            .execute_async(ENTER_TO_PAINTED, vec![])
+            .await
+            .expect("script");
+        let took: f64 = took.json().as_f64().unwrap_or(-1.0);
+        assert!(took >= 0.0, "the documents were not painted within 30 s");
+        enter.push(Duration::from_secs_f64(took / 1000.0));
+        if round == 0 {
+            for pane in ["pane-1-select", "pane-2-select"] {
+                panes.push(
+                    desk.by_test_id(pane)
+                        .await
+                        .expect("pane")
+                        .prop("value")
+                        .await
+                        .expect("value")
+                        .unwrap_or_default(),
+                );
+            }
+        }
+        if round + 1 < ROUNDS {
+            desk.by_test_id("case-screen")
+                .await
+                .expect("case")
+                .send_keys(Key::Escape)
+                .await
+                .expect("escape");
+            desk.wait_for_attr("queue-row", "data-number", |n| !n.is_empty())
+                .await
+                .expect("back to the queue");
+        }
+    }
+    let documents: Vec<Vec<u8>> = panes.iter().map(|id| document_bytes(&db, id)).collect();
+    let reference: Vec<Duration> = (0..ROUNDS)
+        .map(|_| reference_render(dir.path(), &documents))
+        .collect();
+
+    // 2. Memory with two scans open: a PDF beside an image.
+    desk.show_pdf_beside_image().await.expect("two scans");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let case_rss = desk.resident_memory().expect("rss");
+
+    // 3. Cold start over 100,000 cached cases: the app quits, the cache grows, the app starts.
+    let me: String = rusqlite::Connection::open(&db)
+        .expect("centre db")
+        .query_row(
+            "SELECT id FROM users WHERE username = ?1",
+            [&officer.username],
+            |r| r.get(0),
+        )
+        .expect("officer id");
+    let mut data_dir = desk.close_keeping_data().await.expect("quit");
+    {
+        let keyring = OsKeyring {
+            profile: secrets::profile_for(data_dir.path()),
+        };
+        let key = secrets::cache_key(&keyring, false).expect("the desk's cache key");
+        let mut store = Store::open(&cache::file_in(data_dir.path()), &key).expect("cache");
+        let start = Instant::now();
+        for chunk in (0..CACHED_CASES).collect::<Vec<_>>().chunks(5000) {
+            let changes: Vec<Value> = chunk.iter().map(|n| synthetic(*n, &me)).collect();
+            sync::apply_changes(&mut store, &changes, "bench", &me).expect("apply");
+        }
+        eprintln!(
+            "cached {CACHED_CASES} more cases in {:.1} s",
+            start.elapsed().as_secs_f64()
+        );
+    }
+    let mut cold = Vec::new();
+    let mut unlock_to_queue = Vec::new();
+    for _ in 0..ROUNDS {
+        let start = Instant::now();
+        let desk = Desk::launch_in("bench-ui", data_dir).await.expect("launch");
+        desk.by_test_id("unlock-password")
+            .await
+            .expect("unlock screen");
+        let to_unlock = start.elapsed();
+        desk.type_into("unlock-password", &officer.password).await;
+        let submitted = Instant::now();
+        desk.click("unlock-submit").await;
+        desk.wait_for_attr("queue-total", "data-total", |t| {
+            t.parse::<usize>().is_ok_and(|n| n >= CACHED_CASES)
+        })
+        .await
+        .expect("the queue over 100,000 cases");
+        desk.wait_for_attr("queue-row", "data-number", |n| !n.is_empty())
+            .await
+            .expect("rows");
+        let to_queue = submitted.elapsed();
+        unlock_to_queue.push(to_queue);
+        cold.push(to_unlock + to_queue);
+        data_dir = desk.close_keeping_data().await.expect("quit");
+    }
+    drop(centre);
+
+    println!(
+        "\nThe desk in its window (best of {ROUNDS}; Xvfb, WebKitGTK; app {}):",
+        migdesk_e2e::app_binary()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default()
+    );
+    row(
+        "Enter → both documents painted",
+        ms(best(&enter)),
+        "ms",
+        "pdftoppm + convert, first pages",
+        ms(best(&reference)),
+    );
+    row(
+        "resident memory (RSS), two scans open",
+        case_rss.0 as f64 / 1e6,
+        "MB",
+        "the same app, first screen",
+        empty_rss.0 as f64 / 1e6,
+    );
+    row(
+        "proportional memory (PSS), two scans open",
+        case_rss.1 as f64 / 1e6,
+        "MB",
+        "the same app, first screen",
+        empty_rss.1 as f64 / 1e6,
+    );
+    row(
+        &format!("cold start → usable queue ({CACHED_CASES}+ cases)"),
+        ms(best(&cold)),
+        "ms",
+        "the same app, empty, first screen",
+        ms(best(&empty_start)),
+    );
+    println!(
+        "  of which unlock → first rows: {:.1} ms (launch includes starting the WebDriver bridge)",
+        ms(best(&unlock_to_queue))
+    );
+}
