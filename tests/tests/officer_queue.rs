@@ -80,6 +80,14 @@ async fn an_officer_signs_in_syncs_searches_and_unlocks() {
         .await
         .unwrap();
     desk.screenshot("unlock-az").await.unwrap();
+    for lang in ["en", "ru"] {
+        desk.click(&format!("language-{lang}")).await;
+        desk.wait_for_text("unlock-title", &translation(lang, "unlock.title"))
+            .await
+            .unwrap();
+        desk.screenshot(&format!("unlock-{lang}")).await.unwrap();
+    }
+    desk.click("language-az").await;
     desk.type_into("unlock-password", &officer.password).await;
     desk.click("unlock-submit").await;
     desk.wait_for_attr("queue-total", "data-total", |t| t == total.to_string())

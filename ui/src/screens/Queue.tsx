@@ -323,11 +323,17 @@ export function Queue({
         <span>{t("queue.columns.status")}</span>
         <span>{t("queue.columns.sync")}</span>
       </div>
+      {total === 0 && (
+        <p className="queue-list empty" role="status">
+          {t("queue.empty")}
+        </p>
+      )}
       <div
         ref={listRef}
         className="queue-list"
-        // A listbox must hold options: with none, the list is a region saying it is empty.
-        role={count > 0 ? "listbox" : "region"}
+        // A listbox must hold options: an empty queue shows the sentence above instead.
+        hidden={total === 0}
+        role="listbox"
         tabIndex={0}
         aria-label={t("queue.title")}
         aria-describedby={`${id}-keys`}
@@ -337,7 +343,6 @@ export function Queue({
         onDoubleClick={onDoubleClick}
         data-testid="queue-list"
       >
-        {total === 0 && <p className="empty">{t("queue.empty")}</p>}
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {virtualizer.getVirtualItems().map((item) => {
             const row = rowAt(item.index);
