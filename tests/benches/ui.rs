@@ -162,17 +162,9 @@ async fn main() {
 
     // Signed in and synced: the officer's cases with their documents.
     let desk = Desk::launch("bench-ui").await.expect("launch");
-    desk.type_into("sign-in-server", &centre.base).await;
-    desk.type_into("sign-in-username", &officer.username).await;
-    desk.type_into("sign-in-password", &officer.password).await;
-    desk.click("sign-in-submit").await;
-    desk.click("queue-sync").await;
-    desk.wait_for_attr("sync-status", "data-state", |s| s == "done")
-        .await
-        .expect("synced");
-    desk.wait_for_attr("queue-row", "data-number", |n| !n.is_empty())
-        .await
-        .expect("rows");
+    desk.sign_in(&centre.base, &officer.username, &officer.password)
+        .await;
+    desk.sync_queue().await.expect("synced");
 
     // 1. Enter → both documents painted (the case's first two documents, as the officer gets
     //    them), the first case of the queue each round.

@@ -374,6 +374,35 @@ impl Desk {
         Ok(members.fold((0, 0), |(rss, pss), p| (rss + p.2, pss + p.3)))
     }
 
+    /// Fills in the sign-in form and submits it.
+    pub async fn sign_in(&self, server: &str, username: &str, password: &str) {
+        self.type_into("sign-in-server", server).await;
+        self.type_into("sign-in-username", username).await;
+        self.type_into("sign-in-password", password).await;
+        self.click("sign-in-submit").await;
+    }
+
+    /// Syncs from the queue and waits until the sync is done and the queue shows a row.
+    pub async fn sync_queue(&self) -> HarnessResult<()> {
+        self.click("queue-sync").await;
+        self.wait_for_attr("sync-status", "data-state", |s| s == "done")
+            .await?;
+        self.wait_for_attr("queue-row", "data-number", |n| !n.is_empty())
+            .await?;
+        Ok(())
+    }
+
+    /// Presses Enter on the queue, which opens the selected case.
+    pub async fn open_selected_case(&self) {
+        self.click("queue-list").await;
+        self.by_test_id("queue-list")
+            .await
+            .expect("queue-list")
+            .send_keys(Key::Enter)
+            .await
+            .expect("Enter");
+    }
+
     /// On an open case: shows a PDF in pane 1 and a scan (JPEG, PNG or TIFF) in pane 2, and
     /// waits until both are painted.
     pub async fn show_pdf_beside_image(&self) -> HarnessResult<()> {

@@ -145,17 +145,9 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
     let base = centre.as_ref().unwrap().base.clone();
     let desk = Desk::launch("officer_day").await.expect("desk");
 
-    desk.type_into("sign-in-server", &base).await;
-    desk.type_into("sign-in-username", &officer.username).await;
-    desk.type_into("sign-in-password", &officer.password).await;
-    desk.click("sign-in-submit").await;
-    desk.click("queue-sync").await;
-    desk.wait_for_attr("sync-status", "data-state", |s| s == "done")
-        .await
-        .unwrap();
-    desk.wait_for_attr("queue-row", "data-number", |n| !n.is_empty())
-        .await
-        .unwrap();
+    desk.sign_in(&base, &officer.username, &officer.password)
+        .await;
+    desk.sync_queue().await.unwrap();
     let all: usize = desk
         .wait_for_attr("queue-total", "data-total", |t| !t.is_empty())
         .await
@@ -202,13 +194,7 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
         .unwrap();
 
     // Enter opens the selected case (the first: the officer's own, earliest due).
-    desk.click("queue-list").await;
-    desk.by_test_id("queue-list")
-        .await
-        .unwrap()
-        .send_keys(Key::Enter)
-        .await
-        .unwrap();
+    desk.open_selected_case().await;
     let first = current_case(&desk).await;
 
     // A PDF beside an image; both painted; then rotate one and zoom the other.
@@ -378,13 +364,7 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
     desk.wait_for_attr("queue-row", "data-number", |n| n == fourth_number)
         .await
         .unwrap();
-    desk.click("queue-list").await;
-    desk.by_test_id("queue-list")
-        .await
-        .unwrap()
-        .send_keys(Key::Enter)
-        .await
-        .unwrap();
+    desk.open_selected_case().await;
     if let Err(e) = desk
         .wait_for_attr("case-screen", "data-case", |c| c == fourth)
         .await

@@ -22,10 +22,8 @@ async fn an_officer_signs_in_syncs_searches_and_unlocks() {
     desk.wait_for_text("sign-in-title", &translation("az", "signIn.title"))
         .await
         .unwrap();
-    desk.type_into("sign-in-server", &centre.base).await;
-    desk.type_into("sign-in-username", &officer.username).await;
-    desk.type_into("sign-in-password", "not-the-password").await;
-    desk.click("sign-in-submit").await;
+    desk.sign_in(&centre.base, &officer.username, "not-the-password")
+        .await;
     desk.wait_for_attr("error-notice", "data-kind", |k| k == "unauthorized")
         .await
         .unwrap();

@@ -84,11 +84,6 @@ pub fn list(store: &Store) -> DeskResult<Vec<ConflictView>> {
         .collect()
 }
 
-/// How many conflicts the officer has not seen yet.
-pub fn unseen(store: &Store) -> DeskResult<i64> {
-    store.count("SELECT COUNT(*) FROM outbox WHERE state = 'conflict' AND seen_at IS NULL")
-}
-
 /// Marks a conflict as seen; it stays listed (and kept at the centre).
 pub fn mark_seen(store: &Store, id: &str) -> DeskResult<()> {
     let changed = store

@@ -437,11 +437,9 @@ async fn an_unsent_decision_on_a_case_moved_away_still_reaches_the_centre_as_a_c
     assert_eq!(c.status_now.as_deref(), Some("pending"));
     assert!(!c.number.is_empty() && !c.applicant.is_empty(), "{c:?}");
     assert!(!c.seen);
-    assert_eq!(conflicts::unseen(&store).unwrap(), 1);
     conflicts::mark_seen(&store, &c.id).unwrap();
     let inbox = conflicts::list(&store).unwrap();
     assert!(inbox[0].seen, "seen, and still listed");
-    assert_eq!(conflicts::unseen(&store).unwrap(), 0);
     assert_eq!(
         conflicts::mark_seen(&store, "no-such-decision")
             .unwrap_err()

@@ -8,6 +8,7 @@ import {
   type DecisionKind,
   type DeskError,
   desk,
+  type FormGroupView,
   type LocalizedText,
   toDeskError,
 } from "../ipc/client";
@@ -50,6 +51,21 @@ const HELP: [string, string][] = [
   ["t", "help.text"],
   ["?", "help.title"],
 ];
+
+/** One group of the form, as terms and values. */
+function FormFields({ group }: { group: FormGroupView }) {
+  const { t } = useTranslation();
+  return (
+    <dl className="facts">
+      {group.fields.map((f) => (
+        <div key={f.key}>
+          <dt>{t(`form.fields.${f.key}`, f.key)}</dt>
+          <dd>{f.value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
 
 /** A case: the form, the checklist and history beside two document panes, and the decision. */
 export function Case({
@@ -102,7 +118,6 @@ export function Case({
   );
   const serviceName = (code: string) =>
     catalogue?.services.find((s) => s.code === code)?.name[lang] ?? code;
-  const fieldName = (key: string) => t(`form.fields.${key}`, key);
 
   async function next() {
     if (!(await onNext())) setNoMore(true);
@@ -235,14 +250,7 @@ export function Case({
             {kase.form.map((group) => (
               <div key={group.key} className="form-group">
                 <h3>{t(`form.groups.${group.key}`, group.key)}</h3>
-                <dl className="facts">
-                  {group.fields.map((f) => (
-                    <div key={f.key}>
-                      <dt>{fieldName(f.key)}</dt>
-                      <dd>{f.value}</dd>
-                    </div>
-                  ))}
-                </dl>
+                <FormFields group={group} />
               </div>
             ))}
           </section>
@@ -303,14 +311,7 @@ export function Case({
                 ) : (
                   <div className="pane-form" data-testid={`pane-${index + 1}`}>
                     {kase.form.map((group) => (
-                      <dl key={group.key} className="facts">
-                        {group.fields.map((f) => (
-                          <div key={f.key}>
-                            <dt>{fieldName(f.key)}</dt>
-                            <dd>{f.value}</dd>
-                          </div>
-                        ))}
-                      </dl>
+                      <FormFields key={group.key} group={group} />
                     ))}
                   </div>
                 )}
