@@ -25,7 +25,9 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Issues a new bearer token for the user; returns it with its expiry.
+/// Issues a new bearer token for the user; returns it with its expiry. Times are kept to the
+/// second and a token is valid while its expiry lies after the current second, so the expiry is
+/// the whole second after `now + ttl`: a token lives at least `ttl`, never up to a second less.
 pub fn issue_token(
     conn: &Connection,
     user_id: &str,
@@ -35,7 +37,7 @@ pub fn issue_token(
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let token = hex::encode(bytes);
-    let expires_at = clock::format(now + ttl);
+    let expires_at = clock::format(now + ttl + Duration::seconds(1));
     conn.execute(
         "INSERT INTO tokens (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
         params![token_hash(&token), user_id, clock::format(now), expires_at],

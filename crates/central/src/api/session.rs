@@ -98,7 +98,9 @@ pub async fn sign_in(
                 return Err(ApiError::unauthorized("wrong user name or password"));
             };
             auth::clear_failures(conn, &username)?;
-            let (token, expires_at) = auth::issue_token(conn, &user_id, now, ttl)?;
+            // The token's life starts when it is handed out, not when the request arrived
+            // (Argon2 and a busy database lock come in between).
+            let (token, expires_at) = auth::issue_token(conn, &user_id, clock::now(), ttl)?;
             Ok(Json(SessionResponse {
                 token,
                 expires_at,
