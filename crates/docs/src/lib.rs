@@ -50,6 +50,8 @@ mod error;
 mod limits;
 mod pdf;
 mod raster;
+#[cfg(feature = "samples")]
+pub mod samples;
 mod sniff;
 mod worker;
 

@@ -5,12 +5,10 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use migdesk_docs::{CancelToken, DocError, Documents, Limits};
-use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str};
+use migdesk_docs::samples::{self, Sample, pdf_undefined_font, png_bomb};
 
 /// What a call must give.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -80,149 +78,11 @@ fn run_case(docs: &Documents, case: &Case) {
     });
 }
 
-/// A PDF made by `build`, which gets the catalogue's page tree reference (2) to fill in.
-fn pdf(build: impl FnOnce(&mut Pdf)) -> Vec<u8> {
-    let mut pdf = Pdf::new();
-    pdf.catalog(Ref::new(1)).pages(Ref::new(2));
-    build(&mut pdf);
-    pdf.finish()
-}
-
-fn text_content() -> Vec<u8> {
-    let mut c = Content::new();
-    c.begin_text();
-    c.set_font(Name(b"F1"), 12.0);
-    c.show(Str(b"hello"));
-    c.end_text();
-    c.finish().to_vec()
-}
-
-/// The page tree lists itself among its kids.
-fn pdf_kids_loop() -> Vec<u8> {
-    pdf(|pdf| {
-        pdf.pages(Ref::new(2))
-            .kids([Ref::new(2), Ref::new(3)])
-            .count(1);
-        pdf.page(Ref::new(3))
-            .parent(Ref::new(2))
-            .media_box(Rect::new(0.0, 0.0, 100.0, 100.0))
-            .contents(Ref::new(4));
-        pdf.stream(Ref::new(4), &text_content());
-    })
-}
-
-/// The page is its own parent and has neither MediaBox nor Resources, so pdf-extract's search
-/// for inherited attributes would recurse up `/Parent` until the stack overflows (an abort).
-fn pdf_parent_loop() -> Vec<u8> {
-    pdf(|pdf| {
-        pdf.pages(Ref::new(2)).kids([Ref::new(3)]).count(1);
-        pdf.page(Ref::new(3))
-            .parent(Ref::new(3))
-            .contents(Ref::new(4));
-        pdf.stream(Ref::new(4), &text_content());
-    })
-}
-
-/// Text in a font the page never defines (no resources at all): pdf-extract panics on it.
-fn pdf_undefined_font() -> Vec<u8> {
-    pdf(|pdf| {
-        pdf.pages(Ref::new(2)).kids([Ref::new(3)]).count(1);
-        pdf.page(Ref::new(3))
-            .parent(Ref::new(2))
-            .media_box(Rect::new(0.0, 0.0, 100.0, 100.0))
-            .contents(Ref::new(4));
-        pdf.stream(Ref::new(4), &text_content());
-    })
-}
-
-/// A form XObject that draws itself: pdf-extract would recurse without end.
-fn pdf_form_loop() -> Vec<u8> {
-    pdf(|pdf| {
-        pdf.pages(Ref::new(2)).kids([Ref::new(3)]).count(1);
-        let mut page = pdf.page(Ref::new(3));
-        page.parent(Ref::new(2))
-            .media_box(Rect::new(0.0, 0.0, 100.0, 100.0))
-            .contents(Ref::new(4));
-        page.resources().x_objects().pair(Name(b"X"), Ref::new(5));
-        page.finish();
-        let mut draw = Content::new();
-        draw.x_object(Name(b"X"));
-        let draw = draw.finish();
-        pdf.stream(Ref::new(4), &draw);
-        let mut form = pdf.form_xobject(Ref::new(5), &draw);
-        form.bbox(Rect::new(0.0, 0.0, 100.0, 100.0));
-        form.resources().x_objects().pair(Name(b"X"), Ref::new(5));
-    })
-}
-
-/// A 64 MiB content stream (spaces) deflated to a few kilobytes.
-fn pdf_deflate_bomb() -> Vec<u8> {
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    let spaces = vec![b' '; 1024 * 1024];
-    for _ in 0..64 {
-        z.write_all(&spaces).unwrap();
-    }
-    let bomb = z.finish().unwrap();
-    assert!(bomb.len() < 200_000);
-    pdf(|pdf| {
-        pdf.pages(Ref::new(2)).kids([Ref::new(3)]).count(1);
-        pdf.page(Ref::new(3))
-            .parent(Ref::new(2))
-            .media_box(Rect::new(0.0, 0.0, 100.0, 100.0))
-            .contents(Ref::new(4));
-        pdf.stream(Ref::new(4), &bomb).filter(Filter::FlateDecode);
-    })
-}
-
-/// A 30000 × 30000 grey PNG of zeros: 900 MB of pixels in under a megabyte. Written by hand
-/// (an encoder would take many seconds): one deflated run of zero rows, byte-aligned by a sync
-/// flush, repeated; its back-references stay valid because the history is zeros too.
-fn png_bomb() -> &'static [u8] {
-    static BOMB: OnceLock<Vec<u8>> = OnceLock::new();
-    BOMB.get_or_init(|| {
-        const SIDE: u32 = 30_000;
-        const ROWS_PER_RUN: u32 = 100;
-        let run_len = (SIDE as usize + 1) * ROWS_PER_RUN as usize; // filter byte + pixels
-        let mut run = Vec::with_capacity(64 * 1024);
-        flate2::Compress::new(flate2::Compression::best(), false)
-            .compress_vec(&vec![0; run_len], &mut run, flate2::FlushCompress::Sync)
-            .unwrap();
-        let mut idat = vec![0x78, 0xDA];
-        for _ in 0..SIDE / ROWS_PER_RUN {
-            idat.extend_from_slice(&run);
-        }
-        idat.extend_from_slice(&[0x03, 0x00]); // final, empty, fixed-Huffman block
-        // Adler-32 of n zeros: a = 1, b = n mod 65521.
-        let total = u64::from(SIDE) * (u64::from(SIDE) + 1);
-        idat.extend_from_slice(&(((total % 65521) as u32) << 16 | 1).to_be_bytes());
-
-        let mut ihdr = Vec::new();
-        ihdr.extend_from_slice(&SIDE.to_be_bytes());
-        ihdr.extend_from_slice(&SIDE.to_be_bytes());
-        ihdr.extend_from_slice(&[8, 0, 0, 0, 0]); // 8-bit grey, deflate, no interlace
-        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-        for (kind, data) in [(b"IHDR", ihdr), (b"IDAT", idat), (b"IEND", Vec::new())] {
-            png_chunk(&mut png, kind, &data);
-        }
-        assert!(png.len() < 1024 * 1024, "the bomb is {} bytes", png.len());
-        png
-    })
-}
-
-fn png_chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    png.extend_from_slice(&(data.len() as u32).to_be_bytes());
-    png.extend_from_slice(kind);
-    png.extend_from_slice(data);
-    let mut crc = flate2::Crc::new();
-    crc.update(kind);
-    crc.update(data);
-    png.extend_from_slice(&crc.sum().to_be_bytes());
-}
-
 /// The bomb is a real PNG: a decoder without limits inflates all 900 MB of it, row by row
 /// here with the `png` crate directly.
 #[test]
 fn the_png_bomb_is_a_valid_png() {
+    assert!(png_bomb().len() < 1024 * 1024, "{} bytes", png_bomb().len());
     let decoder = png::Decoder::new(std::io::Cursor::new(png_bomb()));
     let mut reader = decoder.read_info().unwrap();
     assert_eq!(
@@ -238,136 +98,42 @@ fn the_png_bomb_is_a_valid_png() {
     assert_eq!(rows, 30_000);
 }
 
-/// A little-endian TIFF with one IFD of `(tag, type, value)` entries (type 3 SHORT, 4 LONG),
-/// followed by a few bytes of "pixels".
-fn tiff_with(entries: &[(u16, u16, u32)]) -> Vec<u8> {
-    let mut t = b"II*\0\x08\0\0\0".to_vec();
-    t.extend_from_slice(&(entries.len() as u16).to_le_bytes());
-    for &(tag, kind, value) in entries {
-        t.extend_from_slice(&tag.to_le_bytes());
-        t.extend_from_slice(&kind.to_le_bytes());
-        t.extend_from_slice(&1u32.to_le_bytes());
-        t.extend_from_slice(&value.to_le_bytes());
+/// What each call must give for each file of [`samples::hostile`].
+fn expected(name: &str) -> [Expect; 4] {
+    let pdf = |structure, text| [structure, E("drawn_by_viewer"), E("drawn_by_viewer"), text];
+    let image = |kind| [E(kind), E(kind), E(kind), OK];
+    let unsupported = [E("unsupported"); 4];
+    match name {
+        "truncated PDF"
+        | "PDF header then garbage"
+        | "PDF page tree lists itself"
+        | "PDF page is its own parent"
+        | "PDF form draws itself" => pdf(E("malformed"), E("malformed")),
+        // The viewer may draw what the text reader fails on: inspect answers, without text.
+        "PDF text in an undefined font" => pdf(OK, E("malformed")),
+        "PDF deflate bomb" => pdf(E("too_large"), E("too_large")),
+        "PNG decompression bomb" | "TIFF claiming 100000 × 100000" => image("too_large"),
+        "JPEG with broken markers" => image("malformed"),
+        "zero-byte file" | "text file named .pdf" | "HTML page saved as .jpg" => unsupported,
+        other => panic!("no expectation for the sample {other:?}"),
     }
-    t.extend_from_slice(&0u32.to_le_bytes());
-    t.extend_from_slice(&[0; 64]);
-    t
-}
-
-fn tiff_huge_header() -> Vec<u8> {
-    tiff_with(&[
-        (256, 4, 100_000),  // ImageWidth
-        (257, 4, 100_000),  // ImageLength
-        (258, 3, 8),        // BitsPerSample
-        (259, 3, 1),        // Compression: none
-        (262, 3, 1),        // PhotometricInterpretation: BlackIsZero
-        (273, 4, 200),      // StripOffsets
-        (277, 3, 1),        // SamplesPerPixel
-        (278, 4, 100_000),  // RowsPerStrip
-        (279, 4, u32::MAX), // StripByteCounts
-    ])
-}
-
-/// A JPEG whose frame header claims to run 64 KiB past the end of the file.
-fn jpeg_broken_markers() -> Vec<u8> {
-    let good = common::jpeg(32, 32);
-    let mut bad = good[..2].to_vec();
-    bad.extend_from_slice(&[0xFF, 0xC0, 0xFF, 0xFF, 0x08, 0x00, 0x20]);
-    bad.extend_from_slice(&[0xFF, 0x12, 0xFF, 0xD9]);
-    bad
 }
 
 fn corpus() -> Vec<Case> {
-    let text_pdf = common::text_pdf(&["Applicant: Elvin Mammadov"]);
-    let pdf_case = |name, bytes, structure: Expect, text: Expect| Case {
-        name,
-        bytes,
-        inspect: structure,
-        render: E("drawn_by_viewer"),
-        thumbnail: E("drawn_by_viewer"),
-        text,
-    };
-    let image_case = |name, bytes, kind| Case {
-        name,
-        bytes,
-        inspect: E(kind),
-        render: E(kind),
-        thumbnail: E(kind),
-        text: OK,
-    };
-    let unsupported = |name, bytes| Case {
-        name,
-        bytes,
-        inspect: E("unsupported"),
-        render: E("unsupported"),
-        thumbnail: E("unsupported"),
-        text: E("unsupported"),
-    };
-    vec![
-        pdf_case(
-            "truncated PDF",
-            text_pdf[..text_pdf.len() / 2].to_vec(),
-            E("malformed"),
-            E("malformed"),
-        ),
-        pdf_case(
-            "PDF header then garbage",
-            b"%PDF-1.7\n\x00\xFF garbage".to_vec(),
-            E("malformed"),
-            E("malformed"),
-        ),
-        pdf_case(
-            "PDF page tree lists itself",
-            pdf_kids_loop(),
-            E("malformed"),
-            E("malformed"),
-        ),
-        pdf_case(
-            "PDF page is its own parent",
-            pdf_parent_loop(),
-            E("malformed"),
-            E("malformed"),
-        ),
-        // The viewer may draw what the text reader fails on: inspect answers, without text.
-        pdf_case(
-            "PDF text in an undefined font",
-            pdf_undefined_font(),
-            OK,
-            E("malformed"),
-        ),
-        pdf_case(
-            "PDF form draws itself",
-            pdf_form_loop(),
-            E("malformed"),
-            E("malformed"),
-        ),
-        pdf_case(
-            "PDF deflate bomb",
-            pdf_deflate_bomb(),
-            E("too_large"),
-            E("too_large"),
-        ),
-        image_case("PNG decompression bomb", png_bomb().to_vec(), "too_large"),
-        image_case(
-            "TIFF claiming 100000 × 100000",
-            tiff_huge_header(),
-            "too_large",
-        ),
-        image_case(
-            "JPEG with broken markers",
-            jpeg_broken_markers(),
-            "malformed",
-        ),
-        unsupported("zero-byte file", Vec::new()),
-        unsupported(
-            "text file named .pdf",
-            b"Dear officer,\nplease find my passport attached.\n".to_vec(),
-        ),
-        unsupported(
-            "HTML page saved as .jpg",
-            b"<!DOCTYPE html><html><body>404</body></html>".to_vec(),
-        ),
-    ]
+    samples::hostile()
+        .into_iter()
+        .map(|Sample { name, bytes, .. }| {
+            let [inspect, render, thumbnail, text] = expected(name);
+            Case {
+                name,
+                bytes,
+                inspect,
+                render,
+                thumbnail,
+                text,
+            }
+        })
+        .collect()
 }
 
 #[test]

@@ -6,25 +6,7 @@ use std::io::Cursor;
 use image::{DynamicImage, ImageFormat};
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 
-/// A grey page with a dark band at the top, so orientation is visible in pixels.
-pub fn page_image(width: u32, height: u32) -> image::GrayImage {
-    image::GrayImage::from_fn(width, height, |_, y| {
-        image::Luma([if y < height / 8 { 20 } else { 240 }])
-    })
-}
-
-pub fn encode(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
-    let mut out = Cursor::new(Vec::new());
-    image.write_to(&mut out, format).unwrap();
-    out.into_inner()
-}
-
-pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    encode(
-        &DynamicImage::ImageLuma8(page_image(width, height)),
-        ImageFormat::Jpeg,
-    )
-}
+pub use migdesk_docs::samples::{encode, jpeg, page_image, text_pdf};
 
 pub fn png(image: DynamicImage) -> Vec<u8> {
     encode(&image, ImageFormat::Png)
@@ -81,39 +63,6 @@ pub fn multipage_tiff(sizes: &[(u32, u32)]) -> Vec<u8> {
             .unwrap();
     }
     out.into_inner()
-}
-
-/// A one-page PDF with `lines` of visible Helvetica text.
-pub fn text_pdf(lines: &[&str]) -> Vec<u8> {
-    let mut pdf = Pdf::new();
-    let (catalog, tree, page, font, content) = (
-        Ref::new(1),
-        Ref::new(2),
-        Ref::new(3),
-        Ref::new(4),
-        Ref::new(5),
-    );
-    pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree).kids([page]).count(1);
-    let mut p = pdf.page(page);
-    p.media_box(Rect::new(0.0, 0.0, 595.0, 842.0))
-        .parent(tree)
-        .contents(content);
-    p.resources().fonts().pair(Name(b"F1"), font);
-    p.finish();
-    pdf.type1_font(font).base_font(Name(b"Helvetica"));
-    let mut c = Content::new();
-    c.begin_text();
-    c.set_font(Name(b"F1"), 12.0);
-    let mut y = 780.0;
-    for line in lines {
-        c.set_text_matrix([1.0, 0.0, 0.0, 1.0, 60.0, y]);
-        c.show(Str(line.as_bytes()));
-        y -= 20.0;
-    }
-    c.end_text();
-    pdf.stream(content, &c.finish());
-    pdf.finish()
 }
 
 /// A PDF of `pages` landscape scanned pages (a grey JPEG image each, drawn with `Do`), with
