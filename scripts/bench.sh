@@ -8,6 +8,9 @@
 #   bash scripts/bench.sh ui         the desk in its window (Enter -> both documents painted vs
 #                                    pdftoppm + convert; memory with two scans open; cold start to a
 #                                    usable queue over 100,000 cached cases vs an empty start)
+#   bash scripts/bench.sh fuzz       a short fuzzing run of the document service (cargo fuzz, nightly
+#                                    Rust): sniffing, conversion, PDF text, FUZZ_SECONDS (60) each,
+#                                    seeded with the demo documents and the hostile corpus
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DEBIAN_PACKAGES+=(nginx-light curl sqlite3 imagemagick poppler-utils)
@@ -43,11 +46,40 @@ ui() {
   ' keyring "$KEYRING_HOME"
 }
 
+fuzz() {
+  step "fuzzing the document service (${FUZZ_SECONDS:=60} s a target)"
+  if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+    rustup toolchain install nightly --profile minimal ||
+      die "cargo fuzz needs a nightly Rust toolchain, and rustup could not install one"
+  fi
+  export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+  command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
+  build_central
+  local seeds
+  seeds="$(mktemp -d)"
+  trap 'rm -rf "$seeds"' RETURN
+  # Seeds: the documents of a small demo database, as the centre makes them, and the sample
+  # and hostile files the document tests are made of.
+  target/debug/migdesk-central seed --db "$seeds/demo.db" --cases 40 >/dev/null
+  sqlite3 "$seeds/demo.db" "SELECT writefile('$seeds/demo-' || substr(sha256, 1, 16), bytes) FROM blobs;" >/dev/null
+  rm "$seeds/demo.db"
+  cargo run -q -p migdesk-docs --features samples --example write_samples --locked -- "$seeds"
+  for target in sniff convert text; do
+    step "fuzz target $target"
+    mkdir -p "crates/docs/fuzz/corpus/$target"
+    # The first folder keeps what the fuzzer finds, for the next run; a crash stops the run
+    # with its reproducer under crates/docs/fuzz/artifacts/.
+    (cd crates/docs/fuzz && cargo +nightly fuzz run -O "$target" "corpus/$target" "$seeds" -- \
+      -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -timeout=30 -print_final_stats=1)
+  done
+}
+
 case "${1:-all}" in
   central) central ;;
   desk) desk ;;
   documents) documents ;;
   ui) ui ;;
-  all) central; desk; documents; ui ;;
-  *) die "unknown benchmark $1 (choose: central, desk, documents, ui, all)" ;;
+  fuzz) fuzz ;;
+  all) central; desk; documents; ui; fuzz ;;
+  *) die "unknown benchmark $1 (choose: central, desk, documents, ui, fuzz, all)" ;;
 esac

@@ -17,6 +17,7 @@ DEBIAN_PACKAGES=(
   python3-aiosmtpd               # a real SMTP server for the central service's e-mail tests
 )
 TAURI_DRIVER_VERSION='^2'
+CARGO_FUZZ_VERSION='0.13.2'
 MIN_NODE_MAJOR=20
 MIN_NODE_MINOR=19
 

@@ -64,18 +64,30 @@ impl DocError {
 
     pub(crate) fn malformed(detail: impl Into<String>) -> Self {
         Self::Malformed {
-            detail: detail.into(),
+            detail: one_line(detail.into()),
         }
     }
 
     pub(crate) fn too_large(detail: impl Into<String>) -> Self {
         Self::TooLarge {
-            detail: detail.into(),
+            detail: one_line(detail.into()),
         }
     }
 
     pub(crate) fn unsupported(what: impl Into<String>) -> Self {
-        Self::Unsupported { what: what.into() }
+        Self::Unsupported {
+            what: one_line(what.into()),
+        }
+    }
+}
+
+/// A decoder's own message as one line, since it ends a sentence shown to the officer: some
+/// decoders end theirs with a newline or break them over lines (found by fuzzing).
+fn one_line(detail: String) -> String {
+    if detail.contains(char::is_whitespace) {
+        detail.split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        detail
     }
 }
 
@@ -151,6 +163,19 @@ mod tests {
         assert_eq!(
             all[3].to_string(),
             "the document took too long to process (more than 3 s)"
+        );
+    }
+
+    #[test]
+    fn decoder_messages_become_one_line() {
+        let e = DocError::malformed("I/O errors Not enough bytes,\n  expected 1 but found 0\n");
+        assert_eq!(
+            e.to_string(),
+            "the file is damaged or not a valid document: I/O errors Not enough bytes, expected 1 but found 0"
+        );
+        assert_eq!(
+            DocError::unsupported(" GIF\timage ").to_string(),
+            "this kind of file is not supported: GIF image"
         );
     }
 

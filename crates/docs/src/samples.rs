@@ -68,11 +68,7 @@ pub fn hostile() -> Vec<Sample> {
             "undefined-font.pdf",
             pdf_undefined_font(),
         ),
-        sample(
-            "PDF form draws itself",
-            "form-loop.pdf",
-            pdf_form_loop(),
-        ),
+        sample("PDF form draws itself", "form-loop.pdf", pdf_form_loop()),
         sample("PDF deflate bomb", "deflate-bomb.pdf", pdf_deflate_bomb()),
         sample("PNG decompression bomb", "bomb.png", png_bomb().to_vec()),
         sample(

@@ -7,8 +7,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use migdesk_docs::{CancelToken, DocError, Documents, Limits};
 use migdesk_docs::samples::{self, Sample, pdf_undefined_font, png_bomb};
+use migdesk_docs::{CancelToken, DocError, Documents, Limits};
 
 /// What a call must give.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -214,4 +214,34 @@ fn a_panic_in_the_text_reader_is_contained() {
         err.to_string(),
         "the file is damaged or not a valid document: the text of page 1 could not be read (the text reader failed)"
     );
+}
+
+/// Every cut of a good file (a truncated upload) answers with a clear one-line message, or
+/// shows what it can. Fuzzing found a JPEG decoder message ending in a newline.
+#[test]
+fn every_cut_of_a_good_file_answers_clearly() {
+    let docs = Documents::new(limits());
+    let goods = [
+        samples::jpeg(64, 48),
+        common::png(image::DynamicImage::ImageLuma8(samples::page_image(64, 48))),
+        common::multipage_tiff(&[(32, 32), (16, 16)]),
+        samples::text_pdf(&["Applicant: Elvin Mammadov"]),
+    ];
+    for good in goods {
+        let step = (good.len() / 60).max(1);
+        for cut in (1..good.len()).step_by(step) {
+            let bytes = good[..cut].to_vec();
+            let name = format!("{:?} cut at {cut}", migdesk_docs::sniff(&good));
+            let expect_any = |call: &str, got: Result<(), DocError>| {
+                if let Err(e) = got {
+                    let message = e.to_string();
+                    assert!(!message.contains('\n'), "{name}: {call}: {message:?}");
+                    assert!(!message.ends_with(' '), "{name}: {call}: {message:?}");
+                }
+            };
+            expect_any("inspect", docs.inspect(bytes.clone()).map(drop));
+            expect_any("render_page", docs.render_page(bytes.clone(), 0).map(drop));
+            expect_any("extract_text", docs.extract_text(bytes).map(drop));
+        }
+    }
 }
