@@ -7,7 +7,7 @@ use migdesk_core::crosscheck::DocumentText;
 use migdesk_core::ipc::{AppInfo, BuildInfo, CatalogueInfo, QueuePage, SessionInfo, SignInRequest};
 use migdesk_core::queue::QueueQuery;
 use migdesk_core::sync::{Progress, SyncReport};
-use migdesk_core::viewer::{self, DocumentLayout};
+use migdesk_core::viewer::DocumentLayout;
 use migdesk_core::{DeskError, app_info as core_app_info};
 use migdesk_domain::decision::{Decision, Email};
 use tauri::ipc::Channel;
@@ -157,13 +157,31 @@ pub async fn document_layout<R: Runtime>(
     state: State<'_, DeskState>,
     id: String,
 ) -> Result<DocumentLayout, DeskError> {
-    let (bytes, documents) = state
+    let (source, viewer) = state
         .desk(|| app.path().app_data_dir().ok())
         .await?
-        .document_bytes(&id)?;
-    tauri::async_runtime::spawn_blocking(move || viewer::layout(&documents, bytes))
+        .document_source(&id)?;
+    tauri::async_runtime::spawn_blocking(move || viewer.layout(&source))
         .await
         .map_err(|e| DeskError::internal(e.to_string()))?
+}
+
+/// Prepares the first documents of case `id` (layout and first page) before the officer opens
+/// it; answers how many were prepared. The UI asks for the selected and the next case.
+#[tauri::command]
+pub async fn prefetch_case<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    id: String,
+) -> Result<u32, DeskError> {
+    let (sources, viewer) = state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .prefetch_sources(&id)?;
+    let prepared = tauri::async_runtime::spawn_blocking(move || viewer.prefetch(&sources))
+        .await
+        .map_err(|e| DeskError::internal(e.to_string()))?;
+    Ok(u32::try_from(prepared).unwrap_or(u32::MAX))
 }
 
 /// A document's extracted text, checked against the applicant's key values.

@@ -4,7 +4,7 @@
 //! Only the main window may ask; the desk must be unlocked. Conversion runs off the async
 //! threads, without holding the desk, under the core's document limits.
 
-use migdesk_core::{DeskError, viewer};
+use migdesk_core::DeskError;
 use tauri::http::{Request, Response, StatusCode, header};
 use tauri::{Manager, Runtime, UriSchemeContext, UriSchemeResponder};
 
@@ -60,19 +60,19 @@ async fn answer<R: Runtime>(app: tauri::AppHandle<R>, path: String) -> Response<
     };
     let state = app.state::<DeskState>();
     let fetched = match state.desk(|| app.path().app_data_dir().ok()).await {
-        Ok(mut desk) => desk.document_bytes(&wanted.document),
+        Ok(mut desk) => desk.document_source(&wanted.document),
         Err(e) => Err(e),
     };
-    let (bytes, documents) = match fetched {
+    let (source, viewer) = match fetched {
         Ok(found) => found,
         Err(e) => return error(StatusCode::NOT_FOUND, &e),
     };
     let page = wanted.page;
     let served = tauri::async_runtime::spawn_blocking(move || {
         if wanted.thumb {
-            viewer::thumbnail(&documents, bytes, page, THUMB_SIDE)
+            viewer.thumbnail(&source, page, THUMB_SIDE)
         } else {
-            viewer::page(&documents, bytes, page)
+            viewer.page(&source, page)
         }
     })
     .await

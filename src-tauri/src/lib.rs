@@ -72,6 +72,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, config: ShellConfig) -> Builde
             commands::decision_preview,
             commands::decide,
             commands::document_layout,
+            commands::prefetch_case,
             commands::document_text,
             commands::conflicts,
             commands::conflict_seen

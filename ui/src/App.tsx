@@ -31,6 +31,14 @@ function Screens() {
   }, []);
 
   useEffect(refresh, [refresh]);
+  // While a case is open, the next one of the queue is prepared, for `n`.
+  useEffect(() => {
+    if (!open) return;
+    desk
+      .queuePage({ ...open.query, offset: open.index + 1, limit: 1 })
+      .then((page) => page.rows[0] && desk.prefetchCase(page.rows[0].id))
+      .catch(() => undefined);
+  }, [open]);
   useEffect(() => {
     if (!session?.signed_in || session.locked) return;
     const timer = setInterval(refresh, LOCK_CHECK_MS);

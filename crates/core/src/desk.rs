@@ -20,6 +20,7 @@ use crate::queue::{self, QueueQuery};
 use crate::secrets::{self, SecretStore};
 use crate::session::{self, IdleLock};
 use crate::sync::{self, Central, Progress, SyncReport};
+use crate::viewer::{self, Source, Viewer};
 
 /// Downloads at a time during sync.
 const CONCURRENCY: usize = 4;
@@ -31,7 +32,7 @@ pub struct Desk {
     store: Option<Store>,
     lock: IdleLock,
     catalogue: Arc<Catalogue>,
-    documents: migdesk_docs::Documents,
+    viewer: Viewer,
 }
 
 impl std::fmt::Debug for Desk {
@@ -62,7 +63,7 @@ impl Desk {
             store: None,
             lock: IdleLock::new(idle_lock, true, Instant::now()),
             catalogue: Arc::new(Catalogue::builtin()),
-            documents: migdesk_docs::Documents::default(),
+            viewer: Viewer::new(migdesk_docs::Documents::default(), viewer::PREPARED_BUDGET),
         }
     }
 
@@ -203,30 +204,57 @@ impl Desk {
         case::decide(store, &catalogue, id, decision, &today)
     }
 
-    /// The stored bytes of a document, for the viewer (convert them with [`crate::viewer`]
-    /// without holding the desk).
-    pub fn document_bytes(
-        &mut self,
-        document_id: &str,
-    ) -> DeskResult<(Arc<[u8]>, migdesk_docs::Documents)> {
-        let documents = self.documents.clone();
+    /// A stored document for the viewer, and the viewer to prepare it with (it works without
+    /// holding the desk).
+    pub fn document_source(&mut self, document_id: &str) -> DeskResult<(Source, Viewer)> {
+        let viewer = self.viewer.clone();
         let store = self.active()?;
-        let bytes: Option<Vec<u8>> = store
+        let source = store
             .conn
             .query_row(
-                "SELECT b.bytes FROM documents d JOIN blobs b ON b.sha256 = d.sha256 WHERE d.id = ?1",
+                "SELECT d.sha256, b.bytes FROM documents d JOIN blobs b ON b.sha256 = d.sha256 WHERE d.id = ?1",
                 [document_id],
-                |r| r.get(0),
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)),
             )
             .optional()
             .map_err(cache::sql)?;
-        let bytes = bytes.ok_or_else(|| {
+        let (sha256, bytes) = source.ok_or_else(|| {
             DeskError::new(
                 ErrorKind::Document,
                 format!("document {document_id} is not on this desk yet: sync to fetch it"),
             )
         })?;
-        Ok((bytes.into(), documents))
+        Ok((
+            Source {
+                sha256,
+                bytes: bytes.into(),
+            },
+            viewer,
+        ))
+    }
+
+    /// What the case screen shows first of case `case_id` (its first two stored documents), to
+    /// prepare with [`Viewer::prefetch`] before the officer opens it.
+    pub fn prefetch_sources(&mut self, case_id: &str) -> DeskResult<(Vec<Source>, Viewer)> {
+        let viewer = self.viewer.clone();
+        let store = self.active()?;
+        let mut stmt = store
+            .conn
+            .prepare(
+                "SELECT d.sha256, b.bytes FROM documents d JOIN blobs b ON b.sha256 = d.sha256
+                 WHERE d.case_id = ?1 ORDER BY d.rowid LIMIT 2",
+            )
+            .map_err(cache::sql)?;
+        let sources = stmt
+            .query_map([case_id], |r| {
+                Ok(Source {
+                    sha256: r.get(0)?,
+                    bytes: r.get::<_, Vec<u8>>(1)?.into(),
+                })
+            })
+            .and_then(Iterator::collect)
+            .map_err(cache::sql)?;
+        Ok((sources, viewer))
     }
 
     /// The text of a document, checked against its applicant's key values.

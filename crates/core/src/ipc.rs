@@ -167,6 +167,10 @@ fn conflict_list() -> String {
     format!("{}[]", ts_name::<crate::conflicts::ConflictView>())
 }
 
+fn count() -> String {
+    "number".to_owned()
+}
+
 fn queue_args() -> String {
     format!("{{ query: {} }}", ts_name::<crate::queue::QueueQuery>())
 }
@@ -208,6 +212,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         case_args,
         ts_name::<crate::crosscheck::DocumentText>,
     ),
+    command("prefetch_case", case_args, count),
     command("conflicts", no_args, conflict_list),
     command("conflict_seen", case_args, conflict_list),
 ];

@@ -2,10 +2,17 @@
 //! (`migdesk-doc://localhost/<document id>/<page>`), never as JSON: a PDF goes to pdf.js as it
 //! is; an image the WebView shows natively goes as it is; anything else (TIFF, CMYK JPEG, 16-bit
 //! PNG) is converted page by page to PNG under the document limits.
+//!
+//! [`Viewer`] remembers what it prepared (layouts and converted pages, by document content and
+//! page, within a memory budget), so a case prepared in advance opens from memory: the desk
+//! prefetches the selected and the next case's first pages ([`Viewer::prefetch`]). Two requests
+//! for the same thing at once share one conversion.
 
 use std::sync::Arc;
 
 use migdesk_docs::{Documents, Format};
+use quick_cache::sync::{Cache, DefaultLifecycle};
+use quick_cache::{DefaultHashBuilder, OptionsBuilder, Weighter};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -38,52 +45,278 @@ pub struct DocumentLayout {
     pub page_count: u32,
 }
 
-/// The document's format and number of pages; a clear `document` error when it cannot be
-/// shown. Blocks (runs on the document worker): call it off the async threads.
-pub fn layout(documents: &Documents, bytes: Arc<[u8]>) -> DeskResult<DocumentLayout> {
-    let info = documents.inspect(bytes)?;
-    Ok(DocumentLayout {
-        format: info.format.name().to_owned(),
-        pdf: info.pdf,
-        page_count: u32::try_from(info.page_count).unwrap_or(u32::MAX),
-    })
+/// A stored document as the viewer receives it: its content hash (what it is remembered by)
+/// and its bytes.
+#[derive(Clone)]
+pub struct Source {
+    pub sha256: String,
+    pub bytes: Arc<[u8]>,
 }
 
-/// Page `page` (from 0) of a document for the viewer. Blocks: call it off the async threads.
-pub fn page(documents: &Documents, bytes: Arc<[u8]>, page: usize) -> DeskResult<Served> {
-    let format = migdesk_docs::sniff(&bytes);
-    if format == Format::Pdf {
-        // pdf.js reads the whole file; the page is chosen in the viewer.
-        documents.limits().check_input(bytes.len())?;
-        return Ok(Served {
-            mime: "application/pdf",
-            bytes,
-        });
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source")
+            .field("sha256", &self.sha256)
+            .field("bytes", &self.bytes.len())
+            .finish()
     }
-    let info = documents.inspect(bytes.clone())?;
-    if info.native && info.page_count == 1 && page == 0 {
-        return Ok(Served {
-            mime: info.mime,
-            bytes,
-        });
-    }
-    let rendered = documents.render_page(bytes, page)?;
-    Ok(Served {
-        mime: migdesk_docs::RenderedPage::MIME,
-        bytes: rendered.png.into(),
-    })
 }
 
-/// A small picture of page `page`, for the viewer's page strip.
-pub fn thumbnail(
-    documents: &Documents,
-    bytes: Arc<[u8]>,
-    page: usize,
-    max_side: u32,
-) -> DeskResult<Served> {
-    let rendered = documents.thumbnail(bytes, page, max_side)?;
-    Ok(Served {
-        mime: migdesk_docs::RenderedPage::MIME,
-        bytes: rendered.png.into(),
-    })
+/// How much converted pages the viewer keeps in memory, in bytes. A converted A4 scan is about
+/// 1–3 MB of PNG, so this holds the pages of a few cases ahead.
+pub const PREPARED_BUDGET: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Layout(String),
+    Page(String, usize),
+    Thumbnail(String, usize, u32),
+}
+
+#[derive(Debug, Clone)]
+enum Prepared {
+    Layout(Inspected),
+    Served(Served),
+}
+
+/// What `inspect` told about a document.
+#[derive(Debug, Clone)]
+struct Inspected {
+    layout: DocumentLayout,
+    /// The WebView shows the original bytes, served with `mime`.
+    native: bool,
+    mime: &'static str,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ByBytes;
+
+impl Weighter<Key, Prepared> for ByBytes {
+    fn weight(&self, _key: &Key, value: &Prepared) -> u64 {
+        match value {
+            Prepared::Layout(_) => 256,
+            Prepared::Served(served) => 256 + served.bytes.len() as u64,
+        }
+    }
+}
+
+/// The document service with a memory of what it prepared. Clones share the memory. Every
+/// method blocks (the document worker does the work): call it off the async threads.
+#[derive(Clone)]
+pub struct Viewer {
+    documents: Documents,
+    prepared: Arc<Cache<Key, Prepared, ByBytes>>,
+}
+
+impl std::fmt::Debug for Viewer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Viewer")
+            .field("prepared", &self.prepared.len())
+            .field("bytes", &self.prepared.weight())
+            .finish()
+    }
+}
+
+impl Viewer {
+    /// A viewer keeping up to `budget` bytes of prepared pages.
+    pub fn new(documents: Documents, budget: u64) -> Self {
+        // One shard: a handful of requests at a time, and a page must fit in a shard's share of
+        // the budget (with the default of 4 shards a core, a 3 MB page would not on 16 cores).
+        let options = OptionsBuilder::new()
+            .shards(1)
+            .estimated_items_capacity(512)
+            .weight_capacity(budget)
+            .build();
+        let prepared = match options {
+            Ok(options) => Cache::with_options(
+                options,
+                ByBytes,
+                DefaultHashBuilder::default(),
+                DefaultLifecycle::default(),
+            ),
+            Err(_) => Cache::with_weighter(512, budget, ByBytes),
+        };
+        Self {
+            documents,
+            prepared: Arc::new(prepared),
+        }
+    }
+
+    /// The document's format and number of pages; a clear `document` error when it cannot be
+    /// shown (errors are not remembered: the next request tries again).
+    pub fn layout(&self, source: &Source) -> DeskResult<DocumentLayout> {
+        Ok(self.inspected(source)?.layout)
+    }
+
+    fn inspected(&self, source: &Source) -> DeskResult<Inspected> {
+        let key = Key::Layout(source.sha256.clone());
+        let prepared = self.prepared.get_or_insert_with(&key, || {
+            let info = self.documents.inspect(source.bytes.clone())?;
+            Ok::<_, crate::DeskError>(Prepared::Layout(Inspected {
+                layout: DocumentLayout {
+                    format: info.format.name().to_owned(),
+                    pdf: info.pdf,
+                    page_count: u32::try_from(info.page_count).unwrap_or(u32::MAX),
+                },
+                native: info.native,
+                mime: info.mime,
+            }))
+        })?;
+        match prepared {
+            Prepared::Layout(inspected) => Ok(inspected),
+            Prepared::Served(_) => Err(crate::DeskError::internal("a page was kept as a layout")),
+        }
+    }
+
+    /// Page `page` (from 0) for the viewer: the original bytes of a PDF (pdf.js reads the whole
+    /// file and chooses the page) or of an image the WebView shows itself; PNG otherwise.
+    pub fn page(&self, source: &Source, page: usize) -> DeskResult<Served> {
+        let format = migdesk_docs::sniff(&source.bytes);
+        if format == Format::Pdf {
+            self.documents.limits().check_input(source.bytes.len())?;
+            return Ok(Served {
+                mime: "application/pdf",
+                bytes: source.bytes.clone(),
+            });
+        }
+        let inspected = self.inspected(source)?;
+        if inspected.native && inspected.layout.page_count == 1 && page == 0 {
+            return Ok(Served {
+                mime: inspected.mime,
+                bytes: source.bytes.clone(),
+            });
+        }
+        self.converted(Key::Page(source.sha256.clone(), page), || {
+            self.documents.render_page(source.bytes.clone(), page)
+        })
+    }
+
+    /// A small picture of page `page`, for the viewer's page strip.
+    pub fn thumbnail(&self, source: &Source, page: usize, max_side: u32) -> DeskResult<Served> {
+        self.converted(
+            Key::Thumbnail(source.sha256.clone(), page, max_side),
+            || {
+                self.documents
+                    .thumbnail(source.bytes.clone(), page, max_side)
+            },
+        )
+    }
+
+    /// Prepares the layout and first page of each source, so opening them later is instant.
+    /// Returns how many were prepared; a document that cannot be shown is skipped (its error
+    /// is shown when it is opened).
+    pub fn prefetch(&self, sources: &[Source]) -> usize {
+        sources
+            .iter()
+            .filter(|source| {
+                self.layout(source)
+                    .and_then(|layout| {
+                        if layout.pdf {
+                            Ok(())
+                        } else {
+                            self.page(source, 0).map(drop)
+                        }
+                    })
+                    .is_ok()
+            })
+            .count()
+    }
+
+    /// Whether the layout of this content is already prepared (for tests and diagnostics).
+    pub fn is_prepared(&self, sha256: &str) -> bool {
+        self.prepared.contains_key(&Key::Layout(sha256.to_owned()))
+    }
+
+    fn converted(
+        &self,
+        key: Key,
+        convert: impl FnOnce() -> Result<migdesk_docs::RenderedPage, migdesk_docs::DocError>,
+    ) -> DeskResult<Served> {
+        let prepared = self.prepared.get_or_insert_with(&key, || {
+            let rendered = convert()?;
+            Ok::<_, crate::DeskError>(Prepared::Served(Served {
+                mime: migdesk_docs::RenderedPage::MIME,
+                bytes: rendered.png.into(),
+            }))
+        })?;
+        match prepared {
+            Prepared::Served(served) => Ok(served),
+            Prepared::Layout(_) => Err(crate::DeskError::internal("a layout was kept as a page")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use migdesk_docs::samples;
+
+    fn source(bytes: Vec<u8>) -> Source {
+        use sha2::Digest;
+        Source {
+            sha256: hex::encode(sha2::Sha256::digest(&bytes)),
+            bytes: bytes.into(),
+        }
+    }
+
+    #[test]
+    fn prefetch_prepares_what_can_be_shown_and_skips_what_cannot() {
+        let viewer = Viewer::new(Documents::default(), PREPARED_BUDGET);
+        let pdf = source(samples::text_pdf(&["Elvin Mammadov"]));
+        let jpeg = source(samples::jpeg(64, 48));
+        let bomb = source(samples::png_bomb().to_vec());
+        assert_eq!(
+            viewer.prefetch(&[pdf.clone(), bomb.clone(), jpeg.clone()]),
+            2
+        );
+        assert!(viewer.is_prepared(&pdf.sha256));
+        assert!(viewer.is_prepared(&jpeg.sha256));
+        // Errors are not remembered; the officer sees the error when opening the document.
+        assert!(!viewer.is_prepared(&bomb.sha256));
+        let err = viewer.layout(&bomb).unwrap_err();
+        assert_eq!(err.kind, crate::ErrorKind::Document);
+        let layout = viewer.layout(&pdf).unwrap();
+        assert_eq!(
+            (layout.format.as_str(), layout.pdf, layout.page_count),
+            ("PDF", true, 1)
+        );
+        let served = viewer.page(&jpeg, 0).unwrap();
+        assert_eq!(served.mime, "image/jpeg");
+        assert_eq!(
+            served.bytes, jpeg.bytes,
+            "a native image is served as it is"
+        );
+    }
+
+    #[test]
+    fn converted_pages_stay_within_the_budget() {
+        let big = samples::page_image(1200, 1600);
+        let png16 = image::DynamicImage::ImageLuma16(image::ImageBuffer::from_fn(
+            big.width(),
+            big.height(),
+            |x, y| image::Luma([(u16::from(big.get_pixel(x, y).0[0]) * 257) ^ (x as u16)]),
+        ));
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        png16.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
+        let doc = source(bytes.into_inner());
+        let one = Viewer::new(Documents::default(), PREPARED_BUDGET)
+            .page(&doc, 0)
+            .unwrap();
+        assert_eq!(one.mime, "image/png", "a 16-bit PNG is converted");
+        let budget = one.bytes.len() as u64 * 3;
+        let viewer = Viewer::new(Documents::default(), budget);
+        for i in 0..8u8 {
+            let mut variant = doc.bytes.to_vec();
+            variant.extend_from_slice(&[i]); // after IEND: same picture, another document
+            let variant = source(variant);
+            viewer.page(&variant, 0).unwrap();
+            assert!(viewer.is_prepared(&variant.sha256), "the newest is kept");
+            assert!(
+                viewer.prepared.weight() <= budget,
+                "{} > {budget}",
+                viewer.prepared.weight()
+            );
+        }
+    }
 }

@@ -12,13 +12,13 @@ mod common;
 use common::Centre;
 
 use migdesk_central::seed::Account;
+use migdesk_core::ErrorKind;
 use migdesk_core::case::{ChecklistState, DeliveryState, DocumentState};
 use migdesk_core::crosscheck::{KeyField, TextState};
 use migdesk_core::desk::Desk;
 use migdesk_core::ipc::SignInRequest;
 use migdesk_core::queue::QueueQuery;
 use migdesk_core::secrets::MemorySecrets;
-use migdesk_core::{ErrorKind, viewer};
 use migdesk_domain::Catalogue;
 use migdesk_domain::decision::{Decision, DecisionKind, ReasonCode, RefusalReason};
 
@@ -222,12 +222,13 @@ async fn documents_reach_the_viewer_as_they_are_or_converted() {
         for doc in &case.documents {
             assert_eq!(doc.state, DocumentState::Ready, "{doc:?}");
             let format = doc.format.clone().unwrap();
-            let (bytes, documents) = desk.document_bytes(&doc.id).unwrap();
-            let layout = viewer::layout(&documents, bytes.clone()).unwrap();
+            let (source, viewer) = desk.document_source(&doc.id).unwrap();
+            let bytes = source.bytes.clone();
+            let layout = viewer.layout(&source).unwrap();
             assert_eq!(layout.format, format);
             assert!(layout.page_count >= 1);
             let last = layout.page_count as usize - 1;
-            let served = viewer::page(&documents, bytes.clone(), last).unwrap();
+            let served = viewer.page(&source, last).unwrap();
             match format.as_str() {
                 "PDF" => {
                     assert_eq!(served.mime, "application/pdf");
@@ -249,8 +250,55 @@ async fn documents_reach_the_viewer_as_they_are_or_converted() {
         seen.contains("PDF") && seen.contains("TIFF") && seen.contains("JPEG"),
         "the demo cases hold each kind of scan: {seen:?}"
     );
-    let err = desk.document_bytes("no-such-document").unwrap_err();
+    let err = desk.document_source("no-such-document").unwrap_err();
     assert_eq!(err.kind, ErrorKind::Document);
+    centre.stop().await;
+}
+
+/// Prefetching a case prepares what its case screen shows first: the layout of its first two
+/// documents, and the first page of those the viewer gets converted.
+#[tokio::test]
+async fn a_prefetched_case_has_its_first_documents_prepared() {
+    let dir = tempfile::tempdir().unwrap();
+    let (centre, mut desk, _central_db, _officer) = synced_desk(dir.path(), 12).await;
+    let queue = desk
+        .queue(&QueueQuery {
+            limit: 2,
+            ..QueueQuery::default()
+        })
+        .unwrap();
+    let (selected, next) = (&queue.rows[0].id, &queue.rows[1].id);
+    let case = desk.case(next).unwrap();
+    let first_two: Vec<_> = case.documents.iter().take(2).collect();
+    assert_eq!(
+        first_two.len(),
+        2,
+        "the demo cases have two documents or more"
+    );
+    let (sources, viewer) = desk.prefetch_sources(next).unwrap();
+    assert_eq!(sources.len(), 2);
+    for (doc, source) in first_two.iter().zip(&sources) {
+        let (own, _) = desk.document_source(&doc.id).unwrap();
+        assert_eq!(
+            own.sha256, source.sha256,
+            "in the order the case screen shows them"
+        );
+        assert!(!viewer.is_prepared(&source.sha256));
+    }
+    assert_eq!(viewer.prefetch(&sources), 2);
+    for source in &sources {
+        assert!(viewer.is_prepared(&source.sha256));
+    }
+    // The desk's own viewer is the one prepared: opening the case finds the layouts there.
+    let (source, own_viewer) = desk.document_source(&first_two[0].id).unwrap();
+    assert!(own_viewer.is_prepared(&source.sha256));
+    // Another case was not touched.
+    let other = desk.case(selected).unwrap();
+    let (other_source, _) = desk.document_source(&other.documents[0].id).unwrap();
+    if !sources.iter().any(|s| s.sha256 == other_source.sha256) {
+        assert!(!own_viewer.is_prepared(&other_source.sha256));
+    }
+    assert!(desk.prefetch_sources("no-such-case").unwrap().0.is_empty());
     centre.stop().await;
 }
 

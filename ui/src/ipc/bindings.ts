@@ -386,6 +386,7 @@ export type Commands = {
   decide: { args: { id: string; decision: Decision }; returns: CaseView };
   document_layout: { args: { id: string }; returns: DocumentLayout };
   document_text: { args: { id: string }; returns: DocumentText };
+  prefetch_case: { args: { id: string }; returns: number };
   conflicts: { args: Record<string, never>; returns: ConflictView[] };
   conflict_seen: { args: { id: string }; returns: ConflictView[] };
 };

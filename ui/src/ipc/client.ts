@@ -105,6 +105,8 @@ export const desk = {
   decide: (id: string, decision: Decision): Promise<CaseView> => call("decide", { id, decision }),
   documentLayout: (id: string): Promise<DocumentLayout> => call("document_layout", { id }),
   documentText: (id: string): Promise<DocumentText> => call("document_text", { id }),
+  /** Prepares a case's first documents before it is opened; resolves to how many. */
+  prefetchCase: (id: string): Promise<number> => call("prefetch_case", { id }),
   conflicts: (): Promise<ConflictView[]> => call("conflicts", {}),
   /** Marks a conflict as seen (it is kept); resolves to the inbox as it is now. */
   conflictSeen: (id: string): Promise<ConflictView[]> => call("conflict_seen", { id }),

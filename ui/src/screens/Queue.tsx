@@ -136,6 +136,14 @@ export function Queue({
   }, [generation, hidden]);
   const unseen = conflicts.filter((c) => !c.seen).length;
 
+  // The selected case is prepared (first pages converted) once the selection settles, so
+  // Enter opens it from memory. A failure only means it is prepared when opened.
+  const settled = useDebounced(rowAt(selected)?.id ?? null, 150);
+  useEffect(() => {
+    if (hidden || settled === null) return;
+    desk.prefetchCase(settled).catch(() => undefined);
+  }, [settled, hidden]);
+
   // A new search or filter starts at its first row (an old position may lie beyond its end).
   // biome-ignore lint/correctness/useExhaustiveDependencies: the query's parts are the trigger.
   useEffect(() => setSelected(0), [debouncedSearch, service, mine, overdue]);

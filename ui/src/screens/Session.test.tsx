@@ -200,6 +200,27 @@ describe("the queue", () => {
     await waitFor(() => expect(queries.at(-1)?.service).toBe("trp-issue"));
   });
 
+  it("prepares the case the selection settles on, not every row it passes", async () => {
+    const prefetched: string[] = [];
+    mockDesk({
+      session: () => aysel,
+      queue_page: queue(50, []),
+      catalogue: () => catalogue,
+      prefetch_case: ({ id }) => {
+        prefetched.push(id);
+        return 2;
+      },
+    });
+    const user = userEvent.setup();
+    renderApp();
+
+    const list = await screen.findByTestId("queue-list");
+    await waitFor(() => expect(prefetched).toEqual(["app-0"]));
+    list.focus();
+    await user.keyboard("jjj");
+    await waitFor(() => expect(prefetched).toEqual(["app-0", "app-3"]));
+  });
+
   it("shows a waiting-to-send decision and a failed sync in words", async () => {
     mockDesk({
       session: () => aysel,

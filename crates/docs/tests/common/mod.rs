@@ -6,6 +6,8 @@ use std::io::Cursor;
 use image::{DynamicImage, ImageFormat};
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 
+// Shared by several test files; each uses some.
+#[allow(unused_imports)]
 pub use migdesk_docs::samples::{encode, jpeg, page_image, text_pdf};
 
 pub fn png(image: DynamicImage) -> Vec<u8> {
