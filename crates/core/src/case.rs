@@ -214,12 +214,14 @@ fn latest_decision(store: &Store, id: &str) -> DeskResult<Option<DecisionOnCase>
 }
 
 /// The documents of a case with what the desk knows of their bytes: stored or not, their
-/// format from the first bytes, a problem found while reading their text.
+/// format from the first bytes, and why a file cannot be opened, found when its text was read
+/// (a file whose text alone defeats the reader is still shown: the text panel says why).
 fn documents(store: &Store, case_id: &str) -> DeskResult<Vec<DocumentView>> {
     let mut stmt = store
         .conn
         .prepare(
-            "SELECT d.id, d.type, d.file_name, d.size, substr(b.bytes, 1, 2048), b.sha256 IS NOT NULL, t.problem
+            "SELECT d.id, d.type, d.file_name, d.size, substr(b.bytes, 1, 2048), b.sha256 IS NOT NULL,
+                    CASE WHEN t.viewable THEN NULL ELSE t.problem END
              FROM documents d LEFT JOIN blobs b ON b.sha256 = d.sha256 LEFT JOIN document_text t ON t.sha256 = d.sha256
              WHERE d.case_id = ?1 ORDER BY d.rowid",
         )
@@ -248,7 +250,8 @@ fn documents(store: &Store, case_id: &str) -> DeskResult<Vec<DocumentView>> {
                 (migdesk_docs::Format::Unsupported { what }, _) => (
                     DocumentState::Unreadable,
                     Some(what.clone()),
-                    Some(format!("unsupported format: {what}")),
+                    // The same words as the viewer's, so the officer reads one message.
+                    Some(migdesk_docs::DocError::Unsupported { what: what.clone() }.to_string()),
                 ),
                 (f, Some(p)) => (
                     DocumentState::Unreadable,

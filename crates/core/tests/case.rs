@@ -302,6 +302,73 @@ async fn a_prefetched_case_has_its_first_documents_prepared() {
     centre.stop().await;
 }
 
+/// A file is unreadable in the case only when it cannot be opened: a PDF whose text alone
+/// defeats the text reader is still shown (the text panel says why), a truncated one is not.
+#[tokio::test]
+async fn a_pdf_whose_text_cannot_be_read_is_still_shown() {
+    use base64::Engine as _;
+    let dir = tempfile::tempdir().unwrap();
+    let (centre, mut desk, central_db, officer) = synced_desk(dir.path(), 13).await;
+    let (case_id, number, date_of_birth): (String, String, String) =
+        rusqlite::Connection::open(&central_db)
+            .unwrap()
+            .query_row(
+                "SELECT a.id, a.number, json_extract(a.applicant, '$.date_of_birth')
+                 FROM applications a JOIN users u ON u.id = a.officer_id
+                 WHERE u.username = ?1 AND a.status = 'pending' ORDER BY a.number LIMIT 1",
+                [&officer.username],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+    let hostile = migdesk_docs::samples::hostile();
+    let by_name = |name: &str| hostile.iter().find(|s| s.name == name).unwrap();
+    let (unreadable_text, truncated) = (
+        by_name("PDF text in an undefined font"),
+        by_name("truncated PDF"),
+    );
+    let files: Vec<_> = [unreadable_text, truncated]
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "type": "passport-copy",
+                "file_name": s.file_name,
+                "content_base64": base64::engine::general_purpose::STANDARD.encode(&s.bytes),
+            })
+        })
+        .collect();
+    let upload = serde_json::json!({ "date_of_birth": date_of_birth, "documents": files });
+    reqwest::Client::new()
+        .post(format!(
+            "{}/api/v1/tracking/{number}/documents",
+            centre.base
+        ))
+        .json(&upload)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    desk.sync_job().unwrap().run(|_| {}).await.unwrap();
+
+    let case = desk.case(&case_id).unwrap();
+    let doc = |file: &str| case.documents.iter().find(|d| d.file_name == file).unwrap();
+    let shown = doc(unreadable_text.file_name);
+    assert_eq!(shown.state, DocumentState::Ready, "{shown:?}");
+    let text = desk.document_text(&shown.id).unwrap();
+    assert_eq!(text.state, TextState::Problem, "{text:?}");
+    assert!(text.problem.unwrap().contains("could not be read"));
+    let broken = doc(truncated.file_name);
+    assert_eq!(broken.state, DocumentState::Unreadable, "{broken:?}");
+    assert!(
+        broken
+            .problem
+            .as_deref()
+            .unwrap()
+            .starts_with("the file is damaged")
+    );
+    centre.stop().await;
+}
+
 #[tokio::test]
 async fn the_text_panel_finds_the_applicants_values_in_text_documents() {
     let dir = tempfile::tempdir().unwrap();

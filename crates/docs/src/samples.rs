@@ -6,7 +6,7 @@
 //! (`crates/docs/tests/hostile.rs`), and the desk in its window, where each file arrives
 //! through the applicant API and must give a clear message in the viewer.
 
-use std::io::{Cursor, Write};
+use std::io::Cursor;
 use std::sync::OnceLock;
 
 use image::{DynamicImage, ImageFormat};
@@ -18,6 +18,9 @@ pub struct Sample {
     pub name: &'static str,
     pub file_name: &'static str,
     pub bytes: Vec<u8>,
+    /// The kind of error ([`crate::DocError::kind`]) inspecting it gives, which is what the
+    /// officer is shown when opening it; `None` when it can be shown.
+    pub inspect: Option<&'static str>,
 }
 
 impl std::fmt::Debug for Sample {
@@ -26,6 +29,7 @@ impl std::fmt::Debug for Sample {
             .field("name", &self.name)
             .field("file_name", &self.file_name)
             .field("bytes", &self.bytes.len())
+            .field("inspect", &self.inspect)
             .finish()
     }
 }
@@ -37,60 +41,87 @@ impl std::fmt::Debug for Sample {
 /// or a PDF's name.
 pub fn hostile() -> Vec<Sample> {
     let text = text_pdf(&["Applicant: Elvin Mammadov"]);
-    let sample = |name, file_name, bytes| Sample {
+    let sample = |name, file_name, bytes, inspect| Sample {
         name,
         file_name,
         bytes,
+        inspect,
     };
+    let (malformed, too_large, unsupported) =
+        (Some("malformed"), Some("too_large"), Some("unsupported"));
     vec![
         sample(
             "truncated PDF",
             "truncated.pdf",
             text[..text.len() / 2].to_vec(),
+            malformed,
         ),
         sample(
             "PDF header then garbage",
             "garbage.pdf",
             b"%PDF-1.7\n\x00\xFF garbage".to_vec(),
+            malformed,
         ),
         sample(
             "PDF page tree lists itself",
             "kids-loop.pdf",
             pdf_kids_loop(),
+            malformed,
         ),
         sample(
             "PDF page is its own parent",
             "parent-loop.pdf",
             pdf_parent_loop(),
+            malformed,
         ),
         sample(
             "PDF text in an undefined font",
             "undefined-font.pdf",
             pdf_undefined_font(),
+            None,
         ),
-        sample("PDF form draws itself", "form-loop.pdf", pdf_form_loop()),
-        sample("PDF deflate bomb", "deflate-bomb.pdf", pdf_deflate_bomb()),
-        sample("PNG decompression bomb", "bomb.png", png_bomb().to_vec()),
+        sample(
+            "PDF form draws itself",
+            "form-loop.pdf",
+            pdf_form_loop(),
+            malformed,
+        ),
+        sample(
+            "PDF deflate bomb",
+            "deflate-bomb.pdf",
+            pdf_deflate_bomb(),
+            too_large,
+        ),
+        sample(
+            "PNG decompression bomb",
+            "bomb.png",
+            png_bomb().to_vec(),
+            too_large,
+        ),
         sample(
             "TIFF claiming 100000 × 100000",
             "huge.tiff",
             tiff_huge_header(),
+            too_large,
         ),
         sample(
             "JPEG with broken markers",
             "broken.jpg",
             jpeg_broken_markers(),
+            malformed,
         ),
-        sample("zero-byte file", "empty.pdf", Vec::new()),
+        sample("zero-byte file", "empty.pdf", Vec::new(), unsupported),
         sample(
             "text file named .pdf",
             "letter.pdf",
             b"Dear officer,\nplease find my passport attached.\n".to_vec(),
+            unsupported,
         ),
         sample(
             "HTML page saved as .jpg",
             "page.jpg",
             b"<!DOCTYPE html><html><body>404</body></html>".to_vec(),
+            unsupported,
         ),
     ]
 }
@@ -227,15 +258,29 @@ pub fn pdf_form_loop() -> Vec<u8> {
     })
 }
 
-/// A 64 MiB content stream (spaces) deflated to a few kilobytes.
+/// A 1 GiB content stream (spaces) deflated to about a megabyte: beyond any decoding limit
+/// the desk sets. Made like [`png_bomb`]: one deflated megabyte of spaces, byte-aligned by a
+/// sync flush, repeated (its back-references stay valid, the history being spaces too).
 pub fn pdf_deflate_bomb() -> Vec<u8> {
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    let spaces = vec![b' '; 1024 * 1024];
-    for _ in 0..64 {
-        // Writing to a Vec cannot fail.
-        let _ = z.write_all(&spaces);
+    const RUN: usize = 1024 * 1024;
+    const RUNS: u64 = 1024;
+    let mut run = Vec::with_capacity(8 * 1024);
+    // Compressing into a Vec with room to grow cannot fail.
+    let _ = flate2::Compress::new(flate2::Compression::best(), false).compress_vec(
+        &vec![b' '; RUN],
+        &mut run,
+        flate2::FlushCompress::Sync,
+    );
+    let mut bomb = vec![0x78, 0xDA];
+    for _ in 0..RUNS {
+        bomb.extend_from_slice(&run);
     }
-    let bomb = z.finish().unwrap_or_default();
+    bomb.extend_from_slice(&[0x03, 0x00]); // final, empty, fixed-Huffman block
+    // Adler-32 of n bytes of value v: a = 1 + n·v, b = n + v·n(n+1)/2, both mod 65521.
+    let (n, v) = (u128::from(RUNS) * RUN as u128, u128::from(b' '));
+    let a = (1 + n * v) % 65521;
+    let b = (n + v * n * (n + 1) / 2) % 65521;
+    bomb.extend_from_slice(&((b as u32) << 16 | a as u32).to_be_bytes());
     pdf(|pdf| {
         pdf.pages(Ref::new(2)).kids([Ref::new(3)]).count(1);
         pdf.page(Ref::new(3))

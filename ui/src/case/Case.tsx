@@ -271,7 +271,11 @@ export function Case({
           </section>
         </aside>
 
-        <div className={`panes ${twoPanes ? "two" : "one"}`}>
+        <div
+          className={`panes ${twoPanes ? "two" : "one"}`}
+          data-testid="case-panes"
+          data-panes={twoPanes ? "two" : "one"}
+        >
           {shown.map((docId, index) => {
             const doc = kase.documents.find((d) => d.id === docId);
             return (

@@ -23,6 +23,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../../migrations/008_conflicts_seen_audit_refused.sql"
     )),
+    M::up(include_str!("../../migrations/009_document_viewable.sql")),
 ];
 
 /// A 256-bit cache key.

@@ -454,18 +454,29 @@ pub async fn read_texts(
             })
             .map_err(sql)?;
         let reader = documents.clone();
-        let result = tokio::task::spawn_blocking(move || reader.extract_text(bytes))
+        // When the text reader fails on a file, whether the file itself opens (the viewer may
+        // still draw it) decides if the case calls it unreadable. Other failures (too large,
+        // unsupported, too slow) are the file's own.
+        let result =
+            tokio::task::spawn_blocking(move || match reader.extract_text(bytes.clone()) {
+                Err(e @ (migdesk_docs::DocError::Busy | migdesk_docs::DocError::Cancelled)) => {
+                    Err(e)
+                }
+                Err(e @ migdesk_docs::DocError::Malformed { .. }) => {
+                    Ok((None, Some(e.to_string()), reader.inspect(bytes).is_ok()))
+                }
+                Err(e) => Ok((None, Some(e.to_string()), false)),
+                Ok(text) => Ok((text, None, true)),
+            })
             .await
             .map_err(|e| DeskError::internal(e.to_string()))?;
-        let (text, problem) = match result {
-            Ok(text) => (text, None),
-            Err(migdesk_docs::DocError::Busy | migdesk_docs::DocError::Cancelled) => break,
-            Err(e) => (None, Some(e.to_string())),
+        let Ok((text, problem, viewable)) = result else {
+            break;
         };
         let tx = store.conn.transaction().map_err(sql)?;
         tx.execute(
-            "INSERT OR REPLACE INTO document_text (sha256, text, problem) VALUES (?1, ?2, ?3)",
-            params![sha, text, problem],
+            "INSERT OR REPLACE INTO document_text (sha256, text, problem, viewable) VALUES (?1, ?2, ?3, ?4)",
+            params![sha, text, problem, viewable],
         )
         .map_err(sql)?;
         if text.is_some() {
