@@ -6,6 +6,9 @@ use migdesk_core::conflicts::ConflictView;
 use migdesk_core::crosscheck::DocumentText;
 use migdesk_core::ipc::{AppInfo, BuildInfo, CatalogueInfo, QueuePage, SessionInfo, SignInRequest};
 use migdesk_core::queue::QueueQuery;
+use migdesk_core::supervision::{
+    OfficerCases, ReassignOutcome, Reassignment, Resolution, Workload,
+};
 use migdesk_core::sync::{Progress, SyncReport};
 use migdesk_core::viewer::DocumentLayout;
 use migdesk_core::{DeskError, app_info as core_app_info};
@@ -214,6 +217,83 @@ pub async fn conflict_seen<R: Runtime>(
 ) -> Result<Vec<ConflictView>, DeskError> {
     let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
     desk.conflict_seen(&id)
+}
+
+/// The department's load per officer (supervisors).
+#[tauri::command]
+pub async fn workload<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+) -> Result<Workload, DeskError> {
+    let supervision = state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .supervision()?;
+    supervision.workload().await
+}
+
+/// One officer's open cases, each with whether their desk may hold unsent work on it.
+#[tauri::command]
+pub async fn officer_cases<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    id: String,
+) -> Result<OfficerCases, DeskError> {
+    let supervision = state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .supervision()?;
+    supervision.officer_cases(&id).await
+}
+
+/// Moves cases to another officer, with a reason (all or none).
+#[tauri::command]
+pub async fn reassign<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    request: Reassignment,
+) -> Result<ReassignOutcome, DeskError> {
+    let supervision = state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .supervision()?;
+    supervision.reassign(&request).await
+}
+
+/// A supervisor's answer to a conflict; answers the conflicts list as it is now.
+#[tauri::command]
+pub async fn resolve_conflict<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    id: String,
+    resolution: Resolution,
+) -> Result<Vec<ConflictView>, DeskError> {
+    let data_dir = || app.path().app_data_dir().ok();
+    let supervision = state.desk(data_dir).await?.supervision()?;
+    let list = supervision.resolve(&id, &resolution).await?;
+    state.desk(data_dir).await?.receive_conflicts(list)
+}
+
+/// Writes a case's history as CSV into the user's documents folder (`migdesk`), or the data
+/// folder's `exports` when there is none; answers the file's path.
+#[tauri::command]
+pub async fn export_history<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    id: String,
+) -> Result<String, DeskError> {
+    let data_dir = state.data_dir(|| app.path().app_data_dir().ok())?;
+    let folder = app
+        .path()
+        .document_dir()
+        .map(|d| d.join("migdesk"))
+        .unwrap_or_else(|_| data_dir.join("exports"));
+    let supervision = state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .supervision()?;
+    let path = supervision.export_history(&id, &folder).await?;
+    Ok(path.display().to_string())
 }
 
 /// The service catalogue the desk was built with (names, required documents).

@@ -75,7 +75,12 @@ pub fn configure<R: Runtime>(builder: Builder<R>, config: ShellConfig) -> Builde
             commands::prefetch_case,
             commands::document_text,
             commands::conflicts,
-            commands::conflict_seen
+            commands::conflict_seen,
+            commands::workload,
+            commands::officer_cases,
+            commands::reassign,
+            commands::resolve_conflict,
+            commands::export_history
         ])
 }
 

@@ -73,19 +73,25 @@ pub struct Centre {
 
 impl Centre {
     pub fn start(db: &Path) -> Self {
-        Self::start_on(db, "127.0.0.1:0")
+        Self::start_on(db, "127.0.0.1:0", &[])
+    }
+
+    /// Starts with more `serve` options (e.g. `--quiet-desk-seconds 2`).
+    pub fn start_with(db: &Path, options: &[&str]) -> Self {
+        Self::start_on(db, "127.0.0.1:0", options)
     }
 
     /// Starts again where a stopped centre was (the desk remembers the address).
     pub fn restart(db: &Path, base: &str) -> Self {
-        Self::start_on(db, base.trim_start_matches("http://"))
+        Self::start_on(db, base.trim_start_matches("http://"), &[])
     }
 
-    fn start_on(db: &Path, listen: &str) -> Self {
+    fn start_on(db: &Path, listen: &str, options: &[&str]) -> Self {
         let mut child = Command::new(bin("migdesk-central"))
             .args(["serve", "--db"])
             .arg(db)
             .args(["--listen", listen])
+            .args(options)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -109,5 +115,97 @@ impl Drop for Centre {
             .args(["-TERM", &self.child.id().to_string()])
             .status();
         let _ = self.child.wait();
+    }
+}
+
+/// A network cable between a desk and the centre: a loopback TCP relay that can be pulled (new
+/// connections are refused and open ones cut) and plugged in again, while the centre itself
+/// keeps serving other desks.
+#[derive(Debug)]
+pub struct Cable {
+    /// `http://127.0.0.1:PORT` of the relay: give this address to the desk.
+    pub base: String,
+    plugged: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Cable {
+    /// A relay in front of `centre_base` (`http://127.0.0.1:PORT`), plugged in.
+    pub fn to(centre_base: &str) -> Self {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+        let target = centre_base.trim_start_matches("http://").to_owned();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("relay port");
+        let base = format!("http://{}", listener.local_addr().expect("relay address"));
+        let plugged = Arc::new(AtomicBool::new(true));
+        let generation = Arc::new(AtomicU64::new(0));
+        let (p, g) = (plugged.clone(), generation.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                if !p.load(Ordering::SeqCst) {
+                    drop(client);
+                    continue;
+                }
+                let Ok(server) = std::net::TcpStream::connect(&target) else {
+                    continue;
+                };
+                let born = g.load(Ordering::SeqCst);
+                for (from, to) in [
+                    (client.try_clone(), server.try_clone()),
+                    (server.try_clone(), client.try_clone()),
+                ] {
+                    let (Ok(mut from), Ok(mut to)) = (from, to) else {
+                        continue;
+                    };
+                    let (p, g) = (p.clone(), g.clone());
+                    std::thread::spawn(move || {
+                        use std::io::{Read, Write};
+                        let _ = from.set_read_timeout(Some(std::time::Duration::from_millis(100)));
+                        let mut buf = [0u8; 16 * 1024];
+                        loop {
+                            if !p.load(Ordering::SeqCst) || g.load(Ordering::SeqCst) != born {
+                                break;
+                            }
+                            match from.read(&mut buf) {
+                                Ok(0) => break,
+                                Ok(n) => {
+                                    if to.write_all(&buf[..n]).is_err() {
+                                        break;
+                                    }
+                                }
+                                Err(e)
+                                    if matches!(
+                                        e.kind(),
+                                        std::io::ErrorKind::WouldBlock
+                                            | std::io::ErrorKind::TimedOut
+                                    ) => {}
+                                Err(_) => break,
+                            }
+                        }
+                        let _ = from.shutdown(std::net::Shutdown::Both);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+            }
+        });
+        Self {
+            base,
+            plugged,
+            generation,
+        }
+    }
+
+    /// Pulls the cable: the desk is offline.
+    pub fn pull(&self) {
+        use std::sync::atomic::Ordering;
+        self.plugged.store(false, Ordering::SeqCst);
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Plugs it in again.
+    pub fn plug(&self) {
+        self.plugged
+            .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 }

@@ -481,6 +481,20 @@ impl Desk {
             .expect("click");
     }
 
+    /// Clicks the element matching the CSS selector, once it exists, after scrolling it to the
+    /// middle of the window (an element at the very edge can sit under a scroll bar).
+    pub async fn click_css(&self, selector: &str) {
+        let el = self.by_css(selector).await.expect(selector);
+        self.driver
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center', inline: 'center' });",
+                vec![el.to_json().expect("element")],
+            )
+            .await
+            .expect("scroll");
+        el.click().await.expect("click");
+    }
+
     /// Waits until an element matching the CSS selector exists and returns it.
     pub async fn by_css(&self, selector: &str) -> WebDriverResult<WebElement> {
         self.driver

@@ -7,6 +7,7 @@ import { type DeskError, desk, type QueueQuery, type SessionInfo, toDeskError } 
 import { Queue } from "./screens/Queue";
 import { SignIn } from "./screens/SignIn";
 import { Unlock } from "./screens/Unlock";
+import { Department } from "./supervision/Department";
 
 /** How often the UI asks whether the core has locked the desk for idleness. */
 const LOCK_CHECK_MS = 30_000;
@@ -23,6 +24,7 @@ function Screens() {
   const [session, setSession] = useState<SessionInfo | null>(null);
   const [error, setError] = useState<DeskError | null>(null);
   const [open, setOpen] = useState<{ id: string; index: number; query: QueueQuery } | null>(null);
+  const [department, setDepartment] = useState(false);
   const refresh = useCallback(() => {
     desk.session().then(setSession, (thrown: unknown) => {
       setError(toDeskError(thrown));
@@ -39,6 +41,10 @@ function Screens() {
       .then((page) => page.rows[0] && desk.prefetchCase(page.rows[0].id))
       .catch(() => undefined);
   }, [open]);
+  // Another officer signing in starts at the queue.
+  useEffect(() => {
+    if (session && (!session.signed_in || session.role !== "supervisor")) setDepartment(false);
+  }, [session]);
   useEffect(() => {
     if (!session?.signed_in || session.locked) return;
     const timer = setInterval(refresh, LOCK_CHECK_MS);
@@ -66,14 +72,17 @@ function Screens() {
     return true;
   }
 
+  const inDepartment = department && session.role === "supervisor";
   return (
     <>
       <Queue
         session={session}
         onChange={setSession}
         onOpen={(id, index, query) => setOpen({ id, index, query })}
-        hidden={open !== null}
+        onDepartment={() => setDepartment(true)}
+        hidden={open !== null || inDepartment}
       />
+      {inDepartment && !open && <Department onClose={() => setDepartment(false)} />}
       {open && <Case caseId={open.id} onBack={() => setOpen(null)} onNext={openNext} />}
     </>
   );

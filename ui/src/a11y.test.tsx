@@ -1,10 +1,12 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import axe from "axe-core";
 import { describe, expect, it } from "vitest";
 import { App } from "./App";
 import { createI18n, LANGUAGE_STORAGE_KEY } from "./i18n";
 import type { AppInfo, QueueQuery, SessionInfo } from "./ipc/client";
 import { mockDesk } from "./ipc/testing";
+import { departmentConflict, ELVIN, SUPERVISOR, WORKLOAD } from "./supervision/fixtures";
 
 // An automated accessibility audit (axe-core) of each screen as it renders. jsdom lays nothing
 // out, so rules that need rendering (colour contrast) cannot run here.
@@ -83,4 +85,46 @@ describe("accessibility (axe-core)", () => {
     await waitFor(() => expect(screen.getAllByTestId("queue-row").length).toBeGreaterThan(5));
     expect(await audit(container)).toEqual([]);
   });
+
+  it.each(["az", "en", "ru"])(
+    "the department, an officer's cases and the unsent-work warning in %s have no violations",
+    async (lang) => {
+      localStorage.setItem(LANGUAGE_STORAGE_KEY, lang);
+      mockDesk({
+        session: () => SUPERVISOR,
+        queue_page: queuePage,
+        catalogue: () => ({ services: [], document_types: [] }),
+        conflicts: () => [
+          departmentConflict(),
+          departmentConflict({
+            id: "dec-0",
+            case_id: "c9",
+            resolution: {
+              action: "discard",
+              reason: "duplicate",
+              by: "Rəşad",
+              at: "2026-11-19T12:00:00Z",
+            },
+          }),
+        ],
+        workload: () => WORKLOAD,
+        officer_cases: () => ELVIN,
+      });
+      const user = userEvent.setup();
+      const { container } = render(<App i18n={createI18n()} />);
+      await user.click(await screen.findByTestId("queue-department"));
+      const row = (await screen.findAllByTestId("officer-row"))[1] as HTMLElement;
+      await user.click(within(row).getByTestId("officer-open"));
+      await waitFor(() => expect(screen.getAllByTestId("supervised-case")).toHaveLength(3));
+      await waitFor(() => expect(screen.getAllByTestId("supervisor-conflict")).toHaveLength(2));
+      expect(await audit(container)).toEqual([]);
+
+      await user.click(screen.getByTestId("select-all-cases"));
+      await user.selectOptions(screen.getByTestId("reassign-officer"), "off-aysel");
+      await user.type(screen.getByTestId("reassign-reason"), "load");
+      await user.click(screen.getByTestId("reassign-submit"));
+      await screen.findByTestId("unsent-warning");
+      expect(await audit(container)).toEqual([]);
+    },
+  );
 });

@@ -12,6 +12,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/001_initial.sql")),
     M::up(include_str!("../migrations/002_delivery_attempts.sql")),
     M::up(include_str!("../migrations/003_desk_audit.sql")),
+    M::up(include_str!("../migrations/004_conflict_resolutions.sql")),
 ];
 
 /// Opens (creating if needed) and migrates the database.

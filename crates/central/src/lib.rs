@@ -37,12 +37,16 @@ pub const MAX_UPLOAD_BYTES: usize = 48 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub token_ttl_seconds: i64,
+    /// A desk not heard from for this long may hold decisions it has not sent (it is offline,
+    /// or its officer has not synced): the supervisor is warned before moving its cases.
+    pub quiet_desk_seconds: i64,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Self {
             token_ttl_seconds: 12 * 3600,
+            quiet_desk_seconds: 15 * 60,
         }
     }
 }

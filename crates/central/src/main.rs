@@ -46,6 +46,10 @@ enum Command {
         /// Bearer tokens expire after this many minutes.
         #[arg(long, default_value_t = 720)]
         token_minutes: i64,
+        /// A desk not heard from for this many seconds may hold unsent decisions: the
+        /// supervisor is warned before moving its officer's cases.
+        #[arg(long, default_value_t = 900)]
+        quiet_desk_seconds: i64,
         /// Send the applicants' e-mails through this relay (smtp://HOST:PORT); without it they
         /// stay queued and readable through the API.
         #[arg(long)]
@@ -159,6 +163,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             db: path,
             listen,
             token_minutes,
+            quiet_desk_seconds,
             smtp,
             smtp_from,
             data,
@@ -182,6 +187,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 calendar,
                 Config {
                     token_ttl_seconds: token_minutes * 60,
+                    quiet_desk_seconds: quiet_desk_seconds.max(0),
                 },
             )?;
             let listener = tokio::net::TcpListener::bind(listen)

@@ -12,7 +12,7 @@ use crate::case::{
     ApplicantView, CaseView, ChecklistItem, ChecklistState, DecisionOnCase, DeliveryState,
     DocumentState, DocumentView, FormFieldView, FormGroupView, HistoryItem, OfficerView,
 };
-use crate::conflicts::{ConflictCause, ConflictView};
+use crate::conflicts::{ConflictCause, ConflictResolution, ConflictView, ResolutionAction};
 use crate::crosscheck::{DocumentText, Highlight, KeyField, TextCheck, TextState};
 use crate::error::{DeskError, ErrorKind};
 use crate::ipc::{
@@ -20,6 +20,10 @@ use crate::ipc::{
     ServiceInfo, SessionInfo, SignInRequest,
 };
 use crate::queue::{QueueQuery, QueueRow, Sort};
+use crate::supervision::{
+    CaseRef, OfficerCases, OfficerLoad, ReassignOutcome, Reassignment, Resolution, SupervisedCase,
+    Workload,
+};
 use crate::sync::{Phase, Progress, SyncReport};
 use crate::viewer::DocumentLayout;
 use migdesk_domain::decision::{Decision, DecisionKind, Email, ReasonCode, RefusalReason};
@@ -91,7 +95,17 @@ pub fn typescript_bindings() -> String {
     declare::<TextState>(&mut out, &cfg);
     declare::<DocumentText>(&mut out, &cfg);
     declare::<ConflictCause>(&mut out, &cfg);
+    declare::<ResolutionAction>(&mut out, &cfg);
+    declare::<ConflictResolution>(&mut out, &cfg);
     declare::<ConflictView>(&mut out, &cfg);
+    declare::<OfficerLoad>(&mut out, &cfg);
+    declare::<Workload>(&mut out, &cfg);
+    declare::<SupervisedCase>(&mut out, &cfg);
+    declare::<OfficerCases>(&mut out, &cfg);
+    declare::<CaseRef>(&mut out, &cfg);
+    declare::<Reassignment>(&mut out, &cfg);
+    declare::<ReassignOutcome>(&mut out, &cfg);
+    declare::<Resolution>(&mut out, &cfg);
 
     out.push_str("/** Every command the desk exposes: its arguments and its result. Errors are always `DeskError`. */\n");
     out.push_str("export type Commands = {\n");

@@ -1,5 +1,5 @@
 //! The desk as the UI uses it: one facade over the cache, the keyring, the session, the idle
-//! lock, the queue and sync. The desktop shell holds one [`Desk`] and maps each command to one
+//! lock, the queue, sync and supervision. The desktop shell holds one [`Desk`] and maps each command to one
 //! method; everything here works (and is tested) without Tauri.
 
 use std::path::{Path, PathBuf};
@@ -19,11 +19,15 @@ use crate::ipc::{QueuePage, SessionInfo, SignInRequest};
 use crate::queue::{self, QueueQuery};
 use crate::secrets::{self, SecretStore};
 use crate::session::{self, IdleLock};
+use crate::supervision::{CentreConflicts, Supervision};
 use crate::sync::{self, Central, Progress, SyncReport};
 use crate::viewer::{self, Source, Viewer};
 
 /// Downloads at a time during sync.
 const CONCURRENCY: usize = 4;
+
+/// How long a supervisor's call may wait for the centre before the desk says it is offline.
+const SUPERVISION_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// The officer's desk: state that lives as long as the app.
 pub struct Desk {
@@ -273,6 +277,37 @@ impl Desk {
     pub fn conflict_seen(&mut self, decision_id: &str) -> DeskResult<Vec<ConflictView>> {
         let store = self.active()?;
         conflicts::mark_seen(store, decision_id)?;
+        conflicts::list(store)
+    }
+
+    /// The supervisor's calls (department, moving cases, conflicts, history), run without
+    /// holding the desk; `invalid` for an officer.
+    pub fn supervision(&mut self) -> DeskResult<Supervision> {
+        self.active()?;
+        let token = self
+            .keyring
+            .get(secrets::SESSION_TOKEN)?
+            .ok_or_else(|| DeskError::new(ErrorKind::NotSignedIn, "sign in to reach the centre"))?;
+        let store = self.open_store()?;
+        let server = store
+            .meta("server")?
+            .ok_or_else(|| DeskError::new(ErrorKind::NotSignedIn, "no server: sign in first"))?;
+        let user: serde_json::Value = store
+            .meta("user")?
+            .and_then(|u| serde_json::from_str(&u).ok())
+            .unwrap_or_default();
+        Supervision::for_session(
+            Central::with_timeout(&server, SUPERVISION_TIMEOUT)?,
+            token,
+            &user,
+        )
+    }
+
+    /// Keeps the centre's list of conflicts (after a supervisor answered one) and returns the
+    /// inbox.
+    pub fn receive_conflicts(&mut self, list: CentreConflicts) -> DeskResult<Vec<ConflictView>> {
+        let store = self.active()?;
+        conflicts::keep_centre(store, &list.0)?;
         conflicts::list(store)
     }
 

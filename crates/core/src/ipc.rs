@@ -167,6 +167,24 @@ fn conflict_list() -> String {
     format!("{}[]", ts_name::<crate::conflicts::ConflictView>())
 }
 
+fn reassign_args() -> String {
+    format!(
+        "{{ request: {} }}",
+        ts_name::<crate::supervision::Reassignment>()
+    )
+}
+
+fn resolve_args() -> String {
+    format!(
+        "{{ id: string; resolution: {} }}",
+        ts_name::<crate::supervision::Resolution>()
+    )
+}
+
+fn text() -> String {
+    "string".to_owned()
+}
+
 fn count() -> String {
     "number".to_owned()
 }
@@ -215,6 +233,19 @@ pub const COMMANDS: &[CommandSpec] = &[
     command("prefetch_case", case_args, count),
     command("conflicts", no_args, conflict_list),
     command("conflict_seen", case_args, conflict_list),
+    command("workload", no_args, ts_name::<crate::supervision::Workload>),
+    command(
+        "officer_cases",
+        case_args,
+        ts_name::<crate::supervision::OfficerCases>,
+    ),
+    command(
+        "reassign",
+        reassign_args,
+        ts_name::<crate::supervision::ReassignOutcome>,
+    ),
+    command("resolve_conflict", resolve_args, conflict_list),
+    command("export_history", case_args, text),
 ];
 
 /// The names in [`COMMANDS`].

@@ -30,6 +30,7 @@ pub mod ipc;
 pub mod queue;
 pub mod secrets;
 pub mod session;
+pub mod supervision;
 pub mod sync;
 pub mod viewer;
 

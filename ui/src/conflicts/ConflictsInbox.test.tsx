@@ -22,6 +22,9 @@ function conflict(over: Partial<ConflictView> = {}): ConflictView {
     status_now: "pending",
     message: "the case was moved to another officer",
     seen: false,
+    decided_by: null,
+    on_this_desk: true,
+    resolution: null,
     ...over,
   };
 }
@@ -119,6 +122,64 @@ describe("the conflicts inbox", () => {
     await userEvent.click(screen.getByTestId("queue-conflicts"));
     expect((await screen.findByTestId("conflict-story")).textContent).toContain(
       "Откройте заявление, проверьте изменения и примите решение заново.",
+    );
+  });
+
+  it("shows a supervisor's answer to the officer's own conflicts, and who decided the others", async () => {
+    await queue("en", [
+      conflict({
+        resolution: {
+          action: "discard",
+          reason: "The applicant asked to stop",
+          by: "Rəşad Əliyev",
+          at: "2026-11-21T09:00:00Z",
+        },
+        seen: true,
+      }),
+      conflict({
+        id: "dec-3",
+        case_id: "c3",
+        cause: "stale_version",
+        decided_by: "Elvin Quliyev",
+        on_this_desk: false,
+      }),
+    ]);
+    fireEvent.keyDown(screen.getByTestId("queue-list"), { key: "c" });
+    const items = within(await screen.findByTestId("conflicts-inbox")).getAllByTestId("conflict");
+
+    const own = items[0] as HTMLElement;
+    expect(within(own).queryByTestId("conflict-by")).toBeNull();
+    const answer = within(own).getByTestId("conflict-resolution");
+    expect(answer.dataset.action).toBe("discard");
+    expect(answer.textContent).toContain(
+      "Supervisor's answer: Decision set aside — Rəşad Əliyev, 21.11.2026",
+    );
+    expect(answer.textContent).toContain("Reason: The applicant asked to stop");
+
+    const theirs = items[1] as HTMLElement;
+    expect(within(theirs).getByTestId("conflict-by").textContent).toBe("Decided by Elvin Quliyev");
+    expect(within(theirs).getByTestId("conflict-story").textContent).toContain(
+      "Elvin Quliyev decided this case (Accept, 20.11.2026",
+    );
+    expect(within(theirs).queryByTestId("conflict-resolution")).toBeNull();
+  });
+
+  it("tells a colleague's conflict in Azerbaijani and Russian too", async () => {
+    const theirs = conflict({ decided_by: "Elvin Quliyev", on_this_desk: false });
+    const { view } = await queue("az", [theirs]);
+    await userEvent.click(screen.getByTestId("queue-conflicts"));
+    expect((await screen.findByTestId("conflict-by")).textContent).toBe(
+      "Qərarı verən: Elvin Quliyev",
+    );
+    expect(screen.getByTestId("conflict-story").textContent).toContain(
+      "Elvin Quliyev bu müraciət üzrə qərar verdi",
+    );
+    view.unmount();
+
+    await queue("ru", [theirs]);
+    await userEvent.click(screen.getByTestId("queue-conflicts"));
+    expect((await screen.findByTestId("conflict-story")).textContent).toContain(
+      "записано на рабочем месте сотрудника Elvin Quliyev",
     );
   });
 });

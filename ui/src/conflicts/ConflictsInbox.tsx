@@ -1,10 +1,11 @@
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
-import type { ConflictView } from "../ipc/client";
+import type { ConflictResolution, ConflictView } from "../ipc/client";
 import { formatDateTime } from "../queue/format";
 
 /** One conflict told in words: what the officer decided, what happened at the centre, and what
- * happens now. The facts come from the centre's answer; the wording is the UI's. */
+ * happens now. The facts come from the centre's answer; the wording is the UI's. A decision
+ * recorded on this desk is told to "you"; one recorded elsewhere names who recorded it. */
 export function conflictStory(t: TFunction, c: ConflictView): string {
   const facts = {
     decision: t(`decision.kind.${c.kind}`),
@@ -13,8 +14,23 @@ export function conflictStory(t: TFunction, c: ConflictView): string {
     name: c.now_with ?? t("case.nobody"),
     status: c.status_now ? t(`queue.status.${c.status_now}`, c.status_now) : "",
     message: c.message,
+    by: c.decided_by ?? t("conflicts.someone"),
   };
-  return t(`conflicts.story.${c.cause}`, facts);
+  return c.on_this_desk
+    ? t(`conflicts.story.${c.cause}`, facts)
+    : t(`conflicts.theirStory.${c.cause}`, facts);
+}
+
+/** What a supervisor decided about a conflict: the action, who, when, and the reason given. */
+export function ResolutionNote({ resolution }: { resolution: ConflictResolution }) {
+  const { t } = useTranslation();
+  const facts = { by: resolution.by, at: formatDateTime(resolution.at) };
+  return (
+    <>
+      {t(`conflicts.resolution.${resolution.action}`, facts)}
+      {resolution.reason && <> {t("conflicts.resolutionReason", { reason: resolution.reason })}</>}
+    </>
+  );
 }
 
 /** The conflicts inbox: each decision the centre kept but could not apply, explained, with the
@@ -65,7 +81,22 @@ export function ConflictsInbox({
                   {c.number} · {c.applicant}
                   {c.seen && <span className="badge">{t("conflicts.seen")}</span>}
                 </h3>
+                {!c.on_this_desk && (
+                  <p className="conflict-by" data-testid="conflict-by">
+                    {t("conflicts.decidedBy", { name: c.decided_by ?? t("conflicts.someone") })}
+                  </p>
+                )}
                 <p data-testid="conflict-story">{conflictStory(t, c)}</p>
+                {c.resolution && (
+                  <p
+                    className="conflict-resolution"
+                    data-testid="conflict-resolution"
+                    data-action={c.resolution.action}
+                  >
+                    <strong>{t("conflicts.answer")}</strong>{" "}
+                    <ResolutionNote resolution={c.resolution} />
+                  </p>
+                )}
                 <div className="actions">
                   <button
                     type="button"

@@ -338,6 +338,24 @@ truncated: boolean, problem: string | null, checks: Array<TextCheck>, highlights
 export type ConflictCause = "reassigned" | "already_decided" | "stale_version" | "withdrawn" | "other";
 
 /**
+ * What a supervisor did with a conflict.
+ */
+export type ResolutionAction = "apply" | "hand_over" | "discard";
+
+/**
+ * A supervisor's answer to a conflict.
+ */
+export type ConflictResolution = { action: ResolutionAction, reason: string | null, 
+/**
+ * The supervisor's name.
+ */
+by: string, 
+/**
+ * When (RFC 3339).
+ */
+at: string, };
+
+/**
  * One conflict, with what the UI needs to explain it in the officer's language.
  */
 export type ConflictView = { 
@@ -368,7 +386,66 @@ message: string,
 /**
  * The officer has marked it as seen.
  */
-seen: boolean, };
+seen: boolean, 
+/**
+ * Who recorded the decision: null when it was recorded on this desk.
+ */
+decided_by: string | null, 
+/**
+ * The decision was recorded on this desk (the officer's own).
+ */
+on_this_desk: boolean, 
+/**
+ * What a supervisor decided about it, once resolved.
+ */
+resolution: ConflictResolution | null, };
+
+/**
+ * One officer's load.
+ */
+export type OfficerLoad = { officer_id: string, full_name: string, open: number, overdue: number, due_this_week: number, 
+/**
+ * When this officer's desk last synced with the centre (RFC 3339), or null if never.
+ */
+last_sync_at: string | null, };
+
+/**
+ * The department's load, per officer.
+ */
+export type Workload = { department_id: string, today: string, officers: Array<OfficerLoad>, };
+
+/**
+ * One of an officer's open cases, as the supervisor weighs moving it.
+ */
+export type SupervisedCase = { id: string, number: string, service: string, applicant: string, status: string, due_date: string, version: number, 
+/**
+ * When the case last changed at the centre (RFC 3339).
+ */
+changed_at: string, 
+/**
+ * The officer's desk has not synced since the case changed (or never did): it may hold a
+ * decision not yet sent.
+ */
+may_hold_unsent_work: boolean, };
+
+export type OfficerCases = { officer_id: string, full_name: string, last_sync_at: string | null, cases: Array<SupervisedCase>, };
+
+/**
+ * A case to move, at the version the supervisor saw (if it changed since, nothing moves).
+ */
+export type CaseRef = { id: string, version: number, };
+
+/**
+ * Move these cases to that officer, for this reason.
+ */
+export type Reassignment = { cases: Array<CaseRef>, officer_id: string, reason: string, };
+
+export type ReassignOutcome = { moved: number, };
+
+/**
+ * The supervisor's answer to a conflict.
+ */
+export type Resolution = { action: ResolutionAction, reason: string, };
 
 /** Every command the desk exposes: its arguments and its result. Errors are always `DeskError`. */
 export type Commands = {
@@ -389,6 +466,11 @@ export type Commands = {
   prefetch_case: { args: { id: string }; returns: number };
   conflicts: { args: Record<string, never>; returns: ConflictView[] };
   conflict_seen: { args: { id: string }; returns: ConflictView[] };
+  workload: { args: Record<string, never>; returns: Workload };
+  officer_cases: { args: { id: string }; returns: OfficerCases };
+  reassign: { args: { request: Reassignment }; returns: ReassignOutcome };
+  resolve_conflict: { args: { id: string; resolution: Resolution }; returns: ConflictView[] };
+  export_history: { args: { id: string }; returns: string };
 };
 
 export type CommandName = keyof Commands;

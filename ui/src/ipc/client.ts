@@ -15,20 +15,27 @@ import {
   type Email,
   ERROR_KINDS,
   type ErrorKind,
+  type OfficerCases,
   type Progress,
   type QueuePage,
   type QueueQuery,
+  type Reassignment,
+  type ReassignOutcome,
+  type Resolution,
   type SessionInfo,
   type SignInRequest,
   type SyncReport,
+  type Workload,
 } from "./bindings";
 
 export type {
   AppInfo,
   BuildInfo,
+  CaseRef,
   CaseView,
   CatalogueInfo,
   ChecklistItem,
+  ConflictResolution,
   ConflictView,
   Decision,
   DecisionKind,
@@ -41,16 +48,24 @@ export type {
   FormGroupView,
   HistoryItem,
   LocalizedText,
+  OfficerCases,
+  OfficerLoad,
   Progress,
   QueuePage,
   QueueQuery,
   QueueRow,
   ReasonCode,
+  Reassignment,
+  ReassignOutcome,
   RefusalReason,
+  Resolution,
+  ResolutionAction,
   SessionInfo,
   SignInRequest,
   Sort,
+  SupervisedCase,
   SyncReport,
+  Workload,
 } from "./bindings";
 export { ERROR_KINDS } from "./bindings";
 
@@ -110,6 +125,17 @@ export const desk = {
   conflicts: (): Promise<ConflictView[]> => call("conflicts", {}),
   /** Marks a conflict as seen (it is kept); resolves to the inbox as it is now. */
   conflictSeen: (id: string): Promise<ConflictView[]> => call("conflict_seen", { id }),
+  /** The department's officers and their load (supervisors only; needs the centre). */
+  workload: (): Promise<Workload> => call("workload", {}),
+  /** One officer's open cases, each saying whether their desk may hold unsent work on it. */
+  officerCases: (id: string): Promise<OfficerCases> => call("officer_cases", { id }),
+  /** Moves cases to another officer, all or none; resolves to how many moved. */
+  reassign: (request: Reassignment): Promise<ReassignOutcome> => call("reassign", { request }),
+  /** A supervisor's answer to a conflict; resolves to the conflicts as they are now. */
+  resolveConflict: (id: string, resolution: Resolution): Promise<ConflictView[]> =>
+    call("resolve_conflict", { id, resolution }),
+  /** Writes a case's history as CSV; resolves to the file's absolute path. */
+  exportHistory: (id: string): Promise<string> => call("export_history", { id }),
 };
 
 /** Where the viewer reads a document page (or its thumbnail): the desk's own URI scheme,

@@ -80,12 +80,15 @@ export function Queue({
   session,
   onChange,
   onOpen,
+  onDepartment,
   hidden = false,
 }: {
   session: SessionInfo;
   onChange: (session: SessionInfo) => void;
   /** Opens the case at `index` of the list `query` describes. */
   onOpen: (id: string, index: number, query: QueueQuery) => void;
+  /** Opens the department view; offered to supervisors only. */
+  onDepartment?: () => void;
   /** Kept mounted behind an open case, so the list and its place survive. */
   hidden?: boolean;
 }) {
@@ -135,6 +138,7 @@ export function Queue({
     desk.conflicts().then(setConflicts, () => undefined);
   }, [generation, hidden]);
   const unseen = conflicts.filter((c) => !c.seen).length;
+  const openDepartment = session.role === "supervisor" ? onDepartment : undefined;
 
   // The selected case is prepared (first pages converted) once the selection settles, so
   // Enter opens it from memory. A failure only means it is prepared when opened.
@@ -189,6 +193,9 @@ export function Queue({
     } else if (event.key === "c") {
       event.preventDefault();
       setInbox(true);
+    } else if (event.key === "d" && openDepartment) {
+      event.preventDefault();
+      openDepartment();
     } else if (event.key === "Enter") {
       const row = rowAt(selected);
       if (row) {
@@ -239,6 +246,17 @@ export function Queue({
         >
           {t("conflicts.button", { count: unseen })}
         </button>
+        {openDepartment && (
+          <button
+            type="button"
+            className="secondary"
+            onClick={openDepartment}
+            aria-keyshortcuts="d"
+            data-testid="queue-department"
+          >
+            {t("supervision.open")}
+          </button>
+        )}
         <button
           type="button"
           className="secondary"
@@ -394,6 +412,7 @@ export function Queue({
       </div>
       <p id={`${id}-keys`} className="note">
         {t("queue.keys")}
+        {openDepartment && ` ${t("supervision.openKey")}`}
       </p>
       {inbox && !hidden && (
         <ConflictsInbox

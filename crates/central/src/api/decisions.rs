@@ -186,67 +186,96 @@ pub async fn create(
                 return Err(err);
             }
 
-            let status = decided_status(req.kind);
-            let version = case.version + 1;
-            tx.execute(
-                "UPDATE applications SET status = ?1, version = ?2, updated_at = ?3 WHERE id = ?4",
-                params![status.as_str(), version, now_s, application_id],
-            )?;
             tx.execute(
                 "INSERT INTO decisions (id, application_id, officer_id, request, based_on_version, decided_at, received_at, outcome, status_code, response)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'applied', 201, '')",
                 params![decision_id, application_id, caller.user_id, request_json, req.based_on_version, req.decided_at, now_s],
             )?;
-            store::add_event(
-                &tx,
-                &application_id,
-                &now_s,
-                "decided",
-                Some(&caller.user_id),
-                &json!({
-                    "decision_id": decision_id,
-                    "kind": req.kind,
-                    "missing_documents": req.missing_documents,
-                    "missing_other": req.missing_other,
-                    "reasons": req.reasons,
-                    "note": req.note,
-                    "decided_at": req.decided_at,
-                }),
-            )?;
-            store::record_change(&tx, &application_id, &case.department_id, case.officer_id.as_deref(), None, ChangeKind::Changed, &now_s)?;
-
-            let documents: Vec<(String, String)> = detail.documents.iter().map(|d| (d.id.clone(), d.doc_type.clone())).collect();
-            let submitted_on = decision::day_for_applicant(&detail.submitted_at);
-            let email = decision::render_email(
-                &catalogue,
-                &CaseFacts {
-                    number: &case.number,
-                    service: &case.service,
-                    submitted_on: &submitted_on,
-                    applicant_name: &case.applicant.name_latin,
-                    language: case.applicant.language,
-                    officer_name: &caller.full_name,
-                    documents: &documents,
-                },
-                &req.decision(),
-            );
-            tx.execute(
-                "INSERT INTO notifications (application_id, decision_id, to_address, language, subject, body, state, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7)",
-                params![application_id, decision_id, case.applicant.email, case.applicant.language.code(), email.subject, email.body, now_s],
-            )?;
-            let notification_id = tx.last_insert_rowid();
-            let response = DecisionResponse {
-                id: req.id,
-                application_id: application_id.clone(),
-                status,
-                version,
-                notification_id,
-            };
+            let response = apply(&tx, &catalogue, &case, &req, &caller.user_id, &caller.full_name, &now_s)?;
             let body = serde_json::to_string(&response).map_err(|e| ApiError::internal(e.to_string()))?;
             tx.execute("UPDATE decisions SET response = ?1 WHERE id = ?2", params![body, decision_id])?;
             tx.commit()?;
             Ok((StatusCode::CREATED, Json(response)).into_response())
         })
         .await
+}
+
+/// Applies a decision to its case: the new status and version, the `decided` event, the change
+/// for the desks, and the applicant's e-mail (signed with the deciding officer's name). The
+/// caller has checked that the case may take it and records the request itself.
+pub(crate) fn apply(
+    tx: &Connection,
+    catalogue: &migdesk_domain::Catalogue,
+    case: &CaseRow,
+    req: &DecisionRequest,
+    officer_id: &str,
+    officer_name: &str,
+    now_s: &str,
+) -> ApiResult<DecisionResponse> {
+    let decision_id = req.id.to_string();
+    let application_id = &case.id;
+    let detail = store::application_detail(tx, application_id)?
+        .ok_or_else(|| ApiError::not_found(format!("no application {application_id}")))?;
+    let status = decided_status(req.kind);
+    let version = case.version + 1;
+    tx.execute(
+        "UPDATE applications SET status = ?1, version = ?2, updated_at = ?3 WHERE id = ?4",
+        params![status.as_str(), version, now_s, application_id],
+    )?;
+    store::add_event(
+        tx,
+        application_id,
+        now_s,
+        "decided",
+        Some(officer_id),
+        &json!({
+            "decision_id": decision_id,
+            "kind": req.kind,
+            "missing_documents": req.missing_documents,
+            "missing_other": req.missing_other,
+            "reasons": req.reasons,
+            "note": req.note,
+            "decided_at": req.decided_at,
+        }),
+    )?;
+    store::record_change(
+        tx,
+        application_id,
+        &case.department_id,
+        case.officer_id.as_deref(),
+        None,
+        ChangeKind::Changed,
+        now_s,
+    )?;
+    let documents: Vec<(String, String)> = detail
+        .documents
+        .iter()
+        .map(|d| (d.id.clone(), d.doc_type.clone()))
+        .collect();
+    let submitted_on = decision::day_for_applicant(&detail.submitted_at);
+    let email = decision::render_email(
+        catalogue,
+        &CaseFacts {
+            number: &case.number,
+            service: &case.service,
+            submitted_on: &submitted_on,
+            applicant_name: &case.applicant.name_latin,
+            language: case.applicant.language,
+            officer_name,
+            documents: &documents,
+        },
+        &req.decision(),
+    );
+    tx.execute(
+        "INSERT INTO notifications (application_id, decision_id, to_address, language, subject, body, state, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7)",
+        params![application_id, decision_id, case.applicant.email, case.applicant.language.code(), email.subject, email.body, now_s],
+    )?;
+    Ok(DecisionResponse {
+        id: req.id,
+        application_id: application_id.clone(),
+        status,
+        version,
+        notification_id: tx.last_insert_rowid(),
+    })
 }

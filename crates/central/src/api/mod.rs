@@ -5,8 +5,10 @@ pub mod applicant;
 pub mod applications;
 pub mod audit;
 pub mod changes;
+pub mod conflicts;
 pub mod decisions;
 pub mod documents;
+pub mod history;
 pub mod session;
 pub mod supervision;
 
@@ -41,7 +43,7 @@ Errors are always `{kind, message}` JSON; conflicts (409) add a machine-readable
     tags(
         (name = "session", description = "Signing in and out"),
         (name = "cases", description = "The change feed, case detail, documents and decisions"),
-        (name = "supervision", description = "Department workload and reassignment (supervisors)"),
+        (name = "supervision", description = "Department workload, reassignment, conflicts and case history (supervisors)"),
         (name = "applicant", description = "What the applicant portal uses: tracking, sending documents, withdrawing"),
         (name = "meta", description = "This document")
     )
@@ -60,6 +62,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(audit::report))
         .routes(routes!(supervision::workload))
         .routes(routes!(supervision::assign))
+        .routes(routes!(supervision::officer_cases))
+        .routes(routes!(conflicts::list))
+        .routes(routes!(conflicts::resolve))
+        .routes(routes!(history::export))
         .routes(routes!(applicant::track))
         .routes({
             // Uploads carry files: a larger body limit for this route only.

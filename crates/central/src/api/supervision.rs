@@ -12,14 +12,14 @@ use crate::clock;
 use crate::error::{ApiError, ApiResult, ConflictCause, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
 use crate::model::{
-    AssignmentRequest, AssignmentResponse, ChangeKind, Moved, OfficerLoad, OfficerRef, Status,
-    Workload,
+    AssignmentRequest, AssignmentResponse, ChangeKind, Moved, OfficerCases, OfficerLoad,
+    OfficerRef, Status, SupervisedCase, Workload,
 };
 use crate::store;
 
 pub const MAX_BULK: usize = 500;
 
-fn require_department_supervisor(caller: &Caller, department_id: &str) -> ApiResult<()> {
+pub(crate) fn require_department_supervisor(caller: &Caller, department_id: &str) -> ApiResult<()> {
     caller.require_supervisor()?;
     if caller.department_id != department_id {
         return Err(ApiError::forbidden("you supervise another department"));
@@ -75,6 +75,76 @@ pub async fn workload(
                 department_id,
                 today: today.to_string(),
                 officers: rows.collect::<Result<_, _>>()?,
+            }))
+        })
+        .await
+}
+
+/// One officer's open cases, due first, each with whether the officer's desk may hold unsent
+/// work on it — it has not synced since the case changed, or it has been quiet longer than
+/// `Config::quiet_desk_seconds` (offline or unused: any decision made there is not here yet) —
+/// for the supervisor to weigh before moving cases.
+#[utoipa::path(get, path = "/api/v1/departments/{id}/officers/{officer_id}/cases", tag = "supervision", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Department id"), ("officer_id" = String, Path, description = "Officer id")),
+    responses((status = 200, body = OfficerCases), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "Not a supervisor of this department"),
+        (status = 404, body = ErrorBody, description = "No such officer in this department")))]
+pub async fn officer_cases(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((department_id, officer_id)): ApiPath<(String, String)>,
+) -> ApiResult<Json<OfficerCases>> {
+    require_department_supervisor(&caller, &department_id)?;
+    let quiet = chrono::Duration::seconds(state.config.quiet_desk_seconds);
+    state
+        .db
+        .run(move |conn| {
+            let officer: Option<(String, Option<String>)> = conn
+                .query_row(
+                    "SELECT full_name, last_sync_at FROM users WHERE id = ?1 AND department_id = ?2 AND role = 'officer'",
+                    params![officer_id, department_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let (full_name, last_sync_at) = officer.ok_or_else(|| {
+                ApiError::not_found(format!("no officer {officer_id} in this department"))
+            })?;
+            // A desk quiet for too long may hold decisions on any of its cases.
+            let synced = last_sync_at
+                .as_deref()
+                .and_then(clock::parse)
+                .filter(|at| *at + quiet > clock::now());
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, number, service, json_extract(applicant, '$.name_latin'), status, due_date, version, updated_at
+                 FROM applications WHERE officer_id = ?1 AND status IN ('pending', 'missing_documents')
+                 ORDER BY due_date, number",
+            )?;
+            let cases = stmt
+                .query_map([&officer_id], |r| {
+                    let changed_at: String = r.get(7)?;
+                    Ok(SupervisedCase {
+                        application_id: r.get(0)?,
+                        number: r.get(1)?,
+                        service: r.get(2)?,
+                        applicant_name: r.get(3)?,
+                        status: Status::parse(&r.get::<_, String>(4)?).unwrap_or(Status::Pending),
+                        due_date: r.get(5)?,
+                        version: r.get(6)?,
+                        may_hold_unsent_work: match (synced, clock::parse(&changed_at)) {
+                            (Some(synced), Some(changed)) => synced < changed,
+                            _ => true,
+                        },
+                        changed_at,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(Json(OfficerCases {
+                officer: OfficerRef {
+                    id: officer_id,
+                    full_name,
+                },
+                last_sync_at,
+                cases,
             }))
         })
         .await

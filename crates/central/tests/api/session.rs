@@ -99,6 +99,7 @@ async fn unknown_users_and_bad_tokens_are_unauthorized() {
 async fn tokens_expire() {
     let s = crate::common::start_with(migdesk_central::Config {
         token_ttl_seconds: 1,
+        ..migdesk_central::Config::default()
     })
     .await;
     let token = s.login(s.account("baku", "officer", 0)).await;

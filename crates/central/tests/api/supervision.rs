@@ -197,3 +197,344 @@ async fn reassignment_input_is_checked() {
     .await
     .expect_error(StatusCode::BAD_REQUEST, "bad_request");
 }
+
+/// A supervisor moves `case` (fresh from the feed) to `target`.
+async fn reassign(s: &crate::common::Server, sup: &str, case: &serde_json::Value, target: &str) {
+    let body = json!({
+        "applications": [{ "application_id": id(case), "based_on_version": version(case) }],
+        "officer_id": target, "reason": "annual leave",
+    });
+    s.post("/api/v1/departments/baku/assignments", Some(sup), &body)
+        .await
+        .expect(StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_officers_cases_say_which_may_hold_unsent_work() {
+    let s = start().await;
+    let sup = s.login(s.account("baku", "supervisor", 0)).await;
+    let (officer, token, cases) = s.busy_officer(2).await;
+    let path = format!("/api/v1/departments/baku/officers/{}/cases", officer.id);
+    // The officer's desk has not synced yet since sign-in... `busy_officer` read the feed, so
+    // it has: nothing changed since.
+    let listed = s.get(&path, &sup).await.expect(StatusCode::OK);
+    assert_eq!(listed["officer"]["id"], officer.id.as_str());
+    let all = listed["cases"].as_array().unwrap();
+    assert_eq!(
+        all.len() as i64,
+        rows(
+            &s.db_path,
+            &format!(
+                "SELECT COUNT(*) FROM applications WHERE officer_id = '{}' AND status IN ('pending', 'missing_documents')",
+                officer.id
+            )
+        )
+    );
+    assert!(
+        all.iter().all(|c| c["may_hold_unsent_work"] == false),
+        "{listed}"
+    );
+
+    // The applicant sends a document to one case: the officer's desk has not seen that change.
+    let changed = &cases[0];
+    let number = changed["number"].as_str().unwrap();
+    let dob = changed["applicant"]["date_of_birth"].as_str().unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    s.post(
+        &format!("/api/v1/tracking/{number}/documents"),
+        None,
+        &json!({ "date_of_birth": dob, "documents": [{ "type": "passport-copy", "file_name": "p.png",
+            "content_base64": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABc3UWCgAAAABJRU5ErkJggg==" }] }),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+    let listed = s.get(&path, &sup).await.expect(StatusCode::OK);
+    for c in listed["cases"].as_array().unwrap() {
+        assert_eq!(
+            c["may_hold_unsent_work"] == true,
+            c["application_id"] == changed["id"],
+            "{c}"
+        );
+    }
+    // Once the desk syncs, it has seen everything.
+    s.all_changes(&token).await;
+    let listed = s.get(&path, &sup).await.expect(StatusCode::OK);
+    assert!(
+        listed["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["may_hold_unsent_work"] == false)
+    );
+
+    // No such officer here, and officers may not look.
+    s.get("/api/v1/departments/baku/officers/nobody/cases", &sup)
+        .await
+        .expect_error(StatusCode::NOT_FOUND, "not_found");
+    s.get(&path, &token)
+        .await
+        .expect_error(StatusCode::FORBIDDEN, "forbidden");
+}
+
+#[tokio::test]
+async fn a_conflict_is_listed_to_all_concerned_and_resolved_once_by_a_supervisor() {
+    let s = start().await;
+    let sup = s.login(s.account("baku", "supervisor", 0)).await;
+    let (officer, token, cases) = s.busy_officer(3).await;
+    let target = s
+        .accounts
+        .iter()
+        .find(|a| a.department == "baku" && a.role == "officer" && a.id != officer.id)
+        .unwrap();
+    let bystander = s
+        .accounts
+        .iter()
+        .find(|a| {
+            a.department == "baku" && a.role == "officer" && a.id != officer.id && a.id != target.id
+        })
+        .unwrap();
+    let target_token = s.login(target).await;
+    let bystander_token = s.login(bystander).await;
+
+    // Three decisions made offline on cases moved meanwhile: three conflicts.
+    let mut conflicts = Vec::new();
+    for case in &cases[..3] {
+        reassign(&s, &sup, case, &target.id).await;
+        let d = crate::common::decision(version(case), "accept");
+        s.post(
+            &format!("/api/v1/applications/{}/decisions", id(case)),
+            Some(&token),
+            &d,
+        )
+        .await
+        .expect_error(StatusCode::CONFLICT, "conflict");
+        conflicts.push(d["id"].as_str().unwrap().to_owned());
+    }
+
+    // The supervisor, the officer who decided and the officer who has the case see them;
+    // another officer does not.
+    for t in [&sup, &token, &target_token] {
+        let listed = s.get("/api/v1/conflicts", t).await.expect(StatusCode::OK);
+        let ids: Vec<&str> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["decision_id"].as_str().unwrap())
+            .collect();
+        for c in &conflicts {
+            assert!(ids.contains(&c.as_str()), "{listed}");
+        }
+    }
+    let listed = s
+        .get("/api/v1/conflicts", &bystander_token)
+        .await
+        .expect(StatusCode::OK);
+    assert!(listed.as_array().unwrap().is_empty(), "{listed}");
+    let first = s
+        .get("/api/v1/conflicts", &sup)
+        .await
+        .expect(StatusCode::OK)[0]
+        .clone();
+    assert_eq!(first["cause"], "reassigned");
+    assert_eq!(first["decided_by"]["id"], officer.id.as_str());
+    assert_eq!(first["now_with"]["id"], target.id.as_str());
+    assert_eq!(first["kind"], "accept");
+    assert!(first["resolution"].is_null());
+
+    let resolve = |n: usize, body: serde_json::Value, t: String| {
+        let path = format!("/api/v1/conflicts/{}/resolution", conflicts[n]);
+        let s = &s;
+        async move { s.post(&path, Some(&t), &body).await }
+    };
+    // Officers may not resolve; discarding needs a reason.
+    resolve(0, json!({ "action": "apply" }), token.clone())
+        .await
+        .expect_error(StatusCode::FORBIDDEN, "forbidden");
+    resolve(
+        0,
+        json!({ "action": "discard", "reason": " " }),
+        sup.clone(),
+    )
+    .await
+    .expect_error(StatusCode::BAD_REQUEST, "bad_request");
+
+    // Apply: the case takes the offline decision, signed by the officer who made it.
+    let applied = resolve(0, json!({ "action": "apply" }), sup.clone())
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(applied["resolution"]["action"], "apply");
+    assert_eq!(applied["status"], "accepted");
+    let case0 = id(&cases[0]);
+    assert_eq!(
+        rows(
+            &s.db_path,
+            &format!(
+                "SELECT COUNT(*) FROM notifications WHERE application_id = '{case0}' AND decision_id = '{}'",
+                conflicts[0]
+            )
+        ),
+        1
+    );
+    // Answered once.
+    resolve(
+        0,
+        json!({ "action": "discard", "reason": "x" }),
+        sup.clone(),
+    )
+    .await
+    .expect_error(StatusCode::CONFLICT, "conflict");
+
+    // Hand over: the case stays with the officer who has it, undecided.
+    let handed = resolve(
+        1,
+        json!({ "action": "hand_over", "reason": "decide it yourself" }),
+        sup.clone(),
+    )
+    .await
+    .expect(StatusCode::OK);
+    assert_eq!(handed["status"], "pending");
+    assert_eq!(handed["resolution"]["reason"], "decide it yourself");
+    // Discard, with its reason.
+    let discarded = resolve(
+        2,
+        json!({ "action": "discard", "reason": "documents were forged" }),
+        sup.clone(),
+    )
+    .await
+    .expect(StatusCode::OK);
+    assert_eq!(discarded["resolution"]["action"], "discard");
+
+    // The officer who decided sees each answer.
+    let mine = s
+        .get("/api/v1/conflicts", &token)
+        .await
+        .expect(StatusCode::OK);
+    let answered: Vec<&str> = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["resolution"]["action"].as_str())
+        .collect();
+    assert_eq!(answered.len(), 3, "{mine}");
+
+    // After a hand-over the officer who has the case decides it.
+    let case = &cases[1];
+    let after_hand_over = s
+        .get(&format!("/api/v1/applications/{}", id(case)), &target_token)
+        .await
+        .expect(StatusCode::OK);
+    s.post(
+        &format!("/api/v1/applications/{}/decisions", id(case)),
+        Some(&target_token),
+        &crate::common::decision(version(&after_hand_over), "accept"),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_cases_history_exports_as_csv_for_supervisors_only() {
+    let s = start().await;
+    let sup = s.login(s.account("baku", "supervisor", 0)).await;
+    let (officer, token, cases) = s.busy_officer(1).await;
+    let target = s
+        .accounts
+        .iter()
+        .find(|a| a.department == "baku" && a.role == "officer" && a.id != officer.id)
+        .unwrap();
+    let case = &cases[0];
+    // Opened on the desk, moved, decided offline (a conflict), applied by the supervisor.
+    s.post(
+        "/api/v1/audit",
+        Some(&token),
+        &json!({ "events": [{ "id": "desk-1", "application_id": id(case), "kind": "opened",
+            "at": migdesk_central::clock::format(migdesk_central::clock::now()) }] }),
+    )
+    .await
+    .expect(StatusCode::OK);
+    reassign(&s, &sup, case, &target.id).await;
+    let d = crate::common::decision(version(case), "accept");
+    s.post(
+        &format!("/api/v1/applications/{}/decisions", id(case)),
+        Some(&token),
+        &d,
+    )
+    .await
+    .expect_error(StatusCode::CONFLICT, "conflict");
+    s.post(
+        &format!("/api/v1/conflicts/{}/resolution", d["id"].as_str().unwrap()),
+        Some(&sup),
+        &json!({ "action": "apply", "reason": "the officer had checked everything" }),
+    )
+    .await
+    .expect(StatusCode::OK);
+
+    let path = format!("/api/v1/applications/{}/history.csv", id(case));
+    let resp = s.get(&path, &sup).await;
+    assert_eq!(resp.status, StatusCode::OK);
+    assert_eq!(resp.headers["content-type"], "text/csv; charset=utf-8");
+    let text = String::from_utf8(resp.bytes.clone()).unwrap();
+    let text = text.strip_prefix('\u{feff}').expect("a byte-order mark");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec!["time", "who", "role", "event", "details", "reason"]
+    );
+    let lines: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let events: Vec<&str> = lines.iter().map(|l| &l[3]).collect();
+    for expected in [
+        "received",
+        "assigned",
+        "opened",
+        "reassigned",
+        "decision_conflict",
+        "conflict_resolved",
+        "decided",
+    ] {
+        assert!(
+            events.contains(&expected),
+            "{expected} missing from {events:?}"
+        );
+    }
+    let moved = lines.iter().find(|l| &l[3] == "reassigned").unwrap();
+    assert_eq!(&moved[1], s.account("baku", "supervisor", 0).full_name);
+    assert_eq!(&moved[5], "annual leave");
+    assert!(moved[4].contains(target.full_name), "{moved:?}");
+    let opened = lines.iter().find(|l| &l[3] == "opened").unwrap();
+    assert_eq!(&opened[1], officer.full_name);
+    let resolved = lines.iter().find(|l| &l[3] == "conflict_resolved").unwrap();
+    assert_eq!(&resolved[5], "the officer had checked everything");
+    let times: Vec<&str> = lines.iter().map(|l| &l[0]).collect();
+    assert!(times.is_sorted(), "{times:?}");
+
+    // Officers may not export.
+    s.get(&path, &token)
+        .await
+        .expect_error(StatusCode::FORBIDDEN, "forbidden");
+}
+
+#[tokio::test]
+async fn a_quiet_desk_may_hold_unsent_work_on_every_case() {
+    let s = crate::common::start_with(migdesk_central::Config {
+        quiet_desk_seconds: 2,
+        ..migdesk_central::Config::default()
+    })
+    .await;
+    let sup = s.login(s.account("baku", "supervisor", 0)).await;
+    let (officer, _token, _) = s.busy_officer(1).await;
+    let path = format!("/api/v1/departments/baku/officers/{}/cases", officer.id);
+    let flags = |v: &serde_json::Value| -> Vec<bool> {
+        v["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["may_hold_unsent_work"].as_bool().unwrap())
+            .collect()
+    };
+    let fresh = flags(&s.get(&path, &sup).await.expect(StatusCode::OK));
+    assert!(!fresh.is_empty() && fresh.iter().all(|f| !f), "{fresh:?}");
+    // Not heard from for longer than the quiet period: any case may hold a decision.
+    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+    let quiet = flags(&s.get(&path, &sup).await.expect(StatusCode::OK));
+    assert!(quiet.iter().all(|f| *f), "{quiet:?}");
+}

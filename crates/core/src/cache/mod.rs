@@ -24,6 +24,7 @@ const MIGRATIONS: &[M<'static>] = &[
         "../../migrations/008_conflicts_seen_audit_refused.sql"
     )),
     M::up(include_str!("../../migrations/009_document_viewable.sql")),
+    M::up(include_str!("../../migrations/010_centre_conflicts.sql")),
 ];
 
 /// A 256-bit cache key.
@@ -345,7 +346,7 @@ impl Store {
         let tx = self.conn.transaction().map_err(map_sql)?;
         tx.execute_batch(
             "DELETE FROM documents; DELETE FROM blobs; DELETE FROM partials; DELETE FROM document_text; DELETE FROM cases_fts;
-             DELETE FROM cases; DELETE FROM meta WHERE key IN ('cursor', 'last_sync');",
+             DELETE FROM cases; DELETE FROM centre_conflicts; DELETE FROM meta WHERE key IN ('cursor', 'last_sync');",
         )
         .map_err(map_sql)?;
         tx.commit().map_err(map_sql)

@@ -82,6 +82,80 @@ impl Central {
 }
 
 impl Central {
+    async fn json_answer<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> DeskResult<T> {
+        if !resp.status().is_success() {
+            return Err(Self::error_of(resp).await);
+        }
+        resp.json().await.map_err(|e| {
+            DeskError::new(
+                ErrorKind::Central,
+                format!("the centre's answer did not fit: {e}"),
+            )
+        })
+    }
+
+    /// `GET path` as JSON, with the session's token.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+    ) -> DeskResult<T> {
+        let resp = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(offline)?;
+        Self::json_answer(resp).await
+    }
+
+    /// `POST path` with a JSON body; the answer as JSON.
+    pub async fn post_json<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        body: &Value,
+    ) -> DeskResult<T> {
+        let resp = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .map_err(offline)?;
+        Self::json_answer(resp).await
+    }
+
+    /// `GET path` as bytes, with the file name the centre suggests (`Content-Disposition`).
+    pub async fn get_bytes(
+        &self,
+        token: &str,
+        path: &str,
+    ) -> DeskResult<(Vec<u8>, Option<String>)> {
+        let resp = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(offline)?;
+        if !resp.status().is_success() {
+            return Err(Self::error_of(resp).await);
+        }
+        let name = resp
+            .headers()
+            .get(reqwest::header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split("filename=\"").nth(1))
+            .and_then(|v| v.split('"').next())
+            .map(str::to_owned);
+        Ok((resp.bytes().await.map_err(offline)?.to_vec(), name))
+    }
+}
+
+impl Central {
     /// Ends the session at the centre.
     pub async fn sign_out(&self, token: &str) -> DeskResult<()> {
         let resp = self
@@ -707,7 +781,8 @@ async fn report_events(
 
 /// One whole sync, in the order that protects the officer's work: decisions first (they are
 /// the officer's work; everything else can be fetched again), then the change feed, the
-/// documents and their text, decisions recorded meanwhile, and the audit trail.
+/// documents and their text, decisions recorded meanwhile, the audit trail, and the centre's
+/// list of the conflicts that concern this user.
 pub async fn run(
     store: &mut Store,
     central: &Central,
@@ -746,6 +821,8 @@ pub async fn run(
     report.conflicts += conflicts;
     progress(Progress::new(Phase::Audit));
     report.audit_events_sent = push_audit(store, central, token).await?;
+    let conflicts = crate::supervision::fetch_conflicts(central, token).await?;
+    crate::conflicts::keep_centre(store, &conflicts.0)?;
     Ok(report)
 }
 

@@ -1,0 +1,388 @@
+//! The supervisor's work: the department's load, an officer's cases, moving cases with a
+//! reason, answering conflicts, and a case's history as CSV. All of it is the centre's to
+//! decide, so it needs the network (an `offline` error otherwise) and the centre checks the
+//! role on every call; the desk offers it only to a supervisor ([`Supervision::for_session`]).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use ts_rs::TS;
+
+use crate::conflicts::ResolutionAction;
+use crate::error::{DeskError, DeskResult, ErrorKind};
+use crate::sync::Central;
+
+/// One officer's load.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OfficerLoad {
+    pub officer_id: String,
+    pub full_name: String,
+    #[ts(type = "number")]
+    pub open: i64,
+    #[ts(type = "number")]
+    pub overdue: i64,
+    #[ts(type = "number")]
+    pub due_this_week: i64,
+    /// When this officer's desk last synced with the centre (RFC 3339), or null if never.
+    pub last_sync_at: Option<String>,
+}
+
+/// The department's load, per officer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Workload {
+    pub department_id: String,
+    pub today: String,
+    pub officers: Vec<OfficerLoad>,
+}
+
+/// One of an officer's open cases, as the supervisor weighs moving it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SupervisedCase {
+    pub id: String,
+    pub number: String,
+    pub service: String,
+    pub applicant: String,
+    pub status: String,
+    pub due_date: String,
+    #[ts(type = "number")]
+    pub version: i64,
+    /// When the case last changed at the centre (RFC 3339).
+    pub changed_at: String,
+    /// The officer's desk has not synced since the case changed (or never did): it may hold a
+    /// decision not yet sent.
+    pub may_hold_unsent_work: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OfficerCases {
+    pub officer_id: String,
+    pub full_name: String,
+    pub last_sync_at: Option<String>,
+    pub cases: Vec<SupervisedCase>,
+}
+
+/// A case to move, at the version the supervisor saw (if it changed since, nothing moves).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CaseRef {
+    pub id: String,
+    #[ts(type = "number")]
+    pub version: i64,
+}
+
+/// Move these cases to that officer, for this reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Reassignment {
+    pub cases: Vec<CaseRef>,
+    pub officer_id: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReassignOutcome {
+    #[ts(type = "number")]
+    pub moved: i64,
+}
+
+/// The supervisor's answer to a conflict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Resolution {
+    pub action: ResolutionAction,
+    pub reason: String,
+}
+
+/// The centre's list of conflicts, to keep in the cache ([`crate::conflicts::keep_centre`]).
+#[derive(Debug, Clone, Default)]
+pub struct CentreConflicts(pub Vec<Value>);
+
+// The centre's shapes.
+#[derive(Deserialize)]
+struct WireOfficer {
+    id: String,
+    full_name: String,
+}
+
+#[derive(Deserialize)]
+struct WireLoad {
+    officer: WireOfficer,
+    open: i64,
+    overdue: i64,
+    due_this_week: i64,
+    last_sync_at: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct WireWorkload {
+    department_id: String,
+    today: String,
+    officers: Vec<WireLoad>,
+}
+
+#[derive(Deserialize)]
+struct WireCase {
+    application_id: String,
+    number: String,
+    service: String,
+    applicant_name: String,
+    status: String,
+    due_date: String,
+    version: i64,
+    changed_at: String,
+    may_hold_unsent_work: bool,
+}
+
+#[derive(Deserialize)]
+struct WireOfficerCases {
+    officer: WireOfficer,
+    last_sync_at: Option<String>,
+    cases: Vec<WireCase>,
+}
+
+#[derive(Deserialize)]
+struct WireMoved {
+    moved: Vec<Value>,
+}
+
+/// An id from the centre, checked before it goes into a path.
+fn path_id(id: &str) -> DeskResult<&str> {
+    if !id.is_empty()
+        && id.len() <= 100
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        Ok(id)
+    } else {
+        Err(DeskError::new(
+            ErrorKind::Invalid,
+            format!("{id:?} is not an id the centre gave"),
+        ))
+    }
+}
+
+/// What a supervisor's calls need, taken from the desk so the network waits do not hold it.
+#[derive(Debug, Clone)]
+pub struct Supervision {
+    pub(crate) central: Central,
+    pub(crate) token: String,
+    pub(crate) department: String,
+}
+
+impl Supervision {
+    /// The signed-in user's supervision, or `invalid` for an officer (the desk does not offer
+    /// it; the centre would refuse it with 403 anyway).
+    pub fn for_session(central: Central, token: String, user: &Value) -> DeskResult<Self> {
+        if user["role"].as_str() != Some("supervisor") {
+            return Err(DeskError::new(
+                ErrorKind::Invalid,
+                "only a supervisor may see the department and move cases",
+            ));
+        }
+        let department = user["department"]["id"]
+            .as_str()
+            .ok_or_else(|| DeskError::internal("the session names no department"))?
+            .to_owned();
+        Ok(Self {
+            central,
+            token,
+            department,
+        })
+    }
+
+    pub async fn workload(&self) -> DeskResult<Workload> {
+        let w: WireWorkload = self
+            .central
+            .get_json(
+                &self.token,
+                &format!(
+                    "/api/v1/departments/{}/workload",
+                    path_id(&self.department)?
+                ),
+            )
+            .await?;
+        Ok(Workload {
+            department_id: w.department_id,
+            today: w.today,
+            officers: w
+                .officers
+                .into_iter()
+                .map(|o| OfficerLoad {
+                    officer_id: o.officer.id,
+                    full_name: o.officer.full_name,
+                    open: o.open,
+                    overdue: o.overdue,
+                    due_this_week: o.due_this_week,
+                    last_sync_at: o.last_sync_at,
+                })
+                .collect(),
+        })
+    }
+
+    pub async fn officer_cases(&self, officer_id: &str) -> DeskResult<OfficerCases> {
+        let c: WireOfficerCases = self
+            .central
+            .get_json(
+                &self.token,
+                &format!(
+                    "/api/v1/departments/{}/officers/{}/cases",
+                    path_id(&self.department)?,
+                    path_id(officer_id)?
+                ),
+            )
+            .await?;
+        Ok(OfficerCases {
+            officer_id: c.officer.id,
+            full_name: c.officer.full_name,
+            last_sync_at: c.last_sync_at,
+            cases: c
+                .cases
+                .into_iter()
+                .map(|c| SupervisedCase {
+                    id: c.application_id,
+                    number: c.number,
+                    service: c.service,
+                    applicant: c.applicant_name,
+                    status: c.status,
+                    due_date: c.due_date,
+                    version: c.version,
+                    changed_at: c.changed_at,
+                    may_hold_unsent_work: c.may_hold_unsent_work,
+                })
+                .collect(),
+        })
+    }
+
+    /// Moves the cases, all or none. The reason is required (the centre checks it too).
+    pub async fn reassign(&self, request: &Reassignment) -> DeskResult<ReassignOutcome> {
+        if request.reason.trim().is_empty() {
+            return Err(DeskError::new(
+                ErrorKind::Invalid,
+                "a reassignment needs a reason",
+            ));
+        }
+        if request.cases.is_empty() {
+            return Err(DeskError::new(ErrorKind::Invalid, "choose cases to move"));
+        }
+        let body = json!({
+            "applications": request.cases.iter().map(|c| json!({
+                "application_id": c.id, "based_on_version": c.version,
+            })).collect::<Vec<_>>(),
+            "officer_id": request.officer_id,
+            "reason": request.reason.trim(),
+        });
+        let moved: WireMoved = self
+            .central
+            .post_json(
+                &self.token,
+                &format!(
+                    "/api/v1/departments/{}/assignments",
+                    path_id(&self.department)?
+                ),
+                &body,
+            )
+            .await?;
+        Ok(ReassignOutcome {
+            moved: i64::try_from(moved.moved.len()).unwrap_or(i64::MAX),
+        })
+    }
+
+    /// Answers a conflict; returns the centre's list of conflicts afterwards.
+    pub async fn resolve(
+        &self,
+        decision_id: &str,
+        resolution: &Resolution,
+    ) -> DeskResult<CentreConflicts> {
+        if resolution.action == ResolutionAction::Discard && resolution.reason.trim().is_empty() {
+            return Err(DeskError::new(
+                ErrorKind::Invalid,
+                "discarding a decision needs a reason",
+            ));
+        }
+        let _: Value = self
+            .central
+            .post_json(
+                &self.token,
+                &format!("/api/v1/conflicts/{}/resolution", path_id(decision_id)?),
+                &json!({ "action": resolution.action, "reason": resolution.reason.trim() }),
+            )
+            .await?;
+        fetch_conflicts(&self.central, &self.token).await
+    }
+
+    /// Writes the case's history (the centre's CSV, as it is) into `folder`; returns the file.
+    pub async fn export_history(&self, case_id: &str, folder: &Path) -> DeskResult<PathBuf> {
+        let (bytes, suggested) = self
+            .central
+            .get_bytes(
+                &self.token,
+                &format!("/api/v1/applications/{}/history.csv", path_id(case_id)?),
+            )
+            .await?;
+        std::fs::create_dir_all(folder).map_err(|e| {
+            DeskError::new(
+                ErrorKind::Storage,
+                format!("cannot create {}: {e}", folder.display()),
+            )
+        })?;
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+        // The centre suggests `<number>-history.csv`; only its safe characters are used.
+        let stem = suggested
+            .as_deref()
+            .and_then(|n| n.strip_suffix(".csv"))
+            .map(|n| {
+                n.chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+                    .collect::<String>()
+            })
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| format!("{case_id}-history"));
+        let path = folder.join(format!("{stem}-{stamp}.csv"));
+        // Written beside and renamed: a reader never sees half a file.
+        let partial = path.with_extension("csv.part");
+        std::fs::write(&partial, &bytes)
+            .and_then(|()| std::fs::rename(&partial, &path))
+            .map_err(|e| {
+                DeskError::new(
+                    ErrorKind::Storage,
+                    format!("cannot write {}: {e}", path.display()),
+                )
+            })?;
+        Ok(path)
+    }
+}
+
+/// The conflicts that concern the signed-in user, as the centre lists them.
+pub async fn fetch_conflicts(central: &Central, token: &str) -> DeskResult<CentreConflicts> {
+    central
+        .get_json(token, "/api/v1/conflicts")
+        .await
+        .map(CentreConflicts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_that_could_change_the_path_are_refused() {
+        assert!(path_id("3f2a-b_9").is_ok());
+        for bad in ["", "../x", "a/b", "a?b", "a b", "ə"] {
+            assert_eq!(path_id(bad).unwrap_err().kind, ErrorKind::Invalid, "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_officer_is_not_offered_supervision() {
+        let central = Central::new("http://127.0.0.1:9").unwrap();
+        let officer = json!({ "role": "officer", "department": { "id": "baku" } });
+        let err = Supervision::for_session(central.clone(), "t".into(), &officer).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Invalid);
+        let sup = json!({ "role": "supervisor", "department": { "id": "baku" } });
+        assert_eq!(
+            Supervision::for_session(central, "t".into(), &sup)
+                .unwrap()
+                .department,
+            "baku"
+        );
+    }
+}

@@ -1,0 +1,211 @@
+import { type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { ErrorNotice } from "../components/ErrorNotice";
+import { LanguageSwitch } from "../components/LanguageSwitch";
+import { type CatalogueInfo, desk, type LocalizedText, type OfficerLoad } from "../ipc/client";
+import { formatDate } from "../queue/format";
+import { DepartmentConflicts } from "./DepartmentConflicts";
+import { OfficerCasesPanel } from "./OfficerCasesPanel";
+import { useCentre } from "./useCentre";
+import { lastSync } from "./words";
+
+// Stable loaders for useCentre: the department is the caller's own, so its key never changes.
+const DEPARTMENT = "department";
+const loadWorkload = () => desk.workload();
+const loadConflicts = () => desk.conflicts();
+const loadOfficerCases = (id: string) => desk.officerCases(id);
+
+/** The department's officers and their load; a row (click or Enter) shows that officer's cases. */
+function OfficerTable({
+  officers,
+  selected,
+  onSelect,
+}: {
+  officers: OfficerLoad[];
+  selected: string | null;
+  onSelect: (id: string) => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <table className="officer-table" data-testid="officer-table">
+      <thead>
+        <tr>
+          <th scope="col">{t("supervision.columns.name")}</th>
+          <th scope="col">{t("supervision.columns.open")}</th>
+          <th scope="col">{t("supervision.columns.overdue")}</th>
+          <th scope="col">{t("supervision.columns.dueThisWeek")}</th>
+          <th scope="col">{t("supervision.columns.lastSync")}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {officers.map((o) => (
+          <tr
+            key={o.officer_id}
+            className={o.officer_id === selected ? "selected" : undefined}
+            data-testid="officer-row"
+            data-officer={o.officer_id}
+            // The whole row answers a click; the name's button takes focus, and Enter on it
+            // arrives here (its default click is prevented, so the officer is chosen once).
+            onClick={() => onSelect(o.officer_id)}
+            onKeyDown={(e) => {
+              if (e.key === "Enter") {
+                e.preventDefault();
+                onSelect(o.officer_id);
+              }
+            }}
+          >
+            <th scope="row">
+              <button
+                type="button"
+                className="officer-name"
+                aria-current={o.officer_id === selected ? "true" : undefined}
+                data-testid="officer-open"
+              >
+                {o.full_name}
+              </button>
+            </th>
+            <td data-testid="officer-open-count">{o.open}</td>
+            <td className={o.overdue > 0 ? "overdue" : undefined} data-testid="officer-overdue">
+              {o.overdue}
+            </td>
+            <td>{o.due_this_week}</td>
+            <td data-testid="officer-last-sync">{lastSync(t, o.last_sync_at)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The supervisor's department: each officer's load, one officer's cases to move or export,
+ * and the department's conflicts to resolve. Everything here comes from the centre. */
+export function Department({ onClose }: { onClose: () => void }) {
+  const { t, i18n } = useTranslation();
+  const id = useId();
+  const root = useRef<HTMLElement>(null);
+  const [officerId, setOfficerId] = useState<string | null>(null);
+  const [catalogue, setCatalogue] = useState<CatalogueInfo | null>(null);
+  const workload = useCentre(DEPARTMENT, loadWorkload);
+  const cases = useCentre(officerId, loadOfficerCases);
+  const conflicts = useCentre(DEPARTMENT, loadConflicts);
+  const lang = i18n.language as keyof LocalizedText;
+  const serviceName = (code: string) =>
+    catalogue?.services.find((s) => s.code === code)?.name[lang] ?? code;
+
+  useEffect(() => {
+    root.current?.focus();
+    desk.catalogue().then(setCatalogue, () => undefined);
+  }, []);
+
+  function refresh() {
+    workload.reload();
+    cases.reload();
+    conflicts.reload();
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLElement>) {
+    const target = event.target as HTMLElement;
+    // Escape in a field belongs to the field: what was typed there is never thrown away.
+    if (event.defaultPrevented || target.matches("textarea, select, input:not([type=checkbox])")) {
+      return;
+    }
+    if (event.key === "Escape") {
+      event.preventDefault();
+      onClose();
+    }
+  }
+
+  const officers = workload.data?.officers ?? [];
+  return (
+    <main
+      className="department-screen"
+      ref={root}
+      tabIndex={-1}
+      onKeyDown={onKeyDown}
+      aria-labelledby={`${id}-title`}
+      data-testid="department"
+    >
+      <header className="department-bar">
+        <button
+          type="button"
+          className="secondary"
+          onClick={onClose}
+          aria-keyshortcuts="Escape"
+          data-testid="department-close"
+        >
+          ← {t("case.back")}
+        </button>
+        <h1 id={`${id}-title`}>{t("supervision.title")}</h1>
+        <span className="who">
+          {workload.data && t("supervision.asOf", { today: formatDate(workload.data.today) })}
+        </span>
+        <button
+          type="button"
+          onClick={refresh}
+          disabled={workload.loading}
+          data-testid="department-refresh"
+        >
+          {t("supervision.refresh")}
+        </button>
+        <LanguageSwitch />
+      </header>
+
+      <div className="department-body">
+        <section
+          className="department-panel"
+          aria-labelledby={`${id}-officers`}
+          aria-busy={workload.loading}
+          data-testid="department-officers"
+        >
+          <h2 id={`${id}-officers`}>{t("supervision.officers")}</h2>
+          {workload.error && <ErrorNotice error={workload.error} />}
+          {workload.data === null ? (
+            workload.loading && <p className="note">{t("queue.loading")}</p>
+          ) : officers.length === 0 ? (
+            <p className="note">{t("supervision.noOfficers")}</p>
+          ) : (
+            <OfficerTable officers={officers} selected={officerId} onSelect={setOfficerId} />
+          )}
+        </section>
+
+        <section
+          className="department-panel"
+          aria-label={
+            cases.data ? t("supervision.cases.title", { name: cases.data.full_name }) : undefined
+          }
+          aria-busy={cases.loading}
+          data-testid="department-cases"
+        >
+          {officerId === null ? (
+            <p className="note">{t("supervision.pickOfficer")}</p>
+          ) : (
+            <>
+              {cases.error && <ErrorNotice error={cases.error} />}
+              {cases.data === null ? (
+                cases.loading && <p className="note">{t("queue.loading")}</p>
+              ) : (
+                <OfficerCasesPanel
+                  key={officerId}
+                  cases={cases.data}
+                  officers={officers}
+                  serviceName={serviceName}
+                  onReassigned={() => {
+                    workload.reload();
+                    cases.reload();
+                  }}
+                />
+              )}
+            </>
+          )}
+        </section>
+      </div>
+
+      <DepartmentConflicts
+        conflicts={conflicts.data}
+        loading={conflicts.loading}
+        error={conflicts.error}
+        onResolved={conflicts.replace}
+      />
+    </main>
+  );
+}

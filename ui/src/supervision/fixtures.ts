@@ -1,0 +1,106 @@
+// Test-only data for the department view: a supervisor, their officers, cases and conflicts.
+import type {
+  ConflictView,
+  OfficerCases,
+  SessionInfo,
+  SupervisedCase,
+  Workload,
+} from "../ipc/client";
+
+export const SUPERVISOR: SessionInfo = {
+  signed_in: true,
+  locked: false,
+  server: "http://127.0.0.1:8470",
+  user_name: "Rəşad Əliyev",
+  role: "supervisor",
+};
+
+export const WORKLOAD: Workload = {
+  department_id: "baku-1",
+  today: "2026-11-20",
+  officers: [
+    {
+      officer_id: "off-aysel",
+      full_name: "Aysel Məmmədova",
+      open: 12,
+      overdue: 2,
+      due_this_week: 4,
+      last_sync_at: "2026-11-20T08:15:00Z",
+    },
+    {
+      officer_id: "off-elvin",
+      full_name: "Elvin Quliyev",
+      open: 3,
+      overdue: 0,
+      due_this_week: 1,
+      last_sync_at: "2026-11-19T16:00:00Z",
+    },
+    {
+      officer_id: "off-leyla",
+      full_name: "Leyla Həsənova",
+      open: 0,
+      overdue: 0,
+      due_this_week: 0,
+      last_sync_at: null,
+    },
+  ],
+};
+
+export function supervised(n: number, over: Partial<SupervisedCase> = {}): SupervisedCase {
+  return {
+    id: `c${n}`,
+    number: `MX-2026-0000${n}`,
+    service: "trp-issue",
+    applicant: `APPLICANT ${n}`,
+    status: "pending",
+    due_date: "2026-11-27",
+    version: n + 2,
+    changed_at: "2026-11-18T10:00:00Z",
+    may_hold_unsent_work: false,
+    ...over,
+  };
+}
+
+/** Elvin's cases: his desk last synced before the first one changed. */
+export const ELVIN: OfficerCases = {
+  officer_id: "off-elvin",
+  full_name: "Elvin Quliyev",
+  last_sync_at: "2026-11-19T16:00:00Z",
+  cases: [
+    supervised(17, { may_hold_unsent_work: true, changed_at: "2026-11-20T09:00:00Z" }),
+    supervised(18),
+    supervised(19, { status: "missing_documents" }),
+  ],
+};
+
+export const CASES: Record<string, OfficerCases> = {
+  "off-elvin": ELVIN,
+  "off-aysel": {
+    officer_id: "off-aysel",
+    full_name: "Aysel Məmmədova",
+    last_sync_at: "2026-11-20T08:15:00Z",
+    cases: [supervised(21)],
+  },
+};
+
+export function departmentConflict(over: Partial<ConflictView> = {}): ConflictView {
+  return {
+    id: "dec-1",
+    case_id: "c17",
+    number: "MX-2026-000017",
+    applicant: "CHINGIZ ISMAYILLI",
+    service: "trp-issue",
+    kind: "accept",
+    decided_at: "2026-11-20T09:05:00Z",
+    cause: "reassigned",
+    now_with: "Aysel Məmmədova",
+    changed_at: "2026-11-20T10:20:00Z",
+    status_now: "pending",
+    message: "the case was moved to another officer",
+    seen: false,
+    decided_by: "Elvin Quliyev",
+    on_this_desk: false,
+    resolution: null,
+    ...over,
+  };
+}

@@ -1,0 +1,57 @@
+import { useCallback, useEffect, useState } from "react";
+import { type DeskError, toDeskError } from "../ipc/client";
+
+/** What the centre last answered for `key`, whether a load is running, and why one failed. */
+export type Loaded<T> = {
+  key: string | null;
+  data: T | null;
+  loading: boolean;
+  error: DeskError | null;
+};
+
+/**
+ * Data only the centre has (supervision needs the network), loaded for `key` and again on
+ * `reload`. A reload keeps the data shown until the answer comes; a failure keeps it too and
+ * says why. Data loaded for another key is never returned. `fetch` must be a stable function.
+ */
+export function useCentre<T>(key: string | null, fetch: (key: string) => Promise<T>) {
+  const [state, setState] = useState<Loaded<T>>({
+    key: null,
+    data: null,
+    loading: false,
+    error: null,
+  });
+  const [generation, setGeneration] = useState(0);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: generation is the reload trigger.
+  useEffect(() => {
+    if (key === null) {
+      setState({ key: null, data: null, loading: false, error: null });
+      return;
+    }
+    let current = true;
+    setState((s) =>
+      s.key === key
+        ? { ...s, loading: true }
+        : { ...s, key, data: null, loading: true, error: null },
+    );
+    fetch(key).then(
+      (data) => {
+        if (current) setState({ key, data, loading: false, error: null });
+      },
+      (thrown: unknown) => {
+        if (current) setState((s) => ({ ...s, loading: false, error: toDeskError(thrown) }));
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [key, fetch, generation]);
+
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  /** Replaces the data with a newer answer the centre gave to another command. */
+  const replace = useCallback((data: T) => setState((s) => ({ ...s, data, error: null })), []);
+  const shown: Loaded<T> =
+    state.key === key ? state : { key, data: null, loading: true, error: null };
+  return { ...shown, reload, replace };
+}
