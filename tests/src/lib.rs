@@ -382,11 +382,17 @@ impl Desk {
         self.click("sign-in-submit").await;
     }
 
-    /// Syncs from the queue and waits until the sync is done and the queue shows a row.
-    pub async fn sync_queue(&self) -> HarnessResult<()> {
+    /// Syncs from the queue and waits until the sync is done.
+    pub async fn sync(&self) -> HarnessResult<()> {
         self.click("queue-sync").await;
         self.wait_for_attr("sync-status", "data-state", |s| s == "done")
             .await?;
+        Ok(())
+    }
+
+    /// Syncs from the queue and waits until the sync is done and the queue shows a row.
+    pub async fn sync_queue(&self) -> HarnessResult<()> {
+        self.sync().await?;
         self.wait_for_attr("queue-row", "data-number", |n| !n.is_empty())
             .await?;
         Ok(())

@@ -311,10 +311,7 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
     // Back online. Before the desk syncs, the supervisor moves the fifth case to a colleague.
     centre = Some(Centre::restart(&db, &base));
     reassign(&base, &db, &supervisor, &fifth, &colleague.username).await;
-    desk.click("queue-sync").await;
-    desk.wait_for_attr("sync-status", "data-state", |s| s == "done")
-        .await
-        .unwrap();
+    desk.sync().await.unwrap();
     let status = desk
         .by_test_id("sync-status")
         .await

@@ -136,20 +136,14 @@ async fn a_supervisor_moves_cases_and_resolves_the_conflict_an_offline_officer_c
 
     // Back online, the officer's decision arrives as a conflict, shown on the officer's desk.
     cable.plug();
-    desk.click("queue-sync").await;
-    desk.wait_for_attr("sync-status", "data-state", |s| s == "done")
-        .await
-        .unwrap();
+    desk.sync().await.unwrap();
     desk.wait_for_attr("queue-conflicts", "data-unseen", |n| n == "1")
         .await
         .unwrap();
 
     // ...and on the supervisor's, with the whole story; the supervisor applies it.
     boss.click("department-close").await;
-    boss.click("queue-sync").await;
-    boss.wait_for_attr("sync-status", "data-state", |s| s == "done")
-        .await
-        .unwrap();
+    boss.sync().await.unwrap();
     boss.click("queue-department").await;
     let item = format!("[data-testid='supervisor-conflict'][data-case='{decided}']");
     let story = boss.by_css(&item).await.unwrap().text().await.unwrap();
@@ -199,10 +193,7 @@ async fn a_supervisor_moves_cases_and_resolves_the_conflict_an_offline_officer_c
     }
 
     // The officer learns the answer at the next sync.
-    desk.click("queue-sync").await;
-    desk.wait_for_attr("sync-status", "data-state", |s| s == "done")
-        .await
-        .unwrap();
+    desk.sync().await.unwrap();
     desk.click("queue-conflicts").await;
     desk.wait_for_attr("conflict-resolution", "data-action", |a| a == "apply")
         .await

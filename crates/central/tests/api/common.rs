@@ -199,6 +199,13 @@ impl Server {
             .collect()
     }
 
+    /// The other officers of Baku, besides the one with `officer_id`.
+    pub fn other_officers(&self, officer_id: &str) -> impl Iterator<Item = &Account> {
+        self.accounts
+            .iter()
+            .filter(move |a| a.department == "baku" && a.role == "officer" && a.id != officer_id)
+    }
+
     /// A Baku officer with at least `n` pending cases, signed in.
     pub async fn busy_officer(&self, n: usize) -> (&Account, String, Vec<Value>) {
         for i in 0.. {

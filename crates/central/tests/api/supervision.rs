@@ -82,11 +82,7 @@ async fn bulk_reassignment_moves_all_or_nothing_and_records_why() {
     let s = start().await;
     let (officer, token, cases) = s.busy_officer(2).await;
     let sup = s.login(s.account("baku", "supervisor", 0)).await;
-    let target = s
-        .accounts
-        .iter()
-        .find(|a| a.department == "baku" && a.role == "officer" && a.id != officer.id)
-        .unwrap();
+    let target = s.other_officers(&officer.id).next().unwrap();
     let (a, b) = (&cases[0], &cases[1]);
 
     // One stale version: nothing moves.
@@ -281,18 +277,8 @@ async fn a_conflict_is_listed_to_all_concerned_and_resolved_once_by_a_supervisor
     let s = start().await;
     let sup = s.login(s.account("baku", "supervisor", 0)).await;
     let (officer, token, cases) = s.busy_officer(3).await;
-    let target = s
-        .accounts
-        .iter()
-        .find(|a| a.department == "baku" && a.role == "officer" && a.id != officer.id)
-        .unwrap();
-    let bystander = s
-        .accounts
-        .iter()
-        .find(|a| {
-            a.department == "baku" && a.role == "officer" && a.id != officer.id && a.id != target.id
-        })
-        .unwrap();
+    let target = s.other_officers(&officer.id).next().unwrap();
+    let bystander = s.other_officers(&officer.id).nth(1).unwrap();
     let target_token = s.login(target).await;
     let bystander_token = s.login(bystander).await;
 
@@ -437,11 +423,7 @@ async fn a_cases_history_exports_as_csv_for_supervisors_only() {
     let s = start().await;
     let sup = s.login(s.account("baku", "supervisor", 0)).await;
     let (officer, token, cases) = s.busy_officer(1).await;
-    let target = s
-        .accounts
-        .iter()
-        .find(|a| a.department == "baku" && a.role == "officer" && a.id != officer.id)
-        .unwrap();
+    let target = s.other_officers(&officer.id).next().unwrap();
     let case = &cases[0];
     // Opened on the desk, moved, decided offline (a conflict), applied by the supervisor.
     s.post(

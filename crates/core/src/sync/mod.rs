@@ -82,10 +82,30 @@ impl Central {
 }
 
 impl Central {
-    async fn json_answer<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> DeskResult<T> {
-        if !resp.status().is_success() {
-            return Err(Self::error_of(resp).await);
+    /// Sends a request with the session's token; a 2xx answer, or the centre's error.
+    async fn answered(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> DeskResult<reqwest::Response> {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(body);
         }
+        let resp = request.send().await.map_err(offline)?;
+        if resp.status().is_success() {
+            Ok(resp)
+        } else {
+            Err(Self::error_of(resp).await)
+        }
+    }
+
+    async fn json_of<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> DeskResult<T> {
         resp.json().await.map_err(|e| {
             DeskError::new(
                 ErrorKind::Central,
@@ -101,13 +121,9 @@ impl Central {
         path: &str,
     ) -> DeskResult<T> {
         let resp = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .send()
-            .await
-            .map_err(offline)?;
-        Self::json_answer(resp).await
+            .answered(reqwest::Method::GET, token, path, None)
+            .await?;
+        Self::json_of(resp).await
     }
 
     /// `POST path` with a JSON body; the answer as JSON.
@@ -118,14 +134,9 @@ impl Central {
         body: &Value,
     ) -> DeskResult<T> {
         let resp = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .map_err(offline)?;
-        Self::json_answer(resp).await
+            .answered(reqwest::Method::POST, token, path, Some(body))
+            .await?;
+        Self::json_of(resp).await
     }
 
     /// `GET path` as bytes, with the file name the centre suggests (`Content-Disposition`).
@@ -135,15 +146,8 @@ impl Central {
         path: &str,
     ) -> DeskResult<(Vec<u8>, Option<String>)> {
         let resp = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .send()
-            .await
-            .map_err(offline)?;
-        if !resp.status().is_success() {
-            return Err(Self::error_of(resp).await);
-        }
+            .answered(reqwest::Method::GET, token, path, None)
+            .await?;
         let name = resp
             .headers()
             .get(reqwest::header::CONTENT_DISPOSITION)
