@@ -135,15 +135,10 @@ pub async fn resolve(
     ApiJson(req): ApiJson<ResolutionRequest>,
 ) -> ApiResult<Json<ConflictRecord>> {
     caller.require_supervisor()?;
-    let reason = req.reason.trim().to_owned();
+    let reason = super::supervision::reason(&req.reason)?;
     if req.action == ResolutionAction::Discard && reason.is_empty() {
         return Err(ApiError::bad_request(
             "discarding a decision needs a reason",
-        ));
-    }
-    if reason.chars().count() > 1000 {
-        return Err(ApiError::bad_request(
-            "the reason is longer than 1000 characters",
         ));
     }
     let catalogue = state.catalogue.clone();

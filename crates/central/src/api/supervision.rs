@@ -19,6 +19,20 @@ use crate::store;
 
 pub const MAX_BULK: usize = 500;
 
+/// The most characters a supervisor's reason may have.
+pub const MAX_REASON: usize = 1000;
+
+/// A supervisor's reason, trimmed; refused when longer than [`MAX_REASON`].
+pub(crate) fn reason(text: &str) -> ApiResult<String> {
+    let reason = text.trim();
+    if reason.chars().count() > MAX_REASON {
+        return Err(ApiError::bad_request(format!(
+            "the reason is longer than {MAX_REASON} characters"
+        )));
+    }
+    Ok(reason.to_owned())
+}
+
 pub(crate) fn require_department_supervisor(caller: &Caller, department_id: &str) -> ApiResult<()> {
     caller.require_supervisor()?;
     if caller.department_id != department_id {
@@ -171,14 +185,9 @@ pub async fn assign(
     ApiJson(req): ApiJson<AssignmentRequest>,
 ) -> ApiResult<Json<AssignmentResponse>> {
     require_department_supervisor(&caller, &department_id)?;
-    let reason = req.reason.trim().to_owned();
+    let reason = reason(&req.reason)?;
     if reason.is_empty() {
         return Err(ApiError::bad_request("a reassignment needs a reason"));
-    }
-    if reason.chars().count() > 1000 {
-        return Err(ApiError::bad_request(
-            "the reason is longer than 1000 characters",
-        ));
     }
     if req.applications.is_empty() || req.applications.len() > MAX_BULK {
         return Err(ApiError::bad_request(format!(

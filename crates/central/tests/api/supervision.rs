@@ -185,6 +185,21 @@ async fn reassignment_input_is_checked() {
     )
     .await
     .expect_error(StatusCode::BAD_REQUEST, "bad_request");
+    let long = s
+        .post(
+            "/api/v1/departments/baku/assignments",
+            Some(&sup),
+            &cases_body(&baku_officer.id, &"ə".repeat(1001)),
+        )
+        .await
+        .expect_error(StatusCode::BAD_REQUEST, "bad_request");
+    assert!(
+        long["message"]
+            .as_str()
+            .unwrap()
+            .contains("longer than 1000"),
+        "{long}"
+    );
     s.post(
         "/api/v1/departments/baku/assignments",
         Some(&sup),
@@ -211,8 +226,8 @@ async fn an_officers_cases_say_which_may_hold_unsent_work() {
     let sup = s.login(s.account("baku", "supervisor", 0)).await;
     let (officer, token, cases) = s.busy_officer(2).await;
     let path = format!("/api/v1/departments/baku/officers/{}/cases", officer.id);
-    // The officer's desk has not synced yet since sign-in... `busy_officer` read the feed, so
-    // it has: nothing changed since.
+    // `busy_officer` read the feed, as the officer's desk does when it syncs: nothing has
+    // changed since.
     let listed = s.get(&path, &sup).await.expect(StatusCode::OK);
     assert_eq!(listed["officer"]["id"], officer.id.as_str());
     let all = listed["cases"].as_array().unwrap();
