@@ -63,6 +63,21 @@ pub fn seed(db: &Path, cases: u32, seed: u64, department: Option<&str>) -> Vec<A
         .collect()
 }
 
+/// Signs `account` in at the centre's API directly (as another program would); returns the
+/// bearer token.
+pub async fn token(base: &str, account: &Account) -> String {
+    let session: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({ "username": account.username, "password": account.password }))
+        .send()
+        .await
+        .expect("sign in")
+        .json()
+        .await
+        .expect("session JSON");
+    session["token"].as_str().expect("a token").to_owned()
+}
+
 /// A running `migdesk-central serve`; stopped when dropped.
 #[derive(Debug)]
 pub struct Centre {

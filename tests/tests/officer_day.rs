@@ -97,20 +97,11 @@ async fn reassign(
             r.get(0)
         })
         .unwrap();
+    let token = central::token(base, supervisor).await;
     let http = reqwest::Client::new();
-    let session: serde_json::Value = http
-        .post(format!("{base}/api/v1/session"))
-        .json(&serde_json::json!({ "username": supervisor.username, "password": supervisor.password }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = session["token"].as_str().unwrap();
     let resp = http
         .post(format!("{base}/api/v1/departments/shaki/assignments"))
-        .bearer_auth(token)
+        .bearer_auth(&token)
         .json(&serde_json::json!({
             "applications": [{ "application_id": case, "based_on_version": version }],
             "officer_id": officer,

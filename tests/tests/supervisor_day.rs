@@ -201,22 +201,13 @@ async fn a_supervisor_moves_cases_and_resolves_the_conflict_an_offline_officer_c
     desk.screenshot("conflict-resolved-az").await.unwrap();
 
     // An officer who tries to move a case is refused by the centre.
-    let http = reqwest::Client::new();
-    let session: serde_json::Value = http
-        .post(format!("{}/api/v1/session", centre.base))
-        .json(&serde_json::json!({ "username": officer.username, "password": officer.password }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let refused = http
+    let token = central::token(&centre.base, officer).await;
+    let refused = reqwest::Client::new()
         .post(format!(
             "{}/api/v1/departments/shaki/assignments",
             centre.base
         ))
-        .bearer_auth(session["token"].as_str().unwrap())
+        .bearer_auth(&token)
         .json(&serde_json::json!({
             "applications": [{ "application_id": decided, "based_on_version": 1 }],
             "officer_id": officer_id,

@@ -88,46 +88,38 @@ pub struct ConflictView {
 /// All conflicts, unseen first, newest first: this desk's own, with the centre's news of them,
 /// and the others the centre listed.
 pub fn list(store: &Store) -> DeskResult<Vec<ConflictView>> {
-    let mut centre: std::collections::HashMap<String, Value> = std::collections::HashMap::new();
-    let mut seen_centre = std::collections::HashMap::new();
-    {
+    // The centre's records by decision id, with whether this desk has marked each seen.
+    let mut centre: std::collections::HashMap<String, (Value, bool)> = {
         let mut stmt = store
             .conn
             .prepare("SELECT id, detail, seen_at IS NOT NULL FROM centre_conflicts")
             .map_err(sql)?;
         let rows = stmt
             .query_map([], |r| {
+                let detail: String = r.get(1)?;
                 Ok((
                     r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, bool>(2)?,
+                    (
+                        serde_json::from_str(&detail).unwrap_or_default(),
+                        r.get::<_, bool>(2)?,
+                    ),
                 ))
             })
             .map_err(sql)?;
-        for row in rows {
-            let (id, detail, seen) = row.map_err(sql)?;
-            centre.insert(
-                id.clone(),
-                serde_json::from_str(&detail).unwrap_or_default(),
-            );
-            seen_centre.insert(id, seen);
-        }
-    }
+        rows.collect::<Result<_, _>>().map_err(sql)?
+    };
     let mut views = own(store)?;
     for view in &mut views {
-        if let Some(record) = centre.remove(&view.id) {
+        if let Some((record, _)) = centre.remove(&view.id) {
             view.resolution = resolution(&record);
             if let Some(name) = record["now_with"]["full_name"].as_str() {
                 view.now_with = Some(name.to_owned());
             }
         }
     }
-    let mut others = Vec::new();
-    for (id, record) in centre {
-        let seen = seen_centre.get(&id).copied().unwrap_or(false);
-        others.push(from_centre(store, id, &record, seen)?);
+    for (id, (record, seen)) in centre {
+        views.push(from_centre(store, id, &record, seen)?);
     }
-    views.extend(others);
     views.sort_by(|a, b| {
         (a.seen, std::cmp::Reverse(&a.decided_at), &a.id).cmp(&(
             b.seen,

@@ -280,19 +280,26 @@ impl Desk {
         conflicts::list(store)
     }
 
-    /// The supervisor's calls (department, moving cases, conflicts, history), run without
-    /// holding the desk; `invalid` for an officer.
-    pub fn supervision(&mut self) -> DeskResult<Supervision> {
+    /// The session's token and the centre's address, for a call that counts as activity.
+    fn centre_session(&mut self) -> DeskResult<(String, String)> {
         self.active()?;
         let token = self
             .keyring
             .get(secrets::SESSION_TOKEN)?
             .ok_or_else(|| DeskError::new(ErrorKind::NotSignedIn, "sign in to reach the centre"))?;
-        let store = self.open_store()?;
-        let server = store
+        let server = self
+            .open_store()?
             .meta("server")?
             .ok_or_else(|| DeskError::new(ErrorKind::NotSignedIn, "no server: sign in first"))?;
-        let user: serde_json::Value = store
+        Ok((token, server))
+    }
+
+    /// The supervisor's calls (department, moving cases, conflicts, history), run without
+    /// holding the desk; `invalid` for an officer.
+    pub fn supervision(&mut self) -> DeskResult<Supervision> {
+        let (token, server) = self.centre_session()?;
+        let user: serde_json::Value = self
+            .open_store()?
             .meta("user")?
             .and_then(|u| serde_json::from_str(&u).ok())
             .unwrap_or_default();
@@ -313,14 +320,8 @@ impl Desk {
 
     /// Prepares a sync; run it with [`SyncJob::run`] without holding the desk.
     pub fn sync_job(&mut self) -> DeskResult<SyncJob> {
-        self.active()?;
-        let token = self.keyring.get(secrets::SESSION_TOKEN)?.ok_or_else(|| {
-            DeskError::new(ErrorKind::NotSignedIn, "sign in to sync with the centre")
-        })?;
+        let (token, server) = self.centre_session()?;
         let store = self.open_store()?;
-        let server = store
-            .meta("server")?
-            .ok_or_else(|| DeskError::new(ErrorKind::NotSignedIn, "no server: sign in first"))?;
         let me = store.meta("user_id")?.unwrap_or_default();
         Ok(SyncJob {
             path: cache::file_in(&self.data_dir),

@@ -6,27 +6,11 @@ import { createI18n, LANGUAGE_STORAGE_KEY } from "../i18n";
 import type { ConflictView, QueueQuery } from "../ipc/client";
 import { clearMocks, mockDesk } from "../ipc/testing";
 import { Queue } from "../screens/Queue";
+import { departmentConflict } from "../supervision/fixtures";
 
+/** The officer's own conflict: the department's example, decided on this desk. */
 function conflict(over: Partial<ConflictView> = {}): ConflictView {
-  return {
-    id: "dec-1",
-    case_id: "c1",
-    number: "MX-2026-000017",
-    applicant: "CHINGIZ ISMAYILLI",
-    service: "trp-issue",
-    kind: "accept",
-    decided_at: "2026-11-20T09:05:00Z",
-    cause: "reassigned",
-    now_with: "Aysel Məmmədova",
-    changed_at: "2026-11-20T10:20:00Z",
-    status_now: "pending",
-    message: "the case was moved to another officer",
-    seen: false,
-    decided_by: null,
-    on_this_desk: true,
-    resolution: null,
-    ...over,
-  };
+  return departmentConflict({ case_id: "c1", decided_by: null, on_this_desk: true, ...over });
 }
 
 afterEach(() => clearMocks());
