@@ -67,12 +67,17 @@ function kase(over: Partial<CaseView> = {}): CaseView {
 
 afterEach(() => clearMocks());
 
-async function open(decided: Decision[], next = async () => true) {
-  localStorage.setItem(LANGUAGE_STORAGE_KEY, "en");
+async function open(
+  decided: Decision[],
+  next = async () => true,
+  lang = "en",
+  view: Partial<CaseView> = {},
+) {
+  localStorage.setItem(LANGUAGE_STORAGE_KEY, lang);
   const i18n = createI18n();
   mockDesk({
     catalogue: () => catalogue,
-    case_view: () => kase(),
+    case_view: () => kase(view),
     decision_preview: ({ decision }) => ({
       subject: `Недостающие документы по заявлению № MX-2026-000001 (${decision.missing_documents.join()})`,
       body: "Уважаемый(ая) CHINGIZ ISMAYILLI,",
@@ -92,13 +97,13 @@ async function open(decided: Decision[], next = async () => true) {
     },
   });
   const { I18nextProvider } = await import("react-i18next");
-  const view = render(
+  const rendered = render(
     <I18nextProvider i18n={i18n}>
       <Case caseId="c1" onBack={() => undefined} onNext={next} />
     </I18nextProvider>,
   );
-  await screen.findByTestId("case-screen");
-  return view;
+  await screen.findByTestId("case-number");
+  return rendered;
 }
 
 describe("the case screen", () => {
@@ -166,5 +171,64 @@ describe("the case screen", () => {
     fireEvent.keyDown(screen.getByTestId("case-screen"), { key: "r" });
     await screen.findByTestId("decision-dialog");
     expect(await run()).toEqual([]);
+  });
+
+  it("takes the focus when it opens: a, Ctrl+Enter, Ctrl+Enter accept the case", async () => {
+    const decided: Decision[] = [];
+    await open(decided);
+    // Keys go where the focus is, as a person's do: nothing here picks an element to type into.
+    expect(document.activeElement).toBe(screen.getByTestId("case-screen"));
+    await userEvent.keyboard("a");
+    await screen.findByTestId("decision-dialog");
+    await userEvent.keyboard("{Control>}{Enter}{/Control}");
+    await screen.findByTestId("email-preview");
+    expect(document.activeElement).toBe(screen.getByTestId("decision-confirm"));
+    expect(decided).toEqual([]);
+    await userEvent.keyboard("{Control>}{Enter}{/Control}");
+    await waitFor(() => expect(screen.getByTestId("decision-state").dataset.state).toBe("pending"));
+    expect(decided.map((d) => d.kind)).toEqual(["accept"]);
+    // Focus is back on the case screen, so n works at once.
+    expect(document.activeElement).toBe(screen.getByTestId("case-screen"));
+  });
+
+  it("names one more missing document by keys alone: arrows, Space, Ctrl+Enter, Enter", async () => {
+    const decided: Decision[] = [];
+    await open(decided);
+    await userEvent.keyboard("m");
+    await screen.findByTestId("decision-dialog");
+    // The first document not yet ticked has the focus; the arrows move between the boxes.
+    expect(document.activeElement).toBe(screen.getByTestId("missing-photos"));
+    await userEvent.keyboard("{ArrowUp}");
+    expect(document.activeElement).toBe(screen.getByTestId("missing-passport-copy"));
+    await userEvent.keyboard("{ArrowDown}[Space]");
+    expect((screen.getByTestId("missing-photos") as HTMLInputElement).checked).toBe(true);
+    await userEvent.keyboard("{Control>}{Enter}{/Control}");
+    await screen.findByTestId("email-preview");
+    await userEvent.keyboard("{Enter}");
+    await waitFor(() => expect(decided).toHaveLength(1));
+    expect(decided[0]?.missing_documents).toEqual(["passport-copy", "photos"]);
+  });
+
+  it.each(["az", "en", "ru"])("shows words, never internal codes, in %s", async (lang) => {
+    await open([], async () => true, lang, {
+      form: [
+        {
+          key: "request",
+          fields: [
+            { key: "service", value: "trp-issue" },
+            { key: "fee_tier", value: "standard" },
+            { key: "purpose", value: "business" },
+            { key: "nationality", value: "AZE" },
+          ],
+        },
+      ],
+    });
+    const text = screen.getByTestId("case-screen").textContent ?? "";
+    expect(text.match(/\b[a-z]+(?:-[a-z]+)+\b/g)).toBeNull();
+    for (const code of ["standard", "business", "AZE"]) {
+      expect(text).not.toMatch(new RegExp(`(:|\\b)${code}\\b`));
+    }
+    const service = catalogue.services[0]?.name[lang as "az" | "en" | "ru"] ?? "";
+    expect(text).toContain(service);
   });
 });

@@ -40,6 +40,8 @@ const HELP: [string, string][] = [
   ["a", "decision.kind.accept"],
   ["m", "decision.kind.missing_documents"],
   ["r", "decision.kind.refuse"],
+  ["Ctrl+Enter", "help.decide"],
+  ["↑ / ↓ · Space", "help.checks"],
   ["n", "case.next"],
   ["Esc", "case.back"],
   ["Tab / 1 / 2", "help.pane"],
@@ -52,15 +54,38 @@ const HELP: [string, string][] = [
   ["?", "help.title"],
 ];
 
+/** A form value in words: coded values (service, fee tier, purpose, nationality) are named
+ * through the catalogue or the message catalogue; what the applicant typed is shown as typed. */
+export function useFormValue(catalogue: CatalogueInfo | null) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language as keyof LocalizedText;
+  return (key: string, value: string) => {
+    if (key === "service") {
+      return catalogue?.services.find((s) => s.code === value)?.name[lang] ?? value;
+    }
+    if (CODED_FIELDS.includes(key)) return t(`form.values.${key}.${value}`, value);
+    return value;
+  };
+}
+
+/** Form fields whose values are codes named in the message catalogue. */
+const CODED_FIELDS = ["fee_tier", "purpose", "nationality"];
+
 /** One group of the form, as terms and values. */
-function FormFields({ group }: { group: FormGroupView }) {
+function FormFields({
+  group,
+  value,
+}: {
+  group: FormGroupView;
+  value: (key: string, value: string) => string;
+}) {
   const { t } = useTranslation();
   return (
     <dl className="facts">
       {group.fields.map((f) => (
         <div key={f.key}>
           <dt>{t(`form.fields.${f.key}`, f.key)}</dt>
-          <dd>{f.value}</dd>
+          <dd>{value(f.key, f.value)}</dd>
         </div>
       ))}
     </dl>
@@ -106,7 +131,6 @@ export function Case({
         setKase(view);
         const docs = view.documents.map((d) => d.id);
         setPanes([docs[0] ?? "form", docs[1] ?? docs[0] ?? "form"]);
-        root.current?.focus();
       },
       (e: unknown) => setError(toDeskError(e)),
     );
@@ -118,6 +142,14 @@ export function Case({
   );
   const serviceName = (code: string) =>
     catalogue?.services.find((s) => s.code === code)?.name[lang] ?? code;
+  const formValue = useFormValue(catalogue);
+
+  // The case screen holds the focus from the moment it opens (busy, failed or shown), so its
+  // keys work at once; a dialog or the help overlay hands it back when it closes.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: refocus when another case opens or the shown one loads.
+  useEffect(() => {
+    if (!root.current?.contains(document.activeElement)) root.current?.focus();
+  }, [caseId, kase?.id, error]);
 
   async function next() {
     if (!(await onNext())) setNoMore(true);
@@ -130,8 +162,10 @@ export function Case({
     const key = event.key;
     if (key === "Escape") {
       event.preventDefault();
-      if (help) setHelp(false);
-      else onBack();
+      if (help) {
+        setHelp(false);
+        root.current?.focus();
+      } else onBack();
     } else if (key === "?") {
       setHelp((h) => !h);
     } else if (key in DECISION_KEYS && kase?.can_decide) {
@@ -155,7 +189,13 @@ export function Case({
 
   if (error) {
     return (
-      <main className="case-screen">
+      <main
+        className="case-screen"
+        ref={root}
+        tabIndex={-1}
+        onKeyDown={onKeyDown}
+        data-testid="case-screen"
+      >
         <ErrorNotice error={error} />
         <button type="button" onClick={onBack}>
           {t("case.back")}
@@ -163,7 +203,19 @@ export function Case({
       </main>
     );
   }
-  if (!kase) return <main className="case-screen" aria-busy="true" />;
+  if (!kase) {
+    return (
+      <main
+        className="case-screen"
+        ref={root}
+        tabIndex={-1}
+        onKeyDown={onKeyDown}
+        aria-busy="true"
+        aria-label={t("case.title")}
+        data-testid="case-screen"
+      />
+    );
+  }
 
   const decision = kase.decision;
   const shown = twoPanes ? panes : ([panes[0]] as string[]);
@@ -250,7 +302,7 @@ export function Case({
             {kase.form.map((group) => (
               <div key={group.key} className="form-group">
                 <h3>{t(`form.groups.${group.key}`, group.key)}</h3>
-                <FormFields group={group} />
+                <FormFields group={group} value={formValue} />
               </div>
             ))}
           </section>
@@ -315,7 +367,7 @@ export function Case({
                 ) : (
                   <div className="pane-form" data-testid={`pane-${index + 1}`}>
                     {kase.form.map((group) => (
-                      <FormFields key={group.key} group={group} />
+                      <FormFields key={group.key} group={group} value={formValue} />
                     ))}
                   </div>
                 )}
@@ -403,7 +455,14 @@ export function Case({
                 </div>
               ))}
             </dl>
-            <button type="button" onClick={() => setHelp(false)} ref={(el) => el?.focus()}>
+            <button
+              type="button"
+              onClick={() => {
+                setHelp(false);
+                root.current?.focus();
+              }}
+              ref={(el) => el?.focus()}
+            >
               {t("help.close")}
             </button>
           </div>

@@ -53,10 +53,17 @@ export function DecisionDialog({
   const [error, setError] = useState<DeskError | null>(null);
   const [busy, setBusy] = useState(false);
   const first = useRef<HTMLElement | null>(null);
+  // The missing-documents dialog starts on the first document not yet ticked (those the
+  // checklist finds absent are ticked already), so naming one more takes Space.
+  const [firstUnticked] = useState(
+    () => kase.checklist.find((c) => c.state === "present")?.doc_type ?? null,
+  );
 
+  // The first choice has the focus when the dialog opens and when the officer comes back from
+  // the preview (the confirm button takes it while the preview shows).
   useEffect(() => {
-    (first.current ?? document.getElementById(`${id}-title`))?.focus();
-  }, [id]);
+    if (!preview) (first.current ?? document.getElementById(`${id}-title`))?.focus();
+  }, [id, preview]);
 
   const docName = (code: string) =>
     catalogue?.document_types.find((d) => d.code === code)?.name[lang] ?? code;
@@ -103,15 +110,33 @@ export function DecisionDialog({
     }
   }
 
+  // Ctrl+Enter goes one step on: from the choices to the e-mail preview, from the preview to
+  // the confirmation. Arrow keys move between the dialog's check boxes (Space ticks one).
   function onKeyDown(event: React.KeyboardEvent) {
     if (event.key === "Escape") {
       event.preventDefault();
       event.stopPropagation();
       if (preview) setPreview(null);
       else onClose();
-    } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && preview && !busy) {
+    } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
-      void confirm();
+      if (busy) return;
+      if (preview) void confirm();
+      else void showPreview();
+    } else if (
+      (event.key === "ArrowDown" || event.key === "ArrowUp") &&
+      event.target instanceof HTMLInputElement &&
+      event.target.type === "checkbox"
+    ) {
+      const boxes = Array.from(
+        event.currentTarget.querySelectorAll<HTMLInputElement>('input[type="checkbox"]'),
+      );
+      const at = boxes.indexOf(event.target);
+      const next = boxes[at + (event.key === "ArrowDown" ? 1 : -1)];
+      if (next) {
+        event.preventDefault();
+        next.focus();
+      }
     }
   }
 
@@ -146,16 +171,17 @@ export function DecisionDialog({
             {error && <ErrorNotice error={error} />}
             <div className="dialog-actions">
               <button type="button" className="secondary" onClick={() => setPreview(null)}>
-                {t("decision.back")}
+                {t("decision.back")} <kbd>Esc</kbd>
               </button>
               <button
                 type="button"
                 onClick={() => void confirm()}
                 disabled={busy}
                 data-testid="decision-confirm"
+                aria-keyshortcuts="Control+Enter Enter"
                 ref={(el) => el?.focus()}
               >
-                {t("decision.confirm")} (Ctrl+Enter)
+                {t("decision.confirm")} <kbd>Ctrl+Enter</kbd>
               </button>
             </div>
           </div>
@@ -172,7 +198,9 @@ export function DecisionDialog({
                       checked={missing.includes(item.doc_type)}
                       onChange={() => setMissing((m) => toggle(m, item.doc_type))}
                       ref={(el) => {
-                        if (i === 0) first.current = el;
+                        if (item.doc_type === firstUnticked || (!firstUnticked && i === 0)) {
+                          first.current = el;
+                        }
                       }}
                       data-testid={`missing-${item.doc_type}`}
                     />{" "}
@@ -258,10 +286,15 @@ export function DecisionDialog({
             {error && <ErrorNotice error={error} />}
             <div className="dialog-actions">
               <button type="button" className="secondary" onClick={onClose}>
-                {t("decision.cancel")} (Esc)
+                {t("decision.cancel")} <kbd>Esc</kbd>
               </button>
-              <button type="submit" disabled={busy} data-testid="decision-preview">
-                {t("decision.preview")}
+              <button
+                type="submit"
+                disabled={busy}
+                data-testid="decision-preview"
+                aria-keyshortcuts="Control+Enter"
+              >
+                {t("decision.preview")} <kbd>Ctrl+Enter</kbd>
               </button>
             </div>
           </form>

@@ -126,8 +126,8 @@ export function DocumentPane({
   const size = viewport.current?.getBoundingClientRect();
   const box = { width: size?.width ?? 600, height: size?.height ?? 800 };
   const rotated = rotation % 180 !== 0;
-  const zoomLabel =
-    view.fit === "custom" ? `${Math.round(view.zoom * 100)}%` : t(`viewer.fit.${view.fit}`);
+  // A fit mode shows as its pressed button; the label names only a zoom of the officer's own.
+  const zoomLabel = view.fit === "custom" ? `${Math.round(view.zoom * 100)}%` : "";
 
   let body: React.ReactNode = null;
   if (document.state === "not_downloaded") {
@@ -230,10 +230,22 @@ export function DocumentPane({
         >
           +
         </button>
-        <button type="button" onClick={() => fitTo("width")} title={`${t("viewer.fit.width")} (w)`}>
+        <button
+          type="button"
+          onClick={() => fitTo("width")}
+          aria-pressed={view.fit === "width"}
+          aria-keyshortcuts="w"
+          title={`${t("viewer.fit.width")} (w)`}
+        >
           {t("viewer.fit.width")}
         </button>
-        <button type="button" onClick={() => fitTo("page")} title={`${t("viewer.fit.page")} (f)`}>
+        <button
+          type="button"
+          onClick={() => fitTo("page")}
+          aria-pressed={view.fit === "page"}
+          aria-keyshortcuts="f"
+          title={`${t("viewer.fit.page")} (f)`}
+        >
           {t("viewer.fit.page")}
         </button>
         <button

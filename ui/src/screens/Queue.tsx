@@ -118,7 +118,23 @@ export function Queue({
   };
   const { total, rowAt, error } = useQueuePages(query, generation);
   const listRef = useRef<HTMLDivElement>(null);
+  const syncRef = useRef<HTMLButtonElement>(null);
   const count = total ?? 0;
+  const hasRows = count > 0;
+
+  // The queue holds the focus whenever it shows (after sign-in, back from a case or the
+  // department): on the list, whose selected row is the active one, or on the sync button while
+  // the queue is empty. Focus the officer put elsewhere in the queue (the search) stays there.
+  useEffect(() => {
+    if (hidden) return;
+    const active = document.activeElement;
+    const main = listRef.current?.closest("main");
+    const placed =
+      active && active !== document.body && active !== syncRef.current && main?.contains(active);
+    if (placed) return;
+    if (hasRows) listRef.current?.focus();
+    else syncRef.current?.focus();
+  }, [hidden, hasRows]);
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => listRef.current,
@@ -229,6 +245,7 @@ export function Queue({
         </span>
         <button
           type="button"
+          ref={syncRef}
           onClick={() => void runSync()}
           disabled={sync.state === "running"}
           data-testid="queue-sync"

@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import markUrl from "../../../icons/migdesk.svg";
 import { AboutWorkstation } from "../components/AboutWorkstation";
@@ -18,6 +18,13 @@ export function SignIn({
   const id = useId();
   const [error, setError] = useState<DeskError | null>(null);
   const [busy, setBusy] = useState(false);
+  const serverRef = useRef<HTMLInputElement>(null);
+  const userRef = useRef<HTMLInputElement>(null);
+
+  // The first field still to fill has the focus: the user name when the server is offered.
+  useEffect(() => {
+    (serverRef.current?.value ? userRef.current : serverRef.current)?.focus();
+  }, []);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -61,6 +68,7 @@ export function SignIn({
           autoComplete="url"
           placeholder="https://"
           defaultValue={server ?? ""}
+          ref={serverRef}
           required
           data-testid="sign-in-server"
         />
@@ -68,6 +76,7 @@ export function SignIn({
         <input
           id={`${id}-user`}
           name="username"
+          ref={userRef}
           autoComplete="username"
           required
           data-testid="sign-in-username"

@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { LanguageSwitch } from "../components/LanguageSwitch";
@@ -13,6 +13,9 @@ export function Unlock({
   onChange: (session: SessionInfo) => void;
 }) {
   const { t } = useTranslation();
+  const passwordRef = useRef<HTMLInputElement>(null);
+  // The password field has the focus: typing it is the only thing to do here.
+  useEffect(() => passwordRef.current?.focus(), []);
   const id = useId();
   const [error, setError] = useState<DeskError | null>(null);
 
@@ -45,6 +48,7 @@ export function Unlock({
         <input
           id={`${id}-password`}
           name="password"
+          ref={passwordRef}
           type="password"
           autoComplete="current-password"
           required
