@@ -89,3 +89,13 @@ build_central() {
   step "building the central service and the command-line desk"
   cargo build -p migdesk-central -p migdesk-core --bins --locked
 }
+
+# Whether a Secret Service (the OS key store the desk keeps its keys in) answers, or can be
+# started, on this session's D-Bus session bus.
+session_has_secret_service() {
+  [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] || [ -S "${XDG_RUNTIME_DIR:-/run/user/$(id -u)}/bus" ] || return 1
+  command -v dbus-send >/dev/null || return 1
+  local ask=(dbus-send --session --print-reply --reply-timeout=2000 --dest=org.freedesktop.DBus /org/freedesktop/DBus)
+  "${ask[@]}" org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q "boolean true" && return 0
+  "${ask[@]}" org.freedesktop.DBus.ListActivatableNames 2>/dev/null | grep -q '"org.freedesktop.secrets"'
+}

@@ -15,6 +15,9 @@ use tauri::{Builder, Runtime};
 
 pub use state::DeskState;
 
+/// The environment variable naming the central service to offer on the sign-in screen.
+pub const SERVER_ENV: &str = "MIGDESK_CENTRAL_URL";
+
 /// How the shell is set up; tests pass their own values instead of the process environment.
 #[derive(Debug, Clone)]
 pub struct ShellConfig {
@@ -22,6 +25,8 @@ pub struct ShellConfig {
     pub data_dir_override: Option<PathBuf>,
     /// Idle time before the desk locks (`MIGDESK_IDLE_LOCK_MINUTES`; ten minutes by default).
     pub idle_lock: Duration,
+    /// The central service offered on the sign-in screen (`MIGDESK_CENTRAL_URL`).
+    pub server: Option<String>,
 }
 
 impl Default for ShellConfig {
@@ -29,6 +34,7 @@ impl Default for ShellConfig {
         Self {
             data_dir_override: None,
             idle_lock: migdesk_core::session::DEFAULT_IDLE_LOCK,
+            server: None,
         }
     }
 }
@@ -47,6 +53,9 @@ impl ShellConfig {
                 .map_or(migdesk_core::session::DEFAULT_IDLE_LOCK, |m| {
                     Duration::from_secs(m * 60)
                 }),
+            server: std::env::var(SERVER_ENV)
+                .ok()
+                .filter(|s| !s.trim().is_empty()),
         }
     }
 }
@@ -55,7 +64,11 @@ impl ShellConfig {
 /// drive the real command layer with `tauri::test::mock_builder()`.
 pub fn configure<R: Runtime>(builder: Builder<R>, config: ShellConfig) -> Builder<R> {
     builder
-        .manage(DeskState::new(config.data_dir_override, config.idle_lock))
+        .manage(DeskState::new(
+            config.data_dir_override,
+            config.idle_lock,
+            config.server,
+        ))
         .register_asynchronous_uri_scheme_protocol(documents::SCHEME, documents::handle)
         .setup(|app| Ok(window::create_main_window(app)?))
         .invoke_handler(tauri::generate_handler![

@@ -18,16 +18,23 @@ pub struct DeskState {
     data_dir_override: Option<PathBuf>,
     data_dir: OnceLock<DeskResult<PathBuf>>,
     idle_lock: Duration,
+    /// The central service to offer on the sign-in screen.
+    server: Option<String>,
     /// The core's desk, made on first use (it needs the data folder).
     desk: Mutex<Option<Desk>>,
 }
 
 impl DeskState {
-    pub fn new(data_dir_override: Option<PathBuf>, idle_lock: Duration) -> Self {
+    pub fn new(
+        data_dir_override: Option<PathBuf>,
+        idle_lock: Duration,
+        server: Option<String>,
+    ) -> Self {
         Self {
             data_dir_override,
             data_dir: OnceLock::new(),
             idle_lock,
+            server,
             desk: Mutex::new(None),
         }
     }
@@ -44,7 +51,8 @@ impl DeskState {
             let keyring = OsKeyring {
                 profile: profile_for(&dir),
             };
-            *guard = Some(Desk::new(&dir, Box::new(keyring), self.idle_lock));
+            let desk = Desk::new(&dir, Box::new(keyring), self.idle_lock);
+            *guard = Some(desk.offering_server(self.server.clone()));
         }
         MutexGuard::try_map(guard, Option::as_mut)
             .map_err(|_| migdesk_core::DeskError::internal("the desk is not set up"))

@@ -193,12 +193,8 @@ async fn main() {
             }
         }
         if round + 1 < ROUNDS {
-            desk.by_test_id("case-screen")
-                .await
-                .expect("case")
-                .send_keys(Key::Escape)
-                .await
-                .expect("escape");
+            desk.expect_focus("case-screen").await.expect("case");
+            desk.press(Key::Escape).await;
             desk.wait_for_attr("queue-row", "data-number", |n| !n.is_empty())
                 .await
                 .expect("back to the queue");

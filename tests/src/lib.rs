@@ -6,6 +6,11 @@
 //!   with its own temporary data folder;
 //! - a WebDriver session on the app's main window.
 //!
+//! The harness acts as a person does: keys go to whatever has the focus (W3C actions, never
+//! "send keys to this element", which focuses the element first and so hides a screen that
+//! never took the focus), and every helper that types first checks where the focus is. It
+//! counts the keys it pressed, so a test can hold a flow to a number of keys.
+//!
 //! [`Desk::close`] ends the session and stops `tauri-driver` with SIGTERM (it stops
 //! WebKitWebDriver only on TERM/INT/QUIT; SIGKILL would orphan it with the port and our pipes).
 //! Screenshots go to `target/e2e-artifacts/`.
@@ -16,6 +21,7 @@ use std::fs::File;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -104,7 +110,8 @@ fn find_program(name: &str) -> HarnessResult<PathBuf> {
         .ok_or_else(|| format!("{name} was not found; scripts/test.sh installs it"))
 }
 
-fn free_port() -> HarnessResult<u16> {
+/// A free loopback port.
+pub fn free_port() -> HarnessResult<u16> {
     TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -208,6 +215,20 @@ impl Drop for Xvfb {
     }
 }
 
+/// What the harness starts as the app.
+#[derive(Debug, Clone, Copy)]
+pub struct Program<'a> {
+    /// The built binary, or a command that ends by running it (the README's run command).
+    pub path: &'a Path,
+    /// Environment added for the program.
+    pub env: &'a [(&'a str, &'a str)],
+    /// Whether the harness gives the program a display (`DISPLAY`, an Xvfb of its own when
+    /// there is none); without, the program must find a screen itself.
+    pub display: bool,
+    /// How long the window may take to open.
+    pub start_within: Duration,
+}
+
 /// The running desk under test.
 #[derive(Debug)]
 pub struct Desk {
@@ -216,6 +237,8 @@ pub struct Desk {
     // Dropped after tauri-driver: the window needs the display until the app has gone.
     _xvfb: Option<Xvfb>,
     data_dir: tempfile::TempDir,
+    /// Keys pressed so far (a chord such as Ctrl+Enter counts once).
+    keys: AtomicUsize,
 }
 
 impl Desk {
@@ -239,6 +262,27 @@ impl Desk {
     /// Starts the app in a window of its own on `data_dir`.
     pub async fn launch_in(test_name: &str, data_dir: tempfile::TempDir) -> HarnessResult<Self> {
         let app = app_binary()?;
+        let program = Program {
+            path: &app,
+            env: &[],
+            display: true,
+            start_within: Duration::from_secs(120),
+        };
+        Self::launch_program(test_name, data_dir, program).await
+    }
+
+    /// Starts a [`Program`] as the app, on `data_dir`.
+    pub async fn launch_program(
+        test_name: &str,
+        data_dir: tempfile::TempDir,
+        program: Program<'_>,
+    ) -> HarnessResult<Self> {
+        let Program {
+            path: app,
+            env,
+            display,
+            start_within,
+        } = program;
         let tauri_driver = find_program("tauri-driver")?;
         find_program("WebKitWebDriver")?;
         let artifacts = artifacts_dir();
@@ -246,13 +290,14 @@ impl Desk {
             .map_err(|e| format!("cannot create {}: {e}", artifacts.display()))?;
 
         let xvfb = match std::env::var("DISPLAY") {
+            _ if !display => None,
             Ok(d) if !d.is_empty() => None,
             _ => Some(Xvfb::start()?),
         };
         let display = xvfb
             .as_ref()
             .map(|x| x.display.clone())
-            .or_else(|| std::env::var("DISPLAY").ok())
+            .or_else(|| std::env::var("DISPLAY").ok().filter(|_| display))
             .unwrap_or_default();
 
         let port = free_port()?;
@@ -260,14 +305,20 @@ impl Desk {
         let log = File::create(artifacts.join(format!("{test_name}.tauri-driver.log")))
             .map_err(|e| format!("cannot create the driver log: {e}"))?;
         let log_err = log.try_clone().map_err(|e| e.to_string())?;
-        let mut child = Command::new(&tauri_driver)
+        let mut command = Command::new(&tauri_driver);
+        if display.is_empty() {
+            command.env_remove("DISPLAY");
+        } else {
+            command.env("DISPLAY", &display);
+        }
+        let mut child = command
             .args([
                 "--port",
                 &port.to_string(),
                 "--native-port",
                 &native_port.to_string(),
             ])
-            .env("DISPLAY", &display)
+            .envs(env.iter().copied())
             .env(DATA_DIR_ENV, data_dir.path())
             // Nothing of the user's (WebView storage, caches, keyring files) is read or written.
             .env("XDG_DATA_HOME", data_dir.path().join("xdg-data"))
@@ -293,7 +344,12 @@ impl Desk {
             terminate(&mut child);
             return Err(format!("bad capabilities: {e}"));
         }
-        let driver = match WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await {
+        // The session opens when the window does: `start_within` is also how long any later
+        // WebDriver request may take.
+        let session = WebDriver::builder(format!("http://127.0.0.1:{port}"), caps)
+            .request_timeout(start_within)
+            .await;
+        let driver = match session {
             Ok(d) => d,
             Err(e) => {
                 terminate(&mut child);
@@ -306,6 +362,7 @@ impl Desk {
             tauri_driver: child,
             _xvfb: xvfb,
             data_dir,
+            keys: AtomicUsize::new(0),
         })
     }
 
@@ -374,12 +431,33 @@ impl Desk {
         Ok(members.fold((0, 0), |(rss, pss), p| (rss + p.2, pss + p.3)))
     }
 
-    /// Fills in the sign-in form and submits it.
+    /// Signs in as a person does: the first field to fill has the focus (the user name when the
+    /// desk offers this server already, else the server, replaced when another is offered),
+    /// Tab moves on, Enter submits.
     pub async fn sign_in(&self, server: &str, username: &str, password: &str) {
-        self.type_into("sign-in-server", server).await;
-        self.type_into("sign-in-username", username).await;
-        self.type_into("sign-in-password", password).await;
-        self.click("sign-in-submit").await;
+        let offered = self
+            .by_test_id("sign-in-server")
+            .await
+            .expect("the sign-in screen")
+            .prop("value")
+            .await
+            .expect("value")
+            .unwrap_or_default();
+        if offered == server {
+            self.expect_focus("sign-in-username").await.unwrap();
+        } else {
+            if !offered.is_empty() {
+                self.click("sign-in-server").await;
+            }
+            self.expect_focus("sign-in-server").await.unwrap();
+            self.chord(Key::Control, "a").await;
+            self.press(server).await;
+            self.press(Key::Tab).await;
+        }
+        self.press(username).await;
+        self.press(Key::Tab).await;
+        self.press(password).await;
+        self.press(Key::Enter).await;
     }
 
     /// Syncs from the queue and waits until the sync is done.
@@ -398,15 +476,77 @@ impl Desk {
         Ok(())
     }
 
-    /// Presses Enter on the queue, which opens the selected case.
+    /// Presses Enter on the queue, which opens the selected case; the queue list must have the
+    /// focus, as it does whenever the queue shows.
     pub async fn open_selected_case(&self) {
-        self.click("queue-list").await;
-        self.by_test_id("queue-list")
+        self.expect_focus("queue-list").await.unwrap();
+        self.press(Key::Enter).await;
+    }
+
+    /// Presses keys (text, or a [`Key`]) on whatever has the focus, one after another.
+    pub async fn press(&self, keys: impl Into<TypingData>) {
+        let keys: TypingData = keys.into();
+        let count = keys.as_vec().len();
+        self.driver
+            .action_chain()
+            .send_keys(keys)
+            .perform()
             .await
-            .expect("queue-list")
-            .send_keys(Key::Enter)
+            .expect("keys");
+        self.keys.fetch_add(count, Ordering::SeqCst);
+    }
+
+    /// Presses `key` with `modifier` held (Ctrl+Enter) on whatever has the focus: one key.
+    pub async fn chord(&self, modifier: Key, key: impl Into<TypingData>) {
+        self.driver
+            .action_chain()
+            .key_down(modifier.value())
+            .send_keys(key)
+            .key_up(modifier.value())
+            .perform()
             .await
-            .expect("Enter");
+            .expect("chord");
+        self.keys.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// How many keys the harness has pressed so far.
+    pub fn keys_pressed(&self) -> usize {
+        self.keys.load(Ordering::SeqCst)
+    }
+
+    /// The `data-testid` of the element that has the focus (or its tag name, for one without).
+    pub async fn focused(&self) -> String {
+        self.driver
+            .execute(
+                "const el = document.activeElement;\
+                 return el ? (el.dataset.testid || el.tagName.toLowerCase()) : 'none';",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|r| r.convert::<String>().ok())
+            .unwrap_or_default()
+    }
+
+    /// Waits until the focus is on, or inside, the element with `data-testid`.
+    pub async fn expect_focus(&self, id: &str) -> HarnessResult<()> {
+        let start = Instant::now();
+        let script = format!(
+            "const el = document.activeElement;\
+             return !!el && !!el.closest(\"[data-testid='{id}']\");"
+        );
+        while start.elapsed() < PAGE_TIMEOUT {
+            let inside = self.driver.execute(&script, vec![]).await;
+            if inside.ok().and_then(|r| r.convert::<bool>().ok()) == Some(true) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let _ = self.screenshot(&format!("focus-not-on-{id}")).await;
+        Err(format!(
+            "the focus is on {:?}, not in [data-testid={id}]",
+            self.focused().await
+        ))
     }
 
     /// On an open case: shows a PDF in pane 1 and a scan (JPEG, PNG or TIFF) in pane 2, and
@@ -465,15 +605,14 @@ impl Desk {
             .await
     }
 
-    /// Replaces a field's text the way a person does (select all, delete, type), so that React
-    /// sees every change; WebDriver's clear() does not fire input events.
+    /// Replaces a field's text the way a person does: click into it, select all, delete, type.
     pub async fn type_into(&self, id: &str, text: &str) {
-        let field = self.by_test_id(id).await.expect(id);
-        field.click().await.expect("focus");
-        field.send_keys(Key::Control + "a").await.expect("select");
-        field.send_keys(Key::Backspace).await.expect("delete");
+        self.click(id).await;
+        self.expect_focus(id).await.unwrap();
+        self.chord(Key::Control, "a").await;
+        self.press(Key::Backspace).await;
         if !text.is_empty() {
-            field.send_keys(text).await.expect("type");
+            self.press(text).await;
         }
     }
 

@@ -169,21 +169,13 @@ async fn every_hostile_file_gives_a_clear_message_and_the_desk_stays_responsive(
     desk.screenshot("case-hostile-az").await.unwrap();
 
     // Still responsive: one pane and back, then another case's documents are drawn.
-    desk.by_test_id("case-screen")
-        .await
-        .unwrap()
-        .send_keys("p")
-        .await
-        .unwrap();
+    desk.expect_focus("case-screen").await.unwrap();
+    desk.press("p").await;
     desk.wait_for_attr("case-panes", "data-panes", |p| p == "one")
         .await
         .unwrap();
-    desk.by_test_id("case-screen")
-        .await
-        .unwrap()
-        .send_keys(Key::Escape)
-        .await
-        .unwrap();
+    desk.press(Key::Escape).await;
+    desk.expect_focus("queue-list").await.unwrap();
     desk.type_into("queue-search", "").await;
     desk.wait_for_attr("queue-total", "data-total", |t| t != "1")
         .await
@@ -193,12 +185,8 @@ async fn every_hostile_file_gives_a_clear_message_and_the_desk_stays_responsive(
         .await
         .unwrap();
     if first == number {
-        desk.by_test_id("queue-list")
-            .await
-            .unwrap()
-            .send_keys("j")
-            .await
-            .unwrap();
+        desk.expect_focus("queue-list").await.unwrap();
+        desk.press("j").await;
     }
     desk.open_selected_case().await;
     desk.wait_for_attr("case-screen", "data-case", |c| !c.is_empty())

@@ -14,14 +14,10 @@ use migdesk_e2e::{Desk, translation};
 use thirtyfour::Key;
 use thirtyfour::components::SelectElement;
 
-/// Presses keys on the case screen (its shortcuts).
+/// Presses keys on the case screen (its shortcuts), which must have the focus.
 async fn press(desk: &Desk, keys: &str) {
-    desk.by_test_id("case-screen")
-        .await
-        .expect("case screen")
-        .send_keys(keys)
-        .await
-        .expect("keys");
+    desk.expect_focus("case-screen").await.unwrap();
+    desk.press(keys).await;
 }
 
 /// The case on screen, by its id.
@@ -39,8 +35,8 @@ async fn next_case(desk: &Desk, after: &str) -> String {
         .unwrap()
 }
 
-/// Opens the decision with its key, previews the e-mail (saving a screenshot of the preview
-/// when named), confirms; returns the e-mail subject.
+/// Opens the decision with its key, previews the e-mail with Ctrl+Enter (saving a screenshot
+/// of the preview when named), confirms with Ctrl+Enter; returns the e-mail subject.
 async fn decide(
     desk: &Desk,
     key: &str,
@@ -50,7 +46,8 @@ async fn decide(
     press(desk, key).await;
     desk.by_test_id("decision-dialog").await.expect("dialog");
     fill(desk).await;
-    desk.click("decision-preview").await;
+    desk.expect_focus("decision-dialog").await.unwrap();
+    desk.chord(Key::Control, Key::Enter).await;
     let subject = desk
         .by_test_id("email-subject")
         .await
@@ -61,7 +58,8 @@ async fn decide(
     if let Some(name) = screenshot {
         desk.screenshot(name).await.unwrap();
     }
-    desk.click("decision-confirm").await;
+    desk.expect_focus("decision-confirm").await.unwrap();
+    desk.chord(Key::Control, Key::Enter).await;
     subject
 }
 
@@ -238,15 +236,19 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
         .await
         .unwrap();
 
-    // Accept, with the e-mail preview.
+    // Accept, with the e-mail preview: a, Ctrl+Enter (preview), Enter (confirm), on whatever
+    // has the focus.
     press(&desk, "a").await;
-    desk.click("decision-preview").await;
+    desk.expect_focus("decision-dialog").await.unwrap();
+    desk.chord(Key::Control, Key::Enter).await;
     desk.by_test_id("email-body").await.expect("preview");
     desk.screenshot("decision-preview-az").await.unwrap();
-    desk.click("decision-confirm").await;
+    desk.expect_focus("decision-confirm").await.unwrap();
+    desk.press(Key::Enter).await;
     desk.wait_for_attr("decision-state", "data-state", |s| s == "pending")
         .await
         .unwrap();
+    desk.expect_focus("case-screen").await.unwrap();
 
     // Missing documents: the other document named in words (the dialog in English).
     let second = next_case(&desk, &first).await;
@@ -294,6 +296,7 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
         .await
         .unwrap();
     press(&desk, &Key::Escape.value().to_string()).await;
+    desk.expect_focus("queue-list").await.unwrap();
     desk.click("queue-sync").await;
     desk.wait_for_attr("error-notice", "data-kind", |k| k == "offline")
         .await

@@ -11,13 +11,10 @@ use migdesk_e2e::Desk;
 use migdesk_e2e::central::{self, Cable, Centre};
 use thirtyfour::components::SelectElement;
 
+/// Presses keys where the focus is, which must be in the element with `data-testid` `id`.
 async fn press_on(desk: &Desk, id: &str, keys: &str) {
-    desk.by_test_id(id)
-        .await
-        .unwrap()
-        .send_keys(keys)
-        .await
-        .unwrap();
+    desk.expect_focus(id).await.unwrap();
+    desk.press(keys).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -65,9 +62,11 @@ async fn a_supervisor_moves_cases_and_resolves_the_conflict_an_offline_officer_c
     cable.pull();
     press_on(&desk, "case-screen", "a").await;
     desk.by_test_id("decision-dialog").await.expect("dialog");
-    desk.click("decision-preview").await;
+    desk.chord(thirtyfour::Key::Control, thirtyfour::Key::Enter)
+        .await;
     desk.by_test_id("email-subject").await.expect("preview");
-    desk.click("decision-confirm").await;
+    desk.chord(thirtyfour::Key::Control, thirtyfour::Key::Enter)
+        .await;
     desk.wait_for_attr("decision-state", "data-state", |s| s == "pending")
         .await
         .unwrap();
@@ -155,12 +154,10 @@ async fn a_supervisor_moves_cases_and_resolves_the_conflict_an_offline_officer_c
     boss.screenshot("department-conflict-az").await.unwrap();
     boss.click_css(&format!("{item} [data-testid='resolve-apply']"))
         .await;
-    boss.by_css(&format!("{item} [data-testid='resolve-reason']"))
-        .await
-        .unwrap()
-        .send_keys("The officer had checked every document")
-        .await
-        .unwrap();
+    boss.click_css(&format!("{item} [data-testid='resolve-reason']"))
+        .await;
+    boss.expect_focus("resolve-reason").await.unwrap();
+    boss.press("The officer had checked every document").await;
     boss.click_css(&format!("{item} [data-testid='resolve-confirm']"))
         .await;
     boss.wait_for_attr("supervisor-conflict", "data-resolved", |r| r == "apply")

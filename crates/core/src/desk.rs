@@ -37,6 +37,9 @@ pub struct Desk {
     lock: IdleLock,
     catalogue: Arc<Catalogue>,
     viewer: Viewer,
+    /// The central service this workstation is configured to use, offered on the sign-in
+    /// screen before any other.
+    configured_server: Option<String>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -68,7 +71,17 @@ impl Desk {
             lock: IdleLock::new(idle_lock, true, Instant::now()),
             catalogue: Arc::new(Catalogue::builtin()),
             viewer: Viewer::new(migdesk_docs::Documents::default(), viewer::PREPARED_BUDGET),
+            configured_server: None,
         }
+    }
+
+    /// The central service to offer on the sign-in screen, as this workstation's
+    /// configuration names it; it comes before the one last used here.
+    pub fn offering_server(mut self, server: Option<String>) -> Self {
+        self.configured_server = server
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty());
+        self
     }
 
     /// The cache, opened on first use when this workstation already has a key.
@@ -99,14 +112,18 @@ impl Desk {
     pub fn session(&mut self) -> DeskResult<SessionInfo> {
         let token = self.keyring.get(secrets::SESSION_TOKEN)?.is_some();
         let locked = self.lock.is_locked(Instant::now());
+        let configured = self.configured_server.clone();
         let Some(store) = self.store(false)? else {
-            return Ok(SessionInfo::default());
+            return Ok(SessionInfo {
+                server: configured,
+                ..SessionInfo::default()
+            });
         };
         let signed_in = token && store.meta("unlock_verifier")?.is_some();
         Ok(SessionInfo {
             signed_in,
             locked: signed_in && locked,
-            server: store.meta("server")?,
+            server: configured.or(store.meta("server")?),
             user_name: store.meta("user_name")?.filter(|_| signed_in),
             role: store
                 .meta("user")?

@@ -18,8 +18,12 @@ pub enum ErrorKind {
     CacheKey,
     /// The cache failed its integrity check; re-sync it from the centre (unsent decisions kept).
     CacheDamaged,
-    /// The OS keyring (Secret Service) is not available.
+    /// The OS key store (Secret Service) failed or refused in this desktop session: signing out
+    /// of the session and back in may help.
     Keyring,
+    /// No OS key store (Secret Service) answers and there is no desktop session to provide one:
+    /// a desktop session (GNOME Keyring, KWallet) or technical support must provide it.
+    NoKeyring,
     /// The central service cannot be reached; work continues offline.
     Offline,
     /// The centre refused the credentials or the session has ended: sign in again.
@@ -51,11 +55,12 @@ pub struct DeskError {
 
 impl ErrorKind {
     /// Every kind, in declaration order (the UI needs them at run time).
-    pub const ALL: [ErrorKind; 12] = [
+    pub const ALL: [ErrorKind; 13] = [
         ErrorKind::Storage,
         ErrorKind::CacheKey,
         ErrorKind::CacheDamaged,
         ErrorKind::Keyring,
+        ErrorKind::NoKeyring,
         ErrorKind::Offline,
         ErrorKind::Unauthorized,
         ErrorKind::Central,
@@ -74,6 +79,7 @@ impl ErrorKind {
             ErrorKind::CacheKey => "cache_key",
             ErrorKind::CacheDamaged => "cache_damaged",
             ErrorKind::Keyring => "keyring",
+            ErrorKind::NoKeyring => "no_keyring",
             ErrorKind::Offline => "offline",
             ErrorKind::Unauthorized => "unauthorized",
             ErrorKind::Central => "central",

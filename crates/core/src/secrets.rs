@@ -34,14 +34,45 @@ pub struct OsKeyring {
     pub profile: String,
 }
 
+/// What the Secret Service is called on the D-Bus session bus: the key store the desk looks for.
+pub const KEY_STORE_NAME: &str = "the Secret Service (org.freedesktop.secrets)";
+
+/// Whether this process runs in a desktop session (a graphical login that provides its own
+/// key store), as opposed to a bare display or a service account.
+pub fn in_desktop_session() -> bool {
+    ["XDG_SESSION_ID", "XDG_CURRENT_DESKTOP", "DESKTOP_SESSION"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()))
+}
+
 fn keyring_error(e: keyring::Error) -> DeskError {
-    let hint = match e {
+    keyring_error_in(e, in_desktop_session())
+}
+
+/// The error for a failed key store call. No key store at all, outside a desktop session, is
+/// [`ErrorKind::NoKeyring`]: there is nothing to sign out of, and someone must provide one.
+fn keyring_error_in(e: keyring::Error, desktop_session: bool) -> DeskError {
+    let unavailable = matches!(
+        e,
         keyring::Error::NoDefaultStore
-        | keyring::Error::PlatformFailure(_)
-        | keyring::Error::NoStorageAccess(_) => {
-            " (is a Secret Service such as GNOME Keyring running and unlocked in this session?)"
-        }
-        _ => "",
+            | keyring::Error::PlatformFailure(_)
+            | keyring::Error::NoStorageAccess(_)
+    );
+    if unavailable && !desktop_session {
+        return DeskError::new(
+            ErrorKind::NoKeyring,
+            format!(
+                "no OS key store: {KEY_STORE_NAME} does not answer and there is no desktop \
+                 session to provide one ({e})"
+            ),
+        );
+    }
+    let hint = if unavailable {
+        format!(
+            " (is {KEY_STORE_NAME}, such as GNOME Keyring or KWallet, running and unlocked in this session?)"
+        )
+    } else {
+        String::new()
     };
     DeskError::new(ErrorKind::Keyring, format!("the OS keyring: {e}{hint}"))
 }
@@ -124,4 +155,38 @@ pub fn cache_key(secrets: &dyn SecretStore, create: bool) -> DeskResult<crate::c
     let key = crate::cache::CacheKey::random();
     secrets.set(CACHE_KEY, &key.to_hex())?;
     Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_key_store_outside_a_session_is_its_own_kind() {
+        let err = keyring_error_in(keyring::Error::NoDefaultStore, false);
+        assert_eq!(err.kind, ErrorKind::NoKeyring);
+        assert!(
+            err.message.contains("org.freedesktop.secrets"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn no_key_store_in_a_session_says_which_one_was_looked_for() {
+        let err = keyring_error_in(keyring::Error::NoDefaultStore, true);
+        assert_eq!(err.kind, ErrorKind::Keyring);
+        assert!(err.message.contains("GNOME Keyring"), "{}", err.message);
+    }
+
+    #[test]
+    fn other_failures_stay_keyring_errors_without_a_session_hint() {
+        let err = keyring_error_in(keyring::Error::TooLong("user".into(), 1), false);
+        assert_eq!(err.kind, ErrorKind::Keyring);
+        assert!(
+            !err.message.contains("running and unlocked"),
+            "{}",
+            err.message
+        );
+    }
 }

@@ -109,3 +109,58 @@ async fn an_officers_session_from_sign_in_to_sign_out() {
     assert!(session.server.is_some());
     assert_eq!(desk.queue(&mine).unwrap_err().kind, ErrorKind::Locked);
 }
+
+#[tokio::test]
+async fn the_configured_server_is_offered_before_and_after_signing_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let (central_db, staff) = common::seeded(dir.path(), &common::options(4, 23, "lankaran"));
+    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
+    let centre = Centre::start(&central_db).await;
+    let data = dir.path().join("desk");
+    let keyring = Arc::new(MemorySecrets::default());
+    let configured = format!("{}/", centre.base);
+    let new_desk = || {
+        Desk::new(
+            &data,
+            Box::new(Shared(keyring.clone())),
+            Duration::from_secs(600),
+        )
+    };
+
+    // A new workstation offers the configured centre (trimmed); blank means none.
+    let mut desk = new_desk().offering_server(Some(format!("  {configured} ")));
+    assert_eq!(
+        desk.session().unwrap().server.as_deref(),
+        Some(&*configured)
+    );
+    assert_eq!(
+        new_desk()
+            .offering_server(Some("  ".into()))
+            .session()
+            .unwrap()
+            .server,
+        None
+    );
+
+    // Signed in and out again elsewhere, the configuration still comes first; without one,
+    // the server last used here is offered.
+    desk.sign_in(SignInRequest {
+        server: centre.base.clone(),
+        username: officer.username.clone(),
+        password: officer.password.clone(),
+    })
+    .await
+    .unwrap();
+    desk.sign_out().await.unwrap();
+    drop(desk);
+    let mut again = new_desk().offering_server(Some(configured.clone()));
+    assert_eq!(
+        again.session().unwrap().server.as_deref(),
+        Some(&*configured)
+    );
+    drop(again);
+    assert_eq!(
+        new_desk().session().unwrap().server.as_deref(),
+        Some(&*centre.base)
+    );
+}

@@ -157,11 +157,14 @@ export function Case({
 
   function onKeyDown(event: KeyboardEvent<HTMLElement>) {
     const target = event.target as HTMLElement;
-    if (dialog || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName)) return;
+    if (dialog || ["INPUT", "TEXTAREA"].includes(target.tagName)) return;
     if (event.ctrlKey || event.altKey || event.metaKey) return;
     const key = event.key;
+    // A pane's document picker keeps the keys that move in a list; the case's shortcuts still
+    // work on it (a letter does not pick a document by its first letter).
+    if (target.tagName === "SELECT" && (key.length > 1 || key === " ") && key !== "Escape") return;
+    let handled = true;
     if (key === "Escape") {
-      event.preventDefault();
       if (help) {
         setHelp(false);
         root.current?.focus();
@@ -169,7 +172,6 @@ export function Case({
     } else if (key === "?") {
       setHelp((h) => !h);
     } else if (key in DECISION_KEYS && kase?.can_decide) {
-      event.preventDefault();
       setDialog(DECISION_KEYS[key] ?? null);
     } else if (key === "n") {
       void next();
@@ -181,10 +183,12 @@ export function Case({
     } else if (key === "1" || key === "2") {
       setActive(key === "1" || !twoPanes ? 0 : 1);
     } else if (key in PANE_KEYS) {
-      event.preventDefault();
       const name = PANE_KEYS[key];
       if (name) setCommand((c) => ({ name, seq: (c?.seq ?? 0) + 1 }));
+    } else {
+      handled = false;
     }
+    if (handled) event.preventDefault();
   }
 
   if (error) {

@@ -123,8 +123,9 @@ export function Queue({
   const hasRows = count > 0;
 
   // The queue holds the focus whenever it shows (after sign-in, back from a case or the
-  // department): on the list, whose selected row is the active one, or on the sync button while
-  // the queue is empty. Focus the officer put elsewhere in the queue (the search) stays there.
+  // department, after a sync): on the list, whose selected row is the active one, or on the sync
+  // button while the queue is empty. Focus the officer put elsewhere (the search) stays there.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a finished sync is a trigger too.
   useEffect(() => {
     if (hidden) return;
     const active = document.activeElement;
@@ -134,7 +135,7 @@ export function Queue({
     if (placed) return;
     if (hasRows) listRef.current?.focus();
     else syncRef.current?.focus();
-  }, [hidden, hasRows]);
+  }, [hidden, hasRows, generation]);
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => listRef.current,
