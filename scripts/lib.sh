@@ -15,6 +15,7 @@ DEBIAN_PACKAGES=(
   dbus gnome-keyring             # the OS keyring (Secret Service) the desk keeps secrets in
   librsvg2-bin                   # rsvg-convert, to regenerate icons from icons/migdesk.svg
   python3-aiosmtpd               # a real SMTP server for the central service's e-mail tests
+  poppler-utils                  # pdftotext, to read the demo documents back in the central service's tests
 )
 TAURI_DRIVER_VERSION='^2'
 CARGO_FUZZ_VERSION='0.13.2'

@@ -25,7 +25,7 @@ build_central
 mkdir -p "$DEMO_DIR"
 if [ ! -f "$CENTRAL_DB" ]; then
   step "seeding the demo central service (once; delete $CENTRAL_DB to start over)"
-  "$TARGET_DIR/debug/migdesk-central" seed --db "$CENTRAL_DB" > "$DEMO_DIR/accounts.txt.new"
+  "$TARGET_DIR/debug/migdesk-central" seed --db "$CENTRAL_DB" --defects "$DEMO_DIR/defects.tsv" > "$DEMO_DIR/accounts.txt.new"
   mv "$DEMO_DIR/accounts.txt.new" "$DEMO_DIR/accounts.txt"
 fi
 step "demo accounts (also in $DEMO_DIR/accounts.txt)"

@@ -477,8 +477,12 @@ impl Desk {
     }
 
     /// Presses Enter on the queue, which opens the selected case; the queue list must have the
-    /// focus, as it does whenever the queue shows.
+    /// focus, as it does whenever the queue shows. From the search, Enter first goes to its
+    /// results, as it does for a person who has just searched.
     pub async fn open_selected_case(&self) {
+        if self.focused().await == "queue-search" {
+            self.press(Key::Enter).await;
+        }
         self.expect_focus("queue-list").await.unwrap();
         self.press(Key::Enter).await;
     }

@@ -34,6 +34,9 @@ enum Command {
         /// Route every application to this department (e.g. baku) instead of spreading them.
         #[arg(long)]
         department: Option<String>,
+        /// Also write the defective applications, one "number<TAB>defect" a line, to this file.
+        #[arg(long)]
+        defects: Option<PathBuf>,
         #[command(flatten)]
         data: DataFiles,
     },
@@ -122,6 +125,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             cases,
             seed: seed_value,
             department,
+            defects,
             data,
         } => {
             let (catalogue, calendar) = data.load()?;
@@ -156,6 +160,15 @@ async fn run(cli: Cli) -> Result<(), String> {
                     "{:<10} {:<11} {:<24} {:<26} {}",
                     a.department, a.role, a.username, a.full_name, a.password
                 );
+            }
+            if let Some(file) = defects {
+                let list: String = report
+                    .defects
+                    .iter()
+                    .map(|(number, defect)| format!("{number}\t{defect}\n"))
+                    .collect();
+                std::fs::write(&file, list)
+                    .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
             }
             Ok(())
         }

@@ -315,6 +315,14 @@ export function Queue({
           placeholder={t("queue.search")}
           value={search}
           onChange={(e) => setSearch(e.target.value)}
+          onKeyDown={(e) => {
+            // Enter or ↓ goes from the search to its results (the first is selected).
+            if ((e.key === "Enter" || e.key === "ArrowDown") && hasRows) {
+              e.preventDefault();
+              listRef.current?.focus();
+            }
+          }}
+          aria-keyshortcuts="Enter ArrowDown"
           data-testid="queue-search"
         />
         <label htmlFor={`${id}-service`} className="visually-hidden">

@@ -1,8 +1,10 @@
 //! Real document files for the demo: pages that look scanned (slightly skewed, noisy, grey),
 //! as multi-page PDFs (some with a text layer), JPEG photos, PNG and multi-page TIFF.
 //!
-//! The pages carry no font-rendered glyphs (the text is drawn as ink lines, like a
-//! low-resolution scan); what a machine can read of a document is its PDF text layer.
+//! Each page carries legible printed text (the document's title, the holder's name, numbers and
+//! dates; an identity page its machine-readable zone) in the demo's typeface, drawn before the
+//! page is skewed and made noisy, with the rest of its lines as ink strokes. Some PDFs also
+//! carry the text as a text layer.
 
 use std::io::Cursor;
 
@@ -11,6 +13,8 @@ use image::{GrayImage, ImageEncoder, Luma};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use rand::Rng;
 use rand::rngs::StdRng;
+
+use super::font::{self, PdfFont};
 
 /// Page size in pixels: A4 at 72 dpi, enough to look like a scan and keep the demo small.
 pub const PAGE_W: u32 = 595;
@@ -57,13 +61,30 @@ fn fill_rect(img: &mut GrayImage, x: u32, y: u32, w: u32, h: u32, shade: u8) {
     }
 }
 
-/// Draws a page, then skews it by up to `max_skew_deg` and adds scanner noise.
-pub fn page(rng: &mut StdRng, style: PageStyle, lines: usize) -> GrayImage {
+/// What a page has printed on it, legibly.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Printed<'a> {
+    /// The document's title (in the header band of a text page, at the top of an identity page).
+    pub title: &'a str,
+    /// Lines of text: "Label: value" on a text page, the holder's fields on an identity page.
+    pub lines: &'a [String],
+    /// The two lines of an identity page's machine-readable zone (ICAO 9303 TD3).
+    pub mrz: Option<&'a [String; 2]>,
+}
+
+/// Draws a page with its printed text and `lines` further lines of ink, then skews it by up to
+/// 1.8 degrees and adds scanner noise.
+pub fn page(rng: &mut StdRng, style: PageStyle, lines: usize, printed: &Printed) -> GrayImage {
     let mut img = GrayImage::from_pixel(PAGE_W, PAGE_H, Luma([246]));
     match style {
         PageStyle::Text | PageStyle::Unreadable => {
             fill_rect(&mut img, 60, 50, PAGE_W - 120, 28, 90);
+            font::print(&mut img, (70.0, 70.0), 16.0, printed.title, 250, None);
             let mut y = 110;
+            for line in printed.lines {
+                font::print(&mut img, (60.0, y as f32 + 12.0), 14.0, line, 25, None);
+                y += 24;
+            }
             for i in 0..lines {
                 if y + 20 > PAGE_H - 60 {
                     break;
@@ -90,17 +111,29 @@ pub fn page(rng: &mut StdRng, style: PageStyle, lines: usize) -> GrayImage {
         }
         PageStyle::Identity => {
             fill_rect(&mut img, 40, 60, PAGE_W - 80, 360, 225);
+            font::print(&mut img, (60.0, 82.0), 13.0, printed.title, 40, None);
             fill_rect(&mut img, 60, 90, 150, 190, 150);
             fill_rect(&mut img, 100, 120, 70, 70, 110);
             fill_rect(&mut img, 85, 200, 100, 80, 110);
-            let mut y = 100;
-            for _ in 0..8 {
-                let len = rng.random_range(120..300);
-                ink_line(&mut img, rng, 240, y, len, 3);
-                y += 30;
+            let mut y = 110.0;
+            for line in printed.lines {
+                font::print(&mut img, (235.0, y), 13.0, line, 20, None);
+                y += 26.0;
             }
-            for row in 0..2 {
-                ink_line(&mut img, rng, 60, 360 + row * 24, PAGE_W - 140, 4);
+            match printed.mrz {
+                // The zone spans the page's width at a fixed pitch, 44 characters a line.
+                Some(mrz) => {
+                    let pitch = (PAGE_W - 120) as f32 / 44.0;
+                    for (row, line) in mrz.iter().enumerate() {
+                        let y = 372.0 + row as f32 * 26.0;
+                        font::print(&mut img, (60.0, y), 15.0, line, 15, Some(pitch));
+                    }
+                }
+                None => {
+                    for row in 0..2 {
+                        ink_line(&mut img, rng, 60, 360 + row * 24, PAGE_W - 140, 4);
+                    }
+                }
             }
         }
     }
@@ -224,20 +257,20 @@ pub fn scanned_pdf(pages: &[GrayImage], text: Option<&[Vec<String>]>) -> Vec<u8>
     let mut pdf = Pdf::new();
     let catalog_id = Ref::new(1);
     let tree_id = Ref::new(2);
-    let font_id = Ref::new(3);
-    let mut next = 4;
+    let mut next = 3;
     let mut alloc = || {
         let r = Ref::new(next);
         next += 1;
         r
     };
+    let font_id = alloc();
+    let mut font = PdfFont::new();
     let page_ids: Vec<(Ref, Ref, Ref)> =
         pages.iter().map(|_| (alloc(), alloc(), alloc())).collect();
     pdf.catalog(catalog_id).pages(tree_id);
     pdf.pages(tree_id)
         .kids(page_ids.iter().map(|(p, _, _)| *p))
         .count(pages.len() as i32);
-    pdf.type1_font(font_id).base_font(Name(b"Helvetica"));
     let (w, h) = (PAGE_W as f32, PAGE_H as f32);
     for (i, (img, (page_id, image_id, content_id))) in pages.iter().zip(&page_ids).enumerate() {
         let mut page = pdf.page(*page_id);
@@ -271,7 +304,7 @@ pub fn scanned_pdf(pages: &[GrayImage], text: Option<&[Vec<String>]>) -> Vec<u8>
             let mut y = h - 120.0;
             for line in lines {
                 content.set_text_matrix([1.0, 0.0, 0.0, 1.0, 60.0, y]);
-                content.show(Str(latin1(line).as_slice()));
+                content.show(Str(&font.encode(line)));
                 y -= 22.0;
             }
             content.end_text();
@@ -280,20 +313,22 @@ pub fn scanned_pdf(pages: &[GrayImage], text: Option<&[Vec<String>]>) -> Vec<u8>
     }
     pdf.document_info(alloc())
         .producer(TextStr("migdesk demo scanner"));
+    font.write(&mut pdf, font_id, &mut alloc);
     pdf.finish()
 }
 
 /// A PDF with visible text only (a form printed from the portal).
 pub fn text_pdf(title: &str, lines: &[String]) -> Vec<u8> {
     let mut pdf = Pdf::new();
-    let (catalog_id, tree_id, page_id, font_id, bold_id, content_id) = (
-        Ref::new(1),
-        Ref::new(2),
-        Ref::new(3),
-        Ref::new(4),
-        Ref::new(5),
-        Ref::new(6),
-    );
+    let mut next = 1;
+    let mut alloc = || {
+        let r = Ref::new(next);
+        next += 1;
+        r
+    };
+    let (catalog_id, tree_id, page_id, font_id, content_id) =
+        (alloc(), alloc(), alloc(), alloc(), alloc());
+    let mut font = PdfFont::new();
     pdf.catalog(catalog_id).pages(tree_id);
     pdf.pages(tree_id).kids([page_id]).count(1);
     let (w, h) = (PAGE_W as f32, PAGE_H as f32);
@@ -301,49 +336,24 @@ pub fn text_pdf(title: &str, lines: &[String]) -> Vec<u8> {
     page.media_box(Rect::new(0.0, 0.0, w, h))
         .parent(tree_id)
         .contents(content_id);
-    let mut resources = page.resources();
-    resources
-        .fonts()
-        .pair(Name(b"F1"), font_id)
-        .pair(Name(b"F2"), bold_id);
-    resources.finish();
+    page.resources().fonts().pair(Name(b"F1"), font_id);
     page.finish();
-    pdf.type1_font(font_id).base_font(Name(b"Helvetica"));
-    pdf.type1_font(bold_id).base_font(Name(b"Helvetica-Bold"));
     let mut content = Content::new();
     content.begin_text();
-    content.set_font(Name(b"F2"), 15.0);
+    content.set_font(Name(b"F1"), 15.0);
     content.set_text_matrix([1.0, 0.0, 0.0, 1.0, 60.0, h - 80.0]);
-    content.show(Str(latin1(title).as_slice()));
+    content.show(Str(&font.encode(title)));
     content.set_font(Name(b"F1"), 11.0);
     let mut y = h - 120.0;
     for line in lines {
         content.set_text_matrix([1.0, 0.0, 0.0, 1.0, 60.0, y]);
-        content.show(Str(latin1(line).as_slice()));
+        content.show(Str(&font.encode(line)));
         y -= 20.0;
     }
     content.end_text();
     pdf.stream(content_id, &content.finish());
+    font.write(&mut pdf, font_id, &mut alloc);
     pdf.finish()
-}
-
-/// Text for a standard PDF font: Latin-1 as is, Azerbaijani letters outside it transliterated
-/// the way passports write them, anything else as '?'.
-fn latin1(text: &str) -> Vec<u8> {
-    text.chars()
-        .map(|c| match c {
-            'ə' => b'a',
-            'Ə' => b'A',
-            'ş' => b's',
-            'Ş' => b'S',
-            'ğ' => b'g',
-            'Ğ' => b'G',
-            'ı' => b'i',
-            'İ' => b'I',
-            c if (c as u32) < 256 => c as u32 as u8,
-            _ => b'?',
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -354,20 +364,57 @@ mod tests {
     #[test]
     fn files_have_the_right_magic_and_are_deterministic() {
         let mut rng = StdRng::seed_from_u64(7);
-        let p = page(&mut rng, PageStyle::Text, 20);
+        let p = page(&mut rng, PageStyle::Text, 20, &Printed::default());
         assert!(scanned_pdf(std::slice::from_ref(&p), None).starts_with(b"%PDF-"));
         assert!(text_pdf("Form", &["Name: TEST".into()]).starts_with(b"%PDF-"));
         assert!(jpeg(&p, 50).starts_with(&[0xFF, 0xD8, 0xFF]));
         assert!(png(&p).starts_with(&[0x89, b'P', b'N', b'G']));
         assert!(tiff_pages(&[p.clone(), p]).starts_with(b"II*\0"));
-        let again = page(&mut StdRng::seed_from_u64(7), PageStyle::Text, 20);
-        let first = page(&mut StdRng::seed_from_u64(7), PageStyle::Text, 20);
+        let again = page(
+            &mut StdRng::seed_from_u64(7),
+            PageStyle::Text,
+            20,
+            &Printed::default(),
+        );
+        let first = page(
+            &mut StdRng::seed_from_u64(7),
+            PageStyle::Text,
+            20,
+            &Printed::default(),
+        );
         assert_eq!(again, first);
     }
 
     #[test]
-    fn latin1_transliterates_azerbaijani() {
-        assert_eq!(latin1("Məmmədova Şəhla"), b"Mammadova Sahla".to_vec());
-        assert_eq!(latin1("王"), b"?".to_vec());
+    fn printed_text_leaves_ink_on_the_page() {
+        let blank = page(
+            &mut StdRng::seed_from_u64(7),
+            PageStyle::Identity,
+            0,
+            &Printed::default(),
+        );
+        let mrz = [
+            format!("P<AZE{}", "<".repeat(39)),
+            "C01234567".repeat(4) + "<<<<<<<<",
+        ];
+        let lines = ["Soyad: Məmmədova".to_owned()];
+        let printed = Printed {
+            title: "Pasport",
+            lines: &lines,
+            mrz: Some(&mrz),
+        };
+        let inked = page(
+            &mut StdRng::seed_from_u64(7),
+            PageStyle::Identity,
+            0,
+            &printed,
+        );
+        let dark = |img: &GrayImage| img.pixels().filter(|p| p.0[0] < 80).count();
+        assert!(
+            dark(&inked) > dark(&blank) + 500,
+            "{} vs {}",
+            dark(&inked),
+            dark(&blank)
+        );
     }
 }

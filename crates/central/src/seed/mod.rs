@@ -2,11 +2,13 @@
 //! applications, deterministic from a seed value, with real document files. A share of the
 //! applications is defective so each decision has real cases: a required document missing, a
 //! passport number on the form that differs from the document's text, an unreadable page, a
-//! name spelled differently.
+//! name spelled differently, a passport whose machine-readable zone has a wrong check digit or
+//! states another date of birth. [`SeedReport::defects`] lists which application has which.
 
 pub mod docs;
+mod font;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use migdesk_domain::{Calendar, Catalogue, Lang};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
@@ -152,6 +154,8 @@ pub struct SeedReport {
     pub applications: usize,
     pub documents: usize,
     pub defective: usize,
+    /// Each defective application's number and what is wrong with it.
+    pub defects: Vec<(String, &'static str)>,
 }
 
 struct Nationality {
@@ -386,6 +390,45 @@ fn misspell(name: &str, rng: &mut StdRng) -> String {
     format!("{name}a")
 }
 
+/// A line of the printed application form: the field's label in Azerbaijani and its value as
+/// the applicant gave it (a coded choice in words).
+fn form_line(
+    key: &str,
+    value: &str,
+    service: &migdesk_domain::catalogue::Service,
+    tier: &migdesk_domain::catalogue::FeeTier,
+) -> String {
+    let label = match key {
+        "surname" => "Soyad",
+        "given_names" => "Ad",
+        "date_of_birth" => "Doğum tarixi",
+        "nationality" => "Vətəndaşlıq",
+        "passport_number" => "Pasportun nömrəsi",
+        "email" => "E-poçt",
+        "phone" => "Telefon",
+        "address" => "Ünvan",
+        "service" => "Xidmət",
+        "fee_tier" => "Dövlət rüsumu",
+        "purpose" => "Məqsəd",
+        other => other,
+    };
+    let value = match key {
+        "service" => service.name.az.clone(),
+        "fee_tier" => format!("{} AZN", tier.fee_azn),
+        "purpose" => match value {
+            "work" => "İş",
+            "family" => "Ailə",
+            "study" => "Təhsil",
+            "business" => "Biznes",
+            "residence" => "Yaşayış",
+            other => other,
+        }
+        .to_owned(),
+        _ => value.to_owned(),
+    };
+    format!("{label}: {value}")
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Defect {
     None,
@@ -393,6 +436,25 @@ enum Defect {
     PassportMismatch,
     UnreadablePage,
     NameSpelling,
+    /// The passport's machine-readable zone has a wrong check digit (the passport number's).
+    MrzCheckDigit,
+    /// The passport's machine-readable zone states another date of birth than the form.
+    MrzBirthDate,
+}
+
+impl Defect {
+    /// The defect's name in the seed's defects list.
+    fn name(self) -> &'static str {
+        match self {
+            Defect::None => "none",
+            Defect::MissingDocument => "missing-document",
+            Defect::PassportMismatch => "passport-number-differs",
+            Defect::UnreadablePage => "unreadable-page",
+            Defect::NameSpelling => "name-spelled-differently",
+            Defect::MrzCheckDigit => "mrz-check-digit",
+            Defect::MrzBirthDate => "mrz-date-of-birth-differs",
+        }
+    }
 }
 
 /// What to seed.
@@ -478,7 +540,7 @@ pub fn seed(
     let dep_weights: Vec<(&DepartmentSeed, u32)> =
         DEPARTMENTS.iter().map(|d| (d, d.weight)).collect();
     let mut documents = 0;
-    let mut defective = 0;
+    let mut defects = Vec::new();
     let mut counters = std::collections::HashMap::new();
 
     for _ in 0..cases {
@@ -548,10 +610,12 @@ pub fn seed(
             10..=17 => Defect::PassportMismatch,
             18..=23 => Defect::UnreadablePage,
             24..=30 => Defect::NameSpelling,
+            31..=34 => Defect::MrzCheckDigit,
+            35..=38 => Defect::MrzBirthDate,
             _ => Defect::None,
         };
         if defect != Defect::None {
-            defective += 1;
+            defects.push((number.clone(), defect.name()));
         }
         let form_passport = if defect == Defect::PassportMismatch {
             let mut p = passport_number.clone();
@@ -667,15 +731,66 @@ pub fn seed(
         } else {
             name_latin.clone()
         };
+        let doc_title = |doc_type: &str| -> String {
+            catalogue
+                .document_type(doc_type)
+                .map_or_else(|| doc_type.to_owned(), |d| d.name.az.clone())
+        };
         let text_lines = |doc_type: &str| -> Vec<String> {
             vec![
-                format!("{doc_type}"),
+                doc_title(doc_type),
                 format!("Name: {}", doc_name.to_uppercase()),
                 format!("Date of birth: {}", dob.format("%d.%m.%Y")),
                 format!("Passport: {passport_number}"),
                 format!("Nationality: {}", nat.code),
             ]
         };
+        // The identity page: the holder's fields as printed, and the machine-readable zone
+        // computed from them (defective on purpose for some applications).
+        let (doc_given, doc_surname) = doc_name.rsplit_once(' ').unwrap_or((doc_name.as_str(), ""));
+        let expiry = NaiveDate::from_ymd_opt(
+            2027 + passport_number
+                .chars()
+                .last()
+                .and_then(|c| c.to_digit(10))
+                .unwrap_or(0) as i32
+                % 8,
+            dob.month(),
+            dob.day().min(28),
+        )
+        .ok_or("bad expiry date")?;
+        let zone_birth = if defect == Defect::MrzBirthDate {
+            dob.with_year(dob.year() + 1).unwrap_or(dob)
+        } else {
+            dob
+        };
+        let mut mrz = migdesk_domain::mrz::td3(&migdesk_domain::mrz::Passport {
+            state: nat.code,
+            surname: doc_surname,
+            given_names: doc_given,
+            number: &passport_number,
+            date_of_birth: zone_birth,
+            sex: '<',
+            expiry,
+        });
+        if defect == Defect::MrzCheckDigit {
+            // The passport number's check digit, off by one.
+            let mut chars: Vec<char> = mrz[1].chars().collect();
+            let wrong = chars[9].to_digit(10).map_or(0, |d| (d + 1) % 10);
+            chars[9] = char::from_digit(wrong, 10).unwrap_or('0');
+            mrz[1] = chars.into_iter().collect();
+        }
+        let identity_lines = vec![
+            format!("Soyad / Surname: {}", doc_surname.to_uppercase()),
+            format!("Ad / Given names: {}", doc_given.to_uppercase()),
+            format!("Vətəndaşlıq / Nationality: {}", nat.code),
+            format!("Doğum tarixi / Date of birth: {}", dob.format("%d.%m.%Y")),
+            format!(
+                "Etibarlıdır / Date of expiry: {}",
+                expiry.format("%d.%m.%Y")
+            ),
+            format!("Pasport № / Passport No.: {passport_number}"),
+        ];
         if !options.documents {
             required.clear();
         }
@@ -685,18 +800,15 @@ pub fn seed(
             let unreadable = unreadable_at == Some(i);
             let (file_name, bytes) = match doc_type.as_str() {
                 "application-form" => {
-                    let mut lines = vec![
-                        format!("Application {number}"),
-                        format!("Service: {service_code} ({})", tier.code),
-                    ];
+                    let mut lines = vec![format!("Ərizə № {number}")];
                     for g in &form {
                         for f in &g.fields {
-                            lines.push(format!("{}: {}", f.key, f.value));
+                            lines.push(form_line(&f.key, &f.value, service, tier));
                         }
                     }
                     (
                         "application-form.pdf".to_owned(),
-                        docs::text_pdf("Electronic application form", &lines),
+                        docs::text_pdf("Elektron ərizə forması", &lines),
                     )
                 }
                 "photos" => ("photo.jpg".to_owned(), docs::photo_jpeg(&mut rng)),
@@ -706,17 +818,25 @@ pub fn seed(
                     } else {
                         PageStyle::Identity
                     };
-                    let p = docs::page(&mut rng, style, 0);
+                    let title = format!("PASPORT / PASSPORT · {}", nat.code);
+                    let printed = docs::Printed {
+                        title: &title,
+                        lines: &identity_lines,
+                        mrz: Some(&mrz),
+                    };
+                    let p = docs::page(&mut rng, style, 0, &printed);
                     match rng.random_range(0..3) {
                         0 => (format!("{doc_type}.jpg"), docs::jpeg(&p, 70)),
                         1 => (format!("{doc_type}.png"), docs::png(&p)),
-                        _ => (
-                            format!("{doc_type}.pdf"),
-                            docs::scanned_pdf(
-                                std::slice::from_ref(&p),
-                                Some(&[text_lines(doc_type)]),
-                            ),
-                        ),
+                        _ => {
+                            // As OCR software leaves it: the page's fields, then its zone.
+                            let mut text = text_lines(doc_type);
+                            text.extend(mrz.iter().cloned());
+                            (
+                                format!("{doc_type}.pdf"),
+                                docs::scanned_pdf(std::slice::from_ref(&p), Some(&[text])),
+                            )
+                        }
                     }
                 }
                 _ => {
@@ -729,7 +849,13 @@ pub fn seed(
                                 PageStyle::Text
                             };
                             let lines = rng.random_range(12..30);
-                            docs::page(&mut rng, style, lines)
+                            let text = text_lines(doc_type);
+                            let printed = docs::Printed {
+                                title: &text[0],
+                                lines: &text[1..],
+                                mrz: None,
+                            };
+                            docs::page(&mut rng, style, lines, &printed)
                         })
                         .collect();
                     if rng.random_range(0..5) == 0 {
@@ -784,7 +910,8 @@ pub fn seed(
         accounts,
         applications: cases,
         documents,
-        defective,
+        defective: defects.len(),
+        defects,
     })
 }
 

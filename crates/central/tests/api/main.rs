@@ -8,5 +8,6 @@ mod common;
 mod decisions;
 mod mail;
 mod openapi;
+mod seeded_documents;
 mod session;
 mod supervision;
