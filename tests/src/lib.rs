@@ -176,7 +176,8 @@ impl Xvfb {
                     display.as_str(),
                     "-screen",
                     "0",
-                    "1280x800x24",
+                    // Room for the window at the largest size the tests try (1920×1080).
+                    "1920x1080x24",
                     "-nolisten",
                     "tcp",
                 ])

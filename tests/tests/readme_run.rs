@@ -21,28 +21,51 @@ fn an_officer(accounts: &str) -> (String, String) {
         .unwrap_or_else(|| panic!("no officer among the printed accounts:\n{accounts}"))
 }
 
-/// Stops whatever the run command left running: every process whose environment names this
+/// The processes the run command started for this test: those whose environment names this
 /// test's demo folder.
-fn stop_leftovers(demo: &Path) {
+fn processes_of(demo: &Path) -> Vec<i32> {
     let marker = format!("MIGDESK_DEMO_DIR={}", demo.display());
     let Ok(entries) = std::fs::read_dir("/proc") else {
-        return;
+        return Vec::new();
     };
-    for entry in entries.flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|p| p.parse::<i32>().ok())
-        else {
-            continue;
-        };
-        let Ok(environ) = std::fs::read(entry.path().join("environ")) else {
-            continue;
-        };
-        if environ.split(|b| *b == 0).any(|v| v == marker.as_bytes()) {
-            let _ = std::process::Command::new("kill")
-                .args(["-TERM", &pid.to_string()])
-                .status();
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.parse::<i32>().ok()?;
+            let environ = std::fs::read(entry.path().join("environ")).ok()?;
+            environ
+                .split(|b| *b == 0)
+                .any(|v| v == marker.as_bytes())
+                .then_some(pid)
+        })
+        .collect()
+}
+
+/// Stops whatever the run command left running.
+fn stop_leftovers(demo: &Path) {
+    for pid in processes_of(demo) {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status();
+    }
+}
+
+/// Resolves when the run command has stopped before opening the window (it failed: the
+/// driver's log has its output), instead of waiting out the start-up time.
+async fn run_command_ended(demo: &Path) -> String {
+    let (mut seen, mut gone) = (false, 0);
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        if processes_of(demo).is_empty() {
+            gone += 1;
+        } else {
+            (seen, gone) = (true, 0);
+        }
+        if seen && gone >= 5 {
+            let log = migdesk_e2e::artifacts_dir().join("readme_run.tauri-driver.log");
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            let tail: Vec<&str> = text.lines().rev().take(30).collect();
+            return tail.into_iter().rev().collect::<Vec<_>>().join("\n");
         }
     }
 }
@@ -83,7 +106,11 @@ async fn the_readme_run_command_gives_a_desk_to_sign_in_to() {
         // It builds what changed and seeds the demo centre first.
         start_within: Duration::from_secs(600),
     };
-    let desk = match Desk::launch_program("readme_run", data, program).await {
+    let launched = tokio::select! {
+        launched = Desk::launch_program("readme_run", data, program) => launched,
+        output = run_command_ended(&demo) => Err(format!("it stopped:\n{output}")),
+    };
+    let desk = match launched {
         Ok(desk) => desk,
         Err(e) => {
             stop_leftovers(&demo);
