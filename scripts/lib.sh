@@ -16,6 +16,7 @@ DEBIAN_PACKAGES=(
   librsvg2-bin                   # rsvg-convert, to regenerate icons from icons/migdesk.svg
   python3-aiosmtpd               # a real SMTP server for the central service's e-mail tests
   poppler-utils                  # pdftotext, to read the demo documents back in the central service's tests
+  fonts-dejavu-core fonts-wqy-microhei fonts-lohit-deva  # applicants' names as written: Latin, Cyrillic, Georgian, Arabic script, Chinese, Devanagari
 )
 TAURI_DRIVER_VERSION='^2'
 CARGO_FUZZ_VERSION='0.13.2'

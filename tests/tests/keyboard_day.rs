@@ -43,7 +43,8 @@ fn code_in(text: &str) -> Option<String> {
 }
 
 /// Photographs the screen in front at the window's current size, in Azerbaijani and Russian
-/// (with the switch of `bar`), and leaves it in Azerbaijani.
+/// (with the switch of `bar`), and leaves it in Azerbaijani. The focus stays on the switch, as
+/// it would for a person who clicked it.
 async fn photograph(desk: &Desk, bar: &str, name: &str, size: &str) {
     for lang in ["ru", "az"] {
         desk.click_css(&format!(".{bar} [data-testid='language-{lang}']"))
@@ -51,7 +52,9 @@ async fn photograph(desk: &Desk, bar: &str, name: &str, size: &str) {
         desk.wait_for_attr(&format!("language-{lang}"), "aria-pressed", |p| p == "true")
             .await
             .unwrap();
-        desk.screenshot(&format!("{name}-{size}-{lang}")).await.unwrap();
+        desk.screenshot(&format!("{name}-{size}-{lang}"))
+            .await
+            .unwrap();
     }
 }
 
@@ -70,6 +73,9 @@ async fn an_officer_decides_with_four_keys_and_no_codes_on_screen() {
     desk.sync_queue().await.unwrap();
     desk.expect_focus("queue-list").await.unwrap();
     photograph(&desk, "queue-bar", "queue", "1280x800").await;
+    // Back to the list, as a person would: a click on the selected row.
+    desk.click_css("[data-testid='queue-row'][aria-selected='true']")
+        .await;
 
     // Enter, a, Ctrl+Enter (the e-mail preview), Ctrl+Enter (confirm): four keys, no click.
     desk.expect_focus("queue-list").await.unwrap();
@@ -85,7 +91,11 @@ async fn an_officer_decides_with_four_keys_and_no_codes_on_screen() {
     desk.by_test_id("email-preview").await.expect("the preview");
     desk.chord(Key::Control, Key::Enter).await;
     decided(&desk).await;
-    assert_eq!(desk.keys_pressed() - before, 4, "keys from the queue to an acceptance");
+    assert_eq!(
+        desk.keys_pressed() - before,
+        4,
+        "keys from the queue to an acceptance"
+    );
 
     // No internal code on the case screen, in any language.
     for lang in ["az", "en", "ru"] {
@@ -100,7 +110,8 @@ async fn an_officer_decides_with_four_keys_and_no_codes_on_screen() {
         let text = case_text(&desk).await;
         assert_eq!(code_in(&text), None, "{lang}: {text}");
     }
-    desk.click_css(".case-bar [data-testid='language-az']").await;
+    desk.click_css(".case-bar [data-testid='language-az']")
+        .await;
     photograph(&desk, "case-bar", "case", "1280x800").await;
 
     // The next case: n, a, Ctrl+Enter, Enter.
@@ -117,7 +128,11 @@ async fn an_officer_decides_with_four_keys_and_no_codes_on_screen() {
     desk.expect_focus("decision-confirm").await.unwrap();
     desk.press(Key::Enter).await;
     decided(&desk).await;
-    assert_eq!(desk.keys_pressed() - before, 4, "keys from one case to the next accepted");
+    assert_eq!(
+        desk.keys_pressed() - before,
+        4,
+        "keys from one case to the next accepted"
+    );
 
     // Missing documents naming one more document: n, m, Space on the first unticked one (the
     // focus starts there), Ctrl+Enter, Ctrl+Enter.
@@ -135,10 +150,15 @@ async fn an_officer_decides_with_four_keys_and_no_codes_on_screen() {
     desk.press(" ").await;
     desk.chord(Key::Control, Key::Enter).await;
     desk.by_test_id("email-preview").await.expect("the preview");
-    desk.screenshot("decision-missing-by-keys-az").await.unwrap();
+    desk.screenshot("decision-missing-by-keys-az")
+        .await
+        .unwrap();
     desk.chord(Key::Control, Key::Enter).await;
     decided(&desk).await;
-    assert!(desk.keys_pressed() - before <= 7, "keys for a missing-documents decision");
+    assert!(
+        desk.keys_pressed() - before <= 7,
+        "keys for a missing-documents decision"
+    );
 
     // Back to the queue (the focus on its list), and the decisions go to the centre.
     desk.press(Key::Escape).await;
@@ -149,6 +169,8 @@ async fn an_officer_decides_with_four_keys_and_no_codes_on_screen() {
     desk.driver.set_window_rect(0, 0, 1920, 1080).await.unwrap();
     desk.expect_focus("queue-list").await.unwrap();
     photograph(&desk, "queue-bar", "queue", "1920x1080").await;
+    desk.click_css("[data-testid='queue-row'][aria-selected='true']")
+        .await;
     desk.open_selected_case().await;
     desk.wait_for_attr("case-screen", "data-case", |c| !c.is_empty())
         .await
@@ -191,6 +213,9 @@ async fn an_officer_decides_with_four_keys_and_no_codes_on_screen() {
 
 #[test]
 fn code_shaped_words_are_found() {
-    assert_eq!(code_in("Xidmət: stay-extension ·"), Some("stay-extension".into()));
+    assert_eq!(
+        code_in("Xidmət: stay-extension ·"),
+        Some("stay-extension".into())
+    );
     assert_eq!(code_in("Müddətin uzadılması — Qərar gözləyir"), None);
 }

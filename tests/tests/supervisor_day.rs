@@ -98,6 +98,46 @@ async fn a_supervisor_moves_cases_and_resolves_the_conflict_an_offline_officer_c
     boss.wait_for_attr("supervised-case", "data-unsent", |u| u == "yes")
         .await
         .unwrap();
+    // The department at the sizes officers use, in Russian and in Azerbaijani (the longest
+    // words): each case on one line, the tables scrolling inside their panes.
+    const TALLEST_ROW: &str = "return Math.max(...[...document.querySelectorAll(\
+        \"[data-testid='supervised-case']\")].map((r) => r.getBoundingClientRect().height));";
+    for (w, h) in [(1280, 800), (1920, 1080)] {
+        boss.driver.set_window_rect(0, 0, w, h).await.unwrap();
+        for lang in ["ru", "az"] {
+            boss.click_css(&format!(".department-bar [data-testid='language-{lang}']"))
+                .await;
+            boss.wait_for_attr(&format!("language-{lang}"), "aria-pressed", |p| p == "true")
+                .await
+                .unwrap();
+            let (page, window): (f64, f64) = boss
+                .driver
+                .execute(
+                    "return [document.documentElement.scrollWidth, window.innerWidth];",
+                    vec![],
+                )
+                .await
+                .unwrap()
+                .convert()
+                .unwrap();
+            assert!(page <= window, "{w}x{h} {lang}: the page is {page}px wide");
+            let tallest: f64 = boss
+                .driver
+                .execute(TALLEST_ROW, vec![])
+                .await
+                .unwrap()
+                .convert()
+                .unwrap();
+            assert!(
+                tallest < 48.0,
+                "{w}x{h} {lang}: a case row {tallest}px high wraps"
+            );
+            boss.screenshot(&format!("department-{w}x{h}-{lang}"))
+                .await
+                .unwrap();
+        }
+    }
+    boss.driver.set_window_rect(0, 0, 1280, 800).await.unwrap();
     // Bulk: the case decided offline and one more.
     boss.click_css(&format!("{decided_row} [data-testid='select-case']"))
         .await;
