@@ -30,6 +30,13 @@ use thirtyfour::prelude::*;
 /// What can go wrong while setting up the window, with what to do about it.
 pub type HarnessResult<T> = Result<T, String>;
 
+/// Fails the test with the harness's own words.
+fn must(result: HarnessResult<()>) {
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
 const DATA_DIR_ENV: &str = "MIGDESK_DATA_DIR";
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long an expectation about the page may take to come true.
@@ -445,12 +452,12 @@ impl Desk {
             .expect("value")
             .unwrap_or_default();
         if offered == server {
-            self.expect_focus("sign-in-username").await.unwrap();
+            must(self.expect_focus("sign-in-username").await);
         } else {
             if !offered.is_empty() {
                 self.click("sign-in-server").await;
             }
-            self.expect_focus("sign-in-server").await.unwrap();
+            must(self.expect_focus("sign-in-server").await);
             self.chord(Key::Control, "a").await;
             self.press(server).await;
             self.press(Key::Tab).await;
@@ -484,7 +491,7 @@ impl Desk {
         if self.focused().await == "queue-search" {
             self.press(Key::Enter).await;
         }
-        self.expect_focus("queue-list").await.unwrap();
+        must(self.expect_focus("queue-list").await);
         self.press(Key::Enter).await;
     }
 
@@ -613,7 +620,7 @@ impl Desk {
     /// Replaces a field's text the way a person does: click into it, select all, delete, type.
     pub async fn type_into(&self, id: &str, text: &str) {
         self.click(id).await;
-        self.expect_focus(id).await.unwrap();
+        must(self.expect_focus(id).await);
         self.chord(Key::Control, "a").await;
         self.press(Key::Backspace).await;
         if !text.is_empty() {

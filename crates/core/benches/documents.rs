@@ -54,7 +54,7 @@ fn tiff_to_png(dir: &Path, documents: &Documents) {
     // The seed draws pages at 72 dpi; scaled to 300 dpi they are the size a scanner sends.
     let pages: Vec<_> = (0..PAGES)
         .map(|_| {
-            let page = docs::page(&mut rng, PageStyle::Text, 28);
+            let page = docs::page(&mut rng, PageStyle::Text, 28, &docs::Printed::default());
             // tiff_pages halves its input: draw at twice the target size.
             image::imageops::resize(
                 &page,
@@ -125,7 +125,7 @@ fn tiff_to_png(dir: &Path, documents: &Documents) {
 fn pdf_text(dir: &Path, documents: &Documents) {
     let mut rng = rand::rngs::StdRng::seed_from_u64(12);
     let pages: Vec<_> = (0..PDF_PAGES)
-        .map(|_| docs::page(&mut rng, PageStyle::Text, 20))
+        .map(|_| docs::page(&mut rng, PageStyle::Text, 20, &docs::Printed::default()))
         .collect();
     let text: Vec<Vec<String>> = (0..PDF_PAGES)
         .map(|p| {

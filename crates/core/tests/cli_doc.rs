@@ -30,7 +30,7 @@ fn a_multi_page_tiff_is_inspected_and_a_page_rendered_to_png() {
     let dir = tempfile::tempdir().unwrap();
     let mut rng = rand::rngs::StdRng::seed_from_u64(3);
     let pages: Vec<_> = (0..3)
-        .map(|_| docs::page(&mut rng, PageStyle::Text, 12))
+        .map(|_| docs::page(&mut rng, PageStyle::Text, 12, &docs::Printed::default()))
         .collect();
     let tiff = write(dir.path(), "scan.bin", &docs::tiff_pages(&pages));
 

@@ -88,7 +88,7 @@ pub fn td3(p: &Passport) -> [String; 2] {
     let personal_check = '<';
     let fields = [
         format!("{number}{}", check_digit(&number)),
-        format!("{}", padded(p.state, 3)),
+        padded(p.state, 3),
         format!("{birth}{}", check_digit(&birth)),
         p.sex.to_string(),
         format!("{expiry}{}", check_digit(&expiry)),
