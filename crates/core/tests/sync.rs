@@ -130,13 +130,14 @@ async fn first_incremental_and_no_change_syncs() {
         store.count("SELECT COUNT(*) FROM blobs").unwrap()
     );
     let with_form = store
-        .count("SELECT COUNT(DISTINCT d.case_id) FROM documents d JOIN document_text t ON t.sha256 = d.sha256 WHERE t.text LIKE '%Electronic application form%'")
+        .count("SELECT COUNT(DISTINCT d.case_id) FROM documents d JOIN document_text t ON t.sha256 = d.sha256 WHERE t.text LIKE '%Elektron ərizə forması%'")
         .unwrap();
     assert!(with_form > 0);
     let (_, found) = migdesk_core::queue::list(
         &store,
         &migdesk_core::queue::QueueQuery {
-            search: Some("ELECTRONİC application FORM".into()),
+            // The printed form's title, typed in capitals: Azerbaijani folding finds it.
+            search: Some("ELEKTRON ƏRİZƏ FORMASI".into()),
             ..Default::default()
         },
         "2026-11-20",
