@@ -94,19 +94,78 @@ pub struct UserProfile {
     pub department: Department,
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionRequest {
     pub username: String,
     pub password: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+// Debug output (logs, panics) leaves the password out.
+impl std::fmt::Debug for SessionRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionRequest")
+            .field("username", &self.username)
+            .field("password", &"…")
+            .finish()
+    }
+}
+
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct SessionResponse {
     /// Bearer token for the `Authorization` header.
     pub token: String,
     pub expires_at: String,
     pub user: UserProfile,
+}
+
+// Debug output (logs, panics) leaves the token out.
+impl std::fmt::Debug for SessionResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionResponse")
+            .field("token", &"…")
+            .field("expires_at", &self.expires_at)
+            .field("user", &self.user)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod secret_tests {
+    use super::*;
+
+    #[test]
+    fn passwords_and_tokens_stay_out_of_debug_output() {
+        let request = SessionRequest {
+            username: "aysel".into(),
+            password: "novruz-seki-71".into(),
+        };
+        let shown = format!("{request:?}");
+        assert!(
+            shown.contains("aysel") && !shown.contains("novruz-seki-71"),
+            "{shown}"
+        );
+        let response = SessionResponse {
+            token: "tok-3f9a".into(),
+            expires_at: "2026-11-30T12:00:00Z".into(),
+            user: UserProfile {
+                id: "u1".into(),
+                username: "aysel".into(),
+                full_name: "Aysel Məmmədova".into(),
+                role: Role::Officer,
+                department: Department {
+                    id: "baku".into(),
+                    name: LocalizedName {
+                        az: "Bakı".into(),
+                        en: "Baku".into(),
+                        ru: "Баку".into(),
+                    },
+                },
+            },
+        };
+        let shown = format!("{response:?}");
+        assert!(!shown.contains("tok-3f9a"), "{shown}");
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -51,14 +51,24 @@ impl std::fmt::Debug for Desk {
     }
 }
 
-/// What a sync needs, taken out of the desk so that the queue stays usable while it runs.
-#[derive(Debug)]
+/// What a sync needs, taken out of the desk so that the queue stays usable while it runs. Its
+/// `Debug` leaves the token out.
 pub struct SyncJob {
     path: PathBuf,
     key: cache::CacheKey,
     token: String,
     me: String,
     central: Central,
+}
+
+impl std::fmt::Debug for SyncJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncJob")
+            .field("path", &self.path)
+            .field("me", &self.me)
+            .field("central", &self.central)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Desk {

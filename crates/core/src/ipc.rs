@@ -42,11 +42,22 @@ pub struct SessionInfo {
 }
 
 /// What the officer types on the sign-in screen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SignInRequest {
     pub server: String,
     pub username: String,
     pub password: String,
+}
+
+// Debug output (logs, panics) leaves the password out.
+impl std::fmt::Debug for SignInRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInRequest")
+            .field("server", &self.server)
+            .field("username", &self.username)
+            .field("password", &"…")
+            .finish()
+    }
 }
 
 /// One page of the queue and how many cases match in all.
@@ -251,4 +262,21 @@ pub const COMMANDS: &[CommandSpec] = &[
 /// The names in [`COMMANDS`].
 pub fn command_names() -> Vec<&'static str> {
     COMMANDS.iter().map(|c| c.name).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SignInRequest;
+
+    #[test]
+    fn the_password_stays_out_of_debug_output() {
+        let request = SignInRequest {
+            server: "https://centre.example".into(),
+            username: "aysel".into(),
+            password: "novruz-seki-71".into(),
+        };
+        let shown = format!("{request:?}");
+        assert!(shown.contains("aysel"), "{shown}");
+        assert!(!shown.contains("novruz-seki-71"), "{shown}");
+    }
 }

@@ -220,7 +220,8 @@ pub async fn export(
             out.write_record(["time", "who", "role", "event", "details", "reason"])
                 .map_err(internal)?;
             for l in lines {
-                out.write_record([&l.at, &l.who, &l.role, &l.what, &l.details, &l.reason])
+                let cells = [&l.at, &l.who, &l.role, &l.what, &l.details, &l.reason];
+                out.write_record(cells.map(|c| spreadsheet_safe(c).into_owned()))
                     .map_err(internal)?;
             }
             let bytes = out
@@ -237,4 +238,36 @@ pub async fn export(
                 .into_response())
         })
         .await
+}
+
+/// A cell a spreadsheet will not run: text that starts like a formula (`=`, `+`, `-`, `@`, a
+/// tab or a carriage return) gets a leading apostrophe, as OWASP's CSV injection rule says. A
+/// supervisor's reason or an applicant's name reaches this file unchecked.
+fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn formulas_are_neutralised_and_text_is_kept() {
+        assert_eq!(
+            spreadsheet_safe("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        for c in ["+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(spreadsheet_safe(c).starts_with('\''), "{c:?}");
+        }
+        assert_eq!(
+            spreadsheet_safe("Sick leave until Friday"),
+            "Sick leave until Friday"
+        );
+        assert_eq!(spreadsheet_safe(""), "");
+    }
 }

@@ -461,7 +461,8 @@ async fn a_cases_history_exports_as_csv_for_supervisors_only() {
     s.post(
         &format!("/api/v1/conflicts/{}/resolution", d["id"].as_str().unwrap()),
         Some(&sup),
-        &json!({ "action": "apply", "reason": "the officer had checked everything" }),
+        // A reason a spreadsheet would run as a formula, were it not neutralised.
+        &json!({ "action": "apply", "reason": "=HYPERLINK(\"http://x.invalid\",\"checked\")" }),
     )
     .await
     .expect(StatusCode::OK);
@@ -500,7 +501,10 @@ async fn a_cases_history_exports_as_csv_for_supervisors_only() {
     let opened = lines.iter().find(|l| &l[3] == "opened").unwrap();
     assert_eq!(&opened[1], officer.full_name);
     let resolved = lines.iter().find(|l| &l[3] == "conflict_resolved").unwrap();
-    assert_eq!(&resolved[5], "the officer had checked everything");
+    assert_eq!(
+        &resolved[5], "'=HYPERLINK(\"http://x.invalid\",\"checked\")",
+        "a formula is exported as text"
+    );
     let times: Vec<&str> = lines.iter().map(|l| &l[0]).collect();
     assert!(times.is_sorted(), "{times:?}");
 
