@@ -69,26 +69,56 @@ pub fn throttled_for(
         }))
 }
 
+/// A user name's failures are forgotten after this long without one.
+pub const FAILURES_FORGOTTEN_AFTER_SECONDS: i64 = 60 * 60;
+
+/// Begins a sign-in attempt in one step with the throttle check (one closure on the database,
+/// so one step): the attempt counts as a failure until it succeeds and [`clear_failures`] runs.
+/// Parallel attempts therefore cannot all pass the check before any is recorded: at most
+/// [`FREE_FAILURES`] of a flood reach the password check. Returns the seconds to wait when the
+/// user name is paused.
+pub fn begin_attempt(
+    conn: &Connection,
+    username: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<Option<u64>> {
+    if let Some(wait) = throttled_for(conn, username, now)? {
+        return Ok(Some(wait));
+    }
+    record_failure(conn, username, now)?;
+    Ok(None)
+}
+
 /// Records a failed attempt; after [`FREE_FAILURES`] each further failure doubles the pause.
+/// Failures older than [`FAILURES_FORGOTTEN_AFTER_SECONDS`] no longer count.
 pub fn record_failure(conn: &Connection, username: &str, now: DateTime<Utc>) -> ApiResult<()> {
-    let failures: i64 = conn
+    let before: Option<(i64, Option<String>)> = conn
         .query_row(
-            "SELECT failures FROM login_throttle WHERE username = ?1",
+            "SELECT failures, last_failure_at FROM login_throttle WHERE username = ?1",
             [username],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
-        .optional()?
-        .unwrap_or(0)
-        + 1;
+        .optional()?;
+    let forgotten = |last: &Option<String>| {
+        last.as_deref()
+            .and_then(clock::parse)
+            .is_none_or(|at| now - at > Duration::seconds(FAILURES_FORGOTTEN_AFTER_SECONDS))
+    };
+    let failures = match before {
+        Some((n, last)) if !forgotten(&last) => n + 1,
+        _ => 1,
+    };
     let locked_until = (failures >= FREE_FAILURES).then(|| {
         let exponent = (failures - FREE_FAILURES).min(10) as u32;
         let seconds = (30i64 * 2i64.pow(exponent)).min(MAX_LOCK_SECONDS);
         clock::format(now + Duration::seconds(seconds))
     });
     conn.execute(
-        "INSERT INTO login_throttle (username, failures, locked_until) VALUES (?1, ?2, ?3)
-         ON CONFLICT(username) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until",
-        params![username, failures, locked_until],
+        "INSERT INTO login_throttle (username, failures, locked_until, last_failure_at)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(username) DO UPDATE SET failures = excluded.failures,
+             locked_until = excluded.locked_until, last_failure_at = excluded.last_failure_at",
+        params![username, failures, locked_until, clock::format(now)],
     )?;
     Ok(())
 }
@@ -181,5 +211,38 @@ mod tests {
         );
         clear_failures(&conn, "someone").unwrap();
         assert_eq!(throttled_for(&conn, "someone", now).unwrap(), None);
+    }
+
+    #[test]
+    fn failures_are_forgotten_after_a_quiet_hour() {
+        let conn = crate::db::open_in_memory().unwrap();
+        let then = clock::now();
+        for _ in 0..FREE_FAILURES {
+            record_failure(&conn, "someone", then).unwrap();
+        }
+        assert!(throttled_for(&conn, "someone", then).unwrap().is_some());
+        // Two hours later the pause is over, and the next failure counts as the first.
+        let later = then + Duration::hours(2);
+        assert_eq!(begin_attempt(&conn, "someone", later).unwrap(), None);
+        let failures: i64 = conn
+            .query_row(
+                "SELECT failures FROM login_throttle WHERE username = 'someone'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(failures, 1);
+        assert_eq!(throttled_for(&conn, "someone", later).unwrap(), None);
+    }
+
+    #[test]
+    fn an_attempt_counts_as_a_failure_from_its_start() {
+        let conn = crate::db::open_in_memory().unwrap();
+        let now = clock::now();
+        // Attempts begun together: each one begins after the previous one is counted.
+        let passed = (0..20)
+            .filter(|_| begin_attempt(&conn, "someone", now).unwrap().is_none())
+            .count();
+        assert_eq!(passed as i64, FREE_FAILURES);
     }
 }

@@ -13,6 +13,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/002_delivery_attempts.sql")),
     M::up(include_str!("../migrations/003_desk_audit.sql")),
     M::up(include_str!("../migrations/004_conflict_resolutions.sql")),
+    M::up(include_str!("../migrations/005_login_throttle_decay.sql")),
 ];
 
 /// Opens (creating if needed) and migrates the database.

@@ -60,6 +60,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// A hash no password matches, checked for unknown user names.
     pub dummy_hash: Arc<str>,
+    /// Password checks in flight, at most one a core: each Argon2 check holds ~19 MiB, so a
+    /// flood of sign-ins waits here (and is refused with 429 after a while) instead of
+    /// exhausting memory.
+    pub password_checks: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -76,6 +80,9 @@ impl AppState {
             calendar: Arc::new(calendar),
             config: Arc::new(config),
             dummy_hash: auth::hash_password(&dummy)?.into(),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            )),
         })
     }
 }

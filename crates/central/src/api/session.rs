@@ -34,6 +34,9 @@ fn profile(conn: &rusqlite::Connection, user_id: &str) -> ApiResult<UserProfile>
     )?)
 }
 
+/// How long a sign-in waits for a free password check before it is refused with 429.
+const PASSWORD_CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Signs in with a user name and password and returns a bearer token.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SessionRequest,
     responses(
@@ -59,7 +62,7 @@ pub async fn sign_in(
     let found = state
         .db
         .run(move |conn| {
-            if let Some(wait) = auth::throttled_for(conn, &lookup_name, now)? {
+            if let Some(wait) = auth::begin_attempt(conn, &lookup_name, now)? {
                 return Err(ApiError::too_many_requests(
                     format!(
                         "too many failed sign-ins for this user name: try again in {wait} seconds"
@@ -84,17 +87,29 @@ pub async fn sign_in(
         .map(|(_, h)| h.clone())
         .unwrap_or_else(|| state.dummy_hash.to_string());
     let password = req.password;
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?
+    let permit = tokio::time::timeout(
+        PASSWORD_CHECK_WAIT,
+        state.password_checks.clone().acquire_owned(),
+    )
+    .await
+    .map_err(|_| {
+        ApiError::too_many_requests("the centre is busy checking other sign-ins: try again", 1)
+    })?
+    .map_err(|e| ApiError::internal(e.to_string()))?;
+    let ok = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        auth::verify_password(&password, &hash)
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?
         && found.is_some();
 
     let ttl = Duration::seconds(state.config.token_ttl_seconds);
     state
         .db
         .run(move |conn| {
+            // The attempt was counted as a failure when it began; a success clears it.
             let Some((user_id, _)) = found.filter(|_| ok) else {
-                auth::record_failure(conn, &username, now)?;
                 return Err(ApiError::unauthorized("wrong user name or password"));
             };
             auth::clear_failures(conn, &username)?;

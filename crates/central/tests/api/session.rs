@@ -77,6 +77,39 @@ async fn wrong_passwords_are_refused_then_throttled() {
 }
 
 #[tokio::test]
+async fn a_parallel_flood_of_wrong_passwords_is_throttled_like_a_sequence() {
+    let s = start().await;
+    let officer = s.account("shaki", "officer", 0);
+    let wrong = json!({ "username": officer.username, "password": "not-it" });
+    let mut flood = tokio::task::JoinSet::new();
+    for _ in 0..30 {
+        let request = s
+            .client
+            .post(format!("{}/api/v1/session", s.base))
+            .json(&wrong);
+        flood.spawn(async move { request.send().await.map(|r| r.status()) });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = flood.join_next().await {
+        statuses.push(status.unwrap().unwrap());
+    }
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let paused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(
+        checked as i64,
+        migdesk_central::auth::FREE_FAILURES,
+        "{statuses:?}"
+    );
+    assert_eq!(checked + paused, 30, "{statuses:?}");
+}
+
+#[tokio::test]
 async fn unknown_users_and_bad_tokens_are_unauthorized() {
     let s = start().await;
     s.post(
