@@ -27,6 +27,21 @@ fn offline(e: reqwest::Error) -> DeskError {
     )
 }
 
+/// Whether an address names this computer (localhost, 127.0.0.0/8, ::1).
+fn is_loopback(base: &str) -> bool {
+    let Some(host) = reqwest::Url::parse(base)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+    else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host.eq_ignore_ascii_case("localhost"),
+    }
+}
+
 impl Central {
     pub fn new(base: &str) -> DeskResult<Self> {
         Self::with_timeout(base, Duration::from_secs(60))
@@ -40,6 +55,13 @@ impl Central {
                 ErrorKind::Central,
                 format!("{base} is not an http(s) address"),
             ));
+        }
+        // Personal data and tokens cross this connection: plain http only to this computer.
+        if base.starts_with("http://") && !is_loopback(&base) {
+            return Err(DeskError::invalid(format!(
+                "{base}: this centre must be reached over HTTPS (https://…); plain http:// is \
+                 allowed only for a centre on this computer (localhost, 127.0.0.1)"
+            )));
         }
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10).min(timeout))
@@ -860,6 +882,23 @@ pub fn status(store: &Store, today: &str) -> DeskResult<Status> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_http_only_reaches_this_computer() {
+        for local in [
+            "http://127.0.0.1:8470",
+            "http://localhost:8470/",
+            "http://[::1]:8470",
+            "https://centre.migration.example",
+        ] {
+            assert!(Central::new(local).is_ok(), "{local}");
+        }
+        for remote in ["http://centre.migration.example", "http://10.0.0.7:8470"] {
+            let err = Central::new(remote).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Invalid, "{remote}");
+            assert!(err.message.contains("HTTPS"), "{}", err.message);
+        }
+    }
 
     #[test]
     fn the_estimate_follows_the_measured_rate() {
