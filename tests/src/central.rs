@@ -224,3 +224,19 @@ impl Cable {
             .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 }
+
+/// The decisions the centre holds for a case, as the desks sent them (their request bodies);
+/// with `applied_only`, only those it applied (answered 201).
+pub fn decisions(db: &Path, case: &str, applied_only: bool) -> Vec<serde_json::Value> {
+    let conn = rusqlite::Connection::open(db).expect("the centre's database");
+    let sql = if applied_only {
+        "SELECT request FROM decisions WHERE application_id = ?1 AND status_code = 201"
+    } else {
+        "SELECT request FROM decisions WHERE application_id = ?1"
+    };
+    let mut stmt = conn.prepare(sql).expect("query");
+    stmt.query_map([case], |r| r.get::<_, String>(0))
+        .expect("rows")
+        .map(|r| serde_json::from_str(&r.expect("row")).expect("a JSON request"))
+        .collect()
+}

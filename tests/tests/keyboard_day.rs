@@ -181,15 +181,7 @@ async fn an_officer_decides_with_four_keys_and_no_codes_on_screen() {
 
     // At the centre: each decision once, the third naming the document ticked by Space.
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let decision = |case: &str| -> Vec<serde_json::Value> {
-        let mut stmt = conn
-            .prepare("SELECT request FROM decisions WHERE application_id = ?1")
-            .unwrap();
-        stmt.query_map([case], |r| r.get::<_, String>(0))
-            .unwrap()
-            .map(|r| serde_json::from_str(&r.unwrap()).unwrap())
-            .collect()
-    };
+    let decision = |case: &str| central::decisions(&db, case, false);
     for (case, kind) in [
         (&first, "accept"),
         (&second, "accept"),

@@ -372,17 +372,7 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
     // At the centre: each decision once, with the right kind and reasons.
     std::thread::sleep(Duration::from_millis(200));
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let decided = |case: &str| -> Vec<serde_json::Value> {
-        let mut stmt = conn
-            .prepare(
-                "SELECT request FROM decisions WHERE application_id = ?1 AND status_code = 201",
-            )
-            .unwrap();
-        stmt.query_map([case], |r| r.get::<_, String>(0))
-            .unwrap()
-            .map(|r| serde_json::from_str(&r.unwrap()).unwrap())
-            .collect()
-    };
+    let decided = |case: &str| central::decisions(&db, case, true);
     for (case, kind) in [
         (&first, "accept"),
         (&second, "missing_documents"),

@@ -191,15 +191,18 @@ export function Case({
     if (handled) event.preventDefault();
   }
 
+  // The same focusable screen whether it is loading, failed or shown (React keeps the element,
+  // and with it the focus, from one to the next).
+  const screen = {
+    className: "case-screen",
+    ref: root,
+    tabIndex: -1,
+    onKeyDown,
+    "data-testid": "case-screen",
+  };
   if (error) {
     return (
-      <main
-        className="case-screen"
-        ref={root}
-        tabIndex={-1}
-        onKeyDown={onKeyDown}
-        data-testid="case-screen"
-      >
+      <main {...screen}>
         <ErrorNotice error={error} />
         <button type="button" onClick={onBack}>
           {t("case.back")}
@@ -208,32 +211,14 @@ export function Case({
     );
   }
   if (!kase) {
-    return (
-      <main
-        className="case-screen"
-        ref={root}
-        tabIndex={-1}
-        onKeyDown={onKeyDown}
-        aria-busy="true"
-        aria-label={t("case.title")}
-        data-testid="case-screen"
-      />
-    );
+    return <main {...screen} aria-busy="true" aria-label={t("case.title")} />;
   }
 
   const decision = kase.decision;
   const shown = twoPanes ? panes : ([panes[0]] as string[]);
 
   return (
-    <main
-      className="case-screen"
-      ref={root}
-      tabIndex={-1}
-      onKeyDown={onKeyDown}
-      aria-label={`${t("case.title")} ${kase.number}`}
-      data-testid="case-screen"
-      data-case={kase.id}
-    >
+    <main {...screen} aria-label={`${t("case.title")} ${kase.number}`} data-case={kase.id}>
       <header className="case-bar">
         <button type="button" className="secondary" onClick={onBack} data-testid="case-back">
           ← {t("case.back")}
