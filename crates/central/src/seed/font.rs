@@ -17,14 +17,14 @@ static DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 /// The PostScript name of the embedded subset (a six-letter tag, then the font's name).
 const SUBSET_NAME: &[u8] = b"MIGDSK+DejaVuSans";
 
-fn font() -> FontRef<'static> {
+/// The font, parsed once for the whole seed (every page and PDF uses it).
+static FONT: std::sync::LazyLock<FontRef<'static>> = std::sync::LazyLock::new(|| {
     FontRef::try_from_slice(DEJAVU_SANS).expect("the committed DejaVu Sans is a valid font")
-}
+});
 
 /// The text of one PDF in the embedded font: each string shown is encoded as two-byte glyph
 /// ids of the subset (Identity-H), and the glyphs used are remembered for the font objects.
 pub struct PdfFont {
-    font: FontRef<'static>,
     remapper: GlyphRemapper,
     /// Subset glyph id → the character it shows.
     chars: BTreeMap<u16, char>,
@@ -40,11 +40,9 @@ impl std::fmt::Debug for PdfFont {
 
 impl PdfFont {
     pub fn new() -> Self {
-        let mut remapper = GlyphRemapper::new();
-        remapper.remap(0); // .notdef stays glyph 0
         Self {
-            font: font(),
-            remapper,
+            // Keeps .notdef as glyph 0.
+            remapper: GlyphRemapper::new(),
             chars: BTreeMap::new(),
         }
     }
@@ -53,7 +51,7 @@ impl PdfFont {
     pub fn encode(&mut self, text: &str) -> Vec<u8> {
         let mut out = Vec::with_capacity(text.len() * 2);
         for c in text.chars() {
-            let gid = self.remapper.remap(self.font.glyph_id(c).0);
+            let gid = self.remapper.remap(FONT.glyph_id(c).0);
             self.chars.entry(gid).or_insert(c);
             out.extend_from_slice(&gid.to_be_bytes());
         }
@@ -65,7 +63,7 @@ impl PdfFont {
     /// from `alloc`.
     pub fn write(self, pdf: &mut Pdf, type0: Ref, alloc: &mut impl FnMut() -> Ref) {
         let (cid, descriptor, file, cmap) = (alloc(), alloc(), alloc(), alloc());
-        let units = self.font.units_per_em().unwrap_or(1000.0);
+        let units = FONT.units_per_em().unwrap_or(1000.0);
         let per_mille = |v: f32| v * 1000.0 / units;
         let system_info = SystemInfo {
             registry: Str(b"Adobe"),
@@ -83,7 +81,7 @@ impl PdfFont {
         let old_ids: Vec<u16> = self.remapper.remapped_gids().collect();
         let widths: Vec<f32> = old_ids
             .iter()
-            .map(|&old| per_mille(self.font.h_advance_unscaled(ab_glyph::GlyphId(old))))
+            .map(|&old| per_mille(FONT.h_advance_unscaled(ab_glyph::GlyphId(old))))
             .collect();
         let mut cid_font = pdf.cid_font(cid);
         cid_font
@@ -96,8 +94,8 @@ impl PdfFont {
         cid_font.finish();
 
         let (ascent, descent) = (
-            per_mille(self.font.ascent_unscaled()),
-            per_mille(self.font.descent_unscaled()),
+            per_mille(FONT.ascent_unscaled()),
+            per_mille(FONT.descent_unscaled()),
         );
         pdf.font_descriptor(descriptor)
             .name(Name(SUBSET_NAME))
@@ -142,7 +140,7 @@ pub fn print(
     ink: u8,
     pitch: Option<f32>,
 ) {
-    let font = font();
+    let font = &*FONT;
     let scaled = font.as_scaled(PxScale::from(size));
     let mut caret = x;
     for c in text.chars() {
