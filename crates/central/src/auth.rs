@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::AppState;
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
-use crate::model::Role;
+use migdesk_api::Role;
 
 /// Failures allowed before sign-in for a user name is paused.
 pub const FREE_FAILURES: i64 = 5;

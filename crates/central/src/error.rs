@@ -5,52 +5,8 @@ use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorKind {
-    BadRequest,
-    Unauthorized,
-    Forbidden,
-    NotFound,
-    MethodNotAllowed,
-    Conflict,
-    PayloadTooLarge,
-    UnsupportedMediaType,
-    RangeNotSatisfiable,
-    TooManyRequests,
-    Internal,
-}
-
-/// Why a write was refused with 409.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ConflictCause {
-    /// The case is no longer assigned to the caller.
-    Reassigned,
-    /// The case already has a decision.
-    AlreadyDecided,
-    /// The case changed since the version the caller worked on.
-    StaleVersion,
-    /// The applicant withdrew the application.
-    Withdrawn,
-    /// The request id was already used for a different request.
-    IdReused,
-}
-
-/// The body of every error response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct ErrorBody {
-    pub kind: ErrorKind,
-    pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cause: Option<ConflictCause>,
-    /// On conflicts: the case as the centre has it now.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current: Option<serde_json::Value>,
-}
+pub use migdesk_api::{ConflictCause, CurrentCase, ErrorBody, ErrorKind};
 
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -96,7 +52,7 @@ impl ApiError {
     pub fn conflict(
         cause: ConflictCause,
         message: impl Into<String>,
-        current: Option<serde_json::Value>,
+        current: Option<CurrentCase>,
     ) -> Self {
         let mut e = Self::new(StatusCode::CONFLICT, ErrorKind::Conflict, message);
         e.body.cause = Some(cause);

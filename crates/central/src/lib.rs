@@ -14,7 +14,6 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod mail;
-pub mod model;
 pub mod seed;
 pub mod store;
 

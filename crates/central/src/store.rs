@@ -4,9 +4,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
 use crate::error::ApiResult;
-use crate::model::{
-    Applicant, ApplicationDetail, Assignment, ChangeKind, DocumentMeta, FormGroup, HistoryEvent,
-    OfficerRef, Status,
+use migdesk_api::{
+    Applicant, ApplicationDetail, Assignment, ChangeKind, CurrentCase, DocumentMeta, Event,
+    FormGroup, HistoryEvent, OfficerRef, Status,
 };
 
 /// The columns of `applications` every summary needs.
@@ -99,13 +99,20 @@ pub fn history(conn: &Connection, application_id: &str) -> ApiResult<Vec<History
     let rows = stmt.query_map([application_id], |r| {
         let actor_id: Option<String> = r.get(2)?;
         let actor_name: Option<String> = r.get(3)?;
+        let kind: String = r.get(1)?;
+        let detail = json_col::<Value>(4, r.get(4)?)?;
         Ok(HistoryEvent {
             at: r.get(0)?,
-            kind: r.get(1)?,
             actor: actor_id
                 .zip(actor_name)
                 .map(|(id, full_name)| OfficerRef { id, full_name }),
-            detail: json_col::<Value>(4, r.get(4)?)?,
+            event: Event::from_parts(&kind, detail).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    4,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -169,17 +176,31 @@ pub fn application_detail(conn: &Connection, id: &str) -> ApiResult<Option<Appli
     }))
 }
 
+/// The case as it is now, for a conflict's answer.
+pub fn current_case(
+    conn: &Connection,
+    case: &CaseRow,
+    application_id: Option<String>,
+    changed_at: Option<String>,
+) -> ApiResult<CurrentCase> {
+    Ok(CurrentCase {
+        application_id,
+        status: case.status,
+        assignment: assignment(conn, case.officer_id.as_deref(), case.version)?,
+        changed_at,
+    })
+}
+
 pub fn add_event(
     conn: &Connection,
     application_id: &str,
     at: &str,
-    kind: &str,
     actor: Option<&str>,
-    detail: &Value,
+    event: &Event,
 ) -> ApiResult<()> {
     conn.execute(
         "INSERT INTO events (application_id, at, kind, actor_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![application_id, at, kind, actor, detail.to_string()],
+        params![application_id, at, event.kind(), actor, event.detail().to_string()],
     )?;
     Ok(())
 }

@@ -7,27 +7,19 @@ use axum::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
-use serde::{Deserialize, Serialize};
-use serde_json::json;
-use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::clock;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::model::{ChangeKind, DocumentMeta, Status, Tracking};
 use crate::store::{self, CaseRow};
+use migdesk_api::{
+    ChangeKind, Event, SendDocumentsRequest, SendDocumentsResponse, Status, Tracking,
+    TrackingQuery, WithdrawRequest,
+};
 
 /// The most documents one submission may carry.
 pub const MAX_DOCUMENTS: usize = 20;
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct TrackingQuery {
-    pub number: String,
-    /// YYYY-MM-DD
-    pub date_of_birth: String,
-}
 
 fn find_case(conn: &Connection, number: &str, date_of_birth: &str) -> ApiResult<CaseRow> {
     let id: Option<String> = conn
@@ -92,30 +84,6 @@ pub async fn track(
         .await
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SentDocument {
-    /// A document type code from the catalogue.
-    #[serde(rename = "type")]
-    pub doc_type: String,
-    pub file_name: String,
-    /// The file, base64-encoded (the portal's upload format; the desk never sees this).
-    pub content_base64: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SendDocumentsRequest {
-    pub date_of_birth: String,
-    pub documents: Vec<SentDocument>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct SendDocumentsResponse {
-    pub added: Vec<DocumentMeta>,
-    pub status: Status,
-}
-
 /// The applicant sends further documents. A case waiting for missing documents goes back to
 /// its officer's queue.
 #[utoipa::path(post, path = "/api/v1/tracking/{number}/documents", tag = "applicant",
@@ -172,18 +140,12 @@ pub async fn send_documents(
                 params![status.as_str(), now, case.id],
             )?;
             let types: Vec<&str> = added.iter().map(|d| d.doc_type.as_str()).collect();
-            store::add_event(&tx, &case.id, &now, "documents_added", None, &json!({ "types": types }))?;
+            store::add_event(&tx, &case.id, &now, None, &Event::DocumentsAdded { types: types.into_iter().map(str::to_owned).collect() })?;
             store::record_change(&tx, &case.id, &case.department_id, case.officer_id.as_deref(), None, ChangeKind::Changed, &now)?;
             tx.commit()?;
             Ok((StatusCode::CREATED, Json(SendDocumentsResponse { added, status })))
         })
         .await
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct WithdrawRequest {
-    pub date_of_birth: String,
 }
 
 /// The applicant withdraws an application that has no final decision.
@@ -207,7 +169,7 @@ pub async fn withdraw(
                 "UPDATE applications SET status = 'withdrawn', version = version + 1, updated_at = ?1 WHERE id = ?2",
                 params![now, case.id],
             )?;
-            store::add_event(&tx, &case.id, &now, "withdrawn", None, &json!({}))?;
+            store::add_event(&tx, &case.id, &now, None, &Event::Withdrawn {})?;
             store::record_change(&tx, &case.id, &case.department_id, case.officer_id.as_deref(), None, ChangeKind::Withdrawn, &now)?;
             let case = store::case_row(&tx, &case.id)?.ok_or_else(|| ApiError::internal("the case vanished"))?;
             let answer = tracking(&tx, &case)?;

@@ -6,8 +6,8 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiPath;
-use crate::model::{ApplicationDetail, Notification};
 use crate::store;
+use migdesk_api::{ApplicationDetail, Notification};
 
 /// A case with its form, documents, assignment and history.
 #[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "cases", security(("bearer" = [])),

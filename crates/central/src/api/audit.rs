@@ -4,8 +4,6 @@
 use axum::Json;
 use axum::extract::State;
 use rusqlite::{TransactionBehavior, params};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -14,33 +12,8 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
 use crate::store;
 
-pub const MAX_EVENTS: usize = 500;
-
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeskEvent {
-    /// The desk's own id for the event; a repeat is ignored.
-    pub id: String,
-    /// opened or decided.
-    pub kind: String,
-    pub application_id: String,
-    /// When it happened on the desk (RFC 3339).
-    pub at: String,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AuditReport {
-    pub events: Vec<DeskEvent>,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
-pub struct AuditReceipt {
-    /// Events new to the centre.
-    pub recorded: usize,
-    /// Events it already had.
-    pub repeated: usize,
-}
+pub use migdesk_api::MAX_AUDIT_EVENTS as MAX_EVENTS;
+use migdesk_api::{AuditReceipt, AuditReport};
 
 /// The desk reports what its officer did. Events name cases of the caller's department.
 #[utoipa::path(post, path = "/api/v1/audit", tag = "cases", security(("bearer" = [])),
@@ -58,12 +31,6 @@ pub async fn report(
         )));
     }
     for e in &req.events {
-        if !matches!(e.kind.as_str(), "opened" | "decided") {
-            return Err(ApiError::bad_request(format!(
-                "{:?} is not an audit event kind (opened, decided)",
-                e.kind
-            )));
-        }
         if e.id.trim().is_empty() || e.id.len() > 100 {
             return Err(ApiError::bad_request(
                 "each event needs an id of at most 100 characters",
@@ -87,7 +54,7 @@ pub async fn report(
                 let n = tx.execute(
                     "INSERT OR IGNORE INTO desk_audit (user_id, desk_event_id, application_id, kind, at, received_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![caller.user_id, e.id, e.application_id, e.kind, e.at, now],
+                    params![caller.user_id, e.id, e.application_id, e.kind.as_str(), e.at, now],
                 )?;
                 if n == 1 { recorded += 1 } else { repeated += 1 }
             }

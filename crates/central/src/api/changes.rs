@@ -3,28 +3,17 @@ use axum::extract::State;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rusqlite::params;
-use serde::Deserialize;
-use utoipa::IntoParams;
 
 use crate::AppState;
 use crate::auth::Caller;
 use crate::clock;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
-use crate::model::{Change, ChangeKind, ChangesPage, Role};
 use crate::store;
+use migdesk_api::{Change, ChangeKind, ChangesPage, ChangesQuery, Role};
 
-pub const DEFAULT_LIMIT: u32 = 200;
-pub const MAX_LIMIT: u32 = 1000;
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct ChangesQuery {
-    /// Where the previous page ended; absent for the first sync.
-    pub cursor: Option<String>,
-    /// At most this many changes (default 200, at most 1000).
-    pub limit: Option<u32>,
-}
+pub use migdesk_api::CHANGES_DEFAULT_LIMIT as DEFAULT_LIMIT;
+pub use migdesk_api::CHANGES_MAX_LIMIT as MAX_LIMIT;
 
 pub fn encode_cursor(seq: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("c1:{seq}"))

@@ -7,18 +7,17 @@
 use axum::Json;
 use axum::extract::State;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
-use serde_json::json;
 
 use crate::AppState;
 use crate::auth::Caller;
 use crate::clock;
 use crate::error::{ApiError, ApiResult, ConflictCause, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
-use crate::model::{
-    ChangeKind, ConflictRecord, ConflictResolution, DecisionRequest, OfficerRef, ResolutionAction,
-    ResolutionRequest, Role, Status,
-};
 use crate::store;
+use migdesk_api::{
+    ChangeKind, ConflictRecord, ConflictResolution, DecisionRequest, Event, OfficerRef,
+    ResolutionAction, ResolutionRequest, Role, Status,
+};
 
 const SELECT: &str =
     "SELECT d.id, d.application_id, a.number, a.service, json_extract(a.applicant, '$.name_latin'),
@@ -62,7 +61,7 @@ fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConflictRecord> {
         service: r.get(3)?,
         applicant_name: r.get(4)?,
         kind: request.kind,
-        cause: r.get(6)?,
+        cause: ConflictCause::parse(&r.get::<_, String>(6)?),
         decided_at: r.get(7)?,
         received_at: r.get(8)?,
         decided_by: OfficerRef {
@@ -147,7 +146,7 @@ pub async fn resolve(
         .run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let conflict = one(&tx, &decision_id)?
-                .filter(|c| c.cause != "id_reused")
+                .filter(|c| c.cause != ConflictCause::IdReused)
                 .ok_or_else(|| ApiError::not_found(format!("no conflict {decision_id}")))?;
             let case = store::visible_case(&tx, &caller, &conflict.application_id)
                 .map_err(|_| ApiError::not_found(format!("no conflict {decision_id}")))?;
@@ -155,7 +154,7 @@ pub async fn resolve(
                 return Err(ApiError::conflict(
                     ConflictCause::AlreadyDecided,
                     "this conflict was already resolved",
-                    serde_json::to_value(&conflict).ok(),
+                    Some(store::current_case(&tx, &case, None, Some(conflict.changed_at.clone()))?),
                 ));
             }
             let now = clock::format(clock::now());
@@ -164,7 +163,7 @@ pub async fn resolve(
                     return Err(ApiError::conflict(
                         ConflictCause::AlreadyDecided,
                         format!("{} already has a final decision or was withdrawn", case.number),
-                        serde_json::to_value(&conflict).ok(),
+                        Some(store::current_case(&tx, &case, None, Some(conflict.changed_at.clone()))?),
                     ));
                 }
                 let request: DecisionRequest = tx.query_row(
@@ -204,16 +203,15 @@ pub async fn resolve(
                 &tx,
                 &case.id,
                 &now,
-                "conflict_resolved",
                 Some(&caller.user_id),
-                &json!({
-                    "decision_id": decision_id,
-                    "action": req.action,
-                    "reason": reason,
-                    "decided_by": conflict.decided_by.id,
-                    "decided_by_name": conflict.decided_by.full_name,
-                    "to": case.officer_id,
-                }),
+                &Event::ConflictResolved {
+                    decision_id: decision_id.clone(),
+                    action: req.action,
+                    reason: reason.clone(),
+                    decided_by: conflict.decided_by.id.clone(),
+                    decided_by_name: conflict.decided_by.full_name.clone(),
+                    to: case.officer_id.clone(),
+                },
             )?;
             let answer = one(&tx, &decision_id)?
                 .ok_or_else(|| ApiError::internal("the conflict vanished"))?;

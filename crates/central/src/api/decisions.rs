@@ -13,10 +13,10 @@ use crate::auth::Caller;
 use crate::clock;
 use crate::error::{ApiError, ApiResult, ConflictCause, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
-use crate::model::{
-    ChangeKind, DecisionRequest, DecisionResponse, FormGroup, Status, decided_status,
-};
 use crate::store::{self, CaseRow};
+use migdesk_api::{
+    ChangeKind, DecisionRequest, DecisionResponse, Event, FormGroup, Status, decided_status,
+};
 use migdesk_domain::decision::{self, CaseFacts};
 
 /// Checks the request against the case with the rules the desk also applies before sending.
@@ -154,21 +154,17 @@ pub async fn create(
                     [&application_id],
                     |r| r.get(0),
                 )?;
-                let current = json!({
-                    "status": case.status,
-                    "assignment": store::assignment(&tx, case.officer_id.as_deref(), case.version)?,
-                    "changed_at": changed_at,
-                });
+                let current = store::current_case(&tx, &case, None, Some(changed_at))?;
                 let message = match cause {
                     ConflictCause::Withdrawn => "the applicant withdrew the application",
                     ConflictCause::Reassigned => "the case was moved to another officer",
                     ConflictCause::AlreadyDecided => "the case already has a decision",
                     ConflictCause::StaleVersion => "the case changed since you opened it",
-                    ConflictCause::IdReused => "the decision id was reused",
+                    ConflictCause::IdReused | ConflictCause::Unknown => "the decision id was reused",
                 };
                 let err = ApiError::conflict(cause, message, Some(current));
                 let body = serde_json::to_string(&err.body).map_err(|e| ApiError::internal(e.to_string()))?;
-                let outcome = serde_json::to_value(cause).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                let outcome = cause.as_str();
                 tx.execute(
                     "INSERT INTO decisions (id, application_id, officer_id, request, based_on_version, decided_at, received_at, outcome, status_code, response)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 409, ?9)",
@@ -178,9 +174,13 @@ pub async fn create(
                     &tx,
                     &application_id,
                     &now_s,
-                    "decision_conflict",
                     Some(&caller.user_id),
-                    &json!({ "decision_id": decision_id, "cause": cause, "kind": req.kind, "decided_at": req.decided_at }),
+                    &Event::DecisionConflict {
+                        decision_id: decision_id.clone(),
+                        cause,
+                        kind: req.kind,
+                        decided_at: req.decided_at.clone(),
+                    },
                 )?;
                 tx.commit()?;
                 return Err(err);
@@ -226,17 +226,16 @@ pub(crate) fn apply(
         tx,
         application_id,
         now_s,
-        "decided",
         Some(officer_id),
-        &json!({
-            "decision_id": decision_id,
-            "kind": req.kind,
-            "missing_documents": req.missing_documents,
-            "missing_other": req.missing_other,
-            "reasons": req.reasons,
-            "note": req.note,
-            "decided_at": req.decided_at,
-        }),
+        &Event::Decided {
+            decision_id: decision_id.to_owned(),
+            kind: req.kind,
+            missing_documents: req.missing_documents.clone(),
+            missing_other: req.missing_other.clone(),
+            reasons: req.reasons.clone(),
+            note: req.note.clone(),
+            decided_at: req.decided_at.clone(),
+        },
     )?;
     store::record_change(
         tx,

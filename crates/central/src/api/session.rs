@@ -8,7 +8,7 @@ use crate::auth::{self, Caller};
 use crate::clock;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
-use crate::model::{Department, LocalizedName, Role, SessionRequest, SessionResponse, UserProfile};
+use migdesk_api::{Department, LocalizedName, Role, SessionRequest, SessionResponse, UserProfile};
 
 fn profile(conn: &rusqlite::Connection, user_id: &str) -> ApiResult<UserProfile> {
     Ok(conn.query_row(

@@ -4,18 +4,17 @@ use axum::Json;
 use axum::extract::State;
 use chrono::{Datelike, Days};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
-use serde_json::json;
 
 use crate::AppState;
 use crate::auth::Caller;
 use crate::clock;
 use crate::error::{ApiError, ApiResult, ConflictCause, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
-use crate::model::{
-    AssignmentRequest, AssignmentResponse, ChangeKind, Moved, OfficerCases, OfficerLoad,
+use crate::store;
+use migdesk_api::{
+    AssignmentRequest, AssignmentResponse, ChangeKind, Event, Moved, OfficerCases, OfficerLoad,
     OfficerRef, Status, SupervisedCase, Workload,
 };
-use crate::store;
 
 pub const MAX_BULK: usize = 500;
 
@@ -216,21 +215,14 @@ pub async fn assign(
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            let (target_department, target_name) = target.unzip();
-            if target_department.as_deref() != Some(department_id.as_str()) {
+            let Some((_, target_name)) = target.filter(|(department, _)| *department == department_id) else {
                 return Err(ApiError::bad_request(format!("{} is not an officer of this department", req.officer_id)));
-            }
+            };
             let now = clock::format(clock::now());
             let mut moved = Vec::with_capacity(req.applications.len());
             for item in &req.applications {
                 let case = store::visible_case(&tx, &caller, &item.application_id)?;
-                let current = || -> ApiResult<serde_json::Value> {
-                    Ok(json!({
-                        "application_id": case.id,
-                        "status": case.status,
-                        "assignment": store::assignment(&tx, case.officer_id.as_deref(), case.version)?,
-                    }))
-                };
+                let current = || store::current_case(&tx, &case, Some(case.id.clone()), None);
                 if !matches!(case.status, Status::Pending | Status::MissingDocuments) {
                     return Err(ApiError::conflict(
                         ConflictCause::AlreadyDecided,
@@ -257,9 +249,13 @@ pub async fn assign(
                     &tx,
                     &case.id,
                     &now,
-                    "reassigned",
                     Some(&caller.user_id),
-                    &json!({ "from": case.officer_id, "to": req.officer_id, "to_name": target_name, "reason": reason }),
+                    &Event::Reassigned {
+                        from: case.officer_id.clone(),
+                        to: req.officer_id.clone(),
+                        to_name: target_name.clone(),
+                        reason: reason.to_owned(),
+                    },
                 )?;
                 store::record_change(
                     &tx,

@@ -14,13 +14,12 @@ use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rusqlite::{Connection, params};
-use serde_json::json;
 
 use crate::auth;
 use crate::clock;
-use crate::model::{Applicant, ChangeKind, FormField, FormGroup};
 use crate::store;
 use docs::PageStyle;
+use migdesk_api::{Applicant, ChangeKind, Event, FormField, FormGroup};
 
 #[derive(Debug)]
 pub struct DepartmentSeed {
@@ -880,18 +879,22 @@ pub fn seed(
             &tx,
             &id,
             &submitted_s,
-            "received",
             None,
-            &json!({ "channel": "e-gov portal" }),
+            &Event::Received {
+                channel: "e-gov portal".into(),
+            },
         )
         .map_err(map)?;
         store::add_event(
             &tx,
             &id,
             &submitted_s,
-            "assigned",
             None,
-            &json!({ "to": officer.id, "to_name": officer.full_name, "by": "routing" }),
+            &Event::Assigned {
+                to: officer.id.to_owned(),
+                to_name: officer.full_name.to_owned(),
+                by: "routing".into(),
+            },
         )
         .map_err(map)?;
         store::record_change(

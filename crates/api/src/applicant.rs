@@ -1,0 +1,60 @@
+//! What the applicant portal uses: tracking an application, sending documents, withdrawing.
+
+use serde::{Deserialize, Serialize};
+
+use crate::cases::{DocumentMeta, Status};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Tracking {
+    pub number: String,
+    pub status: Status,
+    /// The official responsible for the application, when one is assigned.
+    pub responsible: Option<String>,
+    pub updated_at: String,
+}
+
+/// The query of `GET /tracking`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct TrackingQuery {
+    pub number: String,
+    /// YYYY-MM-DD
+    pub date_of_birth: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SentDocument {
+    /// A document type code from the catalogue.
+    #[serde(rename = "type")]
+    pub doc_type: String,
+    pub file_name: String,
+    /// The file, base64-encoded (the portal's upload format; the desk never sees this).
+    pub content_base64: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SendDocumentsRequest {
+    pub date_of_birth: String,
+    pub documents: Vec<SentDocument>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SendDocumentsResponse {
+    pub added: Vec<DocumentMeta>,
+    pub status: Status,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawRequest {
+    pub date_of_birth: String,
+}

@@ -1,0 +1,219 @@
+//! A case as the centre holds it, and the change feed that brings cases to a desk.
+
+use migdesk_domain::Lang;
+use serde::{Deserialize, Serialize};
+
+use crate::history::HistoryEvent;
+use crate::session::OfficerRef;
+
+/// Where an application stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Waiting for the officer's decision.
+    Pending,
+    /// Documents received; processing has started.
+    Accepted,
+    /// Waiting for the applicant to send the named documents.
+    MissingDocuments,
+    /// Refused to accept; the applicant may apply again.
+    Refused,
+    /// Withdrawn by the applicant.
+    Withdrawn,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Pending,
+        Status::Accepted,
+        Status::MissingDocuments,
+        Status::Refused,
+        Status::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Accepted => "accepted",
+            Status::MissingDocuments => "missing_documents",
+            Status::Refused => "refused",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+    /// Still waiting for someone (the officer or the applicant).
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::Pending | Status::MissingDocuments)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Applicant {
+    /// The name in Latin script, as in the passport.
+    pub name_latin: String,
+    /// The name as the applicant writes it (any script).
+    pub name_native: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fin: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passport_number: Option<String>,
+    /// YYYY-MM-DD.
+    pub date_of_birth: String,
+    /// ISO 3166-1 alpha-3.
+    pub nationality: String,
+    pub email: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "az"))]
+    pub language: Lang,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FormField {
+    pub key: String,
+    pub value: String,
+}
+
+/// A group of form fields, in the order the applicant filled them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FormGroup {
+    pub key: String,
+    pub fields: Vec<FormField>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentMeta {
+    pub id: String,
+    /// A document type code from the catalogue.
+    #[serde(rename = "type")]
+    pub doc_type: String,
+    pub file_name: String,
+    pub mime_type: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Assignment {
+    pub officer: Option<OfficerRef>,
+    /// Grows with every change to the case; decisions and reassignments name the version
+    /// they were based on.
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApplicationDetail {
+    pub id: String,
+    pub number: String,
+    pub service: String,
+    pub tier: String,
+    pub submitted_at: String,
+    /// YYYY-MM-DD: the decision deadline in working days from submission.
+    pub due_date: String,
+    pub department_id: String,
+    pub status: Status,
+    pub assignment: Assignment,
+    pub applicant: Applicant,
+    pub form: Vec<FormGroup>,
+    pub documents: Vec<DocumentMeta>,
+    pub history: Vec<HistoryEvent>,
+}
+
+impl ApplicationDetail {
+    /// The officer the case is with, if any.
+    pub fn officer_id(&self) -> Option<&str> {
+        self.assignment.officer.as_ref().map(|o| o.id.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Created,
+    Changed,
+    Reassigned,
+    Withdrawn,
+}
+
+impl ChangeKind {
+    pub const ALL: [ChangeKind; 4] = [
+        ChangeKind::Created,
+        ChangeKind::Changed,
+        ChangeKind::Reassigned,
+        ChangeKind::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Created => "created",
+            ChangeKind::Changed => "changed",
+            ChangeKind::Reassigned => "reassigned",
+            ChangeKind::Withdrawn => "withdrawn",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Change {
+    pub kind: ChangeKind,
+    pub at: String,
+    pub application_id: String,
+    /// The case as it is now; absent when the case has left the caller's concern (moved to
+    /// another officer): `assignment` then says where it went.
+    pub application: Option<ApplicationDetail>,
+    pub assignment: Assignment,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangesPage {
+    pub changes: Vec<Change>,
+    /// Pass this back as `cursor` to continue. Opaque.
+    pub next_cursor: String,
+    pub has_more: bool,
+}
+
+/// The query of `GET /changes`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct ChangesQuery {
+    /// Where the previous page ended; absent for the first sync.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// At most this many changes (default 200).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1000))]
+    pub limit: Option<u32>,
+}
+
+/// An e-mail to the applicant, as the centre queued it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Notification {
+    pub id: i64,
+    pub application_id: String,
+    pub decision_id: String,
+    pub to: String,
+    pub language: String,
+    pub subject: String,
+    pub body: String,
+    /// queued, sent or failed.
+    pub state: String,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+}
