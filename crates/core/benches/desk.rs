@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use migdesk_api::Change;
 use migdesk_central::seed::{self, SeedOptions};
 use migdesk_central::{AppState, Config, db};
 use migdesk_core::cache::{CacheKey, Store};
@@ -16,7 +17,7 @@ use migdesk_core::queue::{self, QueueQuery, Sort};
 use migdesk_core::sync::{self, Central};
 use migdesk_domain::{Calendar, Catalogue};
 use rusqlite::types::Value as SqlValue;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const SYNC_CASES: usize = 80;
 const CONCURRENCY: usize = 4;
@@ -74,11 +75,11 @@ async fn first_sync(dir: &Path) {
         .expect("a supervisor");
     let base = start_central(&central_db).await;
     let central = Central::new(&base).expect("central");
-    let (token, user) = central
+    let migdesk_api::SessionResponse { token, user, .. } = central
         .sign_in(&supervisor.username, &supervisor.password)
         .await
         .expect("sign in");
-    let me = user["id"].as_str().unwrap_or_default().to_owned();
+    let me = user.id.clone();
 
     let mut ours = Vec::new();
     let (mut bytes, mut documents) = (0, 0);
@@ -160,12 +161,16 @@ const FAMILY: [&str; 8] = [
 ];
 
 /// A synthetic application as the change feed describes it.
-fn application(n: usize, services: &[String]) -> Value {
+fn application(n: usize, services: &[String]) -> Change {
     let name = format!("{} {}", GIVEN[n % 8], FAMILY[(n / 8) % 8]);
     let due = chrono::NaiveDate::from_ymd_opt(2026, 10, 1).expect("date")
         + chrono::Duration::days((n % 120) as i64);
-    json!({
+    let officer = if n.is_multiple_of(3) { "me" } else { "other" };
+    serde_json::from_value(json!({
+        "kind": "created",
+        "at": "2026-09-01T10:00:00Z",
         "application_id": format!("app-{n}"),
+        "assignment": { "officer": { "id": officer, "full_name": officer }, "version": 1 },
         "application": {
             "id": format!("app-{n}"),
             "number": format!("MX-2026-{n:06}"),
@@ -173,17 +178,25 @@ fn application(n: usize, services: &[String]) -> Value {
             "status": if n.is_multiple_of(5) { "accepted" } else { "pending" },
             "due_date": due.to_string(),
             "submitted_at": format!("2026-09-{:02}T10:00:00Z", 1 + n % 28),
-            "assignment": { "officer": { "id": if n.is_multiple_of(3) { "me" } else { "other" } }, "version": 1 },
+            "tier": "standard",
+            "department_id": "baku",
+            "assignment": { "officer": { "id": officer, "full_name": officer }, "version": 1 },
             "applicant": {
                 "name_latin": name,
                 "name_native": name,
                 "passport_number": format!("C{:08}", n * 7919 % 100_000_000),
                 "fin": format!("{:07X}", n * 2_654_435 % 0xFFF_FFFF),
+                "date_of_birth": "1990-01-01",
+                "nationality": "AZE",
                 "email": format!("applicant{n}@example.az"),
+                "language": "az",
             },
+            "form": [],
             "documents": [],
+            "history": [],
         }
-    })
+    }))
+    .expect("a change of the contract")
 }
 
 /// A literal for the sqlite3 command line.
@@ -251,7 +264,7 @@ fn queue_queries(dir: &Path) {
     eprintln!("filling an encrypted cache with {QUEUE_CASES} cases…");
     let start = Instant::now();
     for chunk in (0..QUEUE_CASES).collect::<Vec<_>>().chunks(2000) {
-        let changes: Vec<Value> = chunk.iter().map(|n| application(*n, &services)).collect();
+        let changes: Vec<Change> = chunk.iter().map(|n| application(*n, &services)).collect();
         sync::apply_changes(&mut store, &changes, &chunk[0].to_string(), "me").expect("apply");
     }
     eprintln!("filled in {:.1} s", start.elapsed().as_secs_f64());
@@ -271,7 +284,7 @@ fn queue_queries(dir: &Path) {
             "my queue, by due date, first page",
             QueueQuery {
                 mine: true,
-                status: Some("pending".into()),
+                status: Some(migdesk_api::Status::Pending),
                 ..QueueQuery::default()
             },
         ),

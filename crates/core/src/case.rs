@@ -5,15 +5,16 @@
 
 use std::collections::HashSet;
 
+use migdesk_api::{ApplicationDetail, DecisionRequest, Event, Status};
+use migdesk_domain::Catalogue;
 use migdesk_domain::decision::{self, CaseFacts, Decision, DecisionKind, Email};
-use migdesk_domain::{Catalogue, Lang};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use ts_rs::TS;
 
 use crate::cache::{Store, sql};
 use crate::error::{DeskError, DeskResult};
+use crate::sync::OutboxState;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ApplicantView {
@@ -97,8 +98,8 @@ pub struct HistoryItem {
     pub actor: Option<String>,
     /// For a reassignment: to whom, by name.
     pub to: Option<String>,
-    /// For a decision: accept, missing_documents, refuse.
-    pub decision: Option<String>,
+    /// The decision an event records.
+    pub decision: Option<DecisionKind>,
     /// A reason given (reassignment) or a conflict's cause.
     pub reason: Option<String>,
 }
@@ -137,8 +138,8 @@ pub struct CaseView {
     pub id: String,
     pub number: String,
     pub service: String,
-    /// pending, accepted, missing_documents, refused, withdrawn — as the centre last said.
-    pub status: String,
+    /// As the centre last said.
+    pub status: Status,
     pub submitted_at: String,
     pub due_date: String,
     pub working_days_left: Option<i32>,
@@ -158,16 +159,8 @@ pub struct CaseView {
     pub can_decide: bool,
 }
 
-fn text(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_owned()
-}
-
-fn opt_text(v: &Value) -> Option<String> {
-    v.as_str().map(str::to_owned)
-}
-
 /// The case's description as the centre last sent it.
-fn detail(store: &Store, id: &str) -> DeskResult<(Value, bool)> {
+pub(crate) fn detail(store: &Store, id: &str) -> DeskResult<(ApplicationDetail, bool)> {
     let row: Option<(String, bool)> = store
         .conn
         .query_row("SELECT detail, mine FROM cases WHERE id = ?1", [id], |r| {
@@ -196,13 +189,13 @@ fn latest_decision(store: &Store, id: &str) -> DeskResult<Option<DecisionOnCase>
     let Some((id, request, state, recorded_at, last_error)) = row else {
         return Ok(None);
     };
-    let request: Value = serde_json::from_str(&request).unwrap_or_default();
-    let kind = serde_json::from_value(request["kind"].clone())
+    let request: DecisionRequest = serde_json::from_str(&request)
         .map_err(|e| DeskError::internal(format!("decision {id}: {e}")))?;
-    let state = match state.as_str() {
-        "pending" => DeliveryState::Pending,
-        "sent" => DeliveryState::Sent,
-        _ => DeliveryState::Conflict,
+    let kind = request.kind;
+    let state = match OutboxState::parse(&state) {
+        Some(OutboxState::Pending) => DeliveryState::Pending,
+        Some(OutboxState::Sent) => DeliveryState::Sent,
+        Some(OutboxState::Conflict) | None => DeliveryState::Conflict,
     };
     Ok(Some(DecisionOnCase {
         id,
@@ -298,27 +291,39 @@ pub fn checklist(required: &[String], documents: &[DocumentView]) -> Vec<Checkli
         .collect()
 }
 
-fn history(app: &Value) -> Vec<HistoryItem> {
-    app["history"]
-        .as_array()
-        .into_iter()
-        .flatten()
+fn history(app: &ApplicationDetail) -> Vec<HistoryItem> {
+    app.history
+        .iter()
         .map(|e| {
-            let d = &e["detail"];
+            let (to, decision, reason) = match &e.event {
+                Event::Assigned { to_name, .. } => (Some(to_name.clone()), None, None),
+                Event::Reassigned {
+                    to_name, reason, ..
+                } => (Some(to_name.clone()), None, Some(reason.clone())),
+                Event::Decided { kind, .. } => (None, Some(*kind), None),
+                Event::DecisionConflict { kind, cause, .. } => {
+                    (None, Some(*kind), Some(cause.as_str().to_owned()))
+                }
+                Event::ConflictResolved { reason, .. } => (None, None, reason.clone()),
+                Event::Received { .. }
+                | Event::DocumentsAdded { .. }
+                | Event::Withdrawn {}
+                | Event::Unknown => (None, None, None),
+            };
             HistoryItem {
-                at: text(&e["at"]),
-                kind: text(&e["kind"]),
-                actor: opt_text(&e["actor"]["full_name"]),
-                to: opt_text(&d["to_name"]),
-                decision: opt_text(&d["kind"]),
-                reason: opt_text(&d["reason"]).or_else(|| opt_text(&d["cause"])),
+                at: e.at.clone(),
+                kind: e.event.kind().to_owned(),
+                actor: e.actor.as_ref().map(|a| a.full_name.clone()),
+                to,
+                decision,
+                reason,
             }
         })
         .collect()
 }
 
 /// Why a decision cannot be recorded on the case now; `None` when it can.
-fn refusal(mine: bool, status: &str, decision: Option<&DecisionOnCase>) -> Option<&'static str> {
+fn refusal(mine: bool, status: Status, decision: Option<&DecisionOnCase>) -> Option<&'static str> {
     if !mine {
         Some("this case is not assigned to you")
     } else if matches!(
@@ -326,7 +331,7 @@ fn refusal(mine: bool, status: &str, decision: Option<&DecisionOnCase>) -> Optio
         Some(DeliveryState::Pending | DeliveryState::Sent)
     ) {
         Some("this case already has your decision")
-    } else if status != "pending" {
+    } else if status != Status::Pending {
         Some("this case is no longer waiting for a decision")
     } else {
         None
@@ -336,63 +341,58 @@ fn refusal(mine: bool, status: &str, decision: Option<&DecisionOnCase>) -> Optio
 /// The case view.
 pub fn view(store: &Store, catalogue: &Catalogue, id: &str, today: &str) -> DeskResult<CaseView> {
     let (app, mine) = detail(store, id)?;
-    let a = &app["applicant"];
-    let service = text(&app["service"]);
     let required = catalogue
-        .service(&service)
+        .service(&app.service)
         .map(|s| s.required_documents.clone())
         .unwrap_or_default();
     let documents = documents(store, id)?;
     let decision = latest_decision(store, id)?;
-    let status = text(&app["status"]);
-    let due_date = text(&app["due_date"]);
-    let officer = app["assignment"]["officer"]
-        .as_object()
-        .map(|o| OfficerView {
-            id: o.get("id").map(text).unwrap_or_default(),
-            full_name: o.get("full_name").map(text).unwrap_or_default(),
-        });
-    let can_decide = refusal(mine, &status, decision.as_ref()).is_none();
+    let status = app.status;
+    let officer = app.assignment.officer.as_ref().map(|o| OfficerView {
+        id: o.id.clone(),
+        full_name: o.full_name.clone(),
+    });
+    let can_decide = refusal(mine, status, decision.as_ref()).is_none();
+    let history = history(&app);
+    let a = app.applicant;
     Ok(CaseView {
         id: id.to_owned(),
-        number: text(&app["number"]),
-        working_days_left: crate::queue::working_days_left(today, &due_date),
-        overdue: status == "pending" && due_date.as_str() < today,
-        service,
-        submitted_at: text(&app["submitted_at"]),
-        due_date,
+        number: app.number,
+        working_days_left: crate::queue::working_days_left(today, &app.due_date),
+        overdue: status == Status::Pending && app.due_date.as_str() < today,
+        service: app.service,
+        submitted_at: app.submitted_at,
+        due_date: app.due_date,
         applicant: ApplicantView {
-            name_latin: text(&a["name_latin"]),
-            name_native: text(&a["name_native"]),
-            fin: opt_text(&a["fin"]),
-            passport_number: opt_text(&a["passport_number"]),
-            date_of_birth: text(&a["date_of_birth"]),
-            nationality: text(&a["nationality"]),
-            email: text(&a["email"]),
-            language: a["language"].as_str().unwrap_or("az").to_owned(),
+            name_latin: a.name_latin,
+            name_native: a.name_native,
+            fin: a.fin,
+            passport_number: a.passport_number,
+            date_of_birth: a.date_of_birth,
+            nationality: a.nationality,
+            email: a.email,
+            language: a.language.code().to_owned(),
         },
         officer,
         mine,
-        form: app["form"]
-            .as_array()
+        form: app
+            .form
             .into_iter()
-            .flatten()
             .map(|g| FormGroupView {
-                key: text(&g["key"]),
-                fields: g["fields"]
-                    .as_array()
+                key: g.key,
+                fields: g
+                    .fields
                     .into_iter()
-                    .flatten()
                     .map(|f| FormFieldView {
-                        key: text(&f["key"]),
-                        value: text(&f["value"]),
+                        key: f.key,
+                        value: f.value,
                     })
                     .collect(),
             })
             .collect(),
         checklist: checklist(&required, &documents),
         documents,
-        history: history(&app),
+        history,
         decision,
         can_decide,
         status,
@@ -400,24 +400,18 @@ pub fn view(store: &Store, catalogue: &Catalogue, id: &str, today: &str) -> Desk
 }
 
 /// Checks a decision against the case with the centre's rules; the error is `invalid`.
-fn check(catalogue: &Catalogue, app: &Value, decision: &Decision) -> DeskResult<()> {
+fn check(catalogue: &Catalogue, app: &ApplicationDetail, decision: &Decision) -> DeskResult<()> {
     let required = catalogue
-        .service(app["service"].as_str().unwrap_or_default())
+        .service(&app.service)
         .map(|s| s.required_documents.clone())
         .unwrap_or_default();
-    let field_keys: HashSet<&str> = app["form"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|g| g["fields"].as_array().into_iter().flatten())
-        .filter_map(|f| f["key"].as_str())
+    let field_keys: HashSet<&str> = app
+        .form
+        .iter()
+        .flat_map(|g| &g.fields)
+        .map(|f| f.key.as_str())
         .collect();
-    let document_ids: HashSet<&str> = app["documents"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|d| d["id"].as_str())
-        .collect();
+    let document_ids: HashSet<&str> = app.documents.iter().map(|d| d.id.as_str()).collect();
     decision::validate(
         decision,
         &decision::CaseShape {
@@ -440,25 +434,20 @@ pub fn preview(
 ) -> DeskResult<Email> {
     let (app, _) = detail(store, id)?;
     check(catalogue, &app, decision)?;
-    let documents: Vec<(String, String)> = app["documents"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|d| (text(&d["id"]), text(&d["type"])))
+    let documents: Vec<(String, String)> = app
+        .documents
+        .iter()
+        .map(|d| (d.id.clone(), d.doc_type.clone()))
         .collect();
-    let language = app["applicant"]["language"]
-        .as_str()
-        .and_then(Lang::parse)
-        .unwrap_or_default();
-    let submitted_on = decision::day_for_applicant(app["submitted_at"].as_str().unwrap_or(""));
+    let submitted_on = decision::day_for_applicant(&app.submitted_at);
     Ok(decision::render_email(
         catalogue,
         &CaseFacts {
-            number: app["number"].as_str().unwrap_or_default(),
-            service: app["service"].as_str().unwrap_or_default(),
+            number: &app.number,
+            service: &app.service,
             submitted_on: &submitted_on,
-            applicant_name: app["applicant"]["name_latin"].as_str().unwrap_or_default(),
-            language,
+            applicant_name: &app.applicant.name_latin,
+            language: app.applicant.language,
             officer_name,
             documents: &documents,
         },
@@ -476,12 +465,10 @@ pub fn decide(
     today: &str,
 ) -> DeskResult<CaseView> {
     let (app, mine) = detail(store, id)?;
-    let status = app["status"].as_str().unwrap_or_default();
-    if let Some(why) = refusal(mine, status, latest_decision(store, id)?.as_ref()) {
+    if let Some(why) = refusal(mine, app.status, latest_decision(store, id)?.as_ref()) {
         return Err(DeskError::invalid(why));
     }
     check(catalogue, &app, decision)?;
-    let request = serde_json::to_value(decision).map_err(|e| DeskError::internal(e.to_string()))?;
-    crate::sync::record_decision(store, id, request)?;
+    crate::sync::record_decision(store, id, decision)?;
     view(store, catalogue, id, today)
 }

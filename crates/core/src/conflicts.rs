@@ -6,42 +6,16 @@
 //! in facts the UI puts into words and can be marked as seen. Nothing is ever deleted from the
 //! outbox; the centre's list is replaced whole by each sync.
 
+use migdesk_api::{ConflictRecord, DecisionRequest, ErrorBody, Status};
 use migdesk_domain::decision::DecisionKind;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use ts_rs::TS;
 
 use crate::cache::{Store, sql};
 use crate::error::{DeskError, DeskResult, ErrorKind};
 
-/// Why the centre could not apply a decision (its `cause`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ConflictCause {
-    /// A supervisor moved the case to another officer.
-    Reassigned,
-    /// The case already had a decision.
-    AlreadyDecided,
-    /// The case changed (documents added, for example) after the officer decided.
-    StaleVersion,
-    /// The applicant withdrew the application.
-    Withdrawn,
-    /// The centre gave no cause the desk knows.
-    Other,
-}
-
-/// What a supervisor did with a conflict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ResolutionAction {
-    /// The decision was applied to the case as its officer made it.
-    Apply,
-    /// Handed to the officer who has the case now, who decides it.
-    HandOver,
-    /// Discarded, with a reason.
-    Discard,
-}
+pub use migdesk_api::{ConflictCause, ResolutionAction};
 
 /// A supervisor's answer to a conflict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -72,7 +46,7 @@ pub struct ConflictView {
     /// When the case last changed at the centre (RFC 3339), as the centre said.
     pub changed_at: Option<String>,
     /// The case's status at the centre now.
-    pub status_now: Option<String>,
+    pub status_now: Option<Status>,
     /// The centre's own words (English), for support staff.
     pub message: String,
     /// The officer has marked it as seen.
@@ -89,36 +63,40 @@ pub struct ConflictView {
 /// and the others the centre listed.
 pub fn list(store: &Store) -> DeskResult<Vec<ConflictView>> {
     // The centre's records by decision id, with whether this desk has marked each seen.
-    let mut centre: std::collections::HashMap<String, (Value, bool)> = {
+    let mut centre: std::collections::HashMap<String, (ConflictRecord, bool)> = {
         let mut stmt = store
             .conn
             .prepare("SELECT id, detail, seen_at IS NOT NULL FROM centre_conflicts")
             .map_err(sql)?;
         let rows = stmt
             .query_map([], |r| {
-                let detail: String = r.get(1)?;
                 Ok((
                     r.get::<_, String>(0)?,
-                    (
-                        serde_json::from_str(&detail).unwrap_or_default(),
-                        r.get::<_, bool>(2)?,
-                    ),
+                    r.get::<_, String>(1)?,
+                    r.get::<_, bool>(2)?,
                 ))
             })
             .map_err(sql)?;
-        rows.collect::<Result<_, _>>().map_err(sql)?
+        let mut kept = std::collections::HashMap::new();
+        for row in rows {
+            let (id, detail, seen) = row.map_err(sql)?;
+            let record = serde_json::from_str(&detail)
+                .map_err(|e| DeskError::internal(format!("conflict {id}: {e}")))?;
+            kept.insert(id, (record, seen));
+        }
+        kept
     };
     let mut views = own(store)?;
     for view in &mut views {
         if let Some((record, _)) = centre.remove(&view.id) {
             view.resolution = resolution(&record);
-            if let Some(name) = record["now_with"]["full_name"].as_str() {
-                view.now_with = Some(name.to_owned());
+            if let Some(officer) = record.now_with {
+                view.now_with = Some(officer.full_name);
             }
         }
     }
     for (id, (record, seen)) in centre {
-        views.push(from_centre(store, id, &record, seen)?);
+        views.push(from_centre(store, id, record, seen)?);
     }
     views.sort_by(|a, b| {
         (a.seen, std::cmp::Reverse(&a.decided_at), &a.id).cmp(&(
@@ -130,30 +108,23 @@ pub fn list(store: &Store) -> DeskResult<Vec<ConflictView>> {
     Ok(views)
 }
 
-fn resolution(record: &Value) -> Option<ConflictResolution> {
-    let r = &record["resolution"];
-    Some(ConflictResolution {
-        action: serde_json::from_value(r["action"].clone()).ok()?,
-        reason: r["reason"].as_str().map(str::to_owned),
-        by: r["by"]["full_name"].as_str().unwrap_or_default().to_owned(),
-        at: r["at"].as_str().unwrap_or_default().to_owned(),
+fn resolution(record: &ConflictRecord) -> Option<ConflictResolution> {
+    record.resolution.as_ref().map(|r| ConflictResolution {
+        action: r.action,
+        reason: r.reason.clone(),
+        by: r.by.full_name.clone(),
+        at: r.at.clone(),
     })
 }
 
-fn cause_of(text: Option<&str>) -> ConflictCause {
-    match text {
-        Some("reassigned") => ConflictCause::Reassigned,
-        Some("already_decided") => ConflictCause::AlreadyDecided,
-        Some("stale_version") => ConflictCause::StaleVersion,
-        Some("withdrawn") => ConflictCause::Withdrawn,
-        _ => ConflictCause::Other,
-    }
-}
-
 /// A conflict this desk knows only from the centre's list (another officer's decision).
-fn from_centre(store: &Store, id: String, record: &Value, seen: bool) -> DeskResult<ConflictView> {
-    let text = |v: &Value| v.as_str().map(str::to_owned);
-    let case_id = text(&record["application_id"]).unwrap_or_default();
+fn from_centre(
+    store: &Store,
+    id: String,
+    record: ConflictRecord,
+    seen: bool,
+) -> DeskResult<ConflictView> {
+    let case_id = record.application_id.clone();
     let cached: Option<(String, String, String)> = store
         .conn
         .query_row(
@@ -163,52 +134,49 @@ fn from_centre(store: &Store, id: String, record: &Value, seen: bool) -> DeskRes
         )
         .optional()
         .map_err(sql)?;
+    let resolution = resolution(&record);
     let (number, service, applicant) = cached.unwrap_or_else(|| {
         (
-            text(&record["number"]).unwrap_or_default(),
-            text(&record["service"]).unwrap_or_default(),
-            text(&record["applicant_name"]).unwrap_or_default(),
+            record.number.clone(),
+            record.service.clone(),
+            record.applicant_name.clone(),
         )
     });
-    let kind = serde_json::from_value(record["kind"].clone())
-        .map_err(|e| DeskError::internal(format!("conflict {id}: {e}")))?;
-    let cause = cause_of(record["cause"].as_str());
     Ok(ConflictView {
         message: format!(
             "the decision was kept as a conflict: {}",
-            record["cause"].as_str().unwrap_or("unknown cause")
+            record.cause.as_str()
         ),
-        resolution: resolution(record),
-        decided_by: text(&record["decided_by"]["full_name"]),
+        resolution,
+        decided_by: Some(record.decided_by.full_name),
         on_this_desk: false,
         id,
         case_id,
         number,
         applicant,
         service,
-        kind,
-        decided_at: text(&record["decided_at"]).unwrap_or_default(),
-        cause,
-        now_with: text(&record["now_with"]["full_name"]),
-        changed_at: text(&record["changed_at"]),
-        status_now: text(&record["status"]),
+        kind: record.kind,
+        decided_at: record.decided_at,
+        cause: record.cause,
+        now_with: record.now_with.map(|o| o.full_name),
+        changed_at: Some(record.changed_at),
+        status_now: Some(record.status),
         seen,
     })
 }
 
 /// Keeps the centre's list of conflicts: replaced whole, each one's `seen` kept.
-pub fn keep_centre(store: &mut Store, records: &[Value]) -> DeskResult<()> {
-    let tx = store.conn.transaction().map_err(sql)?;
+pub fn keep_centre(store: &mut Store, records: &[ConflictRecord]) -> DeskResult<()> {
+    let tx = store.transaction()?;
     let mut listed = Vec::new();
     for record in records {
-        let Some(id) = record["decision_id"].as_str() else {
-            continue;
-        };
-        let case_id = record["application_id"].as_str().unwrap_or_default();
+        let id = record.decision_id.as_str();
+        let detail =
+            serde_json::to_string(record).map_err(|e| DeskError::internal(e.to_string()))?;
         tx.execute(
             "INSERT INTO centre_conflicts (id, case_id, detail) VALUES (?1, ?2, ?3)
              ON CONFLICT (id) DO UPDATE SET case_id = excluded.case_id, detail = excluded.detail",
-            rusqlite::params![id, case_id, record.to_string()],
+            rusqlite::params![id, record.application_id, detail],
         )
         .map_err(sql)?;
         listed.push(id);
@@ -294,31 +262,38 @@ struct Row {
 
 impl Row {
     fn view(self) -> DeskResult<ConflictView> {
-        let request: Value = serde_json::from_str(&self.request).unwrap_or_default();
-        let kind = serde_json::from_value(request["kind"].clone())
+        let request: DecisionRequest = serde_json::from_str(&self.request)
             .map_err(|e| DeskError::internal(format!("decision {}: {e}", self.id)))?;
-        // The centre's 409 body: {kind, message, cause, current: {status, assignment, changed_at}}.
-        let answer: Value = self
+        // The centre's 409 body, checked against the contract when it arrived.
+        let answer: Option<ErrorBody> = self
             .response
             .as_deref()
-            .and_then(|r| serde_json::from_str(r).ok())
-            .unwrap_or_default();
-        let cause = cause_of(answer["cause"].as_str());
-        let current = &answer["current"];
-        let text = |v: &Value| v.as_str().map(str::to_owned);
+            .and_then(|r| serde_json::from_str(r).ok());
+        let cause = answer
+            .as_ref()
+            .and_then(|a| a.cause)
+            .unwrap_or(ConflictCause::Unknown);
+        let current = answer.as_ref().and_then(|a| a.current.as_ref());
         Ok(ConflictView {
             number: self.number.unwrap_or_else(|| self.case_id.clone()),
             id: self.id,
             case_id: self.case_id,
             applicant: self.applicant.unwrap_or_default(),
             service: self.service.unwrap_or_default(),
-            kind,
-            decided_at: text(&request["decided_at"]).unwrap_or(self.recorded_at),
+            kind: request.kind,
+            decided_at: if request.decided_at.is_empty() {
+                self.recorded_at
+            } else {
+                request.decided_at
+            },
             cause,
-            now_with: text(&current["assignment"]["officer"]["full_name"]),
-            changed_at: text(&current["changed_at"]),
-            status_now: text(&current["status"]),
-            message: text(&answer["message"])
+            now_with: current
+                .and_then(|c| c.assignment.officer.as_ref())
+                .map(|o| o.full_name.clone()),
+            changed_at: current.and_then(|c| c.changed_at.clone()),
+            status_now: current.map(|c| c.status),
+            message: answer
+                .map(|a| a.message)
                 .or(self.last_error)
                 .unwrap_or_default(),
             seen: self.seen,

@@ -7,10 +7,10 @@
 //! of spaces, and tries the usual spellings of a date (`1990-05-14`, `14.05.1990`, `14/05/1990`,
 //! `14 05 1990`). Positions are in UTF-16 code units, as the UI's strings count them.
 
+use migdesk_api::{Applicant, ApplicationDetail};
 use migdesk_domain::fold::fold;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use ts_rs::TS;
 
 use crate::cache::{Store, sql};
@@ -91,9 +91,9 @@ pub fn document_text(store: &Store, document_id: &str) -> DeskResult<DocumentTex
             format!("document {document_id} is not on this desk"),
         )
     })?;
-    let detail: Value = serde_json::from_str(&detail)
+    let detail: ApplicationDetail = serde_json::from_str(&detail)
         .map_err(|e| DeskError::internal(format!("document {document_id}: {e}")))?;
-    let values = key_values(&detail["applicant"]);
+    let values = key_values(&detail.applicant);
     let state = match (&text, &problem, read) {
         (_, Some(_), _) => TextState::Problem,
         (Some(t), None, _) if !t.trim().is_empty() => TextState::Ready,
@@ -124,21 +124,22 @@ pub fn document_text(store: &Store, document_id: &str) -> DeskResult<DocumentTex
 }
 
 /// The applicant's values to look for, each with the spellings that count as the same.
-fn key_values(applicant: &Value) -> Vec<(KeyField, String, Vec<String>)> {
+fn key_values(applicant: &Applicant) -> Vec<(KeyField, String, Vec<String>)> {
     let mut out = Vec::new();
-    let name = applicant["name_latin"].as_str().unwrap_or_default();
+    let name = &applicant.name_latin;
     for word in name.split_whitespace().filter(|w| w.chars().count() >= 2) {
         out.push((KeyField::Name, word.to_owned(), vec![word.to_owned()]));
     }
-    for (field, key) in [
-        (KeyField::PassportNumber, "passport_number"),
-        (KeyField::Fin, "fin"),
+    for (field, value) in [
+        (KeyField::PassportNumber, &applicant.passport_number),
+        (KeyField::Fin, &applicant.fin),
     ] {
-        if let Some(v) = applicant[key].as_str().filter(|v| !v.trim().is_empty()) {
+        if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
             out.push((field, v.to_owned(), vec![v.to_owned()]));
         }
     }
-    if let Some(dob) = applicant["date_of_birth"].as_str() {
+    let dob = applicant.date_of_birth.as_str();
+    {
         let parts: Vec<&str> = dob.split('-').collect();
         if let [y, m, d] = parts[..] {
             let spellings = vec![
@@ -235,13 +236,18 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn applicant() -> Value {
-        json!({
+    fn applicant() -> Applicant {
+        serde_json::from_value(json!({
             "name_latin": "Elvin Məmmədov",
+            "name_native": "Elvin Məmmədov",
             "passport_number": "C 01234567",
             "fin": "5ZK7QWE",
             "date_of_birth": "1990-05-14",
-        })
+            "nationality": "AZE",
+            "email": "elvin@example.org",
+            "language": "az",
+        }))
+        .unwrap()
     }
 
     fn slice(text: &str, h: &Highlight) -> String {

@@ -10,7 +10,7 @@ use migdesk_domain::Catalogue;
 use migdesk_domain::decision::{Decision, Email};
 use rusqlite::OptionalExtension;
 
-use crate::cache::{self, Store};
+use crate::cache::{self, Meta, Store};
 use crate::case::{self, CaseView};
 use crate::conflicts::{self, ConflictView};
 use crate::crosscheck::{self, DocumentText};
@@ -19,9 +19,10 @@ use crate::ipc::{QueuePage, SessionInfo, SignInRequest};
 use crate::queue::{self, QueueQuery};
 use crate::secrets::{self, SecretStore};
 use crate::session::{self, IdleLock};
-use crate::supervision::{CentreConflicts, Supervision};
+use crate::supervision::Supervision;
 use crate::sync::{self, Central, Progress, SyncReport};
 use crate::viewer::{self, Source, Viewer};
+use migdesk_api::ConflictRecord;
 
 /// Downloads at a time during sync.
 const CONCURRENCY: usize = 4;
@@ -129,16 +130,14 @@ impl Desk {
                 ..SessionInfo::default()
             });
         };
-        let signed_in = token && store.meta("unlock_verifier")?.is_some();
+        let signed_in = token && store.meta(Meta::UnlockVerifier)?.is_some();
         Ok(SessionInfo {
             signed_in,
             locked: signed_in && locked,
-            server: configured.or(store.meta("server")?),
-            user_name: store.meta("user_name")?.filter(|_| signed_in),
-            role: store
-                .meta("user")?
-                .and_then(|u| serde_json::from_str::<serde_json::Value>(&u).ok())
-                .and_then(|u| u["role"].as_str().map(str::to_owned))
+            server: configured.or(store.meta(Meta::Server)?),
+            user_name: store.meta(Meta::UserName)?.filter(|_| signed_in),
+            role: session::profile(store)?
+                .map(|u| u.role)
                 .filter(|_| signed_in),
         })
     }
@@ -179,7 +178,7 @@ impl Desk {
     }
 
     pub async fn sign_out(&mut self) -> DeskResult<SessionInfo> {
-        let server = self.open_store()?.meta("server")?;
+        let server = self.open_store()?.meta(Meta::Server)?;
         let central = server.and_then(|s| Central::new(&s).ok());
         // `&mut`: the future holding it must be `Send`, and the cache is not `Sync`.
         let store = self
@@ -223,7 +222,7 @@ impl Desk {
     pub fn preview_decision(&mut self, id: &str, decision: &Decision) -> DeskResult<Email> {
         let catalogue = self.catalogue.clone();
         let store = self.active()?;
-        let officer = store.meta("user_name")?.unwrap_or_default();
+        let officer = store.meta(Meta::UserName)?.unwrap_or_default();
         case::preview(store, &catalogue, id, decision, &officer)
     }
 
@@ -316,7 +315,7 @@ impl Desk {
             .ok_or_else(|| DeskError::new(ErrorKind::NotSignedIn, "sign in to reach the centre"))?;
         let server = self
             .open_store()?
-            .meta("server")?
+            .meta(Meta::Server)?
             .ok_or_else(|| DeskError::new(ErrorKind::NotSignedIn, "no server: sign in first"))?;
         Ok((token, server))
     }
@@ -325,11 +324,8 @@ impl Desk {
     /// holding the desk; `invalid` for an officer.
     pub fn supervision(&mut self) -> DeskResult<Supervision> {
         let (token, server) = self.centre_session()?;
-        let user: serde_json::Value = self
-            .open_store()?
-            .meta("user")?
-            .and_then(|u| serde_json::from_str(&u).ok())
-            .unwrap_or_default();
+        let user = session::profile(self.open_store()?)?
+            .ok_or_else(|| DeskError::new(ErrorKind::NotSignedIn, "sign in first"))?;
         Supervision::for_session(
             Central::with_timeout(&server, SUPERVISION_TIMEOUT)?,
             token,
@@ -339,9 +335,12 @@ impl Desk {
 
     /// Keeps the centre's list of conflicts (after a supervisor answered one) and returns the
     /// inbox.
-    pub fn receive_conflicts(&mut self, list: CentreConflicts) -> DeskResult<Vec<ConflictView>> {
+    pub fn receive_conflicts(
+        &mut self,
+        list: Vec<ConflictRecord>,
+    ) -> DeskResult<Vec<ConflictView>> {
         let store = self.active()?;
-        conflicts::keep_centre(store, &list.0)?;
+        conflicts::keep_centre(store, &list)?;
         conflicts::list(store)
     }
 
@@ -349,7 +348,7 @@ impl Desk {
     pub fn sync_job(&mut self) -> DeskResult<SyncJob> {
         let (token, server) = self.centre_session()?;
         let store = self.open_store()?;
-        let me = store.meta("user_id")?.unwrap_or_default();
+        let me = store.meta(Meta::UserId)?.unwrap_or_default();
         Ok(SyncJob {
             path: cache::file_in(&self.data_dir),
             key: secrets::cache_key(self.keyring.as_ref(), false)?,

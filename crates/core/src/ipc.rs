@@ -38,7 +38,7 @@ pub struct SessionInfo {
     pub server: Option<String>,
     pub user_name: Option<String>,
     /// `officer` or `supervisor`.
-    pub role: Option<String>,
+    pub role: Option<migdesk_api::Role>,
 }
 
 /// What the officer types on the sign-in screen.

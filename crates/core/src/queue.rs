@@ -1,10 +1,10 @@
 //! The officer's queue over the cache: filter, sort, page, and full-text search with
 //! Azerbaijani folding, so that "ismayıllı" finds "İSMAYILLI".
 
+use migdesk_api::{ApplicationDetail, Status};
 use migdesk_domain::fold::fold;
 use rusqlite::{params, params_from_iter, types::Value as SqlValue};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use ts_rs::TS;
 
 use crate::cache::{Store, sql};
@@ -15,19 +15,23 @@ const INDEXED_CHARS_PER_DOCUMENT: usize = 20_000;
 
 /// Indexes a case for search: number, names (Latin and as written), passport, FIN, e-mail, and
 /// the text of its documents that has been read so far.
-pub(crate) fn index(tx: &rusqlite::Transaction<'_>, id: &str, app: &Value) -> DeskResult<()> {
-    let a = &app["applicant"];
+pub(crate) fn index(
+    tx: &rusqlite::Transaction<'_>,
+    id: &str,
+    app: &ApplicationDetail,
+) -> DeskResult<()> {
+    let a = &app.applicant;
     let mut parts: Vec<String> = [
-        &app["number"],
-        &a["name_latin"],
-        &a["name_native"],
-        &a["passport_number"],
-        &a["fin"],
-        &a["email"],
+        Some(&app.number),
+        Some(&a.name_latin),
+        Some(&a.name_native),
+        a.passport_number.as_ref(),
+        a.fin.as_ref(),
+        Some(&a.email),
     ]
-    .iter()
-    .filter_map(|v| v.as_str())
-    .map(fold)
+    .into_iter()
+    .flatten()
+    .map(|v| fold(v))
     .collect();
     let mut stmt = tx
         .prepare_cached(
@@ -63,7 +67,7 @@ pub(crate) fn reindex(tx: &rusqlite::Transaction<'_>, id: &str) -> DeskResult<()
     let detail: String = tx
         .query_row("SELECT detail FROM cases WHERE id = ?1", [id], |r| r.get(0))
         .map_err(sql)?;
-    let app: Value = serde_json::from_str(&detail)
+    let app: ApplicationDetail = serde_json::from_str(&detail)
         .map_err(|e| crate::DeskError::internal(format!("case {id}: {e}")))?;
     index(tx, id, &app)
 }
@@ -81,7 +85,7 @@ pub enum Sort {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct QueueQuery {
     pub service: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<Status>,
     /// Only cases past their due date.
     pub overdue: bool,
     /// Only the caller's own cases.
@@ -93,17 +97,53 @@ pub struct QueueQuery {
     pub limit: u32,
 }
 
+/// Where this desk's latest decision on a case is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncState {
+    /// No decision recorded here.
+    None,
+    /// Recorded, waiting to be sent.
+    Pending,
+    /// The centre has it.
+    Sent,
+    /// The centre kept it as a conflict.
+    Conflict,
+}
+
+impl SyncState {
+    fn of_outbox(state: Option<&str>) -> Self {
+        match state.and_then(crate::sync::OutboxState::parse) {
+            None => SyncState::None,
+            Some(crate::sync::OutboxState::Pending) => SyncState::Pending,
+            Some(crate::sync::OutboxState::Sent) => SyncState::Sent,
+            Some(crate::sync::OutboxState::Conflict) => SyncState::Conflict,
+        }
+    }
+}
+
+/// A status column as the cache holds it (written from the contract's enum).
+fn status_column(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Status> {
+    let text: String = r.get(idx)?;
+    Status::parse(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            idx,
+            rusqlite::types::Type::Text,
+            format!("{text:?} is not a case status").into(),
+        )
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct QueueRow {
     pub id: String,
     pub number: String,
     pub applicant: String,
     pub service: String,
-    pub status: String,
+    pub status: Status,
     pub submitted_at: String,
     pub due_date: String,
-    /// none, pending (waiting to send), sent, conflict.
-    pub sync_state: String,
+    pub sync_state: SyncState,
     /// Working days from today to the due date (negative: overdue by that many), from the
     /// calendar table; `None` when the table does not cover the dates.
     pub working_days_left: Option<i32>,
@@ -155,8 +195,8 @@ pub fn statements(q: &QueueQuery, today: &str) -> Statements {
         args.push(s.clone().into());
         conditions.push(format!("c.service = ?{}", args.len()));
     }
-    if let Some(s) = &q.status {
-        args.push(s.clone().into());
+    if let Some(s) = q.status {
+        args.push(s.as_str().to_owned().into());
         conditions.push(format!("c.status = ?{}", args.len()));
     }
     if q.overdue {
@@ -190,7 +230,7 @@ pub fn statements(q: &QueueQuery, today: &str) -> Statements {
         count: format!("SELECT COUNT(*) FROM cases c {filter}"),
         page: format!(
             "SELECT c.id, c.number, c.applicant, c.service, c.status, c.submitted_at, c.due_date,
-                coalesce((SELECT o.state FROM outbox o WHERE o.case_id = c.id ORDER BY o.recorded_at DESC LIMIT 1), 'none')
+                (SELECT o.state FROM outbox o WHERE o.case_id = c.id ORDER BY o.recorded_at DESC LIMIT 1)
          FROM cases c {filter} ORDER BY {order} {dir}, c.number {dir} LIMIT {limit} OFFSET {}",
             q.offset
         ),
@@ -217,10 +257,10 @@ pub fn list(store: &Store, q: &QueueQuery, today: &str) -> DeskResult<(Vec<Queue
                 number: r.get(1)?,
                 applicant: r.get(2)?,
                 service: r.get(3)?,
-                status: r.get(4)?,
+                status: status_column(r, 4)?,
                 submitted_at: r.get(5)?,
                 due_date: r.get(6)?,
-                sync_state: r.get(7)?,
+                sync_state: SyncState::of_outbox(r.get::<_, Option<String>>(7)?.as_deref()),
                 working_days_left: None,
                 overdue: false,
             })
@@ -232,7 +272,7 @@ pub fn list(store: &Store, q: &QueueQuery, today: &str) -> DeskResult<(Vec<Queue
         .into_iter()
         .map(|row| QueueRow {
             working_days_left: working_days_left(today, &row.due_date),
-            overdue: row.status == "pending" && row.due_date.as_str() < today,
+            overdue: row.status == Status::Pending && row.due_date.as_str() < today,
             ..row
         })
         .collect();
@@ -254,11 +294,21 @@ mod tests {
         due: &str,
         service: &str,
     ) {
-        let app = json!({ "number": number, "applicant": { "name_latin": latin, "name_native": native, "passport_number": format!("P{number}") } });
+        let app: ApplicationDetail = serde_json::from_value(json!({
+            "id": id, "number": number, "service": service, "tier": "standard",
+            "submitted_at": "2026-11-01T10:00:00Z", "due_date": due, "department_id": "baku",
+            "status": "pending", "assignment": { "officer": null, "version": 1 },
+            "applicant": {
+                "name_latin": latin, "name_native": native, "passport_number": format!("P{number}"),
+                "date_of_birth": "1990-01-01", "nationality": "AZE", "email": "a@example.org", "language": "az"
+            },
+            "form": [], "documents": [], "history": []
+        }))
+        .unwrap();
         tx.execute(
             "INSERT INTO cases (id, number, service, status, due_date, submitted_at, officer_id, version, mine, detail, synced_at, applicant)
              VALUES (?1, ?2, ?3, 'pending', ?4, '2026-11-01T10:00:00Z', 'me', 1, 1, ?5, '', ?6)",
-            params![id, number, service, due, app.to_string(), latin],
+            params![id, number, service, due, serde_json::to_string(&app).unwrap(), latin],
         )
         .unwrap();
         index(tx, id, &app).unwrap();

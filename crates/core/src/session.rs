@@ -5,9 +5,9 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
+use migdesk_api::UserProfile;
 
-use crate::cache::Store;
+use crate::cache::{Meta, Store};
 use crate::error::{DeskError, DeskResult, ErrorKind};
 use crate::secrets::{self, SecretStore};
 use crate::sync::Central;
@@ -19,9 +19,9 @@ const FREE_TRIES: u32 = 3;
 /// The longest wait between unlock tries.
 const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
 
-const VERIFIER: &str = "unlock_verifier";
-const FAILURES: &str = "unlock_failures";
-const NOT_BEFORE: &str = "unlock_not_before";
+const VERIFIER: Meta = Meta::UnlockVerifier;
+const FAILURES: Meta = Meta::UnlockFailures;
+const NOT_BEFORE: Meta = Meta::UnlockNotBefore;
 
 /// Signs in at the centre and makes this desk the officer's: the token goes to the keyring,
 /// the server address and profile to the cache, and an unlock verifier for offline unlocking.
@@ -34,10 +34,11 @@ pub async fn sign_in(
     central: &Central,
     username: &str,
     password: &str,
-) -> DeskResult<Value> {
-    let (token, user) = central.sign_in(username, password).await?;
-    let id = user["id"].as_str().unwrap_or_default();
-    if let Some(previous) = store.meta("user_id")?.filter(|p| p != id) {
+) -> DeskResult<UserProfile> {
+    let session = central.sign_in(username, password).await?;
+    let (token, user) = (session.token, session.user);
+    let id = user.id.as_str();
+    if let Some(previous) = store.meta(Meta::UserId)?.filter(|p| p != id) {
         let unsent =
             store.count("SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'conflict')")?;
         if unsent > 0 {
@@ -51,14 +52,26 @@ pub async fn sign_in(
         store.forget_cases()?;
     }
     keyring.set(secrets::SESSION_TOKEN, &token)?;
-    store.set_meta("server", &central.base)?;
-    store.set_meta("user_id", id)?;
-    store.set_meta("user_name", user["full_name"].as_str().unwrap_or_default())?;
-    store.set_meta("user", &user.to_string())?;
+    store.set_meta(Meta::Server, &central.base)?;
+    store.set_meta(Meta::UserId, id)?;
+    store.set_meta(Meta::UserName, &user.full_name)?;
+    let profile = serde_json::to_string(&user).map_err(|e| DeskError::internal(e.to_string()))?;
+    store.set_meta(Meta::User, &profile)?;
     store.set_meta(VERIFIER, &verifier(password)?)?;
     store.set_meta(FAILURES, "0")?;
     store.delete_meta(NOT_BEFORE)?;
     Ok(user)
+}
+
+/// The signed-in user's profile as the centre gave it at sign-in.
+pub fn profile(store: &Store) -> DeskResult<Option<UserProfile>> {
+    store
+        .meta(Meta::User)?
+        .map(|u| {
+            serde_json::from_str(&u)
+                .map_err(|e| DeskError::internal(format!("the stored profile: {e}")))
+        })
+        .transpose()
 }
 
 /// Signs out: the centre ends the session when it can be reached (otherwise the token simply

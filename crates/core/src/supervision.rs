@@ -5,13 +5,16 @@
 
 use std::path::{Path, PathBuf};
 
+use migdesk_api::{
+    AssignmentItem, AssignmentRequest, AssignmentResponse, ConflictRecord, ResolutionAction,
+    ResolutionRequest, Role, Status, UserProfile,
+};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use ts_rs::TS;
 
-use crate::conflicts::ResolutionAction;
 use crate::error::{DeskError, DeskResult, ErrorKind};
 use crate::sync::Central;
+use crate::sync::central::path_id;
 
 /// One officer's load.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -43,7 +46,7 @@ pub struct SupervisedCase {
     pub number: String,
     pub service: String,
     pub applicant: String,
-    pub status: String,
+    pub status: Status,
     pub due_date: String,
     #[ts(type = "number")]
     pub version: i64,
@@ -91,75 +94,6 @@ pub struct Resolution {
     pub reason: String,
 }
 
-/// The centre's list of conflicts, to keep in the cache ([`crate::conflicts::keep_centre`]).
-#[derive(Debug, Clone, Default)]
-pub struct CentreConflicts(pub Vec<Value>);
-
-// The centre's shapes.
-#[derive(Deserialize)]
-struct WireOfficer {
-    id: String,
-    full_name: String,
-}
-
-#[derive(Deserialize)]
-struct WireLoad {
-    officer: WireOfficer,
-    open: i64,
-    overdue: i64,
-    due_this_week: i64,
-    last_sync_at: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct WireWorkload {
-    department_id: String,
-    today: String,
-    officers: Vec<WireLoad>,
-}
-
-#[derive(Deserialize)]
-struct WireCase {
-    application_id: String,
-    number: String,
-    service: String,
-    applicant_name: String,
-    status: String,
-    due_date: String,
-    version: i64,
-    changed_at: String,
-    may_hold_unsent_work: bool,
-}
-
-#[derive(Deserialize)]
-struct WireOfficerCases {
-    officer: WireOfficer,
-    last_sync_at: Option<String>,
-    cases: Vec<WireCase>,
-}
-
-#[derive(Deserialize)]
-struct WireMoved {
-    moved: Vec<Value>,
-}
-
-/// An id from the centre, checked before it goes into a path.
-fn path_id(id: &str) -> DeskResult<&str> {
-    if !id.is_empty()
-        && id.len() <= 100
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        Ok(id)
-    } else {
-        Err(DeskError::new(
-            ErrorKind::Invalid,
-            format!("{id:?} is not an id the centre gave"),
-        ))
-    }
-}
-
 /// What a supervisor's calls need, taken from the desk so the network waits do not hold it.
 #[derive(Debug, Clone)]
 pub struct Supervision {
@@ -171,17 +105,14 @@ pub struct Supervision {
 impl Supervision {
     /// The signed-in user's supervision, or `invalid` for an officer (the desk does not offer
     /// it; the centre would refuse it with 403 anyway).
-    pub fn for_session(central: Central, token: String, user: &Value) -> DeskResult<Self> {
-        if user["role"].as_str() != Some("supervisor") {
+    pub fn for_session(central: Central, token: String, user: &UserProfile) -> DeskResult<Self> {
+        if user.role != Role::Supervisor {
             return Err(DeskError::new(
                 ErrorKind::Invalid,
                 "only a supervisor may see the department and move cases",
             ));
         }
-        let department = user["department"]["id"]
-            .as_str()
-            .ok_or_else(|| DeskError::internal("the session names no department"))?
-            .to_owned();
+        let department = user.department.id.clone();
         Ok(Self {
             central,
             token,
@@ -190,14 +121,11 @@ impl Supervision {
     }
 
     pub async fn workload(&self) -> DeskResult<Workload> {
-        let w: WireWorkload = self
+        let w: migdesk_api::Workload = self
             .central
-            .get_json(
+            .get(
                 &self.token,
-                &format!(
-                    "/api/v1/departments/{}/workload",
-                    path_id(&self.department)?
-                ),
+                &format!("/departments/{}/workload", path_id(&self.department)?),
             )
             .await?;
         Ok(Workload {
@@ -219,12 +147,12 @@ impl Supervision {
     }
 
     pub async fn officer_cases(&self, officer_id: &str) -> DeskResult<OfficerCases> {
-        let c: WireOfficerCases = self
+        let c: migdesk_api::OfficerCases = self
             .central
-            .get_json(
+            .get(
                 &self.token,
                 &format!(
-                    "/api/v1/departments/{}/officers/{}/cases",
+                    "/departments/{}/officers/{}/cases",
                     path_id(&self.department)?,
                     path_id(officer_id)?
                 ),
@@ -263,21 +191,23 @@ impl Supervision {
         if request.cases.is_empty() {
             return Err(DeskError::new(ErrorKind::Invalid, "choose cases to move"));
         }
-        let body = json!({
-            "applications": request.cases.iter().map(|c| json!({
-                "application_id": c.id, "based_on_version": c.version,
-            })).collect::<Vec<_>>(),
-            "officer_id": request.officer_id,
-            "reason": request.reason.trim(),
-        });
-        let moved: WireMoved = self
+        let body = AssignmentRequest {
+            applications: request
+                .cases
+                .iter()
+                .map(|c| AssignmentItem {
+                    application_id: c.id.clone(),
+                    based_on_version: c.version,
+                })
+                .collect(),
+            officer_id: request.officer_id.clone(),
+            reason: request.reason.trim().to_owned(),
+        };
+        let moved: AssignmentResponse = self
             .central
-            .post_json(
+            .post(
                 &self.token,
-                &format!(
-                    "/api/v1/departments/{}/assignments",
-                    path_id(&self.department)?
-                ),
+                &format!("/departments/{}/assignments", path_id(&self.department)?),
                 &body,
             )
             .await?;
@@ -291,22 +221,25 @@ impl Supervision {
         &self,
         decision_id: &str,
         resolution: &Resolution,
-    ) -> DeskResult<CentreConflicts> {
+    ) -> DeskResult<Vec<ConflictRecord>> {
         if resolution.action == ResolutionAction::Discard && resolution.reason.trim().is_empty() {
             return Err(DeskError::new(
                 ErrorKind::Invalid,
                 "discarding a decision needs a reason",
             ));
         }
-        let _: Value = self
+        let _: ConflictRecord = self
             .central
-            .post_json(
+            .post(
                 &self.token,
-                &format!("/api/v1/conflicts/{}/resolution", path_id(decision_id)?),
-                &json!({ "action": resolution.action, "reason": resolution.reason.trim() }),
+                &format!("/conflicts/{}/resolution", path_id(decision_id)?),
+                &ResolutionRequest {
+                    action: resolution.action,
+                    reason: resolution.reason.trim().to_owned(),
+                },
             )
             .await?;
-        fetch_conflicts(&self.central, &self.token).await
+        self.central.conflicts(&self.token).await
     }
 
     /// Writes the case's history (the centre's CSV, as it is) into `folder`; returns the file.
@@ -315,7 +248,7 @@ impl Supervision {
             .central
             .get_bytes(
                 &self.token,
-                &format!("/api/v1/applications/{}/history.csv", path_id(case_id)?),
+                &format!("/applications/{}/history.csv", path_id(case_id)?),
             )
             .await?;
         std::fs::create_dir_all(folder).map_err(|e| {
@@ -351,14 +284,6 @@ impl Supervision {
     }
 }
 
-/// The conflicts that concern the signed-in user, as the centre lists them.
-pub async fn fetch_conflicts(central: &Central, token: &str) -> DeskResult<CentreConflicts> {
-    central
-        .get_json(token, "/api/v1/conflicts")
-        .await
-        .map(CentreConflicts)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -374,10 +299,17 @@ mod tests {
     #[test]
     fn an_officer_is_not_offered_supervision() {
         let central = Central::new("http://127.0.0.1:9").unwrap();
-        let officer = json!({ "role": "officer", "department": { "id": "baku" } });
+        let user = |role: &str| -> UserProfile {
+            serde_json::from_value(serde_json::json!({
+                "id": "u1", "username": "u", "full_name": "U", "role": role,
+                "department": { "id": "baku", "name": { "az": "Bakı", "en": "Baku", "ru": "Баку" } }
+            }))
+            .unwrap()
+        };
+        let officer = user("officer");
         let err = Supervision::for_session(central.clone(), "t".into(), &officer).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Invalid);
-        let sup = json!({ "role": "supervisor", "department": { "id": "baku" } });
+        let sup = user("supervisor");
         assert_eq!(
             Supervision::for_session(central, "t".into(), &sup)
                 .unwrap()

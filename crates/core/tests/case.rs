@@ -61,7 +61,7 @@ async fn an_officer_opens_cases_previews_the_emails_and_each_decision_arrives_on
     let mine = desk
         .queue(&QueueQuery {
             mine: true,
-            status: Some("pending".into()),
+            status: Some(migdesk_api::Status::Pending),
             ..QueueQuery::default()
         })
         .unwrap();
@@ -167,7 +167,11 @@ async fn an_officer_opens_cases_previews_the_emails_and_each_decision_arrives_on
     for (case_id, _, _) in &previews {
         let view = desk.case(case_id).unwrap();
         assert_eq!(view.decision.unwrap().state, DeliveryState::Sent);
-        assert_ne!(view.status, "pending", "the feed brought the new status");
+        assert_ne!(
+            view.status,
+            migdesk_api::Status::Pending,
+            "the feed brought the new status"
+        );
     }
     centre.stop().await;
 

@@ -64,7 +64,7 @@ async fn an_officers_session_from_sign_in_to_sign_out() {
     );
     let session = desk.sign_in(request(&officer.password)).await.unwrap();
     assert!(session.signed_in && !session.locked);
-    assert_eq!(session.role.as_deref(), Some("officer"));
+    assert_eq!(session.role, Some(migdesk_api::Role::Officer));
     assert_eq!(session.server.as_deref(), Some(centre.base.as_str()));
 
     // Sync runs on its own connection; the queue then holds the officer's cases.

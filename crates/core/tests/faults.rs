@@ -13,7 +13,7 @@ mod common;
 use common::Centre;
 use migdesk_core::cache::{CacheKey, Store};
 use migdesk_core::sync::{self, Central};
-use serde_json::json;
+use migdesk_domain::decision::{Decision, DecisionKind};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -82,11 +82,11 @@ async fn decisions_get_through_a_misbehaving_network_exactly_once() {
 
     let centre = Centre::start(&central_db).await;
     let direct = Central::new(&centre.base).unwrap();
-    let (token, user) = direct
+    let migdesk_api::SessionResponse { token, user, .. } = direct
         .sign_in(&officer.username, &officer.password)
         .await
         .unwrap();
-    let me = user["id"].as_str().unwrap().to_owned();
+    let me = user.id.clone();
     let mut store = Store::open(&dir.path().join("cache.db"), &CacheKey::random()).unwrap();
     sync::pull_changes(&mut store, &direct, &token, &me, |_| {})
         .await
@@ -102,7 +102,7 @@ async fn decisions_get_through_a_misbehaving_network_exactly_once() {
     assert!(!cases.is_empty());
     // Decided offline.
     for id in &cases {
-        sync::record_decision(&mut store, id, json!({ "kind": "accept" })).unwrap();
+        sync::record_decision(&mut store, id, &Decision::new(DecisionKind::Accept)).unwrap();
     }
 
     let faults = Arc::new(AtomicU64::new(0));

@@ -10,11 +10,11 @@ use common::Centre;
 
 use migdesk_central::seed::Account;
 use migdesk_core::ErrorKind;
-use migdesk_core::cache::{CacheKey, Store};
+use migdesk_core::cache::{CacheKey, Meta, Store};
 use migdesk_core::secrets::{self, MemorySecrets, SecretStore};
 use migdesk_core::session::{self, IdleLock};
 use migdesk_core::sync::{self, Central};
-use serde_json::json;
+use migdesk_domain::decision::{Decision, DecisionKind};
 
 fn seeded(dir: &std::path::Path) -> (std::path::PathBuf, Vec<Account>) {
     let (path, staff) = common::seeded(dir, &common::options(8, 11, "shaki"));
@@ -65,8 +65,8 @@ async fn an_officer_unlocks_offline_and_signing_out_ends_the_session() {
     .await
     .unwrap();
     assert_eq!(
-        store.meta("user_id").unwrap().as_deref(),
-        user["id"].as_str()
+        store.meta(Meta::UserId).unwrap().as_deref(),
+        Some(user.id.as_str())
     );
     let token = keyring.get(secrets::SESSION_TOKEN).unwrap().unwrap();
     assert!(session_is_valid(&central, &token).await);
@@ -118,7 +118,7 @@ async fn another_officer_cannot_sign_in_over_unsent_decisions() {
     )
     .await
     .unwrap();
-    let me = user["id"].as_str().unwrap().to_owned();
+    let me = user.id.clone();
     let token = keyring.get(secrets::SESSION_TOKEN).unwrap().unwrap();
     sync::run(&mut store, &central, &token, &me, 4, |_| {})
         .await
@@ -131,7 +131,7 @@ async fn another_officer_cannot_sign_in_over_unsent_decisions() {
             |r| r.get(0),
         )
         .unwrap();
-    sync::record_decision(&mut store, &case, json!({ "kind": "accept" })).unwrap();
+    sync::record_decision(&mut store, &case, &Decision::new(DecisionKind::Accept)).unwrap();
     session::sign_out(&mut store, &keyring, Some(&central))
         .await
         .unwrap();
@@ -180,7 +180,7 @@ async fn another_officer_cannot_sign_in_over_unsent_decisions() {
     .await
     .unwrap();
     assert_eq!(store.count("SELECT COUNT(*) FROM cases").unwrap(), 0);
-    assert_eq!(store.meta("cursor").unwrap(), None);
+    assert_eq!(store.meta(Meta::Cursor).unwrap(), None);
     assert_eq!(
         store.count("SELECT COUNT(*) FROM outbox").unwrap(),
         1,

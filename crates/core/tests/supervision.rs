@@ -71,7 +71,7 @@ async fn a_moved_case_decided_offline_is_resolved_by_the_supervisor_and_everyone
     let page = officer
         .queue(&QueueQuery {
             mine: true,
-            status: Some("pending".into()),
+            status: Some(migdesk_api::Status::Pending),
             ..QueueQuery::default()
         })
         .unwrap();
@@ -170,7 +170,7 @@ async fn a_moved_case_decided_offline_is_resolved_by_the_supervisor_and_everyone
     let resolution = resolved.resolution.as_ref().unwrap();
     assert_eq!(resolution.action, ResolutionAction::Apply);
     assert_eq!(resolution.by, supervisor.full_name);
-    assert_eq!(resolved.status_now.as_deref(), Some("accepted"));
+    assert_eq!(resolved.status_now, Some(migdesk_api::Status::Accepted));
 
     // The officer who decided learns the answer at the next sync.
     sync(&mut officer).await;

@@ -12,6 +12,7 @@ use migdesk_central::seed::Account;
 use migdesk_core::cache::{self, CacheKey, Store};
 use migdesk_core::conflicts::{self, ConflictCause};
 use migdesk_core::sync::{self, Central};
+use migdesk_domain::decision::{Decision, DecisionKind};
 use serde_json::json;
 
 struct Fixture {
@@ -79,11 +80,11 @@ fn pending_case(store: &Store) -> (String, i64) {
 async fn signed_in(f: &Fixture, centre: &Centre) -> (Central, String, String, Store) {
     let central = Central::new(&centre.base).unwrap();
     let officer = f.officer(0);
-    let (token, user) = central
+    let migdesk_api::SessionResponse { token, user, .. } = central
         .sign_in(&officer.username, &officer.password)
         .await
         .unwrap();
-    let me = user["id"].as_str().unwrap().to_owned();
+    let me = user.id.clone();
     let store = f.cache();
     (central, token, me, store)
 }
@@ -204,7 +205,7 @@ async fn a_decision_made_offline_reaches_the_centre_exactly_once() {
     // The network goes away.
     centre.stop().await;
     let decision =
-        sync::record_decision(&mut store, &case_id, json!({ "kind": "accept" })).unwrap();
+        sync::record_decision(&mut store, &case_id, &Decision::new(DecisionKind::Accept)).unwrap();
     assert_eq!(
         sync::push(&mut store, &central, &token).await.unwrap(),
         (0, 0)
@@ -274,9 +275,11 @@ async fn decided_offline_then_moved_away(
     store: &mut Store,
 ) -> String {
     let (case_id, version) = pending_case(store);
-    sync::record_decision(store, &case_id, json!({ "kind": "accept" })).unwrap();
+    sync::record_decision(store, &case_id, &Decision::new(DecisionKind::Accept)).unwrap();
     let sup = f.supervisor();
-    let (sup_token, _) = central.sign_in(&sup.username, &sup.password).await.unwrap();
+    let migdesk_api::SessionResponse {
+        token: sup_token, ..
+    } = central.sign_in(&sup.username, &sup.password).await.unwrap();
     let resp = reqwest::Client::new()
         .post(format!("{}/api/v1/departments/shaki/assignments", centre.base))
         .bearer_auth(&sup_token)
@@ -299,7 +302,7 @@ async fn a_damaged_cache_is_repaired_and_resynced_without_losing_the_unsent_deci
         .unwrap();
     let case_id = pending_case(&store).0;
     let decision =
-        sync::record_decision(&mut store, &case_id, json!({ "kind": "accept" })).unwrap();
+        sync::record_decision(&mut store, &case_id, &Decision::new(DecisionKind::Accept)).unwrap();
     store
         .conn_for_tests()
         .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
@@ -435,7 +438,7 @@ async fn an_unsent_decision_on_a_case_moved_away_still_reaches_the_centre_as_a_c
     assert_eq!(c.kind, migdesk_domain::decision::DecisionKind::Accept);
     assert_eq!(c.now_with.as_deref(), Some(f.officer(1).full_name));
     assert!(c.changed_at.is_some(), "{c:?}");
-    assert_eq!(c.status_now.as_deref(), Some("pending"));
+    assert_eq!(c.status_now, Some(migdesk_api::Status::Pending));
     assert!(!c.number.is_empty() && !c.applicant.is_empty(), "{c:?}");
     assert!(!c.seen);
     conflicts::mark_seen(&store, &c.id).unwrap();
@@ -467,10 +470,10 @@ async fn acknowledged_cases_are_purged_after_the_period_and_nothing_else() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(ids.len(), 2);
-    sync::record_decision(&mut store, &ids[0], json!({ "kind": "accept" })).unwrap();
+    sync::record_decision(&mut store, &ids[0], &Decision::new(DecisionKind::Accept)).unwrap();
     sync::push(&mut store, &central, &token).await.unwrap();
     // The second decision stays unsent (recorded after the push).
-    sync::record_decision(&mut store, &ids[1], json!({ "kind": "accept" })).unwrap();
+    sync::record_decision(&mut store, &ids[1], &Decision::new(DecisionKind::Accept)).unwrap();
 
     // Not yet: the period has not passed.
     assert_eq!(
@@ -528,7 +531,7 @@ async fn the_audit_trail_reaches_the_centre_once() {
     full_sync(&mut store, &central, &token, &me).await;
     let case_id = pending_case(&store).0;
     store.audit("opened", Some(&case_id), &json!({})).unwrap();
-    sync::record_decision(&mut store, &case_id, json!({ "kind": "accept" })).unwrap();
+    sync::record_decision(&mut store, &case_id, &Decision::new(DecisionKind::Accept)).unwrap();
 
     assert_eq!(
         sync::push_audit(&mut store, &central, &token)
@@ -569,7 +572,7 @@ async fn an_audit_event_the_centre_refuses_is_kept_and_does_not_stop_the_others(
     full_sync(&mut store, &central, &token, &me).await;
     let case_id = pending_case(&store).0;
     store.audit("opened", Some(&case_id), &json!({})).unwrap();
-    // A kind the centre does not know (an older or newer desk): refused with 400.
+    // A kind the contract does not name (an older or newer desk): kept, refused, never sent.
     store.audit("printed", Some(&case_id), &json!({})).unwrap();
     store.audit("opened", Some(&case_id), &json!({})).unwrap();
 

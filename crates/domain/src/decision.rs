@@ -82,6 +82,19 @@ pub struct Decision {
     pub note: String,
 }
 
+impl Decision {
+    /// A decision of `kind` with nothing more: no documents named, no reasons, no note.
+    pub fn new(kind: DecisionKind) -> Self {
+        Self {
+            kind,
+            missing_documents: Vec::new(),
+            missing_other: None,
+            reasons: Vec::new(),
+            note: String::new(),
+        }
+    }
+}
+
 /// What a decision is checked against: the case as the decider sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct CaseShape<'a> {

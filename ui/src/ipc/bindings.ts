@@ -76,7 +76,7 @@ server: string | null, user_name: string | null,
 /**
  * `officer` or `supervisor`.
  */
-role: string | null, };
+role: Role | null, };
 
 /**
  * What the officer types on the sign-in screen.
@@ -85,7 +85,7 @@ export type SignInRequest = { server: string, username: string, password: string
 
 export type Sort = "due" | "submitted" | "number" | "applicant";
 
-export type QueueQuery = { service: string | null, status: string | null, 
+export type QueueQuery = { service: string | null, status: Status | null, 
 /**
  * Only cases past their due date.
  */
@@ -95,11 +95,7 @@ overdue: boolean,
  */
 mine: boolean, search: string | null, sort: Sort, descending: boolean, offset: number, limit: number, };
 
-export type QueueRow = { id: string, number: string, applicant: string, service: string, status: string, submitted_at: string, due_date: string, 
-/**
- * none, pending (waiting to send), sent, conflict.
- */
-sync_state: string, 
+export type QueueRow = { id: string, number: string, applicant: string, service: string, status: Status, submitted_at: string, due_date: string, sync_state: SyncState, 
 /**
  * Working days from today to the due date (negative: overdue by that many), from the
  * calendar table; `None` when the table does not cover the dates.
@@ -211,9 +207,9 @@ actor: string | null,
  */
 to: string | null, 
 /**
- * For a decision: accept, missing_documents, refuse.
+ * The decision an event records.
  */
-decision: string | null, 
+decision: DecisionKind | null, 
 /**
  * A reason given (reassignment) or a conflict's cause.
  */
@@ -239,9 +235,9 @@ export type OfficerView = { id: string, full_name: string, };
  */
 export type CaseView = { id: string, number: string, service: string, 
 /**
- * pending, accepted, missing_documents, refused, withdrawn — as the centre last said.
+ * As the centre last said.
  */
-status: string, submitted_at: string, due_date: string, working_days_left: number | null, overdue: boolean, applicant: ApplicantView, 
+status: Status, submitted_at: string, due_date: string, working_days_left: number | null, overdue: boolean, applicant: ApplicantView, 
 /**
  * The officer responsible for the case.
  */
@@ -333,12 +329,12 @@ export type DocumentText = { document_id: string, state: TextState, text: string
 truncated: boolean, problem: string | null, checks: Array<TextCheck>, highlights: Array<Highlight>, };
 
 /**
- * Why the centre could not apply a decision (its `cause`).
+ * Why a write was refused with 409.
  */
-export type ConflictCause = "reassigned" | "already_decided" | "stale_version" | "withdrawn" | "other";
+export type ConflictCause = "reassigned" | "already_decided" | "stale_version" | "withdrawn" | "id_reused" | "unknown";
 
 /**
- * What a supervisor did with a conflict.
+ * What a supervisor does with a decision kept as a conflict.
  */
 export type ResolutionAction = "apply" | "hand_over" | "discard";
 
@@ -378,7 +374,7 @@ changed_at: string | null,
 /**
  * The case's status at the centre now.
  */
-status_now: string | null, 
+status_now: Status | null, 
 /**
  * The centre's own words (English), for support staff.
  */
@@ -417,7 +413,7 @@ export type Workload = { department_id: string, today: string, officers: Array<O
 /**
  * One of an officer's open cases, as the supervisor weighs moving it.
  */
-export type SupervisedCase = { id: string, number: string, service: string, applicant: string, status: string, due_date: string, version: number, 
+export type SupervisedCase = { id: string, number: string, service: string, applicant: string, status: Status, due_date: string, version: number, 
 /**
  * When the case last changed at the centre (RFC 3339).
  */

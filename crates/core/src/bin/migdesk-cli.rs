@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use migdesk_core::cache::Store;
+use migdesk_core::cache::{Meta, Store};
 use migdesk_core::secrets::{self, OsKeyring, SecretStore};
 use migdesk_core::session;
 use migdesk_core::sync::{self, Central, Progress};
@@ -226,20 +226,16 @@ async fn run(cli: Cli) -> DeskResult<String> {
             Ok(if cli.json {
                 serde_json::json!({ "signed_in": true, "user": user }).to_string()
             } else {
-                format!(
-                    "Signed in as {} ({}).",
-                    user["full_name"].as_str().unwrap_or(&username),
-                    user["role"].as_str().unwrap_or("?")
-                )
+                format!("Signed in as {} ({}).", user.full_name, user.role.as_str())
             })
         }
         DeskCommand::Sync => {
             let token = token(&keyring)?;
             let mut store = open(&dir, &keyring, false)?;
-            let server = store.meta("server")?.ok_or_else(|| {
+            let server = store.meta(Meta::Server)?.ok_or_else(|| {
                 DeskError::new(ErrorKind::NotSignedIn, "no server: sign in first")
             })?;
-            let me = store.meta("user_id")?.unwrap_or_default();
+            let me = store.meta(Meta::UserId)?.unwrap_or_default();
             let central = Central::new(&server)?;
             let quiet = cli.json;
             let report = sync::run(&mut store, &central, &token, &me, 4, |p| {
@@ -273,7 +269,9 @@ async fn run(cli: Cli) -> DeskResult<String> {
         }
         DeskCommand::Logout => {
             let mut store = open(&dir, &keyring, false)?;
-            let central = store.meta("server")?.and_then(|s| Central::new(&s).ok());
+            let central = store
+                .meta(Meta::Server)?
+                .and_then(|s| Central::new(&s).ok());
             session::sign_out(&mut store, &keyring, central.as_ref()).await?;
             Ok(if cli.json {
                 "{\"signed_out\":true}".to_owned()

@@ -6,11 +6,14 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use rusqlite_migration::{M, Migrations};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{DeskError, DeskResult};
+
+mod meta;
+pub use meta::Meta;
 
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/001_cache.sql")),
@@ -237,7 +240,7 @@ pub fn repair(path: &Path, key: &CacheKey) -> DeskResult<(Store, Repair)> {
         for row in rows {
             // The feed's position goes with the cases: a fresh cache follows it from the start.
             if *table == "meta"
-                && matches!(row.first(), Some(rusqlite::types::Value::Text(k)) if k == "cursor" || k == "last_sync")
+                && matches!(row.first(), Some(rusqlite::types::Value::Text(k)) if Meta::FEED.iter().any(|m| m.key() == k))
             {
                 continue;
             }
@@ -316,30 +319,6 @@ impl Store {
         &self.path
     }
 
-    pub fn meta(&self, key: &str) -> DeskResult<Option<String>> {
-        self.conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()
-            .map_err(map_sql)
-    }
-
-    pub fn set_meta(&self, key: &str, value: &str) -> DeskResult<()> {
-        self.conn
-            .execute(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                params![key, value],
-            )
-            .map(|_| ())
-            .map_err(map_sql)
-    }
-
-    pub fn delete_meta(&self, key: &str) -> DeskResult<()> {
-        self.conn
-            .execute("DELETE FROM meta WHERE key = ?1", [key])
-            .map(|_| ())
-            .map_err(map_sql)
-    }
-
     /// Drops every cached case, document and the feed's position (another officer signs in on
     /// this desk). Decisions and the audit trail are not touched.
     pub fn forget_cases(&mut self) -> DeskResult<()> {
@@ -350,6 +329,11 @@ impl Store {
         )
         .map_err(map_sql)?;
         tx.commit().map_err(map_sql)
+    }
+
+    /// A transaction on the cache, for writers that commit several tables as one.
+    pub(crate) fn transaction(&mut self) -> DeskResult<rusqlite::Transaction<'_>> {
+        self.conn.transaction().map_err(map_sql)
     }
 
     pub fn count(&self, sql: &str) -> DeskResult<i64> {
@@ -453,7 +437,7 @@ mod tests {
         let path = dir.path().join("cache.db");
         let key = CacheKey::random();
         let store = Store::open(&path, &key).unwrap();
-        store.set_meta("server", "http://127.0.0.1:1").unwrap();
+        store.set_meta(Meta::Server, "http://127.0.0.1:1").unwrap();
         drop(store);
         let before = std::fs::read(&path).unwrap();
 
@@ -463,7 +447,7 @@ mod tests {
 
         let again = Store::open(&path, &key).unwrap();
         assert_eq!(
-            again.meta("server").unwrap().as_deref(),
+            again.meta(Meta::Server).unwrap().as_deref(),
             Some("http://127.0.0.1:1")
         );
     }
@@ -474,7 +458,7 @@ mod tests {
         let path = dir.path().join("cache.db");
         let store = Store::open(&path, &CacheKey::random()).unwrap();
         store
-            .set_meta("applicant", "İSMAYILLI Çingiz C01234567")
+            .set_meta(Meta::UserName, "İSMAYILLI Çingiz C01234567")
             .unwrap();
         store
             .conn
@@ -517,8 +501,8 @@ mod tests {
         let path = file_in(dir.path());
         let key = CacheKey::random();
         let store = Store::open(&path, &key).unwrap();
-        store.set_meta("server", "http://127.0.0.1:1").unwrap();
-        store.set_meta("cursor", "42").unwrap();
+        store.set_meta(Meta::Server, "http://127.0.0.1:1").unwrap();
+        store.set_meta(Meta::Cursor, "42").unwrap();
         store
             .conn
             .execute(
@@ -557,10 +541,14 @@ mod tests {
         assert_eq!(report.audit_events_kept, 1);
         assert!(report.damaged_copy.exists());
         assert_eq!(
-            store.meta("server").unwrap().as_deref(),
+            store.meta(Meta::Server).unwrap().as_deref(),
             Some("http://127.0.0.1:1")
         );
-        assert_eq!(store.meta("cursor").unwrap(), None, "the feed starts over");
+        assert_eq!(
+            store.meta(Meta::Cursor).unwrap(),
+            None,
+            "the feed starts over"
+        );
         assert_eq!(
             store
                 .count("SELECT COUNT(*) FROM outbox WHERE id = 'd1' AND state = 'pending'")

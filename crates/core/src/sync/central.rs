@@ -1,0 +1,378 @@
+//! The central service as the desk speaks to it: one client, every call answered through one
+//! checking path, and every body typed by the contract (`migdesk-api`). An answer that does not
+//! fit the contract is a `central` error naming the field, never an empty value in the cache.
+
+use std::time::Duration;
+
+use migdesk_api::{
+    AuditReport, ChangesPage, ChangesQuery, ConflictRecord, DecisionRequest, DecisionResponse,
+    ErrorBody, SessionRequest, SessionResponse,
+};
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{DeskError, DeskResult, ErrorKind};
+
+/// The central service, as the desk speaks to it.
+#[derive(Debug, Clone)]
+pub struct Central {
+    pub base: String,
+    client: reqwest::Client,
+}
+
+pub(crate) fn offline(e: reqwest::Error) -> DeskError {
+    DeskError::new(
+        ErrorKind::Offline,
+        format!("the central service cannot be reached: {e}"),
+    )
+}
+
+/// Whether an address names this computer (localhost, 127.0.0.0/8, ::1).
+fn is_loopback(base: &str) -> bool {
+    let Some(host) = reqwest::Url::parse(base)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+    else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host.eq_ignore_ascii_case("localhost"),
+    }
+}
+
+/// Decodes a body of the contract; the error names the field that did not fit.
+pub(crate) fn decode<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> DeskResult<T> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        DeskError::new(
+            ErrorKind::Central,
+            format!(
+                "the central service's {what} did not fit this desk's version{}: {}",
+                if path == "." {
+                    String::new()
+                } else {
+                    format!(" at `{path}`")
+                },
+                e.into_inner()
+            ),
+        )
+    })
+}
+
+/// What the centre answered to a decision.
+#[derive(Debug)]
+pub enum DecisionAnswer {
+    /// Recorded (or a repeat of a recorded request).
+    Recorded(String),
+    /// Kept as a conflict: the centre's error body, as received.
+    Conflict(String),
+    /// Not delivered (network, 5xx, another refusal): try again later.
+    NotDelivered(String),
+}
+
+impl Central {
+    pub fn new(base: &str) -> DeskResult<Self> {
+        Self::with_timeout(base, Duration::from_secs(60))
+    }
+
+    /// A client that gives up on a request after `timeout` (a stalled centre is offline).
+    pub fn with_timeout(base: &str, timeout: Duration) -> DeskResult<Self> {
+        let base = base.trim_end_matches('/').to_owned();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(DeskError::new(
+                ErrorKind::Central,
+                format!("{base} is not an http(s) address"),
+            ));
+        }
+        // Personal data and tokens cross this connection: plain http only to this computer.
+        if base.starts_with("http://") && !is_loopback(&base) {
+            return Err(DeskError::invalid(format!(
+                "{base}: this centre must be reached over HTTPS (https://…); plain http:// is \
+                 allowed only for a centre on this computer (localhost, 127.0.0.1)"
+            )));
+        }
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10).min(timeout))
+            .timeout(timeout)
+            .build()
+            .map_err(|e| DeskError::internal(e.to_string()))?;
+        Ok(Self { base, client })
+    }
+
+    /// The centre's refusal as a desk error, with its message.
+    pub(crate) async fn error_of(resp: reqwest::Response) -> DeskError {
+        let status = resp.status();
+        let message = match resp.bytes().await {
+            Ok(bytes) => serde_json::from_slice::<ErrorBody>(&bytes)
+                .map(|b| b.message)
+                .unwrap_or_else(|_| "no message".to_owned()),
+            Err(_) => "no message".to_owned(),
+        };
+        let kind = if status == StatusCode::UNAUTHORIZED {
+            ErrorKind::Unauthorized
+        } else {
+            ErrorKind::Central
+        };
+        DeskError::new(kind, format!("the centre answered {status}: {message}"))
+    }
+
+    fn request(&self, method: Method, token: Option<&str>, path: &str) -> reqwest::RequestBuilder {
+        let request = self.client.request(
+            method,
+            format!("{}{}{path}", self.base, migdesk_api::PREFIX),
+        );
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    /// Sends a request; a 2xx answer, or the centre's error.
+    async fn answered(&self, request: reqwest::RequestBuilder) -> DeskResult<reqwest::Response> {
+        let resp = request.send().await.map_err(offline)?;
+        if resp.status().is_success() {
+            Ok(resp)
+        } else {
+            Err(Self::error_of(resp).await)
+        }
+    }
+
+    async fn decoded<T: DeserializeOwned>(
+        &self,
+        what: &str,
+        request: reqwest::RequestBuilder,
+    ) -> DeskResult<T> {
+        let resp = self.answered(request).await?;
+        let bytes = resp.bytes().await.map_err(offline)?;
+        decode(what, &bytes)
+    }
+
+    /// `GET path` (under `/api/v1`) as a body of the contract.
+    pub async fn get<T: DeserializeOwned>(&self, token: &str, path: &str) -> DeskResult<T> {
+        self.decoded(path, self.request(Method::GET, Some(token), path))
+            .await
+    }
+
+    /// `POST path` (under `/api/v1`) with a body; the answer as a body of the contract.
+    pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        body: &B,
+    ) -> DeskResult<T> {
+        self.decoded(
+            path,
+            self.request(Method::POST, Some(token), path).json(body),
+        )
+        .await
+    }
+
+    /// `GET path` as bytes, with the file name the centre suggests (`Content-Disposition`).
+    pub async fn get_bytes(
+        &self,
+        token: &str,
+        path: &str,
+    ) -> DeskResult<(Vec<u8>, Option<String>)> {
+        let resp = self
+            .answered(self.request(Method::GET, Some(token), path))
+            .await?;
+        let name = resp
+            .headers()
+            .get(reqwest::header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split("filename=\"").nth(1))
+            .and_then(|v| v.split('"').next())
+            .map(str::to_owned);
+        Ok((resp.bytes().await.map_err(offline)?.to_vec(), name))
+    }
+
+    /// Signs in.
+    pub async fn sign_in(&self, username: &str, password: &str) -> DeskResult<SessionResponse> {
+        let body = SessionRequest {
+            username: username.to_owned(),
+            password: password.to_owned(),
+        };
+        self.decoded(
+            "session",
+            self.request(Method::POST, None, "/session").json(&body),
+        )
+        .await
+    }
+
+    /// Ends the session at the centre.
+    pub async fn sign_out(&self, token: &str) -> DeskResult<()> {
+        let resp = self
+            .request(Method::DELETE, Some(token), "/session")
+            .send()
+            .await
+            .map_err(offline)?;
+        if resp.status().is_success() || resp.status() == StatusCode::UNAUTHORIZED {
+            Ok(())
+        } else {
+            Err(Self::error_of(resp).await)
+        }
+    }
+
+    /// One page of the change feed after `cursor`.
+    pub async fn changes(&self, token: &str, cursor: Option<String>) -> DeskResult<ChangesPage> {
+        let query = ChangesQuery {
+            cursor,
+            limit: Some(migdesk_api::CHANGES_DEFAULT_LIMIT),
+        };
+        self.decoded(
+            "change feed",
+            self.request(Method::GET, Some(token), "/changes")
+                .query(&query),
+        )
+        .await
+    }
+
+    /// Sends one decision. A 401 is an error (the sync stops); everything else is an answer.
+    pub async fn send_decision(
+        &self,
+        token: &str,
+        case_id: &str,
+        request: &DecisionRequest,
+    ) -> DeskResult<DecisionAnswer> {
+        let path = format!("/applications/{}/decisions", path_id(case_id)?);
+        let sent = self
+            .request(Method::POST, Some(token), &path)
+            .json(request)
+            .send()
+            .await;
+        Ok(match sent {
+            Ok(resp) if resp.status().is_success() => {
+                let text = resp.text().await.map_err(offline)?;
+                // The answer must be the contract's, or the decision's fate is unknown.
+                decode::<DecisionResponse>("answer to a decision", text.as_bytes())?;
+                DecisionAnswer::Recorded(text)
+            }
+            Ok(resp) if resp.status() == StatusCode::CONFLICT => {
+                let text = resp.text().await.map_err(offline)?;
+                decode::<ErrorBody>("answer to a decision", text.as_bytes())?;
+                DecisionAnswer::Conflict(text)
+            }
+            Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED => {
+                return Err(Self::error_of(resp).await);
+            }
+            Ok(resp) => {
+                DecisionAnswer::NotDelivered(format!("the centre answered {}", resp.status()))
+            }
+            Err(e) => DecisionAnswer::NotDelivered(e.to_string()),
+        })
+    }
+
+    /// Reports audit events. `Ok(None)`: the centre has them; `Ok(Some(answer))`: it refused
+    /// them (400/404); `Err`: the network, the session or the centre failed.
+    pub async fn report_audit(
+        &self,
+        token: &str,
+        report: &AuditReport,
+    ) -> DeskResult<Option<String>> {
+        let resp = self
+            .request(Method::POST, Some(token), "/audit")
+            .json(report)
+            .send()
+            .await
+            .map_err(offline)?;
+        match resp.status() {
+            s if s.is_success() => Ok(None),
+            StatusCode::BAD_REQUEST | StatusCode::NOT_FOUND => {
+                Ok(Some(Self::error_of(resp).await.message))
+            }
+            _ => Err(Self::error_of(resp).await),
+        }
+    }
+
+    /// The conflicts that concern the signed-in user.
+    pub async fn conflicts(&self, token: &str) -> DeskResult<Vec<ConflictRecord>> {
+        self.get(token, "/conflicts").await
+    }
+
+    /// Starts a document download, from byte `from` on.
+    pub(crate) async fn document(
+        &self,
+        token: &str,
+        id: &str,
+        from: usize,
+    ) -> DeskResult<reqwest::Response> {
+        let mut request = self.request(
+            Method::GET,
+            Some(token),
+            &format!("/documents/{}", path_id(id)?),
+        );
+        if from > 0 {
+            request = request.header("range", format!("bytes={from}-"));
+        }
+        request.send().await.map_err(offline)
+    }
+}
+
+/// An id from the centre, checked before it goes into a path.
+pub(crate) fn path_id(id: &str) -> DeskResult<&str> {
+    if !id.is_empty()
+        && id.len() <= 100
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        Ok(id)
+    } else {
+        Err(DeskError::new(
+            ErrorKind::Invalid,
+            format!("{id:?} is not an id the centre gave"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_reaches_this_computer() {
+        for local in [
+            "http://127.0.0.1:8470",
+            "http://localhost:8470/",
+            "http://[::1]:8470",
+            "https://centre.migration.example",
+        ] {
+            assert!(Central::new(local).is_ok(), "{local}");
+        }
+        for remote in ["http://centre.migration.example", "http://10.0.0.7:8470"] {
+            let err = Central::new(remote).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Invalid, "{remote}");
+            assert!(err.message.contains("HTTPS"), "{}", err.message);
+        }
+    }
+
+    #[test]
+    fn an_answer_that_does_not_fit_names_the_field() {
+        let page = br#"{"changes":[{"kind":"created","at":"2026-11-30T10:00:00Z","application_id":"a1","application":null,"assignment":{"officer":null,"version":"three"}}],"next_cursor":"c","has_more":false}"#;
+        let err = decode::<ChangesPage>("change feed", page).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Central);
+        assert!(
+            err.message.contains("changes[0].assignment.version"),
+            "{}",
+            err.message
+        );
+        let status = br#"{"changes":[],"next_cursor":"c","has_more":"no"}"#;
+        let err = decode::<ChangesPage>("change feed", status).unwrap_err();
+        assert!(err.message.contains("has_more"), "{}", err.message);
+    }
+
+    #[test]
+    fn an_unknown_status_from_a_newer_centre_is_a_clear_error() {
+        let body = br#"{"id":"00000000-0000-0000-0000-000000000000","application_id":"a1","status":"archived","version":2,"notification_id":1}"#;
+        let err = decode::<DecisionResponse>("answer to a decision", body).unwrap_err();
+        assert!(
+            err.message.contains("`status`") && err.message.contains("archived"),
+            "{}",
+            err.message
+        );
+    }
+}

@@ -1,0 +1,207 @@
+//! Documents: the bytes of every document the cached cases name, downloaded several at a
+//! time, verified against their SHA-256 and resumed with `Range` after a break; then their
+//! text layer, read for search off the async threads.
+
+use reqwest::StatusCode;
+use rusqlite::{OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use super::central::{Central, offline};
+use super::{Phase, Progress};
+use crate::cache::{Store, sql};
+use crate::error::{DeskError, DeskResult, ErrorKind};
+
+/// Documents whose bytes are not in the cache yet: (id, sha256, size).
+fn missing_documents(store: &Store) -> DeskResult<Vec<(String, String, i64)>> {
+    let mut stmt = store
+        .conn
+        .prepare("SELECT d.id, d.sha256, d.size FROM documents d LEFT JOIN blobs b ON b.sha256 = d.sha256 WHERE b.sha256 IS NULL GROUP BY d.sha256")
+        .map_err(sql)?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .map_err(sql)?;
+    rows.collect::<Result<_, _>>().map_err(sql)
+}
+
+/// Downloads missing documents, `concurrency` at a time; verifies SHA-256; resumes partial
+/// downloads with `Range`. Returns (documents, bytes).
+pub async fn pull_documents(
+    store: &mut Store,
+    central: &Central,
+    token: &str,
+    concurrency: usize,
+    mut progress: impl FnMut(Progress),
+) -> DeskResult<(u64, u64)> {
+    let todo = missing_documents(store)?;
+    let started = std::time::Instant::now();
+    let mut p = Progress::new(Phase::Documents);
+    p.documents_total = todo.len() as u64;
+    p.bytes_total = todo.iter().map(|(_, _, size)| (*size).max(0) as u64).sum();
+    progress(p);
+    let mut waiting = todo.into_iter();
+    let mut tasks = tokio::task::JoinSet::new();
+    loop {
+        while tasks.len() < concurrency.max(1) {
+            let Some((id, sha, _)) = waiting.next() else {
+                break;
+            };
+            let partial: Option<Vec<u8>> = store
+                .conn
+                .query_row(
+                    "SELECT bytes FROM partials WHERE sha256 = ?1",
+                    [&sha],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(sql)?;
+            let (central, token) = (central.clone(), token.to_owned());
+            tasks.spawn(async move {
+                let result = fetch(&central, &token, &id, partial.unwrap_or_default()).await;
+                (sha, result)
+            });
+        }
+        let Some(joined) = tasks.join_next().await else {
+            return Ok((p.documents_done, p.bytes));
+        };
+        let (sha, result) = joined.map_err(|e| DeskError::internal(e.to_string()))?;
+        let body = match result {
+            Ok(body) => body,
+            Err((received, e)) => {
+                if !received.is_empty() {
+                    store
+                        .conn
+                        .execute(
+                            "INSERT INTO partials (sha256, bytes) VALUES (?1, ?2) ON CONFLICT(sha256) DO UPDATE SET bytes = excluded.bytes",
+                            params![sha, received],
+                        )
+                        .map_err(sql)?;
+                }
+                return Err(e);
+            }
+        };
+        let actual = hex::encode(Sha256::digest(&body));
+        let tx = store.transaction()?;
+        tx.execute("DELETE FROM partials WHERE sha256 = ?1", [&sha])
+            .map_err(sql)?;
+        if actual == sha {
+            tx.execute(
+                "INSERT OR IGNORE INTO blobs (sha256, bytes) VALUES (?1, ?2)",
+                params![sha, body],
+            )
+            .map_err(sql)?;
+        }
+        tx.commit().map_err(sql)?;
+        if actual != sha {
+            return Err(DeskError::new(
+                ErrorKind::Central,
+                format!("document {sha} arrived corrupted (checksum {actual})"),
+            ));
+        }
+        p.documents_done += 1;
+        p.bytes += body.len() as u64;
+        p.measure(started.elapsed());
+        progress(p);
+    }
+}
+
+/// Downloads one document, continuing from `have`; on failure returns what arrived.
+async fn fetch(
+    central: &Central,
+    token: &str,
+    id: &str,
+    mut have: Vec<u8>,
+) -> Result<Vec<u8>, (Vec<u8>, DeskError)> {
+    let mut resp = match central.document(token, id, have.len()).await {
+        Ok(r) => r,
+        Err(e) => return Err((have, e)),
+    };
+    match resp.status() {
+        StatusCode::OK => have.clear(),
+        StatusCode::PARTIAL_CONTENT => {}
+        StatusCode::RANGE_NOT_SATISFIABLE => {
+            return Err((
+                Vec::new(),
+                DeskError::new(ErrorKind::Central, "stale partial download"),
+            ));
+        }
+        _ => return Err((Vec::new(), Central::error_of(resp).await)),
+    }
+    loop {
+        match resp.chunk().await {
+            Ok(Some(c)) => have.extend_from_slice(&c),
+            Ok(None) => return Ok(have),
+            Err(e) => return Err((have, offline(e))),
+        }
+    }
+}
+
+/// Reads the text layer of each stored document not read yet — off the async threads, under
+/// the document limits — and adds it to the search index of the cases that hold it. A file
+/// that cannot be read keeps its reason and is not tried again; when the reader is saturated
+/// (stuck jobs from hostile files), the rest waits for the next sync.
+pub async fn read_texts(
+    store: &mut Store,
+    documents: &migdesk_docs::Documents,
+    mut progress: impl FnMut(Progress),
+) -> DeskResult<u64> {
+    let todo: Vec<String> = {
+        let mut stmt = store
+            .conn
+            .prepare("SELECT b.sha256 FROM blobs b LEFT JOIN document_text t ON t.sha256 = b.sha256 WHERE t.sha256 IS NULL")
+            .map_err(sql)?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(sql)?;
+        rows.collect::<Result<_, _>>().map_err(sql)?
+    };
+    let mut p = Progress::new(Phase::Reading);
+    p.documents_total = todo.len() as u64;
+    for sha in todo {
+        let bytes: Vec<u8> = store
+            .conn
+            .query_row("SELECT bytes FROM blobs WHERE sha256 = ?1", [&sha], |r| {
+                r.get(0)
+            })
+            .map_err(sql)?;
+        let reader = documents.clone();
+        // When the text reader fails on a file, whether the file itself opens (the viewer may
+        // still draw it) decides if the case calls it unreadable. Other failures (too large,
+        // unsupported, too slow) are the file's own.
+        let result =
+            tokio::task::spawn_blocking(move || match reader.extract_text(bytes.clone()) {
+                Err(e @ (migdesk_docs::DocError::Busy | migdesk_docs::DocError::Cancelled)) => {
+                    Err(e)
+                }
+                Err(e @ migdesk_docs::DocError::Malformed { .. }) => {
+                    Ok((None, Some(e.to_string()), reader.inspect(bytes).is_ok()))
+                }
+                Err(e) => Ok((None, Some(e.to_string()), false)),
+                Ok(text) => Ok((text, None, true)),
+            })
+            .await
+            .map_err(|e| DeskError::internal(e.to_string()))?;
+        let Ok((text, problem, viewable)) = result else {
+            break;
+        };
+        let tx = store.transaction()?;
+        tx.execute(
+            "INSERT OR REPLACE INTO document_text (sha256, text, problem, viewable) VALUES (?1, ?2, ?3, ?4)",
+            params![sha, text, problem, viewable],
+        )
+        .map_err(sql)?;
+        if text.is_some() {
+            let cases: Vec<String> = {
+                let mut stmt = tx
+                    .prepare("SELECT DISTINCT d.case_id FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.sha256 = ?1")
+                    .map_err(sql)?;
+                let rows = stmt.query_map([&sha], |r| r.get(0)).map_err(sql)?;
+                rows.collect::<Result<_, _>>().map_err(sql)?
+            };
+            for case in cases {
+                crate::queue::reindex(&tx, &case)?;
+            }
+        }
+        tx.commit().map_err(sql)?;
+        p.documents_done += 1;
+        progress(p);
+    }
+    Ok(p.documents_done)
+}
