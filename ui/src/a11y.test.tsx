@@ -4,7 +4,7 @@ import axe from "axe-core";
 import { describe, expect, it } from "vitest";
 import { App } from "./App";
 import { createI18n, LANGUAGE_STORAGE_KEY } from "./i18n";
-import type { AppInfo, QueueQuery, SessionInfo } from "./ipc/client";
+import type { AppInfo, QueuePage, QueueQuery, QueueRow, SessionInfo } from "./ipc/client";
 import { mockDesk } from "./ipc/testing";
 import { departmentConflict, ELVIN, SUPERVISOR, WORKLOAD } from "./supervision/fixtures";
 
@@ -31,8 +31,8 @@ const signedIn: SessionInfo = {
   role: "officer",
 };
 
-function queuePage({ query }: { query: QueueQuery }) {
-  const rows = Array.from({ length: Math.min(query.limit, 30) }, (_, n) => ({
+function queuePage({ query }: { query: QueueQuery }): QueuePage {
+  const rows: QueueRow[] = Array.from({ length: Math.min(query.limit, 30) }, (_, n) => ({
     id: `app-${n}`,
     number: `MX-2026-${String(n).padStart(6, "0")}`,
     applicant: "Çingiz İSMAYILLI",

@@ -19,13 +19,14 @@ use crate::ipc::{
     AppInfo, BuildInfo, COMMANDS, CatalogueInfo, DocumentTypeInfo, LocalizedText, QueuePage,
     ServiceInfo, SessionInfo, SignInRequest,
 };
-use crate::queue::{QueueQuery, QueueRow, Sort};
+use crate::queue::{QueueQuery, QueueRow, Sort, SyncState};
 use crate::supervision::{
     CaseRef, OfficerCases, OfficerLoad, ReassignOutcome, Reassignment, Resolution, SupervisedCase,
     Workload,
 };
 use crate::sync::{Phase, Progress, SyncReport};
 use crate::viewer::DocumentLayout;
+use migdesk_api::{Role, Status};
 use migdesk_domain::decision::{Decision, DecisionKind, Email, ReasonCode, RefusalReason};
 
 /// Where the generated file lives, relative to the workspace root.
@@ -62,10 +63,13 @@ pub fn typescript_bindings() -> String {
     declare::<ServiceInfo>(&mut out, &cfg);
     declare::<DocumentTypeInfo>(&mut out, &cfg);
     declare::<CatalogueInfo>(&mut out, &cfg);
+    declare::<Role>(&mut out, &cfg);
     declare::<SessionInfo>(&mut out, &cfg);
     declare::<SignInRequest>(&mut out, &cfg);
     declare::<Sort>(&mut out, &cfg);
     declare::<QueueQuery>(&mut out, &cfg);
+    declare::<Status>(&mut out, &cfg);
+    declare::<SyncState>(&mut out, &cfg);
     declare::<QueueRow>(&mut out, &cfg);
     declare::<QueuePage>(&mut out, &cfg);
     declare::<SyncReport>(&mut out, &cfg);

@@ -58,6 +58,12 @@ export type DocumentTypeInfo = { code: string, name: LocalizedText, };
 export type CatalogueInfo = { services: Array<ServiceInfo>, document_types: Array<DocumentTypeInfo>, };
 
 /**
+ * What a user may do: an officer decides their own cases; a supervisor also sees the
+ * department's workload, moves cases and answers conflicts.
+ */
+export type Role = "officer" | "supervisor";
+
+/**
  * The session as the UI needs it to choose a screen.
  */
 export type SessionInfo = { 
@@ -94,6 +100,16 @@ overdue: boolean,
  * Only the caller's own cases.
  */
 mine: boolean, search: string | null, sort: Sort, descending: boolean, offset: number, limit: number, };
+
+/**
+ * Where an application stands.
+ */
+export type Status = "pending" | "accepted" | "missing_documents" | "refused" | "withdrawn";
+
+/**
+ * Where this desk's latest decision on a case is.
+ */
+export type SyncState = "none" | "pending" | "sent" | "conflict";
 
 export type QueueRow = { id: string, number: string, applicant: string, service: string, status: Status, submitted_at: string, due_date: string, sync_state: SyncState, 
 /**

@@ -60,11 +60,14 @@ export type {
   RefusalReason,
   Resolution,
   ResolutionAction,
+  Role,
   SessionInfo,
   SignInRequest,
   Sort,
+  Status,
   SupervisedCase,
   SyncReport,
+  SyncState,
   Workload,
 } from "./bindings";
 export { ERROR_KINDS } from "./bindings";
