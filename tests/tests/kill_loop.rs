@@ -12,8 +12,9 @@ use std::time::Duration;
 use migdesk_core::cache::Store;
 use migdesk_core::secrets::{self, OsKeyring};
 use migdesk_core::sync;
+use migdesk_domain::decision::{Decision, DecisionKind};
 use migdesk_e2e::central::{self, Centre, bin};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 const KILLS: usize = 50;
 
@@ -107,8 +108,12 @@ fn sync_survives_fifty_sigkills_without_losing_or_repeating_anything() {
                     .ok();
                 if let Some(case) = case {
                     recorded.push(
-                        sync::record_decision(&mut store, &case, json!({ "kind": "accept" }))
-                            .expect("record"),
+                        sync::record_decision(
+                            &mut store,
+                            &case,
+                            &Decision::new(DecisionKind::Accept),
+                        )
+                        .expect("record"),
                     );
                 }
             }

@@ -1,3 +1,5 @@
+//! `GET /applications/{id}` (the case as the desk caches it) and the e-mails queued for it.
+
 use axum::Json;
 use axum::extract::State;
 use rusqlite::params;

@@ -1,3 +1,6 @@
+//! `GET /changes`: the change feed of the cases that concern the caller, paged by an opaque
+//! cursor, gap-free and in commit order.
+
 use axum::Json;
 use axum::extract::State;
 use base64::Engine;

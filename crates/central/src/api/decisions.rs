@@ -1,3 +1,6 @@
+//! `POST /applications/{id}/decisions`: an officer's decision, idempotent by its id; a decision
+//! on a case that moved on is kept as a conflict, never dropped.
+
 use std::collections::HashSet;
 
 use axum::Json;

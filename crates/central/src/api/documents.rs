@@ -1,3 +1,6 @@
+//! `GET /documents/{id}`: a document's bytes, with `ETag` and single `Range` requests so that
+//! an interrupted download resumes.
+
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

@@ -1,3 +1,5 @@
+//! Signing in and out (`/session`) and who the caller is (`/me`).
+
 use axum::Json;
 use axum::http::StatusCode;
 use chrono::Duration;

@@ -1,3 +1,6 @@
+//! The supervisor's routes: the department's workload, an officer's open cases, and moving
+//! cases between officers (all or none, with a reason, in the history).
+
 use std::collections::HashSet;
 
 use axum::Json;

@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, params};
 use rusqlite_migration::{M, Migrations};
-use serde::{Deserialize, Serialize};
 
 use crate::error::{DeskError, DeskResult};
 
 mod meta;
+mod repair;
 pub use meta::Meta;
+pub use repair::{Repair, repair};
 
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/001_cache.sql")),
@@ -120,148 +121,6 @@ pub fn remove_files(data_dir: &Path) -> DeskResult<usize> {
         }
     }
     Ok(removed)
-}
-
-/// What [`repair`] kept from a damaged cache.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Repair {
-    /// Decisions carried over (unsent ones are sent at the next sync).
-    pub decisions_kept: u64,
-    pub audit_events_kept: u64,
-    /// Tables that could be read only in part: rows on damaged pages are lost.
-    pub partly_unreadable: Vec<String>,
-    /// Where the damaged file was set aside for support (still encrypted).
-    pub damaged_copy: PathBuf,
-}
-
-/// A table's readable rows: ascending by rowid until a damaged page, then descending until
-/// one, so rows on both sides of the damage survive. Returns (columns, rows, complete).
-type Rows = (Vec<String>, Vec<Vec<rusqlite::types::Value>>, bool);
-
-fn salvage(conn: &Connection, table: &str) -> Rows {
-    let columns: Vec<String> = match conn.prepare(&format!("SELECT * FROM {table} LIMIT 0")) {
-        Ok(stmt) => stmt
-            .column_names()
-            .iter()
-            .map(|c| (*c).to_owned())
-            .collect(),
-        Err(_) => return (Vec::new(), Vec::new(), false),
-    };
-    let mut rows = std::collections::BTreeMap::new();
-    let mut complete = true;
-    for order in ["ASC", "DESC"] {
-        let sql = format!("SELECT rowid, * FROM {table} ORDER BY rowid {order}");
-        let Ok(mut stmt) = conn.prepare(&sql) else {
-            complete = false;
-            continue;
-        };
-        let Ok(mut cursor) = stmt.query([]) else {
-            complete = false;
-            continue;
-        };
-        loop {
-            match cursor.next() {
-                Ok(Some(row)) => {
-                    let Ok(rowid) = row.get::<_, i64>(0) else {
-                        complete = false;
-                        break;
-                    };
-                    let values: Result<Vec<_>, _> =
-                        (1..=columns.len()).map(|i| row.get(i)).collect();
-                    match values {
-                        Ok(v) => {
-                            rows.insert(rowid, v);
-                        }
-                        Err(_) => complete = false,
-                    }
-                }
-                Ok(None) => break,
-                Err(_) => {
-                    complete = false;
-                    break;
-                }
-            }
-        }
-        if complete {
-            break;
-        }
-    }
-    (columns, rows.into_values().collect(), complete)
-}
-
-/// Recovers from a failed integrity check: keeps what only this desk has — decisions (sent or
-/// not, with conflicts), the audit trail and the session's settings — sets the damaged file
-/// aside and starts a fresh cache whose next sync fetches everything else from the centre.
-pub fn repair(path: &Path, key: &CacheKey) -> DeskResult<(Store, Repair)> {
-    let old = unlock(path, key)?;
-    let kept: Vec<(&str, Rows)> = ["meta", "outbox", "audit"]
-        .into_iter()
-        .map(|t| (t, salvage(&old, t)))
-        .collect();
-    drop(old);
-
-    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
-    let copy = path.with_file_name(format!("cache.damaged-{stamp}.db"));
-    for suffix in ["", "-wal", "-shm"] {
-        let from = PathBuf::from(format!("{}{suffix}", path.display()));
-        let to = PathBuf::from(format!("{}{suffix}", copy.display()));
-        match std::fs::rename(&from, &to) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(DeskError::storage(format!(
-                    "cannot set aside {}: {e}",
-                    from.display()
-                )));
-            }
-        }
-    }
-
-    let mut store = Store::open(path, key)?;
-    let mut report = Repair {
-        decisions_kept: 0,
-        audit_events_kept: 0,
-        partly_unreadable: Vec::new(),
-        damaged_copy: copy,
-    };
-    let tx = store.conn.transaction().map_err(map_sql)?;
-    for (table, (columns, rows, complete)) in &kept {
-        if !complete {
-            report.partly_unreadable.push((*table).to_owned());
-        }
-        if columns.is_empty() {
-            continue;
-        }
-        let marks = vec!["?"; columns.len()].join(", ");
-        let insert = format!(
-            "INSERT OR IGNORE INTO {table} ({}) VALUES ({marks})",
-            columns.join(", ")
-        );
-        for row in rows {
-            // The feed's position goes with the cases: a fresh cache follows it from the start.
-            if *table == "meta"
-                && matches!(row.first(), Some(rusqlite::types::Value::Text(k)) if Meta::FEED.iter().any(|m| m.key() == k))
-            {
-                continue;
-            }
-            let n = tx
-                .execute(&insert, rusqlite::params_from_iter(row.iter()))
-                .map_err(map_sql)? as u64;
-            match *table {
-                "outbox" => report.decisions_kept += n,
-                "audit" => report.audit_events_kept += n,
-                _ => {}
-            }
-        }
-    }
-    insert_audit(
-        &tx,
-        "cache_repaired",
-        None,
-        &serde_json::json!({ "decisions_kept": report.decisions_kept, "partly_unreadable": report.partly_unreadable }),
-    )?;
-    tx.commit().map_err(map_sql)?;
-    Ok((store, report))
 }
 
 impl Store {
