@@ -16,10 +16,12 @@ DEBIAN_PACKAGES=(
   librsvg2-bin                   # rsvg-convert, to regenerate icons from icons/migdesk.svg
   python3-aiosmtpd               # a real SMTP server for the central service's e-mail tests
   poppler-utils                  # pdftotext, to read the demo documents back in the central service's tests
+  python3-venv curl              # a private Python for schemathesis, the contract tester; curl to sign in for it
   fonts-dejavu-core fonts-wqy-microhei fonts-lohit-deva  # applicants' names as written: Latin, Cyrillic, Georgian, Arabic script, Chinese, Devanagari
 )
 TAURI_DRIVER_VERSION='^2'
 CARGO_FUZZ_VERSION='0.13.2'
+SCHEMATHESIS_VERSION='4.32.5'
 MIN_NODE_MAJOR=20
 MIN_NODE_MINOR=19
 
@@ -80,6 +82,18 @@ ensure_tauri_driver() {
 build_ui() {
   step "building the UI"
   npm --prefix ui run build
+}
+
+# schemathesis (PyPI), the third-party contract tester, in a virtual environment of its own
+# under target/ (never the system's Python packages).
+ensure_schemathesis() {
+  local venv="${CARGO_TARGET_DIR:-$ROOT/target}/schemathesis-venv"
+  if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+    step "installing schemathesis $SCHEMATHESIS_VERSION"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  SCHEMATHESIS="$venv/bin/schemathesis"
 }
 
 build_app() {

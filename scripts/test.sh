@@ -21,6 +21,7 @@ step "lints (Rust)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 build_app
 build_central
+bash scripts/contract.sh
 step "Rust tests, including end-to-end (artifacts in target/e2e-artifacts)"
 # A session bus and a fresh, unlocked Secret Service of their own (GNOME Keyring in a new data
 # folder), so tests use a real keyring and never touch the user's.

@@ -4,6 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::cases::{DocumentMeta, Status};
 
+/// The most documents one submission may carry.
+pub const MAX_DOCUMENTS: usize = 20;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tracking {
@@ -42,6 +45,8 @@ pub struct SentDocument {
 #[serde(deny_unknown_fields)]
 pub struct SendDocumentsRequest {
     pub date_of_birth: String,
+    /// 1 to [`MAX_DOCUMENTS`] files.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
     pub documents: Vec<SentDocument>,
 }
 

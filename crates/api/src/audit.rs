@@ -29,11 +29,16 @@ impl DeskEventKind {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeskEvent {
-    /// The desk's own id for the event; a repeat is ignored.
+    /// The desk's own id for the event; a repeat is ignored. Not blank, at most 100 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
     pub id: String,
     pub kind: DeskEventKind,
     pub application_id: String,
     /// When it happened on the desk (RFC 3339).
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub at: String,
 }
 
@@ -41,6 +46,8 @@ pub struct DeskEvent {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AuditReport {
+    /// At most [`MAX_AUDIT_EVENTS`].
+    #[cfg_attr(feature = "openapi", schema(max_items = 500))]
     pub events: Vec<DeskEvent>,
 }
 

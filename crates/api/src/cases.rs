@@ -192,8 +192,10 @@ pub struct ChangesPage {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct ChangesQuery {
-    /// Where the previous page ended; absent for the first sync.
+    /// Where the previous page ended, as the last page's `next_cursor` gave it; absent or empty
+    /// for the first sync.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(pattern = r"^(c1:[0-9]{1,18})?$"))]
     pub cursor: Option<String>,
     /// At most this many changes (default 200).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -36,6 +36,7 @@ pub struct DecisionRequest {
     #[serde(default)]
     pub note: String,
     /// When the officer decided (RFC 3339), which may be long before the desk could send it.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub decided_at: String,
 }
 

@@ -38,10 +38,19 @@ pub struct AssignmentItem {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AssignmentRequest {
+    /// 1 to [`MAX_BULK`] cases, each named once.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 500))]
     pub applications: Vec<AssignmentItem>,
     pub officer_id: String,
+    /// Why; not blank, at most [`MAX_REASON`] characters.
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000, pattern = r"\S"))]
     pub reason: String,
 }
+
+/// The most cases one reassignment may move.
+pub const MAX_BULK: usize = 500;
+/// The longest reason a supervisor may give, in characters.
+pub const MAX_REASON: usize = 1000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -122,8 +131,9 @@ impl ResolutionAction {
 #[serde(deny_unknown_fields)]
 pub struct ResolutionRequest {
     pub action: ResolutionAction,
-    /// Why; required to discard.
+    /// Why; required to discard. At most [`MAX_REASON`] characters.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub reason: String,
 }
 

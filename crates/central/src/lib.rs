@@ -86,8 +86,11 @@ impl AppState {
     }
 }
 
-static OPENAPI: LazyLock<utoipa::openapi::OpenApi> =
-    LazyLock::new(|| api::router().split_for_parts().1);
+static OPENAPI: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(|| {
+    let mut doc = api::router().split_for_parts().1;
+    api::describe_body_errors(&mut doc);
+    doc
+});
 
 /// The OpenAPI 3.1 document of the API.
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -19,7 +19,7 @@ use migdesk_api::{
 };
 
 /// The most documents one submission may carry.
-pub const MAX_DOCUMENTS: usize = 20;
+pub use migdesk_api::MAX_DOCUMENTS;
 
 fn find_case(conn: &Connection, number: &str, date_of_birth: &str) -> ApiResult<CaseRow> {
     let id: Option<String> = conn

@@ -31,7 +31,7 @@ pub async fn report(
         )));
     }
     for e in &req.events {
-        if e.id.trim().is_empty() || e.id.len() > 100 {
+        if e.id.trim().is_empty() || e.id.chars().count() > 100 {
             return Err(ApiError::bad_request(
                 "each event needs an id of at most 100 characters",
             ));

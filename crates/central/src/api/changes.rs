@@ -18,17 +18,23 @@ use migdesk_api::{Change, ChangeKind, ChangesPage, ChangesQuery, Role};
 pub use migdesk_api::CHANGES_DEFAULT_LIMIT as DEFAULT_LIMIT;
 pub use migdesk_api::CHANGES_MAX_LIMIT as MAX_LIMIT;
 
+/// The cursor after the change numbered `seq`: `c1:<seq>`, as the contract's pattern says.
 pub fn encode_cursor(seq: i64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("c1:{seq}"))
+    format!("c1:{seq}")
 }
 
+/// The change number a cursor names. Desks that synced before cursors were written plainly
+/// hold the same text in base64url; it is read too.
 pub fn decode_cursor(cursor: &str) -> Option<i64> {
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    text.strip_prefix("c1:")?
-        .parse::<i64>()
-        .ok()
-        .filter(|s| *s >= 0)
+    let plain = match URL_SAFE_NO_PAD.decode(cursor) {
+        Ok(bytes) if !cursor.starts_with("c1:") => String::from_utf8(bytes).ok()?,
+        _ => cursor.to_owned(),
+    };
+    let digits = plain.strip_prefix("c1:")?;
+    if digits.is_empty() || digits.len() > 19 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse::<i64>().ok()
 }
 
 /// Changes that concern the caller, oldest first: for an officer, the cases assigned to them
@@ -125,5 +131,24 @@ mod tests {
         assert_eq!(decode_cursor("garbage!"), None);
         assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("c1:-5")), None);
         assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("c2:5")), None);
+    }
+
+    #[test]
+    fn cursors_read_back_plain_and_as_older_desks_hold_them() {
+        assert_eq!(encode_cursor(42), "c1:42");
+        assert_eq!(decode_cursor(&encode_cursor(42)), Some(42));
+        assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("c1:7")), Some(7));
+        for bad in [
+            "",
+            "c1:",
+            "c1:-1",
+            "c1:+1",
+            "c1:1x",
+            "c2:1",
+            "c1:99999999999999999999",
+            "zz",
+        ] {
+            assert_eq!(decode_cursor(bad), None, "{bad}");
+        }
     }
 }

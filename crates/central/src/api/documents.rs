@@ -77,8 +77,9 @@ fn etag_matches(if_none_match: Option<&str>, etag: &str) -> bool {
         ("Range" = Option<String>, Header, description = "bytes=START-END"),
         ("If-None-Match" = Option<String>, Header, description = "An ETag the client has")),
     responses(
-        (status = 200, description = "The whole file", content_type = "application/octet-stream"),
-        (status = 206, description = "The requested range", content_type = "application/octet-stream"),
+        // The type judged from the file's first bytes (`store::sniff_mime`).
+        (status = 200, description = "The whole file", content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/tiff"), (Vec<u8> = "image/webp"), (Vec<u8> = "image/bmp"), (Vec<u8> = "application/octet-stream"))),
+        (status = 206, description = "The requested range", content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/tiff"), (Vec<u8> = "image/webp"), (Vec<u8> = "image/bmp"), (Vec<u8> = "application/octet-stream"))),
         (status = 304, description = "The client's copy is current"),
         (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody),

@@ -54,8 +54,8 @@ pub async fn sign_in(
     let username = req.username.trim().to_owned();
     if username.is_empty()
         || req.password.is_empty()
-        || username.len() > 100
-        || req.password.len() > 1000
+        || username.chars().count() > 100
+        || req.password.chars().count() > 1000
     {
         return Err(ApiError::bad_request("user name and password are required"));
     }

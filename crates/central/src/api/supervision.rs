@@ -19,10 +19,10 @@ use migdesk_api::{
     OfficerRef, Status, SupervisedCase, Workload,
 };
 
-pub const MAX_BULK: usize = 500;
+pub use migdesk_api::MAX_BULK;
 
 /// The most characters a supervisor's reason may have.
-pub const MAX_REASON: usize = 1000;
+pub use migdesk_api::MAX_REASON;
 
 /// A supervisor's reason, trimmed; refused when longer than [`MAX_REASON`].
 pub(crate) fn reason(text: &str) -> ApiResult<String> {
