@@ -17,34 +17,39 @@ const MIGRATIONS: &[M<'static>] = &[
 ];
 
 /// Opens (creating if needed) and migrates the database.
-pub fn open(path: &Path) -> Result<Connection, String> {
-    let mut conn =
-        Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+pub fn open(path: &Path) -> ApiResult<Connection> {
+    let mut conn = Connection::open(path)
+        .map_err(|e| ApiError::internal(format!("cannot open {}: {e}", path.display())))?;
     configure(&mut conn)?;
     Ok(conn)
 }
 
 /// An in-memory database, for unit tests.
-pub fn open_in_memory() -> Result<Connection, String> {
-    let mut conn = Connection::open_in_memory().map_err(|e| e.to_string())?;
+pub fn open_in_memory() -> ApiResult<Connection> {
+    let mut conn = Connection::open_in_memory().map_err(setup)?;
     configure(&mut conn)?;
     Ok(conn)
 }
 
-fn configure(conn: &mut Connection) -> Result<(), String> {
+/// A failure while opening the database, with its words.
+fn setup(e: impl std::fmt::Display) -> ApiError {
+    ApiError::internal(format!("cannot open the database: {e}"))
+}
+
+fn configure(conn: &mut Connection) -> ApiResult<()> {
     conn.pragma_update(None, "journal_mode", "WAL")
-        .map_err(|e| e.to_string())?;
+        .map_err(setup)?;
     // FULL, not NORMAL: with WAL, NORMAL may lose the last commits on a power cut, and a
     // decision the centre answered 201 to is never sent again by the desk.
     conn.pragma_update(None, "synchronous", "FULL")
-        .map_err(|e| e.to_string())?;
+        .map_err(setup)?;
     conn.pragma_update(None, "foreign_keys", "ON")
-        .map_err(|e| e.to_string())?;
+        .map_err(setup)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
-        .map_err(|e| e.to_string())?;
+        .map_err(setup)?;
     Migrations::from_slice(MIGRATIONS)
         .to_latest(conn)
-        .map_err(|e| format!("cannot migrate the database: {e}"))
+        .map_err(|e| ApiError::internal(format!("cannot migrate the database: {e}")))
 }
 
 /// The database shared by request handlers. Work runs on the blocking pool; the lock is never

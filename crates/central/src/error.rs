@@ -89,6 +89,12 @@ impl From<rusqlite::Error> for ApiError {
     }
 }
 
+impl From<migdesk_domain::password::PasswordError> for ApiError {
+    fn from(e: migdesk_domain::password::PasswordError) -> Self {
+        Self::internal(e.to_string())
+    }
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         let status = rejection.status();
@@ -119,4 +125,14 @@ impl From<PathRejection> for ApiError {
     }
 }
 
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.body.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// The one error type of this crate: what a route answers, and what opening the database,
+/// seeding, or setting up mail fails with (as `internal`, the message saying what).
 pub type ApiResult<T> = Result<T, ApiError>;

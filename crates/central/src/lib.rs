@@ -26,7 +26,7 @@ use migdesk_domain::{Calendar, Catalogue};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::error::{ApiError, ErrorKind};
+use crate::error::{ApiError, ApiResult, ErrorKind};
 
 /// Request bodies above this are refused with 413 (document uploads have their own limit).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -71,7 +71,7 @@ impl AppState {
         catalogue: Catalogue,
         calendar: Calendar,
         config: Config,
-    ) -> Result<Self, String> {
+    ) -> ApiResult<Self> {
         let dummy: String = (0..4).map(|_| uuid::Uuid::new_v4().to_string()).collect();
         Ok(Self {
             db: db::Db::new(conn),

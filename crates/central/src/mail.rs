@@ -32,23 +32,23 @@ pub struct Mailer {
 }
 
 impl Mailer {
-    pub fn new(config: &SmtpConfig) -> Result<Self, String> {
+    pub fn new(config: &SmtpConfig) -> ApiResult<Self> {
         let rest = config.url.strip_prefix("smtp://").ok_or_else(|| {
-            format!(
+            ApiError::bad_request(format!(
                 "{}: only smtp://HOST:PORT (a relay on the local network) is supported",
                 config.url
-            )
+            ))
         })?;
         let (host, port) = match rest.rsplit_once(':') {
             Some((h, p)) => (
                 h.to_owned(),
                 p.parse::<u16>()
-                    .map_err(|_| format!("{}: bad port", config.url))?,
+                    .map_err(|_| ApiError::bad_request(format!("{}: bad port", config.url)))?,
             ),
             None => (rest.to_owned(), 25),
         };
         if host.is_empty() {
-            return Err(format!("{}: no host", config.url));
+            return Err(ApiError::bad_request(format!("{}: no host", config.url)));
         }
         let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
             .port(port)
@@ -57,7 +57,7 @@ impl Mailer {
         let from = config
             .from
             .parse::<Mailbox>()
-            .map_err(|e| format!("{}: {e}", config.from))?;
+            .map_err(|e| ApiError::bad_request(format!("{}: {e}", config.from)))?;
         Ok(Self { transport, from })
     }
 }

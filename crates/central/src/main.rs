@@ -118,7 +118,10 @@ async fn shutdown_signal() {
     tokio::select! { () = ctrl_c => {}, () = term => {} }
 }
 
-async fn run(cli: Cli) -> Result<(), String> {
+/// Any failure, told in words on standard error.
+type Failure = Box<dyn std::error::Error + Send + Sync>;
+
+async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Seed {
             db: path,
@@ -218,9 +221,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                 "migdesk-central serving {} on http://{addr}/api/v1/ (OpenAPI: /api/v1/openapi.json); applicants' e-mails {mail}",
                 path.display()
             );
-            migdesk_central::serve_with_mail(listener, state, mailer, shutdown_signal())
-                .await
-                .map_err(|e| e.to_string())
+            Ok(
+                migdesk_central::serve_with_mail(listener, state, mailer, shutdown_signal())
+                    .await?,
+            )
         }
     }
 }

@@ -420,7 +420,7 @@ fn check(catalogue: &Catalogue, app: &ApplicationDetail, decision: &Decision) ->
             document_ids: &document_ids,
         },
     )
-    .map_err(DeskError::invalid)
+    .map_err(|e| DeskError::invalid(e.0))
 }
 
 /// The e-mail the applicant will receive for `decision`, in the applicant's language, signed

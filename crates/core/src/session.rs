@@ -92,8 +92,7 @@ pub async fn sign_out(
 }
 
 fn verifier(password: &str) -> DeskResult<String> {
-    migdesk_domain::password::hash(password)
-        .map_err(|e| DeskError::internal(format!("cannot hash: {e}")))
+    migdesk_domain::password::hash(password).map_err(|e| DeskError::internal(e.to_string()))
 }
 
 /// The idle lock. The desk starts locked when a session exists, locks after `idle` without

@@ -108,7 +108,16 @@ pub struct CaseShape<'a> {
 
 /// Checks a decision against the case: every named document type, form field and document
 /// exists; the reasons fit the decision. The error is a sentence for the person deciding.
-pub fn validate(decision: &Decision, case: &CaseShape<'_>) -> Result<(), String> {
+pub fn validate(decision: &Decision, case: &CaseShape<'_>) -> Result<(), RuleBroken> {
+    rules(decision, case).map_err(RuleBroken)
+}
+
+/// A decision that breaks one of the rules, with a sentence for the person deciding.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct RuleBroken(pub String);
+
+fn rules(decision: &Decision, case: &CaseShape<'_>) -> Result<(), String> {
     if decision.note.chars().count() > MAX_NOTE {
         return Err(format!("the note is longer than {MAX_NOTE} characters"));
     }
@@ -397,7 +406,7 @@ mod tests {
         }
     }
 
-    fn check(d: &Decision) -> Result<(), String> {
+    fn check(d: &Decision) -> Result<(), RuleBroken> {
         let required = vec!["passport".to_owned(), "photo".to_owned()];
         let fields: HashSet<&str> = ["surname", "birth_date"].into();
         let docs: HashSet<&str> = ["d1"].into();
@@ -415,34 +424,39 @@ mod tests {
     fn each_kind_follows_its_rules() {
         assert_eq!(check(&decision(DecisionKind::Accept)), Ok(()));
         let mut missing = decision(DecisionKind::MissingDocuments);
-        assert!(check(&missing).unwrap_err().contains("at least one"));
+        assert!(check(&missing).unwrap_err().0.contains("at least one"));
         missing.missing_documents = vec!["photo".into()];
         assert_eq!(check(&missing), Ok(()));
         missing.missing_documents.push("diploma".into());
-        assert!(check(&missing).unwrap_err().contains("\"diploma\""));
+        assert!(check(&missing).unwrap_err().0.contains("\"diploma\""));
         missing.missing_documents = vec!["photo".into(), "photo".into()];
-        assert!(check(&missing).unwrap_err().contains("twice"));
+        assert!(check(&missing).unwrap_err().0.contains("twice"));
 
         let mut refuse = decision(DecisionKind::Refuse);
-        assert!(check(&refuse).unwrap_err().contains("at least one reason"));
+        assert!(
+            check(&refuse)
+                .unwrap_err()
+                .0
+                .contains("at least one reason")
+        );
         refuse.reasons = vec![RefusalReason {
             code: ReasonCode::FormIncorrect,
             fields: Vec::new(),
             documents: Vec::new(),
         }];
-        assert!(check(&refuse).unwrap_err().contains("fields"));
+        assert!(check(&refuse).unwrap_err().0.contains("fields"));
         refuse.reasons[0].fields = vec!["surname".into()];
         assert_eq!(check(&refuse), Ok(()));
         refuse.reasons[0].fields = vec!["nickname".into()];
-        assert!(check(&refuse).unwrap_err().contains("\"nickname\""));
+        assert!(check(&refuse).unwrap_err().0.contains("\"nickname\""));
         refuse.reasons = vec![RefusalReason {
             code: ReasonCode::Other,
             fields: Vec::new(),
             documents: Vec::new(),
         }];
-        assert!(check(&refuse).unwrap_err().contains("note"));
+        assert!(check(&refuse).unwrap_err().0.contains("note"));
         refuse.note = "x".repeat(MAX_NOTE + 1);
-        assert!(check(&refuse).unwrap_err().contains("longer"));
+        assert!(check(&refuse).unwrap_err().0.contains("longer"));
     }
 
     #[test]

@@ -5,12 +5,17 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 
+/// Argon2 could not hash a password (it refuses inputs beyond its limits).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot hash the password: {0}")]
+pub struct PasswordError(String);
+
 /// A salted Argon2id hash of `password`.
-pub fn hash(password: &str) -> Result<String, String> {
+pub fn hash(password: &str) -> Result<String, PasswordError> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
+        .map_err(|e| PasswordError(e.to_string()))
 }
 
 /// Whether `password` matches `hash`; a malformed hash matches nothing.

@@ -45,7 +45,7 @@ fn validate(
             document_ids: &document_ids,
         },
     )
-    .map_err(ApiError::bad_request)
+    .map_err(|e| ApiError::bad_request(e.0))
 }
 
 /// Whether the caller ever held the case (so a refusal is a conflict, not a stranger's attempt).

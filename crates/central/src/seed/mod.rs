@@ -17,6 +17,7 @@ use rusqlite::{Connection, params};
 
 use crate::auth;
 use crate::clock;
+use crate::error::{ApiError, ApiResult};
 use crate::store;
 use docs::PageStyle;
 use migdesk_api::{Applicant, ChangeKind, Event, FormField, FormGroup};
@@ -479,6 +480,10 @@ impl SeedOptions {
     }
 }
 
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::internal(format!("cannot seed the database: {e}"))
+}
+
 /// Seeds the database. Refuses a database that already has departments.
 pub fn seed(
     conn: &mut Connection,
@@ -486,26 +491,27 @@ pub fn seed(
     calendar: &Calendar,
     options: &SeedOptions,
     now: DateTime<Utc>,
-) -> Result<SeedReport, String> {
+) -> ApiResult<SeedReport> {
     let (cases, seed) = (options.cases, options.seed);
     let only = match &options.department {
         Some(id) => Some(
             DEPARTMENTS
                 .iter()
                 .find(|d| d.id == id)
-                .ok_or_else(|| format!("no department {id:?}"))?,
+                .ok_or_else(|| ApiError::bad_request(format!("no department {id:?}")))?,
         ),
         None => None,
     };
     let existing: i64 = conn
         .query_row("SELECT COUNT(*) FROM departments", [], |r| r.get(0))
-        .map_err(|e| e.to_string())?;
+        .map_err(internal)?;
     if existing > 0 {
-        return Err("the database already holds data: seed a new file".into());
+        return Err(ApiError::bad_request(
+            "the database already holds data: seed a new file",
+        ));
     }
     let mut rng = StdRng::seed_from_u64(seed);
-    let tx = conn.transaction().map_err(|e| e.to_string())?;
-    let map = |e: crate::error::ApiError| e.body.message;
+    let tx = conn.transaction().map_err(internal)?;
     let mut accounts = Vec::new();
 
     for dep in DEPARTMENTS {
@@ -513,18 +519,18 @@ pub fn seed(
             "INSERT INTO departments (id, name_az, name_en, name_ru, districts) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![dep.id, dep.name[0], dep.name[1], dep.name[2], dep.districts],
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(internal)?;
         for (i, full_name) in dep.staff.iter().enumerate() {
             let role = if i == 0 { "supervisor" } else { "officer" };
             let username = username(full_name);
             let password = password(&mut rng);
             let id = format!("u-{}-{}", dep.id, username.replace('.', "-"));
-            let hash = auth::hash_password(&password)?;
+            let hash = auth::hash_password(&password).map_err(internal)?;
             tx.execute(
                 "INSERT INTO users (id, username, full_name, role, department_id, password_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![id, username, full_name, role, dep.id, hash],
             )
-            .map_err(|e| e.to_string())?;
+            .map_err(internal)?;
             accounts.push(Account {
                 department: dep.id,
                 username,
@@ -552,7 +558,7 @@ pub fn seed(
         let service_code = *weighted(&mut rng, SERVICE_MIX);
         let service = catalogue
             .service(service_code)
-            .ok_or_else(|| format!("{service_code} is not in the catalogue"))?;
+            .ok_or_else(|| internal(format!("{service_code} is not in the catalogue")))?;
         let tier = &service.tiers[rng.random_range(0..service.tiers.len())];
 
         // Submitted within the last 45 calendar days, during office hours in Baku.
@@ -562,7 +568,7 @@ pub fn seed(
         let submitted_date = clock::local_date(submitted);
         let due: NaiveDate = calendar
             .add_working_days(submitted_date, tier.deadline_working_days)
-            .map_err(|e| e.to_string())?;
+            .map_err(internal)?;
 
         let nat =
             if service_code.starts_with("citizenship") || service_code == "migration-service-job" {
@@ -579,7 +585,7 @@ pub fn seed(
             rng.random_range(1..13),
             rng.random_range(1..29),
         )
-        .ok_or("bad date")?;
+        .ok_or_else(|| internal("bad date"))?;
         let passport_number = passport(&mut rng, nat.code);
         let applicant = Applicant {
             name_latin: name_latin.clone(),
@@ -713,11 +719,11 @@ pub fn seed(
                 due.to_string(),
                 dep.id,
                 officer.id,
-                serde_json::to_string(&applicant).map_err(|e| e.to_string())?,
-                serde_json::to_string(&form).map_err(|e| e.to_string())?,
+                serde_json::to_string(&applicant).map_err(internal)?,
+                serde_json::to_string(&form).map_err(internal)?,
             ],
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(internal)?;
 
         // The documents.
         let mut required = service.required_documents.clone();
@@ -757,7 +763,7 @@ pub fn seed(
             dob.month(),
             dob.day().min(28),
         )
-        .ok_or("bad expiry date")?;
+        .ok_or_else(|| internal("bad expiry date"))?;
         let zone_birth = if defect == Defect::MrzBirthDate {
             dob.with_year(dob.year() + 1).unwrap_or(dob)
         } else {
@@ -870,8 +876,7 @@ pub fn seed(
                     }
                 }
             };
-            store::add_document(&tx, &id, doc_type, &file_name, &bytes, &submitted_s)
-                .map_err(map)?;
+            store::add_document(&tx, &id, doc_type, &file_name, &bytes, &submitted_s)?;
             documents += 1;
         }
 
@@ -883,8 +888,7 @@ pub fn seed(
             &Event::Received {
                 channel: "e-gov portal".into(),
             },
-        )
-        .map_err(map)?;
+        )?;
         store::add_event(
             &tx,
             &id,
@@ -895,8 +899,7 @@ pub fn seed(
                 to_name: officer.full_name.to_owned(),
                 by: "routing".into(),
             },
-        )
-        .map_err(map)?;
+        )?;
         store::record_change(
             &tx,
             &id,
@@ -905,10 +908,9 @@ pub fn seed(
             None,
             ChangeKind::Created,
             &submitted_s,
-        )
-        .map_err(map)?;
+        )?;
     }
-    tx.commit().map_err(|e| e.to_string())?;
+    tx.commit().map_err(internal)?;
     Ok(SeedReport {
         accounts,
         applications: cases,
