@@ -8,9 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use migdesk_central::seed::{self, SeedOptions};
-use migdesk_central::{AppState, Config, db};
-use migdesk_domain::{Calendar, Catalogue};
-use serde_json::{Value, json};
+use migdesk_central::testing;
+use serde_json::Value;
 
 const FEED_CASES: usize = 10_000;
 const DOC_CASES: usize = 60;
@@ -77,52 +76,10 @@ fn start_nginx(root: &Path, work: &Path) -> (Nginx, String) {
     );
 }
 
-async fn start_central(db_path: &Path) -> String {
-    let conn = db::open(db_path).expect("open");
-    let state = AppState::new(
-        conn,
-        Catalogue::builtin(),
-        Calendar::builtin(),
-        Config::default(),
-    )
-    .expect("state");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(migdesk_central::serve(
-        listener,
-        state,
-        std::future::pending(),
-    ));
-    base
-}
-
 fn seeded(dir: &Path, name: &str, options: &SeedOptions) -> (PathBuf, Vec<seed::Account>) {
     let path = dir.join(name);
-    let mut conn = db::open(&path).expect("open");
-    let report = seed::seed(
-        &mut conn,
-        &Catalogue::builtin(),
-        &Calendar::builtin(),
-        options,
-        migdesk_central::clock::now(),
-    )
-    .expect("seed");
+    let report = testing::seed_file(&path, options);
     (path, report.accounts)
-}
-
-async fn login(client: &reqwest::Client, base: &str, account: &seed::Account) -> String {
-    let body: Value = client
-        .post(format!("{base}/api/v1/session"))
-        .json(&json!({ "username": account.username, "password": account.password }))
-        .send()
-        .await
-        .expect("sign in")
-        .json()
-        .await
-        .expect("json");
-    body["token"].as_str().expect("token").to_owned()
 }
 
 /// Downloads every URL with `CONCURRENCY` workers; returns total bytes.
@@ -191,9 +148,10 @@ fn main() {
 
     runtime.block_on(async {
         // The change feed: a supervisor's first sync of the whole department, page by page.
-        let base = start_central(&feed_db).await;
+        let feed_centre = testing::Running::start(&feed_db).await;
+        let base = feed_centre.base.clone();
         let supervisor = feed_accounts.iter().find(|a| a.department == "baku" && a.role == "supervisor").expect("supervisor");
-        let token = login(&client, &base, supervisor).await;
+        let token = testing::token(&client, &base, supervisor).await;
         let mut pages: Vec<Vec<u8>> = Vec::new();
         let mut feed_times = Vec::new();
         for round in 0..ROUNDS {
@@ -227,9 +185,10 @@ fn main() {
         }
 
         // Documents: every file of the seeded department, downloaded with 8 connections.
-        let doc_base = start_central(&doc_db).await;
+        let doc_centre = testing::Running::start(&doc_db).await;
+        let doc_base = doc_centre.base.clone();
         let sup2 = doc_accounts.iter().find(|a| a.department == "baku" && a.role == "supervisor").expect("supervisor");
-        let token2 = login(&client, &doc_base, sup2).await;
+        let token2 = testing::token(&client, &doc_base, sup2).await;
         let conn = rusqlite::Connection::open(&doc_db).expect("open");
         let docs: Vec<(String, String)> = conn
             .prepare("SELECT d.id, d.sha256 FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.department_id = 'baku'")

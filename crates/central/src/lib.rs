@@ -16,6 +16,8 @@ pub mod extract;
 pub mod mail;
 pub mod seed;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::sync::{Arc, LazyLock};
 

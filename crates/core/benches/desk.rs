@@ -10,12 +10,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use migdesk_api::Change;
-use migdesk_central::seed::{self, SeedOptions};
-use migdesk_central::{AppState, Config, db};
+use migdesk_central::seed::SeedOptions;
+use migdesk_central::testing;
 use migdesk_core::cache::{CacheKey, Store};
 use migdesk_core::queue::{self, QueueQuery, Sort};
 use migdesk_core::sync::{self, Central};
-use migdesk_domain::{Calendar, Catalogue};
+use migdesk_domain::Catalogue;
 use rusqlite::types::Value as SqlValue;
 use serde_json::json;
 
@@ -34,46 +34,20 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-async fn start_central(db_path: &Path) -> String {
-    let state = AppState::new(
-        db::open(db_path).expect("open"),
-        Catalogue::builtin(),
-        Calendar::builtin(),
-        Config::default(),
-    )
-    .expect("state");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(migdesk_central::serve(
-        listener,
-        state,
-        std::future::pending(),
-    ));
-    base
-}
-
 /// First sync of a supervisor's desk (the whole department) vs `curl --parallel`.
 async fn first_sync(dir: &Path) {
     eprintln!("seeding {SYNC_CASES} applications with their files…");
     let central_db = dir.join("central.db");
     let mut options = SeedOptions::new(SYNC_CASES, 7);
     options.department = Some("shaki".into());
-    let report = seed::seed(
-        &mut db::open(&central_db).expect("open"),
-        &Catalogue::builtin(),
-        &Calendar::builtin(),
-        &options,
-        migdesk_central::clock::now(),
-    )
-    .expect("seed");
+    let report = testing::seed_file(&central_db, &options);
     let supervisor = report
         .accounts
         .iter()
         .find(|a| a.department == "shaki" && a.role == "supervisor")
         .expect("a supervisor");
-    let base = start_central(&central_db).await;
+    let running = testing::Running::start(&central_db).await;
+    let base = running.base.clone();
     let central = Central::new(&base).expect("central");
     let migdesk_api::SessionResponse { token, user, .. } = central
         .sign_in(&supervisor.username, &supervisor.password)

@@ -1,12 +1,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use migdesk_central::Config;
 use migdesk_central::seed::{self, Account};
-use migdesk_central::{AppState, Config, db};
-use migdesk_domain::{Calendar, Catalogue};
+use migdesk_central::testing;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
 
 pub const CASES: usize = 24;
 
@@ -21,16 +20,7 @@ fn template() -> &'static Template {
     TEMPLATE.get_or_init(|| {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("template.db");
-        let mut conn = db::open(&path).expect("open");
-        let report = seed::seed(
-            &mut conn,
-            &Catalogue::builtin(),
-            &Calendar::builtin(),
-            &seed::SeedOptions::new(CASES, 7),
-            migdesk_central::clock::now(),
-        )
-        .expect("seed");
-        drop(conn);
+        let report = testing::seed_file(&path, &seed::SeedOptions::new(CASES, 7));
         Template {
             _dir: dir,
             path,
@@ -45,16 +35,8 @@ pub struct Server {
     pub client: reqwest::Client,
     pub accounts: Vec<Account>,
     pub db_path: PathBuf,
-    shutdown: Option<oneshot::Sender<()>>,
+    _running: testing::Running,
     _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
 }
 
 pub async fn start() -> Server {
@@ -66,23 +48,13 @@ pub async fn start_with(config: Config) -> Server {
     let dir = tempfile::tempdir().expect("tempdir");
     let db_path = dir.path().join("central.db");
     std::fs::copy(&t.path, &db_path).expect("copy template");
-    let conn = db::open(&db_path).expect("open copy");
-    let state =
-        AppState::new(conn, Catalogue::builtin(), Calendar::builtin(), config).expect("state");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let (tx, rx) = oneshot::channel();
-    tokio::spawn(migdesk_central::serve(listener, state, async {
-        let _ = rx.await;
-    }));
+    let running = testing::Running::start_with(&db_path, config).await;
     Server {
-        base,
+        base: running.base.clone(),
         client: reqwest::Client::new(),
         accounts: t.accounts.clone(),
         db_path,
-        shutdown: Some(tx),
+        _running: running,
         _dir: dir,
     }
 }
@@ -158,15 +130,7 @@ impl Server {
     }
 
     pub async fn login(&self, account: &Account) -> String {
-        let body = self
-            .post(
-                "/api/v1/session",
-                None,
-                &json!({ "username": account.username, "password": account.password }),
-            )
-            .await
-            .expect(StatusCode::OK);
-        body["token"].as_str().expect("token").to_owned()
+        testing::token(&self.client, &self.base, account).await
     }
 
     /// Every change the token's owner sees, following the cursor to the end.

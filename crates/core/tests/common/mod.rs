@@ -4,64 +4,16 @@
 
 use std::path::{Path, PathBuf};
 
-use migdesk_central::seed::{self, Account, SeedOptions};
-use migdesk_central::{AppState, Config, db};
-use migdesk_domain::{Calendar, Catalogue};
-use tokio::sync::oneshot;
+use migdesk_central::seed::{Account, SeedOptions};
 
-pub struct Centre {
-    pub base: String,
-    stop: Option<oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
-}
-
-impl Centre {
-    /// The address, for a proxy in front of it.
-    pub fn addr(&self) -> std::net::SocketAddr {
-        self.base.trim_start_matches("http://").parse().unwrap()
-    }
-
-    pub async fn start(db_path: &Path) -> Self {
-        let state = AppState::new(
-            db::open(db_path).unwrap(),
-            Catalogue::builtin(),
-            Calendar::builtin(),
-            Config::default(),
-        )
-        .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (tx, rx) = oneshot::channel();
-        let task = tokio::spawn(migdesk_central::serve(listener, state, async {
-            let _ = rx.await;
-        }));
-        Self {
-            base,
-            stop: Some(tx),
-            task,
-        }
-    }
-
-    pub async fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        let _ = self.task.await;
-    }
-}
+/// The central service on a loopback port of its own, over a seeded file.
+pub use migdesk_central::testing::Running as Centre;
 
 /// Seeds `dir/central.db` with `options` (which name a department); returns its path and the
 /// staff of that department.
 pub fn seeded(dir: &Path, options: &SeedOptions) -> (PathBuf, Vec<Account>) {
     let path = dir.join("central.db");
-    let report = seed::seed(
-        &mut db::open(&path).unwrap(),
-        &Catalogue::builtin(),
-        &Calendar::builtin(),
-        options,
-        migdesk_central::clock::now(),
-    )
-    .unwrap();
+    let report = migdesk_central::testing::seed_file(&path, options);
     let staff = report
         .accounts
         .into_iter()
