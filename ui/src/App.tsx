@@ -4,9 +4,9 @@ import { I18nextProvider } from "react-i18next";
 import { Case } from "./case/Case";
 import { ErrorNotice } from "./components/ErrorNotice";
 import { type DeskError, desk, type QueueQuery, type SessionInfo, toDeskError } from "./ipc/client";
-import { Queue } from "./screens/Queue";
-import { SignIn } from "./screens/SignIn";
-import { Unlock } from "./screens/Unlock";
+import { Queue } from "./queue/Queue";
+import { SignIn } from "./session/SignIn";
+import { Unlock } from "./session/Unlock";
 import { Department } from "./supervision/Department";
 
 /** How often the UI asks whether the core has locked the desk for idleness. */

@@ -13,7 +13,26 @@ function sources(dir: string): string[] {
   });
 }
 
+/** The files that sit at the top of ui/src: the entry point, the screen picker, the global
+ * styles, test set-up and the tests of the whole UI. */
+const TOP_LEVEL = [
+  "App.test.tsx",
+  "App.tsx",
+  "a11y.test.tsx",
+  "main.tsx",
+  "styles.css",
+  "test-setup.ts",
+  "tidy.test.ts",
+];
+
 describe("tidy", () => {
+  it("keeps the UI in feature folders, with only the entry points at the top", () => {
+    const loose = readdirSync(SRC)
+      .filter((name) => !statSync(join(SRC, name)).isDirectory())
+      .filter((name) => !TOP_LEVEL.includes(name));
+    expect(loose).toEqual([]);
+  });
+
   it("only ui/src/ipc imports @tauri-apps/api", () => {
     const offenders = sources(SRC)
       .filter((path) => !relative(SRC, path).startsWith("ipc/"))

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createI18n, LANGUAGE_STORAGE_KEY } from "../i18n";
 import type { ConflictView, QueueQuery } from "../ipc/client";
 import { clearMocks, mockDesk } from "../ipc/testing";
-import { Queue } from "../screens/Queue";
+import { Queue } from "../queue/Queue";
 import { departmentConflict } from "../supervision/fixtures";
 
 /** The officer's own conflict: the department's example, decided on this desk. */

@@ -17,9 +17,9 @@ import {
   type SyncReport,
   toDeskError,
 } from "../ipc/client";
-import { Deadline } from "../queue/Deadline";
-import { formatDate } from "../queue/format";
-import { useQueuePages } from "../queue/useQueuePages";
+import { Deadline } from "./Deadline";
+import { formatDate } from "./format";
+import { useQueuePages } from "./useQueuePages";
 
 const ROW_HEIGHT = 36;
 
