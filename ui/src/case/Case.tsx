@@ -1,15 +1,15 @@
-import { type KeyboardEvent, useCallback, useEffect, useRef, useState } from "react";
+import { type KeyboardEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { LanguageSwitch } from "../components/LanguageSwitch";
+import { useCatalogue } from "../data/catalogue";
+import { useLoad } from "../data/useLoad";
 import {
   type CaseView,
-  type CatalogueInfo,
   type DecisionKind,
   type DeskError,
   desk,
   type FormGroupView,
-  type LocalizedText,
   toDeskError,
 } from "../ipc/client";
 import { Deadline } from "../queue/Deadline";
@@ -56,13 +56,11 @@ const HELP: [string, string][] = [
 
 /** A form value in words: coded values (service, fee tier, purpose, nationality) are named
  * through the catalogue or the message catalogue; what the applicant typed is shown as typed. */
-export function useFormValue(catalogue: CatalogueInfo | null) {
-  const { t, i18n } = useTranslation();
-  const lang = i18n.language as keyof LocalizedText;
+export function useFormValue() {
+  const { t } = useTranslation();
+  const { serviceName } = useCatalogue();
   return (key: string, value: string) => {
-    if (key === "service") {
-      return catalogue?.services.find((s) => s.code === value)?.name[lang] ?? value;
-    }
+    if (key === "service") return serviceName(value);
     if (CODED_FIELDS.includes(key)) return t(`form.values.${key}.${value}`, value);
     return value;
   };
@@ -92,6 +90,12 @@ function FormFields({
   );
 }
 
+/** The panes a case opens with: its first two documents, or its form when it has none. */
+function firstPanes(kase: CaseView | null): [string, string] {
+  const docs = kase?.documents.map((d) => d.id) ?? [];
+  return [docs[0] ?? "form", docs[1] ?? docs[0] ?? "form"];
+}
+
 /** A case: the form, the checklist and history beside two document panes, and the decision. */
 export function Case({
   caseId,
@@ -103,12 +107,15 @@ export function Case({
   /** Opens the next case of the queue; resolves false when there is none. */
   onNext: () => Promise<boolean>;
 }) {
-  const { t, i18n } = useTranslation();
-  const lang = i18n.language as keyof LocalizedText;
-  const [kase, setKase] = useState<CaseView | null>(null);
-  const [error, setError] = useState<DeskError | null>(null);
-  const [catalogue, setCatalogue] = useState<CatalogueInfo | null>(null);
-  const [panes, setPanes] = useState<[string, string]>(["", ""]);
+  const { t } = useTranslation();
+  const loaded = useLoad(caseId, desk.caseView);
+  const kase = loaded.data;
+  const error = loaded.error;
+  const { serviceName, documentName } = useCatalogue();
+  // The documents the officer put in the panes, for the case they chose them in.
+  const [chosen, setChosen] = useState<{ caseId: string; panes: [string, string] } | null>(null);
+  const panes = chosen?.caseId === caseId ? chosen.panes : firstPanes(kase);
+  const setPanes = (next: [string, string]) => setChosen({ caseId, panes: next });
   const [twoPanes, setTwoPanes] = useState(true);
   const [active, setActive] = useState<0 | 1>(0);
   const [command, setCommand] = useState<{ name: PaneCommand; seq: number } | null>(null);
@@ -116,33 +123,17 @@ export function Case({
   const [help, setHelp] = useState(false);
   const [showText, setShowText] = useState(false);
   const [noMore, setNoMore] = useState(false);
+  /** Why asking for the next case failed. */
+  const [nextError, setNextError] = useState<DeskError | null>(null);
   const root = useRef<HTMLElement>(null);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: another case is the trigger.
   useEffect(() => {
-    desk.catalogue().then(setCatalogue, () => undefined);
-  }, []);
-
-  useEffect(() => {
-    setKase(null);
-    setError(null);
     setNoMore(false);
-    desk.caseView(caseId).then(
-      (view) => {
-        setKase(view);
-        const docs = view.documents.map((d) => d.id);
-        setPanes([docs[0] ?? "form", docs[1] ?? docs[0] ?? "form"]);
-      },
-      (e: unknown) => setError(toDeskError(e)),
-    );
+    setNextError(null);
   }, [caseId]);
 
-  const docName = useCallback(
-    (code: string) => catalogue?.document_types.find((d) => d.code === code)?.name[lang] ?? code,
-    [catalogue, lang],
-  );
-  const serviceName = (code: string) =>
-    catalogue?.services.find((s) => s.code === code)?.name[lang] ?? code;
-  const formValue = useFormValue(catalogue);
+  const formValue = useFormValue();
 
   // The case screen holds the focus from the moment it opens (busy, failed or shown), so its
   // keys work at once; a dialog or the help overlay hands it back when it closes.
@@ -152,7 +143,12 @@ export function Case({
   }, [caseId, kase?.id, error]);
 
   async function next() {
-    if (!(await onNext())) setNoMore(true);
+    setNextError(null);
+    try {
+      if (!(await onNext())) setNoMore(true);
+    } catch (thrown) {
+      setNextError(toDeskError(thrown));
+    }
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLElement>) {
@@ -258,7 +254,7 @@ export function Case({
                   <span className="mark" aria-hidden="true">
                     {item.state === "present" ? "✓" : item.state === "absent" ? "✗" : "!"}
                   </span>
-                  {docName(item.doc_type)} — {t(`checklist.${item.state}`)}
+                  {documentName(item.doc_type)} — {t(`checklist.${item.state}`)}
                 </li>
               ))}
             </ul>
@@ -340,7 +336,7 @@ export function Case({
                     <option value="form">{t("case.form")}</option>
                     {kase.documents.map((d) => (
                       <option key={d.id} value={d.id}>
-                        {`${docName(d.doc_type)} · ${d.file_name}`}
+                        {`${documentName(d.doc_type)} · ${d.file_name}`}
                       </option>
                     ))}
                   </select>
@@ -406,19 +402,19 @@ export function Case({
           {t("case.next")} <kbd>n</kbd>
         </button>
         {noMore && <span role="status">{t("case.noMore")}</span>}
+        {nextError && <ErrorNotice error={nextError} />}
       </footer>
 
       {dialog && (
         <DecisionDialog
           kase={kase}
           kind={dialog}
-          catalogue={catalogue}
           onClose={() => {
             setDialog(null);
             root.current?.focus();
           }}
           onDecided={(view) => {
-            setKase(view);
+            loaded.replace(view);
             setDialog(null);
             root.current?.focus();
           }}

@@ -1,6 +1,7 @@
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
-import type { ConflictResolution, ConflictView } from "../ipc/client";
+import { ErrorNotice } from "../components/ErrorNotice";
+import type { ConflictResolution, ConflictView, DeskError } from "../ipc/client";
 import { formatDateTime } from "../queue/format";
 
 /** One conflict told in words: what the officer decided, what happened at the centre, and what
@@ -37,11 +38,14 @@ export function ResolutionNote({ resolution }: { resolution: ConflictResolution 
  * actions that make sense (open the case; mark as seen — it is never deleted). */
 export function ConflictsInbox({
   conflicts,
+  error = null,
   onOpenCase,
   onSeen,
   onClose,
 }: {
   conflicts: ConflictView[];
+  /** Why the last action in the inbox (marking one seen) failed. */
+  error?: DeskError | null;
   onOpenCase: (caseId: string) => void;
   onSeen: (id: string) => void;
   onClose: () => void;
@@ -64,6 +68,7 @@ export function ConflictsInbox({
       >
         <h2 id="conflicts-title">{t("conflicts.title")}</h2>
         <p className="note">{t("conflicts.kept")}</p>
+        {error && <ErrorNotice error={error} />}
         {conflicts.length === 0 ? (
           <p>{t("conflicts.none")}</p>
         ) : (

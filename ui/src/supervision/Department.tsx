@@ -2,8 +2,9 @@ import { type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { LanguageSwitch } from "../components/LanguageSwitch";
+import { useCatalogue } from "../data/catalogue";
 import { useLoad } from "../data/useLoad";
-import { type CatalogueInfo, desk, type LocalizedText, type OfficerLoad } from "../ipc/client";
+import { desk, type OfficerLoad } from "../ipc/client";
 import { formatDate } from "../queue/format";
 import { DepartmentConflicts } from "./DepartmentConflicts";
 import { OfficerCasesPanel } from "./OfficerCasesPanel";
@@ -80,21 +81,17 @@ function OfficerTable({
 /** The supervisor's department: each officer's load, one officer's cases to move or export,
  * and the department's conflicts to resolve. Everything here comes from the centre. */
 export function Department({ onClose }: { onClose: () => void }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const id = useId();
   const root = useRef<HTMLElement>(null);
   const [officerId, setOfficerId] = useState<string | null>(null);
-  const [catalogue, setCatalogue] = useState<CatalogueInfo | null>(null);
   const workload = useLoad(DEPARTMENT, loadWorkload);
   const cases = useLoad(officerId, loadOfficerCases);
   const conflicts = useLoad(DEPARTMENT, loadConflicts);
-  const lang = i18n.language as keyof LocalizedText;
-  const serviceName = (code: string) =>
-    catalogue?.services.find((s) => s.code === code)?.name[lang] ?? code;
+  const { serviceName } = useCatalogue();
 
   useEffect(() => {
     root.current?.focus();
-    desk.catalogue().then(setCatalogue, () => undefined);
   }, []);
 
   function refresh() {
