@@ -1,9 +1,11 @@
+import type { ParseKeys } from "i18next";
 import { type KeyboardEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { LanguageSwitch } from "../components/LanguageSwitch";
 import { useCatalogue } from "../data/catalogue";
 import { useLoad } from "../data/useLoad";
+import { codeText } from "../i18n/codes";
 import {
   type CaseView,
   type DecisionKind,
@@ -36,7 +38,7 @@ const PANE_KEYS: Record<string, PaneCommand> = {
 };
 
 /** The keys of the case screen, for the help overlay. */
-const HELP: [string, string][] = [
+const HELP: [keys: string, label: ParseKeys][] = [
   ["a", "decision.kind.accept"],
   ["m", "decision.kind.missing_documents"],
   ["r", "decision.kind.refuse"],
@@ -61,13 +63,15 @@ export function useFormValue() {
   const { serviceName } = useCatalogue();
   return (key: string, value: string) => {
     if (key === "service") return serviceName(value);
-    if (CODED_FIELDS.includes(key)) return t(`form.values.${key}.${value}`, value);
+    if (isCoded(key)) return codeText(t, `form.values.${key}`, value);
     return value;
   };
 }
 
 /** Form fields whose values are codes named in the message catalogue. */
-const CODED_FIELDS = ["fee_tier", "purpose", "nationality"];
+const CODED_FIELDS = ["fee_tier", "purpose", "nationality"] as const;
+const isCoded = (key: string): key is (typeof CODED_FIELDS)[number] =>
+  (CODED_FIELDS as readonly string[]).includes(key);
 
 /** One group of the form, as terms and values. */
 function FormFields({
@@ -82,7 +86,7 @@ function FormFields({
     <dl className="facts">
       {group.fields.map((f) => (
         <div key={f.key}>
-          <dt>{t(`form.fields.${f.key}`, f.key)}</dt>
+          <dt>{codeText(t, "form.fields", f.key)}</dt>
           <dd>{value(f.key, f.value)}</dd>
         </div>
       ))}
@@ -286,7 +290,7 @@ export function Case({
             <h2 id="form-title">{t("case.form")}</h2>
             {kase.form.map((group) => (
               <div key={group.key} className="form-group">
-                <h3>{t(`form.groups.${group.key}`, group.key)}</h3>
+                <h3>{codeText(t, "form.groups", group.key)}</h3>
                 <FormFields group={group} value={formValue} />
               </div>
             ))}
@@ -297,10 +301,10 @@ export function Case({
               {kase.history.map((h, i) => (
                 // biome-ignore lint/suspicious/noArrayIndexKey: history is append-only.
                 <li key={i}>
-                  <time>{formatDateTime(h.at)}</time> {t(`history.${h.kind}`, h.kind)}
+                  <time>{formatDateTime(h.at)}</time> {codeText(t, "history", h.kind)}
                   {h.actor && ` — ${h.actor}`}
                   {h.to && ` → ${h.to}`}
-                  {h.decision && `: ${t(`decision.kind.${h.decision}`, h.decision)}`}
+                  {h.decision && `: ${codeText(t, "decision.kind", h.decision)}`}
                   {h.reason && ` (${h.reason})`}
                 </li>
               ))}
@@ -389,7 +393,7 @@ export function Case({
           >
             {decision
               ? `${t(`decision.kind.${decision.kind}`)} · ${t(`decision.state.${decision.state}`)}`
-              : t(`queue.status.${kase.status}`, kase.status)}
+              : codeText(t, "queue.status", kase.status)}
           </span>
         )}
         <button

@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { useCatalogue } from "../data/catalogue";
+import { codeText } from "../i18n/codes";
 import {
   type CaseView,
   type Decision,
@@ -62,7 +63,7 @@ export function DecisionDialog({
     if (!preview) (first.current ?? document.getElementById(`${id}-title`))?.focus();
   }, [id, preview]);
 
-  const fieldName = (key: string) => t(`form.fields.${key}`, key);
+  const fieldName = (key: string) => codeText(t, "form.fields", key);
 
   function decision(): Decision {
     return {
@@ -138,7 +139,7 @@ export function DecisionDialog({
   const setReason = (code: ReasonCode, change: Partial<Reasons[ReasonCode]>) =>
     setReasons((r) => ({ ...r, [code]: { ...r[code], ...change } }));
   const allFields = kase.form.flatMap((g) => g.fields);
-  const applicantLanguage = t(`language.names.${kase.applicant.language}`, kase.applicant.language);
+  const applicantLanguage = codeText(t, "language.names", kase.applicant.language);
 
   return (
     <div className="dialog-backdrop">

@@ -1,6 +1,7 @@
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { codeText } from "../i18n/codes";
 import type { ConflictResolution, ConflictView, DeskError } from "../ipc/client";
 import { formatDateTime } from "../queue/format";
 
@@ -13,7 +14,7 @@ export function conflictStory(t: TFunction, c: ConflictView): string {
     decided: formatDateTime(c.decided_at),
     changed: c.changed_at ? formatDateTime(c.changed_at) : t("conflicts.unknownTime"),
     name: c.now_with ?? t("case.nobody"),
-    status: c.status_now ? t(`queue.status.${c.status_now}`, c.status_now) : "",
+    status: c.status_now ? codeText(t, "queue.status", c.status_now) : "",
     message: c.message,
     by: c.decided_by ?? t("conflicts.someone"),
   };

@@ -7,6 +7,7 @@ import { ConflictsInbox } from "../conflicts/ConflictsInbox";
 import { useCatalogue } from "../data/catalogue";
 import { prefetchCase } from "../data/prefetch";
 import { useLoad } from "../data/useLoad";
+import { codeText } from "../i18n/codes";
 import {
   type DeskError,
   desk,
@@ -443,10 +444,10 @@ export function Queue({
                 </span>
                 <span>{cell(row, (r) => formatDate(r.submitted_at))}</span>
                 <span data-testid="queue-due">{row && <Deadline row={row} />}</span>
-                <span>{cell(row, (r) => t(`queue.status.${r.status}`, r.status))}</span>
+                <span>{cell(row, (r) => codeText(t, "queue.status", r.status))}</span>
                 <span>
                   {cell(row, (r) =>
-                    r.sync_state === "none" ? "" : t(`queue.syncState.${r.sync_state}`),
+                    r.sync_state === "none" ? "" : codeText(t, "queue.syncState", r.sync_state),
                   )}
                 </span>
               </div>
