@@ -5,12 +5,16 @@ import { describe, expect, it } from "vitest";
 
 const SRC = join(import.meta.dirname, ".");
 
-function sources(dir: string): string[] {
+function files(dir: string, pattern: RegExp): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sources(path);
-    return /\.(ts|tsx)$/.test(name) ? [path] : [];
+    if (statSync(path).isDirectory()) return files(path, pattern);
+    return pattern.test(name) ? [path] : [];
   });
+}
+
+function sources(dir: string): string[] {
+  return files(dir, /\.(ts|tsx)$/);
 }
 
 /** The files that sit at the top of ui/src: the entry point, the screen picker, the global
@@ -31,6 +35,20 @@ describe("tidy", () => {
       .filter((name) => !statSync(join(SRC, name)).isDirectory())
       .filter((name) => !TOP_LEVEL.includes(name));
     expect(loose).toEqual([]);
+  });
+
+  it("writes colours only as the tokens of styles.css", () => {
+    const colour = /#[0-9a-f]{3,8}\b|\b(rgba?|hsla?|hwb|lab|lch|oklab|oklch|color)\(/i;
+    const offenders = files(SRC, /\.css$/).flatMap((path) => {
+      let text = readFileSync(path, "utf8");
+      // The tokens themselves: the custom properties of :root in the global stylesheet.
+      if (relative(SRC, path) === "styles.css") text = text.replace(/^:root \{[^}]*\}/m, "");
+      return text
+        .split("\n")
+        .filter((line) => colour.test(line))
+        .map((line) => `${relative(SRC, path)}: ${line.trim()}`);
+    });
+    expect(offenders).toEqual([]);
   });
 
   it("only ui/src/ipc imports @tauri-apps/api", () => {

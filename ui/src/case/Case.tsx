@@ -19,6 +19,7 @@ import { formatDate, formatDateTime } from "../queue/format";
 import { DecisionDialog } from "./DecisionDialog";
 import { DocumentPane, type PaneCommand } from "./DocumentPane";
 import { TextPanel } from "./TextPanel";
+import "./case.css";
 
 const DECISION_KEYS: Record<string, DecisionKind> = {
   a: "accept",

@@ -4,6 +4,7 @@ import { ErrorNotice } from "../components/ErrorNotice";
 import { codeText } from "../i18n/codes";
 import type { ConflictResolution, ConflictView, DeskError } from "../ipc/client";
 import { formatDateTime } from "../queue/format";
+import "./conflicts.css";
 
 /** One conflict told in words: what the officer decided, what happened at the centre, and what
  * happens now. The facts come from the centre's answer; the wording is the UI's. A decision

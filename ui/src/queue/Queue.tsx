@@ -22,6 +22,7 @@ import {
 import { Deadline } from "./Deadline";
 import { formatDate } from "./format";
 import { useQueuePages } from "./useQueuePages";
+import "./queue.css";
 
 const ROW_HEIGHT = 36;
 

@@ -9,6 +9,7 @@ import { formatDate } from "../queue/format";
 import { DepartmentConflicts } from "./DepartmentConflicts";
 import { OfficerCasesPanel } from "./OfficerCasesPanel";
 import { lastSync } from "./words";
+import "./supervision.css";
 
 // Stable loaders for useLoad: the department is the caller's own, so its key never changes.
 const DEPARTMENT = "department";
