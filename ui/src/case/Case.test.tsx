@@ -160,7 +160,9 @@ describe("the case screen", () => {
     await waitFor(() => expect(screen.queryByTestId("decision-dialog")).toBeNull());
     fireEvent.keyDown(screen.getByTestId("case-screen"), { key: "n" });
     await waitFor(() => expect(asked).toBe(1));
-    expect(await screen.findByText("This was the last case in the list.")).toBeTruthy();
+    expect(
+      (await screen.findByText("This was the last case in the list.")).getAttribute("role"),
+    ).toBe("status");
     expect(decided).toEqual([]);
   });
 
