@@ -50,7 +50,9 @@ describe("the first screen", () => {
 
     await user.click(screen.getByTestId("language-ru"));
     expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Вход в систему");
-    expect(screen.getByRole("button", { name: "Войти" })).toBeDefined();
+    expect(screen.getByRole("button", { name: "Войти" })).toBe(
+      screen.getByTestId("sign-in-submit"),
+    );
     expect(localStorage.getItem(LANGUAGE_STORAGE_KEY)).toBe("ru");
   });
 
@@ -67,8 +69,13 @@ describe("the first screen", () => {
     renderApp();
     await screen.findByTestId("sign-in-title");
     const t = resources.az.translation.signIn;
-    for (const label of [t.server, t.username, t.password]) {
-      expect(screen.getByLabelText(label)).toBeDefined();
+    const fields = [
+      [t.server, "sign-in-server"],
+      [t.username, "sign-in-username"],
+      [t.password, "sign-in-password"],
+    ] as const;
+    for (const [label, field] of fields) {
+      expect(screen.getByLabelText(label)).toBe(screen.getByTestId(field));
     }
   });
 
@@ -80,7 +87,10 @@ describe("the first screen", () => {
     renderApp();
 
     const alert = await screen.findByRole("alert");
-    expect(within(alert).getByText(resources.az.translation.errors.storage)).toBeDefined();
-    expect(within(alert).getByText("cannot create /ro/data: read-only")).toBeDefined();
+    expect(alert.querySelector("p")?.textContent).toBe(resources.az.translation.errors.storage);
+    // The detail for support sits in the folded part, as code.
+    expect(within(alert).getByText("cannot create /ro/data: read-only").closest("details")).toBe(
+      alert.querySelector("details"),
+    );
   });
 });

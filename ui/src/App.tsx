@@ -3,10 +3,12 @@ import { useCallback, useEffect, useState } from "react";
 import { I18nextProvider } from "react-i18next";
 import { Case } from "./case/Case";
 import { ErrorNotice } from "./components/ErrorNotice";
+import { CatalogueProvider } from "./data/catalogue";
+import { prefetchCaseAt } from "./data/prefetch";
 import { type DeskError, desk, type QueueQuery, type SessionInfo, toDeskError } from "./ipc/client";
-import { Queue } from "./screens/Queue";
-import { SignIn } from "./screens/SignIn";
-import { Unlock } from "./screens/Unlock";
+import { Queue } from "./queue/Queue";
+import { SignIn } from "./session/SignIn";
+import { Unlock } from "./session/Unlock";
 import { Department } from "./supervision/Department";
 
 /** How often the UI asks whether the core has locked the desk for idleness. */
@@ -35,11 +37,7 @@ function Screens() {
   useEffect(refresh, [refresh]);
   // While a case is open, the next one of the queue is prepared, for `n`.
   useEffect(() => {
-    if (!open) return;
-    desk
-      .queuePage({ ...open.query, offset: open.index + 1, limit: 1 })
-      .then((page) => page.rows[0] && desk.prefetchCase(page.rows[0].id))
-      .catch(() => undefined);
+    if (open) prefetchCaseAt(open.query, open.index + 1);
   }, [open]);
   // Another officer signing in starts at the queue.
   useEffect(() => {
@@ -74,7 +72,7 @@ function Screens() {
 
   const inDepartment = department && session.role === "supervisor";
   return (
-    <>
+    <CatalogueProvider>
       <Queue
         session={session}
         onChange={setSession}
@@ -84,7 +82,7 @@ function Screens() {
       />
       {inDepartment && !open && <Department onClose={() => setDepartment(false)} />}
       {open && <Case caseId={open.id} onBack={() => setOpen(null)} onNext={openNext} />}
-    </>
+    </CatalogueProvider>
   );
 }
 

@@ -80,6 +80,7 @@ describe("accessibility (axe-core)", () => {
       session: () => signedIn,
       queue_page: queuePage,
       catalogue: () => ({ services: [], document_types: [] }),
+      conflicts: () => [],
     });
     const { container } = render(<App i18n={createI18n()} />);
     await waitFor(() => expect(screen.getAllByTestId("queue-row").length).toBeGreaterThan(5));

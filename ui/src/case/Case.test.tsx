@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import axe from "axe-core";
 import { afterEach, describe, expect, it } from "vitest";
+import { CatalogueProvider } from "../data/catalogue";
 import { createI18n, LANGUAGE_STORAGE_KEY } from "../i18n";
 import type { CaseView, CatalogueInfo, Decision } from "../ipc/client";
 import { clearMocks, mockDesk } from "../ipc/testing";
@@ -99,7 +100,9 @@ async function open(
   const { I18nextProvider } = await import("react-i18next");
   const rendered = render(
     <I18nextProvider i18n={i18n}>
-      <Case caseId="c1" onBack={() => undefined} onNext={next} />
+      <CatalogueProvider>
+        <Case caseId="c1" onBack={() => undefined} onNext={next} />
+      </CatalogueProvider>
     </I18nextProvider>,
   );
   await screen.findByTestId("case-number");
@@ -157,8 +160,21 @@ describe("the case screen", () => {
     await waitFor(() => expect(screen.queryByTestId("decision-dialog")).toBeNull());
     fireEvent.keyDown(screen.getByTestId("case-screen"), { key: "n" });
     await waitFor(() => expect(asked).toBe(1));
-    expect(await screen.findByText("This was the last case in the list.")).toBeTruthy();
+    expect(
+      (await screen.findByText("This was the last case in the list.")).getAttribute("role"),
+    ).toBe("status");
     expect(decided).toEqual([]);
+  });
+
+  it("says why the next case could not be opened", async () => {
+    await open([], async () => {
+      throw { kind: "storage", message: "cache busy" };
+    });
+    fireEvent.keyDown(screen.getByTestId("case-screen"), { key: "n" });
+    const notice = await screen.findByTestId("error-notice");
+    expect(notice.dataset.kind).toBe("storage");
+    expect(notice.textContent).toContain("cache busy");
+    expect(screen.getByTestId("case-number").textContent).toBe("MX-2026-000001");
   });
 
   it("has no accessibility violations, nor does its decision dialog", async () => {

@@ -1,15 +1,17 @@
-import { type KeyboardEvent, useCallback, useEffect, useRef, useState } from "react";
+import type { ParseKeys } from "i18next";
+import { type KeyboardEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { LanguageSwitch } from "../components/LanguageSwitch";
+import { useCatalogue } from "../data/catalogue";
+import { useLoad } from "../data/useLoad";
+import { codeText } from "../i18n/codes";
 import {
   type CaseView,
-  type CatalogueInfo,
   type DecisionKind,
   type DeskError,
   desk,
   type FormGroupView,
-  type LocalizedText,
   toDeskError,
 } from "../ipc/client";
 import { Deadline } from "../queue/Deadline";
@@ -17,6 +19,7 @@ import { formatDate, formatDateTime } from "../queue/format";
 import { DecisionDialog } from "./DecisionDialog";
 import { DocumentPane, type PaneCommand } from "./DocumentPane";
 import { TextPanel } from "./TextPanel";
+import "./case.css";
 
 const DECISION_KEYS: Record<string, DecisionKind> = {
   a: "accept",
@@ -36,7 +39,7 @@ const PANE_KEYS: Record<string, PaneCommand> = {
 };
 
 /** The keys of the case screen, for the help overlay. */
-const HELP: [string, string][] = [
+const HELP: [keys: string, label: ParseKeys][] = [
   ["a", "decision.kind.accept"],
   ["m", "decision.kind.missing_documents"],
   ["r", "decision.kind.refuse"],
@@ -56,20 +59,20 @@ const HELP: [string, string][] = [
 
 /** A form value in words: coded values (service, fee tier, purpose, nationality) are named
  * through the catalogue or the message catalogue; what the applicant typed is shown as typed. */
-export function useFormValue(catalogue: CatalogueInfo | null) {
-  const { t, i18n } = useTranslation();
-  const lang = i18n.language as keyof LocalizedText;
+export function useFormValue() {
+  const { t } = useTranslation();
+  const { serviceName } = useCatalogue();
   return (key: string, value: string) => {
-    if (key === "service") {
-      return catalogue?.services.find((s) => s.code === value)?.name[lang] ?? value;
-    }
-    if (CODED_FIELDS.includes(key)) return t(`form.values.${key}.${value}`, value);
+    if (key === "service") return serviceName(value);
+    if (isCoded(key)) return codeText(t, `form.values.${key}`, value);
     return value;
   };
 }
 
 /** Form fields whose values are codes named in the message catalogue. */
-const CODED_FIELDS = ["fee_tier", "purpose", "nationality"];
+const CODED_FIELDS = ["fee_tier", "purpose", "nationality"] as const;
+const isCoded = (key: string): key is (typeof CODED_FIELDS)[number] =>
+  (CODED_FIELDS as readonly string[]).includes(key);
 
 /** One group of the form, as terms and values. */
 function FormFields({
@@ -84,12 +87,18 @@ function FormFields({
     <dl className="facts">
       {group.fields.map((f) => (
         <div key={f.key}>
-          <dt>{t(`form.fields.${f.key}`, f.key)}</dt>
+          <dt>{codeText(t, "form.fields", f.key)}</dt>
           <dd>{value(f.key, f.value)}</dd>
         </div>
       ))}
     </dl>
   );
+}
+
+/** The panes a case opens with: its first two documents, or its form when it has none. */
+function firstPanes(kase: CaseView | null): [string, string] {
+  const docs = kase?.documents.map((d) => d.id) ?? [];
+  return [docs[0] ?? "form", docs[1] ?? docs[0] ?? "form"];
 }
 
 /** A case: the form, the checklist and history beside two document panes, and the decision. */
@@ -103,12 +112,15 @@ export function Case({
   /** Opens the next case of the queue; resolves false when there is none. */
   onNext: () => Promise<boolean>;
 }) {
-  const { t, i18n } = useTranslation();
-  const lang = i18n.language as keyof LocalizedText;
-  const [kase, setKase] = useState<CaseView | null>(null);
-  const [error, setError] = useState<DeskError | null>(null);
-  const [catalogue, setCatalogue] = useState<CatalogueInfo | null>(null);
-  const [panes, setPanes] = useState<[string, string]>(["", ""]);
+  const { t } = useTranslation();
+  const loaded = useLoad(caseId, desk.caseView);
+  const kase = loaded.data;
+  const error = loaded.error;
+  const { serviceName, documentName } = useCatalogue();
+  // The documents the officer put in the panes, for the case they chose them in.
+  const [chosen, setChosen] = useState<{ caseId: string; panes: [string, string] } | null>(null);
+  const panes = chosen?.caseId === caseId ? chosen.panes : firstPanes(kase);
+  const setPanes = (next: [string, string]) => setChosen({ caseId, panes: next });
   const [twoPanes, setTwoPanes] = useState(true);
   const [active, setActive] = useState<0 | 1>(0);
   const [command, setCommand] = useState<{ name: PaneCommand; seq: number } | null>(null);
@@ -116,33 +128,17 @@ export function Case({
   const [help, setHelp] = useState(false);
   const [showText, setShowText] = useState(false);
   const [noMore, setNoMore] = useState(false);
+  /** Why asking for the next case failed. */
+  const [nextError, setNextError] = useState<DeskError | null>(null);
   const root = useRef<HTMLElement>(null);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: another case is the trigger.
   useEffect(() => {
-    desk.catalogue().then(setCatalogue, () => undefined);
-  }, []);
-
-  useEffect(() => {
-    setKase(null);
-    setError(null);
     setNoMore(false);
-    desk.caseView(caseId).then(
-      (view) => {
-        setKase(view);
-        const docs = view.documents.map((d) => d.id);
-        setPanes([docs[0] ?? "form", docs[1] ?? docs[0] ?? "form"]);
-      },
-      (e: unknown) => setError(toDeskError(e)),
-    );
+    setNextError(null);
   }, [caseId]);
 
-  const docName = useCallback(
-    (code: string) => catalogue?.document_types.find((d) => d.code === code)?.name[lang] ?? code,
-    [catalogue, lang],
-  );
-  const serviceName = (code: string) =>
-    catalogue?.services.find((s) => s.code === code)?.name[lang] ?? code;
-  const formValue = useFormValue(catalogue);
+  const formValue = useFormValue();
 
   // The case screen holds the focus from the moment it opens (busy, failed or shown), so its
   // keys work at once; a dialog or the help overlay hands it back when it closes.
@@ -152,7 +148,12 @@ export function Case({
   }, [caseId, kase?.id, error]);
 
   async function next() {
-    if (!(await onNext())) setNoMore(true);
+    setNextError(null);
+    try {
+      if (!(await onNext())) setNoMore(true);
+    } catch (thrown) {
+      setNextError(toDeskError(thrown));
+    }
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLElement>) {
@@ -258,7 +259,7 @@ export function Case({
                   <span className="mark" aria-hidden="true">
                     {item.state === "present" ? "✓" : item.state === "absent" ? "✗" : "!"}
                   </span>
-                  {docName(item.doc_type)} — {t(`checklist.${item.state}`)}
+                  {documentName(item.doc_type)} — {t(`checklist.${item.state}`)}
                 </li>
               ))}
             </ul>
@@ -290,7 +291,7 @@ export function Case({
             <h2 id="form-title">{t("case.form")}</h2>
             {kase.form.map((group) => (
               <div key={group.key} className="form-group">
-                <h3>{t(`form.groups.${group.key}`, group.key)}</h3>
+                <h3>{codeText(t, "form.groups", group.key)}</h3>
                 <FormFields group={group} value={formValue} />
               </div>
             ))}
@@ -301,10 +302,10 @@ export function Case({
               {kase.history.map((h, i) => (
                 // biome-ignore lint/suspicious/noArrayIndexKey: history is append-only.
                 <li key={i}>
-                  <time>{formatDateTime(h.at)}</time> {t(`history.${h.kind}`, h.kind)}
+                  <time>{formatDateTime(h.at)}</time> {codeText(t, "history", h.kind)}
                   {h.actor && ` — ${h.actor}`}
                   {h.to && ` → ${h.to}`}
-                  {h.decision && `: ${t(`decision.kind.${h.decision}`, h.decision)}`}
+                  {h.decision && `: ${codeText(t, "decision.kind", h.decision)}`}
                   {h.reason && ` (${h.reason})`}
                 </li>
               ))}
@@ -340,7 +341,7 @@ export function Case({
                     <option value="form">{t("case.form")}</option>
                     {kase.documents.map((d) => (
                       <option key={d.id} value={d.id}>
-                        {`${docName(d.doc_type)} · ${d.file_name}`}
+                        {`${documentName(d.doc_type)} · ${d.file_name}`}
                       </option>
                     ))}
                   </select>
@@ -393,7 +394,7 @@ export function Case({
           >
             {decision
               ? `${t(`decision.kind.${decision.kind}`)} · ${t(`decision.state.${decision.state}`)}`
-              : t(`queue.status.${kase.status}`, kase.status)}
+              : codeText(t, "queue.status", kase.status)}
           </span>
         )}
         <button
@@ -406,19 +407,19 @@ export function Case({
           {t("case.next")} <kbd>n</kbd>
         </button>
         {noMore && <span role="status">{t("case.noMore")}</span>}
+        {nextError && <ErrorNotice error={nextError} />}
       </footer>
 
       {dialog && (
         <DecisionDialog
           kase={kase}
           kind={dialog}
-          catalogue={catalogue}
           onClose={() => {
             setDialog(null);
             root.current?.focus();
           }}
           onDecided={(view) => {
-            setKase(view);
+            loaded.replace(view);
             setDialog(null);
             root.current?.focus();
           }}

@@ -1,15 +1,15 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { useCatalogue } from "../data/catalogue";
+import { codeText } from "../i18n/codes";
 import {
   type CaseView,
-  type CatalogueInfo,
   type Decision,
   type DecisionKind,
   type DeskError,
   desk,
   type Email,
-  type LocalizedText,
   type ReasonCode,
   toDeskError,
 } from "../ipc/client";
@@ -26,19 +26,17 @@ function toggle(list: string[], item: string): string[] {
 export function DecisionDialog({
   kase,
   kind,
-  catalogue,
   onClose,
   onDecided,
 }: {
   kase: CaseView;
   kind: DecisionKind;
-  catalogue: CatalogueInfo | null;
   onClose: () => void;
   onDecided: (view: CaseView) => void;
 }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const id = useId();
-  const lang = i18n.language as keyof LocalizedText;
+  const { documentName } = useCatalogue();
   const [missing, setMissing] = useState<string[]>(() =>
     kase.checklist.filter((c) => c.state !== "present").map((c) => c.doc_type),
   );
@@ -65,9 +63,7 @@ export function DecisionDialog({
     if (!preview) (first.current ?? document.getElementById(`${id}-title`))?.focus();
   }, [id, preview]);
 
-  const docName = (code: string) =>
-    catalogue?.document_types.find((d) => d.code === code)?.name[lang] ?? code;
-  const fieldName = (key: string) => t(`form.fields.${key}`, key);
+  const fieldName = (key: string) => codeText(t, "form.fields", key);
 
   function decision(): Decision {
     return {
@@ -143,7 +139,7 @@ export function DecisionDialog({
   const setReason = (code: ReasonCode, change: Partial<Reasons[ReasonCode]>) =>
     setReasons((r) => ({ ...r, [code]: { ...r[code], ...change } }));
   const allFields = kase.form.flatMap((g) => g.fields);
-  const applicantLanguage = t(`language.names.${kase.applicant.language}`, kase.applicant.language);
+  const applicantLanguage = codeText(t, "language.names", kase.applicant.language);
 
   return (
     <div className="dialog-backdrop">
@@ -204,7 +200,7 @@ export function DecisionDialog({
                       }}
                       data-testid={`missing-${item.doc_type}`}
                     />{" "}
-                    {docName(item.doc_type)} <small>({t(`checklist.${item.state}`)})</small>
+                    {documentName(item.doc_type)} <small>({t(`checklist.${item.state}`)})</small>
                   </label>
                 ))}
                 <label className="stacked">
@@ -263,7 +259,7 @@ export function DecisionDialog({
                               }
                               data-testid={`reason-${code}-document-${d.doc_type}`}
                             />{" "}
-                            {docName(d.doc_type)} ({d.file_name})
+                            {documentName(d.doc_type)} ({d.file_name})
                           </label>
                         ))}
                     </div>

@@ -1,14 +1,8 @@
 import { type PointerEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
-import {
-  type DeskError,
-  type DocumentLayout,
-  type DocumentView,
-  desk,
-  documentUrl,
-  toDeskError,
-} from "../ipc/client";
+import { useLoad } from "../data/useLoad";
+import { type DeskError, type DocumentView, desk, documentUrl } from "../ipc/client";
 import { PdfPage } from "./PdfPage";
 import { type Fit, loadView, saveView, type ViewState } from "./viewState";
 
@@ -38,29 +32,24 @@ export function DocumentPane({
   testId: string;
 }) {
   const { t } = useTranslation();
-  const [layout, setLayout] = useState<DocumentLayout | null>(null);
-  const [error, setError] = useState<DeskError | null>(null);
+  // Only a document the desk holds has a layout to ask for.
+  const loaded = useLoad(document.state === "ready" ? document.id : null, desk.documentLayout);
+  const layout = loaded.data;
+  /** Why a page could not be drawn. */
+  const [drawError, setDrawError] = useState<DeskError | null>(null);
+  const error = loaded.error ?? drawError;
   const [page, setPage] = useState(0);
   const [view, setView] = useState<ViewState>(() => loadView(document.id));
   const [painted, setPainted] = useState(false);
   const viewport = useRef<HTMLDivElement>(null);
   const drag = useRef<{ x: number; y: number; left: number; top: number } | null>(null);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: another document or state is the trigger.
   useEffect(() => {
-    setLayout(null);
-    setError(null);
+    setDrawError(null);
     setPage(0);
     setPainted(false);
     setView(loadView(document.id));
-    if (document.state !== "ready") return;
-    let live = true;
-    desk.documentLayout(document.id).then(
-      (l) => live && setLayout(l),
-      (e: unknown) => live && setError(toDeskError(e)),
-    );
-    return () => {
-      live = false;
-    };
   }, [document.id, document.state]);
 
   const pages = layout?.page_count ?? 1;
@@ -152,7 +141,7 @@ export function DocumentPane({
         zoom={view.zoom}
         box={box}
         onPainted={() => setPainted(true)}
-        onError={setError}
+        onError={setDrawError}
       />
     );
   } else {
@@ -174,7 +163,7 @@ export function DocumentPane({
         draggable={false}
         onLoad={() => setPainted(true)}
         onError={() =>
-          setError({ kind: "document", message: `${document.file_name}: page ${page + 1}` })
+          setDrawError({ kind: "document", message: `${document.file_name}: page ${page + 1}` })
         }
       />
     );

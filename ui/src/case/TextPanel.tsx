@@ -1,20 +1,14 @@
-import { type ReactNode, useEffect, useState } from "react";
+import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
-import { type DeskError, type DocumentText, desk, toDeskError } from "../ipc/client";
+import { useLoad } from "../data/useLoad";
+import { desk } from "../ipc/client";
 
 /** The document's text with the applicant's key values marked where found, and a list that
  * flags each value not found: help for spotting contradictory information. */
 export function TextPanel({ documentId, testId }: { documentId: string; testId: string }) {
   const { t } = useTranslation();
-  const [text, setText] = useState<DocumentText | null>(null);
-  const [error, setError] = useState<DeskError | null>(null);
-
-  useEffect(() => {
-    setText(null);
-    setError(null);
-    desk.documentText(documentId).then(setText, (e: unknown) => setError(toDeskError(e)));
-  }, [documentId]);
+  const { data: text, error } = useLoad(documentId, desk.documentText);
 
   if (error) return <ErrorNotice error={error} />;
   if (!text) return <section className="text-panel" aria-busy="true" />;

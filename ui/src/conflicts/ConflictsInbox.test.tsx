@@ -2,10 +2,11 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/rea
 import userEvent from "@testing-library/user-event";
 import axe from "axe-core";
 import { afterEach, describe, expect, it } from "vitest";
+import { CatalogueProvider } from "../data/catalogue";
 import { createI18n, LANGUAGE_STORAGE_KEY } from "../i18n";
 import type { ConflictView, QueueQuery } from "../ipc/client";
-import { clearMocks, mockDesk } from "../ipc/testing";
-import { Queue } from "../screens/Queue";
+import { clearMocks, failWith, mockDesk } from "../ipc/testing";
+import { Queue } from "../queue/Queue";
 import { departmentConflict } from "../supervision/fixtures";
 
 /** The officer's own conflict: the department's example, decided on this desk. */
@@ -33,17 +34,19 @@ async function queue(language: string, inbox: ConflictView[], opened: string[] =
   const { I18nextProvider } = await import("react-i18next");
   const view = render(
     <I18nextProvider i18n={i18n}>
-      <Queue
-        session={{
-          signed_in: true,
-          locked: false,
-          server: "http://centre",
-          user_name: "Elvin",
-          role: "officer",
-        }}
-        onChange={() => undefined}
-        onOpen={(id: string, _index: number, _query: QueueQuery) => opened.push(id)}
-      />
+      <CatalogueProvider>
+        <Queue
+          session={{
+            signed_in: true,
+            locked: false,
+            server: "http://centre",
+            user_name: "Elvin",
+            role: "officer",
+          }}
+          onChange={() => undefined}
+          onOpen={(id: string, _index: number, _query: QueueQuery) => opened.push(id)}
+        />
+      </CatalogueProvider>
     </I18nextProvider>,
   );
   await waitFor(() =>
@@ -84,6 +87,22 @@ describe("the conflicts inbox", () => {
 
     fireEvent.keyDown(inbox, { key: "Escape" });
     await waitFor(() => expect(screen.queryByTestId("conflicts-inbox")).toBeNull());
+  });
+
+  it("says why a conflict could not be marked seen, inside the inbox", async () => {
+    await queue("en", [conflict()]);
+    mockDesk({
+      catalogue: () => ({ services: [], document_types: [] }),
+      queue_page: () => ({ rows: [], total: 0 }),
+      conflicts: () => [conflict()],
+      conflict_seen: failWith({ kind: "storage", message: "disk full" }),
+    });
+    await userEvent.click(screen.getByTestId("queue-conflicts"));
+    const inbox = await screen.findByTestId("conflicts-inbox");
+    await userEvent.click(within(inbox).getByTestId("conflict-seen"));
+    const notice = await within(inbox).findByTestId("error-notice");
+    expect(notice.dataset.kind).toBe("storage");
+    expect(within(inbox).getByTestId("conflict").dataset.seen).toBe("false");
   });
 
   it("speaks Azerbaijani and Russian, opens the case, and passes the accessibility audit", async () => {

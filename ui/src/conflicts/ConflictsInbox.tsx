@@ -1,7 +1,10 @@
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
-import type { ConflictResolution, ConflictView } from "../ipc/client";
+import { ErrorNotice } from "../components/ErrorNotice";
+import { codeText } from "../i18n/codes";
+import type { ConflictResolution, ConflictView, DeskError } from "../ipc/client";
 import { formatDateTime } from "../queue/format";
+import "./conflicts.css";
 
 /** One conflict told in words: what the officer decided, what happened at the centre, and what
  * happens now. The facts come from the centre's answer; the wording is the UI's. A decision
@@ -12,7 +15,7 @@ export function conflictStory(t: TFunction, c: ConflictView): string {
     decided: formatDateTime(c.decided_at),
     changed: c.changed_at ? formatDateTime(c.changed_at) : t("conflicts.unknownTime"),
     name: c.now_with ?? t("case.nobody"),
-    status: c.status_now ? t(`queue.status.${c.status_now}`, c.status_now) : "",
+    status: c.status_now ? codeText(t, "queue.status", c.status_now) : "",
     message: c.message,
     by: c.decided_by ?? t("conflicts.someone"),
   };
@@ -37,11 +40,14 @@ export function ResolutionNote({ resolution }: { resolution: ConflictResolution 
  * actions that make sense (open the case; mark as seen — it is never deleted). */
 export function ConflictsInbox({
   conflicts,
+  error = null,
   onOpenCase,
   onSeen,
   onClose,
 }: {
   conflicts: ConflictView[];
+  /** Why the last action in the inbox (marking one seen) failed. */
+  error?: DeskError | null;
   onOpenCase: (caseId: string) => void;
   onSeen: (id: string) => void;
   onClose: () => void;
@@ -64,6 +70,7 @@ export function ConflictsInbox({
       >
         <h2 id="conflicts-title">{t("conflicts.title")}</h2>
         <p className="note">{t("conflicts.kept")}</p>
+        {error && <ErrorNotice error={error} />}
         {conflicts.length === 0 ? (
           <p>{t("conflicts.none")}</p>
         ) : (

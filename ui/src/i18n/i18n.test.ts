@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ERROR_KINDS } from "../ipc/client";
 import { createI18n, DEFAULT_LANGUAGE, LANGUAGE_STORAGE_KEY, LANGUAGES, resources } from ".";
+import { codeText } from "./codes";
 
 type Tree = { [key: string]: string | Tree };
 
@@ -51,6 +52,31 @@ describe("translations", () => {
         expect(keys(resources[lng].translation as Tree)).toContain(`errors.${kind}`);
       }
     }
+  });
+});
+
+describe("translation keys", () => {
+  // These lines are checked by the type check too: each @ts-expect-error fails it if the call
+  // below it ever compiles.
+  it("are typed: a key missing from the catalogue does not compile, even with a default", () => {
+    const { t } = createI18n("en");
+    expect(t("signIn.title")).toBe("Sign in");
+    // @ts-expect-error the catalogue has no such key.
+    expect(t("a.missing.key")).toBe("a.missing.key");
+    // @ts-expect-error a default value does not excuse a missing key.
+    expect(t("a.missing.key", "fallback")).toBe("fallback");
+  });
+
+  it("name codes from data through a checked group, the code itself when unnamed", () => {
+    const { t } = createI18n("en");
+    expect(codeText(t, "queue.status", "refused")).toBe(
+      resources.en.translation.queue.status.refused,
+    );
+    expect(codeText(t, "queue.status", "archived")).toBe("archived");
+    // @ts-expect-error there is no such group.
+    expect(codeText(t, "queue.statuses", "refused")).toBe("refused");
+    // @ts-expect-error a single text is not a group.
+    expect(codeText(t, "queue.title", "x")).toBe("x");
   });
 });
 

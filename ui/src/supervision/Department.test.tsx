@@ -225,7 +225,11 @@ describe("the department view", () => {
     // Cancel (Escape) sends nothing and keeps everything as it was.
     fireEvent.keyDown(warning, { key: "Escape" });
     expect(screen.queryByTestId("unsent-warning")).toBeNull();
-    expect(screen.getByTestId("department")).toBeDefined();
+    // The department is still in front of the queue, with the reason as typed.
+    expect(screen.getByTestId("queue-title").closest("main")?.hidden).toBe(true);
+    expect((screen.getByTestId("reassign-reason") as HTMLTextAreaElement).value).toBe(
+      "   Elvin is on leave next week",
+    );
     expect(calls.reassign).toEqual([]);
     await user.click(submit);
     await user.click(
@@ -304,7 +308,10 @@ describe("the department view", () => {
 
     // Escape in the reason belongs to the field: the department (and the reason) stay.
     fireEvent.keyDown(screen.getByTestId("reassign-reason"), { key: "Escape" });
-    expect(screen.getByTestId("department")).toBeDefined();
+    expect(screen.getByTestId("queue-title").closest("main")?.hidden).toBe(true);
+    expect((screen.getByTestId("reassign-reason") as HTMLTextAreaElement).value).toBe(
+      "Aysel knows this applicant",
+    );
   });
 
   it("exports a case's history and shows where the file went, or why it could not", async () => {

@@ -2,14 +2,16 @@ import { type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { LanguageSwitch } from "../components/LanguageSwitch";
-import { type CatalogueInfo, desk, type LocalizedText, type OfficerLoad } from "../ipc/client";
+import { useCatalogue } from "../data/catalogue";
+import { useLoad } from "../data/useLoad";
+import { desk, type OfficerLoad } from "../ipc/client";
 import { formatDate } from "../queue/format";
 import { DepartmentConflicts } from "./DepartmentConflicts";
 import { OfficerCasesPanel } from "./OfficerCasesPanel";
-import { useCentre } from "./useCentre";
 import { lastSync } from "./words";
+import "./supervision.css";
 
-// Stable loaders for useCentre: the department is the caller's own, so its key never changes.
+// Stable loaders for useLoad: the department is the caller's own, so its key never changes.
 const DEPARTMENT = "department";
 const loadWorkload = () => desk.workload();
 const loadConflicts = () => desk.conflicts();
@@ -80,21 +82,17 @@ function OfficerTable({
 /** The supervisor's department: each officer's load, one officer's cases to move or export,
  * and the department's conflicts to resolve. Everything here comes from the centre. */
 export function Department({ onClose }: { onClose: () => void }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const id = useId();
   const root = useRef<HTMLElement>(null);
   const [officerId, setOfficerId] = useState<string | null>(null);
-  const [catalogue, setCatalogue] = useState<CatalogueInfo | null>(null);
-  const workload = useCentre(DEPARTMENT, loadWorkload);
-  const cases = useCentre(officerId, loadOfficerCases);
-  const conflicts = useCentre(DEPARTMENT, loadConflicts);
-  const lang = i18n.language as keyof LocalizedText;
-  const serviceName = (code: string) =>
-    catalogue?.services.find((s) => s.code === code)?.name[lang] ?? code;
+  const workload = useLoad(DEPARTMENT, loadWorkload);
+  const cases = useLoad(officerId, loadOfficerCases);
+  const conflicts = useLoad(DEPARTMENT, loadConflicts);
+  const { serviceName } = useCatalogue();
 
   useEffect(() => {
     root.current?.focus();
-    desk.catalogue().then(setCatalogue, () => undefined);
   }, []);
 
   function refresh() {

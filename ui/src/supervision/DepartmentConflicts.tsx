@@ -2,6 +2,7 @@ import { type FormEvent, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { conflictStory, ResolutionNote } from "../conflicts/ConflictsInbox";
+import { codeText } from "../i18n/codes";
 import {
   type ConflictView,
   type DeskError,
@@ -118,7 +119,7 @@ function SupervisorConflict({
           name: c.now_with,
           changed: c.changed_at ? formatDateTime(c.changed_at) : t("conflicts.unknownTime"),
           status: c.status_now
-            ? t(`queue.status.${c.status_now}`, c.status_now)
+            ? codeText(t, "queue.status", c.status_now)
             : t("supervision.conflicts.unknown"),
         })}
       </p>

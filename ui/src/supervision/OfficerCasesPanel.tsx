@@ -1,5 +1,6 @@
 import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { codeText } from "../i18n/codes";
 import type { OfficerCases, OfficerLoad } from "../ipc/client";
 import { formatDate, formatDateTime } from "../queue/format";
 import { ExportButton, ExportStatus, useHistoryExport } from "./HistoryExport";
@@ -106,7 +107,7 @@ export function OfficerCasesPanel({
                 <td>{c.applicant}</td>
                 <td>{serviceName(c.service)}</td>
                 <td>{formatDate(c.due_date)}</td>
-                <td>{t(`queue.status.${c.status}`, c.status)}</td>
+                <td>{codeText(t, "queue.status", c.status)}</td>
                 <td>{formatDateTime(c.changed_at)}</td>
                 <td>
                   <ExportButton caseId={c.id} number={c.number} exported={exported} run={run} />

@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
@@ -11,7 +11,7 @@ import type {
   SessionInfo,
   SignInRequest,
 } from "../ipc/client";
-import { failWith, mockDesk } from "../ipc/testing";
+import { failWith, type Handlers, mockDesk } from "../ipc/testing";
 
 const az = resources.az.translation;
 
@@ -80,6 +80,9 @@ const catalogue: CatalogueInfo = {
   document_types: [],
 };
 
+/** What the desk answers beside the queue once an officer is in: the catalogue, an empty inbox. */
+const besideQueue: Handlers = { catalogue: () => catalogue, conflicts: () => [] };
+
 function renderApp() {
   return render(<App i18n={createI18n()} />);
 }
@@ -96,6 +99,7 @@ describe("signing in", () => {
         return aysel;
       },
       queue_page: queue(3, queries),
+      ...besideQueue,
     });
     const user = userEvent.setup();
     renderApp();
@@ -112,6 +116,7 @@ describe("signing in", () => {
     expect((await screen.findByTestId("queue-user")).textContent).toBe("Aysel Məmmədova");
     await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(3));
     expect(queries[0]).toMatchObject({ mine: true, overdue: false, search: null, offset: 0 });
+    expect(screen.queryByTestId("error-notice")).toBeNull();
   });
 
   it("says what went wrong in the officer's language and keeps what was typed", async () => {
@@ -128,7 +133,7 @@ describe("signing in", () => {
 
     const alert = await screen.findByTestId("error-notice");
     expect(alert.dataset.kind).toBe("unauthorized");
-    expect(within(alert).getByText(az.errors.unauthorized)).toBeDefined();
+    expect(alert.querySelector("p")?.textContent).toBe(az.errors.unauthorized);
     expect((screen.getByTestId("sign-in-username") as HTMLInputElement).value).toBe("aysel.m");
     expect(screen.getByTestId("sign-in-submit")).toHaveProperty("disabled", false);
   });
@@ -143,6 +148,7 @@ describe("signing in", () => {
         return aysel;
       },
       queue_page: queue(0, []),
+      ...besideQueue,
     });
     const user = userEvent.setup();
     renderApp();
@@ -155,7 +161,7 @@ describe("signing in", () => {
     await user.clear(screen.getByTestId("unlock-password"));
     await user.type(screen.getByTestId("unlock-password"), "right");
     await user.click(screen.getByTestId("unlock-submit"));
-    expect(await screen.findByText(az.queue.empty)).toBeDefined();
+    expect((await screen.findByText(az.queue.empty)).getAttribute("role")).toBe("status");
     expect(passwords).toEqual(["wrong", "right"]);
   });
 });
@@ -163,7 +169,7 @@ describe("signing in", () => {
 describe("the queue", () => {
   it("searches, filters and moves with j/k and the arrows", async () => {
     const queries: QueueQuery[] = [];
-    mockDesk({ session: () => aysel, queue_page: queue(50, queries), catalogue: () => catalogue });
+    mockDesk({ session: () => aysel, queue_page: queue(50, queries), ...besideQueue });
     const user = userEvent.setup();
     renderApp();
 
@@ -205,7 +211,7 @@ describe("the queue", () => {
     mockDesk({
       session: () => aysel,
       queue_page: queue(50, []),
-      catalogue: () => catalogue,
+      ...besideQueue,
       prefetch_case: ({ id }) => {
         prefetched.push(id);
         return 2;
@@ -225,6 +231,7 @@ describe("the queue", () => {
     mockDesk({
       session: () => aysel,
       queue_page: queue(2, []),
+      ...besideQueue,
       sync_now: failWith({ kind: "offline", message: "connection refused" }),
     });
     const user = userEvent.setup();
@@ -240,10 +247,61 @@ describe("the queue", () => {
 
   it("fetches only the pages it shows, even for 100,000 cases", async () => {
     const queries: QueueQuery[] = [];
-    mockDesk({ session: () => aysel, queue_page: queue(100_000, queries) });
+    mockDesk({ session: () => aysel, queue_page: queue(100_000, queries), ...besideQueue });
     renderApp();
     await waitFor(() => expect(screen.getByTestId("queue-total").dataset.total).toBe("100000"));
     expect(screen.getAllByTestId("queue-row").length).toBeLessThan(100);
     expect(new Set(queries.map((q) => q.offset))).toEqual(new Set([0]));
+  });
+
+  it("says when the catalogue or the conflicts inbox cannot be read, and still lists the cases", async () => {
+    mockDesk({
+      session: () => aysel,
+      queue_page: queue(2, []),
+      catalogue: failWith({ kind: "internal", message: "no catalogue" }),
+      conflicts: failWith({ kind: "storage", message: "cache busy" }),
+    });
+    renderApp();
+
+    await waitFor(() => expect(screen.getAllByTestId("error-notice")).toHaveLength(2));
+    const kinds = screen.getAllByTestId("error-notice").map((notice) => notice.dataset.kind);
+    expect(kinds.sort()).toEqual(["internal", "storage"]);
+    await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(2));
+    // Without the catalogue a service shows as its code.
+    expect(screen.getAllByTestId("queue-row")[0]?.textContent).toContain("trp-issue");
+  });
+
+  it("takes the officer to the lock screen when the inbox meets the idle lock", async () => {
+    let locked = false;
+    mockDesk({
+      session: () => ({ ...aysel, locked }),
+      queue_page: queue(2, []),
+      catalogue: () => catalogue,
+      conflicts: () => {
+        locked = true;
+        throw { kind: "locked", message: "idle for 15 minutes" };
+      },
+    });
+    renderApp();
+
+    expect((await screen.findByTestId("unlock-title")).textContent).toBe(az.unlock.title);
+    expect(screen.queryByTestId("error-notice")).toBeNull();
+  });
+
+  it("says why locking or signing out failed, and stays on the queue", async () => {
+    mockDesk({
+      session: () => aysel,
+      queue_page: queue(2, []),
+      ...besideQueue,
+      lock: failWith({ kind: "keyring", message: "the key store did not answer" }),
+    });
+    const user = userEvent.setup();
+    renderApp();
+
+    await user.click(await screen.findByTestId("queue-lock"));
+    const notice = await screen.findByTestId("error-notice");
+    expect(notice.dataset.kind).toBe("keyring");
+    expect(notice.textContent).toContain("the key store did not answer");
+    expect(screen.getByTestId("queue-title").closest("main")?.hidden).toBe(false);
   });
 });

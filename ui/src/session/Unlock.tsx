@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { LanguageSwitch } from "../components/LanguageSwitch";
 import { type DeskError, desk, type SessionInfo, toDeskError } from "../ipc/client";
+import "./session.css";
 
 /** The lock screen: the officer's password opens the cached work again, with or without a network. */
 export function Unlock({

@@ -5,6 +5,7 @@ import { AboutWorkstation } from "../components/AboutWorkstation";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { LanguageSwitch } from "../components/LanguageSwitch";
 import { type DeskError, desk, type SessionInfo, toDeskError } from "../ipc/client";
+import "./session.css";
 
 /** The first screen: the central service's address (remembered), user name and password. */
 export function SignIn({

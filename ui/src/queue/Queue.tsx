@@ -4,9 +4,11 @@ import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { LanguageSwitch } from "../components/LanguageSwitch";
 import { ConflictsInbox } from "../conflicts/ConflictsInbox";
+import { useCatalogue } from "../data/catalogue";
+import { prefetchCase } from "../data/prefetch";
+import { useLoad } from "../data/useLoad";
+import { codeText } from "../i18n/codes";
 import {
-  type CatalogueInfo,
-  type ConflictView,
   type DeskError,
   desk,
   type LocalizedText,
@@ -17,11 +19,16 @@ import {
   type SyncReport,
   toDeskError,
 } from "../ipc/client";
-import { Deadline } from "../queue/Deadline";
-import { formatDate } from "../queue/format";
-import { useQueuePages } from "../queue/useQueuePages";
+import { Deadline } from "./Deadline";
+import { formatDate } from "./format";
+import { useQueuePages } from "./useQueuePages";
+import "./queue.css";
 
 const ROW_HEIGHT = 36;
+
+// A stable loader for useLoad: the inbox is this desk's own, so its key never changes.
+const INBOX = "inbox";
+const loadConflicts = () => desk.conflicts();
 
 function useDebounced<T>(value: T, ms: number): T {
   const [debounced, setDebounced] = useState(value);
@@ -94,7 +101,7 @@ export function Queue({
 }) {
   const { t, i18n } = useTranslation();
   const id = useId();
-  const [catalogue, setCatalogue] = useState<CatalogueInfo | null>(null);
+  const { catalogue, serviceName } = useCatalogue();
   const [service, setService] = useState("");
   const [search, setSearch] = useState("");
   const [mine, setMine] = useState(session.role !== "supervisor");
@@ -102,8 +109,11 @@ export function Queue({
   const [generation, setGeneration] = useState(0);
   const [selected, setSelected] = useState(0);
   const [sync, setSync] = useState<SyncState>({ state: "idle" });
-  const [conflicts, setConflicts] = useState<ConflictView[]>([]);
+  const inboxLoad = useLoad(INBOX, loadConflicts);
   const [inbox, setInbox] = useState(false);
+  /** Why the last lock or sign-out the officer asked for failed; the inbox has its own. */
+  const [actionError, setActionError] = useState<DeskError | null>(null);
+  const [seenError, setSeenError] = useState<DeskError | null>(null);
   const debouncedSearch = useDebounced(search, 200);
   const query: QueueQuery = {
     service: service === "" ? null : service,
@@ -116,7 +126,7 @@ export function Queue({
     offset: 0,
     limit: 0,
   };
-  const { total, rowAt, error } = useQueuePages(query, generation);
+  const { total, rowAt, error: pageError } = useQueuePages(query, generation);
   const listRef = useRef<HTMLDivElement>(null);
   const syncRef = useRef<HTMLButtonElement>(null);
   const count = total ?? 0;
@@ -144,40 +154,48 @@ export function Queue({
     initialRect: { width: 1000, height: 600 },
   });
 
-  useEffect(() => {
-    desk.catalogue().then(setCatalogue, () => undefined);
-  }, []);
-
-  // The conflicts inbox follows every sync, and every return from a case.
+  // The conflicts inbox is loaded with the queue, then again after every sync and every return
+  // from a case.
+  const reloadInbox = inboxLoad.reload;
+  const inboxLoaded = useRef(false);
   // biome-ignore lint/correctness/useExhaustiveDependencies: generation and hidden are the triggers.
   useEffect(() => {
-    if (hidden) return;
-    desk.conflicts().then(setConflicts, () => undefined);
-  }, [generation, hidden]);
+    if (inboxLoaded.current && !hidden) reloadInbox();
+    inboxLoaded.current = true;
+  }, [generation, hidden, reloadInbox]);
+  const conflicts = inboxLoad.data ?? [];
   const unseen = conflicts.filter((c) => !c.seen).length;
   const openDepartment = session.role === "supervisor" ? onDepartment : undefined;
 
   // The selected case is prepared (first pages converted) once the selection settles, so
-  // Enter opens it from memory. A failure only means it is prepared when opened.
+  // Enter opens it from memory.
   const settled = useDebounced(rowAt(selected)?.id ?? null, 150);
   useEffect(() => {
     if (hidden || settled === null) return;
-    desk.prefetchCase(settled).catch(() => undefined);
+    prefetchCase(settled);
   }, [settled, hidden]);
 
   // A new search or filter starts at its first row (an old position may lie beyond its end).
   // biome-ignore lint/correctness/useExhaustiveDependencies: the query's parts are the trigger.
   useEffect(() => setSelected(0), [debouncedSearch, service, mine, overdue]);
   const lang = i18n.language as keyof LocalizedText;
-  const serviceName = (code: string) =>
-    catalogue?.services.find((s) => s.code === code)?.name[lang] ?? code;
 
-  // A lock noticed by the core (idle too long) takes the officer to the lock screen.
+  /** Asks the desk for a new session state (after a lock, a sign-out); says why if it fails. */
+  function changeSession(action: () => Promise<SessionInfo>) {
+    setActionError(null);
+    action().then(onChange, (thrown: unknown) => setActionError(toDeskError(thrown)));
+  }
+
+  // A lock noticed by the core (idle too long) takes the officer to the lock screen; the lock
+  // screen says it, so the refusal itself is not shown.
+  const locked = pageError?.kind === "locked" || inboxLoad.error?.kind === "locked";
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new lock is the only trigger.
   useEffect(() => {
-    if (error?.kind === "locked") {
-      desk.session().then(onChange, () => undefined);
-    }
-  }, [error, onChange]);
+    if (locked) changeSession(() => desk.session());
+  }, [locked]);
+  const shown = (e: DeskError | null) => (e && e.kind !== "locked" ? e : null);
+  const error = shown(pageError);
+  const inboxError = shown(inboxLoad.error);
 
   async function runSync() {
     setSync({ state: "running", progress: null });
@@ -278,7 +296,7 @@ export function Queue({
         <button
           type="button"
           className="secondary"
-          onClick={() => desk.lock().then(onChange, () => undefined)}
+          onClick={() => changeSession(() => desk.lock())}
           data-testid="queue-lock"
         >
           {t("queue.lock")}
@@ -286,7 +304,7 @@ export function Queue({
         <button
           type="button"
           className="secondary"
-          onClick={() => desk.signOut().then(onChange, () => undefined)}
+          onClick={() => changeSession(() => desk.signOut())}
           data-testid="queue-sign-out"
         >
           {t("queue.signOut")}
@@ -304,6 +322,8 @@ export function Queue({
           })}
       </div>
       {sync.state === "failed" && <ErrorNotice error={sync.error} />}
+      {actionError && <ErrorNotice error={actionError} />}
+      {inboxError && <ErrorNotice error={inboxError} />}
 
       <div className="queue-filters">
         <label htmlFor={`${id}-search`} className="visually-hidden">
@@ -364,7 +384,7 @@ export function Queue({
         </span>
       </div>
 
-      {error && error.kind !== "locked" && <ErrorNotice error={error} />}
+      {error && <ErrorNotice error={error} />}
 
       <div className="queue-head" aria-hidden="true">
         <span>{t("queue.columns.number")}</span>
@@ -425,10 +445,10 @@ export function Queue({
                 </span>
                 <span>{cell(row, (r) => formatDate(r.submitted_at))}</span>
                 <span data-testid="queue-due">{row && <Deadline row={row} />}</span>
-                <span>{cell(row, (r) => t(`queue.status.${r.status}`, r.status))}</span>
+                <span>{cell(row, (r) => codeText(t, "queue.status", r.status))}</span>
                 <span>
                   {cell(row, (r) =>
-                    r.sync_state === "none" ? "" : t(`queue.syncState.${r.sync_state}`),
+                    r.sync_state === "none" ? "" : codeText(t, "queue.syncState", r.sync_state),
                   )}
                 </span>
               </div>
@@ -443,15 +463,20 @@ export function Queue({
       {inbox && !hidden && (
         <ConflictsInbox
           conflicts={conflicts}
+          error={seenError}
           onOpenCase={(caseId) => {
             setInbox(false);
             onOpen(caseId, -1, query);
           }}
           onSeen={(conflictId) => {
-            desk.conflictSeen(conflictId).then(setConflicts, () => undefined);
+            setSeenError(null);
+            desk
+              .conflictSeen(conflictId)
+              .then(inboxLoad.replace, (thrown: unknown) => setSeenError(toDeskError(thrown)));
           }}
           onClose={() => {
             setInbox(false);
+            setSeenError(null);
             listRef.current?.focus();
           }}
         />
