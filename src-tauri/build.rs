@@ -1,7 +1,8 @@
 //! Build script of the desktop shell.
 //!
-//! - Derives the permission manifest (`allow-<command>` for each command) from the core's list
-//!   of IPC commands, so the capability files can only name commands that exist.
+//! - Derives the permission manifest (`allow-<command>` for each command) from the one list of
+//!   IPC commands (`crates/core/src/commands.list`, read as text here: the build script does not
+//!   compile the desk engine), so the capability files can only name commands that exist.
 //! - Records how the binary was built (commit, profile, target) for `app_info`.
 //! - Makes sure `ui/dist` exists so that a plain `cargo build` of the workspace works before the
 //!   UI has been built; the stub page says how to build the real one.
@@ -11,13 +12,21 @@ use std::process::Command;
 
 const UI_DIST: &str = "../ui/dist";
 
+macro_rules! desk_commands {
+    ($($name:ident ( $($arg:ident : $t:ty),* ) -> $ret:ty;)*) => {
+        const COMMANDS: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+
+include!("../crates/core/src/commands.list");
+
 fn main() {
     record_build_info();
     ensure_ui_dist();
 
-    let commands: &'static [&'static str] = migdesk_core::ipc::command_names().leak();
+    println!("cargo:rerun-if-changed=../crates/core/src/commands.list");
     let attributes = tauri_build::Attributes::new()
-        .app_manifest(tauri_build::AppManifest::new().commands(commands));
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
     if let Err(e) = tauri_build::try_build(attributes) {
         panic!("tauri-build failed: {e:#}");
     }

@@ -1,5 +1,6 @@
-//! The commands the UI may call. Each one is listed in `migdesk_core::ipc::COMMANDS`, which
-//! also drives the permission manifest and the generated TypeScript command map.
+//! The commands the UI may call. Each one is declared once, in `crates/core/src/commands.list`,
+//! from which the invoke handler, the permission manifest and the UI's typed command map are
+//! derived.
 
 use migdesk_core::case::CaseView;
 use migdesk_core::conflicts::ConflictView;

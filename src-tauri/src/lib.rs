@@ -71,31 +71,23 @@ pub fn configure<R: Runtime>(builder: Builder<R>, config: ShellConfig) -> Builde
         ))
         .register_asynchronous_uri_scheme_protocol(documents::SCHEME, documents::handle)
         .setup(|app| Ok(window::create_main_window(app)?))
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::catalogue,
-            commands::session,
-            commands::sign_in,
-            commands::unlock,
-            commands::lock,
-            commands::sign_out,
-            commands::queue_page,
-            commands::sync_now,
-            commands::case_view,
-            commands::decision_preview,
-            commands::decide,
-            commands::document_layout,
-            commands::prefetch_case,
-            commands::document_text,
-            commands::conflicts,
-            commands::conflict_seen,
-            commands::workload,
-            commands::officer_cases,
-            commands::reassign,
-            commands::resolve_conflict,
-            commands::export_history
-        ])
+        .invoke_handler(invoke_handler())
 }
+
+/// The invoke handler and the names of the desk's commands, from the one list in
+/// `crates/core/src/commands.list` (its types are the core's, read there; here only names count).
+macro_rules! desk_commands {
+    ($($name:ident ( $($arg:ident : $t:ty),* ) -> $ret:ty;)*) => {
+        /// Every command the UI may call.
+        pub const COMMAND_NAMES: &[&str] = &[$(stringify!($name)),*];
+
+        fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$(commands::$name),*]
+        }
+    };
+}
+
+include!("../../crates/core/src/commands.list");
 
 /// Runs the desk.
 pub fn run() {

@@ -21,17 +21,34 @@ fn app_with_data_dir(dir: &Path) -> App<MockRuntime> {
 }
 
 fn invoke(app: &App<MockRuntime>, window_label: &str, cmd: &str) -> Result<Value, Value> {
+    invoke_with(app, window_label, cmd, InvokeBody::default())
+}
+
+fn invoke_with(
+    app: &App<MockRuntime>,
+    window_label: &str,
+    cmd: &str,
+    body: InvokeBody,
+) -> Result<Value, Value> {
     let webview = WebviewWindowBuilder::new(app, window_label, WebviewUrl::default())
         .build()
         .expect("window");
+    invoke_in(&webview, cmd, body)
+}
+
+fn invoke_in(
+    webview: &tauri::WebviewWindow<MockRuntime>,
+    cmd: &str,
+    body: InvokeBody,
+) -> Result<Value, Value> {
     get_ipc_response(
-        &webview,
+        webview,
         InvokeRequest {
             cmd: cmd.into(),
             callback: CallbackFn(0),
             error: CallbackFn(1),
             url: "tauri://localhost".parse().expect("url"),
-            body: InvokeBody::default(),
+            body,
             headers: Default::default(),
             invoke_key: INVOKE_KEY.to_string(),
         },
@@ -83,6 +100,47 @@ fn a_window_without_a_capability_is_refused() {
 }
 
 #[test]
+fn every_command_takes_the_arguments_the_ui_sends() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = app_with_data_dir(tmp.path());
+    let declared = migdesk_core::ipc::COMMANDS;
+    assert_eq!(
+        declared.iter().map(|c| c.name).collect::<Vec<_>>(),
+        crate::COMMAND_NAMES,
+        "the shell registers the commands the UI's map declares"
+    );
+    let main = WebviewWindowBuilder::new(&app, "main", WebviewUrl::default())
+        .build()
+        .expect("window");
+    for command in declared {
+        // Every argument under the name the UI sends, with a value no command accepts: the
+        // command must get as far as reading it (a missing key means the names differ).
+        let args: serde_json::Map<String, Value> = command
+            .arg_names
+            .iter()
+            .map(|a| (migdesk_core::ipc::to_camel(a), json!({ "not": "a value" })))
+            .collect();
+        let answer = invoke_in(&main, command.name, InvokeBody::Json(Value::Object(args)));
+        let text = match &answer {
+            Ok(v) | Err(v) => v.to_string(),
+        };
+        assert!(
+            !text.contains("missing required key"),
+            "{}: {text}",
+            command.name
+        );
+        assert!(!text.contains("not allowed"), "{}: {text}", command.name);
+        if !command.arg_names.is_empty() {
+            assert!(
+                text.contains("invalid args"),
+                "{} read its arguments: {text}",
+                command.name
+            );
+        }
+    }
+}
+
+#[test]
 fn an_unknown_command_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let app = app_with_data_dir(tmp.path());
@@ -97,7 +155,7 @@ fn read_json(path: &str) -> Value {
 
 #[test]
 fn capabilities_grant_only_commands_that_exist() {
-    let known: Vec<String> = migdesk_core::ipc::command_names()
+    let known: Vec<String> = crate::COMMAND_NAMES
         .iter()
         .map(|c| format!("allow-{}", c.replace('_', "-")))
         .collect();
@@ -125,7 +183,7 @@ fn the_main_window_may_call_every_desk_command() {
         .iter()
         .filter_map(Value::as_str)
         .collect();
-    for name in migdesk_core::ipc::command_names() {
+    for name in crate::COMMAND_NAMES {
         let perm = format!("allow-{}", name.replace('_', "-"));
         assert!(granted.contains(&perm.as_str()), "{perm} is not granted");
     }

@@ -123,7 +123,13 @@ pub fn typescript_bindings() -> String {
         );
     }
     out.push_str("};\n\n");
-    out.push_str("export type CommandName = keyof Commands;\n");
+    out.push_str("export type CommandName = keyof Commands;\n\n");
+    let names: Vec<String> = COMMANDS.iter().map(|c| format!("\"{}\"", c.name)).collect();
+    let _ = writeln!(
+        out,
+        "/** Every command, for code that must cover each one. */\nexport const COMMAND_NAMES: readonly CommandName[] = [{}];",
+        names.join(", ")
+    );
     out
 }
 

@@ -131,133 +131,95 @@ impl From<&migdesk_domain::Catalogue> for CatalogueInfo {
     }
 }
 
-/// One command the shell exposes to the UI: its name, and the TypeScript types of its
-/// arguments object and its successful result. Errors are always [`crate::DeskError`].
+/// One command the shell exposes to the UI: its name, its arguments (as the UI names them) and
+/// the TypeScript types of its arguments object and its successful result. Errors are always
+/// [`crate::DeskError`].
 #[derive(Debug, Clone, Copy)]
 pub struct CommandSpec {
     pub name: &'static str,
+    /// The argument names the UI sends (camelCase, as Tauri maps the shell's parameters).
+    pub arg_names: &'static [&'static str],
     pub args: fn() -> String,
     pub returns: fn() -> String,
 }
 
-fn no_args() -> String {
-    "Record<string, never>".to_owned()
+/// The UI's end of a channel the shell streams through (`tauri::ipc::Channel` there); named
+/// here only for its TypeScript type.
+#[derive(Debug)]
+pub struct Channel<T>(std::marker::PhantomData<T>);
+
+/// A type's name in TypeScript, as an argument or a result.
+pub trait TsType {
+    fn ts() -> String;
 }
 
-fn ts_name<T: TS>() -> String {
-    T::name(&ts_rs::Config::new())
-}
-
-fn sign_in_args() -> String {
-    format!("{{ request: {} }}", ts_name::<SignInRequest>())
-}
-
-fn password_args() -> String {
-    "{ password: string }".to_owned()
-}
-
-fn case_args() -> String {
-    "{ id: string }".to_owned()
-}
-
-fn decision_args() -> String {
-    format!(
-        "{{ id: string; decision: {} }}",
-        ts_name::<migdesk_domain::decision::Decision>()
-    )
-}
-
-fn sync_args() -> String {
-    format!(
-        "{{ onProgress: import(\"@tauri-apps/api/core\").Channel<{}> }}",
-        ts_name::<crate::sync::Progress>()
-    )
-}
-
-fn conflict_list() -> String {
-    format!("{}[]", ts_name::<crate::conflicts::ConflictView>())
-}
-
-fn reassign_args() -> String {
-    format!(
-        "{{ request: {} }}",
-        ts_name::<crate::supervision::Reassignment>()
-    )
-}
-
-fn resolve_args() -> String {
-    format!(
-        "{{ id: string; resolution: {} }}",
-        ts_name::<crate::supervision::Resolution>()
-    )
-}
-
-fn text() -> String {
-    "string".to_owned()
-}
-
-fn count() -> String {
-    "number".to_owned()
-}
-
-fn queue_args() -> String {
-    format!("{{ query: {} }}", ts_name::<crate::queue::QueueQuery>())
-}
-
-const fn command(name: &'static str, args: fn() -> String, returns: fn() -> String) -> CommandSpec {
-    CommandSpec {
-        name,
-        args,
-        returns,
+impl<T: TS> TsType for T {
+    fn ts() -> String {
+        T::name(&ts_rs::Config::new())
     }
 }
 
-/// Every command the desktop shell registers. The shell's build script derives its permission
-/// manifest from this list, and [`crate::bindings`] derives the UI's typed command map from it.
-pub const COMMANDS: &[CommandSpec] = &[
-    command("app_info", no_args, ts_name::<AppInfo>),
-    command("catalogue", no_args, ts_name::<CatalogueInfo>),
-    command("session", no_args, ts_name::<SessionInfo>),
-    command("sign_in", sign_in_args, ts_name::<SessionInfo>),
-    command("unlock", password_args, ts_name::<SessionInfo>),
-    command("lock", no_args, ts_name::<SessionInfo>),
-    command("sign_out", no_args, ts_name::<SessionInfo>),
-    command("queue_page", queue_args, ts_name::<QueuePage>),
-    command("sync_now", sync_args, ts_name::<crate::sync::SyncReport>),
-    command("case_view", case_args, ts_name::<crate::case::CaseView>),
-    command(
-        "decision_preview",
-        decision_args,
-        ts_name::<migdesk_domain::decision::Email>,
-    ),
-    command("decide", decision_args, ts_name::<crate::case::CaseView>),
-    command(
-        "document_layout",
-        case_args,
-        ts_name::<crate::viewer::DocumentLayout>,
-    ),
-    command(
-        "document_text",
-        case_args,
-        ts_name::<crate::crosscheck::DocumentText>,
-    ),
-    command("prefetch_case", case_args, count),
-    command("conflicts", no_args, conflict_list),
-    command("conflict_seen", case_args, conflict_list),
-    command("workload", no_args, ts_name::<crate::supervision::Workload>),
-    command(
-        "officer_cases",
-        case_args,
-        ts_name::<crate::supervision::OfficerCases>,
-    ),
-    command(
-        "reassign",
-        reassign_args,
-        ts_name::<crate::supervision::ReassignOutcome>,
-    ),
-    command("resolve_conflict", resolve_args, conflict_list),
-    command("export_history", case_args, text),
-];
+impl<T: TS> TsType for Channel<T> {
+    fn ts() -> String {
+        format!(
+            "import(\"@tauri-apps/api/core\").Channel<{}>",
+            T::name(&ts_rs::Config::new())
+        )
+    }
+}
+
+fn args_object(args: &[(&str, String)]) -> String {
+    if args.is_empty() {
+        return "Record<string, never>".to_owned();
+    }
+    let fields: Vec<String> = args
+        .iter()
+        .map(|(name, ts)| format!("{}: {ts}", to_camel(name)))
+        .collect();
+    format!("{{ {} }}", fields.join("; "))
+}
+
+/// `on_progress` → `onProgress`: how Tauri names a parameter for JavaScript.
+pub fn to_camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+macro_rules! desk_commands {
+    ($($name:ident ( $($arg:ident : $t:ty),* ) -> $ret:ty;)*) => {
+        /// Every command the desktop shell registers, from `commands.list`.
+        pub const COMMANDS: &[CommandSpec] = &[$(
+            CommandSpec {
+                name: stringify!($name),
+                arg_names: &[$(stringify!($arg)),*],
+                args: || args_object(&[$((stringify!($arg), <$t as TsType>::ts())),*]),
+                returns: <$ret as TsType>::ts,
+            }
+        ),*];
+    };
+}
+
+use crate::case::CaseView;
+use crate::conflicts::ConflictView;
+use crate::crosscheck::DocumentText;
+use crate::queue::QueueQuery;
+use crate::supervision::{OfficerCases, ReassignOutcome, Reassignment, Resolution, Workload};
+use crate::sync::{Progress, SyncReport};
+use crate::viewer::DocumentLayout;
+use migdesk_domain::decision::{Decision, Email};
+
+include!("commands.list");
 
 /// The names in [`COMMANDS`].
 pub fn command_names() -> Vec<&'static str> {
@@ -267,6 +229,21 @@ pub fn command_names() -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::SignInRequest;
+
+    #[test]
+    fn parameters_are_named_as_tauri_names_them_for_javascript() {
+        assert_eq!(super::to_camel("on_progress"), "onProgress");
+        assert_eq!(super::to_camel("id"), "id");
+        let sync = super::COMMANDS
+            .iter()
+            .find(|c| c.name == "sync_now")
+            .unwrap();
+        assert!(
+            (sync.args)().starts_with("{ onProgress: import("),
+            "{}",
+            (sync.args)()
+        );
+    }
 
     #[test]
     fn the_password_stays_out_of_debug_output() {

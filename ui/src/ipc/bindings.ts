@@ -476,13 +476,16 @@ export type Commands = {
   document_layout: { args: { id: string }; returns: DocumentLayout };
   document_text: { args: { id: string }; returns: DocumentText };
   prefetch_case: { args: { id: string }; returns: number };
-  conflicts: { args: Record<string, never>; returns: ConflictView[] };
-  conflict_seen: { args: { id: string }; returns: ConflictView[] };
+  conflicts: { args: Record<string, never>; returns: Array<ConflictView> };
+  conflict_seen: { args: { id: string }; returns: Array<ConflictView> };
   workload: { args: Record<string, never>; returns: Workload };
   officer_cases: { args: { id: string }; returns: OfficerCases };
   reassign: { args: { request: Reassignment }; returns: ReassignOutcome };
-  resolve_conflict: { args: { id: string; resolution: Resolution }; returns: ConflictView[] };
+  resolve_conflict: { args: { id: string; resolution: Resolution }; returns: Array<ConflictView> };
   export_history: { args: { id: string }; returns: string };
 };
 
 export type CommandName = keyof Commands;
+
+/** Every command, for code that must cover each one. */
+export const COMMAND_NAMES: readonly CommandName[] = ["app_info", "catalogue", "session", "sign_in", "unlock", "lock", "sign_out", "queue_page", "sync_now", "case_view", "decision_preview", "decide", "document_layout", "document_text", "prefetch_case", "conflicts", "conflict_seen", "workload", "officer_cases", "reassign", "resolve_conflict", "export_history"];

@@ -1,4 +1,6 @@
+import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
+import { COMMAND_NAMES } from "./bindings";
 import { call, desk, toDeskError } from "./client";
 import { failWith, mockDesk } from "./testing";
 
@@ -38,5 +40,21 @@ describe("call", () => {
   it("rejects with a DeskError", async () => {
     mockDesk({ app_info: failWith({ kind: "storage", message: "read-only" }) });
     await expect(call("app_info", {})).rejects.toEqual({ kind: "storage", message: "read-only" });
+  });
+});
+
+describe("desk", () => {
+  it("has a method for every command the desk exposes, sending the arguments the shell reads", async () => {
+    const called = new Map<string, string[]>();
+    mockIPC((command, payload) => {
+      called.set(command, Object.keys((payload ?? {}) as Record<string, unknown>).sort());
+      return null;
+    });
+    // Every method, with placeholder arguments: the names the facade sends are what counts.
+    const methods = Object.values(desk) as ((...args: unknown[]) => Promise<unknown>)[];
+    await Promise.all(methods.map((method) => method("x", "y").catch(() => undefined)));
+    expect([...called.keys()].sort()).toEqual([...COMMAND_NAMES].sort());
+    expect(called.get("decide")).toEqual(["decision", "id"]);
+    expect(called.get("sync_now")).toEqual(["onProgress"]);
   });
 });
