@@ -6,6 +6,12 @@
 //! - [`auth`]: Argon2 passwords, bearer tokens, sign-in throttling, role checks.
 //! - the applicant's e-mail for each decision comes from `migdesk_domain::decision`.
 //! - [`seed`]: deterministic demo data with real document files.
+//! - [`mail`]: delivery of the applicant's e-mails through an SMTP relay.
+//! - [`error`]: the one error type, `ApiError` (`{kind, message}` on the wire).
+//! - [`clock`], [`extract`]: times as the API writes them; extractors that answer in that shape.
+//! - `testing` (feature `testing`): a seeded service in-process, for other crates' tests.
+//!
+//! Every body is a type of the contract crate, `migdesk-api`.
 
 pub mod api;
 pub mod auth;

@@ -180,6 +180,20 @@ mod tests {
     }
 
     #[test]
+    fn every_error_kind_is_in_all() {
+        // The TypeScript union is derived from the enum itself, so it names every variant.
+        let decl = ErrorKind::decl(&Config::new());
+        let mut declared: Vec<&str> = decl.split('"').skip(1).step_by(2).collect();
+        let mut listed: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+        declared.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(
+            declared, listed,
+            "ErrorKind::ALL must list every kind: {decl}"
+        );
+    }
+
+    #[test]
     fn error_kinds_are_snake_case_strings() {
         let generated = typescript_bindings();
         assert!(

@@ -73,7 +73,8 @@ impl ErrorKind {
 
     /// The kind's name on the wire.
     pub fn as_str(self) -> &'static str {
-        // An exhaustive match: adding a variant without listing it in ALL fails to compile here.
+        // An exhaustive match: a new variant must be named here. That ALL lists it too is checked
+        // by `bindings::tests::every_error_kind_is_in_all`, against the TypeScript union.
         match self {
             ErrorKind::Storage => "storage",
             ErrorKind::CacheKey => "cache_key",
