@@ -16,12 +16,13 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use migdesk_api::Change;
 use migdesk_core::cache::{self, Store};
 use migdesk_core::secrets::{self, OsKeyring};
 use migdesk_core::sync;
 use migdesk_e2e::Desk;
 use migdesk_e2e::central::{self, Centre};
-use serde_json::{Value, json};
+use serde_json::json;
 use thirtyfour::Key;
 
 const ROUNDS: usize = 3;
@@ -95,7 +96,7 @@ fn reference_render(dir: &Path, documents: &[Vec<u8>]) -> Duration {
 }
 
 /// A synthetic case as the change feed describes it (no documents: the queue is what is timed).
-fn synthetic(n: usize, me: &str) -> Value {
+fn synthetic(n: usize, me: &str) -> Change {
     const NAMES: [&str; 6] = [
         "ELVİN MƏMMƏDOV",
         "Aysel Əliyeva",
@@ -108,20 +109,31 @@ fn synthetic(n: usize, me: &str) -> Value {
     let service = ["trp-issue", "work-permit", "stay-registration"][n % 3];
     let due = chrono::NaiveDate::from_ymd_opt(2026, 10, 1).expect("date")
         + chrono::Duration::days((n % 120) as i64);
-    json!({
+    serde_json::from_value(json!({
+        "kind": "created",
+        "at": "2026-09-01T10:00:00Z",
         "application_id": format!("bench-{n}"),
+        "assignment": { "officer": { "id": me, "full_name": "me" }, "version": 1 },
         "application": {
             "id": format!("bench-{n}"),
             "number": format!("MX-2025-{n:06}"),
             "service": service,
+            "tier": "standard",
             "status": "pending",
             "due_date": due.to_string(),
             "submitted_at": "2026-09-01T10:00:00Z",
-            "assignment": { "officer": { "id": me }, "version": 1 },
-            "applicant": { "name_latin": name, "name_native": name, "email": "a@example.az" },
+            "department_id": "baku",
+            "assignment": { "officer": { "id": me, "full_name": "me" }, "version": 1 },
+            "applicant": {
+                "name_latin": name, "name_native": name, "date_of_birth": "1990-01-01",
+                "nationality": "AZE", "email": "a@example.az", "language": "az"
+            },
+            "form": [],
             "documents": [],
+            "history": [],
         }
-    })
+    }))
+    .expect("a change of the contract")
 }
 
 fn document_bytes(db: &Path, document_id: &str) -> Vec<u8> {
@@ -228,7 +240,7 @@ async fn main() {
         let mut store = Store::open(&cache::file_in(data_dir.path()), &key).expect("cache");
         let start = Instant::now();
         for chunk in (0..CACHED_CASES).collect::<Vec<_>>().chunks(5000) {
-            let changes: Vec<Value> = chunk.iter().map(|n| synthetic(*n, &me)).collect();
+            let changes: Vec<Change> = chunk.iter().map(|n| synthetic(*n, &me)).collect();
             sync::apply_changes(&mut store, &changes, "bench", &me).expect("apply");
         }
         eprintln!(

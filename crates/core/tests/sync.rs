@@ -651,3 +651,121 @@ async fn no_personal_data_is_readable_in_the_cache_files() {
     }
     centre.stop().await;
 }
+
+#[tokio::test]
+async fn one_bad_document_does_not_stop_the_sync() {
+    let f = fixture();
+    // One document's bytes are damaged at the centre: they no longer match its SHA-256.
+    let central = rusqlite::Connection::open(&f.central_db).unwrap();
+    let (damaged, original): (String, Vec<u8>) = central
+        .query_row(
+            "SELECT sha256, bytes FROM blobs ORDER BY sha256 LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let mut garbled = original.clone();
+    garbled[0] ^= 0xFF;
+    central
+        .execute(
+            "UPDATE blobs SET bytes = ?2 WHERE sha256 = ?1",
+            rusqlite::params![damaged, garbled],
+        )
+        .unwrap();
+    let centre = Centre::start(&f.central_db).await;
+    // The supervisor's desk holds every case of the department, so the damaged one too.
+    let client = Central::new(&centre.base).unwrap();
+    let sup = f.supervisor();
+    let session = client.sign_in(&sup.username, &sup.password).await.unwrap();
+    let (token, me) = (session.token, session.user.id);
+    let mut store = f.cache();
+
+    let report = sync::run(&mut store, &client, &token, &me, 4, |_| {})
+        .await
+        .expect("the sync finishes despite the damaged document");
+    assert_eq!(report.documents_failed, 1, "{report:?}");
+    let expected = f.central_count("SELECT COUNT(DISTINCT sha256) FROM documents");
+    assert_eq!(report.documents_downloaded as i64, expected - 1);
+    let reason: String = store
+        .conn_for_tests()
+        .query_row(
+            "SELECT reason FROM fetch_failures WHERE sha256 = ?1",
+            [&damaged],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(reason.contains("corrupted"), "{reason}");
+    assert_eq!(
+        sync::status(&store, "2026-01-01")
+            .unwrap()
+            .documents_missing,
+        1,
+        "the damaged one is still missing, nothing else"
+    );
+
+    // Repaired at the centre: the next sync fetches it and forgets the failure.
+    central
+        .execute(
+            "UPDATE blobs SET bytes = ?2 WHERE sha256 = ?1",
+            rusqlite::params![damaged, original],
+        )
+        .unwrap();
+    let again = sync::run(&mut store, &client, &token, &me, 4, |_| {})
+        .await
+        .unwrap();
+    assert_eq!((again.documents_downloaded, again.documents_failed), (1, 0));
+    assert_eq!(
+        store.count("SELECT COUNT(*) FROM fetch_failures").unwrap(),
+        0
+    );
+    centre.stop().await;
+}
+
+#[tokio::test]
+async fn a_decision_the_centre_refuses_for_good_goes_to_the_inbox_not_round_again() {
+    let f = fixture();
+    let centre = Centre::start(&f.central_db).await;
+    // A supervisor's desk holds the department's cases; one of them is made to look like the
+    // supervisor's own (as a desk with a stale or tampered cache would), so the centre refuses
+    // the decision on it with 403: no retry will ever change that answer.
+    let central = Central::new(&centre.base).unwrap();
+    let sup = f.supervisor();
+    let session = central.sign_in(&sup.username, &sup.password).await.unwrap();
+    let (token, me) = (session.token, session.user.id);
+    let mut store = f.cache();
+    full_sync(&mut store, &central, &token, &me).await;
+    let case_id: String = store
+        .conn_for_tests()
+        .query_row(
+            "SELECT id FROM cases WHERE status = 'pending' LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    store
+        .conn_for_tests()
+        .execute("UPDATE cases SET mine = 1 WHERE id = ?1", [&case_id])
+        .unwrap();
+    sync::record_decision(&mut store, &case_id, &Decision::new(DecisionKind::Accept)).unwrap();
+
+    assert_eq!(
+        sync::push(&mut store, &central, &token).await.unwrap(),
+        (0, 1),
+        "kept as a conflict, not left pending"
+    );
+    assert_eq!(
+        store
+            .count("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")
+            .unwrap(),
+        0
+    );
+    let inbox = conflicts::list(&store).unwrap();
+    let refused = inbox.iter().find(|c| c.case_id == case_id).unwrap();
+    assert_eq!(refused.cause, ConflictCause::Unknown);
+    assert!(
+        refused.message.contains("not assigned"),
+        "{}",
+        refused.message
+    );
+    centre.stop().await;
+}

@@ -132,6 +132,11 @@ export type QueuePage = { rows: Array<QueueRow>, total: number, };
  */
 export type SyncReport = { changes: number, documents_downloaded: number, bytes_downloaded: number, decisions_sent: number, conflicts: number, audit_events_sent: number, 
 /**
+ * Documents the centre could not give (missing, refused, corrupted on the way): recorded
+ * on each and tried again at the next sync.
+ */
+documents_failed: number, 
+/**
  * Documents whose text layer was read for search (including those without one).
  */
 documents_read: number, };

@@ -320,6 +320,9 @@ export function Queue({
             documents: sync.report.documents_downloaded,
             sent: sync.report.decisions_sent,
           })}
+        {sync.state === "done" &&
+          sync.report.documents_failed > 0 &&
+          ` ${t("queue.documentsFailed", { count: sync.report.documents_failed })}`}
       </div>
       {sync.state === "failed" && <ErrorNotice error={sync.error} />}
       {actionError && <ErrorNotice error={actionError} />}

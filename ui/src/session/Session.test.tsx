@@ -245,6 +245,32 @@ describe("the queue", () => {
     expect((await screen.findByTestId("error-notice")).dataset.kind).toBe("offline");
   });
 
+  it("says how many documents could not be fetched after a sync", async () => {
+    mockDesk({
+      session: () => aysel,
+      queue_page: queue(2, []),
+      ...besideQueue,
+      sync_now: () => ({
+        changes: 3,
+        documents_downloaded: 7,
+        documents_failed: 2,
+        bytes_downloaded: 1000,
+        decisions_sent: 0,
+        conflicts: 0,
+        audit_events_sent: 0,
+        documents_read: 7,
+      }),
+    });
+    const user = userEvent.setup();
+    renderApp();
+
+    await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(2));
+    await user.click(screen.getByTestId("queue-sync"));
+    const status = screen.getByTestId("sync-status");
+    await waitFor(() => expect(status.dataset.state).toBe("done"));
+    expect(status.textContent).toContain(az.queue.documentsFailed.replace("{{count}}", "2"));
+  });
+
   it("fetches only the pages it shows, even for 100,000 cases", async () => {
     const queries: QueueQuery[] = [];
     mockDesk({ session: () => aysel, queue_page: queue(100_000, queries), ...besideQueue });

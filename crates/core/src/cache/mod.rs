@@ -29,6 +29,7 @@ const MIGRATIONS: &[M<'static>] = &[
     )),
     M::up(include_str!("../../migrations/009_document_viewable.sql")),
     M::up(include_str!("../../migrations/010_centre_conflicts.sql")),
+    M::up(include_str!("../../migrations/011_fetch_failures.sql")),
 ];
 
 /// A 256-bit cache key.

@@ -19,6 +19,9 @@ use crate::error::{DeskError, DeskResult, ErrorKind};
 pub struct Central {
     pub base: String,
     client: reqwest::Client,
+    /// The longest a call may take, documents excepted: those may take as long as they need
+    /// while bytes keep coming (the client's read timeout).
+    timeout: Duration,
 }
 
 pub(crate) fn offline(e: reqwest::Error) -> DeskError {
@@ -68,7 +71,9 @@ pub(crate) fn decode<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> DeskResul
 pub enum DecisionAnswer {
     /// Recorded (or a repeat of a recorded request).
     Recorded(String),
-    /// Kept as a conflict: the centre's error body, as received.
+    /// Kept as a conflict (409), or refused for good (400, 403, 404, 422: the centre will
+    /// never take this request): the centre's error body, as received. Either way it goes to
+    /// the conflicts inbox in the centre's words, never retried.
     Conflict(String),
     /// Not delivered (network, 5xx, another refusal): try again later.
     NotDelivered(String),
@@ -79,7 +84,8 @@ impl Central {
         Self::with_timeout(base, Duration::from_secs(60))
     }
 
-    /// A client that gives up on a request after `timeout` (a stalled centre is offline).
+    /// A client that gives up on a call after `timeout`, and on a document download when no byte
+    /// has arrived for `timeout` (a stalled centre is offline; a slow link is not).
     pub fn with_timeout(base: &str, timeout: Duration) -> DeskResult<Self> {
         let base = base.trim_end_matches('/').to_owned();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
@@ -97,10 +103,14 @@ impl Central {
         }
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10).min(timeout))
-            .timeout(timeout)
+            .read_timeout(timeout)
             .build()
             .map_err(|e| DeskError::internal(e.to_string()))?;
-        Ok(Self { base, client })
+        Ok(Self {
+            base,
+            client,
+            timeout,
+        })
     }
 
     /// The centre's refusal as a desk error, with its message.
@@ -121,6 +131,11 @@ impl Central {
     }
 
     fn request(&self, method: Method, token: Option<&str>, path: &str) -> reqwest::RequestBuilder {
+        self.untimed(method, token, path).timeout(self.timeout)
+    }
+
+    /// A request limited only by the client's read timeout (document downloads).
+    fn untimed(&self, method: Method, token: Option<&str>, path: &str) -> reqwest::RequestBuilder {
         let request = self.client.request(
             method,
             format!("{}{}{path}", self.base, migdesk_api::PREFIX),
@@ -247,11 +262,28 @@ impl Central {
         Ok(match sent {
             Ok(resp) if resp.status().is_success() => {
                 let text = resp.text().await.map_err(offline)?;
-                // The answer must be the contract's, or the decision's fate is unknown.
-                decode::<DecisionResponse>("answer to a decision", text.as_bytes())?;
-                DecisionAnswer::Recorded(text)
+                // The answer must be the contract's, and about this decision, or its fate is
+                // unknown: it stays to be sent again (the id makes a repeat harmless).
+                let answer = decode::<DecisionResponse>("answer to a decision", text.as_bytes())?;
+                if answer.id == request.id && answer.application_id == case_id {
+                    DecisionAnswer::Recorded(text)
+                } else {
+                    DecisionAnswer::NotDelivered(format!(
+                        "the centre's answer names decision {} of {}, not this one",
+                        answer.id, answer.application_id
+                    ))
+                }
             }
-            Ok(resp) if resp.status() == StatusCode::CONFLICT => {
+            Ok(resp)
+                if matches!(
+                    resp.status(),
+                    StatusCode::CONFLICT
+                        | StatusCode::BAD_REQUEST
+                        | StatusCode::FORBIDDEN
+                        | StatusCode::NOT_FOUND
+                        | StatusCode::UNPROCESSABLE_ENTITY
+                ) =>
+            {
                 let text = resp.text().await.map_err(offline)?;
                 decode::<ErrorBody>("answer to a decision", text.as_bytes())?;
                 DecisionAnswer::Conflict(text)
@@ -300,7 +332,7 @@ impl Central {
         id: &str,
         from: usize,
     ) -> DeskResult<reqwest::Response> {
-        let mut request = self.request(
+        let mut request = self.untimed(
             Method::GET,
             Some(token),
             &format!("/documents/{}", path_id(id)?),

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use super::central::{Central, offline};
 use super::{Phase, Progress};
 use crate::cache::{Store, sql};
-use crate::error::{DeskError, DeskResult, ErrorKind};
+use crate::error::{DeskError, DeskResult};
 
 /// Documents whose bytes are not in the cache yet: (id, sha256, size).
 fn missing_documents(store: &Store) -> DeskResult<Vec<(String, String, i64)>> {
@@ -23,21 +23,35 @@ fn missing_documents(store: &Store) -> DeskResult<Vec<(String, String, i64)>> {
     rows.collect::<Result<_, _>>().map_err(sql)
 }
 
+/// Why one download did not bring a verified document.
+#[derive(Debug)]
+enum Failed {
+    /// The network or the session failed: the sync stops, keeping what arrived for a `Range`
+    /// resume.
+    Sync(Vec<u8>, DeskError),
+    /// This document alone (missing at the centre, refused, corrupted on the way): recorded on
+    /// it and tried again at the next sync; the others go on.
+    Document(String),
+}
+
 /// Downloads missing documents, `concurrency` at a time; verifies SHA-256; resumes partial
-/// downloads with `Range`. Returns (documents, bytes).
+/// downloads with `Range`. A document that fails on its own is recorded in `fetch_failures` and
+/// the rest go on; a network or session failure stops the sync. Returns (documents, bytes,
+/// documents that could not be fetched).
 pub async fn pull_documents(
     store: &mut Store,
     central: &Central,
     token: &str,
     concurrency: usize,
     mut progress: impl FnMut(Progress),
-) -> DeskResult<(u64, u64)> {
+) -> DeskResult<(u64, u64, u64)> {
     let todo = missing_documents(store)?;
     let started = std::time::Instant::now();
     let mut p = Progress::new(Phase::Documents);
     p.documents_total = todo.len() as u64;
     p.bytes_total = todo.iter().map(|(_, _, size)| (*size).max(0) as u64).sum();
     progress(p);
+    let mut failed = 0;
     let mut waiting = todo.into_iter();
     let mut tasks = tokio::task::JoinSet::new();
     loop {
@@ -61,12 +75,12 @@ pub async fn pull_documents(
             });
         }
         let Some(joined) = tasks.join_next().await else {
-            return Ok((p.documents_done, p.bytes));
+            return Ok((p.documents_done, p.bytes, failed));
         };
         let (sha, result) = joined.map_err(|e| DeskError::internal(e.to_string()))?;
         let body = match result {
             Ok(body) => body,
-            Err((received, e)) => {
+            Err(Failed::Sync(received, e)) => {
                 if !received.is_empty() {
                     store
                         .conn
@@ -77,6 +91,11 @@ pub async fn pull_documents(
                         .map_err(sql)?;
                 }
                 return Err(e);
+            }
+            Err(Failed::Document(reason)) => {
+                record_failure(store, &sha, &reason)?;
+                failed += 1;
+                continue;
             }
         };
         let actual = hex::encode(Sha256::digest(&body));
@@ -89,13 +108,18 @@ pub async fn pull_documents(
                 params![sha, body],
             )
             .map_err(sql)?;
+            tx.execute("DELETE FROM fetch_failures WHERE sha256 = ?1", [&sha])
+                .map_err(sql)?;
         }
         tx.commit().map_err(sql)?;
         if actual != sha {
-            return Err(DeskError::new(
-                ErrorKind::Central,
-                format!("document {sha} arrived corrupted (checksum {actual})"),
-            ));
+            record_failure(
+                store,
+                &sha,
+                &format!("the document arrived corrupted (checksum {actual})"),
+            )?;
+            failed += 1;
+            continue;
         }
         p.documents_done += 1;
         p.bytes += body.len() as u64;
@@ -104,33 +128,53 @@ pub async fn pull_documents(
     }
 }
 
-/// Downloads one document, continuing from `have`; on failure returns what arrived.
+/// Records why a document could not be fetched; the next sync tries it again.
+fn record_failure(store: &Store, sha: &str, reason: &str) -> DeskResult<()> {
+    store
+        .conn
+        .execute(
+            "INSERT INTO fetch_failures (sha256, reason, failed_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(sha256) DO UPDATE SET reason = excluded.reason, failed_at = excluded.failed_at,
+               attempts = attempts + 1",
+            params![sha, reason, crate::cache::now()],
+        )
+        .map(|_| ())
+        .map_err(sql)
+}
+
+/// Downloads one document, continuing from `have`; a stale partial (416) is dropped and the
+/// whole file fetched again.
 async fn fetch(
     central: &Central,
     token: &str,
     id: &str,
     mut have: Vec<u8>,
-) -> Result<Vec<u8>, (Vec<u8>, DeskError)> {
+) -> Result<Vec<u8>, Failed> {
     let mut resp = match central.document(token, id, have.len()).await {
         Ok(r) => r,
-        Err(e) => return Err((have, e)),
+        Err(e) => return Err(Failed::Sync(have, e)),
     };
+    if resp.status() == StatusCode::RANGE_NOT_SATISFIABLE && !have.is_empty() {
+        have.clear();
+        resp = match central.document(token, id, 0).await {
+            Ok(r) => r,
+            Err(e) => return Err(Failed::Sync(have, e)),
+        };
+    }
     match resp.status() {
         StatusCode::OK => have.clear(),
         StatusCode::PARTIAL_CONTENT => {}
-        StatusCode::RANGE_NOT_SATISFIABLE => {
-            return Err((
-                Vec::new(),
-                DeskError::new(ErrorKind::Central, "stale partial download"),
-            ));
+        // The session or the centre's patience ran out: everything else would fail alike.
+        StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS => {
+            return Err(Failed::Sync(Vec::new(), Central::error_of(resp).await));
         }
-        _ => return Err((Vec::new(), Central::error_of(resp).await)),
+        _ => return Err(Failed::Document(Central::error_of(resp).await.message)),
     }
     loop {
         match resp.chunk().await {
             Ok(Some(c)) => have.extend_from_slice(&c),
             Ok(None) => return Ok(have),
-            Err(e) => return Err((have, offline(e))),
+            Err(e) => return Err(Failed::Sync(have, offline(e))),
         }
     }
 }

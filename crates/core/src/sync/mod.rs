@@ -43,6 +43,10 @@ pub struct SyncReport {
     pub conflicts: u64,
     #[ts(type = "number")]
     pub audit_events_sent: u64,
+    /// Documents the centre could not give (missing, refused, corrupted on the way): recorded
+    /// on each and tried again at the next sync.
+    #[ts(type = "number")]
+    pub documents_failed: u64,
     /// Documents whose text layer was read for search (including those without one).
     #[ts(type = "number")]
     pub documents_read: u64,
@@ -136,12 +140,13 @@ pub async fn run(
     })
     .await?;
     let changes = report.changes;
-    let (docs, bytes) = pull_documents(store, central, token, concurrency, |p| {
+    let (docs, bytes, failed) = pull_documents(store, central, token, concurrency, |p| {
         progress(Progress { changes, ..p });
     })
     .await?;
     report.documents_downloaded = docs;
     report.bytes_downloaded = bytes;
+    report.documents_failed = failed;
     let reader = migdesk_docs::Documents::default();
     report.documents_read = read_texts(store, &reader, |p| {
         progress(Progress { changes, ..p });

@@ -98,9 +98,10 @@ pub fn retry_now(store: &Store) -> DeskResult<usize> {
         .map_err(sql)
 }
 
-/// Sends pending decisions. A 409 becomes a conflict kept with the decision; a network failure
-/// or 5xx leaves it pending for a later attempt with exponential backoff and jitter. Returns
-/// (sent, conflicts).
+/// Sends pending decisions. A 409, or a refusal for good (400, 403, 404, 422), becomes a
+/// conflict kept with the decision and the centre's words; a network failure, 429 or 5xx leaves
+/// it pending for a later attempt with exponential backoff and jitter. Returns (sent,
+/// conflicts).
 pub async fn push(store: &mut Store, central: &Central, token: &str) -> DeskResult<(u64, u64)> {
     let due: Vec<(String, String, String, i64)> = {
         let mut stmt = store
