@@ -63,6 +63,26 @@ pub fn seed(db: &Path, cases: u32, seed: u64, department: Option<&str>) -> Vec<A
         .collect()
 }
 
+/// A new applicant portal credential on `db`, issued by the service's own command
+/// (`migdesk-central portal-token`), for the applicant routes.
+pub fn portal_token(db: &Path, name: &str) -> String {
+    let out = Command::new(bin("migdesk-central"))
+        .args(["portal-token", "--db"])
+        .arg(db)
+        .args(["--name", name])
+        .output()
+        .expect("migdesk-central portal-token");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned()
+}
+
 /// Signs `account` in at the centre's API directly (as another program would); returns the
 /// bearer token.
 pub async fn token(base: &str, account: &Account) -> String {

@@ -106,8 +106,15 @@ async fn every_hostile_file_gives_a_clear_message_and_the_desk_stays_responsive(
     };
     let http = reqwest::Client::new();
     let url = format!("{}/api/v1/tracking/{number}/documents", centre.base);
+    let portal = central::portal_token(&db, "e2e-portal");
     let (empty, sent): (Vec<_>, Vec<_>) = corpus.iter().partition(|s| s.bytes.is_empty());
-    let refused = http.post(&url).json(&upload(&empty)).send().await.unwrap();
+    let refused = http
+        .post(&url)
+        .bearer_auth(&portal)
+        .json(&upload(&empty))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(refused.status(), 400);
     let refused: serde_json::Value = refused.json().await.unwrap();
     assert!(
@@ -116,6 +123,7 @@ async fn every_hostile_file_gives_a_clear_message_and_the_desk_stays_responsive(
     );
     let added: serde_json::Value = http
         .post(&url)
+        .bearer_auth(&portal)
         .json(&upload(&sent))
         .send()
         .await

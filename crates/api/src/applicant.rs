@@ -1,8 +1,11 @@
 //! What the applicant portal uses: tracking an application, sending documents, withdrawing.
+//! The portal calls with its own credential (a bearer token issued by `migdesk-central
+//! portal-token`) on behalf of an applicant it has authenticated.
 
 use serde::{Deserialize, Serialize};
 
 use crate::cases::{DocumentMeta, Status};
+use crate::session::Department;
 
 /// The most documents one submission may carry.
 pub const MAX_DOCUMENTS: usize = 20;
@@ -12,8 +15,8 @@ pub const MAX_DOCUMENTS: usize = 20;
 pub struct Tracking {
     pub number: String,
     pub status: Status,
-    /// The official responsible for the application, when one is assigned.
-    pub responsible: Option<String>,
+    /// The department responsible for the application. Officers are not named to the public.
+    pub department: Department,
     pub updated_at: String,
 }
 

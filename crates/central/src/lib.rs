@@ -20,6 +20,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod mail;
+pub mod portal;
 pub mod seed;
 pub mod store;
 #[cfg(feature = "testing")]
@@ -47,6 +48,8 @@ pub struct Config {
     /// A desk not heard from for this long may hold decisions it has not sent (it is offline,
     /// or its officer has not synced): the supervisor is warned before moving its cases.
     pub quiet_desk_seconds: i64,
+    /// How often the applicant portal's routes may be called.
+    pub portal_limits: portal::PortalLimits,
 }
 
 impl Default for Config {
@@ -54,6 +57,7 @@ impl Default for Config {
         Self {
             token_ttl_seconds: 12 * 3600,
             quiet_desk_seconds: 15 * 60,
+            portal_limits: portal::PortalLimits::default(),
         }
     }
 }
@@ -71,6 +75,8 @@ pub struct AppState {
     /// flood of sign-ins waits here (and is refused with 429 after a while) instead of
     /// exhausting memory.
     pub password_checks: Arc<tokio::sync::Semaphore>,
+    /// The applicant portal's rate limits, per address and per credential.
+    pub portal_limiter: Arc<portal::RateLimiter>,
 }
 
 impl AppState {
@@ -90,6 +96,7 @@ impl AppState {
             password_checks: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
             )),
+            portal_limiter: Arc::default(),
         })
     }
 }
@@ -158,9 +165,13 @@ pub async fn serve_with_mail(
             std::time::Duration::from_secs(2),
         ))
     });
-    let result = axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    // Each request knows its client's address (the applicant portal's limits count by it).
+    let result = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     if let Some(task) = delivery {
         task.abort();
     }

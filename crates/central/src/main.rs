@@ -40,6 +40,17 @@ enum Command {
         #[command(flatten)]
         data: DataFiles,
     },
+    /// Issue a credential for the applicant portal (printed once; stored hashed), or revoke one.
+    PortalToken {
+        #[arg(long)]
+        db: PathBuf,
+        /// The credential's name (one per portal deployment).
+        #[arg(long, default_value = "portal")]
+        name: String,
+        /// Revoke the credential of this name instead.
+        #[arg(long, conflicts_with = "name")]
+        revoke: Option<String>,
+    },
     /// Serve the API.
     Serve {
         #[arg(long)]
@@ -53,6 +64,12 @@ enum Command {
         /// supervisor is warned before moving its officer's cases.
         #[arg(long, default_value_t = 900)]
         quiet_desk_seconds: i64,
+        /// Calls a minute the applicant portal's routes take from one client address.
+        #[arg(long, default_value_t = 120)]
+        portal_per_address: u32,
+        /// Calls a minute the applicant portal's routes take under one portal credential.
+        #[arg(long, default_value_t = 1200)]
+        portal_per_credential: u32,
         /// Send the applicants' e-mails through this relay (smtp://HOST:PORT); without it they
         /// stay queued and readable through the API.
         #[arg(long)]
@@ -164,6 +181,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     a.department, a.role, a.username, a.full_name, a.password
                 );
             }
+            println!(
+                "\napplicant portal credential ({}): {}",
+                seed::DEMO_PORTAL,
+                report.portal_token
+            );
             if let Some(file) = defects {
                 let list: String = report
                     .defects
@@ -175,11 +197,36 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Command::PortalToken {
+            db: path,
+            name,
+            revoke,
+        } => {
+            let conn = db::open(&path)?;
+            match revoke {
+                Some(name) => {
+                    if !migdesk_central::portal::revoke(&conn, &name)? {
+                        return Err(format!("no portal credential {name:?} to revoke").into());
+                    }
+                    eprintln!("revoked the portal credential {name:?}");
+                }
+                None => {
+                    let token = migdesk_central::portal::issue(&conn, &name)?;
+                    eprintln!(
+                        "the portal credential {name:?} (shown once; keep it in the portal's secret store):"
+                    );
+                    println!("{token}");
+                }
+            }
+            Ok(())
+        }
         Command::Serve {
             db: path,
             listen,
             token_minutes,
             quiet_desk_seconds,
+            portal_per_address,
+            portal_per_credential,
             smtp,
             smtp_from,
             data,
@@ -204,6 +251,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 Config {
                     token_ttl_seconds: token_minutes * 60,
                     quiet_desk_seconds: quiet_desk_seconds.max(0),
+                    portal_limits: migdesk_central::portal::PortalLimits {
+                        per_address_per_minute: portal_per_address,
+                        per_credential_per_minute: portal_per_credential,
+                    },
                 },
             )?;
             let listener = tokio::net::TcpListener::bind(listen)

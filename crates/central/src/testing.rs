@@ -27,6 +27,15 @@ pub fn seed_file(path: &Path, options: &SeedOptions) -> SeedReport {
     .unwrap_or_else(|e| panic!("seed {}: {e}", path.display()))
 }
 
+/// A new applicant portal credential on the database at `path`, for the applicant routes.
+///
+/// # Panics
+/// When the database cannot be opened or the name is taken.
+pub fn portal_token(path: &Path, name: &str) -> String {
+    let conn = db::open(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+    crate::portal::issue(&conn, name).unwrap_or_else(|e| panic!("portal credential: {e}"))
+}
+
 /// The central service running in this process over a database file, on a loopback port of
 /// its own. Stopped by [`Running::stop`] (waiting for it) or when dropped.
 #[derive(Debug)]

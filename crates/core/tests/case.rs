@@ -346,6 +346,10 @@ async fn a_pdf_whose_text_cannot_be_read_is_still_shown() {
             "{}/api/v1/tracking/{number}/documents",
             centre.base
         ))
+        .bearer_auth(migdesk_central::testing::portal_token(
+            &central_db,
+            "portal",
+        ))
         .json(&upload)
         .send()
         .await

@@ -178,6 +178,10 @@ async fn first_incremental_and_no_change_syncs() {
             "{}/api/v1/tracking/{number}/withdrawal",
             centre.base
         ))
+        .bearer_auth(migdesk_central::testing::portal_token(
+            &f.central_db,
+            "portal",
+        ))
         .json(&json!({ "date_of_birth": dob }))
         .send()
         .await

@@ -1,5 +1,6 @@
-//! What the applicant portal calls. The applicant proves who they are with the application
-//! number and date of birth; an unknown pair answers 404 whichever part is wrong.
+//! What the applicant portal calls, with its own credential ([`Portal`]): the portal has
+//! authenticated the applicant and names the application by number and date of birth; an
+//! unknown pair answers 404 whichever part is wrong. Answers never name the officer.
 
 use axum::Json;
 use axum::extract::State;
@@ -12,10 +13,11 @@ use crate::AppState;
 use crate::clock;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::portal::Portal;
 use crate::store::{self, CaseRow};
 use migdesk_api::{
-    ChangeKind, Event, SendDocumentsRequest, SendDocumentsResponse, Status, Tracking,
-    TrackingQuery, WithdrawRequest,
+    ChangeKind, Department, Event, LocalizedName, SendDocumentsRequest, SendDocumentsResponse,
+    Status, Tracking, TrackingQuery, WithdrawRequest,
 };
 
 /// The most documents one submission may carry.
@@ -60,19 +62,37 @@ fn tracking(conn: &Connection, case: &CaseRow) -> ApiResult<Tracking> {
         [&case.id],
         |r| r.get(0),
     )?;
+    let department = conn.query_row(
+        "SELECT id, name_az, name_en, name_ru FROM departments WHERE id = ?1",
+        [&case.department_id],
+        |r| {
+            Ok(Department {
+                id: r.get(0)?,
+                name: LocalizedName {
+                    az: r.get(1)?,
+                    en: r.get(2)?,
+                    ru: r.get(3)?,
+                },
+            })
+        },
+    )?;
     Ok(Tracking {
         number: case.number.clone(),
         status: case.status,
-        responsible: store::officer_ref(conn, case.officer_id.as_deref())?.map(|o| o.full_name),
+        department,
         updated_at,
     })
 }
 
-/// The status of an application and the official responsible for it.
-#[utoipa::path(get, path = "/api/v1/tracking", tag = "applicant", params(TrackingQuery),
-    responses((status = 200, body = Tracking), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+/// The status of an application and the department responsible for it.
+#[utoipa::path(get, path = "/api/v1/tracking", tag = "applicant", params(TrackingQuery), security(("portal" = [])),
+    responses((status = 200, body = Tracking), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody, description = "No valid applicant portal credential"),
+        (status = 404, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "Too many calls: see `Retry-After`")))]
 pub async fn track(
     State(state): State<AppState>,
+    _portal: Portal,
     ApiQuery(q): ApiQuery<TrackingQuery>,
 ) -> ApiResult<Json<Tracking>> {
     state
@@ -86,14 +106,18 @@ pub async fn track(
 
 /// The applicant sends further documents. A case waiting for missing documents goes back to
 /// its officer's queue.
-#[utoipa::path(post, path = "/api/v1/tracking/{number}/documents", tag = "applicant",
+#[utoipa::path(post, path = "/api/v1/tracking/{number}/documents", tag = "applicant", security(("portal" = [])),
     params(("number" = String, Path, description = "Application number")),
     request_body = SendDocumentsRequest,
-    responses((status = 201, body = SendDocumentsResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 201, body = SendDocumentsResponse), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody, description = "No valid applicant portal credential"),
+        (status = 404, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "Too many calls: see `Retry-After`"),
         (status = 409, body = ErrorBody, description = "The application no longer takes documents"),
         (status = 413, body = ErrorBody)))]
 pub async fn send_documents(
     State(state): State<AppState>,
+    _portal: Portal,
     ApiPath(number): ApiPath<String>,
     ApiJson(req): ApiJson<SendDocumentsRequest>,
 ) -> ApiResult<(StatusCode, Json<SendDocumentsResponse>)> {
@@ -149,13 +173,17 @@ pub async fn send_documents(
 }
 
 /// The applicant withdraws an application that has no final decision.
-#[utoipa::path(post, path = "/api/v1/tracking/{number}/withdrawal", tag = "applicant",
+#[utoipa::path(post, path = "/api/v1/tracking/{number}/withdrawal", tag = "applicant", security(("portal" = [])),
     params(("number" = String, Path, description = "Application number")),
     request_body = WithdrawRequest,
-    responses((status = 200, body = Tracking), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 200, body = Tracking), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody, description = "No valid applicant portal credential"),
+        (status = 404, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "Too many calls: see `Retry-After`"),
         (status = 409, body = ErrorBody, description = "The application already has a final decision")))]
 pub async fn withdraw(
     State(state): State<AppState>,
+    _portal: Portal,
     ApiPath(number): ApiPath<String>,
     ApiJson(req): ApiJson<WithdrawRequest>,
 ) -> ApiResult<Json<Tracking>> {

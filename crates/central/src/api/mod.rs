@@ -28,6 +28,11 @@ impl utoipa::Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+        // The applicant portal's own credential (`migdesk-central portal-token`).
+        components.add_security_scheme(
+            "portal",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -44,7 +49,7 @@ Errors are always `{kind, message}` JSON; conflicts (409) add a machine-readable
         (name = "session", description = "Signing in and out"),
         (name = "cases", description = "The change feed, case detail, documents and decisions"),
         (name = "supervision", description = "Department workload, reassignment, conflicts and case history (supervisors)"),
-        (name = "applicant", description = "What the applicant portal uses: tracking, sending documents, withdrawing"),
+        (name = "applicant", description = "What the applicant portal uses, with its own credential: tracking, sending documents, withdrawing"),
         (name = "meta", description = "This document")
     )
 )]

@@ -156,6 +156,8 @@ pub struct SeedReport {
     pub defective: usize,
     /// Each defective application's number and what is wrong with it.
     pub defects: Vec<(String, &'static str)>,
+    /// The demo applicant portal's credential (named `demo-portal`), shown once.
+    pub portal_token: String,
 }
 
 struct Nationality {
@@ -483,6 +485,9 @@ impl SeedOptions {
 fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::internal(format!("cannot seed the database: {e}"))
 }
+
+/// The name of the demo applicant portal's credential.
+pub const DEMO_PORTAL: &str = "demo-portal";
 
 /// Seeds the database. Refuses a database that already has departments.
 pub fn seed(
@@ -910,6 +915,7 @@ pub fn seed(
             &submitted_s,
         )?;
     }
+    let portal_token = crate::portal::issue_from(&tx, DEMO_PORTAL, rng.random())?;
     tx.commit().map_err(internal)?;
     Ok(SeedReport {
         accounts,
@@ -917,6 +923,7 @@ pub fn seed(
         documents,
         defective: defects.len(),
         defects,
+        portal_token,
     })
 }
 

@@ -13,6 +13,7 @@ struct Template {
     _dir: tempfile::TempDir,
     path: PathBuf,
     accounts: Vec<Account>,
+    portal: String,
 }
 
 fn template() -> &'static Template {
@@ -25,6 +26,7 @@ fn template() -> &'static Template {
             _dir: dir,
             path,
             accounts: report.accounts,
+            portal: report.portal_token,
         }
     })
 }
@@ -35,6 +37,8 @@ pub struct Server {
     pub client: reqwest::Client,
     pub accounts: Vec<Account>,
     pub db_path: PathBuf,
+    /// The demo applicant portal's credential, for the applicant routes.
+    pub portal: String,
     _running: testing::Running,
     _dir: tempfile::TempDir,
 }
@@ -54,6 +58,7 @@ pub async fn start_with(config: Config) -> Server {
         client: reqwest::Client::new(),
         accounts: t.accounts.clone(),
         db_path,
+        portal: t.portal.clone(),
         _running: running,
         _dir: dir,
     }

@@ -147,7 +147,7 @@ async fn missing_documents_lists_them_and_the_case_returns_when_they_arrive() {
                 "/api/v1/tracking/{}/documents",
                 case["number"].as_str().unwrap()
             ),
-            None,
+            Some(&s.portal),
             &json!({
                 "date_of_birth": case["applicant"]["date_of_birth"],
                 "documents": [{ "type": missing, "file_name": "scan.pdf", "content_base64": file }],
@@ -242,7 +242,7 @@ async fn each_conflict_has_its_cause_and_is_kept() {
     let file = base64::engine::general_purpose::STANDARD.encode(b"\x89PNG\r\n\x1a\nrest");
     s.post(
         &format!("/api/v1/tracking/{}/documents", b["number"].as_str().unwrap()),
-        None,
+        Some(&s.portal),
         &json!({ "date_of_birth": b["applicant"]["date_of_birth"], "documents": [{ "type": "photos", "file_name": "p.png", "content_base64": file }] }),
     )
     .await
@@ -316,7 +316,7 @@ async fn each_conflict_has_its_cause_and_is_kept() {
             "/api/v1/tracking/{}/withdrawal",
             d["number"].as_str().unwrap()
         ),
-        None,
+        Some(&s.portal),
         &json!({ "date_of_birth": d["applicant"]["date_of_birth"] }),
     )
     .await

@@ -8,6 +8,7 @@ mod common;
 mod decisions;
 mod mail;
 mod openapi;
+mod portal;
 mod seeded_documents;
 mod session;
 mod supervision;

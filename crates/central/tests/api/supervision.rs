@@ -253,7 +253,7 @@ async fn an_officers_cases_say_which_may_hold_unsent_work() {
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     s.post(
         &format!("/api/v1/tracking/{number}/documents"),
-        None,
+        Some(&s.portal),
         &json!({ "date_of_birth": dob, "documents": [{ "type": "passport-copy", "file_name": "p.png",
             "content_base64": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABc3UWCgAAAABJRU5ErkJggg==" }] }),
     )
