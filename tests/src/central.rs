@@ -40,14 +40,7 @@ pub fn seed(db: &Path, cases: u32, seed: u64, department: Option<&str>) -> Vec<A
     if let Some(d) = department {
         command.args(["--department", d]);
     }
-    let out = command.output().expect("migdesk-central seed");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .expect("utf-8")
+    stdout_of(command)
         .lines()
         .filter_map(|line| {
             let cols: Vec<&str> = line.split_whitespace().collect();
@@ -66,21 +59,23 @@ pub fn seed(db: &Path, cases: u32, seed: u64, department: Option<&str>) -> Vec<A
 /// A new applicant portal credential on `db`, issued by the service's own command
 /// (`migdesk-central portal-token`), for the applicant routes.
 pub fn portal_token(db: &Path, name: &str) -> String {
-    let out = Command::new(bin("migdesk-central"))
+    let mut command = Command::new(bin("migdesk-central"));
+    command
         .args(["portal-token", "--db"])
         .arg(db)
-        .args(["--name", name])
-        .output()
-        .expect("migdesk-central portal-token");
+        .args(["--name", name]);
+    stdout_of(command).trim().to_owned()
+}
+
+/// What a command of the service printed; it must succeed.
+fn stdout_of(mut command: Command) -> String {
+    let out = command.output().expect("migdesk-central");
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8(out.stdout)
-        .expect("utf-8")
-        .trim()
-        .to_owned()
+    String::from_utf8(out.stdout).expect("utf-8")
 }
 
 /// Signs `account` in at the centre's API directly (as another program would); returns the
