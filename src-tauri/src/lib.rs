@@ -27,6 +27,9 @@ pub struct ShellConfig {
     pub idle_lock: Duration,
     /// The central service offered on the sign-in screen (`MIGDESK_CENTRAL_URL`).
     pub server: Option<String>,
+    /// Days a decided case stays after the centre acknowledged its decision
+    /// (`MIGDESK_PURGE_AFTER_DAYS`; 30 by default).
+    pub purge_after_days: u32,
 }
 
 impl Default for ShellConfig {
@@ -35,6 +38,7 @@ impl Default for ShellConfig {
             data_dir_override: None,
             idle_lock: migdesk_core::session::DEFAULT_IDLE_LOCK,
             server: None,
+            purge_after_days: migdesk_core::desk::DEFAULT_PURGE_AFTER_DAYS,
         }
     }
 }
@@ -56,6 +60,10 @@ impl ShellConfig {
             server: std::env::var(SERVER_ENV)
                 .ok()
                 .filter(|s| !s.trim().is_empty()),
+            purge_after_days: std::env::var("MIGDESK_PURGE_AFTER_DAYS")
+                .ok()
+                .and_then(|d| d.parse::<u32>().ok())
+                .unwrap_or(migdesk_core::desk::DEFAULT_PURGE_AFTER_DAYS),
         }
     }
 }
@@ -68,6 +76,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, config: ShellConfig) -> Builde
             config.data_dir_override,
             config.idle_lock,
             config.server,
+            config.purge_after_days,
         ))
         .register_asynchronous_uri_scheme_protocol(documents::SCHEME, documents::handle)
         .setup(|app| Ok(window::create_main_window(app)?))

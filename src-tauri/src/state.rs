@@ -18,6 +18,8 @@ pub struct DeskState {
     data_dir_override: Option<PathBuf>,
     data_dir: OnceLock<DeskResult<PathBuf>>,
     idle_lock: Duration,
+    /// Days a decided case stays after the centre acknowledged it.
+    purge_after_days: u32,
     /// The central service to offer on the sign-in screen.
     server: Option<String>,
     /// The core's desk, made on first use (it needs the data folder).
@@ -29,12 +31,14 @@ impl DeskState {
         data_dir_override: Option<PathBuf>,
         idle_lock: Duration,
         server: Option<String>,
+        purge_after_days: u32,
     ) -> Self {
         Self {
             data_dir_override,
             data_dir: OnceLock::new(),
             idle_lock,
             server,
+            purge_after_days,
             desk: Mutex::new(None),
         }
     }
@@ -52,7 +56,10 @@ impl DeskState {
                 profile: profile_for(&dir),
             };
             let desk = Desk::new(&dir, Box::new(keyring), self.idle_lock);
-            *guard = Some(desk.offering_server(self.server.clone()));
+            *guard = Some(
+                desk.offering_server(self.server.clone())
+                    .purging_after(self.purge_after_days),
+            );
         }
         MutexGuard::try_map(guard, Option::as_mut)
             .map_err(|_| migdesk_core::DeskError::internal("the desk is not set up"))

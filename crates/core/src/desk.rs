@@ -27,6 +27,10 @@ use migdesk_api::ConflictRecord;
 /// Downloads at a time during sync.
 const CONCURRENCY: usize = 4;
 
+/// Days a decided case stays on the desk after the centre acknowledged the decision, unless the
+/// workstation says otherwise (`MIGDESK_PURGE_AFTER_DAYS`).
+pub const DEFAULT_PURGE_AFTER_DAYS: u32 = 30;
+
 /// How long a supervisor's call may wait for the centre before the desk says it is offline.
 const SUPERVISION_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -41,6 +45,8 @@ pub struct Desk {
     /// The central service this workstation is configured to use, offered on the sign-in
     /// screen before any other.
     configured_server: Option<String>,
+    /// How long a decided case stays after the centre acknowledged its decision.
+    purge_after: chrono::Duration,
 }
 
 impl std::fmt::Debug for Desk {
@@ -60,6 +66,7 @@ pub struct SyncJob {
     token: String,
     me: String,
     central: Central,
+    purge_after: chrono::Duration,
 }
 
 impl std::fmt::Debug for SyncJob {
@@ -83,7 +90,16 @@ impl Desk {
             catalogue: Arc::new(Catalogue::builtin()),
             viewer: Viewer::new(migdesk_docs::Documents::default(), viewer::PREPARED_BUDGET),
             configured_server: None,
+            purge_after: chrono::Duration::days(i64::from(DEFAULT_PURGE_AFTER_DAYS)),
         }
+    }
+
+    /// Keeps decided cases this many days after the centre acknowledged the decision (then
+    /// they leave the cache, at the end of a sync).
+    #[must_use]
+    pub fn purging_after(mut self, days: u32) -> Self {
+        self.purge_after = chrono::Duration::days(i64::from(days));
+        self
     }
 
     /// The central service to offer on the sign-in screen, as this workstation's
@@ -355,6 +371,7 @@ impl Desk {
             token,
             me,
             central: Central::new(&server)?,
+            purge_after: self.purge_after,
         })
     }
 }
@@ -365,7 +382,7 @@ impl SyncJob {
     pub async fn run(self, progress: impl FnMut(Progress)) -> DeskResult<SyncReport> {
         let mut store = Store::open(&self.path, &self.key)?;
         sync::retry_now(&store)?;
-        sync::run(
+        let mut report = sync::run(
             &mut store,
             &self.central,
             &self.token,
@@ -373,6 +390,10 @@ impl SyncJob {
             CONCURRENCY,
             progress,
         )
-        .await
+        .await?;
+        // Personal data is kept only while needed: cases decided and acknowledged longer ago
+        // than the workstation's period leave the cache after each sync.
+        report.cases_purged = store.purge_acknowledged(self.purge_after)? as u64;
+        Ok(report)
     }
 }

@@ -164,3 +164,52 @@ async fn the_configured_server_is_offered_before_and_after_signing_in() {
         Some(&*centre.base)
     );
 }
+
+#[tokio::test]
+async fn a_decided_case_leaves_the_desk_after_the_workstations_period_at_the_end_of_a_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let (central_db, staff) = common::seeded(dir.path(), &common::options(6, 23, "shaki"));
+    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
+    let centre = Centre::start(&central_db).await;
+    // A period of no days: a case goes as soon as the centre has acknowledged its decision.
+    let mut desk = Desk::new(
+        &dir.path().join("desk"),
+        Box::new(MemorySecrets::default()),
+        Duration::from_secs(600),
+    )
+    .purging_after(0);
+    desk.sign_in(SignInRequest {
+        server: centre.base.clone(),
+        username: officer.username.clone(),
+        password: officer.password.clone(),
+    })
+    .await
+    .unwrap();
+    let first = desk.sync_job().unwrap().run(|_| {}).await.unwrap();
+    assert_eq!(first.cases_purged, 0, "nothing decided yet");
+    let mine = QueueQuery {
+        mine: true,
+        status: Some(migdesk_api::Status::Pending),
+        ..QueueQuery::default()
+    };
+    let (rows, before) = {
+        let page = desk.queue(&mine).unwrap();
+        (page.rows, page.total)
+    };
+    let case = rows.first().expect("a pending case").id.clone();
+    desk.decide(
+        &case,
+        &migdesk_domain::decision::Decision::new(migdesk_domain::decision::DecisionKind::Accept),
+    )
+    .unwrap();
+
+    let report = desk.sync_job().unwrap().run(|_| {}).await.unwrap();
+    assert_eq!((report.decisions_sent, report.cases_purged), (1, 1));
+    assert_eq!(desk.queue(&mine).unwrap().total, before - 1);
+    assert_eq!(
+        desk.case(&case).unwrap_err().kind,
+        ErrorKind::Invalid,
+        "the case is no longer on this desk"
+    );
+    centre.stop().await;
+}

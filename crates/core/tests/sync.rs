@@ -773,3 +773,55 @@ async fn a_decision_the_centre_refuses_for_good_goes_to_the_inbox_not_round_agai
     );
     centre.stop().await;
 }
+
+#[tokio::test]
+async fn a_case_moved_to_another_officer_leaves_this_desk_when_nothing_unsent_concerns_it() {
+    let f = fixture();
+    let centre = Centre::start(&f.central_db).await;
+    let (central, token, me, mut store) = signed_in(&f, &centre).await;
+    full_sync(&mut store, &central, &token, &me).await;
+    let (case_id, version) = pending_case(&store);
+    let documents: i64 = store
+        .count(&format!(
+            "SELECT COUNT(*) FROM documents WHERE case_id = '{case_id}'"
+        ))
+        .unwrap();
+    assert!(documents > 0);
+
+    let sup = f.supervisor();
+    let sup_token = central
+        .sign_in(&sup.username, &sup.password)
+        .await
+        .unwrap()
+        .token;
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/v1/departments/shaki/assignments", centre.base))
+        .bearer_auth(&sup_token)
+        .json(&json!({ "applications": [{ "application_id": case_id, "based_on_version": version }], "officer_id": f.officer(1).id, "reason": "balancing" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success());
+    full_sync(&mut store, &central, &token, &me).await;
+
+    for table in ["cases", "documents"] {
+        let column = if table == "cases" { "id" } else { "case_id" };
+        assert_eq!(
+            store
+                .count(&format!(
+                    "SELECT COUNT(*) FROM {table} WHERE {column} = '{case_id}'"
+                ))
+                .unwrap(),
+            0,
+            "{table}: the applicant's data left this desk with the case"
+        );
+    }
+    assert_eq!(
+        store
+            .count("SELECT COUNT(*) FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM documents)")
+            .unwrap(),
+        0,
+        "no file is kept for a case this desk no longer holds"
+    );
+    centre.stop().await;
+}

@@ -137,6 +137,10 @@ export type SyncReport = { changes: number, documents_downloaded: number, bytes_
  */
 documents_failed: number, 
 /**
+ * Cases removed from this desk after their decision was acknowledged long enough ago.
+ */
+cases_purged: number, 
+/**
  * Documents whose text layer was read for search (including those without one).
  */
 documents_read: number, };

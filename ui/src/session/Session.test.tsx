@@ -259,6 +259,7 @@ describe("the queue", () => {
         conflicts: 0,
         audit_events_sent: 0,
         documents_read: 7,
+        cases_purged: 0,
       }),
     });
     const user = userEvent.setup();

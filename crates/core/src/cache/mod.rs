@@ -232,31 +232,39 @@ impl Store {
             rows.collect::<Result<_, _>>().map_err(map_sql)?
         };
         for id in &ids {
-            tx.execute("DELETE FROM documents WHERE case_id = ?1", [id])
-                .map_err(map_sql)?;
-            tx.execute(
-                "DELETE FROM cases_fts WHERE rowid = (SELECT rowid FROM cases WHERE id = ?1)",
-                [id],
-            )
-            .map_err(map_sql)?;
-            tx.execute("DELETE FROM cases WHERE id = ?1", [id])
-                .map_err(map_sql)?;
+            forget_case(&tx, id)?;
         }
-        tx.execute(
-            "DELETE FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM documents)",
-            [],
-        )
-        .map_err(map_sql)?;
-        for table in ["partials", "document_text"] {
-            tx.execute(
-                &format!("DELETE FROM {table} WHERE sha256 NOT IN (SELECT sha256 FROM documents)"),
-                [],
-            )
-            .map_err(map_sql)?;
-        }
+        forget_unreferenced_files(&tx)?;
         tx.commit().map_err(map_sql)?;
         Ok(ids.len())
     }
+}
+
+/// Removes a case from the cache: its form and personal data, its documents' records and its
+/// search entry. The files go with [`forget_unreferenced_files`]; the outbox keeps its record.
+pub(crate) fn forget_case(tx: &rusqlite::Transaction<'_>, id: &str) -> DeskResult<()> {
+    tx.execute("DELETE FROM documents WHERE case_id = ?1", [id])
+        .map_err(map_sql)?;
+    tx.execute(
+        "DELETE FROM cases_fts WHERE rowid = (SELECT rowid FROM cases WHERE id = ?1)",
+        [id],
+    )
+    .map_err(map_sql)?;
+    tx.execute("DELETE FROM cases WHERE id = ?1", [id])
+        .map_err(map_sql)?;
+    Ok(())
+}
+
+/// Removes document bytes, partial downloads, text and failures no cached case names any more.
+pub(crate) fn forget_unreferenced_files(tx: &rusqlite::Transaction<'_>) -> DeskResult<()> {
+    for table in ["blobs", "partials", "document_text", "fetch_failures"] {
+        tx.execute(
+            &format!("DELETE FROM {table} WHERE sha256 NOT IN (SELECT sha256 FROM documents)"),
+            [],
+        )
+        .map_err(map_sql)?;
+    }
+    Ok(())
 }
 
 pub(crate) fn insert_audit(

@@ -48,7 +48,20 @@ pub fn apply_changes(
 fn apply_change(tx: &rusqlite::Transaction<'_>, change: &Change, me: &str) -> DeskResult<()> {
     let id = &change.application_id;
     let Some(app) = &change.application else {
-        // The case left this desk: it leaves the queue.
+        // The case left this desk: it leaves the queue, and the cache too (personal data is
+        // kept only while needed) unless a decision on it has not been settled with the centre.
+        let unsettled: i64 = tx
+            .query_row(
+                "SELECT COUNT(*) FROM outbox WHERE case_id = ?1 AND state IN ('pending', 'conflict')",
+                [id],
+                |r| r.get(0),
+            )
+            .map_err(sql)?;
+        if unsettled == 0 {
+            crate::cache::forget_case(tx, id)?;
+            crate::cache::forget_unreferenced_files(tx)?;
+            return Ok(());
+        }
         tx.execute(
             "UPDATE cases SET mine = 0, officer_id = ?2, version = ?3 WHERE id = ?1",
             params![

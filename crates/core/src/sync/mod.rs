@@ -47,6 +47,9 @@ pub struct SyncReport {
     /// on each and tried again at the next sync.
     #[ts(type = "number")]
     pub documents_failed: u64,
+    /// Cases removed from this desk after their decision was acknowledged long enough ago.
+    #[ts(type = "number")]
+    pub cases_purged: u64,
     /// Documents whose text layer was read for search (including those without one).
     #[ts(type = "number")]
     pub documents_read: u64,
