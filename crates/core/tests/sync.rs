@@ -280,10 +280,24 @@ async fn decided_offline_then_moved_away(
 ) -> String {
     let (case_id, version) = pending_case(store);
     sync::record_decision(store, &case_id, &Decision::new(DecisionKind::Accept)).unwrap();
+    move_to_colleague(f, centre, central, &case_id, version).await;
+    case_id
+}
+
+/// The supervisor moves the case (seen at `version`) to the second officer.
+async fn move_to_colleague(
+    f: &Fixture,
+    centre: &Centre,
+    central: &Central,
+    case_id: &str,
+    version: i64,
+) {
     let sup = f.supervisor();
-    let migdesk_api::SessionResponse {
-        token: sup_token, ..
-    } = central.sign_in(&sup.username, &sup.password).await.unwrap();
+    let sup_token = central
+        .sign_in(&sup.username, &sup.password)
+        .await
+        .unwrap()
+        .token;
     let resp = reqwest::Client::new()
         .post(format!("{}/api/v1/departments/shaki/assignments", centre.base))
         .bearer_auth(&sup_token)
@@ -292,7 +306,6 @@ async fn decided_offline_then_moved_away(
         .await
         .unwrap();
     assert!(resp.status().is_success());
-    case_id
 }
 
 #[tokio::test]
@@ -788,20 +801,7 @@ async fn a_case_moved_to_another_officer_leaves_this_desk_when_nothing_unsent_co
         .unwrap();
     assert!(documents > 0);
 
-    let sup = f.supervisor();
-    let sup_token = central
-        .sign_in(&sup.username, &sup.password)
-        .await
-        .unwrap()
-        .token;
-    let resp = reqwest::Client::new()
-        .post(format!("{}/api/v1/departments/shaki/assignments", centre.base))
-        .bearer_auth(&sup_token)
-        .json(&json!({ "applications": [{ "application_id": case_id, "based_on_version": version }], "officer_id": f.officer(1).id, "reason": "balancing" }))
-        .send()
-        .await
-        .unwrap();
-    assert!(resp.status().is_success());
+    move_to_colleague(&f, &centre, &central, &case_id, version).await;
     full_sync(&mut store, &central, &token, &me).await;
 
     for table in ["cases", "documents"] {

@@ -40,6 +40,10 @@ pub fn apply_changes(
     for change in changes {
         apply_change(&tx, change, me)?;
     }
+    // Files of cases that left with this page go once, not once per case.
+    if changes.iter().any(|c| c.application.is_none()) {
+        crate::cache::forget_unreferenced_files(&tx)?;
+    }
     Meta::Cursor.set(&tx, cursor)?;
     Meta::LastSync.set(&tx, &now())?;
     tx.commit().map_err(sql)
@@ -59,7 +63,6 @@ fn apply_change(tx: &rusqlite::Transaction<'_>, change: &Change, me: &str) -> De
             .map_err(sql)?;
         if unsettled == 0 {
             crate::cache::forget_case(tx, id)?;
-            crate::cache::forget_unreferenced_files(tx)?;
             return Ok(());
         }
         tx.execute(
