@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 use migdesk_api::Change;
 use migdesk_core::cache::{self, Store};
 use migdesk_core::secrets::{self, OsKeyring};
-use migdesk_core::sync;
 use migdesk_e2e::Desk;
 use migdesk_e2e::central::{self, Centre};
 use serde_json::json;
@@ -241,7 +240,9 @@ async fn main() {
         let start = Instant::now();
         for chunk in (0..CACHED_CASES).collect::<Vec<_>>().chunks(5000) {
             let changes: Vec<Change> = chunk.iter().map(|n| synthetic(*n, &me)).collect();
-            sync::apply_changes(&mut store, &changes, "bench", &me).expect("apply");
+            store
+                .apply_feed_page(&changes, "bench", &me)
+                .expect("apply");
         }
         eprintln!(
             "cached {CACHED_CASES} more cases in {:.1} s",

@@ -239,7 +239,9 @@ fn queue_queries(dir: &Path) {
     let start = Instant::now();
     for chunk in (0..QUEUE_CASES).collect::<Vec<_>>().chunks(2000) {
         let changes: Vec<Change> = chunk.iter().map(|n| application(*n, &services)).collect();
-        sync::apply_changes(&mut store, &changes, &chunk[0].to_string(), "me").expect("apply");
+        store
+            .apply_feed_page(&changes, &chunk[0].to_string(), "me")
+            .expect("apply");
     }
     eprintln!("filled in {:.1} s", start.elapsed().as_secs_f64());
 

@@ -5,16 +5,14 @@
 
 use std::collections::HashSet;
 
-use migdesk_api::{ApplicationDetail, DecisionRequest, Event, Status};
+use migdesk_api::{ApplicationDetail, Event, Status};
 use migdesk_domain::Catalogue;
 use migdesk_domain::decision::{self, CaseFacts, Decision, DecisionKind, Email};
-use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::cache::{Store, sql};
+use crate::cache::{OutboxState, Store, StoredDocument};
 use crate::error::{DeskError, DeskResult};
-use crate::sync::OutboxState;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ApplicantView {
@@ -161,13 +159,7 @@ pub struct CaseView {
 
 /// The case's description as the centre last sent it.
 pub(crate) fn detail(store: &Store, id: &str) -> DeskResult<(ApplicationDetail, bool)> {
-    let row: Option<(String, bool)> = store
-        .conn
-        .query_row("SELECT detail, mine FROM cases WHERE id = ?1", [id], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()
-        .map_err(sql)?;
+    let row = store.case_detail(id)?;
     let (detail, mine) =
         row.ok_or_else(|| DeskError::invalid(format!("case {id} is not on this desk")))?;
     let value = serde_json::from_str(&detail)
@@ -176,33 +168,20 @@ pub(crate) fn detail(store: &Store, id: &str) -> DeskResult<(ApplicationDetail, 
 }
 
 fn latest_decision(store: &Store, id: &str) -> DeskResult<Option<DecisionOnCase>> {
-    let row: Option<(String, String, String, String, Option<String>)> = store
-        .conn
-        .query_row(
-            "SELECT id, request, state, recorded_at, last_error FROM outbox WHERE case_id = ?1
-             ORDER BY recorded_at DESC, rowid DESC LIMIT 1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
-        .optional()
-        .map_err(sql)?;
-    let Some((id, request, state, recorded_at, last_error)) = row else {
+    let Some(latest) = store.latest_decision(id)? else {
         return Ok(None);
     };
-    let request: DecisionRequest = serde_json::from_str(&request)
-        .map_err(|e| DeskError::internal(format!("decision {id}: {e}")))?;
-    let kind = request.kind;
-    let state = match OutboxState::parse(&state) {
-        Some(OutboxState::Pending) => DeliveryState::Pending,
-        Some(OutboxState::Sent) => DeliveryState::Sent,
-        Some(OutboxState::Conflict) | None => DeliveryState::Conflict,
+    let state = match latest.state {
+        OutboxState::Pending => DeliveryState::Pending,
+        OutboxState::Sent => DeliveryState::Sent,
+        OutboxState::Conflict => DeliveryState::Conflict,
     };
     Ok(Some(DecisionOnCase {
-        id,
-        kind,
+        id: latest.id,
+        kind: latest.request.kind,
         state,
-        recorded_at,
-        last_error,
+        recorded_at: latest.recorded_at,
+        last_error: latest.last_error,
     }))
 }
 
@@ -210,31 +189,17 @@ fn latest_decision(store: &Store, id: &str) -> DeskResult<Option<DecisionOnCase>
 /// format from the first bytes, and why a file cannot be opened, found when its text was read
 /// (a file whose text alone defeats the reader is still shown: the text panel says why).
 fn documents(store: &Store, case_id: &str) -> DeskResult<Vec<DocumentView>> {
-    let mut stmt = store
-        .conn
-        .prepare(
-            "SELECT d.id, d.type, d.file_name, d.size, substr(b.bytes, 1, 2048), b.sha256 IS NOT NULL,
-                    CASE WHEN t.viewable THEN NULL ELSE t.problem END
-             FROM documents d LEFT JOIN blobs b ON b.sha256 = d.sha256 LEFT JOIN document_text t ON t.sha256 = d.sha256
-             WHERE d.case_id = ?1 ORDER BY d.rowid",
-        )
-        .map_err(sql)?;
-    let rows = stmt
-        .query_map([case_id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, Option<Vec<u8>>>(4)?,
-                r.get::<_, bool>(5)?,
-                r.get::<_, Option<String>>(6)?,
-            ))
-        })
-        .map_err(sql)?;
     let mut out = Vec::new();
-    for row in rows {
-        let (id, doc_type, file_name, size, head, stored, problem) = row.map_err(sql)?;
+    for StoredDocument {
+        id,
+        doc_type,
+        file_name,
+        size,
+        head,
+        stored,
+        problem,
+    } in store.case_documents(case_id)?
+    {
         let (state, format, problem) = if !stored {
             (DocumentState::NotDownloaded, None, None)
         } else {

@@ -6,13 +6,12 @@
 //! in facts the UI puts into words and can be marked as seen. Nothing is ever deleted from the
 //! outbox; the centre's list is replaced whole by each sync.
 
-use migdesk_api::{ConflictRecord, DecisionRequest, ErrorBody, Status};
+use migdesk_api::{ConflictRecord, ErrorBody, Status};
 use migdesk_domain::decision::DecisionKind;
-use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::cache::{Store, sql};
+use crate::cache::{OutboxConflict, Store};
 use crate::error::{DeskError, DeskResult, ErrorKind};
 
 pub use migdesk_api::{ConflictCause, ResolutionAction};
@@ -63,29 +62,11 @@ pub struct ConflictView {
 /// and the others the centre listed.
 pub fn list(store: &Store) -> DeskResult<Vec<ConflictView>> {
     // The centre's records by decision id, with whether this desk has marked each seen.
-    let mut centre: std::collections::HashMap<String, (ConflictRecord, bool)> = {
-        let mut stmt = store
-            .conn
-            .prepare("SELECT id, detail, seen_at IS NOT NULL FROM centre_conflicts")
-            .map_err(sql)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, bool>(2)?,
-                ))
-            })
-            .map_err(sql)?;
-        let mut kept = std::collections::HashMap::new();
-        for row in rows {
-            let (id, detail, seen) = row.map_err(sql)?;
-            let record = serde_json::from_str(&detail)
-                .map_err(|e| DeskError::internal(format!("conflict {id}: {e}")))?;
-            kept.insert(id, (record, seen));
-        }
-        kept
-    };
+    let mut centre: std::collections::HashMap<String, (ConflictRecord, bool)> = store
+        .centre_conflicts()?
+        .into_iter()
+        .map(|(record, seen)| (record.decision_id.clone(), (record, seen)))
+        .collect();
     let mut views = own(store)?;
     for view in &mut views {
         if let Some((record, _)) = centre.remove(&view.id) {
@@ -125,15 +106,7 @@ fn from_centre(
     seen: bool,
 ) -> DeskResult<ConflictView> {
     let case_id = record.application_id.clone();
-    let cached: Option<(String, String, String)> = store
-        .conn
-        .query_row(
-            "SELECT number, service, applicant FROM cases WHERE id = ?1",
-            [&case_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()
-        .map_err(sql)?;
+    let cached = store.case_label(&case_id)?;
     let resolution = resolution(&record);
     let (number, service, applicant) = cached.unwrap_or_else(|| {
         (
@@ -165,80 +138,18 @@ fn from_centre(
     })
 }
 
-/// Keeps the centre's list of conflicts: replaced whole, each one's `seen` kept.
-pub fn keep_centre(store: &mut Store, records: &[ConflictRecord]) -> DeskResult<()> {
-    let tx = store.transaction()?;
-    let mut listed = Vec::new();
-    for record in records {
-        let id = record.decision_id.as_str();
-        let detail =
-            serde_json::to_string(record).map_err(|e| DeskError::internal(e.to_string()))?;
-        tx.execute(
-            "INSERT INTO centre_conflicts (id, case_id, detail) VALUES (?1, ?2, ?3)
-             ON CONFLICT (id) DO UPDATE SET case_id = excluded.case_id, detail = excluded.detail",
-            rusqlite::params![id, record.application_id, detail],
-        )
-        .map_err(sql)?;
-        listed.push(id);
-    }
-    tx.execute(
-        "DELETE FROM centre_conflicts WHERE id NOT IN (SELECT value FROM json_each(?1))",
-        [serde_json::to_string(&listed).map_err(|e| DeskError::internal(e.to_string()))?],
-    )
-    .map_err(sql)?;
-    tx.commit().map_err(sql)
-}
-
 /// This desk's own conflicts, from the outbox.
 fn own(store: &Store) -> DeskResult<Vec<ConflictView>> {
-    let mut stmt = store
-        .conn
-        .prepare(
-            "SELECT o.id, o.case_id, o.request, o.recorded_at, o.response, o.last_error, o.seen_at IS NOT NULL,
-                    c.number, c.service, c.applicant
-             FROM outbox o LEFT JOIN cases c ON c.id = o.case_id
-             WHERE o.state = 'conflict'
-             ORDER BY o.seen_at IS NOT NULL, o.recorded_at DESC, o.rowid DESC",
-        )
-        .map_err(sql)?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok(Row {
-                id: r.get(0)?,
-                case_id: r.get(1)?,
-                request: r.get(2)?,
-                recorded_at: r.get(3)?,
-                response: r.get(4)?,
-                last_error: r.get(5)?,
-                seen: r.get(6)?,
-                number: r.get(7)?,
-                service: r.get(8)?,
-                applicant: r.get(9)?,
-            })
-        })
-        .map_err(sql)?;
-    rows.map(|row| row.map_err(sql).and_then(Row::view))
+    store
+        .outbox_conflicts()?
+        .into_iter()
+        .map(view_of_own)
         .collect()
 }
 
 /// Marks a conflict as seen; it stays listed (and kept at the centre).
 pub fn mark_seen(store: &Store, id: &str) -> DeskResult<()> {
-    let changed = store
-        .conn
-        .execute(
-            "UPDATE outbox SET seen_at = COALESCE(seen_at, ?2) WHERE id = ?1 AND state = 'conflict'",
-            rusqlite::params![id, crate::cache::now()],
-        )
-        .map_err(sql)?;
-    let changed = changed
-        + store
-            .conn
-            .execute(
-                "UPDATE centre_conflicts SET seen_at = COALESCE(seen_at, ?2) WHERE id = ?1",
-                rusqlite::params![id, crate::cache::now()],
-            )
-            .map_err(sql)?;
-    if changed == 0 {
+    if !store.mark_conflict_seen(id)? {
         return Err(DeskError::new(
             ErrorKind::Invalid,
             format!("no conflict {id} on this desk"),
@@ -247,59 +158,44 @@ pub fn mark_seen(store: &Store, id: &str) -> DeskResult<()> {
     Ok(())
 }
 
-struct Row {
-    id: String,
-    case_id: String,
-    request: String,
-    recorded_at: String,
-    response: Option<String>,
-    last_error: Option<String>,
-    seen: bool,
-    number: Option<String>,
-    service: Option<String>,
-    applicant: Option<String>,
-}
-
-impl Row {
-    fn view(self) -> DeskResult<ConflictView> {
-        let request: DecisionRequest = serde_json::from_str(&self.request)
-            .map_err(|e| DeskError::internal(format!("decision {}: {e}", self.id)))?;
-        // The centre's 409 body, checked against the contract when it arrived.
-        let answer: Option<ErrorBody> = self
-            .response
-            .as_deref()
-            .and_then(|r| serde_json::from_str(r).ok());
-        let cause = answer
-            .as_ref()
-            .and_then(|a| a.cause)
-            .unwrap_or(ConflictCause::Unknown);
-        let current = answer.as_ref().and_then(|a| a.current.as_ref());
-        Ok(ConflictView {
-            number: self.number.unwrap_or_else(|| self.case_id.clone()),
-            id: self.id,
-            case_id: self.case_id,
-            applicant: self.applicant.unwrap_or_default(),
-            service: self.service.unwrap_or_default(),
-            kind: request.kind,
-            decided_at: if request.decided_at.is_empty() {
-                self.recorded_at
-            } else {
-                request.decided_at
-            },
-            cause,
-            now_with: current
-                .and_then(|c| c.assignment.officer.as_ref())
-                .map(|o| o.full_name.clone()),
-            changed_at: current.and_then(|c| c.changed_at.clone()),
-            status_now: current.map(|c| c.status),
-            message: answer
-                .map(|a| a.message)
-                .or(self.last_error)
-                .unwrap_or_default(),
-            seen: self.seen,
-            decided_by: None,
-            on_this_desk: true,
-            resolution: None,
-        })
-    }
+/// One of this desk's conflicts, told from its outbox row.
+fn view_of_own(own: OutboxConflict) -> DeskResult<ConflictView> {
+    // The centre's 409 body, checked against the contract when it arrived.
+    let answer: Option<ErrorBody> = own
+        .response
+        .as_deref()
+        .and_then(|r| serde_json::from_str(r).ok());
+    let cause = answer
+        .as_ref()
+        .and_then(|a| a.cause)
+        .unwrap_or(ConflictCause::Unknown);
+    let current = answer.as_ref().and_then(|a| a.current.as_ref());
+    let request = own.request;
+    Ok(ConflictView {
+        number: own.number.unwrap_or_else(|| own.case_id.clone()),
+        id: own.id,
+        case_id: own.case_id,
+        applicant: own.applicant.unwrap_or_default(),
+        service: own.service.unwrap_or_default(),
+        kind: request.kind,
+        decided_at: if request.decided_at.is_empty() {
+            own.recorded_at
+        } else {
+            request.decided_at
+        },
+        cause,
+        now_with: current
+            .and_then(|c| c.assignment.officer.as_ref())
+            .map(|o| o.full_name.clone()),
+        changed_at: current.and_then(|c| c.changed_at.clone()),
+        status_now: current.map(|c| c.status),
+        message: answer
+            .map(|a| a.message)
+            .or(own.last_error)
+            .unwrap_or_default(),
+        seen: own.seen,
+        decided_by: None,
+        on_this_desk: true,
+        resolution: None,
+    })
 }

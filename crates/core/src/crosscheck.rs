@@ -9,11 +9,10 @@
 
 use migdesk_api::{Applicant, ApplicationDetail};
 use migdesk_domain::fold::fold;
-use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::cache::{Store, sql};
+use crate::cache::{Store, TextRow};
 use crate::error::{DeskError, DeskResult, ErrorKind};
 
 /// At most this many characters of text go to the UI (a scan's text layer is far smaller).
@@ -74,18 +73,13 @@ pub struct DocumentText {
 
 /// The text of one document of a case on this desk, checked against its applicant.
 pub fn document_text(store: &Store, document_id: &str) -> DeskResult<DocumentText> {
-    let row: Option<(String, Option<String>, Option<String>, bool)> = store
-        .conn
-        .query_row(
-            "SELECT c.detail, t.text, t.problem, t.sha256 IS NOT NULL
-             FROM documents d JOIN cases c ON c.id = d.case_id
-             LEFT JOIN document_text t ON t.sha256 = d.sha256 WHERE d.id = ?1",
-            [document_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()
-        .map_err(sql)?;
-    let (detail, text, problem, read) = row.ok_or_else(|| {
+    let row = store.document_text(document_id)?;
+    let TextRow {
+        case_detail: detail,
+        text,
+        problem,
+        read,
+    } = row.ok_or_else(|| {
         DeskError::new(
             ErrorKind::Invalid,
             format!("document {document_id} is not on this desk"),

@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use migdesk_domain::Catalogue;
 use migdesk_domain::decision::{Decision, Email};
-use rusqlite::OptionalExtension;
 
 use crate::cache::{self, Meta, Store};
 use crate::case::{self, CaseView};
@@ -255,15 +254,7 @@ impl Desk {
     pub fn document_source(&mut self, document_id: &str) -> DeskResult<(Source, Viewer)> {
         let viewer = self.viewer.clone();
         let store = self.active()?;
-        let source = store
-            .conn
-            .query_row(
-                "SELECT d.sha256, b.bytes FROM documents d JOIN blobs b ON b.sha256 = d.sha256 WHERE d.id = ?1",
-                [document_id],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)),
-            )
-            .optional()
-            .map_err(cache::sql)?;
+        let source = store.document_file(document_id)?;
         let (sha256, bytes) = source.ok_or_else(|| {
             DeskError::new(
                 ErrorKind::Document,
@@ -284,22 +275,14 @@ impl Desk {
     pub fn prefetch_sources(&mut self, case_id: &str) -> DeskResult<(Vec<Source>, Viewer)> {
         let viewer = self.viewer.clone();
         let store = self.active()?;
-        let mut stmt = store
-            .conn
-            .prepare(
-                "SELECT d.sha256, b.bytes FROM documents d JOIN blobs b ON b.sha256 = d.sha256
-                 WHERE d.case_id = ?1 ORDER BY d.rowid LIMIT 2",
-            )
-            .map_err(cache::sql)?;
-        let sources = stmt
-            .query_map([case_id], |r| {
-                Ok(Source {
-                    sha256: r.get(0)?,
-                    bytes: r.get::<_, Vec<u8>>(1)?.into(),
-                })
+        let sources = store
+            .first_files(case_id, 2)?
+            .into_iter()
+            .map(|(sha256, bytes)| Source {
+                sha256,
+                bytes: bytes.into(),
             })
-            .and_then(Iterator::collect)
-            .map_err(cache::sql)?;
+            .collect();
         Ok((sources, viewer))
     }
 
@@ -356,7 +339,7 @@ impl Desk {
         list: Vec<ConflictRecord>,
     ) -> DeskResult<Vec<ConflictView>> {
         let store = self.active()?;
-        conflicts::keep_centre(store, &list)?;
+        store.keep_centre_conflicts(&list)?;
         conflicts::list(store)
     }
 
@@ -381,7 +364,7 @@ impl SyncJob {
     /// The officer asked for it, so decisions waiting out a backoff are tried now.
     pub async fn run(self, progress: impl FnMut(Progress)) -> DeskResult<SyncReport> {
         let mut store = Store::open(&self.path, &self.key)?;
-        sync::retry_now(&store)?;
+        store.retry_now()?;
         let mut report = sync::run(
             &mut store,
             &self.central,

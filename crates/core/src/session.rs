@@ -39,8 +39,7 @@ pub async fn sign_in(
     let (token, user) = (session.token, session.user);
     let id = user.id.as_str();
     if let Some(previous) = store.meta(Meta::UserId)?.filter(|p| p != id) {
-        let unsent =
-            store.count("SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'conflict')")?;
+        let unsent = store.unsettled_decisions()?;
         if unsent > 0 {
             return Err(DeskError::new(
                 ErrorKind::Unauthorized,

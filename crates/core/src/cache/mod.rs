@@ -6,14 +6,24 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
 use crate::error::{DeskError, DeskResult};
 
+mod audit;
+mod blobs;
+mod cases;
+mod conflicts;
 mod meta;
+mod outbox;
+mod queue;
 mod repair;
+pub(crate) use blobs::{StoredDocument, TextRow};
 pub use meta::Meta;
+pub use outbox::OutboxState;
+pub(crate) use outbox::{Attempt, OutboxConflict};
+pub use queue::{Statements, statements};
 pub use repair::{Repair, repair};
 
 const MIGRATIONS: &[M<'static>] = &[
@@ -60,7 +70,7 @@ impl CacheKey {
 /// The open cache.
 #[derive(Debug)]
 pub struct Store {
-    pub(crate) conn: Connection,
+    conn: Connection,
     path: PathBuf,
 }
 
@@ -169,8 +179,8 @@ impl Store {
         })
     }
 
-    /// Direct access for tests and support tooling.
-    #[doc(hidden)]
+    /// Direct access for tests.
+    #[cfg(any(test, feature = "testing"))]
     pub fn conn_for_tests(&self) -> &Connection {
         &self.conn
     }
@@ -179,125 +189,26 @@ impl Store {
         &self.path
     }
 
-    /// Drops every cached case, document and the feed's position (another officer signs in on
-    /// this desk). Decisions and the audit trail are not touched.
-    pub fn forget_cases(&mut self) -> DeskResult<()> {
-        let tx = self.conn.transaction().map_err(map_sql)?;
-        tx.execute_batch(
-            "DELETE FROM documents; DELETE FROM blobs; DELETE FROM partials; DELETE FROM document_text; DELETE FROM cases_fts;
-             DELETE FROM cases; DELETE FROM centre_conflicts; DELETE FROM meta WHERE key IN ('cursor', 'last_sync');",
-        )
-        .map_err(map_sql)?;
-        tx.commit().map_err(map_sql)
-    }
-
     /// A transaction on the cache, for writers that commit several tables as one.
-    pub(crate) fn transaction(&mut self) -> DeskResult<rusqlite::Transaction<'_>> {
+    fn transaction(&mut self) -> DeskResult<rusqlite::Transaction<'_>> {
         self.conn.transaction().map_err(map_sql)
     }
 
+    /// One number from a query, for tests.
+    #[cfg(any(test, feature = "testing"))]
     pub fn count(&self, sql: &str) -> DeskResult<i64> {
         self.conn.query_row(sql, [], |r| r.get(0)).map_err(map_sql)
     }
-
-    /// Records an event of the officer's (a case opened, a decision recorded) for the audit
-    /// trail; `sync` reports it to the centre.
-    pub fn audit(
-        &self,
-        kind: &str,
-        case_id: Option<&str>,
-        detail: &serde_json::Value,
-    ) -> DeskResult<()> {
-        insert_audit(&self.conn, kind, case_id, detail)
-    }
-}
-
-impl Store {
-    /// Data minimisation: removes the cases (form, personal data, documents, search text) whose
-    /// decisions the centre acknowledged more than `older_than` ago and which hold nothing
-    /// unsent. The outbox rows stay as this desk's record of what it sent. Returns the number
-    /// of cases purged.
-    pub fn purge_acknowledged(&mut self, older_than: chrono::Duration) -> DeskResult<usize> {
-        let cutoff =
-            (chrono::Utc::now() - older_than).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let tx = self.conn.transaction().map_err(map_sql)?;
-        let ids: Vec<String> = {
-            let mut stmt = tx
-                .prepare(
-                    "SELECT DISTINCT o.case_id FROM outbox o WHERE o.state = 'sent' AND o.acknowledged_at <= ?1
-                     AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.case_id = o.case_id AND p.state IN ('pending', 'conflict'))",
-                )
-                .map_err(map_sql)?;
-            let rows = stmt.query_map([&cutoff], |r| r.get(0)).map_err(map_sql)?;
-            rows.collect::<Result<_, _>>().map_err(map_sql)?
-        };
-        for id in &ids {
-            forget_case(&tx, id)?;
-        }
-        forget_unreferenced_files(&tx)?;
-        tx.commit().map_err(map_sql)?;
-        Ok(ids.len())
-    }
-}
-
-/// Removes a case from the cache: its form and personal data, its documents' records and its
-/// search entry. The files go with [`forget_unreferenced_files`]; the outbox keeps its record.
-pub(crate) fn forget_case(tx: &rusqlite::Transaction<'_>, id: &str) -> DeskResult<()> {
-    tx.execute("DELETE FROM documents WHERE case_id = ?1", [id])
-        .map_err(map_sql)?;
-    tx.execute(
-        "DELETE FROM cases_fts WHERE rowid = (SELECT rowid FROM cases WHERE id = ?1)",
-        [id],
-    )
-    .map_err(map_sql)?;
-    tx.execute("DELETE FROM cases WHERE id = ?1", [id])
-        .map_err(map_sql)?;
-    Ok(())
-}
-
-/// Removes document bytes, partial downloads, text and failures no cached case names any more.
-pub(crate) fn forget_unreferenced_files(tx: &rusqlite::Transaction<'_>) -> DeskResult<()> {
-    for table in ["blobs", "partials", "document_text", "fetch_failures"] {
-        tx.execute(
-            &format!("DELETE FROM {table} WHERE sha256 NOT IN (SELECT sha256 FROM documents)"),
-            [],
-        )
-        .map_err(map_sql)?;
-    }
-    Ok(())
-}
-
-pub(crate) fn insert_audit(
-    conn: &Connection,
-    kind: &str,
-    case_id: Option<&str>,
-    detail: &serde_json::Value,
-) -> DeskResult<()> {
-    conn.execute(
-        "INSERT INTO audit (at, kind, case_id, detail, event_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            now(),
-            kind,
-            case_id,
-            detail.to_string(),
-            uuid::Uuid::new_v4().to_string()
-        ],
-    )
-    .map(|_| ())
-    .map_err(map_sql)
 }
 
 pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-pub(crate) fn sql(e: rusqlite::Error) -> DeskError {
-    map_sql(e)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rusqlite::params;
 
     #[test]
     fn a_wrong_key_is_a_clear_error_and_changes_nothing() {

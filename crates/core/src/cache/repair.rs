@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use super::{CacheKey, Meta, Store, insert_audit, map_sql, unlock};
+use super::{CacheKey, Meta, Store, audit::insert_audit, map_sql, unlock};
 use crate::error::{DeskError, DeskResult};
 
 /// What [`repair`] kept from a damaged cache.

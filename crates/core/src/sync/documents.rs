@@ -3,25 +3,11 @@
 //! text layer, read for search off the async threads.
 
 use reqwest::StatusCode;
-use rusqlite::{OptionalExtension, params};
-use sha2::{Digest, Sha256};
 
 use super::central::{Central, offline};
 use super::{Phase, Progress};
-use crate::cache::{Store, sql};
+use crate::cache::Store;
 use crate::error::{DeskError, DeskResult};
-
-/// Documents whose bytes are not in the cache yet: (id, sha256, size).
-fn missing_documents(store: &Store) -> DeskResult<Vec<(String, String, i64)>> {
-    let mut stmt = store
-        .conn
-        .prepare("SELECT d.id, d.sha256, d.size FROM documents d LEFT JOIN blobs b ON b.sha256 = d.sha256 WHERE b.sha256 IS NULL GROUP BY d.sha256")
-        .map_err(sql)?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .map_err(sql)?;
-    rows.collect::<Result<_, _>>().map_err(sql)
-}
 
 /// Why one download did not bring a verified document.
 #[derive(Debug)]
@@ -45,7 +31,7 @@ pub async fn pull_documents(
     concurrency: usize,
     mut progress: impl FnMut(Progress),
 ) -> DeskResult<(u64, u64, u64)> {
-    let todo = missing_documents(store)?;
+    let todo = store.missing_documents()?;
     let started = std::time::Instant::now();
     let mut p = Progress::new(Phase::Documents);
     p.documents_total = todo.len() as u64;
@@ -59,15 +45,7 @@ pub async fn pull_documents(
             let Some((id, sha, _)) = waiting.next() else {
                 break;
             };
-            let partial: Option<Vec<u8>> = store
-                .conn
-                .query_row(
-                    "SELECT bytes FROM partials WHERE sha256 = ?1",
-                    [&sha],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(sql)?;
+            let partial = store.partial(&sha)?;
             let (central, token) = (central.clone(), token.to_owned());
             tasks.spawn(async move {
                 let result = fetch(&central, &token, &id, partial.unwrap_or_default()).await;
@@ -82,39 +60,18 @@ pub async fn pull_documents(
             Ok(body) => body,
             Err(Failed::Sync(received, e)) => {
                 if !received.is_empty() {
-                    store
-                        .conn
-                        .execute(
-                            "INSERT INTO partials (sha256, bytes) VALUES (?1, ?2) ON CONFLICT(sha256) DO UPDATE SET bytes = excluded.bytes",
-                            params![sha, received],
-                        )
-                        .map_err(sql)?;
+                    store.keep_partial(&sha, &received)?;
                 }
                 return Err(e);
             }
             Err(Failed::Document(reason)) => {
-                record_failure(store, &sha, &reason)?;
+                store.record_fetch_failure(&sha, &reason)?;
                 failed += 1;
                 continue;
             }
         };
-        let actual = hex::encode(Sha256::digest(&body));
-        let tx = store.transaction()?;
-        tx.execute("DELETE FROM partials WHERE sha256 = ?1", [&sha])
-            .map_err(sql)?;
-        if actual == sha {
-            tx.execute(
-                "INSERT OR IGNORE INTO blobs (sha256, bytes) VALUES (?1, ?2)",
-                params![sha, body],
-            )
-            .map_err(sql)?;
-            tx.execute("DELETE FROM fetch_failures WHERE sha256 = ?1", [&sha])
-                .map_err(sql)?;
-        }
-        tx.commit().map_err(sql)?;
-        if actual != sha {
-            record_failure(
-                store,
+        if let Some(actual) = store.keep_document(&sha, &body)? {
+            store.record_fetch_failure(
                 &sha,
                 &format!("the document arrived corrupted (checksum {actual})"),
             )?;
@@ -126,20 +83,6 @@ pub async fn pull_documents(
         p.measure(started.elapsed());
         progress(p);
     }
-}
-
-/// Records why a document could not be fetched; the next sync tries it again.
-fn record_failure(store: &Store, sha: &str, reason: &str) -> DeskResult<()> {
-    store
-        .conn
-        .execute(
-            "INSERT INTO fetch_failures (sha256, reason, failed_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT(sha256) DO UPDATE SET reason = excluded.reason, failed_at = excluded.failed_at,
-               attempts = attempts + 1",
-            params![sha, reason, crate::cache::now()],
-        )
-        .map(|_| ())
-        .map_err(sql)
 }
 
 /// Downloads one document, continuing from `have`; a stale partial (416) is dropped and the
@@ -188,23 +131,11 @@ pub async fn read_texts(
     documents: &migdesk_docs::Documents,
     mut progress: impl FnMut(Progress),
 ) -> DeskResult<u64> {
-    let todo: Vec<String> = {
-        let mut stmt = store
-            .conn
-            .prepare("SELECT b.sha256 FROM blobs b LEFT JOIN document_text t ON t.sha256 = b.sha256 WHERE t.sha256 IS NULL")
-            .map_err(sql)?;
-        let rows = stmt.query_map([], |r| r.get(0)).map_err(sql)?;
-        rows.collect::<Result<_, _>>().map_err(sql)?
-    };
+    let todo = store.unread_files()?;
     let mut p = Progress::new(Phase::Reading);
     p.documents_total = todo.len() as u64;
     for sha in todo {
-        let bytes: Vec<u8> = store
-            .conn
-            .query_row("SELECT bytes FROM blobs WHERE sha256 = ?1", [&sha], |r| {
-                r.get(0)
-            })
-            .map_err(sql)?;
+        let bytes = store.file(&sha)?;
         let reader = documents.clone();
         // When the text reader fails on a file, whether the file itself opens (the viewer may
         // still draw it) decides if the case calls it unreadable. Other failures (too large,
@@ -225,25 +156,7 @@ pub async fn read_texts(
         let Ok((text, problem, viewable)) = result else {
             break;
         };
-        let tx = store.transaction()?;
-        tx.execute(
-            "INSERT OR REPLACE INTO document_text (sha256, text, problem, viewable) VALUES (?1, ?2, ?3, ?4)",
-            params![sha, text, problem, viewable],
-        )
-        .map_err(sql)?;
-        if text.is_some() {
-            let cases: Vec<String> = {
-                let mut stmt = tx
-                    .prepare("SELECT DISTINCT d.case_id FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.sha256 = ?1")
-                    .map_err(sql)?;
-                let rows = stmt.query_map([&sha], |r| r.get(0)).map_err(sql)?;
-                rows.collect::<Result<_, _>>().map_err(sql)?
-            };
-            for case in cases {
-                crate::queue::reindex(&tx, &case)?;
-            }
-        }
-        tx.commit().map_err(sql)?;
+        store.keep_text(&sha, text.as_deref(), problem.as_deref(), viewable)?;
         p.documents_done += 1;
         progress(p);
     }

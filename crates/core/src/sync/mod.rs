@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cache::{Meta, Store, sql};
+use crate::cache::{Meta, Store};
 use crate::error::DeskResult;
 
 pub mod audit;
@@ -22,11 +22,12 @@ pub mod documents;
 pub mod feed;
 pub mod outbox;
 
+pub use crate::cache::OutboxState;
 pub use audit::push_audit;
 pub use central::Central;
 pub use documents::{pull_documents, read_texts};
-pub use feed::{apply_changes, pull_changes};
-pub use outbox::{OutboxState, push, record_decision, retry_now};
+pub use feed::pull_changes;
+pub use outbox::{push, record_decision, retry_now};
 
 /// What a sync did, for the UI and the command line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -162,7 +163,7 @@ pub async fn run(
     progress(Progress::new(Phase::Audit));
     report.audit_events_sent = push_audit(store, central, token).await?;
     let conflicts = central.conflicts(token).await?;
-    crate::conflicts::keep_centre(store, &conflicts)?;
+    store.keep_centre_conflicts(&conflicts)?;
     Ok(report)
 }
 
@@ -178,17 +179,13 @@ pub struct Status {
 }
 
 pub fn status(store: &Store, today: &str) -> DeskResult<Status> {
+    let c = store.counts(today)?;
     Ok(Status {
-        queue: store.count("SELECT COUNT(*) FROM cases WHERE mine = 1 AND status = 'pending'")?,
-        overdue: store
-            .conn
-            .query_row("SELECT COUNT(*) FROM cases WHERE mine = 1 AND status = 'pending' AND due_date < ?1", [today], |r| r.get(0))
-            .map_err(sql)?,
-        unsent_decisions: store.count("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")?,
-        conflicts: store.count("SELECT COUNT(*) FROM outbox WHERE state = 'conflict'")?,
-        documents_missing: store.count(
-            "SELECT COUNT(DISTINCT d.sha256) FROM documents d LEFT JOIN blobs b ON b.sha256 = d.sha256 WHERE b.sha256 IS NULL",
-        )?,
+        queue: c.queue,
+        overdue: c.overdue,
+        unsent_decisions: c.unsent_decisions,
+        conflicts: c.conflicts,
+        documents_missing: c.documents_missing,
         last_sync: store.meta(Meta::LastSync)?,
     })
 }

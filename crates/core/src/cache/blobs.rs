@@ -1,0 +1,258 @@
+//! Tables `documents`, `blobs`, `partials`, `document_text` and `fetch_failures`: what each
+//! cached case's documents are, their verified bytes by SHA-256, downloads broken off midway,
+//! the text read from each file, and why a file could not be fetched.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::{Store, map_sql, now};
+use crate::error::DeskResult;
+
+/// A document to download: (id, sha256, size).
+pub(crate) type Missing = (String, String, i64);
+
+/// One document of a case with what the desk holds of it.
+#[derive(Debug)]
+pub(crate) struct StoredDocument {
+    pub id: String,
+    pub doc_type: String,
+    pub file_name: String,
+    pub size: i64,
+    /// The file's first 2 KiB, when its bytes are stored.
+    pub head: Option<Vec<u8>>,
+    pub stored: bool,
+    /// Why the file cannot be opened, when reading its text found so.
+    pub problem: Option<String>,
+}
+
+/// A document's text as read, with its case's description (JSON of the contract's
+/// `ApplicationDetail`).
+#[derive(Debug)]
+pub(crate) struct TextRow {
+    pub case_detail: String,
+    pub text: Option<String>,
+    pub problem: Option<String>,
+    /// The file has been read (with or without text).
+    pub read: bool,
+}
+
+/// Removes document bytes, partial downloads, text and failures no cached case names any more.
+pub(crate) fn forget_unreferenced_files(tx: &Transaction<'_>) -> DeskResult<()> {
+    for table in ["blobs", "partials", "document_text", "fetch_failures"] {
+        tx.execute(
+            &format!("DELETE FROM {table} WHERE sha256 NOT IN (SELECT sha256 FROM documents)"),
+            [],
+        )
+        .map_err(map_sql)?;
+    }
+    Ok(())
+}
+
+fn bytes_and_hash(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, Vec<u8>)> {
+    Ok((r.get(0)?, r.get(1)?))
+}
+
+impl Store {
+    /// Documents whose bytes are not in the cache yet, one per file.
+    pub(crate) fn missing_documents(&self) -> DeskResult<Vec<Missing>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT d.id, d.sha256, d.size FROM documents d LEFT JOIN blobs b ON b.sha256 = d.sha256 WHERE b.sha256 IS NULL GROUP BY d.sha256")
+            .map_err(map_sql)?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(Iterator::collect)
+            .map_err(map_sql)
+    }
+
+    /// How many files the cached cases name that are not stored yet.
+    pub(crate) fn documents_missing(&self) -> DeskResult<i64> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(DISTINCT d.sha256) FROM documents d LEFT JOIN blobs b ON b.sha256 = d.sha256 WHERE b.sha256 IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(map_sql)
+    }
+
+    /// What arrived of a file before a download broke off.
+    pub(crate) fn partial(&self, sha: &str) -> DeskResult<Option<Vec<u8>>> {
+        self.conn
+            .query_row("SELECT bytes FROM partials WHERE sha256 = ?1", [sha], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(map_sql)
+    }
+
+    /// Keeps what arrived of a file, for a `Range` resume.
+    pub(crate) fn keep_partial(&self, sha: &str, received: &[u8]) -> DeskResult<()> {
+        self.conn
+            .execute(
+                "INSERT INTO partials (sha256, bytes) VALUES (?1, ?2) ON CONFLICT(sha256) DO UPDATE SET bytes = excluded.bytes",
+                params![sha, received],
+            )
+            .map(|_| ())
+            .map_err(map_sql)
+    }
+
+    /// Stores a downloaded file when it matches its SHA-256 (durable on return, its partial
+    /// and failure gone); a mismatch only drops the partial and returns the checksum that
+    /// arrived instead.
+    pub(crate) fn keep_document(&mut self, sha: &str, body: &[u8]) -> DeskResult<Option<String>> {
+        use sha2::Digest;
+        let actual = hex::encode(sha2::Sha256::digest(body));
+        let verified = actual == sha;
+        let tx = self.transaction()?;
+        tx.execute("DELETE FROM partials WHERE sha256 = ?1", [sha])
+            .map_err(map_sql)?;
+        if verified {
+            tx.execute(
+                "INSERT OR IGNORE INTO blobs (sha256, bytes) VALUES (?1, ?2)",
+                params![sha, body],
+            )
+            .map_err(map_sql)?;
+            tx.execute("DELETE FROM fetch_failures WHERE sha256 = ?1", [sha])
+                .map_err(map_sql)?;
+        }
+        tx.commit().map_err(map_sql)?;
+        Ok((!verified).then_some(actual))
+    }
+
+    /// Records why a file could not be fetched; the next sync tries it again.
+    pub(crate) fn record_fetch_failure(&self, sha: &str, reason: &str) -> DeskResult<()> {
+        self.conn
+            .execute(
+                "INSERT INTO fetch_failures (sha256, reason, failed_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(sha256) DO UPDATE SET reason = excluded.reason, failed_at = excluded.failed_at,
+                   attempts = attempts + 1",
+                params![sha, reason, now()],
+            )
+            .map(|_| ())
+            .map_err(map_sql)
+    }
+
+    /// Stored files whose text has not been read yet.
+    pub(crate) fn unread_files(&self) -> DeskResult<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT b.sha256 FROM blobs b LEFT JOIN document_text t ON t.sha256 = b.sha256 WHERE t.sha256 IS NULL")
+            .map_err(map_sql)?;
+        stmt.query_map([], |r| r.get(0))
+            .and_then(Iterator::collect)
+            .map_err(map_sql)
+    }
+
+    /// A stored file's bytes.
+    pub(crate) fn file(&self, sha: &str) -> DeskResult<Vec<u8>> {
+        self.conn
+            .query_row("SELECT bytes FROM blobs WHERE sha256 = ?1", [sha], |r| {
+                r.get(0)
+            })
+            .map_err(map_sql)
+    }
+
+    /// Keeps what reading a file's text found, and indexes its text for search in every case
+    /// that holds the file.
+    pub(crate) fn keep_text(
+        &mut self,
+        sha: &str,
+        text: Option<&str>,
+        problem: Option<&str>,
+        viewable: bool,
+    ) -> DeskResult<()> {
+        let tx = self.transaction()?;
+        tx.execute(
+            "INSERT OR REPLACE INTO document_text (sha256, text, problem, viewable) VALUES (?1, ?2, ?3, ?4)",
+            params![sha, text, problem, viewable],
+        )
+        .map_err(map_sql)?;
+        if text.is_some() {
+            let cases: Vec<String> = tx
+                .prepare("SELECT DISTINCT d.case_id FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.sha256 = ?1")
+                .and_then(|mut stmt| stmt.query_map([sha], |r| r.get(0))?.collect())
+                .map_err(map_sql)?;
+            for case in cases {
+                super::queue::reindex(&tx, &case)?;
+            }
+        }
+        tx.commit().map_err(map_sql)
+    }
+
+    /// A document's stored bytes with their SHA-256, if they are here.
+    pub(crate) fn document_file(&self, document_id: &str) -> DeskResult<Option<(String, Vec<u8>)>> {
+        self.conn
+            .query_row(
+                "SELECT d.sha256, b.bytes FROM documents d JOIN blobs b ON b.sha256 = d.sha256 WHERE d.id = ?1",
+                [document_id],
+                bytes_and_hash,
+            )
+            .optional()
+            .map_err(map_sql)
+    }
+
+    /// The first `n` stored files of a case, in the case's order, with their SHA-256.
+    pub(crate) fn first_files(
+        &self,
+        case_id: &str,
+        n: usize,
+    ) -> DeskResult<Vec<(String, Vec<u8>)>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT d.sha256, b.bytes FROM documents d JOIN blobs b ON b.sha256 = d.sha256
+                 WHERE d.case_id = ?1 ORDER BY d.rowid LIMIT ?2",
+            )
+            .map_err(map_sql)?;
+        stmt.query_map(params![case_id, n as i64], bytes_and_hash)
+            .and_then(Iterator::collect)
+            .map_err(map_sql)
+    }
+
+    /// The documents of a case in its order, with what the desk holds of each.
+    pub(crate) fn case_documents(&self, case_id: &str) -> DeskResult<Vec<StoredDocument>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT d.id, d.type, d.file_name, d.size, substr(b.bytes, 1, 2048), b.sha256 IS NOT NULL,
+                        CASE WHEN t.viewable THEN NULL ELSE t.problem END
+                 FROM documents d LEFT JOIN blobs b ON b.sha256 = d.sha256 LEFT JOIN document_text t ON t.sha256 = d.sha256
+                 WHERE d.case_id = ?1 ORDER BY d.rowid",
+            )
+            .map_err(map_sql)?;
+        stmt.query_map([case_id], |r| {
+            Ok(StoredDocument {
+                id: r.get(0)?,
+                doc_type: r.get(1)?,
+                file_name: r.get(2)?,
+                size: r.get(3)?,
+                head: r.get(4)?,
+                stored: r.get(5)?,
+                problem: r.get(6)?,
+            })
+        })
+        .and_then(Iterator::collect)
+        .map_err(map_sql)
+    }
+
+    /// A document's text as read, with its case's description; `None` when the document is
+    /// not on this desk.
+    pub(crate) fn document_text(&self, document_id: &str) -> DeskResult<Option<TextRow>> {
+        self.conn
+            .query_row(
+                "SELECT c.detail, t.text, t.problem, t.sha256 IS NOT NULL
+                 FROM documents d JOIN cases c ON c.id = d.case_id
+                 LEFT JOIN document_text t ON t.sha256 = d.sha256 WHERE d.id = ?1",
+                [document_id],
+                |r| {
+                    Ok(TextRow {
+                        case_detail: r.get(0)?,
+                        text: r.get(1)?,
+                        problem: r.get(2)?,
+                        read: r.get(3)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(map_sql)
+    }
+}
