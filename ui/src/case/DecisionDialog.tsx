@@ -83,12 +83,12 @@ export function DecisionDialog({
     };
   }
 
-  async function showPreview(event?: FormEvent) {
-    event?.preventDefault();
+  // One request at a time: the buttons wait while it runs, and a failure shows in the dialog.
+  async function request<T>(call: () => Promise<T>, then: (answer: T) => void) {
     setBusy(true);
     setError(null);
     try {
-      setPreview(await desk.decisionPreview(kase.id, decision()));
+      then(await call());
     } catch (thrown) {
       setError(toDeskError(thrown));
     } finally {
@@ -96,15 +96,13 @@ export function DecisionDialog({
     }
   }
 
+  async function showPreview(event?: FormEvent) {
+    event?.preventDefault();
+    await request(() => desk.decisionPreview(kase.id, decision()), setPreview);
+  }
+
   async function confirm() {
-    setBusy(true);
-    setError(null);
-    try {
-      onDecided(await desk.decide(kase.id, decision()));
-    } catch (thrown) {
-      setError(toDeskError(thrown));
-      setBusy(false);
-    }
+    await request(() => desk.decide(kase.id, decision()), onDecided);
   }
 
   // Ctrl+Enter goes one step on: from the choices to the e-mail preview, from the preview to
