@@ -1,6 +1,7 @@
 import type { ParseKeys } from "i18next";
 import { type KeyboardEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Dialog } from "../components/Dialog";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { LanguageSwitch } from "../components/LanguageSwitch";
 import { useCatalogue } from "../data/catalogue";
@@ -426,37 +427,29 @@ export function Case({
         />
       )}
       {help && (
-        <div className="dialog-backdrop">
-          <div
-            role="dialog"
-            aria-modal="true"
-            aria-labelledby="help-title"
-            className="dialog help"
-            data-testid="help-overlay"
+        <Dialog labelledBy="help-title" className="help" data-testid="help-overlay">
+          <h2 id="help-title">{t("help.title")}</h2>
+          <dl className="keys">
+            {HELP.map(([keys, label]) => (
+              <div key={keys}>
+                <dt>
+                  <kbd>{keys}</kbd>
+                </dt>
+                <dd>{t(label)}</dd>
+              </div>
+            ))}
+          </dl>
+          <button
+            type="button"
+            onClick={() => {
+              setHelp(false);
+              root.current?.focus();
+            }}
+            ref={(el) => el?.focus()}
           >
-            <h2 id="help-title">{t("help.title")}</h2>
-            <dl className="keys">
-              {HELP.map(([keys, label]) => (
-                <div key={keys}>
-                  <dt>
-                    <kbd>{keys}</kbd>
-                  </dt>
-                  <dd>{t(label)}</dd>
-                </div>
-              ))}
-            </dl>
-            <button
-              type="button"
-              onClick={() => {
-                setHelp(false);
-                root.current?.focus();
-              }}
-              ref={(el) => el?.focus()}
-            >
-              {t("help.close")}
-            </button>
-          </div>
-        </div>
+            {t("help.close")}
+          </button>
+        </Dialog>
       )}
     </main>
   );

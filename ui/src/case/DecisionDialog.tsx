@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Dialog } from "../components/Dialog";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { useCatalogue } from "../data/catalogue";
 import { codeText } from "../i18n/codes";
@@ -82,12 +83,12 @@ export function DecisionDialog({
     };
   }
 
-  async function showPreview(event?: FormEvent) {
-    event?.preventDefault();
+  // One request at a time: the buttons wait while it runs, and a failure shows in the dialog.
+  async function request<T>(call: () => Promise<T>, then: (answer: T) => void) {
     setBusy(true);
     setError(null);
     try {
-      setPreview(await desk.decisionPreview(kase.id, decision()));
+      then(await call());
     } catch (thrown) {
       setError(toDeskError(thrown));
     } finally {
@@ -95,15 +96,13 @@ export function DecisionDialog({
     }
   }
 
+  async function showPreview(event?: FormEvent) {
+    event?.preventDefault();
+    await request(() => desk.decisionPreview(kase.id, decision()), setPreview);
+  }
+
   async function confirm() {
-    setBusy(true);
-    setError(null);
-    try {
-      onDecided(await desk.decide(kase.id, decision()));
-    } catch (thrown) {
-      setError(toDeskError(thrown));
-      setBusy(false);
-    }
+    await request(() => desk.decide(kase.id, decision()), onDecided);
   }
 
   // Ctrl+Enter goes one step on: from the choices to the e-mail preview, from the preview to
@@ -142,160 +141,155 @@ export function DecisionDialog({
   const applicantLanguage = codeText(t, "language.names", kase.applicant.language);
 
   return (
-    <div className="dialog-backdrop">
-      <div
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={`${id}-title`}
-        className="dialog"
-        onKeyDown={onKeyDown}
-        data-testid="decision-dialog"
-        data-kind={kind}
-      >
-        <h2 id={`${id}-title`} tabIndex={-1}>
-          {t(`decision.kind.${kind}`)} — {kase.number}
-        </h2>
-        {preview ? (
-          <div data-testid="email-preview">
-            <p className="note">{t("decision.previewIntro", { language: applicantLanguage })}</p>
-            <p className="email-subject" data-testid="email-subject">
-              <strong>{t("decision.subject")}:</strong> {preview.subject}
-            </p>
-            <pre className="email-body" data-testid="email-body">
-              {preview.body}
-            </pre>
-            {error && <ErrorNotice error={error} />}
-            <div className="dialog-actions">
-              <button type="button" className="secondary" onClick={() => setPreview(null)}>
-                {t("decision.back")} <kbd>Esc</kbd>
-              </button>
-              <button
-                type="button"
-                onClick={() => void confirm()}
-                disabled={busy}
-                data-testid="decision-confirm"
-                aria-keyshortcuts="Control+Enter Enter"
-                ref={(el) => el?.focus()}
-              >
-                {t("decision.confirm")} <kbd>Ctrl+Enter</kbd>
-              </button>
-            </div>
+    <Dialog
+      labelledBy={`${id}-title`}
+      onKeyDown={onKeyDown}
+      data-testid="decision-dialog"
+      data-kind={kind}
+    >
+      <h2 id={`${id}-title`} tabIndex={-1}>
+        {t(`decision.kind.${kind}`)} — {kase.number}
+      </h2>
+      {preview ? (
+        <div data-testid="email-preview">
+          <p className="note">{t("decision.previewIntro", { language: applicantLanguage })}</p>
+          <p className="email-subject" data-testid="email-subject">
+            <strong>{t("decision.subject")}:</strong> {preview.subject}
+          </p>
+          <pre className="email-body" data-testid="email-body">
+            {preview.body}
+          </pre>
+          {error && <ErrorNotice error={error} />}
+          <div className="dialog-actions">
+            <button type="button" className="secondary" onClick={() => setPreview(null)}>
+              {t("decision.back")} <kbd>Esc</kbd>
+            </button>
+            <button
+              type="button"
+              onClick={() => void confirm()}
+              disabled={busy}
+              data-testid="decision-confirm"
+              aria-keyshortcuts="Control+Enter Enter"
+              ref={(el) => el?.focus()}
+            >
+              {t("decision.confirm")} <kbd>Ctrl+Enter</kbd>
+            </button>
           </div>
-        ) : (
-          <form onSubmit={(e) => void showPreview(e)}>
-            {kind === "accept" && <p>{t("decision.acceptIntro")}</p>}
-            {kind === "missing_documents" && (
-              <fieldset>
-                <legend>{t("decision.missingLegend")}</legend>
-                {kase.checklist.map((item, i) => (
-                  <label key={item.doc_type} className="check">
+        </div>
+      ) : (
+        <form onSubmit={(e) => void showPreview(e)}>
+          {kind === "accept" && <p>{t("decision.acceptIntro")}</p>}
+          {kind === "missing_documents" && (
+            <fieldset>
+              <legend>{t("decision.missingLegend")}</legend>
+              {kase.checklist.map((item, i) => (
+                <label key={item.doc_type} className="check">
+                  <input
+                    type="checkbox"
+                    checked={missing.includes(item.doc_type)}
+                    onChange={() => setMissing((m) => toggle(m, item.doc_type))}
+                    ref={(el) => {
+                      if (item.doc_type === firstUnticked || (!firstUnticked && i === 0)) {
+                        first.current = el;
+                      }
+                    }}
+                    data-testid={`missing-${item.doc_type}`}
+                  />{" "}
+                  {documentName(item.doc_type)} <small>({t(`checklist.${item.state}`)})</small>
+                </label>
+              ))}
+              <label className="stacked">
+                {t("decision.missingOther")}
+                <input
+                  type="text"
+                  value={other}
+                  onChange={(e) => setOther(e.target.value)}
+                  data-testid="missing-other"
+                />
+              </label>
+            </fieldset>
+          )}
+          {kind === "refuse" &&
+            REASONS.map((code) => (
+              <fieldset key={code} className="reason">
+                <legend>
+                  <label>
                     <input
                       type="checkbox"
-                      checked={missing.includes(item.doc_type)}
-                      onChange={() => setMissing((m) => toggle(m, item.doc_type))}
+                      checked={reasons[code].on}
+                      onChange={(e) => setReason(code, { on: e.target.checked })}
                       ref={(el) => {
-                        if (item.doc_type === firstUnticked || (!firstUnticked && i === 0)) {
-                          first.current = el;
-                        }
+                        if (code === "form_incorrect") first.current = el;
                       }}
-                      data-testid={`missing-${item.doc_type}`}
+                      data-testid={`reason-${code}`}
                     />{" "}
-                    {documentName(item.doc_type)} <small>({t(`checklist.${item.state}`)})</small>
+                    {t(`decision.reason.${code}`)}
                   </label>
-                ))}
-                <label className="stacked">
-                  {t("decision.missingOther")}
-                  <input
-                    type="text"
-                    value={other}
-                    onChange={(e) => setOther(e.target.value)}
-                    data-testid="missing-other"
-                  />
-                </label>
-              </fieldset>
-            )}
-            {kind === "refuse" &&
-              REASONS.map((code) => (
-                <fieldset key={code} className="reason">
-                  <legend>
-                    <label>
-                      <input
-                        type="checkbox"
-                        checked={reasons[code].on}
-                        onChange={(e) => setReason(code, { on: e.target.checked })}
-                        ref={(el) => {
-                          if (code === "form_incorrect") first.current = el;
-                        }}
-                        data-testid={`reason-${code}`}
-                      />{" "}
-                      {t(`decision.reason.${code}`)}
-                    </label>
-                  </legend>
-                  {reasons[code].on && code !== "other" && (
-                    <div className="picks">
-                      {allFields.map((f) => (
-                        <label key={f.key} className="check">
+                </legend>
+                {reasons[code].on && code !== "other" && (
+                  <div className="picks">
+                    {allFields.map((f) => (
+                      <label key={f.key} className="check">
+                        <input
+                          type="checkbox"
+                          checked={reasons[code].fields.includes(f.key)}
+                          onChange={() =>
+                            setReason(code, { fields: toggle(reasons[code].fields, f.key) })
+                          }
+                          data-testid={`reason-${code}-field-${f.key}`}
+                        />{" "}
+                        {fieldName(f.key)}: <span className="value">{f.value}</span>
+                      </label>
+                    ))}
+                    {code === "contradictory" &&
+                      kase.documents.map((d) => (
+                        <label key={d.id} className="check">
                           <input
                             type="checkbox"
-                            checked={reasons[code].fields.includes(f.key)}
+                            checked={reasons[code].documents.includes(d.id)}
                             onChange={() =>
-                              setReason(code, { fields: toggle(reasons[code].fields, f.key) })
+                              setReason(code, {
+                                documents: toggle(reasons[code].documents, d.id),
+                              })
                             }
-                            data-testid={`reason-${code}-field-${f.key}`}
+                            data-testid={`reason-${code}-document-${d.doc_type}`}
                           />{" "}
-                          {fieldName(f.key)}: <span className="value">{f.value}</span>
+                          {documentName(d.doc_type)} ({d.file_name})
                         </label>
                       ))}
-                      {code === "contradictory" &&
-                        kase.documents.map((d) => (
-                          <label key={d.id} className="check">
-                            <input
-                              type="checkbox"
-                              checked={reasons[code].documents.includes(d.id)}
-                              onChange={() =>
-                                setReason(code, {
-                                  documents: toggle(reasons[code].documents, d.id),
-                                })
-                              }
-                              data-testid={`reason-${code}-document-${d.doc_type}`}
-                            />{" "}
-                            {documentName(d.doc_type)} ({d.file_name})
-                          </label>
-                        ))}
-                    </div>
-                  )}
-                </fieldset>
-              ))}
-            <label className="stacked">
-              {t("decision.note")}
-              <textarea
-                value={note}
-                onChange={(e) => setNote(e.target.value)}
-                rows={3}
-                maxLength={4000}
-                data-testid="decision-note"
-                ref={(el) => {
-                  if (kind === "accept") first.current = el;
-                }}
-              />
-            </label>
-            {error && <ErrorNotice error={error} />}
-            <div className="dialog-actions">
-              <button type="button" className="secondary" onClick={onClose}>
-                {t("decision.cancel")} <kbd>Esc</kbd>
-              </button>
-              <button
-                type="submit"
-                disabled={busy}
-                data-testid="decision-preview"
-                aria-keyshortcuts="Control+Enter"
-              >
-                {t("decision.preview")} <kbd>Ctrl+Enter</kbd>
-              </button>
-            </div>
-          </form>
-        )}
-      </div>
-    </div>
+                  </div>
+                )}
+              </fieldset>
+            ))}
+          <label className="stacked">
+            {t("decision.note")}
+            <textarea
+              value={note}
+              onChange={(e) => setNote(e.target.value)}
+              rows={3}
+              maxLength={4000}
+              data-testid="decision-note"
+              ref={(el) => {
+                if (kind === "accept") first.current = el;
+              }}
+            />
+          </label>
+          {error && <ErrorNotice error={error} />}
+          <div className="dialog-actions">
+            <button type="button" className="secondary" onClick={onClose}>
+              {t("decision.cancel")} <kbd>Esc</kbd>
+            </button>
+            <button
+              type="submit"
+              disabled={busy}
+              data-testid="decision-preview"
+              aria-keyshortcuts="Control+Enter"
+            >
+              {t("decision.preview")} <kbd>Ctrl+Enter</kbd>
+            </button>
+          </div>
+        </form>
+      )}
+    </Dialog>
   );
 }

@@ -1,5 +1,6 @@
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
+import { Dialog } from "../components/Dialog";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { codeText } from "../i18n/codes";
 import type { ConflictResolution, ConflictView, DeskError } from "../ipc/client";
@@ -54,89 +55,85 @@ export function ConflictsInbox({
 }) {
   const { t } = useTranslation();
   return (
-    <div className="dialog-backdrop">
-      <div
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="conflicts-title"
-        className="dialog conflicts"
-        data-testid="conflicts-inbox"
-        onKeyDown={(e) => {
-          if (e.key === "Escape") {
-            e.preventDefault();
-            onClose();
-          }
-        }}
-      >
-        <h2 id="conflicts-title">{t("conflicts.title")}</h2>
-        <p className="note">{t("conflicts.kept")}</p>
-        {error && <ErrorNotice error={error} />}
-        {conflicts.length === 0 ? (
-          <p>{t("conflicts.none")}</p>
-        ) : (
-          <ul className="conflict-list">
-            {conflicts.map((c) => (
-              <li
-                key={c.id}
-                className={c.seen ? "seen" : "unseen"}
-                data-testid="conflict"
-                data-case={c.case_id}
-                data-cause={c.cause}
-                data-seen={c.seen}
-              >
-                <h3>
-                  {c.number} · {c.applicant}
-                  {c.seen && <span className="badge">{t("conflicts.seen")}</span>}
-                </h3>
-                {!c.on_this_desk && (
-                  <p className="conflict-by" data-testid="conflict-by">
-                    {t("conflicts.decidedBy", { name: c.decided_by ?? t("conflicts.someone") })}
-                  </p>
-                )}
-                <p data-testid="conflict-story">{conflictStory(t, c)}</p>
-                {c.resolution && (
-                  <p
-                    className="conflict-resolution"
-                    data-testid="conflict-resolution"
-                    data-action={c.resolution.action}
-                  >
-                    <strong>{t("conflicts.answer")}</strong>{" "}
-                    <ResolutionNote resolution={c.resolution} />
-                  </p>
-                )}
-                <div className="actions">
+    <Dialog
+      labelledBy="conflicts-title"
+      className="conflicts"
+      data-testid="conflicts-inbox"
+      onKeyDown={(e) => {
+        if (e.key === "Escape") {
+          e.preventDefault();
+          onClose();
+        }
+      }}
+    >
+      <h2 id="conflicts-title">{t("conflicts.title")}</h2>
+      <p className="note">{t("conflicts.kept")}</p>
+      {error && <ErrorNotice error={error} />}
+      {conflicts.length === 0 ? (
+        <p>{t("conflicts.none")}</p>
+      ) : (
+        <ul className="conflict-list">
+          {conflicts.map((c) => (
+            <li
+              key={c.id}
+              className={c.seen ? "seen" : "unseen"}
+              data-testid="conflict"
+              data-case={c.case_id}
+              data-cause={c.cause}
+              data-seen={c.seen}
+            >
+              <h3>
+                {c.number} · {c.applicant}
+                {c.seen && <span className="badge">{t("conflicts.seen")}</span>}
+              </h3>
+              {!c.on_this_desk && (
+                <p className="conflict-by" data-testid="conflict-by">
+                  {t("conflicts.decidedBy", { name: c.decided_by ?? t("conflicts.someone") })}
+                </p>
+              )}
+              <p data-testid="conflict-story">{conflictStory(t, c)}</p>
+              {c.resolution && (
+                <p
+                  className="conflict-resolution"
+                  data-testid="conflict-resolution"
+                  data-action={c.resolution.action}
+                >
+                  <strong>{t("conflicts.answer")}</strong>{" "}
+                  <ResolutionNote resolution={c.resolution} />
+                </p>
+              )}
+              <div className="actions">
+                <button
+                  type="button"
+                  onClick={() => onOpenCase(c.case_id)}
+                  data-testid="conflict-open"
+                >
+                  {t("conflicts.open")}
+                </button>
+                {!c.seen && (
                   <button
                     type="button"
-                    onClick={() => onOpenCase(c.case_id)}
-                    data-testid="conflict-open"
+                    className="secondary"
+                    onClick={() => onSeen(c.id)}
+                    data-testid="conflict-seen"
                   >
-                    {t("conflicts.open")}
+                    {t("conflicts.markSeen")}
                   </button>
-                  {!c.seen && (
-                    <button
-                      type="button"
-                      className="secondary"
-                      onClick={() => onSeen(c.id)}
-                      data-testid="conflict-seen"
-                    >
-                      {t("conflicts.markSeen")}
-                    </button>
-                  )}
-                </div>
-              </li>
-            ))}
-          </ul>
-        )}
-        <button
-          type="button"
-          className="secondary"
-          onClick={onClose}
-          ref={(el) => el?.focus()}
-          data-testid="conflicts-close"
-        >
-          {t("help.close")}
-        </button>
-      </div>
-    </div>
+                )}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      <button
+        type="button"
+        className="secondary"
+        onClick={onClose}
+        ref={(el) => el?.focus()}
+        data-testid="conflicts-close"
+      >
+        {t("help.close")}
+      </button>
+    </Dialog>
   );
 }

@@ -5,6 +5,7 @@ import { AboutWorkstation } from "../components/AboutWorkstation";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { LanguageSwitch } from "../components/LanguageSwitch";
 import { type DeskError, desk, type SessionInfo, toDeskError } from "../ipc/client";
+import { Field } from "./Field";
 import "./session.css";
 
 /** The first screen: the central service's address (remembered), user name and password. */
@@ -61,9 +62,8 @@ export function SignIn({
         <h1 id={`${id}-title`} data-testid="sign-in-title">
           {t("signIn.title")}
         </h1>
-        <label htmlFor={`${id}-server`}>{t("signIn.server")}</label>
-        <input
-          id={`${id}-server`}
+        <Field
+          label={t("signIn.server")}
           name="server"
           type="url"
           autoComplete="url"
@@ -73,18 +73,16 @@ export function SignIn({
           required
           data-testid="sign-in-server"
         />
-        <label htmlFor={`${id}-user`}>{t("signIn.username")}</label>
-        <input
-          id={`${id}-user`}
+        <Field
+          label={t("signIn.username")}
           name="username"
           ref={userRef}
           autoComplete="username"
           required
           data-testid="sign-in-username"
         />
-        <label htmlFor={`${id}-password`}>{t("signIn.password")}</label>
-        <input
-          id={`${id}-password`}
+        <Field
+          label={t("signIn.password")}
           name="password"
           type="password"
           autoComplete="current-password"

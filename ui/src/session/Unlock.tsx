@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { LanguageSwitch } from "../components/LanguageSwitch";
 import { type DeskError, desk, type SessionInfo, toDeskError } from "../ipc/client";
+import { Field } from "./Field";
 import "./session.css";
 
 /** The lock screen: the officer's password opens the cached work again, with or without a network. */
@@ -45,9 +46,8 @@ export function Unlock({
           {t("unlock.title")}
         </h1>
         <p>{t("unlock.who", { name: session.user_name ?? "" })}</p>
-        <label htmlFor={`${id}-password`}>{t("unlock.password")}</label>
-        <input
-          id={`${id}-password`}
+        <Field
+          label={t("unlock.password")}
           name="password"
           ref={passwordRef}
           type="password"

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Dialog } from "../components/Dialog";
 import { ErrorNotice } from "../components/ErrorNotice";
 import {
   type DeskError,
@@ -35,55 +36,52 @@ function UnsentWarning({
   const one = unsent.length === 1;
   useEffect(() => cancel.current?.focus(), []);
   return (
-    <div className="dialog-backdrop">
-      <div
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby={`${id}-title`}
-        aria-describedby={`${id}-body`}
-        className="dialog unsent-warning"
-        data-testid="unsent-warning"
-        onKeyDown={(e) => {
-          if (e.key === "Escape") {
-            e.preventDefault();
-            e.stopPropagation();
-            onCancel();
-          }
-        }}
-      >
-        <h2 id={`${id}-title`}>{t("supervision.unsent.title")}</h2>
-        <div id={`${id}-body`}>
-          <p>
-            {t(one ? "supervision.unsent.sinceOne" : "supervision.unsent.sinceMany", {
-              officer,
-              synced,
-            })}
-          </p>
-          <ul className="unsent-cases">
-            {unsent.map((c) => (
-              <li key={c.id} data-testid="unsent-case" data-number={c.number}>
-                {c.number} · {c.applicant}
-              </li>
-            ))}
-          </ul>
-          <p>{t(one ? "supervision.unsent.riskOne" : "supervision.unsent.riskMany", { target })}</p>
-        </div>
-        <div className="dialog-actions">
-          <button
-            type="button"
-            className="secondary"
-            ref={cancel}
-            onClick={onCancel}
-            data-testid="unsent-cancel"
-          >
-            {t("decision.cancel")}
-          </button>
-          <button type="button" onClick={onConfirm} data-testid="unsent-confirm">
-            {t("supervision.unsent.confirm")}
-          </button>
-        </div>
+    <Dialog
+      role="alertdialog"
+      labelledBy={`${id}-title`}
+      aria-describedby={`${id}-body`}
+      className="unsent-warning"
+      data-testid="unsent-warning"
+      onKeyDown={(e) => {
+        if (e.key === "Escape") {
+          e.preventDefault();
+          e.stopPropagation();
+          onCancel();
+        }
+      }}
+    >
+      <h2 id={`${id}-title`}>{t("supervision.unsent.title")}</h2>
+      <div id={`${id}-body`}>
+        <p>
+          {t(one ? "supervision.unsent.sinceOne" : "supervision.unsent.sinceMany", {
+            officer,
+            synced,
+          })}
+        </p>
+        <ul className="unsent-cases">
+          {unsent.map((c) => (
+            <li key={c.id} data-testid="unsent-case" data-number={c.number}>
+              {c.number} · {c.applicant}
+            </li>
+          ))}
+        </ul>
+        <p>{t(one ? "supervision.unsent.riskOne" : "supervision.unsent.riskMany", { target })}</p>
       </div>
-    </div>
+      <div className="dialog-actions">
+        <button
+          type="button"
+          className="secondary"
+          ref={cancel}
+          onClick={onCancel}
+          data-testid="unsent-cancel"
+        >
+          {t("decision.cancel")}
+        </button>
+        <button type="button" onClick={onConfirm} data-testid="unsent-confirm">
+          {t("supervision.unsent.confirm")}
+        </button>
+      </div>
+    </Dialog>
   );
 }
 
