@@ -78,6 +78,22 @@ impl Db {
         .await
         .map_err(|e| ApiError::internal(format!("a database task failed: {e}")))?
     }
+
+    /// Runs `work` in one immediate (write-locked) transaction, committed when it succeeds
+    /// and rolled back when it fails.
+    pub async fn write<T, F>(&self, work: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> ApiResult<T> + Send + 'static,
+    {
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let answer = work(&tx)?;
+            tx.commit()?;
+            Ok(answer)
+        })
+        .await
+    }
 }
 
 #[cfg(test)]

@@ -289,18 +289,12 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
+    let outcome = tokio::runtime::Runtime::new()
+        .map_err(|e| format!("cannot start: {e}").into())
+        .and_then(|runtime| runtime.block_on(run(cli)));
+    if let Err(e) = outcome {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
     }
+    ExitCode::SUCCESS
 }

@@ -125,54 +125,37 @@ pub fn application_detail(conn: &Connection, id: &str) -> ApiResult<Option<Appli
              FROM applications WHERE id = ?1",
             [id],
             |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, String>(7)?,
-                    r.get::<_, Option<String>>(8)?,
-                    r.get::<_, i64>(9)?,
-                    json_col::<Applicant>(10, r.get(10)?)?,
-                    json_col::<Vec<FormGroup>>(11, r.get(11)?)?,
-                ))
+                // Documents, history and the officer's name are read below.
+                let detail = ApplicationDetail {
+                    id: r.get(0)?,
+                    number: r.get(1)?,
+                    service: r.get(2)?,
+                    tier: r.get(3)?,
+                    submitted_at: r.get(4)?,
+                    due_date: r.get(5)?,
+                    department_id: r.get(6)?,
+                    status: Status::parse(&r.get::<_, String>(7)?).unwrap_or(Status::Pending),
+                    assignment: Assignment {
+                        officer: None,
+                        version: r.get(9)?,
+                    },
+                    applicant: json_col::<Applicant>(10, r.get(10)?)?,
+                    form: json_col::<Vec<FormGroup>>(11, r.get(11)?)?,
+                    documents: Vec::new(),
+                    history: Vec::new(),
+                };
+                Ok((detail, r.get::<_, Option<String>>(8)?))
             },
         )
         .optional()?;
-    let Some((
-        id,
-        number,
-        service,
-        tier,
-        submitted_at,
-        due_date,
-        department_id,
-        status,
-        officer_id,
-        version,
-        applicant,
-        form,
-    )) = row
-    else {
+    let Some((detail, officer_id)) = row else {
         return Ok(None);
     };
     Ok(Some(ApplicationDetail {
-        documents: documents(conn, &id)?,
-        history: history(conn, &id)?,
-        assignment: assignment(conn, officer_id.as_deref(), version)?,
-        status: Status::parse(&status).unwrap_or(Status::Pending),
-        id,
-        number,
-        service,
-        tier,
-        submitted_at,
-        due_date,
-        department_id,
-        applicant,
-        form,
+        documents: documents(conn, &detail.id)?,
+        history: history(conn, &detail.id)?,
+        assignment: assignment(conn, officer_id.as_deref(), detail.assignment.version)?,
+        ..detail
     }))
 }
 

@@ -200,17 +200,23 @@ fn text_content() -> Vec<u8> {
     c.finish().to_vec()
 }
 
+/// Page 3 under the tree (2), 100 points square, showing "hello" in font `F1` (stream 4) —
+/// a font its resources never define.
+fn hello_page(pdf: &mut Pdf) {
+    pdf.page(Ref::new(3))
+        .parent(Ref::new(2))
+        .media_box(Rect::new(0.0, 0.0, 100.0, 100.0))
+        .contents(Ref::new(4));
+    pdf.stream(Ref::new(4), &text_content());
+}
+
 /// The page tree lists itself among its kids.
 pub fn pdf_kids_loop() -> Vec<u8> {
     pdf(|pdf| {
         pdf.pages(Ref::new(2))
             .kids([Ref::new(2), Ref::new(3)])
             .count(1);
-        pdf.page(Ref::new(3))
-            .parent(Ref::new(2))
-            .media_box(Rect::new(0.0, 0.0, 100.0, 100.0))
-            .contents(Ref::new(4));
-        pdf.stream(Ref::new(4), &text_content());
+        hello_page(pdf);
     })
 }
 
@@ -230,11 +236,7 @@ pub fn pdf_parent_loop() -> Vec<u8> {
 pub fn pdf_undefined_font() -> Vec<u8> {
     pdf(|pdf| {
         pdf.pages(Ref::new(2)).kids([Ref::new(3)]).count(1);
-        pdf.page(Ref::new(3))
-            .parent(Ref::new(2))
-            .media_box(Rect::new(0.0, 0.0, 100.0, 100.0))
-            .contents(Ref::new(4));
-        pdf.stream(Ref::new(4), &text_content());
+        hello_page(pdf);
     })
 }
 

@@ -7,8 +7,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
+use super::NeedsPortal;
 use crate::AppState;
 use crate::clock;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -87,9 +88,8 @@ fn tracking(conn: &Connection, case: &CaseRow) -> ApiResult<Tracking> {
 /// The status of an application and the department responsible for it.
 #[utoipa::path(get, path = "/api/v1/tracking", tag = "applicant", params(TrackingQuery), security(("portal" = [])),
     responses((status = 200, body = Tracking), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody, description = "No valid applicant portal credential"),
-        (status = 404, body = ErrorBody),
-        (status = 429, body = ErrorBody, description = "Too many calls: see `Retry-After`")))]
+        NeedsPortal,
+        (status = 404, body = ErrorBody)))]
 pub async fn track(
     State(state): State<AppState>,
     _portal: Portal,
@@ -110,9 +110,8 @@ pub async fn track(
     params(("number" = String, Path, description = "Application number")),
     request_body = SendDocumentsRequest,
     responses((status = 201, body = SendDocumentsResponse), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody, description = "No valid applicant portal credential"),
+        NeedsPortal,
         (status = 404, body = ErrorBody),
-        (status = 429, body = ErrorBody, description = "Too many calls: see `Retry-After`"),
         (status = 409, body = ErrorBody, description = "The application no longer takes documents"),
         (status = 413, body = ErrorBody)))]
 pub async fn send_documents(
@@ -150,8 +149,7 @@ pub async fn send_documents(
     }
     state
         .db
-        .run(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        .write(move |tx| {
             let case = open_case(&tx, &number, &req.date_of_birth, "this application no longer takes documents")?;
             let now = clock::format(clock::now());
             let mut added = Vec::with_capacity(decoded.len());
@@ -166,7 +164,6 @@ pub async fn send_documents(
             let types: Vec<&str> = added.iter().map(|d| d.doc_type.as_str()).collect();
             store::add_event(&tx, &case.id, &now, None, &Event::DocumentsAdded { types: types.into_iter().map(str::to_owned).collect() })?;
             store::record_change(&tx, &case.id, &case.department_id, case.officer_id.as_deref(), None, ChangeKind::Changed, &now)?;
-            tx.commit()?;
             Ok((StatusCode::CREATED, Json(SendDocumentsResponse { added, status })))
         })
         .await
@@ -177,9 +174,8 @@ pub async fn send_documents(
     params(("number" = String, Path, description = "Application number")),
     request_body = WithdrawRequest,
     responses((status = 200, body = Tracking), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody, description = "No valid applicant portal credential"),
+        NeedsPortal,
         (status = 404, body = ErrorBody),
-        (status = 429, body = ErrorBody, description = "Too many calls: see `Retry-After`"),
         (status = 409, body = ErrorBody, description = "The application already has a final decision")))]
 pub async fn withdraw(
     State(state): State<AppState>,
@@ -189,8 +185,7 @@ pub async fn withdraw(
 ) -> ApiResult<Json<Tracking>> {
     state
         .db
-        .run(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        .write(move |tx| {
             let case = open_case(&tx, &number, &req.date_of_birth, "this application already has a final decision")?;
             let now = clock::format(clock::now());
             tx.execute(
@@ -201,7 +196,6 @@ pub async fn withdraw(
             store::record_change(&tx, &case.id, &case.department_id, case.officer_id.as_deref(), None, ChangeKind::Withdrawn, &now)?;
             let case = store::case_row(&tx, &case.id)?.ok_or_else(|| ApiError::internal("the case vanished"))?;
             let answer = tracking(&tx, &case)?;
-            tx.commit()?;
             Ok(Json(answer))
         })
         .await

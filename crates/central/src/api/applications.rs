@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use rusqlite::params;
 
+use super::NeedsSession;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -14,7 +15,7 @@ use migdesk_api::{ApplicationDetail, Notification};
 /// A case with its form, documents, assignment and history.
 #[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "cases", security(("bearer" = [])),
     params(("id" = String, Path, description = "Application id")),
-    responses((status = 200, body = ApplicationDetail), (status = 401, body = ErrorBody),
+    responses((status = 200, body = ApplicationDetail), NeedsSession,
         (status = 404, body = ErrorBody, description = "No such application in the caller's department")))]
 pub async fn detail(
     State(state): State<AppState>,
@@ -35,7 +36,7 @@ pub async fn detail(
 /// The e-mails sent (or queued) to the applicant about this case: exactly what they were told.
 #[utoipa::path(get, path = "/api/v1/applications/{id}/notifications", tag = "cases", security(("bearer" = [])),
     params(("id" = String, Path, description = "Application id")),
-    responses((status = 200, body = Vec<Notification>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Vec<Notification>), NeedsSession, (status = 404, body = ErrorBody)))]
 pub async fn notifications(
     State(state): State<AppState>,
     caller: Caller,

@@ -3,8 +3,9 @@
 
 use axum::Json;
 use axum::extract::State;
-use rusqlite::{TransactionBehavior, params};
+use rusqlite::params;
 
+use super::NeedsSession;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::clock;
@@ -18,7 +19,7 @@ use migdesk_api::{AuditReceipt, AuditReport};
 /// The desk reports what its officer did. Events name cases of the caller's department.
 #[utoipa::path(post, path = "/api/v1/audit", tag = "cases", security(("bearer" = [])),
     request_body = AuditReport,
-    responses((status = 200, body = AuditReceipt), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    responses((status = 200, body = AuditReceipt), (status = 400, body = ErrorBody), NeedsSession,
         (status = 404, body = ErrorBody, description = "An event names a case outside the caller's department")))]
 pub async fn report(
     State(state): State<AppState>,
@@ -45,8 +46,7 @@ pub async fn report(
     }
     state
         .db
-        .run(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        .write(move |tx| {
             let now = clock::format(clock::now());
             let (mut recorded, mut repeated) = (0, 0);
             for e in &req.events {
@@ -58,7 +58,6 @@ pub async fn report(
                 )?;
                 if n == 1 { recorded += 1 } else { repeated += 1 }
             }
-            tx.commit()?;
             Ok(Json(AuditReceipt { recorded, repeated }))
         })
         .await

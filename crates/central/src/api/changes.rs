@@ -7,6 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rusqlite::params;
 
+use super::NeedsSession;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::clock;
@@ -41,7 +42,7 @@ pub fn decode_cursor(cursor: &str) -> Option<i64> {
 /// and those moved away from them; for a supervisor, every case of the department. Reading the
 /// same cursor twice gives the same changes; each carries the case as it is now.
 #[utoipa::path(get, path = "/api/v1/changes", tag = "cases", params(ChangesQuery), security(("bearer" = [])),
-    responses((status = 200, body = ChangesPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = ChangesPage), (status = 400, body = ErrorBody), NeedsSession))]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,

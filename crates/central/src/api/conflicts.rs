@@ -6,8 +6,9 @@
 
 use axum::Json;
 use axum::extract::State;
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
+use super::{NeedsSession, NeedsSupervisor};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::clock;
@@ -85,7 +86,7 @@ fn one(conn: &Connection, decision_id: &str) -> ApiResult<Option<ConflictRecord>
 /// officer, the ones they caused and the ones on cases they have now. Unresolved first, newest
 /// first.
 #[utoipa::path(get, path = "/api/v1/conflicts", tag = "cases", security(("bearer" = [])),
-    responses((status = 200, body = Vec<ConflictRecord>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Vec<ConflictRecord>), NeedsSession))]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -122,8 +123,7 @@ pub async fn list(
     responses(
         (status = 200, body = ConflictRecord),
         (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody, description = "Not a supervisor"),
+        NeedsSupervisor,
         (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "Already answered, or the case can no longer take the decision"),
     ))]
@@ -143,8 +143,7 @@ pub async fn resolve(
     let catalogue = state.catalogue.clone();
     state
         .db
-        .run(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        .write(move |tx| {
             let conflict = one(&tx, &decision_id)?
                 .filter(|c| c.cause != ConflictCause::IdReused)
                 .ok_or_else(|| ApiError::not_found(format!("no conflict {decision_id}")))?;
@@ -215,7 +214,6 @@ pub async fn resolve(
             )?;
             let answer = one(&tx, &decision_id)?
                 .ok_or_else(|| ApiError::internal("the conflict vanished"))?;
-            tx.commit()?;
             Ok(Json(answer))
         })
         .await

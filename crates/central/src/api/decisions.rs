@@ -11,6 +11,7 @@ use chrono::Duration;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::json;
 
+use super::NeedsSession;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::clock;
@@ -92,7 +93,7 @@ fn stored_reply(status: i64, body: &str) -> Response {
         (status = 201, body = DecisionResponse, description = "Recorded; the applicant's e-mail is queued"),
         (status = 200, body = DecisionResponse, description = "A repeat of a recorded request"),
         (status = 400, body = ErrorBody, description = "The request is malformed or does not fit the case"),
-        (status = 401, body = ErrorBody),
+        NeedsSession,
         (status = 403, body = ErrorBody, description = "The case is not the caller's to decide"),
         (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "Conflict: see `cause` (reassigned, already_decided, stale_version, withdrawn, id_reused)"),

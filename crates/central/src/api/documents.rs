@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rusqlite::{MAIN_DB, OptionalExtension};
 
+use super::NeedsSession;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
@@ -81,7 +82,7 @@ fn etag_matches(if_none_match: Option<&str>, etag: &str) -> bool {
         (status = 200, description = "The whole file", content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/tiff"), (Vec<u8> = "image/webp"), (Vec<u8> = "image/bmp"), (Vec<u8> = "application/octet-stream"))),
         (status = 206, description = "The requested range", content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/tiff"), (Vec<u8> = "image/webp"), (Vec<u8> = "image/bmp"), (Vec<u8> = "application/octet-stream"))),
         (status = 304, description = "The client's copy is current"),
-        (status = 401, body = ErrorBody),
+        NeedsSession,
         (status = 404, body = ErrorBody),
         (status = 416, body = ErrorBody, description = "The range lies outside the file"),
     ))]

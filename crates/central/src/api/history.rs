@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use rusqlite::Connection;
 use serde_json::Value;
 
+use super::NeedsSupervisor;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -200,8 +201,7 @@ fn lines(conn: &Connection, application_id: &str) -> ApiResult<Vec<Line>> {
     params(("id" = String, Path, description = "Application id")),
     responses(
         (status = 200, content_type = "text/csv", body = String),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody, description = "Not a supervisor"),
+        NeedsSupervisor,
         (status = 404, body = ErrorBody),
     ))]
 pub async fn export(

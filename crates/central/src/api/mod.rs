@@ -18,6 +18,38 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use migdesk_api::ErrorBody;
+
+/// What every route of a signed-in officer or supervisor answers when the bearer token is
+/// missing, unknown or expired.
+#[derive(Debug, utoipa::IntoResponses)]
+pub enum NeedsSession {
+    #[response(status = 401, description = "No valid session: sign in again")]
+    Unauthorized(ErrorBody),
+}
+
+/// What every supervisors' route answers to a caller without a session, or who is not a
+/// supervisor of the department concerned.
+#[derive(Debug, utoipa::IntoResponses)]
+pub enum NeedsSupervisor {
+    #[response(status = 401, description = "No valid session: sign in again")]
+    Unauthorized(ErrorBody),
+    #[response(
+        status = 403,
+        description = "Not a supervisor of the department concerned"
+    )]
+    Forbidden(ErrorBody),
+}
+
+/// What every applicant-portal route answers to a caller without the portal's credential, or
+/// one that calls too often.
+#[derive(Debug, utoipa::IntoResponses)]
+pub enum NeedsPortal {
+    #[response(status = 401, description = "No valid applicant portal credential")]
+    Unauthorized(ErrorBody),
+    #[response(status = 429, description = "Too many calls: see `Retry-After`")]
+    TooMany(ErrorBody),
+}
 
 struct BearerAuth;
 

@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use chrono::Duration;
 use rusqlite::{OptionalExtension, params};
 
+use super::NeedsSession;
 use crate::AppState;
 use crate::auth::{self, Caller};
 use crate::clock;
@@ -129,7 +130,7 @@ pub async fn sign_in(
 
 /// Ends the session: the token stops working at once.
 #[utoipa::path(delete, path = "/api/v1/session", tag = "session", security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = ErrorBody)))]
+    responses((status = 204), NeedsSession))]
 pub async fn sign_out(
     axum::extract::State(state): axum::extract::State<AppState>,
     caller: Caller,
@@ -148,7 +149,7 @@ pub async fn sign_out(
 
 /// Who the token belongs to.
 #[utoipa::path(get, path = "/api/v1/session", tag = "session", security(("bearer" = [])),
-    responses((status = 200, body = UserProfile), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = UserProfile), NeedsSession))]
 pub async fn me(
     axum::extract::State(state): axum::extract::State<AppState>,
     caller: Caller,

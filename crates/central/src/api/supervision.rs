@@ -6,8 +6,9 @@ use std::collections::HashSet;
 use axum::Json;
 use axum::extract::State;
 use chrono::{Datelike, Days};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, params};
 
+use super::NeedsSupervisor;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::clock;
@@ -46,8 +47,7 @@ pub(crate) fn require_department_supervisor(caller: &Caller, department_id: &str
 /// Each officer's load: open cases, overdue, due by Sunday, and when their desk last synced.
 #[utoipa::path(get, path = "/api/v1/departments/{id}/workload", tag = "supervision", security(("bearer" = [])),
     params(("id" = String, Path, description = "Department id")),
-    responses((status = 200, body = Workload), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody, description = "Not a supervisor of this department")))]
+    responses((status = 200, body = Workload), NeedsSupervisor))]
 pub async fn workload(
     State(state): State<AppState>,
     caller: Caller,
@@ -102,8 +102,7 @@ pub async fn workload(
 /// for the supervisor to weigh before moving cases.
 #[utoipa::path(get, path = "/api/v1/departments/{id}/officers/{officer_id}/cases", tag = "supervision", security(("bearer" = [])),
     params(("id" = String, Path, description = "Department id"), ("officer_id" = String, Path, description = "Officer id")),
-    responses((status = 200, body = OfficerCases), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody, description = "Not a supervisor of this department"),
+    responses((status = 200, body = OfficerCases), NeedsSupervisor,
         (status = 404, body = ErrorBody, description = "No such officer in this department")))]
 pub async fn officer_cases(
     State(state): State<AppState>,
@@ -175,8 +174,7 @@ pub async fn officer_cases(
     responses(
         (status = 200, body = AssignmentResponse),
         (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody, description = "Not a supervisor of this department"),
+        NeedsSupervisor,
         (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody),
     ))]
@@ -209,8 +207,7 @@ pub async fn assign(
     }
     state
         .db
-        .run(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        .write(move |tx| {
             let target: Option<(String, String)> = tx
                 .query_row(
                     "SELECT department_id, full_name FROM users WHERE id = ?1 AND role = 'officer'",
@@ -274,7 +271,6 @@ pub async fn assign(
                     version,
                 });
             }
-            tx.commit()?;
             Ok(Json(AssignmentResponse { moved }))
         })
         .await

@@ -300,13 +300,7 @@ pub fn scanned_pdf(pages: &[GrayImage], text: Option<&[Vec<String>]>) -> Vec<u8>
         if let Some(lines) = text.and_then(|t| t.get(i)) {
             content.begin_text();
             content.set_text_rendering_mode(pdf_writer::types::TextRenderingMode::Invisible);
-            content.set_font(Name(b"F1"), 11.0);
-            let mut y = h - 120.0;
-            for line in lines {
-                content.set_text_matrix([1.0, 0.0, 0.0, 1.0, 60.0, y]);
-                content.show(Str(&font.encode(line)));
-                y -= 22.0;
-            }
+            show_lines(&mut content, &mut font, lines, h - 120.0, 22.0);
             content.end_text();
         }
         pdf.stream(*content_id, &content.finish());
@@ -315,6 +309,18 @@ pub fn scanned_pdf(pages: &[GrayImage], text: Option<&[Vec<String>]>) -> Vec<u8>
         .producer(TextStr("migdesk demo scanner"));
     font.write(&mut pdf, font_id, &mut alloc);
     pdf.finish()
+}
+
+/// Writes `lines` in 11-point type down the page from `top`, `leading` points apart, inside
+/// an open text object.
+fn show_lines(content: &mut Content, font: &mut PdfFont, lines: &[String], top: f32, leading: f32) {
+    content.set_font(Name(b"F1"), 11.0);
+    let mut y = top;
+    for line in lines {
+        content.set_text_matrix([1.0, 0.0, 0.0, 1.0, 60.0, y]);
+        content.show(Str(&font.encode(line)));
+        y -= leading;
+    }
 }
 
 /// A PDF with visible text only (a form printed from the portal).
@@ -343,13 +349,7 @@ pub fn text_pdf(title: &str, lines: &[String]) -> Vec<u8> {
     content.set_font(Name(b"F1"), 15.0);
     content.set_text_matrix([1.0, 0.0, 0.0, 1.0, 60.0, h - 80.0]);
     content.show(Str(&font.encode(title)));
-    content.set_font(Name(b"F1"), 11.0);
-    let mut y = h - 120.0;
-    for line in lines {
-        content.set_text_matrix([1.0, 0.0, 0.0, 1.0, 60.0, y]);
-        content.show(Str(&font.encode(line)));
-        y -= 20.0;
-    }
+    show_lines(&mut content, &mut font, lines, h - 120.0, 20.0);
     content.end_text();
     pdf.stream(content_id, &content.finish());
     font.write(&mut pdf, font_id, &mut alloc);
