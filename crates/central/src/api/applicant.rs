@@ -150,11 +150,11 @@ pub async fn send_documents(
     state
         .db
         .write(move |tx| {
-            let case = open_case(&tx, &number, &req.date_of_birth, "this application no longer takes documents")?;
+            let case = open_case(tx, &number, &req.date_of_birth, "this application no longer takes documents")?;
             let now = clock::format(clock::now());
             let mut added = Vec::with_capacity(decoded.len());
             for (doc_type, name, bytes) in &decoded {
-                added.push(store::add_document(&tx, &case.id, doc_type, name, bytes, &now)?);
+                added.push(store::add_document(tx, &case.id, doc_type, name, bytes, &now)?);
             }
             let status = Status::Pending;
             tx.execute(
@@ -162,8 +162,8 @@ pub async fn send_documents(
                 params![status.as_str(), now, case.id],
             )?;
             let types: Vec<&str> = added.iter().map(|d| d.doc_type.as_str()).collect();
-            store::add_event(&tx, &case.id, &now, None, &Event::DocumentsAdded { types: types.into_iter().map(str::to_owned).collect() })?;
-            store::record_change(&tx, &case.id, &case.department_id, case.officer_id.as_deref(), None, ChangeKind::Changed, &now)?;
+            store::add_event(tx, &case.id, &now, None, &Event::DocumentsAdded { types: types.into_iter().map(str::to_owned).collect() })?;
+            store::record_change(tx, &case.id, &case.department_id, case.officer_id.as_deref(), None, ChangeKind::Changed, &now)?;
             Ok((StatusCode::CREATED, Json(SendDocumentsResponse { added, status })))
         })
         .await
@@ -186,16 +186,16 @@ pub async fn withdraw(
     state
         .db
         .write(move |tx| {
-            let case = open_case(&tx, &number, &req.date_of_birth, "this application already has a final decision")?;
+            let case = open_case(tx, &number, &req.date_of_birth, "this application already has a final decision")?;
             let now = clock::format(clock::now());
             tx.execute(
                 "UPDATE applications SET status = 'withdrawn', version = version + 1, updated_at = ?1 WHERE id = ?2",
                 params![now, case.id],
             )?;
-            store::add_event(&tx, &case.id, &now, None, &Event::Withdrawn {})?;
-            store::record_change(&tx, &case.id, &case.department_id, case.officer_id.as_deref(), None, ChangeKind::Withdrawn, &now)?;
-            let case = store::case_row(&tx, &case.id)?.ok_or_else(|| ApiError::internal("the case vanished"))?;
-            let answer = tracking(&tx, &case)?;
+            store::add_event(tx, &case.id, &now, None, &Event::Withdrawn {})?;
+            store::record_change(tx, &case.id, &case.department_id, case.officer_id.as_deref(), None, ChangeKind::Withdrawn, &now)?;
+            let case = store::case_row(tx, &case.id)?.ok_or_else(|| ApiError::internal("the case vanished"))?;
+            let answer = tracking(tx, &case)?;
             Ok(Json(answer))
         })
         .await

@@ -50,7 +50,7 @@ pub async fn report(
             let now = clock::format(clock::now());
             let (mut recorded, mut repeated) = (0, 0);
             for e in &req.events {
-                store::visible_case(&tx, &caller, &e.application_id)?;
+                store::visible_case(tx, &caller, &e.application_id)?;
                 let n = tx.execute(
                     "INSERT OR IGNORE INTO desk_audit (user_id, desk_event_id, application_id, kind, at, received_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -144,16 +144,16 @@ pub async fn resolve(
     state
         .db
         .write(move |tx| {
-            let conflict = one(&tx, &decision_id)?
+            let conflict = one(tx, &decision_id)?
                 .filter(|c| c.cause != ConflictCause::IdReused)
                 .ok_or_else(|| ApiError::not_found(format!("no conflict {decision_id}")))?;
-            let case = store::visible_case(&tx, &caller, &conflict.application_id)
+            let case = store::visible_case(tx, &caller, &conflict.application_id)
                 .map_err(|_| ApiError::not_found(format!("no conflict {decision_id}")))?;
             if conflict.resolution.is_some() {
                 return Err(ApiError::conflict(
                     ConflictCause::AlreadyDecided,
                     "this conflict was already resolved",
-                    Some(store::current_case(&tx, &case, None, Some(conflict.changed_at.clone()))?),
+                    Some(store::current_case(tx, &case, None, Some(conflict.changed_at.clone()))?),
                 ));
             }
             let now = clock::format(clock::now());
@@ -162,7 +162,7 @@ pub async fn resolve(
                     return Err(ApiError::conflict(
                         ConflictCause::AlreadyDecided,
                         format!("{} already has a final decision or was withdrawn", case.number),
-                        Some(store::current_case(&tx, &case, None, Some(conflict.changed_at.clone()))?),
+                        Some(store::current_case(tx, &case, None, Some(conflict.changed_at.clone()))?),
                     ));
                 }
                 let request: DecisionRequest = tx.query_row(
@@ -172,7 +172,7 @@ pub async fn resolve(
                 ).map(|text| serde_json::from_str(&text))?
                     .map_err(|e| ApiError::internal(e.to_string()))?;
                 super::decisions::apply(
-                    &tx,
+                    tx,
                     &catalogue,
                     &case,
                     &request,
@@ -184,7 +184,7 @@ pub async fn resolve(
                 // The case itself does not change, but its history does: the desks of the
                 // department and of the officer who has it fetch it again.
                 store::record_change(
-                    &tx,
+                    tx,
                     &case.id,
                     &case.department_id,
                     case.officer_id.as_deref(),
@@ -199,7 +199,7 @@ pub async fn resolve(
                 params![decision_id, req.action.as_str(), reason, caller.user_id, now],
             )?;
             store::add_event(
-                &tx,
+                tx,
                 &case.id,
                 &now,
                 Some(&caller.user_id),
@@ -212,7 +212,7 @@ pub async fn resolve(
                     to: case.officer_id.clone(),
                 },
             )?;
-            let answer = one(&tx, &decision_id)?
+            let answer = one(tx, &decision_id)?
                 .ok_or_else(|| ApiError::internal("the conflict vanished"))?;
             Ok(Json(answer))
         })

@@ -221,8 +221,8 @@ pub async fn assign(
             let now = clock::format(clock::now());
             let mut moved = Vec::with_capacity(req.applications.len());
             for item in &req.applications {
-                let case = store::visible_case(&tx, &caller, &item.application_id)?;
-                let current = || store::current_case(&tx, &case, Some(case.id.clone()), None);
+                let case = store::visible_case(tx, &caller, &item.application_id)?;
+                let current = || store::current_case(tx, &case, Some(case.id.clone()), None);
                 if !matches!(case.status, Status::Pending | Status::MissingDocuments) {
                     return Err(ApiError::conflict(
                         ConflictCause::AlreadyDecided,
@@ -246,7 +246,7 @@ pub async fn assign(
                     params![req.officer_id, version, now, case.id],
                 )?;
                 store::add_event(
-                    &tx,
+                    tx,
                     &case.id,
                     &now,
                     Some(&caller.user_id),
@@ -258,7 +258,7 @@ pub async fn assign(
                     },
                 )?;
                 store::record_change(
-                    &tx,
+                    tx,
                     &case.id,
                     &case.department_id,
                     Some(&req.officer_id),
