@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use migdesk_api::Change;
 use migdesk_core::cache::{self, Store};
 use migdesk_core::secrets::{self, OsKeyring};
-use migdesk_e2e::Desk;
+use migdesk_e2e::AppWindow;
 use migdesk_e2e::central::{self, Centre};
 use serde_json::json;
 use thirtyfour::Key;
@@ -161,7 +161,7 @@ async fn main() {
     let mut empty_rss = (0, 0);
     for _ in 0..ROUNDS {
         let start = Instant::now();
-        let desk = Desk::launch("bench-empty").await.expect("launch");
+        let desk = AppWindow::launch("bench-empty").await.expect("launch");
         desk.by_test_id("sign-in-server")
             .await
             .expect("first screen");
@@ -172,7 +172,7 @@ async fn main() {
     }
 
     // Signed in and synced: the officer's cases with their documents.
-    let desk = Desk::launch("bench-ui").await.expect("launch");
+    let desk = AppWindow::launch("bench-ui").await.expect("launch");
     desk.sign_in(&centre.base, &officer.username, &officer.password)
         .await;
     desk.sync_queue().await.expect("synced");
@@ -253,7 +253,9 @@ async fn main() {
     let mut unlock_to_queue = Vec::new();
     for _ in 0..ROUNDS {
         let start = Instant::now();
-        let desk = Desk::launch_in("bench-ui", data_dir).await.expect("launch");
+        let desk = AppWindow::launch_in("bench-ui", data_dir)
+            .await
+            .expect("launch");
         desk.by_test_id("unlock-password")
             .await
             .expect("unlock screen");

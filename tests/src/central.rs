@@ -160,11 +160,11 @@ pub struct Cable {
 }
 
 impl Cable {
-    /// A relay in front of `centre_base` (`http://127.0.0.1:PORT`), plugged in.
-    pub fn to(centre_base: &str) -> Self {
+    /// A relay in front of `central_base` (`http://127.0.0.1:PORT`), plugged in.
+    pub fn to(central_base: &str) -> Self {
         use std::sync::Arc;
         use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-        let target = centre_base.trim_start_matches("http://").to_owned();
+        let target = central_base.trim_start_matches("http://").to_owned();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("relay port");
         let base = format!("http://{}", listener.local_addr().expect("relay address"));
         let plugged = Arc::new(AtomicBool::new(true));

@@ -1,6 +1,6 @@
 //! The end-to-end harness: the built migdesk binary in a real window, driven over WebDriver.
 //!
-//! [`Desk::launch`] starts, for one test:
+//! [`AppWindow::launch`] starts, for one test:
 //! - an X server (Xvfb) when the environment has no `DISPLAY`;
 //! - `tauri-driver` on free loopback ports, which starts WebKitWebDriver, which starts the app
 //!   with its own temporary data folder;
@@ -11,7 +11,7 @@
 //! never took the focus), and every helper that types first checks where the focus is. It
 //! counts the keys it pressed, so a test can hold a flow to a number of keys.
 //!
-//! [`Desk::close`] ends the session and stops `tauri-driver` with SIGTERM (it stops
+//! [`AppWindow::close`] ends the session and stops `tauri-driver` with SIGTERM (it stops
 //! WebKitWebDriver only on TERM/INT/QUIT; SIGKILL would orphan it with the port and our pipes).
 //! Screenshots go to `target/e2e-artifacts/`.
 
@@ -239,7 +239,7 @@ pub struct Program<'a> {
 
 /// The running desk under test.
 #[derive(Debug)]
-pub struct Desk {
+pub struct AppWindow {
     pub driver: WebDriver,
     tauri_driver: Child,
     // Dropped after tauri-driver: the window needs the display until the app has gone.
@@ -249,7 +249,7 @@ pub struct Desk {
     keys: AtomicUsize,
 }
 
-impl Desk {
+impl AppWindow {
     /// Starts the app in a window of its own, with an empty data folder.
     pub async fn launch(test_name: &str) -> HarnessResult<Self> {
         let data_dir = tempfile::Builder::new()
@@ -259,7 +259,7 @@ impl Desk {
         Self::launch_in(test_name, data_dir).await
     }
 
-    /// Quits the app and hands back its data folder, to start it again with [`Desk::launch_in`].
+    /// Quits the app and hands back its data folder, to start it again with [`AppWindow::launch_in`].
     pub async fn close_keeping_data(mut self) -> HarnessResult<tempfile::TempDir> {
         let empty = tempfile::tempdir().map_err(|e| e.to_string())?;
         let data_dir = std::mem::replace(&mut self.data_dir, empty);
@@ -722,7 +722,7 @@ impl Desk {
     }
 }
 
-impl Drop for Desk {
+impl Drop for AppWindow {
     fn drop(&mut self) {
         // After `close` this finds the driver already gone; after a failed test it cleans up.
         terminate(&mut self.tauri_driver);

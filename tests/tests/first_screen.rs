@@ -1,9 +1,9 @@
 //! The first screen in the real window: it reaches the Rust core, and it speaks three languages.
 
-use migdesk_e2e::{Desk, translation};
+use migdesk_e2e::{AppWindow, translation};
 
-async fn launch(name: &str) -> Desk {
-    match Desk::launch(name).await {
+async fn launch(name: &str) -> AppWindow {
+    match AppWindow::launch(name).await {
         Ok(desk) => desk,
         Err(e) => panic!("could not start the desk: {e}"),
     }

@@ -10,7 +10,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use migdesk_docs::samples;
 use migdesk_e2e::central::{self, Centre};
-use migdesk_e2e::{Desk, translation};
+use migdesk_e2e::{AppWindow, translation};
 use thirtyfour::Key;
 use thirtyfour::components::SelectElement;
 
@@ -26,7 +26,7 @@ fn detail_prefix(kind: &str) -> &'static str {
 
 /// Shows document `id` in `pane` and waits until it is drawn or its pane shows an error;
 /// returns the error's technical detail, or `None` when it was drawn.
-async fn show(desk: &Desk, pane: &str, id: &str) -> Option<String> {
+async fn show(desk: &AppWindow, pane: &str, id: &str) -> Option<String> {
     let select = desk.by_test_id(&format!("{pane}-select")).await.unwrap();
     SelectElement::new(&select)
         .await
@@ -136,7 +136,7 @@ async fn every_hostile_file_gives_a_clear_message_and_the_desk_stays_responsive(
     let added = added["added"].as_array().unwrap();
     assert_eq!(added.len(), sent.len());
 
-    let desk = Desk::launch("hostile_case").await.unwrap();
+    let desk = AppWindow::launch("hostile_case").await.unwrap();
     desk.sign_in(&centre.base, &officer.username, &officer.password)
         .await;
     desk.sync_queue().await.unwrap();

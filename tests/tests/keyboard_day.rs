@@ -7,11 +7,11 @@
 //! and each screen is photographed at 1280×800 and 1920×1080 in Azerbaijani and Russian.
 
 use migdesk_e2e::central::{self, Centre};
-use migdesk_e2e::{Desk, translation};
+use migdesk_e2e::{AppWindow, translation};
 use thirtyfour::Key;
 
 /// Waits for the case on screen to have a pending decision, and for the focus to be back on it.
-async fn decided(desk: &Desk) {
+async fn decided(desk: &AppWindow) {
     desk.wait_for_attr("decision-state", "data-state", |s| s == "pending")
         .await
         .unwrap();
@@ -20,7 +20,7 @@ async fn decided(desk: &Desk) {
 
 /// The case screen's visible text, without the document pickers (whose options name the
 /// applicant's files as they were sent).
-async fn case_text(desk: &Desk) -> String {
+async fn case_text(desk: &AppWindow) -> String {
     let script = "const screen = document.querySelector(\"[data-testid='case-screen']\").cloneNode(true);\
                   screen.querySelectorAll('select, option').forEach((e) => e.remove());\
                   return screen.textContent;";
@@ -45,7 +45,7 @@ fn code_in(text: &str) -> Option<String> {
 /// Photographs the screen in front at the window's current size, in Azerbaijani and Russian
 /// (with the switch of `bar`), and leaves it in Azerbaijani. The focus stays on the switch, as
 /// it would for a person who clicked it.
-async fn photograph(desk: &Desk, bar: &str, name: &str, size: &str) {
+async fn photograph(desk: &AppWindow, bar: &str, name: &str, size: &str) {
     for lang in ["ru", "az"] {
         desk.click_css(&format!(".{bar} [data-testid='language-{lang}']"))
             .await;
@@ -67,7 +67,7 @@ async fn an_officer_decides_with_four_keys_and_no_codes_on_screen() {
         .find(|a| a.department == "shaki" && a.role == "officer")
         .expect("a Shaki officer");
     let centre = Centre::start(&db);
-    let desk = Desk::launch("keyboard_day").await.expect("desk");
+    let desk = AppWindow::launch("keyboard_day").await.expect("desk");
     desk.sign_in(&centre.base, &officer.username, &officer.password)
         .await;
     desk.sync_queue().await.unwrap();

@@ -10,25 +10,25 @@
 use std::time::Duration;
 
 use migdesk_e2e::central::{self, Centre};
-use migdesk_e2e::{Desk, translation};
+use migdesk_e2e::{AppWindow, translation};
 use thirtyfour::Key;
 use thirtyfour::components::SelectElement;
 
 /// Presses keys on the case screen (its shortcuts), which must have the focus.
-async fn press(desk: &Desk, keys: &str) {
+async fn press(desk: &AppWindow, keys: &str) {
     desk.expect_focus("case-screen").await.unwrap();
     desk.press(keys).await;
 }
 
 /// The case on screen, by its id.
-async fn current_case(desk: &Desk) -> String {
+async fn current_case(desk: &AppWindow) -> String {
     desk.wait_for_attr("case-screen", "data-case", |c| !c.is_empty())
         .await
         .unwrap()
 }
 
 /// Moves to the next case and waits for it.
-async fn next_case(desk: &Desk, after: &str) -> String {
+async fn next_case(desk: &AppWindow, after: &str) -> String {
     press(desk, "n").await;
     desk.wait_for_attr("case-screen", "data-case", |c| c != after)
         .await
@@ -38,10 +38,10 @@ async fn next_case(desk: &Desk, after: &str) -> String {
 /// Opens the decision with its key, previews the e-mail with Ctrl+Enter (saving a screenshot
 /// of the preview when named), confirms with Ctrl+Enter; returns the e-mail subject.
 async fn decide(
-    desk: &Desk,
+    desk: &AppWindow,
     key: &str,
     screenshot: Option<&str>,
-    fill: impl AsyncFnOnce(&Desk),
+    fill: impl AsyncFnOnce(&AppWindow),
 ) -> String {
     press(desk, key).await;
     desk.by_test_id("decision-dialog").await.expect("dialog");
@@ -65,7 +65,7 @@ async fn decide(
 
 /// Switches the UI language with the switch of the screen in front (`.case-bar` or
 /// `.queue-bar`: the queue stays in the DOM behind an open case).
-async fn language(desk: &Desk, bar: &str, lang: &str) {
+async fn language(desk: &AppWindow, bar: &str, lang: &str) {
     desk.by_css(&format!(".{bar} [data-testid='language-{lang}']"))
         .await
         .unwrap()
@@ -132,7 +132,7 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
         .clone();
     let mut centre = Some(Centre::start(&db));
     let base = centre.as_ref().unwrap().base.clone();
-    let desk = Desk::launch("officer_day").await.expect("desk");
+    let desk = AppWindow::launch("officer_day").await.expect("desk");
 
     desk.sign_in(&base, &officer.username, &officer.password)
         .await;
@@ -253,10 +253,15 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
     // Missing documents: the other document named in words (the dialog in English).
     let second = next_case(&desk, &first).await;
     language(&desk, "case-bar", "en").await;
-    decide(&desk, "m", Some("decision-preview-en"), async |d: &Desk| {
-        d.type_into("missing-other", "Notarial translation of the diploma")
-            .await;
-    })
+    decide(
+        &desk,
+        "m",
+        Some("decision-preview-en"),
+        async |d: &AppWindow| {
+            d.type_into("missing-other", "Notarial translation of the diploma")
+                .await;
+        },
+    )
     .await;
     desk.wait_for_attr("decision-state", "data-state", |s| s == "pending")
         .await
@@ -265,10 +270,15 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
     // Refuse: the form filled in incorrectly, the surname named (the dialog in Russian).
     let third = next_case(&desk, &second).await;
     language(&desk, "case-bar", "ru").await;
-    decide(&desk, "r", Some("decision-preview-ru"), async |d: &Desk| {
-        d.click("reason-form_incorrect").await;
-        d.click("reason-form_incorrect-field-surname").await;
-    })
+    decide(
+        &desk,
+        "r",
+        Some("decision-preview-ru"),
+        async |d: &AppWindow| {
+            d.click("reason-form_incorrect").await;
+            d.click("reason-form_incorrect-field-surname").await;
+        },
+    )
     .await;
     desk.wait_for_attr("decision-state", "data-state", |s| s == "pending")
         .await
@@ -285,13 +295,13 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
         .text()
         .await
         .unwrap();
-    decide(&desk, "a", None, async |_: &Desk| {}).await;
+    decide(&desk, "a", None, async |_: &AppWindow| {}).await;
     desk.wait_for_attr("decision-state", "data-state", |s| s == "pending")
         .await
         .unwrap();
     // A fifth, which a supervisor will move away before this desk can send it.
     let fifth = next_case(&desk, &fourth).await;
-    decide(&desk, "a", None, async |_: &Desk| {}).await;
+    decide(&desk, "a", None, async |_: &AppWindow| {}).await;
     desk.wait_for_attr("decision-state", "data-state", |s| s == "pending")
         .await
         .unwrap();

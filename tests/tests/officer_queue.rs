@@ -2,7 +2,7 @@
 //! sync, the queue, search, lock and unlock — with screenshots in each language.
 
 use migdesk_e2e::central::{self, Centre};
-use migdesk_e2e::{Desk, translation};
+use migdesk_e2e::{AppWindow, translation};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_officer_signs_in_syncs_searches_and_unlocks() {
@@ -13,7 +13,7 @@ async fn an_officer_signs_in_syncs_searches_and_unlocks() {
         .find(|a| a.department == "shaki" && a.role == "officer")
         .expect("a Shaki officer");
     let centre = Centre::start(&db);
-    let desk = match Desk::launch("officer_queue").await {
+    let desk = match AppWindow::launch("officer_queue").await {
         Ok(desk) => desk,
         Err(e) => panic!("could not start the desk: {e}"),
     };

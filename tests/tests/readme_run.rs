@@ -9,7 +9,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;
 
-use migdesk_e2e::{Desk, Program, free_port, workspace_root};
+use migdesk_e2e::{AppWindow, Program, free_port, workspace_root};
 
 /// An officer's user name and password from the accounts the run command printed.
 fn an_officer(accounts: &str) -> (String, String) {
@@ -107,7 +107,7 @@ async fn the_readme_run_command_gives_a_desk_to_sign_in_to() {
         start_within: Duration::from_secs(600),
     };
     let launched = tokio::select! {
-        launched = Desk::launch_program("readme_run", data, program) => launched,
+        launched = AppWindow::launch_program("readme_run", data, program) => launched,
         output = run_command_ended(&demo) => Err(format!("it stopped:\n{output}")),
     };
     let desk = match launched {

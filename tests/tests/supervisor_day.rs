@@ -7,12 +7,12 @@
 //! case's whole history is exported as CSV; and the centre refuses an officer who tries to move
 //! a case (the officer's desk does not even offer it).
 
-use migdesk_e2e::Desk;
+use migdesk_e2e::AppWindow;
 use migdesk_e2e::central::{self, Cable, Centre};
 use thirtyfour::components::SelectElement;
 
 /// Presses keys where the focus is, which must be in the element with `data-testid` `id`.
-async fn press_on(desk: &Desk, id: &str, keys: &str) {
+async fn press_on(desk: &AppWindow, id: &str, keys: &str) {
     desk.expect_focus(id).await.unwrap();
     desk.press(keys).await;
 }
@@ -45,7 +45,7 @@ async fn a_supervisor_moves_cases_and_resolves_the_conflict_an_offline_officer_c
     let cable = Cable::to(&centre.base);
 
     // The officer's desk, through the cable.
-    let desk = Desk::launch("supervisor_day_officer").await.unwrap();
+    let desk = AppWindow::launch("supervisor_day_officer").await.unwrap();
     desk.sign_in(&cable.base, &officer.username, &officer.password)
         .await;
     desk.sync_queue().await.unwrap();
@@ -78,7 +78,9 @@ async fn a_supervisor_moves_cases_and_resolves_the_conflict_an_offline_officer_c
     .await;
 
     // The supervisor's desk, on the centre directly.
-    let boss = Desk::launch("supervisor_day_supervisor").await.unwrap();
+    let boss = AppWindow::launch("supervisor_day_supervisor")
+        .await
+        .unwrap();
     boss.sign_in(&centre.base, &supervisor.username, &supervisor.password)
         .await;
     boss.sync_queue().await.unwrap();

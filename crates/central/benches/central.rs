@@ -148,8 +148,8 @@ fn main() {
 
     runtime.block_on(async {
         // The change feed: a supervisor's first sync of the whole department, page by page.
-        let feed_centre = testing::Running::start(&feed_db).await;
-        let base = feed_centre.base.clone();
+        let feed_central = testing::Running::start(&feed_db).await;
+        let base = feed_central.base.clone();
         let supervisor = feed_accounts.iter().find(|a| a.department == "baku" && a.role == "supervisor").expect("supervisor");
         let token = testing::token(&client, &base, supervisor).await;
         let mut pages: Vec<Vec<u8>> = Vec::new();
@@ -185,8 +185,8 @@ fn main() {
         }
 
         // Documents: every file of the seeded department, downloaded with 8 connections.
-        let doc_centre = testing::Running::start(&doc_db).await;
-        let doc_base = doc_centre.base.clone();
+        let doc_central = testing::Running::start(&doc_db).await;
+        let doc_base = doc_central.base.clone();
         let sup2 = doc_accounts.iter().find(|a| a.department == "baku" && a.role == "supervisor").expect("supervisor");
         let token2 = testing::token(&client, &doc_base, sup2).await;
         let conn = rusqlite::Connection::open(&doc_db).expect("open");

@@ -1,6 +1,6 @@
 //! Conflicts: decisions the centre kept but could not apply because the case moved on (a
 //! supervisor moved it, it was decided elsewhere, it changed, the applicant withdrew). This
-//! desk's own stay in the outbox; the centre's list (kept by each sync in `centre_conflicts`)
+//! desk's own stay in the outbox; the centre's list (kept by each sync in `central_conflicts`)
 //! adds a supervisor's answer to them and the conflicts of others that concern this user — for
 //! a supervisor the department's, for an officer those on the cases they have now. Each is told
 //! in facts the UI puts into words and can be marked as seen. Nothing is ever deleted from the
@@ -63,7 +63,7 @@ pub struct ConflictView {
 pub fn list(store: &Store) -> DeskResult<Vec<ConflictView>> {
     // The centre's records by decision id, with whether this desk has marked each seen.
     let mut centre: std::collections::HashMap<String, (ConflictRecord, bool)> = store
-        .centre_conflicts()?
+        .central_conflicts()?
         .into_iter()
         .map(|(record, seen)| (record.decision_id.clone(), (record, seen)))
         .collect();
@@ -77,7 +77,7 @@ pub fn list(store: &Store) -> DeskResult<Vec<ConflictView>> {
         }
     }
     for (id, (record, seen)) in centre {
-        views.push(from_centre(store, id, record, seen)?);
+        views.push(from_central(store, id, record, seen)?);
     }
     views.sort_by(|a, b| {
         (a.seen, std::cmp::Reverse(&a.decided_at), &a.id).cmp(&(
@@ -99,7 +99,7 @@ fn resolution(record: &ConflictRecord) -> Option<ConflictResolution> {
 }
 
 /// A conflict this desk knows only from the centre's list (another officer's decision).
-fn from_centre(
+fn from_central(
     store: &Store,
     id: String,
     record: ConflictRecord,

@@ -306,7 +306,7 @@ impl Desk {
     }
 
     /// The session's token and the centre's address, for a call that counts as activity.
-    fn centre_session(&mut self) -> DeskResult<(String, String)> {
+    fn central_session(&mut self) -> DeskResult<(String, String)> {
         self.active()?;
         let token = self
             .keyring
@@ -322,7 +322,7 @@ impl Desk {
     /// The supervisor's calls (department, moving cases, conflicts, history), run without
     /// holding the desk; `invalid` for an officer.
     pub fn supervision(&mut self) -> DeskResult<Supervision> {
-        let (token, server) = self.centre_session()?;
+        let (token, server) = self.central_session()?;
         let user = session::profile(self.open_store()?)?
             .ok_or_else(|| DeskError::new(ErrorKind::NotSignedIn, "sign in first"))?;
         Supervision::for_session(
@@ -339,13 +339,13 @@ impl Desk {
         list: Vec<ConflictRecord>,
     ) -> DeskResult<Vec<ConflictView>> {
         let store = self.active()?;
-        store.keep_centre_conflicts(&list)?;
+        store.keep_central_conflicts(&list)?;
         conflicts::list(store)
     }
 
     /// Prepares a sync; run it with [`SyncJob::run`] without holding the desk.
     pub fn sync_job(&mut self) -> DeskResult<SyncJob> {
-        let (token, server) = self.centre_session()?;
+        let (token, server) = self.central_session()?;
         let store = self.open_store()?;
         let me = store.meta(Meta::UserId)?.unwrap_or_default();
         Ok(SyncJob {

@@ -94,7 +94,7 @@ impl Store {
         let tx = self.conn.transaction().map_err(map_sql)?;
         tx.execute_batch(
             "DELETE FROM documents; DELETE FROM blobs; DELETE FROM partials; DELETE FROM document_text; DELETE FROM cases_fts;
-             DELETE FROM cases; DELETE FROM centre_conflicts; DELETE FROM meta WHERE key IN ('cursor', 'last_sync');",
+             DELETE FROM cases; DELETE FROM central_conflicts; DELETE FROM meta WHERE key IN ('cursor', 'last_sync');",
         )
         .map_err(map_sql)?;
         tx.commit().map_err(map_sql)

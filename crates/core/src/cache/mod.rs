@@ -14,7 +14,7 @@ use crate::error::{DeskError, DeskResult};
 mod audit;
 mod blobs;
 mod cases;
-mod conflicts;
+mod central_conflicts;
 mod meta;
 mod outbox;
 mod queue;
@@ -40,6 +40,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/009_document_viewable.sql")),
     M::up(include_str!("../../migrations/010_centre_conflicts.sql")),
     M::up(include_str!("../../migrations/011_fetch_failures.sql")),
+    M::up(include_str!("../../migrations/012_central_conflicts.sql")),
 ];
 
 /// A 256-bit cache key.

@@ -262,7 +262,7 @@ impl Store {
         let mut changed = 0;
         for sql in [
             "UPDATE outbox SET seen_at = COALESCE(seen_at, ?2) WHERE id = ?1 AND state = 'conflict'",
-            "UPDATE centre_conflicts SET seen_at = COALESCE(seen_at, ?2) WHERE id = ?1",
+            "UPDATE central_conflicts SET seen_at = COALESCE(seen_at, ?2) WHERE id = ?1",
         ] {
             changed += self
                 .conn

@@ -163,7 +163,7 @@ pub async fn run(
     progress(Progress::new(Phase::Audit));
     report.audit_events_sent = push_audit(store, central, token).await?;
     let conflicts = central.conflicts(token).await?;
-    store.keep_centre_conflicts(&conflicts)?;
+    store.keep_central_conflicts(&conflicts)?;
     Ok(report)
 }
 

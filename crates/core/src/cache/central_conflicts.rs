@@ -1,4 +1,4 @@
-//! Table `centre_conflicts`: the centre's list of conflicts that concern this user, replaced
+//! Table `central_conflicts`: the centre's list of conflicts that concern this user, replaced
 //! whole by each sync; only whether the officer has seen each one is the desk's own.
 
 use migdesk_api::ConflictRecord;
@@ -8,10 +8,10 @@ use crate::error::{DeskError, DeskResult};
 
 impl Store {
     /// The centre's records by decision id, each with whether it was marked seen here.
-    pub(crate) fn centre_conflicts(&self) -> DeskResult<Vec<(ConflictRecord, bool)>> {
+    pub(crate) fn central_conflicts(&self) -> DeskResult<Vec<(ConflictRecord, bool)>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, detail, seen_at IS NOT NULL FROM centre_conflicts")
+            .prepare("SELECT id, detail, seen_at IS NOT NULL FROM central_conflicts")
             .map_err(map_sql)?;
         let rows = stmt
             .query_map([], |r| {
@@ -32,7 +32,7 @@ impl Store {
     }
 
     /// Keeps the centre's list of conflicts: replaced whole, each one's `seen` kept.
-    pub(crate) fn keep_centre_conflicts(&mut self, records: &[ConflictRecord]) -> DeskResult<()> {
+    pub(crate) fn keep_central_conflicts(&mut self, records: &[ConflictRecord]) -> DeskResult<()> {
         let tx = self.transaction()?;
         let mut listed = Vec::new();
         for record in records {
@@ -40,7 +40,7 @@ impl Store {
             let detail =
                 serde_json::to_string(record).map_err(|e| DeskError::internal(e.to_string()))?;
             tx.execute(
-                "INSERT INTO centre_conflicts (id, case_id, detail) VALUES (?1, ?2, ?3)
+                "INSERT INTO central_conflicts (id, case_id, detail) VALUES (?1, ?2, ?3)
                  ON CONFLICT (id) DO UPDATE SET case_id = excluded.case_id, detail = excluded.detail",
                 rusqlite::params![id, record.application_id, detail],
             )
@@ -48,7 +48,7 @@ impl Store {
             listed.push(id);
         }
         tx.execute(
-            "DELETE FROM centre_conflicts WHERE id NOT IN (SELECT value FROM json_each(?1))",
+            "DELETE FROM central_conflicts WHERE id NOT IN (SELECT value FROM json_each(?1))",
             [serde_json::to_string(&listed).map_err(|e| DeskError::internal(e.to_string()))?],
         )
         .map_err(map_sql)?;
