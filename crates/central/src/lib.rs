@@ -4,6 +4,7 @@
 //! - [`api`]: the routes, each described for OpenAPI (`GET /api/v1/openapi.json`).
 //! - [`db`], [`store`]: one SQLite file (WAL), versioned migrations, the shared queries.
 //! - [`auth`]: Argon2 passwords, bearer tokens, sign-in throttling, role checks.
+//! - [`portal`]: the applicant portal's own credential and the rate limits of its routes.
 //! - the applicant's e-mail for each decision comes from `migdesk_domain::decision`.
 //! - [`seed`]: deterministic demo data with real document files.
 //! - [`mail`]: delivery of the applicant's e-mails through an SMTP relay.

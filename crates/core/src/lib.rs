@@ -10,7 +10,8 @@
 //! - [`bindings`]: generation of the TypeScript declarations of every IPC type for the UI.
 //! - [`app_info`]: the data folder rules and what the desk says about itself.
 //! - [`desk`]: the facade the shell holds: session, lock, queue and sync behind one type.
-//! - [`cache`]: the encrypted workstation cache (SQLCipher).
+//! - [`cache`]: the encrypted workstation cache (SQLCipher): all of the desk's SQL, one module
+//!   per table.
 //! - [`secrets`]: the cache key and the session token in the OS keyring.
 //! - [`session`]: sign-in and sign-out, and the idle lock (offline unlock with the password).
 //! - [`sync`]: the centre's client, pulling the change feed and documents, pushing decisions from
