@@ -15,6 +15,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/004_conflict_resolutions.sql")),
     M::up(include_str!("../migrations/005_login_throttle_decay.sql")),
     M::up(include_str!("../migrations/006_portal_tokens.sql")),
+    M::up(include_str!("../migrations/007_instance.sql")),
 ];
 
 /// Opens (creating if needed) and migrates the database.
