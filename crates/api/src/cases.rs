@@ -195,7 +195,10 @@ pub struct ChangesQuery {
     /// Where the previous page ended, as the last page's `next_cursor` gave it; absent or empty
     /// for the first sync.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(pattern = r"^(c1:[0-9]{1,18})?$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        param(pattern = r"^(c1:[0-9]{1,18}|c2:[0-9a-f]{16}:[0-9]{1,18})?$")
+    )]
     pub cursor: Option<String>,
     /// At most this many changes (default 200).
     #[serde(default, skip_serializing_if = "Option::is_none")]

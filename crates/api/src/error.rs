@@ -19,6 +19,8 @@ pub enum ErrorKind {
     UnsupportedMediaType,
     RangeNotSatisfiable,
     TooManyRequests,
+    /// The cursor belongs to another history of the change feed (a restore from a backup).
+    Gone,
     Internal,
     /// Never sent by this centre: what a client reads for a kind newer than itself.
     #[serde(other)]

@@ -93,6 +93,9 @@ pub struct SessionResponse {
     pub token: String,
     pub expires_at: String,
     pub user: UserProfile,
+    /// The centre's database, made once with it: a desk binds its cache to it at the first
+    /// sign-in and never shows one centre's data under another.
+    pub instance_id: String,
 }
 
 // Debug output (logs, panics) leaves the token out.
@@ -102,6 +105,7 @@ impl std::fmt::Debug for SessionResponse {
             .field("token", &"…")
             .field("expires_at", &self.expires_at)
             .field("user", &self.user)
+            .field("instance_id", &self.instance_id)
             .finish()
     }
 }
@@ -138,6 +142,7 @@ mod tests {
                     },
                 },
             },
+            instance_id: "0123456789abcdef0123456789abcdef".into(),
         };
         let shown = format!("{response:?}");
         assert!(!shown.contains("tok-3f9a"), "{shown}");

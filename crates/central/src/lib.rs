@@ -9,6 +9,7 @@
 //! - [`seed`]: deterministic demo data with real document files.
 //! - [`mail`]: delivery of the applicant's e-mails through an SMTP relay.
 //! - [`error`]: the one error type, `ApiError` (`{kind, message}` on the wire).
+//! - [`instance`]: who this database is (pinned by desks) and the change feed's epoch.
 //! - [`clock`], [`extract`]: times as the API writes them; extractors that answer in that shape.
 //! - `testing` (feature `testing`): a seeded service in-process, for other crates' tests.
 //!
@@ -20,6 +21,7 @@ pub mod clock;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod instance;
 pub mod mail;
 pub mod portal;
 pub mod seed;

@@ -51,6 +51,12 @@ enum Command {
         #[arg(long, conflicts_with = "name")]
         revoke: Option<String>,
     },
+    /// After restoring the database from a backup: start a new epoch of the change feed, so
+    /// every desk syncs again from the start and sends again what the centre no longer holds.
+    Restored {
+        #[arg(long)]
+        db: PathBuf,
+    },
     /// Serve the API.
     Serve {
         #[arg(long)]
@@ -218,6 +224,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     println!("{token}");
                 }
             }
+            Ok(())
+        }
+        Command::Restored { db: path } => {
+            let conn = db::open(&path)?;
+            let epoch = migdesk_central::instance::restored(&conn)?;
+            eprintln!("the change feed starts epoch {epoch}: desks sync again from the start");
             Ok(())
         }
         Command::Serve {

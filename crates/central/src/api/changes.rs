@@ -19,40 +19,92 @@ use migdesk_api::{Change, ChangeKind, ChangesPage, ChangesQuery, Role};
 pub use migdesk_api::CHANGES_DEFAULT_LIMIT as DEFAULT_LIMIT;
 pub use migdesk_api::CHANGES_MAX_LIMIT as MAX_LIMIT;
 
-/// The cursor after the change numbered `seq`: `c1:<seq>`, as the contract's pattern says.
-pub fn encode_cursor(seq: i64) -> String {
-    format!("c1:{seq}")
+/// The cursor after the change numbered `seq` of feed epoch `epoch`: `c2:<epoch>:<seq>`, as
+/// the contract's pattern says.
+pub fn encode_cursor(epoch: &str, seq: i64) -> String {
+    format!("c2:{epoch}:{seq}")
 }
 
-/// The change number a cursor names. Desks that synced before cursors were written plainly
-/// hold the same text in base64url; it is read too.
-pub fn decode_cursor(cursor: &str) -> Option<i64> {
+/// A position in the feed: the epoch it belongs to (`None` for a cursor written before epochs,
+/// `c1:<seq>`) and the change number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    pub epoch: Option<String>,
+    pub seq: i64,
+}
+
+/// The position a cursor names. Desks that synced before cursors were written plainly hold the
+/// `c1:` text in base64url; it is read too.
+pub fn decode_cursor(cursor: &str) -> Option<Position> {
     let plain = match URL_SAFE_NO_PAD.decode(cursor) {
-        Ok(bytes) if !cursor.starts_with("c1:") => String::from_utf8(bytes).ok()?,
+        Ok(bytes) if !cursor.starts_with("c1:") && !cursor.starts_with("c2:") => {
+            String::from_utf8(bytes).ok()?
+        }
         _ => cursor.to_owned(),
     };
-    let digits = plain.strip_prefix("c1:")?;
+    let (epoch, digits) = if let Some(rest) = plain.strip_prefix("c2:") {
+        let (epoch, digits) = rest.split_once(':')?;
+        let hex = epoch.len() == 16
+            && epoch
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        if !hex {
+            return None;
+        }
+        (Some(epoch.to_owned()), digits)
+    } else {
+        (None, plain.strip_prefix("c1:")?)
+    };
     if digits.is_empty() || digits.len() > 19 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    digits.parse::<i64>().ok()
+    Some(Position {
+        epoch,
+        seq: digits.parse::<i64>().ok()?,
+    })
+}
+
+/// Why a desk's position cannot be continued, if it cannot: it belongs to another history of
+/// the feed (a restore from a backup made a new epoch, or the position lies beyond the feed's
+/// end, as after a restore nobody marked). The desk then syncs again from the start.
+fn stale_position(
+    conn: &rusqlite::Connection,
+    position: &Position,
+    epoch: &str,
+) -> ApiResult<Option<&'static str>> {
+    let restored: bool =
+        conn.query_row("SELECT restored_at IS NOT NULL FROM instance", [], |r| {
+            r.get(0)
+        })?;
+    let last: i64 = conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |r| {
+        r.get(0)
+    })?;
+    Ok(match &position.epoch {
+        Some(e) if e != epoch => Some("the change feed was restored from a backup"),
+        None if restored => Some("the change feed was restored from a backup"),
+        _ if position.seq > last => Some("the change feed ends before this position"),
+        _ => None,
+    })
 }
 
 /// Changes that concern the caller, oldest first: for an officer, the cases assigned to them
 /// and those moved away from them; for a supervisor, every case of the department. Reading the
 /// same cursor twice gives the same changes; each carries the case as it is now.
 #[utoipa::path(get, path = "/api/v1/changes", tag = "cases", params(ChangesQuery), security(("bearer" = [])),
-    responses((status = 200, body = ChangesPage), (status = 400, body = ErrorBody), NeedsSession))]
+    responses((status = 200, body = ChangesPage), (status = 400, body = ErrorBody), NeedsSession,
+        (status = 410, body = ErrorBody, description = "The cursor belongs to another history of the feed (a restore from a backup): sync again without one")))]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<ChangesQuery>,
 ) -> ApiResult<Json<ChangesPage>> {
-    let after = match query.cursor.as_deref() {
-        None | Some("") => 0,
-        Some(c) => decode_cursor(c)
-            .ok_or_else(|| ApiError::bad_request("the cursor is not one this service issued"))?,
-    };
+    let position =
+        match query.cursor.as_deref() {
+            None | Some("") => None,
+            Some(c) => Some(decode_cursor(c).ok_or_else(|| {
+                ApiError::bad_request("the cursor is not one this service issued")
+            })?),
+        };
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if limit == 0 || limit > MAX_LIMIT {
         return Err(ApiError::bad_request(format!(
@@ -63,6 +115,13 @@ pub async fn list(
         .db
         .run(move |conn| {
             let tx = conn.transaction()?;
+            let epoch: String = tx.query_row("SELECT epoch FROM instance", [], |r| r.get(0))?;
+            if let Some(p) = &position
+                && let Some(why) = stale_position(&tx, p, &epoch)?
+            {
+                return Err(ApiError::gone(format!("{why}: sync again from the start")));
+            }
+            let after = position.as_ref().map_or(0, |p| p.seq);
             let rows: Vec<(i64, String, String, String)> = {
                 let (sql, key) = match caller.role {
                     Role::Supervisor => (
@@ -113,7 +172,7 @@ pub async fn list(
             tx.commit()?;
             Ok(Json(ChangesPage {
                 changes,
-                next_cursor: encode_cursor(last),
+                next_cursor: encode_cursor(&epoch, last),
                 has_more,
             }))
         })
@@ -124,32 +183,47 @@ pub async fn list(
 mod tests {
     use super::*;
 
-    #[test]
-    fn cursors_round_trip_and_reject_forgeries() {
-        for seq in [0, 1, 42, i64::MAX] {
-            assert_eq!(decode_cursor(&encode_cursor(seq)), Some(seq));
-        }
-        assert_eq!(decode_cursor("garbage!"), None);
-        assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("c1:-5")), None);
-        assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("c2:5")), None);
+    const EPOCH: &str = "0123456789abcdef";
+
+    fn at(epoch: Option<&str>, seq: i64) -> Option<Position> {
+        Some(Position {
+            epoch: epoch.map(str::to_owned),
+            seq,
+        })
     }
 
     #[test]
-    fn cursors_read_back_plain_and_as_older_desks_hold_them() {
-        assert_eq!(encode_cursor(42), "c1:42");
-        assert_eq!(decode_cursor(&encode_cursor(42)), Some(42));
-        assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("c1:7")), Some(7));
+    fn cursors_round_trip_and_reject_forgeries() {
+        for seq in [0, 1, 42, i64::MAX] {
+            assert_eq!(
+                decode_cursor(&encode_cursor(EPOCH, seq)),
+                at(Some(EPOCH), seq)
+            );
+        }
         for bad in [
+            "garbage!",
             "",
             "c1:",
             "c1:-1",
             "c1:+1",
             "c1:1x",
             "c2:1",
+            "c2::1",
+            "c2:0123456789ABCDEF:1",
+            "c2:0123456789abcde:1",
+            "c2:0123456789abcdef:",
             "c1:99999999999999999999",
             "zz",
         ] {
             assert_eq!(decode_cursor(bad), None, "{bad}");
         }
+        assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("c1:-5")), None);
+    }
+
+    #[test]
+    fn cursors_written_before_epochs_still_read() {
+        assert_eq!(encode_cursor(EPOCH, 42), "c2:0123456789abcdef:42");
+        assert_eq!(decode_cursor("c1:42"), at(None, 42));
+        assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("c1:7")), at(None, 7));
     }
 }

@@ -123,6 +123,7 @@ pub async fn sign_in(
                 token,
                 expires_at,
                 user: profile(conn, &user_id)?,
+                instance_id: crate::instance::identity(conn)?.0,
             }))
         })
         .await

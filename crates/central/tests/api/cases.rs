@@ -259,3 +259,43 @@ async fn desks_report_their_audit_trail_once() {
         2
     );
 }
+
+#[tokio::test]
+async fn a_feed_restored_from_a_backup_sends_desks_back_to_the_start() {
+    let s = start().await;
+    let (_, token, _) = s.busy_officer(1).await;
+    let (all, cursor) = s.all_changes(&token).await;
+    assert!(cursor.starts_with("c2:"), "{cursor}");
+    let at = |cursor: &str| format!("/api/v1/changes?cursor={cursor}");
+
+    // A position beyond the feed's end (the sequence restarted below it after a restore nobody
+    // marked) is refused, not answered with an empty page that would skip every new change.
+    let (prefix, _) = cursor.rsplit_once(':').unwrap();
+    s.get(&at(&format!("{prefix}:999999")), &token)
+        .await
+        .expect_error(StatusCode::GONE, "gone");
+
+    // The operator marks the restore: the old position belongs to another epoch.
+    let conn = rusqlite::Connection::open(&s.db_path).unwrap();
+    let epoch = migdesk_central::instance::restored(&conn).unwrap();
+    let gone = s
+        .get(&at(&cursor), &token)
+        .await
+        .expect_error(StatusCode::GONE, "gone");
+    assert!(
+        gone["message"].as_str().unwrap().contains("from the start"),
+        "{gone}"
+    );
+    // So does a cursor written before epochs existed.
+    s.get(&at("c1:1"), &token)
+        .await
+        .expect_error(StatusCode::GONE, "gone");
+
+    // From the start, the same changes come again, under the new epoch.
+    let (again, new_cursor) = s.all_changes(&token).await;
+    assert_eq!(again, all);
+    assert!(
+        new_cursor.starts_with(&format!("c2:{epoch}:")),
+        "{new_cursor}"
+    );
+}
