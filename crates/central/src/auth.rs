@@ -167,7 +167,7 @@ impl FromRequestParts<AppState> for Caller {
         let now = clock::format(clock::now());
         state
             .db
-            .run(move |conn| {
+            .read(move |conn| {
                 conn.query_row(
                     "SELECT u.id, u.full_name, u.role, u.department_id FROM tokens t JOIN users u ON u.id = t.user_id
                      WHERE t.token_hash = ?1 AND t.expires_at > ?2",

@@ -1,10 +1,12 @@
-//! The central service's SQLite database: one file, WAL, versioned migrations.
+//! The central service's SQLite database: one file, WAL, versioned migrations; [`Db`], one
+//! writer connection and a small pool of readers of its own.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
+use tokio::sync::Semaphore;
 
 use crate::error::{ApiError, ApiResult};
 
@@ -54,26 +56,123 @@ fn configure(conn: &mut Connection) -> ApiResult<()> {
         .map_err(|e| ApiError::internal(format!("cannot migrate the database: {e}")))
 }
 
-/// The database shared by request handlers. Work runs on the blocking pool; the lock is never
-/// held across an `.await`.
+/// How many connections answer reads beside the writer. WAL lets each read its own snapshot
+/// while the writer commits; a few are enough on the centre's small machines.
+pub const READERS: usize = 4;
+
+/// The database shared by request handlers: one writer connection behind a mutex, and a few
+/// reader connections (for a database file) handed out one per read. Work runs on the blocking
+/// pool; no lock is held across an `.await`.
+///
+/// A panic inside the work of one request does not stop the others: the writer's mutex is
+/// taken back from a panicked holder (the open transaction was rolled back as it was dropped
+/// during unwinding, and any transaction still open is rolled back before the next use), and a
+/// reader goes back to its pool when its work ends, however it ends.
 #[derive(Debug, Clone)]
-pub struct Db(Arc<Mutex<Connection>>);
+pub struct Db(Arc<Shared>);
+
+#[derive(Debug)]
+struct Shared {
+    writer: Mutex<Connection>,
+    /// `None` for an in-memory database, which other connections cannot see: reads then run
+    /// on the writer.
+    readers: Option<Readers>,
+}
+
+#[derive(Debug)]
+struct Readers {
+    idle: Mutex<Vec<Connection>>,
+    /// One permit per idle connection: a read waits here (asynchronously) for its turn.
+    free: Arc<Semaphore>,
+}
+
+/// Ends a transaction a panic or a forgetful closure left open on `conn`.
+fn settle(conn: &Connection) {
+    if !conn.is_autocommit()
+        && let Err(e) = conn.execute_batch("ROLLBACK")
+    {
+        tracing::error!(error = %e, "cannot roll back a transaction left open");
+    }
+}
+
+/// A connection that only reads (`query_only`): a write sent to it by mistake fails loudly.
+fn open_reader(path: &str) -> ApiResult<Connection> {
+    let conn = Connection::open(path).map_err(setup)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(setup)?;
+    conn.pragma_update(None, "query_only", "ON")
+        .map_err(setup)?;
+    Ok(conn)
+}
+
+/// A reader taken from the pool; it goes back when dropped, even while a panic unwinds.
+struct Lease {
+    shared: Arc<Shared>,
+    conn: Option<Connection>,
+}
+
+impl Lease {
+    fn conn(&self) -> ApiResult<&Connection> {
+        self.conn
+            .as_ref()
+            .ok_or_else(|| ApiError::internal("no reader connection was free"))
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        if let (Some(conn), Some(readers)) = (self.conn.take(), &self.shared.readers) {
+            settle(&conn);
+            readers
+                .idle
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(conn);
+        }
+    }
+}
 
 impl Db {
+    /// The database behind `conn`. For a database file, [`READERS`] more connections are
+    /// opened on it for reads; for an in-memory one (or if they cannot be opened, which is
+    /// logged) reads share the writer.
     pub fn new(conn: Connection) -> Self {
-        Self(Arc::new(Mutex::new(conn)))
+        let path = conn.path().filter(|p| !p.is_empty()).map(str::to_owned);
+        let readers =
+            path.and_then(
+                |path| match (0..READERS).map(|_| open_reader(&path)).collect() {
+                    Ok(idle) => Some(Readers {
+                        idle: Mutex::new(idle),
+                        free: Arc::new(Semaphore::new(READERS)),
+                    }),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "reads will share the writer's connection");
+                        None
+                    }
+                },
+            );
+        Self(Arc::new(Shared {
+            writer: Mutex::new(conn),
+            readers,
+        }))
     }
 
+    /// Runs `work` on the writer connection (reads that must see their own writes, and writes
+    /// of one statement). A write of several statements belongs in [`Db::write`].
     pub async fn run<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> ApiResult<T> + Send + 'static,
     {
-        let inner = self.0.clone();
+        let shared = self.0.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = inner
-                .lock()
-                .map_err(|_| ApiError::internal("the database lock was poisoned"))?;
+            let mut conn = shared.writer.lock().unwrap_or_else(|poisoned| {
+                // An earlier request panicked while holding the writer; its transaction was
+                // rolled back as it unwound. The connection itself is sound.
+                shared.writer.clear_poison();
+                poisoned.into_inner()
+            });
+            settle(&conn);
             work(&mut conn)
         })
         .await
@@ -94,6 +193,41 @@ impl Db {
             Ok(answer)
         })
         .await
+    }
+
+    /// Runs read-only `work` on a reader connection, in one snapshot of the database (a read
+    /// transaction), in parallel with other reads and with the writer. The connection refuses
+    /// writes. Without readers (an in-memory database) it runs on the writer.
+    pub async fn read<T, F>(&self, work: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> ApiResult<T> + Send + 'static,
+    {
+        let Some(readers) = &self.0.readers else {
+            return self.run(move |conn| work(conn)).await;
+        };
+        let permit = readers
+            .free
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| ApiError::internal(format!("the readers are closed: {e}")))?;
+        let shared = self.0.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let conn = shared
+                .readers
+                .as_ref()
+                .and_then(|r| r.idle.lock().unwrap_or_else(PoisonError::into_inner).pop());
+            let lease = Lease {
+                shared: shared.clone(),
+                conn,
+            };
+            let snapshot = lease.conn()?.unchecked_transaction()?;
+            work(&snapshot)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("a database task failed: {e}")))?
     }
 }
 
@@ -116,6 +250,112 @@ mod tests {
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    fn file_db(dir: &tempfile::TempDir) -> Db {
+        let conn = open(&dir.path().join("central.db")).unwrap();
+        conn.execute_batch("CREATE TABLE t (x INTEGER) STRICT")
+            .unwrap();
+        Db::new(conn)
+    }
+
+    async fn count(db: &Db) -> i64 {
+        db.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))?))
+            .await
+            .unwrap()
+    }
+
+    /// Finding: a panic inside one request poisoned the one mutex, and every later request
+    /// failed with "the database lock was poisoned".
+    #[tokio::test]
+    async fn a_panic_in_one_request_never_poisons_the_database_for_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        for db in [file_db(&dir), Db::new(open_in_memory().unwrap())] {
+            db.run(|c| Ok(c.execute_batch("CREATE TABLE IF NOT EXISTS t (x INTEGER) STRICT")?))
+                .await
+                .unwrap();
+            let failed = db.run(|_| -> ApiResult<()> { panic!("a bug") }).await;
+            assert!(failed.is_err());
+            // A write that panics half-way leaves nothing behind: its transaction was rolled
+            // back as it unwound.
+            let failed = db
+                .write(|tx| -> ApiResult<()> {
+                    tx.execute("INSERT INTO t (x) VALUES (1)", [])?;
+                    panic!("a bug after a write")
+                })
+                .await;
+            assert!(failed.is_err());
+            // A closure that began a transaction by hand and panicked: the next user finds it
+            // rolled back.
+            let failed = db
+                .run(|c| -> ApiResult<()> {
+                    c.execute_batch("BEGIN; INSERT INTO t (x) VALUES (2);")?;
+                    panic!("a bug inside a hand-made transaction")
+                })
+                .await;
+            assert!(failed.is_err());
+            let failed = db
+                .read(|_| -> ApiResult<()> { panic!("a bug in a read") })
+                .await;
+            assert!(failed.is_err());
+            // Everyone after goes on.
+            db.write(|tx| Ok(tx.execute("INSERT INTO t (x) VALUES (3)", [])?))
+                .await
+                .unwrap();
+            assert_eq!(count(&db).await, 1);
+            let autocommit = db.run(|c| Ok(c.is_autocommit())).await.unwrap();
+            assert!(autocommit);
+            // Every reader is back in the pool after its panic.
+            for _ in 0..READERS * 2 {
+                assert_eq!(count(&db).await, 1);
+            }
+        }
+    }
+
+    /// Finding: reads and writes shared one connection behind one mutex, so a long read held
+    /// every write up. A read holds its reader (and its snapshot) until the write it waits for
+    /// has committed: on one shared connection that write could never happen.
+    #[tokio::test]
+    async fn a_long_read_does_not_hold_up_a_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = file_db(&dir);
+        let (reading, reading_rx) = tokio::sync::oneshot::channel::<()>();
+        let (written, written_rx) = std::sync::mpsc::channel::<()>();
+        let long_read = tokio::spawn({
+            let db = db.clone();
+            async move {
+                db.read(move |c| {
+                    let before: i64 = c.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))?;
+                    let _ = reading.send(());
+                    written_rx
+                        .recv_timeout(std::time::Duration::from_secs(30))
+                        .map_err(|_| ApiError::internal("the write waited for the read"))?;
+                    // Still the snapshot the read began with.
+                    let after: i64 = c.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))?;
+                    Ok((before, after))
+                })
+                .await
+            }
+        });
+        reading_rx.await.unwrap();
+        db.write(|tx| Ok(tx.execute("INSERT INTO t (x) VALUES (1)", [])?))
+            .await
+            .unwrap();
+        written.send(()).unwrap();
+        assert_eq!(long_read.await.unwrap().unwrap(), (0, 0));
+        // The next read sees the write.
+        assert_eq!(count(&db).await, 1);
+    }
+
+    #[tokio::test]
+    async fn a_reader_refuses_to_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = file_db(&dir);
+        let wrote = db
+            .read(|c| Ok(c.execute("INSERT INTO t (x) VALUES (1)", [])?))
+            .await;
+        assert!(wrote.is_err());
+        assert_eq!(count(&db).await, 0);
     }
 
     #[test]

@@ -149,7 +149,7 @@ impl FromRequestParts<AppState> for Portal {
         let hash = token_hash(&token);
         let name = state
             .db
-            .run(move |conn| {
+            .read(move |conn| {
                 Ok(conn
                     .query_row(
                         "SELECT name FROM portal_tokens WHERE token_hash = ?1 AND revoked_at IS NULL",

@@ -97,7 +97,7 @@ pub async fn track(
 ) -> ApiResult<Json<Tracking>> {
     state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             let case = find_case(conn, q.number.trim(), q.date_of_birth.trim())?;
             Ok(Json(tracking(conn, &case)?))
         })

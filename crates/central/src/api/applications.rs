@@ -24,7 +24,7 @@ pub async fn detail(
 ) -> ApiResult<Json<ApplicationDetail>> {
     state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             store::visible_case(conn, &caller, &id)?;
             store::application_detail(conn, &id)?
                 .map(Json)
@@ -44,7 +44,7 @@ pub async fn notifications(
 ) -> ApiResult<Json<Vec<Notification>>> {
     state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             store::visible_case(conn, &caller, &id)?;
             let mut stmt = conn.prepare_cached(
                 "SELECT id, application_id, decision_id, to_address, language, subject, body, state, created_at, sent_at

@@ -93,7 +93,7 @@ pub async fn list(
 ) -> ApiResult<Json<Vec<ConflictRecord>>> {
     state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             let filter = match caller.role {
                 Role::Supervisor => "a.department_id = ?1 AND ?2 = ?2",
                 Role::Officer => {

@@ -102,7 +102,7 @@ pub async fn download(
         .map(str::to_owned);
     state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             let meta: Option<(String, String, i64, String, i64)> = conn
                 .query_row(
                     "SELECT d.application_id, d.mime_type, d.size, d.sha256, b.rowid FROM documents d JOIN blobs b ON b.sha256 = d.sha256

@@ -212,7 +212,7 @@ pub async fn export(
     caller.require_supervisor()?;
     state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             let case = store::visible_case(conn, &caller, &application_id)?;
             let lines = lines(conn, &case.id)?;
             let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());

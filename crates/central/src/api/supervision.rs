@@ -62,7 +62,7 @@ pub async fn workload(
         .unwrap_or(today);
     state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT u.id, u.full_name, u.last_sync_at,
                         COUNT(a.id),
@@ -113,7 +113,7 @@ pub async fn officer_cases(
     let quiet = chrono::Duration::seconds(state.config.quiet_desk_seconds);
     state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             let officer: Option<(String, Option<String>)> = conn
                 .query_row(
                     "SELECT full_name, last_sync_at FROM users WHERE id = ?1 AND department_id = ?2 AND role = 'officer'",
