@@ -825,3 +825,68 @@ async fn a_case_moved_to_another_officer_leaves_this_desk_when_nothing_unsent_co
     );
     centre.stop().await;
 }
+
+#[tokio::test]
+async fn a_centre_restored_from_a_backup_gets_back_every_decision_it_lost() {
+    let f = fixture();
+    let centre = Centre::start(&f.central_db).await;
+    let (central, token, me, mut store) = signed_in(&f, &centre).await;
+    full_sync(&mut store, &central, &token, &me).await;
+    let cases_before = store.count("SELECT COUNT(*) FROM cases").unwrap();
+
+    // The centre's backup is taken; then the officer decides and the centre acknowledges.
+    let backup = f.dir.path().join("backup.db");
+    rusqlite::Connection::open(&f.central_db)
+        .unwrap()
+        .execute("VACUUM INTO ?1", [backup.to_str().unwrap()])
+        .unwrap();
+    let (case_id, _) = pending_case(&store);
+    let decision =
+        sync::record_decision(&mut store, &case_id, &Decision::new(DecisionKind::Accept)).unwrap();
+    let report = sync::run(&mut store, &central, &token, &me, 4, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.decisions_sent, 1);
+    assert!(!report.feed_restarted);
+    drop(centre);
+
+    // The centre is restored from the backup (the decision is lost there) and marked so.
+    let conn = rusqlite::Connection::open(&backup).unwrap();
+    migdesk_central::instance::restored(&conn).unwrap();
+    drop(conn);
+    let restored = Centre::start(&backup).await;
+    let central = Central::new(&restored.base).unwrap();
+    let held = |sql: &str| -> i64 {
+        rusqlite::Connection::open(&backup)
+            .unwrap()
+            .query_row(sql, [&decision], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(held("SELECT COUNT(*) FROM decisions WHERE id = ?1"), 0);
+
+    // The next sync starts the feed again and delivers the decision once more.
+    let report = sync::run(&mut store, &central, &token, &me, 4, |_| {})
+        .await
+        .unwrap();
+    assert!(report.feed_restarted);
+    assert_eq!(report.decisions_sent, 1, "{report:?}");
+    assert_eq!(held("SELECT COUNT(*) FROM decisions WHERE id = ?1"), 1);
+    assert_eq!(
+        store
+            .count("SELECT COUNT(*) FROM outbox WHERE state = 'sent'")
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store.count("SELECT COUNT(*) FROM cases").unwrap(),
+        cases_before,
+        "every case came again from the start"
+    );
+    // And the sync after that is an ordinary one: it brings the decision's own change (the
+    // case accepted) and sends nothing again.
+    let report = sync::run(&mut store, &central, &token, &me, 4, |_| {})
+        .await
+        .unwrap();
+    assert!(!report.feed_restarted);
+    assert_eq!((report.changes, report.decisions_sent), (1, 0));
+}

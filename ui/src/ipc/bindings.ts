@@ -143,7 +143,12 @@ cases_purged: number,
 /**
  * Documents whose text layer was read for search (including those without one).
  */
-documents_read: number, };
+documents_read: number, 
+/**
+ * The centre was restored from a backup: this desk followed its feed again from the start
+ * and sent again the decisions it had delivered.
+ */
+feed_restarted: boolean, };
 
 /**
  * What a sync is doing, for the progress bar.

@@ -323,6 +323,7 @@ export function Queue({
         {sync.state === "done" &&
           sync.report.documents_failed > 0 &&
           ` ${t("queue.documentsFailed", { count: sync.report.documents_failed })}`}
+        {sync.state === "done" && sync.report.feed_restarted && ` ${t("queue.feedRestarted")}`}
       </div>
       {sync.state === "failed" && <ErrorNotice error={sync.error} />}
       {actionError && <ErrorNotice error={actionError} />}

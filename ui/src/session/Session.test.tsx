@@ -245,7 +245,7 @@ describe("the queue", () => {
     expect((await screen.findByTestId("error-notice")).dataset.kind).toBe("offline");
   });
 
-  it("says how many documents could not be fetched after a sync", async () => {
+  it("says how many documents could not be fetched and that the centre was restored", async () => {
     mockDesk({
       session: () => aysel,
       queue_page: queue(2, []),
@@ -260,6 +260,7 @@ describe("the queue", () => {
         audit_events_sent: 0,
         documents_read: 7,
         cases_purged: 0,
+        feed_restarted: true,
       }),
     });
     const user = userEvent.setup();
@@ -270,6 +271,7 @@ describe("the queue", () => {
     const status = screen.getByTestId("sync-status");
     await waitFor(() => expect(status.dataset.state).toBe("done"));
     expect(status.textContent).toContain(az.queue.documentsFailed.replace("{{count}}", "2"));
+    expect(status.textContent).toContain(az.queue.feedRestarted);
   });
 
   it("fetches only the pages it shows, even for 100,000 cases", async () => {

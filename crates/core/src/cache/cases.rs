@@ -66,6 +66,24 @@ impl Store {
             .map_err(map_sql)
     }
 
+    /// The centre's feed has another history (a restore from a backup): every cached case and
+    /// the feed's position go, to come again from the start; the decisions the centre had
+    /// acknowledged become pending again, so that each reaches the centre again (a repeat it
+    /// still holds is answered from its record). Conflicts stay as they are, and so do the
+    /// documents' bytes (by SHA-256, fetched again only if no case names them any more).
+    pub(crate) fn restart_feed(&mut self) -> DeskResult<()> {
+        let tx = self.transaction()?;
+        tx.execute_batch(
+            "DELETE FROM documents; DELETE FROM cases_fts; DELETE FROM cases; DELETE FROM central_conflicts;
+             UPDATE outbox SET state = 'pending', next_attempt_at = NULL WHERE state = 'sent';",
+        )
+        .map_err(map_sql)?;
+        for key in Meta::FEED {
+            key.delete(&tx)?;
+        }
+        tx.commit().map_err(map_sql)
+    }
+
     /// The figures of `status`.
     pub(crate) fn counts(&self, today: &str) -> DeskResult<Counts> {
         let one = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> DeskResult<i64> {

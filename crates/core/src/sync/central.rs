@@ -233,17 +233,30 @@ impl Central {
     }
 
     /// One page of the change feed after `cursor`.
-    pub async fn changes(&self, token: &str, cursor: Option<String>) -> DeskResult<ChangesPage> {
+    pub async fn changes(
+        &self,
+        token: &str,
+        cursor: Option<String>,
+    ) -> DeskResult<Option<ChangesPage>> {
         let query = ChangesQuery {
             cursor,
             limit: Some(migdesk_api::CHANGES_DEFAULT_LIMIT),
         };
-        self.decoded(
-            "change feed",
-            self.request(Method::GET, Some(token), "/changes")
-                .query(&query),
-        )
-        .await
+        let resp = self
+            .request(Method::GET, Some(token), "/changes")
+            .query(&query)
+            .send()
+            .await
+            .map_err(offline)?;
+        // 410: the position belongs to a history the centre no longer has (a restore).
+        if resp.status() == StatusCode::GONE {
+            return Ok(None);
+        }
+        if !resp.status().is_success() {
+            return Err(Self::error_of(resp).await);
+        }
+        let bytes = resp.bytes().await.map_err(offline)?;
+        decode("change feed", &bytes).map(Some)
     }
 
     /// Sends one decision. A 401 is an error (the sync stops); everything else is an answer.

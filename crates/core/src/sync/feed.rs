@@ -3,25 +3,47 @@
 
 use super::central::Central;
 use crate::cache::{Meta, Store};
-use crate::error::DeskResult;
+use crate::error::{DeskError, DeskResult, ErrorKind};
 
-/// Pulls every change since the stored cursor; each page commits with its cursor.
+/// What following the feed did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pulled {
+    pub changes: u64,
+    /// The centre's feed had another history (restored from a backup): the desk started again
+    /// from the beginning and will send again every decision the centre acknowledged.
+    pub restarted: bool,
+}
+
+/// Pulls every change since the stored cursor; each page commits with its cursor. A position
+/// the centre no longer knows (410 after a restore) starts the feed again from the beginning,
+/// keeping the outbox.
 pub async fn pull_changes(
     store: &mut Store,
     central: &Central,
     token: &str,
     me: &str,
     mut progress: impl FnMut(u64),
-) -> DeskResult<u64> {
-    let mut total = 0;
+) -> DeskResult<Pulled> {
+    let mut pulled = Pulled::default();
     loop {
         let cursor = store.meta(Meta::Cursor)?.filter(|c| !c.is_empty());
-        let page = central.changes(token, cursor).await?;
+        let from_start = cursor.is_none();
+        let Some(page) = central.changes(token, cursor).await? else {
+            if from_start || pulled.restarted {
+                return Err(DeskError::new(
+                    ErrorKind::Central,
+                    "the centre refuses to give its change feed from the start",
+                ));
+            }
+            store.restart_feed()?;
+            pulled.restarted = true;
+            continue;
+        };
         store.apply_feed_page(&page.changes, &page.next_cursor, me)?;
-        total += page.changes.len() as u64;
-        progress(total);
+        pulled.changes += page.changes.len() as u64;
+        progress(pulled.changes);
         if !page.has_more {
-            return Ok(total);
+            return Ok(pulled);
         }
     }
 }

@@ -26,7 +26,7 @@ pub use crate::cache::OutboxState;
 pub use audit::push_audit;
 pub use central::Central;
 pub use documents::{pull_documents, read_texts};
-pub use feed::pull_changes;
+pub use feed::{Pulled, pull_changes};
 pub use outbox::{push, record_decision, retry_now};
 
 /// What a sync did, for the UI and the command line.
@@ -54,6 +54,9 @@ pub struct SyncReport {
     /// Documents whose text layer was read for search (including those without one).
     #[ts(type = "number")]
     pub documents_read: u64,
+    /// The centre was restored from a backup: this desk followed its feed again from the start
+    /// and sent again the decisions it had delivered.
+    pub feed_restarted: bool,
 }
 
 /// What a sync is doing, for the progress bar.
@@ -136,13 +139,15 @@ pub async fn run(
     let (sent, conflicts) = push(store, central, token).await?;
     report.decisions_sent = sent;
     report.conflicts = conflicts;
-    report.changes = pull_changes(store, central, token, me, |changes| {
+    let pulled = pull_changes(store, central, token, me, |changes| {
         progress(Progress {
             changes,
             ..Progress::new(Phase::Changes)
         });
     })
     .await?;
+    report.changes = pulled.changes;
+    report.feed_restarted = pulled.restarted;
     let changes = report.changes;
     let (docs, bytes, failed) = pull_documents(store, central, token, concurrency, |p| {
         progress(Progress { changes, ..p });
