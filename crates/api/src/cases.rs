@@ -217,7 +217,8 @@ pub struct Notification {
     pub language: String,
     pub subject: String,
     pub body: String,
-    /// queued, sent or failed.
+    /// `queued`; `sending` (taken by a delivery; if it stays so, its outcome is unknown and a
+    /// supervisor decides); `sent`; or `failed` (after every attempt, with the last error).
     pub state: String,
     pub created_at: String,
     pub sent_at: Option<String>,

@@ -18,6 +18,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/005_login_throttle_decay.sql")),
     M::up(include_str!("../migrations/006_portal_tokens.sql")),
     M::up(include_str!("../migrations/007_instance.sql")),
+    M::up(include_str!("../migrations/008_notification_claims.sql")),
 ];
 
 /// Opens (creating if needed) and migrates the database.

@@ -1,21 +1,42 @@
-//! Delivery of the applicants' e-mails. Every decision queues one (see `migdesk_domain::decision::render_email`); when an SMTP
-//! relay is configured, this loop sends what is queued and records the outcome. Without one the
-//! e-mails stay queued, readable through the API. A failed attempt is retried with a growing
-//! pause; after [`MAX_ATTEMPTS`] the e-mail is marked failed, with the last error kept.
+//! Delivery of the applicants' e-mails. Every decision queues one (see
+//! `migdesk_domain::decision::render_email`); when an SMTP relay is configured, this loop sends
+//! what is queued and records the outcome. Without one the e-mails stay queued, readable through
+//! the API.
+//!
+//! **Each e-mail is sent at most once without a person deciding.** Before sending, a delivery
+//! claims it: one immediate write transaction moves it from `queued` to `sending`, with the
+//! claim's time and a Message-ID made for this attempt (also the message's `Message-ID`
+//! header). Only e-mails still queued and due are claimed, so two deliveries — two instances of
+//! the centre on one database, or a loop that overlaps itself — never both send one. After the
+//! relay takes it, it is `sent`. When the relay refuses it or cannot be reached (the e-mail
+//! certainly did not leave), it is queued again after a growing pause; after [`MAX_ATTEMPTS`] it
+//! is `failed` with the last error. When the outcome is unknown — the connection broke after
+//! the message began, or the centre stopped between claiming and recording — it stays
+//! `sending`: never sent again by itself, listed for the department's supervisors once its
+//! claim is older than [`SENDING_UNKNOWN_AFTER_SECONDS`], who may queue it again
+//! (`api/notifications.rs`) after looking for its Message-ID in the relay's log.
 
 use std::time::Duration;
 
 use chrono::Utc;
+use lettre::Message;
 use lettre::message::{Mailbox, header::ContentType};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::transport::smtp::client::AsyncSmtpConnection;
+use lettre::transport::smtp::extension::ClientId;
 use rusqlite::params;
 
 use crate::clock;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 
+pub use migdesk_api::SENDING_UNKNOWN_AFTER_SECONDS;
+
 pub const MAX_ATTEMPTS: i64 = 8;
 const BATCH: i64 = 50;
+/// How long connecting to the relay and greeting it may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long handing one message to the relay may take, once connected.
+const SEND_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Where and as whom to send.
 #[derive(Debug, Clone)]
@@ -27,7 +48,8 @@ pub struct SmtpConfig {
 
 #[derive(Debug, Clone)]
 pub struct Mailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    host: String,
+    port: u16,
     from: Mailbox,
 }
 
@@ -50,94 +72,179 @@ impl Mailer {
         if host.is_empty() {
             return Err(ApiError::bad_request(format!("{}: no host", config.url)));
         }
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-            .port(port)
-            .timeout(Some(Duration::from_secs(20)))
-            .build();
         let from = config
             .from
             .parse::<Mailbox>()
             .map_err(|e| ApiError::bad_request(format!("{}: {e}", config.from)))?;
-        Ok(Self { transport, from })
+        Ok(Self { host, port, from })
     }
 }
 
-struct Pending {
+/// An e-mail this delivery claimed.
+struct Claimed {
     id: i64,
+    message_id: String,
     to: String,
     subject: String,
     body: String,
+    /// Attempts made, this one included.
     attempts: i64,
+}
+
+/// What became of one attempt.
+#[derive(Debug)]
+enum Outcome {
+    Sent,
+    /// Certainly not sent: the message could not be made, the relay could not be reached, or
+    /// it answered with a refusal.
+    NotSent(String),
+    /// Perhaps sent: the connection broke or stalled after the message began.
+    Unknown(String),
+}
+
+/// Claims what is due: queued, and its pause over. One immediate transaction, so no other
+/// delivery claims the same e-mails.
+async fn claim(db: &Db) -> ApiResult<Vec<Claimed>> {
+    let now = clock::format(clock::now());
+    db.write(move |tx| {
+        let due: Vec<(i64, String, String, String, i64)> = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT id, to_address, subject, body, attempts FROM notifications
+                 WHERE state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)
+                 ORDER BY id LIMIT ?2",
+            )?;
+            stmt.query_map(params![now, BATCH], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<Result<_, _>>()?
+        };
+        let mut claimed = Vec::with_capacity(due.len());
+        for (id, to, subject, body, attempts) in due {
+            let message_id = format!("<{}@migdesk-central>", uuid::Uuid::new_v4());
+            let taken = tx.execute(
+                "UPDATE notifications SET state = 'sending', claimed_at = ?1, message_id = ?2,
+                     attempts = attempts + 1
+                 WHERE id = ?3 AND state = 'queued'",
+                params![now, message_id, id],
+            )?;
+            if taken == 1 {
+                claimed.push(Claimed {
+                    id,
+                    message_id,
+                    to,
+                    subject,
+                    body,
+                    attempts: attempts + 1,
+                });
+            }
+        }
+        Ok(claimed)
+    })
+    .await
+}
+
+/// Records the outcome of the attempt `c`, if the e-mail still carries its claim.
+async fn record(db: &Db, c: &Claimed, outcome: Outcome) -> ApiResult<()> {
+    let now = Utc::now();
+    let (id, message_id, attempts) = (c.id, c.message_id.clone(), c.attempts);
+    db.write(move |tx| {
+        match outcome {
+            Outcome::Sent => tx.execute(
+                "UPDATE notifications SET state = 'sent', sent_at = ?1, error = NULL
+                 WHERE id = ?2 AND message_id = ?3 AND state = 'sending'",
+                params![clock::format(now), id, message_id],
+            )?,
+            Outcome::NotSent(e) => {
+                let state = if attempts >= MAX_ATTEMPTS {
+                    "failed"
+                } else {
+                    "queued"
+                };
+                let pause = chrono::Duration::seconds(15 * 2i64.pow(attempts.min(10) as u32));
+                tx.execute(
+                    "UPDATE notifications SET state = ?1, error = ?2, next_attempt_at = ?3
+                     WHERE id = ?4 AND message_id = ?5 AND state = 'sending'",
+                    params![state, e, clock::format(now + pause), id, message_id],
+                )?
+            }
+            Outcome::Unknown(e) => {
+                tracing::warn!(id, %message_id, error = %e,
+                    "an applicant's e-mail may or may not have been sent: left for a supervisor");
+                tx.execute(
+                    "UPDATE notifications SET error = ?1
+                     WHERE id = ?2 AND message_id = ?3 AND state = 'sending'",
+                    params![format!("outcome unknown: {e}"), id, message_id],
+                )?
+            }
+        };
+        Ok(())
+    })
+    .await
 }
 
 /// Sends what is due; returns how many were sent.
 pub async fn deliver_due(db: &Db, mailer: &Mailer) -> ApiResult<usize> {
-    let now = clock::format(clock::now());
-    let due: Vec<Pending> = db
-        .run(move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT id, to_address, subject, body, attempts FROM notifications
-                 WHERE state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) ORDER BY id LIMIT ?2",
-            )?;
-            let rows = stmt.query_map(params![now, BATCH], |r| {
-                Ok(Pending {
-                    id: r.get(0)?,
-                    to: r.get(1)?,
-                    subject: r.get(2)?,
-                    body: r.get(3)?,
-                    attempts: r.get(4)?,
-                })
-            })?;
-            Ok(rows.collect::<Result<_, _>>()?)
-        })
-        .await?;
     let mut sent = 0;
-    for p in due {
-        let outcome = send_one(mailer, &p).await;
-        if outcome.is_ok() {
+    for c in claim(db).await? {
+        let outcome = send_one(mailer, &c).await;
+        if matches!(outcome, Outcome::Sent) {
             sent += 1;
         }
-        let now = Utc::now();
-        let (id, attempts) = (p.id, p.attempts + 1);
-        db.run(move |conn| {
-            match outcome {
-                Ok(()) => conn.execute(
-                    "UPDATE notifications SET state = 'sent', sent_at = ?1, attempts = ?2, error = NULL WHERE id = ?3",
-                    params![clock::format(now), attempts, id],
-                )?,
-                Err(e) => {
-                    let state = if attempts >= MAX_ATTEMPTS { "failed" } else { "queued" };
-                    let pause = chrono::Duration::seconds(15 * 2i64.pow(attempts.min(10) as u32));
-                    conn.execute(
-                        "UPDATE notifications SET state = ?1, attempts = ?2, error = ?3, next_attempt_at = ?4 WHERE id = ?5",
-                        params![state, attempts, e, clock::format(now + pause), id],
-                    )?
-                }
-            };
-            Ok(())
-        })
-        .await?;
+        record(db, &c, outcome).await?;
     }
     Ok(sent)
 }
 
-async fn send_one(mailer: &Mailer, p: &Pending) -> Result<(), String> {
-    let to =
-        p.to.parse::<Mailbox>()
-            .map_err(|e| format!("bad address {}: {e}", p.to))?;
-    let message = Message::builder()
+async fn send_one(mailer: &Mailer, c: &Claimed) -> Outcome {
+    let to = match c.to.parse::<Mailbox>() {
+        Ok(to) => to,
+        Err(e) => return Outcome::NotSent(format!("bad address {}: {e}", c.to)),
+    };
+    let message = match Message::builder()
         .from(mailer.from.clone())
         .to(to)
-        .subject(p.subject.clone())
+        .subject(c.subject.clone())
+        .message_id(Some(c.message_id.clone()))
         .header(ContentType::TEXT_PLAIN)
-        .body(p.body.clone())
-        .map_err(|e| e.to_string())?;
-    mailer
-        .transport
-        .send(message)
-        .await
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+        .body(c.body.clone())
+    {
+        Ok(m) => m,
+        Err(e) => return Outcome::NotSent(e.to_string()),
+    };
+    // Connecting and greeting come before anything of the message: failing there, it did not
+    // leave.
+    let hello = ClientId::default();
+    let connecting = AsyncSmtpConnection::connect_tokio1(
+        (mailer.host.as_str(), mailer.port),
+        Some(CONNECT_TIMEOUT),
+        &hello,
+        None,
+        None,
+    );
+    let mut conn = match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
+        Ok(Ok(conn)) => conn,
+        Ok(Err(e)) => return Outcome::NotSent(format!("cannot reach the relay: {e}")),
+        Err(_) => return Outcome::NotSent("the relay did not answer in time".into()),
+    };
+    let bytes = message.formatted();
+    let sent = tokio::time::timeout(SEND_TIMEOUT, conn.send(message.envelope(), &bytes)).await;
+    match sent {
+        Ok(Ok(_)) => {
+            let _ = conn.quit().await;
+            Outcome::Sent
+        }
+        // A reply with a refusal code (at any step, the end of the message included), or a
+        // message the relay's extensions cannot carry: the relay did not take it.
+        Ok(Err(e)) if e.is_transient() || e.is_permanent() || e.is_client() => {
+            conn.abort().await;
+            Outcome::NotSent(e.to_string())
+        }
+        Ok(Err(e)) => {
+            conn.abort().await;
+            Outcome::Unknown(e.to_string())
+        }
+        Err(_) => Outcome::Unknown("the relay stopped answering while the message was sent".into()),
+    }
 }
 
 /// Sends queued e-mails every `every` until the process ends.

@@ -92,6 +92,21 @@ fn details(kind: &str, d: &Value, names: &HashMap<String, String>) -> String {
             text(&d["decision_id"])
         ),
         "documents_added" => format!("types: {}", text(&d["types"])),
+        super::notifications::REQUEUED => {
+            let mut parts = vec![format!(
+                "the applicant's e-mail {} queued again: it was {} after {} attempts",
+                text(&d["notification_id"]),
+                text(&d["previous_state"]),
+                text(&d["attempts"])
+            )];
+            if !d["last_error"].is_null() {
+                parts.push(format!("last error: {}", text(&d["last_error"])));
+            }
+            if !d["message_id"].is_null() {
+                parts.push(format!("Message-ID {}", text(&d["message_id"])));
+            }
+            parts.join("; ")
+        }
         "opened" => "opened the case on their desk".to_owned(),
         "desk_decided" => "recorded a decision on their desk".to_owned(),
         _ => {

@@ -9,6 +9,7 @@ pub mod conflicts;
 pub mod decisions;
 pub mod documents;
 pub mod history;
+pub mod notifications;
 pub mod session;
 pub mod supervision;
 
@@ -144,6 +145,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(conflicts::list))
         .routes(routes!(conflicts::resolve))
         .routes(routes!(history::export))
+        .routes(routes!(notifications::undelivered))
+        .routes(routes!(notifications::requeue))
         .routes(routes!(applicant::track))
         .routes({
             // Uploads carry files: a larger body limit for this route only.

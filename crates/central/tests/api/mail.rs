@@ -9,6 +9,8 @@ use reqwest::StatusCode;
 
 use crate::common::{Server, decision, id, rows, start, version};
 
+mod claims;
+
 struct Smtpd(Child);
 
 impl Drop for Smtpd {
@@ -107,6 +109,16 @@ async fn decisions_reach_the_applicant_through_a_real_smtp_server() {
         raw.contains(case["applicant"]["email"].as_str().unwrap()),
         "{raw}"
     );
+    // The message carries the Message-ID its claim recorded.
+    let message_id: String = rusqlite::Connection::open(&s.db_path)
+        .unwrap()
+        .query_row("SELECT message_id FROM notifications", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        message_id.starts_with('<') && message_id.ends_with("@migdesk-central>"),
+        "{message_id}"
+    );
+    assert!(raw.contains(&format!("Message-ID: {message_id}")), "{raw}");
     assert_eq!(
         rows(
             &s.db_path,
