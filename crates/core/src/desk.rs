@@ -200,7 +200,8 @@ impl Desk {
             .store
             .as_mut()
             .ok_or_else(|| DeskError::internal("the cache did not open"))?;
-        session::sign_out(store, self.keyring.as_ref(), central.as_ref()).await?;
+        let locked = self.lock.is_locked(Instant::now());
+        session::sign_out(store, self.keyring.as_ref(), central.as_ref(), locked).await?;
         self.lock.lock();
         self.session()
     }

@@ -26,8 +26,12 @@ const NOT_BEFORE: Meta = Meta::UnlockNotBefore;
 /// Signs in at the centre and makes this desk the officer's: the token goes to the keyring,
 /// the server address and profile to the cache, and an unlock verifier for offline unlocking.
 ///
-/// Another officer's cached cases are dropped first — unless that officer left decisions that
-/// have not reached the centre, which are never dropped: then signing in is refused.
+/// The cache belongs to one officer at one centre (its instance id, pinned at the first
+/// sign-in). Another officer, or the same name at another centre, finds the cached cases
+/// dropped — unless decisions of the previous profile have not reached their centre, which are
+/// never dropped: then signing in is refused (conflicts stay with their owner and do not stop
+/// it). Decisions held when the desk was signed out from its lock screen are released only to
+/// the same officer with the password the desk knew then.
 pub async fn sign_in(
     store: &mut Store,
     keyring: &dyn SecretStore,
@@ -36,15 +40,35 @@ pub async fn sign_in(
     password: &str,
 ) -> DeskResult<UserProfile> {
     let session = central.sign_in(username, password).await?;
-    let (token, user) = (session.token, session.user);
+    let (token, user, instance) = (session.token, session.user, session.instance_id);
     let id = user.id.as_str();
-    if let Some(previous) = store.meta(Meta::UserId)?.filter(|p| p != id) {
-        let unsent = store.unsettled_decisions()?;
+    let pinned = store.meta(Meta::CentralInstance)?;
+    let previous = store.meta(Meta::UserId)?;
+    let same_profile =
+        previous.as_deref() == Some(id) && pinned.as_deref().is_none_or(|p| p == instance);
+    if let Some(owner) = store.meta(Meta::HeldFor)? {
+        let held = store.pending_of(&owner)?;
+        let known = store
+            .meta(VERIFIER)?
+            .is_some_and(|v| migdesk_domain::password::verify(password, &v));
+        if held > 0 && !(same_profile && known) {
+            return Err(DeskError::new(
+                ErrorKind::Unauthorized,
+                format!(
+                    "this desk was signed out from its lock screen holding {held} decisions that have not reached the centre; only their officer can send them, signing in to the same centre with the password this desk knew then"
+                ),
+            ));
+        }
+        store.delete_meta(Meta::HeldFor)?;
+    }
+    if previous.is_some() && !same_profile {
+        let unsent = store.pending_of_others(id, &instance)?;
         if unsent > 0 {
             return Err(DeskError::new(
                 ErrorKind::Unauthorized,
                 format!(
-                    "this desk holds {unsent} decisions of another officer ({previous}) that have not reached the centre; that officer must sync first"
+                    "this desk holds {unsent} decisions of another officer ({}) or another centre that have not reached it; they must be sent first",
+                    previous.as_deref().unwrap_or_default()
                 ),
             ));
         }
@@ -52,6 +76,7 @@ pub async fn sign_in(
     }
     keyring.set(secrets::SESSION_TOKEN, &token)?;
     store.set_meta(Meta::Server, &central.base)?;
+    store.set_meta(Meta::CentralInstance, &instance)?;
     store.set_meta(Meta::UserId, id)?;
     store.set_meta(Meta::UserName, &user.full_name)?;
     let profile = serde_json::to_string(&user).map_err(|e| DeskError::internal(e.to_string()))?;
@@ -74,19 +99,31 @@ pub fn profile(store: &Store) -> DeskResult<Option<UserProfile>> {
 }
 
 /// Signs out: the centre ends the session when it can be reached (otherwise the token simply
-/// expires there), the token leaves the keyring and the unlock verifier the cache. Recorded
-/// decisions stay and are sent after the next sign-in.
+/// expires there) and the token leaves the keyring. Recorded decisions stay and are sent after
+/// the officer's next sign-in.
+///
+/// From the lock screen (`locked`), where nobody has shown the officer's password, signing out
+/// also drops the cached cases, and the officer's unsent decisions are held: the desk keeps the
+/// password's verifier so that only the same officer, with that password, sends them. Otherwise
+/// the verifier goes and the cases stay for the officer's return.
 pub async fn sign_out(
     store: &mut Store,
     keyring: &dyn SecretStore,
     central: Option<&Central>,
+    locked: bool,
 ) -> DeskResult<()> {
     if let (Some(central), Some(token)) = (central, keyring.get(secrets::SESSION_TOKEN)?) {
         // Best effort: signing out must work offline too.
         let _ = central.sign_out(&token).await;
     }
     keyring.delete(secrets::SESSION_TOKEN)?;
-    store.delete_meta(VERIFIER)?;
+    match store.meta(Meta::UserId)?.filter(|_| locked) {
+        Some(owner) => {
+            store.forget_cases()?;
+            store.set_meta(Meta::HeldFor, &owner)?;
+        }
+        None => store.delete_meta(VERIFIER)?,
+    }
     Ok(())
 }
 

@@ -153,3 +153,106 @@ async fn decisions_get_through_a_misbehaving_network_exactly_once() {
         "each applicant told exactly once"
     );
 }
+
+/// A server that answers every decision 201 with the decision's own id and case but the case
+/// version it was based on — as if it had recorded the decision without applying it.
+async fn start_echoing_server() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 8192];
+                // Headers, then as many body bytes as they announce.
+                let body = loop {
+                    let Ok(n) = client.read(&mut buf).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&request).into_owned();
+                    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+                        continue;
+                    };
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if body.len() >= length {
+                        break (head.to_owned(), body.to_owned());
+                    }
+                };
+                let (head, body) = body;
+                let case = head
+                    .split_whitespace()
+                    .nth(1)
+                    .and_then(|path| path.split('/').nth(4))
+                    .unwrap_or_default()
+                    .to_owned();
+                let request: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+                let answer = serde_json::json!({
+                    "id": request["id"], "application_id": case, "status": "accepted",
+                    "version": request["based_on_version"], "notification_id": 1,
+                })
+                .to_string();
+                let _ = client
+                    .write_all(format!("HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}", answer.len()).as_bytes())
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn a_2xx_that_does_not_name_the_version_it_applied_never_marks_a_decision_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = common::options(4, 22, "ganja");
+    options.documents = false;
+    let (central_db, staff) = common::seeded(dir.path(), &options);
+    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
+    let centre = Centre::start(&central_db).await;
+    let direct = Central::new(&centre.base).unwrap();
+    let migdesk_api::SessionResponse { token, user, .. } = direct
+        .sign_in(&officer.username, &officer.password)
+        .await
+        .unwrap();
+    let mut store = Store::open(&dir.path().join("cache.db"), &CacheKey::random()).unwrap();
+    sync::pull_changes(&mut store, &direct, &token, &user.id, |_| {})
+        .await
+        .unwrap();
+    let case: String = store
+        .conn_for_tests()
+        .query_row(
+            "SELECT id FROM cases WHERE mine = 1 AND status = 'pending' LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    sync::record_decision(&mut store, &case, &Decision::new(DecisionKind::Accept)).unwrap();
+
+    let fake = Central::new(&format!("http://{}", start_echoing_server().await)).unwrap();
+    assert_eq!(sync::push(&mut store, &fake, &token).await.unwrap(), (0, 0));
+    let (state, error): (String, String) = store
+        .conn_for_tests()
+        .query_row("SELECT state, last_error FROM outbox", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(state, "pending");
+    assert!(error.contains("not this one"), "{error}");
+
+    // The real centre, answering with the version it made, settles it.
+    sync::retry_now(&store).unwrap();
+    assert_eq!(
+        sync::push(&mut store, &direct, &token).await.unwrap(),
+        (1, 0)
+    );
+}

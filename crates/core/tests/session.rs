@@ -87,7 +87,7 @@ async fn an_officer_unlocks_offline_and_signing_out_ends_the_session() {
     // Back online: signing out ends the session at the centre and on the desk.
     let centre = Centre::start(&central_db).await;
     let central = Central::new(&centre.base).unwrap();
-    session::sign_out(&mut store, &keyring, Some(&central))
+    session::sign_out(&mut store, &keyring, Some(&central), false)
         .await
         .unwrap();
     assert_eq!(keyring.get(secrets::SESSION_TOKEN).unwrap(), None);
@@ -132,7 +132,7 @@ async fn another_officer_cannot_sign_in_over_unsent_decisions() {
         )
         .unwrap();
     sync::record_decision(&mut store, &case, &Decision::new(DecisionKind::Accept)).unwrap();
-    session::sign_out(&mut store, &keyring, Some(&central))
+    session::sign_out(&mut store, &keyring, Some(&central), false)
         .await
         .unwrap();
 
@@ -185,6 +185,172 @@ async fn another_officer_cannot_sign_in_over_unsent_decisions() {
         store.count("SELECT COUNT(*) FROM outbox").unwrap(),
         1,
         "the record of what was sent stays"
+    );
+    centre.stop().await;
+}
+
+/// Sets `account`'s password at the centre, as a server answering for the officer with another
+/// password would behave.
+fn set_password_at_centre(central_db: &std::path::Path, account: &Account, password: &str) {
+    rusqlite::Connection::open(central_db)
+        .unwrap()
+        .execute(
+            "UPDATE users SET password_hash = ?1 WHERE username = ?2",
+            [
+                migdesk_domain::password::hash(password).unwrap(),
+                account.username.clone(),
+            ],
+        )
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_lock_screen_is_no_way_around_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let (central_db, officers) = seeded(dir.path());
+    let centre = Centre::start(&central_db).await;
+    let central = Central::new(&centre.base).unwrap();
+    let keyring = MemorySecrets::default();
+    let mut store = Store::open(&dir.path().join("cache.db"), &CacheKey::random()).unwrap();
+    let (victim, other) = (&officers[0], &officers[1]);
+    let sign_in = async |store: &mut Store, who: &Account, password: &str| {
+        session::sign_in(store, &keyring, &central, &who.username, password).await
+    };
+
+    let user = sign_in(&mut store, victim, &victim.password).await.unwrap();
+    let token = keyring.get(secrets::SESSION_TOKEN).unwrap().unwrap();
+    sync::run(&mut store, &central, &token, &user.id, 4, |_| {})
+        .await
+        .unwrap();
+    let case: String = store
+        .conn_for_tests()
+        .query_row(
+            "SELECT id FROM cases WHERE mine = 1 AND status = 'pending' LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    sync::record_decision(&mut store, &case, &Decision::new(DecisionKind::Accept)).unwrap();
+
+    // Signed out from the lock screen: the cached cases go, the decision is held.
+    session::sign_out(&mut store, &keyring, Some(&central), true)
+        .await
+        .unwrap();
+    assert_eq!(store.count("SELECT COUNT(*) FROM cases").unwrap(), 0);
+    assert_eq!(store.count("SELECT COUNT(*) FROM documents").unwrap(), 0);
+    assert_eq!(
+        store
+            .count("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")
+            .unwrap(),
+        1
+    );
+
+    // A server that lets the victim's name in with another password gets nothing: no cases,
+    // no decision to mark as sent.
+    set_password_at_centre(&central_db, victim, "another-password-7");
+    let err = sign_in(&mut store, victim, "another-password-7")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Unauthorized);
+    assert!(err.message.contains("lock screen"), "{}", err.message);
+    assert_eq!(keyring.get(secrets::SESSION_TOKEN).unwrap(), None);
+    // Nor does another officer.
+    assert_eq!(
+        sign_in(&mut store, other, &other.password)
+            .await
+            .unwrap_err()
+            .kind,
+        ErrorKind::Unauthorized
+    );
+
+    // The officer, with the password the desk knew, sends it.
+    set_password_at_centre(&central_db, victim, &victim.password);
+    sign_in(&mut store, victim, &victim.password).await.unwrap();
+    assert_eq!(store.meta(Meta::HeldFor).unwrap(), None);
+    let token = keyring.get(secrets::SESSION_TOKEN).unwrap().unwrap();
+    assert_eq!(
+        sync::push(&mut store, &central, &token).await.unwrap(),
+        (1, 0)
+    );
+    centre.stop().await;
+}
+
+#[tokio::test]
+async fn a_desk_holds_one_centres_data_and_sends_each_officers_work_only_under_their_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let (central_db, officers) = seeded(dir.path());
+    let centre = Centre::start(&central_db).await;
+    let central = Central::new(&centre.base).unwrap();
+    let keyring = MemorySecrets::default();
+    let mut store = Store::open(&dir.path().join("cache.db"), &CacheKey::random()).unwrap();
+    let first = &officers[0];
+    let user = session::sign_in(
+        &mut store,
+        &keyring,
+        &central,
+        &first.username,
+        &first.password,
+    )
+    .await
+    .unwrap();
+    let token = keyring.get(secrets::SESSION_TOKEN).unwrap().unwrap();
+    sync::run(&mut store, &central, &token, &user.id, 4, |_| {})
+        .await
+        .unwrap();
+    let pinned = store.meta(Meta::CentralInstance).unwrap().unwrap();
+    assert_eq!(pinned.len(), 32);
+    let case: String = store
+        .conn_for_tests()
+        .query_row("SELECT id FROM cases WHERE mine = 1 LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    sync::record_decision(&mut store, &case, &Decision::new(DecisionKind::Accept)).unwrap();
+    session::sign_out(&mut store, &keyring, Some(&central), false)
+        .await
+        .unwrap();
+
+    // The same officer at another centre (another instance): refused while the decision for
+    // the first centre waits; the cached cases are not shown there.
+    let other_db = dir.path().join("other.db");
+    std::fs::copy(&central_db, &other_db).unwrap();
+    rusqlite::Connection::open(&other_db)
+        .unwrap()
+        .execute(
+            "UPDATE instance SET id = 'ffffffffffffffffffffffffffffffff'",
+            [],
+        )
+        .unwrap();
+    let other_centre = Centre::start(&other_db).await;
+    let elsewhere = Central::new(&other_centre.base).unwrap();
+    let err = session::sign_in(
+        &mut store,
+        &keyring,
+        &elsewhere,
+        &first.username,
+        &first.password,
+    )
+    .await
+    .unwrap_err();
+    assert!(err.message.contains("another centre"), "{}", err.message);
+    assert_eq!(store.meta(Meta::CentralInstance).unwrap(), Some(pinned));
+    assert!(store.count("SELECT COUNT(*) FROM cases").unwrap() > 0);
+    other_centre.stop().await;
+
+    // Back at the first centre the decision goes under its officer's session.
+    session::sign_in(
+        &mut store,
+        &keyring,
+        &central,
+        &first.username,
+        &first.password,
+    )
+    .await
+    .unwrap();
+    let token = keyring.get(secrets::SESSION_TOKEN).unwrap().unwrap();
+    assert_eq!(
+        sync::push(&mut store, &central, &token).await.unwrap(),
+        (1, 0)
     );
     centre.stop().await;
 }

@@ -890,3 +890,57 @@ async fn a_centre_restored_from_a_backup_gets_back_every_decision_it_lost() {
     assert!(!report.feed_restarted);
     assert_eq!((report.changes, report.decisions_sent), (1, 0));
 }
+
+#[tokio::test]
+async fn another_officer_signs_in_while_the_first_has_conflicts_which_stay_with_their_owner() {
+    use migdesk_core::secrets::MemorySecrets;
+    use migdesk_core::session;
+    let f = fixture();
+    let centre = Centre::start(&f.central_db).await;
+    let central = Central::new(&centre.base).unwrap();
+    let keyring = MemorySecrets::default();
+    let mut store = f.cache();
+    let (first, second) = (f.officer(0), f.officer(1));
+    let sign_in = async |store: &mut Store, who: &Account| {
+        session::sign_in(store, &keyring, &central, &who.username, &who.password)
+            .await
+            .unwrap();
+        migdesk_core::secrets::SecretStore::get(&keyring, migdesk_core::secrets::SESSION_TOKEN)
+            .unwrap()
+            .unwrap()
+    };
+    let token = sign_in(&mut store, first).await;
+    full_sync(&mut store, &central, &token, &first.id).await;
+    decided_offline_then_moved_away(&f, &centre, &central, &mut store).await;
+    assert_eq!(
+        sync::push(&mut store, &central, &token).await.unwrap(),
+        (0, 1)
+    );
+    session::sign_out(&mut store, &keyring, Some(&central), false)
+        .await
+        .unwrap();
+
+    // The colleague signs in: the conflict does not stop it and is not theirs. They see it only
+    // as the centre tells it of the case they now hold, as the first officer's decision.
+    let token = sign_in(&mut store, second).await;
+    full_sync(&mut store, &central, &token, &second.id).await;
+    let theirs = conflicts::list(&store).unwrap();
+    assert!(
+        theirs
+            .iter()
+            .all(|c| !c.on_this_desk && c.decided_by.as_deref() == Some(first.full_name)),
+        "{theirs:?}"
+    );
+    assert_eq!(sync::status(&store, "2000-01-01").unwrap().conflicts, 0);
+    session::sign_out(&mut store, &keyring, Some(&central), false)
+        .await
+        .unwrap();
+
+    // Its owner finds it again.
+    sign_in(&mut store, first).await;
+    let mine = conflicts::list(&store).unwrap();
+    assert_eq!(mine.len(), 1);
+    assert!(mine[0].on_this_desk);
+    assert_eq!(mine[0].cause, ConflictCause::Reassigned);
+    centre.stop().await;
+}

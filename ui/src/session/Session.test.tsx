@@ -154,6 +154,10 @@ describe("signing in", () => {
     renderApp();
 
     expect((await screen.findByTestId("unlock-title")).textContent).toBe(az.unlock.title);
+    // Signing out from here says what it costs before it is pressed.
+    const signOut = screen.getByRole("button", { name: az.unlock.signOut });
+    const note = document.getElementById(signOut.getAttribute("aria-describedby") ?? "");
+    expect(note?.textContent).toBe(az.unlock.signOutNote);
     await user.type(screen.getByTestId("unlock-password"), "wrong");
     await user.click(screen.getByTestId("unlock-submit"));
     expect((await screen.findByTestId("error-notice")).dataset.kind).toBe("unauthorized");

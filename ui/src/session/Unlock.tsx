@@ -63,10 +63,14 @@ export function Unlock({
           type="button"
           className="secondary"
           onClick={() => void attempt(() => desk.signOut())}
+          aria-describedby={`${id}-sign-out-note`}
           data-testid="unlock-sign-out"
         >
           {t("unlock.signOut")}
         </button>
+        <p id={`${id}-sign-out-note`} className="note">
+          {t("unlock.signOutNote")}
+        </p>
       </form>
     </main>
   );

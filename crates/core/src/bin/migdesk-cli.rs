@@ -272,7 +272,7 @@ async fn run(cli: Cli) -> DeskResult<String> {
             let central = store
                 .meta(Meta::Server)?
                 .and_then(|s| Central::new(&s).ok());
-            session::sign_out(&mut store, &keyring, central.as_ref()).await?;
+            session::sign_out(&mut store, &keyring, central.as_ref(), false).await?;
             Ok(if cli.json {
                 "{\"signed_out\":true}".to_owned()
             } else {

@@ -4,7 +4,7 @@
 use migdesk_api::{DeskEvent, DeskEventKind};
 use rusqlite::{Connection, params};
 
-use super::{Store, map_sql, now};
+use super::{Meta, Store, map_sql, now, of_session};
 use crate::error::DeskResult;
 
 /// The kinds the centre's audit report takes; any other stays on the desk, marked refused.
@@ -17,13 +17,15 @@ pub(crate) fn insert_audit(
     detail: &serde_json::Value,
 ) -> DeskResult<()> {
     conn.execute(
-        "INSERT INTO audit (at, kind, case_id, detail, event_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO audit (at, kind, case_id, detail, event_id, owner, instance) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             now(),
             kind,
             case_id,
             detail.to_string(),
-            uuid::Uuid::new_v4().to_string()
+            uuid::Uuid::new_v4().to_string(),
+            Meta::UserId.get(conn)?,
+            Meta::CentralInstance.get(conn)?,
         ],
     )
     .map(|_| ())
@@ -57,14 +59,16 @@ impl Store {
             .map_err(map_sql)
     }
 
-    /// The oldest events not reported yet, at most `limit`, each with its row id.
+    /// The signed-in officer's oldest events not reported yet, at most `limit`, each with its row
+    /// id (another officer's wait for their own session).
     pub(crate) fn unreported_audit(&self, limit: usize) -> DeskResult<Vec<(i64, DeskEvent)>> {
         let mut stmt = self
             .conn
             .prepare(&format!(
                 "SELECT id, event_id, kind, case_id, at FROM audit
                  WHERE pushed_at IS NULL AND refused IS NULL AND case_id IS NOT NULL AND kind IN {REPORTED}
-                 ORDER BY id LIMIT ?1"
+                 AND {} ORDER BY id LIMIT ?1",
+                of_session("audit")
             ))
             .map_err(map_sql)?;
         stmt.query_map([limit as i64], |r| {

@@ -6,7 +6,7 @@
 use migdesk_api::{ApplicationDetail, Change};
 use rusqlite::{OptionalExtension, params};
 
-use super::{Meta, Store, blobs::forget_unreferenced_files, map_sql, now};
+use super::{Meta, Store, blobs::forget_unreferenced_files, map_sql, now, of_session};
 use crate::error::{DeskError, DeskResult};
 
 /// What the desk holds, counted.
@@ -100,8 +100,20 @@ impl Store {
                 "SELECT COUNT(*) FROM cases WHERE mine = 1 AND status = 'pending' AND due_date < ?1",
                 &[&today],
             )?,
-            unsent_decisions: one("SELECT COUNT(*) FROM outbox WHERE state = 'pending'", &[])?,
-            conflicts: one("SELECT COUNT(*) FROM outbox WHERE state = 'conflict'", &[])?,
+            unsent_decisions: one(
+                &format!(
+                    "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND {}",
+                    of_session("outbox")
+                ),
+                &[],
+            )?,
+            conflicts: one(
+                &format!(
+                    "SELECT COUNT(*) FROM outbox WHERE state = 'conflict' AND {}",
+                    of_session("outbox")
+                ),
+                &[],
+            )?,
             documents_missing: self.documents_missing()?,
         })
     }

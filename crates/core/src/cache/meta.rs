@@ -19,6 +19,11 @@ pub enum Meta {
     UserId,
     UserName,
     User,
+    /// The centre's instance id, pinned at the first sign-in: the cache is that centre's.
+    CentralInstance,
+    /// Set when the desk was signed out from its lock screen: the officer whose unsent
+    /// decisions stay held until they sign in again with the password the desk knew.
+    HeldFor,
     /// The unlock password's verifier, the failed tries and the time before which no try counts.
     UnlockVerifier,
     UnlockFailures,
@@ -34,6 +39,8 @@ impl Meta {
             Meta::UserId => "user_id",
             Meta::UserName => "user_name",
             Meta::User => "user",
+            Meta::CentralInstance => "central_instance",
+            Meta::HeldFor => "held_for",
             Meta::UnlockVerifier => "unlock_verifier",
             Meta::UnlockFailures => "unlock_failures",
             Meta::UnlockNotBefore => "unlock_not_before",

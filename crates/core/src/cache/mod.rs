@@ -41,6 +41,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/010_centre_conflicts.sql")),
     M::up(include_str!("../../migrations/011_fetch_failures.sql")),
     M::up(include_str!("../../migrations/012_central_conflicts.sql")),
+    M::up(include_str!("../../migrations/013_owners.sql")),
 ];
 
 /// A 256-bit cache key.
@@ -200,6 +201,17 @@ impl Store {
     pub fn count(&self, sql: &str) -> DeskResult<i64> {
         self.conn.query_row(sql, [], |r| r.get(0)).map_err(map_sql)
     }
+}
+
+/// The SQL condition "this row (of `outbox` or `audit`, aliased `table`) belongs to the officer
+/// signed in, at the centre this cache is pinned to": rows are sent and shown only then.
+fn of_session(table: &str) -> String {
+    format!(
+        "({table}.owner IS (SELECT value FROM meta WHERE key = '{user}')
+          AND ({table}.instance IS NULL OR {table}.instance IS (SELECT value FROM meta WHERE key = '{instance}')))",
+        user = Meta::UserId.key(),
+        instance = Meta::CentralInstance.key(),
+    )
 }
 
 pub(crate) fn now() -> String {

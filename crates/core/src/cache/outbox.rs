@@ -5,7 +5,7 @@ use migdesk_api::DecisionRequest;
 use migdesk_domain::decision::Decision;
 use rusqlite::{OptionalExtension, params};
 
-use super::{Store, audit::insert_audit, map_sql, now};
+use super::{Meta, Store, audit::insert_audit, map_sql, now, of_session};
 use crate::error::{DeskError, DeskResult, ErrorKind};
 
 /// Where a recorded decision stands.
@@ -124,13 +124,15 @@ impl Store {
         let text =
             serde_json::to_string(&request).map_err(|e| DeskError::internal(e.to_string()))?;
         tx.execute(
-            "INSERT INTO outbox (id, case_id, request, recorded_at, state) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO outbox (id, case_id, request, recorded_at, state, owner, instance) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 id.to_string(),
                 case_id,
                 text,
                 now(),
-                OutboxState::Pending.as_str()
+                OutboxState::Pending.as_str(),
+                Meta::UserId.get(&tx)?,
+                Meta::CentralInstance.get(&tx)?,
             ],
         )
         .map_err(map_sql)?;
@@ -154,13 +156,15 @@ impl Store {
             .map_err(map_sql)
     }
 
-    /// The pending decisions whose back-off has passed, oldest first.
+    /// The signed-in officer's pending decisions whose back-off has passed, oldest first.
     pub(crate) fn due_decisions(&self) -> DeskResult<Vec<Due>> {
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT id, case_id, request, attempts FROM outbox WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) ORDER BY recorded_at",
-            )
+            .prepare(&format!(
+                "SELECT id, case_id, request, attempts FROM outbox WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)
+                 AND {} ORDER BY recorded_at",
+                of_session("outbox")
+            ))
             .map_err(map_sql)?;
         stmt.query_map([now()], |r| {
             Ok(Due {
@@ -194,12 +198,15 @@ impl Store {
             .map_err(map_sql)
     }
 
-    /// The newest decision recorded on a case, if any.
+    /// The signed-in officer's newest decision on a case, if any.
     pub(crate) fn latest_decision(&self, case_id: &str) -> DeskResult<Option<Latest>> {
         self.conn
             .query_row(
-                "SELECT id, request, state, recorded_at, last_error FROM outbox WHERE case_id = ?1
-                 ORDER BY recorded_at DESC, rowid DESC LIMIT 1",
+                &format!(
+                    "SELECT id, request, state, recorded_at, last_error FROM outbox WHERE case_id = ?1 AND {}
+                     ORDER BY recorded_at DESC, rowid DESC LIMIT 1",
+                    of_session("outbox")
+                ),
                 [case_id],
                 |r| {
                     Ok(Latest {
@@ -215,17 +222,19 @@ impl Store {
             .map_err(map_sql)
     }
 
-    /// This desk's decisions kept as conflicts, unseen first, newest first.
+    /// The signed-in officer's decisions kept as conflicts, unseen first, newest first (another
+    /// officer's stay with their owner).
     pub(crate) fn outbox_conflicts(&self) -> DeskResult<Vec<OutboxConflict>> {
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT o.id, o.case_id, o.request, o.recorded_at, o.response, o.last_error, o.seen_at IS NOT NULL,
                         c.number, c.service, c.applicant
                  FROM outbox o LEFT JOIN cases c ON c.id = o.case_id
-                 WHERE o.state = 'conflict'
+                 WHERE o.state = 'conflict' AND {}
                  ORDER BY o.seen_at IS NOT NULL, o.recorded_at DESC, o.rowid DESC",
-            )
+                of_session("o")
+            ))
             .map_err(map_sql)?;
         stmt.query_map([], |r| {
             Ok(OutboxConflict {
@@ -245,12 +254,25 @@ impl Store {
         .map_err(map_sql)
     }
 
-    /// Decisions the centre has not settled (pending or kept as conflicts).
-    pub(crate) fn unsettled_decisions(&self) -> DeskResult<i64> {
+    /// Decisions not sent yet that are not `owner`'s at centre `instance` (another officer's, or
+    /// made for another centre): they would be stranded if the desk changed hands.
+    pub(crate) fn pending_of_others(&self, owner: &str, instance: &str) -> DeskResult<i64> {
         self.conn
             .query_row(
-                "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'conflict')",
-                [],
+                "SELECT COUNT(*) FROM outbox WHERE state = 'pending'
+                 AND NOT (owner IS ?1 AND (instance IS NULL OR instance = ?2))",
+                params![owner, instance],
+                |r| r.get(0),
+            )
+            .map_err(map_sql)
+    }
+
+    /// `owner`'s decisions not sent yet.
+    pub(crate) fn pending_of(&self, owner: &str) -> DeskResult<i64> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND owner IS ?1",
+                [owner],
                 |r| r.get(0),
             )
             .map_err(map_sql)

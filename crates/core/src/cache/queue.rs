@@ -149,9 +149,10 @@ pub fn statements(q: &QueueQuery, today: &str) -> Statements {
         count: format!("SELECT COUNT(*) FROM cases c {filter}"),
         page: format!(
             "SELECT c.id, c.number, c.applicant, c.service, c.status, c.submitted_at, c.due_date,
-                (SELECT o.state FROM outbox o WHERE o.case_id = c.id ORDER BY o.recorded_at DESC LIMIT 1)
+                (SELECT o.state FROM outbox o WHERE o.case_id = c.id AND {mine} ORDER BY o.recorded_at DESC LIMIT 1)
          FROM cases c {filter} ORDER BY {order} {dir}, c.number {dir} LIMIT {limit} OFFSET {}",
-            q.offset
+            q.offset,
+            mine = super::of_session("o"),
         ),
         args,
     }

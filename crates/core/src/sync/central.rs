@@ -275,15 +275,19 @@ impl Central {
         Ok(match sent {
             Ok(resp) if resp.status().is_success() => {
                 let text = resp.text().await.map_err(offline)?;
-                // The answer must be the contract's, and about this decision, or its fate is
-                // unknown: it stays to be sent again (the id makes a repeat harmless).
+                // The answer must be the contract's, about this decision, and name the case
+                // version it made, or its fate is unknown: it stays to be sent again (the id
+                // makes a repeat harmless).
                 let answer = decode::<DecisionResponse>("answer to a decision", text.as_bytes())?;
-                if answer.id == request.id && answer.application_id == case_id {
+                if answer.id == request.id
+                    && answer.application_id == case_id
+                    && answer.version > request.based_on_version
+                {
                     DecisionAnswer::Recorded(text)
                 } else {
                     DecisionAnswer::NotDelivered(format!(
-                        "the centre's answer names decision {} of {}, not this one",
-                        answer.id, answer.application_id
+                        "the centre's answer names decision {} of {} at version {}, not this one",
+                        answer.id, answer.application_id, answer.version
                     ))
                 }
             }
