@@ -112,11 +112,16 @@ pub async fn sync_now<R: Runtime>(
         .desk(|| app.path().app_data_dir().ok())
         .await?
         .sync_job()?;
-    job.run(|p| {
-        // A window that went away stops listening; the sync goes on.
-        let _ = on_progress.send(p);
-    })
-    .await
+    let outcome = job
+        .run(|p| {
+            // A window that went away stops listening; the sync goes on.
+            let _ = on_progress.send(p);
+        })
+        .await;
+    state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .after_sync(outcome)
 }
 
 /// Opens a case (recorded in the audit trail).

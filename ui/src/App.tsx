@@ -54,7 +54,13 @@ function Screens() {
     return (
       <>
         {error && <ErrorNotice error={error} />}
-        <SignIn server={session.server} onSignedIn={setSession} />
+        <SignIn
+          server={session.server}
+          onSignedIn={(signedIn) => {
+            setError(null);
+            setSession(signedIn);
+          }}
+        />
       </>
     );
   }
@@ -76,6 +82,10 @@ function Screens() {
       <Queue
         session={session}
         onChange={setSession}
+        onSessionEnded={(ended) => {
+          setError(ended);
+          refresh();
+        }}
         onOpen={(id, index, query) => setOpen({ id, index, query })}
         onDepartment={() => setDepartment(true)}
         hidden={open !== null || inDepartment}

@@ -344,7 +344,28 @@ impl Desk {
         conflicts::list(store)
     }
 
-    /// Prepares a sync; run it with [`SyncJob::run`] without holding the desk.
+    /// What a sync's end means for the session: a 401 from the centre (the session ended there:
+    /// expired, revoked, the password changed) signs this desk out of the centre — the token
+    /// leaves the keyring, so the officer is asked for the password again — while the cached
+    /// cases and every recorded decision stay.
+    pub fn after_sync(&mut self, outcome: DeskResult<SyncReport>) -> DeskResult<SyncReport> {
+        match outcome {
+            Err(e) if e.kind == ErrorKind::Unauthorized => {
+                self.keyring.delete(secrets::SESSION_TOKEN)?;
+                Err(DeskError::new(
+                    ErrorKind::Unauthorized,
+                    format!(
+                        "the centre ended this session ({}): sign in again; the cases and decisions on this desk are kept",
+                        e.message
+                    ),
+                ))
+            }
+            other => other,
+        }
+    }
+
+    /// Prepares a sync; run it with [`SyncJob::run`] without holding the desk, then hand its
+    /// outcome to [`Desk::after_sync`].
     pub fn sync_job(&mut self) -> DeskResult<SyncJob> {
         let (token, server) = self.central_session()?;
         let store = self.open_store()?;

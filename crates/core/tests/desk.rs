@@ -213,3 +213,53 @@ async fn a_decided_case_leaves_the_desk_after_the_workstations_period_at_the_end
     );
     centre.stop().await;
 }
+
+#[tokio::test]
+async fn a_401_during_sync_asks_for_the_password_again_and_keeps_the_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let (central_db, staff) = common::seeded(dir.path(), &common::options(6, 23, "shaki"));
+    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
+    let centre = Centre::start(&central_db).await;
+    let keyring = Arc::new(MemorySecrets::default());
+    let mut desk = Desk::new(
+        &dir.path().join("desk"),
+        Box::new(Shared(keyring.clone())),
+        Duration::from_secs(600),
+    );
+    let request = SignInRequest {
+        server: centre.base.clone(),
+        username: officer.username.clone(),
+        password: officer.password.clone(),
+    };
+    desk.sign_in(request.clone()).await.unwrap();
+    let outcome = desk.sync_job().unwrap().run(|_| {}).await;
+    desk.after_sync(outcome).unwrap();
+    let mine = QueueQuery {
+        mine: true,
+        ..QueueQuery::default()
+    };
+    let cached = desk.queue(&mine).unwrap().total;
+    let case = desk.queue(&mine).unwrap().rows[0].id.clone();
+    let decision =
+        migdesk_domain::decision::Decision::new(migdesk_domain::decision::DecisionKind::Accept);
+    desk.decide(&case, &decision).unwrap();
+
+    // The centre ends the session (revoked by an administrator).
+    rusqlite::Connection::open(&central_db)
+        .unwrap()
+        .execute("DELETE FROM tokens", [])
+        .unwrap();
+    let outcome = desk.sync_job().unwrap().run(|_| {}).await;
+    let err = desk.after_sync(outcome).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Unauthorized);
+    assert!(err.message.contains("sign in again"), "{}", err.message);
+    let session = desk.session().unwrap();
+    assert!(!session.signed_in, "the desk asks for the password again");
+    assert_eq!(keyring.get("session-token").unwrap(), None);
+
+    // Signing in again finds the cases and sends the decision.
+    desk.sign_in(request).await.unwrap();
+    assert_eq!(desk.queue(&mine).unwrap().total, cached);
+    let outcome = desk.sync_job().unwrap().run(|_| {}).await;
+    assert_eq!(desk.after_sync(outcome).unwrap().decisions_sent, 1);
+}

@@ -44,6 +44,7 @@ async function queue(language: string, inbox: ConflictView[], opened: string[] =
             role: "officer",
           }}
           onChange={() => undefined}
+          onSessionEnded={() => undefined}
           onOpen={(id: string, _index: number, _query: QueueQuery) => opened.push(id)}
         />
       </CatalogueProvider>

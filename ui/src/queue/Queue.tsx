@@ -86,12 +86,15 @@ function SyncProgress({ progress }: { progress: Progress | null }) {
 export function Queue({
   session,
   onChange,
+  onSessionEnded,
   onOpen,
   onDepartment,
   hidden = false,
 }: {
   session: SessionInfo;
   onChange: (session: SessionInfo) => void;
+  /** The centre ended the session during a sync; the work on this desk is kept. */
+  onSessionEnded: (error: DeskError) => void;
   /** Opens the case at `index` of the list `query` describes. */
   onOpen: (id: string, index: number, query: QueueQuery) => void;
   /** Opens the department view; offered to supervisors only. */
@@ -204,7 +207,10 @@ export function Queue({
       setSync({ state: "done", report });
       setGeneration((g) => g + 1);
     } catch (thrown) {
-      setSync({ state: "failed", error: toDeskError(thrown) });
+      const error = toDeskError(thrown);
+      setSync({ state: "failed", error });
+      // The centre ended the session: the desk asks for the password again.
+      if (error.kind === "unauthorized") onSessionEnded(error);
     }
   }
 

@@ -249,6 +249,28 @@ describe("the queue", () => {
     expect((await screen.findByTestId("error-notice")).dataset.kind).toBe("offline");
   });
 
+  it("asks for the password again when the centre ends the session during a sync", async () => {
+    let signedIn = true;
+    mockDesk({
+      session: () => (signedIn ? aysel : { ...aysel, signed_in: false }),
+      app_info: () => info,
+      queue_page: queue(2, []),
+      ...besideQueue,
+      sync_now: () => {
+        signedIn = false;
+        throw { kind: "unauthorized", message: "the centre ended this session" };
+      },
+    });
+    const user = userEvent.setup();
+    renderApp();
+
+    await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(2));
+    await user.click(screen.getByTestId("queue-sync"));
+    // The sign-in screen, with the centre's reason above it.
+    expect((await screen.findByTestId("sign-in-title")).textContent).toBe(az.signIn.title);
+    expect(screen.getByTestId("error-notice").dataset.kind).toBe("unauthorized");
+  });
+
   it("says how many documents could not be fetched and that the centre was restored", async () => {
     mockDesk({
       session: () => aysel,
