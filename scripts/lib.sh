@@ -17,6 +17,7 @@ DEBIAN_PACKAGES=(
   python3-aiosmtpd               # a real SMTP server for the central service's e-mail tests
   poppler-utils                  # pdftotext, to read the demo documents back in the central service's tests
   python3-venv curl              # a private Python for schemathesis, the contract tester; curl to sign in for it
+  openssl                        # a certificate authority of its own for the desk's HTTPS tests
   fonts-dejavu-core fonts-wqy-microhei fonts-lohit-deva  # applicants' names as written: Latin, Cyrillic, Georgian, Arabic script, Chinese, Devanagari
 )
 TAURI_DRIVER_VERSION='^2'

@@ -14,6 +14,52 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{DeskError, DeskResult, ErrorKind};
 
+/// Where the workstation's own certificate authorities are listed: PEM files (one or several
+/// certificates each), separated by `:`. The centre's certificate is checked against the
+/// system's roots and these (the state's CA, set by IT).
+pub const CA_CERTIFICATES_ENV: &str = "MIGDESK_CA_CERTIFICATES";
+
+/// Reads the certificate authorities in `paths` (PEM). A file that cannot be read or holds no
+/// certificate is an `invalid` error naming it: the desk never falls back to trusting less.
+pub fn load_roots(paths: &[std::path::PathBuf]) -> DeskResult<Vec<reqwest::Certificate>> {
+    let mut roots = Vec::new();
+    for path in paths {
+        let pem = std::fs::read(path).map_err(|e| {
+            DeskError::invalid(format!("certificate authority {}: {e}", path.display()))
+        })?;
+        let found = reqwest::Certificate::from_pem_bundle(&pem)
+            .ok()
+            .filter(|certs| !certs.is_empty())
+            .ok_or_else(|| {
+                DeskError::invalid(format!(
+                    "certificate authority {}: no PEM certificate in it",
+                    path.display()
+                ))
+            })?;
+        roots.extend(found);
+    }
+    Ok(roots)
+}
+
+/// The workstation's certificate authorities ([`CA_CERTIFICATES_ENV`]), read once.
+fn workstation_roots() -> DeskResult<&'static [reqwest::Certificate]> {
+    static ROOTS: std::sync::OnceLock<DeskResult<Vec<reqwest::Certificate>>> =
+        std::sync::OnceLock::new();
+    ROOTS
+        .get_or_init(|| {
+            let paths: Vec<std::path::PathBuf> = std::env::var_os(CA_CERTIFICATES_ENV)
+                .map(|v| {
+                    std::env::split_paths(&v)
+                        .filter(|p| !p.as_os_str().is_empty())
+                        .collect()
+                })
+                .unwrap_or_default();
+            load_roots(&paths)
+        })
+        .as_deref()
+        .map_err(Clone::clone)
+}
+
 /// The central service, as the desk speaks to it.
 #[derive(Debug, Clone)]
 pub struct Central {
@@ -25,6 +71,18 @@ pub struct Central {
 }
 
 pub(crate) fn offline(e: reqwest::Error) -> DeskError {
+    // A certificate the workstation does not trust is no network failure: waiting will not
+    // help, and nothing was sent.
+    let mut cause: Option<&dyn std::error::Error> = Some(&e);
+    while let Some(c) = cause {
+        if c.to_string().contains("certificate") {
+            return DeskError::invalid(format!(
+                "the centre's certificate is not trusted by this workstation ({c}); nothing was sent. \
+                 IT must give the workstation the state's certificate authority ({CA_CERTIFICATES_ENV})"
+            ));
+        }
+        cause = c.source();
+    }
     DeskError::new(
         ErrorKind::Offline,
         format!("the central service cannot be reached: {e}"),
@@ -87,6 +145,15 @@ impl Central {
     /// A client that gives up on a call after `timeout`, and on a document download when no byte
     /// has arrived for `timeout` (a stalled centre is offline; a slow link is not).
     pub fn with_timeout(base: &str, timeout: Duration) -> DeskResult<Self> {
+        Self::with_roots(base, timeout, workstation_roots()?)
+    }
+
+    /// A client that checks the centre's certificate against the system's roots and `roots`.
+    pub fn with_roots(
+        base: &str,
+        timeout: Duration,
+        roots: &[reqwest::Certificate],
+    ) -> DeskResult<Self> {
         let base = base.trim_end_matches('/').to_owned();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(DeskError::new(
@@ -101,7 +168,11 @@ impl Central {
                  allowed only for a centre on this computer (localhost, 127.0.0.1)"
             )));
         }
-        let client = reqwest::Client::builder()
+        let client = roots
+            .iter()
+            .fold(reqwest::Client::builder(), |b, root| {
+                b.add_root_certificate(root.clone())
+            })
             .connect_timeout(Duration::from_secs(10).min(timeout))
             .read_timeout(timeout)
             .build()
