@@ -4,6 +4,7 @@
 //! - [`api`]: the routes, each described for OpenAPI (`GET /api/v1/openapi.json`).
 //! - [`db`], [`store`]: one SQLite file (WAL), versioned migrations, the shared queries.
 //! - [`auth`]: Argon2 passwords, bearer tokens, sign-in throttling, role checks.
+//! - [`audit_log`]: the centre's hash-chained audit trail of reads, sign-ins and desks' reports.
 //! - [`portal`]: the applicant portal's own credential and the rate limits of its routes.
 //! - the applicant's e-mail for each decision comes from `migdesk_domain::decision`.
 //! - [`seed`]: deterministic demo data with real document files.
@@ -16,6 +17,7 @@
 //! Every body is a type of the contract crate, `migdesk-api`.
 
 pub mod api;
+pub mod audit_log;
 pub mod auth;
 pub mod clock;
 pub mod db;
@@ -139,6 +141,10 @@ pub fn app(state: AppState) -> Router {
     router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            api::sign_ins::audit,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())

@@ -57,6 +57,11 @@ enum Command {
         #[arg(long)]
         db: PathBuf,
     },
+    /// The centre's hash-chained audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Serve the API.
     Serve {
         #[arg(long)]
@@ -88,6 +93,16 @@ enum Command {
         smtp_from: String,
         #[command(flatten)]
         data: DataFiles,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the chain: OK with the row count and the last hash, or the first broken row (and a
+    /// failure exit status).
+    Verify {
+        #[arg(long)]
+        db: PathBuf,
     },
 }
 
@@ -232,6 +247,19 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             eprintln!("the change feed starts epoch {epoch}: desks sync again from the start");
             Ok(())
         }
+        Command::Audit {
+            command: AuditCommand::Verify { db: path },
+        } => match migdesk_central::audit_log::verify_file(&path)? {
+            migdesk_central::audit_log::Verdict::Intact { rows, last_hash } => {
+                println!(
+                    "OK: {rows} rows of the audit log are chained; the last hash is {last_hash}"
+                );
+                Ok(())
+            }
+            migdesk_central::audit_log::Verdict::Broken { id, why } => {
+                Err(format!("the audit log is broken at row {id}: {why}").into())
+            }
+        },
         Command::Serve {
             db: path,
             listen,

@@ -1,4 +1,5 @@
-//! `GET /applications/{id}` (the case as the desk caches it) and the e-mails queued for it.
+//! `GET /applications/{id}` (the case as the desk caches it) and the e-mails queued for it;
+//! each read is recorded in the centre's audit trail (`audit_log`) before it is answered.
 
 use axum::Json;
 use axum::extract::State;
@@ -6,6 +7,7 @@ use rusqlite::params;
 
 use super::NeedsSession;
 use crate::AppState;
+use crate::audit_log::{self, Action, Desk, DeskHeader, Entry};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiPath;
@@ -14,15 +16,17 @@ use migdesk_api::{ApplicationDetail, Notification};
 
 /// A case with its form, documents, assignment and history.
 #[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "cases", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Application id")),
+    params(("id" = String, Path, description = "Application id"), DeskHeader),
     responses((status = 200, body = ApplicationDetail), NeedsSession,
         (status = 404, body = ErrorBody, description = "No such application in the caller's department")))]
 pub async fn detail(
     State(state): State<AppState>,
     caller: Caller,
+    desk: Desk,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<ApplicationDetail>> {
-    state
+    let read = Entry::by(&caller, &desk, Action::CaseRead).on_case(&id);
+    let detail = state
         .db
         .read(move |conn| {
             store::visible_case(conn, &caller, &id)?;
@@ -30,19 +34,23 @@ pub async fn detail(
                 .map(Json)
                 .ok_or_else(|| ApiError::not_found(format!("no application {id}")))
         })
-        .await
+        .await?;
+    audit_log::record(&state.db, read).await?;
+    Ok(detail)
 }
 
 /// The e-mails sent (or queued) to the applicant about this case: exactly what they were told.
 #[utoipa::path(get, path = "/api/v1/applications/{id}/notifications", tag = "cases", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Application id")),
+    params(("id" = String, Path, description = "Application id"), DeskHeader),
     responses((status = 200, body = Vec<Notification>), NeedsSession, (status = 404, body = ErrorBody)))]
 pub async fn notifications(
     State(state): State<AppState>,
     caller: Caller,
+    desk: Desk,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Vec<Notification>>> {
-    state
+    let read = Entry::by(&caller, &desk, Action::NotificationsRead).on_case(&id);
+    let notifications = state
         .db
         .read(move |conn| {
             store::visible_case(conn, &caller, &id)?;
@@ -66,5 +74,7 @@ pub async fn notifications(
             })?;
             Ok(Json(rows.collect::<Result<_, _>>()?))
         })
-        .await
+        .await?;
+    audit_log::record(&state.db, read).await?;
+    Ok(notifications)
 }

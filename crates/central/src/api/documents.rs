@@ -1,5 +1,6 @@
 //! `GET /documents/{id}`: a document's bytes, with `ETag` and single `Range` requests so that
-//! an interrupted download resumes.
+//! an interrupted download resumes. Every answer that carries bytes (200, 206) is recorded in
+//! the centre's audit trail first.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -9,6 +10,7 @@ use rusqlite::{MAIN_DB, OptionalExtension};
 
 use super::NeedsSession;
 use crate::AppState;
+use crate::audit_log::{self, Action, Desk, DeskHeader, Entry};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
 use crate::extract::ApiPath;
@@ -76,7 +78,8 @@ fn etag_matches(if_none_match: Option<&str>, etag: &str) -> bool {
 #[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "cases", security(("bearer" = [])),
     params(("id" = String, Path, description = "Document id"),
         ("Range" = Option<String>, Header, description = "bytes=START-END"),
-        ("If-None-Match" = Option<String>, Header, description = "An ETag the client has")),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag the client has"),
+        DeskHeader),
     responses(
         // The type judged from the file's first bytes (`store::sniff_mime`).
         (status = 200, description = "The whole file", content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/tiff"), (Vec<u8> = "image/webp"), (Vec<u8> = "image/bmp"), (Vec<u8> = "application/octet-stream"))),
@@ -89,9 +92,11 @@ fn etag_matches(if_none_match: Option<&str>, etag: &str) -> bool {
 pub async fn download(
     State(state): State<AppState>,
     caller: Caller,
+    desk: Desk,
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
+    let read = Entry::by(&caller, &desk, Action::DocumentRead).subject(&id);
     let range_header = headers
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok())
@@ -100,7 +105,7 @@ pub async fn download(
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    state
+    let (response, application_id) = state
         .db
         .read(move |conn| {
             let meta: Option<(String, String, i64, String, i64)> = conn
@@ -120,7 +125,8 @@ pub async fn download(
             let etag_value = HeaderValue::from_str(&etag).map_err(|e| ApiError::internal(e.to_string()))?;
 
             if etag_matches(if_none_match.as_deref(), &etag) {
-                return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
+                let unchanged = (StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]);
+                return Ok((unchanged.into_response(), None));
             }
             let range = match parse_range(range_header.as_deref(), size) {
                 Ok(r) => r,
@@ -134,7 +140,7 @@ pub async fn download(
                     if let Ok(v) = HeaderValue::from_str(&format!("bytes */{size}")) {
                         resp.headers_mut().insert(header::CONTENT_RANGE, v);
                     }
-                    return Ok(resp);
+                    return Ok((resp, None));
                 }
             };
             let (start, len) = match range {
@@ -159,9 +165,14 @@ pub async fn download(
                     .header(header::CONTENT_RANGE, format!("bytes {}-{}/{size}", r.start, r.end)),
                 None => builder.status(StatusCode::OK),
             };
-            builder.body(Body::from(bytes)).map_err(|e| ApiError::internal(e.to_string()))
+            let response = builder.body(Body::from(bytes)).map_err(|e| ApiError::internal(e.to_string()))?;
+            Ok((response, Some(application_id)))
         })
-        .await
+        .await?;
+    if let Some(application_id) = application_id {
+        audit_log::record(&state.db, read.on_case(&application_id)).await?;
+    }
+    Ok(response)
 }
 
 #[cfg(test)]

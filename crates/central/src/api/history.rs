@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::NeedsSupervisor;
 use crate::AppState;
+use crate::audit_log::{self, Action, Desk, DeskHeader, Entry};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiPath;
@@ -178,26 +179,37 @@ fn lines(conn: &Connection, application_id: &str) -> ApiResult<Vec<Line>> {
             what: kind,
         });
     }
+    // The desk's time as it reported it, with the centre's doubt about it when it has one.
     let mut stmt = conn.prepare_cached(
-        "SELECT at, kind, user_id FROM desk_audit WHERE application_id = ?1 ORDER BY at, id",
+        "SELECT d.at, d.kind, d.user_id, l.flag FROM desk_audit d
+         LEFT JOIN audit_log l ON l.actor_id = d.user_id AND l.subject = d.desk_event_id
+             AND l.application_id = d.application_id AND l.action IN ('desk_opened', 'desk_decided')
+         WHERE d.application_id = ?1 ORDER BY d.at, d.id",
     )?;
     let audit = stmt.query_map([application_id], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
             r.get::<_, String>(2)?,
+            r.get::<_, Option<String>>(3)?,
         ))
     })?;
     for event in audit {
-        let (at, kind, user) = event?;
+        let (at, kind, user, flag) = event?;
         let (who, role) = who(&Some(user));
         let what = if kind == "opened" {
             "opened".to_owned()
         } else {
             "desk_decided".to_owned()
         };
+        let mut details = details(&what, &Value::Null, &names);
+        match flag.as_deref() {
+            Some("future") => details.push_str(" (the desk's clock was ahead of the centre's)"),
+            Some("stale") => details.push_str(" (reported after more than the offline window)"),
+            _ => {}
+        }
         out.push(Line {
-            details: details(&what, &Value::Null, &names),
+            details,
             reason: String::new(),
             at,
             who,
@@ -213,7 +225,7 @@ fn lines(conn: &Connection, application_id: &str) -> ApiResult<Vec<Line>> {
 /// The case's history as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the
 /// Azerbaijani and Russian names right): time, who, role, event, details, reason.
 #[utoipa::path(get, path = "/api/v1/applications/{id}/history.csv", tag = "supervision", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Application id")),
+    params(("id" = String, Path, description = "Application id"), DeskHeader),
     responses(
         (status = 200, content_type = "text/csv", body = String),
         NeedsSupervisor,
@@ -222,10 +234,12 @@ fn lines(conn: &Connection, application_id: &str) -> ApiResult<Vec<Line>> {
 pub async fn export(
     State(state): State<AppState>,
     caller: Caller,
+    desk: Desk,
     ApiPath(application_id): ApiPath<String>,
 ) -> ApiResult<Response> {
     caller.require_supervisor()?;
-    state
+    let export = Entry::by(&caller, &desk, Action::HistoryExported).on_case(&application_id);
+    let response = state
         .db
         .read(move |conn| {
             let case = store::visible_case(conn, &caller, &application_id)?;
@@ -252,7 +266,9 @@ pub async fn export(
             )
                 .into_response())
         })
-        .await
+        .await?;
+    audit_log::record(&state.db, export).await?;
+    Ok(response)
 }
 
 /// A cell a spreadsheet will not run: text that starts like a formula (`=`, `+`, `-`, `@`, a

@@ -11,6 +11,7 @@ pub mod documents;
 pub mod history;
 pub mod notifications;
 pub mod session;
+pub mod sign_ins;
 pub mod supervision;
 
 use utoipa::OpenApi;

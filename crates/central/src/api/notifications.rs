@@ -12,6 +12,7 @@ use serde_json::json;
 use super::NeedsSupervisor;
 use super::supervision::require_department_supervisor;
 use crate::AppState;
+use crate::audit_log::{self, Action, Desk, DeskHeader, Entry};
 use crate::auth::Caller;
 use crate::clock;
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
@@ -43,22 +44,24 @@ fn unknown_before() -> String {
 /// off (claimed more than five minutes ago, never confirmed: nobody knows whether the applicant
 /// has them; they are never sent again without a supervisor). Oldest first.
 #[utoipa::path(get, path = "/api/v1/departments/{id}/notifications", tag = "supervision", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Department id"), UndeliveredQuery),
+    params(("id" = String, Path, description = "Department id"), UndeliveredQuery, DeskHeader),
     responses((status = 200, body = Vec<UndeliveredEmail>), (status = 400, body = ErrorBody), NeedsSupervisor))]
 pub async fn undelivered(
     State(state): State<AppState>,
     caller: Caller,
+    desk: Desk,
     ApiPath(department_id): ApiPath<String>,
     ApiQuery(query): ApiQuery<UndeliveredQuery>,
 ) -> ApiResult<Json<Vec<UndeliveredEmail>>> {
     require_department_supervisor(&caller, &department_id)?;
+    let read = Entry::by(&caller, &desk, Action::UndeliveredRead).subject(&department_id);
     let (failed, sending) = match query.state {
         None => (true, true),
         Some(UndeliveredState::Failed) => (true, false),
         Some(UndeliveredState::Sending) => (false, true),
     };
     let before = unknown_before();
-    state
+    let list = state
         .db
         .read(move |conn| {
             let mut stmt = conn.prepare_cached(
@@ -91,7 +94,9 @@ pub async fn undelivered(
             })?;
             Ok(Json(rows.collect::<Result<_, _>>()?))
         })
-        .await
+        .await?;
+    audit_log::record(&state.db, read).await?;
+    Ok(list)
 }
 
 /// Queues an e-mail that failed, or whose sending was cut off, again with its attempts reset:
@@ -99,7 +104,7 @@ pub async fn undelivered(
 /// looking for its Message-ID in the relay's log, since it may have been sent). Recorded in the
 /// case's history.
 #[utoipa::path(post, path = "/api/v1/notifications/{id}/requeue", tag = "supervision", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "The e-mail's id")),
+    params(("id" = i64, Path, description = "The e-mail's id"), DeskHeader),
     responses(
         (status = 200, body = Notification, description = "Queued again"),
         (status = 400, body = ErrorBody),
@@ -110,6 +115,7 @@ pub async fn undelivered(
 pub async fn requeue(
     State(state): State<AppState>,
     caller: Caller,
+    desk: Desk,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Notification>> {
     caller.require_supervisor()?;
@@ -175,6 +181,10 @@ pub async fn requeue(
                     .to_string()
                 ],
             )?;
+            let requeued = Entry::by(&caller, &desk, Action::NotificationRequeued)
+                .on_case(&case.id)
+                .subject(id.to_string());
+            audit_log::append(tx, &requeued, &now)?;
             Ok(Json(tx.query_row(
                 "SELECT id, application_id, decision_id, to_address, language, subject, body, state, created_at, sent_at
                  FROM notifications WHERE id = ?1",
