@@ -205,18 +205,34 @@ pub fn record_change(
     Ok(())
 }
 
-/// The case, if the caller's department holds it. A case of another department answers exactly
-/// like one that does not exist, so nothing leaks across departments.
+/// The case, if the caller may read it: a supervisor, any case of their department; an officer,
+/// the cases assigned to them now or before. Any other case answers exactly like one that does
+/// not exist, so nothing leaks across departments or between colleagues.
 pub fn visible_case(
     conn: &Connection,
     caller: &crate::auth::Caller,
     id: &str,
 ) -> ApiResult<CaseRow> {
-    case_row(conn, id)?
+    let missing =
+        || crate::error::ApiError::not_found(format!("no application {id} in your department"));
+    let case = case_row(conn, id)?
         .filter(|c| c.department_id == caller.department_id)
-        .ok_or_else(|| {
-            crate::error::ApiError::not_found(format!("no application {id} in your department"))
-        })
+        .ok_or_else(missing)?;
+    // An officer reads the cases assigned to them now or before (a case moved away stays
+    // readable to whoever handled it); a colleague's case answers like a missing one.
+    if caller.role == migdesk_api::Role::Officer
+        && case.officer_id.as_deref() != Some(caller.user_id.as_str())
+    {
+        let handled: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM changes WHERE application_id = ?1 AND (officer_id = ?2 OR previous_officer_id = ?2))",
+            [id, caller.user_id.as_str()],
+            |r| r.get(0),
+        )?;
+        if !handled {
+            return Err(missing());
+        }
+    }
+    Ok(case)
 }
 
 /// The MIME type of a file judged by its first bytes; the declared type is never trusted.

@@ -299,3 +299,57 @@ async fn a_feed_restored_from_a_backup_sends_desks_back_to_the_start() {
         "{new_cursor}"
     );
 }
+
+#[tokio::test]
+async fn an_officer_reads_only_the_cases_assigned_to_them_now_or_before() {
+    let s = start().await;
+    let (me, token, mine) = s.busy_officer(2).await;
+    let colleague = s.other_officers(&me.id).next().unwrap();
+    let theirs = s.pending_cases(&s.login(colleague).await).await;
+    let (case, other) = (&mine[0], &theirs[0]);
+    let doc = |c: &serde_json::Value| c["documents"][0]["id"].as_str().unwrap().to_owned();
+    let routes = |c: &serde_json::Value| {
+        [
+            format!("/api/v1/applications/{}", id(c)),
+            format!("/api/v1/applications/{}/notifications", id(c)),
+            format!("/api/v1/documents/{}", doc(c)),
+        ]
+    };
+    // Every read route: my case yes, my colleague's case no, as if it did not exist.
+    for path in routes(case) {
+        s.get(&path, &token).await.expect(StatusCode::OK);
+    }
+    for path in routes(other) {
+        s.get(&path, &token)
+            .await
+            .expect_error(StatusCode::NOT_FOUND, "not_found");
+    }
+    // Nor can I decide it.
+    s.post(
+        &format!("/api/v1/applications/{}/decisions", id(other)),
+        Some(&token),
+        &crate::common::decision(crate::common::version(other), "accept"),
+    )
+    .await
+    .expect_error(StatusCode::NOT_FOUND, "not_found");
+
+    // A case moved away from me stays readable: I handled it.
+    let sup = s.login(s.account("baku", "supervisor", 0)).await;
+    s.post(
+        "/api/v1/departments/baku/assignments",
+        Some(&sup),
+        &serde_json::json!({
+            "applications": [{ "application_id": id(case), "based_on_version": crate::common::version(case) }],
+            "officer_id": colleague.id, "reason": "balancing",
+        }),
+    )
+    .await
+    .expect(StatusCode::OK);
+    for path in routes(case) {
+        s.get(&path, &token).await.expect(StatusCode::OK);
+    }
+    // The supervisor reads both.
+    for path in routes(case).into_iter().chain(routes(other)) {
+        s.get(&path, &sup).await.expect(StatusCode::OK);
+    }
+}

@@ -352,12 +352,13 @@ async fn only_the_assigned_officer_decides() {
         .find(|a| a.department == "baku" && a.role == "officer" && a.id != officer.id)
         .unwrap();
     let token = s.login(colleague).await;
+    // A colleague's case is not theirs to read, so not to decide either: it answers as missing.
     s.post(
         &path(case),
         Some(&token),
         &decision(version(case), "accept"),
     )
     .await
-    .expect_error(StatusCode::FORBIDDEN, "forbidden");
+    .expect_error(StatusCode::NOT_FOUND, "not_found");
     assert_eq!(rows(&s.db_path, "SELECT COUNT(*) FROM decisions"), 0);
 }
