@@ -299,6 +299,10 @@ pub async fn export_history<R: Runtime>(
         .await?
         .supervision()?;
     let path = supervision.export_history(&id, &folder).await?;
+    state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .record_export(&id, &path)?;
     Ok(path.display().to_string())
 }
 

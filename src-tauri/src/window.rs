@@ -25,7 +25,7 @@ pub fn create_main_window<R: Runtime>(app: &App<R>) -> tauri::Result<()> {
         .state::<DeskState>()
         .data_dir(|| handle.path().app_data_dir().ok())
     {
-        builder = builder.data_directory(dir.join("webview"));
+        builder = builder.data_directory(migdesk_core::wipe::webview_dir(&dir));
     }
     builder.build()?;
     Ok(())

@@ -344,6 +344,12 @@ impl Desk {
         conflicts::list(store)
     }
 
+    /// Remembers a file exported from this profile (a case's history), so that wiping the
+    /// workstation removes it too.
+    pub fn record_export(&mut self, case_id: &str, path: &Path) -> DeskResult<()> {
+        self.open_store()?.record_export(case_id, path)
+    }
+
     /// What a sync's end means for the session: a 401 from the centre (the session ended there:
     /// expired, revoked, the password changed) signs this desk out of the centre — the token
     /// leaves the keyring, so the officer is asked for the password again — while the cached

@@ -22,6 +22,7 @@
 //! - [`crosscheck`]: a document's text with the applicant's key values found or flagged.
 //! - [`conflicts`]: decisions the centre kept but could not apply, for the conflicts inbox.
 //! - [`supervision`]: the supervisor's calls (workload, moving cases, conflicts, history).
+//! - [`wipe`]: removing everything the workstation keeps, never unsent decisions unasked.
 
 pub mod app_info;
 pub mod bindings;
@@ -38,5 +39,6 @@ pub mod session;
 pub mod supervision;
 pub mod sync;
 pub mod viewer;
+pub mod wipe;
 
 pub use error::{DeskError, DeskResult, ErrorKind};

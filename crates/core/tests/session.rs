@@ -354,3 +354,49 @@ async fn a_desk_holds_one_centres_data_and_sends_each_officers_work_only_under_t
     );
     centre.stop().await;
 }
+
+#[test]
+fn wiping_keeps_unsent_decisions_unless_told_and_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let documents = tempfile::tempdir().unwrap();
+    let data = dir.path().join("desk");
+    std::fs::create_dir_all(&data).unwrap();
+    let keyring = MemorySecrets::default();
+    keyring.set(secrets::SESSION_TOKEN, "token").unwrap();
+    let key = secrets::cache_key(&keyring, true).unwrap();
+    let store = Store::open(&migdesk_core::cache::file_in(&data), &key).unwrap();
+    store
+        .conn_for_tests()
+        .execute(
+            "INSERT INTO outbox (id, case_id, request, recorded_at, state) VALUES ('d1', 'c1', '{}', '2026-11-20T10:00:00Z', 'pending')",
+            [],
+        )
+        .unwrap();
+    let export = documents.path().join("MX-1-history.csv");
+    std::fs::write(&export, "at,event\n").unwrap();
+    store.record_export("c1", &export).unwrap();
+    drop(store);
+    let webview = migdesk_core::wipe::webview_dir(&data);
+    std::fs::create_dir_all(webview.join("localstorage")).unwrap();
+    std::fs::write(webview.join("localstorage/file"), "az").unwrap();
+
+    // A decision waits: nothing is removed.
+    let err = migdesk_core::wipe::wipe(&data, &keyring, false).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Invalid);
+    assert!(err.message.contains("1 decisions"), "{}", err.message);
+    assert!(migdesk_core::cache::file_in(&data).exists() && webview.exists() && export.exists());
+    assert!(keyring.get(secrets::CACHE_KEY).unwrap().is_some());
+
+    // Told to, everything goes: cache, WebView storage, exports, token and key.
+    let wiped = migdesk_core::wipe::wipe(&data, &keyring, true).unwrap();
+    assert_eq!((wiped.exports, wiped.discarded_unsent), (1, 1));
+    assert!(!migdesk_core::cache::file_in(&data).exists());
+    assert!(!webview.exists() && !export.exists());
+    assert_eq!(keyring.get(secrets::CACHE_KEY).unwrap(), None);
+    assert_eq!(keyring.get(secrets::SESSION_TOKEN).unwrap(), None);
+    assert_eq!(
+        std::fs::read_dir(&data).unwrap().count(),
+        0,
+        "the data folder is empty"
+    );
+}

@@ -57,8 +57,13 @@ enum DeskCommand {
     /// Recover from a failed integrity check: keep the decisions and the audit trail, set the
     /// damaged file aside, and let the next sync fetch the rest again.
     Repair,
-    /// Remove everything this workstation keeps: the cache, the token and the key.
-    Wipe,
+    /// Remove everything this workstation keeps: the cache, the WebView's storage, the files
+    /// exported from it, the token and the key. Refused while decisions wait to be sent.
+    Wipe {
+        /// Wipe even decisions the centre has not received (they are lost).
+        #[arg(long)]
+        discard_unsent: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -319,14 +324,15 @@ async fn run(cli: Cli) -> DeskResult<String> {
                 )
             })
         }
-        DeskCommand::Wipe => {
-            migdesk_core::cache::remove_files(&dir)?;
-            keyring.delete(secrets::SESSION_TOKEN)?;
-            keyring.delete(secrets::CACHE_KEY)?;
+        DeskCommand::Wipe { discard_unsent } => {
+            let wiped = migdesk_core::wipe::wipe(&dir, &keyring, discard_unsent)?;
             Ok(if cli.json {
-                "{\"wiped\":true}".to_owned()
+                serde_json::to_string(&wiped).map_err(|e| DeskError::internal(e.to_string()))?
             } else {
-                "This workstation's cache, session and key are removed.".to_owned()
+                format!(
+                    "This workstation's cache, WebView storage, session and key are removed ({} exported files; {} unsent decisions discarded).",
+                    wiped.exports, wiped.discarded_unsent
+                )
             })
         }
     }

@@ -44,6 +44,31 @@ impl Store {
         insert_audit(&self.conn, kind, case_id, detail)
     }
 
+    /// Records a file exported from this profile (a case's history), so that wiping the
+    /// workstation removes it too. Kept on the desk only: the centre does not take the kind.
+    pub fn record_export(&self, case_id: &str, path: &std::path::Path) -> DeskResult<()> {
+        insert_audit(
+            &self.conn,
+            "exported",
+            Some(case_id),
+            &serde_json::json!({ "path": path.to_string_lossy() }),
+        )
+    }
+
+    /// The files exported from this profile.
+    pub(crate) fn exports(&self) -> DeskResult<Vec<std::path::PathBuf>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT DISTINCT json_extract(detail, '$.path') FROM audit
+                 WHERE kind = 'exported' AND json_extract(detail, '$.path') IS NOT NULL",
+            )
+            .map_err(map_sql)?;
+        stmt.query_map([], |r| Ok(std::path::PathBuf::from(r.get::<_, String>(0)?)))
+            .and_then(Iterator::collect)
+            .map_err(map_sql)
+    }
+
     /// Marks as refused the unreported events of kinds the centre does not take, so they are
     /// not offered again.
     pub(crate) fn refuse_unreportable_audit(&self) -> DeskResult<()> {

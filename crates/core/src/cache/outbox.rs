@@ -267,6 +267,17 @@ impl Store {
             .map_err(map_sql)
     }
 
+    /// Decisions not sent yet, whoever's.
+    pub(crate) fn pending_decisions(&self) -> DeskResult<i64> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) FROM outbox WHERE state = 'pending'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(map_sql)
+    }
+
     /// `owner`'s decisions not sent yet.
     pub(crate) fn pending_of(&self, owner: &str) -> DeskResult<i64> {
         self.conn
