@@ -135,8 +135,9 @@ impl Desk {
 #[into_params(parameter_in = Header)]
 pub struct DeskHeader {
     /// The desk's own name for itself, kept with what the request did in the centre's audit
-    /// trail. Not kept when longer than 100 characters or holding control characters.
-    #[param(rename = "X-Migdesk-Desk", max_length = 100)]
+    /// trail. Any value is taken; one longer than 100 characters, blank, or holding control
+    /// characters is not kept.
+    #[param(rename = "X-Migdesk-Desk")]
     pub desk: Option<String>,
 }
 
