@@ -19,6 +19,7 @@ const nobody: SessionInfo = {
   server: null,
   user_name: null,
   role: null,
+  clock_off_by_seconds: null,
 };
 
 function renderApp() {

@@ -20,6 +20,7 @@ const NOBODY: SessionInfo = {
   server: null,
   user_name: null,
   role: null,
+  clock_off_by_seconds: null,
 };
 
 function Screens() {

@@ -29,6 +29,7 @@ const signedIn: SessionInfo = {
   server: "http://127.0.0.1:8470",
   user_name: "Aysel Məmmədova",
   role: "officer",
+  clock_off_by_seconds: null,
 };
 
 function queuePage({ query }: { query: QueueQuery }): QueuePage {

@@ -154,6 +154,7 @@ impl Desk {
             role: session::profile(store)?
                 .map(|u| u.role)
                 .filter(|_| signed_in),
+            clock_off_by_seconds: session::clock_off_by(store)?.filter(|_| signed_in),
         })
     }
 

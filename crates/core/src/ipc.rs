@@ -39,6 +39,10 @@ pub struct SessionInfo {
     pub user_name: Option<String>,
     /// `officer` or `supervisor`.
     pub role: Option<migdesk_api::Role>,
+    /// This computer's clock is off the centre's by more than five minutes (seconds; positive
+    /// when this computer is behind), as measured at sign-in.
+    #[ts(type = "number | null")]
+    pub clock_off_by_seconds: Option<i64>,
 }
 
 /// What the officer types on the sign-in screen.

@@ -12,6 +12,9 @@ use crate::error::{DeskError, DeskResult, ErrorKind};
 use crate::secrets::{self, SecretStore};
 use crate::sync::Central;
 
+/// How far this computer's clock may be from the centre's before the officer is told.
+pub const CLOCK_TOLERANCE_SECONDS: i64 = 5 * 60;
+
 /// Idle time after which the desk locks, unless configured otherwise.
 pub const DEFAULT_IDLE_LOCK: Duration = Duration::from_secs(10 * 60);
 /// Wrong unlock passwords allowed before each further try must wait.
@@ -39,7 +42,7 @@ pub async fn sign_in(
     username: &str,
     password: &str,
 ) -> DeskResult<UserProfile> {
-    let session = central.sign_in(username, password).await?;
+    let (session, clock_offset) = central.sign_in_timed(username, password).await?;
     let (token, user, instance) = (session.token, session.user, session.instance_id);
     let id = user.id.as_str();
     let pinned = store.meta(Meta::CentralInstance)?;
@@ -84,7 +87,21 @@ pub async fn sign_in(
     store.set_meta(VERIFIER, &verifier(password)?)?;
     store.set_meta(FAILURES, "0")?;
     store.delete_meta(NOT_BEFORE)?;
+    match clock_offset {
+        Some(seconds) => store.set_meta(Meta::ClockOffset, &seconds.to_string())?,
+        None => store.delete_meta(Meta::ClockOffset)?,
+    }
     Ok(user)
+}
+
+/// How far off this computer's clock is from the centre's, when it is off by more than
+/// [`CLOCK_TOLERANCE_SECONDS`]: decisions carry the time they were made, and deadlines run by
+/// the day. Measured at sign-in; positive when this computer is behind.
+pub fn clock_off_by(store: &Store) -> DeskResult<Option<i64>> {
+    Ok(store
+        .meta(Meta::ClockOffset)?
+        .and_then(|s| s.parse::<i64>().ok())
+        .filter(|s| s.abs() > CLOCK_TOLERANCE_SECONDS))
 }
 
 /// The signed-in user's profile as the centre gave it at sign-in.

@@ -14,6 +14,7 @@ use common::Centre;
 use migdesk_core::cache::{CacheKey, Store};
 use migdesk_core::sync::{self, Central};
 use migdesk_domain::decision::{Decision, DecisionKind};
+use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -197,7 +198,7 @@ async fn start_echoing_server() -> SocketAddr {
                     .unwrap_or_default()
                     .to_owned();
                 let request: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-                let answer = serde_json::json!({
+                let answer = json!({
                     "id": request["id"], "application_id": case, "status": "accepted",
                     "version": request["based_on_version"], "notification_id": 1,
                 })
@@ -255,4 +256,58 @@ async fn a_2xx_that_does_not_name_the_version_it_applied_never_marks_a_decision_
         sync::push(&mut store, &direct, &token).await.unwrap(),
         (1, 0)
     );
+}
+
+/// A centre whose clock is `ahead` seconds ahead of this computer's: it signs anyone in.
+async fn start_centre_ahead_by(ahead: i64) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 8192];
+                let _ = client.read(&mut buf).await;
+                let date = (chrono::Utc::now() + chrono::Duration::seconds(ahead)).to_rfc2822();
+                let name = json!({ "az": "Bakı", "en": "Baku", "ru": "Баку" });
+                let body = json!({
+                    "token": "t", "expires_at": "2030-01-01T00:00:00Z", "instance_id": "0123456789abcdef0123456789abcdef",
+                    "user": { "id": "u1", "username": "aysel", "full_name": "Aysel Məmmədova", "role": "officer",
+                              "department": { "id": "baku", "name": name } },
+                })
+                .to_string();
+                let _ = client
+                    .write_all(format!("HTTP/1.1 201 Created\r\ndate: {date}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len()).as_bytes())
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn a_desk_clock_far_from_the_centres_is_reported_at_sign_in() {
+    use migdesk_core::secrets::MemorySecrets;
+    use migdesk_core::session;
+    let dir = tempfile::tempdir().unwrap();
+    let keyring = MemorySecrets::default();
+    for (ahead, reported) in [(3600, true), (-1800, true), (30, false)] {
+        let mut store = Store::open(
+            &dir.path().join(format!("cache-{ahead}.db")),
+            &CacheKey::random(),
+        )
+        .unwrap();
+        let centre =
+            Central::new(&format!("http://{}", start_centre_ahead_by(ahead).await)).unwrap();
+        session::sign_in(&mut store, &keyring, &centre, "aysel", "password")
+            .await
+            .unwrap();
+        let off = session::clock_off_by(&store).unwrap();
+        match off {
+            Some(seconds) => assert!(
+                reported && (seconds - ahead).abs() <= 2,
+                "{ahead}: {seconds}"
+            ),
+            None => assert!(!reported, "{ahead}: not reported"),
+        }
+    }
 }

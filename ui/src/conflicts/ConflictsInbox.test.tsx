@@ -42,6 +42,7 @@ async function queue(language: string, inbox: ConflictView[], opened: string[] =
             server: "http://centre",
             user_name: "Elvin",
             role: "officer",
+            clock_off_by_seconds: null,
           }}
           onChange={() => undefined}
           onSessionEnded={() => undefined}

@@ -82,7 +82,12 @@ server: string | null, user_name: string | null,
 /**
  * `officer` or `supervisor`.
  */
-role: Role | null, };
+role: Role | null, 
+/**
+ * This computer's clock is off the centre's by more than five minutes (seconds; positive
+ * when this computer is behind), as measured at sign-in.
+ */
+clock_off_by_seconds: number | null, };
 
 /**
  * What the officer types on the sign-in screen.

@@ -318,6 +318,13 @@ export function Queue({
         <LanguageSwitch />
       </header>
 
+      {session.clock_off_by_seconds !== null && (
+        <p className="note clock-off" data-testid="clock-off">
+          {t("queue.clockOff", {
+            count: Math.round(Math.abs(session.clock_off_by_seconds) / 60),
+          })}
+        </p>
+      )}
       <div role="status" className="sync-status" data-testid="sync-status" data-state={sync.state}>
         {sync.state === "running" && <SyncProgress progress={sync.progress} />}
         {sync.state === "done" &&

@@ -28,6 +28,7 @@ const nobody: SessionInfo = {
   server: "http://127.0.0.1:8470",
   user_name: null,
   role: null,
+  clock_off_by_seconds: null,
 };
 const aysel: SessionInfo = {
   signed_in: true,
@@ -35,6 +36,7 @@ const aysel: SessionInfo = {
   server: "http://127.0.0.1:8470",
   user_name: "Aysel Məmmədova",
   role: "officer",
+  clock_off_by_seconds: null,
 };
 
 function row(n: number): QueueRow {
@@ -269,6 +271,18 @@ describe("the queue", () => {
     // The sign-in screen, with the centre's reason above it.
     expect((await screen.findByTestId("sign-in-title")).textContent).toBe(az.signIn.title);
     expect(screen.getByTestId("error-notice").dataset.kind).toBe("unauthorized");
+  });
+
+  it("says when this computer's clock is far off the centre's", async () => {
+    mockDesk({
+      session: () => ({ ...aysel, clock_off_by_seconds: -3600 }),
+      queue_page: queue(2, []),
+      ...besideQueue,
+    });
+    renderApp();
+    expect((await screen.findByTestId("clock-off")).textContent).toBe(
+      az.queue.clockOff.replace("{{count}}", "60"),
+    );
   });
 
   it("says how many documents could not be fetched and that the centre was restored", async () => {

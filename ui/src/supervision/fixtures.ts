@@ -13,6 +13,7 @@ export const SUPERVISOR: SessionInfo = {
   server: "http://127.0.0.1:8470",
   user_name: "Rəşad Əliyev",
   role: "supervisor",
+  clock_off_by_seconds: null,
 };
 
 export const WORKLOAD: Workload = {

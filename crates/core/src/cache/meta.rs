@@ -21,6 +21,8 @@ pub enum Meta {
     User,
     /// The centre's instance id, pinned at the first sign-in: the cache is that centre's.
     CentralInstance,
+    /// How far the centre's clock was ahead of this computer's at the last sign-in (seconds).
+    ClockOffset,
     /// Set when the desk was signed out from its lock screen: the officer whose unsent
     /// decisions stay held until they sign in again with the password the desk knew.
     HeldFor,
@@ -41,6 +43,7 @@ impl Meta {
             Meta::User => "user",
             Meta::CentralInstance => "central_instance",
             Meta::HeldFor => "held_for",
+            Meta::ClockOffset => "clock_offset",
             Meta::UnlockVerifier => "unlock_verifier",
             Meta::UnlockFailures => "unlock_failures",
             Meta::UnlockNotBefore => "unlock_not_before",

@@ -278,15 +278,32 @@ impl Central {
 
     /// Signs in.
     pub async fn sign_in(&self, username: &str, password: &str) -> DeskResult<SessionResponse> {
+        Ok(self.sign_in_timed(username, password).await?.0)
+    }
+
+    /// Signs in, and says how far the centre's clock is ahead of this computer's (seconds,
+    /// negative when behind), from the answer's `Date` header — to within the second the
+    /// header shows and the time the answer took.
+    pub async fn sign_in_timed(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> DeskResult<(SessionResponse, Option<i64>)> {
         let body = SessionRequest {
             username: username.to_owned(),
             password: password.to_owned(),
         };
-        self.decoded(
-            "session",
-            self.request(Method::POST, None, "/session").json(&body),
-        )
-        .await
+        let resp = self
+            .answered(self.request(Method::POST, None, "/session").json(&body))
+            .await?;
+        let offset = resp
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|d| d.to_str().ok())
+            .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
+            .map(|centre| centre.timestamp() - chrono::Utc::now().timestamp());
+        let bytes = resp.bytes().await.map_err(offline)?;
+        Ok((decode("session", &bytes)?, offset))
     }
 
     /// Ends the session at the centre.
