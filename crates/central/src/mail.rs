@@ -3,18 +3,18 @@
 //! what is queued and records the outcome. Without one the e-mails stay queued, readable through
 //! the API.
 //!
-//! **Each e-mail is sent at most once without a person deciding.** Before sending, a delivery
-//! claims it: one immediate write transaction moves it from `queued` to `sending`, with the
-//! claim's time and a Message-ID made for this attempt (also the message's `Message-ID`
-//! header). Only e-mails still queued and due are claimed, so two deliveries — two instances of
-//! the centre on one database, or a loop that overlaps itself — never both send one. After the
-//! relay takes it, it is `sent`. When the relay refuses it or cannot be reached (the e-mail
-//! certainly did not leave), it is queued again after a growing pause; after [`MAX_ATTEMPTS`] it
-//! is `failed` with the last error. When the outcome is unknown — the connection broke after
-//! the message began, or the centre stopped between claiming and recording — it stays
-//! `sending`: never sent again by itself, listed for the department's supervisors once its
-//! claim is older than [`SENDING_UNKNOWN_AFTER_SECONDS`], who may queue it again
-//! (`api/notifications.rs`) after looking for its Message-ID in the relay's log.
+//! **Each e-mail is sent at most once without a person deciding.** Just before sending, a
+//! delivery claims it: one immediate write transaction moves it from `queued` to `sending`, with
+//! the claim's time and a Message-ID made for this attempt (also the message's `Message-ID`
+//! header). Only e-mails still queued and due are claimed, one at a time, so two deliveries —
+//! two instances of the centre on one database, or a loop that overlaps itself — never both
+//! send one. After the relay takes it, it is `sent`. When the relay refuses it or cannot be
+//! reached (the e-mail certainly did not leave), it is queued again after a growing pause; after
+//! [`MAX_ATTEMPTS`] it is `failed` with the last error. When the outcome is unknown — the
+//! connection broke after the message began, or the centre stopped between claiming and
+//! recording — it stays `sending`: never sent again by itself, listed for the department's
+//! supervisors once its claim is older than [`SENDING_UNKNOWN_AFTER_SECONDS`], who may queue it
+//! again (`api/notifications.rs`) after looking for its Message-ID in the relay's log.
 
 use std::time::Duration;
 
@@ -23,7 +23,7 @@ use lettre::Message;
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::transport::smtp::extension::ClientId;
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use crate::clock;
 use crate::db::Db;
@@ -32,11 +32,16 @@ use crate::error::{ApiError, ApiResult};
 pub use migdesk_api::SENDING_UNKNOWN_AFTER_SECONDS;
 
 pub const MAX_ATTEMPTS: i64 = 8;
-const BATCH: i64 = 50;
+const BATCH: usize = 50;
 /// How long connecting to the relay and greeting it may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long handing one message to the relay may take, once connected.
 const SEND_TIMEOUT: Duration = Duration::from_secs(60);
+// An attempt ends (sent, refused or unknown) long before its claim looks cut off, so a
+// supervisor never queues again an e-mail a delivery is still sending.
+const _: () = assert!(
+    CONNECT_TIMEOUT.as_secs() + SEND_TIMEOUT.as_secs() < SENDING_UNKNOWN_AFTER_SECONDS as u64
+);
 
 /// Where and as whom to send.
 #[derive(Debug, Clone)]
@@ -102,43 +107,40 @@ enum Outcome {
     Unknown(String),
 }
 
-/// Claims what is due: queued, and its pause over. One immediate transaction, so no other
-/// delivery claims the same e-mails.
-async fn claim(db: &Db) -> ApiResult<Vec<Claimed>> {
+/// Claims the next e-mail due — queued, its pause over — if there is one. One immediate
+/// transaction, so no other delivery claims it. One at a time, each just before it is sent, so a
+/// claim's age says how long its attempt has run (a batch claimed at once would age while it
+/// waits its turn, and look cut off).
+async fn claim_next(db: &Db) -> ApiResult<Option<Claimed>> {
     let now = clock::format(clock::now());
     db.write(move |tx| {
-        let due: Vec<(i64, String, String, String, i64)> = {
-            let mut stmt = tx.prepare_cached(
+        let due: Option<(i64, String, String, String, i64)> = tx
+            .query_row(
                 "SELECT id, to_address, subject, body, attempts FROM notifications
                  WHERE state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)
-                 ORDER BY id LIMIT ?2",
-            )?;
-            stmt.query_map(params![now, BATCH], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })?
-            .collect::<Result<_, _>>()?
+                 ORDER BY id LIMIT 1",
+                params![now],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let Some((id, to, subject, body, attempts)) = due else {
+            return Ok(None);
         };
-        let mut claimed = Vec::with_capacity(due.len());
-        for (id, to, subject, body, attempts) in due {
-            let message_id = format!("<{}@migdesk-central>", uuid::Uuid::new_v4());
-            let taken = tx.execute(
-                "UPDATE notifications SET state = 'sending', claimed_at = ?1, message_id = ?2,
-                     attempts = attempts + 1
-                 WHERE id = ?3 AND state = 'queued'",
-                params![now, message_id, id],
-            )?;
-            if taken == 1 {
-                claimed.push(Claimed {
-                    id,
-                    message_id,
-                    to,
-                    subject,
-                    body,
-                    attempts: attempts + 1,
-                });
-            }
-        }
-        Ok(claimed)
+        let message_id = format!("<{}@migdesk-central>", uuid::Uuid::new_v4());
+        let taken = tx.execute(
+            "UPDATE notifications SET state = 'sending', claimed_at = ?1, message_id = ?2,
+                 attempts = attempts + 1
+             WHERE id = ?3 AND state = 'queued'",
+            params![now, message_id, id],
+        )?;
+        Ok((taken == 1).then_some(Claimed {
+            id,
+            message_id,
+            to,
+            subject,
+            body,
+            attempts: attempts + 1,
+        }))
     })
     .await
 }
@@ -182,10 +184,13 @@ async fn record(db: &Db, c: &Claimed, outcome: Outcome) -> ApiResult<()> {
     .await
 }
 
-/// Sends what is due; returns how many were sent.
+/// Sends what is due (at most a batch of [`BATCH`] a call); returns how many were sent.
 pub async fn deliver_due(db: &Db, mailer: &Mailer) -> ApiResult<usize> {
     let mut sent = 0;
-    for c in claim(db).await? {
+    for _ in 0..BATCH {
+        let Some(c) = claim_next(db).await? else {
+            break;
+        };
         let outcome = send_one(mailer, &c).await;
         if matches!(outcome, Outcome::Sent) {
             sent += 1;
