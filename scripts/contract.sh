@@ -53,9 +53,10 @@ for role in officer supervisor portal; do
   if [ "$role" = portal ]; then token="$PORTAL_TOKEN"; else token="$(token_for "$role")"; fi
   # DELETE /session would end the very session the run uses; its contract is covered by the
   # central service's own session tests.
-  "$SCHEMATHESIS" --config-file "$ROOT/scripts/schemathesis.toml" run "$BASE/api/v1/openapi.json" \
+  # Run from the work folder: schemathesis keeps its cache (.schemathesis) where it runs.
+  (cd "$WORK" && "$SCHEMATHESIS" --config-file "$ROOT/scripts/schemathesis.toml" run "$BASE/api/v1/openapi.json" \
     --header "Authorization: Bearer $token" \
     --checks all --exclude-method DELETE \
     --max-examples "${MIGDESK_CONTRACT_EXAMPLES:-40}" --seed 1 \
-    --no-color
+    --no-color)
 done

@@ -46,6 +46,9 @@ pub struct Desk {
     configured_server: Option<String>,
     /// How long a decided case stays after the centre acknowledged its decision.
     purge_after: chrono::Duration,
+    /// Counts sign-outs: a sync started before one stops at its next wait, so it never writes
+    /// for a session that has ended.
+    sign_outs: tokio::sync::watch::Sender<u64>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -66,6 +69,7 @@ pub struct SyncJob {
     me: String,
     central: Central,
     purge_after: chrono::Duration,
+    sign_outs: tokio::sync::watch::Receiver<u64>,
 }
 
 impl std::fmt::Debug for SyncJob {
@@ -90,6 +94,7 @@ impl Desk {
             viewer: Viewer::new(migdesk_docs::Documents::default(), viewer::PREPARED_BUDGET),
             configured_server: None,
             purge_after: chrono::Duration::days(i64::from(DEFAULT_PURGE_AFTER_DAYS)),
+            sign_outs: tokio::sync::watch::Sender::new(0),
         }
     }
 
@@ -194,6 +199,8 @@ impl Desk {
     }
 
     pub async fn sign_out(&mut self) -> DeskResult<SessionInfo> {
+        // A running sync stops before it writes anything more.
+        self.sign_outs.send_modify(|n| *n += 1);
         let server = self.open_store()?.meta(Meta::Server)?;
         let central = server.and_then(|s| Central::new(&s).ok());
         // `&mut`: the future holding it must be `Send`, and the cache is not `Sync`.
@@ -384,6 +391,7 @@ impl Desk {
             me,
             central: Central::new(&server)?,
             purge_after: self.purge_after,
+            sign_outs: self.sign_outs.subscribe(),
         })
     }
 }
@@ -391,7 +399,22 @@ impl Desk {
 impl SyncJob {
     /// Runs the sync on a connection of its own (SQLite's WAL lets the queue read meanwhile).
     /// The officer asked for it, so decisions waiting out a backoff are tried now.
+    /// A sign-out meanwhile stops it at its next wait for the network: every write is a
+    /// transaction between two waits, so what it wrote stays whole and nothing more is written.
     pub async fn run(self, progress: impl FnMut(Progress)) -> DeskResult<SyncReport> {
+        // Subscribed when the job was made: a sign-out since then counts, even one that came
+        // before this future first ran.
+        let mut sign_outs = self.sign_outs.clone();
+        tokio::select! {
+            report = self.sync(progress) => report,
+            Ok(()) = sign_outs.changed() => Err(DeskError::new(
+                ErrorKind::NotSignedIn,
+                "the officer signed out: the sync stopped",
+            )),
+        }
+    }
+
+    async fn sync(&self, progress: impl FnMut(Progress)) -> DeskResult<SyncReport> {
         let mut store = Store::open(&self.path, &self.key)?;
         store.retry_now()?;
         let mut report = sync::run(

@@ -263,3 +263,69 @@ async fn a_401_during_sync_asks_for_the_password_again_and_keeps_the_work() {
     let outcome = desk.sync_job().unwrap().run(|_| {}).await;
     assert_eq!(desk.after_sync(outcome).unwrap().decisions_sent, 1);
 }
+
+/// A centre that answers sign-outs at once and never answers anything else.
+async fn stalling_centre() -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let n = client.read(&mut buf).await.unwrap_or(0);
+                if buf[..n].starts_with(b"DELETE") {
+                    let _ = client
+                        .write_all(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n")
+                        .await;
+                } else {
+                    tokio::time::sleep(Duration::from_secs(3600)).await;
+                }
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn signing_out_stops_a_running_sync_before_it_writes_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (central_db, staff) = common::seeded(dir.path(), &common::options(4, 25, "shaki"));
+    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
+    let centre = Centre::start(&central_db).await;
+    let data = dir.path().join("desk");
+    let keyring = Arc::new(MemorySecrets::default());
+    let mut desk = Desk::new(
+        &data,
+        Box::new(Shared(keyring.clone())),
+        Duration::from_secs(600),
+    );
+    desk.sign_in(SignInRequest {
+        server: centre.base.clone(),
+        username: officer.username.clone(),
+        password: officer.password.clone(),
+    })
+    .await
+    .unwrap();
+    // The centre stops answering (the network hangs) while a sync runs.
+    let key = migdesk_core::secrets::cache_key(keyring.as_ref(), false).unwrap();
+    let stalled = format!("http://{}", stalling_centre().await);
+    migdesk_core::cache::Store::open(&migdesk_core::cache::file_in(&data), &key)
+        .unwrap()
+        .conn_for_tests()
+        .execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'server'",
+            [&stalled],
+        )
+        .unwrap();
+    let running = tokio::spawn(desk.sync_job().unwrap().run(|_| {}));
+
+    desk.sign_out().await.unwrap();
+    let outcome = tokio::time::timeout(Duration::from_secs(60), running)
+        .await
+        .expect("the sync stopped")
+        .unwrap();
+    let err = outcome.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotSignedIn, "{err:?}");
+    assert!(err.message.contains("signed out"), "{}", err.message);
+}
