@@ -76,6 +76,16 @@ pub enum Event {
         /// The officer who has the case now.
         to: Option<String>,
     },
+    /// A supervisor queued again an applicant's e-mail that failed or whose sending was cut off.
+    NotificationRequeued {
+        notification_id: i64,
+        /// `failed`, or `sending` when the outcome of the last attempt is unknown.
+        previous_state: String,
+        attempts: i64,
+        last_error: Option<String>,
+        /// The Message-ID of the last attempt, to look up in the relay's log.
+        message_id: Option<String>,
+    },
     /// Never sent by this centre: what a client reads for an event newer than itself (shown by
     /// its time and actor).
     Unknown,
@@ -124,7 +134,7 @@ impl Event {
     }
 
     /// Every kind this version knows.
-    pub const KNOWN: [&str; 8] = [
+    pub const KNOWN: [&str; 9] = [
         "received",
         "assigned",
         "reassigned",
@@ -133,6 +143,7 @@ impl Event {
         "withdrawn",
         "decision_conflict",
         "conflict_resolved",
+        "notification_requeued",
     ];
 
     /// The `kind` as stored and sent.
@@ -146,6 +157,7 @@ impl Event {
             Event::Withdrawn {} => "withdrawn",
             Event::DecisionConflict { .. } => "decision_conflict",
             Event::ConflictResolved { .. } => "conflict_resolved",
+            Event::NotificationRequeued { .. } => "notification_requeued",
             Event::Unknown => "unknown",
         }
     }

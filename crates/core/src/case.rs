@@ -90,7 +90,8 @@ pub struct ChecklistItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct HistoryItem {
     pub at: String,
-    /// received, assigned, reassigned, decided, documents_added, withdrawn, decision_conflict.
+    /// received, assigned, reassigned, decided, documents_added, withdrawn, decision_conflict,
+    /// conflict_resolved, notification_requeued, unknown.
     pub kind: String,
     /// Who did it, by name.
     pub actor: Option<String>,
@@ -270,6 +271,7 @@ fn history(app: &ApplicationDetail) -> Vec<HistoryItem> {
                     (None, Some(*kind), Some(cause.as_str().to_owned()))
                 }
                 Event::ConflictResolved { reason, .. } => (None, None, reason.clone()),
+                Event::NotificationRequeued { last_error, .. } => (None, None, last_error.clone()),
                 Event::Received { .. }
                 | Event::DocumentsAdded { .. }
                 | Event::Withdrawn {}

@@ -230,7 +230,8 @@ document_ids: Array<string>, };
 
 export type HistoryItem = { at: string, 
 /**
- * received, assigned, reassigned, decided, documents_added, withdrawn, decision_conflict.
+ * received, assigned, reassigned, decided, documents_added, withdrawn, decision_conflict,
+ * conflict_resolved, notification_requeued, unknown.
  */
 kind: string, 
 /**

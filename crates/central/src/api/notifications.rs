@@ -6,8 +6,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Duration;
+use migdesk_api::Event;
 use rusqlite::{OptionalExtension, params};
-use serde_json::json;
 
 use super::NeedsSupervisor;
 use super::supervision::require_department_supervisor;
@@ -164,22 +164,18 @@ pub async fn requeue(
                 [id],
             )?;
             let now = clock::format(clock::now());
-            tx.execute(
-                "INSERT INTO events (application_id, at, kind, actor_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    case.id,
-                    now,
-                    REQUEUED,
-                    caller.user_id,
-                    json!({
-                        "notification_id": id,
-                        "previous_state": current,
-                        "attempts": attempts,
-                        "last_error": error,
-                        "message_id": message_id,
-                    })
-                    .to_string()
-                ],
+            store::add_event(
+                tx,
+                &case.id,
+                &now,
+                Some(&caller.user_id),
+                &Event::NotificationRequeued {
+                    notification_id: id,
+                    previous_state: current.clone(),
+                    attempts,
+                    last_error: error.clone(),
+                    message_id: message_id.clone(),
+                },
             )?;
             let requeued = Entry::by(&caller, &desk, Action::NotificationRequeued)
                 .on_case(&case.id)

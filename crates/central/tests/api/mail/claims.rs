@@ -295,6 +295,18 @@ async fn a_failed_email_queued_again_by_a_supervisor_is_sent_once() {
         ),
         1
     );
+    // The contract names it: the desk reads it as a known event, not an unknown one.
+    let detail = s
+        .get(&format!("/api/v1/applications/{}", id(&case)), &supervisor)
+        .await
+        .expect(StatusCode::OK);
+    let requeued = detail["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "notification_requeued")
+        .expect("the requeue in the history");
+    assert_eq!(requeued["detail"]["previous_state"], "failed");
     let csv = s
         .get(
             &format!("/api/v1/applications/{}/history.csv", id(&case)),
