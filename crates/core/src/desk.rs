@@ -32,6 +32,9 @@ pub const DEFAULT_PURGE_AFTER_DAYS: u32 = 30;
 
 /// How long a supervisor's call may wait for the centre before the desk says it is offline.
 const SUPERVISION_TIMEOUT: Duration = Duration::from_secs(20);
+/// The longest one call to the centre may take (documents excepted: they take as long as bytes
+/// keep coming).
+const CENTRAL_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The officer's desk: state that lives as long as the app.
 pub struct Desk {
@@ -164,8 +167,9 @@ impl Desk {
     }
 
     pub async fn sign_in(&mut self, request: SignInRequest) -> DeskResult<SessionInfo> {
-        let central = Central::new(&request.server)?;
-        self.store(true)?;
+        // The address is checked before anything is made on this workstation.
+        Central::new(&request.server)?;
+        let central = self.central(&request.server, CENTRAL_TIMEOUT)?;
         let store = self
             .store
             .as_mut()
@@ -202,7 +206,7 @@ impl Desk {
         // A running sync stops before it writes anything more.
         self.sign_outs.send_modify(|n| *n += 1);
         let server = self.open_store()?.meta(Meta::Server)?;
-        let central = server.and_then(|s| Central::new(&s).ok());
+        let central = server.and_then(|s| self.central(&s, CENTRAL_TIMEOUT).ok());
         // `&mut`: the future holding it must be `Send`, and the cache is not `Sync`.
         let store = self
             .store
@@ -334,11 +338,7 @@ impl Desk {
         let (token, server) = self.central_session()?;
         let user = session::profile(self.open_store()?)?
             .ok_or_else(|| DeskError::new(ErrorKind::NotSignedIn, "sign in first"))?;
-        Supervision::for_session(
-            Central::with_timeout(&server, SUPERVISION_TIMEOUT)?,
-            token,
-            &user,
-        )
+        Supervision::for_session(self.central(&server, SUPERVISION_TIMEOUT)?, token, &user)
     }
 
     /// Keeps the centre's list of conflicts (after a supervisor answered one) and returns the
@@ -356,6 +356,34 @@ impl Desk {
     /// workstation removes it too.
     pub fn record_export(&mut self, case_id: &str, path: &Path) -> DeskResult<()> {
         self.open_store()?.record_export(case_id, path)
+    }
+
+    /// How this workstation names itself to the centre: the computer's name and the cache's
+    /// own id (made with the cache), e.g. `baku-ws-17/3f9a0c1e`.
+    fn desk_name(store: &Store) -> DeskResult<String> {
+        let id = match store.meta(Meta::DeskId)? {
+            Some(id) => id,
+            None => {
+                let id = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+                store.set_meta(Meta::DeskId, &id)?;
+                id
+            }
+        };
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty() && h.is_ascii())
+            .unwrap_or_else(|| "desk".to_owned());
+        Ok(format!("{host}/{id}"))
+    }
+
+    /// The centre at `server`, with this workstation's name on every call.
+    fn central(&mut self, server: &str, timeout: Duration) -> DeskResult<Central> {
+        let name = Self::desk_name(
+            self.store(true)?
+                .ok_or_else(|| DeskError::internal("the cache did not open"))?,
+        )?;
+        Ok(Central::with_timeout(server, timeout)?.naming(&name))
     }
 
     /// What a sync's end means for the session: a 401 from the centre (the session ended there:
@@ -389,7 +417,7 @@ impl Desk {
             key: secrets::cache_key(self.keyring.as_ref(), false)?,
             token,
             me,
-            central: Central::new(&server)?,
+            central: self.central(&server, CENTRAL_TIMEOUT)?,
             purge_after: self.purge_after,
             sign_outs: self.sign_outs.subscribe(),
         })

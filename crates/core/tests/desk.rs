@@ -77,6 +77,17 @@ async fn an_officers_session_from_sign_in_to_sign_out() {
     };
     let page = desk.queue(&mine).unwrap();
     assert!(page.total > 0 && !page.rows.is_empty());
+    // The centre's audit trail names this workstation on what it read (the documents).
+    let named: Vec<String> = rusqlite::Connection::open(&central_db)
+        .unwrap()
+        .prepare("SELECT DISTINCT desk FROM audit_log WHERE action = 'document_read'")
+        .unwrap()
+        .query_map([], |r| r.get::<_, Option<String>>(0))
+        .unwrap()
+        .map(|d| d.unwrap().unwrap_or_default())
+        .collect();
+    assert_eq!(named.len(), 1, "{named:?}");
+    assert!(named[0].contains('/') && named[0].len() > 9, "{named:?}");
 
     // Locked: no work until the password is given again.
     assert!(desk.lock().unwrap().locked);

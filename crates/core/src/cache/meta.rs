@@ -21,6 +21,9 @@ pub enum Meta {
     User,
     /// The centre's instance id, pinned at the first sign-in: the cache is that centre's.
     CentralInstance,
+    /// This workstation's own id, made with the cache: with the computer's name, how the desk
+    /// names itself to the centre.
+    DeskId,
     /// How far the centre's clock was ahead of this computer's at the last sign-in (seconds).
     ClockOffset,
     /// Set when the desk was signed out from its lock screen: the officer whose unsent
@@ -44,6 +47,7 @@ impl Meta {
             Meta::CentralInstance => "central_instance",
             Meta::HeldFor => "held_for",
             Meta::ClockOffset => "clock_offset",
+            Meta::DeskId => "desk_id",
             Meta::UnlockVerifier => "unlock_verifier",
             Meta::UnlockFailures => "unlock_failures",
             Meta::UnlockNotBefore => "unlock_not_before",

@@ -14,6 +14,9 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{DeskError, DeskResult, ErrorKind};
 
+/// The header that names the workstation to the centre.
+pub const DESK_HEADER: &str = "x-migdesk-desk";
+
 /// Where the workstation's own certificate authorities are listed: PEM files (one or several
 /// certificates each), separated by `:`. The centre's certificate is checked against the
 /// system's roots and these (the state's CA, set by IT).
@@ -65,6 +68,9 @@ fn workstation_roots() -> DeskResult<&'static [reqwest::Certificate]> {
 pub struct Central {
     pub base: String,
     client: reqwest::Client,
+    /// This workstation's name, sent with every call (`X-Migdesk-Desk`) for the centre's audit
+    /// trail.
+    desk: Option<reqwest::header::HeaderValue>,
     /// The longest a call may take, documents excepted: those may take as long as they need
     /// while bytes keep coming (the client's read timeout).
     timeout: Duration,
@@ -180,6 +186,7 @@ impl Central {
         Ok(Self {
             base,
             client,
+            desk: None,
             timeout,
         })
     }
@@ -201,6 +208,16 @@ impl Central {
         DeskError::new(kind, format!("the centre answered {status}: {message}"))
     }
 
+    /// Names this workstation in every call, for the centre's audit trail (at most 100
+    /// printable characters; anything else is left out).
+    #[must_use]
+    pub fn naming(mut self, desk: &str) -> Self {
+        self.desk = Some(desk)
+            .filter(|d| !d.trim().is_empty() && d.chars().count() <= 100)
+            .and_then(|d| reqwest::header::HeaderValue::from_str(d).ok());
+        self
+    }
+
     fn request(&self, method: Method, token: Option<&str>, path: &str) -> reqwest::RequestBuilder {
         self.untimed(method, token, path).timeout(self.timeout)
     }
@@ -211,6 +228,10 @@ impl Central {
             method,
             format!("{}{}{path}", self.base, migdesk_api::PREFIX),
         );
+        let request = match &self.desk {
+            Some(desk) => request.header(DESK_HEADER, desk.clone()),
+            None => request,
+        };
         match token {
             Some(token) => request.bearer_auth(token),
             None => request,
