@@ -8,7 +8,7 @@ use migdesk_core::crosscheck::DocumentText;
 use migdesk_core::ipc::{AppInfo, BuildInfo, CatalogueInfo, QueuePage, SessionInfo, SignInRequest};
 use migdesk_core::queue::QueueQuery;
 use migdesk_core::supervision::{
-    OfficerCases, ReassignOutcome, Reassignment, Resolution, Workload,
+    EmailId, OfficerCases, ReassignOutcome, Reassignment, Resolution, UndeliveredView, Workload,
 };
 use migdesk_core::sync::{Progress, SyncReport};
 use migdesk_core::viewer::DocumentLayout;
@@ -264,6 +264,33 @@ pub async fn reassign<R: Runtime>(
         .await?
         .supervision()?;
     supervision.reassign(&request).await
+}
+
+/// The department's e-mails to applicants that failed or whose sending was cut off.
+#[tauri::command]
+pub async fn undelivered_emails<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+) -> Result<Vec<UndeliveredView>, DeskError> {
+    let supervision = state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .supervision()?;
+    supervision.undelivered().await
+}
+
+/// Queues an applicant's e-mail again; answers the undelivered list as it is now.
+#[tauri::command]
+pub async fn requeue_email<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    id: EmailId,
+) -> Result<Vec<UndeliveredView>, DeskError> {
+    let supervision = state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .supervision()?;
+    supervision.requeue(id).await
 }
 
 /// A supervisor's answer to a conflict; answers the conflicts list as it is now.

@@ -11,6 +11,7 @@ pub const SENDING_UNKNOWN_AFTER_SECONDS: i64 = 5 * 60;
 /// Why an e-mail is undelivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum UndeliveredState {
     /// Every attempt was refused by the relay or could not reach it; the last error is kept.

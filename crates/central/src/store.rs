@@ -74,6 +74,25 @@ fn json_col<T: serde::de::DeserializeOwned>(idx: usize, text: String) -> rusqlit
     })
 }
 
+/// The columns [`notification`] reads, in its order, for `SELECT … FROM notifications`.
+pub const NOTIFICATION_COLUMNS: &str = "id, application_id, decision_id, to_address, language, subject, body, state, created_at, sent_at";
+
+/// An applicant's e-mail, from a row of [`NOTIFICATION_COLUMNS`].
+pub fn notification(r: &rusqlite::Row<'_>) -> rusqlite::Result<migdesk_api::Notification> {
+    Ok(migdesk_api::Notification {
+        id: r.get(0)?,
+        application_id: r.get(1)?,
+        decision_id: r.get(2)?,
+        to: r.get(3)?,
+        language: r.get(4)?,
+        subject: r.get(5)?,
+        body: r.get(6)?,
+        state: r.get(7)?,
+        created_at: r.get(8)?,
+        sent_at: r.get(9)?,
+    })
+}
+
 pub fn documents(conn: &Connection, application_id: &str) -> ApiResult<Vec<DocumentMeta>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, type, file_name, mime_type, size, sha256 FROM documents WHERE application_id = ?1 ORDER BY added_at, id",

@@ -21,8 +21,8 @@ use crate::ipc::{
 };
 use crate::queue::{QueueQuery, QueueRow, Sort, SyncState};
 use crate::supervision::{
-    CaseRef, OfficerCases, OfficerLoad, ReassignOutcome, Reassignment, Resolution, SupervisedCase,
-    Workload,
+    CaseRef, EmailId, OfficerCases, OfficerLoad, ReassignOutcome, Reassignment, Resolution,
+    SupervisedCase, UndeliveredState, UndeliveredView, Workload,
 };
 use crate::sync::{Phase, Progress, SyncReport};
 use crate::viewer::DocumentLayout;
@@ -109,6 +109,9 @@ pub fn typescript_bindings() -> String {
     declare::<CaseRef>(&mut out, &cfg);
     declare::<Reassignment>(&mut out, &cfg);
     declare::<ReassignOutcome>(&mut out, &cfg);
+    declare::<UndeliveredState>(&mut out, &cfg);
+    declare::<EmailId>(&mut out, &cfg);
+    declare::<UndeliveredView>(&mut out, &cfg);
     declare::<Resolution>(&mut out, &cfg);
 
     out.push_str("/** Every command the desk exposes: its arguments and its result. Errors are always `DeskError`. */\n");

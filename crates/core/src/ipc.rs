@@ -218,7 +218,9 @@ use crate::case::CaseView;
 use crate::conflicts::ConflictView;
 use crate::crosscheck::DocumentText;
 use crate::queue::QueueQuery;
-use crate::supervision::{OfficerCases, ReassignOutcome, Reassignment, Resolution, Workload};
+use crate::supervision::{
+    EmailId, OfficerCases, ReassignOutcome, Reassignment, Resolution, UndeliveredView, Workload,
+};
 use crate::sync::{Progress, SyncReport};
 use crate::viewer::DocumentLayout;
 use migdesk_domain::decision::{Decision, Email};

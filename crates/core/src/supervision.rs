@@ -5,9 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
+pub use migdesk_api::UndeliveredState;
 use migdesk_api::{
-    AssignmentItem, AssignmentRequest, AssignmentResponse, ConflictRecord, ResolutionAction,
-    ResolutionRequest, Role, Status, UserProfile,
+    AssignmentItem, AssignmentRequest, AssignmentResponse, ConflictRecord, Notification,
+    ResolutionAction, ResolutionRequest, Role, Status, UndeliveredEmail, UserProfile,
 };
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -85,6 +86,47 @@ pub struct Reassignment {
 pub struct ReassignOutcome {
     #[ts(type = "number")]
     pub moved: i64,
+}
+
+/// An applicant's e-mail as the centre numbers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(type = "number")]
+pub struct EmailId(pub i64);
+
+/// An applicant's e-mail of the department that did not reach them, or may not have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UndeliveredView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub application_id: String,
+    pub number: String,
+    pub to: String,
+    pub subject: String,
+    /// `failed`: every attempt was refused; `sending`: cut off midway, the applicant may have
+    /// it (look for `message_id` in the relay's log before queueing it again).
+    pub state: UndeliveredState,
+    #[ts(type = "number")]
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub message_id: Option<String>,
+}
+
+impl From<UndeliveredEmail> for UndeliveredView {
+    fn from(e: UndeliveredEmail) -> Self {
+        Self {
+            id: e.id,
+            application_id: e.application_id,
+            number: e.application_number,
+            to: e.to,
+            subject: e.subject,
+            state: e.state,
+            attempts: e.attempts,
+            last_error: e.last_error,
+            created_at: e.created_at,
+            message_id: e.message_id,
+        }
+    }
 }
 
 /// The supervisor's answer to a conflict.
@@ -240,6 +282,32 @@ impl Supervision {
             )
             .await?;
         self.central.conflicts(&self.token).await
+    }
+
+    /// The department's e-mails to applicants that failed, or whose sending was cut off.
+    pub async fn undelivered(&self) -> DeskResult<Vec<UndeliveredView>> {
+        let list: Vec<UndeliveredEmail> = self
+            .central
+            .get(
+                &self.token,
+                &format!("/departments/{}/notifications", path_id(&self.department)?),
+            )
+            .await?;
+        Ok(list.into_iter().map(UndeliveredView::from).collect())
+    }
+
+    /// Queues an undelivered e-mail again (recorded in the case's history); returns the list
+    /// as it is afterwards.
+    pub async fn requeue(&self, email: EmailId) -> DeskResult<Vec<UndeliveredView>> {
+        let _: Notification = self
+            .central
+            .post(
+                &self.token,
+                &format!("/notifications/{}/requeue", email.0),
+                &serde_json::json!({}),
+            )
+            .await?;
+        self.undelivered().await
     }
 
     /// Writes the case's history (the centre's CSV, as it is) into `folder`; returns the file.

@@ -210,3 +210,63 @@ async fn a_moved_case_decided_offline_is_resolved_by_the_supervisor_and_everyone
     assert_eq!(sup.workload().await.unwrap_err().kind, ErrorKind::Offline);
     assert!(!boss.conflicts().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_supervisor_sees_an_email_that_failed_and_sends_it_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = common::options(6, 7, "shaki");
+    options.documents = false;
+    let (central_db, staff) = common::seeded(dir.path(), &options);
+    let centre = Centre::start(&central_db).await;
+    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
+    let supervisor = staff.iter().find(|a| a.role == "supervisor").unwrap();
+    let mut desk = desk_for(dir.path(), "officer", &centre, officer).await;
+    let mine = QueueQuery {
+        mine: true,
+        ..QueueQuery::default()
+    };
+    let case = desk.queue(&mine).unwrap().rows[0].id.clone();
+    desk.decide(&case, &Decision::new(DecisionKind::Accept))
+        .unwrap();
+    sync(&mut desk).await;
+    // The relay refused it every time.
+    let central = rusqlite::Connection::open(&central_db).unwrap();
+    let email: i64 = central
+        .query_row(
+            "UPDATE notifications SET state = 'failed', attempts = 8, error = '550 mailbox unavailable'
+             WHERE application_id = ?1 RETURNING id",
+            [&case],
+            |r| r.get(0),
+        )
+        .unwrap();
+
+    let boss = desk_for(dir.path(), "supervisor", &centre, supervisor)
+        .await
+        .supervision()
+        .unwrap();
+    let undelivered = boss.undelivered().await.unwrap();
+    assert_eq!(undelivered.len(), 1);
+    assert_eq!(undelivered[0].id, email);
+    assert_eq!(
+        undelivered[0].state,
+        migdesk_core::supervision::UndeliveredState::Failed
+    );
+    assert_eq!(
+        undelivered[0].last_error.as_deref(),
+        Some("550 mailbox unavailable")
+    );
+
+    let after = boss
+        .requeue(migdesk_core::supervision::EmailId(email))
+        .await
+        .unwrap();
+    assert!(after.is_empty());
+    let state: String = central
+        .query_row(
+            "SELECT state FROM notifications WHERE id = ?1",
+            [email],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(state, "queued");
+}

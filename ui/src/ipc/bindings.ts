@@ -475,6 +475,26 @@ export type Reassignment = { cases: Array<CaseRef>, officer_id: string, reason: 
 export type ReassignOutcome = { moved: number, };
 
 /**
+ * Why an e-mail is undelivered.
+ */
+export type UndeliveredState = "failed" | "sending";
+
+/**
+ * An applicant's e-mail as the centre numbers it.
+ */
+export type EmailId = number;
+
+/**
+ * An applicant's e-mail of the department that did not reach them, or may not have.
+ */
+export type UndeliveredView = { id: number, application_id: string, number: string, to: string, subject: string, 
+/**
+ * `failed`: every attempt was refused; `sending`: cut off midway, the applicant may have
+ * it (look for `message_id` in the relay's log before queueing it again).
+ */
+state: UndeliveredState, attempts: number, last_error: string | null, created_at: string, message_id: string | null, };
+
+/**
  * The supervisor's answer to a conflict.
  */
 export type Resolution = { action: ResolutionAction, reason: string, };
@@ -503,9 +523,11 @@ export type Commands = {
   reassign: { args: { request: Reassignment }; returns: ReassignOutcome };
   resolve_conflict: { args: { id: string; resolution: Resolution }; returns: Array<ConflictView> };
   export_history: { args: { id: string }; returns: string };
+  undelivered_emails: { args: Record<string, never>; returns: Array<UndeliveredView> };
+  requeue_email: { args: { id: EmailId }; returns: Array<UndeliveredView> };
 };
 
 export type CommandName = keyof Commands;
 
 /** Every command, for code that must cover each one. */
-export const COMMAND_NAMES: readonly CommandName[] = ["app_info", "catalogue", "session", "sign_in", "unlock", "lock", "sign_out", "queue_page", "sync_now", "case_view", "decision_preview", "decide", "document_layout", "document_text", "prefetch_case", "conflicts", "conflict_seen", "workload", "officer_cases", "reassign", "resolve_conflict", "export_history"];
+export const COMMAND_NAMES: readonly CommandName[] = ["app_info", "catalogue", "session", "sign_in", "unlock", "lock", "sign_out", "queue_page", "sync_now", "case_view", "decision_preview", "decide", "document_layout", "document_text", "prefetch_case", "conflicts", "conflict_seen", "workload", "officer_cases", "reassign", "resolve_conflict", "export_history", "undelivered_emails", "requeue_email"];

@@ -13,6 +13,7 @@ import {
   type DocumentLayout,
   type DocumentText,
   type Email,
+  type EmailId,
   ERROR_KINDS,
   type ErrorKind,
   type OfficerCases,
@@ -25,6 +26,7 @@ import {
   type SessionInfo,
   type SignInRequest,
   type SyncReport,
+  type UndeliveredView,
   type Workload,
 } from "./bindings";
 
@@ -68,6 +70,8 @@ export type {
   SupervisedCase,
   SyncReport,
   SyncState,
+  UndeliveredState,
+  UndeliveredView,
   Workload,
 } from "./bindings";
 export { ERROR_KINDS } from "./bindings";
@@ -139,6 +143,10 @@ export const desk = {
     call("resolve_conflict", { id, resolution }),
   /** Writes a case's history as CSV; resolves to the file's absolute path. */
   exportHistory: (id: string): Promise<string> => call("export_history", { id }),
+  /** The department's e-mails to applicants that failed or were cut off (supervisors only). */
+  undeliveredEmails: (): Promise<UndeliveredView[]> => call("undelivered_emails", {}),
+  /** Queues an e-mail again; resolves to the undelivered list as it is now. */
+  requeueEmail: (id: EmailId): Promise<UndeliveredView[]> => call("requeue_email", { id }),
 };
 
 /** Where the viewer reads a document page (or its thumbnail): the desk's own URI scheme,

@@ -3,7 +3,13 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
 import { createI18n, LANGUAGE_STORAGE_KEY } from "../i18n";
-import type { ConflictView, Reassignment, Resolution, Workload } from "../ipc/client";
+import type {
+  ConflictView,
+  Reassignment,
+  Resolution,
+  UndeliveredView,
+  Workload,
+} from "../ipc/client";
 import { failWith, type Handlers, mockDesk } from "../ipc/testing";
 import { CASES, departmentConflict, SUPERVISOR, WORKLOAD } from "./fixtures";
 
@@ -40,6 +46,7 @@ async function department(handlers: Handlers = {}, conflicts: ConflictView[] = [
       calls.exported.push(id);
       return `/home/rashad/Documents/migdesk/history-${id}.csv`;
     },
+    undelivered_emails: () => [],
     ...handlers,
   });
   const user = userEvent.setup();
@@ -67,7 +74,56 @@ async function elvin(user: ReturnType<typeof userEvent.setup>) {
   await waitFor(() => expect(screen.getAllByTestId("supervised-case")).toHaveLength(3));
 }
 
+const FAILED: UndeliveredView = {
+  id: 41,
+  application_id: "app-7",
+  number: "MX-2026-000007",
+  to: "aysel@example.org",
+  subject: "Müraciətiniz qəbul edildi",
+  state: "failed",
+  attempts: 8,
+  last_error: "550 mailbox unavailable",
+  created_at: "2026-11-19T10:00:00Z",
+  message_id: "<a1@migdesk-central>",
+};
+const CUT_OFF: UndeliveredView = {
+  ...FAILED,
+  id: 42,
+  number: "MX-2026-000008",
+  state: "sending",
+  attempts: 1,
+  last_error: null,
+  message_id: "<b2@migdesk-central>",
+};
+
 describe("the department view", () => {
+  it("lists the e-mails that did not reach applicants and sends one again", async () => {
+    const requeued: number[] = [];
+    const { user } = await department({
+      undelivered_emails: () => [FAILED, CUT_OFF],
+      requeue_email: ({ id }) => {
+        requeued.push(id);
+        return [CUT_OFF];
+      },
+    });
+    const panel = screen.getByTestId("department-undelivered");
+    await waitFor(() => expect(within(panel).getAllByTestId("undelivered-email")).toHaveLength(2));
+    const [failed, cutOff] = within(panel).getAllByTestId("undelivered-email") as [
+      HTMLElement,
+      HTMLElement,
+    ];
+    expect(failed.textContent).toContain("550 mailbox unavailable");
+    expect(failed.textContent).toContain("8 attempts");
+    // One cut off midway may have arrived: the relay's log first.
+    expect(within(cutOff).getByTestId("undelivered-check-relay").textContent).toContain(
+      "<b2@migdesk-central>",
+    );
+    await user.click(within(failed).getByTestId("undelivered-requeue"));
+    expect(requeued).toEqual([41]);
+    await waitFor(() => expect(within(panel).getAllByTestId("undelivered-email")).toHaveLength(1));
+    expect(within(panel).getByTestId("undelivered-email").dataset.email).toBe("42");
+  });
+
   it("lists each officer's load, and closes back to the queue (Escape or the button)", async () => {
     const { calls, user } = await department();
     // The queue stays behind it, hidden, so its place survives.
@@ -112,6 +168,7 @@ describe("the department view", () => {
       catalogue: () => ({ services: [], document_types: [] }),
       queue_page: () => ({ rows: [], total: 0 }),
       conflicts: failWith({ kind: "offline", message: "connection refused" }),
+      undelivered_emails: () => [],
       workload: () =>
         new Promise<Workload>((resolve) => {
           answer = resolve;

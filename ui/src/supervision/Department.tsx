@@ -8,6 +8,7 @@ import { desk, type OfficerLoad } from "../ipc/client";
 import { formatDate } from "../queue/format";
 import { DepartmentConflicts } from "./DepartmentConflicts";
 import { OfficerCasesPanel } from "./OfficerCasesPanel";
+import { UndeliveredEmails } from "./UndeliveredEmails";
 import { lastSync } from "./words";
 import "./supervision.css";
 
@@ -15,6 +16,7 @@ import "./supervision.css";
 const DEPARTMENT = "department";
 const loadWorkload = () => desk.workload();
 const loadConflicts = () => desk.conflicts();
+const loadUndelivered = () => desk.undeliveredEmails();
 const loadOfficerCases = (id: string) => desk.officerCases(id);
 
 /** The department's officers and their load; a row (click or Enter) shows that officer's cases. */
@@ -89,6 +91,7 @@ export function Department({ onClose }: { onClose: () => void }) {
   const workload = useLoad(DEPARTMENT, loadWorkload);
   const cases = useLoad(officerId, loadOfficerCases);
   const conflicts = useLoad(DEPARTMENT, loadConflicts);
+  const undelivered = useLoad(DEPARTMENT, loadUndelivered);
   const { serviceName } = useCatalogue();
 
   useEffect(() => {
@@ -203,6 +206,12 @@ export function Department({ onClose }: { onClose: () => void }) {
         loading={conflicts.loading}
         error={conflicts.error}
         onResolved={conflicts.replace}
+      />
+      <UndeliveredEmails
+        emails={undelivered.data}
+        loading={undelivered.loading}
+        error={undelivered.error}
+        onRequeued={undelivered.replace}
       />
     </main>
   );

@@ -54,24 +54,11 @@ pub async fn notifications(
         .db
         .read(move |conn| {
             store::visible_case(conn, &caller, &id)?;
-            let mut stmt = conn.prepare_cached(
-                "SELECT id, application_id, decision_id, to_address, language, subject, body, state, created_at, sent_at
-                 FROM notifications WHERE application_id = ?1 ORDER BY id",
-            )?;
-            let rows = stmt.query_map(params![id], |r| {
-                Ok(Notification {
-                    id: r.get(0)?,
-                    application_id: r.get(1)?,
-                    decision_id: r.get(2)?,
-                    to: r.get(3)?,
-                    language: r.get(4)?,
-                    subject: r.get(5)?,
-                    body: r.get(6)?,
-                    state: r.get(7)?,
-                    created_at: r.get(8)?,
-                    sent_at: r.get(9)?,
-                })
-            })?;
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {} FROM notifications WHERE application_id = ?1 ORDER BY id",
+                store::NOTIFICATION_COLUMNS
+            ))?;
+            let rows = stmt.query_map(params![id], store::notification)?;
             Ok(Json(rows.collect::<Result<_, _>>()?))
         })
         .await?;

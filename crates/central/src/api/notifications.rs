@@ -21,8 +21,8 @@ use crate::mail::SENDING_UNKNOWN_AFTER_SECONDS;
 use crate::store;
 use migdesk_api::{Notification, UndeliveredEmail, UndeliveredQuery, UndeliveredState};
 
-/// The history event a requeue leaves. The contract's `Event` does not name it yet, so desks
-/// read it as an event of unknown kind (its time and actor); the history export names it.
+/// The kind of the history event a requeue leaves (`Event::NotificationRequeued`), as the
+/// history export names it.
 pub const REQUEUED: &str = "notification_requeued";
 
 /// Where an e-mail stands, as a requeue finds it.
@@ -182,23 +182,9 @@ pub async fn requeue(
                 .subject(id.to_string());
             audit_log::append(tx, &requeued, &now)?;
             Ok(Json(tx.query_row(
-                "SELECT id, application_id, decision_id, to_address, language, subject, body, state, created_at, sent_at
-                 FROM notifications WHERE id = ?1",
+                &format!("SELECT {} FROM notifications WHERE id = ?1", store::NOTIFICATION_COLUMNS),
                 [id],
-                |r| {
-                    Ok(Notification {
-                        id: r.get(0)?,
-                        application_id: r.get(1)?,
-                        decision_id: r.get(2)?,
-                        to: r.get(3)?,
-                        language: r.get(4)?,
-                        subject: r.get(5)?,
-                        body: r.get(6)?,
-                        state: r.get(7)?,
-                        created_at: r.get(8)?,
-                        sent_at: r.get(9)?,
-                    })
-                },
+                store::notification,
             )?))
         })
         .await
