@@ -167,8 +167,6 @@ impl Desk {
     }
 
     pub async fn sign_in(&mut self, request: SignInRequest) -> DeskResult<SessionInfo> {
-        // The address is checked before anything is made on this workstation.
-        Central::new(&request.server)?;
         let central = self.central(&request.server, CENTRAL_TIMEOUT)?;
         let store = self
             .store
@@ -378,12 +376,14 @@ impl Desk {
     }
 
     /// The centre at `server`, with this workstation's name on every call.
+    /// The address is checked before anything is made on this workstation.
     fn central(&mut self, server: &str, timeout: Duration) -> DeskResult<Central> {
+        let central = Central::with_timeout(server, timeout)?;
         let name = Self::desk_name(
             self.store(true)?
                 .ok_or_else(|| DeskError::internal("the cache did not open"))?,
         )?;
-        Ok(Central::with_timeout(server, timeout)?.naming(&name))
+        Ok(central.naming(&name))
     }
 
     /// What a sync's end means for the session: a 401 from the centre (the session ended there:

@@ -240,7 +240,11 @@ impl Central {
 
     /// Sends a request; a 2xx answer, or the centre's error.
     async fn answered(&self, request: reqwest::RequestBuilder) -> DeskResult<reqwest::Response> {
-        let resp = request.send().await.map_err(offline)?;
+        Self::success(request.send().await.map_err(offline)?).await
+    }
+
+    /// The answer when it is a success; the centre's error otherwise.
+    async fn success(resp: reqwest::Response) -> DeskResult<reqwest::Response> {
         if resp.status().is_success() {
             Ok(resp)
         } else {
@@ -248,14 +252,18 @@ impl Central {
         }
     }
 
+    /// A successful answer's body as a body of the contract.
+    async fn body<T: DeserializeOwned>(what: &str, resp: reqwest::Response) -> DeskResult<T> {
+        let bytes = resp.bytes().await.map_err(offline)?;
+        decode(what, &bytes)
+    }
+
     async fn decoded<T: DeserializeOwned>(
         &self,
         what: &str,
         request: reqwest::RequestBuilder,
     ) -> DeskResult<T> {
-        let resp = self.answered(request).await?;
-        let bytes = resp.bytes().await.map_err(offline)?;
-        decode(what, &bytes)
+        Self::body(what, self.answered(request).await?).await
     }
 
     /// `GET path` (under `/api/v1`) as a body of the contract.
@@ -323,8 +331,7 @@ impl Central {
             .and_then(|d| d.to_str().ok())
             .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
             .map(|centre| centre.timestamp() - chrono::Utc::now().timestamp());
-        let bytes = resp.bytes().await.map_err(offline)?;
-        Ok((decode("session", &bytes)?, offset))
+        Ok((Self::body("session", resp).await?, offset))
     }
 
     /// Ends the session at the centre.
@@ -361,11 +368,9 @@ impl Central {
         if resp.status() == StatusCode::GONE {
             return Ok(None);
         }
-        if !resp.status().is_success() {
-            return Err(Self::error_of(resp).await);
-        }
-        let bytes = resp.bytes().await.map_err(offline)?;
-        decode("change feed", &bytes).map(Some)
+        Self::body("change feed", Self::success(resp).await?)
+            .await
+            .map(Some)
     }
 
     /// Sends one decision. A 401 is an error (the sync stops); everything else is an answer.
