@@ -27,7 +27,8 @@ pub enum ErrorKind {
     Unknown,
 }
 
-/// Why a write was refused with 409.
+/// Why a decision could not be applied: a 409's `cause`, and the cause of each kept decision in
+/// the conflicts list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -43,18 +44,23 @@ pub enum ConflictCause {
     Withdrawn,
     /// The request id was already used for a different request.
     IdReused,
+    /// Refused for good (400, 403 or 422: the decision does not fit the case, or the caller may
+    /// not decide it); no retry changes that answer. Never a 409's cause: it appears in the
+    /// conflicts list, with the centre's words as the record's `message`.
+    Rejected,
     /// Never sent by this centre: what a client reads for a cause newer than itself.
     #[serde(other)]
     Unknown,
 }
 
 impl ConflictCause {
-    pub const ALL: [ConflictCause; 6] = [
+    pub const ALL: [ConflictCause; 7] = [
         ConflictCause::Reassigned,
         ConflictCause::AlreadyDecided,
         ConflictCause::StaleVersion,
         ConflictCause::Withdrawn,
         ConflictCause::IdReused,
+        ConflictCause::Rejected,
         ConflictCause::Unknown,
     ];
 
@@ -65,6 +71,7 @@ impl ConflictCause {
             ConflictCause::StaleVersion => "stale_version",
             ConflictCause::Withdrawn => "withdrawn",
             ConflictCause::IdReused => "id_reused",
+            ConflictCause::Rejected => "rejected",
             ConflictCause::Unknown => "unknown",
         }
     }

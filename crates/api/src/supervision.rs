@@ -146,7 +146,8 @@ pub struct ConflictResolution {
     pub at: String,
 }
 
-/// A decision the centre kept but could not apply, with the whole story.
+/// A decision the centre kept but could not apply (a conflict, or refused for good), with the
+/// whole story.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConflictRecord {
@@ -158,6 +159,9 @@ pub struct ConflictRecord {
     pub kind: DecisionKind,
     /// Why it could not be applied.
     pub cause: ConflictCause,
+    /// The centre's words when it refused the decision for good (`cause` = `rejected`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
     /// When the officer decided (on their desk) and when the decision reached the centre.
     pub decided_at: String,
     pub received_at: String,

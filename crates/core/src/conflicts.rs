@@ -1,5 +1,6 @@
 //! Conflicts: decisions the centre kept but could not apply because the case moved on (a
-//! supervisor moved it, it was decided elsewhere, it changed, the applicant withdrew). This
+//! supervisor moved it, it was decided elsewhere, it changed, the applicant withdrew), or
+//! refused for good (it did not fit the case, or was not the officer's to make). This
 //! desk's own stay in the outbox; the centre's list (kept by each sync in `central_conflicts`)
 //! adds a supervisor's answer to them and the conflicts of others that concern this user — for
 //! a supervisor the department's, for an officer those on the cases they have now. Each is told
@@ -116,10 +117,12 @@ fn from_central(
         )
     });
     Ok(ConflictView {
-        message: format!(
-            "the decision was kept as a conflict: {}",
-            record.cause.as_str()
-        ),
+        message: record.message.clone().unwrap_or_else(|| {
+            format!(
+                "the decision was kept as a conflict: {}",
+                record.cause.as_str()
+            )
+        }),
         resolution,
         decided_by: Some(record.decided_by.full_name),
         on_this_desk: false,
@@ -165,10 +168,11 @@ fn view_of_own(own: OutboxConflict) -> DeskResult<ConflictView> {
         .response
         .as_deref()
         .and_then(|r| serde_json::from_str(r).ok());
-    let cause = answer
-        .as_ref()
-        .and_then(|a| a.cause)
-        .unwrap_or(ConflictCause::Unknown);
+    // A 409 always names its cause; an answer without one refused the decision for good.
+    let cause = match &answer {
+        Some(a) => a.cause.unwrap_or(ConflictCause::Rejected),
+        None => ConflictCause::Unknown,
+    };
     let current = answer.as_ref().and_then(|a| a.current.as_ref());
     let request = own.request;
     Ok(ConflictView {

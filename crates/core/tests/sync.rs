@@ -778,12 +778,24 @@ async fn a_decision_the_centre_refuses_for_good_goes_to_the_inbox_not_round_agai
     );
     let inbox = conflicts::list(&store).unwrap();
     let refused = inbox.iter().find(|c| c.case_id == case_id).unwrap();
-    assert_eq!(refused.cause, ConflictCause::Unknown);
+    assert_eq!(refused.cause, ConflictCause::Rejected);
     assert!(
         refused.message.contains("not assigned"),
         "{}",
         refused.message
     );
+    // The centre kept it too, so the department's supervisor sees it, in the centre's words;
+    // this desk learns of it with the next sync and shows it once.
+    let listed = central.conflicts(&token).await.unwrap();
+    let kept = listed
+        .iter()
+        .find(|c| c.decision_id == refused.id)
+        .expect("kept at the centre");
+    assert_eq!(kept.cause, ConflictCause::Rejected);
+    assert_eq!(kept.message.as_deref(), Some(refused.message.as_str()));
+    full_sync(&mut store, &central, &token, &me).await;
+    let inbox = conflicts::list(&store).unwrap();
+    assert_eq!(inbox.iter().filter(|c| c.id == refused.id).count(), 1);
     centre.stop().await;
 }
 

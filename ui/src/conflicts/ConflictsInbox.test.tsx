@@ -91,6 +91,22 @@ describe("the conflicts inbox", () => {
     await waitFor(() => expect(screen.queryByTestId("conflicts-inbox")).toBeNull());
   });
 
+  it("says a decision the centre refused for good will not go round again, in each language", async () => {
+    const refused = conflict({ cause: "rejected", message: "this case is not assigned to you" });
+    for (const [language, words] of [
+      ["en", "The centre refused your decision (Accept, 20.11.2026"],
+      ["az", "Mərkəz qərarınızı (Qəbul et, 20.11.2026"],
+      ["ru", "Центр окончательно отклонил ваше решение"],
+    ] as const) {
+      const { view } = await queue(language, [refused]);
+      fireEvent.keyDown(screen.getByTestId("queue-list"), { key: "c" });
+      const story = (await screen.findByTestId("conflict-story")).textContent ?? "";
+      expect(story).toContain(words);
+      expect(story).toContain("this case is not assigned to you");
+      view.unmount();
+    }
+  });
+
   it("says why a conflict could not be marked seen, inside the inbox", async () => {
     await queue("en", [conflict()]);
     mockDesk({

@@ -365,9 +365,10 @@ export type DocumentText = { document_id: string, state: TextState, text: string
 truncated: boolean, problem: string | null, checks: Array<TextCheck>, highlights: Array<Highlight>, };
 
 /**
- * Why a write was refused with 409.
+ * Why a decision could not be applied: a 409's `cause`, and the cause of each kept decision in
+ * the conflicts list.
  */
-export type ConflictCause = "reassigned" | "already_decided" | "stale_version" | "withdrawn" | "id_reused" | "unknown";
+export type ConflictCause = "reassigned" | "already_decided" | "stale_version" | "withdrawn" | "id_reused" | "rejected" | "unknown";
 
 /**
  * What a supervisor does with a decision kept as a conflict.

@@ -465,6 +465,22 @@ describe("the department's conflicts", () => {
     );
   });
 
+  it("tells a decision the centre refused for good in its words, and never offers to apply it", async () => {
+    const rejected = departmentConflict({
+      id: "dec-3",
+      cause: "rejected",
+      message: "a refusal needs at least one reason",
+    });
+    await department({}, [rejected]);
+    const item = screen.getByTestId("supervisor-conflict");
+    const story = within(item).getByTestId("supervisor-conflict-story").textContent ?? "";
+    expect(story).toContain("The centre refused the decision of Elvin Quliyev (Accept, 20.11.2026");
+    expect(story).toContain("a refusal needs at least one reason");
+    expect(within(item).queryByTestId("resolve-apply")).toBeNull();
+    expect(within(item).getByTestId("resolve-hand_over")).toBeTruthy();
+    expect(within(item).getByTestId("resolve-discard")).toBeTruthy();
+  });
+
   it("needs a reason to set a decision aside, and sends it", async () => {
     const calls: { id: string; resolution: Resolution }[] = [];
     const list = [departmentConflict(), resolved];

@@ -16,7 +16,8 @@ import { ExportButton, ExportStatus, useHistoryExport } from "./HistoryExport";
 const ACTIONS: readonly ResolutionAction[] = ["apply", "hand_over", "discard"];
 
 /** The supervisor's answer to one conflict: apply the decision, hand the case to the officer
- * who has it now, or set the decision aside (with a reason). A failure keeps what was typed. */
+ * who has it now, or set the decision aside (with a reason). A decision the centre refused for
+ * good cannot be applied as it was made, so it is not offered. A failure keeps what was typed. */
 function ResolveForm({
   conflict,
   onResolved,
@@ -54,7 +55,7 @@ function ResolveForm({
       <fieldset>
         <legend>{t("supervision.resolve.choose")}</legend>
         <div className="actions">
-          {ACTIONS.map((a) => (
+          {ACTIONS.filter((a) => a !== "apply" || conflict.cause !== "rejected").map((a) => (
             <button
               key={a}
               type="button"

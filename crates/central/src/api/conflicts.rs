@@ -2,7 +2,9 @@
 //! the centre after its case moved on is never applied silently and never dropped: it is listed
 //! to the supervisor of the department, to the officer who made it and to the officer who has
 //! the case now, until a supervisor applies it, hands it to the officer who has the case, or
-//! discards it with a reason — and after that, with the answer.
+//! discards it with a reason — and after that, with the answer. A decision the centre refused
+//! for good (it did not fit the case, or was not the caller's to make) is listed the same way,
+//! with the centre's words; it can be handed over or set aside, never applied.
 
 use axum::Json;
 use axum::extract::State;
@@ -24,14 +26,15 @@ const SELECT: &str =
     "SELECT d.id, d.application_id, a.number, a.service, json_extract(a.applicant, '$.name_latin'),
         d.request, d.outcome, d.decided_at, d.received_at, d.officer_id, du.full_name,
         a.officer_id, cu.full_name, a.status, a.updated_at,
-        r.action, r.reason, r.supervisor_id, su.full_name, r.at
+        r.action, r.reason, r.supervisor_id, su.full_name, r.at,
+        CASE WHEN d.outcome = 'rejected' THEN json_extract(d.response, '$.message') END
     FROM decisions d
     JOIN applications a ON a.id = d.application_id
     JOIN users du ON du.id = d.officer_id
     LEFT JOIN users cu ON cu.id = a.officer_id
     LEFT JOIN conflict_resolutions r ON r.decision_id = d.id
     LEFT JOIN users su ON su.id = r.supervisor_id
-    WHERE d.status_code = 409";
+    WHERE d.outcome <> 'applied'";
 
 fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConflictRecord> {
     let bad = |i: usize, e: serde_json::Error| {
@@ -63,6 +66,7 @@ fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConflictRecord> {
         applicant_name: r.get(4)?,
         kind: request.kind,
         cause: ConflictCause::parse(&r.get::<_, String>(6)?),
+        message: r.get(20)?,
         decided_at: r.get(7)?,
         received_at: r.get(8)?,
         decided_by: OfficerRef {
@@ -154,6 +158,11 @@ pub async fn resolve(
                     ConflictCause::AlreadyDecided,
                     "this conflict was already resolved",
                     Some(store::current_case(tx, &case, None, Some(conflict.changed_at.clone()))?),
+                ));
+            }
+            if req.action == ResolutionAction::Apply && conflict.cause == ConflictCause::Rejected {
+                return Err(ApiError::bad_request(
+                    "the centre refused this decision as it was made: hand the case over or set the decision aside",
                 ));
             }
             let now = clock::format(clock::now());

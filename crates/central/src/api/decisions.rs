@@ -85,16 +85,18 @@ fn stored_reply(status: i64, body: &str) -> Response {
 /// Records the officer's decision. The request id makes the call idempotent: a repeat answers
 /// 200 with the first answer (or the same 409). A decision on a case that moved on — reassigned,
 /// already decided, changed since `based_on_version`, withdrawn — is kept as a conflict and
-/// answered 409 with its `cause`; it is never dropped.
+/// answered 409 with its `cause`; it is never dropped. A decision the centre refuses for good
+/// (400 or 403 on a case the caller can see) is kept too, as a conflict with cause `rejected`,
+/// so the department's supervisor sees it and a repeat gets the same answer.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/decisions", tag = "cases", security(("bearer" = [])),
     params(("id" = String, Path, description = "Application id")),
     request_body = DecisionRequest,
     responses(
         (status = 201, body = DecisionResponse, description = "Recorded; the applicant's e-mail is queued"),
         (status = 200, body = DecisionResponse, description = "A repeat of a recorded request"),
-        (status = 400, body = ErrorBody, description = "The request is malformed or does not fit the case"),
+        (status = 400, body = ErrorBody, description = "The request is malformed or does not fit the case (kept as `rejected` when the case is known)"),
         NeedsSession,
-        (status = 403, body = ErrorBody, description = "The case is not the caller's to decide"),
+        (status = 403, body = ErrorBody, description = "The case is not the caller's to decide (kept as `rejected`)"),
         (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "Conflict: see `cause` (reassigned, already_decided, stale_version, withdrawn, id_reused)"),
     ))]
@@ -133,26 +135,25 @@ pub async fn create(
             }
 
             let case = store::visible_case(&tx, &caller, &application_id)?;
-            let detail = store::application_detail(&tx, &application_id)?
-                .ok_or_else(|| ApiError::not_found(format!("no application {application_id}")))?;
-            let required = catalogue
-                .service(&case.service)
-                .map(|s| s.required_documents.clone())
-                .unwrap_or_default();
-            let doc_ids: Vec<String> = detail.documents.iter().map(|d| d.id.clone()).collect();
-            validate(&req, &required, &detail.form, &doc_ids)?;
-
-            let now = clock::now();
-            if clock::parse(&req.decided_at).is_some_and(|t| t > now + Duration::minutes(5)) {
-                return Err(ApiError::bad_request("decided_at lies in the future"));
-            }
-            let now_s = clock::format(now);
-
-            if let Some(cause) = conflict_cause(&case, &caller, req.based_on_version) {
-                if cause == ConflictCause::Reassigned && !held_before(&tx, &application_id, &caller.user_id)?
-                {
-                    return Err(ApiError::forbidden("this case is not assigned to you"));
+            let now_s = clock::format(clock::now());
+            let kept = Kept {
+                req: &req,
+                request_json: &request_json,
+                application_id: &application_id,
+                officer_id: &caller.user_id,
+                received_at: &now_s,
+            };
+            let cause = match admissible(&tx, &catalogue, &case, &caller, &req) {
+                Ok(cause) => cause,
+                Err(refusal) if refused_for_good(refusal.status) => {
+                    // Kept, so the supervisor sees it and a repeat gets the same answer.
+                    kept.record(&tx, ConflictCause::Rejected, &refusal)?;
+                    tx.commit()?;
+                    return Err(refusal);
                 }
+                Err(e) => return Err(e),
+            };
+            if let Some(cause) = cause {
                 let changed_at: String = tx.query_row(
                     "SELECT updated_at FROM applications WHERE id = ?1",
                     [&application_id],
@@ -164,28 +165,12 @@ pub async fn create(
                     ConflictCause::Reassigned => "the case was moved to another officer",
                     ConflictCause::AlreadyDecided => "the case already has a decision",
                     ConflictCause::StaleVersion => "the case changed since you opened it",
-                    ConflictCause::IdReused | ConflictCause::Unknown => "the decision id was reused",
+                    ConflictCause::IdReused | ConflictCause::Rejected | ConflictCause::Unknown => {
+                        "the decision could not be applied"
+                    }
                 };
                 let err = ApiError::conflict(cause, message, Some(current));
-                let body = serde_json::to_string(&err.body).map_err(|e| ApiError::internal(e.to_string()))?;
-                let outcome = cause.as_str();
-                tx.execute(
-                    "INSERT INTO decisions (id, application_id, officer_id, request, based_on_version, decided_at, received_at, outcome, status_code, response)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 409, ?9)",
-                    params![decision_id, application_id, caller.user_id, request_json, req.based_on_version, req.decided_at, now_s, outcome, body],
-                )?;
-                store::add_event(
-                    &tx,
-                    &application_id,
-                    &now_s,
-                    Some(&caller.user_id),
-                    &Event::DecisionConflict {
-                        decision_id: decision_id.clone(),
-                        cause,
-                        kind: req.kind,
-                        decided_at: req.decided_at.clone(),
-                    },
-                )?;
+                kept.record(&tx, cause, &err)?;
                 tx.commit()?;
                 return Err(err);
             }
@@ -202,6 +187,90 @@ pub async fn create(
             Ok((StatusCode::CREATED, Json(response)).into_response())
         })
         .await
+}
+
+/// Whether the centre will give the same refusal to every repeat of the request: the decision
+/// does not fit the case (400, 422) or is not the caller's to make (403).
+fn refused_for_good(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::BAD_REQUEST | StatusCode::FORBIDDEN | StatusCode::UNPROCESSABLE_ENTITY
+    )
+}
+
+/// Whether the case can take the decision: `Ok(None)` when it can, `Ok(Some(cause))` when the
+/// case moved on since the officer decided (a conflict), an error when the centre refuses the
+/// decision itself.
+fn admissible(
+    tx: &Connection,
+    catalogue: &migdesk_domain::Catalogue,
+    case: &CaseRow,
+    caller: &Caller,
+    req: &DecisionRequest,
+) -> ApiResult<Option<ConflictCause>> {
+    let detail = store::application_detail(tx, &case.id)?
+        .ok_or_else(|| ApiError::not_found(format!("no application {}", case.id)))?;
+    let required = catalogue
+        .service(&case.service)
+        .map(|s| s.required_documents.clone())
+        .unwrap_or_default();
+    let doc_ids: Vec<String> = detail.documents.iter().map(|d| d.id.clone()).collect();
+    validate(req, &required, &detail.form, &doc_ids)?;
+    if clock::parse(&req.decided_at).is_some_and(|t| t > clock::now() + Duration::minutes(5)) {
+        return Err(ApiError::bad_request("decided_at lies in the future"));
+    }
+    let cause = conflict_cause(case, caller, req.based_on_version);
+    if cause == Some(ConflictCause::Reassigned) && !held_before(tx, &case.id, &caller.user_id)? {
+        return Err(ApiError::forbidden("this case is not assigned to you"));
+    }
+    Ok(cause)
+}
+
+/// A decision the centre keeps without applying it, with the answer it gave.
+struct Kept<'a> {
+    req: &'a DecisionRequest,
+    request_json: &'a str,
+    application_id: &'a str,
+    officer_id: &'a str,
+    received_at: &'a str,
+}
+
+impl Kept<'_> {
+    /// Records the decision with its cause and answer, and tells the case's history.
+    fn record(&self, tx: &Connection, cause: ConflictCause, answer: &ApiError) -> ApiResult<()> {
+        let body =
+            serde_json::to_string(&answer.body).map_err(|e| ApiError::internal(e.to_string()))?;
+        let decision_id = self.req.id.to_string();
+        tx.execute(
+            "INSERT INTO decisions (id, application_id, officer_id, request, based_on_version, decided_at, received_at, outcome, status_code, response)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                decision_id,
+                self.application_id,
+                self.officer_id,
+                self.request_json,
+                self.req.based_on_version,
+                self.req.decided_at,
+                self.received_at,
+                cause.as_str(),
+                answer.status.as_u16(),
+                body
+            ],
+        )?;
+        store::add_event(
+            tx,
+            self.application_id,
+            self.received_at,
+            Some(self.officer_id),
+            &Event::DecisionConflict {
+                decision_id,
+                cause,
+                kind: self.req.kind,
+                decided_at: self.req.decided_at.clone(),
+            },
+        )?;
+        Ok(())
+    }
 }
 
 /// Applies a decision to its case: the new status and version, the `decided` event, the change

@@ -5,7 +5,7 @@ use serde_json::json;
 use crate::common::{rows, start, version};
 
 #[tokio::test]
-async fn malformed_requests_get_a_clear_4xx_and_store_nothing() {
+async fn malformed_requests_get_a_clear_4xx_and_change_nothing() {
     let s = start().await;
     let (_, token, cases) = s.busy_officer(1).await;
     let path = format!(
@@ -67,7 +67,22 @@ async fn malformed_requests_get_a_clear_4xx_and_store_nothing() {
     )
     .await
     .expect_error(StatusCode::NOT_FOUND, "not_found");
-    assert_eq!(rows(&s.db_path, "SELECT COUNT(*) FROM decisions"), 0);
+    // Only the decision that was read whole (with its id) but did not fit the case is kept, as
+    // refused, for the supervisor to see; nothing was applied.
+    assert_eq!(
+        rows(
+            &s.db_path,
+            "SELECT COUNT(*) FROM decisions WHERE outcome <> 'rejected'"
+        ),
+        0
+    );
+    assert_eq!(
+        rows(
+            &s.db_path,
+            "SELECT COUNT(*) FROM decisions WHERE outcome = 'rejected'"
+        ),
+        1
+    );
     assert_eq!(rows(&s.db_path, "SELECT COUNT(*) FROM notifications"), 0);
 }
 

@@ -190,8 +190,15 @@ async fn refusal_needs_reasons_that_fit_the_case() {
         .await
         .expect_error(StatusCode::BAD_REQUEST, "bad_request");
 
-    // Nothing was stored by the refused requests.
-    assert_eq!(rows(&s.db_path, "SELECT COUNT(*) FROM decisions"), 0);
+    // The refused requests were kept as such (for the supervisor), and applied to nothing.
+    assert_eq!(
+        rows(
+            &s.db_path,
+            "SELECT COUNT(*) FROM decisions WHERE outcome <> 'rejected'"
+        ),
+        0
+    );
+    assert_eq!(rows(&s.db_path, "SELECT COUNT(*) FROM notifications"), 0);
 
     let mut good = decision(version(case), "refuse");
     good["reasons"] = json!([
@@ -361,4 +368,98 @@ async fn only_the_assigned_officer_decides() {
     .await
     .expect_error(StatusCode::NOT_FOUND, "not_found");
     assert_eq!(rows(&s.db_path, "SELECT COUNT(*) FROM decisions"), 0);
+}
+
+#[tokio::test]
+async fn decisions_rejected_for_good_are_kept_and_the_supervisor_sees_them() {
+    let s = start().await;
+    let (officer, token, cases) = s.busy_officer(1).await;
+    let case = &cases[0];
+    // A refusal without a reason does not fit the case: the same answer to every repeat.
+    let refusal = decision(version(case), "refuse");
+    let first = s
+        .post(&path(case), Some(&token), &refusal)
+        .await
+        .expect_error(StatusCode::BAD_REQUEST, "bad_request");
+    let again = s.post(&path(case), Some(&token), &refusal).await;
+    assert_eq!(again.expect(StatusCode::BAD_REQUEST), first);
+    assert_eq!(
+        rows(
+            &s.db_path,
+            "SELECT COUNT(*) FROM decisions WHERE outcome = 'rejected' AND status_code = 400"
+        ),
+        1,
+        "kept once"
+    );
+
+    // The department's supervisor sees it, in the centre's words, and can only hand it on.
+    let sup = s.login(s.account("baku", "supervisor", 0)).await;
+    let listed = s
+        .get("/api/v1/conflicts", &sup)
+        .await
+        .expect(StatusCode::OK);
+    let kept = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["decision_id"] == refusal["id"])
+        .expect("listed to the supervisor");
+    assert_eq!(kept["cause"], "rejected");
+    assert_eq!(kept["message"], first["message"]);
+    assert_eq!(kept["decided_by"]["id"], officer.id.as_str());
+    let mine = s
+        .get("/api/v1/conflicts", &token)
+        .await
+        .expect(StatusCode::OK);
+    assert!(
+        mine.as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["decision_id"] == refusal["id"] && c["cause"] == "rejected"),
+        "and to the officer who made it: {mine}"
+    );
+    let resolution = format!(
+        "/api/v1/conflicts/{}/resolution",
+        refusal["id"].as_str().unwrap()
+    );
+    s.post(
+        &resolution,
+        Some(&sup),
+        &json!({ "action": "apply", "reason": "" }),
+    )
+    .await
+    .expect_error(StatusCode::BAD_REQUEST, "bad_request");
+    let answered = s
+        .post(
+            &resolution,
+            Some(&sup),
+            &json!({ "action": "hand_over", "reason": "decide it again with the reasons" }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(answered["resolution"]["action"], "hand_over");
+
+    // The case is untouched and its history says what happened.
+    let detail = s
+        .get(&format!("/api/v1/applications/{}", id(case)), &token)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(detail["status"], "pending");
+    assert!(
+        detail["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "decision_conflict" && e["detail"]["cause"] == "rejected"),
+        "{}",
+        detail["history"]
+    );
+    // The officer decides again, properly.
+    s.post(
+        &path(case),
+        Some(&token),
+        &decision(version(case), "accept"),
+    )
+    .await
+    .expect(StatusCode::CREATED);
 }
