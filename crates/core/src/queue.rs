@@ -254,6 +254,37 @@ mod tests {
     }
 
     #[test]
+    fn every_order_walks_an_index_instead_of_sorting_every_case() {
+        let (_d, s) = store();
+        for sort in [Sort::Due, Sort::Submitted, Sort::Number, Sort::Applicant] {
+            for descending in [false, true] {
+                let q = QueueQuery {
+                    sort,
+                    descending,
+                    ..Default::default()
+                };
+                let page = statements(&q, "2026-11-21").page;
+                let plan: Vec<(i64, String)> = s
+                    .conn_for_tests()
+                    .prepare(&format!("EXPLAIN QUERY PLAN {page}"))
+                    .unwrap()
+                    .query_map([], |r| Ok((r.get(1)?, r.get(3)?)))
+                    .unwrap()
+                    .collect::<Result<_, _>>()
+                    .unwrap();
+                // The page's own order (parent 0), and no full read of a table for each row.
+                assert!(
+                    !plan.iter().any(|(parent, step)| {
+                        (*parent == 0 && step.contains("TEMP B-TREE FOR ORDER BY"))
+                            || step.starts_with("SCAN o")
+                    }),
+                    "{sort:?} {descending}: {plan:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn rows_carry_the_working_days_left_by_the_calendar() {
         let (_d, s) = store();
         let q = QueueQuery {

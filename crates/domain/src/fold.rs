@@ -78,6 +78,19 @@ pub fn sort_key(text: &str) -> Vec<u32> {
         .collect()
 }
 
+/// [`sort_key`] as bytes whose plain byte order (SQLite's for a BLOB) is the key's order: each
+/// letter's rank in three big-endian bytes. Stored beside a name and indexed, it lets a list
+/// sort in Azerbaijani order without calling a collation for every row.
+pub fn sort_bytes(text: &str) -> Vec<u8> {
+    sort_key(text)
+        .into_iter()
+        .flat_map(|rank| {
+            let [_, a, b, c] = rank.to_be_bytes();
+            [a, b, c]
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +152,37 @@ mod tests {
                 "Zeynalov"
             ]
         );
+    }
+
+    #[test]
+    fn sort_bytes_order_as_the_key_does() {
+        let names = [
+            "Zeynalov",
+            "Əliyev",
+            "Əli",
+            "Çələbi",
+            "Xəlilov",
+            "İsmayılov",
+            "Ismayılov",
+            "",
+            "a b",
+            "ab",
+            "Гусейнов",
+            "Walker",
+            "Vəliyev",
+            "Ömərov",
+            "Orucov",
+            "ЯКОВЛЕВ",
+            "😀",
+        ];
+        for a in names {
+            for b in names {
+                assert_eq!(
+                    sort_bytes(a).cmp(&sort_bytes(b)),
+                    sort_key(a).cmp(&sort_key(b)),
+                    "{a} vs {b}"
+                );
+            }
+        }
     }
 }

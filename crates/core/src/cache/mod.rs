@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
+use rusqlite::functions::FunctionFlags;
 use rusqlite_migration::{M, Migrations};
 
 use crate::error::{DeskError, DeskResult};
@@ -42,7 +43,20 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/011_fetch_failures.sql")),
     M::up(include_str!("../../migrations/012_central_conflicts.sql")),
     M::up(include_str!("../../migrations/013_owners.sql")),
+    M::up(include_str!("../../migrations/014_queue_orders.sql")),
 ];
+
+/// The SQL functions the migrations use. `az_sort_key(name)`: the Azerbaijani sort key stored
+/// beside each applicant's name, so the queue sorts by an index instead of a collation called
+/// for every row; the migration that added the key computed it for the cases already cached.
+fn add_functions(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function(
+        "az_sort_key",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(migdesk_domain::fold::sort_bytes(&ctx.get::<String>(0)?)),
+    )
+}
 
 /// A 256-bit cache key.
 #[derive(Clone, PartialEq, Eq)]
@@ -167,11 +181,7 @@ impl Store {
             .map_err(map_sql)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(map_sql)?;
-        // Names sort in Azerbaijani alphabetical order: `ORDER BY applicant COLLATE az`.
-        conn.create_collation("az", |a, b| {
-            migdesk_domain::fold::sort_key(a).cmp(&migdesk_domain::fold::sort_key(b))
-        })
-        .map_err(map_sql)?;
+        add_functions(&conn).map_err(map_sql)?;
         Migrations::from_slice(MIGRATIONS)
             .to_latest(&mut conn)
             .map_err(|e| DeskError::storage(format!("cannot migrate the cache: {e}")))?;
@@ -362,8 +372,12 @@ mod tests {
     }
 
     #[test]
-    fn migrations_are_valid_and_an_older_search_index_is_carried_over() {
-        Migrations::from_slice(MIGRATIONS).validate().unwrap();
+    fn migrations_are_valid_and_an_older_search_index_and_sort_key_are_carried_over() {
+        let mut fresh = Connection::open_in_memory().unwrap();
+        add_functions(&fresh).unwrap();
+        Migrations::from_slice(MIGRATIONS)
+            .to_latest(&mut fresh)
+            .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.db");
         let key = CacheKey::random();
@@ -392,6 +406,14 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, "b");
         assert_eq!(found[0].1, found[0].2, "the entry shares its case's rowid");
+        // The cases cached before the sort key existed got theirs.
+        let key: Vec<u8> = store
+            .conn
+            .query_row("SELECT applicant_key FROM cases WHERE id = 'b'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(key, migdesk_domain::fold::sort_bytes("Y"));
     }
 
     #[test]

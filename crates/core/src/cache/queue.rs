@@ -141,7 +141,7 @@ pub fn statements(q: &QueueQuery, today: &str) -> Statements {
         Sort::Due => "c.due_date",
         Sort::Submitted => "c.submitted_at",
         Sort::Number => "c.number",
-        Sort::Applicant => "c.applicant COLLATE az",
+        Sort::Applicant => "c.applicant_key",
     };
     let dir = if q.descending { "DESC" } else { "ASC" };
     let limit = if q.limit == 0 { 100 } else { q.limit.min(1000) };
