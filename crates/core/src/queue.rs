@@ -257,10 +257,11 @@ mod tests {
     fn every_order_walks_an_index_instead_of_sorting_every_case() {
         let (_d, s) = store();
         for sort in [Sort::Due, Sort::Submitted, Sort::Number, Sort::Applicant] {
-            for descending in [false, true] {
+            for (descending, mine) in [(false, false), (true, false), (false, true), (true, true)] {
                 let q = QueueQuery {
                     sort,
                     descending,
+                    mine,
                     ..Default::default()
                 };
                 let page = statements(&q, "2026-11-21").page;
@@ -278,7 +279,7 @@ mod tests {
                         (*parent == 0 && step.contains("TEMP B-TREE FOR ORDER BY"))
                             || step.starts_with("SCAN o")
                     }),
-                    "{sort:?} {descending}: {plan:?}"
+                    "{sort:?} descending {descending} mine {mine}: {plan:?}"
                 );
             }
         }
