@@ -56,6 +56,7 @@ async fn first_sync(dir: &Path) {
     let me = user.id.clone();
 
     let mut ours = Vec::new();
+    let mut phases = Vec::new();
     let (mut bytes, mut documents) = (0, 0);
     for round in 0..ROUNDS {
         let path = dir.join(format!("sync-{round}.db"));
@@ -65,6 +66,7 @@ async fn first_sync(dir: &Path) {
             .await
             .expect("sync");
         ours.push(start.elapsed());
+        phases.push(report.timings);
         (bytes, documents) = (report.bytes_downloaded, report.documents_downloaded);
     }
 
@@ -105,6 +107,8 @@ async fn first_sync(dir: &Path) {
         assert!(status.success(), "curl failed: {status}");
         theirs.push(start.elapsed());
     }
+    let fastest = (0..ours.len()).min_by_key(|&i| ours[i]).unwrap_or(0);
+    let t = phases.get(fastest).copied().unwrap_or_default();
     let (ours, theirs) = (best(&ours), best(&theirs));
     let mb = bytes as f64 / 1e6;
     println!(
@@ -117,6 +121,31 @@ async fn first_sync(dir: &Path) {
         ms(theirs),
         mb / theirs.as_secs_f64(),
         ours.as_secs_f64() / theirs.as_secs_f64()
+    );
+    println!("  where the sync's time went (its fastest round):");
+    for (phase, time) in [
+        ("decisions, audit trail, conflicts list", t.exchanges),
+        ("feed pages (request + JSON decoding)", t.feed_pages),
+        ("feed writes (cases, search entries)", t.feed_writes),
+        (
+            "waiting for document bytes (hashed as they stream)",
+            t.download,
+        ),
+        ("encrypting and writing verified files", t.store),
+        ("reading text layers for search", t.reading),
+        ("  of which writing texts and search entries", t.indexing),
+    ] {
+        println!(
+            "    {phase:<52} {:>8.1} ms {:>5.1} %",
+            ms(time),
+            100.0 * time.as_secs_f64() / ours.as_secs_f64()
+        );
+    }
+    println!(
+        "    {:<52} {:>8.1} ms   ({} durable commits, within the writing above)",
+        "commits",
+        ms(t.commit),
+        t.commits
     );
 }
 
@@ -336,7 +365,17 @@ fn queue_queries(dir: &Path) {
 fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root: PathBuf = dir.path().to_path_buf();
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    runtime.block_on(first_sync(&root));
-    queue_queries(&root);
+    // `cargo bench --bench desk -- sync` (or `queue`) runs one part.
+    let parts: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let wanted = |part: &str| parts.is_empty() || parts.iter().any(|p| p == part);
+    if wanted("sync") {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        runtime.block_on(first_sync(&root));
+    }
+    if wanted("queue") {
+        queue_queries(&root);
+    }
 }

@@ -51,6 +51,18 @@ fn bytes_and_hash(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, Vec<u8>)> 
     Ok((r.get(0)?, r.get(1)?))
 }
 
+/// What reading one file's text found.
+#[derive(Debug)]
+pub(crate) struct TextRead {
+    pub sha256: String,
+    /// The text layer; `None` when the file has none or could not be read.
+    pub text: Option<String>,
+    /// Why the text could not be read.
+    pub problem: Option<String>,
+    /// Whether the viewer can still show the file.
+    pub viewable: bool,
+}
+
 impl Store {
     /// Documents whose bytes are not in the cache yet, one per file.
     pub(crate) fn missing_documents(&self) -> DeskResult<Vec<Missing>> {
@@ -95,27 +107,41 @@ impl Store {
             .map_err(map_sql)
     }
 
-    /// Stores a downloaded file when it matches its SHA-256 (durable on return, its partial
-    /// and failure gone); a mismatch only drops the partial and returns the checksum that
-    /// arrived instead.
-    pub(crate) fn keep_document(&mut self, sha: &str, body: &[u8]) -> DeskResult<Option<String>> {
-        use sha2::Digest;
-        let actual = hex::encode(sha2::Sha256::digest(body));
-        let verified = actual == sha;
+    /// Stores downloaded files, each verified against its SHA-256 by the caller, in one
+    /// transaction: durable together on return (one commit for the whole batch), their partials
+    /// and failures gone. Returns how long the durable commit took.
+    pub(crate) fn keep_documents(
+        &mut self,
+        verified: &[(String, Vec<u8>)],
+    ) -> DeskResult<std::time::Duration> {
         let tx = self.transaction()?;
-        tx.execute("DELETE FROM partials WHERE sha256 = ?1", [sha])
-            .map_err(map_sql)?;
-        if verified {
-            tx.execute(
-                "INSERT OR IGNORE INTO blobs (sha256, bytes) VALUES (?1, ?2)",
-                params![sha, body],
-            )
-            .map_err(map_sql)?;
-            tx.execute("DELETE FROM fetch_failures WHERE sha256 = ?1", [sha])
+        {
+            let mut drop_partial = tx
+                .prepare_cached("DELETE FROM partials WHERE sha256 = ?1")
                 .map_err(map_sql)?;
+            let mut insert = tx
+                .prepare_cached("INSERT OR IGNORE INTO blobs (sha256, bytes) VALUES (?1, ?2)")
+                .map_err(map_sql)?;
+            let mut drop_failure = tx
+                .prepare_cached("DELETE FROM fetch_failures WHERE sha256 = ?1")
+                .map_err(map_sql)?;
+            for (sha, body) in verified {
+                drop_partial.execute([sha]).map_err(map_sql)?;
+                insert.execute(params![sha, body]).map_err(map_sql)?;
+                drop_failure.execute([sha]).map_err(map_sql)?;
+            }
         }
+        let committing = std::time::Instant::now();
         tx.commit().map_err(map_sql)?;
-        Ok((!verified).then_some(actual))
+        Ok(committing.elapsed())
+    }
+
+    /// Drops what arrived of a file that turned out corrupted; the next sync fetches it whole.
+    pub(crate) fn drop_partial(&self, sha: &str) -> DeskResult<()> {
+        self.conn
+            .execute("DELETE FROM partials WHERE sha256 = ?1", [sha])
+            .map(|_| ())
+            .map_err(map_sql)
     }
 
     /// Records why a file could not be fetched; the next sync tries it again.
@@ -151,29 +177,35 @@ impl Store {
             .map_err(map_sql)
     }
 
-    /// Keeps what reading a file's text found, and indexes its text for search in every case
-    /// that holds the file.
-    pub(crate) fn keep_text(
-        &mut self,
-        sha: &str,
-        text: Option<&str>,
-        problem: Option<&str>,
-        viewable: bool,
-    ) -> DeskResult<()> {
+    /// Keeps what reading files' text found, in one transaction, and indexes the texts for
+    /// search in every case that holds one of the files (each case once).
+    pub(crate) fn keep_texts(&mut self, read: &[TextRead]) -> DeskResult<()> {
         let tx = self.transaction()?;
-        tx.execute(
-            "INSERT OR REPLACE INTO document_text (sha256, text, problem, viewable) VALUES (?1, ?2, ?3, ?4)",
-            params![sha, text, problem, viewable],
-        )
-        .map_err(map_sql)?;
-        if text.is_some() {
-            let cases: Vec<String> = tx
-                .prepare("SELECT DISTINCT d.case_id FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.sha256 = ?1")
-                .and_then(|mut stmt| stmt.query_map([sha], |r| r.get(0))?.collect())
+        let mut cases = std::collections::BTreeSet::new();
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO document_text (sha256, text, problem, viewable) VALUES (?1, ?2, ?3, ?4)",
+                )
                 .map_err(map_sql)?;
-            for case in cases {
-                super::queue::reindex(&tx, &case)?;
+            let mut holders = tx
+                .prepare_cached("SELECT DISTINCT d.case_id FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.sha256 = ?1")
+                .map_err(map_sql)?;
+            for r in read {
+                insert
+                    .execute(params![r.sha256, r.text, r.problem, r.viewable])
+                    .map_err(map_sql)?;
+                if r.text.is_some() {
+                    let held = holders
+                        .query_map([&r.sha256], |row| row.get::<_, String>(0))
+                        .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+                        .map_err(map_sql)?;
+                    cases.extend(held);
+                }
             }
+        }
+        for case in cases {
+            super::queue::reindex(&tx, &case)?;
         }
         tx.commit().map_err(map_sql)
     }

@@ -20,7 +20,7 @@ mod meta;
 mod outbox;
 mod queue;
 mod repair;
-pub(crate) use blobs::{StoredDocument, TextRow};
+pub(crate) use blobs::{StoredDocument, TextRead, TextRow};
 pub use meta::Meta;
 pub use outbox::OutboxState;
 pub(crate) use outbox::{Attempt, OutboxConflict};

@@ -2,11 +2,14 @@
 //! time, verified against their SHA-256 and resumed with `Range` after a break; then their
 //! text layer, read for search off the async threads.
 
+use std::time::{Duration, Instant};
+
 use reqwest::StatusCode;
+use sha2::{Digest, Sha256};
 
 use super::central::{Central, offline};
-use super::{Phase, Progress};
-use crate::cache::Store;
+use super::{Phase, Progress, Timings};
+use crate::cache::{Store, TextRead};
 use crate::error::{DeskError, DeskResult};
 
 /// Why one download did not bring a verified document.
@@ -20,45 +23,139 @@ enum Failed {
     Document(String),
 }
 
-/// Downloads missing documents, `concurrency` at a time; verifies SHA-256; resumes partial
-/// downloads with `Range`. A document that fails on its own is recorded in `fetch_failures` and
-/// the rest go on; a network or session failure stops the sync. Returns (documents, bytes,
-/// documents that could not be fetched).
+/// A whole file as it arrived, and the SHA-256 of its bytes (hashed as they streamed in).
+struct Arrived {
+    body: Vec<u8>,
+    sha256: String,
+}
+
+/// Verified files are written together, one durable commit for each batch of this many bytes
+/// (or [`BATCH_FILES`] files, or when nothing else is on its way): a commit costs a disk flush,
+/// and one per file made the disk, not the network, set the pace.
+const BATCH_BYTES: usize = 16 << 20;
+const BATCH_FILES: usize = 128;
+
+/// What downloading did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fetched {
+    pub documents: u64,
+    pub bytes: u64,
+    /// Documents that could not be fetched (recorded on each, tried again at the next sync).
+    pub failed: u64,
+}
+
+/// Verified files not yet written, and the progress they will count for once durable.
+#[derive(Default)]
+struct Batch {
+    files: Vec<(String, Vec<u8>)>,
+    bytes: usize,
+}
+
+impl Batch {
+    fn full(&self) -> bool {
+        self.bytes >= BATCH_BYTES || self.files.len() >= BATCH_FILES
+    }
+
+    /// Writes the batch in one transaction; only then do its files count as downloaded.
+    fn write(
+        &mut self,
+        store: &mut Store,
+        timings: &mut Timings,
+        p: &mut Progress,
+    ) -> DeskResult<()> {
+        if self.files.is_empty() {
+            return Ok(());
+        }
+        let writing = Instant::now();
+        timings.commit += store.keep_documents(&self.files)?;
+        timings.commits += 1;
+        timings.store += writing.elapsed();
+        p.documents_done += self.files.len() as u64;
+        p.bytes += self.bytes as u64;
+        self.files.clear();
+        self.bytes = 0;
+        Ok(())
+    }
+}
+
+/// A batch waits at most this long for more files before it is written, so progress and
+/// durability keep up on a slow link.
+const BATCH_WAIT: Duration = Duration::from_millis(250);
+
+/// One document to download: its id, its SHA-256 and what arrived of it before.
+type Wanted = (String, String, Vec<u8>);
+
+/// Downloads missing documents, `concurrency` at a time, each hashed as it streams in and kept
+/// only when it matches its SHA-256; resumes partial downloads with `Range`. The downloads go on
+/// while verified files are written, in batches, each batch durable in one commit before its
+/// files count. A document that fails on its own is recorded in `fetch_failures` and the rest
+/// go on; a network or session failure stops the sync, after writing the files already
+/// verified.
 pub async fn pull_documents(
     store: &mut Store,
     central: &Central,
     token: &str,
     concurrency: usize,
+    timings: &mut Timings,
     mut progress: impl FnMut(Progress),
-) -> DeskResult<(u64, u64, u64)> {
+) -> DeskResult<Fetched> {
     let todo = store.missing_documents()?;
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let mut p = Progress::new(Phase::Documents);
     p.documents_total = todo.len() as u64;
     p.bytes_total = todo.iter().map(|(_, _, size)| (*size).max(0) as u64).sum();
     progress(p);
+    let mut wanted: Vec<Wanted> = Vec::with_capacity(todo.len());
+    for (id, sha, _) in todo {
+        let partial = store.partial(&sha)?.unwrap_or_default();
+        wanted.push((id, sha, partial));
+    }
+    // The downloads run on their own; at most `concurrency` finished files wait to be written.
+    let (arrivals, mut arrived) = tokio::sync::mpsc::channel(concurrency.max(1));
+    let downloads = AbortOnDrop(tokio::spawn(download_all(
+        central.clone(),
+        token.to_owned(),
+        wanted,
+        concurrency.max(1),
+        arrivals,
+    )));
     let mut failed = 0;
-    let mut waiting = todo.into_iter();
-    let mut tasks = tokio::task::JoinSet::new();
+    let mut batch = Batch::default();
+    let mut batch_started: Option<Instant> = None;
     loop {
-        while tasks.len() < concurrency.max(1) {
-            let Some((id, sha, _)) = waiting.next() else {
-                break;
-            };
-            let partial = store.partial(&sha)?;
-            let (central, token) = (central.clone(), token.to_owned());
-            tasks.spawn(async move {
-                let result = fetch(&central, &token, &id, partial.unwrap_or_default()).await;
-                (sha, result)
-            });
-        }
-        let Some(joined) = tasks.join_next().await else {
-            return Ok((p.documents_done, p.bytes, failed));
+        let waited = Instant::now();
+        let next = match batch_started {
+            // Files wait to be written: no longer than BATCH_WAIT for more.
+            Some(since) => {
+                let deadline = tokio::time::Instant::from_std(since + BATCH_WAIT);
+                tokio::time::timeout_at(deadline, arrived.recv()).await.ok()
+            }
+            None => Some(arrived.recv().await),
         };
-        let (sha, result) = joined.map_err(|e| DeskError::internal(e.to_string()))?;
-        let body = match result {
-            Ok(body) => body,
+        timings.download += waited.elapsed();
+        let Some(next) = next else {
+            batch.write(store, timings, &mut p)?;
+            batch_started = None;
+            p.measure(started.elapsed());
+            progress(p);
+            continue;
+        };
+        let Some((sha, result)) = next else {
+            drop(downloads);
+            batch.write(store, timings, &mut p)?;
+            p.measure(started.elapsed());
+            progress(p);
+            return Ok(Fetched {
+                documents: p.documents_done,
+                bytes: p.bytes,
+                failed,
+            });
+        };
+        let arrived_file = match result {
+            Ok(file) => file,
             Err(Failed::Sync(received, e)) => {
+                // What was verified stays; what arrived of this file waits for a resume.
+                batch.write(store, timings, &mut p)?;
                 if !received.is_empty() {
                     store.keep_partial(&sha, &received)?;
                 }
@@ -70,29 +167,88 @@ pub async fn pull_documents(
                 continue;
             }
         };
-        if let Some(actual) = store.keep_document(&sha, &body)? {
+        if arrived_file.sha256 != sha {
+            store.drop_partial(&sha)?;
             store.record_fetch_failure(
                 &sha,
-                &format!("the document arrived corrupted (checksum {actual})"),
+                &format!(
+                    "the document arrived corrupted (checksum {})",
+                    arrived_file.sha256
+                ),
             )?;
             failed += 1;
             continue;
         }
-        p.documents_done += 1;
-        p.bytes += body.len() as u64;
-        p.measure(started.elapsed());
-        progress(p);
+        batch.bytes += arrived_file.body.len();
+        batch.files.push((sha, arrived_file.body));
+        batch_started.get_or_insert_with(Instant::now);
+        if batch.full() {
+            batch.write(store, timings, &mut p)?;
+            batch_started = None;
+            p.measure(started.elapsed());
+            progress(p);
+        }
     }
 }
 
-/// Downloads one document, continuing from `have`; a stale partial (416) is dropped and the
-/// whole file fetched again.
+/// Stops a spawned task when dropped (a sync that ends early, or is cancelled, stops its
+/// downloads).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Downloads every wanted document, `concurrency` at a time, and hands each outcome on; stops
+/// after the first failure of the network or the session (the rest would fail alike).
+async fn download_all(
+    central: Central,
+    token: String,
+    wanted: Vec<Wanted>,
+    concurrency: usize,
+    arrivals: tokio::sync::mpsc::Sender<(String, Result<Arrived, Failed>)>,
+) {
+    let mut waiting = wanted.into_iter();
+    let mut tasks = tokio::task::JoinSet::new();
+    loop {
+        while tasks.len() < concurrency {
+            let Some((id, sha, partial)) = waiting.next() else {
+                break;
+            };
+            let (central, token) = (central.clone(), token.clone());
+            tasks.spawn(async move {
+                let result = fetch(&central, &token, &id, partial).await;
+                (sha, result)
+            });
+        }
+        let Some(joined) = tasks.join_next().await else {
+            return;
+        };
+        let outcome = match joined {
+            Ok(outcome) => outcome,
+            // A download that failed in itself (a bug) stops the sync with an internal error.
+            Err(e) => (
+                String::new(),
+                Err(Failed::Sync(Vec::new(), DeskError::internal(e.to_string()))),
+            ),
+        };
+        let stop = matches!(outcome.1, Err(Failed::Sync(..)));
+        if arrivals.send(outcome).await.is_err() || stop {
+            return;
+        }
+    }
+}
+
+/// Downloads one document, continuing from `have`, hashing the bytes as they arrive; a stale
+/// partial (416) is dropped and the whole file fetched again.
 async fn fetch(
     central: &Central,
     token: &str,
     id: &str,
     mut have: Vec<u8>,
-) -> Result<Vec<u8>, Failed> {
+) -> Result<Arrived, Failed> {
     let mut resp = match central.document(token, id, have.len()).await {
         Ok(r) => r,
         Err(e) => return Err(Failed::Sync(have, e)),
@@ -113,52 +269,115 @@ async fn fetch(
         }
         _ => return Err(Failed::Document(Central::error_of(resp).await.message)),
     }
+    // Room for what the centre announces, within reason (the announcement is not trusted).
+    if let Some(size) = resp.content_length() {
+        have.reserve(usize::try_from(size).unwrap_or(0).min(64 << 20));
+    }
+    let mut hasher = Sha256::new();
+    hasher.update(&have);
     loop {
         match resp.chunk().await {
-            Ok(Some(c)) => have.extend_from_slice(&c),
-            Ok(None) => return Ok(have),
+            Ok(Some(c)) => {
+                hasher.update(&c);
+                have.extend_from_slice(&c);
+            }
+            Ok(None) => {
+                return Ok(Arrived {
+                    body: have,
+                    sha256: hex::encode(hasher.finalize()),
+                });
+            }
             Err(e) => return Err(Failed::Sync(have, offline(e))),
         }
     }
 }
 
-/// Reads the text layer of each stored document not read yet — off the async threads, under
-/// the document limits — and adds it to the search index of the cases that hold it. A file
-/// that cannot be read keeps its reason and is not tried again; when the reader is saturated
-/// (stuck jobs from hostile files), the rest waits for the next sync.
+/// Texts read are written together, one commit (and one search entry a case) for this many
+/// files.
+const TEXT_BATCH: usize = 64;
+
+/// Reads the text layer of each stored document not read yet — off the async threads, a few
+/// files at once, under the document limits — and adds it to the search index of the cases that
+/// hold it, in batches. A file that cannot be read keeps its reason and is not tried again; when
+/// the reader is saturated (stuck jobs from hostile files), the rest waits for the next sync.
 pub async fn read_texts(
     store: &mut Store,
     documents: &migdesk_docs::Documents,
+    timings: &mut Timings,
     mut progress: impl FnMut(Progress),
 ) -> DeskResult<u64> {
     let todo = store.unread_files()?;
     let mut p = Progress::new(Phase::Reading);
     p.documents_total = todo.len() as u64;
-    for sha in todo {
-        let bytes = store.file(&sha)?;
-        let reader = documents.clone();
-        // When the text reader fails on a file, whether the file itself opens (the viewer may
-        // still draw it) decides if the case calls it unreadable. Other failures (too large,
-        // unsupported, too slow) are the file's own.
-        let result =
-            tokio::task::spawn_blocking(move || match reader.extract_text(bytes.clone()) {
-                Err(e @ (migdesk_docs::DocError::Busy | migdesk_docs::DocError::Cancelled)) => {
-                    Err(e)
-                }
-                Err(e @ migdesk_docs::DocError::Malformed { .. }) => {
-                    Ok((None, Some(e.to_string()), reader.inspect(bytes).is_ok()))
-                }
-                Err(e) => Ok((None, Some(e.to_string()), false)),
-                Ok(text) => Ok((text, None, true)),
-            })
-            .await
-            .map_err(|e| DeskError::internal(e.to_string()))?;
-        let Ok((text, problem, viewable)) = result else {
+    let readers = std::thread::available_parallelism()
+        .map(usize::from)
+        .unwrap_or(1)
+        .clamp(1, 2);
+    let mut waiting = todo.into_iter();
+    let mut reading = tokio::task::JoinSet::new();
+    let mut read: Vec<TextRead> = Vec::new();
+    let mut saturated = false;
+    loop {
+        while !saturated && reading.len() < readers {
+            let Some(sha) = waiting.next() else {
+                break;
+            };
+            let bytes = store.file(&sha)?;
+            let reader = documents.clone();
+            reading.spawn_blocking(move || read_text(&reader, sha, bytes));
+        }
+        let Some(joined) = reading.join_next().await else {
             break;
         };
-        store.keep_text(&sha, text.as_deref(), problem.as_deref(), viewable)?;
-        p.documents_done += 1;
-        progress(p);
+        match joined.map_err(|e| DeskError::internal(e.to_string()))? {
+            Some(text) => read.push(text),
+            // The reader is saturated: what is not started waits for the next sync.
+            None => saturated = true,
+        }
+        if read.len() >= TEXT_BATCH {
+            keep_texts(store, &mut read, timings, &mut p, &mut progress)?;
+        }
     }
+    keep_texts(store, &mut read, timings, &mut p, &mut progress)?;
     Ok(p.documents_done)
+}
+
+/// Reads one file's text; `None` when the reader is saturated or cancelled. When the text reader
+/// fails on a file, whether the file itself opens (the viewer may still draw it) decides if the
+/// case calls it unreadable. Other failures (too large, unsupported, too slow) are the file's
+/// own.
+fn read_text(reader: &migdesk_docs::Documents, sha256: String, bytes: Vec<u8>) -> Option<TextRead> {
+    let (text, problem, viewable) = match reader.extract_text(bytes.clone()) {
+        Err(migdesk_docs::DocError::Busy | migdesk_docs::DocError::Cancelled) => return None,
+        Err(e @ migdesk_docs::DocError::Malformed { .. }) => {
+            (None, Some(e.to_string()), reader.inspect(bytes).is_ok())
+        }
+        Err(e) => (None, Some(e.to_string()), false),
+        Ok(text) => (text, None, true),
+    };
+    Some(TextRead {
+        sha256,
+        text,
+        problem,
+        viewable,
+    })
+}
+
+fn keep_texts(
+    store: &mut Store,
+    read: &mut Vec<TextRead>,
+    timings: &mut Timings,
+    p: &mut Progress,
+    progress: &mut impl FnMut(Progress),
+) -> DeskResult<()> {
+    if read.is_empty() {
+        return Ok(());
+    }
+    let writing = Instant::now();
+    store.keep_texts(read)?;
+    timings.indexing += writing.elapsed();
+    p.documents_done += read.len() as u64;
+    read.clear();
+    progress(*p);
+    Ok(())
 }

@@ -1,6 +1,9 @@
 //! The change feed: every change to the cases that concern this desk, page by page, each page
 //! committed with the cursor after it.
 
+use std::time::Instant;
+
+use super::Timings;
 use super::central::Central;
 use crate::cache::{Meta, Store};
 use crate::error::{DeskError, DeskResult, ErrorKind};
@@ -22,13 +25,17 @@ pub async fn pull_changes(
     central: &Central,
     token: &str,
     me: &str,
+    timings: &mut Timings,
     mut progress: impl FnMut(u64),
 ) -> DeskResult<Pulled> {
     let mut pulled = Pulled::default();
     loop {
         let cursor = store.meta(Meta::Cursor)?.filter(|c| !c.is_empty());
         let from_start = cursor.is_none();
-        let Some(page) = central.changes(token, cursor).await? else {
+        let asked = Instant::now();
+        let page = central.changes(token, cursor).await?;
+        timings.feed_pages += asked.elapsed();
+        let Some(page) = page else {
             if from_start || pulled.restarted {
                 return Err(DeskError::new(
                     ErrorKind::Central,
@@ -39,7 +46,9 @@ pub async fn pull_changes(
             pulled.restarted = true;
             continue;
         };
+        let writing = Instant::now();
         store.apply_feed_page(&page.changes, &page.next_cursor, me)?;
+        timings.feed_writes += writing.elapsed();
         pulled.changes += page.changes.len() as u64;
         progress(pulled.changes);
         if !page.has_more {

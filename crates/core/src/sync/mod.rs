@@ -9,7 +9,7 @@
 //! - [`outbox`]: recorded decisions until the centre has answered them;
 //! - [`audit`]: the desk's audit trail.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +25,7 @@ pub mod outbox;
 pub use crate::cache::OutboxState;
 pub use audit::push_audit;
 pub use central::Central;
-pub use documents::{pull_documents, read_texts};
+pub use documents::{Fetched, pull_documents, read_texts};
 pub use feed::{Pulled, pull_changes};
 pub use outbox::{push, record_decision, retry_now};
 
@@ -57,6 +57,35 @@ pub struct SyncReport {
     /// The centre was restored from a backup: this desk followed its feed again from the start
     /// and sent again the decisions it had delivered.
     pub feed_restarted: bool,
+    /// Where the time went (for the benchmark; not sent to the UI).
+    #[serde(skip)]
+    #[ts(skip)]
+    pub timings: Timings,
+}
+
+/// Where one sync's time went, phase by phase. The phases run one after another except the
+/// downloads, which overlap with writing the files that already arrived.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timings {
+    /// Sending decisions and the audit trail, and fetching the list of conflicts.
+    pub exchanges: Duration,
+    /// The change feed: waiting for each page and decoding it into the contract's types.
+    pub feed_pages: Duration,
+    /// The change feed: writing the cases, their documents' rows and search entries, and the
+    /// cursor, one transaction a page.
+    pub feed_writes: Duration,
+    /// Documents: time the sync waited for bytes (the network, with each file hashed as it
+    /// streams in, off this path).
+    pub download: Duration,
+    /// Documents: encrypting and writing verified files, commits included.
+    pub store: Duration,
+    /// Documents: the durable commits alone, and how many there were.
+    pub commit: Duration,
+    pub commits: u64,
+    /// Reading the text layer of the files that arrived, and indexing it for search.
+    pub reading: Duration,
+    /// Within reading: writing the texts and the search entries.
+    pub indexing: Duration,
 }
 
 /// What a sync is doing, for the progress bar.
@@ -135,11 +164,14 @@ pub async fn run(
     mut progress: impl FnMut(Progress),
 ) -> DeskResult<SyncReport> {
     let mut report = SyncReport::default();
+    let mut timings = Timings::default();
+    let mut since = Instant::now();
     progress(Progress::new(Phase::Sending));
     let (sent, conflicts) = push(store, central, token).await?;
     report.decisions_sent = sent;
     report.conflicts = conflicts;
-    let pulled = pull_changes(store, central, token, me, |changes| {
+    timings.exchanges += lap(&mut since);
+    let pulled = pull_changes(store, central, token, me, &mut timings, |changes| {
         progress(Progress {
             changes,
             ..Progress::new(Phase::Changes)
@@ -149,18 +181,21 @@ pub async fn run(
     report.changes = pulled.changes;
     report.feed_restarted = pulled.restarted;
     let changes = report.changes;
-    let (docs, bytes, failed) = pull_documents(store, central, token, concurrency, |p| {
+    lap(&mut since);
+    let fetched = pull_documents(store, central, token, concurrency, &mut timings, |p| {
         progress(Progress { changes, ..p });
     })
     .await?;
-    report.documents_downloaded = docs;
-    report.bytes_downloaded = bytes;
-    report.documents_failed = failed;
+    report.documents_downloaded = fetched.documents;
+    report.bytes_downloaded = fetched.bytes;
+    report.documents_failed = fetched.failed;
+    lap(&mut since);
     let reader = migdesk_docs::Documents::default();
-    report.documents_read = read_texts(store, &reader, |p| {
+    report.documents_read = read_texts(store, &reader, &mut timings, |p| {
         progress(Progress { changes, ..p });
     })
     .await?;
+    timings.reading += lap(&mut since);
     progress(Progress::new(Phase::Sending));
     let (sent, conflicts) = push(store, central, token).await?;
     report.decisions_sent += sent;
@@ -169,7 +204,17 @@ pub async fn run(
     report.audit_events_sent = push_audit(store, central, token).await?;
     let conflicts = central.conflicts(token).await?;
     store.keep_central_conflicts(&conflicts)?;
+    timings.exchanges += lap(&mut since);
+    report.timings = timings;
     Ok(report)
+}
+
+/// The time since `since`, which moves on to now.
+fn lap(since: &mut Instant) -> Duration {
+    let now = Instant::now();
+    let elapsed = now - *since;
+    *since = now;
+    elapsed
 }
 
 /// What the desk holds, for `status`.
