@@ -1,5 +1,7 @@
 //! Reading and writing cases: the queries the handlers share.
 
+use std::collections::HashMap;
+
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
@@ -24,8 +26,10 @@ pub struct CaseRow {
 
 pub fn case_row(conn: &Connection, id: &str) -> ApiResult<Option<CaseRow>> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT id, number, service, department_id, status, officer_id, version, applicant FROM applications WHERE id = ?1",
+        )?
+        .query_row(
             [id],
             |r| {
                 Ok(CaseRow {
@@ -48,7 +52,8 @@ pub fn case_row(conn: &Connection, id: &str) -> ApiResult<Option<CaseRow>> {
 pub fn officer_ref(conn: &Connection, id: Option<&str>) -> ApiResult<Option<OfficerRef>> {
     let Some(id) = id else { return Ok(None) };
     Ok(conn
-        .query_row("SELECT id, full_name FROM users WHERE id = ?1", [id], |r| {
+        .prepare_cached("SELECT id, full_name FROM users WHERE id = ?1")?
+        .query_row([id], |r| {
             Ok(OfficerRef {
                 id: r.get(0)?,
                 full_name: r.get(1)?,
@@ -93,89 +98,133 @@ pub fn notification(r: &rusqlite::Row<'_>) -> rusqlite::Result<migdesk_api::Noti
     })
 }
 
-pub fn documents(conn: &Connection, application_id: &str) -> ApiResult<Vec<DocumentMeta>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, type, file_name, mime_type, size, sha256 FROM documents WHERE application_id = ?1 ORDER BY added_at, id",
-    )?;
-    let rows = stmt.query_map([application_id], |r| {
-        Ok(DocumentMeta {
-            id: r.get(0)?,
-            doc_type: r.get(1)?,
-            file_name: r.get(2)?,
-            mime_type: r.get(3)?,
-            size: r.get(4)?,
-            sha256: r.get(5)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+/// Ids as one SQL parameter, for `… IN (SELECT value FROM json_each(?1))`: a page of cases is
+/// read with one query a table, not one a case.
+fn id_list(ids: &[&str]) -> String {
+    Value::from(ids.iter().map(|id| Value::from(*id)).collect::<Vec<_>>()).to_string()
 }
 
-pub fn history(conn: &Connection, application_id: &str) -> ApiResult<Vec<HistoryEvent>> {
+/// The documents of each of the applications, in the order they were added.
+pub fn documents_of(
+    conn: &Connection,
+    ids: &[&str],
+) -> ApiResult<HashMap<String, Vec<DocumentMeta>>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT e.at, e.kind, e.actor_id, u.full_name, e.detail FROM events e LEFT JOIN users u ON u.id = e.actor_id
-         WHERE e.application_id = ?1 ORDER BY e.id",
+        "SELECT application_id, id, type, file_name, mime_type, size, sha256 FROM documents
+         WHERE application_id IN (SELECT value FROM json_each(?1)) ORDER BY application_id, added_at, id",
     )?;
-    let rows = stmt.query_map([application_id], |r| {
-        let actor_id: Option<String> = r.get(2)?;
-        let actor_name: Option<String> = r.get(3)?;
-        let kind: String = r.get(1)?;
-        let detail = json_col::<Value>(4, r.get(4)?)?;
-        Ok(HistoryEvent {
-            at: r.get(0)?,
+    let mut rows = stmt.query([id_list(ids)])?;
+    let mut of: HashMap<String, Vec<DocumentMeta>> = HashMap::new();
+    while let Some(r) = rows.next()? {
+        of.entry(r.get(0)?).or_default().push(DocumentMeta {
+            id: r.get(1)?,
+            doc_type: r.get(2)?,
+            file_name: r.get(3)?,
+            mime_type: r.get(4)?,
+            size: r.get(5)?,
+            sha256: r.get(6)?,
+        });
+    }
+    Ok(of)
+}
+
+pub fn documents(conn: &Connection, application_id: &str) -> ApiResult<Vec<DocumentMeta>> {
+    Ok(documents_of(conn, &[application_id])?
+        .remove(application_id)
+        .unwrap_or_default())
+}
+
+/// The history of each of the applications, oldest first.
+pub fn histories_of(
+    conn: &Connection,
+    ids: &[&str],
+) -> ApiResult<HashMap<String, Vec<HistoryEvent>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.application_id, e.at, e.kind, e.actor_id, u.full_name, e.detail FROM events e LEFT JOIN users u ON u.id = e.actor_id
+         WHERE e.application_id IN (SELECT value FROM json_each(?1)) ORDER BY e.application_id, e.id",
+    )?;
+    let mut rows = stmt.query([id_list(ids)])?;
+    let mut of: HashMap<String, Vec<HistoryEvent>> = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let actor_id: Option<String> = r.get(3)?;
+        let actor_name: Option<String> = r.get(4)?;
+        let kind: String = r.get(2)?;
+        let detail = json_col::<Value>(5, r.get(5)?)?;
+        let event = Event::from_parts(&kind, detail).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e))
+        })?;
+        of.entry(r.get(0)?).or_default().push(HistoryEvent {
+            at: r.get(1)?,
             actor: actor_id
                 .zip(actor_name)
                 .map(|(id, full_name)| OfficerRef { id, full_name }),
-            event: Event::from_parts(&kind, detail).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    4,
-                    rusqlite::types::Type::Text,
-                    Box::new(e),
-                )
-            })?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+            event,
+        });
+    }
+    Ok(of)
+}
+
+pub fn history(conn: &Connection, application_id: &str) -> ApiResult<Vec<HistoryEvent>> {
+    Ok(histories_of(conn, &[application_id])?
+        .remove(application_id)
+        .unwrap_or_default())
+}
+
+/// The applications as they are now, with their documents, history and officer: one query a
+/// table for all of them.
+pub fn application_details(
+    conn: &Connection,
+    ids: &[&str],
+) -> ApiResult<HashMap<String, ApplicationDetail>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, number, service, tier, submitted_at, due_date, department_id, status, officer_id, version, applicant, form
+         FROM applications WHERE id IN (SELECT value FROM json_each(?1))",
+    )?;
+    let rows = stmt
+        .query_map([id_list(ids)], |r| {
+            // Documents, history and the officer's name are read below.
+            let detail = ApplicationDetail {
+                id: r.get(0)?,
+                number: r.get(1)?,
+                service: r.get(2)?,
+                tier: r.get(3)?,
+                submitted_at: r.get(4)?,
+                due_date: r.get(5)?,
+                department_id: r.get(6)?,
+                status: Status::parse(&r.get::<_, String>(7)?).unwrap_or(Status::Pending),
+                assignment: Assignment {
+                    officer: None,
+                    version: r.get(9)?,
+                },
+                applicant: json_col::<Applicant>(10, r.get(10)?)?,
+                form: json_col::<Vec<FormGroup>>(11, r.get(11)?)?,
+                documents: Vec::new(),
+                history: Vec::new(),
+            };
+            Ok((detail, r.get::<_, Option<String>>(8)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut documents = documents_of(conn, ids)?;
+    let mut histories = histories_of(conn, ids)?;
+    let mut officers: HashMap<String, Option<OfficerRef>> = HashMap::new();
+    let mut details = HashMap::with_capacity(rows.len());
+    for (mut detail, officer_id) in rows {
+        if let Some(id) = officer_id {
+            if !officers.contains_key(&id) {
+                let officer = officer_ref(conn, Some(&id))?;
+                officers.insert(id.clone(), officer);
+            }
+            detail.assignment.officer = officers[&id].clone();
+        }
+        detail.documents = documents.remove(&detail.id).unwrap_or_default();
+        detail.history = histories.remove(&detail.id).unwrap_or_default();
+        details.insert(detail.id.clone(), detail);
+    }
+    Ok(details)
 }
 
 pub fn application_detail(conn: &Connection, id: &str) -> ApiResult<Option<ApplicationDetail>> {
-    let row = conn
-        .query_row(
-            "SELECT id, number, service, tier, submitted_at, due_date, department_id, status, officer_id, version, applicant, form
-             FROM applications WHERE id = ?1",
-            [id],
-            |r| {
-                // Documents, history and the officer's name are read below.
-                let detail = ApplicationDetail {
-                    id: r.get(0)?,
-                    number: r.get(1)?,
-                    service: r.get(2)?,
-                    tier: r.get(3)?,
-                    submitted_at: r.get(4)?,
-                    due_date: r.get(5)?,
-                    department_id: r.get(6)?,
-                    status: Status::parse(&r.get::<_, String>(7)?).unwrap_or(Status::Pending),
-                    assignment: Assignment {
-                        officer: None,
-                        version: r.get(9)?,
-                    },
-                    applicant: json_col::<Applicant>(10, r.get(10)?)?,
-                    form: json_col::<Vec<FormGroup>>(11, r.get(11)?)?,
-                    documents: Vec::new(),
-                    history: Vec::new(),
-                };
-                Ok((detail, r.get::<_, Option<String>>(8)?))
-            },
-        )
-        .optional()?;
-    let Some((detail, officer_id)) = row else {
-        return Ok(None);
-    };
-    Ok(Some(ApplicationDetail {
-        documents: documents(conn, &detail.id)?,
-        history: history(conn, &detail.id)?,
-        assignment: assignment(conn, officer_id.as_deref(), detail.assignment.version)?,
-        ..detail
-    }))
+    Ok(application_details(conn, &[id])?.remove(id))
 }
 
 /// The case as it is now, for a conflict's answer.

@@ -145,24 +145,38 @@ pub async fn list(
             let has_more = rows.len() > limit as usize;
             let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
             let mut last = after;
-            for (seq, application_id, kind, at) in rows.into_iter().take(limit as usize) {
+            let rows = &rows[..rows.len().min(limit as usize)];
+            // The page's cases as they are now, read together; a case that no longer concerns
+            // the caller (moved to another officer or department) goes with its assignment only.
+            let ids: Vec<&str> = rows.iter().map(|(_, id, _, _)| id.as_str()).collect();
+            let mut details = store::application_details(&tx, &ids)?;
+            // How many more changes of the page name each case: the last one takes its copy.
+            let mut named: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+            for id in &ids {
+                *named.entry(id).or_default() += 1;
+            }
+            for (seq, application_id, kind, at) in rows.iter().cloned() {
                 last = seq;
-                let Some(case) = store::case_row(&tx, &application_id)? else { continue };
-                let concerns_caller = match caller.role {
-                    Role::Supervisor => case.department_id == caller.department_id,
-                    Role::Officer => case.officer_id.as_deref() == Some(caller.user_id.as_str()),
-                };
-                let application = if concerns_caller {
-                    store::application_detail(&tx, &application_id)?
+                let left = named.get_mut(application_id.as_str()).map_or(0, |n| {
+                    *n -= 1;
+                    *n
+                });
+                let detail = if left == 0 {
+                    details.remove(&application_id)
                 } else {
-                    None
+                    details.get(&application_id).cloned()
+                };
+                let Some(detail) = detail else { continue };
+                let concerns_caller = match caller.role {
+                    Role::Supervisor => detail.department_id == caller.department_id,
+                    Role::Officer => detail.officer_id() == Some(caller.user_id.as_str()),
                 };
                 changes.push(Change {
                     kind: ChangeKind::parse(&kind).unwrap_or(ChangeKind::Changed),
                     at,
-                    assignment: store::assignment(&tx, case.officer_id.as_deref(), case.version)?,
+                    assignment: detail.assignment.clone(),
                     application_id,
-                    application,
+                    application: concerns_caller.then_some(detail),
                 });
             }
             tx.execute(
