@@ -289,9 +289,10 @@ pub fn append(tx: &Transaction<'_>, entry: &Entry, at: &str) -> ApiResult<i64> {
     Ok(id)
 }
 
-/// Appends `entry` now, in a write transaction of its own.
+/// Appends `entry` now; durable when this returns (committed with the other rows being
+/// recorded at the same moment, see [`Db::write_grouped`]).
 pub async fn record(db: &Db, entry: Entry) -> ApiResult<()> {
-    db.write(move |tx| {
+    db.write_grouped(move |tx| {
         append(tx, &entry, &clock::format(clock::now()))?;
         Ok(())
     })
