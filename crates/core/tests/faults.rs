@@ -89,16 +89,9 @@ async fn decisions_get_through_a_misbehaving_network_exactly_once() {
         .unwrap();
     let me = user.id.clone();
     let mut store = Store::open(&dir.path().join("cache.db"), &CacheKey::random()).unwrap();
-    sync::pull_changes(
-        &mut store,
-        &direct,
-        &token,
-        &me,
-        &mut Default::default(),
-        |_| {},
-    )
-    .await
-    .unwrap();
+    sync::pull_changes(&mut store, &direct, &token, &me, |_| {})
+        .await
+        .unwrap();
     let cases: Vec<String> = store
         .conn_for_tests()
         .prepare("SELECT id FROM cases WHERE mine = 1 AND status = 'pending'")
@@ -130,15 +123,7 @@ async fn decisions_get_through_a_misbehaving_network_exactly_once() {
             .unwrap();
         let _ = sync::push(&mut store, &flaky, &token).await;
         // Pulls fail too, and must leave the cache consistent.
-        let _ = sync::pull_changes(
-            &mut store,
-            &flaky,
-            &token,
-            &me,
-            &mut Default::default(),
-            |_| {},
-        )
-        .await;
+        let _ = sync::pull_changes(&mut store, &flaky, &token, &me, |_| {}).await;
     }
     assert!(
         faults.load(Ordering::SeqCst) >= 3,
@@ -241,16 +226,9 @@ async fn a_2xx_that_does_not_name_the_version_it_applied_never_marks_a_decision_
         .await
         .unwrap();
     let mut store = Store::open(&dir.path().join("cache.db"), &CacheKey::random()).unwrap();
-    sync::pull_changes(
-        &mut store,
-        &direct,
-        &token,
-        &user.id,
-        &mut Default::default(),
-        |_| {},
-    )
-    .await
-    .unwrap();
+    sync::pull_changes(&mut store, &direct, &token, &user.id, |_| {})
+        .await
+        .unwrap();
     let case: String = store
         .conn_for_tests()
         .query_row(

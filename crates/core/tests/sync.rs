@@ -384,16 +384,9 @@ async fn a_case_reassigned_while_offline_ends_as_a_visible_conflict() {
         sync::push(&mut store, &central, &token).await.unwrap(),
         (0, 1)
     );
-    sync::pull_changes(
-        &mut store,
-        &central,
-        &token,
-        &me,
-        &mut Default::default(),
-        |_| {},
-    )
-    .await
-    .unwrap();
+    sync::pull_changes(&mut store, &central, &token, &me, |_| {})
+        .await
+        .unwrap();
     assert_eq!(
         store
             .count("SELECT COUNT(*) FROM outbox WHERE state = 'conflict'")
@@ -428,16 +421,9 @@ async fn an_unsent_decision_on_a_case_moved_away_still_reaches_the_centre_as_a_c
     let case_id = decided_offline_then_moved_away(&f, &centre, &central, &mut store).await;
     // Pull before push: the case leaves the queue, and the decision waits to be sent. The desk
     // does not settle it alone: the centre must hear of it to show the supervisor.
-    sync::pull_changes(
-        &mut store,
-        &central,
-        &token,
-        &me,
-        &mut Default::default(),
-        |_| {},
-    )
-    .await
-    .unwrap();
+    sync::pull_changes(&mut store, &central, &token, &me, |_| {})
+        .await
+        .unwrap();
     assert_eq!(
         store
             .count("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")

@@ -1,9 +1,8 @@
 //! The change feed: every change to the cases that concern this desk, page by page, each page
 //! committed with the cursor after it.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use super::Timings;
 use super::central::Central;
 use crate::cache::{Meta, Store};
 use crate::error::{DeskError, DeskResult, ErrorKind};
@@ -15,6 +14,9 @@ pub struct Pulled {
     /// The centre's feed had another history (restored from a backup): the desk started again
     /// from the beginning and will send again every decision the centre acknowledged.
     pub restarted: bool,
+    /// Time spent waiting for pages and decoding them, and writing them.
+    pub pages_time: Duration,
+    pub writes_time: Duration,
 }
 
 /// Pulls every change since the stored cursor; each page commits with its cursor. A position
@@ -25,7 +27,6 @@ pub async fn pull_changes(
     central: &Central,
     token: &str,
     me: &str,
-    timings: &mut Timings,
     mut progress: impl FnMut(u64),
 ) -> DeskResult<Pulled> {
     let mut pulled = Pulled::default();
@@ -34,7 +35,7 @@ pub async fn pull_changes(
         let from_start = cursor.is_none();
         let asked = Instant::now();
         let page = central.changes(token, cursor).await?;
-        timings.feed_pages += asked.elapsed();
+        pulled.pages_time += asked.elapsed();
         let Some(page) = page else {
             if from_start || pulled.restarted {
                 return Err(DeskError::new(
@@ -48,7 +49,7 @@ pub async fn pull_changes(
         };
         let writing = Instant::now();
         store.apply_feed_page(&page.changes, &page.next_cursor, me)?;
-        timings.feed_writes += writing.elapsed();
+        pulled.writes_time += writing.elapsed();
         pulled.changes += page.changes.len() as u64;
         progress(pulled.changes);
         if !page.has_more {

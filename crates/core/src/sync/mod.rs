@@ -171,7 +171,7 @@ pub async fn run(
     report.decisions_sent = sent;
     report.conflicts = conflicts;
     timings.exchanges += lap(&mut since);
-    let pulled = pull_changes(store, central, token, me, &mut timings, |changes| {
+    let pulled = pull_changes(store, central, token, me, |changes| {
         progress(Progress {
             changes,
             ..Progress::new(Phase::Changes)
@@ -180,6 +180,8 @@ pub async fn run(
     .await?;
     report.changes = pulled.changes;
     report.feed_restarted = pulled.restarted;
+    timings.feed_pages = pulled.pages_time;
+    timings.feed_writes = pulled.writes_time;
     let changes = report.changes;
     lap(&mut since);
     let fetched = pull_documents(store, central, token, concurrency, &mut timings, |p| {
