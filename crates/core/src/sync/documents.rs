@@ -49,9 +49,17 @@ pub struct Fetched {
 struct Batch {
     files: Vec<(String, Vec<u8>)>,
     bytes: usize,
+    /// When its first file arrived; `None` while it is empty.
+    since: Option<Instant>,
 }
 
 impl Batch {
+    fn add(&mut self, sha: String, body: Vec<u8>) {
+        self.bytes += body.len();
+        self.files.push((sha, body));
+        self.since.get_or_insert_with(Instant::now);
+    }
+
     fn full(&self) -> bool {
         self.bytes >= BATCH_BYTES || self.files.len() >= BATCH_FILES
     }
@@ -74,6 +82,7 @@ impl Batch {
         p.bytes += self.bytes as u64;
         self.files.clear();
         self.bytes = 0;
+        self.since = None;
         Ok(())
     }
 }
@@ -121,10 +130,9 @@ pub async fn pull_documents(
     )));
     let mut failed = 0;
     let mut batch = Batch::default();
-    let mut batch_started: Option<Instant> = None;
     loop {
         let waited = Instant::now();
-        let next = match batch_started {
+        let next = match batch.since {
             // Files wait to be written: no longer than BATCH_WAIT for more.
             Some(since) => {
                 let deadline = tokio::time::Instant::from_std(since + BATCH_WAIT);
@@ -135,7 +143,6 @@ pub async fn pull_documents(
         timings.download += waited.elapsed();
         let Some(next) = next else {
             batch.write(store, timings, &mut p)?;
-            batch_started = None;
             p.measure(started.elapsed());
             progress(p);
             continue;
@@ -179,12 +186,9 @@ pub async fn pull_documents(
             failed += 1;
             continue;
         }
-        batch.bytes += arrived_file.body.len();
-        batch.files.push((sha, arrived_file.body));
-        batch_started.get_or_insert_with(Instant::now);
+        batch.add(sha, arrived_file.body);
         if batch.full() {
             batch.write(store, timings, &mut p)?;
-            batch_started = None;
             p.measure(started.elapsed());
             progress(p);
         }
