@@ -86,6 +86,13 @@ pub enum Event {
         /// The Message-ID of the last attempt, to look up in the relay's log.
         message_id: Option<String>,
     },
+    /// Someone who handles the case wrote an internal note (never sent to the applicant).
+    NoteAdded {
+        note_id: String,
+        text: String,
+        /// When its author wrote it, as their desk said.
+        written_at: String,
+    },
     /// Never sent by this centre: what a client reads for an event newer than itself (shown by
     /// its time and actor).
     Unknown,
@@ -134,7 +141,7 @@ impl Event {
     }
 
     /// Every kind this version knows.
-    pub const KNOWN: [&str; 9] = [
+    pub const KNOWN: [&str; 10] = [
         "received",
         "assigned",
         "reassigned",
@@ -144,6 +151,7 @@ impl Event {
         "decision_conflict",
         "conflict_resolved",
         "notification_requeued",
+        "note_added",
     ];
 
     /// The `kind` as stored and sent.
@@ -158,6 +166,7 @@ impl Event {
             Event::DecisionConflict { .. } => "decision_conflict",
             Event::ConflictResolved { .. } => "conflict_resolved",
             Event::NotificationRequeued { .. } => "notification_requeued",
+            Event::NoteAdded { .. } => "note_added",
             Event::Unknown => "unknown",
         }
     }
@@ -191,7 +200,7 @@ mod tests {
     #[test]
     fn an_event_from_a_newer_centre_is_unknown_not_an_error() {
         let event: HistoryEvent = serde_json::from_str(
-            r#"{"at":"2026-11-30T10:00:00Z","actor":{"id":"u1","full_name":"Aysel"},"kind":"note_added","detail":{"text":"x"}}"#,
+            r#"{"at":"2026-11-30T10:00:00Z","actor":{"id":"u1","full_name":"Aysel"},"kind":"appeal_upheld","detail":{"reference":"x"}}"#,
         )
         .unwrap();
         assert_eq!(event.event, Event::Unknown);

@@ -18,6 +18,7 @@ mod decisions;
 mod delivery;
 mod error;
 mod history;
+mod notes;
 mod session;
 mod supervision;
 
@@ -28,6 +29,7 @@ pub use decisions::*;
 pub use delivery::*;
 pub use error::*;
 pub use history::*;
+pub use notes::*;
 pub use session::*;
 pub use supervision::*;
 

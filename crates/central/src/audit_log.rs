@@ -53,6 +53,8 @@ pub enum Action {
     DocumentRead,
     /// The e-mails of one case.
     NotificationsRead,
+    /// The internal notes of one case.
+    NotesRead,
     /// The department's undelivered e-mails.
     UndeliveredRead,
     HistoryExported,
@@ -72,6 +74,7 @@ impl Action {
             Action::CaseRead => "case_read",
             Action::DocumentRead => "document_read",
             Action::NotificationsRead => "notifications_read",
+            Action::NotesRead => "notes_read",
             Action::UndeliveredRead => "undelivered_read",
             Action::HistoryExported => "history_exported",
             Action::NotificationRequeued => "notification_requeued",

@@ -20,6 +20,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/007_instance.sql")),
     M::up(include_str!("../migrations/008_notification_claims.sql")),
     M::up(include_str!("../migrations/009_audit_log.sql")),
+    M::up(include_str!("../migrations/010_notes.sql")),
 ];
 
 /// Opens (creating if needed) and migrates the database.

@@ -1,6 +1,6 @@
 //! A case's whole history as CSV, for an administrative review or a court: every event the
 //! centre recorded (received, assigned, moved and why, documents added, decided and with which
-//! reasons, conflicts and their resolution, withdrawn) and every time a desk reported the case
+//! reasons, conflicts and their resolution, internal notes, withdrawn) and every time a desk reported the case
 //! opened or a decision recorded, with times and names. Supervisors only.
 
 use std::collections::HashMap;
@@ -93,6 +93,12 @@ fn details(kind: &str, d: &Value, names: &HashMap<String, String>) -> String {
             text(&d["decision_id"])
         ),
         "documents_added" => format!("types: {}", text(&d["types"])),
+        "note_added" => format!(
+            "internal note: {}; written at {}; note id {}",
+            text(&d["text"]),
+            text(&d["written_at"]),
+            text(&d["note_id"])
+        ),
         super::notifications::REQUEUED => {
             let mut parts = vec![format!(
                 "the applicant's e-mail {} queued again: it was {} after {} attempts",

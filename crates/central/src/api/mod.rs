@@ -9,6 +9,7 @@ pub mod conflicts;
 pub mod decisions;
 pub mod documents;
 pub mod history;
+pub mod notes;
 pub mod notifications;
 pub mod session;
 pub mod sign_ins;
@@ -139,6 +140,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::notifications))
         .routes(routes!(documents::download))
         .routes(routes!(decisions::create))
+        .routes(routes!(notes::list, notes::create))
         .routes(routes!(audit::report))
         .routes(routes!(supervision::workload))
         .routes(routes!(supervision::assign))

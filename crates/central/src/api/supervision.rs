@@ -16,8 +16,8 @@ use crate::error::{ApiError, ApiResult, ConflictCause, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
 use crate::store;
 use migdesk_api::{
-    AssignmentRequest, AssignmentResponse, ChangeKind, Event, Moved, OfficerCases, OfficerLoad,
-    OfficerRef, Status, SupervisedCase, Workload,
+    AssignmentRequest, AssignmentResponse, ChangeKind, Event, Moved, NoteOrigin, NoteRequest,
+    OfficerCases, OfficerLoad, OfficerRef, Status, SupervisedCase, Workload,
 };
 
 pub use migdesk_api::MAX_BULK;
@@ -256,6 +256,19 @@ pub async fn assign(
                         to_name: target_name.clone(),
                         reason: reason.to_owned(),
                     },
+                )?;
+                // The reason is also a note on the case, by the supervisor.
+                super::notes::keep(
+                    tx,
+                    &case.id,
+                    &caller.user_id,
+                    &NoteRequest {
+                        id: uuid::Uuid::new_v4(),
+                        text: reason.to_owned(),
+                        written_at: now.clone(),
+                    },
+                    NoteOrigin::Reassignment,
+                    &now,
                 )?;
                 store::record_change(
                     tx,

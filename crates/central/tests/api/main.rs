@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod decisions;
 mod mail;
+mod notes;
 mod openapi;
 mod portal;
 mod seeded_documents;

@@ -210,7 +210,12 @@ async fn reassignment_input_is_checked() {
 }
 
 /// A supervisor moves `case` (fresh from the feed) to `target`.
-async fn reassign(s: &crate::common::Server, sup: &str, case: &serde_json::Value, target: &str) {
+pub(crate) async fn reassign(
+    s: &crate::common::Server,
+    sup: &str,
+    case: &serde_json::Value,
+    target: &str,
+) {
     let body = json!({
         "applications": [{ "application_id": id(case), "based_on_version": version(case) }],
         "officer_id": target, "reason": "annual leave",
