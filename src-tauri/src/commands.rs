@@ -159,6 +159,18 @@ pub async fn decide<R: Runtime>(
     desk.decide(&id, &decision)
 }
 
+/// Writes an internal note on a case.
+#[tauri::command]
+pub async fn add_note<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    id: String,
+    text: String,
+) -> Result<CaseView, DeskError> {
+    let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
+    desk.add_note(&id, &text)
+}
+
 /// A document's format and pages, or why it cannot be shown.
 #[tauri::command]
 pub async fn document_layout<R: Runtime>(

@@ -10,7 +10,8 @@ use ts_rs::{Config, TS};
 
 use crate::case::{
     ApplicantView, CaseView, ChecklistItem, ChecklistState, DecisionOnCase, DeliveryState,
-    DocumentState, DocumentView, FormFieldView, FormGroupView, HistoryItem, OfficerView,
+    DocumentState, DocumentView, FormFieldView, FormGroupView, HistoryItem, NoteDelivery, NoteView,
+    OfficerView,
 };
 use crate::conflicts::{ConflictCause, ConflictResolution, ConflictView, ResolutionAction};
 use crate::crosscheck::{DocumentText, Highlight, KeyField, TextCheck, TextState};
@@ -26,7 +27,7 @@ use crate::supervision::{
 };
 use crate::sync::{Phase, Progress, SyncReport};
 use crate::viewer::DocumentLayout;
-use migdesk_api::{Role, Status};
+use migdesk_api::{NoteOrigin, Role, Status};
 use migdesk_domain::decision::{Decision, DecisionKind, Email, ReasonCode, RefusalReason};
 
 /// Where the generated file lives, relative to the workspace root.
@@ -83,6 +84,9 @@ pub fn typescript_bindings() -> String {
     declare::<ChecklistState>(&mut out, &cfg);
     declare::<ChecklistItem>(&mut out, &cfg);
     declare::<HistoryItem>(&mut out, &cfg);
+    declare::<NoteOrigin>(&mut out, &cfg);
+    declare::<NoteDelivery>(&mut out, &cfg);
+    declare::<NoteView>(&mut out, &cfg);
     declare::<DeliveryState>(&mut out, &cfg);
     declare::<DecisionKind>(&mut out, &cfg);
     declare::<DecisionOnCase>(&mut out, &cfg);

@@ -260,6 +260,14 @@ impl Desk {
         case::decide(store, &catalogue, id, decision, &today)
     }
 
+    /// Writes an internal note on a case, kept at once; the next sync delivers it.
+    pub fn add_note(&mut self, id: &str, text: &str) -> DeskResult<CaseView> {
+        let today = Self::today();
+        let catalogue = self.catalogue.clone();
+        let store = self.active()?;
+        case::add_note(store, &catalogue, id, text, &today)
+    }
+
     /// A stored document for the viewer, and the viewer to prepare it with (it works without
     /// holding the desk).
     pub fn document_source(&mut self, document_id: &str) -> DeskResult<(Source, Viewer)> {

@@ -13,7 +13,7 @@ use common::Centre;
 
 use migdesk_central::seed::Account;
 use migdesk_core::ErrorKind;
-use migdesk_core::case::{ChecklistState, DeliveryState, DocumentState};
+use migdesk_core::case::{ChecklistState, DeliveryState, DocumentState, NoteDelivery};
 use migdesk_core::crosscheck::{KeyField, TextState};
 use migdesk_core::desk::Desk;
 use migdesk_core::ipc::SignInRequest;
@@ -35,8 +35,15 @@ fn decision(kind: DecisionKind) -> Decision {
 /// A Shaki officer's desk, signed in and synced with a centre seeded with 12 cases from `seed`;
 /// returns the centre, the desk, the centre's database and the officer.
 async fn synced_desk(dir: &Path, seed: u64) -> (Centre, Desk, PathBuf, Account) {
-    let (central_db, staff) = common::seeded(dir, &common::options(12, seed, "shaki"));
+    let (centre, desk, central_db, staff) = synced_desk_and_staff(dir, seed).await;
     let officer = staff.into_iter().find(|a| a.role == "officer").unwrap();
+    (centre, desk, central_db, officer)
+}
+
+/// [`synced_desk`], with the department's staff (the desk's officer is the first officer).
+async fn synced_desk_and_staff(dir: &Path, seed: u64) -> (Centre, Desk, PathBuf, Vec<Account>) {
+    let (central_db, staff) = common::seeded(dir, &common::options(12, seed, "shaki"));
+    let officer = staff.iter().find(|a| a.role == "officer").unwrap().clone();
     let centre = Centre::start(&central_db).await;
     let mut desk = Desk::new(
         &dir.join("desk"),
@@ -51,7 +58,7 @@ async fn synced_desk(dir: &Path, seed: u64) -> (Centre, Desk, PathBuf, Account) 
     .await
     .unwrap();
     desk.sync_job().unwrap().run(|_| {}).await.unwrap();
-    (centre, desk, central_db, officer)
+    (centre, desk, central_db, staff)
 }
 
 #[tokio::test]
@@ -422,6 +429,108 @@ async fn the_text_panel_finds_the_applicants_values_in_text_documents() {
     assert_eq!(
         desk.document_text("no-such-document").unwrap_err().kind,
         ErrorKind::Invalid
+    );
+    centre.stop().await;
+}
+
+#[tokio::test]
+async fn notes_between_an_officer_and_the_supervisor_travel_with_the_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let (centre, mut desk, _, staff) = synced_desk_and_staff(dir.path(), 5).await;
+    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
+    let supervisor = staff.iter().find(|a| a.role == "supervisor").unwrap();
+    let case_id = desk
+        .queue(&QueueQuery {
+            mine: true,
+            status: Some(migdesk_api::Status::Pending),
+            ..QueueQuery::default()
+        })
+        .unwrap()
+        .rows[0]
+        .id
+        .clone();
+    let view = desk
+        .add_note(
+            &case_id,
+            "Pasportun surəti bulanıqdır; ərizəçi ilə danışdım.",
+        )
+        .unwrap();
+    let [written] = view.notes.as_slice() else {
+        panic!("{:?}", view.notes)
+    };
+    assert_eq!(written.delivery, NoteDelivery::Pending);
+    assert_eq!(written.author.as_deref(), Some(officer.full_name));
+    assert_eq!(written.origin, migdesk_api::NoteOrigin::Desk);
+    assert_eq!(
+        desk.add_note(&case_id, "   ").unwrap_err().kind,
+        ErrorKind::Invalid
+    );
+    assert_eq!(
+        desk.add_note("no-such-case", "x").unwrap_err().kind,
+        ErrorKind::Invalid
+    );
+
+    let report = desk.sync_job().unwrap().run(|_| {}).await.unwrap();
+    assert_eq!((report.notes_sent, report.notes_refused), (1, 0));
+    let view = desk.case(&case_id).unwrap();
+    let [kept] = view.notes.as_slice() else {
+        panic!(
+            "one note, not the desk's and the centre's copy: {:?}",
+            view.notes
+        )
+    };
+    assert_eq!(kept.id, written.id);
+    assert_eq!(kept.delivery, NoteDelivery::Kept);
+    assert_eq!(
+        kept.written_at, written.written_at,
+        "the time it was written"
+    );
+    let in_history = view
+        .history
+        .iter()
+        .find(|h| h.kind == "note_added")
+        .expect("the note in the history");
+    assert_eq!(in_history.text.as_deref(), Some(kept.text.as_str()));
+    assert_eq!(in_history.actor.as_deref(), Some(officer.full_name));
+
+    // The department's supervisor reads it on their own desk and answers.
+    let mut boss = Desk::new(
+        &dir.path().join("boss"),
+        Box::new(MemorySecrets::default()),
+        Duration::from_secs(600),
+    );
+    boss.sign_in(SignInRequest {
+        server: centre.base.clone(),
+        username: supervisor.username.clone(),
+        password: supervisor.password.clone(),
+    })
+    .await
+    .unwrap();
+    boss.sync_job().unwrap().run(|_| {}).await.unwrap();
+    let seen = boss.case(&case_id).unwrap();
+    assert_eq!(seen.notes.len(), 1);
+    assert_eq!(seen.notes[0].text, kept.text);
+    assert_eq!(seen.notes[0].author.as_deref(), Some(officer.full_name));
+    boss.add_note(&case_id, "Sabah yenidən baxın.").unwrap();
+    boss.sync_job().unwrap().run(|_| {}).await.unwrap();
+
+    desk.sync_job().unwrap().run(|_| {}).await.unwrap();
+    let view = desk.case(&case_id).unwrap();
+    let texts: Vec<(&str, Option<&str>)> = view
+        .notes
+        .iter()
+        .map(|n| (n.text.as_str(), n.author.as_deref()))
+        .collect();
+    assert_eq!(
+        texts,
+        vec![
+            (kept.text.as_str(), Some(officer.full_name)),
+            ("Sabah yenidən baxın.", Some(supervisor.full_name)),
+        ]
+    );
+    assert!(
+        view.can_decide,
+        "a note never takes the case from its officer"
     );
     centre.stop().await;
 }

@@ -270,6 +270,106 @@ async fn a_decision_made_offline_reaches_the_centre_exactly_once() {
     centre.stop().await;
 }
 
+#[tokio::test]
+async fn a_note_written_offline_reaches_the_centre_exactly_once() {
+    let f = fixture();
+    let centre = Centre::start(&f.central_db).await;
+    let (central, token, me, mut store) = signed_in(&f, &centre).await;
+    full_sync(&mut store, &central, &token, &me).await;
+    let case_id = pending_case(&store).0;
+    assert_eq!(
+        sync::record_note(&mut store, &case_id, " \n ")
+            .unwrap_err()
+            .kind,
+        migdesk_core::ErrorKind::Invalid,
+        "an empty note is refused on the desk"
+    );
+
+    // The network goes away; the note is kept and waits.
+    centre.stop().await;
+    let note = sync::record_note(
+        &mut store,
+        &case_id,
+        "  Ərizəçi pasportun əslini gətirəcək. ",
+    )
+    .unwrap();
+    assert_eq!(
+        sync::push_notes(&store, &central, &token).await.unwrap(),
+        (0, 0)
+    );
+    assert_eq!(
+        store
+            .count("SELECT COUNT(*) FROM notes_outbox WHERE state = 'pending' AND attempts = 1 AND last_error IS NOT NULL AND next_attempt_at IS NOT NULL")
+            .unwrap(),
+        1
+    );
+
+    // It comes back (on another port); the retry waits for its backoff, so clear it as time would.
+    let centre = Centre::start(&f.central_db).await;
+    let central = Central::new(&centre.base).unwrap();
+    sync::retry_now(&store).unwrap();
+    assert_eq!(
+        sync::push_notes(&store, &central, &token).await.unwrap(),
+        (1, 0)
+    );
+    assert_eq!(
+        sync::push_notes(&store, &central, &token).await.unwrap(),
+        (0, 0)
+    );
+    let at_centre = |sql: &str| f.central_count(&sql.replace("{note}", &note));
+    assert_eq!(
+        at_centre(
+            "SELECT COUNT(*) FROM notes WHERE id = '{note}' AND text = 'Ərizəçi pasportun əslini gətirəcək.'"
+        ),
+        1
+    );
+    // A replay (the answer was lost) is answered, not kept twice.
+    store
+        .conn_for_tests()
+        .execute("UPDATE notes_outbox SET state = 'pending'", [])
+        .unwrap();
+    assert_eq!(
+        sync::push_notes(&store, &central, &token).await.unwrap(),
+        (1, 0)
+    );
+    assert_eq!(at_centre("SELECT COUNT(*) FROM notes"), 1);
+    assert_eq!(
+        at_centre(
+            "SELECT COUNT(*) FROM events WHERE kind = 'note_added' AND detail LIKE '%{note}%'"
+        ),
+        1
+    );
+
+    // A note the centre refuses for good (the case is not one this officer may read) is kept
+    // with the centre's words and not sent again.
+    let refused = sync::record_note(&mut store, &case_id, "x").unwrap();
+    store
+        .conn_for_tests()
+        .execute(
+            "UPDATE notes_outbox SET case_id = 'no-such-application' WHERE id = ?1",
+            [&refused],
+        )
+        .unwrap();
+    assert_eq!(
+        sync::push_notes(&store, &central, &token).await.unwrap(),
+        (0, 1)
+    );
+    let why: String = store
+        .conn_for_tests()
+        .query_row(
+            "SELECT last_error FROM notes_outbox WHERE id = ?1 AND state = 'refused'",
+            [&refused],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(why.contains("no-such-application"), "{why}");
+    assert_eq!(
+        sync::push_notes(&store, &central, &token).await.unwrap(),
+        (0, 0)
+    );
+    centre.stop().await;
+}
+
 /// Records a decision on a pending case while offline, and meanwhile the supervisor moves that
 /// case to another officer. Returns the case's id.
 async fn decided_offline_then_moved_away(

@@ -58,8 +58,10 @@ function kase(over: Partial<CaseView> = {}): CaseView {
         to: null,
         decision: null,
         reason: null,
+        text: null,
       },
     ],
+    notes: [],
     decision: null,
     can_decide: true,
     ...over,
@@ -73,6 +75,8 @@ async function open(
   next = async () => true,
   lang = "en",
   view: Partial<CaseView> = {},
+  notes: string[] = [],
+  onBack: () => void = () => undefined,
 ) {
   localStorage.setItem(LANGUAGE_STORAGE_KEY, lang);
   const i18n = createI18n();
@@ -83,6 +87,21 @@ async function open(
       subject: `Недостающие документы по заявлению № MX-2026-000001 (${decision.missing_documents.join()})`,
       body: "Уважаемый(ая) CHINGIZ ISMAYILLI,",
     }),
+    add_note: ({ text }) => {
+      notes.push(text);
+      return kase({
+        ...view,
+        notes: notes.map((words, i) => ({
+          id: `n${i}`,
+          author: "Aysel Məmmədova",
+          written_at: "2026-12-01T09:00:00Z",
+          text: words.trim(),
+          origin: "desk",
+          delivery: "pending",
+          problem: null,
+        })),
+      });
+    },
     decide: ({ decision }) => {
       decided.push(decision);
       return kase({
@@ -101,7 +120,7 @@ async function open(
   const rendered = render(
     <I18nextProvider i18n={i18n}>
       <CatalogueProvider>
-        <Case caseId="c1" onBack={() => undefined} onNext={next} />
+        <Case caseId="c1" onBack={onBack} onNext={next} />
       </CatalogueProvider>
     </I18nextProvider>,
   );
@@ -205,6 +224,43 @@ describe("the case screen", () => {
     expect(decided.map((d) => d.kind)).toEqual(["accept"]);
     // Focus is back on the case screen, so n works at once.
     expect(document.activeElement).toBe(screen.getByTestId("case-screen"));
+  });
+
+  it("c takes the keys to the note box; Ctrl+Enter keeps the note, Esc hands the keys back", async () => {
+    const notes: string[] = [];
+    let left = 0;
+    await open(
+      [],
+      async () => true,
+      "en",
+      {},
+      notes,
+      () => {
+        left += 1;
+      },
+    );
+    expect(screen.getByText("No notes yet.")).toBeTruthy();
+    await userEvent.keyboard("c");
+    expect(document.activeElement).toBe(screen.getByTestId("note-text"));
+    // Letters typed here are words, not the case screen's shortcuts.
+    await userEvent.keyboard("Ərizəçi zəng edəcək, a m r n");
+    expect(screen.queryByTestId("decision-dialog")).toBeNull();
+    await userEvent.keyboard("{Control>}{Enter}{/Control}");
+    const note = await screen.findByText("Ərizəçi zəng edəcək, a m r n");
+    expect(notes).toEqual(["Ərizəçi zəng edəcək, a m r n"]);
+    expect(note.closest("li")?.dataset.delivery).toBe("pending");
+    expect(note.closest("li")?.textContent).toContain("waiting to be sent");
+    expect((screen.getByTestId("note-text") as HTMLTextAreaElement).value).toBe("");
+    expect(document.activeElement).toBe(screen.getByTestId("case-screen"));
+    // Escape in the box leaves the box, not the case.
+    await userEvent.keyboard("c");
+    await userEvent.keyboard("{Escape}");
+    expect(document.activeElement).toBe(screen.getByTestId("case-screen"));
+    expect(left).toBe(0);
+    // Nothing to save: the button stays off, Ctrl+Enter does nothing.
+    expect((screen.getByTestId("note-add") as HTMLButtonElement).disabled).toBe(true);
+    await userEvent.keyboard("c   {Control>}{Enter}{/Control}");
+    expect(notes).toHaveLength(1);
   });
 
   it("names one more missing document by keys alone: arrows, Space, Ctrl+Enter, Enter", async () => {

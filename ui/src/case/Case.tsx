@@ -19,6 +19,7 @@ import { Deadline } from "../queue/Deadline";
 import { formatDate, formatDateTime } from "../queue/format";
 import { DecisionDialog } from "./DecisionDialog";
 import { DocumentPane, type PaneCommand } from "./DocumentPane";
+import { Notes } from "./Notes";
 import { TextPanel } from "./TextPanel";
 import "./case.css";
 
@@ -47,6 +48,7 @@ const HELP: [keys: string, label: ParseKeys][] = [
   ["Ctrl+Enter", "help.decide"],
   ["↑ / ↓ · Space", "help.checks"],
   ["n", "case.next"],
+  ["c", "help.note"],
   ["Esc", "case.back"],
   ["Tab / 1 / 2", "help.pane"],
   ["PageDown / PageUp", "help.pages"],
@@ -132,6 +134,7 @@ export function Case({
   /** Why asking for the next case failed. */
   const [nextError, setNextError] = useState<DeskError | null>(null);
   const root = useRef<HTMLElement>(null);
+  const noteInput = useRef<HTMLTextAreaElement>(null);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: another case is the trigger.
   useEffect(() => {
@@ -177,6 +180,8 @@ export function Case({
       setDialog(DECISION_KEYS[key] ?? null);
     } else if (key === "n") {
       void next();
+    } else if (key === "c") {
+      noteInput.current?.focus();
     } else if (key === "t") {
       setShowText((on) => !on);
     } else if (key === "p") {
@@ -297,6 +302,12 @@ export function Case({
               </div>
             ))}
           </section>
+          <Notes
+            kase={kase}
+            input={noteInput}
+            onSaved={loaded.replace}
+            onLeave={() => root.current?.focus()}
+          />
           <section aria-labelledby="history-title">
             <h2 id="history-title">{t("case.history")}</h2>
             <ol className="history" data-testid="history">
@@ -308,6 +319,7 @@ export function Case({
                   {h.to && ` → ${h.to}`}
                   {h.decision && `: ${codeText(t, "decision.kind", h.decision)}`}
                   {h.reason && ` (${h.reason})`}
+                  {h.text && `: ${h.text}`}
                 </li>
               ))}
             </ol>

@@ -137,6 +137,14 @@ export type QueuePage = { rows: Array<QueueRow>, total: number, };
  */
 export type SyncReport = { changes: number, documents_downloaded: number, bytes_downloaded: number, decisions_sent: number, conflicts: number, audit_events_sent: number, 
 /**
+ * Internal notes the centre kept.
+ */
+notes_sent: number, 
+/**
+ * Internal notes the centre refused for good (shown on their case with its words).
+ */
+notes_refused: number, 
+/**
  * Documents the centre could not give (missing, refused, corrupted on the way): recorded
  * on each and tried again at the next sync.
  */
@@ -249,7 +257,39 @@ decision: DecisionKind | null,
 /**
  * A reason given (reassignment) or a conflict's cause.
  */
-reason: string | null, };
+reason: string | null, 
+/**
+ * An internal note's words.
+ */
+text: string | null, };
+
+/**
+ * Where a note came from.
+ */
+export type NoteOrigin = "desk" | "reassignment";
+
+/**
+ * Where an internal note is.
+ */
+export type NoteDelivery = "kept" | "pending" | "refused";
+
+/**
+ * An internal note on a case: between the officers who handle it and their supervisors, never
+ * sent to the applicant.
+ */
+export type NoteView = { id: string, 
+/**
+ * Its author, by name.
+ */
+author: string | null, 
+/**
+ * When it was written (RFC 3339).
+ */
+written_at: string, text: string, origin: NoteOrigin, delivery: NoteDelivery, 
+/**
+ * Why the centre refused it, or why the last attempt to send it failed.
+ */
+problem: string | null, };
 
 /**
  * Where this desk's decision on the case is.
@@ -282,6 +322,11 @@ officer: OfficerView | null,
  * The case is assigned to the officer signed in here.
  */
 mine: boolean, form: Array<FormGroupView>, documents: Array<DocumentView>, checklist: Array<ChecklistItem>, history: Array<HistoryItem>, 
+/**
+ * The internal notes, oldest first: the centre's, a reassignment's reason, and those
+ * written here not yet kept there.
+ */
+notes: Array<NoteView>, 
 /**
  * This desk's latest decision on the case.
  */
@@ -514,6 +559,7 @@ export type Commands = {
   case_view: { args: { id: string }; returns: CaseView };
   decision_preview: { args: { id: string; decision: Decision }; returns: Email };
   decide: { args: { id: string; decision: Decision }; returns: CaseView };
+  add_note: { args: { id: string; text: string }; returns: CaseView };
   document_layout: { args: { id: string }; returns: DocumentLayout };
   document_text: { args: { id: string }; returns: DocumentText };
   prefetch_case: { args: { id: string }; returns: number };
@@ -531,4 +577,4 @@ export type Commands = {
 export type CommandName = keyof Commands;
 
 /** Every command, for code that must cover each one. */
-export const COMMAND_NAMES: readonly CommandName[] = ["app_info", "catalogue", "session", "sign_in", "unlock", "lock", "sign_out", "queue_page", "sync_now", "case_view", "decision_preview", "decide", "document_layout", "document_text", "prefetch_case", "conflicts", "conflict_seen", "workload", "officer_cases", "reassign", "resolve_conflict", "export_history", "undelivered_emails", "requeue_email"];
+export const COMMAND_NAMES: readonly CommandName[] = ["app_info", "catalogue", "session", "sign_in", "unlock", "lock", "sign_out", "queue_page", "sync_now", "case_view", "decision_preview", "decide", "add_note", "document_layout", "document_text", "prefetch_case", "conflicts", "conflict_seen", "workload", "officer_cases", "reassign", "resolve_conflict", "export_history", "undelivered_emails", "requeue_email"];

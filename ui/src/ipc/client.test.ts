@@ -55,6 +55,7 @@ describe("desk", () => {
     await Promise.all(methods.map((method) => method("x", "y").catch(() => undefined)));
     expect([...called.keys()].sort()).toEqual([...COMMAND_NAMES].sort());
     expect(called.get("decide")).toEqual(["decision", "id"]);
+    expect(called.get("add_note")).toEqual(["id", "text"]);
     expect(called.get("sync_now")).toEqual(["onProgress"]);
   });
 });

@@ -125,6 +125,8 @@ export const desk = {
   decisionPreview: (id: string, decision: Decision): Promise<Email> =>
     call("decision_preview", { id, decision }),
   decide: (id: string, decision: Decision): Promise<CaseView> => call("decide", { id, decision }),
+  /** Writes an internal note on a case (kept at once, sent at the next sync). */
+  addNote: (id: string, text: string): Promise<CaseView> => call("add_note", { id, text }),
   documentLayout: (id: string): Promise<DocumentLayout> => call("document_layout", { id }),
   documentText: (id: string): Promise<DocumentText> => call("document_text", { id }),
   /** Prepares a case's first documents before it is opened; resolves to how many. */

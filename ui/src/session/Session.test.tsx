@@ -298,6 +298,8 @@ describe("the queue", () => {
         decisions_sent: 0,
         conflicts: 0,
         audit_events_sent: 0,
+        notes_sent: 0,
+        notes_refused: 0,
         documents_read: 7,
         cases_purged: 0,
         feed_restarted: true,

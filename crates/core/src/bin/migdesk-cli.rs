@@ -317,8 +317,9 @@ async fn run(cli: Cli) -> DeskResult<String> {
                     )
                 };
                 format!(
-                    "Repaired: {} decisions and {} audit events kept; run `migdesk-cli sync` to fetch the rest.\nThe damaged file is set aside as {}{partly}",
+                    "Repaired: {} decisions, {} notes and {} audit events kept; run `migdesk-cli sync` to fetch the rest.\nThe damaged file is set aside as {}{partly}",
                     report.decisions_kept,
+                    report.notes_kept,
                     report.audit_events_kept,
                     report.damaged_copy.display()
                 )

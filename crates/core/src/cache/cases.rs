@@ -68,14 +68,15 @@ impl Store {
 
     /// The centre's feed has another history (a restore from a backup): every cached case and
     /// the feed's position go, to come again from the start; the decisions the centre had
-    /// acknowledged become pending again, so that each reaches the centre again (a repeat it
+    /// acknowledged become pending again (and the notes it had kept), so that each reaches the centre again (a repeat it
     /// still holds is answered from its record). Conflicts stay as they are, and so do the
     /// documents' bytes (by SHA-256, fetched again only if no case names them any more).
     pub(crate) fn restart_feed(&mut self) -> DeskResult<()> {
         let tx = self.transaction()?;
         tx.execute_batch(
             "DELETE FROM documents; DELETE FROM cases_fts; DELETE FROM cases; DELETE FROM central_conflicts;
-             UPDATE outbox SET state = 'pending', next_attempt_at = NULL WHERE state = 'sent';",
+             UPDATE outbox SET state = 'pending', next_attempt_at = NULL WHERE state = 'sent';
+             UPDATE notes_outbox SET state = 'pending', next_attempt_at = NULL WHERE state = 'sent';",
         )
         .map_err(map_sql)?;
         for key in Meta::FEED {
@@ -141,7 +142,8 @@ impl Store {
         let ids: Vec<String> = tx
             .prepare(
                 "SELECT DISTINCT o.case_id FROM outbox o WHERE o.state = 'sent' AND o.acknowledged_at <= ?1
-                 AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.case_id = o.case_id AND p.state IN ('pending', 'conflict'))",
+                 AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.case_id = o.case_id AND p.state IN ('pending', 'conflict'))
+                 AND NOT EXISTS (SELECT 1 FROM notes_outbox n WHERE n.case_id = o.case_id AND n.state = 'pending')",
             )
             .and_then(|mut stmt| stmt.query_map([&cutoff], |r| r.get(0))?.collect())
             .map_err(map_sql)?;
@@ -155,7 +157,8 @@ impl Store {
 }
 
 /// Removes a case from the cache: its form and personal data, its documents' records and its
-/// search entry. The files go with [`forget_unreferenced_files`]; the outbox keeps its record.
+/// search entry, and the notes the centre has kept. The files go with
+/// [`forget_unreferenced_files`]; the outbox keeps its record.
 fn forget_case(tx: &rusqlite::Transaction<'_>, id: &str) -> DeskResult<()> {
     tx.execute("DELETE FROM documents WHERE case_id = ?1", [id])
         .map_err(map_sql)?;
@@ -166,6 +169,12 @@ fn forget_case(tx: &rusqlite::Transaction<'_>, id: &str) -> DeskResult<()> {
     .map_err(map_sql)?;
     tx.execute("DELETE FROM cases WHERE id = ?1", [id])
         .map_err(map_sql)?;
+    // Notes the centre has kept go with the case (it holds them); one not settled stays.
+    tx.execute(
+        "DELETE FROM notes_outbox WHERE case_id = ?1 AND state = 'sent'",
+        [id],
+    )
+    .map_err(map_sql)?;
     Ok(())
 }
 
@@ -173,10 +182,12 @@ fn apply_change(tx: &rusqlite::Transaction<'_>, change: &Change, me: &str) -> De
     let id = &change.application_id;
     let Some(app) = &change.application else {
         // The case left this desk: it leaves the queue, and the cache too (personal data is
-        // kept only while needed) unless a decision on it has not been settled with the centre.
+        // kept only while needed) unless a decision or a note on it has not been settled with the
+        // centre.
         let unsettled: i64 = tx
             .query_row(
-                "SELECT COUNT(*) FROM outbox WHERE case_id = ?1 AND state IN ('pending', 'conflict')",
+                "SELECT (SELECT COUNT(*) FROM outbox WHERE case_id = ?1 AND state IN ('pending', 'conflict'))
+                      + (SELECT COUNT(*) FROM notes_outbox WHERE case_id = ?1 AND state = 'pending')",
                 [id],
                 |r| r.get(0),
             )

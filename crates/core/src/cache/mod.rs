@@ -17,11 +17,13 @@ mod blobs;
 mod cases;
 mod central_conflicts;
 mod meta;
+mod notes;
 mod outbox;
 mod queue;
 mod repair;
 pub(crate) use blobs::{StoredDocument, TextRead, TextRow};
 pub use meta::Meta;
+pub(crate) use notes::NoteState;
 pub use outbox::OutboxState;
 pub(crate) use outbox::{Attempt, OutboxConflict};
 pub use queue::{Statements, statements};
@@ -44,6 +46,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/012_central_conflicts.sql")),
     M::up(include_str!("../../migrations/013_owners.sql")),
     M::up(include_str!("../../migrations/014_queue_orders.sql")),
+    M::up(include_str!("../../migrations/015_notes.sql")),
 ];
 
 /// The SQL functions the migrations use. `az_sort_key(name)`: the Azerbaijani sort key stored
@@ -298,7 +301,7 @@ mod tests {
     }
 
     #[test]
-    fn a_damaged_cache_is_repaired_keeping_decisions_and_the_audit_trail() {
+    fn a_damaged_cache_is_repaired_keeping_decisions_notes_and_the_audit_trail() {
         let dir = tempfile::tempdir().unwrap();
         let path = file_in(dir.path());
         let key = CacheKey::random();
@@ -309,6 +312,13 @@ mod tests {
             .conn
             .execute(
                 "INSERT INTO outbox (id, case_id, request, recorded_at, state) VALUES ('d1', 'c1', '{}', '2026-11-20T10:00:00Z', 'pending')",
+                [],
+            )
+            .unwrap();
+        store
+            .conn
+            .execute(
+                "INSERT INTO notes_outbox (id, case_id, text, written_at, state) VALUES ('n1', 'c1', 'zəng etdim', '2026-11-20T10:01:00Z', 'pending')",
                 [],
             )
             .unwrap();
@@ -340,6 +350,7 @@ mod tests {
 
         let (store, report) = repair(&path, &key).unwrap();
         assert_eq!(report.decisions_kept, 1);
+        assert_eq!(report.notes_kept, 1);
         assert_eq!(report.audit_events_kept, 1);
         assert!(report.damaged_copy.exists());
         assert_eq!(

@@ -84,6 +84,11 @@ pub(crate) struct OutboxConflict {
     pub applicant: Option<String>,
 }
 
+/// The officer's work not sent yet: decisions and notes, with whose they are and for which
+/// centre.
+const UNSENT: &str = "SELECT owner, instance FROM outbox WHERE state = 'pending'
+     UNION ALL SELECT owner, instance FROM notes_outbox WHERE state = 'pending'";
+
 /// A stored request, read back through the contract.
 fn request_at(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<DecisionRequest> {
     serde_json::from_str(&r.get::<_, String>(idx)?).map_err(|e| {
@@ -146,8 +151,15 @@ impl Store {
         Ok(id.to_string())
     }
 
-    /// Lets every pending decision be tried at the next sync, whatever its back-off.
+    /// Lets every pending decision and note be tried at the next sync, whatever its back-off.
+    /// Returns the number of decisions.
     pub fn retry_now(&self) -> DeskResult<usize> {
+        self.conn
+            .execute(
+                "UPDATE notes_outbox SET next_attempt_at = NULL WHERE state = 'pending' AND next_attempt_at IS NOT NULL",
+                [],
+            )
+            .map_err(map_sql)?;
         self.conn
             .execute(
                 "UPDATE outbox SET next_attempt_at = NULL WHERE state = 'pending' AND next_attempt_at IS NOT NULL",
@@ -254,35 +266,34 @@ impl Store {
         .map_err(map_sql)
     }
 
-    /// Decisions not sent yet that are not `owner`'s at centre `instance` (another officer's, or
-    /// made for another centre): they would be stranded if the desk changed hands.
+    /// Decisions and notes not sent yet that are not `owner`'s at centre `instance` (another
+    /// officer's, or made for another centre): they would be stranded if the desk changed hands.
     pub(crate) fn pending_of_others(&self, owner: &str, instance: &str) -> DeskResult<i64> {
         self.conn
             .query_row(
-                "SELECT COUNT(*) FROM outbox WHERE state = 'pending'
-                 AND NOT (owner IS ?1 AND (instance IS NULL OR instance = ?2))",
+                &format!(
+                    "SELECT COUNT(*) FROM ({UNSENT}) WHERE NOT (owner IS ?1 AND (instance IS NULL OR instance = ?2))"
+                ),
                 params![owner, instance],
                 |r| r.get(0),
             )
             .map_err(map_sql)
     }
 
-    /// Decisions not sent yet, whoever's.
+    /// Decisions and notes not sent yet, whoever's.
     pub(crate) fn pending_decisions(&self) -> DeskResult<i64> {
         self.conn
-            .query_row(
-                "SELECT COUNT(*) FROM outbox WHERE state = 'pending'",
-                [],
-                |r| r.get(0),
-            )
+            .query_row(&format!("SELECT COUNT(*) FROM ({UNSENT})"), [], |r| {
+                r.get(0)
+            })
             .map_err(map_sql)
     }
 
-    /// `owner`'s decisions not sent yet.
+    /// `owner`'s decisions and notes not sent yet.
     pub(crate) fn pending_of(&self, owner: &str) -> DeskResult<i64> {
         self.conn
             .query_row(
-                "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND owner IS ?1",
+                &format!("SELECT COUNT(*) FROM ({UNSENT}) WHERE owner IS ?1"),
                 [owner],
                 |r| r.get(0),
             )

@@ -1,5 +1,5 @@
-//! The way back from `cache_damaged`: salvage what only this desk has (the outbox, the audit
-//! trail, the session's settings), set the damaged file aside for support, and start a fresh
+//! The way back from `cache_damaged`: salvage what only this desk has (the outboxes of
+//! decisions and notes, the audit trail, the session's settings), set the damaged file aside for support, and start a fresh
 //! cache that the next sync fills again.
 
 use std::path::{Path, PathBuf};
@@ -15,6 +15,8 @@ use crate::error::{DeskError, DeskResult};
 pub struct Repair {
     /// Decisions carried over (unsent ones are sent at the next sync).
     pub decisions_kept: u64,
+    /// Notes carried over (unsent ones are sent at the next sync).
+    pub notes_kept: u64,
     pub audit_events_kept: u64,
     /// Tables that could be read only in part: rows on damaged pages are lost.
     pub partly_unreadable: Vec<String>,
@@ -78,11 +80,11 @@ fn salvage(conn: &Connection, table: &str) -> Rows {
 }
 
 /// Recovers from a failed integrity check: keeps what only this desk has — decisions (sent or
-/// not, with conflicts), the audit trail and the session's settings — sets the damaged file
+/// not, with conflicts), notes, the audit trail and the session's settings — sets the damaged file
 /// aside and starts a fresh cache whose next sync fetches everything else from the centre.
 pub fn repair(path: &Path, key: &CacheKey) -> DeskResult<(Store, Repair)> {
     let old = unlock(path, key)?;
-    let kept: Vec<(&str, Rows)> = ["meta", "outbox", "audit"]
+    let kept: Vec<(&str, Rows)> = ["meta", "outbox", "notes_outbox", "audit"]
         .into_iter()
         .map(|t| (t, salvage(&old, t)))
         .collect();
@@ -108,6 +110,7 @@ pub fn repair(path: &Path, key: &CacheKey) -> DeskResult<(Store, Repair)> {
     let mut store = Store::open(path, key)?;
     let mut report = Repair {
         decisions_kept: 0,
+        notes_kept: 0,
         audit_events_kept: 0,
         partly_unreadable: Vec::new(),
         damaged_copy: copy,
@@ -137,6 +140,7 @@ pub fn repair(path: &Path, key: &CacheKey) -> DeskResult<(Store, Repair)> {
                 .map_err(map_sql)? as u64;
             match *table {
                 "outbox" => report.decisions_kept += n,
+                "notes_outbox" => report.notes_kept += n,
                 "audit" => report.audit_events_kept += n,
                 _ => {}
             }
@@ -146,7 +150,7 @@ pub fn repair(path: &Path, key: &CacheKey) -> DeskResult<(Store, Repair)> {
         &tx,
         "cache_repaired",
         None,
-        &serde_json::json!({ "decisions_kept": report.decisions_kept, "partly_unreadable": report.partly_unreadable }),
+        &serde_json::json!({ "decisions_kept": report.decisions_kept, "notes_kept": report.notes_kept, "partly_unreadable": report.partly_unreadable }),
     )?;
     tx.commit().map_err(map_sql)?;
     Ok((store, report))

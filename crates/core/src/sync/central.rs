@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use migdesk_api::{
     AuditReport, ChangesPage, ChangesQuery, ConflictRecord, DecisionRequest, DecisionResponse,
-    ErrorBody, SessionRequest, SessionResponse,
+    ErrorBody, Note, NoteRequest, SessionRequest, SessionResponse,
 };
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -140,6 +140,17 @@ pub enum DecisionAnswer {
     /// the conflicts inbox in the centre's words, never retried.
     Conflict(String),
     /// Not delivered (network, 5xx, another refusal): try again later.
+    NotDelivered(String),
+}
+
+/// What the centre answered to a note.
+#[derive(Debug)]
+pub enum NoteAnswer {
+    /// Kept (or a repeat of a kept note).
+    Kept,
+    /// Refused for good (400, 403, 404, 409, 422): the centre's words. Never retried.
+    Refused(String),
+    /// Not delivered (network, 429, 5xx, an answer about another note): try again later.
     NotDelivered(String),
 }
 
@@ -426,6 +437,54 @@ impl Central {
                 DecisionAnswer::NotDelivered(format!("the centre answered {}", resp.status()))
             }
             Err(e) => DecisionAnswer::NotDelivered(e.to_string()),
+        })
+    }
+
+    /// Sends one note. A 401 is an error (the sync stops); everything else is an answer.
+    pub async fn send_note(
+        &self,
+        token: &str,
+        case_id: &str,
+        request: &NoteRequest,
+    ) -> DeskResult<NoteAnswer> {
+        let path = format!("/applications/{}/notes", path_id(case_id)?);
+        let sent = self
+            .request(Method::POST, Some(token), &path)
+            .json(request)
+            .send()
+            .await;
+        Ok(match sent {
+            Ok(resp) if resp.status().is_success() => {
+                let text = resp.text().await.map_err(offline)?;
+                let kept = decode::<Note>("answer to a note", text.as_bytes())?;
+                if kept.id == request.id && kept.application_id == case_id {
+                    NoteAnswer::Kept
+                } else {
+                    NoteAnswer::NotDelivered(format!(
+                        "the centre's answer names note {} of {}, not this one",
+                        kept.id, kept.application_id
+                    ))
+                }
+            }
+            Ok(resp)
+                if matches!(
+                    resp.status(),
+                    StatusCode::CONFLICT
+                        | StatusCode::BAD_REQUEST
+                        | StatusCode::FORBIDDEN
+                        | StatusCode::NOT_FOUND
+                        | StatusCode::UNPROCESSABLE_ENTITY
+                ) =>
+            {
+                let text = resp.text().await.map_err(offline)?;
+                let body = decode::<ErrorBody>("answer to a note", text.as_bytes())?;
+                NoteAnswer::Refused(body.message)
+            }
+            Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED => {
+                return Err(Self::error_of(resp).await);
+            }
+            Ok(resp) => NoteAnswer::NotDelivered(format!("the centre answered {}", resp.status())),
+            Err(e) => NoteAnswer::NotDelivered(e.to_string()),
         })
     }
 

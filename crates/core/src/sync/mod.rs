@@ -7,6 +7,7 @@
 //! - [`feed`]: the change feed into the cache;
 //! - [`documents`]: document bytes and their text;
 //! - [`outbox`]: recorded decisions until the centre has answered them;
+//! - [`notes`]: internal notes written here until the centre has kept them;
 //! - [`audit`]: the desk's audit trail.
 
 use std::time::{Duration, Instant};
@@ -20,6 +21,7 @@ pub mod audit;
 pub mod central;
 pub mod documents;
 pub mod feed;
+pub mod notes;
 pub mod outbox;
 
 pub use crate::cache::OutboxState;
@@ -27,6 +29,7 @@ pub use audit::push_audit;
 pub use central::Central;
 pub use documents::{Fetched, pull_documents, read_texts};
 pub use feed::{Pulled, pull_changes};
+pub use notes::{push_notes, record_note};
 pub use outbox::{push, record_decision, retry_now};
 
 /// What a sync did, for the UI and the command line.
@@ -44,6 +47,12 @@ pub struct SyncReport {
     pub conflicts: u64,
     #[ts(type = "number")]
     pub audit_events_sent: u64,
+    /// Internal notes the centre kept.
+    #[ts(type = "number")]
+    pub notes_sent: u64,
+    /// Internal notes the centre refused for good (shown on their case with its words).
+    #[ts(type = "number")]
+    pub notes_refused: u64,
     /// Documents the centre could not give (missing, refused, corrupted on the way): recorded
     /// on each and tried again at the next sync.
     #[ts(type = "number")]
@@ -151,9 +160,9 @@ impl Progress {
     }
 }
 
-/// One whole sync, in the order that protects the officer's work: decisions first (they are
-/// the officer's work; everything else can be fetched again), then the change feed, the
-/// documents and their text, decisions recorded meanwhile, the audit trail, and the centre's
+/// One whole sync, in the order that protects the officer's work: decisions and notes first
+/// (they are the officer's work; everything else can be fetched again), then the change feed,
+/// the documents and their text, decisions and notes recorded meanwhile, the audit trail, and the centre's
 /// list of the conflicts that concern this user.
 pub async fn run(
     store: &mut Store,
@@ -170,6 +179,7 @@ pub async fn run(
     let (sent, conflicts) = push(store, central, token).await?;
     report.decisions_sent = sent;
     report.conflicts = conflicts;
+    (report.notes_sent, report.notes_refused) = push_notes(store, central, token).await?;
     timings.exchanges += lap(&mut since);
     let pulled = pull_changes(store, central, token, me, |changes| {
         progress(Progress {
@@ -202,6 +212,9 @@ pub async fn run(
     let (sent, conflicts) = push(store, central, token).await?;
     report.decisions_sent += sent;
     report.conflicts += conflicts;
+    let (sent, refused) = push_notes(store, central, token).await?;
+    report.notes_sent += sent;
+    report.notes_refused += refused;
     progress(Progress::new(Phase::Audit));
     report.audit_events_sent = push_audit(store, central, token).await?;
     let conflicts = central.conflicts(token).await?;

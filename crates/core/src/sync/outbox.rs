@@ -39,11 +39,6 @@ pub async fn push(store: &mut Store, central: &Central, token: &str) -> DeskResu
             DecisionAnswer::NotDelivered(why) => (OutboxState::Pending, None, Some(why)),
         };
         let attempts = due.attempts + 1;
-        let backoff = {
-            let base = 2u64.saturating_pow(attempts.min(10) as u32);
-            let jitter = rand::random::<u64>() % (base + 1);
-            chrono::Utc::now() + chrono::Duration::seconds((base + jitter).min(600) as i64)
-        };
         store.record_attempt(
             &due.id,
             &Attempt {
@@ -51,8 +46,7 @@ pub async fn push(store: &mut Store, central: &Central, token: &str) -> DeskResu
                 response: response.as_deref(),
                 error: error.as_deref(),
                 attempts,
-                next_attempt_at: (state == OutboxState::Pending)
-                    .then(|| backoff.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                next_attempt_at: (state == OutboxState::Pending).then(|| backoff(attempts)),
             },
         )?;
         match state {
@@ -62,4 +56,13 @@ pub async fn push(store: &mut Store, central: &Central, token: &str) -> DeskResu
         }
     }
     Ok((sent, conflicts))
+}
+
+/// When something that failed to go `attempts` times may be tried again (RFC 3339): 2^attempts
+/// seconds and as much jitter again, at most ten minutes.
+pub(crate) fn backoff(attempts: i64) -> String {
+    let base = 2u64.saturating_pow(attempts.clamp(0, 10) as u32);
+    let jitter = rand::random::<u64>() % (base + 1);
+    (chrono::Utc::now() + chrono::Duration::seconds((base + jitter).min(600) as i64))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

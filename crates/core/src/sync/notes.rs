@@ -1,0 +1,65 @@
+//! Internal notes written on this desk, kept durable from the moment they are written until
+//! the centre has kept them, and sent exactly once (the note's id makes a repeat harmless).
+
+use super::central::{Central, NoteAnswer};
+use crate::cache::{NoteState, Store};
+use crate::error::{DeskError, DeskResult};
+
+/// Keeps a note on a cached case, durable at once; the next sync delivers it. Returns its id.
+pub fn record_note(store: &mut Store, case_id: &str, text: &str) -> DeskResult<String> {
+    let text = migdesk_api::note_text(text).map_err(DeskError::invalid)?;
+    store.record_note(case_id, &text)
+}
+
+/// Sends pending notes. A refusal for good is kept with the centre's words and never sent
+/// again; a network failure, 429 or 5xx leaves the note pending, tried again with exponential
+/// backoff and jitter. Returns (sent, refused).
+pub async fn push_notes(store: &Store, central: &Central, token: &str) -> DeskResult<(u64, u64)> {
+    let (mut sent, mut refused) = (0, 0);
+    for due in store.due_notes()? {
+        let Ok(id) = due.id.parse() else {
+            store.record_note_attempt(
+                &due.id,
+                NoteState::Refused,
+                Some("the note's id is not a UUID"),
+                due.attempts,
+                None,
+            )?;
+            refused += 1;
+            continue;
+        };
+        let request = migdesk_api::NoteRequest {
+            id,
+            text: due.text,
+            written_at: due.written_at,
+        };
+        let attempts = due.attempts + 1;
+        match central.send_note(token, &due.case_id, &request).await? {
+            NoteAnswer::Kept => {
+                store.record_note_attempt(&due.id, NoteState::Sent, None, attempts, None)?;
+                sent += 1;
+            }
+            NoteAnswer::Refused(why) => {
+                store.record_note_attempt(
+                    &due.id,
+                    NoteState::Refused,
+                    Some(&why),
+                    attempts,
+                    None,
+                )?;
+                refused += 1;
+            }
+            NoteAnswer::NotDelivered(why) => {
+                let next = super::outbox::backoff(attempts);
+                store.record_note_attempt(
+                    &due.id,
+                    NoteState::Pending,
+                    Some(&why),
+                    attempts,
+                    Some(&next),
+                )?;
+            }
+        }
+    }
+    Ok((sent, refused))
+}
