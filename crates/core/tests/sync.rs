@@ -294,7 +294,9 @@ async fn a_note_written_offline_reaches_the_centre_exactly_once() {
     )
     .unwrap();
     assert_eq!(
-        sync::push_notes(&store, &central, &token).await.unwrap(),
+        sync::push_notes(&mut store, &central, &token)
+            .await
+            .unwrap(),
         (0, 0)
     );
     assert_eq!(
@@ -309,11 +311,15 @@ async fn a_note_written_offline_reaches_the_centre_exactly_once() {
     let central = Central::new(&centre.base).unwrap();
     sync::retry_now(&store).unwrap();
     assert_eq!(
-        sync::push_notes(&store, &central, &token).await.unwrap(),
+        sync::push_notes(&mut store, &central, &token)
+            .await
+            .unwrap(),
         (1, 0)
     );
     assert_eq!(
-        sync::push_notes(&store, &central, &token).await.unwrap(),
+        sync::push_notes(&mut store, &central, &token)
+            .await
+            .unwrap(),
         (0, 0)
     );
     let at_centre = |sql: &str| f.central_count(&sql.replace("{note}", &note));
@@ -329,7 +335,9 @@ async fn a_note_written_offline_reaches_the_centre_exactly_once() {
         .execute("UPDATE notes_outbox SET state = 'pending'", [])
         .unwrap();
     assert_eq!(
-        sync::push_notes(&store, &central, &token).await.unwrap(),
+        sync::push_notes(&mut store, &central, &token)
+            .await
+            .unwrap(),
         (1, 0)
     );
     assert_eq!(at_centre("SELECT COUNT(*) FROM notes"), 1);
@@ -351,7 +359,9 @@ async fn a_note_written_offline_reaches_the_centre_exactly_once() {
         )
         .unwrap();
     assert_eq!(
-        sync::push_notes(&store, &central, &token).await.unwrap(),
+        sync::push_notes(&mut store, &central, &token)
+            .await
+            .unwrap(),
         (0, 1)
     );
     let why: String = store
@@ -364,7 +374,9 @@ async fn a_note_written_offline_reaches_the_centre_exactly_once() {
         .unwrap();
     assert!(why.contains("no-such-application"), "{why}");
     assert_eq!(
-        sync::push_notes(&store, &central, &token).await.unwrap(),
+        sync::push_notes(&mut store, &central, &token)
+            .await
+            .unwrap(),
         (0, 0)
     );
     centre.stop().await;

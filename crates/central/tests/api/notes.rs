@@ -22,21 +22,21 @@ async fn fed(s: &Server, token: &str, cursor: &str, case_id: &str) -> (Option<Va
         .expect(StatusCode::OK);
     let case = page["changes"]
         .as_array()
-        .unwrap()
+        .expect("changes")
         .iter()
         .rev()
         .find(|c| c["application_id"] == case_id)
         .map(|c| c["application"].clone());
-    (case, page["next_cursor"].as_str().unwrap().to_owned())
+    (case, page["next_cursor"].as_str().expect("cursor").to_owned())
 }
 
 fn notes_in(history: &Value) -> Vec<String> {
     history
         .as_array()
-        .unwrap()
+        .expect("history")
         .iter()
         .filter(|e| e["kind"] == "note_added")
-        .map(|e| e["detail"]["text"].as_str().unwrap().to_owned())
+        .map(|e| e["detail"]["text"].as_str().expect("text").to_owned())
         .collect()
 }
 

@@ -13,8 +13,13 @@ pub fn record_note(store: &mut Store, case_id: &str, text: &str) -> DeskResult<S
 
 /// Sends pending notes. A refusal for good is kept with the centre's words and never sent
 /// again; a network failure, 429 or 5xx leaves the note pending, tried again with exponential
-/// backoff and jitter. Returns (sent, refused).
-pub async fn push_notes(store: &Store, central: &Central, token: &str) -> DeskResult<(u64, u64)> {
+/// backoff and jitter. Returns (sent, refused). The store is taken `&mut` so the future stays
+/// `Send` (a shared `&Store` is not).
+pub async fn push_notes(
+    store: &mut Store,
+    central: &Central,
+    token: &str,
+) -> DeskResult<(u64, u64)> {
     let (mut sent, mut refused) = (0, 0);
     for due in store.due_notes()? {
         let Ok(id) = due.id.parse() else {
