@@ -270,6 +270,12 @@ export function Case({
               ))}
             </ul>
           </section>
+          <Notes
+            kase={kase}
+            input={noteInput}
+            onSaved={loaded.replace}
+            onLeave={() => root.current?.focus()}
+          />
           <section aria-labelledby="applicant-title">
             <h2 id="applicant-title">{t("case.applicant")}</h2>
             <dl className="facts">
@@ -302,12 +308,6 @@ export function Case({
               </div>
             ))}
           </section>
-          <Notes
-            kase={kase}
-            input={noteInput}
-            onSaved={loaded.replace}
-            onLeave={() => root.current?.focus()}
-          />
           <section aria-labelledby="history-title">
             <h2 id="history-title">{t("case.history")}</h2>
             <ol className="history" data-testid="history">

@@ -27,7 +27,10 @@ async fn fed(s: &Server, token: &str, cursor: &str, case_id: &str) -> (Option<Va
         .rev()
         .find(|c| c["application_id"] == case_id)
         .map(|c| c["application"].clone());
-    (case, page["next_cursor"].as_str().expect("cursor").to_owned())
+    (
+        case,
+        page["next_cursor"].as_str().expect("cursor").to_owned(),
+    )
 }
 
 fn notes_in(history: &Value) -> Vec<String> {
