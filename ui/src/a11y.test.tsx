@@ -43,6 +43,7 @@ function queuePage({ query }: { query: QueueQuery }): QueuePage {
     due_date: "2026-11-30",
     sync_state: n === 2 ? "conflict" : "none",
     working_days_left: 6 - n,
+    paused_days_left: null,
     overdue: n > 6,
   }));
   return { rows, total: 30 };

@@ -108,6 +108,18 @@ pub struct Assignment {
     pub version: i64,
 }
 
+/// The decision deadline, stopped while the applicant owes documents: the catalogue's deadlines
+/// run from a complete application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PausedDeadline {
+    /// YYYY-MM-DD (Baku): the day the missing-documents decision reached the centre.
+    pub since: String,
+    /// The working days that were left then; the deadline runs again, with these, from the day
+    /// the documents arrive.
+    pub working_days_left: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApplicationDetail {
@@ -116,8 +128,12 @@ pub struct ApplicationDetail {
     pub service: String,
     pub tier: String,
     pub submitted_at: String,
-    /// YYYY-MM-DD: the decision deadline in working days from submission.
+    /// YYYY-MM-DD: the decision deadline in working days from submission (moved on by the
+    /// days it was paused).
     pub due_date: String,
+    /// Set while the applicant owes documents: the deadline is stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused: Option<PausedDeadline>,
     pub department_id: String,
     pub status: Status,
     pub assignment: Assignment,

@@ -86,6 +86,14 @@ pub enum Event {
         /// The Message-ID of the last attempt, to look up in the relay's log.
         message_id: Option<String>,
     },
+    /// A missing-documents decision stopped the deadline with this many working days left.
+    DeadlinePaused { working_days_left: i64 },
+    /// The documents the applicant owed arrived: the deadline runs again and falls on
+    /// `due_date`.
+    DeadlineResumed {
+        due_date: String,
+        working_days_left: i64,
+    },
     /// Someone who handles the case wrote an internal note (never sent to the applicant).
     NoteAdded {
         note_id: String,
@@ -141,7 +149,7 @@ impl Event {
     }
 
     /// Every kind this version knows.
-    pub const KNOWN: [&str; 10] = [
+    pub const KNOWN: [&str; 12] = [
         "received",
         "assigned",
         "reassigned",
@@ -152,6 +160,8 @@ impl Event {
         "conflict_resolved",
         "notification_requeued",
         "note_added",
+        "deadline_paused",
+        "deadline_resumed",
     ];
 
     /// The `kind` as stored and sent.
@@ -167,6 +177,8 @@ impl Event {
             Event::ConflictResolved { .. } => "conflict_resolved",
             Event::NotificationRequeued { .. } => "notification_requeued",
             Event::NoteAdded { .. } => "note_added",
+            Event::DeadlinePaused { .. } => "deadline_paused",
+            Event::DeadlineResumed { .. } => "deadline_resumed",
             Event::Unknown => "unknown",
         }
     }

@@ -21,6 +21,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/008_notification_claims.sql")),
     M::up(include_str!("../migrations/009_audit_log.sql")),
     M::up(include_str!("../migrations/010_notes.sql")),
+    M::up(include_str!("../migrations/011_paused_deadline.sql")),
 ];
 
 /// Opens (creating if needed) and migrates the database.

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::error::ApiResult;
 use migdesk_api::{
     Applicant, ApplicationDetail, Assignment, ChangeKind, CurrentCase, DocumentMeta, Event,
-    FormGroup, HistoryEvent, OfficerRef, Status,
+    FormGroup, HistoryEvent, OfficerRef, PausedDeadline, Status,
 };
 
 /// The columns of `applications` every summary needs.
@@ -177,7 +177,8 @@ pub fn application_details(
     ids: &[&str],
 ) -> ApiResult<HashMap<String, ApplicationDetail>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, number, service, tier, submitted_at, due_date, department_id, status, officer_id, version, applicant, form
+        "SELECT id, number, service, tier, submitted_at, due_date, department_id, status, officer_id, version, applicant, form,
+                paused_on, paused_days_left
          FROM applications WHERE id IN (SELECT value FROM json_each(?1))",
     )?;
     let rows = stmt
@@ -190,6 +191,16 @@ pub fn application_details(
                 tier: r.get(3)?,
                 submitted_at: r.get(4)?,
                 due_date: r.get(5)?,
+                paused: match (
+                    r.get::<_, Option<String>>(12)?,
+                    r.get::<_, Option<i64>>(13)?,
+                ) {
+                    (Some(since), Some(working_days_left)) => Some(PausedDeadline {
+                        since,
+                        working_days_left,
+                    }),
+                    _ => None,
+                },
                 department_id: r.get(6)?,
                 status: Status::parse(&r.get::<_, String>(7)?).unwrap_or(Status::Pending),
                 assignment: Assignment {
@@ -358,4 +369,72 @@ pub fn add_document(
         params![meta.id, application_id, meta.doc_type, meta.file_name, meta.mime_type, meta.size, meta.sha256, at],
     )?;
     Ok(meta)
+}
+
+/// The working days left on a case's deadline on `today` (never below 0: an overdue case owes
+/// no more time than none), by the calendar table.
+pub fn days_left_on(
+    calendar: &migdesk_domain::Calendar,
+    today: chrono::NaiveDate,
+    due_date: &str,
+) -> ApiResult<i64> {
+    let due = chrono::NaiveDate::parse_from_str(due_date, "%Y-%m-%d")
+        .map_err(|e| crate::error::ApiError::internal(format!("due date {due_date:?}: {e}")))?;
+    let left = calendar
+        .working_days_left(today, due)
+        .map_err(|e| crate::error::ApiError::internal(format!("the working-day calendar: {e}")))?;
+    Ok(left.max(0))
+}
+
+/// The day a deadline stopped with `left` working days falls on when it runs again from `today`
+/// (YYYY-MM-DD), by the calendar table.
+pub fn resumed_due(
+    calendar: &migdesk_domain::Calendar,
+    today: chrono::NaiveDate,
+    left: i64,
+) -> ApiResult<String> {
+    Ok(calendar
+        .add_working_days(today, u32::try_from(left.max(0)).unwrap_or(u32::MAX))
+        .map_err(|e| crate::error::ApiError::internal(format!("the working-day calendar: {e}")))?
+        .format("%Y-%m-%d")
+        .to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_paused_deadline_keeps_its_working_days_across_holidays() {
+        let calendar = migdesk_domain::Calendar::builtin();
+        // Stopped on Wednesday 18 March 2026, due Thursday 2 April: 19 March, then 20–30 March
+        // are all non-working (Novruz, Ramazan and their transfers), then 31 March, 1 and 2
+        // April: four working days are kept.
+        assert_eq!(
+            days_left_on(&calendar, day("2026-03-18"), "2026-04-02").unwrap(),
+            4
+        );
+        // The documents arrive on Tuesday 26 May: 27–29 May are off (Gurban, Independence
+        // Day's transfer), 30–31 May a weekend; the four days are 1–4 June.
+        assert_eq!(
+            resumed_due(&calendar, day("2026-05-26"), 4).unwrap(),
+            "2026-06-04"
+        );
+        // Stopped when already overdue: nothing is kept; it falls due the day they arrive.
+        assert_eq!(
+            days_left_on(&calendar, day("2026-04-10"), "2026-04-02").unwrap(),
+            0
+        );
+        assert_eq!(
+            resumed_due(&calendar, day("2026-05-26"), 0).unwrap(),
+            "2026-05-26"
+        );
+        // A year the table does not have is an error, never a guess.
+        assert!(resumed_due(&calendar, day("2027-12-28"), 10).is_err());
+    }
 }

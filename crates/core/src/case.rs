@@ -103,6 +103,10 @@ pub struct HistoryItem {
     pub reason: Option<String>,
     /// An internal note's words.
     pub text: Option<String>,
+    /// For the deadline stopping or running again: the working days it keeps.
+    pub working_days: Option<i32>,
+    /// For the deadline running again: the day it now falls on (YYYY-MM-DD).
+    pub due_date: Option<String>,
 }
 
 /// Where an internal note is.
@@ -172,6 +176,9 @@ pub struct CaseView {
     pub submitted_at: String,
     pub due_date: String,
     pub working_days_left: Option<i32>,
+    /// Set while the deadline is stopped (the applicant owes documents): the working days it
+    /// keeps for when they arrive.
+    pub paused_days_left: Option<i32>,
     pub overdue: bool,
     pub applicant: ApplicantView,
     /// The officer responsible for the case.
@@ -296,6 +303,8 @@ fn history(app: &ApplicationDetail) -> Vec<HistoryItem> {
         .map(|e| {
             let mut at = e.at.clone();
             let mut text = None;
+            let mut working_days = None;
+            let mut due_date = None;
             let (to, decision, reason) = match &e.event {
                 Event::Assigned { to_name, .. } => (Some(to_name.clone()), None, None),
                 Event::Reassigned {
@@ -316,6 +325,18 @@ fn history(app: &ApplicationDetail) -> Vec<HistoryItem> {
                     text = Some(words.clone());
                     (None, None, None)
                 }
+                Event::DeadlinePaused { working_days_left } => {
+                    working_days = i32::try_from(*working_days_left).ok();
+                    (None, None, None)
+                }
+                Event::DeadlineResumed {
+                    due_date: due,
+                    working_days_left,
+                } => {
+                    working_days = i32::try_from(*working_days_left).ok();
+                    due_date = Some(due.clone());
+                    (None, None, None)
+                }
                 Event::Received { .. }
                 | Event::DocumentsAdded { .. }
                 | Event::Withdrawn {}
@@ -329,6 +350,8 @@ fn history(app: &ApplicationDetail) -> Vec<HistoryItem> {
                 decision,
                 reason,
                 text,
+                working_days,
+                due_date,
             }
         })
         .collect()
@@ -433,6 +456,10 @@ pub fn view(store: &Store, catalogue: &Catalogue, id: &str, today: &str) -> Desk
         id: id.to_owned(),
         number: app.number,
         working_days_left: crate::queue::working_days_left(today, &app.due_date),
+        paused_days_left: app
+            .paused
+            .as_ref()
+            .map(|p| i32::try_from(p.working_days_left).unwrap_or(i32::MAX)),
         overdue: status == Status::Pending && app.due_date.as_str() < today,
         service: app.service,
         submitted_at: app.submitted_at,

@@ -71,6 +71,9 @@ pub struct QueueRow {
     /// Working days from today to the due date (negative: overdue by that many), from the
     /// calendar table; `None` when the table does not cover the dates.
     pub working_days_left: Option<i32>,
+    /// Set while the deadline is stopped (the applicant owes documents): the working days it
+    /// keeps for when they arrive.
+    pub paused_days_left: Option<i32>,
     /// Past its due date and still waiting for a decision.
     pub overdue: bool,
 }

@@ -534,3 +534,93 @@ async fn notes_between_an_officer_and_the_supervisor_travel_with_the_case() {
     );
     centre.stop().await;
 }
+
+#[tokio::test]
+async fn the_deadline_stops_while_the_applicant_owes_documents_and_runs_again_when_they_arrive() {
+    let dir = tempfile::tempdir().unwrap();
+    let (centre, mut desk, central_db, _) = synced_desk(dir.path(), 9).await;
+    let pending = |desk: &mut Desk| {
+        desk.queue(&QueueQuery {
+            mine: true,
+            status: Some(migdesk_api::Status::Pending),
+            ..QueueQuery::default()
+        })
+        .unwrap()
+    };
+    let row = pending(&mut desk).rows[0].clone();
+    assert_eq!(row.paused_days_left, None);
+    let case = desk.case(&row.id).unwrap();
+    let owed = case.checklist[0].doc_type.clone();
+    let mut missing = decision(DecisionKind::MissingDocuments);
+    missing.missing_documents = vec![owed.clone()];
+    desk.decide(&row.id, &missing).unwrap();
+    desk.sync_job().unwrap().run(|_| {}).await.unwrap();
+
+    // The queue and the case say the deadline is stopped, with the days it keeps.
+    let left = desk.case(&row.id).unwrap().paused_days_left;
+    let kept: i64 = rusqlite::Connection::open(&central_db)
+        .unwrap()
+        .query_row(
+            "SELECT paused_days_left FROM applications WHERE id = ?1",
+            [&row.id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, Some(i32::try_from(kept).unwrap()));
+    let listed = desk
+        .queue(&QueueQuery {
+            mine: true,
+            status: Some(migdesk_api::Status::MissingDocuments),
+            ..QueueQuery::default()
+        })
+        .unwrap();
+    let paused_row = listed.rows.iter().find(|r| r.id == row.id).unwrap();
+    assert_eq!(paused_row.paused_days_left, left);
+    let history = desk.case(&row.id).unwrap().history;
+    let paused_event = history
+        .iter()
+        .find(|h| h.kind == "deadline_paused")
+        .unwrap();
+    assert_eq!(paused_event.working_days, left);
+
+    // The applicant sends the document: the case waits for the officer again, its deadline
+    // running with the days it kept.
+    let portal = migdesk_central::testing::portal_token(&central_db, "test portal");
+    let content = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        b"%PDF-1.4\n% a scan\n",
+    );
+    let sent = reqwest::Client::new()
+        .post(format!(
+            "{}/api/v1/tracking/{}/documents",
+            centre.base, case.number
+        ))
+        .bearer_auth(&portal)
+        .json(&serde_json::json!({
+            "date_of_birth": case.applicant.date_of_birth,
+            "documents": [{ "type": owed, "file_name": "scan.pdf", "content_base64": content }],
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), reqwest::StatusCode::CREATED);
+    desk.sync_job().unwrap().run(|_| {}).await.unwrap();
+    let again = desk.case(&row.id).unwrap();
+    assert_eq!(again.status, migdesk_api::Status::Pending);
+    assert_eq!(again.paused_days_left, None);
+    let resumed = again
+        .history
+        .iter()
+        .find(|h| h.kind == "deadline_resumed")
+        .unwrap();
+    assert_eq!(resumed.due_date.as_deref(), Some(again.due_date.as_str()));
+    assert_eq!(resumed.working_days, left);
+    let row = pending(&mut desk)
+        .rows
+        .into_iter()
+        .find(|r| r.id == row.id)
+        .unwrap();
+    assert_eq!(row.paused_days_left, None);
+    assert_eq!(row.due_date, again.due_date);
+    centre.stop().await;
+}

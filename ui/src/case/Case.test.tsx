@@ -31,6 +31,7 @@ function kase(over: Partial<CaseView> = {}): CaseView {
     submitted_at: "2026-11-02T10:00:00Z",
     due_date: "2026-11-30",
     working_days_left: 6,
+    paused_days_left: null,
     overdue: false,
     applicant: {
       name_latin: "CHINGIZ ISMAYILLI",
@@ -59,6 +60,8 @@ function kase(over: Partial<CaseView> = {}): CaseView {
         decision: null,
         reason: null,
         text: null,
+        working_days: null,
+        due_date: null,
       },
     ],
     notes: [],
@@ -224,6 +227,33 @@ describe("the case screen", () => {
     expect(decided.map((d) => d.kind)).toEqual(["accept"]);
     // Focus is back on the case screen, so n works at once.
     expect(document.activeElement).toBe(screen.getByTestId("case-screen"));
+  });
+
+  it("says the deadline is stopped while the applicant owes documents, with the days it keeps", async () => {
+    await open([], async () => true, "en", {
+      status: "missing_documents",
+      can_decide: false,
+      paused_days_left: 5,
+      history: [
+        {
+          at: "2026-11-20T10:00:00Z",
+          kind: "deadline_paused",
+          actor: null,
+          to: null,
+          decision: null,
+          reason: null,
+          text: null,
+          working_days: 5,
+          due_date: null,
+        },
+      ],
+    });
+    expect(screen.getByTestId("deadline-paused").textContent).toBe(
+      "deadline paused · 5 working days left",
+    );
+    expect(screen.getByTestId("history").textContent).toContain(
+      "Deadline paused (5 working days left)",
+    );
   });
 
   it("c takes the keys to the note box; Ctrl+Enter keeps the note, Esc hands the keys back", async () => {

@@ -320,6 +320,9 @@ export function Case({
                   {h.decision && `: ${codeText(t, "decision.kind", h.decision)}`}
                   {h.reason && ` (${h.reason})`}
                   {h.text && `: ${h.text}`}
+                  {h.due_date && ` → ${formatDate(h.due_date)}`}
+                  {h.working_days !== null &&
+                    ` (${t("queue.deadline.left", { count: h.working_days })})`}
                 </li>
               ))}
             </ol>

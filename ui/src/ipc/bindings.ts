@@ -123,6 +123,11 @@ export type QueueRow = { id: string, number: string, applicant: string, service:
  */
 working_days_left: number | null, 
 /**
+ * Set while the deadline is stopped (the applicant owes documents): the working days it
+ * keeps for when they arrive.
+ */
+paused_days_left: number | null, 
+/**
  * Past its due date and still waiting for a decision.
  */
 overdue: boolean, };
@@ -261,7 +266,15 @@ reason: string | null,
 /**
  * An internal note's words.
  */
-text: string | null, };
+text: string | null, 
+/**
+ * For the deadline stopping or running again: the working days it keeps.
+ */
+working_days: number | null, 
+/**
+ * For the deadline running again: the day it now falls on (YYYY-MM-DD).
+ */
+due_date: string | null, };
 
 /**
  * Where a note came from.
@@ -313,7 +326,12 @@ export type CaseView = { id: string, number: string, service: string,
 /**
  * As the centre last said.
  */
-status: Status, submitted_at: string, due_date: string, working_days_left: number | null, overdue: boolean, applicant: ApplicantView, 
+status: Status, submitted_at: string, due_date: string, working_days_left: number | null, 
+/**
+ * Set while the deadline is stopped (the applicant owes documents): the working days it
+ * keeps for when they arrive.
+ */
+paused_days_left: number | null, overdue: boolean, applicant: ApplicantView, 
 /**
  * The officer responsible for the case.
  */

@@ -2,11 +2,23 @@ import { useTranslation } from "react-i18next";
 import type { QueueRow } from "../ipc/client";
 import { formatDate } from "./format";
 
-type Due = Pick<QueueRow, "status" | "due_date" | "working_days_left" | "overdue">;
+type Due = Pick<
+  QueueRow,
+  "status" | "due_date" | "working_days_left" | "paused_days_left" | "overdue"
+>;
 
-/** The due date and the working days left (or overdue), by the calendar table. */
+/** The due date and the working days left (or overdue), by the calendar table; while the
+ * applicant owes documents the deadline is stopped, and it says so with the days it keeps. */
 export function Deadline({ row }: { row: Due }) {
   const { t } = useTranslation();
+  if (row.status === "missing_documents" && row.paused_days_left !== null) {
+    return (
+      <span data-testid="deadline-paused" data-days={row.paused_days_left}>
+        {t("queue.deadline.paused")}
+        <small> · {t("queue.deadline.left", { count: row.paused_days_left })}</small>
+      </span>
+    );
+  }
   const days = row.working_days_left;
   let words = "";
   if (row.status === "pending" && days !== null) {

@@ -50,6 +50,7 @@ function row(n: number): QueueRow {
     due_date: "2026-11-30",
     sync_state: n === 1 ? "pending" : "none",
     working_days_left: n === 0 ? -2 : 7,
+    paused_days_left: null,
     overdue: n === 0,
   };
 }

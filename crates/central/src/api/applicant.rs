@@ -147,6 +147,7 @@ pub async fn send_documents(
         }
         decoded.push((d.doc_type.clone(), name.to_owned(), bytes));
     }
+    let calendar = state.calendar.clone();
     state
         .db
         .write(move |tx| {
@@ -163,6 +164,7 @@ pub async fn send_documents(
             )?;
             let types: Vec<&str> = added.iter().map(|d| d.doc_type.as_str()).collect();
             store::add_event(tx, &case.id, &now, None, &Event::DocumentsAdded { types: types.into_iter().map(str::to_owned).collect() })?;
+            resume_deadline(tx, &calendar, &case.id, &now)?;
             store::record_change(tx, &case.id, &case.department_id, case.officer_id.as_deref(), None, ChangeKind::Changed, &now)?;
             Ok((StatusCode::CREATED, Json(SendDocumentsResponse { added, status })))
         })
@@ -199,4 +201,39 @@ pub async fn withdraw(
             Ok(Json(answer))
         })
         .await
+}
+
+/// The documents arrived: a deadline stopped while they were owed runs again, with the working
+/// days that were left, from today (Baku); the history says when it now falls.
+fn resume_deadline(
+    tx: &rusqlite::Connection,
+    calendar: &migdesk_domain::Calendar,
+    application_id: &str,
+    now: &str,
+) -> ApiResult<()> {
+    let paused: Option<i64> = tx
+        .query_row(
+            "SELECT paused_days_left FROM applications WHERE id = ?1 AND paused_on IS NOT NULL",
+            [application_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    let Some(left) = paused else { return Ok(()) };
+    let today = clock::local_date(clock::parse(now).unwrap_or_else(clock::now));
+    let due = store::resumed_due(calendar, today, left)?;
+    tx.execute(
+        "UPDATE applications SET due_date = ?1, paused_on = NULL, paused_days_left = NULL WHERE id = ?2",
+        params![due, application_id],
+    )?;
+    store::add_event(
+        tx,
+        application_id,
+        now,
+        None,
+        &Event::DeadlineResumed {
+            due_date: due,
+            working_days_left: left,
+        },
+    )
 }

@@ -145,6 +145,7 @@ pub async fn resolve(
         ));
     }
     let catalogue = state.catalogue.clone();
+    let calendar = state.calendar.clone();
     state
         .db
         .write(move |tx| {
@@ -183,6 +184,7 @@ pub async fn resolve(
                 super::decisions::apply(
                     tx,
                     &catalogue,
+                    &calendar,
                     &case,
                     &request,
                     &conflict.decided_by.id,

@@ -19,7 +19,8 @@ use crate::error::{ApiError, ApiResult, ConflictCause, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
 use crate::store::{self, CaseRow};
 use migdesk_api::{
-    ChangeKind, DecisionRequest, DecisionResponse, Event, FormGroup, Status, decided_status,
+    ChangeKind, DecisionKind, DecisionRequest, DecisionResponse, Event, FormGroup, Status,
+    decided_status,
 };
 use migdesk_domain::decision::{self, CaseFacts};
 
@@ -107,6 +108,7 @@ pub async fn create(
     ApiJson(req): ApiJson<DecisionRequest>,
 ) -> ApiResult<Response> {
     let catalogue = state.catalogue.clone();
+    let calendar = state.calendar.clone();
     state
         .db
         .run(move |conn| {
@@ -180,7 +182,7 @@ pub async fn create(
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'applied', 201, '')",
                 params![decision_id, application_id, caller.user_id, request_json, req.based_on_version, req.decided_at, now_s],
             )?;
-            let response = apply(&tx, &catalogue, &case, &req, &caller.user_id, &caller.full_name, &now_s)?;
+            let response = apply(&tx, &catalogue, &calendar, &case, &req, &caller.user_id, &caller.full_name, &now_s)?;
             let body = serde_json::to_string(&response).map_err(|e| ApiError::internal(e.to_string()))?;
             tx.execute("UPDATE decisions SET response = ?1 WHERE id = ?2", params![body, decision_id])?;
             tx.commit()?;
@@ -279,6 +281,7 @@ impl Kept<'_> {
 pub(crate) fn apply(
     tx: &Connection,
     catalogue: &migdesk_domain::Catalogue,
+    calendar: &migdesk_domain::Calendar,
     case: &CaseRow,
     req: &DecisionRequest,
     officer_id: &str,
@@ -310,6 +313,31 @@ pub(crate) fn apply(
             decided_at: req.decided_at.clone(),
         },
     )?;
+    if req.kind != DecisionKind::MissingDocuments {
+        // A final decision: nothing is owed any more.
+        tx.execute(
+            "UPDATE applications SET paused_on = NULL, paused_days_left = NULL WHERE id = ?1",
+            [application_id],
+        )?;
+    } else if detail.paused.is_none() {
+        // The deadline runs from a complete application: it stops until the documents arrive
+        // (a deadline already stopped stays as it stopped).
+        let today = clock::local_date(clock::parse(now_s).unwrap_or_else(clock::now));
+        let left = store::days_left_on(calendar, today, &detail.due_date)?;
+        tx.execute(
+            "UPDATE applications SET paused_on = ?1, paused_days_left = ?2 WHERE id = ?3",
+            params![today.format("%Y-%m-%d").to_string(), left, application_id],
+        )?;
+        store::add_event(
+            tx,
+            application_id,
+            now_s,
+            None,
+            &Event::DeadlinePaused {
+                working_days_left: left,
+            },
+        )?;
+    }
     store::record_change(
         tx,
         application_id,

@@ -93,6 +93,15 @@ fn details(kind: &str, d: &Value, names: &HashMap<String, String>) -> String {
             text(&d["decision_id"])
         ),
         "documents_added" => format!("types: {}", text(&d["types"])),
+        "deadline_paused" => format!(
+            "the deadline stopped while the applicant owes documents, {} working days left",
+            text(&d["working_days_left"])
+        ),
+        "deadline_resumed" => format!(
+            "the documents arrived: the deadline runs again, {} working days, due {}",
+            text(&d["working_days_left"]),
+            text(&d["due_date"])
+        ),
         "note_added" => format!(
             "internal note: {}; written at {}; note id {}",
             text(&d["text"]),

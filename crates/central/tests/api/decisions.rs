@@ -139,6 +139,28 @@ async fn missing_documents_lists_them_and_the_case_returns_when_they_arrive() {
     assert!(body.contains(&doc_name), "{body}");
     assert!(body.contains("Notarial translation"), "{body}");
 
+    // The deadline stops while the applicant owes documents, keeping the working days left.
+    let calendar = migdesk_domain::Calendar::builtin();
+    let today = migdesk_central::clock::local_date(migdesk_central::clock::now());
+    let due =
+        chrono::NaiveDate::parse_from_str(case["due_date"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let left = calendar.working_days_left(today, due).unwrap().max(0);
+    let paused = s
+        .get(&format!("/api/v1/applications/{}", id(case)), &token)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(
+        paused["paused"],
+        json!({ "since": today.format("%Y-%m-%d").to_string(), "working_days_left": left })
+    );
+    let event = paused["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "deadline_paused")
+        .expect("the pause in the history");
+    assert_eq!(event["detail"]["working_days_left"], left);
+
     // The applicant sends the document: the case is pending again, with a new version.
     let file = base64::engine::general_purpose::STANDARD.encode(b"%PDF-1.4\n% a scan\n");
     let sent = s
@@ -163,6 +185,37 @@ async fn missing_documents_lists_them_and_the_case_returns_when_they_arrive() {
         .expect(StatusCode::OK);
     assert_eq!(detail["status"], "pending");
     assert_eq!(version(&detail), version(case) + 2);
+    // The deadline runs again from today with the days it kept.
+    let resumed_due = calendar
+        .add_working_days(today, u32::try_from(left).unwrap())
+        .unwrap()
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(detail.get("paused").is_none(), "{}", detail["paused"]);
+    assert_eq!(detail["due_date"], resumed_due.as_str());
+    let event = detail["history"].as_array().unwrap().last().unwrap();
+    assert_eq!(event["kind"], "deadline_resumed");
+    assert_eq!(event["detail"]["due_date"], resumed_due.as_str());
+    assert_eq!(event["detail"]["working_days_left"], left);
+
+    // Accepted at last: nothing is owed, nothing stops.
+    s.post(
+        &path(case),
+        Some(&token),
+        &decision(version(&detail), "accept"),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+    assert_eq!(
+        rows(
+            &s.db_path,
+            &format!(
+                "SELECT COUNT(*) FROM applications WHERE id = '{}' AND paused_on IS NULL AND due_date = '{resumed_due}'",
+                id(case)
+            )
+        ),
+        1
+    );
 }
 
 #[tokio::test]

@@ -217,12 +217,12 @@ fn store_case(tx: &rusqlite::Transaction<'_>, app: &ApplicationDetail, me: &str)
     let officer = app.officer_id();
     let detail = serde_json::to_string(app).map_err(|e| DeskError::internal(e.to_string()))?;
     tx.execute(
-        "INSERT INTO cases (id, number, service, status, due_date, submitted_at, officer_id, version, mine, detail, synced_at, applicant, applicant_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+        "INSERT INTO cases (id, number, service, status, due_date, submitted_at, officer_id, version, mine, detail, synced_at, applicant, applicant_key, paused_days_left)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT(id) DO UPDATE SET number = excluded.number, service = excluded.service, status = excluded.status,
            due_date = excluded.due_date, submitted_at = excluded.submitted_at, officer_id = excluded.officer_id,
            version = excluded.version, mine = excluded.mine, detail = excluded.detail, synced_at = excluded.synced_at,
-           applicant = excluded.applicant, applicant_key = excluded.applicant_key",
+           applicant = excluded.applicant, applicant_key = excluded.applicant_key, paused_days_left = excluded.paused_days_left",
         params![
             app.id,
             app.number,
@@ -237,6 +237,7 @@ fn store_case(tx: &rusqlite::Transaction<'_>, app: &ApplicationDetail, me: &str)
             now(),
             app.applicant.name_latin,
             migdesk_domain::fold::sort_bytes(&app.applicant.name_latin),
+            app.paused.as_ref().map(|p| p.working_days_left),
         ],
     )
     .map_err(map_sql)?;

@@ -47,6 +47,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/013_owners.sql")),
     M::up(include_str!("../../migrations/014_queue_orders.sql")),
     M::up(include_str!("../../migrations/015_notes.sql")),
+    M::up(include_str!("../../migrations/016_paused_deadline.sql")),
 ];
 
 /// The SQL functions the migrations use. `az_sort_key(name)`: the Azerbaijani sort key stored

@@ -149,7 +149,8 @@ pub fn statements(q: &QueueQuery, today: &str) -> Statements {
         count: format!("SELECT COUNT(*) FROM cases c {filter}"),
         page: format!(
             "SELECT c.id, c.number, c.applicant, c.service, c.status, c.submitted_at, c.due_date,
-                (SELECT o.state FROM outbox o WHERE o.case_id = c.id AND {mine} ORDER BY o.recorded_at DESC LIMIT 1)
+                (SELECT o.state FROM outbox o WHERE o.case_id = c.id AND {mine} ORDER BY o.recorded_at DESC LIMIT 1),
+                c.paused_days_left
          FROM cases c {filter} ORDER BY {order} {dir}, c.number {dir} LIMIT {limit} OFFSET {}",
             q.offset,
             mine = super::of_session("o"),
@@ -188,6 +189,9 @@ impl Store {
                     due_date: r.get(6)?,
                     sync_state: SyncState::of_outbox(r.get::<_, Option<String>>(7)?.as_deref()),
                     working_days_left: None,
+                    paused_days_left: r
+                        .get::<_, Option<i64>>(8)?
+                        .map(|d| i32::try_from(d).unwrap_or(i32::MAX)),
                     overdue: false,
                 })
             })
