@@ -187,8 +187,7 @@ pub async fn resolve(
                     &calendar,
                     &case,
                     &request,
-                    &conflict.decided_by.id,
-                    &conflict.decided_by.full_name,
+                    &conflict.decided_by,
                     &now,
                 )?;
             } else {

@@ -19,8 +19,8 @@ use crate::error::{ApiError, ApiResult, ConflictCause, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
 use crate::store::{self, CaseRow};
 use migdesk_api::{
-    ChangeKind, DecisionKind, DecisionRequest, DecisionResponse, Event, FormGroup, Status,
-    decided_status,
+    ChangeKind, DecisionKind, DecisionRequest, DecisionResponse, Event, FormGroup, OfficerRef,
+    Status, decided_status,
 };
 use migdesk_domain::decision::{self, CaseFacts};
 
@@ -182,7 +182,7 @@ pub async fn create(
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'applied', 201, '')",
                 params![decision_id, application_id, caller.user_id, request_json, req.based_on_version, req.decided_at, now_s],
             )?;
-            let response = apply(&tx, &catalogue, &calendar, &case, &req, &caller.user_id, &caller.full_name, &now_s)?;
+            let response = apply(&tx, &catalogue, &calendar, &case, &req, &OfficerRef { id: caller.user_id.clone(), full_name: caller.full_name.clone() }, &now_s)?;
             let body = serde_json::to_string(&response).map_err(|e| ApiError::internal(e.to_string()))?;
             tx.execute("UPDATE decisions SET response = ?1 WHERE id = ?2", params![body, decision_id])?;
             tx.commit()?;
@@ -284,8 +284,7 @@ pub(crate) fn apply(
     calendar: &migdesk_domain::Calendar,
     case: &CaseRow,
     req: &DecisionRequest,
-    officer_id: &str,
-    officer_name: &str,
+    officer: &OfficerRef,
     now_s: &str,
 ) -> ApiResult<DecisionResponse> {
     let decision_id = req.id.to_string();
@@ -302,7 +301,7 @@ pub(crate) fn apply(
         tx,
         application_id,
         now_s,
-        Some(officer_id),
+        Some(&officer.id),
         &Event::Decided {
             decision_id: decision_id.to_owned(),
             kind: req.kind,
@@ -361,7 +360,7 @@ pub(crate) fn apply(
             submitted_on: &submitted_on,
             applicant_name: &case.applicant.name_latin,
             language: case.applicant.language,
-            officer_name,
+            officer_name: &officer.full_name,
             documents: &documents,
         },
         &req.decision(),
