@@ -4,7 +4,10 @@
 //! notes between an officer and the supervisor. The officer, offline (the cable pulled), writes
 //! a note on a case with the keyboard alone; it waits on the desk; back online, one sync
 //! delivers it once; the supervisor reads it on the same case, answers with a note of their
-//! own, and the officer's next sync brings the answer.
+//! own, and the officer's next sync brings the answer. Then the deadline's clock: the officer
+//! asks for a missing document with the keyboard, the queue says the deadline is stopped and
+//! how many working days it keeps; the applicant sends the document, and after a sync the
+//! queue shows the new due date.
 
 use migdesk_e2e::AppWindow;
 use migdesk_e2e::central::{self, Cable, Centre};
@@ -168,6 +171,102 @@ async fn an_offline_officer_and_the_supervisor_exchange_notes_on_a_case() {
         .unwrap();
     assert!(history.contains(answer), "{history}");
     desk.screenshot("casework_notes_exchanged").await.unwrap();
+
+    // The officer asks for a missing document (m, Space on the first one, Ctrl+Enter twice).
+    desk.expect_focus("case-screen").await.unwrap();
+    desk.press("m").await;
+    desk.by_test_id("decision-dialog").await.unwrap();
+    desk.press(" ").await;
+    desk.chord(Key::Control, Key::Enter).await;
+    desk.by_test_id("email-preview").await.unwrap();
+    desk.chord(Key::Control, Key::Enter).await;
+    desk.wait_for_attr("decision-state", "data-state", |s| s == "pending")
+        .await
+        .unwrap();
+    desk.press(Key::Escape).await;
+    desk.sync().await.unwrap();
+    let (left, date_of_birth, owed): (i64, String, String) = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT a.paused_days_left, json_extract(a.applicant, '$.date_of_birth'),
+                    json_extract(d.request, '$.missing_documents[0]')
+             FROM applications a JOIN decisions d ON d.application_id = a.id WHERE a.number = ?1",
+            [&number],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    desk.type_into("queue-search", &number).await;
+    desk.wait_for_attr("queue-total", "data-total", |t| t == "1")
+        .await
+        .unwrap();
+    let paused = desk
+        .by_css("[data-testid='queue-row'] [data-testid='deadline-paused']")
+        .await
+        .unwrap();
+    assert_eq!(
+        paused.attr("data-days").await.unwrap(),
+        Some(left.to_string())
+    );
+    desk.screenshot("casework_deadline_paused").await.unwrap();
+
+    // The applicant sends it; the next sync brings the case back with its deadline running.
+    let portal = central::portal_token(&db, "casework-portal");
+    let content = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        b"%PDF-1.4\n% a scan\n",
+    );
+    reqwest::Client::new()
+        .post(format!(
+            "{}/api/v1/tracking/{number}/documents",
+            centre.base
+        ))
+        .bearer_auth(&portal)
+        .json(&serde_json::json!({
+            "date_of_birth": date_of_birth,
+            "documents": [{ "type": owed, "file_name": "scan.pdf", "content_base64": content }],
+        }))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    desk.sync().await.unwrap();
+    let due: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT due_date FROM applications WHERE number = ?1 AND paused_on IS NULL",
+            [&number],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let shown = format!("{}.{}.{}", &due[8..10], &due[5..7], &due[..4]);
+    let started = std::time::Instant::now();
+    loop {
+        let row = desk
+            .by_test_id("queue-row")
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if row.contains(&shown) {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the row shows {row:?}, not the new due date {shown}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        desk.driver
+            .find_all(thirtyfour::By::Css("[data-testid='deadline-paused']"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "the deadline runs again"
+    );
+    desk.screenshot("casework_deadline_running").await.unwrap();
 
     boss.close().await;
     desk.close().await;

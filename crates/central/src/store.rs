@@ -371,8 +371,8 @@ pub fn add_document(
     Ok(meta)
 }
 
-/// The working days left on a case's deadline on `today` (never below 0: an overdue case owes
-/// no more time than none), by the calendar table.
+/// The working days left on a case's deadline on `today` (negative: overdue by that many), by
+/// the calendar table. A stopped clock keeps them as they are: time already lost stays lost.
 pub fn days_left_on(
     calendar: &migdesk_domain::Calendar,
     today: chrono::NaiveDate,
@@ -383,7 +383,7 @@ pub fn days_left_on(
     let left = calendar
         .working_days_left(today, due)
         .map_err(|e| crate::error::ApiError::internal(format!("the working-day calendar: {e}")))?;
-    Ok(left.max(0))
+    Ok(left)
 }
 
 /// The day a deadline stopped with `left` working days falls on when it runs again from `today`
@@ -393,8 +393,13 @@ pub fn resumed_due(
     today: chrono::NaiveDate,
     left: i64,
 ) -> ApiResult<String> {
-    Ok(calendar
-        .add_working_days(today, u32::try_from(left.max(0)).unwrap_or(u32::MAX))
+    let days = u32::try_from(left.unsigned_abs()).unwrap_or(u32::MAX);
+    let due = if left >= 0 {
+        calendar.add_working_days(today, days)
+    } else {
+        calendar.working_days_before(today, days)
+    };
+    Ok(due
         .map_err(|e| crate::error::ApiError::internal(format!("the working-day calendar: {e}")))?
         .format("%Y-%m-%d")
         .to_string())
@@ -425,10 +430,16 @@ mod tests {
             resumed_due(&calendar, day("2026-05-26"), 4).unwrap(),
             "2026-06-04"
         );
-        // Stopped when already overdue: nothing is kept; it falls due the day they arrive.
+        // Stopped when already overdue (Friday 10 April, due 2 April: 3 and 6–10 April late):
+        // it is still six working days overdue when the documents arrive.
         assert_eq!(
             days_left_on(&calendar, day("2026-04-10"), "2026-04-02").unwrap(),
-            0
+            -6
+        );
+        let late = resumed_due(&calendar, day("2026-05-26"), -6).unwrap();
+        assert_eq!(
+            days_left_on(&calendar, day("2026-05-26"), &late).unwrap(),
+            -6
         );
         assert_eq!(
             resumed_due(&calendar, day("2026-05-26"), 0).unwrap(),

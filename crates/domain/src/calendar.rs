@@ -186,6 +186,27 @@ impl Calendar {
         Ok(date)
     }
 
+    /// The day a deadline falls on that is `working_days` overdue on `today`: the inverse of
+    /// [`Self::working_days_left`] for a negative count (`working_days_left(today, result)` is
+    /// `-working_days`).
+    pub fn working_days_before(
+        &self,
+        today: NaiveDate,
+        working_days: u32,
+    ) -> Result<NaiveDate, CalendarError> {
+        let mut date = today;
+        let mut left = working_days;
+        while left > 0 {
+            if self.is_working_day(date)? {
+                left -= 1;
+            }
+            date = date
+                .checked_sub_days(Days::new(1))
+                .ok_or(CalendarError::YearMissing(date.year().saturating_sub(1)))?;
+        }
+        Ok(date)
+    }
+
     /// Working days from `today` until `due`: positive while time is left (the due day itself
     /// counts as one when it is a working day), 0 when due today or the last working day has
     /// passed within the due day, negative by the number of working days overdue.
@@ -219,6 +240,33 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_deadline_overdue_by_some_working_days_is_found_back_across_holidays() {
+        let c = Calendar::builtin();
+        // Tuesday 31 March 2026, after Novruz and Ramazan (20–30 March off): three working days
+        // overdue (18, 19 and 31 March) means due on Tuesday 17 March.
+        let due = c.working_days_before(d(2026, 3, 31), 3).unwrap();
+        assert_eq!(due, d(2026, 3, 17));
+        assert_eq!(c.working_days_left(d(2026, 3, 31), due).unwrap(), -3);
+        for (today, n) in [((2026, 6, 1), 1), ((2026, 5, 30), 2), ((2026, 11, 11), 7)] {
+            let today = d(today.0, today.1, today.2);
+            let due = c.working_days_before(today, n).unwrap();
+            assert_eq!(
+                c.working_days_left(today, due).unwrap(),
+                -i64::from(n),
+                "{today}"
+            );
+        }
+        assert_eq!(
+            c.working_days_before(d(2026, 6, 1), 0).unwrap(),
+            d(2026, 6, 1)
+        );
+        assert!(
+            c.working_days_before(d(2026, 1, 5), 3).is_err(),
+            "2025 is not in the table"
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ import {
   type FormGroupView,
   toDeskError,
 } from "../ipc/client";
-import { Deadline } from "../queue/Deadline";
+import { Deadline, keptDays } from "../queue/Deadline";
 import { formatDate, formatDateTime } from "../queue/format";
 import { DecisionDialog } from "./DecisionDialog";
 import { DocumentPane, type PaneCommand } from "./DocumentPane";
@@ -321,8 +321,7 @@ export function Case({
                   {h.reason && ` (${h.reason})`}
                   {h.text && `: ${h.text}`}
                   {h.due_date && ` → ${formatDate(h.due_date)}`}
-                  {h.working_days !== null &&
-                    ` (${t("queue.deadline.left", { count: h.working_days })})`}
+                  {h.working_days !== null && ` (${keptDays(t, h.working_days)})`}
                 </li>
               ))}
             </ol>

@@ -1,3 +1,4 @@
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import type { QueueRow } from "../ipc/client";
 import { formatDate } from "./format";
@@ -15,7 +16,7 @@ export function Deadline({ row }: { row: Due }) {
     return (
       <span data-testid="deadline-paused" data-days={row.paused_days_left}>
         {t("queue.deadline.paused")}
-        <small> · {t("queue.deadline.left", { count: row.paused_days_left })}</small>
+        <small> · {keptDays(t, row.paused_days_left)}</small>
       </span>
     );
   }
@@ -34,4 +35,11 @@ export function Deadline({ row }: { row: Due }) {
       {words && <small> · {words}</small>}
     </>
   );
+}
+
+/** The working days a stopped deadline keeps, in words: left, due that day, or already late. */
+export function keptDays(t: TFunction, days: number): string {
+  if (days > 0) return t("queue.deadline.left", { count: days });
+  if (days < 0) return t("queue.deadline.overdue", { count: -days });
+  return t("queue.deadline.today");
 }

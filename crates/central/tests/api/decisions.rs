@@ -144,7 +144,8 @@ async fn missing_documents_lists_them_and_the_case_returns_when_they_arrive() {
     let today = migdesk_central::clock::local_date(migdesk_central::clock::now());
     let due =
         chrono::NaiveDate::parse_from_str(case["due_date"].as_str().unwrap(), "%Y-%m-%d").unwrap();
-    let left = calendar.working_days_left(today, due).unwrap().max(0);
+    // Negative when the case is already late: time lost stays lost.
+    let left = calendar.working_days_left(today, due).unwrap();
     let paused = s
         .get(&format!("/api/v1/applications/{}", id(case)), &token)
         .await
@@ -186,11 +187,24 @@ async fn missing_documents_lists_them_and_the_case_returns_when_they_arrive() {
     assert_eq!(detail["status"], "pending");
     assert_eq!(version(&detail), version(case) + 2);
     // The deadline runs again from today with the days it kept.
-    let resumed_due = calendar
-        .add_working_days(today, u32::try_from(left).unwrap())
-        .unwrap()
-        .format("%Y-%m-%d")
-        .to_string();
+    let days = u32::try_from(left.unsigned_abs()).unwrap();
+    let resumed_due = if left >= 0 {
+        calendar.add_working_days(today, days)
+    } else {
+        calendar.working_days_before(today, days)
+    }
+    .unwrap()
+    .format("%Y-%m-%d")
+    .to_string();
+    assert_eq!(
+        calendar
+            .working_days_left(
+                today,
+                chrono::NaiveDate::parse_from_str(&resumed_due, "%Y-%m-%d").unwrap()
+            )
+            .unwrap(),
+        left
+    );
     assert!(detail.get("paused").is_none(), "{}", detail["paused"]);
     assert_eq!(detail["due_date"], resumed_due.as_str());
     let event = detail["history"].as_array().unwrap().last().unwrap();
