@@ -120,6 +120,44 @@ pub struct PausedDeadline {
     pub working_days_left: i64,
 }
 
+/// The decision a related application received.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RelatedDecision {
+    pub kind: crate::DecisionKind,
+    /// When the officer decided (RFC 3339).
+    pub decided_at: String,
+    /// A refusal's reasons.
+    #[serde(default)]
+    pub reasons: Vec<crate::RefusalReason>,
+    /// The documents a missing-documents decision named.
+    #[serde(default)]
+    pub missing_documents: Vec<String>,
+}
+
+/// Another application of the same applicant, linked by FIN or by passport number
+/// (normalised: upper case, no spaces or dashes), earlier or running at the same time, in any
+/// department.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RelatedApplication {
+    pub application_id: String,
+    pub number: String,
+    pub service: String,
+    pub submitted_at: String,
+    pub status: Status,
+    pub department_id: String,
+    /// Linked by the same FIN.
+    pub same_fin: bool,
+    /// Linked by the same passport number.
+    pub same_passport: bool,
+    /// The last decision applied to it, if any.
+    pub decision: Option<RelatedDecision>,
+    /// Open at the same time as this one, for the same service: possibly the same request
+    /// twice.
+    pub possible_duplicate: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApplicationDetail {
@@ -141,6 +179,10 @@ pub struct ApplicationDetail {
     pub form: Vec<FormGroup>,
     pub documents: Vec<DocumentMeta>,
     pub history: Vec<HistoryEvent>,
+    /// The applicant's other applications, newest first, as the centre linked them when it
+    /// described this case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applicant_history: Vec<RelatedApplication>,
 }
 
 impl ApplicationDetail {

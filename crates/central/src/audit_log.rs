@@ -55,6 +55,8 @@ pub enum Action {
     NotificationsRead,
     /// The internal notes of one case.
     NotesRead,
+    /// The applicant's other applications, from one case.
+    ApplicantHistoryRead,
     /// The department's undelivered e-mails.
     UndeliveredRead,
     HistoryExported,
@@ -75,6 +77,7 @@ impl Action {
             Action::DocumentRead => "document_read",
             Action::NotificationsRead => "notifications_read",
             Action::NotesRead => "notes_read",
+            Action::ApplicantHistoryRead => "applicant_history_read",
             Action::UndeliveredRead => "undelivered_read",
             Action::HistoryExported => "history_exported",
             Action::NotificationRequeued => "notification_requeued",

@@ -8,7 +8,8 @@ use serde_json::Value;
 use crate::error::ApiResult;
 use migdesk_api::{
     Applicant, ApplicationDetail, Assignment, ChangeKind, CurrentCase, DocumentMeta, Event,
-    FormGroup, HistoryEvent, OfficerRef, PausedDeadline, Status,
+    FormGroup, HistoryEvent, OfficerRef, PausedDeadline, RelatedApplication, RelatedDecision,
+    Status,
 };
 
 /// The columns of `applications` every summary needs.
@@ -170,6 +171,72 @@ pub fn history(conn: &Connection, application_id: &str) -> ApiResult<Vec<History
         .unwrap_or_default())
 }
 
+/// The other applications of each application's applicant, linked by FIN or by passport number
+/// (the generated keys of migration 012), newest first, each with the last decision applied to
+/// it; one query for all of them.
+pub fn applicant_histories_of(
+    conn: &Connection,
+    ids: &[&str],
+) -> ApiResult<HashMap<String, Vec<RelatedApplication>>> {
+    const RELATED: &str = "o.id, o.number, o.service, o.submitted_at, o.status, o.department_id,
+        o.fin_key IS a.fin_key AND a.fin_key IS NOT NULL, o.passport_key IS a.passport_key AND a.passport_key IS NOT NULL,
+        (SELECT e.detail FROM events e WHERE e.application_id = o.id AND e.kind = 'decided' ORDER BY e.id DESC LIMIT 1),
+        o.service = a.service AND o.status IN ('pending', 'missing_documents') AND a.status IN ('pending', 'missing_documents')";
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT a.id, {RELATED} FROM applications a JOIN applications o ON o.fin_key = a.fin_key AND o.id <> a.id
+           WHERE a.id IN (SELECT value FROM json_each(?1)) AND a.fin_key IS NOT NULL
+         UNION
+         SELECT a.id, {RELATED} FROM applications a JOIN applications o ON o.passport_key = a.passport_key AND o.id <> a.id
+           WHERE a.id IN (SELECT value FROM json_each(?1)) AND a.passport_key IS NOT NULL
+         ORDER BY 1, 5 DESC, 3"
+    ))?;
+    let mut rows = stmt.query([id_list(ids)])?;
+    let mut of: HashMap<String, Vec<RelatedApplication>> = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let decision = match r.get::<_, Option<String>>(9)? {
+            Some(detail) => match Event::from_parts("decided", json_col::<Value>(9, detail)?) {
+                Ok(Event::Decided {
+                    kind,
+                    decided_at,
+                    reasons,
+                    missing_documents,
+                    ..
+                }) => Some(RelatedDecision {
+                    kind,
+                    decided_at,
+                    reasons,
+                    missing_documents,
+                }),
+                _ => None,
+            },
+            None => None,
+        };
+        of.entry(r.get(0)?).or_default().push(RelatedApplication {
+            application_id: r.get(1)?,
+            number: r.get(2)?,
+            service: r.get(3)?,
+            submitted_at: r.get(4)?,
+            status: Status::parse(&r.get::<_, String>(5)?).unwrap_or(Status::Pending),
+            department_id: r.get(6)?,
+            same_fin: r.get(7)?,
+            same_passport: r.get(8)?,
+            decision,
+            possible_duplicate: r.get(10)?,
+        });
+    }
+    Ok(of)
+}
+
+/// The other applications of one application's applicant.
+pub fn applicant_history(
+    conn: &Connection,
+    application_id: &str,
+) -> ApiResult<Vec<RelatedApplication>> {
+    Ok(applicant_histories_of(conn, &[application_id])?
+        .remove(application_id)
+        .unwrap_or_default())
+}
+
 /// The applications as they are now, with their documents, history and officer: one query a
 /// table for all of them.
 pub fn application_details(
@@ -211,12 +278,14 @@ pub fn application_details(
                 form: json_col::<Vec<FormGroup>>(11, r.get(11)?)?,
                 documents: Vec::new(),
                 history: Vec::new(),
+                applicant_history: Vec::new(),
             };
             Ok((detail, r.get::<_, Option<String>>(8)?))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut documents = documents_of(conn, ids)?;
     let mut histories = histories_of(conn, ids)?;
+    let mut related = applicant_histories_of(conn, ids)?;
     let mut officers: HashMap<String, Option<OfficerRef>> = HashMap::new();
     let mut details = HashMap::with_capacity(rows.len());
     for (mut detail, officer_id) in rows {
@@ -229,6 +298,7 @@ pub fn application_details(
         }
         detail.documents = documents.remove(&detail.id).unwrap_or_default();
         detail.history = histories.remove(&detail.id).unwrap_or_default();
+        detail.applicant_history = related.remove(&detail.id).unwrap_or_default();
         details.insert(detail.id.clone(), detail);
     }
     Ok(details)

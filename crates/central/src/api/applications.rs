@@ -12,7 +12,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiPath;
 use crate::store;
-use migdesk_api::{ApplicationDetail, Notification};
+use migdesk_api::{ApplicationDetail, Notification, RelatedApplication};
 
 /// A case with its form, documents, assignment and history.
 #[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "cases", security(("bearer" = [])),
@@ -64,4 +64,29 @@ pub async fn notifications(
         .await?;
     audit_log::record(&state.db, read).await?;
     Ok(notifications)
+}
+
+/// The applicant's other applications, earlier and running at the same time, in any department,
+/// linked by FIN or by passport number (normalised), newest first: service, date, status and
+/// the decision with its reasons; an open one for the same service is flagged as a possible
+/// duplicate. The same list comes with the case in its detail and the change feed.
+#[utoipa::path(get, path = "/api/v1/applications/{id}/applicant-history", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Application id"), DeskHeader),
+    responses((status = 200, body = Vec<RelatedApplication>), NeedsSession, (status = 404, body = ErrorBody)))]
+pub async fn applicant_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    desk: Desk,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Vec<RelatedApplication>>> {
+    let read = Entry::by(&caller, &desk, Action::ApplicantHistoryRead).on_case(&id);
+    let related = state
+        .db
+        .read(move |conn| {
+            store::visible_case(conn, &caller, &id)?;
+            Ok(Json(store::applicant_history(conn, &id)?))
+        })
+        .await?;
+    audit_log::record(&state.db, read).await?;
+    Ok(related)
 }

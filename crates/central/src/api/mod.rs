@@ -138,6 +138,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(changes::list))
         .routes(routes!(applications::detail))
         .routes(routes!(applications::notifications))
+        .routes(routes!(applications::applicant_history))
         .routes(routes!(documents::download))
         .routes(routes!(decisions::create))
         .routes(routes!(notes::list, notes::create))
