@@ -7,7 +7,8 @@
 //! own, and the officer's next sync brings the answer. Then the deadline's clock: the officer
 //! asks for a missing document with the keyboard, the queue says the deadline is stopped and
 //! how many working days it keeps; the applicant sends the document, and after a sync the
-//! queue shows the new due date.
+//! queue shows the new due date. And the applicant's history: the same request filed again
+//! shows on the case as a possible duplicate.
 
 use migdesk_e2e::AppWindow;
 use migdesk_e2e::central::{self, Cable, Centre};
@@ -113,6 +114,25 @@ async fn an_offline_officer_and_the_supervisor_exchange_notes_on_a_case() {
         .unwrap();
     desk.expect_focus("case-screen").await.unwrap();
 
+    // Meanwhile the same applicant files the same request again at the centre (the intake
+    // writes it there; the change feed then brings the officer's case again).
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute(
+            "INSERT INTO applications (id, number, service, tier, submitted_at, due_date, department_id, status, officer_id, version, applicant, form, updated_at)
+             SELECT 'again', 'MX-2026-999999', service, tier, '2026-11-30T08:00:00Z', due_date, department_id, 'pending', NULL, 1, applicant, '[]', '2026-11-30T08:00:00Z'
+             FROM applications WHERE number = ?1",
+            [&number],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO changes (application_id, department_id, officer_id, kind, at)
+             SELECT id, department_id, officer_id, 'changed', '2026-11-30T08:00:00Z' FROM applications WHERE number = ?1",
+            [&number],
+        )
+        .unwrap();
+    }
+
     // Offline, the officer writes a note; it is kept on the desk and says it waits.
     cable.pull();
     let words = "Pasportun surəti bulanıqdır; ərizəçi əslini gətirəcək.";
@@ -138,6 +158,16 @@ async fn an_offline_officer_and_the_supervisor_exchange_notes_on_a_case() {
     assert_eq!(at_centre(), 1, "sent exactly once");
     open_case(&desk, &number).await;
     wait_for_notes(&desk, 1, "kept").await;
+    // The case now shows the applicant's other application, flagged as a possible duplicate.
+    let flagged = desk
+        .by_css("[data-testid='applicant-history'] [data-duplicate='yes']")
+        .await
+        .unwrap();
+    assert_eq!(
+        flagged.attr("data-number").await.unwrap().as_deref(),
+        Some("MX-2026-999999")
+    );
+    desk.by_test_id("possible-duplicate").await.unwrap();
 
     // The supervisor reads it on the same case and answers.
     let boss = AppWindow::launch("casework_supervisor").await.unwrap();

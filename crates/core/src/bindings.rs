@@ -10,9 +10,9 @@ use ts_rs::{Config, TS};
 
 use crate::case::{
     ApplicantView, CaseView, ChecklistItem, ChecklistState, DecisionOnCase, DeliveryState,
-    DocumentState, DocumentView, FormFieldView, FormGroupView, HistoryItem, NoteDelivery, NoteView,
-    OfficerView,
+    DocumentState, DocumentView, FormFieldView, FormGroupView, HistoryItem, OfficerView,
 };
+use crate::casework::{NoteDelivery, NoteView, RelatedView};
 use crate::conflicts::{ConflictCause, ConflictResolution, ConflictView, ResolutionAction};
 use crate::crosscheck::{DocumentText, Highlight, KeyField, TextCheck, TextState};
 use crate::error::{DeskError, ErrorKind};
@@ -87,6 +87,7 @@ pub fn typescript_bindings() -> String {
     declare::<NoteOrigin>(&mut out, &cfg);
     declare::<NoteDelivery>(&mut out, &cfg);
     declare::<NoteView>(&mut out, &cfg);
+    declare::<RelatedView>(&mut out, &cfg);
     declare::<DeliveryState>(&mut out, &cfg);
     declare::<DecisionKind>(&mut out, &cfg);
     declare::<DecisionOnCase>(&mut out, &cfg);

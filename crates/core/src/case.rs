@@ -5,13 +5,14 @@
 
 use std::collections::HashSet;
 
-use migdesk_api::{ApplicationDetail, Event, NoteOrigin, Status};
+use migdesk_api::{ApplicationDetail, Event, Status};
 use migdesk_domain::Catalogue;
 use migdesk_domain::decision::{self, CaseFacts, Decision, DecisionKind, Email};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::cache::{Meta, NoteState, OutboxState, Store, StoredDocument};
+use crate::cache::{OutboxState, Store, StoredDocument};
+use crate::casework::{self, NoteView, RelatedView};
 use crate::error::{DeskError, DeskResult};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -109,34 +110,6 @@ pub struct HistoryItem {
     pub due_date: Option<String>,
 }
 
-/// Where an internal note is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum NoteDelivery {
-    /// The centre keeps it: everyone who handles the case reads it.
-    Kept,
-    /// Written here, waiting to be sent.
-    Pending,
-    /// The centre refused it for good; `problem` says why.
-    Refused,
-}
-
-/// An internal note on a case: between the officers who handle it and their supervisors, never
-/// sent to the applicant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct NoteView {
-    pub id: String,
-    /// Its author, by name.
-    pub author: Option<String>,
-    /// When it was written (RFC 3339).
-    pub written_at: String,
-    pub text: String,
-    pub origin: NoteOrigin,
-    pub delivery: NoteDelivery,
-    /// Why the centre refused it, or why the last attempt to send it failed.
-    pub problem: Option<String>,
-}
-
 /// Where this desk's decision on the case is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -192,6 +165,8 @@ pub struct CaseView {
     /// The internal notes, oldest first: the centre's, a reassignment's reason, and those
     /// written here not yet kept there.
     pub notes: Vec<NoteView>,
+    /// The applicant's other applications, newest first; possible duplicates flagged.
+    pub applicant_history: Vec<RelatedView>,
     /// This desk's latest decision on the case.
     pub decision: Option<DecisionOnCase>,
     /// The officer may record a decision now.
@@ -357,67 +332,6 @@ fn history(app: &ApplicationDetail) -> Vec<HistoryItem> {
         .collect()
 }
 
-/// The case's internal notes: those in the centre's history (a reassignment's reason among
-/// them), then this officer's notes written here that the history does not have yet.
-fn notes(store: &Store, app: &ApplicationDetail) -> DeskResult<Vec<NoteView>> {
-    let mut notes: Vec<NoteView> = app
-        .history
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| {
-            let author = e.actor.as_ref().map(|a| a.full_name.clone());
-            match &e.event {
-                Event::NoteAdded {
-                    note_id,
-                    text,
-                    written_at,
-                } => Some(NoteView {
-                    id: note_id.clone(),
-                    author,
-                    written_at: written_at.clone(),
-                    text: text.clone(),
-                    origin: NoteOrigin::Desk,
-                    delivery: NoteDelivery::Kept,
-                    problem: None,
-                }),
-                Event::Reassigned { reason, .. } if !reason.is_empty() => Some(NoteView {
-                    id: format!("reassigned-{i}"),
-                    author,
-                    written_at: e.at.clone(),
-                    text: reason.clone(),
-                    origin: NoteOrigin::Reassignment,
-                    delivery: NoteDelivery::Kept,
-                    problem: None,
-                }),
-                _ => None,
-            }
-        })
-        .collect();
-    let me = store.meta(Meta::UserName)?;
-    for local in store.local_notes(&app.id)? {
-        if notes.iter().any(|n| n.id == local.id) {
-            continue;
-        }
-        let (delivery, problem) = match local.state {
-            NoteState::Sent => (NoteDelivery::Kept, None),
-            NoteState::Pending => (NoteDelivery::Pending, local.last_error),
-            NoteState::Refused => (NoteDelivery::Refused, local.last_error),
-        };
-        notes.push(NoteView {
-            id: local.id,
-            author: me.clone(),
-            written_at: local.written_at,
-            text: local.text,
-            origin: NoteOrigin::Desk,
-            delivery,
-            problem,
-        });
-    }
-    // Both sides write UTC times to the second, so the text sorts by time; the sort is stable.
-    notes.sort_by(|a, b| a.written_at.cmp(&b.written_at));
-    Ok(notes)
-}
-
 /// Why a decision cannot be recorded on the case now; `None` when it can.
 fn refusal(mine: bool, status: Status, decision: Option<&DecisionOnCase>) -> Option<&'static str> {
     if !mine {
@@ -450,7 +364,8 @@ pub fn view(store: &Store, catalogue: &Catalogue, id: &str, today: &str) -> Desk
     });
     let can_decide = refusal(mine, status, decision.as_ref()).is_none();
     let history = history(&app);
-    let notes = notes(store, &app)?;
+    let notes = casework::notes(store, &app)?;
+    let applicant_history = casework::related(&app);
     let a = app.applicant;
     Ok(CaseView {
         id: id.to_owned(),
@@ -495,6 +410,7 @@ pub fn view(store: &Store, catalogue: &Catalogue, id: &str, today: &str) -> Desk
         documents,
         history,
         notes,
+        applicant_history,
         decision,
         can_decide,
         status,
@@ -572,18 +488,5 @@ pub fn decide(
     }
     check(catalogue, &app, decision)?;
     crate::sync::record_decision(store, id, decision)?;
-    view(store, catalogue, id, today)
-}
-
-/// Keeps an internal note on a case on this desk, durable at once; the next sync delivers it.
-/// Any case the desk holds takes one (a supervisor's department, an officer's own).
-pub fn add_note(
-    store: &mut Store,
-    catalogue: &Catalogue,
-    id: &str,
-    text: &str,
-    today: &str,
-) -> DeskResult<CaseView> {
-    crate::sync::record_note(store, id, text)?;
     view(store, catalogue, id, today)
 }

@@ -265,7 +265,7 @@ impl Desk {
         let today = Self::today();
         let catalogue = self.catalogue.clone();
         let store = self.active()?;
-        case::add_note(store, &catalogue, id, text, &today)
+        crate::casework::add_note(store, &catalogue, id, text, &today)
     }
 
     /// A stored document for the viewer, and the viewer to prepare it with (it works without

@@ -28,6 +28,7 @@ pub mod app_info;
 pub mod bindings;
 pub mod cache;
 pub mod case;
+pub mod casework;
 pub mod conflicts;
 pub mod crosscheck;
 pub mod desk;

@@ -13,7 +13,8 @@ use common::Centre;
 
 use migdesk_central::seed::Account;
 use migdesk_core::ErrorKind;
-use migdesk_core::case::{ChecklistState, DeliveryState, DocumentState, NoteDelivery};
+use migdesk_core::case::{ChecklistState, DeliveryState, DocumentState};
+use migdesk_core::casework::NoteDelivery;
 use migdesk_core::crosscheck::{KeyField, TextState};
 use migdesk_core::desk::Desk;
 use migdesk_core::ipc::SignInRequest;
@@ -623,4 +624,53 @@ async fn the_deadline_stops_while_the_applicant_owes_documents_and_runs_again_wh
     assert_eq!(row.paused_days_left, None);
     assert_eq!(row.due_date, again.due_date);
     centre.stop().await;
+}
+
+#[tokio::test]
+async fn the_applicants_other_applications_come_with_the_case_and_stay_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let (central_db, staff) = common::seeded(dir.path(), &common::options(12, 13, "shaki"));
+    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
+    // The same applicant files the same request again while the first waits.
+    let db = rusqlite::Connection::open(&central_db).unwrap();
+    let (case_id, service, applicant): (String, String, String) = db
+        .query_row(
+            "SELECT a.id, a.service, a.applicant FROM applications a JOIN users u ON u.id = a.officer_id
+             WHERE u.username = ?1 AND a.status = 'pending' ORDER BY a.number LIMIT 1",
+            [&officer.username],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    db.execute(
+        "INSERT INTO applications (id, number, service, tier, submitted_at, due_date, department_id, status, officer_id, version, applicant, form, updated_at)
+         VALUES ('again', 'MX-2026-999999', ?1, 'standard', '2026-11-30T08:00:00Z', '2026-12-20', 'baku', 'pending', NULL, 1, ?2, '[]', '2026-11-30T08:00:00Z')",
+        rusqlite::params![service, applicant],
+    )
+    .unwrap();
+    drop(db);
+    let centre = Centre::start(&central_db).await;
+    let mut desk = Desk::new(
+        &dir.path().join("desk"),
+        Box::new(MemorySecrets::default()),
+        Duration::from_secs(600),
+    );
+    desk.sign_in(SignInRequest {
+        server: centre.base.clone(),
+        username: officer.username.clone(),
+        password: officer.password.clone(),
+    })
+    .await
+    .unwrap();
+    desk.sync_job().unwrap().run(|_| {}).await.unwrap();
+    centre.stop().await;
+
+    // Offline, the case still shows it, flagged.
+    let view = desk.case(&case_id).unwrap();
+    let [again] = view.applicant_history.as_slice() else {
+        panic!("{:?}", view.applicant_history)
+    };
+    assert_eq!(again.number, "MX-2026-999999");
+    assert_eq!(again.service, service);
+    assert!(again.possible_duplicate && again.same_passport);
+    assert_eq!(again.decision, None);
 }

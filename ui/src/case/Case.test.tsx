@@ -65,6 +65,7 @@ function kase(over: Partial<CaseView> = {}): CaseView {
       },
     ],
     notes: [],
+    applicant_history: [],
     decision: null,
     can_decide: true,
     ...over,
@@ -253,6 +254,52 @@ describe("the case screen", () => {
     );
     expect(screen.getByTestId("history").textContent).toContain(
       "Deadline paused (5 working days left)",
+    );
+  });
+
+  it("lists the applicant's other applications and warns of a possible duplicate", async () => {
+    await open([], async () => true, "en", {
+      applicant_history: [
+        {
+          number: "MX-2026-000077",
+          service: "trp-issue",
+          submitted_at: "2026-11-20T10:00:00Z",
+          status: "pending",
+          department_id: "baku",
+          same_fin: false,
+          same_passport: true,
+          decision: null,
+          decided_at: null,
+          reasons: [],
+          possible_duplicate: true,
+        },
+        {
+          number: "MX-2025-000012",
+          service: "trp-issue",
+          submitted_at: "2025-03-02T10:00:00Z",
+          status: "refused",
+          department_id: "ganja",
+          same_fin: true,
+          same_passport: true,
+          decision: "refuse",
+          decided_at: "2025-03-10T10:00:00Z",
+          reasons: ["contradictory"],
+          possible_duplicate: false,
+        },
+      ],
+    });
+    expect(screen.getByTestId("possible-duplicate").textContent).toBe(
+      "1 other open application for the same service: possibly a duplicate.",
+    );
+    expect(screen.getByTestId("case-duplicate").textContent).toContain("possible duplicate");
+    const history = screen.getByTestId("applicant-history");
+    expect(history.textContent).toContain(
+      "MX-2025-000012 · Temporary residence permit · 02.03.2025",
+    );
+    expect(history.textContent).toContain("The information is contradictory");
+    expect(history.textContent).toContain("same FIN and passport number");
+    expect(history.querySelector("[data-duplicate='yes']")?.getAttribute("data-number")).toBe(
+      "MX-2026-000077",
     );
   });
 

@@ -17,6 +17,7 @@ import {
 } from "../ipc/client";
 import { Deadline, keptDays } from "../queue/Deadline";
 import { formatDate, formatDateTime } from "../queue/format";
+import { ApplicantHistory } from "./ApplicantHistory";
 import { DecisionDialog } from "./DecisionDialog";
 import { DocumentPane, type PaneCommand } from "./DocumentPane";
 import { Notes } from "./Notes";
@@ -236,6 +237,11 @@ export function Case({
         <span className="case-due">
           {t("queue.columns.due")}: <Deadline row={kase} />
         </span>
+        {kase.applicant_history.some((r) => r.possible_duplicate) && (
+          <span className="related-warning" data-testid="case-duplicate">
+            ⚠ {t("related.duplicate")}
+          </span>
+        )}
         <span className="case-officer">
           {t("case.officer")}: {kase.officer?.full_name ?? t("case.nobody")}
         </span>
@@ -299,6 +305,7 @@ export function Case({
               <dd>{formatDate(kase.submitted_at)}</dd>
             </dl>
           </section>
+          <ApplicantHistory kase={kase} />
           <section aria-labelledby="form-title">
             <h2 id="form-title">{t("case.form")}</h2>
             {kase.form.map((group) => (

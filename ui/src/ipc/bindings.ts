@@ -305,6 +305,20 @@ written_at: string, text: string, origin: NoteOrigin, delivery: NoteDelivery,
 problem: string | null, };
 
 /**
+ * Another application of the same applicant, as the centre linked it (by FIN or passport
+ * number) when it last described the case.
+ */
+export type RelatedView = { number: string, service: string, submitted_at: string, status: Status, department_id: string, same_fin: boolean, same_passport: boolean, 
+/**
+ * The last decision applied to it, when and (for a refusal) why.
+ */
+decision: DecisionKind | null, decided_at: string | null, reasons: Array<ReasonCode>, 
+/**
+ * Open at the same time for the same service: possibly the same request twice.
+ */
+possible_duplicate: boolean, };
+
+/**
  * Where this desk's decision on the case is.
  */
 export type DeliveryState = "pending" | "sent" | "conflict";
@@ -345,6 +359,10 @@ mine: boolean, form: Array<FormGroupView>, documents: Array<DocumentView>, check
  * written here not yet kept there.
  */
 notes: Array<NoteView>, 
+/**
+ * The applicant's other applications, newest first; possible duplicates flagged.
+ */
+applicant_history: Array<RelatedView>, 
 /**
  * This desk's latest decision on the case.
  */
