@@ -495,6 +495,23 @@ impl AppWindow {
         self.press(Key::Enter).await;
     }
 
+    /// Finds case `number` as a person does, through the queue's search (clicked, typed), and
+    /// opens it with Enter once it is the one row.
+    pub async fn open_case_numbered(&self, number: &str) {
+        self.type_into("queue-search", number).await;
+        must(
+            self.wait_for_attr("queue-total", "data-total", |t| t == "1")
+                .await
+                .map(drop),
+        );
+        must(
+            self.wait_for_attr("queue-row", "data-number", |n| n == number)
+                .await
+                .map(drop),
+        );
+        self.open_selected_case().await;
+    }
+
     /// Presses keys (text, or a [`Key`]) on whatever has the focus, one after another.
     pub async fn press(&self, keys: impl Into<TypingData>) {
         let keys: TypingData = keys.into();

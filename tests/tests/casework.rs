@@ -45,14 +45,7 @@ async fn notes(desk: &AppWindow) -> Vec<(String, String, String)> {
 
 /// Finds case `number` through the queue's search and opens it with Enter.
 async fn open_case(desk: &AppWindow, number: &str) {
-    desk.type_into("queue-search", number).await;
-    desk.wait_for_attr("queue-total", "data-total", |t| t == "1")
-        .await
-        .unwrap();
-    desk.wait_for_attr("queue-row", "data-number", |n| n == number)
-        .await
-        .unwrap();
-    desk.open_selected_case().await;
+    desk.open_case_numbered(number).await;
     desk.wait_for_text("case-number", number).await.unwrap();
     desk.expect_focus("case-screen").await.unwrap();
 }

@@ -140,14 +140,7 @@ async fn every_hostile_file_gives_a_clear_message_and_the_desk_stays_responsive(
     desk.sign_in(&centre.base, &officer.username, &officer.password)
         .await;
     desk.sync_queue().await.unwrap();
-    desk.type_into("queue-search", &number).await;
-    desk.wait_for_attr("queue-total", "data-total", |t| t == "1")
-        .await
-        .unwrap();
-    desk.wait_for_attr("queue-row", "data-number", |n| n == number)
-        .await
-        .unwrap();
-    desk.open_selected_case().await;
+    desk.open_case_numbered(&number).await;
     desk.by_test_id("case-screen").await.unwrap();
 
     for (sample, meta) in sent.iter().zip(added) {

@@ -358,14 +358,7 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
     desk.click("conflicts-close").await;
 
     // The case decided offline shows the centre's acknowledgement.
-    desk.type_into("queue-search", &fourth_number).await;
-    desk.wait_for_attr("queue-total", "data-total", |t| t == "1")
-        .await
-        .unwrap();
-    desk.wait_for_attr("queue-row", "data-number", |n| n == fourth_number)
-        .await
-        .unwrap();
-    desk.open_selected_case().await;
+    desk.open_case_numbered(&fourth_number).await;
     if let Err(e) = desk
         .wait_for_attr("case-screen", "data-case", |c| c == fourth)
         .await

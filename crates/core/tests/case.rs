@@ -41,24 +41,30 @@ async fn synced_desk(dir: &Path, seed: u64) -> (Centre, Desk, PathBuf, Account) 
     (centre, desk, central_db, officer)
 }
 
-/// [`synced_desk`], with the department's staff (the desk's officer is the first officer).
-async fn synced_desk_and_staff(dir: &Path, seed: u64) -> (Centre, Desk, PathBuf, Vec<Account>) {
-    let (central_db, staff) = common::seeded(dir, &common::options(12, seed, "shaki"));
-    let officer = staff.iter().find(|a| a.role == "officer").unwrap().clone();
-    let centre = Centre::start(&central_db).await;
+/// A desk in `folder`, signed in as `account` at `centre` and synced.
+async fn synced_desk_of(folder: &Path, centre: &Centre, account: &Account) -> Desk {
     let mut desk = Desk::new(
-        &dir.join("desk"),
+        folder,
         Box::new(MemorySecrets::default()),
         Duration::from_secs(600),
     );
     desk.sign_in(SignInRequest {
         server: centre.base.clone(),
-        username: officer.username.clone(),
-        password: officer.password.clone(),
+        username: account.username.clone(),
+        password: account.password.clone(),
     })
     .await
     .unwrap();
     desk.sync_job().unwrap().run(|_| {}).await.unwrap();
+    desk
+}
+
+/// [`synced_desk`], with the department's staff (the desk's officer is the first officer).
+async fn synced_desk_and_staff(dir: &Path, seed: u64) -> (Centre, Desk, PathBuf, Vec<Account>) {
+    let (central_db, staff) = common::seeded(dir, &common::options(12, seed, "shaki"));
+    let officer = staff.iter().find(|a| a.role == "officer").unwrap().clone();
+    let centre = Centre::start(&central_db).await;
+    let desk = synced_desk_of(&dir.join("desk"), &centre, &officer).await;
     (centre, desk, central_db, staff)
 }
 
@@ -495,19 +501,7 @@ async fn notes_between_an_officer_and_the_supervisor_travel_with_the_case() {
     assert_eq!(in_history.actor.as_deref(), Some(officer.full_name));
 
     // The department's supervisor reads it on their own desk and answers.
-    let mut boss = Desk::new(
-        &dir.path().join("boss"),
-        Box::new(MemorySecrets::default()),
-        Duration::from_secs(600),
-    );
-    boss.sign_in(SignInRequest {
-        server: centre.base.clone(),
-        username: supervisor.username.clone(),
-        password: supervisor.password.clone(),
-    })
-    .await
-    .unwrap();
-    boss.sync_job().unwrap().run(|_| {}).await.unwrap();
+    let mut boss = synced_desk_of(&dir.path().join("boss"), &centre, supervisor).await;
     let seen = boss.case(&case_id).unwrap();
     assert_eq!(seen.notes.len(), 1);
     assert_eq!(seen.notes[0].text, kept.text);
@@ -649,19 +643,7 @@ async fn the_applicants_other_applications_come_with_the_case_and_stay_offline()
     .unwrap();
     drop(db);
     let centre = Centre::start(&central_db).await;
-    let mut desk = Desk::new(
-        &dir.path().join("desk"),
-        Box::new(MemorySecrets::default()),
-        Duration::from_secs(600),
-    );
-    desk.sign_in(SignInRequest {
-        server: centre.base.clone(),
-        username: officer.username.clone(),
-        password: officer.password.clone(),
-    })
-    .await
-    .unwrap();
-    desk.sync_job().unwrap().run(|_| {}).await.unwrap();
+    let mut desk = synced_desk_of(&dir.path().join("desk"), &centre, officer).await;
     centre.stop().await;
 
     // Offline, the case still shows it, flagged.

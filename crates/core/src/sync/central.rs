@@ -143,6 +143,17 @@ pub enum DecisionAnswer {
     NotDelivered(String),
 }
 
+/// What the centre answered to a piece of the officer's work, before its body is read as the
+/// answer to a decision or a note.
+enum Posted {
+    /// Taken (2xx): the body.
+    Accepted(String),
+    /// Refused for good (400, 403, 404, 409, 422): the body as received, and as read.
+    Refused(String, ErrorBody),
+    /// Not delivered (the network, 429, 5xx): why.
+    NotDelivered(String),
+}
+
 /// What the centre answered to a note.
 #[derive(Debug)]
 pub enum NoteAnswer {
@@ -384,6 +395,46 @@ impl Central {
             .map(Some)
     }
 
+    /// Posts a piece of the officer's work (a decision, a note) to `path`. A 401 is an error
+    /// (the sync stops); everything else is an answer.
+    async fn post_work(
+        &self,
+        token: &str,
+        path: &str,
+        body: &impl Serialize,
+        what: &str,
+    ) -> DeskResult<Posted> {
+        let sent = self
+            .request(Method::POST, Some(token), path)
+            .json(body)
+            .send()
+            .await;
+        Ok(match sent {
+            Ok(resp) if resp.status().is_success() => {
+                Posted::Accepted(resp.text().await.map_err(offline)?)
+            }
+            Ok(resp)
+                if matches!(
+                    resp.status(),
+                    StatusCode::CONFLICT
+                        | StatusCode::BAD_REQUEST
+                        | StatusCode::FORBIDDEN
+                        | StatusCode::NOT_FOUND
+                        | StatusCode::UNPROCESSABLE_ENTITY
+                ) =>
+            {
+                let text = resp.text().await.map_err(offline)?;
+                let body = decode::<ErrorBody>(what, text.as_bytes())?;
+                Posted::Refused(text, body)
+            }
+            Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED => {
+                return Err(Self::error_of(resp).await);
+            }
+            Ok(resp) => Posted::NotDelivered(format!("the centre answered {}", resp.status())),
+            Err(e) => Posted::NotDelivered(e.to_string()),
+        })
+    }
+
     /// Sends one decision. A 401 is an error (the sync stops); everything else is an answer.
     pub async fn send_decision(
         &self,
@@ -392,18 +443,13 @@ impl Central {
         request: &DecisionRequest,
     ) -> DeskResult<DecisionAnswer> {
         let path = format!("/applications/{}/decisions", path_id(case_id)?);
-        let sent = self
-            .request(Method::POST, Some(token), &path)
-            .json(request)
-            .send()
-            .await;
-        Ok(match sent {
-            Ok(resp) if resp.status().is_success() => {
-                let text = resp.text().await.map_err(offline)?;
+        const WHAT: &str = "answer to a decision";
+        Ok(match self.post_work(token, &path, request, WHAT).await? {
+            Posted::Accepted(text) => {
                 // The answer must be the contract's, about this decision, and name the case
                 // version it made, or its fate is unknown: it stays to be sent again (the id
                 // makes a repeat harmless).
-                let answer = decode::<DecisionResponse>("answer to a decision", text.as_bytes())?;
+                let answer = decode::<DecisionResponse>(WHAT, text.as_bytes())?;
                 if answer.id == request.id
                     && answer.application_id == case_id
                     && answer.version > request.based_on_version
@@ -416,27 +462,8 @@ impl Central {
                     ))
                 }
             }
-            Ok(resp)
-                if matches!(
-                    resp.status(),
-                    StatusCode::CONFLICT
-                        | StatusCode::BAD_REQUEST
-                        | StatusCode::FORBIDDEN
-                        | StatusCode::NOT_FOUND
-                        | StatusCode::UNPROCESSABLE_ENTITY
-                ) =>
-            {
-                let text = resp.text().await.map_err(offline)?;
-                decode::<ErrorBody>("answer to a decision", text.as_bytes())?;
-                DecisionAnswer::Conflict(text)
-            }
-            Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED => {
-                return Err(Self::error_of(resp).await);
-            }
-            Ok(resp) => {
-                DecisionAnswer::NotDelivered(format!("the centre answered {}", resp.status()))
-            }
-            Err(e) => DecisionAnswer::NotDelivered(e.to_string()),
+            Posted::Refused(text, _) => DecisionAnswer::Conflict(text),
+            Posted::NotDelivered(why) => DecisionAnswer::NotDelivered(why),
         })
     }
 
@@ -448,15 +475,10 @@ impl Central {
         request: &NoteRequest,
     ) -> DeskResult<NoteAnswer> {
         let path = format!("/applications/{}/notes", path_id(case_id)?);
-        let sent = self
-            .request(Method::POST, Some(token), &path)
-            .json(request)
-            .send()
-            .await;
-        Ok(match sent {
-            Ok(resp) if resp.status().is_success() => {
-                let text = resp.text().await.map_err(offline)?;
-                let kept = decode::<Note>("answer to a note", text.as_bytes())?;
+        const WHAT: &str = "answer to a note";
+        Ok(match self.post_work(token, &path, request, WHAT).await? {
+            Posted::Accepted(text) => {
+                let kept = decode::<Note>(WHAT, text.as_bytes())?;
                 if kept.id == request.id && kept.application_id == case_id {
                     NoteAnswer::Kept
                 } else {
@@ -466,25 +488,8 @@ impl Central {
                     ))
                 }
             }
-            Ok(resp)
-                if matches!(
-                    resp.status(),
-                    StatusCode::CONFLICT
-                        | StatusCode::BAD_REQUEST
-                        | StatusCode::FORBIDDEN
-                        | StatusCode::NOT_FOUND
-                        | StatusCode::UNPROCESSABLE_ENTITY
-                ) =>
-            {
-                let text = resp.text().await.map_err(offline)?;
-                let body = decode::<ErrorBody>("answer to a note", text.as_bytes())?;
-                NoteAnswer::Refused(body.message)
-            }
-            Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED => {
-                return Err(Self::error_of(resp).await);
-            }
-            Ok(resp) => NoteAnswer::NotDelivered(format!("the centre answered {}", resp.status())),
-            Err(e) => NoteAnswer::NotDelivered(e.to_string()),
+            Posted::Refused(_, body) => NoteAnswer::Refused(body.message),
+            Posted::NotDelivered(why) => NoteAnswer::NotDelivered(why),
         })
     }
 
