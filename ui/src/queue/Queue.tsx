@@ -334,6 +334,12 @@ export function Queue({
             sent: sync.report.decisions_sent,
           })}
         {sync.state === "done" &&
+          sync.report.notes_sent > 0 &&
+          ` ${t("queue.notesSent", { count: sync.report.notes_sent })}`}
+        {sync.state === "done" &&
+          sync.report.notes_refused > 0 &&
+          ` ${t("queue.notesRefused", { count: sync.report.notes_refused })}`}
+        {sync.state === "done" &&
           sync.report.documents_failed > 0 &&
           ` ${t("queue.documentsFailed", { count: sync.report.documents_failed })}`}
         {sync.state === "done" && sync.report.feed_restarted && ` ${t("queue.feedRestarted")}`}

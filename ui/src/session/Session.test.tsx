@@ -286,7 +286,7 @@ describe("the queue", () => {
     );
   });
 
-  it("says how many documents could not be fetched and that the centre was restored", async () => {
+  it("says how many documents could not be fetched, the notes sent and refused, and that the centre was restored", async () => {
     mockDesk({
       session: () => aysel,
       queue_page: queue(2, []),
@@ -299,8 +299,8 @@ describe("the queue", () => {
         decisions_sent: 0,
         conflicts: 0,
         audit_events_sent: 0,
-        notes_sent: 0,
-        notes_refused: 0,
+        notes_sent: 3,
+        notes_refused: 1,
         documents_read: 7,
         cases_purged: 0,
         feed_restarted: true,
@@ -315,6 +315,8 @@ describe("the queue", () => {
     await waitFor(() => expect(status.dataset.state).toBe("done"));
     expect(status.textContent).toContain(az.queue.documentsFailed.replace("{{count}}", "2"));
     expect(status.textContent).toContain(az.queue.feedRestarted);
+    expect(status.textContent).toContain(az.queue.notesSent.replace("{{count}}", "3"));
+    expect(status.textContent).toContain(az.queue.notesRefused.replace("{{count}}", "1"));
   });
 
   it("fetches only the pages it shows, even for 100,000 cases", async () => {
