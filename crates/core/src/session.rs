@@ -58,7 +58,7 @@ pub async fn sign_in(
             return Err(DeskError::new(
                 ErrorKind::Unauthorized,
                 format!(
-                    "this desk was signed out from its lock screen holding {held} decisions that have not reached the centre; only their officer can send them, signing in to the same centre with the password this desk knew then"
+                    "this desk was signed out from its lock screen holding {held} decisions or notes that have not reached the centre; only their officer can send them, signing in to the same centre with the password this desk knew then"
                 ),
             ));
         }
@@ -70,7 +70,7 @@ pub async fn sign_in(
             return Err(DeskError::new(
                 ErrorKind::Unauthorized,
                 format!(
-                    "this desk holds {unsent} decisions of another officer ({}) or another centre that have not reached it; they must be sent first",
+                    "this desk holds {unsent} decisions or notes of another officer ({}) or another centre that have not reached it; they must be sent first",
                     previous.as_deref().unwrap_or_default()
                 ),
             ));

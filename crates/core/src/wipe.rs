@@ -52,7 +52,7 @@ pub fn wipe(data_dir: &Path, keyring: &dyn SecretStore, discard_unsent: bool) ->
         return Err(DeskError::new(
             ErrorKind::Invalid,
             format!(
-                "{unsent} decisions on this workstation have not reached the centre: sync first, \
+                "{unsent} decisions or notes on this workstation have not reached the centre: sync first, \
                  or wipe with --discard-unsent to lose them"
             ),
         ));

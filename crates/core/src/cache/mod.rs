@@ -302,6 +302,29 @@ mod tests {
     }
 
     #[test]
+    fn an_unsent_note_counts_as_unsent_work_wherever_decisions_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&file_in(dir.path()), &CacheKey::random()).unwrap();
+        store
+            .conn
+            .execute(
+                "INSERT INTO notes_outbox (id, case_id, text, written_at, state, owner, instance) VALUES ('n1', 'c1', 'x', '2026-12-01T10:00:00Z', 'pending', 'aysel', 'centre-1')",
+                [],
+            )
+            .unwrap();
+        // Wipe refuses, another officer's sign-in is refused, the held work is counted.
+        assert_eq!(store.pending_decisions().unwrap(), 1);
+        assert_eq!(store.pending_of_others("murad", "centre-1").unwrap(), 1);
+        assert_eq!(store.pending_of_others("aysel", "centre-1").unwrap(), 0);
+        assert_eq!(store.pending_of("aysel").unwrap(), 1);
+        store
+            .conn
+            .execute("UPDATE notes_outbox SET state = 'sent'", [])
+            .unwrap();
+        assert_eq!(store.pending_decisions().unwrap(), 0);
+    }
+
+    #[test]
     fn a_damaged_cache_is_repaired_keeping_decisions_notes_and_the_audit_trail() {
         let dir = tempfile::tempdir().unwrap();
         let path = file_in(dir.path());
