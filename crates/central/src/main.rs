@@ -178,6 +178,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     &calendar,
                     &seed::SeedOptions {
                         department,
+                        applicant_history: true,
                         ..seed::SeedOptions::new(cases, seed_value)
                     },
                     migdesk_central::clock::now(),
@@ -186,11 +187,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             .await
             .map_err(|e| e.to_string())??;
             println!(
-                "Seeded {}: {} applications ({} with defects), {} documents.\n",
+                "Seeded {}: {} applications ({} with defects), {} documents, and {} earlier applications of the same applicants, decided.\n",
                 path.display(),
                 report.applications,
                 report.defective,
-                report.documents
+                report.documents,
+                report.earlier
             );
             println!(
                 "{:<10} {:<11} {:<24} {:<26} password",

@@ -151,6 +151,9 @@ pub struct Account {
 #[derive(Debug, Clone)]
 pub struct SeedReport {
     pub accounts: Vec<Account>,
+    /// Earlier applications of the same applicants, already decided (with
+    /// [`SeedOptions::applicant_history`]).
+    pub earlier: usize,
     pub applications: usize,
     pub documents: usize,
     pub defective: usize,
@@ -469,6 +472,10 @@ pub struct SeedOptions {
     pub documents: bool,
     /// Route every application to this department instead of spreading them.
     pub department: Option<String>,
+    /// Also file, for about one applicant in five, an earlier application already decided
+    /// (accepted or refused, with reasons), so that cases show the applicant's history. Off for
+    /// tests that count what the feed brings; the `seed` command turns it on.
+    pub applicant_history: bool,
 }
 
 impl SeedOptions {
@@ -478,6 +485,7 @@ impl SeedOptions {
             seed,
             documents: true,
             department: None,
+            applicant_history: false,
         }
     }
 }
@@ -552,6 +560,8 @@ pub fn seed(
     let mut documents = 0;
     let mut defects = Vec::new();
     let mut counters = std::collections::HashMap::new();
+    // Each application's applicant, service and department, for the earlier applications.
+    let mut filed: Vec<(String, &'static str, &'static str)> = Vec::new();
 
     for _ in 0..cases {
         let dep = only.unwrap_or_else(|| *weighted(&mut rng, &dep_weights));
@@ -914,8 +924,16 @@ pub fn seed(
             ChangeKind::Created,
             &submitted_s,
         )?;
+        if options.applicant_history {
+            filed.push((
+                serde_json::to_string(&applicant).map_err(internal)?,
+                service_code,
+                dep.id,
+            ));
+        }
     }
     let portal_token = crate::portal::issue_from(&tx, DEMO_PORTAL, rng.random())?;
+    let earlier = earlier_applications(&tx, calendar, &filed, seed, now)?;
     tx.commit().map_err(internal)?;
     Ok(SeedReport {
         accounts,
@@ -924,7 +942,100 @@ pub fn seed(
         defective: defects.len(),
         defects,
         portal_token,
+        earlier,
     })
+}
+
+/// Files, for about one applicant in five of `filed`, an earlier application for the same
+/// service, decided months ago — refused for contradictory information, or accepted — in the
+/// same department, with no officer holding it now (so no desk's queue shows it; the cases of
+/// the same applicant list it). Its own random stream, so the rest of the seed stays the same.
+/// Returns how many.
+fn earlier_applications(
+    tx: &Connection,
+    calendar: &Calendar,
+    filed: &[(String, &'static str, &'static str)],
+    seed: u64,
+    now: DateTime<Utc>,
+) -> ApiResult<usize> {
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x00ea_711e);
+    let mut count = 0;
+    for (applicant, service, department) in filed {
+        if rng.random_range(0..5) != 0 {
+            continue;
+        }
+        count += 1;
+        let submitted = now - Duration::days(rng.random_range(200..300));
+        let submitted_s = clock::format(submitted);
+        let due = calendar
+            .add_working_days(clock::local_date(submitted), 15)
+            .map_err(internal)?;
+        let decided_s = clock::format(submitted + Duration::days(rng.random_range(3..12)));
+        let refused = rng.random_range(0..2) == 0;
+        let id = uuid::Builder::from_random_bytes(rng.random())
+            .into_uuid()
+            .to_string();
+        let number = format!(
+            "MX-{}-9{:05}",
+            clock::local_date(submitted).format("%Y"),
+            (seed % 100) * 1000 + count as u64
+        );
+        tx.execute(
+            "INSERT INTO applications (id, number, service, tier, submitted_at, due_date, department_id, status, officer_id, version, applicant, form, updated_at)
+             VALUES (?1, ?2, ?3, 'standard', ?4, ?5, ?6, ?7, NULL, 3, ?8, '[]', ?9)",
+            params![
+                id,
+                number,
+                service,
+                submitted_s,
+                due.to_string(),
+                department,
+                if refused { "refused" } else { "accepted" },
+                applicant,
+                decided_s,
+            ],
+        )
+        .map_err(internal)?;
+        store::add_event(
+            tx,
+            &id,
+            &submitted_s,
+            None,
+            &Event::Received {
+                channel: "e-gov portal".into(),
+            },
+        )?;
+        store::add_event(
+            tx,
+            &id,
+            &decided_s,
+            None,
+            &Event::Decided {
+                decision_id: uuid::Builder::from_random_bytes(rng.random())
+                    .into_uuid()
+                    .to_string(),
+                kind: if refused {
+                    migdesk_api::DecisionKind::Refuse
+                } else {
+                    migdesk_api::DecisionKind::Accept
+                },
+                missing_documents: Vec::new(),
+                missing_other: None,
+                reasons: if refused {
+                    vec![migdesk_api::RefusalReason {
+                        code: migdesk_api::ReasonCode::Contradictory,
+                        fields: vec!["passport_number".into()],
+                        documents: Vec::new(),
+                    }]
+                } else {
+                    Vec::new()
+                },
+                note: String::new(),
+                decided_at: decided_s.clone(),
+            },
+        )?;
+    }
+    Ok(count)
 }
 
 #[cfg(test)]

@@ -150,3 +150,47 @@ fn a_broken_catalogue_file_is_refused_with_the_reason() {
         "{err}"
     );
 }
+
+#[test]
+fn the_seed_files_earlier_decided_applications_that_cases_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("central.db");
+    let out = Command::new(BIN)
+        .args(["seed", "--db"])
+        .arg(&db)
+        .args(["--cases", "40", "--seed", "5"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let earlier: Vec<String> = conn
+        .prepare("SELECT number FROM applications WHERE officer_id IS NULL AND status IN ('accepted', 'refused')")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(!earlier.is_empty(), "some applicants applied before");
+    let pending: Vec<String> = conn
+        .prepare("SELECT id FROM applications WHERE status = 'pending'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut listed = Vec::new();
+    for id in &pending {
+        for related in migdesk_central::store::applicant_history(&conn, id).unwrap() {
+            assert!(related.decision.is_some(), "{related:?}");
+            assert!(!related.possible_duplicate, "{related:?}");
+            listed.push(related.number);
+        }
+    }
+    listed.sort();
+    let mut expected = earlier.clone();
+    expected.sort();
+    assert_eq!(
+        listed, expected,
+        "each earlier application is listed on its applicant's case"
+    );
+}
