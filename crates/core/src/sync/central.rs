@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use migdesk_api::{
     AuditReport, ChangesPage, ChangesQuery, ConflictRecord, DecisionRequest, DecisionResponse,
-    ErrorBody, Note, NoteRequest, SessionRequest, SessionResponse,
+    ErrorBody, SessionRequest, SessionResponse,
 };
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -145,23 +145,12 @@ pub enum DecisionAnswer {
 
 /// What the centre answered to a piece of the officer's work, before its body is read as the
 /// answer to a decision or a note.
-enum Posted {
+pub(super) enum Posted {
     /// Taken (2xx): the body.
     Accepted(String),
     /// Refused for good (400, 403, 404, 409, 422): the body as received, and as read.
     Refused(String, ErrorBody),
     /// Not delivered (the network, 429, 5xx): why.
-    NotDelivered(String),
-}
-
-/// What the centre answered to a note.
-#[derive(Debug)]
-pub enum NoteAnswer {
-    /// Kept (or a repeat of a kept note).
-    Kept,
-    /// Refused for good (400, 403, 404, 409, 422): the centre's words. Never retried.
-    Refused(String),
-    /// Not delivered (network, 429, 5xx, an answer about another note): try again later.
     NotDelivered(String),
 }
 
@@ -397,7 +386,7 @@ impl Central {
 
     /// Posts a piece of the officer's work (a decision, a note) to `path`. A 401 is an error
     /// (the sync stops); everything else is an answer.
-    async fn post_work(
+    pub(super) async fn post_work(
         &self,
         token: &str,
         path: &str,
@@ -464,32 +453,6 @@ impl Central {
             }
             Posted::Refused(text, _) => DecisionAnswer::Conflict(text),
             Posted::NotDelivered(why) => DecisionAnswer::NotDelivered(why),
-        })
-    }
-
-    /// Sends one note. A 401 is an error (the sync stops); everything else is an answer.
-    pub async fn send_note(
-        &self,
-        token: &str,
-        case_id: &str,
-        request: &NoteRequest,
-    ) -> DeskResult<NoteAnswer> {
-        let path = format!("/applications/{}/notes", path_id(case_id)?);
-        const WHAT: &str = "answer to a note";
-        Ok(match self.post_work(token, &path, request, WHAT).await? {
-            Posted::Accepted(text) => {
-                let kept = decode::<Note>(WHAT, text.as_bytes())?;
-                if kept.id == request.id && kept.application_id == case_id {
-                    NoteAnswer::Kept
-                } else {
-                    NoteAnswer::NotDelivered(format!(
-                        "the centre's answer names note {} of {}, not this one",
-                        kept.id, kept.application_id
-                    ))
-                }
-            }
-            Posted::Refused(_, body) => NoteAnswer::Refused(body.message),
-            Posted::NotDelivered(why) => NoteAnswer::NotDelivered(why),
         })
     }
 

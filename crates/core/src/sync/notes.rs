@@ -1,7 +1,9 @@
 //! Internal notes written on this desk, kept durable from the moment they are written until
 //! the centre has kept them, and sent exactly once (the note's id makes a repeat harmless).
 
-use super::central::{Central, NoteAnswer};
+use migdesk_api::{Note, NoteRequest};
+
+use super::central::{Central, Posted, decode, path_id};
 use crate::cache::{NoteState, Store};
 use crate::error::{DeskError, DeskResult};
 
@@ -67,4 +69,43 @@ pub async fn push_notes(
         }
     }
     Ok((sent, refused))
+}
+
+/// What the centre answered to a note.
+#[derive(Debug)]
+pub enum NoteAnswer {
+    /// Kept (or a repeat of a kept note).
+    Kept,
+    /// Refused for good (400, 403, 404, 409, 422): the centre's words. Never retried.
+    Refused(String),
+    /// Not delivered (network, 429, 5xx, an answer about another note): try again later.
+    NotDelivered(String),
+}
+
+impl Central {
+    /// Sends one note. A 401 is an error (the sync stops); everything else is an answer.
+    pub async fn send_note(
+        &self,
+        token: &str,
+        case_id: &str,
+        request: &NoteRequest,
+    ) -> DeskResult<NoteAnswer> {
+        let path = format!("/applications/{}/notes", path_id(case_id)?);
+        const WHAT: &str = "answer to a note";
+        Ok(match self.post_work(token, &path, request, WHAT).await? {
+            Posted::Accepted(text) => {
+                let kept = decode::<Note>(WHAT, text.as_bytes())?;
+                if kept.id == request.id && kept.application_id == case_id {
+                    NoteAnswer::Kept
+                } else {
+                    NoteAnswer::NotDelivered(format!(
+                        "the centre's answer names note {} of {}, not this one",
+                        kept.id, kept.application_id
+                    ))
+                }
+            }
+            Posted::Refused(_, body) => NoteAnswer::Refused(body.message),
+            Posted::NotDelivered(why) => NoteAnswer::NotDelivered(why),
+        })
+    }
 }
