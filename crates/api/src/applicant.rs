@@ -18,6 +18,57 @@ pub struct Tracking {
     /// The department responsible for the application. Officers are not named to the public.
     pub department: Department,
     pub updated_at: String,
+    /// What happened to the application, oldest first, as the applicant may see it.
+    #[serde(default)]
+    pub steps: Vec<TrackingStep>,
+}
+
+/// One step of an application as the applicant follows it (officers are not named).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TrackingStep {
+    pub at: String,
+    pub step: TrackingStepKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TrackingStepKind {
+    Received,
+    /// Accepted: processing has started.
+    Accepted,
+    /// Documents are missing: the applicant was told which.
+    MissingDocuments,
+    Refused,
+    /// Further documents from the applicant arrived.
+    DocumentsReceived,
+    Withdrawn,
+    /// Opened again after a complaint or a court order; a new decision will follow.
+    Reopened,
+    /// The permit or document was issued.
+    Executed,
+}
+
+impl TrackingStepKind {
+    /// The step an event of the case's history is to the applicant, if it is one.
+    pub fn of(event: &crate::Event) -> Option<Self> {
+        use crate::Event;
+        use migdesk_domain::decision::DecisionKind;
+        Some(match event {
+            Event::Received { .. } => Self::Received,
+            Event::Decided { kind, .. } => match kind {
+                DecisionKind::Accept => Self::Accepted,
+                DecisionKind::MissingDocuments => Self::MissingDocuments,
+                DecisionKind::Refuse => Self::Refused,
+            },
+            Event::DocumentsAdded { .. } => Self::DocumentsReceived,
+            Event::Withdrawn {} => Self::Withdrawn,
+            Event::Reopened { .. } => Self::Reopened,
+            Event::Executed { .. } => Self::Executed,
+            _ => return None,
+        })
+    }
 }
 
 /// The query of `GET /tracking`.

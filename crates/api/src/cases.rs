@@ -183,6 +183,9 @@ pub struct ApplicationDetail {
     /// described this case.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub applicant_history: Vec<RelatedApplication>,
+    /// Set once the permit or document of an accepted case was issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution: Option<crate::Execution>,
 }
 
 impl ApplicationDetail {

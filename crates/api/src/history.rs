@@ -101,6 +101,21 @@ pub enum Event {
         /// When its author wrote it, as their desk said.
         written_at: String,
     },
+    /// A supervisor opened the decided case again: it waits for a new decision by
+    /// `due_date`.
+    Reopened {
+        ground: crate::ReopenGround,
+        reference: String,
+        reason: String,
+        /// What the case was before (accepted or refused).
+        previous_status: crate::Status,
+        due_date: String,
+    },
+    /// The permit or document of an accepted case was issued.
+    Executed {
+        document_number: String,
+        issued_on: String,
+    },
     /// Never sent by this centre: what a client reads for an event newer than itself (shown by
     /// its time and actor).
     Unknown,
@@ -149,7 +164,7 @@ impl Event {
     }
 
     /// Every kind this version knows.
-    pub const KNOWN: [&str; 12] = [
+    pub const KNOWN: [&str; 14] = [
         "received",
         "assigned",
         "reassigned",
@@ -162,6 +177,8 @@ impl Event {
         "note_added",
         "deadline_paused",
         "deadline_resumed",
+        "reopened",
+        "executed",
     ];
 
     /// The `kind` as stored and sent.
@@ -179,6 +196,8 @@ impl Event {
             Event::NoteAdded { .. } => "note_added",
             Event::DeadlinePaused { .. } => "deadline_paused",
             Event::DeadlineResumed { .. } => "deadline_resumed",
+            Event::Reopened { .. } => "reopened",
+            Event::Executed { .. } => "executed",
             Event::Unknown => "unknown",
         }
     }

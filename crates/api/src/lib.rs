@@ -11,6 +11,7 @@
 //! (history events, conflict causes) have an explicit `Unknown` variant for values a newer
 //! centre may add; the others fail to decode, and the desk names the field.
 
+mod appeals;
 mod applicant;
 mod audit;
 mod cases;
@@ -22,6 +23,7 @@ mod notes;
 mod session;
 mod supervision;
 
+pub use appeals::*;
 pub use applicant::*;
 pub use audit::*;
 pub use cases::*;

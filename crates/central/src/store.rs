@@ -8,8 +8,8 @@ use serde_json::Value;
 use crate::error::ApiResult;
 use migdesk_api::{
     Applicant, ApplicationDetail, Assignment, ChangeKind, CurrentCase, DocumentMeta, Event,
-    FormGroup, HistoryEvent, OfficerRef, PausedDeadline, RelatedApplication, RelatedDecision,
-    Status,
+    Execution, FormGroup, HistoryEvent, OfficerRef, PausedDeadline, RelatedApplication,
+    RelatedDecision, Status,
 };
 
 /// The columns of `applications` every summary needs.
@@ -245,7 +245,9 @@ pub fn application_details(
 ) -> ApiResult<HashMap<String, ApplicationDetail>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, number, service, tier, submitted_at, due_date, department_id, status, officer_id, version, applicant, form,
-                paused_on, paused_days_left
+                paused_on, paused_days_left,
+                executed_document, executed_on, executed_at, executed_by,
+                (SELECT full_name FROM users WHERE users.id = executed_by)
          FROM applications WHERE id IN (SELECT value FROM json_each(?1))",
     )?;
     let rows = stmt
@@ -279,6 +281,25 @@ pub fn application_details(
                 documents: Vec::new(),
                 history: Vec::new(),
                 applicant_history: Vec::new(),
+                execution: match (
+                    r.get::<_, Option<String>>(14)?,
+                    r.get::<_, Option<String>>(15)?,
+                    r.get::<_, Option<String>>(16)?,
+                    r.get::<_, Option<String>>(17)?,
+                ) {
+                    (Some(document_number), Some(issued_on), Some(recorded_at), Some(by)) => {
+                        Some(Execution {
+                            document_number,
+                            issued_on,
+                            by: OfficerRef {
+                                id: by,
+                                full_name: r.get::<_, Option<String>>(18)?.unwrap_or_default(),
+                            },
+                            recorded_at,
+                        })
+                    }
+                    _ => None,
+                },
             };
             Ok((detail, r.get::<_, Option<String>>(8)?))
         })?

@@ -18,7 +18,7 @@ use crate::portal::Portal;
 use crate::store::{self, CaseRow};
 use migdesk_api::{
     ChangeKind, Department, Event, LocalizedName, SendDocumentsRequest, SendDocumentsResponse,
-    Status, Tracking, TrackingQuery, WithdrawRequest,
+    Status, Tracking, TrackingQuery, TrackingStep, TrackingStepKind, WithdrawRequest,
 };
 
 /// The most documents one submission may carry.
@@ -77,11 +77,16 @@ fn tracking(conn: &Connection, case: &CaseRow) -> ApiResult<Tracking> {
             })
         },
     )?;
+    let steps = store::history(conn, &case.id)?
+        .into_iter()
+        .filter_map(|h| TrackingStepKind::of(&h.event).map(|step| TrackingStep { at: h.at, step }))
+        .collect();
     Ok(Tracking {
         number: case.number.clone(),
         status: case.status,
         department,
         updated_at,
+        steps,
     })
 }
 

@@ -108,6 +108,18 @@ fn details(kind: &str, d: &Value, names: &HashMap<String, String>) -> String {
             text(&d["written_at"]),
             text(&d["note_id"])
         ),
+        "reopened" => format!(
+            "reopened ({}, reference {}) from {}; due {}",
+            text(&d["ground"]),
+            text(&d["reference"]),
+            text(&d["previous_status"]),
+            text(&d["due_date"])
+        ),
+        "executed" => format!(
+            "executed: document {} issued on {}",
+            text(&d["document_number"]),
+            text(&d["issued_on"])
+        ),
         super::notifications::REQUEUED => {
             let mut parts = vec![format!(
                 "the applicant's e-mail {} queued again: it was {} after {} attempts",

@@ -1,6 +1,7 @@
 //! The HTTP routes. Every route is declared with `#[utoipa::path]` and registered through
 //! `OpenApiRouter`, so the served OpenAPI document and the router cannot drift apart.
 
+pub mod appeals;
 pub mod applicant;
 pub mod applications;
 pub mod audit;
@@ -142,6 +143,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(documents::download))
         .routes(routes!(decisions::create))
         .routes(routes!(notes::list, notes::create))
+        .routes(routes!(appeals::reopen))
+        .routes(routes!(appeals::execute))
         .routes(routes!(audit::report))
         .routes(routes!(supervision::workload))
         .routes(routes!(supervision::assign))
