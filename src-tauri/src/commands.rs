@@ -2,6 +2,7 @@
 //! from which the invoke handler, the permission manifest and the UI's typed command map are
 //! derived.
 
+use migdesk_core::appeals::{Issued, Reopening};
 use migdesk_core::case::CaseView;
 use migdesk_core::conflicts::ConflictView;
 use migdesk_core::crosscheck::DocumentText;
@@ -169,6 +170,36 @@ pub async fn add_note<R: Runtime>(
 ) -> Result<CaseView, DeskError> {
     let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
     desk.add_note(&id, &text)
+}
+
+/// Opens a decided case again (a supervisor; a complaint upheld or a court order); answers the
+/// case as the centre now has it.
+#[tauri::command]
+pub async fn reopen_case<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    id: String,
+    reopening: Reopening,
+) -> Result<CaseView, DeskError> {
+    let data_dir = || app.path().app_data_dir().ok();
+    let appeals = state.desk(data_dir).await?.appeals()?;
+    let case = appeals.reopen(&id, &reopening).await?;
+    state.desk(data_dir).await?.receive_case(&case)
+}
+
+/// Records the permit or document issued on an accepted case; answers the case as the centre
+/// now has it.
+#[tauri::command]
+pub async fn record_execution<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    id: String,
+    issued: Issued,
+) -> Result<CaseView, DeskError> {
+    let data_dir = || app.path().app_data_dir().ok();
+    let appeals = state.desk(data_dir).await?.appeals()?;
+    let case = appeals.execute(&id, &issued).await?;
+    state.desk(data_dir).await?.receive_case(&case)
 }
 
 /// A document's format and pages, or why it cannot be shown.

@@ -8,9 +8,11 @@ use std::fmt::Write as _;
 
 use ts_rs::{Config, TS};
 
+use crate::appeals::{Issued, Reopening};
 use crate::case::{
     ApplicantView, CaseView, ChecklistItem, ChecklistState, DecisionOnCase, DeliveryState,
-    DocumentState, DocumentView, FormFieldView, FormGroupView, HistoryItem, OfficerView,
+    DocumentState, DocumentView, ExecutionView, FormFieldView, FormGroupView, HistoryItem,
+    OfficerView,
 };
 use crate::casework::{NoteDelivery, NoteView, RelatedView};
 use crate::conflicts::{ConflictCause, ConflictResolution, ConflictView, ResolutionAction};
@@ -27,7 +29,7 @@ use crate::supervision::{
 };
 use crate::sync::{Phase, Progress, SyncReport};
 use crate::viewer::DocumentLayout;
-use migdesk_api::{NoteOrigin, Role, Status};
+use migdesk_api::{NoteOrigin, ReopenGround, Role, Status};
 use migdesk_domain::decision::{Decision, DecisionKind, Email, ReasonCode, RefusalReason};
 
 /// Where the generated file lives, relative to the workspace root.
@@ -83,7 +85,9 @@ pub fn typescript_bindings() -> String {
     declare::<DocumentView>(&mut out, &cfg);
     declare::<ChecklistState>(&mut out, &cfg);
     declare::<ChecklistItem>(&mut out, &cfg);
+    declare::<ReopenGround>(&mut out, &cfg);
     declare::<HistoryItem>(&mut out, &cfg);
+    declare::<ExecutionView>(&mut out, &cfg);
     declare::<NoteOrigin>(&mut out, &cfg);
     declare::<NoteDelivery>(&mut out, &cfg);
     declare::<NoteView>(&mut out, &cfg);
@@ -93,6 +97,8 @@ pub fn typescript_bindings() -> String {
     declare::<DecisionOnCase>(&mut out, &cfg);
     declare::<OfficerView>(&mut out, &cfg);
     declare::<CaseView>(&mut out, &cfg);
+    declare::<Reopening>(&mut out, &cfg);
+    declare::<Issued>(&mut out, &cfg);
     declare::<ReasonCode>(&mut out, &cfg);
     declare::<RefusalReason>(&mut out, &cfg);
     declare::<Decision>(&mut out, &cfg);

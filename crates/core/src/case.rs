@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use migdesk_api::{ApplicationDetail, Event, Status};
+use migdesk_api::{ApplicationDetail, Event, ReopenGround, Role, Status};
 use migdesk_domain::Catalogue;
 use migdesk_domain::decision::{self, CaseFacts, Decision, DecisionKind, Email};
 use serde::{Deserialize, Serialize};
@@ -92,7 +92,8 @@ pub struct ChecklistItem {
 pub struct HistoryItem {
     pub at: String,
     /// received, assigned, reassigned, decided, documents_added, withdrawn, decision_conflict,
-    /// conflict_resolved, notification_requeued, unknown.
+    /// conflict_resolved, notification_requeued, note_added, deadline_paused,
+    /// deadline_resumed, reopened, executed, unknown.
     pub kind: String,
     /// Who did it, by name.
     pub actor: Option<String>,
@@ -100,14 +101,28 @@ pub struct HistoryItem {
     pub to: Option<String>,
     /// The decision an event records.
     pub decision: Option<DecisionKind>,
-    /// A reason given (reassignment) or a conflict's cause.
+    /// A reason given (reassignment, reopening) or a conflict's cause.
     pub reason: Option<String>,
-    /// An internal note's words.
+    /// An internal note's words; a reopening's reference; an issued document's number.
     pub text: Option<String>,
+    /// Why a case was reopened.
+    pub ground: Option<ReopenGround>,
+    /// The day an accepted case's permit or document was issued (YYYY-MM-DD).
+    pub issued_on: Option<String>,
     /// For the deadline stopping or running again: the working days it keeps.
     pub working_days: Option<i32>,
-    /// For the deadline running again: the day it now falls on (YYYY-MM-DD).
+    /// For the deadline running again, or a reopening: the day it now falls on (YYYY-MM-DD).
     pub due_date: Option<String>,
+}
+
+/// The permit or document issued on an accepted case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExecutionView {
+    pub document_number: String,
+    pub issued_on: String,
+    /// Who recorded it, by name.
+    pub by: String,
+    pub recorded_at: String,
 }
 
 /// Where this desk's decision on the case is.
@@ -171,6 +186,17 @@ pub struct CaseView {
     pub decision: Option<DecisionOnCase>,
     /// The officer may record a decision now.
     pub can_decide: bool,
+    /// The case's version as the centre last said (what a reopening is based on).
+    #[ts(type = "number")]
+    pub version: i64,
+    /// The permit or document issued, once recorded.
+    pub execution: Option<ExecutionView>,
+    /// The signed-in supervisor may reopen the case: it is decided (accepted or refused) and no
+    /// permit was issued.
+    pub can_reopen: bool,
+    /// The permit or document of this accepted case may be recorded as issued from here (its
+    /// officer, or a supervisor).
+    pub can_execute: bool,
 }
 
 /// The case's description as the centre last sent it.
@@ -280,6 +306,8 @@ fn history(app: &ApplicationDetail) -> Vec<HistoryItem> {
             let mut text = None;
             let mut working_days = None;
             let mut due_date = None;
+            let mut ground = None;
+            let mut issued_on = None;
             let (to, decision, reason) = match &e.event {
                 Event::Assigned { to_name, .. } => (Some(to_name.clone()), None, None),
                 Event::Reassigned {
@@ -312,6 +340,26 @@ fn history(app: &ApplicationDetail) -> Vec<HistoryItem> {
                     due_date = Some(due.clone());
                     (None, None, None)
                 }
+                Event::Reopened {
+                    ground: why,
+                    reference,
+                    reason,
+                    due_date: due,
+                    ..
+                } => {
+                    ground = Some(*why);
+                    text = Some(reference.clone());
+                    due_date = Some(due.clone());
+                    (None, None, Some(reason.clone()))
+                }
+                Event::Executed {
+                    document_number,
+                    issued_on: day,
+                } => {
+                    text = Some(document_number.clone());
+                    issued_on = Some(day.clone());
+                    (None, None, None)
+                }
                 Event::Received { .. }
                 | Event::DocumentsAdded { .. }
                 | Event::Withdrawn {}
@@ -327,9 +375,29 @@ fn history(app: &ApplicationDetail) -> Vec<HistoryItem> {
                 text,
                 working_days,
                 due_date,
+                ground,
+                issued_on,
             }
         })
         .collect()
+}
+
+/// A decision the centre applied before a supervisor reopened the case: the case waits for a
+/// new one, and this one no longer stands in its way.
+fn superseded(app: &ApplicationDetail, decision_id: &str) -> bool {
+    let decided = app.history.iter().position(
+        |e| matches!(&e.event, Event::Decided { decision_id: id, .. } if id == decision_id),
+    );
+    let reopened = app
+        .history
+        .iter()
+        .rposition(|e| matches!(e.event, Event::Reopened { .. }));
+    matches!((decided, reopened), (Some(d), Some(r)) if r > d)
+}
+
+/// This desk's latest decision on the case, unless a reopening superseded it.
+fn standing_decision(store: &Store, app: &ApplicationDetail) -> DeskResult<Option<DecisionOnCase>> {
+    Ok(latest_decision(store, &app.id)?.filter(|d| !superseded(app, &d.id)))
 }
 
 /// Why a decision cannot be recorded on the case now; `None` when it can.
@@ -356,8 +424,19 @@ pub fn view(store: &Store, catalogue: &Catalogue, id: &str, today: &str) -> Desk
         .map(|s| s.required_documents.clone())
         .unwrap_or_default();
     let documents = documents(store, id)?;
-    let decision = latest_decision(store, id)?;
+    let decision = standing_decision(store, &app)?;
     let status = app.status;
+    let supervisor = crate::session::profile(store)?.is_some_and(|u| u.role == Role::Supervisor);
+    let execution = app.execution.as_ref().map(|x| ExecutionView {
+        document_number: x.document_number.clone(),
+        issued_on: x.issued_on.clone(),
+        by: x.by.full_name.clone(),
+        recorded_at: x.recorded_at.clone(),
+    });
+    let can_reopen =
+        supervisor && matches!(status, Status::Accepted | Status::Refused) && execution.is_none();
+    let can_execute = status == Status::Accepted && execution.is_none() && (mine || supervisor);
+    let version = app.assignment.version;
     let officer = app.assignment.officer.as_ref().map(|o| OfficerView {
         id: o.id.clone(),
         full_name: o.full_name.clone(),
@@ -414,6 +493,10 @@ pub fn view(store: &Store, catalogue: &Catalogue, id: &str, today: &str) -> Desk
         decision,
         can_decide,
         status,
+        version,
+        execution,
+        can_reopen,
+        can_execute,
     })
 }
 
@@ -483,7 +566,7 @@ pub fn decide(
     today: &str,
 ) -> DeskResult<CaseView> {
     let (app, mine) = detail(store, id)?;
-    if let Some(why) = refusal(mine, app.status, latest_decision(store, id)?.as_ref()) {
+    if let Some(why) = refusal(mine, app.status, standing_decision(store, &app)?.as_ref()) {
         return Err(DeskError::invalid(why));
     }
     check(catalogue, &app, decision)?;

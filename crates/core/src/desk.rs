@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use migdesk_domain::Catalogue;
 use migdesk_domain::decision::{Decision, Email};
 
+use crate::appeals::Appeals;
 use crate::cache::{self, Meta, Store};
 use crate::case::{self, CaseView};
 use crate::conflicts::{self, ConflictView};
@@ -21,7 +22,7 @@ use crate::session::{self, IdleLock};
 use crate::supervision::Supervision;
 use crate::sync::{self, Central, Progress, SyncReport};
 use crate::viewer::{self, Source, Viewer};
-use migdesk_api::ConflictRecord;
+use migdesk_api::{ApplicationDetail, ConflictRecord};
 
 /// Downloads at a time during sync.
 const CONCURRENCY: usize = 4;
@@ -345,6 +346,25 @@ impl Desk {
         let user = session::profile(self.open_store()?)?
             .ok_or_else(|| DeskError::new(ErrorKind::NotSignedIn, "sign in first"))?;
         Supervision::for_session(self.central(&server, SUPERVISION_TIMEOUT)?, token, &user)
+    }
+
+    /// The calls after a decision (reopening, execution), run without holding the desk.
+    pub fn appeals(&mut self) -> DeskResult<Appeals> {
+        let (token, server) = self.central_session()?;
+        Ok(Appeals {
+            central: self.central(&server, SUPERVISION_TIMEOUT)?,
+            token,
+        })
+    }
+
+    /// Keeps a case as the centre answered a call about it, and shows it.
+    pub fn receive_case(&mut self, app: &ApplicationDetail) -> DeskResult<CaseView> {
+        let today = Self::today();
+        let catalogue = self.catalogue.clone();
+        let store = self.active()?;
+        let me = store.meta(Meta::UserId)?.unwrap_or_default();
+        store.keep_case(app, &me)?;
+        case::view(store, &catalogue, &app.id, &today)
     }
 
     /// Keeps the centre's list of conflicts (after a supervisor answered one) and returns the

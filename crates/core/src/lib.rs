@@ -25,6 +25,7 @@
 //! - [`wipe`]: removing everything the workstation keeps, never unsent decisions unasked.
 
 pub mod app_info;
+pub mod appeals;
 pub mod bindings;
 pub mod cache;
 pub mod case;

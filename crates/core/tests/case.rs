@@ -6,10 +6,9 @@
 //! documents served to the viewer.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 mod common;
-use common::Centre;
+use common::{Centre, synced_desk_of};
 
 use migdesk_central::seed::Account;
 use migdesk_core::ErrorKind;
@@ -17,9 +16,7 @@ use migdesk_core::case::{ChecklistState, DeliveryState, DocumentState};
 use migdesk_core::casework::NoteDelivery;
 use migdesk_core::crosscheck::{KeyField, TextState};
 use migdesk_core::desk::Desk;
-use migdesk_core::ipc::SignInRequest;
 use migdesk_core::queue::QueueQuery;
-use migdesk_core::secrets::MemorySecrets;
 use migdesk_domain::Catalogue;
 use migdesk_domain::decision::{Decision, DecisionKind, ReasonCode, RefusalReason};
 
@@ -39,24 +36,6 @@ async fn synced_desk(dir: &Path, seed: u64) -> (Centre, Desk, PathBuf, Account) 
     let (centre, desk, central_db, staff) = synced_desk_and_staff(dir, seed).await;
     let officer = staff.into_iter().find(|a| a.role == "officer").unwrap();
     (centre, desk, central_db, officer)
-}
-
-/// A desk in `folder`, signed in as `account` at `centre` and synced.
-async fn synced_desk_of(folder: &Path, centre: &Centre, account: &Account) -> Desk {
-    let mut desk = Desk::new(
-        folder,
-        Box::new(MemorySecrets::default()),
-        Duration::from_secs(600),
-    );
-    desk.sign_in(SignInRequest {
-        server: centre.base.clone(),
-        username: account.username.clone(),
-        password: account.password.clone(),
-    })
-    .await
-    .unwrap();
-    desk.sync_job().unwrap().run(|_| {}).await.unwrap();
-    desk
 }
 
 /// [`synced_desk`], with the department's staff (the desk's officer is the first officer).

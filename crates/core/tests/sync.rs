@@ -616,6 +616,23 @@ async fn acknowledged_cases_are_purged_after_the_period_and_nothing_else() {
             [],
         )
         .unwrap();
+    // A case waiting for a decision again (a supervisor reopened it) is not purged however
+    // old its first decision.
+    let set_status = |store: &migdesk_core::cache::Store, status: &str| {
+        store
+            .conn_for_tests()
+            .execute(
+                "UPDATE cases SET status = ?1 WHERE id = ?2",
+                [status, ids[0].as_str()],
+            )
+            .unwrap();
+    };
+    set_status(&store, "pending");
+    assert_eq!(
+        store.purge_acknowledged(chrono::Duration::days(7)).unwrap(),
+        0
+    );
+    set_status(&store, "accepted");
     assert_eq!(
         store.purge_acknowledged(chrono::Duration::days(7)).unwrap(),
         1

@@ -241,10 +241,16 @@ export type ChecklistItem = { doc_type: string, state: ChecklistState,
  */
 document_ids: Array<string>, };
 
+/**
+ * Why a decided case is opened again.
+ */
+export type ReopenGround = "complaint_upheld" | "court_order";
+
 export type HistoryItem = { at: string, 
 /**
  * received, assigned, reassigned, decided, documents_added, withdrawn, decision_conflict,
- * conflict_resolved, notification_requeued, unknown.
+ * conflict_resolved, notification_requeued, note_added, deadline_paused,
+ * deadline_resumed, reopened, executed, unknown.
  */
 kind: string, 
 /**
@@ -260,21 +266,38 @@ to: string | null,
  */
 decision: DecisionKind | null, 
 /**
- * A reason given (reassignment) or a conflict's cause.
+ * A reason given (reassignment, reopening) or a conflict's cause.
  */
 reason: string | null, 
 /**
- * An internal note's words.
+ * An internal note's words; a reopening's reference; an issued document's number.
  */
 text: string | null, 
+/**
+ * Why a case was reopened.
+ */
+ground: ReopenGround | null, 
+/**
+ * The day an accepted case's permit or document was issued (YYYY-MM-DD).
+ */
+issued_on: string | null, 
 /**
  * For the deadline stopping or running again: the working days it keeps.
  */
 working_days: number | null, 
 /**
- * For the deadline running again: the day it now falls on (YYYY-MM-DD).
+ * For the deadline running again, or a reopening: the day it now falls on (YYYY-MM-DD).
  */
 due_date: string | null, };
+
+/**
+ * The permit or document issued on an accepted case.
+ */
+export type ExecutionView = { document_number: string, issued_on: string, 
+/**
+ * Who recorded it, by name.
+ */
+by: string, recorded_at: string, };
 
 /**
  * Where a note came from.
@@ -370,7 +393,47 @@ decision: DecisionOnCase | null,
 /**
  * The officer may record a decision now.
  */
-can_decide: boolean, };
+can_decide: boolean, 
+/**
+ * The case's version as the centre last said (what a reopening is based on).
+ */
+version: number, 
+/**
+ * The permit or document issued, once recorded.
+ */
+execution: ExecutionView | null, 
+/**
+ * The signed-in supervisor may reopen the case: it is decided (accepted or refused) and no
+ * permit was issued.
+ */
+can_reopen: boolean, 
+/**
+ * The permit or document of this accepted case may be recorded as issued from here (its
+ * officer, or a supervisor).
+ */
+can_execute: boolean, };
+
+/**
+ * A supervisor's reopening, as the case screen asks for it.
+ */
+export type Reopening = { ground: ReopenGround, 
+/**
+ * The complaint's or the court order's number.
+ */
+reference: string, reason: string, 
+/**
+ * The case's version the supervisor saw.
+ */
+version: number, };
+
+/**
+ * The permit or document issued on an accepted case.
+ */
+export type Issued = { document_number: string, 
+/**
+ * YYYY-MM-DD.
+ */
+issued_on: string, };
 
 export type ReasonCode = "form_incorrect" | "contradictory" | "other";
 
@@ -596,6 +659,8 @@ export type Commands = {
   decision_preview: { args: { id: string; decision: Decision }; returns: Email };
   decide: { args: { id: string; decision: Decision }; returns: CaseView };
   add_note: { args: { id: string; text: string }; returns: CaseView };
+  reopen_case: { args: { id: string; reopening: Reopening }; returns: CaseView };
+  record_execution: { args: { id: string; issued: Issued }; returns: CaseView };
   document_layout: { args: { id: string }; returns: DocumentLayout };
   document_text: { args: { id: string }; returns: DocumentText };
   prefetch_case: { args: { id: string }; returns: number };
@@ -613,4 +678,4 @@ export type Commands = {
 export type CommandName = keyof Commands;
 
 /** Every command, for code that must cover each one. */
-export const COMMAND_NAMES: readonly CommandName[] = ["app_info", "catalogue", "session", "sign_in", "unlock", "lock", "sign_out", "queue_page", "sync_now", "case_view", "decision_preview", "decide", "add_note", "document_layout", "document_text", "prefetch_case", "conflicts", "conflict_seen", "workload", "officer_cases", "reassign", "resolve_conflict", "export_history", "undelivered_emails", "requeue_email"];
+export const COMMAND_NAMES: readonly CommandName[] = ["app_info", "catalogue", "session", "sign_in", "unlock", "lock", "sign_out", "queue_page", "sync_now", "case_view", "decision_preview", "decide", "add_note", "reopen_case", "record_execution", "document_layout", "document_text", "prefetch_case", "conflicts", "conflict_seen", "workload", "officer_cases", "reassign", "resolve_conflict", "export_history", "undelivered_emails", "requeue_email"];

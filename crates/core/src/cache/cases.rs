@@ -43,6 +43,14 @@ impl Store {
         tx.commit().map_err(map_sql)
     }
 
+    /// Keeps a case as the centre answered a call about it (a reopening, an execution), before
+    /// the feed brings the same change; the feed's position does not move.
+    pub(crate) fn keep_case(&mut self, app: &ApplicationDetail, me: &str) -> DeskResult<()> {
+        let tx = self.transaction()?;
+        store_case(&tx, app, me)?;
+        tx.commit().map_err(map_sql)
+    }
+
     /// A case's description as the centre last sent it (JSON of the contract's
     /// `ApplicationDetail`) and whether it is the signed-in officer's.
     pub(crate) fn case_detail(&self, id: &str) -> DeskResult<Option<(String, bool)>> {
@@ -133,8 +141,9 @@ impl Store {
 
     /// Data minimisation: removes the cases (form, personal data, documents, search text) whose
     /// decisions the centre acknowledged more than `older_than` ago and which hold nothing
-    /// unsent. The outbox rows stay as this desk's record of what it sent. Returns the number
-    /// of cases purged.
+    /// unsent and which do not wait for a decision again (a supervisor reopened them). The
+    /// outbox rows stay as this desk's record of what it sent. Returns the number of cases
+    /// purged.
     pub fn purge_acknowledged(&mut self, older_than: chrono::Duration) -> DeskResult<usize> {
         let cutoff =
             (chrono::Utc::now() - older_than).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -143,7 +152,8 @@ impl Store {
             .prepare(
                 "SELECT DISTINCT o.case_id FROM outbox o WHERE o.state = 'sent' AND o.acknowledged_at <= ?1
                  AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.case_id = o.case_id AND p.state IN ('pending', 'conflict'))
-                 AND NOT EXISTS (SELECT 1 FROM notes_outbox n WHERE n.case_id = o.case_id AND n.state = 'pending')",
+                 AND NOT EXISTS (SELECT 1 FROM notes_outbox n WHERE n.case_id = o.case_id AND n.state = 'pending')
+                 AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = o.case_id AND c.status IN ('pending', 'missing_documents'))",
             )
             .and_then(|mut stmt| stmt.query_map([&cutoff], |r| r.get(0))?.collect())
             .map_err(map_sql)?;

@@ -3,8 +3,12 @@
 //! A real central service in-process, on a loopback port, over a seeded SQLite file.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use migdesk_central::seed::{Account, SeedOptions};
+use migdesk_core::desk::Desk;
+use migdesk_core::ipc::SignInRequest;
+use migdesk_core::secrets::MemorySecrets;
 
 /// The central service on a loopback port of its own, over a seeded file.
 pub use migdesk_central::testing::Running as Centre;
@@ -27,4 +31,22 @@ pub fn options(cases: usize, seed: u64, department: &str) -> SeedOptions {
     let mut options = SeedOptions::new(cases, seed);
     options.department = Some(department.into());
     options
+}
+
+/// A desk in `folder` (secrets in memory), signed in as `account` at `centre` and synced.
+pub async fn synced_desk_of(folder: &Path, centre: &Centre, account: &Account) -> Desk {
+    let mut desk = Desk::new(
+        folder,
+        Box::new(MemorySecrets::default()),
+        Duration::from_secs(600),
+    );
+    desk.sign_in(SignInRequest {
+        server: centre.base.clone(),
+        username: account.username.clone(),
+        password: account.password.clone(),
+    })
+    .await
+    .unwrap();
+    desk.sync_job().unwrap().run(|_| {}).await.unwrap();
+    desk
 }
