@@ -62,17 +62,26 @@ function kase(over: Partial<CaseView> = {}): CaseView {
         text: null,
         working_days: null,
         due_date: null,
+        ground: null,
+        issued_on: null,
       },
     ],
     notes: [],
     applicant_history: [],
     decision: null,
     can_decide: true,
+    version: 3,
+    execution: null,
+    can_reopen: false,
+    can_execute: false,
     ...over,
   };
 }
 
 afterEach(() => clearMocks());
+
+/** What the screen asked the centre after the decision (reopenings, executions). */
+const afterCalls: unknown[] = [];
 
 async function open(
   decided: Decision[],
@@ -104,6 +113,23 @@ async function open(
           delivery: "pending",
           problem: null,
         })),
+      });
+    },
+    reopen_case: ({ reopening }) => {
+      afterCalls.push(reopening);
+      return kase({ ...view, status: "pending", can_reopen: false, can_execute: false });
+    },
+    record_execution: ({ issued }) => {
+      afterCalls.push(issued);
+      return kase({
+        ...view,
+        can_execute: false,
+        execution: {
+          document_number: issued.document_number.trim().toUpperCase(),
+          issued_on: issued.issued_on,
+          by: "Aysel Məmmədova",
+          recorded_at: "2026-12-01T10:00:00Z",
+        },
       });
     },
     decide: ({ decision }) => {
@@ -246,6 +272,8 @@ describe("the case screen", () => {
           text: null,
           working_days: 5,
           due_date: null,
+          ground: null,
+          issued_on: null,
         },
       ],
     });
@@ -356,6 +384,57 @@ describe("the case screen", () => {
     await userEvent.keyboard("{Enter}");
     await waitFor(() => expect(decided).toHaveLength(1));
     expect(decided[0]?.missing_documents).toEqual(["passport-copy", "photos"]);
+  });
+
+  it("u reopens a decided case with its ground, reference and reason; the keys come back", async () => {
+    afterCalls.length = 0;
+    await open([], async () => true, "en", {
+      status: "accepted",
+      can_decide: false,
+      can_reopen: true,
+    });
+    expect(screen.queryByTestId("case-execute")).toBeNull();
+    await userEvent.keyboard("u");
+    await screen.findByTestId("reopen-dialog");
+    expect(document.activeElement).toBe(screen.getByTestId("reopen-ground"));
+    await userEvent.selectOptions(screen.getByTestId("reopen-ground"), "complaint_upheld");
+    await userEvent.type(screen.getByTestId("reopen-reference"), "Ş-17/2026");
+    await userEvent.type(screen.getByTestId("reopen-reason"), "The complaint was upheld");
+    await userEvent.keyboard("{Control>}{Enter}{/Control}");
+    await waitFor(() => expect(screen.queryByTestId("reopen-dialog")).toBeNull());
+    expect(afterCalls).toEqual([
+      {
+        ground: "complaint_upheld",
+        reference: "Ş-17/2026",
+        reason: "The complaint was upheld",
+        version: 3,
+      },
+    ]);
+    expect(screen.queryByTestId("case-reopen")).toBeNull();
+    expect(document.activeElement).toBe(screen.getByTestId("case-screen"));
+  });
+
+  it("e records the permit issued on an accepted case; Esc leaves the dialog without asking", async () => {
+    afterCalls.length = 0;
+    await open([], async () => true, "en", {
+      status: "accepted",
+      can_decide: false,
+      can_execute: true,
+    });
+    await userEvent.keyboard("e");
+    await screen.findByTestId("execution-dialog");
+    await userEvent.keyboard("{Escape}");
+    expect(screen.queryByTestId("execution-dialog")).toBeNull();
+    expect(document.activeElement).toBe(screen.getByTestId("case-screen"));
+    expect(afterCalls).toEqual([]);
+
+    await userEvent.keyboard("e");
+    expect(document.activeElement).toBe(screen.getByTestId("execution-number"));
+    await userEvent.type(screen.getByTestId("execution-number"), "mi 0012345{Enter}");
+    await waitFor(() => expect(screen.queryByTestId("execution-dialog")).toBeNull());
+    expect(afterCalls).toHaveLength(1);
+    expect(screen.getByTestId("execution-state").textContent).toContain("MI 0012345");
+    expect(screen.queryByTestId("case-execute")).toBeNull();
   });
 
   it.each(["az", "en", "ru"])("shows words, never internal codes, in %s", async (lang) => {

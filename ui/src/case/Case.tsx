@@ -17,6 +17,7 @@ import {
 } from "../ipc/client";
 import { Deadline, keptDays } from "../queue/Deadline";
 import { formatDate, formatDateTime } from "../queue/format";
+import { ExecutionDialog, ExecutionState, ReopenDialog } from "./AfterDecision";
 import { ApplicantHistory } from "./ApplicantHistory";
 import { DecisionDialog } from "./DecisionDialog";
 import { DocumentPane, type PaneCommand } from "./DocumentPane";
@@ -50,6 +51,8 @@ const HELP: [keys: string, label: ParseKeys][] = [
   ["↑ / ↓ · Space", "help.checks"],
   ["n", "case.next"],
   ["c", "help.note"],
+  ["e", "help.execute"],
+  ["u", "help.reopen"],
   ["Esc", "case.back"],
   ["Tab / 1 / 2", "help.pane"],
   ["PageDown / PageUp", "help.pages"],
@@ -129,6 +132,8 @@ export function Case({
   const [active, setActive] = useState<0 | 1>(0);
   const [command, setCommand] = useState<{ name: PaneCommand; seq: number } | null>(null);
   const [dialog, setDialog] = useState<DecisionKind | null>(null);
+  /** After the decision: reopening it (a supervisor) or recording the permit issued. */
+  const [after, setAfter] = useState<"reopen" | "execute" | null>(null);
   const [help, setHelp] = useState(false);
   const [showText, setShowText] = useState(false);
   const [noMore, setNoMore] = useState(false);
@@ -163,7 +168,7 @@ export function Case({
 
   function onKeyDown(event: KeyboardEvent<HTMLElement>) {
     const target = event.target as HTMLElement;
-    if (dialog || ["INPUT", "TEXTAREA"].includes(target.tagName)) return;
+    if (dialog || after || ["INPUT", "TEXTAREA"].includes(target.tagName)) return;
     if (event.ctrlKey || event.altKey || event.metaKey) return;
     const key = event.key;
     // A pane's document picker keeps the keys that move in a list; the case's shortcuts still
@@ -179,6 +184,10 @@ export function Case({
       setHelp((h) => !h);
     } else if (key in DECISION_KEYS && kase?.can_decide) {
       setDialog(DECISION_KEYS[key] ?? null);
+    } else if (key === "e" && kase?.can_execute) {
+      setAfter("execute");
+    } else if (key === "u" && kase?.can_reopen) {
+      setAfter("reopen");
     } else if (key === "n") {
       void next();
     } else if (key === "c") {
@@ -326,7 +335,9 @@ export function Case({
                   {h.to && ` → ${h.to}`}
                   {h.decision && `: ${codeText(t, "decision.kind", h.decision)}`}
                   {h.reason && ` (${h.reason})`}
+                  {h.ground && ` · ${t(`appeals.grounds.${h.ground}`)}`}
                   {h.text && `: ${h.text}`}
+                  {h.issued_on && ` · ${formatDate(h.issued_on)}`}
                   {h.due_date && ` → ${formatDate(h.due_date)}`}
                   {h.working_days !== null && ` (${keptDays(t, h.working_days)})`}
                 </li>
@@ -419,6 +430,29 @@ export function Case({
               : codeText(t, "queue.status", kase.status)}
           </span>
         )}
+        <ExecutionState kase={kase} />
+        {kase.can_execute && (
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => setAfter("execute")}
+            data-testid="case-execute"
+            aria-keyshortcuts="e"
+          >
+            {t("appeals.execute")} <kbd>e</kbd>
+          </button>
+        )}
+        {kase.can_reopen && (
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => setAfter("reopen")}
+            data-testid="case-reopen"
+            aria-keyshortcuts="u"
+          >
+            {t("appeals.reopen")} <kbd>u</kbd>
+          </button>
+        )}
         <button
           type="button"
           className="secondary"
@@ -447,6 +481,22 @@ export function Case({
           }}
         />
       )}
+      {after &&
+        (() => {
+          const close = () => {
+            setAfter(null);
+            root.current?.focus();
+          };
+          const done = (view: CaseView) => {
+            loaded.replace(view);
+            close();
+          };
+          return after === "reopen" ? (
+            <ReopenDialog kase={kase} onClose={close} onDone={done} />
+          ) : (
+            <ExecutionDialog kase={kase} onClose={close} onDone={done} />
+          );
+        })()}
       {help && (
         <Dialog labelledBy="help-title" className="help" data-testid="help-overlay">
           <h2 id="help-title">{t("help.title")}</h2>

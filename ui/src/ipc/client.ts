@@ -15,6 +15,7 @@ import {
   type Email,
   type EmailId,
   ERROR_KINDS,
+  type Issued,
   type ErrorKind,
   type OfficerCases,
   type Progress,
@@ -22,6 +23,7 @@ import {
   type QueueQuery,
   type Reassignment,
   type ReassignOutcome,
+  type Reopening,
   type Resolution,
   type SessionInfo,
   type SignInRequest,
@@ -47,8 +49,10 @@ export type {
   DocumentView,
   Email,
   ErrorKind,
+  ExecutionView,
   FormGroupView,
   HistoryItem,
+  Issued,
   LocalizedText,
   OfficerCases,
   OfficerLoad,
@@ -60,6 +64,8 @@ export type {
   Reassignment,
   ReassignOutcome,
   RefusalReason,
+  ReopenGround,
+  Reopening,
   Resolution,
   ResolutionAction,
   Role,
@@ -127,6 +133,12 @@ export const desk = {
   decide: (id: string, decision: Decision): Promise<CaseView> => call("decide", { id, decision }),
   /** Writes an internal note on a case (kept at once, sent at the next sync). */
   addNote: (id: string, text: string): Promise<CaseView> => call("add_note", { id, text }),
+  /** Opens a decided case again (a supervisor; needs the centre). */
+  reopenCase: (id: string, reopening: Reopening): Promise<CaseView> =>
+    call("reopen_case", { id, reopening }),
+  /** Records the permit or document issued on an accepted case (needs the centre). */
+  recordExecution: (id: string, issued: Issued): Promise<CaseView> =>
+    call("record_execution", { id, issued }),
   documentLayout: (id: string): Promise<DocumentLayout> => call("document_layout", { id }),
   documentText: (id: string): Promise<DocumentText> => call("document_text", { id }),
   /** Prepares a case's first documents before it is opened; resolves to how many. */

@@ -1,0 +1,226 @@
+import {
+  type FormEvent,
+  type KeyboardEvent,
+  type ReactNode,
+  useEffect,
+  useId,
+  useState,
+} from "react";
+import { useTranslation } from "react-i18next";
+import { Dialog } from "../components/Dialog";
+import { ErrorNotice } from "../components/ErrorNotice";
+import { type CaseView, type DeskError, desk, type ReopenGround, toDeskError } from "../ipc/client";
+import { formatDate } from "../queue/format";
+
+const GROUNDS: ReopenGround[] = ["court_order", "complaint_upheld"];
+
+/** Today on this workstation, as a date input wants it. */
+function today(): string {
+  const now = new Date();
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+/** A form in a dialog that sends one request to the centre: the first field takes the focus,
+ * Ctrl+Enter or the confirm button sends, Escape closes, a failure stays in the dialog. */
+function CentreForm({
+  title,
+  hint,
+  confirm,
+  testId,
+  send,
+  onClose,
+  onDone,
+  children,
+}: {
+  title: string;
+  hint: string;
+  confirm: string;
+  testId: string;
+  send: () => Promise<CaseView>;
+  onClose: () => void;
+  onDone: (view: CaseView) => void;
+  children: ReactNode;
+}) {
+  const { t } = useTranslation();
+  const id = useId();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<DeskError | null>(null);
+
+  useEffect(() => {
+    document.getElementById(id)?.querySelector<HTMLElement>("input, select, textarea")?.focus();
+  }, [id]);
+
+  async function submit(event?: FormEvent) {
+    event?.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      onDone(await send());
+    } catch (thrown) {
+      setError(toDeskError(thrown));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function onKeyDown(event: KeyboardEvent) {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      onClose();
+    } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      void submit();
+    }
+  }
+
+  return (
+    <Dialog labelledBy={`${id}-title`} onKeyDown={onKeyDown} data-testid={testId}>
+      <form id={id} onSubmit={(e) => void submit(e)}>
+        <h2 id={`${id}-title`}>{title}</h2>
+        <p className="notes-hint">
+          {hint} {t("appeals.online")}
+        </p>
+        {children}
+        {error && <ErrorNotice error={error} />}
+        <div className="dialog-actions">
+          <button type="button" className="secondary" onClick={onClose}>
+            {t("decision.cancel")}
+          </button>
+          <button type="submit" disabled={busy} data-testid={`${testId}-confirm`}>
+            {confirm} <kbd>Ctrl+Enter</kbd>
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** A supervisor reopens a decided case: the ground, the complaint's or court order's number,
+ * and why. The case returns to its officer. */
+export function ReopenDialog({
+  kase,
+  onClose,
+  onDone,
+}: {
+  kase: CaseView;
+  onClose: () => void;
+  onDone: (view: CaseView) => void;
+}) {
+  const { t } = useTranslation();
+  const [ground, setGround] = useState<ReopenGround>("court_order");
+  const [reference, setReference] = useState("");
+  const [reason, setReason] = useState("");
+  return (
+    <CentreForm
+      title={`${t("appeals.reopenTitle")} ${kase.number}`}
+      hint={t("appeals.reopenHint")}
+      confirm={t("appeals.confirmReopen")}
+      testId="reopen-dialog"
+      send={() => desk.reopenCase(kase.id, { ground, reference, reason, version: kase.version })}
+      onClose={onClose}
+      onDone={onDone}
+    >
+      <label>
+        {t("appeals.ground")}
+        <select
+          value={ground}
+          onChange={(e) => setGround(e.target.value as ReopenGround)}
+          data-testid="reopen-ground"
+        >
+          {GROUNDS.map((g) => (
+            <option key={g} value={g}>
+              {t(`appeals.grounds.${g}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t("appeals.reference")}
+        <input
+          value={reference}
+          onChange={(e) => setReference(e.target.value)}
+          required
+          maxLength={100}
+          data-testid="reopen-reference"
+        />
+      </label>
+      <label>
+        {t("appeals.reason")}
+        <textarea
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          required
+          rows={3}
+          maxLength={1000}
+          data-testid="reopen-reason"
+        />
+      </label>
+    </CentreForm>
+  );
+}
+
+/** The case's officer (or a supervisor) records the permit or document issued on an accepted
+ * case. */
+export function ExecutionDialog({
+  kase,
+  onClose,
+  onDone,
+}: {
+  kase: CaseView;
+  onClose: () => void;
+  onDone: (view: CaseView) => void;
+}) {
+  const { t } = useTranslation();
+  const [number, setNumber] = useState("");
+  const [issuedOn, setIssuedOn] = useState(today);
+  return (
+    <CentreForm
+      title={`${t("appeals.executeTitle")} · ${kase.number}`}
+      hint=""
+      confirm={t("appeals.confirmExecute")}
+      testId="execution-dialog"
+      send={() => desk.recordExecution(kase.id, { document_number: number, issued_on: issuedOn })}
+      onClose={onClose}
+      onDone={onDone}
+    >
+      <label>
+        {t("appeals.documentNumber")}
+        <input
+          value={number}
+          onChange={(e) => setNumber(e.target.value)}
+          required
+          maxLength={40}
+          data-testid="execution-number"
+        />
+      </label>
+      <label>
+        {t("appeals.issuedOn")}
+        <input
+          type="date"
+          value={issuedOn}
+          max={today()}
+          onChange={(e) => setIssuedOn(e.target.value)}
+          required
+          data-testid="execution-date"
+        />
+      </label>
+    </CentreForm>
+  );
+}
+
+/** What the decision bar says of an executed case. */
+export function ExecutionState({ kase }: { kase: CaseView }) {
+  const { t } = useTranslation();
+  if (!kase.execution) return null;
+  return (
+    <span className="decision-state executed" data-testid="execution-state">
+      {t("appeals.executed", {
+        number: kase.execution.document_number,
+        date: formatDate(kase.execution.issued_on),
+      })}
+    </span>
+  );
+}
