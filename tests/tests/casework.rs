@@ -8,7 +8,10 @@
 //! asks for a missing document with the keyboard, the queue says the deadline is stopped and
 //! how many working days it keeps; the applicant sends the document, and after a sync the
 //! queue shows the new due date. And the applicant's history: the same request filed again
-//! shows on the case as a possible duplicate.
+//! shows on the case as a possible duplicate. After the decision: a supervisor reopens a
+//! decided case on a court's order, the officer decides it again and, once the permit is issued
+//! (refused offline, recorded online), records its execution; the applicant's tracking shows
+//! each step.
 
 use migdesk_e2e::AppWindow;
 use migdesk_e2e::central::{self, Cable, Centre};
@@ -290,6 +293,179 @@ async fn an_offline_officer_and_the_supervisor_exchange_notes_on_a_case() {
         "the deadline runs again"
     );
     desk.screenshot("casework_deadline_running").await.unwrap();
+
+    boss.close().await;
+    desk.close().await;
+}
+
+/// The text of an element, or "" when it is not there.
+async fn text_of(desk: &AppWindow, id: &str) -> String {
+    match desk.by_test_id(id).await {
+        Ok(e) => e.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Waits until the dialog `[data-testid=dialog]` has closed and handed the keys back to the
+/// case screen itself.
+async fn dialog_closed(desk: &AppWindow, dialog: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        let open = !text_of(desk, dialog).await.is_empty();
+        let focus = desk.focused().await;
+        if !open && focus == "case-screen" {
+            return;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{dialog} open: {open}; the focus is on {focus}; {}",
+            text_of(desk, "error-notice").await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Accepts the open case with the keys (a, Ctrl+Enter to the preview, Ctrl+Enter to confirm),
+/// goes back to the queue and syncs.
+async fn accept_and_sync(desk: &AppWindow) {
+    desk.expect_focus("case-screen").await.unwrap();
+    desk.press("a").await;
+    desk.by_test_id("decision-dialog").await.unwrap();
+    desk.chord(Key::Control, Key::Enter).await;
+    desk.by_test_id("email-preview").await.unwrap();
+    desk.chord(Key::Control, Key::Enter).await;
+    desk.wait_for_attr("decision-state", "data-state", |s| s == "pending")
+        .await
+        .unwrap();
+    desk.press(Key::Escape).await;
+    desk.sync().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_supervisor_reopens_a_decided_case_and_the_officer_decides_again_and_executes_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("central.db");
+    let staff: Vec<central::Account> = central::seed(&db, 8, 23, Some("shaki"))
+        .into_iter()
+        .filter(|a| a.department == "shaki")
+        .collect();
+    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
+    let supervisor = staff.iter().find(|a| a.role == "supervisor").unwrap();
+    let centre = Centre::start(&db);
+    let cable = Cable::to(&centre.base);
+
+    // The officer accepts a case; nothing after the decision is theirs but the execution.
+    let desk = AppWindow::launch("appeals_officer").await.unwrap();
+    desk.sign_in(&cable.base, &officer.username, &officer.password)
+        .await;
+    desk.sync_queue().await.unwrap();
+    desk.open_selected_case().await;
+    let number = text_of(&desk, "case-number").await;
+    accept_and_sync(&desk).await;
+    open_case(&desk, &number).await;
+    desk.by_test_id("case-execute").await.unwrap();
+    assert!(text_of(&desk, "case-reopen").await.is_empty());
+    desk.press("u").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        text_of(&desk, "reopen-dialog").await.is_empty(),
+        "u is a supervisor's key"
+    );
+    desk.press(Key::Escape).await;
+
+    // A court orders a new decision: the supervisor reopens it with the keys alone.
+    let boss = AppWindow::launch("appeals_supervisor").await.unwrap();
+    boss.sign_in(&centre.base, &supervisor.username, &supervisor.password)
+        .await;
+    boss.sync_queue().await.unwrap();
+    open_case(&boss, &number).await;
+    boss.press("u").await;
+    boss.by_test_id("reopen-dialog").await.unwrap();
+    boss.expect_focus("reopen-ground").await.unwrap();
+    boss.press(Key::Tab).await;
+    boss.expect_focus("reopen-reference").await.unwrap();
+    boss.press("2(103)-1234/2026").await;
+    boss.press(Key::Tab).await;
+    boss.press("Bakı İnzibati Məhkəməsinin qərarı ilə yenidən baxılsın.")
+        .await;
+    boss.screenshot("appeals_reopen_dialog").await.unwrap();
+    boss.chord(Key::Control, Key::Enter).await;
+    dialog_closed(&boss, "reopen-dialog").await;
+    let history = text_of(&boss, "history").await;
+    assert!(history.contains("2(103)-1234/2026"), "{history}");
+    assert!(text_of(&boss, "case-reopen").await.is_empty());
+    boss.screenshot("appeals_reopened").await.unwrap();
+    let (status, reopened_by): (String, String) = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT a.status, u.username FROM applications a JOIN events e ON e.application_id = a.id
+             JOIN users u ON u.id = e.actor_id WHERE a.number = ?1 AND e.kind = 'reopened'",
+            [&number],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(status, "pending");
+    assert_eq!(reopened_by, supervisor.username);
+
+    // Back on the officer's desk after a sync: theirs to decide again.
+    desk.sync().await.unwrap();
+    open_case(&desk, &number).await;
+    desk.by_test_id("decide-accept").await.unwrap();
+    assert!(text_of(&desk, "history").await.contains("2(103)-1234/2026"));
+    accept_and_sync(&desk).await;
+    open_case(&desk, &number).await;
+
+    // The permit is issued. Offline, the desk says so and keeps nothing half-done.
+    cable.pull();
+    desk.press("e").await;
+    desk.by_test_id("execution-dialog").await.unwrap();
+    desk.expect_focus("execution-number").await.unwrap();
+    desk.press("mi 0012345").await;
+    desk.press(Key::Enter).await;
+    desk.wait_for_attr("error-notice", "data-kind", |k| k == "offline")
+        .await
+        .unwrap();
+    desk.screenshot("appeals_execution_offline").await.unwrap();
+    cable.plug();
+    desk.chord(Key::Control, Key::Enter).await;
+    dialog_closed(&desk, "execution-dialog").await;
+    let state = text_of(&desk, "execution-state").await;
+    assert!(state.contains("MI 0012345"), "{state}");
+    assert!(text_of(&desk, "case-execute").await.is_empty());
+    desk.screenshot("appeals_executed").await.unwrap();
+
+    // The applicant's tracking shows each step.
+    let date_of_birth: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT json_extract(applicant, '$.date_of_birth') FROM applications WHERE number = ?1",
+            [&number],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let portal = central::portal_token(&db, "appeals-portal");
+    let tracking: serde_json::Value = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/tracking?number={number}&date_of_birth={date_of_birth}",
+            centre.base
+        ))
+        .bearer_auth(&portal)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let steps: Vec<&str> = tracking["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        ["received", "accepted", "reopened", "accepted", "executed"]
+    );
 
     boss.close().await;
     desk.close().await;
