@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used)] // A failed unwrap is the test failing.
+
 //! After the decision: a supervisor reopens a decided case (a complaint upheld, a court order)
 //! and it returns to its officer; an accepted case is marked executed. The tracking shows each
 //! step.
