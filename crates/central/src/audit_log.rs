@@ -55,6 +55,8 @@ pub enum Action {
     NotificationsRead,
     /// The internal notes of one case.
     NotesRead,
+    /// A decision's letter to the applicant.
+    LetterRead,
     /// The applicant's other applications, from one case.
     ApplicantHistoryRead,
     /// The department's undelivered e-mails.
@@ -77,6 +79,7 @@ impl Action {
             Action::DocumentRead => "document_read",
             Action::NotificationsRead => "notifications_read",
             Action::NotesRead => "notes_read",
+            Action::LetterRead => "letter_read",
             Action::ApplicantHistoryRead => "applicant_history_read",
             Action::UndeliveredRead => "undelivered_read",
             Action::HistoryExported => "history_exported",

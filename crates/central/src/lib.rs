@@ -23,7 +23,9 @@ pub mod clock;
 pub mod db;
 pub mod error;
 pub mod extract;
+mod font;
 pub mod instance;
+pub mod letter;
 pub mod mail;
 pub mod portal;
 pub mod seed;
@@ -55,6 +57,8 @@ pub struct Config {
     pub quiet_desk_seconds: i64,
     /// How often the applicant portal's routes may be called.
     pub portal_limits: portal::PortalLimits,
+    /// Where applicants follow their applications, printed on every decision letter.
+    pub tracking_address: String,
 }
 
 impl Default for Config {
@@ -63,6 +67,7 @@ impl Default for Config {
             token_ttl_seconds: 12 * 3600,
             quiet_desk_seconds: 15 * 60,
             portal_limits: portal::PortalLimits::default(),
+            tracking_address: letter::DEFAULT_TRACKING_ADDRESS.to_owned(),
         }
     }
 }
@@ -170,7 +175,10 @@ pub async fn serve_with_mail(
     let delivery = mailer.map(|m| {
         tokio::spawn(mail::run(
             state.db.clone(),
-            m,
+            m.with_letters(mail::Letters {
+                catalogue: state.catalogue.clone(),
+                tracking_address: state.config.tracking_address.clone(),
+            }),
             std::time::Duration::from_secs(2),
         ))
     });

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use lettre::Message;
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::transport::smtp::extension::ClientId;
 use rusqlite::{OptionalExtension, params};
@@ -56,6 +56,15 @@ pub struct Mailer {
     host: String,
     port: u16,
     from: Mailbox,
+    /// With these, each decision's e-mail carries its letter as a PDF.
+    letters: Option<Letters>,
+}
+
+/// What rendering a decision letter needs.
+#[derive(Debug, Clone)]
+pub struct Letters {
+    pub catalogue: std::sync::Arc<migdesk_domain::Catalogue>,
+    pub tracking_address: String,
 }
 
 impl Mailer {
@@ -81,7 +90,19 @@ impl Mailer {
             .from
             .parse::<Mailbox>()
             .map_err(|e| ApiError::bad_request(format!("{}: {e}", config.from)))?;
-        Ok(Self { host, port, from })
+        Ok(Self {
+            host,
+            port,
+            from,
+            letters: None,
+        })
+    }
+
+    /// Attaches each decision's letter (`letter.pdf`) to its e-mail.
+    #[must_use]
+    pub fn with_letters(mut self, letters: Letters) -> Self {
+        self.letters = Some(letters);
+        self
     }
 }
 
@@ -94,6 +115,8 @@ struct Claimed {
     body: String,
     /// Attempts made, this one included.
     attempts: i64,
+    /// The decision's letter, when the mailer attaches letters: its file name and bytes.
+    letter: Option<(String, Vec<u8>)>,
 }
 
 /// What became of one attempt.
@@ -111,19 +134,29 @@ enum Outcome {
 /// transaction, so no other delivery claims it. One at a time, each just before it is sent, so a
 /// claim's age says how long its attempt has run (a batch claimed at once would age while it
 /// waits its turn, and look cut off).
-async fn claim_next(db: &Db) -> ApiResult<Option<Claimed>> {
+async fn claim_next(db: &Db, letters: Option<Letters>) -> ApiResult<Option<Claimed>> {
     let now = clock::format(clock::now());
     db.write(move |tx| {
-        let due: Option<(i64, String, String, String, i64)> = tx
+        let due: Option<(i64, String, String, String, i64, String, String)> = tx
             .query_row(
-                "SELECT id, to_address, subject, body, attempts FROM notifications
+                "SELECT id, to_address, subject, body, attempts, application_id, decision_id FROM notifications
                  WHERE state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)
                  ORDER BY id LIMIT 1",
                 params![now],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                },
             )
             .optional()?;
-        let Some((id, to, subject, body, attempts)) = due else {
+        let Some((id, to, subject, body, attempts, application_id, decision_id)) = due else {
             return Ok(None);
         };
         let message_id = format!("<{}@migdesk-central>", uuid::Uuid::new_v4());
@@ -133,13 +166,28 @@ async fn claim_next(db: &Db) -> ApiResult<Option<Claimed>> {
              WHERE id = ?3 AND state = 'queued'",
             params![now, message_id, id],
         )?;
-        Ok((taken == 1).then_some(Claimed {
+        if taken != 1 {
+            return Ok(None);
+        }
+        let letter = match &letters {
+            Some(l) => crate::letter::render(
+                tx,
+                &l.catalogue,
+                &application_id,
+                &decision_id,
+                &l.tracking_address,
+            )?
+            .map(|bytes| (crate::letter::file_name(tx, &application_id), bytes)),
+            None => None,
+        };
+        Ok(Some(Claimed {
             id,
             message_id,
             to,
             subject,
             body,
             attempts: attempts + 1,
+            letter,
         }))
     })
     .await
@@ -188,7 +236,7 @@ async fn record(db: &Db, c: &Claimed, outcome: Outcome) -> ApiResult<()> {
 pub async fn deliver_due(db: &Db, mailer: &Mailer) -> ApiResult<usize> {
     let mut sent = 0;
     for _ in 0..BATCH {
-        let Some(c) = claim_next(db).await? else {
+        let Some(c) = claim_next(db, mailer.letters.clone()).await? else {
             break;
         };
         let outcome = send_one(mailer, &c).await;
@@ -205,14 +253,23 @@ async fn send_one(mailer: &Mailer, c: &Claimed) -> Outcome {
         Ok(to) => to,
         Err(e) => return Outcome::NotSent(format!("bad address {}: {e}", c.to)),
     };
-    let message = match Message::builder()
+    let builder = Message::builder()
         .from(mailer.from.clone())
         .to(to)
         .subject(c.subject.clone())
-        .message_id(Some(c.message_id.clone()))
-        .header(ContentType::TEXT_PLAIN)
-        .body(c.body.clone())
-    {
+        .message_id(Some(c.message_id.clone()));
+    let made = match &c.letter {
+        None => builder.header(ContentType::TEXT_PLAIN).body(c.body.clone()),
+        Some((name, bytes)) => builder.multipart(
+            MultiPart::mixed()
+                .singlepart(SinglePart::plain(c.body.clone()))
+                .singlepart(Attachment::new(name.clone()).body(
+                    bytes.clone(),
+                    ContentType::parse("application/pdf").unwrap_or(ContentType::TEXT_PLAIN),
+                )),
+        ),
+    };
+    let message = match made {
         Ok(m) => m,
         Err(e) => return Outcome::NotSent(e.to_string()),
     };

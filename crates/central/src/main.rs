@@ -85,6 +85,9 @@ enum Command {
         /// stay queued and readable through the API.
         #[arg(long)]
         smtp: Option<String>,
+        /// Where applicants follow their applications, printed on every decision letter.
+        #[arg(long, default_value = migdesk_central::letter::DEFAULT_TRACKING_ADDRESS)]
+        tracking_address: String,
         /// The sender of the applicants' e-mails.
         #[arg(
             long,
@@ -270,6 +273,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             portal_per_address,
             portal_per_credential,
             smtp,
+            tracking_address,
             smtp_from,
             data,
         } => {
@@ -297,6 +301,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                         per_address_per_minute: portal_per_address,
                         per_credential_per_minute: portal_per_credential,
                     },
+                    tracking_address,
                 },
             )?;
             let listener = tokio::net::TcpListener::bind(listen)

@@ -10,6 +10,7 @@ pub mod conflicts;
 pub mod decisions;
 pub mod documents;
 pub mod history;
+pub mod letters;
 pub mod notes;
 pub mod notifications;
 pub mod session;
@@ -142,6 +143,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::applicant_history))
         .routes(routes!(documents::download))
         .routes(routes!(decisions::create))
+        .routes(routes!(letters::letter))
         .routes(routes!(notes::list, notes::create))
         .routes(routes!(appeals::reopen))
         .routes(routes!(appeals::execute))

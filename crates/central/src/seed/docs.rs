@@ -14,7 +14,7 @@ use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use rand::Rng;
 use rand::rngs::StdRng;
 
-use super::font::{self, PdfFont};
+use crate::font::{self, PdfFont};
 
 /// Page size in pixels: A4 at 72 dpi, enough to look like a scan and keep the demo small.
 pub const PAGE_W: u32 = 595;

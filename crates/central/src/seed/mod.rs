@@ -6,7 +6,6 @@
 //! states another date of birth. [`SeedReport::defects`] lists which application has which.
 
 pub mod docs;
-mod font;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use migdesk_domain::{Calendar, Catalogue, Lang};

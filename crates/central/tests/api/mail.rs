@@ -181,3 +181,29 @@ fn only_plain_smtp_urls_are_accepted() {
         .is_err()
     );
 }
+
+#[tokio::test]
+async fn each_decision_e_mail_carries_its_letter() {
+    let s = start().await;
+    let (_, case) = accepted_case(&s).await;
+    let dir = tempfile::tempdir().unwrap();
+    let maildir = dir.path().join("mail");
+    let (_smtpd, port) = start_smtpd(&maildir);
+    let mailer = Mailer::new(&SmtpConfig {
+        url: format!("smtp://127.0.0.1:{port}"),
+        from: "DMX <no-reply@migration.gov.az>".into(),
+    })
+    .unwrap()
+    .with_letters(mail::Letters {
+        catalogue: std::sync::Arc::new(migdesk_domain::Catalogue::builtin()),
+        tracking_address: "https://portal.example/track".into(),
+    });
+    let database = db::Db::new(db::open(&s.db_path).unwrap());
+    assert_eq!(mail::deliver_due(&database, &mailer).await.unwrap(), 1);
+    let messages = delivered(&maildir);
+    let raw = &messages[0];
+    assert!(raw.contains("multipart/mixed"), "{raw}");
+    assert!(raw.contains("Content-Type: application/pdf"), "{raw}");
+    let number = case["number"].as_str().unwrap();
+    assert!(raw.contains(&format!("letter-{number}.pdf")), "{raw}");
+}

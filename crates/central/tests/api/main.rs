@@ -9,6 +9,7 @@ mod cases;
 mod cli;
 mod common;
 mod decisions;
+mod letters;
 mod mail;
 mod notes;
 mod openapi;

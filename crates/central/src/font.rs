@@ -1,8 +1,8 @@
-//! The demo documents' typeface: DejaVu Sans (committed with its licence in `assets/fonts`),
-//! which has every Latin, Azerbaijani, Cyrillic, Georgian and Arabic-script letter the demo
-//! prints. PDFs embed the subset of it they use, with a map back to Unicode, so that extracting
-//! a form's text gives back exactly what was printed; scanned pages have it rasterised onto
-//! them before they are skewed and made noisy.
+//! The centre's typeface: DejaVu Sans (committed with its licence in `assets/fonts`), which has
+//! every Latin, Azerbaijani, Cyrillic, Georgian and Arabic-script letter the centre prints — on
+//! decision letters and on the demo's documents. PDFs embed the subset of it they use, with a
+//! map back to Unicode, so that extracting their text gives back exactly what was printed; the
+//! demo's scanned pages have it rasterised onto them before they are skewed and made noisy.
 
 use std::collections::BTreeMap;
 
@@ -12,7 +12,7 @@ use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Finish, Name, Pdf, Rect, Ref, Str};
 use subsetter::GlyphRemapper;
 
-static DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+static DEJAVU_SANS: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
 
 /// The PostScript name of the embedded subset (a six-letter tag, then the font's name).
 const SUBSET_NAME: &[u8] = b"MIGDSK+DejaVuSans";
@@ -45,6 +45,16 @@ impl PdfFont {
             remapper: GlyphRemapper::new(),
             chars: BTreeMap::new(),
         }
+    }
+
+    /// How wide `text` is, in points, at `size` points.
+    pub fn width(text: &str, size: f32) -> f32 {
+        let units = FONT.units_per_em().unwrap_or(1000.0);
+        text.chars()
+            .map(|c| FONT.h_advance_unscaled(FONT.glyph_id(c)))
+            .sum::<f32>()
+            * size
+            / units
     }
 
     /// The bytes that show `text` (for `Content::show`).
