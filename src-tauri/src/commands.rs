@@ -2,7 +2,7 @@
 //! from which the invoke handler, the permission manifest and the UI's typed command map are
 //! derived.
 
-use migdesk_core::appeals::{Issued, Reopening};
+use migdesk_core::appeals::{Issued, Letter, Reopening};
 use migdesk_core::case::CaseView;
 use migdesk_core::conflicts::ConflictView;
 use migdesk_core::crosscheck::DocumentText;
@@ -200,6 +200,21 @@ pub async fn record_execution<R: Runtime>(
     let appeals = state.desk(data_dir).await?.appeals()?;
     let case = appeals.execute(&id, &issued).await?;
     state.desk(data_dir).await?.receive_case(&case)
+}
+
+/// A decision's letter to the applicant, from the centre, to preview and print.
+#[tauri::command]
+pub async fn decision_letter<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    id: String,
+    decision_id: String,
+) -> Result<Letter, DeskError> {
+    let appeals = state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .appeals()?;
+    appeals.letter(&id, &decision_id).await
 }
 
 /// A document's format and pages, or why it cannot be shown.

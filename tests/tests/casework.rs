@@ -9,9 +9,9 @@
 //! how many working days it keeps; the applicant sends the document, and after a sync the
 //! queue shows the new due date. And the applicant's history: the same request filed again
 //! shows on the case as a possible duplicate. After the decision: a supervisor reopens a
-//! decided case on a court's order, the officer decides it again and, once the permit is issued
-//! (refused offline, recorded online), records its execution; the applicant's tracking shows
-//! each step.
+//! decided case on a court's order, the officer decides it again, previews the decision's letter
+//! and, once the permit is issued (refused offline, recorded online), records its execution; the
+//! applicant's tracking shows each step.
 
 use migdesk_e2e::AppWindow;
 use migdesk_e2e::central::{self, Cable, Centre};
@@ -414,6 +414,15 @@ async fn a_supervisor_reopens_a_decided_case_and_the_officer_decides_again_and_e
     assert!(text_of(&desk, "history").await.contains("2(103)-1234/2026"));
     accept_and_sync(&desk).await;
     open_case(&desk, &number).await;
+
+    // The letter the applicant received for the new decision, drawn on the desk.
+    desk.press("l").await;
+    desk.wait_for_attr("letter-dialog", "data-painted", |n| n != "0")
+        .await
+        .unwrap();
+    desk.screenshot("appeals_letter").await.unwrap();
+    desk.press(Key::Escape).await;
+    dialog_closed(&desk, "letter-dialog").await;
 
     // The permit is issued. Offline, the desk says so and keeps nothing half-done.
     cable.pull();

@@ -1,9 +1,11 @@
 //! After the decision, from the desk: a supervisor reopens a decided case (a complaint upheld,
 //! a court order, with its reference) and it returns to its officer; the case's officer, or a
-//! supervisor, records that an accepted case's permit or document was issued. Both are the
-//! centre's to decide, so they need the network (an `offline` error otherwise, nothing kept
-//! half-done); the centre's answer — the case as it is now — is kept in the cache at once
-//! ([`crate::Desk::receive_case`]) and the next sync brings the same change.
+//! supervisor, records that an accepted case's permit or document was issued; and the
+//! decision's letter to the applicant, as the centre renders it, is fetched to preview and
+//! print. All of it is the centre's, so it needs the network (an `offline` error otherwise,
+//! nothing kept half-done); the centre's answer to a reopening or an execution — the case as
+//! it is now — is kept in the cache at once ([`crate::Desk::receive_case`]) and the next sync
+//! brings the same change. A letter is never written to disk: it holds personal data.
 
 use migdesk_api::{
     ApplicationDetail, ExecutionRequest, MAX_REASON, MAX_REFERENCE, ReopenGround, ReopenRequest,
@@ -35,6 +37,15 @@ pub struct Issued {
     pub issued_on: String,
 }
 
+/// A decision's letter to the applicant, as the centre rendered it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Letter {
+    pub decision_id: String,
+    pub file_name: String,
+    /// The PDF, in base64.
+    pub pdf_base64: String,
+}
+
 /// What the calls after a decision need, taken from the desk so the network waits do not hold
 /// it.
 #[derive(Debug, Clone)]
@@ -63,6 +74,33 @@ impl Appeals {
                 },
             )
             .await
+    }
+
+    /// The letter of decision `decision_id` on case `id`.
+    pub async fn letter(&self, id: &str, decision_id: &str) -> DeskResult<Letter> {
+        use base64::Engine;
+        let (bytes, name) = self
+            .central
+            .get_bytes(
+                &self.token,
+                &format!(
+                    "/applications/{}/decisions/{}/letter.pdf",
+                    path_id(id)?,
+                    path_id(decision_id)?
+                ),
+            )
+            .await?;
+        if !bytes.starts_with(b"%PDF-") {
+            return Err(DeskError::new(
+                crate::error::ErrorKind::Central,
+                "the centre's letter is not a PDF",
+            ));
+        }
+        Ok(Letter {
+            decision_id: decision_id.to_owned(),
+            file_name: name.unwrap_or_else(|| "letter.pdf".to_owned()),
+            pdf_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        })
     }
 
     /// Records the permit or document issued on an accepted case.

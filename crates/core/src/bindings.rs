@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use ts_rs::{Config, TS};
 
-use crate::appeals::{Issued, Reopening};
+use crate::appeals::{Issued, Letter, Reopening};
 use crate::case::{
     ApplicantView, CaseView, ChecklistItem, ChecklistState, DecisionOnCase, DeliveryState,
     DocumentState, DocumentView, ExecutionView, FormFieldView, FormGroupView, HistoryItem,
@@ -99,6 +99,7 @@ pub fn typescript_bindings() -> String {
     declare::<CaseView>(&mut out, &cfg);
     declare::<Reopening>(&mut out, &cfg);
     declare::<Issued>(&mut out, &cfg);
+    declare::<Letter>(&mut out, &cfg);
     declare::<ReasonCode>(&mut out, &cfg);
     declare::<RefusalReason>(&mut out, &cfg);
     declare::<Decision>(&mut out, &cfg);

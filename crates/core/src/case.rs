@@ -197,6 +197,8 @@ pub struct CaseView {
     /// The permit or document of this accepted case may be recorded as issued from here (its
     /// officer, or a supervisor).
     pub can_execute: bool,
+    /// The decision the centre last applied to the case, whose letter the applicant received.
+    pub letter_decision: Option<String>,
 }
 
 /// The case's description as the centre last sent it.
@@ -437,6 +439,10 @@ pub fn view(store: &Store, catalogue: &Catalogue, id: &str, today: &str) -> Desk
         supervisor && matches!(status, Status::Accepted | Status::Refused) && execution.is_none();
     let can_execute = status == Status::Accepted && execution.is_none() && (mine || supervisor);
     let version = app.assignment.version;
+    let letter_decision = app.history.iter().rev().find_map(|e| match &e.event {
+        Event::Decided { decision_id, .. } => Some(decision_id.clone()),
+        _ => None,
+    });
     let officer = app.assignment.officer.as_ref().map(|o| OfficerView {
         id: o.id.clone(),
         full_name: o.full_name.clone(),
@@ -497,6 +503,7 @@ pub fn view(store: &Store, catalogue: &Catalogue, id: &str, today: &str) -> Desk
         execution,
         can_reopen,
         can_execute,
+        letter_decision,
     })
 }
 

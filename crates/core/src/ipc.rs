@@ -214,7 +214,7 @@ macro_rules! desk_commands {
     };
 }
 
-use crate::appeals::{Issued, Reopening};
+use crate::appeals::{Issued, Letter, Reopening};
 use crate::case::CaseView;
 use crate::conflicts::ConflictView;
 use crate::crosscheck::DocumentText;

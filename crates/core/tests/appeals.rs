@@ -118,7 +118,25 @@ async fn a_reopened_case_returns_to_its_officer_and_an_accepted_one_is_executed(
         .unwrap();
     let report = desk.sync_job().unwrap().run(|_| {}).await.unwrap();
     assert_eq!((report.decisions_sent, report.conflicts), (1, 0));
-    assert_eq!(desk.case(&reopened).unwrap().status, Status::Accepted);
+    let decided = desk.case(&reopened).unwrap();
+    assert_eq!(decided.status, Status::Accepted);
+
+    // The letter of the decision that now stands, as the applicant received it.
+    let standing = decided.letter_decision.clone().unwrap();
+    assert_eq!(standing, decided.decision.as_ref().unwrap().id);
+    let letter = desk
+        .appeals()
+        .unwrap()
+        .letter(&reopened, &standing)
+        .await
+        .unwrap();
+    let pdf = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        &letter.pdf_base64,
+    )
+    .unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(letter.file_name.ends_with(".pdf") && letter.file_name.contains(&decided.number));
 
     // The other accepted case: its permit is issued.
     let mine = desk.appeals().unwrap();

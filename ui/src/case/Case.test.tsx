@@ -74,6 +74,7 @@ function kase(over: Partial<CaseView> = {}): CaseView {
     execution: null,
     can_reopen: false,
     can_execute: false,
+    letter_decision: null,
     ...over,
   };
 }
@@ -114,6 +115,10 @@ async function open(
           problem: null,
         })),
       });
+    },
+    decision_letter: ({ decisionId }) => {
+      afterCalls.push(decisionId);
+      throw { kind: "offline", message: "the centre cannot be reached" };
     },
     reopen_case: ({ reopening }) => {
       afterCalls.push(reopening);
@@ -435,6 +440,25 @@ describe("the case screen", () => {
     expect(afterCalls).toHaveLength(1);
     expect(screen.getByTestId("execution-state").textContent).toContain("MI 0012345");
     expect(screen.queryByTestId("case-execute")).toBeNull();
+  });
+
+  it("l asks the centre for the standing decision's letter; offline it says so, Esc goes back", async () => {
+    afterCalls.length = 0;
+    await open([], async () => true, "en", {
+      status: "refused",
+      can_decide: false,
+      letter_decision: "dec-7",
+    });
+    await userEvent.keyboard("l");
+    await screen.findByTestId("letter-dialog");
+    expect(document.activeElement).toBe(screen.getByTestId("letter-close"));
+    const notice = await screen.findByTestId("error-notice");
+    expect(notice.dataset.kind).toBe("offline");
+    expect((screen.getByTestId("letter-print") as HTMLButtonElement).disabled).toBe(true);
+    expect(afterCalls).toEqual(["dec-7"]);
+    await userEvent.keyboard("{Escape}");
+    expect(screen.queryByTestId("letter-dialog")).toBeNull();
+    expect(document.activeElement).toBe(screen.getByTestId("case-screen"));
   });
 
   it.each(["az", "en", "ru"])("shows words, never internal codes, in %s", async (lang) => {

@@ -21,6 +21,7 @@ import { ExecutionDialog, ExecutionState, ReopenDialog } from "./AfterDecision";
 import { ApplicantHistory } from "./ApplicantHistory";
 import { DecisionDialog } from "./DecisionDialog";
 import { DocumentPane, type PaneCommand } from "./DocumentPane";
+import { LetterDialog } from "./LetterDialog";
 import { Notes } from "./Notes";
 import { TextPanel } from "./TextPanel";
 import "./case.css";
@@ -53,6 +54,7 @@ const HELP: [keys: string, label: ParseKeys][] = [
   ["c", "help.note"],
   ["e", "help.execute"],
   ["u", "help.reopen"],
+  ["l", "help.letter"],
   ["Esc", "case.back"],
   ["Tab / 1 / 2", "help.pane"],
   ["PageDown / PageUp", "help.pages"],
@@ -133,7 +135,7 @@ export function Case({
   const [command, setCommand] = useState<{ name: PaneCommand; seq: number } | null>(null);
   const [dialog, setDialog] = useState<DecisionKind | null>(null);
   /** After the decision: reopening it (a supervisor) or recording the permit issued. */
-  const [after, setAfter] = useState<"reopen" | "execute" | null>(null);
+  const [after, setAfter] = useState<"reopen" | "execute" | "letter" | null>(null);
   const [help, setHelp] = useState(false);
   const [showText, setShowText] = useState(false);
   const [noMore, setNoMore] = useState(false);
@@ -188,6 +190,8 @@ export function Case({
       setAfter("execute");
     } else if (key === "u" && kase?.can_reopen) {
       setAfter("reopen");
+    } else if (key === "l" && kase?.letter_decision) {
+      setAfter("letter");
     } else if (key === "n") {
       void next();
     } else if (key === "c") {
@@ -442,6 +446,17 @@ export function Case({
             {t("appeals.execute")} <kbd>e</kbd>
           </button>
         )}
+        {kase.letter_decision && (
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => setAfter("letter")}
+            data-testid="case-letter"
+            aria-keyshortcuts="l"
+          >
+            {t("letter.open")} <kbd>l</kbd>
+          </button>
+        )}
         {kase.can_reopen && (
           <button
             type="button"
@@ -491,6 +506,9 @@ export function Case({
             loaded.replace(view);
             close();
           };
+          if (after === "letter" && kase.letter_decision) {
+            return <LetterDialog kase={kase} decisionId={kase.letter_decision} onClose={close} />;
+          }
           return after === "reopen" ? (
             <ReopenDialog kase={kase} onClose={close} onDone={done} />
           ) : (

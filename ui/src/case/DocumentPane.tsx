@@ -134,7 +134,7 @@ export function DocumentPane({
   } else if (layout.pdf) {
     body = (
       <PdfPage
-        url={documentUrl(document.id, 0)}
+        source={documentUrl(document.id, 0)}
         page={page}
         rotation={rotation}
         fit={view.fit}

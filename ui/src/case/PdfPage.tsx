@@ -19,9 +19,10 @@ function loadPdfJs(): Promise<PdfJs> {
   return pdfjs;
 }
 
-/** One page of a PDF drawn by pdf.js into a canvas, at the pane's fit, zoom and rotation. */
+/** One page of a PDF drawn by pdf.js into a canvas, at the pane's fit, zoom and rotation. The
+ * PDF is fetched from `source` when it is an address, or given as its bytes. */
 export function PdfPage({
-  url,
+  source,
   page,
   rotation,
   fit,
@@ -29,8 +30,9 @@ export function PdfPage({
   box,
   onPainted,
   onError,
+  onLoaded,
 }: {
-  url: string;
+  source: string | Uint8Array;
   page: number;
   rotation: number;
   fit: Fit;
@@ -38,30 +40,43 @@ export function PdfPage({
   box: { width: number; height: number };
   onPainted: () => void;
   onError: (error: DeskError) => void;
+  /** Told how many pages the PDF has, once it is loaded. */
+  onLoaded?: (pages: number) => void;
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [doc, setDoc] = useState<PdfDocument | null>(null);
   // The latest callbacks, without redrawing when only they change.
   const painted = useRef(onPainted);
   const failed = useRef(onError);
+  const loadedPages = useRef(onLoaded);
   painted.current = onPainted;
   failed.current = onError;
+  loadedPages.current = onLoaded;
 
   useEffect(() => {
     let live = true;
     let loading: { destroy: () => Promise<void> } | null = null;
     (async () => {
       const lib = await loadPdfJs();
-      const response = await fetch(url);
-      if (!response.ok) {
-        const body = (await response.json().catch(() => null)) as DeskError | null;
-        throw body ?? { kind: "document", message: `${response.status}` };
+      let data: Uint8Array;
+      if (typeof source === "string") {
+        const response = await fetch(source);
+        if (!response.ok) {
+          const body = (await response.json().catch(() => null)) as DeskError | null;
+          throw body ?? { kind: "document", message: `${response.status}` };
+        }
+        data = new Uint8Array(await response.arrayBuffer());
+      } else {
+        // pdf.js takes the buffer it is given to its worker: it gets a copy.
+        data = source.slice();
       }
-      const data = new Uint8Array(await response.arrayBuffer());
       const task = lib.getDocument({ data });
       loading = task;
       const loaded = await task.promise;
-      if (live) setDoc(loaded);
+      if (live) {
+        setDoc(loaded);
+        loadedPages.current?.(loaded.numPages);
+      }
     })().catch((e: unknown) => {
       if (!live) return;
       const error =
@@ -74,7 +89,7 @@ export function PdfPage({
       live = false;
       void loading?.destroy();
     };
-  }, [url]);
+  }, [source]);
 
   useEffect(() => {
     if (!doc || !canvas.current) return;

@@ -411,7 +411,11 @@ can_reopen: boolean,
  * The permit or document of this accepted case may be recorded as issued from here (its
  * officer, or a supervisor).
  */
-can_execute: boolean, };
+can_execute: boolean, 
+/**
+ * The decision the centre last applied to the case, whose letter the applicant received.
+ */
+letter_decision: string | null, };
 
 /**
  * A supervisor's reopening, as the case screen asks for it.
@@ -434,6 +438,15 @@ export type Issued = { document_number: string,
  * YYYY-MM-DD.
  */
 issued_on: string, };
+
+/**
+ * A decision's letter to the applicant, as the centre rendered it.
+ */
+export type Letter = { decision_id: string, file_name: string, 
+/**
+ * The PDF, in base64.
+ */
+pdf_base64: string, };
 
 export type ReasonCode = "form_incorrect" | "contradictory" | "other";
 
@@ -661,6 +674,7 @@ export type Commands = {
   add_note: { args: { id: string; text: string }; returns: CaseView };
   reopen_case: { args: { id: string; reopening: Reopening }; returns: CaseView };
   record_execution: { args: { id: string; issued: Issued }; returns: CaseView };
+  decision_letter: { args: { id: string; decisionId: string }; returns: Letter };
   document_layout: { args: { id: string }; returns: DocumentLayout };
   document_text: { args: { id: string }; returns: DocumentText };
   prefetch_case: { args: { id: string }; returns: number };
@@ -678,4 +692,4 @@ export type Commands = {
 export type CommandName = keyof Commands;
 
 /** Every command, for code that must cover each one. */
-export const COMMAND_NAMES: readonly CommandName[] = ["app_info", "catalogue", "session", "sign_in", "unlock", "lock", "sign_out", "queue_page", "sync_now", "case_view", "decision_preview", "decide", "add_note", "reopen_case", "record_execution", "document_layout", "document_text", "prefetch_case", "conflicts", "conflict_seen", "workload", "officer_cases", "reassign", "resolve_conflict", "export_history", "undelivered_emails", "requeue_email"];
+export const COMMAND_NAMES: readonly CommandName[] = ["app_info", "catalogue", "session", "sign_in", "unlock", "lock", "sign_out", "queue_page", "sync_now", "case_view", "decision_preview", "decide", "add_note", "reopen_case", "record_execution", "decision_letter", "document_layout", "document_text", "prefetch_case", "conflicts", "conflict_seen", "workload", "officer_cases", "reassign", "resolve_conflict", "export_history", "undelivered_emails", "requeue_email"];

@@ -16,6 +16,7 @@ import {
   type EmailId,
   ERROR_KINDS,
   type Issued,
+  type Letter,
   type ErrorKind,
   type OfficerCases,
   type Progress,
@@ -53,6 +54,7 @@ export type {
   FormGroupView,
   HistoryItem,
   Issued,
+  Letter,
   LocalizedText,
   OfficerCases,
   OfficerLoad,
@@ -136,6 +138,9 @@ export const desk = {
   /** Opens a decided case again (a supervisor; needs the centre). */
   reopenCase: (id: string, reopening: Reopening): Promise<CaseView> =>
     call("reopen_case", { id, reopening }),
+  /** A decision's letter to the applicant, from the centre, to preview and print. */
+  decisionLetter: (id: string, decisionId: string): Promise<Letter> =>
+    call("decision_letter", { id, decisionId }),
   /** Records the permit or document issued on an accepted case (needs the centre). */
   recordExecution: (id: string, issued: Issued): Promise<CaseView> =>
     call("record_execution", { id, issued }),
