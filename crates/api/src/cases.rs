@@ -97,6 +97,9 @@ pub struct DocumentMeta {
     pub mime_type: String,
     pub size: i64,
     pub sha256: String,
+    /// The officer who added it at the counter; absent for what the applicant sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_by: Option<OfficerRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

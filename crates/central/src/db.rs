@@ -24,6 +24,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/011_paused_deadline.sql")),
     M::up(include_str!("../migrations/012_applicant_links.sql")),
     M::up(include_str!("../migrations/013_execution.sql")),
+    M::up(include_str!("../migrations/014_counter_documents.sql")),
 ];
 
 /// Opens (creating if needed) and migrates the database.

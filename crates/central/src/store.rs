@@ -111,8 +111,9 @@ pub fn documents_of(
     ids: &[&str],
 ) -> ApiResult<HashMap<String, Vec<DocumentMeta>>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT application_id, id, type, file_name, mime_type, size, sha256 FROM documents
-         WHERE application_id IN (SELECT value FROM json_each(?1)) ORDER BY application_id, added_at, id",
+        "SELECT d.application_id, d.id, d.type, d.file_name, d.mime_type, d.size, d.sha256, d.added_by, u.full_name
+         FROM documents d LEFT JOIN users u ON u.id = d.added_by
+         WHERE d.application_id IN (SELECT value FROM json_each(?1)) ORDER BY d.application_id, d.added_at, d.id",
     )?;
     let mut rows = stmt.query([id_list(ids)])?;
     let mut of: HashMap<String, Vec<DocumentMeta>> = HashMap::new();
@@ -124,6 +125,13 @@ pub fn documents_of(
             mime_type: r.get(4)?,
             size: r.get(5)?,
             sha256: r.get(6)?,
+            added_by: match (
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<String>>(8)?,
+            ) {
+                (Some(id), Some(full_name)) => Some(OfficerRef { id, full_name }),
+                _ => None,
+            },
         });
     }
     Ok(of)
@@ -432,7 +440,7 @@ pub fn sniff_mime(bytes: &[u8]) -> &'static str {
     }
 }
 
-/// Stores a document's bytes (once per content) and its record.
+/// Stores a document's bytes (once per content) and its record, as the applicant sent it.
 pub fn add_document(
     conn: &Connection,
     application_id: &str,
@@ -441,25 +449,47 @@ pub fn add_document(
     bytes: &[u8],
     at: &str,
 ) -> ApiResult<DocumentMeta> {
+    let meta = document_meta(uuid::Uuid::new_v4().to_string(), doc_type, file_name, bytes);
+    store_blob(conn, &meta.sha256, bytes)?;
+    insert_document(conn, application_id, &meta, at)?;
+    Ok(meta)
+}
+
+/// A document's description, its type judged from its first bytes.
+pub fn document_meta(id: String, doc_type: &str, file_name: &str, bytes: &[u8]) -> DocumentMeta {
     use sha2::{Digest, Sha256};
-    let sha = hex::encode(Sha256::digest(bytes));
-    conn.execute(
-        "INSERT OR IGNORE INTO blobs (sha256, bytes) VALUES (?1, ?2)",
-        params![sha, bytes],
-    )?;
-    let meta = DocumentMeta {
-        id: uuid::Uuid::new_v4().to_string(),
+    DocumentMeta {
+        id,
         doc_type: doc_type.to_owned(),
         file_name: file_name.to_owned(),
         mime_type: sniff_mime(bytes).to_owned(),
         size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
-        sha256: sha,
-    };
+        sha256: hex::encode(Sha256::digest(bytes)),
+        added_by: None,
+    }
+}
+
+/// Keeps a file's bytes once per content.
+pub fn store_blob(conn: &Connection, sha256: &str, bytes: &[u8]) -> ApiResult<()> {
     conn.execute(
-        "INSERT INTO documents (id, application_id, type, file_name, mime_type, size, sha256, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![meta.id, application_id, meta.doc_type, meta.file_name, meta.mime_type, meta.size, meta.sha256, at],
+        "INSERT OR IGNORE INTO blobs (sha256, bytes) VALUES (?1, ?2)",
+        params![sha256, bytes],
     )?;
-    Ok(meta)
+    Ok(())
+}
+
+/// Records a document of a case (its bytes stored already), with who added it at the counter.
+pub fn insert_document(
+    conn: &Connection,
+    application_id: &str,
+    meta: &DocumentMeta,
+    at: &str,
+) -> ApiResult<()> {
+    conn.execute(
+        "INSERT INTO documents (id, application_id, type, file_name, mime_type, size, sha256, added_at, added_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![meta.id, application_id, meta.doc_type, meta.file_name, meta.mime_type, meta.size, meta.sha256, at, meta.added_by.as_ref().map(|o| &o.id)],
+    )?;
+    Ok(())
 }
 
 /// The working days left on a case's deadline on `today` (negative: overdue by that many), by

@@ -210,7 +210,7 @@ pub async fn withdraw(
 
 /// The documents arrived: a deadline stopped while they were owed runs again, with the working
 /// days that were left, from today (Baku); the history says when it now falls.
-fn resume_deadline(
+pub(crate) fn resume_deadline(
     tx: &rusqlite::Connection,
     calendar: &migdesk_domain::Calendar,
     application_id: &str,

@@ -7,6 +7,7 @@ pub mod applications;
 pub mod audit;
 pub mod changes;
 pub mod conflicts;
+pub mod counter;
 pub mod decisions;
 pub mod documents;
 pub mod history;
@@ -160,6 +161,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes({
             // Uploads carry files: a larger body limit for this route only.
             let (schemas, paths, method_router) = routes!(applicant::send_documents);
+            (
+                schemas,
+                paths,
+                method_router.layer(axum::extract::DefaultBodyLimit::max(
+                    crate::MAX_UPLOAD_BYTES,
+                )),
+            )
+        })
+        .routes({
+            // A file scanned at the counter: the upload limit for this route too.
+            let (schemas, paths, method_router) = routes!(counter::add);
             (
                 schemas,
                 paths,

@@ -8,6 +8,7 @@ mod bad_input;
 mod cases;
 mod cli;
 mod common;
+mod counter;
 mod decisions;
 mod letters;
 mod mail;
