@@ -4,6 +4,7 @@
 
 use migdesk_core::appeals::{Issued, Letter, Reopening};
 use migdesk_core::case::CaseView;
+use migdesk_core::casework::CounterDocument;
 use migdesk_core::conflicts::ConflictView;
 use migdesk_core::crosscheck::DocumentText;
 use migdesk_core::ipc::{AppInfo, BuildInfo, CatalogueInfo, QueuePage, SessionInfo, SignInRequest};
@@ -170,6 +171,19 @@ pub async fn add_note<R: Runtime>(
 ) -> Result<CaseView, DeskError> {
     let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
     desk.add_note(&id, &text)
+}
+
+/// Adds a file brought to the counter to the officer's case (kept at once, sent at the next
+/// sync).
+#[tauri::command]
+pub async fn add_counter_document<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    id: String,
+    document: CounterDocument,
+) -> Result<CaseView, DeskError> {
+    let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
+    desk.add_counter_document(&id, &document)
 }
 
 /// Opens a decided case again (a supervisor; a complaint upheld or a court order); answers the

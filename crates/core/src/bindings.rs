@@ -14,7 +14,7 @@ use crate::case::{
     DocumentState, DocumentView, ExecutionView, FormFieldView, FormGroupView, HistoryItem,
     OfficerView,
 };
-use crate::casework::{NoteDelivery, NoteView, RelatedView};
+use crate::casework::{CounterDocument, NoteDelivery, NoteView, RelatedView};
 use crate::conflicts::{ConflictCause, ConflictResolution, ConflictView, ResolutionAction};
 use crate::crosscheck::{DocumentText, Highlight, KeyField, TextCheck, TextState};
 use crate::error::{DeskError, ErrorKind};
@@ -100,6 +100,7 @@ pub fn typescript_bindings() -> String {
     declare::<Reopening>(&mut out, &cfg);
     declare::<Issued>(&mut out, &cfg);
     declare::<Letter>(&mut out, &cfg);
+    declare::<CounterDocument>(&mut out, &cfg);
     declare::<ReasonCode>(&mut out, &cfg);
     declare::<RefusalReason>(&mut out, &cfg);
     declare::<Decision>(&mut out, &cfg);

@@ -11,8 +11,8 @@ use migdesk_domain::decision::{self, CaseFacts, Decision, DecisionKind, Email};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::cache::{OutboxState, Store, StoredDocument};
-use crate::casework::{self, NoteView, RelatedView};
+use crate::cache::{NoteState, OutboxState, Store, StoredDocument};
+use crate::casework::{self, NoteDelivery, NoteView, RelatedView};
 use crate::error::{DeskError, DeskResult};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -66,8 +66,13 @@ pub struct DocumentView {
     pub state: DocumentState,
     /// What the file is, from its content (`PDF`, `JPEG`, … or a description).
     pub format: Option<String>,
-    /// Why it cannot be shown, for the officer and support staff.
+    /// Why it cannot be shown, for the officer and support staff; for a file added here that
+    /// the centre refused, the centre's words.
     pub problem: Option<String>,
+    /// The officer who added it at the counter; absent for what the applicant sent.
+    pub added_by: Option<String>,
+    /// For a file added at the counter on this desk: whether the centre has it yet.
+    pub delivery: Option<NoteDelivery>,
 }
 
 /// One line of the required-documents checklist.
@@ -232,7 +237,10 @@ fn latest_decision(store: &Store, id: &str) -> DeskResult<Option<DecisionOnCase>
 /// The documents of a case with what the desk knows of their bytes: stored or not, their
 /// format from the first bytes, and why a file cannot be opened, found when its text was read
 /// (a file whose text alone defeats the reader is still shown: the text panel says why).
-fn documents(store: &Store, case_id: &str) -> DeskResult<Vec<DocumentView>> {
+fn documents(store: &Store, app: &ApplicationDetail) -> DeskResult<Vec<DocumentView>> {
+    let case_id = app.id.as_str();
+    let added_here = store.counter_states(case_id)?;
+    let me = store.meta(crate::cache::Meta::UserName)?;
     let mut out = Vec::new();
     for StoredDocument {
         id,
@@ -263,6 +271,22 @@ fn documents(store: &Store, case_id: &str) -> DeskResult<Vec<DocumentView>> {
                 (f, None) => (DocumentState::Ready, Some(f.name().to_owned()), None),
             }
         };
+        let here = added_here.iter().find(|(d, _, _, _)| *d == id);
+        let delivery = here.map(|(_, _, state, _)| match state {
+            NoteState::Pending => NoteDelivery::Pending,
+            NoteState::Sent => NoteDelivery::Kept,
+            NoteState::Refused => NoteDelivery::Refused,
+        });
+        let problem = match here {
+            Some((_, _, NoteState::Refused, why)) => why.clone().or(problem),
+            _ => problem,
+        };
+        let added_by = app
+            .documents
+            .iter()
+            .find(|d| d.id == id)
+            .and_then(|d| d.added_by.as_ref().map(|o| o.full_name.clone()))
+            .or_else(|| here.and(me.clone()));
         out.push(DocumentView {
             id,
             doc_type,
@@ -271,6 +295,8 @@ fn documents(store: &Store, case_id: &str) -> DeskResult<Vec<DocumentView>> {
             state,
             format,
             problem,
+            added_by,
+            delivery,
         });
     }
     Ok(out)
@@ -295,90 +321,6 @@ pub fn checklist(required: &[String], documents: &[DocumentView]) -> Vec<Checkli
                 doc_type: code.clone(),
                 state,
                 document_ids: of_type.iter().map(|d| d.id.clone()).collect(),
-            }
-        })
-        .collect()
-}
-
-fn history(app: &ApplicationDetail) -> Vec<HistoryItem> {
-    app.history
-        .iter()
-        .map(|e| {
-            let mut at = e.at.clone();
-            let mut text = None;
-            let mut working_days = None;
-            let mut due_date = None;
-            let mut ground = None;
-            let mut issued_on = None;
-            let (to, decision, reason) = match &e.event {
-                Event::Assigned { to_name, .. } => (Some(to_name.clone()), None, None),
-                Event::Reassigned {
-                    to_name, reason, ..
-                } => (Some(to_name.clone()), None, Some(reason.clone())),
-                Event::Decided { kind, .. } => (None, Some(*kind), None),
-                Event::DecisionConflict { kind, cause, .. } => {
-                    (None, Some(*kind), Some(cause.as_str().to_owned()))
-                }
-                Event::ConflictResolved { reason, .. } => (None, None, reason.clone()),
-                Event::NotificationRequeued { last_error, .. } => (None, None, last_error.clone()),
-                Event::NoteAdded {
-                    text: words,
-                    written_at,
-                    ..
-                } => {
-                    at.clone_from(written_at);
-                    text = Some(words.clone());
-                    (None, None, None)
-                }
-                Event::DeadlinePaused { working_days_left } => {
-                    working_days = i32::try_from(*working_days_left).ok();
-                    (None, None, None)
-                }
-                Event::DeadlineResumed {
-                    due_date: due,
-                    working_days_left,
-                } => {
-                    working_days = i32::try_from(*working_days_left).ok();
-                    due_date = Some(due.clone());
-                    (None, None, None)
-                }
-                Event::Reopened {
-                    ground: why,
-                    reference,
-                    reason,
-                    due_date: due,
-                    ..
-                } => {
-                    ground = Some(*why);
-                    text = Some(reference.clone());
-                    due_date = Some(due.clone());
-                    (None, None, Some(reason.clone()))
-                }
-                Event::Executed {
-                    document_number,
-                    issued_on: day,
-                } => {
-                    text = Some(document_number.clone());
-                    issued_on = Some(day.clone());
-                    (None, None, None)
-                }
-                Event::Received { .. }
-                | Event::DocumentsAdded { .. }
-                | Event::Withdrawn {}
-                | Event::Unknown => (None, None, None),
-            };
-            HistoryItem {
-                at,
-                kind: e.event.kind().to_owned(),
-                actor: e.actor.as_ref().map(|a| a.full_name.clone()),
-                to,
-                decision,
-                reason,
-                text,
-                working_days,
-                due_date,
-                ground,
-                issued_on,
             }
         })
         .collect()
@@ -425,7 +367,7 @@ pub fn view(store: &Store, catalogue: &Catalogue, id: &str, today: &str) -> Desk
         .service(&app.service)
         .map(|s| s.required_documents.clone())
         .unwrap_or_default();
-    let documents = documents(store, id)?;
+    let documents = documents(store, &app)?;
     let decision = standing_decision(store, &app)?;
     let status = app.status;
     let supervisor = crate::session::profile(store)?.is_some_and(|u| u.role == Role::Supervisor);
@@ -448,7 +390,7 @@ pub fn view(store: &Store, catalogue: &Catalogue, id: &str, today: &str) -> Desk
         full_name: o.full_name.clone(),
     });
     let can_decide = refusal(mine, status, decision.as_ref()).is_none();
-    let history = history(&app);
+    let history = casework::history(&app);
     let notes = casework::notes(store, &app)?;
     let applicant_history = casework::related(&app);
     let a = app.applicant;
@@ -508,7 +450,12 @@ pub fn view(store: &Store, catalogue: &Catalogue, id: &str, today: &str) -> Desk
 }
 
 /// Checks a decision against the case with the centre's rules; the error is `invalid`.
-fn check(catalogue: &Catalogue, app: &ApplicationDetail, decision: &Decision) -> DeskResult<()> {
+fn check(
+    catalogue: &Catalogue,
+    app: &ApplicationDetail,
+    added_here: &[(String, String)],
+    decision: &Decision,
+) -> DeskResult<()> {
     let required = catalogue
         .service(&app.service)
         .map(|s| s.required_documents.clone())
@@ -519,7 +466,13 @@ fn check(catalogue: &Catalogue, app: &ApplicationDetail, decision: &Decision) ->
         .flat_map(|g| &g.fields)
         .map(|f| f.key.as_str())
         .collect();
-    let document_ids: HashSet<&str> = app.documents.iter().map(|d| d.id.as_str()).collect();
+    // The files added at the counter here count too: they reach the centre before the decision.
+    let document_ids: HashSet<&str> = app
+        .documents
+        .iter()
+        .map(|d| d.id.as_str())
+        .chain(added_here.iter().map(|(id, _)| id.as_str()))
+        .collect();
     decision::validate(
         decision,
         &decision::CaseShape {
@@ -541,11 +494,13 @@ pub fn preview(
     officer_name: &str,
 ) -> DeskResult<Email> {
     let (app, _) = detail(store, id)?;
-    check(catalogue, &app, decision)?;
+    let added_here = casework::added_here(store, id)?;
+    check(catalogue, &app, &added_here, decision)?;
     let documents: Vec<(String, String)> = app
         .documents
         .iter()
         .map(|d| (d.id.clone(), d.doc_type.clone()))
+        .chain(added_here)
         .collect();
     let submitted_on = decision::day_for_applicant(&app.submitted_at);
     Ok(decision::render_email(
@@ -576,7 +531,7 @@ pub fn decide(
     if let Some(why) = refusal(mine, app.status, standing_decision(store, &app)?.as_ref()) {
         return Err(DeskError::invalid(why));
     }
-    check(catalogue, &app, decision)?;
+    check(catalogue, &app, &casework::added_here(store, id)?, decision)?;
     crate::sync::record_decision(store, id, decision)?;
     view(store, catalogue, id, today)
 }

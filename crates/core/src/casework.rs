@@ -8,9 +8,9 @@ use migdesk_domain::decision::DecisionKind;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::cache::{Meta, NoteState, Store};
-use crate::case::CaseView;
-use crate::error::DeskResult;
+use crate::cache::{Meta, NewCounterDocument, NoteState, Store};
+use crate::case::{CaseView, HistoryItem};
+use crate::error::{DeskError, DeskResult};
 
 /// Where an internal note is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -155,4 +155,151 @@ pub fn add_note(
 ) -> DeskResult<CaseView> {
     crate::sync::record_note(store, id, text)?;
     crate::case::view(store, catalogue, id, today)
+}
+
+/// A file scanned at the counter, as the case screen sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CounterDocument {
+    /// A document type code from the catalogue.
+    pub doc_type: String,
+    pub file_name: String,
+    /// The file, in base64.
+    pub content_base64: String,
+}
+
+/// Adds a file brought to the counter to the signed-in officer's open case, after the checks
+/// any applicant file passes here (a known type, a plain name, at most 20 MiB, a PDF or an image
+/// that opens within the viewer's limits): durable at once, counted in the checklist, sent at the
+/// next sync. A file that fails is refused with the reason and nothing is kept.
+pub fn add_counter_document(
+    store: &mut Store,
+    catalogue: &Catalogue,
+    case_id: &str,
+    document: &CounterDocument,
+) -> DeskResult<String> {
+    use base64::Engine;
+    if catalogue.document_type(&document.doc_type).is_none() {
+        return Err(DeskError::invalid(format!(
+            "{:?} is not a document type",
+            document.doc_type
+        )));
+    }
+    let file_name =
+        migdesk_api::plain_file_name(&document.file_name).map_err(DeskError::invalid)?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(document.content_base64.as_bytes())
+        .map_err(|e| {
+            DeskError::invalid(format!("{file_name}: the file did not arrive whole: {e}"))
+        })?;
+    if bytes.is_empty() || bytes.len() > migdesk_api::MAX_COUNTER_BYTES {
+        return Err(DeskError::invalid(format!(
+            "{file_name}: a document has 1 byte to {} MiB",
+            migdesk_api::MAX_COUNTER_BYTES / 1024 / 1024
+        )));
+    }
+    let info = migdesk_docs::Documents::default().inspect(bytes.clone())?;
+    store.record_counter_document(
+        case_id,
+        &NewCounterDocument {
+            doc_type: &document.doc_type,
+            file_name: &file_name,
+            mime_type: info.mime,
+            bytes: &bytes,
+        },
+    )
+}
+
+/// The files added at the counter here on a case that the centre did not refuse: (id, type).
+pub(crate) fn added_here(store: &Store, case_id: &str) -> DeskResult<Vec<(String, String)>> {
+    Ok(store
+        .counter_states(case_id)?
+        .into_iter()
+        .filter(|(_, _, state, _)| *state != NoteState::Refused)
+        .map(|(id, doc_type, _, _)| (id, doc_type))
+        .collect())
+}
+
+/// The case's history as the case screen lists it.
+pub(crate) fn history(app: &ApplicationDetail) -> Vec<HistoryItem> {
+    app.history
+        .iter()
+        .map(|e| {
+            let mut at = e.at.clone();
+            let mut text = None;
+            let mut working_days = None;
+            let mut due_date = None;
+            let mut ground = None;
+            let mut issued_on = None;
+            let (to, decision, reason) = match &e.event {
+                Event::Assigned { to_name, .. } => (Some(to_name.clone()), None, None),
+                Event::Reassigned {
+                    to_name, reason, ..
+                } => (Some(to_name.clone()), None, Some(reason.clone())),
+                Event::Decided { kind, .. } => (None, Some(*kind), None),
+                Event::DecisionConflict { kind, cause, .. } => {
+                    (None, Some(*kind), Some(cause.as_str().to_owned()))
+                }
+                Event::ConflictResolved { reason, .. } => (None, None, reason.clone()),
+                Event::NotificationRequeued { last_error, .. } => (None, None, last_error.clone()),
+                Event::NoteAdded {
+                    text: words,
+                    written_at,
+                    ..
+                } => {
+                    at.clone_from(written_at);
+                    text = Some(words.clone());
+                    (None, None, None)
+                }
+                Event::DeadlinePaused { working_days_left } => {
+                    working_days = i32::try_from(*working_days_left).ok();
+                    (None, None, None)
+                }
+                Event::DeadlineResumed {
+                    due_date: due,
+                    working_days_left,
+                } => {
+                    working_days = i32::try_from(*working_days_left).ok();
+                    due_date = Some(due.clone());
+                    (None, None, None)
+                }
+                Event::Reopened {
+                    ground: why,
+                    reference,
+                    reason,
+                    due_date: due,
+                    ..
+                } => {
+                    ground = Some(*why);
+                    text = Some(reference.clone());
+                    due_date = Some(due.clone());
+                    (None, None, Some(reason.clone()))
+                }
+                Event::Executed {
+                    document_number,
+                    issued_on: day,
+                } => {
+                    text = Some(document_number.clone());
+                    issued_on = Some(day.clone());
+                    (None, None, None)
+                }
+                Event::Received { .. }
+                | Event::DocumentsAdded { .. }
+                | Event::Withdrawn {}
+                | Event::Unknown => (None, None, None),
+            };
+            HistoryItem {
+                at,
+                kind: e.event.kind().to_owned(),
+                actor: e.actor.as_ref().map(|a| a.full_name.clone()),
+                to,
+                decision,
+                reason,
+                text,
+                working_days,
+                due_date,
+                ground,
+                issued_on,
+            }
+        })
+        .collect()
 }

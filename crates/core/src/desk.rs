@@ -269,6 +269,20 @@ impl Desk {
         crate::casework::add_note(store, &catalogue, id, text, &today)
     }
 
+    /// Adds a file brought to the counter to the officer's case: checked, durable at once, sent
+    /// at the next sync.
+    pub fn add_counter_document(
+        &mut self,
+        id: &str,
+        document: &crate::casework::CounterDocument,
+    ) -> DeskResult<CaseView> {
+        let today = Self::today();
+        let catalogue = self.catalogue.clone();
+        let store = self.active()?;
+        crate::casework::add_counter_document(store, &catalogue, id, document)?;
+        case::view(store, &catalogue, id, &today)
+    }
+
     /// A stored document for the viewer, and the viewer to prepare it with (it works without
     /// holding the desk).
     pub fn document_source(&mut self, document_id: &str) -> DeskResult<(Source, Viewer)> {

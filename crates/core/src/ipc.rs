@@ -216,6 +216,7 @@ macro_rules! desk_commands {
 
 use crate::appeals::{Issued, Letter, Reopening};
 use crate::case::CaseView;
+use crate::casework::CounterDocument;
 use crate::conflicts::ConflictView;
 use crate::crosscheck::DocumentText;
 use crate::queue::QueueQuery;

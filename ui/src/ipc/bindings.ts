@@ -150,6 +150,14 @@ notes_sent: number,
  */
 notes_refused: number, 
 /**
+ * Documents added at the counter that the centre now has.
+ */
+counter_documents_sent: number, 
+/**
+ * Documents added at the counter the centre refused for good (shown on their case).
+ */
+counter_documents_refused: number, 
+/**
  * Documents the centre could not give (missing, refused, corrupted on the way): recorded
  * on each and tried again at the next sync.
  */
@@ -226,9 +234,18 @@ doc_type: string, file_name: string, size: number, state: DocumentState,
  */
 format: string | null, 
 /**
- * Why it cannot be shown, for the officer and support staff.
+ * Why it cannot be shown, for the officer and support staff; for a file added here that
+ * the centre refused, the centre's words.
  */
-problem: string | null, };
+problem: string | null, 
+/**
+ * The officer who added it at the counter; absent for what the applicant sent.
+ */
+added_by: string | null, 
+/**
+ * For a file added at the counter on this desk: whether the centre has it yet.
+ */
+delivery: NoteDelivery | null, };
 
 /**
  * One line of the required-documents checklist.
@@ -447,6 +464,19 @@ export type Letter = { decision_id: string, file_name: string,
  * The PDF, in base64.
  */
 pdf_base64: string, };
+
+/**
+ * A file scanned at the counter, as the case screen sends it.
+ */
+export type CounterDocument = { 
+/**
+ * A document type code from the catalogue.
+ */
+doc_type: string, file_name: string, 
+/**
+ * The file, in base64.
+ */
+content_base64: string, };
 
 export type ReasonCode = "form_incorrect" | "contradictory" | "other";
 
@@ -672,6 +702,7 @@ export type Commands = {
   decision_preview: { args: { id: string; decision: Decision }; returns: Email };
   decide: { args: { id: string; decision: Decision }; returns: CaseView };
   add_note: { args: { id: string; text: string }; returns: CaseView };
+  add_counter_document: { args: { id: string; document: CounterDocument }; returns: CaseView };
   reopen_case: { args: { id: string; reopening: Reopening }; returns: CaseView };
   record_execution: { args: { id: string; issued: Issued }; returns: CaseView };
   decision_letter: { args: { id: string; decisionId: string }; returns: Letter };
@@ -692,4 +723,4 @@ export type Commands = {
 export type CommandName = keyof Commands;
 
 /** Every command, for code that must cover each one. */
-export const COMMAND_NAMES: readonly CommandName[] = ["app_info", "catalogue", "session", "sign_in", "unlock", "lock", "sign_out", "queue_page", "sync_now", "case_view", "decision_preview", "decide", "add_note", "reopen_case", "record_execution", "decision_letter", "document_layout", "document_text", "prefetch_case", "conflicts", "conflict_seen", "workload", "officer_cases", "reassign", "resolve_conflict", "export_history", "undelivered_emails", "requeue_email"];
+export const COMMAND_NAMES: readonly CommandName[] = ["app_info", "catalogue", "session", "sign_in", "unlock", "lock", "sign_out", "queue_page", "sync_now", "case_view", "decision_preview", "decide", "add_note", "add_counter_document", "reopen_case", "record_execution", "decision_letter", "document_layout", "document_text", "prefetch_case", "conflicts", "conflict_seen", "workload", "officer_cases", "reassign", "resolve_conflict", "export_history", "undelivered_emails", "requeue_email"];

@@ -317,9 +317,10 @@ async fn run(cli: Cli) -> DeskResult<String> {
                     )
                 };
                 format!(
-                    "Repaired: {} decisions, {} notes and {} audit events kept; run `migdesk-cli sync` to fetch the rest.\nThe damaged file is set aside as {}{partly}",
+                    "Repaired: {} decisions, {} notes, {} counter documents and {} audit events kept; run `migdesk-cli sync` to fetch the rest.\nThe damaged file is set aside as {}{partly}",
                     report.decisions_kept,
                     report.notes_kept,
+                    report.counter_documents_kept,
                     report.audit_events_kept,
                     report.damaged_copy.display()
                 )

@@ -153,6 +153,7 @@ impl Store {
                 "SELECT DISTINCT o.case_id FROM outbox o WHERE o.state = 'sent' AND o.acknowledged_at <= ?1
                  AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.case_id = o.case_id AND p.state IN ('pending', 'conflict'))
                  AND NOT EXISTS (SELECT 1 FROM notes_outbox n WHERE n.case_id = o.case_id AND n.state = 'pending')
+                 AND NOT EXISTS (SELECT 1 FROM counter_outbox d WHERE d.case_id = o.case_id AND d.state = 'pending')
                  AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = o.case_id AND c.status IN ('pending', 'missing_documents'))",
             )
             .and_then(|mut stmt| stmt.query_map([&cutoff], |r| r.get(0))?.collect())
@@ -185,6 +186,13 @@ fn forget_case(tx: &rusqlite::Transaction<'_>, id: &str) -> DeskResult<()> {
         [id],
     )
     .map_err(map_sql)?;
+    // So do counter documents the centre has (their bytes are gone already) or refused (a
+    // refused file is personal data the centre never took).
+    tx.execute(
+        "DELETE FROM counter_outbox WHERE case_id = ?1 AND state <> 'pending'",
+        [id],
+    )
+    .map_err(map_sql)?;
     Ok(())
 }
 
@@ -197,7 +205,8 @@ fn apply_change(tx: &rusqlite::Transaction<'_>, change: &Change, me: &str) -> De
         let unsettled: i64 = tx
             .query_row(
                 "SELECT (SELECT COUNT(*) FROM outbox WHERE case_id = ?1 AND state IN ('pending', 'conflict'))
-                      + (SELECT COUNT(*) FROM notes_outbox WHERE case_id = ?1 AND state = 'pending')",
+                      + (SELECT COUNT(*) FROM notes_outbox WHERE case_id = ?1 AND state = 'pending')
+                      + (SELECT COUNT(*) FROM counter_outbox WHERE case_id = ?1 AND state = 'pending')",
                 [id],
                 |r| r.get(0),
             )

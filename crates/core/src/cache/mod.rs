@@ -16,12 +16,14 @@ mod audit;
 mod blobs;
 mod cases;
 mod central_conflicts;
+mod counter;
 mod meta;
 mod notes;
 mod outbox;
 mod queue;
 mod repair;
 pub(crate) use blobs::{StoredDocument, TextRead, TextRow};
+pub(crate) use counter::NewCounterDocument;
 pub use meta::Meta;
 pub(crate) use notes::NoteState;
 pub use outbox::OutboxState;
@@ -48,6 +50,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/014_queue_orders.sql")),
     M::up(include_str!("../../migrations/015_notes.sql")),
     M::up(include_str!("../../migrations/016_paused_deadline.sql")),
+    M::up(include_str!("../../migrations/017_counter_documents.sql")),
 ];
 
 /// The SQL functions the migrations use. `az_sort_key(name)`: the Azerbaijani sort key stored

@@ -7,7 +7,7 @@ use rusqlite::params;
 use super::{Meta, Store, map_sql, now, of_session};
 use crate::error::{DeskError, DeskResult};
 
-/// Where a note written here stands.
+/// Where a note (or a counter document) added here stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum NoteState {
     /// Waiting to be sent (or sent without an answer, to be tried again).
@@ -27,7 +27,7 @@ impl NoteState {
             NoteState::Refused => "refused",
         }
     }
-    fn parse(s: &str) -> Self {
+    pub(crate) fn parse(s: &str) -> Self {
         match s {
             "pending" => NoteState::Pending,
             "sent" => NoteState::Sent,

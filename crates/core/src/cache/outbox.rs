@@ -84,10 +84,11 @@ pub(crate) struct OutboxConflict {
     pub applicant: Option<String>,
 }
 
-/// The officer's work not sent yet: decisions and notes, with whose they are and for which
-/// centre.
+/// The officer's work not sent yet: decisions, notes and counter documents, with whose they are
+/// and for which centre.
 const UNSENT: &str = "SELECT owner, instance FROM outbox WHERE state = 'pending'
-     UNION ALL SELECT owner, instance FROM notes_outbox WHERE state = 'pending'";
+     UNION ALL SELECT owner, instance FROM notes_outbox WHERE state = 'pending'
+     UNION ALL SELECT owner, instance FROM counter_outbox WHERE state = 'pending'";
 
 /// A stored request, read back through the contract.
 fn request_at(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<DecisionRequest> {
@@ -151,13 +152,13 @@ impl Store {
         Ok(id.to_string())
     }
 
-    /// Lets every pending decision and note be tried at the next sync, whatever its back-off.
-    /// Returns the number of decisions.
+    /// Lets every pending decision, note and counter document be tried at the next sync,
+    /// whatever its back-off. Returns the number of decisions.
     pub fn retry_now(&self) -> DeskResult<usize> {
         self.conn
-            .execute(
-                "UPDATE notes_outbox SET next_attempt_at = NULL WHERE state = 'pending' AND next_attempt_at IS NOT NULL",
-                [],
+            .execute_batch(
+                "UPDATE notes_outbox SET next_attempt_at = NULL WHERE state = 'pending' AND next_attempt_at IS NOT NULL;
+                 UPDATE counter_outbox SET next_attempt_at = NULL WHERE state = 'pending' AND next_attempt_at IS NOT NULL;",
             )
             .map_err(map_sql)?;
         self.conn

@@ -17,6 +17,8 @@ pub struct Repair {
     pub decisions_kept: u64,
     /// Notes carried over (unsent ones are sent at the next sync).
     pub notes_kept: u64,
+    /// Documents added at the counter not yet sent, carried over with their files.
+    pub counter_documents_kept: u64,
     pub audit_events_kept: u64,
     /// Tables that could be read only in part: rows on damaged pages are lost.
     pub partly_unreadable: Vec<String>,
@@ -84,7 +86,7 @@ fn salvage(conn: &Connection, table: &str) -> Rows {
 /// aside and starts a fresh cache whose next sync fetches everything else from the centre.
 pub fn repair(path: &Path, key: &CacheKey) -> DeskResult<(Store, Repair)> {
     let old = unlock(path, key)?;
-    let kept: Vec<(&str, Rows)> = ["meta", "outbox", "notes_outbox", "audit"]
+    let kept: Vec<(&str, Rows)> = ["meta", "outbox", "notes_outbox", "counter_outbox", "audit"]
         .into_iter()
         .map(|t| (t, salvage(&old, t)))
         .collect();
@@ -111,6 +113,7 @@ pub fn repair(path: &Path, key: &CacheKey) -> DeskResult<(Store, Repair)> {
     let mut report = Repair {
         decisions_kept: 0,
         notes_kept: 0,
+        counter_documents_kept: 0,
         audit_events_kept: 0,
         partly_unreadable: Vec::new(),
         damaged_copy: copy,
@@ -141,6 +144,7 @@ pub fn repair(path: &Path, key: &CacheKey) -> DeskResult<(Store, Repair)> {
             match *table {
                 "outbox" => report.decisions_kept += n,
                 "notes_outbox" => report.notes_kept += n,
+                "counter_outbox" => report.counter_documents_kept += n,
                 "audit" => report.audit_events_kept += n,
                 _ => {}
             }

@@ -19,6 +19,7 @@ use crate::error::DeskResult;
 
 pub mod audit;
 pub mod central;
+pub mod counter;
 pub mod documents;
 pub mod feed;
 pub mod notes;
@@ -27,6 +28,7 @@ pub mod outbox;
 pub use crate::cache::OutboxState;
 pub use audit::push_audit;
 pub use central::Central;
+pub use counter::push_counter_documents;
 pub use documents::{Fetched, pull_documents, read_texts};
 pub use feed::{Pulled, pull_changes};
 pub use notes::{push_notes, record_note};
@@ -53,6 +55,12 @@ pub struct SyncReport {
     /// Internal notes the centre refused for good (shown on their case with its words).
     #[ts(type = "number")]
     pub notes_refused: u64,
+    /// Documents added at the counter that the centre now has.
+    #[ts(type = "number")]
+    pub counter_documents_sent: u64,
+    /// Documents added at the counter the centre refused for good (shown on their case).
+    #[ts(type = "number")]
+    pub counter_documents_refused: u64,
     /// Documents the centre could not give (missing, refused, corrupted on the way): recorded
     /// on each and tried again at the next sync.
     #[ts(type = "number")]
@@ -176,6 +184,11 @@ pub async fn run(
     let mut timings = Timings::default();
     let mut since = Instant::now();
     progress(Progress::new(Phase::Sending));
+    // Counter documents first: a decision may cite one.
+    (
+        report.counter_documents_sent,
+        report.counter_documents_refused,
+    ) = push_counter_documents(store, central, token).await?;
     let (sent, conflicts) = push(store, central, token).await?;
     report.decisions_sent = sent;
     report.conflicts = conflicts;
@@ -209,6 +222,9 @@ pub async fn run(
     .await?;
     timings.reading += lap(&mut since);
     progress(Progress::new(Phase::Sending));
+    let (sent, refused) = push_counter_documents(store, central, token).await?;
+    report.counter_documents_sent += sent;
+    report.counter_documents_refused += refused;
     let (sent, conflicts) = push(store, central, token).await?;
     report.decisions_sent += sent;
     report.conflicts += conflicts;
