@@ -116,6 +116,28 @@ async function open(
         })),
       });
     },
+    add_counter_document: ({ document }) => {
+      afterCalls.push(document);
+      if (document.file_name === "bomb.png") {
+        throw { kind: "document", message: "this file could not be shown: too many pixels" };
+      }
+      return kase({
+        ...view,
+        documents: [
+          {
+            id: "d9",
+            doc_type: document.doc_type,
+            file_name: document.file_name,
+            size: 4,
+            state: "ready",
+            format: "PDF",
+            problem: null,
+            added_by: "Aysel Məmmədova",
+            delivery: "pending",
+          },
+        ],
+      });
+    },
     decision_letter: ({ decisionId }) => {
       afterCalls.push(decisionId);
       throw { kind: "offline", message: "the centre cannot be reached" };
@@ -440,6 +462,37 @@ describe("the case screen", () => {
     expect(afterCalls).toHaveLength(1);
     expect(screen.getByTestId("execution-state").textContent).toContain("MI 0012345");
     expect(screen.queryByTestId("case-execute")).toBeNull();
+  });
+
+  it("i adds a scan from the counter by keys: the file, its type, Ctrl+Enter; a bad file says why", async () => {
+    afterCalls.length = 0;
+    await open([], async () => true, "en");
+    await userEvent.keyboard("i");
+    await screen.findByTestId("counter-dialog");
+    expect(document.activeElement).toBe(screen.getByTestId("counter-file"));
+    // The first required document the case lacks is chosen for it.
+    expect((screen.getByTestId("counter-type") as HTMLSelectElement).value).toBe("passport-copy");
+    await userEvent.upload(
+      screen.getByTestId("counter-file"),
+      new File(["\x89PNG"], "bomb.png", { type: "image/png" }),
+    );
+    await userEvent.keyboard("{Control>}{Enter}{/Control}");
+    expect((await screen.findByTestId("error-notice")).dataset.kind).toBe("document");
+    expect(screen.getByTestId("counter-dialog")).toBeTruthy();
+
+    await userEvent.upload(
+      screen.getByTestId("counter-file"),
+      new File(["%PDF"], "passport.pdf", { type: "application/pdf" }),
+    );
+    await userEvent.keyboard("{Control>}{Enter}{/Control}");
+    await waitFor(() => expect(screen.queryByTestId("counter-dialog")).toBeNull());
+    expect(afterCalls[1]).toEqual({
+      doc_type: "passport-copy",
+      file_name: "passport.pdf",
+      content_base64: btoa("%PDF"),
+    });
+    expect(screen.getByTestId("pane-1-select").textContent).toContain("waiting to be sent");
+    expect(document.activeElement).toBe(screen.getByTestId("case-screen"));
   });
 
   it("l asks the centre for the standing decision's letter; offline it says so, Esc goes back", async () => {

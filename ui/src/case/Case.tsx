@@ -19,6 +19,7 @@ import { Deadline, keptDays } from "../queue/Deadline";
 import { formatDate, formatDateTime } from "../queue/format";
 import { ExecutionDialog, ExecutionState, ReopenDialog } from "./AfterDecision";
 import { ApplicantHistory } from "./ApplicantHistory";
+import { CounterDialog } from "./CounterDialog";
 import { DecisionDialog } from "./DecisionDialog";
 import { DocumentPane, type PaneCommand } from "./DocumentPane";
 import { LetterDialog } from "./LetterDialog";
@@ -55,6 +56,7 @@ const HELP: [keys: string, label: ParseKeys][] = [
   ["e", "help.execute"],
   ["u", "help.reopen"],
   ["l", "help.letter"],
+  ["i", "help.counter"],
   ["Esc", "case.back"],
   ["Tab / 1 / 2", "help.pane"],
   ["PageDown / PageUp", "help.pages"],
@@ -104,6 +106,10 @@ function FormFields({
   );
 }
 
+/** The officer may add a document brought to the counter: their case, still open. */
+const takesDocuments = (kase: CaseView) =>
+  kase.mine && (kase.status === "pending" || kase.status === "missing_documents");
+
 /** The panes a case opens with: its first two documents, or its form when it has none. */
 function firstPanes(kase: CaseView | null): [string, string] {
   const docs = kase?.documents.map((d) => d.id) ?? [];
@@ -135,7 +141,7 @@ export function Case({
   const [command, setCommand] = useState<{ name: PaneCommand; seq: number } | null>(null);
   const [dialog, setDialog] = useState<DecisionKind | null>(null);
   /** After the decision: reopening it (a supervisor) or recording the permit issued. */
-  const [after, setAfter] = useState<"reopen" | "execute" | "letter" | null>(null);
+  const [after, setAfter] = useState<"reopen" | "execute" | "letter" | "counter" | null>(null);
   const [help, setHelp] = useState(false);
   const [showText, setShowText] = useState(false);
   const [noMore, setNoMore] = useState(false);
@@ -192,6 +198,8 @@ export function Case({
       setAfter("reopen");
     } else if (key === "l" && kase?.letter_decision) {
       setAfter("letter");
+    } else if (key === "i" && kase && takesDocuments(kase)) {
+      setAfter("counter");
     } else if (key === "n") {
       void next();
     } else if (key === "c") {
@@ -288,6 +296,17 @@ export function Case({
                 </li>
               ))}
             </ul>
+            {takesDocuments(kase) && (
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => setAfter("counter")}
+                data-testid="case-counter"
+                aria-keyshortcuts="i"
+              >
+                {t("counter.add")} <kbd>i</kbd>
+              </button>
+            )}
           </section>
           <Notes
             kase={kase}
@@ -379,6 +398,8 @@ export function Case({
                     {kase.documents.map((d) => (
                       <option key={d.id} value={d.id}>
                         {`${documentName(d.doc_type)} · ${d.file_name}`}
+                        {d.added_by && ` · ${t("counter.by", { name: d.added_by })}`}
+                        {d.delivery && d.delivery !== "kept" && ` · ${t(`counter.${d.delivery}`)}`}
                       </option>
                     ))}
                   </select>
@@ -506,6 +527,9 @@ export function Case({
             loaded.replace(view);
             close();
           };
+          if (after === "counter") {
+            return <CounterDialog kase={kase} onClose={close} onAdded={done} />;
+          }
           if (after === "letter" && kase.letter_decision) {
             return <LetterDialog kase={kase} decisionId={kase.letter_decision} onClose={close} />;
           }

@@ -8,6 +8,7 @@ import {
   type CommandName,
   type Commands,
   type ConflictView,
+  type CounterDocument,
   type Decision,
   type DeskError,
   type DocumentLayout,
@@ -135,6 +136,9 @@ export const desk = {
   decide: (id: string, decision: Decision): Promise<CaseView> => call("decide", { id, decision }),
   /** Writes an internal note on a case (kept at once, sent at the next sync). */
   addNote: (id: string, text: string): Promise<CaseView> => call("add_note", { id, text }),
+  /** Adds a file brought to the counter (checked, kept at once, sent at the next sync). */
+  addCounterDocument: (id: string, document: CounterDocument): Promise<CaseView> =>
+    call("add_counter_document", { id, document }),
   /** Opens a decided case again (a supervisor; needs the centre). */
   reopenCase: (id: string, reopening: Reopening): Promise<CaseView> =>
     call("reopen_case", { id, reopening }),

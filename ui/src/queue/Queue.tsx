@@ -340,6 +340,12 @@ export function Queue({
           sync.report.notes_refused > 0 &&
           ` ${t("queue.notesRefused", { count: sync.report.notes_refused })}`}
         {sync.state === "done" &&
+          sync.report.counter_documents_sent > 0 &&
+          ` ${t("queue.counterSent", { count: sync.report.counter_documents_sent })}`}
+        {sync.state === "done" &&
+          sync.report.counter_documents_refused > 0 &&
+          ` ${t("queue.counterRefused", { count: sync.report.counter_documents_refused })}`}
+        {sync.state === "done" &&
           sync.report.documents_failed > 0 &&
           ` ${t("queue.documentsFailed", { count: sync.report.documents_failed })}`}
         {sync.state === "done" && sync.report.feed_restarted && ` ${t("queue.feedRestarted")}`}

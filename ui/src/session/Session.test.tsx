@@ -301,6 +301,8 @@ describe("the queue", () => {
         audit_events_sent: 0,
         notes_sent: 3,
         notes_refused: 1,
+        counter_documents_sent: 0,
+        counter_documents_refused: 0,
         documents_read: 7,
         cases_purged: 0,
         feed_restarted: true,
