@@ -2,7 +2,8 @@
 
 //! Casework around a decision, in the real window with two desks and one centre: internal
 //! notes between an officer and the supervisor. The officer, offline (the cable pulled), writes
-//! a note on a case with the keyboard alone; it waits on the desk; back online, one sync
+//! a note on a case with the keyboard alone and adds a paper scanned at the counter; both wait
+//! on the desk; back online, one sync
 //! delivers it once; the supervisor reads it on the same case, answers with a note of their
 //! own, and the officer's next sync brings the answer. Then the deadline's clock: the officer
 //! asks for a missing document with the keyboard, the queue says the deadline is stopped and
@@ -145,6 +146,36 @@ async fn an_offline_officer_and_the_supervisor_exchange_notes_on_a_case() {
     };
     assert_eq!(at_centre(), 0);
 
+    // Still offline, the applicant hands in a paper at the counter: the officer adds its scan
+    // with the keys (i, the file, Ctrl+Enter); it is in the case at once, waiting to be sent.
+    let scan = dir.path().join("counter-passport.jpg");
+    std::fs::write(&scan, migdesk_docs::samples::jpeg(900, 1200)).unwrap();
+    desk.press("i").await;
+    desk.by_test_id("counter-dialog").await.unwrap();
+    desk.expect_focus("counter-file").await.unwrap();
+    desk.by_test_id("counter-file")
+        .await
+        .unwrap()
+        .send_keys(scan.display().to_string())
+        .await
+        .unwrap();
+    desk.chord(Key::Control, Key::Enter).await;
+    dialog_closed(&desk, "counter-dialog").await;
+    let panes = text_of(&desk, "pane-1-select").await;
+    assert!(panes.contains("counter-passport.jpg"), "{panes}");
+    desk.screenshot("casework_counter_offline").await.unwrap();
+    let counter_at_centre = || -> i64 {
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row(
+                "SELECT COUNT(*) FROM documents WHERE file_name = 'counter-passport.jpg' AND added_by IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(counter_at_centre(), 0);
+
     // Back online: one sync delivers it once.
     cable.plug();
     desk.press(Key::Escape).await;
@@ -152,6 +183,7 @@ async fn an_offline_officer_and_the_supervisor_exchange_notes_on_a_case() {
     assert_eq!(at_centre(), 1);
     desk.sync().await.unwrap();
     assert_eq!(at_centre(), 1, "sent exactly once");
+    assert_eq!(counter_at_centre(), 1, "the counter's scan too, once");
     open_case(&desk, &number).await;
     wait_for_notes(&desk, 1, "kept").await;
     // The case now shows the applicant's other application, flagged as a possible duplicate.
