@@ -29,6 +29,10 @@ pub struct Tracking {
 pub struct TrackingStep {
     pub at: String,
     pub step: TrackingStepKind,
+    /// For a decision: the verification code printed on its letter, so that whoever holds the
+    /// letter can check it is the service's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub letter_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

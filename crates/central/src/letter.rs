@@ -27,8 +27,9 @@ const MARGIN: f32 = 60.0;
 const BODY: f32 = 11.0;
 const LEADING: f32 = 15.0;
 
-/// The code printed on a letter, by which the service confirms it issued it: twelve hex
-/// characters of a hash of the decision's id, in three groups.
+/// The code printed on a letter, by which the service confirms it issued it (the applicant's
+/// tracking shows it beside the decision): twelve hex characters of a hash of the decision's id,
+/// in three groups.
 pub fn verification_code(decision_id: &str) -> String {
     let hash = hex::encode_upper(Sha256::digest(format!("migdesk-letter:{decision_id}")));
     format!("{}-{}-{}", &hash[..4], &hash[4..8], &hash[8..12])

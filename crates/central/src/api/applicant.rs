@@ -79,7 +79,19 @@ fn tracking(conn: &Connection, case: &CaseRow) -> ApiResult<Tracking> {
     )?;
     let steps = store::history(conn, &case.id)?
         .into_iter()
-        .filter_map(|h| TrackingStepKind::of(&h.event).map(|step| TrackingStep { at: h.at, step }))
+        .filter_map(|h| {
+            let letter_code = match &h.event {
+                Event::Decided { decision_id, .. } => {
+                    Some(crate::letter::verification_code(decision_id))
+                }
+                _ => None,
+            };
+            TrackingStepKind::of(&h.event).map(|step| TrackingStep {
+                at: h.at,
+                step,
+                letter_code,
+            })
+        })
         .collect();
     Ok(Tracking {
         number: case.number.clone(),

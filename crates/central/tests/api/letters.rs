@@ -133,6 +133,28 @@ async fn a_refusal_letter_reads_back_in_the_applicants_language_with_its_font_em
             flat.contains(migdesk_central::letter::DEFAULT_TRACKING_ADDRESS),
             "{text}"
         );
+        // The applicant's tracking shows the same code beside the decision.
+        let tracking = s
+            .get(
+                &format!(
+                    "/api/v1/tracking?number={}&date_of_birth={}",
+                    fresh["number"].as_str().unwrap(),
+                    fresh["applicant"]["date_of_birth"].as_str().unwrap()
+                ),
+                &s.portal,
+            )
+            .await
+            .expect(StatusCode::OK);
+        let refused = tracking["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|step| step["step"] == "refused")
+            .unwrap();
+        assert_eq!(
+            refused["letter_code"].as_str().unwrap(),
+            migdesk_central::letter::verification_code(&decision_id)
+        );
         // The same decision, the same letter.
         assert_eq!(letter(&s, &token, id(case), &decision_id).await.1, bytes);
 
