@@ -21,11 +21,13 @@ function today(): string {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-/** A form in a dialog that sends one request to the centre: the first field takes the focus,
+/** A form in a dialog that sends one request about the case: the first field takes the focus,
  * Ctrl+Enter or the confirm button sends, Escape closes, a failure stays in the dialog. */
-function CentreForm({
+export function RequestForm({
   title,
   hint,
+  online = true,
+  ready = true,
   confirm,
   testId,
   send,
@@ -35,6 +37,10 @@ function CentreForm({
 }: {
   title: string;
   hint: string;
+  /** It needs the centre (said under the title). */
+  online?: boolean;
+  /** Everything needed has been given (the confirm button waits otherwise). */
+  ready?: boolean;
   confirm: string;
   testId: string;
   send: () => Promise<CaseView>;
@@ -53,7 +59,7 @@ function CentreForm({
 
   async function submit(event?: FormEvent) {
     event?.preventDefault();
-    if (busy) return;
+    if (busy || !ready) return;
     setBusy(true);
     setError(null);
     try {
@@ -81,7 +87,7 @@ function CentreForm({
       <form id={id} onSubmit={(e) => void submit(e)}>
         <h2 id={`${id}-title`}>{title}</h2>
         <p className="notes-hint">
-          {hint} {t("appeals.online")}
+          {hint} {online && t("appeals.online")}
         </p>
         {children}
         {error && <ErrorNotice error={error} />}
@@ -89,7 +95,7 @@ function CentreForm({
           <button type="button" className="secondary" onClick={onClose}>
             {t("decision.cancel")}
           </button>
-          <button type="submit" disabled={busy} data-testid={`${testId}-confirm`}>
+          <button type="submit" disabled={busy || !ready} data-testid={`${testId}-confirm`}>
             {confirm} <kbd>Ctrl+Enter</kbd>
           </button>
         </div>
@@ -114,7 +120,7 @@ export function ReopenDialog({
   const [reference, setReference] = useState("");
   const [reason, setReason] = useState("");
   return (
-    <CentreForm
+    <RequestForm
       title={`${t("appeals.reopenTitle")} ${kase.number}`}
       hint={t("appeals.reopenHint")}
       confirm={t("appeals.confirmReopen")}
@@ -158,7 +164,7 @@ export function ReopenDialog({
           data-testid="reopen-reason"
         />
       </label>
-    </CentreForm>
+    </RequestForm>
   );
 }
 
@@ -177,7 +183,7 @@ export function ExecutionDialog({
   const [number, setNumber] = useState("");
   const [issuedOn, setIssuedOn] = useState(today);
   return (
-    <CentreForm
+    <RequestForm
       title={`${t("appeals.executeTitle")} · ${kase.number}`}
       hint=""
       confirm={t("appeals.confirmExecute")}
@@ -207,7 +213,7 @@ export function ExecutionDialog({
           data-testid="execution-date"
         />
       </label>
-    </CentreForm>
+    </RequestForm>
   );
 }
 

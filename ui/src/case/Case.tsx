@@ -1,5 +1,5 @@
 import type { ParseKeys } from "i18next";
-import { type KeyboardEvent, useEffect, useRef, useState } from "react";
+import { type KeyboardEvent, type ReactNode, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Dialog } from "../components/Dialog";
 import { ErrorNotice } from "../components/ErrorNotice";
@@ -103,6 +103,31 @@ function FormFields({
         </div>
       ))}
     </dl>
+  );
+}
+
+/** A button of the case screen that says its key. */
+function KeyButton({
+  keys,
+  testId,
+  onClick,
+  children,
+}: {
+  keys: string;
+  testId: string;
+  onClick: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <button
+      type="button"
+      className="secondary"
+      onClick={onClick}
+      data-testid={testId}
+      aria-keyshortcuts={keys}
+    >
+      {children} <kbd>{keys}</kbd>
+    </button>
   );
 }
 
@@ -297,15 +322,9 @@ export function Case({
               ))}
             </ul>
             {takesDocuments(kase) && (
-              <button
-                type="button"
-                className="secondary"
-                onClick={() => setAfter("counter")}
-                data-testid="case-counter"
-                aria-keyshortcuts="i"
-              >
-                {t("counter.add")} <kbd>i</kbd>
-              </button>
+              <KeyButton keys="i" testId="case-counter" onClick={() => setAfter("counter")}>
+                {t("counter.add")}
+              </KeyButton>
             )}
           </section>
           <Notes
@@ -457,37 +476,19 @@ export function Case({
         )}
         <ExecutionState kase={kase} />
         {kase.can_execute && (
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => setAfter("execute")}
-            data-testid="case-execute"
-            aria-keyshortcuts="e"
-          >
-            {t("appeals.execute")} <kbd>e</kbd>
-          </button>
+          <KeyButton keys="e" testId="case-execute" onClick={() => setAfter("execute")}>
+            {t("appeals.execute")}
+          </KeyButton>
         )}
         {kase.letter_decision && (
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => setAfter("letter")}
-            data-testid="case-letter"
-            aria-keyshortcuts="l"
-          >
-            {t("letter.open")} <kbd>l</kbd>
-          </button>
+          <KeyButton keys="l" testId="case-letter" onClick={() => setAfter("letter")}>
+            {t("letter.open")}
+          </KeyButton>
         )}
         {kase.can_reopen && (
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => setAfter("reopen")}
-            data-testid="case-reopen"
-            aria-keyshortcuts="u"
-          >
-            {t("appeals.reopen")} <kbd>u</kbd>
-          </button>
+          <KeyButton keys="u" testId="case-reopen" onClick={() => setAfter("reopen")}>
+            {t("appeals.reopen")}
+          </KeyButton>
         )}
         <button
           type="button"

@@ -1,9 +1,8 @@
-import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Dialog } from "../components/Dialog";
-import { ErrorNotice } from "../components/ErrorNotice";
 import { useCatalogue } from "../data/catalogue";
-import { type CaseView, type DeskError, desk, toDeskError } from "../ipc/client";
+import { type CaseView, desk } from "../ipc/client";
+import { RequestForm } from "./AfterDecision";
 
 /** A file's bytes in base64, read in chunks (a scan is megabytes). */
 async function base64Of(file: File): Promise<string> {
@@ -17,7 +16,7 @@ async function base64Of(file: File): Promise<string> {
 
 /** A paper the applicant brought, scanned at the counter: the officer picks the file and its
  * document type; the desk checks it like any applicant file, keeps it at once (offline too) and
- * sends it at the next sync. Enter or Ctrl+Enter adds it; Escape closes. */
+ * sends it at the next sync. Ctrl+Enter adds it; Escape closes. */
 export function CounterDialog({
   kase,
   onClose,
@@ -28,7 +27,6 @@ export function CounterDialog({
   onAdded: (view: CaseView) => void;
 }) {
   const { t } = useTranslation();
-  const id = useId();
   const { catalogue, documentName } = useCatalogue();
   // The first required document the case lacks, else the first required one.
   const [docType, setDocType] = useState(
@@ -38,91 +36,55 @@ export function CounterDialog({
       "",
   );
   const [file, setFile] = useState<File | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<DeskError | null>(null);
-  const input = useRef<HTMLInputElement>(null);
   const required = new Set(kase.checklist.map((c) => c.doc_type));
   const types = [
     ...kase.checklist.map((c) => c.doc_type),
     ...(catalogue?.document_types.map((d) => d.code).filter((c) => !required.has(c)) ?? []),
   ];
 
-  useEffect(() => {
-    input.current?.focus();
-  }, []);
-
-  async function submit(event?: FormEvent) {
-    event?.preventDefault();
-    if (busy || !file) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const view = await desk.addCounterDocument(kase.id, {
-        doc_type: docType,
-        file_name: file.name,
-        content_base64: await base64Of(file),
-      });
-      onAdded(view);
-    } catch (thrown) {
-      setError(toDeskError(thrown));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  function onKeyDown(event: KeyboardEvent) {
-    if (event.key === "Escape") {
-      event.preventDefault();
-      event.stopPropagation();
-      onClose();
-    } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      void submit();
-    }
-  }
-
   return (
-    <Dialog labelledBy={`${id}-title`} onKeyDown={onKeyDown} data-testid="counter-dialog">
-      <form onSubmit={(e) => void submit(e)}>
-        <h2 id={`${id}-title`}>
-          {t("counter.title")} · {kase.number}
-        </h2>
-        <p className="notes-hint">{t("counter.hint")}</p>
-        <label>
-          {t("counter.file")}
-          <input
-            ref={input}
-            type="file"
-            accept="application/pdf,image/jpeg,image/png,image/tiff,image/webp,image/bmp"
-            onChange={(e) => setFile(e.target.files?.[0] ?? null)}
-            required
-            data-testid="counter-file"
-          />
-        </label>
-        <label>
-          {t("counter.type")}
-          <select
-            value={docType}
-            onChange={(e) => setDocType(e.target.value)}
-            data-testid="counter-type"
-          >
-            {types.map((code) => (
-              <option key={code} value={code}>
-                {documentName(code)}
-              </option>
-            ))}
-          </select>
-        </label>
-        {error && <ErrorNotice error={error} />}
-        <div className="dialog-actions">
-          <button type="button" className="secondary" onClick={onClose}>
-            {t("decision.cancel")}
-          </button>
-          <button type="submit" disabled={busy || !file} data-testid="counter-confirm">
-            {t("counter.confirm")} <kbd>Ctrl+Enter</kbd>
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <RequestForm
+      title={`${t("counter.title")} · ${kase.number}`}
+      hint={t("counter.hint")}
+      online={false}
+      ready={file !== null}
+      confirm={t("counter.confirm")}
+      testId="counter-dialog"
+      send={async () => {
+        if (!file) throw { kind: "invalid", message: "no file" };
+        return desk.addCounterDocument(kase.id, {
+          doc_type: docType,
+          file_name: file.name,
+          content_base64: await base64Of(file),
+        });
+      }}
+      onClose={onClose}
+      onDone={onAdded}
+    >
+      <label>
+        {t("counter.file")}
+        <input
+          type="file"
+          accept="application/pdf,image/jpeg,image/png,image/tiff,image/webp,image/bmp"
+          onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+          required
+          data-testid="counter-file"
+        />
+      </label>
+      <label>
+        {t("counter.type")}
+        <select
+          value={docType}
+          onChange={(e) => setDocType(e.target.value)}
+          data-testid="counter-type"
+        >
+          {types.map((code) => (
+            <option key={code} value={code}>
+              {documentName(code)}
+            </option>
+          ))}
+        </select>
+      </label>
+    </RequestForm>
   );
 }

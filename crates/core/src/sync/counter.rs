@@ -5,7 +5,7 @@ use base64::Engine;
 use migdesk_api::{CounterDocumentRequest, DocumentMeta};
 
 use super::central::{Central, Posted, decode, path_id};
-use super::notes::NoteAnswer;
+use super::notes::{NoteAnswer, settle};
 use crate::cache::{NoteState, Store};
 use crate::error::DeskResult;
 
@@ -37,35 +37,14 @@ pub async fn push_counter_documents(
             content_base64: base64::engine::general_purpose::STANDARD.encode(&due.bytes),
             added_at: due.added_at,
         };
-        match central
+        let answer = central
             .send_counter_document(token, &due.case_id, &request)
-            .await?
-        {
-            NoteAnswer::Kept => {
-                store.record_counter_attempt(&due.id, NoteState::Sent, None, attempts, None)?;
-                sent += 1;
-            }
-            NoteAnswer::Refused(why) => {
-                store.record_counter_attempt(
-                    &due.id,
-                    NoteState::Refused,
-                    Some(&why),
-                    attempts,
-                    None,
-                )?;
-                refused += 1;
-            }
-            NoteAnswer::NotDelivered(why) => {
-                let next = super::outbox::backoff(attempts);
-                store.record_counter_attempt(
-                    &due.id,
-                    NoteState::Pending,
-                    Some(&why),
-                    attempts,
-                    Some(&next),
-                )?;
-            }
-        }
+            .await?;
+        let counted = settle(answer, attempts, |state, error, next| {
+            store.record_counter_attempt(&due.id, state, error, attempts, next)
+        })?;
+        sent += u64::from(counted == NoteState::Sent);
+        refused += u64::from(counted == NoteState::Refused);
     }
     Ok((sent, refused))
 }

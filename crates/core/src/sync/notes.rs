@@ -41,37 +41,42 @@ pub async fn push_notes(
             written_at: due.written_at,
         };
         let attempts = due.attempts + 1;
-        match central.send_note(token, &due.case_id, &request).await? {
-            NoteAnswer::Kept => {
-                store.record_note_attempt(&due.id, NoteState::Sent, None, attempts, None)?;
-                sent += 1;
-            }
-            NoteAnswer::Refused(why) => {
-                store.record_note_attempt(
-                    &due.id,
-                    NoteState::Refused,
-                    Some(&why),
-                    attempts,
-                    None,
-                )?;
-                refused += 1;
-            }
-            NoteAnswer::NotDelivered(why) => {
-                let next = super::outbox::backoff(attempts);
-                store.record_note_attempt(
-                    &due.id,
-                    NoteState::Pending,
-                    Some(&why),
-                    attempts,
-                    Some(&next),
-                )?;
-            }
-        }
+        let answer = central.send_note(token, &due.case_id, &request).await?;
+        let counted = settle(answer, attempts, |state, error, next| {
+            store.record_note_attempt(&due.id, state, error, attempts, next)
+        })?;
+        sent += u64::from(counted == NoteState::Sent);
+        refused += u64::from(counted == NoteState::Refused);
     }
     Ok((sent, refused))
 }
 
-/// What the centre answered to a note.
+/// Keeps what the centre answered to one piece of the officer's work sent on its own (a note, a
+/// counter document) through `record(state, error, next attempt)`: kept; refused for good with
+/// the centre's words; or not delivered, tried again after a back-off. Returns the state kept.
+pub(crate) fn settle(
+    answer: NoteAnswer,
+    attempts: i64,
+    record: impl FnOnce(NoteState, Option<&str>, Option<&str>) -> DeskResult<()>,
+) -> DeskResult<NoteState> {
+    match answer {
+        NoteAnswer::Kept => {
+            record(NoteState::Sent, None, None)?;
+            Ok(NoteState::Sent)
+        }
+        NoteAnswer::Refused(why) => {
+            record(NoteState::Refused, Some(&why), None)?;
+            Ok(NoteState::Refused)
+        }
+        NoteAnswer::NotDelivered(why) => {
+            let next = super::outbox::backoff(attempts);
+            record(NoteState::Pending, Some(&why), Some(&next))?;
+            Ok(NoteState::Pending)
+        }
+    }
+}
+
+/// What the centre answered to a note (or a counter document).
 #[derive(Debug)]
 pub enum NoteAnswer {
     /// Kept (or a repeat of a kept note).
