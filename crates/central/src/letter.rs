@@ -6,7 +6,7 @@
 //! exactly. The same facts always give the same bytes: the letter is rendered when asked for
 //! (the desk's preview, the e-mail's attachment), never stored.
 
-use migdesk_api::{DecisionRequest, Event};
+use migdesk_api::{ApplicationDetail, DecisionRequest, Event};
 use migdesk_domain::decision::{self, CaseFacts};
 use migdesk_domain::{Catalogue, Lang};
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
@@ -33,6 +33,35 @@ const LEADING: f32 = 15.0;
 pub fn verification_code(decision_id: &str) -> String {
     let hash = hex::encode_upper(Sha256::digest(format!("migdesk-letter:{decision_id}")));
     format!("{}-{}-{}", &hash[..4], &hash[4..8], &hash[8..12])
+}
+
+/// The applicant's e-mail for `decision` on the case, signed by `officer`: the words the letter
+/// carries too.
+pub fn email(
+    catalogue: &Catalogue,
+    detail: &ApplicationDetail,
+    officer: &str,
+    decision: &migdesk_domain::decision::Decision,
+) -> decision::Email {
+    let documents: Vec<(String, String)> = detail
+        .documents
+        .iter()
+        .map(|d| (d.id.clone(), d.doc_type.clone()))
+        .collect();
+    let submitted_on = decision::day_for_applicant(&detail.submitted_at);
+    decision::render_email(
+        catalogue,
+        &CaseFacts {
+            number: &detail.number,
+            service: &detail.service,
+            submitted_on: &submitted_on,
+            applicant_name: &detail.applicant.name_latin,
+            language: detail.applicant.language,
+            officer_name: officer,
+            documents: &documents,
+        },
+        decision,
+    )
 }
 
 /// The letter's file name: `letter-<application number>.pdf`.
@@ -172,25 +201,7 @@ pub fn render(
         Lang::En => department_en,
         Lang::Ru => department_ru,
     };
-    let documents: Vec<(String, String)> = detail
-        .documents
-        .iter()
-        .map(|d| (d.id.clone(), d.doc_type.clone()))
-        .collect();
-    let submitted_on = decision::day_for_applicant(&detail.submitted_at);
-    let email = decision::render_email(
-        catalogue,
-        &CaseFacts {
-            number: &detail.number,
-            service: &detail.service,
-            submitted_on: &submitted_on,
-            applicant_name: &detail.applicant.name_latin,
-            language: lang,
-            officer_name: &officer,
-            documents: &documents,
-        },
-        &request.decision(),
-    );
+    let email = email(catalogue, &detail, &officer, &request.decision());
     let w = words(lang);
     let days = catalogue
         .service(&detail.service)

@@ -22,7 +22,7 @@ use migdesk_api::{
     ChangeKind, DecisionKind, DecisionRequest, DecisionResponse, Event, FormGroup, OfficerRef,
     Status, decided_status,
 };
-use migdesk_domain::decision::{self, CaseFacts};
+use migdesk_domain::decision;
 
 /// Checks the request against the case with the rules the desk also applies before sending.
 fn validate(
@@ -346,25 +346,7 @@ pub(crate) fn apply(
         ChangeKind::Changed,
         now_s,
     )?;
-    let documents: Vec<(String, String)> = detail
-        .documents
-        .iter()
-        .map(|d| (d.id.clone(), d.doc_type.clone()))
-        .collect();
-    let submitted_on = decision::day_for_applicant(&detail.submitted_at);
-    let email = decision::render_email(
-        catalogue,
-        &CaseFacts {
-            number: &case.number,
-            service: &case.service,
-            submitted_on: &submitted_on,
-            applicant_name: &case.applicant.name_latin,
-            language: case.applicant.language,
-            officer_name: &officer.full_name,
-            documents: &documents,
-        },
-        &req.decision(),
-    );
+    let email = crate::letter::email(catalogue, &detail, &officer.full_name, &req.decision());
     tx.execute(
         "INSERT INTO notifications (application_id, decision_id, to_address, language, subject, body, state, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7)",
