@@ -308,8 +308,11 @@ pub fn checklist(required: &[String], documents: &[DocumentView]) -> Vec<Checkli
     required
         .iter()
         .map(|code| {
-            let of_type: Vec<&DocumentView> =
-                documents.iter().filter(|d| &d.doc_type == code).collect();
+            // A file added at the counter that the centre refused does not count.
+            let of_type: Vec<&DocumentView> = documents
+                .iter()
+                .filter(|d| &d.doc_type == code && d.delivery != Some(NoteDelivery::Refused))
+                .collect();
             let state = if of_type.is_empty() {
                 ChecklistState::Absent
             } else if of_type.iter().all(|d| d.state == DocumentState::Unreadable) {
@@ -534,4 +537,65 @@ pub fn decide(
     check(catalogue, &app, &casework::added_here(store, id)?, decision)?;
     crate::sync::record_decision(store, id, decision)?;
     view(store, catalogue, id, today)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(
+        id: &str,
+        doc_type: &str,
+        state: DocumentState,
+        delivery: Option<NoteDelivery>,
+    ) -> DocumentView {
+        DocumentView {
+            id: id.into(),
+            doc_type: doc_type.into(),
+            file_name: format!("{id}.pdf"),
+            size: 1,
+            state,
+            format: None,
+            problem: None,
+            added_by: None,
+            delivery,
+        }
+    }
+
+    #[test]
+    fn the_checklist_counts_readable_copies_and_not_a_counter_file_the_centre_refused() {
+        let required = vec![
+            "passport".to_owned(),
+            "photo".to_owned(),
+            "contract".to_owned(),
+        ];
+        let documents = vec![
+            doc("a", "passport", DocumentState::Unreadable, None),
+            doc(
+                "b",
+                "passport",
+                DocumentState::Ready,
+                Some(NoteDelivery::Pending),
+            ),
+            doc("c", "photo", DocumentState::Unreadable, None),
+            doc(
+                "d",
+                "contract",
+                DocumentState::Ready,
+                Some(NoteDelivery::Refused),
+            ),
+        ];
+        let states: Vec<ChecklistState> = checklist(&required, &documents)
+            .into_iter()
+            .map(|c| c.state)
+            .collect();
+        assert_eq!(
+            states,
+            [
+                ChecklistState::Present,
+                ChecklistState::Unreadable,
+                ChecklistState::Absent
+            ]
+        );
+    }
 }
