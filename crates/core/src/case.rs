@@ -329,20 +329,25 @@ pub fn checklist(required: &[String], documents: &[DocumentView]) -> Vec<Checkli
         .collect()
 }
 
-/// A decision the centre applied before a supervisor reopened the case: the case waits for a
-/// new one, and this one no longer stands in its way.
+/// A decision the centre applied before the case came back to wait for a decision — a
+/// supervisor reopened it, or the documents a missing-documents decision asked for arrived —
+/// no longer stands in the way of a new one.
 fn superseded(app: &ApplicationDetail, decision_id: &str) -> bool {
     let decided = app.history.iter().position(
         |e| matches!(&e.event, Event::Decided { decision_id: id, .. } if id == decision_id),
     );
-    let reopened = app
-        .history
-        .iter()
-        .rposition(|e| matches!(e.event, Event::Reopened { .. }));
-    matches!((decided, reopened), (Some(d), Some(r)) if r > d)
+    decided.is_some_and(|d| {
+        app.history[d + 1..].iter().any(|e| {
+            matches!(
+                e.event,
+                Event::Reopened { .. } | Event::DocumentsAdded { .. }
+            )
+        })
+    })
 }
 
-/// This desk's latest decision on the case, unless a reopening superseded it.
+/// This desk's latest decision on the case, unless the case came back since (see
+/// [`superseded`]).
 fn standing_decision(store: &Store, app: &ApplicationDetail) -> DeskResult<Option<DecisionOnCase>> {
     Ok(latest_decision(store, &app.id)?.filter(|d| !superseded(app, &d.id)))
 }

@@ -596,6 +596,19 @@ async fn the_deadline_stops_while_the_applicant_owes_documents_and_runs_again_wh
         .unwrap();
     assert_eq!(row.paused_days_left, None);
     assert_eq!(row.due_date, again.due_date);
+    assert_eq!(row.sync_state, migdesk_core::queue::SyncState::None);
+
+    // The officer decides again: the missing-documents decision no longer stands in the way.
+    assert!(again.can_decide, "{:?}", again.decision);
+    assert!(again.decision.is_none());
+    desk.decide(&row.id, &decision(DecisionKind::Accept))
+        .unwrap();
+    let report = desk.sync_job().unwrap().run(|_| {}).await.unwrap();
+    assert_eq!((report.decisions_sent, report.conflicts), (1, 0));
+    assert_eq!(
+        desk.case(&row.id).unwrap().status,
+        migdesk_api::Status::Accepted
+    );
     centre.stop().await;
 }
 
