@@ -12,6 +12,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use migdesk_api::Status;
 use migdesk_core::ErrorKind;
+use migdesk_core::case::{ChecklistState, DocumentState, DocumentView, checklist};
 use migdesk_core::casework::{CounterDocument, NoteDelivery};
 use migdesk_core::queue::QueueQuery;
 use migdesk_domain::decision::{Decision, DecisionKind, ReasonCode, RefusalReason};
@@ -113,4 +114,60 @@ async fn a_scan_from_the_counter_counts_at_once_and_reaches_the_centre_before_th
     let again = desk.sync_job().unwrap().run(|_| {}).await.unwrap();
     assert_eq!(again.counter_documents_sent, 0);
     centre.stop().await;
+}
+
+fn doc(
+    id: &str,
+    doc_type: &str,
+    state: DocumentState,
+    delivery: Option<NoteDelivery>,
+) -> DocumentView {
+    DocumentView {
+        id: id.into(),
+        doc_type: doc_type.into(),
+        file_name: format!("{id}.pdf"),
+        size: 1,
+        state,
+        format: None,
+        problem: None,
+        added_by: None,
+        delivery,
+    }
+}
+
+#[test]
+fn the_checklist_counts_readable_copies_and_not_a_counter_file_the_centre_refused() {
+    let required = vec![
+        "passport".to_owned(),
+        "photo".to_owned(),
+        "contract".to_owned(),
+    ];
+    let documents = vec![
+        doc("a", "passport", DocumentState::Unreadable, None),
+        doc(
+            "b",
+            "passport",
+            DocumentState::Ready,
+            Some(NoteDelivery::Pending),
+        ),
+        doc("c", "photo", DocumentState::Unreadable, None),
+        doc(
+            "d",
+            "contract",
+            DocumentState::Ready,
+            Some(NoteDelivery::Refused),
+        ),
+    ];
+    let states: Vec<ChecklistState> = checklist(&required, &documents)
+        .into_iter()
+        .map(|c| c.state)
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ChecklistState::Present,
+            ChecklistState::Unreadable,
+            ChecklistState::Absent
+        ]
+    );
 }
