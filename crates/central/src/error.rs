@@ -53,6 +53,10 @@ impl ApiError {
             message,
         )
     }
+    /// 409: the case is not in a state that allows this (no machine-readable cause).
+    pub fn wrong_state(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, ErrorKind::Conflict, message)
+    }
     pub fn conflict(
         cause: ConflictCause,
         message: impl Into<String>,

@@ -7,24 +7,19 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use rusqlite::{Connection, params};
 
 use super::NeedsSession;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::clock;
-use crate::error::{ApiError, ApiResult, ConflictCause, ErrorBody, ErrorKind};
+use crate::error::{ApiError, ApiResult, ConflictCause, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
 use crate::store::{self, CaseRow};
 use migdesk_api::{
     ApplicationDetail, ChangeKind, Event, ExecutionRequest, MAX_REASON, MAX_REFERENCE,
     ReopenRequest, Role, Status,
 };
-
-fn unprocessable(message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::CONFLICT, ErrorKind::Conflict, message)
-}
 
 /// Moves the case's version on and records the change for its officer and department.
 fn changed(tx: &Connection, case: &CaseRow, now: &str) -> ApiResult<()> {
@@ -87,7 +82,7 @@ pub async fn reopen(
                 ));
             }
             if !matches!(case.status, Status::Accepted | Status::Refused) {
-                return Err(unprocessable(format!(
+                return Err(ApiError::wrong_state(format!(
                     "{} has no final decision to reopen",
                     case.number
                 )));
@@ -98,7 +93,7 @@ pub async fn reopen(
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
             if executed {
-                return Err(unprocessable(format!(
+                return Err(ApiError::wrong_state(format!(
                     "the permit of {} was issued: annul it before the case is decided again",
                     case.number
                 )));
@@ -176,13 +171,13 @@ pub async fn execute(
             if caller.role == Role::Officer
                 && case.officer_id.as_deref() != Some(caller.user_id.as_str())
             {
-                return Err(unprocessable(format!(
+                return Err(ApiError::wrong_state(format!(
                     "{} is with another officer now",
                     case.number
                 )));
             }
             if case.status != Status::Accepted {
-                return Err(unprocessable(format!(
+                return Err(ApiError::wrong_state(format!(
                     "{} is not accepted: only an accepted application is executed",
                     case.number
                 )));
@@ -196,7 +191,7 @@ pub async fn execute(
                 if kept == number {
                     return detail_now(tx, &case.id);
                 }
-                return Err(unprocessable(format!(
+                return Err(ApiError::wrong_state(format!(
                     "{} was executed with document {kept}",
                     case.number
                 )));

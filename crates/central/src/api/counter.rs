@@ -18,7 +18,7 @@ use super::NeedsSession;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::clock;
-use crate::error::{ApiError, ApiResult, ConflictCause, ErrorBody, ErrorKind};
+use crate::error::{ApiError, ApiResult, ConflictCause, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
 use crate::store;
 use migdesk_api::{
@@ -103,18 +103,10 @@ pub async fn add(
             if caller.role == Role::Officer
                 && case.officer_id.as_deref() != Some(caller.user_id.as_str())
             {
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    ErrorKind::Conflict,
-                    format!("{} is with another officer now", case.number),
-                ));
+                return Err(ApiError::wrong_state(format!("{} is with another officer now", case.number)));
             }
             if !case.status.is_open() {
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    ErrorKind::Conflict,
-                    format!("{} no longer takes documents", case.number),
-                ));
+                return Err(ApiError::wrong_state(format!("{} no longer takes documents", case.number)));
             }
             let now = clock::format(clock::now());
             store::store_blob(tx, &meta.sha256, &bytes)?;
