@@ -189,6 +189,9 @@ pub struct ApplicationDetail {
     /// Set once the permit or document of an accepted case was issued.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution: Option<crate::Execution>,
+    /// Set while an officer's refusal waits for a supervisor's approval (four eyes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<crate::Proposal>,
 }
 
 impl ApplicationDetail {

@@ -74,5 +74,11 @@ pub struct DecisionResponse {
     pub application_id: String,
     pub status: Status,
     pub version: i64,
-    pub notification_id: i64,
+    /// The applicant's e-mail, queued; absent while the decision waits for approval.
+    #[serde(default)]
+    pub notification_id: Option<i64>,
+    /// The department wants four eyes on refusals: this one is a proposal until a supervisor
+    /// approves it, and the case still waits.
+    #[serde(default)]
+    pub awaiting_approval: bool,
 }

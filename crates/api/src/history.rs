@@ -116,6 +116,25 @@ pub enum Event {
         document_number: String,
         issued_on: String,
     },
+    /// The officer's refusal waits for a supervisor's approval (four eyes): the case is not
+    /// refused yet and the applicant has not been told.
+    RefusalProposed {
+        decision_id: String,
+        #[serde(default)]
+        reasons: Vec<RefusalReason>,
+        #[serde(default)]
+        note: String,
+        decided_at: String,
+    },
+    /// A supervisor approved the proposed refusal; the `decided` event that follows applies it.
+    RefusalApproved {
+        decision_id: String,
+        #[serde(default)]
+        note: String,
+    },
+    /// A supervisor returned the proposed refusal to its officer with a note: the case waits
+    /// for a decision again.
+    RefusalReturned { decision_id: String, note: String },
     /// Never sent by this centre: what a client reads for an event newer than itself (shown by
     /// its time and actor).
     Unknown,
@@ -164,7 +183,7 @@ impl Event {
     }
 
     /// Every kind this version knows.
-    pub const KNOWN: [&str; 14] = [
+    pub const KNOWN: [&str; 17] = [
         "received",
         "assigned",
         "reassigned",
@@ -179,6 +198,9 @@ impl Event {
         "deadline_resumed",
         "reopened",
         "executed",
+        "refusal_proposed",
+        "refusal_approved",
+        "refusal_returned",
     ];
 
     /// The `kind` as stored and sent.
@@ -198,6 +220,9 @@ impl Event {
             Event::DeadlineResumed { .. } => "deadline_resumed",
             Event::Reopened { .. } => "reopened",
             Event::Executed { .. } => "executed",
+            Event::RefusalProposed { .. } => "refusal_proposed",
+            Event::RefusalApproved { .. } => "refusal_approved",
+            Event::RefusalReturned { .. } => "refusal_returned",
             Event::Unknown => "unknown",
         }
     }

@@ -13,6 +13,7 @@
 
 mod appeals;
 mod applicant;
+mod approvals;
 mod audit;
 mod cases;
 mod counter;
@@ -26,6 +27,7 @@ mod supervision;
 
 pub use appeals::*;
 pub use applicant::*;
+pub use approvals::*;
 pub use audit::*;
 pub use cases::*;
 pub use counter::*;

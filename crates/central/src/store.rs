@@ -74,7 +74,10 @@ pub fn assignment(
     })
 }
 
-fn json_col<T: serde::de::DeserializeOwned>(idx: usize, text: String) -> rusqlite::Result<T> {
+pub(crate) fn json_col<T: serde::de::DeserializeOwned>(
+    idx: usize,
+    text: String,
+) -> rusqlite::Result<T> {
     serde_json::from_str(&text).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
     })
@@ -101,7 +104,7 @@ pub fn notification(r: &rusqlite::Row<'_>) -> rusqlite::Result<migdesk_api::Noti
 
 /// Ids as one SQL parameter, for `… IN (SELECT value FROM json_each(?1))`: a page of cases is
 /// read with one query a table, not one a case.
-fn id_list(ids: &[&str]) -> String {
+pub(crate) fn id_list(ids: &[&str]) -> String {
     Value::from(ids.iter().map(|id| Value::from(*id)).collect::<Vec<_>>()).to_string()
 }
 
@@ -308,6 +311,7 @@ pub fn application_details(
                     }
                     _ => None,
                 },
+                proposal: None,
             };
             Ok((detail, r.get::<_, Option<String>>(8)?))
         })?
@@ -315,6 +319,7 @@ pub fn application_details(
     let mut documents = documents_of(conn, ids)?;
     let mut histories = histories_of(conn, ids)?;
     let mut related = applicant_histories_of(conn, ids)?;
+    let mut proposals = crate::api::approvals::proposals_of(conn, ids)?;
     let mut officers: HashMap<String, Option<OfficerRef>> = HashMap::new();
     let mut details = HashMap::with_capacity(rows.len());
     for (mut detail, officer_id) in rows {
@@ -328,6 +333,7 @@ pub fn application_details(
         detail.documents = documents.remove(&detail.id).unwrap_or_default();
         detail.history = histories.remove(&detail.id).unwrap_or_default();
         detail.applicant_history = related.remove(&detail.id).unwrap_or_default();
+        detail.proposal = proposals.remove(&detail.id);
         details.insert(detail.id.clone(), detail);
     }
     Ok(details)

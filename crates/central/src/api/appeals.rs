@@ -22,7 +22,7 @@ use migdesk_api::{
 };
 
 /// Moves the case's version on and records the change for its officer and department.
-fn changed(tx: &Connection, case: &CaseRow, now: &str) -> ApiResult<()> {
+pub(crate) fn changed(tx: &Connection, case: &CaseRow, now: &str) -> ApiResult<()> {
     tx.execute(
         "UPDATE applications SET version = version + 1, updated_at = ?1 WHERE id = ?2",
         params![now, case.id],
@@ -38,7 +38,7 @@ fn changed(tx: &Connection, case: &CaseRow, now: &str) -> ApiResult<()> {
     )
 }
 
-fn detail_now(tx: &Connection, id: &str) -> ApiResult<Json<ApplicationDetail>> {
+pub(crate) fn detail_now(tx: &Connection, id: &str) -> ApiResult<Json<ApplicationDetail>> {
     store::application_detail(tx, id)?
         .map(Json)
         .ok_or_else(|| ApiError::internal("the case just changed is gone"))

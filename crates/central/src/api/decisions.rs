@@ -93,7 +93,7 @@ fn stored_reply(status: i64, body: &str) -> Response {
     params(("id" = String, Path, description = "Application id")),
     request_body = DecisionRequest,
     responses(
-        (status = 201, body = DecisionResponse, description = "Recorded; the applicant's e-mail is queued"),
+        (status = 201, body = DecisionResponse, description = "Recorded; the applicant's e-mail is queued, or, for a refusal where the department wants four eyes, it waits for a supervisor's approval (`awaiting_approval`)"),
         (status = 200, body = DecisionResponse, description = "A repeat of a recorded request"),
         (status = 400, body = ErrorBody, description = "The request is malformed or does not fit the case (kept as `rejected` when the case is known)"),
         NeedsSession,
@@ -182,7 +182,13 @@ pub async fn create(
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'applied', 201, '')",
                 params![decision_id, application_id, caller.user_id, request_json, req.based_on_version, req.decided_at, now_s],
             )?;
-            let response = apply(&tx, &catalogue, &calendar, &case, &req, &OfficerRef { id: caller.user_id.clone(), full_name: caller.full_name.clone() }, &now_s)?;
+            let officer = OfficerRef { id: caller.user_id.clone(), full_name: caller.full_name.clone() };
+            // Four eyes: where the department asks for it, a refusal waits for a supervisor.
+            let response = if req.kind == DecisionKind::Refuse && super::approvals::four_eyes(&tx, &case.department_id)? {
+                super::approvals::propose(&tx, &catalogue, &case, &req, &officer, &now_s)?
+            } else {
+                apply(&tx, &catalogue, &calendar, &case, &req, &officer, &now_s)?
+            };
             let body = serde_json::to_string(&response).map_err(|e| ApiError::internal(e.to_string()))?;
             tx.execute("UPDATE decisions SET response = ?1 WHERE id = ?2", params![body, decision_id])?;
             tx.commit()?;
@@ -221,7 +227,11 @@ fn admissible(
     if clock::parse(&req.decided_at).is_some_and(|t| t > clock::now() + Duration::minutes(5)) {
         return Err(ApiError::bad_request("decided_at lies in the future"));
     }
-    let cause = conflict_cause(case, caller, req.based_on_version);
+    let mut cause = conflict_cause(case, caller, req.based_on_version);
+    if cause.is_none() && super::approvals::open_proposal(tx, &case.id)?.is_some() {
+        // A refusal already waits for the supervisor's approval.
+        cause = Some(ConflictCause::AlreadyDecided);
+    }
     if cause == Some(ConflictCause::Reassigned) && !held_before(tx, &case.id, &caller.user_id)? {
         return Err(ApiError::forbidden("this case is not assigned to you"));
     }
@@ -357,6 +367,7 @@ pub(crate) fn apply(
         application_id: application_id.clone(),
         status,
         version,
-        notification_id: tx.last_insert_rowid(),
+        notification_id: Some(tx.last_insert_rowid()),
+        awaiting_approval: false,
     })
 }

@@ -120,6 +120,21 @@ fn details(kind: &str, d: &Value, names: &HashMap<String, String>) -> String {
             text(&d["document_number"]),
             text(&d["issued_on"])
         ),
+        "refusal_proposed" => format!(
+            "refusal proposed, waiting for a supervisor's approval; decided at {}; decision id {}",
+            text(&d["decided_at"]),
+            text(&d["decision_id"])
+        ),
+        "refusal_approved" | "refusal_returned" => format!(
+            "the proposed refusal {}: {}; decision id {}",
+            if kind == "refusal_approved" {
+                "was approved"
+            } else {
+                "was returned to its officer"
+            },
+            text(&d["note"]),
+            text(&d["decision_id"])
+        ),
         super::notifications::REQUEUED => {
             let mut parts = vec![format!(
                 "the applicant's e-mail {} queued again: it was {} after {} attempts",

@@ -4,6 +4,7 @@
 pub mod appeals;
 pub mod applicant;
 pub mod applications;
+pub mod approvals;
 pub mod audit;
 pub mod changes;
 pub mod conflicts;
@@ -152,6 +153,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(supervision::workload))
         .routes(routes!(supervision::assign))
         .routes(routes!(supervision::officer_cases))
+        .routes(routes!(approvals::list))
+        .routes(routes!(approvals::answer))
+        .routes(routes!(approvals::settings, approvals::set_settings))
         .routes(routes!(conflicts::list))
         .routes(routes!(conflicts::resolve))
         .routes(routes!(history::export))

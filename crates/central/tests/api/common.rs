@@ -168,6 +168,19 @@ impl Server {
             .collect()
     }
 
+    /// Turns four eyes on refusals on or off for the department, as its supervisor.
+    pub async fn four_eyes(&self, department: &str, on: bool) {
+        let token = self.login(self.account(department, "supervisor", 0)).await;
+        let rb = self
+            .request(
+                Method::PUT,
+                &format!("/api/v1/departments/{department}/settings"),
+                Some(&token),
+            )
+            .json(&json!({ "four_eyes_refusals": on }));
+        self.send(rb).await.expect(StatusCode::OK);
+    }
+
     /// The other officers of Baku, besides the one with `officer_id`.
     pub fn other_officers(&self, officer_id: &str) -> impl Iterator<Item = &Account> {
         self.accounts

@@ -26,6 +26,8 @@ fn counter(doc_type: &str, bytes: &[u8]) -> Value {
 #[tokio::test]
 async fn a_counter_document_is_kept_once_with_who_added_it_and_a_decision_after_it_applies() {
     let s = start().await;
+    // Applied at once: this department has no second pair of eyes on refusals.
+    s.four_eyes("baku", false).await;
     let (officer, token, cases) = s.busy_officer(1).await;
     let case = &cases[0];
     let path = format!("/api/v1/applications/{}/documents", id(case));

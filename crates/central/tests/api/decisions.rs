@@ -235,6 +235,8 @@ async fn missing_documents_lists_them_and_the_case_returns_when_they_arrive() {
 #[tokio::test]
 async fn refusal_needs_reasons_that_fit_the_case() {
     let s = start().await;
+    // Applied at once: this department has no second pair of eyes on refusals.
+    s.four_eyes("baku", false).await;
     let (_, token, cases) = s.busy_officer(1).await;
     let case = &cases[0];
     let doc_id = case["documents"][0]["id"].clone();

@@ -47,14 +47,32 @@ async fn refuse(s: &Server, token: &str, case: &Value) -> String {
         { "code": "contradictory", "fields": ["surname"], "documents": [doc_id] },
     ]);
     refusal["note"] = json!("Soyad pasportda başqa cür yazılıb.");
-    s.post(
-        &format!("/api/v1/applications/{}/decisions", id(case)),
-        Some(token),
-        &refusal,
-    )
-    .await
-    .expect(StatusCode::CREATED);
-    refusal["id"].as_str().unwrap().to_owned()
+    let proposed = s
+        .post(
+            &format!("/api/v1/applications/{}/decisions", id(case)),
+            Some(token),
+            &refusal,
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    // Four eyes (Baku's default): the refusal applies, and its letter exists, once approved.
+    assert_eq!(proposed["awaiting_approval"], true, "{proposed}");
+    let decision_id = refusal["id"].as_str().unwrap().to_owned();
+    let supervisor = s.login(s.account("baku", "supervisor", 0)).await;
+    let approved = s
+        .post(
+            &format!("/api/v1/approvals/{decision_id}"),
+            Some(&supervisor),
+            &json!({
+                "action": "approve",
+                "based_on_version": proposed["version"],
+                "answered_at": migdesk_central::clock::format(migdesk_central::clock::now()),
+            }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(approved["status"], "refused", "{approved}");
+    decision_id
 }
 
 async fn letter(

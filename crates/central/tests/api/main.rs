@@ -3,6 +3,7 @@
 
 mod appeals;
 mod applicant_history;
+mod approvals;
 mod audit_log;
 mod bad_input;
 mod cases;
