@@ -3,6 +3,7 @@
 //! derived.
 
 use migdesk_core::appeals::{Issued, Letter, Reopening};
+use migdesk_core::approvals::{ApprovalView, DepartmentSettingsView, ProposalAnswer};
 use migdesk_core::case::CaseView;
 use migdesk_core::casework::CounterDocument;
 use migdesk_core::conflicts::ConflictView;
@@ -274,6 +275,56 @@ pub async fn document_text<R: Runtime>(
 ) -> Result<DocumentText, DeskError> {
     let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
     desk.document_text(&id)
+}
+
+/// The department's refusals waiting for a supervisor's approval (from the cache: offline too).
+#[tauri::command]
+pub async fn approvals<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+) -> Result<Vec<ApprovalView>, DeskError> {
+    let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
+    desk.approvals()
+}
+
+/// Keeps a supervisor's answer to the refusal proposed on case `id` (sent at the next sync);
+/// answers the approvals list as it is now.
+#[tauri::command]
+pub async fn answer_proposal<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    id: String,
+    answer: ProposalAnswer,
+) -> Result<Vec<ApprovalView>, DeskError> {
+    let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
+    desk.answer_proposal(&id, &answer)
+}
+
+/// The department's settings, from the centre (supervisors).
+#[tauri::command]
+pub async fn department_settings<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+) -> Result<DepartmentSettingsView, DeskError> {
+    let supervision = state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .supervision()?;
+    supervision.settings().await
+}
+
+/// Sets the department's settings at the centre (supervisors).
+#[tauri::command]
+pub async fn set_department_settings<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    settings: DepartmentSettingsView,
+) -> Result<DepartmentSettingsView, DeskError> {
+    let supervision = state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .supervision()?;
+    supervision.set_settings(settings).await
 }
 
 /// The conflicts inbox.

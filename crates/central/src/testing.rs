@@ -57,12 +57,21 @@ impl Running {
     /// # Panics
     /// When the database cannot be opened or no loopback port is free.
     pub async fn start_with(path: &Path, config: Config) -> Self {
+        Self::start_at(path, config, "127.0.0.1:0").await
+    }
+
+    /// Serves the database at `path` with `config` on `addr` (a stopped centre coming back at
+    /// the address its desks know).
+    ///
+    /// # Panics
+    /// When the database cannot be opened or the address cannot be bound.
+    pub async fn start_at(path: &Path, config: Config, addr: &str) -> Self {
         let conn = db::open(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
         let state = AppState::new(conn, Catalogue::builtin(), Calendar::builtin(), config)
             .unwrap_or_else(|e| panic!("state: {e}"));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        let listener = tokio::net::TcpListener::bind(addr)
             .await
-            .unwrap_or_else(|e| panic!("bind a loopback port: {e}"));
+            .unwrap_or_else(|e| panic!("bind {addr}: {e}"));
         let addr = listener
             .local_addr()
             .unwrap_or_else(|e| panic!("the port bound: {e}"));

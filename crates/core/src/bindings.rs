@@ -9,6 +9,9 @@ use std::fmt::Write as _;
 use ts_rs::{Config, TS};
 
 use crate::appeals::{Issued, Letter, Reopening};
+use crate::approvals::{
+    AnswerView, ApprovalView, DepartmentSettingsView, ProposalAnswer, ProposalView,
+};
 use crate::case::{
     ApplicantView, CaseView, ChecklistItem, ChecklistState, DecisionOnCase, DeliveryState,
     DocumentState, DocumentView, ExecutionView, FormFieldView, FormGroupView, HistoryItem,
@@ -29,7 +32,7 @@ use crate::supervision::{
 };
 use crate::sync::{Phase, Progress, SyncReport};
 use crate::viewer::DocumentLayout;
-use migdesk_api::{NoteOrigin, ReopenGround, Role, Status};
+use migdesk_api::{ApprovalAction, NoteOrigin, ReopenGround, Role, Status};
 use migdesk_domain::decision::{Decision, DecisionKind, Email, ReasonCode, RefusalReason};
 
 /// Where the generated file lives, relative to the workspace root.
@@ -96,6 +99,12 @@ pub fn typescript_bindings() -> String {
     declare::<DecisionKind>(&mut out, &cfg);
     declare::<DecisionOnCase>(&mut out, &cfg);
     declare::<OfficerView>(&mut out, &cfg);
+    declare::<ApprovalAction>(&mut out, &cfg);
+    declare::<AnswerView>(&mut out, &cfg);
+    declare::<ProposalView>(&mut out, &cfg);
+    declare::<ApprovalView>(&mut out, &cfg);
+    declare::<ProposalAnswer>(&mut out, &cfg);
+    declare::<DepartmentSettingsView>(&mut out, &cfg);
     declare::<CaseView>(&mut out, &cfg);
     declare::<Reopening>(&mut out, &cfg);
     declare::<Issued>(&mut out, &cfg);

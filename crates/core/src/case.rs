@@ -204,6 +204,8 @@ pub struct CaseView {
     pub can_execute: bool,
     /// The decision the centre last applied to the case, whose letter the applicant received.
     pub letter_decision: Option<String>,
+    /// A refusal waiting for a supervisor's approval (four eyes).
+    pub proposal: Option<crate::approvals::ProposalView>,
 }
 
 /// The case's description as the centre last sent it.
@@ -343,7 +345,10 @@ fn superseded(app: &ApplicationDetail, decision_id: &str) -> bool {
                 Event::Reopened { .. } | Event::DocumentsAdded { .. }
             )
         })
-    })
+    }) || app.history.iter().any(
+        // A supervisor returned the proposed refusal: the officer decides again.
+        |e| matches!(&e.event, Event::RefusalReturned { decision_id: id, .. } if id == decision_id),
+    )
 }
 
 /// This desk's latest decision on the case, unless the case came back since (see
@@ -353,7 +358,12 @@ fn standing_decision(store: &Store, app: &ApplicationDetail) -> DeskResult<Optio
 }
 
 /// Why a decision cannot be recorded on the case now; `None` when it can.
-fn refusal(mine: bool, status: Status, decision: Option<&DecisionOnCase>) -> Option<&'static str> {
+fn refusal(
+    app: &ApplicationDetail,
+    mine: bool,
+    decision: Option<&DecisionOnCase>,
+) -> Option<&'static str> {
+    let status = app.status;
     if !mine {
         Some("this case is not assigned to you")
     } else if matches!(
@@ -361,6 +371,8 @@ fn refusal(mine: bool, status: Status, decision: Option<&DecisionOnCase>) -> Opt
         Some(DeliveryState::Pending | DeliveryState::Sent)
     ) {
         Some("this case already has your decision")
+    } else if app.proposal.is_some() {
+        Some("a refusal on this case waits for a supervisor's approval")
     } else if status != Status::Pending {
         Some("this case is no longer waiting for a decision")
     } else {
@@ -397,7 +409,8 @@ pub fn view(store: &Store, catalogue: &Catalogue, id: &str, today: &str) -> Desk
         id: o.id.clone(),
         full_name: o.full_name.clone(),
     });
-    let can_decide = refusal(mine, status, decision.as_ref()).is_none();
+    let can_decide = refusal(&app, mine, decision.as_ref()).is_none();
+    let proposal = crate::approvals::proposal_of(store, &app)?;
     let history = casework::history(&app);
     let notes = casework::notes(store, &app)?;
     let applicant_history = casework::related(&app);
@@ -454,6 +467,7 @@ pub fn view(store: &Store, catalogue: &Catalogue, id: &str, today: &str) -> Desk
         can_reopen,
         can_execute,
         letter_decision,
+        proposal,
     })
 }
 
@@ -536,7 +550,7 @@ pub fn decide(
     today: &str,
 ) -> DeskResult<CaseView> {
     let (app, mine) = detail(store, id)?;
-    if let Some(why) = refusal(mine, app.status, standing_decision(store, &app)?.as_ref()) {
+    if let Some(why) = refusal(&app, mine, standing_decision(store, &app)?.as_ref()) {
         return Err(DeskError::invalid(why));
     }
     check(catalogue, &app, &casework::added_here(store, id)?, decision)?;

@@ -282,6 +282,14 @@ pub(crate) fn history(app: &ApplicationDetail) -> Vec<HistoryItem> {
                     issued_on = Some(day.clone());
                     (None, None, None)
                 }
+                Event::RefusalProposed { note, .. } => {
+                    text = Some(note.clone()).filter(|n| !n.is_empty());
+                    (None, Some(DecisionKind::Refuse), None)
+                }
+                Event::RefusalApproved { note, .. } | Event::RefusalReturned { note, .. } => {
+                    text = Some(note.clone()).filter(|n| !n.is_empty());
+                    (None, None, None)
+                }
                 Event::Received { .. }
                 | Event::DocumentsAdded { .. }
                 | Event::Withdrawn {}

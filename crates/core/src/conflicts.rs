@@ -12,10 +12,10 @@ use migdesk_domain::decision::DecisionKind;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::cache::{OutboxConflict, Store};
+use crate::cache::{NoteState, OutboxConflict, Store};
 use crate::error::{DeskError, DeskResult, ErrorKind};
 
-pub use migdesk_api::{ConflictCause, ResolutionAction};
+pub use migdesk_api::{ApprovalAction, ConflictCause, ResolutionAction};
 
 /// A supervisor's answer to a conflict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -57,6 +57,9 @@ pub struct ConflictView {
     pub on_this_desk: bool,
     /// What a supervisor decided about it, once resolved.
     pub resolution: Option<ConflictResolution>,
+    /// For a supervisor's answer to a proposed refusal that the centre could not apply (the case
+    /// moved meanwhile): the answer. `kind` is then the refusal, `decided_by` its officer.
+    pub answer: Option<ApprovalAction>,
 }
 
 /// All conflicts, unseen first, newest first: this desk's own, with the centre's news of them,
@@ -69,6 +72,7 @@ pub fn list(store: &Store) -> DeskResult<Vec<ConflictView>> {
         .map(|(record, seen)| (record.decision_id.clone(), (record, seen)))
         .collect();
     let mut views = own(store)?;
+    views.extend(answers(store)?);
     for view in &mut views {
         if let Some((record, _)) = centre.remove(&view.id) {
             view.resolution = resolution(&record);
@@ -126,6 +130,7 @@ fn from_central(
         resolution,
         decided_by: Some(record.decided_by.full_name),
         on_this_desk: false,
+        answer: None,
         id,
         case_id,
         number,
@@ -148,6 +153,34 @@ fn own(store: &Store) -> DeskResult<Vec<ConflictView>> {
         .into_iter()
         .map(view_of_own)
         .collect()
+}
+
+/// This desk's answers to proposed refusals that the centre refused.
+fn answers(store: &Store) -> DeskResult<Vec<ConflictView>> {
+    Ok(store
+        .local_approvals()?
+        .into_iter()
+        .filter(|a| a.state == NoteState::Refused)
+        .map(|a| ConflictView {
+            number: a.number.unwrap_or_else(|| a.case_id.clone()),
+            id: a.decision_id,
+            case_id: a.case_id,
+            applicant: a.applicant.unwrap_or_default(),
+            service: a.service.unwrap_or_default(),
+            kind: DecisionKind::Refuse,
+            decided_at: a.answered_at,
+            cause: a.cause.unwrap_or(ConflictCause::Rejected),
+            now_with: None,
+            changed_at: None,
+            status_now: None,
+            message: a.last_error.unwrap_or_default(),
+            seen: a.seen,
+            decided_by: None,
+            on_this_desk: true,
+            resolution: None,
+            answer: Some(a.action),
+        })
+        .collect())
 }
 
 /// Marks a conflict as seen; it stays listed (and kept at the centre).
@@ -201,5 +234,6 @@ fn view_of_own(own: OutboxConflict) -> DeskResult<ConflictView> {
         decided_by: None,
         on_this_desk: true,
         resolution: None,
+        answer: None,
     })
 }

@@ -326,6 +326,22 @@ impl Desk {
         crosscheck::document_text(store, document_id)
     }
 
+    /// The department's refusals waiting for a supervisor's approval, from the cache.
+    pub fn approvals(&mut self) -> DeskResult<Vec<crate::approvals::ApprovalView>> {
+        crate::approvals::list(self.active()?)
+    }
+
+    /// Keeps the supervisor's answer to a proposed refusal; the next sync delivers it.
+    pub fn answer_proposal(
+        &mut self,
+        case_id: &str,
+        answer: &crate::approvals::ProposalAnswer,
+    ) -> DeskResult<Vec<crate::approvals::ApprovalView>> {
+        let store = self.active()?;
+        crate::approvals::answer(store, case_id, answer)?;
+        crate::approvals::list(store)
+    }
+
     /// The conflicts inbox: decisions the centre kept but could not apply.
     pub fn conflicts(&mut self) -> DeskResult<Vec<ConflictView>> {
         let store = self.active()?;

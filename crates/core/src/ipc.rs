@@ -215,6 +215,7 @@ macro_rules! desk_commands {
 }
 
 use crate::appeals::{Issued, Letter, Reopening};
+use crate::approvals::{ApprovalView, DepartmentSettingsView, ProposalAnswer};
 use crate::case::CaseView;
 use crate::casework::CounterDocument;
 use crate::conflicts::ConflictView;

@@ -20,12 +20,15 @@
 //! - [`case`]: one case: form, checklist, history, decision checks, e-mail preview, recording.
 //! - [`viewer`]: document bytes for the viewer (as they are, or converted page by page).
 //! - [`crosscheck`]: a document's text with the applicant's key values found or flagged.
+//! - [`approvals`]: four eyes on refusals: a proposal on its case, the supervisor's approvals
+//!   list and answers (kept offline, sent by the sync), the department's setting.
 //! - [`conflicts`]: decisions the centre kept but could not apply, for the conflicts inbox.
 //! - [`supervision`]: the supervisor's calls (workload, moving cases, conflicts, history).
 //! - [`wipe`]: removing everything the workstation keeps, never unsent decisions unasked.
 
 pub mod app_info;
 pub mod appeals;
+pub mod approvals;
 pub mod bindings;
 pub mod cache;
 pub mod case;

@@ -158,6 +158,14 @@ counter_documents_sent: number,
  */
 counter_documents_refused: number, 
 /**
+ * A supervisor's answers to proposed refusals the centre applied.
+ */
+approvals_sent: number, 
+/**
+ * A supervisor's answers the centre refused (the case moved meanwhile): in the inbox.
+ */
+approvals_refused: number, 
+/**
  * Documents the centre could not give (missing, refused, corrupted on the way): recorded
  * on each and tried again at the next sync.
  */
@@ -374,6 +382,68 @@ last_error: string | null, };
 export type OfficerView = { id: string, full_name: string, };
 
 /**
+ * A supervisor's answer to a proposed refusal.
+ */
+export type ApprovalAction = "approve" | "return";
+
+/**
+ * A supervisor's answer given on this desk.
+ */
+export type AnswerView = { action: ApprovalAction, note: string, answered_at: string, 
+/**
+ * Waiting to be sent, applied by the centre, or refused (the case moved: see the inbox).
+ */
+delivery: NoteDelivery, 
+/**
+ * The centre's words, when it was refused or could not be reached.
+ */
+problem: string | null, };
+
+/**
+ * A refusal waiting for a supervisor's approval.
+ */
+export type ProposalView = { decision_id: string, 
+/**
+ * The officer who proposed it, by name.
+ */
+proposed_by: string, decided_at: string, reasons: Array<RefusalReason>, note: string, 
+/**
+ * The e-mail the applicant receives once it is approved.
+ */
+email_subject: string, email_body: string, 
+/**
+ * The signed-in supervisor may approve it (never one's own refusal).
+ */
+can_approve: boolean, 
+/**
+ * The signed-in supervisor may answer it now (no answer of theirs is waiting or applied).
+ */
+can_answer: boolean, 
+/**
+ * This desk's answer to it, once given.
+ */
+answer: AnswerView | null, };
+
+/**
+ * One line of the supervisor's approvals list.
+ */
+export type ApprovalView = { case_id: string, number: string, service: string, applicant: string, proposal: ProposalView, };
+
+/**
+ * The supervisor's answer, as the department screen gives it.
+ */
+export type ProposalAnswer = { decision_id: string, action: ApprovalAction, 
+/**
+ * Required to return the refusal.
+ */
+note: string, };
+
+/**
+ * The department's settings, as the department screen shows them.
+ */
+export type DepartmentSettingsView = { four_eyes_refusals: boolean, };
+
+/**
  * A case as the case view shows it.
  */
 export type CaseView = { id: string, number: string, service: string, 
@@ -432,7 +502,11 @@ can_execute: boolean,
 /**
  * The decision the centre last applied to the case, whose letter the applicant received.
  */
-letter_decision: string | null, };
+letter_decision: string | null, 
+/**
+ * A refusal waiting for a supervisor's approval (four eyes).
+ */
+proposal: ProposalView | null, };
 
 /**
  * A supervisor's reopening, as the case screen asks for it.
@@ -618,7 +692,12 @@ on_this_desk: boolean,
 /**
  * What a supervisor decided about it, once resolved.
  */
-resolution: ConflictResolution | null, };
+resolution: ConflictResolution | null, 
+/**
+ * For a supervisor's answer to a proposed refusal that the centre could not apply (the case
+ * moved meanwhile): the answer. `kind` is then the refusal, `decided_by` its officer.
+ */
+answer: ApprovalAction | null, };
 
 /**
  * One officer's load.
@@ -709,6 +788,10 @@ export type Commands = {
   document_layout: { args: { id: string }; returns: DocumentLayout };
   document_text: { args: { id: string }; returns: DocumentText };
   prefetch_case: { args: { id: string }; returns: number };
+  approvals: { args: Record<string, never>; returns: Array<ApprovalView> };
+  answer_proposal: { args: { id: string; answer: ProposalAnswer }; returns: Array<ApprovalView> };
+  department_settings: { args: Record<string, never>; returns: DepartmentSettingsView };
+  set_department_settings: { args: { settings: DepartmentSettingsView }; returns: DepartmentSettingsView };
   conflicts: { args: Record<string, never>; returns: Array<ConflictView> };
   conflict_seen: { args: { id: string }; returns: Array<ConflictView> };
   workload: { args: Record<string, never>; returns: Workload };
@@ -723,4 +806,4 @@ export type Commands = {
 export type CommandName = keyof Commands;
 
 /** Every command, for code that must cover each one. */
-export const COMMAND_NAMES: readonly CommandName[] = ["app_info", "catalogue", "session", "sign_in", "unlock", "lock", "sign_out", "queue_page", "sync_now", "case_view", "decision_preview", "decide", "add_note", "add_counter_document", "reopen_case", "record_execution", "decision_letter", "document_layout", "document_text", "prefetch_case", "conflicts", "conflict_seen", "workload", "officer_cases", "reassign", "resolve_conflict", "export_history", "undelivered_emails", "requeue_email"];
+export const COMMAND_NAMES: readonly CommandName[] = ["app_info", "catalogue", "session", "sign_in", "unlock", "lock", "sign_out", "queue_page", "sync_now", "case_view", "decision_preview", "decide", "add_note", "add_counter_document", "reopen_case", "record_execution", "decision_letter", "document_layout", "document_text", "prefetch_case", "approvals", "answer_proposal", "department_settings", "set_department_settings", "conflicts", "conflict_seen", "workload", "officer_cases", "reassign", "resolve_conflict", "export_history", "undelivered_emails", "requeue_email"];

@@ -154,6 +154,7 @@ impl Store {
                  AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.case_id = o.case_id AND p.state IN ('pending', 'conflict'))
                  AND NOT EXISTS (SELECT 1 FROM notes_outbox n WHERE n.case_id = o.case_id AND n.state = 'pending')
                  AND NOT EXISTS (SELECT 1 FROM counter_outbox d WHERE d.case_id = o.case_id AND d.state = 'pending')
+                 AND NOT EXISTS (SELECT 1 FROM approvals_outbox a WHERE a.case_id = o.case_id AND a.state = 'pending')
                  AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = o.case_id AND c.status IN ('pending', 'missing_documents'))",
             )
             .and_then(|mut stmt| stmt.query_map([&cutoff], |r| r.get(0))?.collect())
@@ -206,7 +207,8 @@ fn apply_change(tx: &rusqlite::Transaction<'_>, change: &Change, me: &str) -> De
             .query_row(
                 "SELECT (SELECT COUNT(*) FROM outbox WHERE case_id = ?1 AND state IN ('pending', 'conflict'))
                       + (SELECT COUNT(*) FROM notes_outbox WHERE case_id = ?1 AND state = 'pending')
-                      + (SELECT COUNT(*) FROM counter_outbox WHERE case_id = ?1 AND state = 'pending')",
+                      + (SELECT COUNT(*) FROM counter_outbox WHERE case_id = ?1 AND state = 'pending')
+                      + (SELECT COUNT(*) FROM approvals_outbox WHERE case_id = ?1 AND state = 'pending')",
                 [id],
                 |r| r.get(0),
             )

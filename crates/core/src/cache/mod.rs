@@ -12,6 +12,7 @@ use rusqlite_migration::{M, Migrations};
 
 use crate::error::{DeskError, DeskResult};
 
+mod approvals;
 mod audit;
 mod blobs;
 mod cases;
@@ -22,6 +23,7 @@ mod notes;
 mod outbox;
 mod queue;
 mod repair;
+pub(crate) use approvals::LocalApproval;
 pub(crate) use blobs::{StoredDocument, TextRead, TextRow};
 pub(crate) use counter::NewCounterDocument;
 pub use meta::Meta;
@@ -51,6 +53,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/015_notes.sql")),
     M::up(include_str!("../../migrations/016_paused_deadline.sql")),
     M::up(include_str!("../../migrations/017_counter_documents.sql")),
+    M::up(include_str!("../../migrations/018_approvals.sql")),
 ];
 
 /// The SQL functions the migrations use. `az_sort_key(name)`: the Azerbaijani sort key stored

@@ -84,11 +84,13 @@ pub(crate) struct OutboxConflict {
     pub applicant: Option<String>,
 }
 
-/// The officer's work not sent yet: decisions, notes and counter documents, with whose they are
+/// The officer's work not sent yet: decisions, notes, counter documents and a supervisor's
+/// answers to proposed refusals, with whose they are
 /// and for which centre.
 const UNSENT: &str = "SELECT owner, instance FROM outbox WHERE state = 'pending'
      UNION ALL SELECT owner, instance FROM notes_outbox WHERE state = 'pending'
-     UNION ALL SELECT owner, instance FROM counter_outbox WHERE state = 'pending'";
+     UNION ALL SELECT owner, instance FROM counter_outbox WHERE state = 'pending'
+     UNION ALL SELECT owner, instance FROM approvals_outbox WHERE state = 'pending'";
 
 /// A stored request, read back through the contract.
 fn request_at(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<DecisionRequest> {
@@ -158,7 +160,8 @@ impl Store {
         self.conn
             .execute_batch(
                 "UPDATE notes_outbox SET next_attempt_at = NULL WHERE state = 'pending' AND next_attempt_at IS NOT NULL;
-                 UPDATE counter_outbox SET next_attempt_at = NULL WHERE state = 'pending' AND next_attempt_at IS NOT NULL;",
+                 UPDATE counter_outbox SET next_attempt_at = NULL WHERE state = 'pending' AND next_attempt_at IS NOT NULL;
+                 UPDATE approvals_outbox SET next_attempt_at = NULL WHERE state = 'pending' AND next_attempt_at IS NOT NULL;",
             )
             .map_err(map_sql)?;
         self.conn
@@ -308,6 +311,7 @@ impl Store {
         for sql in [
             "UPDATE outbox SET seen_at = COALESCE(seen_at, ?2) WHERE id = ?1 AND state = 'conflict'",
             "UPDATE central_conflicts SET seen_at = COALESCE(seen_at, ?2) WHERE id = ?1",
+            "UPDATE approvals_outbox SET seen_at = COALESCE(seen_at, ?2) WHERE decision_id = ?1 AND state = 'refused'",
         ] {
             changed += self
                 .conn

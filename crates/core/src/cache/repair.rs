@@ -86,10 +86,17 @@ fn salvage(conn: &Connection, table: &str) -> Rows {
 /// aside and starts a fresh cache whose next sync fetches everything else from the centre.
 pub fn repair(path: &Path, key: &CacheKey) -> DeskResult<(Store, Repair)> {
     let old = unlock(path, key)?;
-    let kept: Vec<(&str, Rows)> = ["meta", "outbox", "notes_outbox", "counter_outbox", "audit"]
-        .into_iter()
-        .map(|t| (t, salvage(&old, t)))
-        .collect();
+    let kept: Vec<(&str, Rows)> = [
+        "meta",
+        "outbox",
+        "notes_outbox",
+        "counter_outbox",
+        "approvals_outbox",
+        "audit",
+    ]
+    .into_iter()
+    .map(|t| (t, salvage(&old, t)))
+    .collect();
     drop(old);
 
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");

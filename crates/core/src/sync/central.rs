@@ -297,6 +297,20 @@ impl Central {
         .await
     }
 
+    /// `PUT path` (under `/api/v1`) with a body; the answer as a body of the contract.
+    pub async fn put<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        body: &B,
+    ) -> DeskResult<T> {
+        self.decoded(
+            path,
+            self.request(Method::PUT, Some(token), path).json(body),
+        )
+        .await
+    }
+
     /// `GET path` as bytes, with the file name the centre suggests (`Content-Disposition`).
     pub async fn get_bytes(
         &self,

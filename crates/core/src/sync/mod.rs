@@ -8,6 +8,7 @@
 //! - [`documents`]: document bytes and their text;
 //! - [`outbox`]: recorded decisions until the centre has answered them;
 //! - [`notes`]: internal notes written here until the centre has kept them;
+//! - [`approvals`]: a supervisor's answers to proposed refusals;
 //! - [`audit`]: the desk's audit trail.
 
 use std::time::{Duration, Instant};
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::cache::{Meta, Store};
 use crate::error::DeskResult;
 
+pub mod approvals;
 pub mod audit;
 pub mod central;
 pub mod counter;
@@ -26,6 +28,7 @@ pub mod notes;
 pub mod outbox;
 
 pub use crate::cache::OutboxState;
+pub use approvals::push_approvals;
 pub use audit::push_audit;
 pub use central::Central;
 pub use counter::push_counter_documents;
@@ -61,6 +64,12 @@ pub struct SyncReport {
     /// Documents added at the counter the centre refused for good (shown on their case).
     #[ts(type = "number")]
     pub counter_documents_refused: u64,
+    /// A supervisor's answers to proposed refusals the centre applied.
+    #[ts(type = "number")]
+    pub approvals_sent: u64,
+    /// A supervisor's answers the centre refused (the case moved meanwhile): in the inbox.
+    #[ts(type = "number")]
+    pub approvals_refused: u64,
     /// Documents the centre could not give (missing, refused, corrupted on the way): recorded
     /// on each and tried again at the next sync.
     #[ts(type = "number")]
@@ -193,6 +202,8 @@ pub async fn run(
     report.decisions_sent = sent;
     report.conflicts = conflicts;
     (report.notes_sent, report.notes_refused) = push_notes(store, central, token).await?;
+    (report.approvals_sent, report.approvals_refused) =
+        push_approvals(store, central, token).await?;
     timings.exchanges += lap(&mut since);
     let pulled = pull_changes(store, central, token, me, |changes| {
         progress(Progress {
@@ -231,6 +242,9 @@ pub async fn run(
     let (sent, refused) = push_notes(store, central, token).await?;
     report.notes_sent += sent;
     report.notes_refused += refused;
+    let (sent, refused) = push_approvals(store, central, token).await?;
+    report.approvals_sent += sent;
+    report.approvals_refused += refused;
     progress(Progress::new(Phase::Audit));
     report.audit_events_sent = push_audit(store, central, token).await?;
     let conflicts = central.conflicts(token).await?;
