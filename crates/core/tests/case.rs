@@ -160,12 +160,18 @@ async fn an_officer_opens_cases_previews_the_emails_and_each_decision_arrives_on
     for (case_id, _, _) in &previews {
         let view = desk.case(case_id).unwrap();
         assert_eq!(view.decision.unwrap().state, DeliveryState::Sent);
-        assert_ne!(
-            view.status,
-            migdesk_api::Status::Pending,
-            "the feed brought the new status"
-        );
+        if view.proposal.is_some() {
+            // The refusal waits for the supervisor (four eyes): the case too.
+            assert_eq!(view.status, migdesk_api::Status::Pending);
+        } else {
+            assert_ne!(
+                view.status,
+                migdesk_api::Status::Pending,
+                "the feed brought the new status"
+            );
+        }
     }
+    assert!(desk.case(&previews[2].0).unwrap().proposal.is_some());
     centre.stop().await;
 
     // At the centre: each decision once, with its reasons, and the e-mail queued for the
@@ -190,9 +196,11 @@ async fn an_officer_opens_cases_previews_the_emails_and_each_decision_arrives_on
             request["missing_documents"],
             serde_json::json!(sent.missing_documents)
         );
+        // The refusal's e-mail waits with its proposal for the supervisor to read.
         let (subject, body): (String, String) = db
             .query_row(
-                "SELECT subject, body FROM notifications WHERE decision_id = ?1",
+                "SELECT subject, body FROM notifications WHERE decision_id = ?1
+                 UNION ALL SELECT email_subject, email_body FROM refusal_proposals WHERE decision_id = ?1",
                 [decision_id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )

@@ -75,6 +75,7 @@ function kase(over: Partial<CaseView> = {}): CaseView {
     can_reopen: false,
     can_execute: false,
     letter_decision: null,
+    proposal: null,
     ...over,
   };
 }

@@ -24,6 +24,7 @@ import { DecisionDialog } from "./DecisionDialog";
 import { DocumentPane, type PaneCommand } from "./DocumentPane";
 import { LetterDialog } from "./LetterDialog";
 import { Notes } from "./Notes";
+import { ProposalState } from "./ProposalState";
 import { TextPanel } from "./TextPanel";
 import "./case.css";
 
@@ -475,6 +476,7 @@ export function Case({
           </span>
         )}
         <ExecutionState kase={kase} />
+        <ProposalState kase={kase} />
         {kase.can_execute && (
           <KeyButton keys="e" testId="case-execute" onClick={() => setAfter("execute")}>
             {t("appeals.execute")}

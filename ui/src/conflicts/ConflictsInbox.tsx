@@ -20,6 +20,10 @@ export function conflictStory(t: TFunction, c: ConflictView): string {
     message: c.message,
     by: c.decided_by ?? t("conflicts.someone"),
   };
+  if (c.answer) {
+    // A supervisor's answer to a proposed refusal that the centre could not apply.
+    return t(`conflicts.approvalStory.${c.cause}`, facts);
+  }
   return c.on_this_desk
     ? t(`conflicts.story.${c.cause}`, facts)
     : t(`conflicts.theirStory.${c.cause}`, facts);

@@ -3,6 +3,7 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import {
   type AppInfo,
+  type ApprovalView,
   type CaseView,
   type CatalogueInfo,
   type CommandName,
@@ -10,6 +11,7 @@ import {
   type ConflictView,
   type CounterDocument,
   type Decision,
+  type DepartmentSettingsView,
   type DeskError,
   type DocumentLayout,
   type DocumentText,
@@ -21,6 +23,7 @@ import {
   type Letter,
   type OfficerCases,
   type Progress,
+  type ProposalAnswer,
   type QueuePage,
   type QueueQuery,
   type Reassignment,
@@ -35,7 +38,10 @@ import {
 } from "./bindings";
 
 export type {
+  AnswerView,
   AppInfo,
+  ApprovalAction,
+  ApprovalView,
   BuildInfo,
   CaseRef,
   CaseView,
@@ -45,6 +51,7 @@ export type {
   ConflictView,
   Decision,
   DecisionKind,
+  DepartmentSettingsView,
   DeskError,
   DocumentLayout,
   DocumentText,
@@ -60,6 +67,8 @@ export type {
   OfficerCases,
   OfficerLoad,
   Progress,
+  ProposalAnswer,
+  ProposalView,
   QueuePage,
   QueueQuery,
   QueueRow,
@@ -152,6 +161,16 @@ export const desk = {
   documentText: (id: string): Promise<DocumentText> => call("document_text", { id }),
   /** Prepares a case's first documents before it is opened; resolves to how many. */
   prefetchCase: (id: string): Promise<number> => call("prefetch_case", { id }),
+  /** The department's refusals waiting for approval (from the cache: works offline). */
+  approvals: (): Promise<ApprovalView[]> => call("approvals", {}),
+  /** Keeps a supervisor's answer to a proposed refusal (sent at the next sync); resolves to
+   * the approvals list as it is now. */
+  answerProposal: (id: string, answer: ProposalAnswer): Promise<ApprovalView[]> =>
+    call("answer_proposal", { id, answer }),
+  /** The department's settings (supervisors; needs the centre). */
+  departmentSettings: (): Promise<DepartmentSettingsView> => call("department_settings", {}),
+  setDepartmentSettings: (settings: DepartmentSettingsView): Promise<DepartmentSettingsView> =>
+    call("set_department_settings", { settings }),
   conflicts: (): Promise<ConflictView[]> => call("conflicts", {}),
   /** Marks a conflict as seen (it is kept); resolves to the inbox as it is now. */
   conflictSeen: (id: string): Promise<ConflictView[]> => call("conflict_seen", { id }),

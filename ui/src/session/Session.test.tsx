@@ -303,6 +303,8 @@ describe("the queue", () => {
         notes_refused: 1,
         counter_documents_sent: 0,
         counter_documents_refused: 0,
+        approvals_sent: 0,
+        approvals_refused: 0,
         documents_read: 7,
         cases_purged: 0,
         feed_restarted: true,

@@ -47,6 +47,8 @@ async function department(handlers: Handlers = {}, conflicts: ConflictView[] = [
       return `/home/rashad/Documents/migdesk/history-${id}.csv`;
     },
     undelivered_emails: () => [],
+    approvals: () => [],
+    department_settings: () => ({ four_eyes_refusals: true }),
     ...handlers,
   });
   const user = userEvent.setup();

@@ -6,6 +6,7 @@ import { useCatalogue } from "../data/catalogue";
 import { useLoad } from "../data/useLoad";
 import { desk, type OfficerLoad } from "../ipc/client";
 import { formatDate } from "../queue/format";
+import { Approvals } from "./Approvals";
 import { DepartmentConflicts } from "./DepartmentConflicts";
 import { OfficerCasesPanel } from "./OfficerCasesPanel";
 import { UndeliveredEmails } from "./UndeliveredEmails";
@@ -17,6 +18,8 @@ const DEPARTMENT = "department";
 const loadWorkload = () => desk.workload();
 const loadConflicts = () => desk.conflicts();
 const loadUndelivered = () => desk.undeliveredEmails();
+const loadApprovals = () => desk.approvals();
+const loadSettings = () => desk.departmentSettings();
 const loadOfficerCases = (id: string) => desk.officerCases(id);
 
 /** The department's officers and their load; a row (click or Enter) shows that officer's cases. */
@@ -92,6 +95,9 @@ export function Department({ onClose }: { onClose: () => void }) {
   const cases = useLoad(officerId, loadOfficerCases);
   const conflicts = useLoad(DEPARTMENT, loadConflicts);
   const undelivered = useLoad(DEPARTMENT, loadUndelivered);
+  const approvals = useLoad(DEPARTMENT, loadApprovals);
+  const settings = useLoad(DEPARTMENT, loadSettings);
+  const approvalsRef = useRef<HTMLElement>(null);
   const { serviceName } = useCatalogue();
 
   useEffect(() => {
@@ -102,6 +108,8 @@ export function Department({ onClose }: { onClose: () => void }) {
     workload.reload();
     cases.reload();
     conflicts.reload();
+    approvals.reload();
+    settings.reload();
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLElement>) {
@@ -113,6 +121,14 @@ export function Department({ onClose }: { onClose: () => void }) {
     if (event.key === "Escape") {
       event.preventDefault();
       onClose();
+    } else if (event.key === "p" && !event.ctrlKey && !event.altKey && !event.metaKey) {
+      // To the refusals waiting for approval: the first answer that can be given, else the list.
+      event.preventDefault();
+      const section = approvalsRef.current;
+      const button = section?.querySelector<HTMLButtonElement>(
+        "[data-testid=approval] button:not(:disabled)",
+      );
+      (button ?? section)?.focus();
     }
   }
 
@@ -201,6 +217,16 @@ export function Department({ onClose }: { onClose: () => void }) {
         </section>
       </div>
 
+      <Approvals
+        approvals={approvals.data}
+        loading={approvals.loading}
+        error={approvals.error}
+        settings={settings.data}
+        settingsError={settings.error}
+        section={approvalsRef}
+        onAnswered={approvals.replace}
+        onSettings={settings.replace}
+      />
       <DepartmentConflicts
         conflicts={conflicts.data}
         loading={conflicts.loading}

@@ -102,6 +102,7 @@ export function departmentConflict(over: Partial<ConflictView> = {}): ConflictVi
     decided_by: "Elvin Quliyev",
     on_this_desk: false,
     resolution: null,
+    answer: null,
     ...over,
   };
 }
