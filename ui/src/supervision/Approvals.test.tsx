@@ -98,6 +98,10 @@ describe("refusals waiting for approval", () => {
     expect(answered.textContent).toContain("You approved it");
     expect(answered.textContent).toContain("waiting to be sent");
     expect(screen.queryByTestId("approval-approve")).toBeNull();
+    // The keys stay with the list: Escape still closes the department.
+    expect(document.activeElement).toBe(screen.getByTestId("department-approvals"));
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByTestId("department")).toBeNull());
   });
 
   it("returns a refusal with a note; Escape in the note closes it, not the screen", async () => {
@@ -112,7 +116,7 @@ describe("refusals waiting for approval", () => {
 
     await user.click(screen.getByTestId("approval-return"));
     await user.keyboard("Pasportun ikinci səhifəsinə baxın.");
-    await user.click(screen.getByTestId("approval-return-submit"));
+    await user.keyboard("{Control>}{Enter}{/Control}");
     await waitFor(() => expect(answers).toHaveLength(1));
     expect(answers[0]?.answer).toEqual({
       decision_id: "dec-9",

@@ -164,6 +164,9 @@ function Proposal({
               // Escape leaves the note, not the department screen.
               e.preventDefault();
               setReturning(false);
+            } else if (e.key === "Enter" && e.ctrlKey) {
+              e.preventDefault();
+              void answer("return");
             }
           }}
         >

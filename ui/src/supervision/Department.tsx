@@ -224,7 +224,11 @@ export function Department({ onClose }: { onClose: () => void }) {
         settings={settings.data}
         settingsError={settings.error}
         section={approvalsRef}
-        onAnswered={approvals.replace}
+        onAnswered={(list) => {
+          approvals.replace(list);
+          // The answered item's buttons are gone: the keys stay with the list.
+          approvalsRef.current?.focus();
+        }}
         onSettings={settings.replace}
       />
       <DepartmentConflicts
