@@ -515,6 +515,37 @@ describe("the case screen", () => {
     expect(document.activeElement).toBe(screen.getByTestId("case-screen"));
   });
 
+  it("says a refusal waits for the supervisor's approval, and offers no other decision", async () => {
+    await open([], async () => true, "en", {
+      can_decide: false,
+      decision: {
+        id: "dec-8",
+        kind: "refuse",
+        state: "sent",
+        recorded_at: "2026-11-30T09:00:00Z",
+        last_error: null,
+      },
+      proposal: {
+        decision_id: "dec-8",
+        proposed_by: "Aysel Məmmədova",
+        decided_at: "2026-11-30T09:00:00Z",
+        reasons: [{ code: "contradictory", fields: ["surname"], documents: [] }],
+        note: "",
+        email_subject: "s",
+        email_body: "b",
+        can_approve: false,
+        can_answer: false,
+        answer: null,
+      },
+    });
+    expect(screen.getByTestId("case-proposal").textContent).toContain(
+      "waiting for a supervisor's approval",
+    );
+    expect(screen.queryByTestId("decide-accept")).toBeNull();
+    await userEvent.keyboard("a");
+    expect(screen.queryByTestId("decision-dialog")).toBeNull();
+  });
+
   it.each(["az", "en", "ru"])("shows words, never internal codes, in %s", async (lang) => {
     await open([], async () => true, lang, {
       form: [

@@ -203,4 +203,27 @@ describe("the conflicts inbox", () => {
       "записано на рабочем месте сотрудника Elvin Quliyev",
     );
   });
+
+  it("tells a supervisor's answer to a proposed refusal that the centre could not apply", async () => {
+    const answer = conflict({
+      kind: "refuse",
+      cause: "withdrawn",
+      answer: "approve",
+      message: "the applicant withdrew MX-2026-000017",
+    });
+    const { view } = await queue("en", [answer]);
+    await userEvent.click(screen.getByTestId("queue-conflicts"));
+    expect((await screen.findByTestId("conflict-story")).textContent).toContain(
+      "You answered this proposed refusal",
+    );
+    expect(screen.getByTestId("conflict-story").textContent).toContain(
+      "the applicant had withdrawn the application",
+    );
+    view.unmount();
+    await queue("az", [{ ...answer, cause: "stale_version" }]);
+    await userEvent.click(screen.getByTestId("queue-conflicts"));
+    expect((await screen.findByTestId("conflict-story")).textContent).toContain(
+      "Bu imtina təklifinə cavab verdiniz",
+    );
+  });
 });
