@@ -316,7 +316,9 @@ pub async fn settings(
 #[utoipa::path(put, path = "/api/v1/departments/{id}/settings", tag = "supervision", security(("bearer" = [])),
     params(("id" = String, Path, description = "Department id")),
     request_body = DepartmentSettings,
-    responses((status = 200, body = DepartmentSettings), NeedsSupervisor))]
+    responses((status = 200, body = DepartmentSettings),
+        (status = 400, body = ErrorBody, description = "Not the settings' shape"),
+        NeedsSupervisor))]
 pub async fn set_settings(
     State(state): State<AppState>,
     caller: Caller,
