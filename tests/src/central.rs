@@ -56,6 +56,23 @@ pub fn seed(db: &Path, cases: u32, seed: u64, department: Option<&str>) -> Vec<A
         .collect()
 }
 
+/// Seeds `db` with `cases` applications all routed to `department`; returns an officer and the
+/// supervisor of that department.
+pub fn seed_department(db: &Path, cases: u32, seed_: u64, department: &str) -> (Account, Account) {
+    let staff: Vec<Account> = seed(db, cases, seed_, Some(department))
+        .into_iter()
+        .filter(|a| a.department == department)
+        .collect();
+    let of = |role: &str| {
+        staff
+            .iter()
+            .find(|a| a.role == role)
+            .unwrap_or_else(|| panic!("no {role} in {department}"))
+            .clone()
+    };
+    (of("officer"), of("supervisor"))
+}
+
 /// A new applicant portal credential on `db`, issued by the service's own command
 /// (`migdesk-central portal-token`), for the applicant routes.
 pub fn portal_token(db: &Path, name: &str) -> String {

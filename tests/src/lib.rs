@@ -678,6 +678,34 @@ impl AppWindow {
             .await
     }
 
+    /// The text of the element with `data-testid` as it is now, or "" when there is none
+    /// (without waiting for one to appear).
+    pub async fn text_of(&self, id: &str) -> String {
+        let found = self
+            .driver
+            .find_all(By::Css(format!("[data-testid='{id}']")))
+            .await
+            .unwrap_or_default();
+        match found.first() {
+            Some(e) => e.text().await.unwrap_or_default(),
+            None => String::new(),
+        }
+    }
+
+    /// Waits until the focus is exactly on the element with `data-testid` (not inside it).
+    pub async fn expect_focus_exactly(&self, id: &str) -> HarnessResult<()> {
+        let start = Instant::now();
+        let mut focused = String::new();
+        while start.elapsed() < PAGE_TIMEOUT {
+            focused = self.focused().await;
+            if focused == id {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err(format!("the focus is on {focused:?}, not on {id}"))
+    }
+
     /// Waits until the element with `data-testid` shows exactly `expected`.
     pub async fn wait_for_text(&self, id: &str, expected: &str) -> HarnessResult<()> {
         let start = Instant::now();

@@ -88,12 +88,7 @@ async fn wait_for_notes(
 async fn an_offline_officer_and_the_supervisor_exchange_notes_on_a_case() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("central.db");
-    let staff: Vec<central::Account> = central::seed(&db, 10, 21, Some("shaki"))
-        .into_iter()
-        .filter(|a| a.department == "shaki")
-        .collect();
-    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
-    let supervisor = staff.iter().find(|a| a.role == "supervisor").unwrap();
+    let (officer, supervisor) = central::seed_department(&db, 10, 21, "shaki");
     let centre = Centre::start(&db);
     let cable = Cable::to(&centre.base);
 
@@ -161,7 +156,7 @@ async fn an_offline_officer_and_the_supervisor_exchange_notes_on_a_case() {
         .unwrap();
     desk.chord(Key::Control, Key::Enter).await;
     dialog_closed(&desk, "counter-dialog").await;
-    let panes = text_of(&desk, "pane-1-select").await;
+    let panes = desk.text_of("pane-1-select").await;
     assert!(panes.contains("counter-passport.jpg"), "{panes}");
     desk.screenshot("casework_counter_offline").await.unwrap();
     let counter_at_centre = || -> i64 {
@@ -330,20 +325,12 @@ async fn an_offline_officer_and_the_supervisor_exchange_notes_on_a_case() {
     desk.close().await;
 }
 
-/// The text of an element, or "" when it is not there.
-async fn text_of(desk: &AppWindow, id: &str) -> String {
-    match desk.by_test_id(id).await {
-        Ok(e) => e.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
-}
-
 /// Waits until the dialog `[data-testid=dialog]` has closed and handed the keys back to the
 /// case screen itself.
 async fn dialog_closed(desk: &AppWindow, dialog: &str) {
     let started = std::time::Instant::now();
     loop {
-        let open = !text_of(desk, dialog).await.is_empty();
+        let open = !desk.text_of(dialog).await.is_empty();
         let focus = desk.focused().await;
         if !open && focus == "case-screen" {
             return;
@@ -351,7 +338,7 @@ async fn dialog_closed(desk: &AppWindow, dialog: &str) {
         assert!(
             started.elapsed() < std::time::Duration::from_secs(20),
             "{dialog} open: {open}; the focus is on {focus}; {}",
-            text_of(desk, "error-notice").await
+            desk.text_of("error-notice").await
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
@@ -377,12 +364,7 @@ async fn accept_and_sync(desk: &AppWindow) {
 async fn a_supervisor_reopens_a_decided_case_and_the_officer_decides_again_and_executes_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("central.db");
-    let staff: Vec<central::Account> = central::seed(&db, 8, 23, Some("shaki"))
-        .into_iter()
-        .filter(|a| a.department == "shaki")
-        .collect();
-    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
-    let supervisor = staff.iter().find(|a| a.role == "supervisor").unwrap();
+    let (officer, supervisor) = central::seed_department(&db, 8, 23, "shaki");
     let centre = Centre::start(&db);
     let cable = Cable::to(&centre.base);
 
@@ -392,15 +374,16 @@ async fn a_supervisor_reopens_a_decided_case_and_the_officer_decides_again_and_e
         .await;
     desk.sync_queue().await.unwrap();
     desk.open_selected_case().await;
-    let number = text_of(&desk, "case-number").await;
+    desk.by_test_id("case-number").await.unwrap();
+    let number = desk.text_of("case-number").await;
     accept_and_sync(&desk).await;
     open_case(&desk, &number).await;
     desk.by_test_id("case-execute").await.unwrap();
-    assert!(text_of(&desk, "case-reopen").await.is_empty());
+    assert!(desk.text_of("case-reopen").await.is_empty());
     desk.press("u").await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(
-        text_of(&desk, "reopen-dialog").await.is_empty(),
+        desk.text_of("reopen-dialog").await.is_empty(),
         "u is a supervisor's key"
     );
     desk.press(Key::Escape).await;
@@ -423,9 +406,9 @@ async fn a_supervisor_reopens_a_decided_case_and_the_officer_decides_again_and_e
     boss.screenshot("appeals_reopen_dialog").await.unwrap();
     boss.chord(Key::Control, Key::Enter).await;
     dialog_closed(&boss, "reopen-dialog").await;
-    let history = text_of(&boss, "history").await;
+    let history = boss.text_of("history").await;
     assert!(history.contains("2(103)-1234/2026"), "{history}");
-    assert!(text_of(&boss, "case-reopen").await.is_empty());
+    assert!(boss.text_of("case-reopen").await.is_empty());
     boss.screenshot("appeals_reopened").await.unwrap();
     let (status, reopened_by): (String, String) = rusqlite::Connection::open(&db)
         .unwrap()
@@ -443,7 +426,7 @@ async fn a_supervisor_reopens_a_decided_case_and_the_officer_decides_again_and_e
     desk.sync().await.unwrap();
     open_case(&desk, &number).await;
     desk.by_test_id("decide-accept").await.unwrap();
-    assert!(text_of(&desk, "history").await.contains("2(103)-1234/2026"));
+    assert!(desk.text_of("history").await.contains("2(103)-1234/2026"));
     accept_and_sync(&desk).await;
     open_case(&desk, &number).await;
 
@@ -470,9 +453,9 @@ async fn a_supervisor_reopens_a_decided_case_and_the_officer_decides_again_and_e
     cable.plug();
     desk.chord(Key::Control, Key::Enter).await;
     dialog_closed(&desk, "execution-dialog").await;
-    let state = text_of(&desk, "execution-state").await;
+    let state = desk.text_of("execution-state").await;
     assert!(state.contains("MI 0012345"), "{state}");
-    assert!(text_of(&desk, "case-execute").await.is_empty());
+    assert!(desk.text_of("case-execute").await.is_empty());
     desk.screenshot("appeals_executed").await.unwrap();
 
     // The applicant's tracking shows each step.

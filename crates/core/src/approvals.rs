@@ -214,7 +214,10 @@ impl Supervision {
         let body = DepartmentSettings {
             four_eyes_refusals: settings.four_eyes_refusals,
         };
-        let kept: DepartmentSettings = self.central.put(&self.token, &path, &body).await?;
+        let kept: DepartmentSettings = self
+            .central
+            .send(reqwest::Method::PUT, &self.token, &path, &body)
+            .await?;
         Ok(DepartmentSettingsView {
             four_eyes_refusals: kept.four_eyes_refusals,
         })

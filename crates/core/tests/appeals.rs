@@ -5,31 +5,12 @@
 //! accepted case's execution; neither is possible offline, and nothing is kept half-done.
 
 mod common;
-use common::{Centre, synced_desk_of};
+use common::{Centre, pending_cases, sync, synced_desk_of};
 
 use migdesk_api::{ReopenGround, Status};
 use migdesk_core::ErrorKind;
 use migdesk_core::appeals::{Issued, Reopening};
-use migdesk_core::desk::Desk;
-use migdesk_core::queue::QueueQuery;
 use migdesk_domain::decision::{Decision, DecisionKind};
-
-fn pending_cases(desk: &mut Desk) -> Vec<String> {
-    desk.queue(&QueueQuery {
-        mine: true,
-        status: Some(Status::Pending),
-        ..QueueQuery::default()
-    })
-    .unwrap()
-    .rows
-    .into_iter()
-    .map(|r| r.id)
-    .collect()
-}
-
-async fn sync(desk: &mut Desk) {
-    desk.sync_job().unwrap().run(|_| {}).await.unwrap();
-}
 
 fn today() -> String {
     chrono::Utc::now()

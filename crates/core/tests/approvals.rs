@@ -6,28 +6,13 @@
 //! that moved meanwhile goes to the inbox.
 
 mod common;
-use common::{Centre, synced_desk_of};
+use common::{Centre, pending_cases, sync, synced_desk_of};
 
 use migdesk_api::{ApprovalAction, ConflictCause, Status};
 use migdesk_core::ErrorKind;
 use migdesk_core::approvals::ProposalAnswer;
 use migdesk_core::casework::NoteDelivery;
-use migdesk_core::desk::Desk;
-use migdesk_core::queue::QueueQuery;
 use migdesk_domain::decision::{Decision, DecisionKind, ReasonCode, RefusalReason};
-
-fn pending_cases(desk: &mut Desk) -> Vec<String> {
-    desk.queue(&QueueQuery {
-        mine: true,
-        status: Some(Status::Pending),
-        ..QueueQuery::default()
-    })
-    .unwrap()
-    .rows
-    .into_iter()
-    .map(|r| r.id)
-    .collect()
-}
 
 fn refusal() -> Decision {
     let mut refusal = Decision::new(DecisionKind::Refuse);
@@ -38,10 +23,6 @@ fn refusal() -> Decision {
     }];
     refusal.note = "Pasport nömrəsi formada səhv yazılıb.".into();
     refusal
-}
-
-async fn sync(desk: &mut Desk) -> migdesk_core::sync::SyncReport {
-    desk.sync_job().unwrap().run(|_| {}).await.unwrap()
 }
 
 fn answer(decision_id: &str, action: ApprovalAction, note: &str) -> ProposalAnswer {

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 mod common;
-use common::Centre;
+use common::{Centre, sync};
 
 use migdesk_central::seed::Account;
 use migdesk_core::ErrorKind;
@@ -36,10 +36,6 @@ async fn desk_for(dir: &Path, name: &str, centre: &Centre, account: &Account) ->
     .unwrap();
     sync(&mut desk).await;
     desk
-}
-
-async fn sync(desk: &mut Desk) {
-    desk.sync_job().unwrap().run(|_| {}).await.unwrap();
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{Reply, Server, decision, id, rows, start, version};
+use crate::common::{Reply, Server, decision, id, refuse, rows, start, version};
 
 fn now() -> String {
     migdesk_central::clock::format(migdesk_central::clock::now())
@@ -24,18 +24,14 @@ fn answer(action: &str, note: &str, based_on_version: &Value) -> Value {
 
 /// The officer refuses the case; the answer, as the centre gives it.
 async fn propose(s: &Server, token: &str, case: &Value) -> (String, Value) {
-    let mut refusal = decision(version(case), "refuse");
-    refusal["reasons"] = json!([{ "code": "form_incorrect", "fields": ["passport_number"] }]);
-    refusal["note"] = json!("Pasport nömrəsi formada səhv yazılıb.");
-    let reply = s
-        .post(
-            &format!("/api/v1/applications/{}/decisions", id(case)),
-            Some(token),
-            &refusal,
-        )
-        .await
-        .expect(StatusCode::CREATED);
-    (refusal["id"].as_str().unwrap().to_owned(), reply)
+    refuse(
+        s,
+        token,
+        case,
+        json!([{ "code": "form_incorrect", "fields": ["passport_number"] }]),
+        "Pasport nömrəsi formada səhv yazılıb.",
+    )
+    .await
 }
 
 async fn approve_or_return(s: &Server, token: &str, decision_id: &str, body: &Value) -> Reply {

@@ -202,6 +202,29 @@ impl Server {
     }
 }
 
+/// The officer refuses `case` with these reasons and note; the decision's id and the centre's
+/// answer (201).
+pub async fn refuse(
+    s: &Server,
+    token: &str,
+    case: &Value,
+    reasons: Value,
+    note: &str,
+) -> (String, Value) {
+    let mut refusal = decision(version(case), "refuse");
+    refusal["reasons"] = reasons;
+    refusal["note"] = json!(note);
+    let reply = s
+        .post(
+            &format!("/api/v1/applications/{}/decisions", id(case)),
+            Some(token),
+            &refusal,
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    (refusal["id"].as_str().unwrap_or_default().to_owned(), reply)
+}
+
 pub fn decision(based_on_version: i64, kind: &str) -> Value {
     json!({
         "id": uuid::Uuid::new_v4(),

@@ -10,7 +10,7 @@ use std::process::Command;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{Server, decision, id, rows, start, version};
+use crate::common::{self, Server, id, rows, start};
 
 /// What `tool` prints about the file at `path` (`args` before it, `after` behind it).
 fn run(tool: &str, args: &[&str], path: &std::path::Path, after: &[&str]) -> String {
@@ -42,22 +42,16 @@ fn applicant(s: &Server, case_id: &str, native: &str, lang: &str) {
 
 async fn refuse(s: &Server, token: &str, case: &Value) -> String {
     let doc_id = case["documents"][0]["id"].as_str().unwrap();
-    let mut refusal = decision(version(case), "refuse");
-    refusal["reasons"] = json!([
-        { "code": "contradictory", "fields": ["surname"], "documents": [doc_id] },
-    ]);
-    refusal["note"] = json!("Soyad pasportda başqa cür yazılıb.");
-    let proposed = s
-        .post(
-            &format!("/api/v1/applications/{}/decisions", id(case)),
-            Some(token),
-            &refusal,
-        )
-        .await
-        .expect(StatusCode::CREATED);
+    let (decision_id, proposed) = common::refuse(
+        s,
+        token,
+        case,
+        json!([{ "code": "contradictory", "fields": ["surname"], "documents": [doc_id] }]),
+        "Soyad pasportda başqa cür yazılıb.",
+    )
+    .await;
     // Four eyes (Baku's default): the refusal applies, and its letter exists, once approved.
     assert_eq!(proposed["awaiting_approval"], true, "{proposed}");
-    let decision_id = refusal["id"].as_str().unwrap().to_owned();
     let supervisor = s.login(s.account("baku", "supervisor", 0)).await;
     let approved = s
         .post(

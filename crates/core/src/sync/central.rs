@@ -290,25 +290,19 @@ impl Central {
         path: &str,
         body: &B,
     ) -> DeskResult<T> {
-        self.decoded(
-            path,
-            self.request(Method::POST, Some(token), path).json(body),
-        )
-        .await
+        self.send(Method::POST, token, path, body).await
     }
 
-    /// `PUT path` (under `/api/v1`) with a body; the answer as a body of the contract.
-    pub async fn put<B: Serialize + ?Sized, T: DeserializeOwned>(
+    /// `method path` (under `/api/v1`) with a body; the answer as a body of the contract.
+    pub async fn send<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
+        method: Method,
         token: &str,
         path: &str,
         body: &B,
     ) -> DeskResult<T> {
-        self.decoded(
-            path,
-            self.request(Method::PUT, Some(token), path).json(body),
-        )
-        .await
+        self.decoded(path, self.request(method, Some(token), path).json(body))
+            .await
     }
 
     /// `GET path` as bytes, with the file name the centre suggests (`Content-Disposition`).

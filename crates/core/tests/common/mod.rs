@@ -50,3 +50,22 @@ pub async fn synced_desk_of(folder: &Path, centre: &Centre, account: &Account) -
     desk.sync_job().unwrap().run(|_| {}).await.unwrap();
     desk
 }
+
+/// The ids of the signed-in officer's cases waiting for a decision, in the queue's order.
+pub fn pending_cases(desk: &mut Desk) -> Vec<String> {
+    desk.queue(&migdesk_core::queue::QueueQuery {
+        mine: true,
+        status: Some(migdesk_api::Status::Pending),
+        ..Default::default()
+    })
+    .unwrap()
+    .rows
+    .into_iter()
+    .map(|r| r.id)
+    .collect()
+}
+
+/// One whole sync, which must succeed; what it did.
+pub async fn sync(desk: &mut Desk) -> migdesk_core::sync::SyncReport {
+    desk.sync_job().unwrap().run(|_| {}).await.unwrap()
+}
