@@ -45,10 +45,18 @@ pub enum SyncState {
     Sent,
     /// The centre kept it as a conflict.
     Conflict,
+    /// A refusal on the case waits for a supervisor's approval (four eyes).
+    AwaitingApproval,
 }
 
 impl SyncState {
+    /// How the queue's statement names [`SyncState::AwaitingApproval`].
+    pub(crate) const AWAITING_APPROVAL: &str = "awaiting_approval";
+
     pub(crate) fn of_outbox(state: Option<&str>) -> Self {
+        if state == Some(Self::AWAITING_APPROVAL) {
+            return SyncState::AwaitingApproval;
+        }
         match state.and_then(crate::cache::OutboxState::parse) {
             None => SyncState::None,
             Some(crate::cache::OutboxState::Pending) => SyncState::Pending,

@@ -12,6 +12,7 @@ use migdesk_api::{ApprovalAction, ConflictCause, Status};
 use migdesk_core::ErrorKind;
 use migdesk_core::approvals::ProposalAnswer;
 use migdesk_core::casework::NoteDelivery;
+use migdesk_core::queue::SyncState;
 use migdesk_domain::decision::{Decision, DecisionKind, ReasonCode, RefusalReason};
 
 fn refusal() -> Decision {
@@ -63,6 +64,19 @@ async fn a_refusal_waits_for_the_supervisor_whose_answers_are_kept_offline() {
         view.history.iter().any(|h| h.kind == "refusal_proposed"),
         "{:?}",
         view.history
+    );
+    // The queue says which cases wait for the supervisor.
+    let state_in_queue = |desk: &mut migdesk_core::desk::Desk, id: &str| {
+        desk.queue(&migdesk_core::queue::QueueQuery::default())
+            .unwrap()
+            .rows
+            .into_iter()
+            .find(|r| r.id == id)
+            .map(|r| r.sync_state)
+    };
+    assert_eq!(
+        state_in_queue(&mut desk, &returned),
+        Some(SyncState::AwaitingApproval)
     );
     // An officer has no answers to give.
     assert_eq!(
@@ -146,6 +160,7 @@ async fn a_refusal_waits_for_the_supervisor_whose_answers_are_kept_offline() {
     assert_eq!(sync(&mut boss).await.approvals_sent, 0);
 
     sync(&mut desk).await;
+    assert_eq!(state_in_queue(&mut desk, &returned), Some(SyncState::None));
     let back = desk.case(&returned).unwrap();
     assert_eq!(back.status, Status::Pending);
     assert!(back.proposal.is_none() && back.can_decide, "{back:?}");

@@ -82,7 +82,7 @@ describe("refusals waiting for approval", () => {
     const { answers, user } = await approvals();
     const item = await screen.findByTestId("approval");
     expect(item.textContent).toContain("Elvin Quliyev");
-    expect(item.textContent).toContain("The form was filled in incorrectly — passport_number");
+    expect(item.textContent).toContain("The form was filled in incorrectly — Passport number");
     expect(within(item).getByTestId("approval-email").textContent).toContain(
       "your application was refused",
     );

@@ -107,7 +107,10 @@ function Proposal({
         <strong>{t("approvals.reasons")}:</strong>{" "}
         {p.reasons
           .map((r) =>
-            [codeText(t, "decision.reason", r.code), ...r.fields, ...r.documents].join(" — "),
+            [
+              codeText(t, "decision.reason", r.code),
+              ...r.fields.map((key) => codeText(t, "form.fields", key)),
+            ].join(" — "),
           )
           .join("; ")}
       </p>

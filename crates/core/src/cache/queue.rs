@@ -149,12 +149,14 @@ pub fn statements(q: &QueueQuery, today: &str) -> Statements {
         count: format!("SELECT COUNT(*) FROM cases c {filter}"),
         page: format!(
             "SELECT c.id, c.number, c.applicant, c.service, c.status, c.submitted_at, c.due_date,
-                (SELECT CASE WHEN o.state = 'sent' AND c.status = 'pending' THEN NULL ELSE o.state END
+                COALESCE((SELECT CASE WHEN o.state = 'sent' AND c.status = 'pending' THEN NULL ELSE o.state END
                  FROM outbox o WHERE o.case_id = c.id AND {mine} ORDER BY o.recorded_at DESC LIMIT 1),
+                 CASE WHEN c.proposal IS NOT NULL THEN '{awaiting}' END),
                 c.paused_days_left
          FROM cases c {filter} ORDER BY {order} {dir}, c.number {dir} LIMIT {limit} OFFSET {}",
             q.offset,
             mine = super::of_session("o"),
+            awaiting = SyncState::AWAITING_APPROVAL,
         ),
         args,
     }
