@@ -7,7 +7,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{Server, decision, id, start, version};
+use crate::common::{Server, decision, id, start, tracking_steps, version};
 
 fn reopen(ground: &str, based_on_version: i64) -> Value {
     json!({
@@ -28,26 +28,6 @@ async fn detail(s: &Server, token: &str, case_id: &str) -> Value {
     s.get(&format!("/api/v1/applications/{case_id}"), token)
         .await
         .expect(StatusCode::OK)
-}
-
-async fn steps(s: &Server, case: &Value) -> Vec<String> {
-    let tracking = s
-        .get(
-            &format!(
-                "/api/v1/tracking?number={}&date_of_birth={}",
-                case["number"].as_str().unwrap(),
-                case["applicant"]["date_of_birth"].as_str().unwrap()
-            ),
-            &s.portal,
-        )
-        .await
-        .expect(StatusCode::OK);
-    tracking["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["step"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 async fn decide(s: &Server, token: &str, case_id: &str, kind: &str) -> Value {
@@ -146,7 +126,7 @@ async fn a_reopened_case_returns_to_its_officer_and_is_decided_again() {
     decide(&s, &token, &case_id, "accept").await;
 
     assert_eq!(
-        steps(&s, &reopened).await,
+        tracking_steps(&s, &reopened).await,
         ["received", "accepted", "reopened", "accepted"]
     );
 
@@ -231,7 +211,7 @@ async fn an_accepted_case_is_executed_once_with_its_document_number() {
     .expect_error(StatusCode::CONFLICT, "conflict");
 
     assert_eq!(
-        steps(&s, &executed).await,
+        tracking_steps(&s, &executed).await,
         ["received", "accepted", "executed"]
     );
 }

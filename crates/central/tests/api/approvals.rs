@@ -7,7 +7,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{Reply, Server, decision, id, refuse, rows, start, version};
+use crate::common::{Reply, Server, decision, id, refuse, rows, start, tracking_steps, version};
 
 fn now() -> String {
     migdesk_central::clock::format(migdesk_central::clock::now())
@@ -74,6 +74,8 @@ async fn a_refusal_waits_for_a_supervisor_and_goes_out_only_when_approved() {
     assert_eq!(now_case["status"], "pending");
     assert_eq!(now_case["proposal"]["decision_id"], decision_id.as_str());
     assert!(kinds(&now_case).contains(&"refusal_proposed".to_owned()));
+    // The applicant's tracking does not show a proposal.
+    assert_eq!(tracking_steps(&s, case).await, ["received"]);
     let letter = s
         .get(
             &format!(
@@ -170,6 +172,7 @@ async fn a_refusal_waits_for_a_supervisor_and_goes_out_only_when_approved() {
         )
         .unwrap();
     assert_eq!(sent, body);
+    assert_eq!(tracking_steps(&s, case).await, ["received", "refused"]);
     // The same answer again is answered; another one is refused.
     approve_or_return(&s, &supervisor, &decision_id, &approval)
         .await

@@ -202,6 +202,27 @@ impl Server {
     }
 }
 
+/// The public steps of the case's tracking, as the applicant portal reads them.
+pub async fn tracking_steps(s: &Server, case: &Value) -> Vec<String> {
+    let tracking = s
+        .get(
+            &format!(
+                "/api/v1/tracking?number={}&date_of_birth={}",
+                case["number"].as_str().unwrap(),
+                case["applicant"]["date_of_birth"].as_str().unwrap()
+            ),
+            &s.portal,
+        )
+        .await
+        .expect(StatusCode::OK);
+    tracking["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 /// The officer refuses `case` with these reasons and note; the decision's id and the centre's
 /// answer (201).
 pub async fn refuse(
