@@ -208,8 +208,10 @@ pub async fn tracking_steps(s: &Server, case: &Value) -> Vec<String> {
         .get(
             &format!(
                 "/api/v1/tracking?number={}&date_of_birth={}",
-                case["number"].as_str().unwrap(),
-                case["applicant"]["date_of_birth"].as_str().unwrap()
+                case["number"].as_str().expect("number"),
+                case["applicant"]["date_of_birth"]
+                    .as_str()
+                    .expect("date of birth")
             ),
             &s.portal,
         )
@@ -217,9 +219,9 @@ pub async fn tracking_steps(s: &Server, case: &Value) -> Vec<String> {
         .expect(StatusCode::OK);
     tracking["steps"]
         .as_array()
-        .unwrap()
+        .expect("steps")
         .iter()
-        .map(|s| s["step"].as_str().unwrap().to_owned())
+        .map(|s| s["step"].as_str().expect("step").to_owned())
         .collect()
 }
 
