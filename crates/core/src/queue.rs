@@ -47,15 +47,22 @@ pub enum SyncState {
     Conflict,
     /// A refusal on the case waits for a supervisor's approval (four eyes).
     AwaitingApproval,
+    /// The supervisor returned this desk's refusal with a note: the case is the officer's to
+    /// decide again.
+    Returned,
 }
 
 impl SyncState {
     /// How the queue's statement names [`SyncState::AwaitingApproval`].
     pub(crate) const AWAITING_APPROVAL: &str = "awaiting_approval";
+    /// How the queue's statement names [`SyncState::Returned`].
+    pub(crate) const RETURNED: &str = "returned";
 
     pub(crate) fn of_outbox(state: Option<&str>) -> Self {
-        if state == Some(Self::AWAITING_APPROVAL) {
-            return SyncState::AwaitingApproval;
+        match state {
+            Some(Self::AWAITING_APPROVAL) => return SyncState::AwaitingApproval,
+            Some(Self::RETURNED) => return SyncState::Returned,
+            _ => {}
         }
         match state.and_then(crate::cache::OutboxState::parse) {
             None => SyncState::None,

@@ -160,7 +160,10 @@ async fn a_refusal_waits_for_the_supervisor_whose_answers_are_kept_offline() {
     assert_eq!(sync(&mut boss).await.approvals_sent, 0);
 
     sync(&mut desk).await;
-    assert_eq!(state_in_queue(&mut desk, &returned), Some(SyncState::None));
+    assert_eq!(
+        state_in_queue(&mut desk, &returned),
+        Some(SyncState::Returned)
+    );
     let back = desk.case(&returned).unwrap();
     assert_eq!(back.status, Status::Pending);
     assert!(back.proposal.is_none() && back.can_decide, "{back:?}");
@@ -185,6 +188,7 @@ async fn a_refusal_waits_for_the_supervisor_whose_answers_are_kept_offline() {
         .unwrap();
     sync(&mut desk).await;
     assert_eq!(desk.case(&returned).unwrap().status, Status::Accepted);
+    assert_eq!(state_in_queue(&mut desk, &returned), Some(SyncState::Sent));
     centre.stop().await;
 }
 

@@ -114,7 +114,7 @@ export type Status = "pending" | "accepted" | "missing_documents" | "refused" | 
 /**
  * Where this desk's latest decision on a case is.
  */
-export type SyncState = "none" | "pending" | "sent" | "conflict" | "awaiting_approval";
+export type SyncState = "none" | "pending" | "sent" | "conflict" | "awaiting_approval" | "returned";
 
 export type QueueRow = { id: string, number: string, applicant: string, service: string, status: Status, submitted_at: string, due_date: string, sync_state: SyncState, 
 /**

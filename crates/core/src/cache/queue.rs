@@ -149,7 +149,13 @@ pub fn statements(q: &QueueQuery, today: &str) -> Statements {
         count: format!("SELECT COUNT(*) FROM cases c {filter}"),
         page: format!(
             "SELECT c.id, c.number, c.applicant, c.service, c.status, c.submitted_at, c.due_date,
-                COALESCE((SELECT CASE WHEN o.state = 'sent' AND c.status = 'pending' THEN NULL ELSE o.state END
+                COALESCE((SELECT CASE WHEN o.state = 'sent' AND c.status = 'pending' THEN
+                     -- A refusal the supervisor returned: the officer's to decide again.
+                     CASE WHEN EXISTS (SELECT 1 FROM json_each(c.detail, '$.history') h
+                                       WHERE json_extract(h.value, '$.kind') = 'refusal_returned'
+                                         AND json_extract(h.value, '$.detail.decision_id') = o.id)
+                          THEN '{returned}' END
+                   ELSE o.state END
                  FROM outbox o WHERE o.case_id = c.id AND {mine} ORDER BY o.recorded_at DESC LIMIT 1),
                  CASE WHEN c.proposal IS NOT NULL THEN '{awaiting}' END),
                 c.paused_days_left
@@ -157,6 +163,7 @@ pub fn statements(q: &QueueQuery, today: &str) -> Statements {
             q.offset,
             mine = super::of_session("o"),
             awaiting = SyncState::AWAITING_APPROVAL,
+            returned = SyncState::RETURNED,
         ),
         args,
     }
