@@ -163,7 +163,9 @@ async fn a_refusal_waits_for_the_supervisor_who_answers_offline() {
     boss_cable.plug();
     boss.press(Key::Escape).await;
     boss.sync().await.unwrap();
+    boss.expect_focus("queue-list").await.unwrap();
     boss.press("d").await;
+    boss.by_test_id("department-approvals").await.unwrap();
     let none = migdesk_e2e::translation("az", "approvals.none");
     let started = std::time::Instant::now();
     while !boss.text_of("department-approvals").await.contains(&none) {
@@ -209,7 +211,19 @@ async fn a_refusal_waits_for_the_supervisor_who_answers_offline() {
         "{history}"
     );
     assert!(desk.text_of("case-proposal").await.is_empty());
+    let came_back = desk.text_of("case-returned").await;
+    assert!(
+        came_back.contains("Pasportun ikinci səhifəsinə baxın.")
+            && came_back.contains(&supervisor.full_name),
+        "{came_back}"
+    );
     desk.screenshot("four_eyes_returned").await.unwrap();
+    // Back in the queue, its row says it came back.
+    desk.press(Key::Escape).await;
+    desk.wait_for_attr("queue-row", "data-sync", |s| s == "returned")
+        .await
+        .unwrap();
+    desk.screenshot("four_eyes_queue_returned").await.unwrap();
 
     boss.close().await;
     desk.close().await;

@@ -52,6 +52,41 @@ pub struct ProposalView {
     pub answer: Option<AnswerView>,
 }
 
+/// A refusal the supervisor returned, while the case waits for its officer's new decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReturnedView {
+    /// The supervisor, by name.
+    pub by: String,
+    pub at: String,
+    /// Why it came back.
+    pub note: String,
+}
+
+/// The supervisor's note on a refusal returned to its officer, while no decision has followed.
+pub(crate) fn returned_of(app: &ApplicationDetail) -> Option<ReturnedView> {
+    use migdesk_api::Event;
+    let last = app.history.iter().rev().find(|e| {
+        matches!(
+            e.event,
+            Event::RefusalReturned { .. } | Event::RefusalProposed { .. } | Event::Decided { .. }
+        )
+    })?;
+    match &last.event {
+        Event::RefusalReturned { note, .. } if app.status == migdesk_api::Status::Pending => {
+            Some(ReturnedView {
+                by: last
+                    .actor
+                    .as_ref()
+                    .map(|a| a.full_name.clone())
+                    .unwrap_or_default(),
+                at: last.at.clone(),
+                note: note.clone(),
+            })
+        }
+        _ => None,
+    }
+}
+
 /// One line of the supervisor's approvals list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ApprovalView {

@@ -10,7 +10,7 @@ use ts_rs::{Config, TS};
 
 use crate::appeals::{Issued, Letter, Reopening};
 use crate::approvals::{
-    AnswerView, ApprovalView, DepartmentSettingsView, ProposalAnswer, ProposalView,
+    AnswerView, ApprovalView, DepartmentSettingsView, ProposalAnswer, ProposalView, ReturnedView,
 };
 use crate::case::{
     ApplicantView, CaseView, ChecklistItem, ChecklistState, DecisionOnCase, DeliveryState,
@@ -102,6 +102,7 @@ pub fn typescript_bindings() -> String {
     declare::<ApprovalAction>(&mut out, &cfg);
     declare::<AnswerView>(&mut out, &cfg);
     declare::<ProposalView>(&mut out, &cfg);
+    declare::<ReturnedView>(&mut out, &cfg);
     declare::<ApprovalView>(&mut out, &cfg);
     declare::<ProposalAnswer>(&mut out, &cfg);
     declare::<DepartmentSettingsView>(&mut out, &cfg);

@@ -206,6 +206,8 @@ pub struct CaseView {
     pub letter_decision: Option<String>,
     /// A refusal waiting for a supervisor's approval (four eyes).
     pub proposal: Option<crate::approvals::ProposalView>,
+    /// A refusal the supervisor returned, with the note, until a new decision follows.
+    pub returned: Option<crate::approvals::ReturnedView>,
 }
 
 /// The case's description as the centre last sent it.
@@ -411,6 +413,7 @@ pub fn view(store: &Store, catalogue: &Catalogue, id: &str, today: &str) -> Desk
     });
     let can_decide = refusal(&app, mine, decision.as_ref()).is_none();
     let proposal = crate::approvals::proposal_of(store, &app)?;
+    let returned = crate::approvals::returned_of(&app);
     let history = casework::history(&app);
     let notes = casework::notes(store, &app)?;
     let applicant_history = casework::related(&app);
@@ -468,6 +471,7 @@ pub fn view(store: &Store, catalogue: &Catalogue, id: &str, today: &str) -> Desk
         can_execute,
         letter_decision,
         proposal,
+        returned,
     })
 }
 

@@ -167,6 +167,12 @@ async fn a_refusal_waits_for_the_supervisor_whose_answers_are_kept_offline() {
     let back = desk.case(&returned).unwrap();
     assert_eq!(back.status, Status::Pending);
     assert!(back.proposal.is_none() && back.can_decide, "{back:?}");
+    let came_back = back
+        .returned
+        .clone()
+        .expect("the supervisor's note on the case");
+    assert_eq!(came_back.note, "Pasportun ikinci səhifəsinə baxın.");
+    assert_eq!(came_back.by, supervisor.full_name);
     let note = back
         .history
         .iter()
@@ -187,7 +193,9 @@ async fn a_refusal_waits_for_the_supervisor_whose_answers_are_kept_offline() {
     desk.decide(&returned, &Decision::new(DecisionKind::Accept))
         .unwrap();
     sync(&mut desk).await;
-    assert_eq!(desk.case(&returned).unwrap().status, Status::Accepted);
+    let decided = desk.case(&returned).unwrap();
+    assert_eq!(decided.status, Status::Accepted);
+    assert!(decided.returned.is_none(), "a new decision followed");
     assert_eq!(state_in_queue(&mut desk, &returned), Some(SyncState::Sent));
     centre.stop().await;
 }

@@ -76,6 +76,7 @@ function kase(over: Partial<CaseView> = {}): CaseView {
     can_execute: false,
     letter_decision: null,
     proposal: null,
+    returned: null,
     ...over,
   };
 }
@@ -544,6 +545,17 @@ describe("the case screen", () => {
     expect(screen.queryByTestId("decide-accept")).toBeNull();
     await userEvent.keyboard("a");
     expect(screen.queryByTestId("decision-dialog")).toBeNull();
+  });
+
+  it("shows the supervisor's note on a returned refusal beside the decisions", async () => {
+    await open([], async () => true, "en", {
+      returned: { by: "Rəşad Əliyev", at: "2026-12-01T10:00:00Z", note: "Check page 2." },
+    });
+    expect(screen.getByTestId("case-returned").textContent).toContain(
+      "Your refusal was returned by Rəşad Əliyev",
+    );
+    expect(screen.getByTestId("case-returned").textContent).toContain("Check page 2.");
+    expect(screen.getByTestId("decide-accept")).toBeTruthy();
   });
 
   it.each(["az", "en", "ru"])("shows words, never internal codes, in %s", async (lang) => {

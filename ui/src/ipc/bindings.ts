@@ -425,6 +425,19 @@ can_answer: boolean,
 answer: AnswerView | null, };
 
 /**
+ * A refusal the supervisor returned, while the case waits for its officer's new decision.
+ */
+export type ReturnedView = { 
+/**
+ * The supervisor, by name.
+ */
+by: string, at: string, 
+/**
+ * Why it came back.
+ */
+note: string, };
+
+/**
  * One line of the supervisor's approvals list.
  */
 export type ApprovalView = { case_id: string, number: string, service: string, applicant: string, proposal: ProposalView, };
@@ -506,7 +519,11 @@ letter_decision: string | null,
 /**
  * A refusal waiting for a supervisor's approval (four eyes).
  */
-proposal: ProposalView | null, };
+proposal: ProposalView | null, 
+/**
+ * A refusal the supervisor returned, with the note, until a new decision follows.
+ */
+returned: ReturnedView | null, };
 
 /**
  * A supervisor's reopening, as the case screen asks for it.

@@ -456,6 +456,7 @@ export function Queue({
                 className={`queue-row ${row ? urgency(row) : ""}`}
                 data-testid="queue-row"
                 data-number={row?.number ?? ""}
+                data-sync={row?.sync_state ?? ""}
                 data-index={item.index}
                 tabIndex={-1}
                 style={{
