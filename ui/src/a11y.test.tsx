@@ -6,7 +6,7 @@ import { App } from "./App";
 import { createI18n, LANGUAGE_STORAGE_KEY } from "./i18n";
 import type { AppInfo, QueuePage, QueueQuery, QueueRow, SessionInfo } from "./ipc/client";
 import { mockDesk } from "./ipc/testing";
-import { departmentConflict, ELVIN, SUPERVISOR, WORKLOAD } from "./supervision/fixtures";
+import { approval, departmentConflict, ELVIN, SUPERVISOR, WORKLOAD } from "./supervision/fixtures";
 
 // An automated accessibility audit (axe-core) of each screen as it renders. jsdom lays nothing
 // out, so rules that need rendering (colour contrast) cannot run here.
@@ -112,6 +112,21 @@ describe("accessibility (axe-core)", () => {
         ],
         workload: () => WORKLOAD,
         officer_cases: () => ELVIN,
+        approvals: () => [
+          approval(),
+          approval({
+            decision_id: "dec-10",
+            can_answer: false,
+            answer: {
+              action: "return",
+              note: "page 2",
+              answered_at: "2026-12-01T10:00:00Z",
+              delivery: "pending",
+              problem: null,
+            },
+          }),
+        ],
+        department_settings: () => ({ four_eyes_refusals: true }),
       });
       const user = userEvent.setup();
       const { container } = render(<App i18n={createI18n()} />);
@@ -120,6 +135,8 @@ describe("accessibility (axe-core)", () => {
       await user.click(within(row).getByTestId("officer-open"));
       await waitFor(() => expect(screen.getAllByTestId("supervised-case")).toHaveLength(3));
       await waitFor(() => expect(screen.getAllByTestId("supervisor-conflict")).toHaveLength(2));
+      await waitFor(() => expect(screen.getAllByTestId("approval")).toHaveLength(2));
+      await user.click(screen.getByTestId("approval-return"));
       expect(await audit(container)).toEqual([]);
 
       await user.click(screen.getByTestId("select-all-cases"));

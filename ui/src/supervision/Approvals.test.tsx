@@ -5,32 +5,10 @@ import { App } from "../App";
 import { createI18n, LANGUAGE_STORAGE_KEY } from "../i18n";
 import type { ApprovalView, DepartmentSettingsView, ProposalAnswer } from "../ipc/client";
 import { failWith, type Handlers, mockDesk } from "../ipc/testing";
-import { SUPERVISOR, WORKLOAD } from "./fixtures";
-
-function proposal(over: Partial<ApprovalView["proposal"]> = {}): ApprovalView {
-  return {
-    case_id: "c9",
-    number: "MX-2026-000009",
-    service: "trp-issue",
-    applicant: "LEYLA HASANOVA",
-    proposal: {
-      decision_id: "dec-9",
-      proposed_by: "Elvin Quliyev",
-      decided_at: "2026-11-30T09:00:00Z",
-      reasons: [{ code: "form_incorrect", fields: ["passport_number"], documents: [] }],
-      note: "The passport number differs.",
-      email_subject: "Application MX-2026-000009: refused",
-      email_body: "Dear applicant,\nyour application was refused: passport_number.",
-      can_approve: true,
-      can_answer: true,
-      answer: null,
-      ...over,
-    },
-  };
-}
+import { approval, SUPERVISOR, WORKLOAD } from "./fixtures";
 
 /** The department of a supervisor with one refusal waiting; records the answers given. */
-async function approvals(handlers: Handlers = {}, list: ApprovalView[] = [proposal()]) {
+async function approvals(handlers: Handlers = {}, list: ApprovalView[] = [approval()]) {
   localStorage.setItem(LANGUAGE_STORAGE_KEY, "en");
   const answers: { id: string; answer: ProposalAnswer }[] = [];
   const settings: DepartmentSettingsView[] = [];
@@ -127,7 +105,7 @@ describe("refusals waiting for approval", () => {
   });
 
   it("offers no approval of one's own refusal", async () => {
-    await approvals({}, [proposal({ can_approve: false })]);
+    await approvals({}, [approval({ can_approve: false })]);
     const item = await screen.findByTestId("approval");
     expect(within(item).queryByTestId("approval-approve")).toBeNull();
     expect(within(item).getByTestId("approval-return")).toBeTruthy();

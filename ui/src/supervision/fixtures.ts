@@ -1,5 +1,6 @@
 // Test-only data for the department view: a supervisor, their officers, cases and conflicts.
 import type {
+  ApprovalView,
   ConflictView,
   OfficerCases,
   SessionInfo,
@@ -104,5 +105,28 @@ export function departmentConflict(over: Partial<ConflictView> = {}): ConflictVi
     resolution: null,
     answer: null,
     ...over,
+  };
+}
+
+/** A refusal waiting for the supervisor's approval. */
+export function approval(over: Partial<ApprovalView["proposal"]> = {}): ApprovalView {
+  return {
+    case_id: "c9",
+    number: "MX-2026-000009",
+    service: "trp-issue",
+    applicant: "LEYLA HASANOVA",
+    proposal: {
+      decision_id: "dec-9",
+      proposed_by: "Elvin Quliyev",
+      decided_at: "2026-11-30T09:00:00Z",
+      reasons: [{ code: "form_incorrect", fields: ["passport_number"], documents: [] }],
+      note: "The passport number differs.",
+      email_subject: "Application MX-2026-000009: refused",
+      email_body: "Dear applicant,\nyour application was refused: passport_number.",
+      can_approve: true,
+      can_answer: true,
+      answer: null,
+      ...over,
+    },
   };
 }
