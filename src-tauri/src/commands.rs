@@ -3,11 +3,12 @@
 //! derived.
 
 use migdesk_core::appeals::{Issued, Letter, Reopening};
-use migdesk_core::approvals::{ApprovalView, DepartmentSettingsView, ProposalAnswer};
+use migdesk_core::approvals::{ApprovalView, ProposalAnswer};
 use migdesk_core::case::CaseView;
 use migdesk_core::casework::CounterDocument;
 use migdesk_core::conflicts::ConflictView;
 use migdesk_core::crosscheck::DocumentText;
+use migdesk_core::department::{AlertsView, DepartmentSettingsView};
 use migdesk_core::ipc::{AppInfo, BuildInfo, CatalogueInfo, QueuePage, SessionInfo, SignInRequest};
 use migdesk_core::queue::QueueQuery;
 use migdesk_core::supervision::{
@@ -325,6 +326,19 @@ pub async fn set_department_settings<R: Runtime>(
         .await?
         .supervision()?;
     supervision.set_settings(settings).await
+}
+
+/// The department's deadline alerts, from the centre (supervisors).
+#[tauri::command]
+pub async fn department_alerts<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+) -> Result<AlertsView, DeskError> {
+    let supervision = state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .supervision()?;
+    supervision.alerts().await
 }
 
 /// The conflicts inbox.

@@ -6,7 +6,14 @@ import { App } from "./App";
 import { createI18n, LANGUAGE_STORAGE_KEY } from "./i18n";
 import type { AppInfo, QueuePage, QueueQuery, QueueRow, SessionInfo } from "./ipc/client";
 import { mockDesk } from "./ipc/testing";
-import { approval, departmentConflict, ELVIN, SUPERVISOR, WORKLOAD } from "./supervision/fixtures";
+import {
+  ALERTS,
+  approval,
+  departmentConflict,
+  ELVIN,
+  SUPERVISOR,
+  WORKLOAD,
+} from "./supervision/fixtures";
 
 // An automated accessibility audit (axe-core) of each screen as it renders. jsdom lays nothing
 // out, so rules that need rendering (colour contrast) cannot run here.
@@ -126,7 +133,8 @@ describe("accessibility (axe-core)", () => {
             },
           }),
         ],
-        department_settings: () => ({ four_eyes_refusals: true }),
+        department_settings: () => ({ four_eyes_refusals: true, alert_working_days: 2 }),
+        department_alerts: () => ALERTS,
       });
       const user = userEvent.setup();
       const { container } = render(<App i18n={createI18n()} />);

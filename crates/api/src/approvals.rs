@@ -112,6 +112,15 @@ pub struct ApprovalItem {
 pub struct DepartmentSettings {
     /// An officer's refusal waits for a supervisor's approval before it applies.
     pub four_eyes_refusals: bool,
+    /// Cases due within this many working days (0 to 20) that nobody opened or has are raised
+    /// to the supervisor; 2 unless set.
+    #[serde(default = "default_alert_working_days")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 20))]
+    pub alert_working_days: i64,
+}
+
+fn default_alert_working_days() -> i64 {
+    2
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 //! (history events, conflict causes) have an explicit `Unknown` variant for values a newer
 //! centre may add; the others fail to decode, and the desk names the field.
 
+mod alerts;
 mod appeals;
 mod applicant;
 mod approvals;
@@ -25,6 +26,7 @@ mod notes;
 mod session;
 mod supervision;
 
+pub use alerts::*;
 pub use appeals::*;
 pub use applicant::*;
 pub use approvals::*;

@@ -5,11 +5,9 @@
 //! returns it with a note; the answer is kept at once and delivered by the next sync like any of
 //! the officer's work ([`crate::sync::push_approvals`]); an answer the centre refuses (the case
 //! moved meanwhile) goes to the inbox. The department's setting itself is the centre's to keep,
-//! so changing it needs the network.
+//! so changing it needs the network ([`crate::supervision::Supervision::set_settings`]).
 
-use migdesk_api::{
-    ApplicationDetail, ApprovalAction, ApprovalRequest, DepartmentSettings, Proposal, Role,
-};
+use migdesk_api::{ApplicationDetail, ApprovalAction, ApprovalRequest, Proposal, Role};
 use migdesk_domain::decision::RefusalReason;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -17,8 +15,6 @@ use ts_rs::TS;
 use crate::cache::{LocalApproval, NoteState, Store};
 use crate::casework::NoteDelivery;
 use crate::error::{DeskError, DeskResult};
-use crate::supervision::Supervision;
-use crate::sync::central::path_id;
 
 /// A supervisor's answer given on this desk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -104,12 +100,6 @@ pub struct ProposalAnswer {
     pub action: ApprovalAction,
     /// Required to return the refusal.
     pub note: String,
-}
-
-/// The department's settings, as the department screen shows them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct DepartmentSettingsView {
-    pub four_eyes_refusals: bool,
 }
 
 fn answer_view(a: &LocalApproval) -> AnswerView {
@@ -228,33 +218,4 @@ pub fn answer(store: &mut Store, case_id: &str, answer: &ProposalAnswer) -> Desk
     .checked_note()
     .map_err(DeskError::invalid)?;
     store.record_approval(case_id, &answer.decision_id, answer.action, &note)
-}
-
-impl Supervision {
-    /// The department's settings, from the centre.
-    pub async fn settings(&self) -> DeskResult<DepartmentSettingsView> {
-        let path = format!("/departments/{}/settings", path_id(&self.department)?);
-        let s: DepartmentSettings = self.central.get(&self.token, &path).await?;
-        Ok(DepartmentSettingsView {
-            four_eyes_refusals: s.four_eyes_refusals,
-        })
-    }
-
-    /// Sets the department's settings at the centre; answers them as kept.
-    pub async fn set_settings(
-        &self,
-        settings: DepartmentSettingsView,
-    ) -> DeskResult<DepartmentSettingsView> {
-        let path = format!("/departments/{}/settings", path_id(&self.department)?);
-        let body = DepartmentSettings {
-            four_eyes_refusals: settings.four_eyes_refusals,
-        };
-        let kept: DepartmentSettings = self
-            .central
-            .send(reqwest::Method::PUT, &self.token, &path, &body)
-            .await?;
-        Ok(DepartmentSettingsView {
-            four_eyes_refusals: kept.four_eyes_refusals,
-        })
-    }
 }

@@ -9,9 +9,7 @@ use std::fmt::Write as _;
 use ts_rs::{Config, TS};
 
 use crate::appeals::{Issued, Letter, Reopening};
-use crate::approvals::{
-    AnswerView, ApprovalView, DepartmentSettingsView, ProposalAnswer, ProposalView, ReturnedView,
-};
+use crate::approvals::{AnswerView, ApprovalView, ProposalAnswer, ProposalView, ReturnedView};
 use crate::case::{
     ApplicantView, CaseView, ChecklistItem, ChecklistState, DecisionOnCase, DeliveryState,
     DocumentState, DocumentView, ExecutionView, FormFieldView, FormGroupView, HistoryItem,
@@ -20,6 +18,7 @@ use crate::case::{
 use crate::casework::{CounterDocument, NoteDelivery, NoteView, RelatedView};
 use crate::conflicts::{ConflictCause, ConflictResolution, ConflictView, ResolutionAction};
 use crate::crosscheck::{DocumentText, Highlight, KeyField, TextCheck, TextState};
+use crate::department::{AlertView, AlertsView, DepartmentSettingsView};
 use crate::error::{DeskError, ErrorKind};
 use crate::ipc::{
     AppInfo, BuildInfo, COMMANDS, CatalogueInfo, DocumentTypeInfo, LocalizedText, QueuePage,
@@ -32,7 +31,7 @@ use crate::supervision::{
 };
 use crate::sync::{Phase, Progress, SyncReport};
 use crate::viewer::DocumentLayout;
-use migdesk_api::{ApprovalAction, NoteOrigin, ReopenGround, Role, Status};
+use migdesk_api::{AlertKind, ApprovalAction, NoteOrigin, ReopenGround, Role, Status};
 use migdesk_domain::decision::{Decision, DecisionKind, Email, ReasonCode, RefusalReason};
 
 /// Where the generated file lives, relative to the workspace root.
@@ -106,6 +105,9 @@ pub fn typescript_bindings() -> String {
     declare::<ApprovalView>(&mut out, &cfg);
     declare::<ProposalAnswer>(&mut out, &cfg);
     declare::<DepartmentSettingsView>(&mut out, &cfg);
+    declare::<AlertKind>(&mut out, &cfg);
+    declare::<AlertView>(&mut out, &cfg);
+    declare::<AlertsView>(&mut out, &cfg);
     declare::<CaseView>(&mut out, &cfg);
     declare::<Reopening>(&mut out, &cfg);
     declare::<Issued>(&mut out, &cfg);

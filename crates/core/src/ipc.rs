@@ -215,11 +215,12 @@ macro_rules! desk_commands {
 }
 
 use crate::appeals::{Issued, Letter, Reopening};
-use crate::approvals::{ApprovalView, DepartmentSettingsView, ProposalAnswer};
+use crate::approvals::{ApprovalView, ProposalAnswer};
 use crate::case::CaseView;
 use crate::casework::CounterDocument;
 use crate::conflicts::ConflictView;
 use crate::crosscheck::DocumentText;
+use crate::department::{AlertsView, DepartmentSettingsView};
 use crate::queue::QueueQuery;
 use crate::supervision::{
     EmailId, OfficerCases, ReassignOutcome, Reassignment, Resolution, UndeliveredView, Workload,

@@ -22,6 +22,7 @@
 //! - [`crosscheck`]: a document's text with the applicant's key values found or flagged.
 //! - [`approvals`]: four eyes on refusals: a proposal on its case, the supervisor's approvals
 //!   list and answers (kept offline, sent by the sync), the department's setting.
+//! - [`department`]: the department's settings and its supervisor's deadline alerts.
 //! - [`conflicts`]: decisions the centre kept but could not apply, for the conflicts inbox.
 //! - [`supervision`]: the supervisor's calls (workload, moving cases, conflicts, history).
 //! - [`wipe`]: removing everything the workstation keeps, never unsent decisions unasked.
@@ -35,6 +36,7 @@ pub mod case;
 pub mod casework;
 pub mod conflicts;
 pub mod crosscheck;
+pub mod department;
 pub mod desk;
 pub mod error;
 pub mod ipc;

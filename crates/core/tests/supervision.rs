@@ -11,9 +11,11 @@ use std::time::Duration;
 mod common;
 use common::{Centre, sync};
 
+use migdesk_api::AlertKind;
 use migdesk_central::seed::Account;
 use migdesk_core::ErrorKind;
 use migdesk_core::conflicts::{ConflictCause, ResolutionAction};
+use migdesk_core::department::DepartmentSettingsView;
 use migdesk_core::desk::Desk;
 use migdesk_core::ipc::SignInRequest;
 use migdesk_core::queue::QueueQuery;
@@ -265,4 +267,46 @@ async fn a_supervisor_sees_an_email_that_failed_and_sends_it_again() {
         )
         .unwrap();
     assert_eq!(state, "queued");
+}
+
+#[tokio::test]
+async fn the_supervisor_reads_the_departments_alerts_and_sets_how_far_ahead() {
+    let dir = tempfile::tempdir().unwrap();
+    let (central_db, staff) = common::seeded(dir.path(), &common::options(8, 41, "shaki"));
+    // One case long overdue.
+    let conn = rusqlite::Connection::open(&central_db).unwrap();
+    let overdue: String = conn
+        .query_row(
+            "SELECT id FROM applications WHERE status = 'pending' AND department_id = 'shaki' AND officer_id IS NOT NULL ORDER BY number LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute(
+        "UPDATE applications SET due_date = '2026-01-05' WHERE id = ?1",
+        [&overdue],
+    )
+    .unwrap();
+    drop(conn);
+    let centre = Centre::start(&central_db).await;
+    let supervisor = staff.iter().find(|a| a.role == "supervisor").unwrap();
+    let mut boss = common::synced_desk_of(&dir.path().join("boss"), &centre, supervisor).await;
+    let supervision = boss.supervision().unwrap();
+    let alerts = supervision.alerts().await.unwrap();
+    assert_eq!(alerts.within_working_days, 2);
+    let raised = alerts.alerts.iter().find(|a| a.case_id == overdue).unwrap();
+    assert_eq!(raised.kind, AlertKind::Overdue);
+    assert!(raised.working_days_left < 0 && raised.officer.is_some());
+
+    let kept = supervision
+        .set_settings(DepartmentSettingsView {
+            four_eyes_refusals: false,
+            alert_working_days: 5,
+        })
+        .await
+        .unwrap();
+    assert_eq!(kept.alert_working_days, 5);
+    assert_eq!(supervision.settings().await.unwrap(), kept);
+    assert_eq!(supervision.alerts().await.unwrap().within_working_days, 5);
+    centre.stop().await;
 }

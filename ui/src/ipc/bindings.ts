@@ -454,7 +454,35 @@ note: string, };
 /**
  * The department's settings, as the department screen shows them.
  */
-export type DepartmentSettingsView = { four_eyes_refusals: boolean, };
+export type DepartmentSettingsView = { four_eyes_refusals: boolean, 
+/**
+ * Cases due within this many working days (0 to 20) are raised when nobody opened or has
+ * them.
+ */
+alert_working_days: number, };
+
+/**
+ * Why a case is raised.
+ */
+export type AlertKind = "overdue" | "unassigned" | "unopened";
+
+/**
+ * One case raised to the supervisor.
+ */
+export type AlertView = { case_id: string, number: string, service: string, applicant: string, 
+/**
+ * The officer who has it, by name; null when nobody does.
+ */
+officer: string | null, due_date: string, 
+/**
+ * Working days to the due date; negative when overdue.
+ */
+working_days_left: number, kind: AlertKind, };
+
+/**
+ * The department's deadline alerts: overdue first, then by due date.
+ */
+export type AlertsView = { today: string, within_working_days: number, alerts: Array<AlertView>, };
 
 /**
  * A case as the case view shows it.
@@ -809,6 +837,7 @@ export type Commands = {
   answer_proposal: { args: { id: string; answer: ProposalAnswer }; returns: Array<ApprovalView> };
   department_settings: { args: Record<string, never>; returns: DepartmentSettingsView };
   set_department_settings: { args: { settings: DepartmentSettingsView }; returns: DepartmentSettingsView };
+  department_alerts: { args: Record<string, never>; returns: AlertsView };
   conflicts: { args: Record<string, never>; returns: Array<ConflictView> };
   conflict_seen: { args: { id: string }; returns: Array<ConflictView> };
   workload: { args: Record<string, never>; returns: Workload };
@@ -823,4 +852,4 @@ export type Commands = {
 export type CommandName = keyof Commands;
 
 /** Every command, for code that must cover each one. */
-export const COMMAND_NAMES: readonly CommandName[] = ["app_info", "catalogue", "session", "sign_in", "unlock", "lock", "sign_out", "queue_page", "sync_now", "case_view", "decision_preview", "decide", "add_note", "add_counter_document", "reopen_case", "record_execution", "decision_letter", "document_layout", "document_text", "prefetch_case", "approvals", "answer_proposal", "department_settings", "set_department_settings", "conflicts", "conflict_seen", "workload", "officer_cases", "reassign", "resolve_conflict", "export_history", "undelivered_emails", "requeue_email"];
+export const COMMAND_NAMES: readonly CommandName[] = ["app_info", "catalogue", "session", "sign_in", "unlock", "lock", "sign_out", "queue_page", "sync_now", "case_view", "decision_preview", "decide", "add_note", "add_counter_document", "reopen_case", "record_execution", "decision_letter", "document_layout", "document_text", "prefetch_case", "approvals", "answer_proposal", "department_settings", "set_department_settings", "department_alerts", "conflicts", "conflict_seen", "workload", "officer_cases", "reassign", "resolve_conflict", "export_history", "undelivered_emails", "requeue_email"];

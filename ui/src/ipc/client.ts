@@ -2,6 +2,7 @@
 // @tauri-apps/api, so screens can be tested with mocked IPC and served by another backend.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import {
+  type AlertsView,
   type AppInfo,
   type ApprovalView,
   type CaseView,
@@ -38,6 +39,9 @@ import {
 } from "./bindings";
 
 export type {
+  AlertKind,
+  AlertsView,
+  AlertView,
   AnswerView,
   AppInfo,
   ApprovalAction,
@@ -171,6 +175,8 @@ export const desk = {
   departmentSettings: (): Promise<DepartmentSettingsView> => call("department_settings", {}),
   setDepartmentSettings: (settings: DepartmentSettingsView): Promise<DepartmentSettingsView> =>
     call("set_department_settings", { settings }),
+  /** The department's deadline alerts (supervisors; needs the centre). */
+  departmentAlerts: (): Promise<AlertsView> => call("department_alerts", {}),
   conflicts: (): Promise<ConflictView[]> => call("conflicts", {}),
   /** Marks a conflict as seen (it is kept); resolves to the inbox as it is now. */
   conflictSeen: (id: string): Promise<ConflictView[]> => call("conflict_seen", { id }),

@@ -20,7 +20,8 @@ async function approvals(handlers: Handlers = {}, list: ApprovalView[] = [approv
     workload: () => WORKLOAD,
     undelivered_emails: () => [],
     approvals: () => list,
-    department_settings: () => ({ four_eyes_refusals: true }),
+    department_settings: () => ({ four_eyes_refusals: true, alert_working_days: 2 }),
+    department_alerts: () => ({ today: "2026-12-01", within_working_days: 2, alerts: [] }),
     answer_proposal: ({ id, answer }) => {
       answers.push({ id, answer });
       return list.map((item) =>
@@ -117,7 +118,9 @@ describe("refusals waiting for approval", () => {
     const box = await screen.findByTestId<HTMLInputElement>("four-eyes");
     await waitFor(() => expect(box.checked).toBe(true));
     await user.click(box);
-    await waitFor(() => expect(settings).toEqual([{ four_eyes_refusals: false }]));
+    await waitFor(() =>
+      expect(settings).toEqual([{ four_eyes_refusals: false, alert_working_days: 2 }]),
+    );
     await waitFor(() => expect(box.checked).toBe(false));
   });
 

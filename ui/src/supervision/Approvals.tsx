@@ -34,7 +34,8 @@ function FourEyes({
     setBusy(true);
     setFailed(null);
     try {
-      onChanged(await desk.setDepartmentSettings({ four_eyes_refusals: on }));
+      if (settings)
+        onChanged(await desk.setDepartmentSettings({ ...settings, four_eyes_refusals: on }));
     } catch (thrown) {
       setFailed(toDeskError(thrown));
     } finally {

@@ -48,7 +48,8 @@ async function department(handlers: Handlers = {}, conflicts: ConflictView[] = [
     },
     undelivered_emails: () => [],
     approvals: () => [],
-    department_settings: () => ({ four_eyes_refusals: true }),
+    department_settings: () => ({ four_eyes_refusals: true, alert_working_days: 2 }),
+    department_alerts: () => ({ today: "2026-12-01", within_working_days: 2, alerts: [] }),
     ...handlers,
   });
   const user = userEvent.setup();

@@ -7,6 +7,7 @@ import { useLoad } from "../data/useLoad";
 import { desk, type OfficerLoad } from "../ipc/client";
 import { formatDate } from "../queue/format";
 import { Approvals } from "./Approvals";
+import { DeadlineAlerts } from "./DeadlineAlerts";
 import { DepartmentConflicts } from "./DepartmentConflicts";
 import { OfficerCasesPanel } from "./OfficerCasesPanel";
 import { UndeliveredEmails } from "./UndeliveredEmails";
@@ -20,6 +21,7 @@ const loadConflicts = () => desk.conflicts();
 const loadUndelivered = () => desk.undeliveredEmails();
 const loadApprovals = () => desk.approvals();
 const loadSettings = () => desk.departmentSettings();
+const loadAlerts = () => desk.departmentAlerts();
 const loadOfficerCases = (id: string) => desk.officerCases(id);
 
 /** The department's officers and their load; a row (click or Enter) shows that officer's cases. */
@@ -97,6 +99,7 @@ export function Department({ onClose }: { onClose: () => void }) {
   const undelivered = useLoad(DEPARTMENT, loadUndelivered);
   const approvals = useLoad(DEPARTMENT, loadApprovals);
   const settings = useLoad(DEPARTMENT, loadSettings);
+  const alerts = useLoad(DEPARTMENT, loadAlerts);
   const approvalsRef = useRef<HTMLElement>(null);
   const { serviceName } = useCatalogue();
 
@@ -110,6 +113,7 @@ export function Department({ onClose }: { onClose: () => void }) {
     conflicts.reload();
     approvals.reload();
     settings.reload();
+    alerts.reload();
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLElement>) {
@@ -153,6 +157,11 @@ export function Department({ onClose }: { onClose: () => void }) {
           ← {t("case.back")}
         </button>
         <h1 id={`${id}-title`}>{t("supervision.title")}</h1>
+        {alerts.data && alerts.data.alerts.length > 0 && (
+          <span className="related-warning" data-testid="alerts-badge">
+            ⚠ {t("alerts.badge", { count: alerts.data.alerts.length })}
+          </span>
+        )}
         <span className="who">
           {workload.data && t("supervision.asOf", { today: formatDate(workload.data.today) })}
         </span>
@@ -217,6 +226,16 @@ export function Department({ onClose }: { onClose: () => void }) {
         </section>
       </div>
 
+      <DeadlineAlerts
+        alerts={alerts.data}
+        loading={alerts.loading}
+        error={alerts.error}
+        settings={settings.data}
+        onSettings={(kept) => {
+          settings.replace(kept);
+          alerts.reload();
+        }}
+      />
       <Approvals
         approvals={approvals.data}
         loading={approvals.loading}

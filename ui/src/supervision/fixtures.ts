@@ -1,5 +1,6 @@
 // Test-only data for the department view: a supervisor, their officers, cases and conflicts.
 import type {
+  AlertsView,
   ApprovalView,
   ConflictView,
   OfficerCases,
@@ -130,3 +131,41 @@ export function approval(over: Partial<ApprovalView["proposal"]> = {}): Approval
     },
   };
 }
+
+/** The department's deadline alerts: one overdue, one due soon with nobody, one not opened. */
+export const ALERTS: AlertsView = {
+  today: "2026-12-01",
+  within_working_days: 2,
+  alerts: [
+    {
+      case_id: "c3",
+      number: "MX-2026-000003",
+      service: "trp-issue",
+      applicant: "ORXAN VELIYEV",
+      officer: "Elvin Quliyev",
+      due_date: "2026-11-26",
+      working_days_left: -3,
+      kind: "overdue",
+    },
+    {
+      case_id: "c4",
+      number: "MX-2026-000004",
+      service: "trp-issue",
+      applicant: "NIGAR RZAYEVA",
+      officer: null,
+      due_date: "2026-12-02",
+      working_days_left: 1,
+      kind: "unassigned",
+    },
+    {
+      case_id: "c5",
+      number: "MX-2026-000005",
+      service: "trp-issue",
+      applicant: "IVAN PETROV",
+      officer: "Aysel Məmmədova",
+      due_date: "2026-12-03",
+      working_days_left: 2,
+      kind: "unopened",
+    },
+  ],
+};

@@ -1,4 +1,4 @@
-//! Four eyes on refusals: a department's setting, an officer's refusal kept as a proposal, the
+//! Four eyes on refusals (the department's setting is in `departments`): an officer's refusal kept as a proposal, the
 //! department's approvals list, and a supervisor's answer — approve (the refusal applies and the
 //! applicant's e-mail goes) or return with a note (the case waits for its officer again). The
 //! officer who proposed a refusal never approves it.
@@ -20,7 +20,7 @@ use crate::extract::{ApiJson, ApiPath};
 use crate::store::{self, CaseRow, json_col};
 use migdesk_api::{
     ApplicationDetail, ApprovalAction, ApprovalItem, ApprovalRequest, DecisionRequest,
-    DecisionResponse, DepartmentSettings, Event, OfficerRef, Proposal, Status,
+    DecisionResponse, Event, OfficerRef, Proposal, Status,
 };
 
 /// Whether the department keeps refusals as proposals until a supervisor approves them.
@@ -288,52 +288,6 @@ pub async fn answer(
                 params![state_now, caller.user_id, now, answer_json, decision_id],
             )?;
             detail_now(tx, &case.id)
-        })
-        .await
-}
-
-/// The department's settings.
-#[utoipa::path(get, path = "/api/v1/departments/{id}/settings", tag = "supervision", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Department id")),
-    responses((status = 200, body = DepartmentSettings), NeedsSupervisor))]
-pub async fn settings(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(department_id): ApiPath<String>,
-) -> ApiResult<Json<DepartmentSettings>> {
-    require_department_supervisor(&caller, &department_id)?;
-    state
-        .db
-        .read(move |conn| {
-            Ok(Json(DepartmentSettings {
-                four_eyes_refusals: four_eyes(conn, &department_id)?,
-            }))
-        })
-        .await
-}
-
-/// A supervisor sets the department's settings; refusals already proposed stay proposals.
-#[utoipa::path(put, path = "/api/v1/departments/{id}/settings", tag = "supervision", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Department id")),
-    request_body = DepartmentSettings,
-    responses((status = 200, body = DepartmentSettings),
-        (status = 400, body = ErrorBody, description = "Not the settings' shape"),
-        NeedsSupervisor))]
-pub async fn set_settings(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(department_id): ApiPath<String>,
-    ApiJson(req): ApiJson<DepartmentSettings>,
-) -> ApiResult<Json<DepartmentSettings>> {
-    require_department_supervisor(&caller, &department_id)?;
-    state
-        .db
-        .write(move |tx| {
-            tx.execute(
-                "UPDATE departments SET four_eyes_refusals = ?1 WHERE id = ?2",
-                params![req.four_eyes_refusals, department_id],
-            )?;
-            Ok(Json(req))
         })
         .await
 }

@@ -10,6 +10,7 @@ pub mod changes;
 pub mod conflicts;
 pub mod counter;
 pub mod decisions;
+pub mod departments;
 pub mod documents;
 pub mod history;
 pub mod letters;
@@ -155,7 +156,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(supervision::officer_cases))
         .routes(routes!(approvals::list))
         .routes(routes!(approvals::answer))
-        .routes(routes!(approvals::settings, approvals::set_settings))
+        .routes(routes!(departments::settings, departments::set_settings))
+        .routes(routes!(departments::alerts))
         .routes(routes!(conflicts::list))
         .routes(routes!(conflicts::resolve))
         .routes(routes!(history::export))
