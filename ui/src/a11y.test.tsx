@@ -53,7 +53,7 @@ function queuePage({ query }: { query: QueueQuery }): QueuePage {
     paused_days_left: null,
     overdue: n > 6,
   }));
-  return { rows, total: 30 };
+  return { rows, total: 30, due_soon: 0 };
 }
 
 describe("accessibility (axe-core)", () => {

@@ -228,7 +228,12 @@ impl Desk {
         let today = Self::today();
         let store = self.active()?;
         let (rows, total) = queue::list(store, query, &today)?;
-        Ok(QueuePage { rows, total })
+        let due_soon = store.due_between(&today, &queue::next_working_day(&today))?;
+        Ok(QueuePage {
+            rows,
+            total,
+            due_soon,
+        })
     }
 
     fn today() -> String {

@@ -70,6 +70,10 @@ pub struct QueuePage {
     pub rows: Vec<crate::queue::QueueRow>,
     #[ts(type = "number")]
     pub total: i64,
+    /// The signed-in officer's cases waiting for a decision that fall due today or on the next
+    /// working day (not yet overdue), whatever the query: the queue says so at its top.
+    #[ts(type = "number")]
+    pub due_soon: i64,
 }
 
 /// A text in the desk's three languages.

@@ -109,6 +109,15 @@ pub(crate) fn working_days_left(today: &str, due: &str) -> Option<i32> {
 
 pub use crate::cache::{Statements, statements};
 
+/// The next working day after `today` (YYYY-MM-DD) by the calendar table; `today` itself when
+/// the table does not reach that far.
+pub(crate) fn next_working_day(today: &str) -> String {
+    chrono::NaiveDate::parse_from_str(today, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| calendar().add_working_days(d, 1).ok())
+        .map_or_else(|| today.to_owned(), |d| d.format("%Y-%m-%d").to_string())
+}
+
 /// One page of the queue, and how many rows match in all.
 pub fn list(store: &Store, q: &QueueQuery, today: &str) -> DeskResult<(Vec<QueueRow>, i64)> {
     let (rows, total) = store.queue_page(q, today)?;

@@ -340,3 +340,60 @@ async fn signing_out_stops_a_running_sync_before_it_writes_again() {
     assert_eq!(err.kind, ErrorKind::NotSignedIn, "{err:?}");
     assert!(err.message.contains("signed out"), "{}", err.message);
 }
+
+#[tokio::test]
+async fn the_queue_counts_the_officers_cases_due_today_or_the_next_working_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let (central_db, staff) = common::seeded(dir.path(), &common::options(10, 51, "shaki"));
+    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
+    let today = chrono::Local::now().date_naive();
+    let next = migdesk_domain::Calendar::builtin()
+        .add_working_days(today, 1)
+        .unwrap();
+    let conn = rusqlite::Connection::open(&central_db).unwrap();
+    let mine: Vec<String> = conn
+        .prepare(
+            "SELECT a.id FROM applications a JOIN users u ON u.id = a.officer_id
+             WHERE u.username = ?1 AND a.status = 'pending' ORDER BY a.number",
+        )
+        .unwrap()
+        .query_map([&officer.username], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(mine.len() >= 4, "{mine:?}");
+    // Push every case far out, then: one due today, one the next working day, one overdue.
+    conn.execute(
+        "UPDATE applications SET due_date = '2099-01-01' WHERE id IN (SELECT value FROM json_each(?1))",
+        [serde_json::to_string(&mine).unwrap()],
+    )
+    .unwrap();
+    for (id, due) in [
+        (&mine[0], today),
+        (&mine[1], next),
+        (&mine[2], today - chrono::Duration::days(10)),
+    ] {
+        conn.execute(
+            "UPDATE applications SET due_date = ?1 WHERE id = ?2",
+            [due.format("%Y-%m-%d").to_string(), id.clone()],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let centre = Centre::start(&central_db).await;
+    let mut desk = common::synced_desk_of(&dir.path().join("desk"), &centre, officer).await;
+    let page = desk.queue(&QueueQuery::default()).unwrap();
+    assert_eq!(
+        page.due_soon, 2,
+        "today and the next working day, not the overdue one"
+    );
+    // Whatever the query shows.
+    let searched = desk
+        .queue(&QueueQuery {
+            search: Some("no such applicant".into()),
+            ..QueueQuery::default()
+        })
+        .unwrap();
+    assert_eq!((searched.total, searched.due_soon), (0, 2));
+    centre.stop().await;
+}

@@ -23,7 +23,7 @@ async function queue(language: string, inbox: ConflictView[], opened: string[] =
   const seen: string[] = [];
   mockDesk({
     catalogue: () => ({ services: [], document_types: [] }),
-    queue_page: () => ({ rows: [], total: 0 }),
+    queue_page: () => ({ rows: [], total: 0, due_soon: 0 }),
     conflicts: () => conflicts,
     conflict_seen: ({ id }) => {
       seen.push(id);
@@ -111,7 +111,7 @@ describe("the conflicts inbox", () => {
     await queue("en", [conflict()]);
     mockDesk({
       catalogue: () => ({ services: [], document_types: [] }),
-      queue_page: () => ({ rows: [], total: 0 }),
+      queue_page: () => ({ rows: [], total: 0, due_soon: 0 }),
       conflicts: () => [conflict()],
       conflict_seen: failWith({ kind: "storage", message: "disk full" }),
     });

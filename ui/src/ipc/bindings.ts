@@ -135,7 +135,12 @@ overdue: boolean, };
 /**
  * One page of the queue and how many cases match in all.
  */
-export type QueuePage = { rows: Array<QueueRow>, total: number, };
+export type QueuePage = { rows: Array<QueueRow>, total: number, 
+/**
+ * The signed-in officer's cases waiting for a decision that fall due today or on the next
+ * working day (not yet overdue), whatever the query: the queue says so at its top.
+ */
+due_soon: number, };
 
 /**
  * What a sync did, for the UI and the command line.

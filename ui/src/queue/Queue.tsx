@@ -129,7 +129,7 @@ export function Queue({
     offset: 0,
     limit: 0,
   };
-  const { total, rowAt, error: pageError } = useQueuePages(query, generation);
+  const { total, dueSoon, rowAt, error: pageError } = useQueuePages(query, generation);
   const listRef = useRef<HTMLDivElement>(null);
   const syncRef = useRef<HTMLButtonElement>(null);
   const count = total ?? 0;
@@ -414,6 +414,11 @@ export function Queue({
       </div>
 
       {error && <ErrorNotice error={error} />}
+      {dueSoon !== null && dueSoon > 0 && (
+        <p className="related-warning" role="status" data-testid="queue-due-soon">
+          ⚠ {t("queue.dueSoon", { count: dueSoon })}
+        </p>
+      )}
 
       <div className="queue-head" aria-hidden="true">
         <span>{t("queue.columns.number")}</span>

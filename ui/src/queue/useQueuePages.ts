@@ -7,6 +7,8 @@ export const PAGE_SIZE = 200;
 export type QueuePages = {
   /** Cases matching the query; `null` until the first page has arrived. */
   total: number | null;
+  /** The officer's cases due today or on the next working day, whatever the query. */
+  dueSoon: number | null;
   /** The row at `index`, or `undefined` while its page is on its way (the page is requested). */
   rowAt: (index: number) => QueueRow | undefined;
   error: DeskError | null;
@@ -21,9 +23,10 @@ export function useQueuePages(query: Omit<QueueQuery, "offset" | "limit">, gener
   const [state, setState] = useState<{
     key: string;
     total: number | null;
+    dueSoon: number | null;
     pages: Map<number, QueueRow[]>;
     error: DeskError | null;
-  }>({ key, total: null, pages: new Map(), error: null });
+  }>({ key, total: null, dueSoon: null, pages: new Map(), error: null });
   const requested = useRef(new Set<string>());
   const queryRef = useRef(query);
   queryRef.current = query;
@@ -40,7 +43,9 @@ export function useQueuePages(query: Omit<QueueQuery, "offset" | "limit">, gener
       const apply = (change: (s: typeof state) => typeof state) =>
         setState((s) => {
           if (keyRef.current !== key) return s;
-          return change(s.key === key ? s : { key, total: null, pages: new Map(), error: null });
+          return change(
+            s.key === key ? s : { key, total: null, dueSoon: null, pages: new Map(), error: null },
+          );
         });
       desk
         .queuePage({ ...queryRef.current, offset: page * PAGE_SIZE, limit: PAGE_SIZE })
@@ -48,6 +53,7 @@ export function useQueuePages(query: Omit<QueueQuery, "offset" | "limit">, gener
           apply((s) => ({
             ...s,
             total: result.total,
+            dueSoon: result.due_soon,
             pages: new Map(s.pages).set(page, result.rows),
             error: null,
           })),
@@ -65,11 +71,14 @@ export function useQueuePages(query: Omit<QueueQuery, "offset" | "limit">, gener
     for (const id of requested.current) {
       if (!id.startsWith(`${key}#`)) requested.current.delete(id);
     }
-    setState((s) => (s.key === key ? s : { key, total: null, pages: new Map(), error: null }));
+    setState((s) =>
+      s.key === key ? s : { key, total: null, dueSoon: null, pages: new Map(), error: null },
+    );
     load(0);
   }, [key, load]);
 
-  const current = state.key === key ? state : { total: null, pages: new Map(), error: null };
+  const current =
+    state.key === key ? state : { total: null, dueSoon: null, pages: new Map(), error: null };
   const rowAt = useCallback(
     (index: number) => {
       const page = Math.floor(index / PAGE_SIZE);
@@ -82,5 +91,10 @@ export function useQueuePages(query: Omit<QueueQuery, "offset" | "limit">, gener
     },
     [current.pages, load],
   );
-  return { total: current.total, rowAt, error: current.error } satisfies QueuePages;
+  return {
+    total: current.total,
+    dueSoon: current.dueSoon,
+    rowAt,
+    error: current.error,
+  } satisfies QueuePages;
 }

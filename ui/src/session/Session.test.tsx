@@ -64,7 +64,7 @@ function queue(total: number, queries: QueueQuery[]) {
     const end = Math.min(found, args.query.offset + args.query.limit);
     const rows = [];
     for (let n = args.query.offset; n < end; n++) rows.push(row(n));
-    return { rows, total: found };
+    return { rows, total: found, due_soon: 0 };
   };
 }
 
@@ -120,6 +120,31 @@ describe("signing in", () => {
     await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(3));
     expect(queries[0]).toMatchObject({ mine: true, overdue: false, search: null, offset: 0 });
     expect(screen.queryByTestId("error-notice")).toBeNull();
+  });
+
+  it("says at the top of the queue how many of the officer's cases fall due by the next working day", async () => {
+    const answer = queue(3, []);
+    mockDesk({
+      app_info: () => info,
+      session: () => aysel,
+      queue_page: (args) => ({ ...answer(args), due_soon: 2 }),
+      ...besideQueue,
+    });
+    renderApp();
+    const notice = await screen.findByTestId("queue-due-soon");
+    expect(notice.textContent).toContain(az.queue.dueSoon_other.replace("{{count}}", "2"));
+  });
+
+  it("says nothing of deadlines when none falls due so soon", async () => {
+    mockDesk({
+      app_info: () => info,
+      session: () => aysel,
+      queue_page: queue(3, []),
+      ...besideQueue,
+    });
+    renderApp();
+    await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(3));
+    expect(screen.queryByTestId("queue-due-soon")).toBeNull();
   });
 
   it("says what went wrong in the officer's language and keeps what was typed", async () => {

@@ -15,7 +15,7 @@ async function department(language: string, handlers: Handlers = {}) {
   mockDesk({
     session: () => SUPERVISOR,
     catalogue: () => ({ services: [], document_types: [] }),
-    queue_page: () => ({ rows: [], total: 0 }),
+    queue_page: () => ({ rows: [], total: 0, due_soon: 0 }),
     conflicts: () => [],
     workload: () => WORKLOAD,
     undelivered_emails: () => [],

@@ -170,6 +170,18 @@ pub fn statements(q: &QueueQuery, today: &str) -> Statements {
 }
 
 impl Store {
+    /// The signed-in officer's cases waiting for a decision due from `from` to `until`
+    /// (YYYY-MM-DD, both included).
+    pub(crate) fn due_between(&self, from: &str, until: &str) -> DeskResult<i64> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) FROM cases WHERE mine = 1 AND status = 'pending' AND due_date >= ?1 AND due_date <= ?2",
+                [from, until],
+                |r| r.get(0),
+            )
+            .map_err(map_sql)
+    }
+
     /// One page of the queue as stored (the calendar's figures left for the caller), and how
     /// many rows match in all.
     pub(crate) fn queue_page(
