@@ -59,18 +59,19 @@ pub struct ApprovalRequest {
 }
 
 impl ApprovalRequest {
-    /// The note as the centre keeps it: trimmed, required to return, bounded.
+    /// The note as the centre keeps it (see [`approval_note`]).
     pub fn checked_note(&self) -> Result<String, String> {
-        match self.action {
-            ApprovalAction::Return => {
-                crate::bounded_text("the note", &self.note, MAX_APPROVAL_NOTE)
-            }
-            ApprovalAction::Approve if self.note.trim().is_empty() => Ok(String::new()),
-            ApprovalAction::Approve => {
-                crate::bounded_text("the note", &self.note, MAX_APPROVAL_NOTE)
-            }
-        }
+        approval_note(self.action, &self.note)
     }
+}
+
+/// The one rule for an answer's note: trimmed, required to return, optional to approve, at most
+/// [`MAX_APPROVAL_NOTE`] characters.
+pub fn approval_note(action: ApprovalAction, note: &str) -> Result<String, String> {
+    if action == ApprovalAction::Approve && note.trim().is_empty() {
+        return Ok(String::new());
+    }
+    crate::bounded_text("the note", note, MAX_APPROVAL_NOTE)
 }
 
 /// An officer's refusal waiting for a supervisor's approval, on the case it concerns.

@@ -7,7 +7,7 @@
 //! moved meanwhile) goes to the inbox. The department's setting itself is the centre's to keep,
 //! so changing it needs the network ([`crate::supervision::Supervision::set_settings`]).
 
-use migdesk_api::{ApplicationDetail, ApprovalAction, ApprovalRequest, Proposal, Role};
+use migdesk_api::{ApplicationDetail, ApprovalAction, Proposal, Role};
 use migdesk_domain::decision::RefusalReason;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -209,13 +209,7 @@ pub fn answer(store: &mut Store, case_id: &str, answer: &ProposalAnswer) -> Desk
         ));
     }
     // The contract's rule for the note, checked before anything is kept.
-    let note = ApprovalRequest {
-        action: answer.action,
-        note: answer.note.clone(),
-        based_on_version: app.assignment.version,
-        answered_at: String::new(),
-    }
-    .checked_note()
-    .map_err(DeskError::invalid)?;
+    let note =
+        migdesk_api::approval_note(answer.action, &answer.note).map_err(DeskError::invalid)?;
     store.record_approval(case_id, &answer.decision_id, answer.action, &note)
 }

@@ -23,18 +23,6 @@ use migdesk_api::{
     DecisionResponse, Event, OfficerRef, Proposal, Status,
 };
 
-/// Whether the department keeps refusals as proposals until a supervisor approves them.
-pub(crate) fn four_eyes(conn: &Connection, department_id: &str) -> ApiResult<bool> {
-    Ok(conn
-        .query_row(
-            "SELECT four_eyes_refusals FROM departments WHERE id = ?1",
-            [department_id],
-            |r| r.get::<_, bool>(0),
-        )
-        .optional()?
-        .unwrap_or(true))
-}
-
 /// The refusal waiting for approval on the case, if one does.
 pub(crate) fn open_proposal(conn: &Connection, application_id: &str) -> ApiResult<Option<String>> {
     Ok(conn

@@ -184,7 +184,7 @@ pub async fn create(
             )?;
             let officer = OfficerRef { id: caller.user_id.clone(), full_name: caller.full_name.clone() };
             // Four eyes: where the department asks for it, a refusal waits for a supervisor.
-            let response = if req.kind == DecisionKind::Refuse && super::approvals::four_eyes(&tx, &case.department_id)? {
+            let response = if req.kind == DecisionKind::Refuse && super::departments::settings_of(&tx, &case.department_id)?.four_eyes_refusals {
                 super::approvals::propose(&tx, &catalogue, &case, &req, &officer, &now_s)?
             } else {
                 apply(&tx, &catalogue, &calendar, &case, &req, &officer, &now_s)?
