@@ -41,6 +41,9 @@ const DATA_DIR_ENV: &str = "MIGDESK_DATA_DIR";
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long an expectation about the page may take to come true.
 pub const PAGE_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a sync may take: longer than the desk's own limit on one call to the centre (60 s),
+/// so a call that hangs ends the sync as failed, with its reason.
+pub const SYNC_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// The workspace root (the folder with the top-level `Cargo.toml`).
 pub fn workspace_root() -> PathBuf {
@@ -469,11 +472,36 @@ impl AppWindow {
     }
 
     /// Syncs from the queue and waits until the sync is done.
+    ///
+    /// A sync is long work, so it has [`SYNC_TIMEOUT`] rather than a page's time; one that fails
+    /// is an error with the words the officer reads, one that never ends an error with the phase
+    /// it stayed in (and a screenshot, `sync-still-running.png`).
     pub async fn sync(&self) -> HarnessResult<()> {
         self.click("queue-sync").await;
-        self.wait_for_attr("sync-status", "data-state", |s| s == "done")
-            .await?;
-        Ok(())
+        let start = Instant::now();
+        loop {
+            let state = match self.by_test_id("sync-status").await {
+                Ok(el) => el.attr("data-state").await.ok().flatten(),
+                Err(_) => None,
+            };
+            match state.as_deref() {
+                Some("done") => return Ok(()),
+                Some("failed") => {
+                    return Err(format!(
+                        "the sync failed: {}",
+                        self.text_of("sync-status").await
+                    ));
+                }
+                _ if start.elapsed() > SYNC_TIMEOUT => {
+                    let _ = self.screenshot("sync-still-running").await;
+                    return Err(format!(
+                        "the sync is still {state:?} after {SYNC_TIMEOUT:?}: {}",
+                        self.text_of("sync-status").await
+                    ));
+                }
+                _ => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
     }
 
     /// Syncs from the queue and waits until the sync is done and the queue shows a row.
