@@ -9,6 +9,7 @@ use migdesk_core::casework::CounterDocument;
 use migdesk_core::conflicts::ConflictView;
 use migdesk_core::crosscheck::DocumentText;
 use migdesk_core::department::{AlertsView, DepartmentSettingsView};
+use migdesk_core::distribution::{DistributionChange, DistributionView};
 use migdesk_core::ipc::{AppInfo, BuildInfo, CatalogueInfo, QueuePage, SessionInfo, SignInRequest};
 use migdesk_core::queue::QueueQuery;
 use migdesk_core::supervision::{
@@ -339,6 +340,33 @@ pub async fn department_alerts<R: Runtime>(
         .await?
         .supervision()?;
     supervision.alerts().await
+}
+
+/// How the department's new applications reach its officers, from the centre (supervisors).
+#[tauri::command]
+pub async fn department_distribution<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+) -> Result<DistributionView, DeskError> {
+    let supervision = state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .supervision()?;
+    supervision.distribution().await
+}
+
+/// Sets the department's distribution at the centre (supervisors).
+#[tauri::command]
+pub async fn set_department_distribution<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    change: DistributionChange,
+) -> Result<DistributionView, DeskError> {
+    let supervision = state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .supervision()?;
+    supervision.set_distribution(change).await
 }
 
 /// The conflicts inbox.

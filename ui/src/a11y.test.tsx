@@ -9,6 +9,8 @@ import { mockDesk } from "./ipc/testing";
 import {
   ALERTS,
   approval,
+  CATALOGUE,
+  DISTRIBUTION,
   departmentConflict,
   ELVIN,
   SUPERVISOR,
@@ -103,7 +105,7 @@ describe("accessibility (axe-core)", () => {
       mockDesk({
         session: () => SUPERVISOR,
         queue_page: queuePage,
-        catalogue: () => ({ services: [], document_types: [] }),
+        catalogue: () => CATALOGUE,
         conflicts: () => [
           departmentConflict(),
           departmentConflict({
@@ -135,6 +137,7 @@ describe("accessibility (axe-core)", () => {
         ],
         department_settings: () => ({ four_eyes_refusals: true, alert_working_days: 2 }),
         department_alerts: () => ALERTS,
+        department_distribution: () => DISTRIBUTION,
       });
       const user = userEvent.setup();
       const { container } = render(<App i18n={createI18n()} />);
@@ -145,6 +148,10 @@ describe("accessibility (axe-core)", () => {
       await waitFor(() => expect(screen.getAllByTestId("supervisor-conflict")).toHaveLength(2));
       await waitFor(() => expect(screen.getAllByTestId("approval")).toHaveLength(2));
       await user.click(screen.getByTestId("approval-return"));
+      // The distribution, with one officer's services and absences open for editing.
+      await waitFor(() => expect(screen.getAllByTestId("distribution-officer")).toHaveLength(3));
+      await user.click(screen.getAllByTestId("distribution-edit")[0] as HTMLElement);
+      await screen.findByTestId("distribution-editor");
       expect(await audit(container)).toEqual([]);
 
       await user.click(screen.getByTestId("select-all-cases"));

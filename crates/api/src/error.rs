@@ -16,6 +16,8 @@ pub enum ErrorKind {
     MethodNotAllowed,
     Conflict,
     PayloadTooLarge,
+    /// The request is well formed but does not fit: its `problems` say each thing wrong.
+    UnprocessableEntity,
     UnsupportedMediaType,
     RangeNotSatisfiable,
     TooManyRequests,
@@ -109,4 +111,7 @@ pub struct ErrorBody {
     /// On conflicts: the case as the centre has it now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<CurrentCase>,
+    /// On a 422: each thing wrong with the request, naming its field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<crate::Problem>,
 }

@@ -30,7 +30,8 @@ pub enum Event {
     Assigned {
         to: String,
         to_name: String,
-        /// What assigned it (`routing`).
+        /// What assigned it: the department's distribution rule (`least_open_work`,
+        /// `round_robin`), or `routing` (the demo's seed).
         by: String,
     },
     /// A supervisor moved the case.

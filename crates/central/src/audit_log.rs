@@ -67,6 +67,8 @@ pub enum Action {
     DeskOpened,
     /// Reported by a desk: the officer recorded a decision.
     DeskDecided,
+    /// A supervisor set how the department's new applications are shared out.
+    DistributionSet,
 }
 
 impl Action {
@@ -86,6 +88,7 @@ impl Action {
             Action::NotificationRequeued => "notification_requeued",
             Action::DeskOpened => "desk_opened",
             Action::DeskDecided => "desk_decided",
+            Action::DistributionSet => "distribution_set",
         }
     }
 }

@@ -27,6 +27,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/014_counter_documents.sql")),
     M::up(include_str!("../migrations/015_four_eyes.sql")),
     M::up(include_str!("../migrations/016_alert_days.sql")),
+    M::up(include_str!("../migrations/017_distribution.sql")),
 ];
 
 /// Opens (creating if needed) and migrates the database.

@@ -25,6 +25,7 @@ impl ApiError {
                 message: message.into(),
                 cause: None,
                 current: None,
+                problems: Vec::new(),
             }),
             retry_after: None,
         }
@@ -65,6 +66,21 @@ impl ApiError {
         let mut e = Self::new(StatusCode::CONFLICT, ErrorKind::Conflict, message);
         e.body.cause = Some(cause);
         e.body.current = current;
+        e
+    }
+    /// 422: the request does not fit (the catalogue, the calendar); each problem named.
+    pub fn unprocessable(problems: Vec<migdesk_api::Problem>) -> Self {
+        let message = problems
+            .iter()
+            .map(|p| format!("{}: {}", p.field, p.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::UnprocessableEntity,
+            message,
+        );
+        e.body.problems = problems;
         e
     }
     pub fn too_many_requests(message: impl Into<String>, retry_after: u64) -> Self {

@@ -8,6 +8,7 @@
 //! - [`portal`]: the applicant portal's own credential and the rate limits of its routes.
 //! - the applicant's e-mail for each decision comes from `migdesk_domain::decision`.
 //! - [`seed`]: deterministic demo data with real document files.
+//! - [`simulate`]: new applications arriving through the intake route, for demos.
 //! - [`mail`]: delivery of the applicant's e-mails through an SMTP relay.
 //! - [`error`]: the one error type, `ApiError` (`{kind, message}` on the wire).
 //! - [`instance`]: who this database is (pinned by desks) and the change feed's epoch.
@@ -29,6 +30,7 @@ pub mod letter;
 pub mod mail;
 pub mod portal;
 pub mod seed;
+pub mod simulate;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -51,6 +51,30 @@ enum Command {
         #[arg(long, conflicts_with = "name")]
         revoke: Option<String>,
     },
+    /// Submit made-up new applications to a running centre, as the applicant portal does,
+    /// at a steady rate (with a portal credential issued for it in the centre's database).
+    Simulate {
+        /// The running centre's database (for the simulator's portal credential).
+        #[arg(long)]
+        db: PathBuf,
+        /// The running centre.
+        #[arg(long, default_value = "http://127.0.0.1:8470")]
+        server: String,
+        /// Applications a minute, e.g. 6/min.
+        #[arg(long, default_value = "6/min", value_parser = migdesk_central::simulate::parse_rate)]
+        rate: f64,
+        /// Stop after this many applications; without it, run until stopped.
+        #[arg(long)]
+        count: Option<u64>,
+        /// Only to this department (e.g. baku).
+        #[arg(long)]
+        department: Option<String>,
+        /// The same seed gives the same applicants.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[command(flatten)]
+        data: DataFiles,
+    },
     /// After restoring the database from a backup: start a new epoch of the change feed, so
     /// every desk syncs again from the start and sends again what the centre no longer holds.
     Restored {
@@ -244,6 +268,47 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     println!("{token}");
                 }
             }
+            Ok(())
+        }
+        Command::Simulate {
+            db: path,
+            server,
+            rate,
+            count,
+            department,
+            seed: seed_value,
+            data,
+        } => {
+            let (catalogue, _) = data.load()?;
+            let token = {
+                let conn = db::open(&path)?;
+                let name = format!(
+                    "simulator {}",
+                    migdesk_central::clock::format(migdesk_central::clock::now())
+                );
+                migdesk_central::portal::issue(&conn, &name)?
+            };
+            let simulation = migdesk_central::simulate::Simulation {
+                server,
+                token,
+                per_minute: rate,
+                count,
+                seed: seed_value,
+                department,
+            };
+            eprintln!(
+                "submitting {} applications a minute to {}",
+                simulation.per_minute, simulation.server
+            );
+            let sent =
+                migdesk_central::simulate::run(&simulation, &catalogue, |request, receipt| {
+                    println!(
+                        "{}\t{}\t{}\tdue {}",
+                        receipt.number, request.department_id, request.service, receipt.due_date
+                    );
+                })
+                .await?;
+            eprintln!("submitted {sent} applications");
             Ok(())
         }
         Command::Restored { db: path } => {

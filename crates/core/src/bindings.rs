@@ -19,6 +19,9 @@ use crate::casework::{CounterDocument, NoteDelivery, NoteView, RelatedView};
 use crate::conflicts::{ConflictCause, ConflictResolution, ConflictView, ResolutionAction};
 use crate::crosscheck::{DocumentText, Highlight, KeyField, TextCheck, TextState};
 use crate::department::{AlertView, AlertsView, DepartmentSettingsView};
+use crate::distribution::{
+    DistributionChange, DistributionView, OfficerIntakeChange, OfficerIntakeView,
+};
 use crate::error::{DeskError, ErrorKind};
 use crate::ipc::{
     AppInfo, BuildInfo, COMMANDS, CatalogueInfo, DocumentTypeInfo, LocalizedText, QueuePage,
@@ -31,7 +34,9 @@ use crate::supervision::{
 };
 use crate::sync::{Phase, Progress, SyncReport};
 use crate::viewer::DocumentLayout;
-use migdesk_api::{AlertKind, ApprovalAction, NoteOrigin, ReopenGround, Role, Status};
+use migdesk_api::{
+    Absence, AlertKind, ApprovalAction, DistributionRule, NoteOrigin, ReopenGround, Role, Status,
+};
 use migdesk_domain::decision::{Decision, DecisionKind, Email, ReasonCode, RefusalReason};
 
 /// Where the generated file lives, relative to the workspace root.
@@ -108,6 +113,12 @@ pub fn typescript_bindings() -> String {
     declare::<AlertKind>(&mut out, &cfg);
     declare::<AlertView>(&mut out, &cfg);
     declare::<AlertsView>(&mut out, &cfg);
+    declare::<DistributionRule>(&mut out, &cfg);
+    declare::<Absence>(&mut out, &cfg);
+    declare::<OfficerIntakeView>(&mut out, &cfg);
+    declare::<DistributionView>(&mut out, &cfg);
+    declare::<OfficerIntakeChange>(&mut out, &cfg);
+    declare::<DistributionChange>(&mut out, &cfg);
     declare::<CaseView>(&mut out, &cfg);
     declare::<Reopening>(&mut out, &cfg);
     declare::<Issued>(&mut out, &cfg);

@@ -225,6 +225,7 @@ use crate::casework::CounterDocument;
 use crate::conflicts::ConflictView;
 use crate::crosscheck::DocumentText;
 use crate::department::{AlertsView, DepartmentSettingsView};
+use crate::distribution::{DistributionChange, DistributionView};
 use crate::queue::QueueQuery;
 use crate::supervision::{
     EmailId, OfficerCases, ReassignOutcome, Reassignment, Resolution, UndeliveredView, Workload,

@@ -38,6 +38,7 @@ pub mod conflicts;
 pub mod crosscheck;
 pub mod department;
 pub mod desk;
+pub mod distribution;
 pub mod error;
 pub mod ipc;
 pub mod queue;

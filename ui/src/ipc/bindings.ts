@@ -490,6 +490,45 @@ working_days_left: number, kind: AlertKind, };
 export type AlertsView = { today: string, within_working_days: number, alerts: Array<AlertView>, };
 
 /**
+ * How a department's new applications reach its officers.
+ */
+export type DistributionRule = "least_open_work" | "round_robin";
+
+/**
+ * Days an officer is away (both included, YYYY-MM-DD): nothing new reaches them then.
+ */
+export type Absence = { from: string, to: string, };
+
+/**
+ * An officer as the distribution sees them today.
+ */
+export type OfficerIntakeView = { officer_id: string, full_name: string, 
+/**
+ * Service codes they handle; empty: every service.
+ */
+services: Array<string>, absences: Array<Absence>, 
+/**
+ * Away today: nothing new reaches them.
+ */
+away_today: boolean, open_cases: number, };
+
+/**
+ * The department's distribution.
+ */
+export type DistributionView = { rule: DistributionRule, officers: Array<OfficerIntakeView>, };
+
+/**
+ * What an officer receives, as the supervisor sets it.
+ */
+export type OfficerIntakeChange = { officer_id: string, services: Array<string>, absences: Array<Absence>, };
+
+/**
+ * A change to the distribution: the rule, and the officers whose services and absences change
+ * (the others keep theirs).
+ */
+export type DistributionChange = { rule: DistributionRule, officers: Array<OfficerIntakeChange>, };
+
+/**
  * A case as the case view shows it.
  */
 export type CaseView = { id: string, number: string, service: string, 
@@ -843,6 +882,8 @@ export type Commands = {
   department_settings: { args: Record<string, never>; returns: DepartmentSettingsView };
   set_department_settings: { args: { settings: DepartmentSettingsView }; returns: DepartmentSettingsView };
   department_alerts: { args: Record<string, never>; returns: AlertsView };
+  department_distribution: { args: Record<string, never>; returns: DistributionView };
+  set_department_distribution: { args: { change: DistributionChange }; returns: DistributionView };
   conflicts: { args: Record<string, never>; returns: Array<ConflictView> };
   conflict_seen: { args: { id: string }; returns: Array<ConflictView> };
   workload: { args: Record<string, never>; returns: Workload };
@@ -857,4 +898,4 @@ export type Commands = {
 export type CommandName = keyof Commands;
 
 /** Every command, for code that must cover each one. */
-export const COMMAND_NAMES: readonly CommandName[] = ["app_info", "catalogue", "session", "sign_in", "unlock", "lock", "sign_out", "queue_page", "sync_now", "case_view", "decision_preview", "decide", "add_note", "add_counter_document", "reopen_case", "record_execution", "decision_letter", "document_layout", "document_text", "prefetch_case", "approvals", "answer_proposal", "department_settings", "set_department_settings", "department_alerts", "conflicts", "conflict_seen", "workload", "officer_cases", "reassign", "resolve_conflict", "export_history", "undelivered_emails", "requeue_email"];
+export const COMMAND_NAMES: readonly CommandName[] = ["app_info", "catalogue", "session", "sign_in", "unlock", "lock", "sign_out", "queue_page", "sync_now", "case_view", "decision_preview", "decide", "add_note", "add_counter_document", "reopen_case", "record_execution", "decision_letter", "document_layout", "document_text", "prefetch_case", "approvals", "answer_proposal", "department_settings", "set_department_settings", "department_alerts", "department_distribution", "set_department_distribution", "conflicts", "conflict_seen", "workload", "officer_cases", "reassign", "resolve_conflict", "export_history", "undelivered_emails", "requeue_email"];

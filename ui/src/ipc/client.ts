@@ -14,6 +14,8 @@ import {
   type Decision,
   type DepartmentSettingsView,
   type DeskError,
+  type DistributionChange,
+  type DistributionView,
   type DocumentLayout,
   type DocumentText,
   type Email,
@@ -39,6 +41,7 @@ import {
 } from "./bindings";
 
 export type {
+  Absence,
   AlertKind,
   AlertsView,
   AlertView,
@@ -57,6 +60,9 @@ export type {
   DecisionKind,
   DepartmentSettingsView,
   DeskError,
+  DistributionChange,
+  DistributionRule,
+  DistributionView,
   DocumentLayout,
   DocumentText,
   DocumentView,
@@ -69,6 +75,7 @@ export type {
   Letter,
   LocalizedText,
   OfficerCases,
+  OfficerIntakeView,
   OfficerLoad,
   Progress,
   ProposalAnswer,
@@ -177,6 +184,10 @@ export const desk = {
     call("set_department_settings", { settings }),
   /** The department's deadline alerts (supervisors; needs the centre). */
   departmentAlerts: (): Promise<AlertsView> => call("department_alerts", {}),
+  /** How the department's new applications reach its officers (supervisors; needs the centre). */
+  departmentDistribution: (): Promise<DistributionView> => call("department_distribution", {}),
+  setDepartmentDistribution: (change: DistributionChange): Promise<DistributionView> =>
+    call("set_department_distribution", { change }),
   conflicts: (): Promise<ConflictView[]> => call("conflicts", {}),
   /** Marks a conflict as seen (it is kept); resolves to the inbox as it is now. */
   conflictSeen: (id: string): Promise<ConflictView[]> => call("conflict_seen", { id }),

@@ -9,6 +9,7 @@ import { formatDate } from "../queue/format";
 import { Approvals } from "./Approvals";
 import { DeadlineAlerts } from "./DeadlineAlerts";
 import { DepartmentConflicts } from "./DepartmentConflicts";
+import { Distribution } from "./Distribution";
 import { OfficerCasesPanel } from "./OfficerCasesPanel";
 import { UndeliveredEmails } from "./UndeliveredEmails";
 import { lastSync } from "./words";
@@ -22,6 +23,7 @@ const loadUndelivered = () => desk.undeliveredEmails();
 const loadApprovals = () => desk.approvals();
 const loadSettings = () => desk.departmentSettings();
 const loadAlerts = () => desk.departmentAlerts();
+const loadDistribution = () => desk.departmentDistribution();
 const loadOfficerCases = (id: string) => desk.officerCases(id);
 
 /** The department's officers and their load; a row (click or Enter) shows that officer's cases. */
@@ -100,7 +102,9 @@ export function Department({ onClose }: { onClose: () => void }) {
   const approvals = useLoad(DEPARTMENT, loadApprovals);
   const settings = useLoad(DEPARTMENT, loadSettings);
   const alerts = useLoad(DEPARTMENT, loadAlerts);
+  const distribution = useLoad(DEPARTMENT, loadDistribution);
   const approvalsRef = useRef<HTMLElement>(null);
+  const distributionRef = useRef<HTMLElement>(null);
   const { serviceName } = useCatalogue();
 
   useEffect(() => {
@@ -114,6 +118,7 @@ export function Department({ onClose }: { onClose: () => void }) {
     approvals.reload();
     settings.reload();
     alerts.reload();
+    distribution.reload();
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLElement>) {
@@ -133,6 +138,12 @@ export function Department({ onClose }: { onClose: () => void }) {
         "[data-testid=approval] button:not(:disabled)",
       );
       (button ?? section)?.focus();
+    } else if (event.key === "b" && !event.ctrlKey && !event.altKey && !event.metaKey) {
+      // To how new applications are shared out: the rule in force, else the section.
+      event.preventDefault();
+      const section = distributionRef.current;
+      const rule = section?.querySelector<HTMLInputElement>("input[type=radio]:checked");
+      (rule ?? section)?.focus();
     }
   }
 
@@ -249,6 +260,16 @@ export function Department({ onClose }: { onClose: () => void }) {
           approvalsRef.current?.focus();
         }}
         onSettings={settings.replace}
+      />
+      <Distribution
+        distribution={distribution.data}
+        loading={distribution.loading}
+        error={distribution.error}
+        section={distributionRef}
+        onChanged={(kept) => {
+          distribution.replace(kept);
+          workload.reload();
+        }}
       />
       <DepartmentConflicts
         conflicts={conflicts.data}

@@ -2,7 +2,9 @@
 import type {
   AlertsView,
   ApprovalView,
+  CatalogueInfo,
   ConflictView,
+  DistributionView,
   OfficerCases,
   SessionInfo,
   SupervisedCase,
@@ -168,4 +170,61 @@ export const ALERTS: AlertsView = {
       kind: "unopened",
     },
   ],
+};
+
+/** The department's distribution: the fewest open cases; Aysel handles two services, Leyla is
+ * away today. */
+export const DISTRIBUTION: DistributionView = {
+  rule: "least_open_work",
+  officers: [
+    {
+      officer_id: "off-aysel",
+      full_name: "Aysel Məmmədova",
+      services: ["trp-issue", "trp-extend"],
+      absences: [],
+      away_today: false,
+      open_cases: 12,
+    },
+    {
+      officer_id: "off-elvin",
+      full_name: "Elvin Quliyev",
+      services: [],
+      absences: [{ from: "2026-12-20", to: "2026-12-24" }],
+      away_today: false,
+      open_cases: 3,
+    },
+    {
+      officer_id: "off-leyla",
+      full_name: "Leyla Həsənova",
+      services: [],
+      absences: [{ from: "2026-11-30", to: "2026-12-02" }],
+      away_today: true,
+      open_cases: 0,
+    },
+  ],
+};
+
+/** A catalogue with the two services the distribution names. */
+export const CATALOGUE: CatalogueInfo = {
+  services: [
+    {
+      code: "trp-issue",
+      name: {
+        az: "Müvəqqəti yaşamaq icazəsi",
+        en: "Temporary residence permit",
+        ru: "Разрешение на временное проживание",
+      },
+      required_documents: [],
+    },
+    {
+      code: "trp-extend",
+      name: {
+        az: "Müvəqqəti yaşamaq icazəsinin uzadılması",
+        en: "Extension of a temporary residence permit",
+        ru: "Продление разрешения на временное проживание",
+      },
+      required_documents: [],
+    },
+  ],
+  document_types: [],
 };

@@ -11,8 +11,10 @@ pub mod conflicts;
 pub mod counter;
 pub mod decisions;
 pub mod departments;
+pub mod distribution;
 pub mod documents;
 pub mod history;
+pub mod intake;
 pub mod letters;
 pub mod notes;
 pub mod notifications;
@@ -22,7 +24,7 @@ pub mod supervision;
 
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
 use crate::AppState;
@@ -136,6 +138,19 @@ pub(crate) fn describe_body_errors(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
+/// A route that takes files, with the upload limit for it alone.
+fn uploads(
+    (schemas, paths, method_router): UtoipaMethodRouter<AppState>,
+) -> UtoipaMethodRouter<AppState> {
+    (
+        schemas,
+        paths,
+        method_router.layer(axum::extract::DefaultBodyLimit::max(
+            crate::MAX_UPLOAD_BYTES,
+        )),
+    )
+}
+
 /// All routes, with their OpenAPI description.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -158,34 +173,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(approvals::answer))
         .routes(routes!(departments::settings, departments::set_settings))
         .routes(routes!(departments::alerts))
+        .routes(routes!(
+            distribution::distribution,
+            distribution::set_distribution
+        ))
         .routes(routes!(conflicts::list))
         .routes(routes!(conflicts::resolve))
         .routes(routes!(history::export))
         .routes(routes!(notifications::undelivered))
         .routes(routes!(notifications::requeue))
         .routes(routes!(applicant::track))
-        .routes({
-            // Uploads carry files: a larger body limit for this route only.
-            let (schemas, paths, method_router) = routes!(applicant::send_documents);
-            (
-                schemas,
-                paths,
-                method_router.layer(axum::extract::DefaultBodyLimit::max(
-                    crate::MAX_UPLOAD_BYTES,
-                )),
-            )
-        })
-        .routes({
-            // A file scanned at the counter: the upload limit for this route too.
-            let (schemas, paths, method_router) = routes!(counter::add);
-            (
-                schemas,
-                paths,
-                method_router.layer(axum::extract::DefaultBodyLimit::max(
-                    crate::MAX_UPLOAD_BYTES,
-                )),
-            )
-        })
+        // Uploads carry files: a larger body limit for these routes only.
+        .routes(uploads(routes!(applicant::send_documents)))
+        .routes(uploads(routes!(counter::add)))
+        .routes(uploads(routes!(intake::submit)))
         .routes(routes!(applicant::withdraw))
         .routes(routes!(openapi_json))
 }

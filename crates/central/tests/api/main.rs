@@ -12,6 +12,7 @@ mod cli;
 mod common;
 mod counter;
 mod decisions;
+mod intake;
 mod letters;
 mod mail;
 mod notes;
