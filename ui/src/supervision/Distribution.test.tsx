@@ -80,14 +80,17 @@ describe("the distribution of new applications", () => {
     await user.click(within(elvin).getByTestId("distribution-edit"));
     const editor = await screen.findByTestId("distribution-editor");
     await user.click(within(editor).getByTestId("distribution-service-trp-issue"));
-    await user.type(within(editor).getByTestId("distribution-from"), "2026-12-10");
-    await user.type(within(editor).getByTestId("distribution-to"), "2026-12-09");
+    await user.type(within(editor).getByTestId("distribution-from"), "31.02.2026");
+    expect(within(editor).getByRole("alert").textContent).toContain("dd.mm.yyyy");
+    await user.clear(within(editor).getByTestId("distribution-from"));
+    await user.type(within(editor).getByTestId("distribution-from"), "10.12.2026");
+    await user.type(within(editor).getByTestId("distribution-to"), "09.12.2026");
     expect(within(editor).getByRole("alert").textContent).toContain("cannot end before it starts");
     expect(within(editor).getByTestId<HTMLButtonElement>("distribution-add-absence").disabled).toBe(
       true,
     );
     await user.clear(within(editor).getByTestId("distribution-to"));
-    await user.type(within(editor).getByTestId("distribution-to"), "2026-12-11");
+    await user.type(within(editor).getByTestId("distribution-to"), "11.12.2026");
     await user.click(within(editor).getByTestId("distribution-add-absence"));
     expect(within(editor).getAllByTestId("distribution-absence")).toHaveLength(2);
     await user.click(within(editor).getByTestId("distribution-service-trp-issue"));

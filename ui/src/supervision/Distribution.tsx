@@ -14,7 +14,7 @@ import {
   type OfficerIntakeView,
   toDeskError,
 } from "../ipc/client";
-import { formatDate } from "../queue/format";
+import { formatDate, parseDate } from "../queue/format";
 
 const RULES: DistributionRule[] = ["least_open_work", "round_robin"];
 
@@ -37,16 +37,22 @@ function OfficerEditor({
   const { catalogue, serviceName } = useCatalogue();
   const [services, setServices] = useState<string[]>(officer.services);
   const [absences, setAbsences] = useState<Absence[]>(officer.absences);
-  const [from, setFrom] = useState("");
-  const [to, setTo] = useState("");
+  // Typed as officers write days (dd.mm.yyyy); an empty "to" is the same day.
+  const [fromText, setFromText] = useState("");
+  const [toText, setToText] = useState("");
   const [saving, setSaving] = useState(false);
-  const rangeWrong = from !== "" && to !== "" && to < from;
+  const from = parseDate(fromText);
+  const to = toText.trim() === "" ? from : parseDate(toText);
+  const fromWrong = fromText.trim() !== "" && from === null;
+  const toWrong = toText.trim() !== "" && to === null;
+  const rangeWrong = from !== null && to !== null && to < from;
+  const canAdd = from !== null && to !== null && !rangeWrong;
 
   function addAbsence() {
-    if (from === "" || rangeWrong) return;
-    setAbsences([...absences, { from, to: to === "" ? from : to }]);
-    setFrom("");
-    setTo("");
+    if (from === null || to === null || rangeWrong) return;
+    setAbsences([...absences, { from, to }]);
+    setFromText("");
+    setToText("");
   }
 
   async function save() {
@@ -121,31 +127,52 @@ function OfficerEditor({
         <label>
           {t("distribution.from")}{" "}
           <input
-            type="date"
-            value={from}
-            onChange={(e) => setFrom(e.target.value)}
+            value={fromText}
+            placeholder={t("distribution.dayFormat")}
+            inputMode="numeric"
+            size={10}
+            onChange={(e) => setFromText(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" && !e.ctrlKey) {
+                e.preventDefault();
+                addAbsence();
+              }
+            }}
+            aria-invalid={fromWrong}
             data-testid="distribution-from"
           />
         </label>{" "}
         <label>
           {t("distribution.to")}{" "}
           <input
-            type="date"
-            value={to}
-            min={from || undefined}
-            onChange={(e) => setTo(e.target.value)}
-            aria-invalid={rangeWrong}
+            value={toText}
+            placeholder={t("distribution.dayFormat")}
+            inputMode="numeric"
+            size={10}
+            onChange={(e) => setToText(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" && !e.ctrlKey) {
+                e.preventDefault();
+                addAbsence();
+              }
+            }}
+            aria-invalid={toWrong || rangeWrong}
             data-testid="distribution-to"
           />
         </label>{" "}
         <button
           type="button"
           onClick={addAbsence}
-          disabled={from === "" || rangeWrong}
+          disabled={!canAdd}
           data-testid="distribution-add-absence"
         >
           {t("distribution.addAbsence")}
         </button>
+        {(fromWrong || toWrong) && (
+          <p className="note" role="alert">
+            {t("distribution.notADay")}
+          </p>
+        )}
         {rangeWrong && (
           <p className="note" role="alert">
             {t("distribution.rangeWrong")}
