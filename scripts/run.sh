@@ -6,6 +6,8 @@
 #   MIGDESK_HEADLESS=1     open the desk on a virtual display when there is none, with a key
 #                          store of its own
 #   MIGDESK_CENTRAL_ADDR   where the demo central service listens (127.0.0.1:8470)
+#   MIGDESK_DEMO_RATE      new applications a minute the demo's simulated portal submits
+#                          (2/min; 0 for none)
 #   MIGDESK_DEMO_DIR       where the demo keeps its data (target/demo)
 #   CARGO_TARGET_DIR       where cargo builds (target)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -35,9 +37,11 @@ step "starting the central service on http://$CENTRAL_ADDR"
 "$TARGET_DIR/debug/migdesk-central" serve --db "$CENTRAL_DB" --listen "$CENTRAL_ADDR" > "$DEMO_DIR/central.log" 2>&1 &
 CENTRAL_PID=$!
 DESK_PID=
+SIMULATOR_PID=
 # Stopping the desk stops the service; stopping this script (Ctrl+C, a TERM) stops both.
 stop_all() {
   [ -z "$DESK_PID" ] || kill -TERM -- "-$DESK_PID" 2>/dev/null || true
+  [ -z "$SIMULATOR_PID" ] || kill -TERM "$SIMULATOR_PID" 2>/dev/null || true
   kill -TERM "$CENTRAL_PID" 2>/dev/null || true
   wait 2>/dev/null || true
 }
@@ -49,6 +53,14 @@ for _ in $(seq 1 50); do
   kill -0 "$CENTRAL_PID" 2>/dev/null || die "the central service did not start: see $DEMO_DIR/central.log"
   sleep 0.2
 done
+
+DEMO_RATE="${MIGDESK_DEMO_RATE:-2/min}"
+if [ "${DEMO_RATE%%/*}" != 0 ]; then
+  step "new applications arrive through the simulated applicant portal ($DEMO_RATE; log in $DEMO_DIR/simulator.log)"
+  "$TARGET_DIR/debug/migdesk-central" simulate --db "$CENTRAL_DB" --server "http://$CENTRAL_ADDR" \
+    --rate "$DEMO_RATE" --seed "$(date +%s)" > "$DEMO_DIR/simulator.log" 2>&1 &
+  SIMULATOR_PID=$!
+fi
 
 step "starting migdesk"
 # The sign-in screen offers the demo centre.
