@@ -17,6 +17,7 @@ use migdesk_core::ErrorKind;
 use migdesk_core::conflicts::{ConflictCause, ResolutionAction};
 use migdesk_core::department::DepartmentSettingsView;
 use migdesk_core::desk::Desk;
+use migdesk_core::distribution::{DistributionChange, OfficerIntakeChange};
 use migdesk_core::ipc::SignInRequest;
 use migdesk_core::queue::QueueQuery;
 use migdesk_core::secrets::MemorySecrets;
@@ -308,5 +309,80 @@ async fn the_supervisor_reads_the_departments_alerts_and_sets_how_far_ahead() {
     assert_eq!(kept.alert_working_days, 5);
     assert_eq!(supervision.settings().await.unwrap(), kept);
     assert_eq!(supervision.alerts().await.unwrap().within_working_days, 5);
+    centre.stop().await;
+}
+
+#[tokio::test]
+async fn the_supervisor_sets_how_new_applications_are_shared_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let (central_db, staff) = common::seeded(dir.path(), &common::options(6, 43, "shaki"));
+    let centre = Centre::start(&central_db).await;
+    let supervisor = staff.iter().find(|a| a.role == "supervisor").unwrap();
+    let mut boss = common::synced_desk_of(&dir.path().join("boss"), &centre, supervisor).await;
+    let supervision = boss.supervision().unwrap();
+    let before = supervision.distribution().await.unwrap();
+    assert_eq!(before.rule, migdesk_api::DistributionRule::LeastOpenWork);
+    let officer = before.officers[0].officer_id.clone();
+    let total: i64 = before.officers.iter().map(|o| o.open_cases).sum();
+    assert_eq!(total, 6, "every pending case is some officer's");
+
+    let away = migdesk_api::Absence {
+        from: "2026-01-01".into(),
+        to: "2099-12-31".into(),
+    };
+    let kept = supervision
+        .set_distribution(DistributionChange {
+            rule: migdesk_api::DistributionRule::RoundRobin,
+            officers: vec![OfficerIntakeChange {
+                officer_id: officer.clone(),
+                services: vec!["trp-issue".into()],
+                absences: vec![away.clone()],
+            }],
+        })
+        .await
+        .unwrap();
+    assert_eq!(kept, supervision.distribution().await.unwrap());
+    assert_eq!(kept.rule, migdesk_api::DistributionRule::RoundRobin);
+    let o = kept
+        .officers
+        .iter()
+        .find(|o| o.officer_id == officer)
+        .unwrap();
+    assert_eq!(
+        (o.services.clone(), o.absences.clone()),
+        (vec!["trp-issue".to_owned()], vec![away])
+    );
+    assert!(o.away_today);
+
+    // A range backwards is refused on the desk, before any call; a service the catalogue does
+    // not know, by the centre in words; nothing of either is kept.
+    let backwards = supervision
+        .set_distribution(DistributionChange {
+            rule: migdesk_api::DistributionRule::LeastOpenWork,
+            officers: vec![OfficerIntakeChange {
+                officer_id: officer.clone(),
+                services: vec![],
+                absences: vec![migdesk_api::Absence {
+                    from: "2026-12-10".into(),
+                    to: "2026-12-01".into(),
+                }],
+            }],
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(backwards.kind, ErrorKind::Invalid);
+    let unknown = supervision
+        .set_distribution(DistributionChange {
+            rule: migdesk_api::DistributionRule::LeastOpenWork,
+            officers: vec![OfficerIntakeChange {
+                officer_id: officer,
+                services: vec!["flying-licence".into()],
+                absences: vec![],
+            }],
+        })
+        .await
+        .unwrap_err();
+    assert!(unknown.message.contains("flying-licence"), "{unknown:?}");
+    assert_eq!(supervision.distribution().await.unwrap(), kept);
     centre.stop().await;
 }
