@@ -12,6 +12,7 @@ pub mod fold;
 pub mod ids;
 pub mod lang;
 pub mod mrz;
+pub mod mrz_read;
 pub mod password;
 
 pub use calendar::{Calendar, CalendarError};
