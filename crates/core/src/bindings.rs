@@ -34,6 +34,7 @@ use crate::supervision::{
 };
 use crate::sync::{Phase, Progress, SyncReport};
 use crate::viewer::DocumentLayout;
+use crate::zone::{ZoneCheck, ZoneDifference, ZoneField};
 use migdesk_api::{
     Absence, AlertKind, ApprovalAction, DistributionRule, NoteOrigin, ReopenGround, Role, Status,
 };
@@ -133,6 +134,9 @@ pub fn typescript_bindings() -> String {
     declare::<TextCheck>(&mut out, &cfg);
     declare::<Highlight>(&mut out, &cfg);
     declare::<TextState>(&mut out, &cfg);
+    declare::<ZoneField>(&mut out, &cfg);
+    declare::<ZoneDifference>(&mut out, &cfg);
+    declare::<ZoneCheck>(&mut out, &cfg);
     declare::<DocumentText>(&mut out, &cfg);
     declare::<ConflictCause>(&mut out, &cfg);
     declare::<ResolutionAction>(&mut out, &cfg);

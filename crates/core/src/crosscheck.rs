@@ -69,10 +69,17 @@ pub struct DocumentText {
     pub problem: Option<String>,
     pub checks: Vec<TextCheck>,
     pub highlights: Vec<Highlight>,
+    /// The document's machine-readable zone, when its text has one, checked against the form.
+    pub zone: Option<crate::zone::ZoneCheck>,
 }
 
-/// The text of one document of a case on this desk, checked against its applicant.
-pub fn document_text(store: &Store, document_id: &str) -> DeskResult<DocumentText> {
+/// The text of one document of a case on this desk, checked against its applicant (and its
+/// machine-readable zone, if it has one, against the form; `today` for its expiry).
+pub fn document_text(
+    store: &Store,
+    document_id: &str,
+    today: chrono::NaiveDate,
+) -> DeskResult<DocumentText> {
     let row = store.document_text(document_id)?;
     let TextRow {
         case_detail: detail,
@@ -106,6 +113,9 @@ pub fn document_text(store: &Store, document_id: &str) -> DeskResult<DocumentTex
     } else {
         (Vec::new(), Vec::new())
     };
+    let zone = (state == TextState::Ready)
+        .then(|| crate::zone::check(&text, &detail.applicant, &detail.form, today))
+        .flatten();
     Ok(DocumentText {
         document_id: document_id.to_owned(),
         state,
@@ -114,6 +124,7 @@ pub fn document_text(store: &Store, document_id: &str) -> DeskResult<DocumentTex
         problem,
         checks,
         highlights,
+        zone,
     })
 }
 

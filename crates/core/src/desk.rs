@@ -328,7 +328,7 @@ impl Desk {
     /// The text of a document, checked against its applicant's key values.
     pub fn document_text(&mut self, document_id: &str) -> DeskResult<DocumentText> {
         let store = self.active()?;
-        crosscheck::document_text(store, document_id)
+        crosscheck::document_text(store, document_id, chrono::Local::now().date_naive())
     }
 
     /// The department's refusals waiting for a supervisor's approval, from the cache.

@@ -48,5 +48,6 @@ pub mod supervision;
 pub mod sync;
 pub mod viewer;
 pub mod wipe;
+pub mod zone;
 
 pub use error::{DeskError, DeskResult, ErrorKind};

@@ -315,7 +315,12 @@ fn read(format: Format, lines: &[String], today: NaiveDate) -> Zone {
 /// The first machine-readable zone in `text` (a document's text layer or a reader's output),
 /// TD3 first, then TD2, then TD1; `today` places two-digit years in their century.
 pub fn find(text: &str, today: NaiveDate) -> Option<Zone> {
-    let lines: Vec<Option<String>> = text.lines().map(zone_line).collect();
+    // Blank lines between the zone's lines are a text layer's spacing, not a break.
+    let lines: Vec<Option<String>> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(zone_line)
+        .collect();
     for format in [Format::Td3, Format::Td2, Format::Td1] {
         let (count, width) = format.shape();
         for start in 0..lines.len() {
@@ -365,7 +370,9 @@ mod tests {
             (TD2, Format::Td2, "D23145890"),
             (TD1, Format::Td1, "D23145890"),
         ] {
-            let zone = find(&format!("Some heading\n{text}\nfooter"), today()).unwrap();
+            // As a text layer spaces it: blank lines between the zone's lines.
+            let spaced = text.replace('\n', "\n\n");
+            let zone = find(&format!("Some heading\n{spaced}\nfooter"), today()).unwrap();
             assert_eq!(zone.format, format);
             assert_eq!(zone.failed, [], "{text}");
             assert_eq!(zone.corrected, []);

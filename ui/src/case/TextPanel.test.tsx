@@ -36,6 +36,7 @@ describe("the text panel", () => {
         { field: "date_of_birth", value: "14.05.1990", found: false },
       ],
       highlights: [{ start, end: start + 8, field: "name" }],
+      zone: null,
     });
     const marks = [...shown.querySelectorAll("mark")].map((m) => m.textContent);
     expect(marks).toEqual(["MAMMADOV"]);
@@ -44,6 +45,35 @@ describe("the text panel", () => {
     expect(checks).toEqual([
       "✓ Name Məmmədov — found",
       "⚠ Date of birth 14.05.1990 — not found in this document",
+    ]);
+  });
+
+  it("says whether the zone's check digits hold and where it contradicts the form", async () => {
+    const shown = await panel({
+      document_id: "d1",
+      state: "ready",
+      text: "P<AZE...",
+      truncated: false,
+      problem: null,
+      checks: [],
+      highlights: [],
+      zone: {
+        format: "TD3",
+        failed: [],
+        corrected: ["document_number"],
+        differences: [{ field: "date_of_birth", zone: "1991-05-14", form: "1990-05-14" }],
+        expiry: "2025-01-01",
+        expired: true,
+      },
+    });
+    const zone = shown.querySelector("[data-testid=text-zone]") as HTMLElement;
+    expect(zone.dataset.whole).toBe("true");
+    const lines = [...zone.querySelectorAll("li")].map((li) => li.textContent);
+    expect(lines).toEqual([
+      "✓ every check digit holds",
+      "✓ read after correcting a reader's confusion, confirmed by its check digit: document number",
+      "⚠ date of birth: the zone says 14.05.1991, the form 14.05.1990",
+      "⚠ the document expired on 01.01.2025",
     ]);
   });
 
@@ -56,6 +86,7 @@ describe("the text panel", () => {
       problem: null,
       checks: [],
       highlights: [],
+      zone: null,
     });
     expect(shown.dataset.state).toBe("no_text");
     expect(shown.textContent).toContain("compare it by eye");

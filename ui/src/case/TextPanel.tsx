@@ -2,7 +2,62 @@ import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { useLoad } from "../data/useLoad";
-import { desk } from "../ipc/client";
+import { desk, type ZoneCheck } from "../ipc/client";
+import { formatDate } from "../queue/format";
+
+/** A value of the zone as officers read it: dates as dd.mm.yyyy. */
+function zoneValue(value: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? formatDate(value) : value;
+}
+
+/** The document's machine-readable zone: whether its check digits hold, what a reader's
+ * confusion was corrected in, where it contradicts the form, and an expiry past. */
+function ZoneSummary({ zone }: { zone: ZoneCheck }) {
+  const { t } = useTranslation();
+  const whole = zone.failed.length === 0;
+  const field = (f: ZoneCheck["failed"][number]) => t(`text.zone.field.${f}`);
+  return (
+    <div
+      className="text-zone"
+      data-testid="text-zone"
+      data-whole={whole}
+      data-differences={zone.differences.length}
+    >
+      <h3>{t("text.zone.title", { format: zone.format })}</h3>
+      <ul className="text-checks">
+        <li className={whole ? "found" : "missing"}>
+          <span aria-hidden="true">{whole ? "✓" : "⚠"}</span>{" "}
+          {whole
+            ? t("text.zone.whole")
+            : t("text.zone.failed", { fields: zone.failed.map(field).join(", ") })}
+        </li>
+        {zone.corrected.length > 0 && (
+          <li className="found">
+            <span aria-hidden="true">✓</span>{" "}
+            {t("text.zone.corrected", { fields: zone.corrected.map(field).join(", ") })}
+          </li>
+        )}
+        {zone.differences.map((d) => (
+          <li key={d.field} className="missing" data-testid="zone-difference" data-field={d.field}>
+            <span aria-hidden="true">⚠</span> {field(d.field)}:{" "}
+            {t("text.zone.differs", { zone: zoneValue(d.zone), form: zoneValue(d.form) })}
+          </li>
+        ))}
+        {zone.differences.length === 0 && whole && (
+          <li className="found">
+            <span aria-hidden="true">✓</span> {t("text.zone.agrees")}
+          </li>
+        )}
+        {zone.expired && zone.expiry && (
+          <li className="missing" data-testid="zone-expired">
+            <span aria-hidden="true">⚠</span>{" "}
+            {t("text.zone.expired", { date: formatDate(zone.expiry) })}
+          </li>
+        )}
+      </ul>
+    </div>
+  );
+}
 
 /** The document's text with the applicant's key values marked where found, and a list that
  * flags each value not found: help for spotting contradictory information. */
@@ -35,6 +90,7 @@ export function TextPanel({ documentId, testId }: { documentId: string; testId: 
     >
       {text.state === "ready" ? (
         <>
+          {text.zone && <ZoneSummary zone={text.zone} />}
           <ul className="text-checks">
             {text.checks.map((c) => (
               <li

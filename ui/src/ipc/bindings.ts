@@ -708,11 +708,58 @@ export type Highlight = { start: number, end: number, field: KeyField, };
  */
 export type TextState = "ready" | "no_text" | "not_read" | "problem";
 
+/**
+ * A field of the zone.
+ */
+export type ZoneField = "document_number" | "date_of_birth" | "expiry" | "composite" | "surname" | "given_names" | "nationality";
+
+/**
+ * Where the zone and the application disagree.
+ */
+export type ZoneDifference = { field: ZoneField, 
+/**
+ * As the zone states it (dates as YYYY-MM-DD).
+ */
+zone: string, 
+/**
+ * As the application states it.
+ */
+form: string, };
+
+/**
+ * A document's zone, checked.
+ */
+export type ZoneCheck = { 
+/**
+ * `TD3` (passports), `TD2` or `TD1` (cards).
+ */
+format: string, 
+/**
+ * The check digits that do not hold: the zone was misread or altered.
+ */
+failed: Array<ZoneField>, 
+/**
+ * Fields read only after correcting a reader's confusion, which their check digit confirmed.
+ */
+corrected: Array<ZoneField>, differences: Array<ZoneDifference>, 
+/**
+ * YYYY-MM-DD, when the zone states a real day.
+ */
+expiry: string | null, 
+/**
+ * The document expired before `today`.
+ */
+expired: boolean, };
+
 export type DocumentText = { document_id: string, state: TextState, text: string, 
 /**
  * The text was longer than [`MAX_TEXT_CHARS`] and was cut.
  */
-truncated: boolean, problem: string | null, checks: Array<TextCheck>, highlights: Array<Highlight>, };
+truncated: boolean, problem: string | null, checks: Array<TextCheck>, highlights: Array<Highlight>, 
+/**
+ * The document's machine-readable zone, when its text has one, checked against the form.
+ */
+zone: ZoneCheck | null, };
 
 /**
  * Why a decision could not be applied: a 409's `cause`, and the cause of each kept decision in

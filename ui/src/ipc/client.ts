@@ -102,6 +102,9 @@ export type {
   UndeliveredState,
   UndeliveredView,
   Workload,
+  ZoneCheck,
+  ZoneDifference,
+  ZoneField,
 } from "./bindings";
 export { ERROR_KINDS } from "./bindings";
 

@@ -1,0 +1,234 @@
+//! The machine-readable zone of a document, read from its text (`migdesk_domain::mrz_read`) and
+//! held against the application: whether every check digit holds, which fields a reader's
+//! confusion was corrected in, where the zone and the form disagree (names, the passport
+//! number, nationality, date of birth), and whether the document has expired. Like the rest of
+//! the text panel it points the officer at what to look at; it decides nothing.
+
+use chrono::NaiveDate;
+use migdesk_api::{Applicant, FormGroup};
+use migdesk_domain::ids::normalise_passport;
+use migdesk_domain::mrz::zone_letters;
+use migdesk_domain::mrz_read::{self, Checked, Format};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A field of the zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ZoneField {
+    DocumentNumber,
+    DateOfBirth,
+    Expiry,
+    /// The check digit over every checked field together.
+    Composite,
+    Surname,
+    GivenNames,
+    Nationality,
+}
+
+impl From<Checked> for ZoneField {
+    fn from(c: Checked) -> Self {
+        match c {
+            Checked::DocumentNumber => Self::DocumentNumber,
+            Checked::DateOfBirth => Self::DateOfBirth,
+            Checked::Expiry => Self::Expiry,
+            Checked::Composite => Self::Composite,
+        }
+    }
+}
+
+/// Where the zone and the application disagree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ZoneDifference {
+    pub field: ZoneField,
+    /// As the zone states it (dates as YYYY-MM-DD).
+    pub zone: String,
+    /// As the application states it.
+    pub form: String,
+}
+
+/// A document's zone, checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ZoneCheck {
+    /// `TD3` (passports), `TD2` or `TD1` (cards).
+    pub format: String,
+    /// The check digits that do not hold: the zone was misread or altered.
+    pub failed: Vec<ZoneField>,
+    /// Fields read only after correcting a reader's confusion, which their check digit confirmed.
+    pub corrected: Vec<ZoneField>,
+    pub differences: Vec<ZoneDifference>,
+    /// YYYY-MM-DD, when the zone states a real day.
+    pub expiry: Option<String>,
+    /// The document expired before `today`.
+    pub expired: bool,
+}
+
+fn form_value<'a>(form: &'a [FormGroup], group: &str, field: &str) -> Option<&'a str> {
+    form.iter()
+        .filter(|g| g.key == group)
+        .flat_map(|g| &g.fields)
+        .find(|f| f.key == field)
+        .map(|f| f.value.as_str())
+        .filter(|v| !v.trim().is_empty())
+}
+
+/// A name as the zone writes it, fillers as spaces.
+fn as_zone_name(name: &str) -> String {
+    zone_letters(name.trim())
+        .split('<')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The zone in `text`, checked against the applicant and the form; `None` without a zone.
+pub fn check(
+    text: &str,
+    applicant: &Applicant,
+    form: &[FormGroup],
+    today: NaiveDate,
+) -> Option<ZoneCheck> {
+    let zone = mrz_read::find(text, today)?;
+    let mut differences = Vec::new();
+    let mut differ = |field: ZoneField, zone: String, form: String| {
+        if zone != form {
+            differences.push(ZoneDifference { field, zone, form });
+        }
+    };
+    if let Some(surname) = form_value(form, "personal", "surname") {
+        differ(
+            ZoneField::Surname,
+            zone.surname.clone(),
+            as_zone_name(surname),
+        );
+    }
+    if let Some(given) = form_value(form, "personal", "given_names") {
+        differ(
+            ZoneField::GivenNames,
+            zone.given_names.clone(),
+            as_zone_name(given),
+        );
+    }
+    // The passport number as the form states it (what the officer compares), else as the
+    // applicant's record has it.
+    let number =
+        form_value(form, "personal", "passport_number").or(applicant.passport_number.as_deref());
+    if zone.document_code.starts_with('P')
+        && let Some(number) = number
+    {
+        differ(
+            ZoneField::DocumentNumber,
+            zone.document_number.clone(),
+            normalise_passport(number),
+        );
+    }
+    differ(
+        ZoneField::Nationality,
+        zone.nationality.clone(),
+        applicant.nationality.trim().to_uppercase(),
+    );
+    differ(
+        ZoneField::DateOfBirth,
+        zone.date_of_birth
+            .map_or_else(|| "—".to_owned(), |d| d.to_string()),
+        applicant.date_of_birth.clone(),
+    );
+    Some(ZoneCheck {
+        format: match zone.format {
+            Format::Td1 => "TD1",
+            Format::Td2 => "TD2",
+            Format::Td3 => "TD3",
+        }
+        .to_owned(),
+        failed: zone.failed.into_iter().map(ZoneField::from).collect(),
+        corrected: zone.corrected.into_iter().map(ZoneField::from).collect(),
+        differences,
+        expiry: zone.expiry.map(|d| d.to_string()),
+        expired: zone.expiry.is_some_and(|d| d < today),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use migdesk_api::FormField;
+    use migdesk_domain::mrz::{Passport, td3};
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn applicant() -> Applicant {
+        serde_json::from_value(serde_json::json!({
+            "name_latin": "Şəhla Məmmədova", "name_native": "Şəhla Məmmədova",
+            "passport_number": "c 0123-4567", "date_of_birth": "1990-05-14",
+            "nationality": "aze", "email": "s@example.org", "language": "az",
+        }))
+        .unwrap()
+    }
+
+    fn form() -> Vec<FormGroup> {
+        vec![FormGroup {
+            key: "personal".into(),
+            fields: vec![
+                FormField {
+                    key: "surname".into(),
+                    value: "Məmmədova".into(),
+                },
+                FormField {
+                    key: "given_names".into(),
+                    value: "Şəhla".into(),
+                },
+            ],
+        }]
+    }
+
+    fn zone_text(date_of_birth: NaiveDate, number: &str, expiry: NaiveDate) -> String {
+        let [l1, l2] = td3(&Passport {
+            state: "AZE",
+            surname: "Məmmədova",
+            given_names: "Şəhla",
+            number,
+            date_of_birth,
+            sex: 'F',
+            expiry,
+        });
+        format!("PASPORT\n{l1}\n{l2}\n")
+    }
+
+    #[test]
+    fn a_zone_that_agrees_with_the_form_has_no_differences() {
+        let text = zone_text(day(1990, 5, 14), "C01234567", day(2030, 1, 1));
+        let z = check(&text, &applicant(), &form(), day(2026, 12, 1)).unwrap();
+        assert_eq!(z.format, "TD3");
+        assert_eq!((z.failed.len(), z.corrected.len()), (0, 0));
+        assert_eq!(z.differences, []);
+        assert_eq!(z.expiry.as_deref(), Some("2030-01-01"));
+        assert!(!z.expired);
+    }
+
+    #[test]
+    fn the_zone_names_what_contradicts_the_form_and_an_expiry_past() {
+        let text = zone_text(day(1991, 5, 14), "C01234568", day(2025, 1, 1));
+        let z = check(&text, &applicant(), &form(), day(2026, 12, 1)).unwrap();
+        assert_eq!(z.failed, []);
+        let fields: Vec<ZoneField> = z.differences.iter().map(|d| d.field).collect();
+        assert_eq!(fields, [ZoneField::DocumentNumber, ZoneField::DateOfBirth]);
+        assert_eq!(z.differences[1].zone, "1991-05-14");
+        assert_eq!(z.differences[1].form, "1990-05-14");
+        assert!(z.expired);
+    }
+
+    #[test]
+    fn text_without_a_zone_has_no_check() {
+        assert_eq!(
+            check(
+                "Passport C01234567",
+                &applicant(),
+                &form(),
+                day(2026, 12, 1)
+            ),
+            None
+        );
+    }
+}
