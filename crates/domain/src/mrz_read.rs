@@ -324,17 +324,14 @@ pub fn find(text: &str, today: NaiveDate) -> Option<Zone> {
     for format in [Format::Td3, Format::Td2, Format::Td1] {
         let (count, width) = format.shape();
         for start in 0..lines.len() {
-            let fitted: Option<Vec<String>> = lines
-                .get(start..start + count)
-                .map(|window| {
-                    let names = if format == Format::Td1 { 2 } else { 0 };
-                    window
-                        .iter()
-                        .enumerate()
-                        .map(|(i, l)| l.as_deref().and_then(|l| fit(l, width, i == names)))
-                        .collect()
-                })
-                .flatten();
+            let names = if format == Format::Td1 { 2 } else { 0 };
+            let fitted: Option<Vec<String>> = lines.get(start..start + count).and_then(|window| {
+                window
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| l.as_deref().and_then(|l| fit(l, width, i == names)))
+                    .collect()
+            });
             if let Some(fitted) = fitted {
                 return Some(read(format, &fitted, today));
             }
