@@ -22,6 +22,45 @@ function absenceText(a: Absence): string {
   return a.from === a.to ? formatDate(a.from) : `${formatDate(a.from)} – ${formatDate(a.to)}`;
 }
 
+/** A day typed as officers write it; Enter (without Ctrl, which saves the form) adds it. */
+function DayInput({
+  label,
+  value,
+  invalid,
+  onChange,
+  onEnter,
+  testId,
+}: {
+  label: string;
+  value: string;
+  invalid: boolean;
+  onChange: (value: string) => void;
+  onEnter: () => void;
+  testId: string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <label>
+      {label}{" "}
+      <input
+        value={value}
+        placeholder={t("distribution.dayFormat")}
+        inputMode="numeric"
+        size={10}
+        onChange={(e) => onChange(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Enter" && !e.ctrlKey) {
+            e.preventDefault();
+            onEnter();
+          }
+        }}
+        aria-invalid={invalid}
+        data-testid={testId}
+      />
+    </label>
+  );
+}
+
 /** One officer's services and absences, edited; saved together. */
 function OfficerEditor({
   officer,
@@ -124,42 +163,22 @@ function OfficerEditor({
             ))}
           </ul>
         )}
-        <label>
-          {t("distribution.from")}{" "}
-          <input
-            value={fromText}
-            placeholder={t("distribution.dayFormat")}
-            inputMode="numeric"
-            size={10}
-            onChange={(e) => setFromText(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === "Enter" && !e.ctrlKey) {
-                e.preventDefault();
-                addAbsence();
-              }
-            }}
-            aria-invalid={fromWrong}
-            data-testid="distribution-from"
-          />
-        </label>{" "}
-        <label>
-          {t("distribution.to")}{" "}
-          <input
-            value={toText}
-            placeholder={t("distribution.dayFormat")}
-            inputMode="numeric"
-            size={10}
-            onChange={(e) => setToText(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === "Enter" && !e.ctrlKey) {
-                e.preventDefault();
-                addAbsence();
-              }
-            }}
-            aria-invalid={toWrong || rangeWrong}
-            data-testid="distribution-to"
-          />
-        </label>{" "}
+        <DayInput
+          label={t("distribution.from")}
+          value={fromText}
+          invalid={fromWrong}
+          onChange={setFromText}
+          onEnter={addAbsence}
+          testId="distribution-from"
+        />{" "}
+        <DayInput
+          label={t("distribution.to")}
+          value={toText}
+          invalid={toWrong || rangeWrong}
+          onChange={setToText}
+          onEnter={addAbsence}
+          testId="distribution-to"
+        />{" "}
         <button
           type="button"
           onClick={addAbsence}
