@@ -86,6 +86,16 @@ pub struct FormGroup {
     pub fields: Vec<FormField>,
 }
 
+/// The value of `field` in the form's group `group`, trimmed; `None` when absent or blank.
+pub fn form_value<'a>(form: &'a [FormGroup], group: &str, field: &str) -> Option<&'a str> {
+    form.iter()
+        .filter(|g| g.key == group)
+        .flat_map(|g| &g.fields)
+        .find(|f| f.key == field)
+        .map(|f| f.value.trim())
+        .filter(|v| !v.is_empty())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentMeta {

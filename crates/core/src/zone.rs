@@ -5,7 +5,7 @@
 //! the text panel it points the officer at what to look at; it decides nothing.
 
 use chrono::NaiveDate;
-use migdesk_api::{Applicant, FormGroup};
+use migdesk_api::{Applicant, FormGroup, form_value};
 use migdesk_domain::ids::normalise_passport;
 use migdesk_domain::mrz::zone_letters;
 use migdesk_domain::mrz_read::{self, Checked, Format};
@@ -61,15 +61,6 @@ pub struct ZoneCheck {
     pub expiry: Option<String>,
     /// The document expired before `today`.
     pub expired: bool,
-}
-
-fn form_value<'a>(form: &'a [FormGroup], group: &str, field: &str) -> Option<&'a str> {
-    form.iter()
-        .filter(|g| g.key == group)
-        .flat_map(|g| &g.fields)
-        .find(|f| f.key == field)
-        .map(|f| f.value.as_str())
-        .filter(|v| !v.trim().is_empty())
 }
 
 /// A name as the zone writes it, fillers as spaces.

@@ -123,28 +123,24 @@ fn fit(line: &str, width: usize, names: bool) -> Option<String> {
 }
 
 /// A numeric field and its check digit, corrected only when the check then holds: the field
-/// as read (or as corrected) and whether it was corrected; `Err` with the read when the digit
-/// does not hold either way.
-fn numeric(field: &str, check: char) -> Result<(String, bool), String> {
-    let check_read = as_digit(check);
+/// as read (or as corrected) and whether it was corrected; `None` when the digit does not hold
+/// either way.
+fn numeric(field: &str, check: char) -> Option<(String, bool)> {
     if check_digit(field) == check {
-        return Ok((field.to_owned(), false));
+        return Some((field.to_owned(), false));
     }
     let fixed: String = field.chars().map(as_digit).collect();
-    if check_digit(&fixed) == check_read {
-        return Ok((fixed, true));
-    }
-    Err(fixed)
+    (check_digit(&fixed) == as_digit(check)).then_some((fixed, true))
 }
 
 /// A document number (letters and digits) and its check digit: as read; else the one reading,
 /// with a single confused character changed, whose digit holds — a letter read for a digit
 /// first (numbers are mostly digits), then a digit read for a letter. Two readings that both
 /// hold are no answer.
-fn document_number(field: &str, check: char) -> Result<(String, bool), String> {
+fn document_number(field: &str, check: char) -> Option<(String, bool)> {
     let check_read = as_digit(check);
     if check_digit(field) == check {
-        return Ok((field.to_owned(), false));
+        return Some((field.to_owned(), false));
     }
     let chars: Vec<char> = field.chars().collect();
     let swaps: [fn(char) -> Option<char>; 2] = [|c| Some(as_digit(c)), as_letter];
@@ -162,12 +158,12 @@ fn document_number(field: &str, check: char) -> Result<(String, bool), String> {
             }
         }
         match fits.as_slice() {
-            [one] => return Ok((one.clone(), true)),
+            [one] => return Some((one.clone(), true)),
             [] => {}
-            _ => return Err(field.to_owned()),
+            _ => return None,
         }
     }
-    Err(field.to_owned())
+    None
 }
 
 fn date(yymmdd: &str, pivot: u32) -> Option<NaiveDate> {
@@ -274,7 +270,7 @@ fn read(format: Format, lines: &[String], today: NaiveDate) -> Zone {
             _ => numeric(&field, check),
         };
         match outcome {
-            Ok((value, fixed)) => {
+            Some((value, fixed)) => {
                 if fixed {
                     corrected.push(what);
                     let digit = as_digit(check).to_string();
@@ -282,7 +278,7 @@ fn read(format: Format, lines: &[String], today: NaiveDate) -> Zone {
                     lines[at.0].replace_range(at.1 + len..at.1 + len + 1, &digit);
                 }
             }
-            Err(_) => failed.push(what),
+            None => failed.push(what),
         }
     }
     let composite: String = l

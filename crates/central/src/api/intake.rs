@@ -22,7 +22,7 @@ use crate::portal::Portal;
 use crate::store;
 use migdesk_api::{
     ChangeKind, Event, IntakeReceipt, IntakeRequest, MAX_DOCUMENTS, Problem, REQUIRED_FIELDS,
-    SentDocument, Status, is_date,
+    SentDocument, Status, form_value, is_date,
 };
 use migdesk_domain::Catalogue;
 
@@ -174,14 +174,7 @@ fn check(catalogue: &Catalogue, req: &IntakeRequest, today: &str) -> Vec<Problem
         ));
     }
     for (group, field) in REQUIRED_FIELDS {
-        let value = req
-            .form
-            .iter()
-            .filter(|g| g.key == group)
-            .flat_map(|g| &g.fields)
-            .find(|f| f.key == field)
-            .map(|f| f.value.trim());
-        if value.is_none_or(str::is_empty) {
+        if form_value(&req.form, group, field).is_none() {
             problems.push(problem(
                 format!("form.{group}.{field}"),
                 "required, and not blank",
