@@ -18,15 +18,22 @@ export type QueuePages = {
  * The queue for a query, paged: the list can hold 100,000 cases while only the pages on screen
  * are in memory. A new query (or `generation`) starts over.
  */
+type PagesState = {
+  key: string;
+  total: number | null;
+  dueSoon: number | null;
+  pages: Map<number, QueueRow[]>;
+  error: DeskError | null;
+};
+
+/** Nothing loaded yet for the query `key`. */
+function empty(key: string): PagesState {
+  return { key, total: null, dueSoon: null, pages: new Map(), error: null };
+}
+
 export function useQueuePages(query: Omit<QueueQuery, "offset" | "limit">, generation: number) {
   const key = JSON.stringify([query, generation]);
-  const [state, setState] = useState<{
-    key: string;
-    total: number | null;
-    dueSoon: number | null;
-    pages: Map<number, QueueRow[]>;
-    error: DeskError | null;
-  }>({ key, total: null, dueSoon: null, pages: new Map(), error: null });
+  const [state, setState] = useState<PagesState>(() => empty(key));
   const requested = useRef(new Set<string>());
   const queryRef = useRef(query);
   queryRef.current = query;
@@ -40,12 +47,10 @@ export function useQueuePages(query: Omit<QueueQuery, "offset" | "limit">, gener
       requested.current.add(id);
       // An answer for an older query is dropped; one for the current query may arrive before
       // the state has switched to it (rows are asked for while rendering), so it starts it.
-      const apply = (change: (s: typeof state) => typeof state) =>
+      const apply = (change: (s: PagesState) => PagesState) =>
         setState((s) => {
           if (keyRef.current !== key) return s;
-          return change(
-            s.key === key ? s : { key, total: null, dueSoon: null, pages: new Map(), error: null },
-          );
+          return change(s.key === key ? s : empty(key));
         });
       desk
         .queuePage({ ...queryRef.current, offset: page * PAGE_SIZE, limit: PAGE_SIZE })
@@ -71,14 +76,11 @@ export function useQueuePages(query: Omit<QueueQuery, "offset" | "limit">, gener
     for (const id of requested.current) {
       if (!id.startsWith(`${key}#`)) requested.current.delete(id);
     }
-    setState((s) =>
-      s.key === key ? s : { key, total: null, dueSoon: null, pages: new Map(), error: null },
-    );
+    setState((s) => (s.key === key ? s : empty(key)));
     load(0);
   }, [key, load]);
 
-  const current =
-    state.key === key ? state : { total: null, dueSoon: null, pages: new Map(), error: null };
+  const current = state.key === key ? state : empty(key);
   const rowAt = useCallback(
     (index: number) => {
       const page = Math.floor(index / PAGE_SIZE);

@@ -5,7 +5,7 @@ import { App } from "../App";
 import { createI18n, LANGUAGE_STORAGE_KEY } from "../i18n";
 import type { ApprovalView, DepartmentSettingsView, ProposalAnswer } from "../ipc/client";
 import { failWith, type Handlers, mockDesk } from "../ipc/testing";
-import { approval, SUPERVISOR, WORKLOAD } from "./fixtures";
+import { approval, departmentHandlers } from "./fixtures";
 
 /** The department of a supervisor with one refusal waiting; records the answers given. */
 async function approvals(handlers: Handlers = {}, list: ApprovalView[] = [approval()]) {
@@ -13,15 +13,8 @@ async function approvals(handlers: Handlers = {}, list: ApprovalView[] = [approv
   const answers: { id: string; answer: ProposalAnswer }[] = [];
   const settings: DepartmentSettingsView[] = [];
   mockDesk({
-    session: () => SUPERVISOR,
-    catalogue: () => ({ services: [], document_types: [] }),
-    queue_page: () => ({ rows: [], total: 0, due_soon: 0 }),
-    conflicts: () => [],
-    workload: () => WORKLOAD,
-    undelivered_emails: () => [],
+    ...departmentHandlers(),
     approvals: () => list,
-    department_settings: () => ({ four_eyes_refusals: true, alert_working_days: 2 }),
-    department_alerts: () => ({ today: "2026-12-01", within_working_days: 2, alerts: [] }),
     answer_proposal: ({ id, answer }) => {
       answers.push({ id, answer });
       return list.map((item) =>

@@ -5,7 +5,7 @@ import { App } from "../App";
 import { createI18n, LANGUAGE_STORAGE_KEY } from "../i18n";
 import type { DepartmentSettingsView } from "../ipc/client";
 import { failWith, type Handlers, mockDesk } from "../ipc/testing";
-import { ALERTS, SUPERVISOR, WORKLOAD } from "./fixtures";
+import { ALERTS, departmentHandlers } from "./fixtures";
 
 /** The department of a supervisor with three alerts; records the settings kept. */
 async function department(language: string, handlers: Handlers = {}) {
@@ -13,14 +13,7 @@ async function department(language: string, handlers: Handlers = {}) {
   const kept: DepartmentSettingsView[] = [];
   let loads = 0;
   mockDesk({
-    session: () => SUPERVISOR,
-    catalogue: () => ({ services: [], document_types: [] }),
-    queue_page: () => ({ rows: [], total: 0, due_soon: 0 }),
-    conflicts: () => [],
-    workload: () => WORKLOAD,
-    undelivered_emails: () => [],
-    approvals: () => [],
-    department_settings: () => ({ four_eyes_refusals: true, alert_working_days: 2 }),
+    ...departmentHandlers(),
     department_alerts: () => {
       loads++;
       return ALERTS;

@@ -5,7 +5,7 @@ import { App } from "../App";
 import { createI18n, LANGUAGE_STORAGE_KEY } from "../i18n";
 import type { DistributionChange, DistributionView } from "../ipc/client";
 import { failWith, type Handlers, mockDesk } from "../ipc/testing";
-import { CATALOGUE, DISTRIBUTION, SUPERVISOR, WORKLOAD } from "./fixtures";
+import { CATALOGUE, DISTRIBUTION, departmentHandlers } from "./fixtures";
 
 // jsdom has no `CSS.escape`, which user-event uses to find a radio group's other buttons by
 // name when an arrow key moves the choice (the real window has it).
@@ -18,16 +18,8 @@ async function department(language: string, handlers: Handlers = {}, rows = 3) {
   localStorage.setItem(LANGUAGE_STORAGE_KEY, language);
   const kept: DistributionChange[] = [];
   mockDesk({
-    session: () => SUPERVISOR,
+    ...departmentHandlers(),
     catalogue: () => CATALOGUE,
-    queue_page: () => ({ rows: [], total: 0, due_soon: 0 }),
-    conflicts: () => [],
-    workload: () => WORKLOAD,
-    undelivered_emails: () => [],
-    approvals: () => [],
-    department_settings: () => ({ four_eyes_refusals: true, alert_working_days: 2 }),
-    department_alerts: () => ({ today: "2026-12-01", within_working_days: 2, alerts: [] }),
-    department_distribution: () => DISTRIBUTION,
     set_department_distribution: ({ change }): DistributionView => {
       kept.push(change);
       const officers = DISTRIBUTION.officers.map((o) => {

@@ -10,6 +10,7 @@ import type {
   SupervisedCase,
   Workload,
 } from "../ipc/client";
+import type { Handlers } from "../ipc/testing";
 
 export const SUPERVISOR: SessionInfo = {
   signed_in: true,
@@ -228,3 +229,20 @@ export const CATALOGUE: CatalogueInfo = {
   ],
   document_types: [],
 };
+
+/** What the department screen asks the desk for, answered from these fixtures (nothing waiting,
+ * no alerts): the base each test spreads its own answers over. */
+export function departmentHandlers(): Handlers {
+  return {
+    session: () => SUPERVISOR,
+    catalogue: () => ({ services: [], document_types: [] }),
+    queue_page: () => ({ rows: [], total: 0, due_soon: 0 }),
+    conflicts: () => [],
+    workload: () => WORKLOAD,
+    undelivered_emails: () => [],
+    approvals: () => [],
+    department_settings: () => ({ four_eyes_refusals: true, alert_working_days: 2 }),
+    department_alerts: () => ({ today: "2026-12-01", within_working_days: 2, alerts: [] }),
+    department_distribution: () => DISTRIBUTION,
+  };
+}
