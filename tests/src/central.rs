@@ -85,7 +85,7 @@ pub fn portal_token(db: &Path, name: &str) -> String {
 }
 
 /// What a command of the service printed; it must succeed.
-fn stdout_of(mut command: Command) -> String {
+pub fn stdout_of(mut command: Command) -> String {
     let out = command.output().expect("migdesk-central");
     assert!(
         out.status.success(),

@@ -145,7 +145,8 @@ async fn new_applications_reach_the_least_busy_officers_and_never_the_absent_one
     boss.screenshot("distribution_set").await.unwrap();
 
     // Applications arrive through the portal's route.
-    let out = Command::new(central::bin("migdesk-central"))
+    let mut simulate = Command::new(central::bin("migdesk-central"));
+    simulate
         .args(["simulate", "--db"])
         .arg(&db)
         .args([
@@ -156,16 +157,8 @@ async fn new_applications_reach_the_least_busy_officers_and_never_the_absent_one
             "--count",
             "4",
         ])
-        .args(["--department", "baku", "--seed", "4"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let numbers: Vec<String> = String::from_utf8(out.stdout)
-        .unwrap()
+        .args(["--department", "baku", "--seed", "4"]);
+    let numbers: Vec<String> = central::stdout_of(simulate)
         .lines()
         .map(|l| l.split('\t').next().unwrap().to_owned())
         .collect();
