@@ -4,7 +4,9 @@
 #   bash scripts/bench.sh            all benchmarks
 #   bash scripts/bench.sh central    the central service (change feed, document downloads vs nginx)
 #   bash scripts/bench.sh desk       the desk's engine (first sync vs curl, 100k-case queue vs sqlite3)
-#   bash scripts/bench.sh documents  scans (300 dpi TIFF -> PNG vs ImageMagick, PDF text vs pdftotext)
+#   bash scripts/bench.sh documents  scans (300 dpi TIFF -> PNG vs ImageMagick, PDF text vs pdftotext,
+#                                    text recognition vs tesseract; words and zones read on the
+#                                    demo's identity pages against what is printed on them)
 #   bash scripts/bench.sh ui         the desk in its window (Enter -> both documents painted vs
 #                                    pdftoppm + convert; memory with two scans open; cold start to a
 #                                    usable queue over 100,000 cached cases vs an empty start)

@@ -19,6 +19,8 @@ DEBIAN_PACKAGES=(
   python3-venv curl              # a private Python for schemathesis, the contract tester; curl to sign in for it
   openssl                        # a certificate authority of its own for the desk's HTTPS tests
   fonts-dejavu-core fonts-wqy-microhei fonts-lohit-deva  # applicants' names as written: Latin, Cyrillic, Georgian, Arabic script, Chinese, Devanagari
+  tesseract-ocr tesseract-ocr-eng tesseract-ocr-aze tesseract-ocr-aze-cyrl tesseract-ocr-rus  # text recognition of scans, run by the desk
+  util-linux                     # prlimit, which bounds the recogniser's memory and time
 )
 TAURI_DRIVER_VERSION='^2'
 CARGO_FUZZ_VERSION='0.13.2'

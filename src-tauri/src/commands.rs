@@ -11,7 +11,9 @@ use migdesk_core::crosscheck::DocumentText;
 use migdesk_core::department::{AlertsView, DepartmentSettingsView};
 use migdesk_core::distribution::{DistributionChange, DistributionView};
 use migdesk_core::ipc::{AppInfo, BuildInfo, CatalogueInfo, QueuePage, SessionInfo, SignInRequest};
+use migdesk_core::pool::PoolCaseView;
 use migdesk_core::queue::QueueQuery;
+use migdesk_core::statistics::{StatisticsExport, StatisticsQuery, StatisticsView};
 use migdesk_core::supervision::{
     EmailId, OfficerCases, ReassignOutcome, Reassignment, Resolution, UndeliveredView, Workload,
 };
@@ -279,6 +281,25 @@ pub async fn document_text<R: Runtime>(
     desk.document_text(&id)
 }
 
+/// Recognises the text of a scanned document (OCR) without holding the desk meanwhile, keeps
+/// it, and answers the document's text as the panel shows it.
+#[tauri::command]
+pub async fn recognise_document<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    id: String,
+) -> Result<DocumentText, DeskError> {
+    let job = state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .recognition_job(&id)?;
+    let recognition = job.run().await?;
+    state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .after_recognition(recognition)
+}
+
 /// The department's refusals waiting for a supervisor's approval (from the cache: offline too).
 #[tauri::command]
 pub async fn approvals<R: Runtime>(
@@ -367,6 +388,71 @@ pub async fn set_department_distribution<R: Runtime>(
         .await?
         .supervision()?;
     supervision.set_distribution(change).await
+}
+
+/// The department's statistics from the centre, kept for reading offline; the figures kept
+/// last when the centre cannot be reached (supervisors).
+#[tauri::command]
+pub async fn department_statistics<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    query: StatisticsQuery,
+) -> Result<StatisticsView, DeskError> {
+    let supervision = state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .supervision()?;
+    let answer = supervision.statistics(&query).await;
+    state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .received_statistics(&query, answer)
+}
+
+/// Writes one of the statistics' tables as CSV into the documents folder; answers the file.
+#[tauri::command]
+pub async fn export_statistics<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    export: StatisticsExport,
+) -> Result<String, DeskError> {
+    let folder = exports_folder(&app, &state)?;
+    let path = state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .export_statistics(&export, &folder)?;
+    Ok(path.display().to_string())
+}
+
+/// The department's pool: the cases no officer has (needs the centre).
+#[tauri::command]
+pub async fn pool_cases<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+) -> Result<Vec<PoolCaseView>, DeskError> {
+    let pool = state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .pool()?;
+    pool.list().await
+}
+
+/// Claims case `id` from the pool; the case, kept on this desk and now the officer's.
+#[tauri::command]
+pub async fn claim_case<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    id: String,
+) -> Result<CaseView, DeskError> {
+    let pool = state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .pool()?;
+    let detail = pool.claim(&id).await?;
+    state
+        .desk(|| app.path().app_data_dir().ok())
+        .await?
+        .receive_case(&detail)
 }
 
 /// The conflicts inbox.
@@ -480,12 +566,7 @@ pub async fn export_history<R: Runtime>(
     state: State<'_, DeskState>,
     id: String,
 ) -> Result<String, DeskError> {
-    let data_dir = state.data_dir(|| app.path().app_data_dir().ok())?;
-    let folder = app
-        .path()
-        .document_dir()
-        .map(|d| d.join("migdesk"))
-        .unwrap_or_else(|_| data_dir.join("exports"));
+    let folder = exports_folder(&app, &state)?;
     let supervision = state
         .desk(|| app.path().app_data_dir().ok())
         .await?
@@ -496,6 +577,20 @@ pub async fn export_history<R: Runtime>(
         .await?
         .record_export(&id, &path)?;
     Ok(path.display().to_string())
+}
+
+/// Where exported files go: `migdesk` in the user's documents folder, else the desk's data
+/// folder.
+fn exports_folder<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &DeskState,
+) -> Result<std::path::PathBuf, DeskError> {
+    let data_dir = state.data_dir(|| app.path().app_data_dir().ok())?;
+    Ok(app
+        .path()
+        .document_dir()
+        .map(|d| d.join("migdesk"))
+        .unwrap_or_else(|_| data_dir.join("exports")))
 }
 
 /// The service catalogue the desk was built with (names, required documents).

@@ -272,3 +272,27 @@ pub fn decisions(db: &Path, case: &str, applied_only: bool) -> Vec<serde_json::V
         .map(|r| serde_json::from_str(&r.expect("row")).expect("a JSON request"))
         .collect()
 }
+
+/// Waits until the department's rule of distribution, as the centre keeps it, is `rule`.
+pub async fn wait_for_rule(db: &Path, department: &str, rule: &str) {
+    let read = || -> String {
+        rusqlite::Connection::open(db)
+            .and_then(|c| {
+                c.query_row(
+                    "SELECT distribution_rule FROM departments WHERE id = ?1",
+                    [department],
+                    |r| r.get(0),
+                )
+            })
+            .unwrap_or_default()
+    };
+    let started = std::time::Instant::now();
+    while read() != rule {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(15),
+            "{department}'s rule is still {:?}, not {rule}",
+            read()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

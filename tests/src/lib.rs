@@ -648,6 +648,16 @@ impl AppWindow {
         Ok(())
     }
 
+    /// From the queue, as a supervisor goes there: `d` opens the department and, once its
+    /// officers are listed, `b` goes to the rule by which new applications are shared out.
+    pub async fn to_distribution_rule(&self) -> HarnessResult<()> {
+        self.press("d").await;
+        self.wait_for_attr("distribution-officer", "data-officer", |o| !o.is_empty())
+            .await?;
+        self.press("b").await;
+        Ok(())
+    }
+
     /// The data folder the app was given.
     pub fn data_dir(&self) -> &Path {
         self.data_dir.path()

@@ -82,11 +82,7 @@ async fn new_applications_reach_the_least_busy_officers_and_never_the_absent_one
         .await;
     boss.sync_queue().await.unwrap();
     boss.expect_focus("queue-list").await.unwrap();
-    boss.press("d").await;
-    boss.wait_for_attr("distribution-officer", "data-officer", |o| !o.is_empty())
-        .await
-        .unwrap();
-    boss.press("b").await;
+    boss.to_distribution_rule().await.unwrap();
     boss.expect_focus_exactly("distribution-rule-round_robin")
         .await
         .unwrap();
@@ -94,21 +90,7 @@ async fn new_applications_reach_the_least_busy_officers_and_never_the_absent_one
     boss.expect_focus_exactly("distribution-rule-least_open_work")
         .await
         .unwrap();
-    let rule = || -> String {
-        rusqlite::Connection::open(&db)
-            .unwrap()
-            .query_row(
-                "SELECT distribution_rule FROM departments WHERE id = 'baku'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap()
-    };
-    let started = std::time::Instant::now();
-    while rule() != "least_open_work" {
-        assert!(started.elapsed() < std::time::Duration::from_secs(15));
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    central::wait_for_rule(&db, "baku", "least_open_work").await;
 
     // The next least busy officer is away today: Edit on their row, the day, Add, Ctrl+Enter.
     let today = chrono::Utc::now()

@@ -149,7 +149,10 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
     let service = SelectElement::new(&service).await.unwrap();
     service.select_by_index(1).await.unwrap();
     let narrowed: usize = desk
-        .wait_for_attr("queue-total", "data-total", |t| t != all.to_string())
+        // The total is empty while the filtered page loads: wait for the new figure.
+        .wait_for_attr("queue-total", "data-total", |t| {
+            !t.is_empty() && t != all.to_string()
+        })
         .await
         .unwrap()
         .parse()

@@ -13,6 +13,8 @@ import {
   DISTRIBUTION,
   departmentConflict,
   ELVIN,
+  POOL,
+  STATISTICS,
   SUPERVISOR,
   WORKLOAD,
 } from "./supervision/fixtures";
@@ -92,9 +94,15 @@ describe("accessibility (axe-core)", () => {
       queue_page: queuePage,
       catalogue: () => ({ services: [], document_types: [] }),
       conflicts: () => [],
+      pool_cases: () => POOL,
     });
+    const user = userEvent.setup();
     const { container } = render(<App i18n={createI18n()} />);
     await waitFor(() => expect(screen.getAllByTestId("queue-row").length).toBeGreaterThan(5));
+    expect(await audit(container)).toEqual([]);
+    // The pool's dialog over it.
+    await user.click(screen.getByTestId("queue-pool"));
+    await waitFor(() => expect(screen.getAllByTestId("pool-case")).toHaveLength(2));
     expect(await audit(container)).toEqual([]);
   });
 
@@ -138,10 +146,14 @@ describe("accessibility (axe-core)", () => {
         department_settings: () => ({ four_eyes_refusals: true, alert_working_days: 2 }),
         department_alerts: () => ALERTS,
         department_distribution: () => DISTRIBUTION,
+        department_statistics: () => STATISTICS,
       });
       const user = userEvent.setup();
       const { container } = render(<App i18n={createI18n()} />);
       await user.click(await screen.findByTestId("queue-department"));
+      // The statistics' charts, one of them also as its table.
+      await waitFor(() => expect(screen.getAllByTestId("stat-chart")).toHaveLength(7));
+      await user.click(screen.getByTestId("stat-weeks").querySelector("summary") as HTMLElement);
       const row = (await screen.findAllByTestId("officer-row"))[1] as HTMLElement;
       await user.click(within(row).getByTestId("officer-open"));
       await waitFor(() => expect(screen.getAllByTestId("supervised-case")).toHaveLength(3));
@@ -161,5 +173,7 @@ describe("accessibility (axe-core)", () => {
       await screen.findByTestId("unsent-warning");
       expect(await audit(container)).toEqual([]);
     },
+    // The whole department, audited twice: longer than one screen, on a busy machine.
+    20_000,
   );
 });

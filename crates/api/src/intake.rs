@@ -77,15 +77,18 @@ pub enum DistributionRule {
     LeastOpenWork,
     /// To each officer who handles the service in turn.
     RoundRobin,
+    /// To the department's pool, from which its officers claim cases themselves.
+    Pool,
 }
 
 impl DistributionRule {
-    pub const ALL: [DistributionRule; 2] = [Self::LeastOpenWork, Self::RoundRobin];
+    pub const ALL: [DistributionRule; 3] = [Self::LeastOpenWork, Self::RoundRobin, Self::Pool];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::LeastOpenWork => "least_open_work",
             Self::RoundRobin => "round_robin",
+            Self::Pool => "pool",
         }
     }
 
@@ -193,7 +196,7 @@ mod tests {
                 serde_json::Value::from(rule.as_str())
             );
         }
-        assert_eq!(DistributionRule::parse("pool"), None);
+        assert_eq!(DistributionRule::parse("to_pool"), None);
     }
 
     #[test]
@@ -221,4 +224,30 @@ mod tests {
         };
         assert!(not_dates.checked().is_err());
     }
+}
+
+/// One case waiting in the department's pool for an officer to claim it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PoolCase {
+    pub application_id: String,
+    pub number: String,
+    pub service: String,
+    pub applicant_name: String,
+    /// RFC 3339.
+    pub submitted_at: String,
+    /// YYYY-MM-DD.
+    pub due_date: String,
+    /// Working days to the due date; negative when overdue.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub working_days_left: i64,
+}
+
+/// `GET /departments/{id}/pool`: the pending cases no officer has, the soonest due first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Pool {
+    pub department_id: String,
+    pub cases: Vec<PoolCase>,
 }

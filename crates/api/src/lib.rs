@@ -25,6 +25,7 @@ mod history;
 mod intake;
 mod notes;
 mod session;
+mod statistics;
 mod supervision;
 
 pub use alerts::*;
@@ -41,6 +42,7 @@ pub use history::*;
 pub use intake::*;
 pub use notes::*;
 pub use session::*;
+pub use statistics::*;
 pub use supervision::*;
 
 /// The path every route of this version of the API starts with.

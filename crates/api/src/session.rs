@@ -46,6 +46,7 @@ pub struct Department {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OfficerRef {
     pub id: String,
     pub full_name: String,

@@ -1,6 +1,8 @@
 //! `scripts/bench.sh central`: the central service's change feed for 10,000 applications and its
 //! document download throughput, each next to nginx serving the same bytes as static files in
-//! the same run. Prints each figure and the ratio (ours / nginx); asserts nothing.
+//! the same run; and a department's statistics over a year of 100,000 decisions, next to the
+//! `sqlite3` tool running the plain SQL of the same counts on the same file. Prints each figure
+//! and the ratio (ours / reference); asserts nothing.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -16,6 +18,7 @@ const DOC_CASES: usize = 60;
 const PAGE: usize = 1000;
 const CONCURRENCY: usize = 8;
 const ROUNDS: usize = 3;
+const STAT_DECISIONS: usize = 100_000;
 
 struct Nginx(Child);
 
@@ -117,9 +120,19 @@ fn best(times: &[Duration]) -> Duration {
 }
 
 fn row(what: &str, ours: Duration, reference: Duration, unit: &str, amount: f64) {
+    row_against(what, ours, ("nginx", reference), unit, amount);
+}
+
+fn row_against(
+    what: &str,
+    ours: Duration,
+    (tool, reference): (&str, Duration),
+    unit: &str,
+    amount: f64,
+) {
     let per = |d: Duration| amount / d.as_secs_f64();
     println!(
-        "{what:<44} migdesk-central {:>9.1} ms ({:>8.1} {unit})   nginx {:>9.1} ms ({:>8.1} {unit})   ratio {:.2}",
+        "{what:<44} migdesk-central {:>9.1} ms ({:>8.1} {unit})   {tool} {:>9.1} ms ({:>8.1} {unit})   ratio {:.2}",
         ours.as_secs_f64() * 1000.0,
         per(ours),
         reference.as_secs_f64() * 1000.0,
@@ -141,10 +154,22 @@ fn main() {
     let (feed_db, feed_accounts) = seeded(dir.path(), "feed.db", &feed_options);
     let (doc_db, doc_accounts) = seeded(dir.path(), "docs.db", &SeedOptions::new(DOC_CASES, 2));
     eprintln!("seeded in {:.1} s", t.elapsed().as_secs_f64());
+    eprintln!("seeding a year of {STAT_DECISIONS} decided applications in one department…");
+    let t = Instant::now();
+    let stat_options = SeedOptions {
+        documents: false,
+        department: Some("baku".into()),
+        decided_history: STAT_DECISIONS,
+        ..SeedOptions::new(100, 3)
+    };
+    let (stat_db, stat_accounts) = seeded(dir.path(), "statistics.db", &stat_options);
+    eprintln!("seeded in {:.1} s", t.elapsed().as_secs_f64());
 
     let static_root = dir.path().join("static");
     std::fs::create_dir_all(static_root.join("feed")).expect("mkdir");
     std::fs::create_dir_all(static_root.join("documents")).expect("mkdir");
+
+    let statistics = runtime.block_on(statistics(&client, &stat_db, &stat_accounts));
 
     runtime.block_on(async {
         // The change feed: a supervisor's first sync of the whole department, page by page.
@@ -249,5 +274,84 @@ fn main() {
             "MB/s",
             total as f64 / 1e6,
         );
+        let (ours, (tool, reference), decisions) = statistics;
+        row_against(
+            &format!("statistics, a year of {decisions} decisions"),
+            ours,
+            (tool, reference),
+            "decisions/s",
+            decisions as f64,
+        );
     });
+}
+
+/// The department's statistics for the last year over HTTP, best of `ROUNDS`; and the `sqlite3`
+/// tool running the plain SQL of the same counts (by week and outcome, by officer, by service,
+/// in time, the open cases) on the same file. Returns both times and the decisions counted.
+async fn statistics(
+    client: &reqwest::Client,
+    db: &Path,
+    accounts: &[seed::Account],
+) -> (Duration, (&'static str, Duration), i64) {
+    let running = testing::Running::start(db).await;
+    let supervisor = accounts
+        .iter()
+        .find(|a| a.department == "baku" && a.role == "supervisor")
+        .expect("supervisor");
+    let token = testing::token(client, &running.base, supervisor).await;
+    let today = migdesk_central::clock::local_date(migdesk_central::clock::now());
+    let from = today - chrono::Days::new(364);
+    let url = format!(
+        "{}/api/v1/departments/baku/statistics?from={from}&to={today}",
+        running.base
+    );
+    let mut ours = Vec::new();
+    let mut decisions = 0;
+    for _ in 0..ROUNDS {
+        let start = Instant::now();
+        let body: Value = client
+            .get(&url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("statistics")
+            .json()
+            .await
+            .expect("json");
+        ours.push(start.elapsed());
+        decisions = ["accepted", "missing_documents", "refused"]
+            .iter()
+            .map(|k| body["decided"][k].as_i64().expect("count"))
+            .sum();
+    }
+    running.stop().await;
+    // The same counts in plain SQL over the same table the centre reads (`decided_facts`).
+    let decided = format!(
+        "SELECT decided_on AS day, kind, officer_id AS officer, service, due_date AS due
+         FROM decided_facts
+         WHERE department_id = 'baku' AND decided_on BETWEEN '{from}' AND '{today}'"
+    );
+    let sql = format!(
+        "WITH d AS ({decided}) SELECT date(day, 'weekday 0', '-6 days') AS week, kind, count(*) FROM d GROUP BY 1, 2;\n\
+         WITH d AS ({decided}) SELECT officer, kind, count(*) FROM d GROUP BY 1, 2;\n\
+         WITH d AS ({decided}) SELECT service, kind, count(*) FROM d GROUP BY 1, 2;\n\
+         WITH d AS ({decided}) SELECT count(*), sum(day <= due) FROM d;\n\
+         SELECT count(*) FROM applications WHERE department_id = 'baku' AND status = 'pending';\n"
+    );
+    let mut reference = Vec::new();
+    for _ in 0..ROUNDS {
+        let start = Instant::now();
+        let out = Command::new("sqlite3")
+            .arg(db)
+            .arg(&sql)
+            .output()
+            .expect("sqlite3 is installed by scripts/bench.sh");
+        reference.push(start.elapsed());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    (best(&ours), ("sqlite3", best(&reference)), decisions)
 }

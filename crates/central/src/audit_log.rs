@@ -61,6 +61,8 @@ pub enum Action {
     ApplicantHistoryRead,
     /// The department's undelivered e-mails.
     UndeliveredRead,
+    /// The department's pool of cases no officer has.
+    PoolRead,
     HistoryExported,
     NotificationRequeued,
     /// Reported by a desk: the officer opened the case.
@@ -84,6 +86,7 @@ impl Action {
             Action::LetterRead => "letter_read",
             Action::ApplicantHistoryRead => "applicant_history_read",
             Action::UndeliveredRead => "undelivered_read",
+            Action::PoolRead => "pool_read",
             Action::HistoryExported => "history_exported",
             Action::NotificationRequeued => "notification_requeued",
             Action::DeskOpened => "desk_opened",

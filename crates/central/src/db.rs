@@ -28,6 +28,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/015_four_eyes.sql")),
     M::up(include_str!("../migrations/016_alert_days.sql")),
     M::up(include_str!("../migrations/017_distribution.sql")),
+    M::up(include_str!("../migrations/018_decided_events.sql")),
+    M::up(include_str!("../migrations/019_pool.sql")),
+    M::up(include_str!("../migrations/020_decided_facts.sql")),
 ];
 
 /// Opens (creating if needed) and migrates the database.

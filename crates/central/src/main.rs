@@ -37,6 +37,9 @@ enum Command {
         /// Also write the defective applications, one "number<TAB>defect" a line, to this file.
         #[arg(long)]
         defects: Option<PathBuf>,
+        /// How many applications decided over the past year to file, for the statistics.
+        #[arg(long, default_value_t = 600)]
+        history: usize,
         #[command(flatten)]
         data: DataFiles,
     },
@@ -194,6 +197,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             seed: seed_value,
             department,
             defects,
+            history,
             data,
         } => {
             let (catalogue, calendar) = data.load()?;
@@ -206,6 +210,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     &seed::SeedOptions {
                         department,
                         applicant_history: true,
+                        decided_history: history,
                         ..seed::SeedOptions::new(cases, seed_value)
                     },
                     migdesk_central::clock::now(),
@@ -214,12 +219,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             .await
             .map_err(|e| e.to_string())??;
             println!(
-                "Seeded {}: {} applications ({} with defects), {} documents, and {} earlier applications of the same applicants, decided.\n",
+                "Seeded {}: {} applications ({} with defects), {} documents, {} earlier applications of the same applicants, decided, and {} decisions of the past year.\n",
                 path.display(),
                 report.applications,
                 report.defective,
                 report.documents,
-                report.earlier
+                report.earlier,
+                report.decisions
             );
             println!(
                 "{:<10} {:<11} {:<24} {:<26} password",

@@ -369,6 +369,13 @@ pub fn add_event(
         "INSERT INTO events (application_id, at, kind, actor_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![application_id, at, event.kind(), actor, event.detail().to_string()],
     )?;
+    crate::api::statistics::record_fact(
+        conn,
+        conn.last_insert_rowid(),
+        application_id,
+        actor,
+        event,
+    )?;
     Ok(())
 }
 

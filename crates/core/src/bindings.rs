@@ -17,7 +17,7 @@ use crate::case::{
 };
 use crate::casework::{CounterDocument, NoteDelivery, NoteView, RelatedView};
 use crate::conflicts::{ConflictCause, ConflictResolution, ConflictView, ResolutionAction};
-use crate::crosscheck::{DocumentText, Highlight, KeyField, TextCheck, TextState};
+use crate::crosscheck::{DocumentText, Highlight, KeyField, TextCheck, TextState, WordBox};
 use crate::department::{AlertView, AlertsView, DepartmentSettingsView};
 use crate::distribution::{
     DistributionChange, DistributionView, OfficerIntakeChange, OfficerIntakeView,
@@ -27,16 +27,20 @@ use crate::ipc::{
     AppInfo, BuildInfo, COMMANDS, CatalogueInfo, DocumentTypeInfo, LocalizedText, QueuePage,
     ServiceInfo, SessionInfo, SignInRequest,
 };
+use crate::pool::PoolCaseView;
 use crate::queue::{QueueQuery, QueueRow, Sort, SyncState};
+use crate::statistics::{StatisticsExport, StatisticsTable, StatisticsView};
 use crate::supervision::{
     CaseRef, EmailId, OfficerCases, OfficerLoad, ReassignOutcome, Reassignment, Resolution,
     SupervisedCase, UndeliveredState, UndeliveredView, Workload,
 };
 use crate::sync::{Phase, Progress, SyncReport};
 use crate::viewer::DocumentLayout;
-use crate::zone::{ZoneCheck, ZoneDifference, ZoneField};
+use crate::zone::{ChecklistZone, ZoneCheck, ZoneDifference, ZoneField};
 use migdesk_api::{
-    Absence, AlertKind, ApprovalAction, DistributionRule, NoteOrigin, ReopenGround, Role, Status,
+    Absence, AlertKind, ApprovalAction, BacklogBucket, DistributionRule, NamedCount, NoteOrigin,
+    OfficerFigures, OfficerRef, OutcomeCounts, ReasonCount, ReopenGround, Role, ServiceFigures,
+    Statistics, StatisticsQuery, Status, WeekFigures, WorkingDays,
 };
 use migdesk_domain::decision::{Decision, DecisionKind, Email, ReasonCode, RefusalReason};
 
@@ -120,6 +124,21 @@ pub fn typescript_bindings() -> String {
     declare::<DistributionView>(&mut out, &cfg);
     declare::<OfficerIntakeChange>(&mut out, &cfg);
     declare::<DistributionChange>(&mut out, &cfg);
+    declare::<OfficerRef>(&mut out, &cfg);
+    declare::<StatisticsQuery>(&mut out, &cfg);
+    declare::<OutcomeCounts>(&mut out, &cfg);
+    declare::<WeekFigures>(&mut out, &cfg);
+    declare::<OfficerFigures>(&mut out, &cfg);
+    declare::<ServiceFigures>(&mut out, &cfg);
+    declare::<WorkingDays>(&mut out, &cfg);
+    declare::<BacklogBucket>(&mut out, &cfg);
+    declare::<ReasonCount>(&mut out, &cfg);
+    declare::<NamedCount>(&mut out, &cfg);
+    declare::<Statistics>(&mut out, &cfg);
+    declare::<StatisticsView>(&mut out, &cfg);
+    declare::<StatisticsTable>(&mut out, &cfg);
+    declare::<StatisticsExport>(&mut out, &cfg);
+    declare::<PoolCaseView>(&mut out, &cfg);
     declare::<CaseView>(&mut out, &cfg);
     declare::<Reopening>(&mut out, &cfg);
     declare::<Issued>(&mut out, &cfg);
@@ -133,10 +152,12 @@ pub fn typescript_bindings() -> String {
     declare::<KeyField>(&mut out, &cfg);
     declare::<TextCheck>(&mut out, &cfg);
     declare::<Highlight>(&mut out, &cfg);
+    declare::<WordBox>(&mut out, &cfg);
     declare::<TextState>(&mut out, &cfg);
     declare::<ZoneField>(&mut out, &cfg);
     declare::<ZoneDifference>(&mut out, &cfg);
     declare::<ZoneCheck>(&mut out, &cfg);
+    declare::<ChecklistZone>(&mut out, &cfg);
     declare::<DocumentText>(&mut out, &cfg);
     declare::<ConflictCause>(&mut out, &cfg);
     declare::<ResolutionAction>(&mut out, &cfg);

@@ -91,6 +91,8 @@ pub struct ChecklistItem {
     pub state: ChecklistState,
     /// The case's documents of this type.
     pub document_ids: Vec<String>,
+    /// For an identity document: the zone its text holds, checked against the form.
+    pub zone: Option<crate::zone::ChecklistZone>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -328,6 +330,7 @@ pub fn checklist(required: &[String], documents: &[DocumentView]) -> Vec<Checkli
                 doc_type: code.clone(),
                 state,
                 document_ids: of_type.iter().map(|d| d.id.clone()).collect(),
+                zone: None,
             }
         })
         .collect()
@@ -457,7 +460,7 @@ pub fn view(store: &Store, catalogue: &Catalogue, id: &str, today: &str) -> Desk
                     .collect(),
             })
             .collect(),
-        checklist: checklist(&required, &documents),
+        checklist: crate::zone::on_checklist(store, checklist(&required, &documents), today),
         documents,
         history,
         notes,

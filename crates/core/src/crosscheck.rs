@@ -71,6 +71,65 @@ pub struct DocumentText {
     pub highlights: Vec<Highlight>,
     /// The document's machine-readable zone, when its text has one, checked against the form.
     pub zone: Option<crate::zone::ZoneCheck>,
+    /// The text was recognised on the scan's pages (OCR), not read from a text layer: it may
+    /// hold misread characters.
+    pub recognised: bool,
+    /// The document is a scan without text (an image, or a PDF without a text layer) that this
+    /// workstation can recognise (`Desk::recognition_job`).
+    pub can_recognise: bool,
+    /// On a recognised scan: where each found value stands on its page, for the viewer to box.
+    pub boxes: Vec<WordBox>,
+}
+
+/// A word of a recognised scan that holds one of the applicant's values: its box in the page's
+/// own pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct WordBox {
+    /// From 0.
+    pub page: u32,
+    pub left: u32,
+    pub top: u32,
+    pub width: u32,
+    pub height: u32,
+    pub field: KeyField,
+}
+
+/// A recognised word as the cache keeps it (`migdesk_docs::Word`).
+#[derive(Deserialize)]
+struct StoredWord {
+    page: u32,
+    text: String,
+    left: u32,
+    top: u32,
+    width: u32,
+    height: u32,
+}
+
+/// The boxes of the recognised words that hold one of `values` (folded as the text is).
+fn boxes(words: &str, values: &[(KeyField, String, Vec<String>)]) -> Vec<WordBox> {
+    let Ok(words) = serde_json::from_str::<Vec<StoredWord>>(words) else {
+        return Vec::new();
+    };
+    let needles: Vec<(KeyField, String)> = values
+        .iter()
+        .flat_map(|(field, _, spellings)| spellings.iter().map(|s| (*field, normalise(s))))
+        .filter(|(_, s)| !s.is_empty() && !s.contains(' '))
+        .collect();
+    words
+        .into_iter()
+        .filter_map(|w| {
+            let word = normalise(&w.text);
+            let (field, _) = needles.iter().find(|(_, n)| word.contains(n.as_str()))?;
+            Some(WordBox {
+                page: w.page,
+                left: w.left,
+                top: w.top,
+                width: w.width,
+                height: w.height,
+                field: *field,
+            })
+        })
+        .collect()
 }
 
 /// The text of one document of a case on this desk, checked against its applicant (and its
@@ -86,6 +145,9 @@ pub fn document_text(
         text,
         problem,
         read,
+        recognised,
+        head,
+        words,
     } = row.ok_or_else(|| {
         DeskError::new(
             ErrorKind::Invalid,
@@ -125,6 +187,19 @@ pub fn document_text(
         checks,
         highlights,
         zone,
+        recognised,
+        boxes: words
+            .filter(|_| state == TextState::Ready)
+            .map(|w| boxes(&w, &values))
+            .unwrap_or_default(),
+        can_recognise: state == TextState::NoText
+            && head.is_some_and(|h| {
+                !matches!(
+                    migdesk_docs::sniff(&h),
+                    migdesk_docs::Format::Unsupported { .. }
+                )
+            })
+            && migdesk_docs::ocr::available(),
     })
 }
 

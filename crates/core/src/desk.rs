@@ -16,9 +16,12 @@ use crate::conflicts::{self, ConflictView};
 use crate::crosscheck::{self, DocumentText};
 use crate::error::{DeskError, DeskResult, ErrorKind};
 use crate::ipc::{QueuePage, SessionInfo, SignInRequest};
+use crate::pool::PoolCalls;
 use crate::queue::{self, QueueQuery};
+use crate::recognition::{Recognition, RecognitionJob};
 use crate::secrets::{self, SecretStore};
 use crate::session::{self, IdleLock};
+use crate::statistics;
 use crate::supervision::Supervision;
 use crate::sync::{self, Central, Progress, SyncReport};
 use crate::viewer::{self, Source, Viewer};
@@ -45,6 +48,8 @@ pub struct Desk {
     lock: IdleLock,
     catalogue: Arc<Catalogue>,
     viewer: Viewer,
+    /// Text recognition of scans (one at a time).
+    recogniser: migdesk_docs::Documents,
     /// The central service this workstation is configured to use, offered on the sign-in
     /// screen before any other.
     configured_server: Option<String>,
@@ -96,6 +101,7 @@ impl Desk {
             lock: IdleLock::new(idle_lock, true, Instant::now()),
             catalogue: Arc::new(Catalogue::builtin()),
             viewer: Viewer::new(migdesk_docs::Documents::default(), viewer::PREPARED_BUDGET),
+            recogniser: crate::recognition::recogniser(),
             configured_server: None,
             purge_after: chrono::Duration::days(i64::from(DEFAULT_PURGE_AFTER_DAYS)),
             sign_outs: tokio::sync::watch::Sender::new(0),
@@ -331,6 +337,18 @@ impl Desk {
         crosscheck::document_text(store, document_id, chrono::Local::now().date_naive())
     }
 
+    /// A scanned document's text to recognise (OCR); run it, then [`Desk::after_recognition`].
+    pub fn recognition_job(&mut self, document_id: &str) -> DeskResult<RecognitionJob> {
+        let recogniser = self.recogniser.clone();
+        RecognitionJob::of(self.active()?, &recogniser, document_id)
+    }
+
+    /// Keeps what recognition read and answers the document's text as the panel shows it.
+    pub fn after_recognition(&mut self, recognition: Recognition) -> DeskResult<DocumentText> {
+        let document_id = recognition.keep(self.active()?)?;
+        self.document_text(&document_id)
+    }
+
     /// The department's refusals waiting for a supervisor's approval, from the cache.
     pub fn approvals(&mut self) -> DeskResult<Vec<crate::approvals::ApprovalView>> {
         crate::approvals::list(self.active()?)
@@ -383,6 +401,18 @@ impl Desk {
         Supervision::for_session(self.central(&server, SUPERVISION_TIMEOUT)?, token, &user)
     }
 
+    /// The department's pool (listing, claiming), run without holding the desk.
+    pub fn pool(&mut self) -> DeskResult<PoolCalls> {
+        let (token, server) = self.central_session()?;
+        let user = session::profile(self.open_store()?)?
+            .ok_or_else(|| DeskError::new(ErrorKind::NotSignedIn, "sign in first"))?;
+        Ok(PoolCalls {
+            central: self.central(&server, SUPERVISION_TIMEOUT)?,
+            token,
+            department: user.department.id,
+        })
+    }
+
     /// The calls after a decision (reopening, execution), run without holding the desk.
     pub fn appeals(&mut self) -> DeskResult<Appeals> {
         let (token, server) = self.central_session()?;
@@ -413,10 +443,30 @@ impl Desk {
         conflicts::list(store)
     }
 
+    /// What the department screen shows after asking the centre for its statistics: the
+    /// answer, kept for reading offline; or the figures kept last when the centre is out of
+    /// reach.
+    pub fn received_statistics(
+        &mut self,
+        query: &statistics::StatisticsQuery,
+        answer: DeskResult<statistics::Statistics>,
+    ) -> DeskResult<statistics::StatisticsView> {
+        statistics::received(self.active()?, query, answer)
+    }
+
+    /// Writes one of the statistics' tables as CSV into `folder`; returns the file.
+    pub fn export_statistics(
+        &mut self,
+        export: &statistics::StatisticsExport,
+        folder: &Path,
+    ) -> DeskResult<PathBuf> {
+        statistics::export(self.active()?, export, folder)
+    }
+
     /// Remembers a file exported from this profile (a case's history), so that wiping the
     /// workstation removes it too.
     pub fn record_export(&mut self, case_id: &str, path: &Path) -> DeskResult<()> {
-        self.open_store()?.record_export(case_id, path)
+        self.open_store()?.record_export(Some(case_id), path)
     }
 
     /// How this workstation names itself to the centre: the computer's name and the cache's

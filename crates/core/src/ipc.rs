@@ -226,7 +226,9 @@ use crate::conflicts::ConflictView;
 use crate::crosscheck::DocumentText;
 use crate::department::{AlertsView, DepartmentSettingsView};
 use crate::distribution::{DistributionChange, DistributionView};
+use crate::pool::PoolCaseView;
 use crate::queue::QueueQuery;
+use crate::statistics::{StatisticsExport, StatisticsQuery, StatisticsView};
 use crate::supervision::{
     EmailId, OfficerCases, ReassignOutcome, Reassignment, Resolution, UndeliveredView, Workload,
 };

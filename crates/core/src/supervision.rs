@@ -319,13 +319,6 @@ impl Supervision {
                 &format!("/applications/{}/history.csv", path_id(case_id)?),
             )
             .await?;
-        std::fs::create_dir_all(folder).map_err(|e| {
-            DeskError::new(
-                ErrorKind::Storage,
-                format!("cannot create {}: {e}", folder.display()),
-            )
-        })?;
-        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
         // The centre suggests `<number>-history.csv`; only its safe characters are used.
         let stem = suggested
             .as_deref()
@@ -337,19 +330,31 @@ impl Supervision {
             })
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| format!("{case_id}-history"));
-        let path = folder.join(format!("{stem}-{stamp}.csv"));
-        // Written beside and renamed: a reader never sees half a file.
-        let partial = path.with_extension("csv.part");
-        std::fs::write(&partial, &bytes)
-            .and_then(|()| std::fs::rename(&partial, &path))
-            .map_err(|e| {
-                DeskError::new(
-                    ErrorKind::Storage,
-                    format!("cannot write {}: {e}", path.display()),
-                )
-            })?;
-        Ok(path)
+        write_export(folder, &stem, &bytes)
     }
+}
+
+/// Writes an exported file `<stem>-<local time>.csv` into `folder` (made if missing): written
+/// beside and renamed, so a reader never sees half a file. Returns the file.
+pub(crate) fn write_export(folder: &Path, stem: &str, bytes: &[u8]) -> DeskResult<PathBuf> {
+    std::fs::create_dir_all(folder).map_err(|e| {
+        DeskError::new(
+            ErrorKind::Storage,
+            format!("cannot create {}: {e}", folder.display()),
+        )
+    })?;
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    let path = folder.join(format!("{stem}-{stamp}.csv"));
+    let partial = path.with_extension("csv.part");
+    std::fs::write(&partial, bytes)
+        .and_then(|()| std::fs::rename(&partial, &path))
+        .map_err(|e| {
+            DeskError::new(
+                ErrorKind::Storage,
+                format!("cannot write {}: {e}", path.display()),
+            )
+        })?;
+    Ok(path)
 }
 
 #[cfg(test)]

@@ -139,6 +139,64 @@ pub fn check(
     })
 }
 
+/// The document types whose pages carry a machine-readable zone (passports, identity cards,
+/// residence permits).
+pub const ZONE_DOCUMENT_TYPES: [&str; 4] = [
+    "passport-copy",
+    "id-copy",
+    "identity-document",
+    "trp-card-copy",
+];
+
+/// An identity document's zone on the checklist: as the text panel checks it, or the scan to
+/// recognise first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChecklistZone {
+    /// The document the verdict is about.
+    pub document_id: String,
+    /// The zone, checked; `None` when its text holds none (or is not read yet).
+    pub check: Option<ZoneCheck>,
+    /// The zone was read from a scan by OCR.
+    pub recognised: bool,
+    /// The document is a scan whose text is not recognised yet, and this desk can: the case
+    /// screen has it read when it opens.
+    pub recognisable: bool,
+}
+
+/// The checklist with each identity document's zone: the first of its documents whose text has
+/// a zone, else the first scan that can still be recognised.
+pub(crate) fn on_checklist(
+    store: &crate::cache::Store,
+    mut items: Vec<crate::case::ChecklistItem>,
+    today: &str,
+) -> Vec<crate::case::ChecklistItem> {
+    let Ok(today) = NaiveDate::parse_from_str(today, "%Y-%m-%d") else {
+        return items;
+    };
+    for item in items
+        .iter_mut()
+        .filter(|i| ZONE_DOCUMENT_TYPES.contains(&i.doc_type.as_str()))
+    {
+        // A document not downloaded yet has no text: it is left out, not an error.
+        let texts: Vec<crate::crosscheck::DocumentText> = item
+            .document_ids
+            .iter()
+            .filter_map(|id| crate::crosscheck::document_text(store, id, today).ok())
+            .collect();
+        let chosen = texts
+            .iter()
+            .find(|t| t.zone.is_some())
+            .or_else(|| texts.iter().find(|t| t.can_recognise));
+        item.zone = chosen.map(|t| ChecklistZone {
+            document_id: t.document_id.clone(),
+            check: t.zone.clone(),
+            recognised: t.recognised,
+            recognisable: t.can_recognise,
+        });
+    }
+    items
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

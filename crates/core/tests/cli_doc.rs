@@ -111,3 +111,139 @@ fn hostile_files_get_a_clear_message_not_a_crash() {
         );
     }
 }
+
+/// A passport's identity page as the demo scans it (150 dpi): printed fields and the zone,
+/// skewed and noisy, as PNG.
+fn passport_scan(seed: u64) -> (Vec<u8>, [String; 2]) {
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let zone = migdesk_domain::mrz::td3(&migdesk_domain::mrz::Passport {
+        state: "AZE",
+        surname: "Məmmədov",
+        given_names: "İsmayıl",
+        number: "C80266239",
+        date_of_birth: day(1998, 2, 8),
+        sex: '<',
+        expiry: day(2028, 2, 8),
+    });
+    let lines = [
+        "Soyad / Surname: MƏMMƏDOV".to_owned(),
+        "Ad / Given names: İSMAYIL".to_owned(),
+        "Vətəndaşlıq / Nationality: AZE".to_owned(),
+        "Doğum tarixi / Date of birth: 08.02.1998".to_owned(),
+        "Pasport № / Passport No.: C80266239".to_owned(),
+    ];
+    let printed = docs::Printed {
+        title: "PASPORT / PASSPORT · AZE",
+        lines: &lines,
+        mrz: Some(&zone),
+    };
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let page = docs::Scanner::IDENTITY.page(&mut rng, PageStyle::Identity, 0, &printed);
+    (docs::png(&page), zone)
+}
+
+#[test]
+fn doc_text_recognises_a_scan_and_doc_mrz_reads_its_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let (png, _) = passport_scan(11);
+    let scan = write(dir.path(), "passport.png", &png);
+
+    let (ok, read, out) = cli(&["--json", "doc", "text", &scan]);
+    assert!(ok, "{out}");
+    assert_eq!(read["recognised"], true, "{out}");
+    let text = read["text"].as_str().unwrap();
+    for word in ["PASSPORT", "MAMMADOV", "C80266239"] {
+        assert!(text.contains(word), "{word} not in\n{text}");
+    }
+    let words = read["words"].as_array().unwrap();
+    let surname = words
+        .iter()
+        .find(|w| w["text"].as_str().is_some_and(|t| t.contains("C80266239")))
+        .unwrap_or_else(|| panic!("no box for the number in {out}"));
+    // The box is on the page, right of the photograph and in its upper half, where the
+    // fields are printed.
+    let (w, h) = docs::Scanner::IDENTITY.size();
+    let (left, top) = (
+        surname["left"].as_u64().unwrap(),
+        surname["top"].as_u64().unwrap(),
+    );
+    assert!(
+        left > u64::from(w) / 4 && left < u64::from(w) && top > 40 && top < u64::from(h) / 2,
+        "{surname}"
+    );
+
+    // The zone is read whole from the recognised text, every check digit holding.
+    let (ok, zone, out) = cli(&["--json", "doc", "mrz", &scan]);
+    assert!(ok, "{out}");
+    assert_eq!(
+        (&zone["document_code"], &zone["issuing_state"]),
+        (&serde_json::json!("P"), &serde_json::json!("AZE")),
+        "{out}"
+    );
+    assert_eq!(
+        (&zone["surname"], &zone["document_number"], &zone["failed"]),
+        (
+            &serde_json::json!("MAMMADOV"),
+            &serde_json::json!("C80266239"),
+            &serde_json::json!([])
+        ),
+        "{out}"
+    );
+
+    // A text layer is answered as it is, without recognition; its zone is read whole.
+    let (_, zone_lines) = passport_scan(11);
+    let pdf = write(
+        dir.path(),
+        "passport.pdf",
+        &docs::text_pdf(
+            "Pasport",
+            &[
+                "Soyad: Məmmədov".to_owned(),
+                zone_lines[0].clone(),
+                zone_lines[1].clone(),
+            ],
+        ),
+    );
+    let (ok, read, out) = cli(&["--json", "doc", "text", &pdf]);
+    assert!(ok, "{out}");
+    assert_eq!(read["recognised"], false);
+    assert!(read["text"].as_str().unwrap().contains("Məmmədov"), "{out}");
+    let (ok, zone, out) = cli(&["--json", "doc", "mrz", &pdf]);
+    assert!(ok, "{out}");
+    assert_eq!(zone["surname"], "MAMMADOV", "{out}");
+    assert_eq!(zone["given_names"], "ISMAYIL", "{out}");
+    assert_eq!(zone["document_number"], "C80266239", "{out}");
+    assert_eq!(zone["date_of_birth"], "1998-02-08", "{out}");
+    assert_eq!(zone["failed"], serde_json::json!([]), "{out}");
+    let (ok, _, out) = cli(&["doc", "mrz", &pdf]);
+    assert!(ok && out.contains("every check digit holds"), "{out}");
+    // A file without a zone says so.
+    let (ok, _, out) = cli(&[
+        "doc",
+        "mrz",
+        &write(
+            dir.path(),
+            "form.pdf",
+            &docs::text_pdf("Form", &["Ad: Aynur".to_owned()]),
+        ),
+    ]);
+    assert!(!ok, "{out}");
+}
+
+#[test]
+fn without_the_recogniser_doc_text_says_it_is_not_installed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (png, _) = passport_scan(12);
+    let scan = write(dir.path(), "passport.png", &png);
+    let out = Command::new(env!("CARGO_BIN_EXE_migdesk-cli"))
+        .args(["doc", "text", &scan])
+        .env("MIGDESK_TESSERACT", dir.path().join("no-such-program"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("text recognition is not installed on this workstation"),
+        "{err}"
+    );
+}

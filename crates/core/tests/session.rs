@@ -374,7 +374,7 @@ fn wiping_keeps_unsent_decisions_unless_told_and_leaves_nothing_behind() {
         .unwrap();
     let export = documents.path().join("MX-1-history.csv");
     std::fs::write(&export, "at,event\n").unwrap();
-    store.record_export("c1", &export).unwrap();
+    store.record_export(Some("c1"), &export).unwrap();
     drop(store);
     let webview = migdesk_core::wipe::webview_dir(&data);
     std::fs::create_dir_all(webview.join("localstorage")).unwrap();

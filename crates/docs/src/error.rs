@@ -33,11 +33,16 @@ pub enum DocError {
     /// Too many earlier documents are still being processed (or stuck) on this workstation.
     #[error("too many documents are being processed at once; try again in a moment")]
     Busy,
+    /// Text recognition needs the Tesseract program and a language of it, not installed here.
+    #[error(
+        "text recognition is not installed on this workstation (the tesseract program with its Azerbaijani, Russian or English language)"
+    )]
+    NoRecogniser,
 }
 
 impl DocError {
     /// Every kind [`DocError::kind`] can return, for UI catalogues and tests.
-    pub const KINDS: [&'static str; 8] = [
+    pub const KINDS: [&'static str; 9] = [
         "unsupported",
         "malformed",
         "too_large",
@@ -46,6 +51,7 @@ impl DocError {
         "no_such_page",
         "drawn_by_viewer",
         "busy",
+        "no_recogniser",
     ];
 
     /// A stable, machine-readable name of the kind of failure.
@@ -59,6 +65,7 @@ impl DocError {
             Self::NoSuchPage { .. } => "no_such_page",
             Self::DrawnByViewer => "drawn_by_viewer",
             Self::Busy => "busy",
+            Self::NoRecogniser => "no_recogniser",
         }
     }
 
@@ -153,6 +160,7 @@ mod tests {
             DocError::NoSuchPage { page: 4, pages: 2 },
             DocError::DrawnByViewer,
             DocError::Busy,
+            DocError::NoRecogniser,
         ];
         let kinds: Vec<_> = all.iter().map(DocError::kind).collect();
         assert_eq!(kinds, DocError::KINDS);

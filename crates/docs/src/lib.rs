@@ -48,6 +48,7 @@
 
 mod error;
 mod limits;
+pub mod ocr;
 mod pdf;
 mod raster;
 #[cfg(feature = "samples")]
@@ -64,6 +65,7 @@ use serde::Serialize;
 
 pub use error::DocError;
 pub use limits::Limits;
+pub use ocr::{Recognised, Word};
 pub use sniff::{Format, sniff};
 pub use worker::CancelToken;
 
@@ -203,6 +205,46 @@ impl Documents {
             Format::Pdf => pdf::Pdf::open(bytes, ctx)?.text(ctx),
             // Images carry no text layer.
             _ => Ok(None),
+        })
+    }
+
+    /// The text of a scanned image (JPEG, PNG, TIFF — every page — and the other raster
+    /// formats) or of an image-only PDF (each page's scan), recognised by the Tesseract program
+    /// with each word's box; see [`ocr`]. A PDF with a text layer is not recognised.
+    pub fn recognise(&self, bytes: impl Into<Arc<[u8]>>) -> Result<Recognised, DocError> {
+        self.run(bytes, |bytes, format, ctx| {
+            if format != Format::Pdf {
+                let pages = raster::inspect(bytes, &format, ctx)?.pages.len();
+                return ocr::recognise(pages, |page| raster_page(bytes, &format, page, ctx), ctx);
+            }
+            let pdf = pdf::Pdf::open(bytes, ctx)?;
+            let images = pdf.page_images(ctx)?;
+            if pdf.text(ctx)?.is_some() {
+                return Err(DocError::unsupported(
+                    "recognising a PDF that has a text layer (its text is read as it is)",
+                ));
+            }
+            if images.iter().all(Option::is_none) {
+                return Err(DocError::unsupported(
+                    "recognising this PDF: none of its pages holds a scan in a format read here (JPEG, grey or RGB pixels)",
+                ));
+            }
+            // A page without a scan read here is a blank page to the recogniser.
+            ocr::recognise(
+                images.len(),
+                |page| match &images[page] {
+                    Some(pdf::PageImage::Jpeg(jpeg)) => {
+                        raster::decode_page(jpeg, &sniff(jpeg), 0, ctx)
+                    }
+                    Some(pdf::PageImage::Pixels(image)) => Ok(image.clone()),
+                    None => Ok(DynamicImage::ImageLuma8(image::GrayImage::from_pixel(
+                        64,
+                        64,
+                        image::Luma([255]),
+                    ))),
+                },
+                ctx,
+            )
         })
     }
 

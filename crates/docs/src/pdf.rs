@@ -85,6 +85,34 @@ impl Pdf {
         Ok((!text.is_empty()).then(|| text.to_owned()))
     }
 
+    /// The scan on each page of an image-only PDF: the largest image the page draws, when it is
+    /// a JPEG (`DCTDecode`) or 8-bit grey or RGB pixels (`FlateDecode` or none); `None` for a
+    /// page without one. Sizes are checked against the limits before anything is decoded.
+    pub(crate) fn page_images(&self, ctx: &Ctx) -> Result<Vec<Option<PageImage>>, DocError> {
+        let mut out = Vec::with_capacity(self.pages.len());
+        for &page in &self.pages {
+            ctx.checkpoint()?;
+            let chain = ancestors(&self.doc, page)?;
+            let largest = inherited(&self.doc, &chain, b"Resources")
+                .and_then(|r| r.as_dict().ok())
+                .and_then(|r| r.get_deref(b"XObject", &self.doc).ok()?.as_dict().ok())
+                .into_iter()
+                .flat_map(|x| x.iter())
+                .filter_map(|(_, o)| self.doc.get_object(o.as_reference().ok()?).ok())
+                .filter_map(|o| o.as_stream().ok())
+                .filter(|s| is_image(s))
+                .filter_map(|s| Some((dimension(s, b"Width")?, dimension(s, b"Height")?, s)))
+                .max_by_key(|(w, h, _)| u64::from(*w) * u64::from(*h));
+            let Some((width, height, stream)) = largest else {
+                out.push(None);
+                continue;
+            };
+            ctx.limits.check_pixels(width, height)?;
+            out.push(page_image(stream, width, height, ctx)?);
+        }
+        Ok(out)
+    }
+
     fn page_text(&self, number: u32) -> Result<String, DocError> {
         let mut out = String::new();
         let done = catch_unwind(AssertUnwindSafe(|| {
@@ -124,6 +152,74 @@ impl Pdf {
             }
         }
     }
+}
+
+/// A page's scan as the PDF holds it.
+pub(crate) enum PageImage {
+    /// A JPEG file's bytes, decoded like any other JPEG.
+    Jpeg(Vec<u8>),
+    /// Pixels already decoded.
+    Pixels(image::DynamicImage),
+}
+
+fn dimension(stream: &Stream, key: &[u8]) -> Option<u32> {
+    u32::try_from(stream.dict.get(key).ok()?.as_i64().ok()?).ok()
+}
+
+/// One image stream as a [`PageImage`]; `None` for an encoding not read here (CCITT, JBIG2,
+/// JPEG 2000, indexed or CMYK colours, other depths).
+fn page_image(
+    stream: &Stream,
+    width: u32,
+    height: u32,
+    ctx: &Ctx,
+) -> Result<Option<PageImage>, DocError> {
+    let filters = stream.filters().unwrap_or_default();
+    if filters == [b"DCTDecode".as_slice()] {
+        return Ok(Some(PageImage::Jpeg(stream.content.clone())));
+    }
+    let colour = stream
+        .dict
+        .get(b"ColorSpace")
+        .and_then(Object::as_name)
+        .ok();
+    let bits = stream
+        .dict
+        .get(b"BitsPerComponent")
+        .and_then(Object::as_i64)
+        .ok();
+    let channels: u64 = match colour {
+        Some(b"DeviceGray") => 1,
+        Some(b"DeviceRGB") => 3,
+        _ => return Ok(None),
+    };
+    if bits != Some(8) || !(filters.is_empty() || filters == [b"FlateDecode".as_slice()]) {
+        return Ok(None);
+    }
+    let expected = u64::from(width) * u64::from(height) * channels;
+    if expected > ctx.limits.max_decoded_bytes {
+        return Err(DocError::too_large(format!(
+            "a page's image would take {} MiB",
+            expected / (1024 * 1024)
+        )));
+    }
+    let mut pixels = Vec::new();
+    if filters.is_empty() {
+        pixels.extend_from_slice(&stream.content);
+    } else {
+        flate2::read::ZlibDecoder::new(stream.content.as_slice())
+            .take(expected)
+            .read_to_end(&mut pixels)
+            .map_err(|e| DocError::malformed(format!("a page's image: {e}")))?;
+    }
+    pixels.truncate(usize::try_from(expected).unwrap_or(usize::MAX));
+    let short = || DocError::malformed("a page's image has fewer pixels than it declares");
+    let image = if channels == 1 {
+        image::GrayImage::from_raw(width, height, pixels).map(image::DynamicImage::ImageLuma8)
+    } else {
+        image::RgbImage::from_raw(width, height, pixels).map(image::DynamicImage::ImageRgb8)
+    };
+    image.map(|i| Some(PageImage::Pixels(i))).ok_or_else(short)
 }
 
 fn is_image(stream: &Stream) -> bool {

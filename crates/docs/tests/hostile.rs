@@ -153,6 +153,31 @@ fn hostile_files_give_clear_errors_in_bounded_time() {
 }
 
 #[test]
+fn recognising_the_hostile_files_fails_clearly_in_bounded_time() {
+    // Text recognition decodes the pages under the same limits before the recogniser sees
+    // them: each hostile file is refused by kind, in time, with a sentence.
+    let docs = Documents::new(limits());
+    for case in corpus() {
+        let started = Instant::now();
+        let got = docs.recognise(case.bytes.clone());
+        assert!(
+            started.elapsed() < BOUND,
+            "{}: {:?}",
+            case.name,
+            started.elapsed()
+        );
+        let e = got.expect_err(case.name);
+        assert!(DocError::KINDS.contains(&e.kind()), "{}: {e}", case.name);
+        let message = e.to_string();
+        assert!(
+            message.chars().count() > 20 && !message.contains('\n'),
+            "{}: {message:?}",
+            case.name
+        );
+    }
+}
+
+#[test]
 fn unsupported_messages_say_what_the_file_is() {
     let docs = Documents::new(limits());
     let err = docs

@@ -6,11 +6,13 @@
 //! names, which no digit covers, are taken as read.
 
 use chrono::NaiveDate;
+use serde::Serialize;
 
 use crate::mrz::check_digit;
 
 /// The zone's layout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Format {
     /// Three lines of 30 characters: identity cards, residence permits.
     Td1,
@@ -31,7 +33,8 @@ impl Format {
 }
 
 /// A field a check digit covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Checked {
     DocumentNumber,
     DateOfBirth,
@@ -41,7 +44,7 @@ pub enum Checked {
 }
 
 /// A zone as read, its check digits verified.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Zone {
     pub format: Format,
     /// `P` for a passport, `I`, `A` or `C` (and a second letter) for cards.
@@ -77,16 +80,17 @@ fn as_digit(c: char) -> char {
     }
 }
 
-fn as_letter(c: char) -> Option<char> {
-    Some(match c {
-        '0' => 'O',
-        '1' => 'I',
-        '2' => 'Z',
-        '5' => 'S',
-        '6' => 'G',
-        '8' => 'B',
-        _ => return None,
-    })
+/// The letters a reader may have taken for a digit (a `C` read as `6` as often as a `G`).
+fn as_letters(c: char) -> &'static [char] {
+    match c {
+        '0' => &['O', 'D', 'Q'],
+        '1' => &['I', 'L'],
+        '2' => &['Z'],
+        '5' => &['S'],
+        '6' => &['G', 'C'],
+        '8' => &['B'],
+        _ => &[],
+    }
 }
 
 /// A line of text as zone characters, or `None` when it cannot be one (too short, or made of
@@ -111,7 +115,7 @@ fn zone_line(text: &str) -> Option<String> {
 /// `line` made `width` long: fillers a reader dropped at the end are put back (a few, or any
 /// number on the line that ends with the names, which fillers pad); a line longer than the
 /// format by more than its trailing fillers is not this format.
-fn fit(line: &str, width: usize, names: bool) -> Option<String> {
+fn fit(line: &str, width: usize, names: bool, inner: bool) -> Option<String> {
     if line.len() > width {
         let extra = &line[width..];
         return extra
@@ -119,7 +123,20 @@ fn fit(line: &str, width: usize, names: bool) -> Option<String> {
             .all(|c| c == '<')
             .then(|| line[..width].to_owned());
     }
-    (names || line.len() + 4 >= width).then(|| format!("{line}{}", "<".repeat(width - line.len())))
+    if names || line.len() + 4 >= width {
+        return Some(format!("{line}{}", "<".repeat(width - line.len())));
+    }
+    // A reader also drops fillers inside a run of them (the optional data before the last
+    // check digits): with `inner`, the run nearest the end gets them back, and the check digits
+    // judge. Tried only when no format fits otherwise (a TD2 line is not a shortened TD3 line).
+    let run_end = line.rfind('<').filter(|_| inner)?;
+    let missing = width - line.len();
+    Some(format!(
+        "{}{}{}",
+        &line[..=run_end],
+        "<".repeat(missing),
+        &line[run_end + 1..]
+    ))
 }
 
 /// A numeric field and its check digit, corrected only when the check then holds: the field
@@ -143,18 +160,17 @@ fn document_number(field: &str, check: char) -> Option<(String, bool)> {
         return Some((field.to_owned(), false));
     }
     let chars: Vec<char> = field.chars().collect();
-    let swaps: [fn(char) -> Option<char>; 2] = [|c| Some(as_digit(c)), as_letter];
+    let swaps: [fn(char) -> Vec<char>; 2] = [|c| vec![as_digit(c)], |c| as_letters(c).to_vec()];
     for swap in swaps {
         let mut fits = Vec::new();
         for (i, &c) in chars.iter().enumerate() {
-            let Some(alt) = swap(c).filter(|&alt| alt != c) else {
-                continue;
-            };
-            let mut candidate = chars.clone();
-            candidate[i] = alt;
-            let candidate: String = candidate.into_iter().collect();
-            if check_digit(&candidate) == check_read {
-                fits.push(candidate);
+            for alt in swap(c).into_iter().filter(|&alt| alt != c) {
+                let mut candidate = chars.clone();
+                candidate[i] = alt;
+                let candidate: String = candidate.into_iter().collect();
+                if check_digit(&candidate) == check_read {
+                    fits.push(candidate);
+                }
             }
         }
         match fits.as_slice() {
@@ -290,12 +306,12 @@ fn read(format: Format, lines: &[String], today: NaiveDate) -> Zone {
     if check_digit(&composite) != as_digit(digit) {
         failed.push(Checked::Composite);
     }
-    let (surname, given_names) = names(&lines[l.name.0][l.name.1..l.name.2]);
+    let (surname, given_names) = names(&alphabetic(&lines[l.name.0][l.name.1..l.name.2]));
     let this_year = u32::try_from(today.year() % 100).unwrap_or(0);
     Zone {
         format,
         document_code: letters(&lines[0][0..2]),
-        issuing_state: letters(&lines[0][2..5]),
+        issuing_state: letters(&alphabetic(&lines[0][2..5])),
         surname,
         given_names,
         document_number: letters(&slice(&lines, l.number, 9)),
@@ -308,8 +324,59 @@ fn read(format: Format, lines: &[String], today: NaiveDate) -> Zone {
     }
 }
 
-/// The first machine-readable zone in `text` (a document's text layer or a reader's output),
-/// TD3 first, then TD2, then TD1; `today` places two-digit years in their century.
+/// A field of letters only (a state's code, names) as a reader may have read it: a digit there
+/// can only be a letter taken for one, and is made that letter (`1ND` is `IND`). No digit
+/// stands in these fields, so the field's kind confirms what no check digit covers.
+fn alphabetic(field: &str) -> String {
+    field
+        .chars()
+        .map(|c| as_letters(c).first().copied().unwrap_or(c))
+        .collect()
+}
+
+/// A passport's or card's lines with what no check digit covers made consistent: the second
+/// line's nationality in letters; a first line that lost the filler after a one-letter code or a
+/// letter of its state (`PTUROZTURK`, `P<NDSHARMA`) has it put back where the state then equals
+/// the nationality (one trailing filler dropped). Only the other line can tell.
+fn realigned(format: Format, mut lines: Vec<String>, width: usize) -> Vec<String> {
+    if format == Format::Td1 {
+        return lines;
+    }
+    let Some(nationality) = lines.get(1).and_then(|l| l.get(10..13)).map(alphabetic) else {
+        return lines;
+    };
+    lines[1].replace_range(10..13, &nationality);
+    let first = &lines[0];
+    if first.get(2..5) == Some(nationality.as_str()) || !first.ends_with('<') {
+        return lines;
+    }
+    // The filler after the code lost: the state stands one place early.
+    let filler_lost = first.get(1..4) == Some(nationality.as_str()) && !first[1..].starts_with('<');
+    let fixed = if filler_lost {
+        Some(format!("{}<{}", &first[..1], &first[1..]))
+    } else {
+        // One letter of the state lost: put back, the state reads whole.
+        (0..3).find_map(|k| {
+            let candidate = format!(
+                "{}{}{}",
+                first.get(..2 + k)?,
+                &nationality[k..=k],
+                first.get(2 + k..)?
+            );
+            (candidate.get(2..5) == Some(nationality.as_str())).then_some(candidate)
+        })
+    };
+    if let Some(mut fixed) = fixed {
+        fixed.truncate(width);
+        lines[0] = fixed;
+    }
+    lines
+}
+
+/// The machine-readable zone in `text` (a document's text layer or a reader's output): the first
+/// reading — TD3 first, then TD2, then TD1, lines as read before lines with inner fillers put
+/// back — whose every check digit holds, or else the first reading at all (its failing digits
+/// say so); `today` places two-digit years in their century.
 pub fn find(text: &str, today: NaiveDate) -> Option<Zone> {
     // Blank lines between the zone's lines are a text layer's spacing, not a break.
     let lines: Vec<Option<String>> = text
@@ -317,23 +384,34 @@ pub fn find(text: &str, today: NaiveDate) -> Option<Zone> {
         .filter(|l| !l.trim().is_empty())
         .map(zone_line)
         .collect();
-    for format in [Format::Td3, Format::Td2, Format::Td1] {
-        let (count, width) = format.shape();
-        for start in 0..lines.len() {
+    let mut first = None;
+    for inner in [false, true] {
+        for format in [Format::Td3, Format::Td2, Format::Td1] {
+            let (count, width) = format.shape();
             let names = if format == Format::Td1 { 2 } else { 0 };
-            let fitted: Option<Vec<String>> = lines.get(start..start + count).and_then(|window| {
-                window
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| l.as_deref().and_then(|l| fit(l, width, i == names)))
-                    .collect()
-            });
-            if let Some(fitted) = fitted {
-                return Some(read(format, &fitted, today));
+            for start in 0..lines.len() {
+                let fitted: Option<Vec<String>> =
+                    lines.get(start..start + count).and_then(|window| {
+                        window
+                            .iter()
+                            .enumerate()
+                            .map(|(i, l)| {
+                                l.as_deref().and_then(|l| fit(l, width, i == names, inner))
+                            })
+                            .collect()
+                    });
+                if let Some(fitted) = fitted {
+                    let zone = read(format, &realigned(format, fitted, width), today);
+                    if zone.failed.is_empty() {
+                        return Some(zone);
+                    }
+                    first.get_or_insert(zone);
+                }
             }
         }
     }
-    None
+    // No reading whose every check digit holds: the first, and its failing digits say so.
+    first
 }
 
 #[cfg(test)]
@@ -403,6 +481,92 @@ mod tests {
             zone.date_of_birth,
             Some(day(1974, 8, 13)),
             "read as it stands"
+        );
+    }
+
+    #[test]
+    fn a_recognised_scan_with_fillers_dropped_inside_and_a_c_read_as_6_reads_whole() {
+        // As text recognition read a seeded passport scan: the names' fillers cut short, the
+        // optional data's fillers cut short before the composite digit, `C` read as `6`.
+        let read = "P<AZEMAMMADOV<<ISMAYIL<<<<<<<<<<<<<<<<\n6802662398AZE9802089<2802080<<<<<<2";
+        let zone = find(read, today()).unwrap();
+        assert_eq!(zone.failed, [], "{zone:?}");
+        assert_eq!(zone.corrected, [Checked::DocumentNumber]);
+        assert_eq!(zone.document_number, "C80266239");
+        assert_eq!(zone.surname, "MAMMADOV");
+        assert_eq!(zone.date_of_birth, Some(day(1998, 2, 8)));
+        assert_eq!(zone.expiry, Some(day(2028, 2, 8)));
+        // A line short by more than its fillers could have lost is no zone line.
+        assert!(find("P<AZEMAMMADOV<<ISMAYIL\n68026623<2", today()).is_none());
+    }
+
+    #[test]
+    fn a_first_line_that_lost_its_filler_after_the_code_is_realigned_on_the_nationality() {
+        let p = Passport {
+            state: "TUR",
+            surname: "Öztürk",
+            given_names: "Zeynep",
+            number: "HR5352910",
+            date_of_birth: day(2002, 10, 25),
+            sex: '<',
+            expiry: day(2027, 10, 25),
+        };
+        let [l1, l2] = td3(&p);
+        let lost = format!("P{}<", &l1[2..]);
+        let zone = find(&format!("{lost}\n{l2}"), today()).unwrap();
+        assert_eq!(
+            (zone.issuing_state.as_str(), zone.surname.as_str()),
+            ("TUR", "OZTURK")
+        );
+        assert_eq!(zone.given_names, "ZEYNEP");
+        // A whole first line is left as it is.
+        let whole = find(&format!("{l1}\n{l2}"), today()).unwrap();
+        assert_eq!(
+            (whole.issuing_state.as_str(), whole.surname.as_str()),
+            ("TUR", "OZTURK")
+        );
+    }
+
+    #[test]
+    fn letters_read_as_digits_where_only_letters_stand_are_letters_and_a_lost_letter_of_the_state_is_put_back()
+     {
+        let p = Passport {
+            state: "IND",
+            surname: "Sharma",
+            given_names: "Priya",
+            number: "EM3144723",
+            date_of_birth: day(1980, 8, 13),
+            sex: '<',
+            expiry: day(2030, 8, 13),
+        };
+        let [l1, l2] = td3(&p);
+        // As read from a skewed scan: the state's I lost, the nationality's I read as 1.
+        let first = format!("P<{}<", &l1[3..]);
+        let second = l2.replacen("IND", "1ND", 1);
+        let zone = find(&format!("{first}\n{second}"), today()).unwrap();
+        assert_eq!(zone.failed, vec![]);
+        assert_eq!(
+            (
+                zone.issuing_state.as_str(),
+                zone.nationality.as_str(),
+                zone.surname.as_str(),
+                zone.given_names.as_str()
+            ),
+            ("IND", "IND", "SHARMA", "PRIYA")
+        );
+        // A name with a zero in it is read with the letter O.
+        let zero = l1.replacen("SHARMA", "SHARM0", 1);
+        assert_eq!(
+            find(&format!("{zero}\n{l2}"), today()).unwrap().surname,
+            "SHARMO"
+        );
+        // A state that differs from the nationality and lost nothing is left as it is.
+        let other = l1.replacen("IND", "GBR", 1);
+        assert_eq!(
+            find(&format!("{other}\n{l2}"), today())
+                .unwrap()
+                .issuing_state,
+            "GBR"
         );
     }
 

@@ -48,8 +48,8 @@ function kase(over: Partial<CaseView> = {}): CaseView {
     form: [{ key: "personal", fields: [{ key: "surname", value: "Ismayilli" }] }],
     documents: [],
     checklist: [
-      { doc_type: "passport-copy", state: "absent", document_ids: [] },
-      { doc_type: "photos", state: "present", document_ids: ["d2"] },
+      { doc_type: "passport-copy", state: "absent", document_ids: [], zone: null },
+      { doc_type: "photos", state: "present", document_ids: ["d2"], zone: null },
     ],
     history: [
       {

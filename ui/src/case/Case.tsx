@@ -1,5 +1,12 @@
 import type { ParseKeys } from "i18next";
-import { type KeyboardEvent, type ReactNode, useEffect, useRef, useState } from "react";
+import {
+  type KeyboardEvent,
+  type ReactNode,
+  useCallback,
+  useEffect,
+  useRef,
+  useState,
+} from "react";
 import { useTranslation } from "react-i18next";
 import { Dialog } from "../components/Dialog";
 import { ErrorNotice } from "../components/ErrorNotice";
@@ -11,14 +18,17 @@ import {
   type CaseView,
   type DecisionKind,
   type DeskError,
+  type DocumentText,
   desk,
   type FormGroupView,
   toDeskError,
+  type WordBox,
 } from "../ipc/client";
 import { Deadline, keptDays } from "../queue/Deadline";
 import { formatDate, formatDateTime } from "../queue/format";
 import { ExecutionDialog, ExecutionState, ReopenDialog } from "./AfterDecision";
 import { ApplicantHistory } from "./ApplicantHistory";
+import { ChecklistZone } from "./ChecklistZone";
 import { CounterDialog } from "./CounterDialog";
 import { DecisionDialog } from "./DecisionDialog";
 import { DocumentPane, type PaneCommand } from "./DocumentPane";
@@ -170,6 +180,12 @@ export function Case({
   const [after, setAfter] = useState<"reopen" | "execute" | "letter" | "counter" | null>(null);
   const [help, setHelp] = useState(false);
   const [showText, setShowText] = useState(false);
+  /** Where the text panels found the applicant's values on recognised scans, by document. */
+  const [boxes, setBoxes] = useState<Record<string, WordBox[]>>({});
+  const keepBoxes = useCallback(
+    (text: DocumentText) => setBoxes((b) => ({ ...b, [text.document_id]: text.boxes })),
+    [],
+  );
   const [noMore, setNoMore] = useState(false);
   /** Why asking for the next case failed. */
   const [nextError, setNextError] = useState<DeskError | null>(null);
@@ -319,6 +335,7 @@ export function Case({
                     {item.state === "present" ? "✓" : item.state === "absent" ? "✗" : "!"}
                   </span>
                   {documentName(item.doc_type)} — {t(`checklist.${item.state}`)}
+                  {item.zone && <ChecklistZone zone={item.zone} onRecognised={loaded.reload} />}
                 </li>
               ))}
             </ul>
@@ -431,6 +448,7 @@ export function Case({
                     document={doc}
                     command={active === index ? command : null}
                     testId={`pane-${index + 1}`}
+                    boxes={showText ? boxes[doc.id] : undefined}
                   />
                 ) : (
                   <div className="pane-form" data-testid={`pane-${index + 1}`}>
@@ -440,7 +458,12 @@ export function Case({
                   </div>
                 )}
                 {showText && doc && (
-                  <TextPanel key={doc.id} documentId={doc.id} testId={`pane-${index + 1}-text`} />
+                  <TextPanel
+                    key={doc.id}
+                    documentId={doc.id}
+                    testId={`pane-${index + 1}-text`}
+                    onText={keepBoxes}
+                  />
                 )}
               </div>
             );

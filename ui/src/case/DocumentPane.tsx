@@ -2,7 +2,7 @@ import { type PointerEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { useLoad } from "../data/useLoad";
-import { type DeskError, type DocumentView, desk, documentUrl } from "../ipc/client";
+import { type DeskError, type DocumentView, desk, documentUrl, type WordBox } from "../ipc/client";
 import { PdfPage } from "./PdfPage";
 import { type Fit, loadView, saveView, type ViewState } from "./viewState";
 
@@ -25,11 +25,14 @@ export function DocumentPane({
   document,
   command,
   testId,
+  boxes,
 }: {
   document: DocumentView;
   /** The last keyboard command for this pane, with a counter so repeats are seen. */
   command: { name: PaneCommand; seq: number } | null;
   testId: string;
+  /** The applicant's values found on this recognised scan, boxed over its pages. */
+  boxes?: WordBox[] | undefined;
 }) {
   const { t } = useTranslation();
   // Only a document the desk holds has a layout to ask for.
@@ -41,6 +44,8 @@ export function DocumentPane({
   const [page, setPage] = useState(0);
   const [view, setView] = useState<ViewState>(() => loadView(document.id));
   const [painted, setPainted] = useState(false);
+  /** The shown page's size in pixels, as the boxes of recognised words count them. */
+  const [natural, setNatural] = useState<{ width: number; height: number } | null>(null);
   const viewport = useRef<HTMLDivElement>(null);
   const drag = useRef<{ x: number; y: number; left: number; top: number } | null>(null);
 
@@ -154,18 +159,43 @@ export function DocumentPane({
         : {
             width: `${(view.fit === "width" ? 1 : view.zoom) * (rotated ? box.height : box.width)}px`,
           };
+    const size = natural;
+    const onPage = (boxes ?? []).filter((b) => b.page === page);
     body = (
-      <img
-        className="page-image"
-        src={documentUrl(document.id, page)}
-        alt={t("viewer.pageOf", { page: page + 1, pages })}
-        style={{ ...style, transform: `rotate(${rotation}deg)` }}
-        draggable={false}
-        onLoad={() => setPainted(true)}
-        onError={() =>
-          setDrawError({ kind: "document", message: `${document.file_name}: page ${page + 1}` })
-        }
-      />
+      <div className="page-frame" style={{ transform: `rotate(${rotation}deg)` }}>
+        <img
+          className="page-image"
+          style={style}
+          src={documentUrl(document.id, page)}
+          alt={t("viewer.pageOf", { page: page + 1, pages })}
+          draggable={false}
+          onLoad={(e) => {
+            const img = e.currentTarget;
+            setNatural({ width: img.naturalWidth, height: img.naturalHeight });
+            setPainted(true);
+          }}
+          onError={() =>
+            setDrawError({ kind: "document", message: `${document.file_name}: page ${page + 1}` })
+          }
+        />
+        {size &&
+          size.width > 0 &&
+          size.height > 0 &&
+          onPage.map((b) => (
+            <span
+              key={`${b.left}-${b.top}-${b.field}`}
+              className={`word-box ${b.field}`}
+              data-field={b.field}
+              title={t(`text.field.${b.field}`)}
+              style={{
+                left: `${(100 * b.left) / size.width}%`,
+                top: `${(100 * b.top) / size.height}%`,
+                width: `${(100 * b.width) / size.width}%`,
+                height: `${(100 * b.height) / size.height}%`,
+              }}
+            />
+          ))}
+      </div>
     );
   }
 

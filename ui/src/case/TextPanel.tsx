@@ -1,8 +1,14 @@
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { useLoad } from "../data/useLoad";
-import { desk, type ZoneCheck } from "../ipc/client";
+import {
+  type DeskError,
+  type DocumentText,
+  desk,
+  toDeskError,
+  type ZoneCheck,
+} from "../ipc/client";
 import { formatDate } from "../queue/format";
 
 /** A value of the zone as officers read it: dates as dd.mm.yyyy. */
@@ -11,10 +17,13 @@ function zoneValue(value: string): string {
 }
 
 /** The document's machine-readable zone: whether its check digits hold, what a reader's
- * confusion was corrected in, where it contradicts the form, and an expiry past. */
-function ZoneSummary({ zone }: { zone: ZoneCheck }) {
+ * confusion was corrected in, where it contradicts the form, and an expiry past. A zone
+ * recognised on a scan whose check digits fail was most likely misread: its differences with
+ * the form are not listed as if they were the applicant's. */
+function ZoneSummary({ zone, recognised }: { zone: ZoneCheck; recognised: boolean }) {
   const { t } = useTranslation();
   const whole = zone.failed.length === 0;
+  const misread = recognised && !whole;
   const field = (f: ZoneCheck["failed"][number]) => t(`text.zone.field.${f}`);
   return (
     <div
@@ -29,7 +38,9 @@ function ZoneSummary({ zone }: { zone: ZoneCheck }) {
           <span aria-hidden="true">{whole ? "✓" : "⚠"}</span>{" "}
           {whole
             ? t("text.zone.whole")
-            : t("text.zone.failed", { fields: zone.failed.map(field).join(", ") })}
+            : t(misread ? "text.zone.failedRecognised" : "text.zone.failed", {
+                fields: zone.failed.map(field).join(", "),
+              })}
         </li>
         {zone.corrected.length > 0 && (
           <li className="found">
@@ -37,7 +48,7 @@ function ZoneSummary({ zone }: { zone: ZoneCheck }) {
             {t("text.zone.corrected", { fields: zone.corrected.map(field).join(", ") })}
           </li>
         )}
-        {zone.differences.map((d) => (
+        {(misread ? [] : zone.differences).map((d) => (
           <li key={d.field} className="missing" data-testid="zone-difference" data-field={d.field}>
             <span aria-hidden="true">⚠</span> {field(d.field)}:{" "}
             {t("text.zone.differs", { zone: zoneValue(d.zone), form: zoneValue(d.form) })}
@@ -61,9 +72,22 @@ function ZoneSummary({ zone }: { zone: ZoneCheck }) {
 
 /** The document's text with the applicant's key values marked where found, and a list that
  * flags each value not found: help for spotting contradictory information. */
-export function TextPanel({ documentId, testId }: { documentId: string; testId: string }) {
+export function TextPanel({
+  documentId,
+  testId,
+  onText,
+}: {
+  documentId: string;
+  testId: string;
+  /** Told each text the panel shows (the viewer boxes its found values on the scan). */
+  onText?: (text: DocumentText) => void;
+}) {
   const { t } = useTranslation();
-  const { data: text, error } = useLoad(documentId, desk.documentText);
+  const { data: text, error, replace } = useLoad(documentId, desk.documentText);
+  const recognition = useRecognition(documentId, text?.can_recognise === true, replace);
+  useEffect(() => {
+    if (text && onText) onText(text);
+  }, [text, onText]);
 
   if (error) return <ErrorNotice error={error} />;
   if (!text) return <section className="text-panel" aria-busy="true" />;
@@ -90,7 +114,12 @@ export function TextPanel({ documentId, testId }: { documentId: string; testId: 
     >
       {text.state === "ready" ? (
         <>
-          {text.zone && <ZoneSummary zone={text.zone} />}
+          {text.recognised && (
+            <p className="note" data-testid="recognised-note">
+              {t("text.recognised")}
+            </p>
+          )}
+          {text.zone && <ZoneSummary zone={text.zone} recognised={text.recognised} />}
           <ul className="text-checks">
             {text.checks.map((c) => (
               <li
@@ -106,6 +135,22 @@ export function TextPanel({ documentId, testId }: { documentId: string; testId: 
           <pre className="text-body">{parts}</pre>
           {text.truncated && <p className="note">{t("text.truncated")}</p>}
         </>
+      ) : text.can_recognise && recognition.failed ? (
+        <div role="alert" className="error-notice" data-testid="recognition-failed">
+          <p>{t("text.recogniseFailed")}</p>
+          <details>
+            <summary>{t("errors.detail")}</summary>
+            <code>{recognition.failed.message}</code>
+          </details>
+          <button type="button" onClick={recognition.retry} data-testid="recognise-again">
+            {t("text.recogniseAgain")}
+          </button>
+          <p className="note">{t("text.state.no_text")}</p>
+        </div>
+      ) : text.can_recognise ? (
+        <p className="note" role="status" data-testid="recognising">
+          <progress aria-label={t("text.recognising")} /> {t("text.recognising")}
+        </p>
       ) : (
         <p className="note">
           {t(`text.state.${text.state}`)}
@@ -114,4 +159,29 @@ export function TextPanel({ documentId, testId }: { documentId: string; testId: 
       )}
     </section>
   );
+}
+
+/** Recognises the text of a scan without a text layer as soon as its panel shows it (once per
+ * document and attempt), and hands the answer to the panel. */
+function useRecognition(
+  documentId: string,
+  wanted: boolean,
+  answered: (text: Awaited<ReturnType<typeof desk.recogniseDocument>>) => void,
+) {
+  const [failed, setFailed] = useState<DeskError | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: attempt is the retry trigger.
+  useEffect(() => {
+    if (!wanted) return;
+    let live = true;
+    setFailed(null);
+    desk.recogniseDocument(documentId).then(
+      (text) => live && answered(text),
+      (e) => live && setFailed(toDeskError(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [documentId, wanted, attempt, answered]);
+  return { failed, retry: () => setAttempt((a) => a + 1) };
 }

@@ -269,7 +269,11 @@ export type ChecklistItem = { doc_type: string, state: ChecklistState,
 /**
  * The case's documents of this type.
  */
-document_ids: Array<string>, };
+document_ids: Array<string>, 
+/**
+ * For an identity document: the zone its text holds, checked against the form.
+ */
+zone: ChecklistZone | null, };
 
 /**
  * Why a decided case is opened again.
@@ -492,7 +496,7 @@ export type AlertsView = { today: string, within_working_days: number, alerts: A
 /**
  * How a department's new applications reach its officers.
  */
-export type DistributionRule = "least_open_work" | "round_robin";
+export type DistributionRule = "least_open_work" | "round_robin" | "pool";
 
 /**
  * Days an officer is away (both included, YYYY-MM-DD): nothing new reaches them then.
@@ -527,6 +531,153 @@ export type OfficerIntakeChange = { officer_id: string, services: Array<string>,
  * (the others keep theirs).
  */
 export type DistributionChange = { rule: DistributionRule, officers: Array<OfficerIntakeChange>, };
+
+export type OfficerRef = { id: string, full_name: string, };
+
+/**
+ * The query of `GET /departments/{id}/statistics`.
+ */
+export type StatisticsQuery = { 
+/**
+ * The period's first day (YYYY-MM-DD); [`DEFAULT_STATISTICS_DAYS`] before `to` when absent.
+ */
+from?: string | null, 
+/**
+ * The period's last day (YYYY-MM-DD), included; today when absent.
+ */
+to?: string | null, 
+/**
+ * Only this service's cases; every service when absent.
+ */
+service?: string | null, };
+
+/**
+ * Decisions by outcome.
+ */
+export type OutcomeCounts = { accepted: number, missing_documents: number, refused: number, };
+
+/**
+ * One week's decisions (weeks start on Monday; the first and last may be cut by the period).
+ */
+export type WeekFigures = { 
+/**
+ * The week's Monday (YYYY-MM-DD).
+ */
+week_start: string, decided: OutcomeCounts, };
+
+/**
+ * One officer's decisions in the period.
+ */
+export type OfficerFigures = { 
+/**
+ * Absent for decisions whose officer the centre did not record (imported history).
+ */
+officer: OfficerRef | null, decided: OutcomeCounts, };
+
+/**
+ * One service's decisions in the period.
+ */
+export type ServiceFigures = { service: string, decided: OutcomeCounts, };
+
+/**
+ * Working days from submission to decision (the day after submission to the day of decision,
+ * as deadlines count them), by nearest rank.
+ */
+export type WorkingDays = { 
+/**
+ * How many decisions the figures cover: those whose days the working-day calendar holds.
+ */
+decisions: number, median: number | null, p90: number | null, };
+
+/**
+ * Open cases by working days since submission (today's backlog, whatever the period).
+ */
+export type BacklogBucket = { min_working_days: number, 
+/**
+ * Absent for the last bucket, which has no upper bound.
+ */
+max_working_days: number | null, cases: number, };
+
+/**
+ * How often a refusal reason was given.
+ */
+export type ReasonCount = { code: ReasonCode, count: number, };
+
+/**
+ * How often a form field or a document type was named.
+ */
+export type NamedCount = { 
+/**
+ * A form field's key, or a document type's code.
+ */
+code: string, count: number, };
+
+/**
+ * `GET /departments/{id}/statistics`.
+ */
+export type Statistics = { department_id: string, 
+/**
+ * The period covered, both days included (YYYY-MM-DD).
+ */
+from: string, to: string, service: string | null, 
+/**
+ * The day the figures were computed, in the service's time zone.
+ */
+today: string, decided: OutcomeCounts, 
+/**
+ * Every week of the period, oldest first, weeks without decisions included.
+ */
+weeks: Array<WeekFigures>, 
+/**
+ * Most decisions first.
+ */
+by_officer: Array<OfficerFigures>, 
+/**
+ * Most decisions first.
+ */
+by_service: Array<ServiceFigures>, working_days: WorkingDays, 
+/**
+ * Decisions made on or before the case's due date.
+ */
+on_time: number, backlog: Array<BacklogBucket>, 
+/**
+ * Most often first, at most [`TOP_NAMED`] of each.
+ */
+refusal_reasons: Array<ReasonCount>, refused_fields: Array<NamedCount>, missing_documents: Array<NamedCount>, };
+
+/**
+ * The figures the department screen shows, and where they come from.
+ */
+export type StatisticsView = { figures: Statistics, 
+/**
+ * When the centre answered them (RFC 3339).
+ */
+fetched_at: string, 
+/**
+ * The centre could not be reached: these are the figures kept from `fetched_at`, which may
+ * be for another period or service than asked (the figures say which).
+ */
+offline: boolean, };
+
+/**
+ * Which of the statistics' tables a CSV file holds.
+ */
+export type StatisticsTable = "weeks" | "officers" | "services" | "backlog" | "reasons" | "fields" | "documents";
+
+/**
+ * A table as the screen shows it (headings and cells in the officer's language), to be written
+ * as a CSV file.
+ */
+export type StatisticsExport = { table: StatisticsTable, header: Array<string>, rows: Array<Array<string>>, };
+
+/**
+ * One case waiting in the pool.
+ */
+export type PoolCaseView = { case_id: string, number: string, service: string, applicant: string, submitted_at: string, due_date: string, 
+/**
+ * Working days to the due date; negative when overdue.
+ */
+working_days_left: number, };
 
 /**
  * A case as the case view shows it.
@@ -704,6 +855,16 @@ value: string, found: boolean, };
 export type Highlight = { start: number, end: number, field: KeyField, };
 
 /**
+ * A word of a recognised scan that holds one of the applicant's values: its box in the page's
+ * own pixels.
+ */
+export type WordBox = { 
+/**
+ * From 0.
+ */
+page: number, left: number, top: number, width: number, height: number, field: KeyField, };
+
+/**
  * Where the text of a document stands.
  */
 export type TextState = "ready" | "no_text" | "not_read" | "problem";
@@ -751,6 +912,29 @@ expiry: string | null,
  */
 expired: boolean, };
 
+/**
+ * An identity document's zone on the checklist: as the text panel checks it, or the scan to
+ * recognise first.
+ */
+export type ChecklistZone = { 
+/**
+ * The document the verdict is about.
+ */
+document_id: string, 
+/**
+ * The zone, checked; `None` when its text holds none (or is not read yet).
+ */
+check: ZoneCheck | null, 
+/**
+ * The zone was read from a scan by OCR.
+ */
+recognised: boolean, 
+/**
+ * The document is a scan whose text is not recognised yet, and this desk can: the case
+ * screen has it read when it opens.
+ */
+recognisable: boolean, };
+
 export type DocumentText = { document_id: string, state: TextState, text: string, 
 /**
  * The text was longer than [`MAX_TEXT_CHARS`] and was cut.
@@ -759,7 +943,21 @@ truncated: boolean, problem: string | null, checks: Array<TextCheck>, highlights
 /**
  * The document's machine-readable zone, when its text has one, checked against the form.
  */
-zone: ZoneCheck | null, };
+zone: ZoneCheck | null, 
+/**
+ * The text was recognised on the scan's pages (OCR), not read from a text layer: it may
+ * hold misread characters.
+ */
+recognised: boolean, 
+/**
+ * The document is a scan without text (an image, or a PDF without a text layer) that this
+ * workstation can recognise (`Desk::recognition_job`).
+ */
+can_recognise: boolean, 
+/**
+ * On a recognised scan: where each found value stands on its page, for the viewer to box.
+ */
+boxes: Array<WordBox>, };
 
 /**
  * Why a decision could not be applied: a 409's `cause`, and the cause of each kept decision in
@@ -923,6 +1121,7 @@ export type Commands = {
   decision_letter: { args: { id: string; decisionId: string }; returns: Letter };
   document_layout: { args: { id: string }; returns: DocumentLayout };
   document_text: { args: { id: string }; returns: DocumentText };
+  recognise_document: { args: { id: string }; returns: DocumentText };
   prefetch_case: { args: { id: string }; returns: number };
   approvals: { args: Record<string, never>; returns: Array<ApprovalView> };
   answer_proposal: { args: { id: string; answer: ProposalAnswer }; returns: Array<ApprovalView> };
@@ -931,6 +1130,10 @@ export type Commands = {
   department_alerts: { args: Record<string, never>; returns: AlertsView };
   department_distribution: { args: Record<string, never>; returns: DistributionView };
   set_department_distribution: { args: { change: DistributionChange }; returns: DistributionView };
+  department_statistics: { args: { query: StatisticsQuery }; returns: StatisticsView };
+  export_statistics: { args: { export: StatisticsExport }; returns: string };
+  pool_cases: { args: Record<string, never>; returns: Array<PoolCaseView> };
+  claim_case: { args: { id: string }; returns: CaseView };
   conflicts: { args: Record<string, never>; returns: Array<ConflictView> };
   conflict_seen: { args: { id: string }; returns: Array<ConflictView> };
   workload: { args: Record<string, never>; returns: Workload };
@@ -945,4 +1148,4 @@ export type Commands = {
 export type CommandName = keyof Commands;
 
 /** Every command, for code that must cover each one. */
-export const COMMAND_NAMES: readonly CommandName[] = ["app_info", "catalogue", "session", "sign_in", "unlock", "lock", "sign_out", "queue_page", "sync_now", "case_view", "decision_preview", "decide", "add_note", "add_counter_document", "reopen_case", "record_execution", "decision_letter", "document_layout", "document_text", "prefetch_case", "approvals", "answer_proposal", "department_settings", "set_department_settings", "department_alerts", "department_distribution", "set_department_distribution", "conflicts", "conflict_seen", "workload", "officer_cases", "reassign", "resolve_conflict", "export_history", "undelivered_emails", "requeue_email"];
+export const COMMAND_NAMES: readonly CommandName[] = ["app_info", "catalogue", "session", "sign_in", "unlock", "lock", "sign_out", "queue_page", "sync_now", "case_view", "decision_preview", "decide", "add_note", "add_counter_document", "reopen_case", "record_execution", "decision_letter", "document_layout", "document_text", "recognise_document", "prefetch_case", "approvals", "answer_proposal", "department_settings", "set_department_settings", "department_alerts", "department_distribution", "set_department_distribution", "department_statistics", "export_statistics", "pool_cases", "claim_case", "conflicts", "conflict_seen", "workload", "officer_cases", "reassign", "resolve_conflict", "export_history", "undelivered_emails", "requeue_email"];

@@ -21,6 +21,7 @@ import {
 } from "../ipc/client";
 import { Deadline } from "./Deadline";
 import { formatDate } from "./format";
+import { PoolDialog } from "./PoolDialog";
 import { useQueuePages } from "./useQueuePages";
 import "./queue.css";
 
@@ -114,6 +115,7 @@ export function Queue({
   const [sync, setSync] = useState<SyncState>({ state: "idle" });
   const inboxLoad = useLoad(INBOX, loadConflicts);
   const [inbox, setInbox] = useState(false);
+  const [poolOpen, setPoolOpen] = useState(false);
   /** Why the last lock or sign-out the officer asked for failed; the inbox has its own. */
   const [actionError, setActionError] = useState<DeskError | null>(null);
   const [seenError, setSeenError] = useState<DeskError | null>(null);
@@ -234,6 +236,9 @@ export function Queue({
     } else if (event.key === "c") {
       event.preventDefault();
       setInbox(true);
+    } else if (event.key === "p") {
+      event.preventDefault();
+      setPoolOpen(true);
     } else if (event.key === "d" && openDepartment) {
       event.preventDefault();
       openDepartment();
@@ -287,6 +292,15 @@ export function Queue({
           data-unseen={unseen}
         >
           {t("conflicts.button", { count: unseen })}
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => setPoolOpen(true)}
+          aria-keyshortcuts="p"
+          data-testid="queue-pool"
+        >
+          {t("pool.button")}
         </button>
         {openDepartment && (
           <button
@@ -495,6 +509,19 @@ export function Queue({
         {t("queue.keys")}
         {openDepartment && ` ${t("supervision.openKey")}`}
       </p>
+      {poolOpen && !hidden && (
+        <PoolDialog
+          onClaimed={(claimed) => {
+            setPoolOpen(false);
+            setGeneration((g) => g + 1);
+            onOpen(claimed.id, -1, query);
+          }}
+          onClose={() => {
+            setPoolOpen(false);
+            listRef.current?.focus();
+          }}
+        />
+      )}
       {inbox && !hidden && (
         <ConflictsInbox
           conflicts={conflicts}

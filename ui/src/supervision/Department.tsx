@@ -1,4 +1,4 @@
-import { type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
+import { type KeyboardEvent, lazy, Suspense, useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { LanguageSwitch } from "../components/LanguageSwitch";
@@ -14,6 +14,10 @@ import { OfficerCasesPanel } from "./OfficerCasesPanel";
 import { UndeliveredEmails } from "./UndeliveredEmails";
 import { lastSync } from "./words";
 import "./supervision.css";
+
+// The charts (Observable Plot and the parts of d3 it draws with) load when a supervisor opens
+// the department, not with every officer's queue.
+const Statistics = lazy(() => import("./Statistics").then((m) => ({ default: m.Statistics })));
 
 // Stable loaders for useLoad: the department is the caller's own, so its key never changes.
 const DEPARTMENT = "department";
@@ -105,6 +109,7 @@ export function Department({ onClose }: { onClose: () => void }) {
   const distribution = useLoad(DEPARTMENT, loadDistribution);
   const approvalsRef = useRef<HTMLElement>(null);
   const distributionRef = useRef<HTMLElement>(null);
+  const statisticsRef = useRef<HTMLElement>(null);
   const { serviceName } = useCatalogue();
 
   useEffect(() => {
@@ -144,6 +149,11 @@ export function Department({ onClose }: { onClose: () => void }) {
       const section = distributionRef.current;
       const rule = section?.querySelector<HTMLInputElement>("input[type=radio]:checked");
       (rule ?? section)?.focus();
+    } else if (event.key === "s" && !event.ctrlKey && !event.altKey && !event.metaKey) {
+      // To the statistics: the period's first day, else the section.
+      event.preventDefault();
+      const section = statisticsRef.current;
+      (section?.querySelector<HTMLInputElement>("input") ?? section)?.focus();
     }
   }
 
@@ -271,6 +281,9 @@ export function Department({ onClose }: { onClose: () => void }) {
           workload.reload();
         }}
       />
+      <Suspense fallback={<p className="note">{t("queue.loading")}</p>}>
+        <Statistics section={statisticsRef} />
+      </Suspense>
       <DepartmentConflicts
         conflicts={conflicts.data}
         loading={conflicts.loading}

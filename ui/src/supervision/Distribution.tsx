@@ -3,6 +3,7 @@
 // the services they handle (none ticked: every service) and the days they are away.
 import { type KeyboardEvent, type RefObject, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { DayInput } from "../components/DayInput";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { useCatalogue } from "../data/catalogue";
 import {
@@ -16,49 +17,10 @@ import {
 } from "../ipc/client";
 import { formatDate, parseDate } from "../queue/format";
 
-const RULES: DistributionRule[] = ["least_open_work", "round_robin"];
+const RULES: DistributionRule[] = ["least_open_work", "round_robin", "pool"];
 
 function absenceText(a: Absence): string {
   return a.from === a.to ? formatDate(a.from) : `${formatDate(a.from)} – ${formatDate(a.to)}`;
-}
-
-/** A day typed as officers write it; Enter (without Ctrl, which saves the form) adds it. */
-function DayInput({
-  label,
-  value,
-  invalid,
-  onChange,
-  onEnter,
-  testId,
-}: {
-  label: string;
-  value: string;
-  invalid: boolean;
-  onChange: (value: string) => void;
-  onEnter: () => void;
-  testId: string;
-}) {
-  const { t } = useTranslation();
-  return (
-    <label>
-      {label}{" "}
-      <input
-        value={value}
-        placeholder={t("distribution.dayFormat")}
-        inputMode="numeric"
-        size={10}
-        onChange={(e) => onChange(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === "Enter" && !e.ctrlKey) {
-            e.preventDefault();
-            onEnter();
-          }
-        }}
-        aria-invalid={invalid}
-        data-testid={testId}
-      />
-    </label>
-  );
 }
 
 /** One officer's services and absences, edited; saved together. */

@@ -1,4 +1,5 @@
-// Test-only data for the department view: a supervisor, their officers, cases and conflicts.
+// Test-only data for the department view: a supervisor, their officers, cases and conflicts;
+// and the department's pool.
 import type {
   AlertsView,
   ApprovalView,
@@ -6,7 +7,9 @@ import type {
   ConflictView,
   DistributionView,
   OfficerCases,
+  PoolCaseView,
   SessionInfo,
+  StatisticsView,
   SupervisedCase,
   Workload,
 } from "../ipc/client";
@@ -230,6 +233,78 @@ export const CATALOGUE: CatalogueInfo = {
   document_types: [],
 };
 
+const counts = (accepted: number, missing_documents: number, refused: number) => ({
+  accepted,
+  missing_documents,
+  refused,
+});
+
+/** A quarter's figures: three weeks, two officers (one decision of no recorded officer), two
+ * services, a backlog, and the reasons and documents named. */
+export const STATISTICS: StatisticsView = {
+  fetched_at: "2026-12-01T09:30:00Z",
+  offline: false,
+  figures: {
+    department_id: "baku",
+    from: "2026-11-10",
+    to: "2026-11-30",
+    service: null,
+    today: "2026-12-01",
+    decided: counts(9, 3, 2),
+    weeks: [
+      { week_start: "2026-11-09", decided: counts(2, 1, 0) },
+      { week_start: "2026-11-16", decided: counts(4, 0, 1) },
+      { week_start: "2026-11-23", decided: counts(3, 2, 1) },
+    ],
+    by_officer: [
+      { officer: { id: "u-baku-aysel", full_name: "Aysel Məmmədova" }, decided: counts(6, 2, 1) },
+      { officer: { id: "u-baku-elvin", full_name: "Elvin Quliyev" }, decided: counts(2, 1, 1) },
+      { officer: null, decided: counts(1, 0, 0) },
+    ],
+    by_service: [
+      { service: "trp-issue", decided: counts(6, 2, 2) },
+      { service: "trp-extend", decided: counts(3, 1, 0) },
+    ],
+    working_days: { decisions: 14, median: 6, p90: 13 },
+    on_time: 11,
+    backlog: [
+      { min_working_days: 0, max_working_days: 5, cases: 7 },
+      { min_working_days: 6, max_working_days: 10, cases: 4 },
+      { min_working_days: 11, max_working_days: 15, cases: 2 },
+      { min_working_days: 16, max_working_days: 20, cases: 0 },
+      { min_working_days: 21, max_working_days: null, cases: 1 },
+    ],
+    refusal_reasons: [
+      { code: "contradictory", count: 2 },
+      { code: "form_incorrect", count: 1 },
+    ],
+    refused_fields: [{ code: "passport_number", count: 2 }],
+    missing_documents: [{ code: "passport-copy", count: 3 }],
+  },
+};
+
+/** Two cases waiting in the department's pool, the sooner due first. */
+export const POOL: PoolCaseView[] = [
+  {
+    case_id: "c-1",
+    number: "MX-2026-000101",
+    service: "trp-issue",
+    applicant: "Leyla Məmmədova",
+    submitted_at: "2026-11-20T09:00:00Z",
+    due_date: "2026-12-03",
+    working_days_left: 2,
+  },
+  {
+    case_id: "c-2",
+    number: "MX-2026-000102",
+    service: "trp-extend",
+    applicant: "Ivan Petrov",
+    submitted_at: "2026-11-21T09:00:00Z",
+    due_date: "2026-12-10",
+    working_days_left: 7,
+  },
+];
+
 /** What the department screen asks the desk for, answered from these fixtures (nothing waiting,
  * no alerts): the base each test spreads its own answers over. */
 export function departmentHandlers(): Handlers {
@@ -244,5 +319,6 @@ export function departmentHandlers(): Handlers {
     department_settings: () => ({ four_eyes_refusals: true, alert_working_days: 2 }),
     department_alerts: () => ({ today: "2026-12-01", within_working_days: 2, alerts: [] }),
     department_distribution: () => DISTRIBUTION,
+    department_statistics: () => STATISTICS,
   };
 }

@@ -48,6 +48,10 @@ pub(crate) fn distribute(
     today: &str,
 ) -> ApiResult<(Option<OfficerRef>, DistributionRule)> {
     let rule = rule_of(tx, department_id)?;
+    if rule == DistributionRule::Pool {
+        // It waits in the pool until one of the department's officers claims it.
+        return Ok((None, rule));
+    }
     let mut stmt = tx.prepare_cached(
         "SELECT u.id, u.full_name,
                 (SELECT COUNT(*) FROM applications a WHERE a.officer_id = u.id AND a.status = 'pending')
@@ -75,6 +79,7 @@ pub(crate) fn distribute(
             .into_iter()
             .min_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.id.cmp(&b.0.id)))
             .map(|(officer, _)| officer),
+        DistributionRule::Pool => None,
         DistributionRule::RoundRobin => {
             let last: Option<String> = tx.query_row(
                 "SELECT last_in_turn FROM departments WHERE id = ?1",

@@ -193,7 +193,7 @@ pub fn problems_of(catalogue: &Catalogue, req: &IntakeRequest, today: &str) -> V
 }
 
 /// The next application number of `year` (`MX-YYYY-NNNNNN`).
-fn next_number(tx: &Connection, year: i32) -> ApiResult<String> {
+pub(crate) fn next_number(tx: &Connection, year: i32) -> ApiResult<String> {
     let prefix = format!("MX-{year}-");
     let last: Option<String> = tx.query_row(
         "SELECT MAX(number) FROM applications WHERE number LIKE ?1 || '%' AND length(number) = ?2",

@@ -18,8 +18,10 @@ pub mod intake;
 pub mod letters;
 pub mod notes;
 pub mod notifications;
+pub mod pool;
 pub mod session;
 pub mod sign_ins;
+pub mod statistics;
 pub mod supervision;
 
 use utoipa::OpenApi;
@@ -173,6 +175,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(approvals::answer))
         .routes(routes!(departments::settings, departments::set_settings))
         .routes(routes!(departments::alerts))
+        .routes(routes!(statistics::statistics))
+        .routes(routes!(pool::list))
+        .routes(routes!(pool::claim))
         .routes(routes!(
             distribution::distribution,
             distribution::set_distribution

@@ -22,6 +22,31 @@ pub(crate) struct Filed {
     pub form: Vec<FormGroup>,
     pub files: Vec<(String, String, Vec<u8>)>,
     pub defect: Defect,
+    /// What its readable identity page has printed on it, when it has one.
+    pub identity: Option<IdentityPage>,
+}
+
+/// What an identity page of the demo has printed on it: the ground truth a reader of the scan
+/// is measured against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityPage {
+    pub title: String,
+    /// The holder's fields, "Label / Label: VALUE".
+    pub lines: Vec<String>,
+    /// The machine-readable zone (TD3), as printed: defective on purpose for some applicants.
+    pub zone: [String; 2],
+}
+
+impl IdentityPage {
+    /// The page as `scanner` scans it.
+    pub fn scan(&self, rng: &mut StdRng, scanner: &docs::Scanner) -> image::GrayImage {
+        let printed = docs::Printed {
+            title: &self.title,
+            lines: &self.lines,
+            mrz: Some(&self.zone),
+        };
+        scanner.page(rng, PageStyle::Identity, 0, &printed)
+    }
 }
 
 /// Makes up an application for `service_code` at `tier` in `dep`, numbered `number` on its
@@ -39,6 +64,7 @@ pub(crate) fn generate(
         .service(service_code)
         .ok_or_else(|| internal(format!("{service_code} is not in the catalogue")))?;
     let mut files = Vec::new();
+    let mut identity = None;
     let nat = if service_code.starts_with("citizenship") || service_code == "migration-service-job"
     {
         &NATIONALITIES[NATIONALITIES.len() - 1]
@@ -266,13 +292,31 @@ pub(crate) fn generate(
                 } else {
                     PageStyle::Identity
                 };
-                let title = format!("PASPORT / PASSPORT · {}", nat.code);
-                let printed = docs::Printed {
-                    title: &title,
-                    lines: &identity_lines,
-                    mrz: Some(&mrz),
+                let page = IdentityPage {
+                    title: format!("PASPORT / PASSPORT · {}", nat.code),
+                    lines: identity_lines.clone(),
+                    zone: mrz.clone(),
                 };
-                let p = docs::page(rng, style, 0, &printed);
+                let printed = docs::Printed {
+                    title: &page.title,
+                    lines: &page.lines,
+                    mrz: Some(&page.zone),
+                };
+                // The scan is drawn at 150 dpi, so that the desk's recogniser reads the zone,
+                // from a random stream of its own (from the passport number). The page at the
+                // demo's 72 dpi is still drawn from the demo's stream, and dropped: the rest of
+                // the demo (people, cases, officers) then stays what the tests and the README
+                // know, whatever the scanner does.
+                let _ = docs::page(rng, style, 0, &printed);
+                let mut own = <StdRng as rand::SeedableRng>::seed_from_u64(
+                    passport_number
+                        .bytes()
+                        .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
+                );
+                let p = docs::Scanner::IDENTITY.page(&mut own, style, 0, &printed);
+                if !unreadable {
+                    identity.get_or_insert(page);
+                }
                 match rng.random_range(0..3) {
                     0 => (format!("{doc_type}.jpg"), docs::jpeg(&p, 70)),
                     1 => (format!("{doc_type}.png"), docs::png(&p)),
@@ -327,19 +371,17 @@ pub(crate) fn generate(
         form,
         files,
         defect,
+        identity,
     })
 }
 
-/// A made-up application as the applicant portal submits it: to `department` (or one chosen by
-/// the departments' shares), for a service chosen by the demo's mix, with its files; `reference`
-/// is the portal's own, printed on the form (the centre gives the number).
-pub(crate) fn intake_request(
+/// Where a made-up application goes and for what: `department` (or one chosen by the
+/// departments' shares), a service chosen by the demo's mix, and one of its fee tiers.
+pub(crate) fn chosen<'c>(
     rng: &mut StdRng,
-    catalogue: &migdesk_domain::Catalogue,
+    catalogue: &'c migdesk_domain::Catalogue,
     department: Option<&str>,
-    reference: &str,
-) -> ApiResult<migdesk_api::IntakeRequest> {
-    use base64::Engine;
+) -> ApiResult<(&'static DepartmentSeed, &'static str, &'c FeeTier)> {
     let dep = match department {
         Some(id) => super::DEPARTMENTS
             .iter()
@@ -356,6 +398,20 @@ pub(crate) fn intake_request(
         .service(service_code)
         .ok_or_else(|| internal(format!("{service_code} is not in the catalogue")))?;
     let tier = &service.tiers[rng.random_range(0..service.tiers.len())];
+    Ok((dep, service_code, tier))
+}
+
+/// A made-up application as the applicant portal submits it: to `department` (or one chosen by
+/// the departments' shares), for a service chosen by the demo's mix, with its files; `reference`
+/// is the portal's own, printed on the form (the centre gives the number).
+pub(crate) fn intake_request(
+    rng: &mut StdRng,
+    catalogue: &migdesk_domain::Catalogue,
+    department: Option<&str>,
+    reference: &str,
+) -> ApiResult<migdesk_api::IntakeRequest> {
+    use base64::Engine;
+    let (dep, service_code, tier) = chosen(rng, catalogue, department)?;
     let filed = generate(rng, catalogue, service_code, tier, dep, reference, true)?;
     Ok(migdesk_api::IntakeRequest {
         id: filed

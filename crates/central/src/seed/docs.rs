@@ -31,11 +31,19 @@ pub enum PageStyle {
     Unreadable,
 }
 
-fn ink_line(img: &mut GrayImage, rng: &mut StdRng, x: u32, y: u32, len: u32, thickness: u32) {
+fn ink_line(
+    img: &mut GrayImage,
+    rng: &mut StdRng,
+    (x, y): (u32, u32),
+    len: u32,
+    thickness: u32,
+    k: f32,
+) {
+    let scaled = |v: u32| ((v as f32 * k).round() as u32).max(1);
     let mut cx = x;
     while cx < (x + len).min(img.width() - 1) {
         // Words: runs of ink separated by gaps.
-        let word = rng.random_range(12..48u32);
+        let word = scaled(rng.random_range(12..48u32));
         for dx in 0..word {
             let px = cx + dx;
             if px >= img.width() || px >= x + len {
@@ -49,11 +57,11 @@ fn ink_line(img: &mut GrayImage, rng: &mut StdRng, x: u32, y: u32, len: u32, thi
                 }
             }
         }
-        cx += word + rng.random_range(6..14u32);
+        cx += word + scaled(rng.random_range(6..14u32));
     }
 }
 
-fn fill_rect(img: &mut GrayImage, x: u32, y: u32, w: u32, h: u32, shade: u8) {
+fn fill_rect(img: &mut GrayImage, (x, y): (u32, u32), (w, h): (u32, u32), shade: u8) {
     for py in y..(y + h).min(img.height()) {
         for px in x..(x + w).min(img.width()) {
             img.put_pixel(px, py, Luma([shade]));
@@ -72,89 +80,153 @@ pub struct Printed<'a> {
     pub mrz: Option<&'a [String; 2]>,
 }
 
-/// Draws a page with its printed text and `lines` further lines of ink, then skews it by up to
-/// 1.8 degrees and adds scanner noise.
-pub fn page(rng: &mut StdRng, style: PageStyle, lines: usize, printed: &Printed) -> GrayImage {
-    let mut img = GrayImage::from_pixel(PAGE_W, PAGE_H, Luma([246]));
-    match style {
-        PageStyle::Text | PageStyle::Unreadable => {
-            fill_rect(&mut img, 60, 50, PAGE_W - 120, 28, 90);
-            font::print(&mut img, (70.0, 70.0), 16.0, printed.title, 250, None);
-            let mut y = 110;
-            for line in printed.lines {
-                font::print(&mut img, (60.0, y as f32 + 12.0), 14.0, line, 25, None);
-                y += 24;
-            }
-            for i in 0..lines {
-                if y + 20 > PAGE_H - 60 {
-                    break;
-                }
-                let len = if i % 7 == 6 {
-                    rng.random_range(80..260)
-                } else {
-                    rng.random_range(300..PAGE_W - 130)
-                };
-                ink_line(&mut img, rng, 60, y, len, 3);
-                y += rng.random_range(18..26);
-            }
-            // A signature and a stamp near the bottom.
-            ink_line(&mut img, rng, PAGE_W - 230, PAGE_H - 120, 150, 2);
-            let (cx, cy, r) = (150i64, i64::from(PAGE_H) - 130, 40i64);
-            for py in (cy - r)..=(cy + r) {
-                for px in (cx - r)..=(cx + r) {
-                    let d2 = (px - cx).pow(2) + (py - cy).pow(2);
-                    if (r - 4).pow(2) <= d2 && d2 <= r.pow(2) {
-                        img.put_pixel(px as u32, py as u32, Luma([110]));
-                    }
-                }
-            }
-        }
-        PageStyle::Identity => {
-            fill_rect(&mut img, 40, 60, PAGE_W - 80, 360, 225);
-            font::print(&mut img, (60.0, 82.0), 13.0, printed.title, 40, None);
-            fill_rect(&mut img, 60, 90, 150, 190, 150);
-            fill_rect(&mut img, 100, 120, 70, 70, 110);
-            fill_rect(&mut img, 85, 200, 100, 80, 110);
-            let mut y = 110.0;
-            for line in printed.lines {
-                font::print(&mut img, (235.0, y), 13.0, line, 20, None);
-                y += 26.0;
-            }
-            match printed.mrz {
-                // The zone spans the page's width at a fixed pitch, 44 characters a line.
-                Some(mrz) => {
-                    let pitch = (PAGE_W - 120) as f32 / 44.0;
-                    for (row, line) in mrz.iter().enumerate() {
-                        let y = 372.0 + row as f32 * 26.0;
-                        font::print(&mut img, (60.0, y), 15.0, line, 15, Some(pitch));
-                    }
-                }
-                None => {
-                    for row in 0..2 {
-                        ink_line(&mut img, rng, 60, 360 + row * 24, PAGE_W - 140, 4);
-                    }
-                }
-            }
-        }
-    }
-    let skew = rng.random_range(-1.8f64..1.8f64).to_radians();
-    let mut out = skewed(&img, skew);
-    let noise = if style == PageStyle::Unreadable {
-        0.55
-    } else {
-        0.015
+/// How a page is scanned: its resolution and how far it may lie askew on the glass.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scanner {
+    /// Dots per inch; the page is A4 (8.27 × 11.69 in).
+    pub dpi: u32,
+    /// The page is turned by a random angle up to this many degrees either way.
+    pub max_skew_degrees: f64,
+}
+
+impl Scanner {
+    /// The demo's ordinary pages: 72 dpi keeps the demo small and still looks like a scan.
+    pub const DEMO: Scanner = Scanner {
+        dpi: 72,
+        max_skew_degrees: 1.8,
     };
-    for p in out.pixels_mut() {
-        if rng.random::<f64>() < noise {
-            p.0[0] = rng.random_range(0..255);
-        }
+    /// Identity pages, which are read by the desk's recogniser: 150 dpi, as offices scan them.
+    pub const IDENTITY: Scanner = Scanner {
+        dpi: 150,
+        max_skew_degrees: 1.8,
+    };
+
+    /// The page's size in pixels.
+    pub fn size(&self) -> (u32, u32) {
+        (self.px(PAGE_W), self.px(PAGE_H))
     }
-    if style == PageStyle::Unreadable {
+
+    /// A length at 72 dpi in this scanner's pixels.
+    fn px(&self, v: u32) -> u32 {
+        (v as f32 * self.k()).round() as u32
+    }
+
+    fn k(&self) -> f32 {
+        self.dpi as f32 / 72.0
+    }
+
+    /// Draws a page with its printed text and `lines` further lines of ink, then skews it and
+    /// adds scanner noise.
+    pub fn page(
+        &self,
+        rng: &mut StdRng,
+        style: PageStyle,
+        lines: usize,
+        printed: &Printed,
+    ) -> GrayImage {
+        let (k, px) = (self.k(), |v: u32| self.px(v));
+        let at = |x: f32, y: f32| (x * k, y * k);
+        let (w, h) = self.size();
+        let mut img = GrayImage::from_pixel(w, h, Luma([246]));
+        match style {
+            PageStyle::Text | PageStyle::Unreadable => {
+                fill_rect(&mut img, (px(60), px(50)), (w - px(120), px(28)), 90);
+                font::print(&mut img, at(70.0, 70.0), 16.0 * k, printed.title, 250, None);
+                let mut y = 110;
+                for line in printed.lines {
+                    font::print(
+                        &mut img,
+                        at(60.0, y as f32 + 12.0),
+                        14.0 * k,
+                        line,
+                        25,
+                        None,
+                    );
+                    y += 24;
+                }
+                for i in 0..lines {
+                    if y + 20 > PAGE_H - 60 {
+                        break;
+                    }
+                    let len = if i % 7 == 6 {
+                        rng.random_range(80..260)
+                    } else {
+                        rng.random_range(300..PAGE_W - 130)
+                    };
+                    ink_line(&mut img, rng, (px(60), px(y)), px(len), px(3), k);
+                    y += rng.random_range(18..26);
+                }
+                // A signature and a stamp near the bottom.
+                ink_line(&mut img, rng, (w - px(230), h - px(120)), px(150), px(2), k);
+                let (cx, cy, r) = (
+                    i64::from(px(150)),
+                    i64::from(h - px(130)),
+                    i64::from(px(40)),
+                );
+                let ring = i64::from(px(4));
+                for py in (cy - r)..=(cy + r) {
+                    for qx in (cx - r)..=(cx + r) {
+                        let d2 = (qx - cx).pow(2) + (py - cy).pow(2);
+                        if (r - ring).pow(2) <= d2 && d2 <= r.pow(2) {
+                            img.put_pixel(qx as u32, py as u32, Luma([110]));
+                        }
+                    }
+                }
+            }
+            PageStyle::Identity => {
+                fill_rect(&mut img, (px(40), px(60)), (w - px(80), px(360)), 225);
+                font::print(&mut img, at(60.0, 82.0), 13.0 * k, printed.title, 40, None);
+                fill_rect(&mut img, (px(60), px(90)), (px(150), px(190)), 150);
+                fill_rect(&mut img, (px(100), px(120)), (px(70), px(70)), 110);
+                fill_rect(&mut img, (px(85), px(200)), (px(100), px(80)), 110);
+                let mut y = 110.0;
+                for line in printed.lines {
+                    font::print(&mut img, at(235.0, y), 13.0 * k, line, 20, None);
+                    y += 26.0;
+                }
+                match printed.mrz {
+                    // The zone spans the page's width at a fixed pitch, 44 characters a line.
+                    Some(mrz) => {
+                        let pitch = (w - px(120)) as f32 / 44.0;
+                        for (row, line) in mrz.iter().enumerate() {
+                            let y = 372.0 + row as f32 * 26.0;
+                            font::print(&mut img, at(60.0, y), 15.0 * k, line, 15, Some(pitch));
+                        }
+                    }
+                    None => {
+                        for row in 0..2 {
+                            let y = px(360 + row * 24);
+                            ink_line(&mut img, rng, (px(60), y), w - px(140), px(4), k);
+                        }
+                    }
+                }
+            }
+        }
+        let max = self.max_skew_degrees;
+        let skew = rng.random_range(-max..max).to_radians();
+        let mut out = skewed(&img, skew);
+        let noise = if style == PageStyle::Unreadable {
+            0.55
+        } else {
+            0.015
+        };
         for p in out.pixels_mut() {
-            p.0[0] /= 3;
+            if rng.random::<f64>() < noise {
+                p.0[0] = rng.random_range(0..255);
+            }
         }
+        if style == PageStyle::Unreadable {
+            for p in out.pixels_mut() {
+                p.0[0] /= 3;
+            }
+        }
+        out
     }
-    out
+}
+
+/// A page as the demo's scanner makes it ([`Scanner::DEMO`]).
+pub fn page(rng: &mut StdRng, style: PageStyle, lines: usize, printed: &Printed) -> GrayImage {
+    Scanner::DEMO.page(rng, style, lines, printed)
 }
 
 /// Rotates the page about its centre (nearest neighbour), filling the corners with the grey

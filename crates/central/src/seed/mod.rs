@@ -5,8 +5,9 @@
 //! name spelled differently, a passport whose machine-readable zone has a wrong check digit or
 //! states another date of birth. [`SeedReport::defects`] lists which application has which.
 
-pub(crate) mod application;
+pub mod application;
 pub mod docs;
+mod history;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use migdesk_domain::{Calendar, Catalogue, Lang};
@@ -153,6 +154,8 @@ pub struct SeedReport {
     /// Earlier applications of the same applicants, already decided (with
     /// [`SeedOptions::applicant_history`]).
     pub earlier: usize,
+    /// Decisions in the past year's decided applications ([`SeedOptions::decided_history`]).
+    pub decisions: usize,
     pub applications: usize,
     pub documents: usize,
     pub defective: usize,
@@ -475,6 +478,8 @@ pub struct SeedOptions {
     /// (accepted or refused, with reasons), so that cases show the applicant's history. Off for
     /// tests that count what the feed brings; the `seed` command turns it on.
     pub applicant_history: bool,
+    /// Also file this many applications decided over the past year (for the statistics).
+    pub decided_history: usize,
 }
 
 impl SeedOptions {
@@ -485,6 +490,7 @@ impl SeedOptions {
             documents: true,
             department: None,
             applicant_history: false,
+            decided_history: 0,
         }
     }
 }
@@ -594,6 +600,7 @@ pub fn seed(
             form,
             files,
             defect,
+            ..
         } = application::generate(
             &mut rng,
             catalogue,
@@ -669,6 +676,8 @@ pub fn seed(
     }
     let portal_token = crate::portal::issue_from(&tx, DEMO_PORTAL, rng.random())?;
     let earlier = earlier_applications(&tx, calendar, &filed, seed, now)?;
+    let decisions =
+        history::decided_history(&tx, catalogue, calendar, &accounts, only, options, now)?;
     tx.commit().map_err(internal)?;
     Ok(SeedReport {
         accounts,
@@ -678,7 +687,32 @@ pub fn seed(
         defects,
         portal_token,
         earlier,
+        decisions,
     })
+}
+
+/// The identity pages of `count` applications made up as the demo makes them (from `seed`),
+/// each with what is printed on it: the ground truth the desk's recogniser is measured against
+/// (a defective zone among them, as in the demo).
+pub fn identity_pages(seed: u64, count: usize) -> ApiResult<Vec<application::IdentityPage>> {
+    let catalogue = Catalogue::builtin();
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut pages = Vec::with_capacity(count);
+    while pages.len() < count {
+        let reference = format!("ID-{}", pages.len());
+        let (dep, service_code, tier) = application::chosen(&mut rng, &catalogue, None)?;
+        let filed = application::generate(
+            &mut rng,
+            &catalogue,
+            service_code,
+            tier,
+            dep,
+            &reference,
+            true,
+        )?;
+        pages.extend(filed.identity);
+    }
+    Ok(pages)
 }
 
 /// Files, for about one applicant in five of `filed`, an earlier application for the same

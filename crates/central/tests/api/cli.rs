@@ -158,7 +158,7 @@ fn the_seed_files_earlier_decided_applications_that_cases_list() {
     let out = Command::new(BIN)
         .args(["seed", "--db"])
         .arg(&db)
-        .args(["--cases", "40", "--seed", "5"])
+        .args(["--cases", "40", "--seed", "5", "--history", "0"])
         .output()
         .unwrap();
     assert!(out.status.success());

@@ -16,18 +16,33 @@ struct Template {
     portal: String,
 }
 
+fn make_template(options: &seed::SeedOptions) -> Template {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("template.db");
+    let report = testing::seed_file(&path, options);
+    Template {
+        _dir: dir,
+        path,
+        accounts: report.accounts,
+        portal: report.portal_token,
+    }
+}
+
 fn template() -> &'static Template {
     static TEMPLATE: OnceLock<Template> = OnceLock::new();
+    TEMPLATE.get_or_init(|| make_template(&seed::SeedOptions::new(CASES, 7)))
+}
+
+/// The decided applications of the past year that [`start_with_history`] seeds.
+pub const HISTORY: usize = 400;
+
+fn history_template() -> &'static Template {
+    static TEMPLATE: OnceLock<Template> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("template.db");
-        let report = testing::seed_file(&path, &seed::SeedOptions::new(CASES, 7));
-        Template {
-            _dir: dir,
-            path,
-            accounts: report.accounts,
-            portal: report.portal_token,
-        }
+        make_template(&seed::SeedOptions {
+            decided_history: HISTORY,
+            ..seed::SeedOptions::new(CASES, 7)
+        })
     })
 }
 
@@ -48,7 +63,15 @@ pub async fn start() -> Server {
 }
 
 pub async fn start_with(config: Config) -> Server {
-    let t = template();
+    start_from(template(), config).await
+}
+
+/// A running server whose database also holds a past year of decided applications.
+pub async fn start_with_history() -> Server {
+    start_from(history_template(), Config::default()).await
+}
+
+async fn start_from(t: &Template, config: Config) -> Server {
     let dir = tempfile::tempdir().expect("tempdir");
     let db_path = dir.path().join("central.db");
     std::fs::copy(&t.path, &db_path).expect("copy template");

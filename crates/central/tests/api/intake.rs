@@ -20,7 +20,7 @@ fn today() -> chrono::NaiveDate {
 }
 
 /// A complete application for a residence permit in `department`.
-fn application(department: &str) -> Value {
+pub(crate) fn application(department: &str) -> Value {
     let catalogue = migdesk_domain::Catalogue::builtin();
     let service = &catalogue.services[0];
     json!({
@@ -51,13 +51,13 @@ fn application(department: &str) -> Value {
     })
 }
 
-async fn submit(s: &Server, body: &Value) -> crate::common::Reply {
+pub(crate) async fn submit(s: &Server, body: &Value) -> crate::common::Reply {
     s.post("/api/v1/intake/applications", Some(&s.portal), body)
         .await
 }
 
 /// The officer a new application went to, by its history's `assigned` event: (id, rule).
-fn assigned(s: &Server, application_id: &str) -> Option<(String, String)> {
+pub(crate) fn assigned(s: &Server, application_id: &str) -> Option<(String, String)> {
     let conn = rusqlite::Connection::open(&s.db_path).unwrap();
     conn.query_row(
         "SELECT json_extract(detail, '$.to'), json_extract(detail, '$.by') FROM events WHERE application_id = ?1 AND kind = 'assigned'",
@@ -67,7 +67,11 @@ fn assigned(s: &Server, application_id: &str) -> Option<(String, String)> {
     .ok()
 }
 
-async fn set_distribution(s: &Server, department: &str, body: &Value) -> crate::common::Reply {
+pub(crate) async fn set_distribution(
+    s: &Server,
+    department: &str,
+    body: &Value,
+) -> crate::common::Reply {
     let token = s.login(s.account(department, "supervisor", 0)).await;
     s.send(
         s.request(

@@ -79,6 +79,25 @@ enum DocCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// The document's text: its text layer, or else what text recognition reads on its pages.
+    Text { file: PathBuf },
+    /// The machine-readable zone in the document's text, each check digit verified.
+    Mrz { file: PathBuf },
+}
+
+/// A document's text layer, or else its recognised text; and whether it was recognised.
+fn text_of(
+    documents: &migdesk_docs::Documents,
+    bytes: Vec<u8>,
+) -> DeskResult<(String, Option<migdesk_docs::Recognised>)> {
+    if let Some(text) = documents
+        .extract_text(bytes.clone())?
+        .filter(|t| !t.trim().is_empty())
+    {
+        return Ok((text, None));
+    }
+    let recognised = documents.recognise(bytes)?;
+    Ok((recognised.text.clone(), Some(recognised)))
 }
 
 /// `migdesk-cli doc …`: no data folder, no keyring, only the file.
@@ -153,6 +172,73 @@ fn doc(command: DocCommand, json: bool) -> DeskResult<String> {
                     rendered.height
                 )
             })
+        }
+        DocCommand::Text { file } => {
+            let (text, recognised) = text_of(&documents, read(&file)?)?;
+            if json {
+                return Ok(serde_json::json!({
+                    "text": text,
+                    "recognised": recognised.is_some(),
+                    "languages": recognised.as_ref().map(|r| &r.languages),
+                    "words": recognised.as_ref().map(|r| &r.words),
+                })
+                .to_string());
+            }
+            let how = match &recognised {
+                Some(r) => format!("recognised text ({})", r.languages.join("+")),
+                None => "the file's text layer".to_owned(),
+            };
+            Ok(format!("{}: {how}\n{}", file.display(), text.trim_end()))
+        }
+        DocCommand::Mrz { file } => {
+            let (text, _) = text_of(&documents, read(&file)?)?;
+            let today = chrono::Local::now().date_naive();
+            let zone = migdesk_domain::mrz_read::find(&text, today).ok_or_else(|| {
+                DeskError::new(
+                    ErrorKind::Document,
+                    format!(
+                        "{}: no machine-readable zone found in its text",
+                        file.display()
+                    ),
+                )
+            })?;
+            if json {
+                return serde_json::to_string(&zone)
+                    .map_err(|e| DeskError::internal(e.to_string()));
+            }
+            let day = |d: Option<chrono::NaiveDate>| {
+                d.map_or_else(
+                    || "not a date".to_owned(),
+                    |d| d.format("%d.%m.%Y").to_string(),
+                )
+            };
+            Ok(format!(
+                "{}: {:?} zone, {}\n  document: {} {} issued by {}\n  surname: {}\n  given names: {}\n  nationality: {}\n  date of birth: {}\n  sex: {}\n  expiry: {}{}",
+                file.display(),
+                zone.format,
+                if zone.failed.is_empty() {
+                    "every check digit holds".to_owned()
+                } else {
+                    format!("check digits failing: {:?}", zone.failed)
+                },
+                zone.document_code,
+                zone.document_number,
+                zone.issuing_state,
+                zone.surname,
+                zone.given_names,
+                zone.nationality,
+                day(zone.date_of_birth),
+                zone.sex,
+                day(zone.expiry),
+                if zone.corrected.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "\n  read after correcting a confusion: {:?}",
+                        zone.corrected
+                    )
+                }
+            ))
         }
     }
 }

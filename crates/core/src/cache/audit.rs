@@ -44,13 +44,14 @@ impl Store {
         insert_audit(&self.conn, kind, case_id, detail)
     }
 
-    /// Records a file exported from this profile (a case's history), so that wiping the
-    /// workstation removes it too. Kept on the desk only: the centre does not take the kind.
-    pub fn record_export(&self, case_id: &str, path: &std::path::Path) -> DeskResult<()> {
+    /// Records a file exported from this profile (a case's history, the department's
+    /// statistics), so that wiping the workstation removes it too. Kept on the desk only: the
+    /// centre does not take the kind.
+    pub fn record_export(&self, case_id: Option<&str>, path: &std::path::Path) -> DeskResult<()> {
         insert_audit(
             &self.conn,
             "exported",
-            Some(case_id),
+            case_id,
             &serde_json::json!({ "path": path.to_string_lossy() }),
         )
     }

@@ -33,6 +33,12 @@ pub(crate) struct TextRow {
     pub problem: Option<String>,
     /// The file has been read (with or without text).
     pub read: bool,
+    /// The text was recognised on the scan's pages (OCR), not read from a text layer.
+    pub recognised: bool,
+    /// The stored file's first bytes (enough to tell its format), when it is stored.
+    pub head: Option<Vec<u8>>,
+    /// For recognised text: each word's box on its page (JSON).
+    pub words: Option<String>,
 }
 
 /// Removes document bytes, partial downloads, text and failures no cached case names any more.
@@ -61,6 +67,8 @@ pub(crate) struct TextRead {
     pub problem: Option<String>,
     /// Whether the viewer can still show the file.
     pub viewable: bool,
+    /// When the text was recognised on the scan's pages (OCR): each word's box, as JSON.
+    pub recognised: Option<String>,
 }
 
 impl Store {
@@ -177,15 +185,16 @@ impl Store {
             .map_err(map_sql)
     }
 
-    /// Keeps what reading files' text found, in one transaction, and indexes the texts for
-    /// search in every case that holds one of the files (each case once).
+    /// Keeps what reading files' text (or recognising it) found, in one transaction, and indexes
+    /// the texts for search in every case that holds one of the files (each case once).
     pub(crate) fn keep_texts(&mut self, read: &[TextRead]) -> DeskResult<()> {
         let tx = self.transaction()?;
         let mut cases = std::collections::BTreeSet::new();
         {
             let mut insert = tx
                 .prepare_cached(
-                    "INSERT OR REPLACE INTO document_text (sha256, text, problem, viewable) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT OR REPLACE INTO document_text (sha256, text, problem, viewable, recognised, words)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )
                 .map_err(map_sql)?;
             let mut holders = tx
@@ -193,7 +202,14 @@ impl Store {
                 .map_err(map_sql)?;
             for r in read {
                 insert
-                    .execute(params![r.sha256, r.text, r.problem, r.viewable])
+                    .execute(params![
+                        r.sha256,
+                        r.text,
+                        r.problem,
+                        r.viewable,
+                        r.recognised.is_some(),
+                        r.recognised
+                    ])
                     .map_err(map_sql)?;
                 if r.text.is_some() {
                     let held = holders
@@ -271,9 +287,11 @@ impl Store {
     pub(crate) fn document_text(&self, document_id: &str) -> DeskResult<Option<TextRow>> {
         self.conn
             .query_row(
-                "SELECT c.detail, t.text, t.problem, t.sha256 IS NOT NULL
+                "SELECT c.detail, t.text, t.problem, t.sha256 IS NOT NULL, coalesce(t.recognised, 0),
+                        substr(b.bytes, 1, 64), t.words
                  FROM documents d JOIN cases c ON c.id = d.case_id
-                 LEFT JOIN document_text t ON t.sha256 = d.sha256 WHERE d.id = ?1",
+                 LEFT JOIN document_text t ON t.sha256 = d.sha256
+                 LEFT JOIN blobs b ON b.sha256 = d.sha256 WHERE d.id = ?1",
                 [document_id],
                 |r| {
                     Ok(TextRow {
@@ -281,6 +299,9 @@ impl Store {
                         text: r.get(1)?,
                         problem: r.get(2)?,
                         read: r.get(3)?,
+                        recognised: r.get(4)?,
+                        head: r.get(5)?,
+                        words: r.get(6)?,
                     })
                 },
             )

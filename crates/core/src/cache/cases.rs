@@ -127,13 +127,14 @@ impl Store {
         })
     }
 
-    /// Drops every cached case, document and the feed's position (another officer signs in on
-    /// this desk). Decisions and the audit trail are not touched.
+    /// Drops every cached case, document, the department's statistics and the feed's position
+    /// (another officer signs in on this desk). Decisions and the audit trail are not touched.
     pub fn forget_cases(&mut self) -> DeskResult<()> {
         let tx = self.conn.transaction().map_err(map_sql)?;
         tx.execute_batch(
             "DELETE FROM documents; DELETE FROM blobs; DELETE FROM partials; DELETE FROM document_text; DELETE FROM cases_fts;
-             DELETE FROM cases; DELETE FROM central_conflicts; DELETE FROM meta WHERE key IN ('cursor', 'last_sync');",
+             DELETE FROM cases; DELETE FROM central_conflicts; DELETE FROM statistics;
+             DELETE FROM meta WHERE key IN ('cursor', 'last_sync');",
         )
         .map_err(map_sql)?;
         tx.commit().map_err(map_sql)

@@ -23,6 +23,7 @@ mod notes;
 mod outbox;
 mod queue;
 mod repair;
+mod statistics;
 pub(crate) use approvals::LocalApproval;
 pub(crate) use blobs::{StoredDocument, TextRead, TextRow};
 pub(crate) use counter::NewCounterDocument;
@@ -54,6 +55,8 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/016_paused_deadline.sql")),
     M::up(include_str!("../../migrations/017_counter_documents.sql")),
     M::up(include_str!("../../migrations/018_approvals.sql")),
+    M::up(include_str!("../../migrations/019_statistics.sql")),
+    M::up(include_str!("../../migrations/020_recognised_text.sql")),
 ];
 
 /// The SQL functions the migrations use. `az_sort_key(name)`: the Azerbaijani sort key stored

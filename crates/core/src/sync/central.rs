@@ -17,51 +17,8 @@ use crate::error::{DeskError, DeskResult, ErrorKind};
 /// The header that names the workstation to the centre.
 pub const DESK_HEADER: &str = "x-migdesk-desk";
 
-/// Where the workstation's own certificate authorities are listed: PEM files (one or several
-/// certificates each), separated by `:`. The centre's certificate is checked against the
-/// system's roots and these (the state's CA, set by IT).
-pub const CA_CERTIFICATES_ENV: &str = "MIGDESK_CA_CERTIFICATES";
-
-/// Reads the certificate authorities in `paths` (PEM). A file that cannot be read or holds no
-/// certificate is an `invalid` error naming it: the desk never falls back to trusting less.
-pub fn load_roots(paths: &[std::path::PathBuf]) -> DeskResult<Vec<reqwest::Certificate>> {
-    let mut roots = Vec::new();
-    for path in paths {
-        let pem = std::fs::read(path).map_err(|e| {
-            DeskError::invalid(format!("certificate authority {}: {e}", path.display()))
-        })?;
-        let found = reqwest::Certificate::from_pem_bundle(&pem)
-            .ok()
-            .filter(|certs| !certs.is_empty())
-            .ok_or_else(|| {
-                DeskError::invalid(format!(
-                    "certificate authority {}: no PEM certificate in it",
-                    path.display()
-                ))
-            })?;
-        roots.extend(found);
-    }
-    Ok(roots)
-}
-
-/// The workstation's certificate authorities ([`CA_CERTIFICATES_ENV`]), read once.
-fn workstation_roots() -> DeskResult<&'static [reqwest::Certificate]> {
-    static ROOTS: std::sync::OnceLock<DeskResult<Vec<reqwest::Certificate>>> =
-        std::sync::OnceLock::new();
-    ROOTS
-        .get_or_init(|| {
-            let paths: Vec<std::path::PathBuf> = std::env::var_os(CA_CERTIFICATES_ENV)
-                .map(|v| {
-                    std::env::split_paths(&v)
-                        .filter(|p| !p.as_os_str().is_empty())
-                        .collect()
-                })
-                .unwrap_or_default();
-            load_roots(&paths)
-        })
-        .as_deref()
-        .map_err(Clone::clone)
-}
+use super::roots::workstation_roots;
+pub use super::roots::{CA_CERTIFICATES_ENV, load_roots};
 
 /// The central service, as the desk speaks to it.
 #[derive(Debug, Clone)]
@@ -283,6 +240,20 @@ impl Central {
             .await
     }
 
+    /// `GET path?query` (under `/api/v1`); the answer as a body of the contract.
+    pub async fn get_query<Q: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        query: &Q,
+    ) -> DeskResult<T> {
+        self.decoded(
+            path,
+            self.request(Method::GET, Some(token), path).query(query),
+        )
+        .await
+    }
+
     /// `POST path` (under `/api/v1`) with a body; the answer as a body of the contract.
     pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
@@ -291,6 +262,31 @@ impl Central {
         body: &B,
     ) -> DeskResult<T> {
         self.send(Method::POST, token, path, body).await
+    }
+
+    /// `POST path` (under `/api/v1`) with a body: the answer as a body of the contract, or,
+    /// when the centre answers 409 (what the call was about moved on: another was first), its
+    /// words.
+    pub async fn post_unless_moved<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        body: &B,
+    ) -> DeskResult<Result<T, String>> {
+        let resp = self
+            .request(Method::POST, Some(token), path)
+            .json(body)
+            .send()
+            .await
+            .map_err(offline)?;
+        if resp.status() == StatusCode::CONFLICT {
+            let bytes = resp.bytes().await.map_err(offline)?;
+            let message = serde_json::from_slice::<ErrorBody>(&bytes)
+                .map(|b| b.message)
+                .unwrap_or_default();
+            return Ok(Err(message));
+        }
+        Self::body(path, Self::success(resp).await?).await.map(Ok)
     }
 
     /// `method path` (under `/api/v1`) with a body; the answer as a body of the contract.

@@ -364,6 +364,7 @@ fn read_text(reader: &migdesk_docs::Documents, sha256: String, bytes: Vec<u8>) -
         text,
         problem,
         viewable,
+        recognised: None,
     })
 }
 

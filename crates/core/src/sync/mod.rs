@@ -26,6 +26,7 @@ pub mod documents;
 pub mod feed;
 pub mod notes;
 pub mod outbox;
+mod roots;
 
 pub use crate::cache::OutboxState;
 pub use approvals::push_approvals;

@@ -51,18 +51,26 @@ pub async fn synced_desk_of(folder: &Path, centre: &Centre, account: &Account) -
     desk
 }
 
+/// The ids of the cases the queue lists for `query`, in its order.
+pub fn queue_ids(desk: &mut Desk, query: &migdesk_core::queue::QueueQuery) -> Vec<String> {
+    desk.queue(query)
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.id)
+        .collect()
+}
+
 /// The ids of the signed-in officer's cases waiting for a decision, in the queue's order.
 pub fn pending_cases(desk: &mut Desk) -> Vec<String> {
-    desk.queue(&migdesk_core::queue::QueueQuery {
-        mine: true,
-        status: Some(migdesk_api::Status::Pending),
-        ..Default::default()
-    })
-    .unwrap()
-    .rows
-    .into_iter()
-    .map(|r| r.id)
-    .collect()
+    queue_ids(
+        desk,
+        &migdesk_core::queue::QueueQuery {
+            mine: true,
+            status: Some(migdesk_api::Status::Pending),
+            ..Default::default()
+        },
+    )
 }
 
 /// One whole sync, which must succeed; what it did.

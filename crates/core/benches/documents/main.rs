@@ -4,6 +4,9 @@
 //! 1. A4 pages scanned at 300 dpi, multi-page TIFF → PNG per page, next to ImageMagick's
 //!    `convert` doing the same conversion.
 //! 2. The text layer of a multi-page scanned PDF, next to poppler's `pdftotext`.
+//! 3. Text recognition of an A4 page at 300 dpi, next to the `tesseract` program reading the
+//!    same image in the same languages; then how well the desk reads the demo's identity
+//!    pages: the printed words read exactly, and the machine-readable zone read whole.
 //!
 //! Both reference tools are separate processes, so their figures include their start-up; the
 //! work is several pages long so that start-up is a small part of it.
@@ -16,31 +19,40 @@ use migdesk_central::seed::docs::{self, PageStyle};
 use migdesk_docs::Documents;
 use rand::SeedableRng;
 
+mod recognition;
+
 const PAGES: usize = 5;
 const PDF_PAGES: usize = 30;
 const ROUNDS: usize = 3;
 /// A4 at 300 dpi.
 const A4_300: (u32, u32) = (2480, 3508);
 
-fn best(f: &mut dyn FnMut() -> Duration) -> Duration {
+pub(crate) fn best(f: &mut dyn FnMut() -> Duration) -> Duration {
     (0..ROUNDS).map(|_| f()).min().unwrap_or_default()
 }
 
-fn timed(f: impl FnOnce()) -> Duration {
+pub(crate) fn timed(f: impl FnOnce()) -> Duration {
     let start = Instant::now();
     f();
     start.elapsed()
 }
 
-fn tool(program: &str, args: &[&str]) {
+pub(crate) fn tool(program: &str, args: &[&str]) {
+    tool_with(program, args, &[]);
+}
+
+/// `program` with `env` set and its chatter on standard error silenced.
+pub(crate) fn tool_with(program: &str, args: &[&str], env: &[(&str, &str)]) {
     let status = Command::new(program)
         .args(args)
+        .envs(env.iter().copied())
+        .stderr(std::process::Stdio::null())
         .status()
         .unwrap_or_else(|e| panic!("{program} is installed by scripts/bench.sh: {e}"));
     assert!(status.success(), "{program} failed: {status}");
 }
 
-fn row(what: &str, ours: Duration, reference: &str, theirs: Duration) {
+pub(crate) fn row(what: &str, ours: Duration, reference: &str, theirs: Duration) {
     println!(
         "{what:<44} migdesk {:>9.1} ms   {reference} {:>9.1} ms   ratio {:.2}",
         ours.as_secs_f64() * 1000.0,
@@ -161,4 +173,5 @@ fn main() {
     let documents = Documents::default();
     tiff_to_png(dir.path(), &documents);
     pdf_text(dir.path(), &documents);
+    recognition::run(dir.path(), &documents);
 }
