@@ -648,14 +648,43 @@ impl AppWindow {
         Ok(())
     }
 
-    /// From the queue, as a supervisor goes there: `d` opens the department and, once its
-    /// officers are listed, `b` goes to the rule by which new applications are shared out.
-    pub async fn to_distribution_rule(&self) -> HarnessResult<()> {
+    /// Signs a supervisor in at `server`, and from the queue goes by keyboard to the department
+    /// screen's distribution rule (`d`, then `b`); returns the rule that has the focus.
+    pub async fn sign_in_to_distribution_rule(
+        &self,
+        server: &str,
+        username: &str,
+        password: &str,
+    ) -> HarnessResult<String> {
+        self.sign_in(server, username, password).await;
+        self.sync_queue().await?;
+        self.expect_focus("queue-list").await?;
         self.press("d").await;
         self.wait_for_attr("distribution-officer", "data-officer", |o| !o.is_empty())
             .await?;
         self.press("b").await;
-        Ok(())
+        self.wait_for_focus_on("distribution-rule-").await
+    }
+
+    /// Presses `key` and waits until the focus is exactly on the element with `data-testid` `id`.
+    pub async fn press_to(&self, key: Key, id: &str) -> HarnessResult<()> {
+        self.press(key).await;
+        self.expect_focus_exactly(id).await
+    }
+
+    /// Waits until the focus is on an element whose `data-testid` starts with `prefix`; returns
+    /// that `data-testid`.
+    async fn wait_for_focus_on(&self, prefix: &str) -> HarnessResult<String> {
+        let start = Instant::now();
+        let mut focused = String::new();
+        while start.elapsed() < PAGE_TIMEOUT {
+            focused = self.focused().await;
+            if focused.starts_with(prefix) {
+                return Ok(focused);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err(format!("the focus is on {focused:?}, not on {prefix}…"))
     }
 
     /// The data folder the app was given.
@@ -769,18 +798,32 @@ impl AppWindow {
         attr: &str,
         check: impl Fn(&str) -> bool,
     ) -> HarnessResult<String> {
+        self.wait_for_css_attr(&format!("[data-testid='{id}']"), attr, check)
+            .await
+    }
+
+    /// Waits until `attr` of the first element matching the CSS selector satisfies `check`;
+    /// returns the value. On failure the error carries the element's text as it was last seen
+    /// (an error notice inside it says why).
+    pub async fn wait_for_css_attr(
+        &self,
+        selector: &str,
+        attr: &str,
+        check: impl Fn(&str) -> bool,
+    ) -> HarnessResult<String> {
         let start = Instant::now();
-        let mut last = None;
+        let (mut last, mut text) = (None, String::new());
         while start.elapsed() < PAGE_TIMEOUT {
-            if let Ok(el) = self.by_test_id(id).await {
+            if let Ok(el) = self.by_css(selector).await {
                 last = el.attr(attr).await.ok().flatten();
                 if let Some(v) = last.as_deref().filter(|v| check(v)) {
                     return Ok(v.to_owned());
                 }
+                text = el.text().await.unwrap_or_default();
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Err(format!("[data-testid={id}] {attr} is {last:?}"))
+        Err(format!("{selector} {attr} is {last:?}; it shows {text:?}"))
     }
 
     /// Saves a screenshot of the window as `target/e2e-artifacts/NAME.png`, after the page has

@@ -78,16 +78,12 @@ async fn new_applications_reach_the_least_busy_officers_and_never_the_absent_one
 
     // The supervisor: d, b, an arrow to "the fewest open cases".
     let boss = AppWindow::launch("distribution_supervisor").await.unwrap();
-    boss.sign_in(&centre.base, &supervisor.username, &supervisor.password)
-        .await;
-    boss.sync_queue().await.unwrap();
-    boss.expect_focus("queue-list").await.unwrap();
-    boss.to_distribution_rule().await.unwrap();
-    boss.expect_focus_exactly("distribution-rule-round_robin")
+    let rule = boss
+        .sign_in_to_distribution_rule(&centre.base, &supervisor.username, &supervisor.password)
         .await
         .unwrap();
-    boss.press(Key::Up).await;
-    boss.expect_focus_exactly("distribution-rule-least_open_work")
+    assert_eq!(rule, "distribution-rule-round_robin");
+    boss.press_to(Key::Up, "distribution-rule-least_open_work")
         .await
         .unwrap();
     central::wait_for_rule(&db, "baku", "least_open_work").await;

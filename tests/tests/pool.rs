@@ -23,22 +23,16 @@ async fn an_officer_claims_a_pooled_application_with_p_and_enter() {
 
     // The supervisor: d, b, two arrows down to the pool.
     let boss = AppWindow::launch("pool_supervisor").await.unwrap();
-    boss.sign_in(&centre.base, &supervisor.username, &supervisor.password)
-        .await;
-    boss.sync_queue().await.unwrap();
-    boss.expect_focus("queue-list").await.unwrap();
-    boss.to_distribution_rule().await.unwrap();
-    boss.expect_focus_exactly("distribution-rule-least_open_work")
+    let rule = boss
+        .sign_in_to_distribution_rule(&centre.base, &supervisor.username, &supervisor.password)
         .await
         .unwrap();
-    boss.press(Key::Down).await;
-    boss.expect_focus_exactly("distribution-rule-round_robin")
-        .await
-        .unwrap();
-    boss.press(Key::Down).await;
-    boss.expect_focus_exactly("distribution-rule-pool")
-        .await
-        .unwrap();
+    assert_eq!(rule, "distribution-rule-least_open_work");
+    for next in ["round_robin", "pool"] {
+        boss.press_to(Key::Down, &format!("distribution-rule-{next}"))
+            .await
+            .unwrap();
+    }
     central::wait_for_rule(&db, "baku", "pool").await;
     boss.close().await;
 

@@ -202,9 +202,15 @@ async fn a_supervisor_moves_cases_and_resolves_the_conflict_an_offline_officer_c
     boss.press("The officer had checked every document").await;
     boss.click_css(&format!("{item} [data-testid='resolve-confirm']"))
         .await;
-    boss.wait_for_attr("supervisor-conflict", "data-resolved", |r| r == "apply")
+    if let Err(e) = boss
+        .wait_for_css_attr(&item, "data-resolved", |r| r == "apply")
         .await
-        .unwrap();
+    {
+        boss.screenshot("department-conflict-unresolved")
+            .await
+            .unwrap();
+        panic!("{e}");
+    }
 
     // The case's whole history, exported.
     boss.click_css(&format!("{item} [data-testid='export-history']"))

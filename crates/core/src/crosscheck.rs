@@ -3,12 +3,15 @@
 //! not found. It helps the officer spot contradictory information; it decides nothing.
 //!
 //! Matching folds both sides by Azerbaijani rules and reads `ə` as `a` the way passports
-//! transliterate it (`Məmmədov` meets `MAMMADOV`), ignores runs
-//! of spaces, and tries the usual spellings of a date (`1990-05-14`, `14.05.1990`, `14/05/1990`,
-//! `14 05 1990`). Positions are in UTF-16 code units, as the UI's strings count them.
+//! transliterate it (`Məmmədov` meets `MAMMADOV`), ignores runs of spaces, and tries the usual
+//! spellings of a date (`1990-05-14`, `14.05.1990`, `14/05/1990`, `14 05 1990`). A name is found
+//! in any script and transliteration (`migdesk_domain::translit`: `Hüseynov` meets `Гусейнов`
+//! and `HUSEYNOV`; a Persian `محمد` meets `Məhəmməd`). Positions are in UTF-16 code units, as the
+//! UI's strings count them.
 
 use migdesk_api::{Applicant, ApplicationDetail};
 use migdesk_domain::fold::fold;
+use migdesk_domain::translit;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -119,7 +122,10 @@ fn boxes(words: &str, values: &[(KeyField, String, Vec<String>)]) -> Vec<WordBox
         .into_iter()
         .filter_map(|w| {
             let word = normalise(&w.text);
-            let (field, _) = needles.iter().find(|(_, n)| word.contains(n.as_str()))?;
+            let (field, _) = needles.iter().find(|(field, n)| match field {
+                KeyField::Name => !translit::find_name(&w.text, n).is_empty(),
+                _ => word.contains(n.as_str()),
+            })?;
             Some(WordBox {
                 page: w.page,
                 left: w.left,
@@ -175,8 +181,14 @@ pub fn document_text(
     } else {
         (Vec::new(), Vec::new())
     };
+    // Only a reader's output has confusions to undo; a text layer is read as written.
+    let source = if recognised {
+        migdesk_domain::mrz_read::Source::Recognised
+    } else {
+        migdesk_domain::mrz_read::Source::Typed
+    };
     let zone = (state == TextState::Ready)
-        .then(|| crate::zone::check(&text, &detail.applicant, &detail.form, today))
+        .then(|| crate::zone::check(&text, source, &detail.applicant, &detail.form, today))
         .flatten();
     Ok(DocumentText {
         document_id: document_id.to_owned(),
@@ -273,11 +285,30 @@ fn check(
     values: &[(KeyField, String, Vec<String>)],
 ) -> (Vec<TextCheck>, Vec<Highlight>) {
     let (hay, spans) = folded_with_spans(text);
+    // Each character's start in UTF-16 code units, and the text's end.
+    let utf16_at: Vec<u32> = std::iter::once(0)
+        .chain(text.chars().scan(0u32, |at, c| {
+            *at += c.len_utf16() as u32;
+            Some(*at)
+        }))
+        .collect();
     let mut checks = Vec::new();
     let mut highlights = Vec::new();
     for (field, value, spellings) in values {
         let mut found = false;
         for spelling in spellings {
+            if *field == KeyField::Name {
+                // A name in any script or transliteration (`Гусейнов` for `Hüseynov`).
+                for (from, to) in translit::find_name(text, spelling) {
+                    found = true;
+                    highlights.push(Highlight {
+                        start: utf16_at[from],
+                        end: utf16_at[to],
+                        field: *field,
+                    });
+                }
+                continue;
+            }
             let needle: Vec<char> = normalise(spelling).chars().collect();
             if needle.is_empty() || needle.len() > hay.len() {
                 continue;
@@ -359,6 +390,26 @@ mod tests {
             marked,
             vec!["MAMMADOV", "ELVİN", "14.05.1990", "C  01234567"]
         );
+    }
+
+    #[test]
+    fn a_name_is_found_in_cyrillic_as_the_form_writes_it_in_latin() {
+        let mut applicant = applicant();
+        applicant.name_latin = "Elvin Hüseynov".into();
+        let text = "Фамилия: Гусейнов\nИмя: Эльвин\nОтчество: Гасанович";
+        let (checks, highlights) = check(text, &key_values(&applicant));
+        let names: Vec<bool> = checks
+            .iter()
+            .filter(|c| c.field == KeyField::Name)
+            .map(|c| c.found)
+            .collect();
+        assert_eq!(names, [true, true]);
+        let marked: Vec<String> = highlights.iter().map(|h| slice(text, h)).collect();
+        assert_eq!(marked, ["Гусейнов", "Эльвин"]);
+        // Another name is not found in its place.
+        applicant.name_latin = "Elvin Əliyev".into();
+        let (checks, _) = check(text, &key_values(&applicant));
+        assert!(!checks[1].found, "{checks:?}");
     }
 
     #[test]

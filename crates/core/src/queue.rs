@@ -234,6 +234,19 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(ids(&list(&s, &q, "2026-11-21").unwrap().0), vec!["3"]);
+        // A name typed in another script or transliteration: `Алиев` is `Aliyev`.
+        for typed in ["Алиев", "ƏLİYEV", "Ismaiilli"] {
+            let q = QueueQuery {
+                search: Some(typed.into()),
+                ..Default::default()
+            };
+            let expected = if typed == "Ismaiilli" { "1" } else { "4" };
+            assert_eq!(
+                ids(&list(&s, &q, "2026-11-21").unwrap().0),
+                vec![expected],
+                "{typed}"
+            );
+        }
         let q = QueueQuery {
             search: Some("PMX-4".into()),
             ..Default::default()

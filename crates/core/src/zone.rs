@@ -9,6 +9,7 @@ use migdesk_api::{Applicant, FormGroup, form_value};
 use migdesk_domain::ids::normalise_passport;
 use migdesk_domain::mrz::zone_letters;
 use migdesk_domain::mrz_read::{self, Checked, Format};
+use migdesk_domain::translit;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -72,34 +73,38 @@ fn as_zone_name(name: &str) -> String {
         .join(" ")
 }
 
-/// The zone in `text`, checked against the applicant and the form; `None` without a zone.
+/// The zone in `text` (from `source`), checked against the applicant and the form; `None`
+/// without a zone.
 pub fn check(
     text: &str,
+    source: mrz_read::Source,
     applicant: &Applicant,
     form: &[FormGroup],
     today: NaiveDate,
 ) -> Option<ZoneCheck> {
-    let zone = mrz_read::find(text, today)?;
+    let zone = mrz_read::find(text, source, today)?;
+    // Names are compared across scripts and transliterations (`Hüseynov`, `HUSEYNOV`,
+    // `Гусейнов`); a difference shows the form's name in the zone's letters.
     let mut differences = Vec::new();
+    for (field, read, key) in [
+        (ZoneField::Surname, &zone.surname, "surname"),
+        (ZoneField::GivenNames, &zone.given_names, "given_names"),
+    ] {
+        if let Some(name) = form_value(form, "personal", key)
+            && translit::name_key(read) != translit::name_key(name)
+        {
+            differences.push(ZoneDifference {
+                field,
+                zone: read.clone(),
+                form: as_zone_name(name),
+            });
+        }
+    }
     let mut differ = |field: ZoneField, zone: String, form: String| {
         if zone != form {
             differences.push(ZoneDifference { field, zone, form });
         }
     };
-    if let Some(surname) = form_value(form, "personal", "surname") {
-        differ(
-            ZoneField::Surname,
-            zone.surname.clone(),
-            as_zone_name(surname),
-        );
-    }
-    if let Some(given) = form_value(form, "personal", "given_names") {
-        differ(
-            ZoneField::GivenNames,
-            zone.given_names.clone(),
-            as_zone_name(given),
-        );
-    }
     // The passport number as the form states it (what the officer compares), else as the
     // applicant's record has it.
     let number =
@@ -202,6 +207,7 @@ mod tests {
     use super::*;
     use migdesk_api::FormField;
     use migdesk_domain::mrz::{Passport, td3};
+    use migdesk_domain::mrz_read::Source;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -248,7 +254,14 @@ mod tests {
     #[test]
     fn a_zone_that_agrees_with_the_form_has_no_differences() {
         let text = zone_text(day(1990, 5, 14), "C01234567", day(2030, 1, 1));
-        let z = check(&text, &applicant(), &form(), day(2026, 12, 1)).unwrap();
+        let z = check(
+            &text,
+            Source::Typed,
+            &applicant(),
+            &form(),
+            day(2026, 12, 1),
+        )
+        .unwrap();
         assert_eq!(z.format, "TD3");
         assert_eq!((z.failed.len(), z.corrected.len()), (0, 0));
         assert_eq!(z.differences, []);
@@ -259,7 +272,14 @@ mod tests {
     #[test]
     fn the_zone_names_what_contradicts_the_form_and_an_expiry_past() {
         let text = zone_text(day(1991, 5, 14), "C01234568", day(2025, 1, 1));
-        let z = check(&text, &applicant(), &form(), day(2026, 12, 1)).unwrap();
+        let z = check(
+            &text,
+            Source::Typed,
+            &applicant(),
+            &form(),
+            day(2026, 12, 1),
+        )
+        .unwrap();
         assert_eq!(z.failed, []);
         let fields: Vec<ZoneField> = z.differences.iter().map(|d| d.field).collect();
         assert_eq!(fields, [ZoneField::DocumentNumber, ZoneField::DateOfBirth]);
@@ -269,10 +289,42 @@ mod tests {
     }
 
     #[test]
+    fn a_name_written_in_another_script_is_the_same_name_and_another_name_differs() {
+        let [l1, l2] = td3(&Passport {
+            state: "AZE",
+            surname: "Hüseynova",
+            given_names: "Şəhla",
+            number: "C01234567",
+            date_of_birth: day(1990, 5, 14),
+            sex: 'F',
+            expiry: day(2030, 1, 1),
+        });
+        let text = format!("{l1}\n{l2}");
+        let with_surname = |surname: &str| {
+            let mut form = form();
+            form[0].fields[0].value = surname.into();
+            check(&text, Source::Typed, &applicant(), &form, day(2026, 12, 1)).unwrap()
+        };
+        for same in ["Hüseynova", "Гусейнова", "HUSEYNOVA"] {
+            assert_eq!(with_surname(same).differences, [], "{same}");
+        }
+        let other = with_surname("Əliyeva");
+        assert_eq!(
+            other.differences,
+            [ZoneDifference {
+                field: ZoneField::Surname,
+                zone: "HUSEYNOVA".into(),
+                form: "ALIYEVA".into(),
+            }]
+        );
+    }
+
+    #[test]
     fn text_without_a_zone_has_no_check() {
         assert_eq!(
             check(
                 "Passport C01234567",
+                Source::Typed,
                 &applicant(),
                 &form(),
                 day(2026, 12, 1)

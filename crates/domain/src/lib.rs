@@ -14,6 +14,7 @@ pub mod lang;
 pub mod mrz;
 pub mod mrz_read;
 pub mod password;
+pub mod translit;
 
 pub use calendar::{Calendar, CalendarError};
 pub use catalogue::{Catalogue, CatalogueError};

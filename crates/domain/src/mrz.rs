@@ -39,29 +39,17 @@ pub fn check_digit(field: &str) -> char {
 }
 
 /// A name or number in the zone's characters: upper case A–Z and digits, spaces and hyphens as
-/// `<`, Azerbaijani and other Latin letters by their usual transliteration, anything else left
-/// out.
+/// `<`, every other letter by ICAO 9303 Part 3's transliteration (`crate::translit::latin`:
+/// Azerbaijani Latin, Cyrillic, Georgian, Arabic script), anything else left out.
 pub fn zone_letters(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        let mapped = match c {
-            'ə' | 'Ə' => "A",
-            'ş' | 'Ş' => "S",
-            'ç' | 'Ç' => "C",
-            'ğ' | 'Ğ' => "G",
-            'ı' | 'İ' | 'i' | 'I' => "I",
-            'ö' | 'Ö' => "O",
-            'ü' | 'Ü' => "U",
-            ' ' | '-' => "<",
-            c if c.is_ascii_alphanumeric() => {
-                out.push(c.to_ascii_uppercase());
-                continue;
-            }
-            _ => "",
-        };
-        out.push_str(mapped);
-    }
-    out
+    crate::translit::latin(name)
+        .chars()
+        .filter_map(|c| match c {
+            ' ' | '-' => Some('<'),
+            c if c.is_ascii_alphanumeric() => Some(c.to_ascii_uppercase()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn padded(field: &str, width: usize) -> String {
@@ -161,6 +149,7 @@ mod tests {
         assert_eq!(zone_letters("Məmmədova Şəhla-Gül"), "MAMMADOVA<SAHLA<GUL");
         assert_eq!(zone_letters("İsmayıllı Çingiz"), "ISMAYILLI<CINGIZ");
         assert_eq!(zone_letters("re4191606"), "RE4191606");
+        assert_eq!(zone_letters("Гусейнов Эльчин"), "GUSEINOV<ELCHIN");
     }
 
     #[test]

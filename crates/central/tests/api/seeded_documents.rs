@@ -98,7 +98,7 @@ fn forms_read_back_exactly_and_passport_zones_match_unless_defective() {
             let text = pdftotext(dir.path(), "passport.pdf", &bytes);
             // Read back as the desk reads a zone: found, its check digits verified.
             let today = migdesk_central::clock::local_date(migdesk_central::clock::now());
-            let Some(zone) = mrz_read::find(&text, today) else {
+            let Some(zone) = mrz_read::find(&text, mrz_read::Source::Typed, today) else {
                 continue; // an unreadable page has no text layer
             };
             zones += 1;

@@ -144,8 +144,9 @@ fn identity_pages(documents: &Documents) {
         let truth = words(&format!("{}\n{}", sample.title, sample.lines.join("\n")));
         printed += truth.len();
         read_words += words_read(&truth, &read);
-        let expected = mrz_read::find(&sample.zone.join("\n"), today).expect("the printed zone");
-        match mrz_read::find(&read, today) {
+        let expected = mrz_read::find(&sample.zone.join("\n"), mrz_read::Source::Typed, today)
+            .expect("the printed zone");
+        match mrz_read::find(&read, mrz_read::Source::Recognised, today) {
             Some(zone) if fields(&zone) == fields(&expected) => zones_read += 1,
             Some(zone) => misread.push(format!(
                 "{} read as {} ({:?} failing)",

@@ -191,9 +191,13 @@ fn doc(command: DocCommand, json: bool) -> DeskResult<String> {
             Ok(format!("{}: {how}\n{}", file.display(), text.trim_end()))
         }
         DocCommand::Mrz { file } => {
-            let (text, _) = text_of(&documents, read(&file)?)?;
+            let (text, recognised) = text_of(&documents, read(&file)?)?;
             let today = chrono::Local::now().date_naive();
-            let zone = migdesk_domain::mrz_read::find(&text, today).ok_or_else(|| {
+            let source = match recognised {
+                Some(_) => migdesk_domain::mrz_read::Source::Recognised,
+                None => migdesk_domain::mrz_read::Source::Typed,
+            };
+            let zone = migdesk_domain::mrz_read::find(&text, source, today).ok_or_else(|| {
                 DeskError::new(
                     ErrorKind::Document,
                     format!(

@@ -57,18 +57,29 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/018_approvals.sql")),
     M::up(include_str!("../../migrations/019_statistics.sql")),
     M::up(include_str!("../../migrations/020_recognised_text.sql")),
+    M::up(include_str!(
+        "../../migrations/021_search_across_scripts.sql"
+    )),
 ];
 
 /// The SQL functions the migrations use. `az_sort_key(name)`: the Azerbaijani sort key stored
 /// beside each applicant's name, so the queue sorts by an index instead of a collation called
 /// for every row; the migration that added the key computed it for the cases already cached.
+/// `az_name_key(text)` and `az_search_keys(text)`: a name's key across scripts and the keys of a
+/// text's words in other scripts (`migdesk_domain::translit`), added to the search index.
 fn add_functions(conn: &Connection) -> rusqlite::Result<()> {
-    conn.create_scalar_function(
-        "az_sort_key",
-        1,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        |ctx| Ok(migdesk_domain::fold::sort_bytes(&ctx.get::<String>(0)?)),
-    )
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    conn.create_scalar_function("az_sort_key", 1, flags, |ctx| {
+        Ok(migdesk_domain::fold::sort_bytes(&ctx.get::<String>(0)?))
+    })?;
+    conn.create_scalar_function("az_name_key", 1, flags, |ctx| {
+        Ok(migdesk_domain::translit::name_key(&ctx.get::<String>(0)?))
+    })?;
+    conn.create_scalar_function("az_search_keys", 1, flags, |ctx| {
+        Ok(migdesk_domain::translit::search_keys(
+            &ctx.get::<String>(0)?,
+        ))
+    })
 }
 
 /// A 256-bit cache key.
@@ -432,9 +443,10 @@ mod tests {
                 .unwrap();
             conn.execute_batch(
                 "INSERT INTO cases (id, number, service, status, due_date, submitted_at, version, mine, detail, synced_at, applicant)
-                 VALUES ('a', 'MX-1', 's', 'pending', '2026-11-30', '2026-11-01', 1, 1, '{}', '', 'X'),
+                 VALUES ('a', 'MX-1', 's', 'pending', '2026-11-30', '2026-11-01', 1, 1,
+                         '{\"applicant\": {\"name_latin\": \"Elvin Hüseynov\", \"name_native\": \"Elvin Hüseynov\"}}', '', 'X'),
                         ('b', 'MX-2', 's', 'pending', '2026-11-30', '2026-11-01', 1, 1, '{}', '', 'Y');
-                 INSERT INTO cases_fts (rowid, case_id, text) VALUES (7, 'b', 'ismayilli'), (9, 'a', 'quliyev');",
+                 INSERT INTO cases_fts (rowid, case_id, text) VALUES (7, 'b', 'ismayilli гасанов'), (9, 'a', 'quliyev');",
             )
             .unwrap();
         }
@@ -458,6 +470,18 @@ mod tests {
             })
             .unwrap();
         assert_eq!(key, migdesk_domain::fold::sort_bytes("Y"));
+        // The entries cached before search across scripts got the names' and words' keys.
+        for (word, case) in [("guseinov", "a"), ("gasanov", "b")] {
+            let found: String = store
+                .conn
+                .query_row(
+                    "SELECT case_id FROM cases_fts WHERE cases_fts MATCH ?1",
+                    [word],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(found, case, "{word}");
+        }
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! The queue's reads over table `cases` and its search index `cases_fts`: each case's entry
-//! (number, names, identifiers and its documents' text, folded the Azerbaijani way) and the
+//! (number, names, identifiers and its documents' text, folded the Azerbaijani way, with the
+//! names' and other scripts' words' keys across scripts, `migdesk_domain::translit`) and the
 //! statements behind one page of the queue.
 
 use migdesk_api::{ApplicationDetail, Status};
 use migdesk_domain::fold::fold;
+use migdesk_domain::translit;
 use rusqlite::{params, params_from_iter, types::Value as SqlValue};
 
 use super::{Store, map_sql};
@@ -33,6 +35,11 @@ pub(crate) fn index(
     .flatten()
     .map(|v| fold(v))
     .collect();
+    // The names' keys across scripts: a name typed in Cyrillic finds it written in Latin.
+    parts.push(translit::name_key(&format!(
+        "{} {}",
+        a.name_latin, a.name_native
+    )));
     let mut stmt = tx
         .prepare_cached(
             "SELECT t.text FROM documents d JOIN document_text t ON t.sha256 = d.sha256
@@ -46,6 +53,8 @@ pub(crate) fn index(
         let text = text.map_err(map_sql)?;
         let cut: String = text.chars().take(INDEXED_CHARS_PER_DOCUMENT).collect();
         parts.push(fold(&cut));
+        // Words in Cyrillic, Georgian or Persian found by their Latin key too.
+        parts.push(translit::search_keys(&cut));
     }
     let text = parts.join(" ");
     // The entry shares its case's rowid: replacing it is a lookup by key, not a scan.
@@ -84,12 +93,20 @@ fn status_column(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Status> 
     })
 }
 
-/// Turns what the officer typed into an FTS5 query: each folded word as a prefix.
+/// Turns what the officer typed into an FTS5 query: each folded word as a prefix, or its key
+/// across scripts as a prefix (`Гусейнов` finds `Hüseynov`, `Huseynov` finds `Гусейнов`).
 fn fts_query(search: &str) -> Option<String> {
     let words: Vec<String> = fold(search)
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{w}\"*"))
+        .map(|w| {
+            let key = translit::name_key(w);
+            if key.is_empty() || key == w || key.contains(' ') {
+                format!("\"{w}\"*")
+            } else {
+                format!("(\"{w}\"* OR \"{key}\"*)")
+            }
+        })
         .collect();
     (!words.is_empty()).then(|| words.join(" "))
 }

@@ -1,0 +1,234 @@
+use super::*;
+use crate::mrz::{Passport, td3};
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+}
+
+const TODAY: (i32, u32, u32) = (2026, 12, 1);
+
+fn today() -> NaiveDate {
+    day(TODAY.0, TODAY.1, TODAY.2)
+}
+
+/// ICAO Doc 9303's specimens: Anna Maria Eriksson of Utopia.
+const TD3: &str =
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10";
+const TD2: &str = "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD231458907UTO7408122F1204159<<<<<<<6";
+const TD1: &str = "I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<";
+
+#[test]
+fn reads_the_three_icao_specimens_whole() {
+    for (text, format, number) in [
+        (TD3, Format::Td3, "L898902C3"),
+        (TD2, Format::Td2, "D23145890"),
+        (TD1, Format::Td1, "D23145890"),
+    ] {
+        // As a text layer spaces it: blank lines between the zone's lines.
+        let spaced = text.replace('\n', "\n\n");
+        let typed = find(
+            &format!("Some heading\n{spaced}\nfooter"),
+            Source::Typed,
+            today(),
+        );
+        let zone = find(text, Source::Recognised, today()).unwrap();
+        assert_eq!(typed.as_ref(), Some(&zone), "a text layer reads the same");
+        assert_eq!(zone.format, format);
+        assert_eq!(zone.failed, [], "{text}");
+        assert_eq!(zone.corrected, []);
+        assert_eq!(
+            (zone.surname.as_str(), zone.given_names.as_str()),
+            ("ERIKSSON", "ANNA MARIA")
+        );
+        assert_eq!(zone.document_number, number);
+        assert_eq!(zone.nationality, "UTO");
+        assert_eq!(zone.issuing_state, "UTO");
+        assert_eq!(zone.date_of_birth, Some(day(1974, 8, 12)));
+        assert_eq!(zone.expiry, Some(day(2012, 4, 15)));
+        assert_eq!(zone.sex, 'F');
+    }
+}
+
+#[test]
+fn a_readers_confusions_are_corrected_only_where_a_check_digit_confirms() {
+    // O for 0 in the date of birth and the composite digit, B for 8 in the number, spaces
+    // in the lines, trailing fillers dropped.
+    let misread = "P<UTOERIKSSON<<ANNA<MARIA\nL89B902C36UTO74O8122F1204159ZE184226B<<<<<1O";
+    let zone = find(misread, Source::Recognised, today()).unwrap();
+    assert_eq!(zone.failed, [], "{zone:?}");
+    assert_eq!(
+        zone.corrected,
+        [Checked::DocumentNumber, Checked::DateOfBirth]
+    );
+    assert_eq!(zone.document_number, "L898902C3");
+    assert_eq!(zone.date_of_birth, Some(day(1974, 8, 12)));
+    // A wrong digit that no confusion explains stays wrong, and says so.
+    let wrong = TD3.replace("7408122", "7408132");
+    let zone = find(&wrong, Source::Recognised, today()).unwrap();
+    assert!(zone.failed.contains(&Checked::DateOfBirth), "{zone:?}");
+    assert_eq!(
+        zone.date_of_birth,
+        Some(day(1974, 8, 13)),
+        "read as it stands"
+    );
+}
+
+#[test]
+fn a_text_layers_wrong_check_digit_stays_wrong_even_where_a_confusion_would_explain_it() {
+    // B for 8 in the number, O for 0 in the date of birth: in a text layer that is what was
+    // written, so the digits fail and the values stand as written.
+    let written = TD3
+        .replacen("L898902C3", "L89B902C3", 1)
+        .replacen("7408122", "74O8122", 1);
+    let zone = find(&written, Source::Typed, today()).unwrap();
+    assert_eq!(
+        zone.failed,
+        [
+            Checked::DocumentNumber,
+            Checked::DateOfBirth,
+            Checked::Composite
+        ]
+    );
+    assert_eq!(zone.corrected, []);
+    assert_eq!(zone.document_number, "L89B902C3");
+    assert_eq!(zone.date_of_birth, None);
+    // A digit in a name stays a digit.
+    let zero = TD3.replacen("ERIKSSON", "ERIKSS0N", 1);
+    assert_eq!(
+        find(&zero, Source::Typed, today()).unwrap().surname,
+        "ERIKSS0N"
+    );
+    // The same text read from a scan is corrected where the digits confirm.
+    let zone = find(&written, Source::Recognised, today()).unwrap();
+    assert_eq!(zone.failed, []);
+    assert_eq!(zone.document_number, "L898902C3");
+}
+
+#[test]
+fn a_recognised_scan_with_fillers_dropped_inside_and_a_c_read_as_6_reads_whole() {
+    // As text recognition read a seeded passport scan: the names' fillers cut short, the
+    // optional data's fillers cut short before the composite digit, `C` read as `6`.
+    let read = "P<AZEMAMMADOV<<ISMAYIL<<<<<<<<<<<<<<<<\n6802662398AZE9802089<2802080<<<<<<2";
+    let zone = find(read, Source::Recognised, today()).unwrap();
+    assert_eq!(zone.failed, [], "{zone:?}");
+    assert_eq!(zone.corrected, [Checked::DocumentNumber]);
+    assert_eq!(zone.document_number, "C80266239");
+    assert_eq!(zone.surname, "MAMMADOV");
+    assert_eq!(zone.date_of_birth, Some(day(1998, 2, 8)));
+    assert_eq!(zone.expiry, Some(day(2028, 2, 8)));
+    // A line short by more than its fillers could have lost is no zone line.
+    assert!(
+        find(
+            "P<AZEMAMMADOV<<ISMAYIL\n68026623<2",
+            Source::Recognised,
+            today()
+        )
+        .is_none()
+    );
+}
+
+#[test]
+fn a_first_line_that_lost_its_filler_after_the_code_is_realigned_on_the_nationality() {
+    let p = Passport {
+        state: "TUR",
+        surname: "Öztürk",
+        given_names: "Zeynep",
+        number: "HR5352910",
+        date_of_birth: day(2002, 10, 25),
+        sex: '<',
+        expiry: day(2027, 10, 25),
+    };
+    let [l1, l2] = td3(&p);
+    let lost = format!("P{}<", &l1[2..]);
+    let zone = find(&format!("{lost}\n{l2}"), Source::Recognised, today()).unwrap();
+    assert_eq!(
+        (zone.issuing_state.as_str(), zone.surname.as_str()),
+        ("TUR", "OZTURK")
+    );
+    assert_eq!(zone.given_names, "ZEYNEP");
+    // A whole first line is left as it is.
+    let whole = find(&format!("{l1}\n{l2}"), Source::Recognised, today()).unwrap();
+    assert_eq!(
+        (whole.issuing_state.as_str(), whole.surname.as_str()),
+        ("TUR", "OZTURK")
+    );
+}
+
+#[test]
+fn letters_read_as_digits_where_only_letters_stand_are_letters_and_a_lost_letter_of_the_state_is_put_back()
+ {
+    let p = Passport {
+        state: "IND",
+        surname: "Sharma",
+        given_names: "Priya",
+        number: "EM3144723",
+        date_of_birth: day(1980, 8, 13),
+        sex: '<',
+        expiry: day(2030, 8, 13),
+    };
+    let [l1, l2] = td3(&p);
+    // As read from a skewed scan: the state's I lost, the nationality's I read as 1.
+    let first = format!("P<{}<", &l1[3..]);
+    let second = l2.replacen("IND", "1ND", 1);
+    let zone = find(&format!("{first}\n{second}"), Source::Recognised, today()).unwrap();
+    assert_eq!(zone.failed, vec![]);
+    assert_eq!(
+        (
+            zone.issuing_state.as_str(),
+            zone.nationality.as_str(),
+            zone.surname.as_str(),
+            zone.given_names.as_str()
+        ),
+        ("IND", "IND", "SHARMA", "PRIYA")
+    );
+    // A name with a zero in it is read with the letter O.
+    let zero = l1.replacen("SHARMA", "SHARM0", 1);
+    assert_eq!(
+        find(&format!("{zero}\n{l2}"), Source::Recognised, today())
+            .unwrap()
+            .surname,
+        "SHARMO"
+    );
+    // A state that differs from the nationality and lost nothing is left as it is.
+    let other = l1.replacen("IND", "GBR", 1);
+    assert_eq!(
+        find(&format!("{other}\n{l2}"), Source::Recognised, today())
+            .unwrap()
+            .issuing_state,
+        "GBR"
+    );
+}
+
+#[test]
+fn the_zone_the_desk_writes_reads_back() {
+    let p = Passport {
+        state: "AZE",
+        surname: "Məmmədova",
+        given_names: "Şəhla Gül",
+        number: "C01234567",
+        date_of_birth: day(2003, 2, 28),
+        sex: '<',
+        expiry: day(2033, 2, 27),
+    };
+    let [l1, l2] = td3(&p);
+    let zone = find(&format!("{l1}\n{l2}"), Source::Typed, today()).unwrap();
+    assert_eq!(zone.failed, []);
+    assert_eq!(zone.surname, "MAMMADOVA");
+    assert_eq!(zone.given_names, "SAHLA GUL");
+    assert_eq!(zone.date_of_birth, Some(day(2003, 2, 28)));
+    assert_eq!(zone.expiry, Some(day(2033, 2, 27)));
+}
+
+#[test]
+fn text_without_a_zone_has_none() {
+    assert_eq!(
+        find(
+            "Passport: C01234567\nName: ANNA",
+            Source::Recognised,
+            today()
+        ),
+        None
+    );
+    assert_eq!(find("", Source::Recognised, today()), None);
+    assert_eq!(find(&"<".repeat(44), Source::Recognised, today()), None);
+}
