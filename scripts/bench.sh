@@ -66,7 +66,7 @@ fuzz() {
   sqlite3 "$seeds/demo.db" "SELECT writefile('$seeds/demo-' || substr(sha256, 1, 16), bytes) FROM blobs;" >/dev/null
   rm "$seeds/demo.db"
   cargo run -q -p migdesk-docs --features samples --example write_samples --locked -- "$seeds"
-  for target in sniff convert text; do
+  for target in sniff convert text zone names; do
     step "fuzz target $target"
     mkdir -p "crates/docs/fuzz/corpus/$target"
     # The first folder keeps what the fuzzer finds, for the next run; a crash stops the run

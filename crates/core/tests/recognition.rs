@@ -149,3 +149,45 @@ async fn a_scanned_passport_is_recognised_kept_checked_and_found_by_search() {
     );
     assert_eq!(desk.document_text(&pdf).unwrap(), before);
 }
+
+/// Office scanners' black-and-white pages: a passport page scanned at 200 dpi (fed up to half a
+/// degree askew) and written as CCITT Group 4 fax data — in a TIFF, and in a PDF without a text
+/// layer (black stored as 0 bits, and as 1 bits drawn black by a Decode array) — is
+/// recognised, and its zone reads as printed.
+#[test]
+fn a_passport_page_from_a_black_and_white_scanner_is_read_in_a_tiff_and_in_a_pdf() {
+    use migdesk_central::seed::docs::Scanner;
+    use migdesk_docs::samples;
+    use migdesk_domain::mrz_read::{Source, find};
+    use rand::SeedableRng;
+
+    if !migdesk_docs::ocr::available() {
+        panic!("Tesseract with its languages is not installed: run scripts/test.sh");
+    }
+    let page = migdesk_central::seed::identity_pages(5, 1).unwrap().remove(0);
+    let scanner = Scanner {
+        dpi: 200,
+        max_skew_degrees: 0.5,
+    };
+    let grey = page.scan(&mut rand::rngs::StdRng::seed_from_u64(5), &scanner);
+    let today = chrono::Local::now().date_naive();
+    let printed = find(&page.zone.join("\n"), Source::Typed, today).unwrap();
+    let documents = migdesk_docs::Documents::default();
+    for (what, bytes) in [
+        ("a Group 4 TIFF", samples::tiff_fax_g4(&grey)),
+        ("a PDF", samples::pdf_fax_g4(&grey, false)),
+        ("a PDF storing black as 1", samples::pdf_fax_g4(&grey, true)),
+    ] {
+        let read = documents.recognise(bytes).unwrap();
+        let zone = find(&read.text, Source::Recognised, today)
+            .unwrap_or_else(|| panic!("{what}: no zone in {:?}", read.text));
+        assert_eq!(
+            (&zone.surname, &zone.document_number, zone.date_of_birth),
+            (&printed.surname, &printed.document_number, printed.date_of_birth),
+            "{what}: {}",
+            read.text
+        );
+        let title = page.title.split_whitespace().next().unwrap();
+        assert!(read.text.contains(title), "{what}: {title} in {}", read.text);
+    }
+}

@@ -46,6 +46,7 @@
 //! bounds. Stronger isolation (a separate process with an address-space limit) would lift these
 //! limitations at the cost of a helper executable.
 
+mod ccitt;
 mod error;
 mod limits;
 pub mod ocr;

@@ -166,8 +166,8 @@ fn dimension(stream: &Stream, key: &[u8]) -> Option<u32> {
     u32::try_from(stream.dict.get(key).ok()?.as_i64().ok()?).ok()
 }
 
-/// One image stream as a [`PageImage`]; `None` for an encoding not read here (CCITT, JBIG2,
-/// JPEG 2000, indexed or CMYK colours, other depths).
+/// One image stream as a [`PageImage`]; `None` for an encoding not read here (JBIG2, JPEG 2000,
+/// mixed two-dimensional CCITT Group 3, indexed or CMYK colours, other depths).
 fn page_image(
     stream: &Stream,
     width: u32,
@@ -177,6 +177,10 @@ fn page_image(
     let filters = stream.filters().unwrap_or_default();
     if filters == [b"DCTDecode".as_slice()] {
         return Ok(Some(PageImage::Jpeg(stream.content.clone())));
+    }
+    if filters == [b"CCITTFaxDecode".as_slice()] {
+        let fax = crate::ccitt::decode(stream, width, height, ctx)?;
+        return Ok(fax.map(|g| PageImage::Pixels(image::DynamicImage::ImageLuma8(g))));
     }
     let colour = stream
         .dict

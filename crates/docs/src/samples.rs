@@ -379,3 +379,98 @@ pub fn jpeg_broken_markers() -> Vec<u8> {
     bad.extend_from_slice(&[0xFF, 0x12, 0xFF, 0xD9]);
     bad
 }
+
+/// `image` as CCITT Group 4 fax data: a pixel darker than mid-grey is black. The bytes a
+/// black-and-white office scanner writes into a TIFF or a PDF.
+pub fn fax_g4(image: &image::GrayImage) -> Vec<u8> {
+    let width = u16::try_from(image.width()).expect("a fax line is at most 65,535 pixels");
+    let mut encoder = fax::encoder::Encoder::new(fax::VecWriter::new());
+    for row in image.rows() {
+        let pels = row.map(|p| {
+            if p.0[0] < 128 {
+                fax::Color::Black
+            } else {
+                fax::Color::White
+            }
+        });
+        encoder
+            .encode_line(pels, width)
+            .expect("a vector takes every bit");
+    }
+    encoder.finish().expect("a vector takes every bit").finish()
+}
+
+/// `image` as a black-and-white TIFF, one strip of CCITT Group 4 data, white as zero (as fax
+/// machines and scanners write it).
+pub fn tiff_fax_g4(image: &image::GrayImage) -> Vec<u8> {
+    let data = fax_g4(image);
+    let entries: [(u16, u16, u32); 9] = [
+        (256, 4, image.width()),  // ImageWidth
+        (257, 4, image.height()), // ImageLength
+        (258, 3, 1),              // BitsPerSample
+        (259, 3, 4),              // Compression: CCITT Group 4
+        (262, 3, 0),              // PhotometricInterpretation: WhiteIsZero
+        (273, 4, 0),              // StripOffsets: after the directory, below
+        (277, 3, 1),              // SamplesPerPixel
+        (278, 4, image.height()), // RowsPerStrip
+        (279, 4, u32::try_from(data.len()).expect("a small strip")), // StripByteCounts
+    ];
+    let data_at = 8 + 2 + 12 * entries.len() as u32 + 4;
+    let mut t = b"II*\0\x08\0\0\0".to_vec();
+    t.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    for (tag, kind, value) in entries {
+        let value = if tag == 273 { data_at } else { value };
+        t.extend_from_slice(&tag.to_le_bytes());
+        t.extend_from_slice(&kind.to_le_bytes());
+        t.extend_from_slice(&1u32.to_le_bytes());
+        t.extend_from_slice(&value.to_le_bytes());
+    }
+    t.extend_from_slice(&0u32.to_le_bytes());
+    t.extend_from_slice(&data);
+    t
+}
+
+/// A one-page A4 PDF without a text layer whose page is `image` as a CCITT Group 4 fax image,
+/// with `black_is_1` as some scanners write it (black pixels decoded as 1 bits, which a Decode
+/// array then draws black: a viewer shows black on white either way).
+pub fn pdf_fax_g4(image: &image::GrayImage, black_is_1: bool) -> Vec<u8> {
+    let data = fax_g4(image);
+    let (width, height) = (image.width() as i32, image.height() as i32);
+    let mut pdf = Pdf::new();
+    let (catalog, tree, page, scan, content) = (
+        Ref::new(1),
+        Ref::new(2),
+        Ref::new(3),
+        Ref::new(4),
+        Ref::new(5),
+    );
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree).kids([page]).count(1);
+    let mut p = pdf.page(page);
+    p.media_box(Rect::new(0.0, 0.0, 595.0, 842.0))
+        .parent(tree)
+        .contents(content);
+    p.resources().x_objects().pair(Name(b"Im0"), scan);
+    p.finish();
+    let mut xobject = pdf.image_xobject(scan, &data);
+    xobject.filter(Filter::CcittFaxDecode);
+    xobject
+        .decode_parms()
+        .k(-1)
+        .columns(width)
+        .rows(height)
+        .black_is_1(black_is_1);
+    xobject.width(width).height(height).bits_per_component(1);
+    xobject.color_space().device_gray();
+    if black_is_1 {
+        xobject.decode([1.0, 0.0]);
+    }
+    xobject.finish();
+    let mut c = Content::new();
+    c.save_state();
+    c.transform([595.0, 0.0, 0.0, 842.0, 0.0, 0.0]);
+    c.x_object(Name(b"Im0"));
+    c.restore_state();
+    pdf.stream(content, &c.finish());
+    pdf.finish()
+}

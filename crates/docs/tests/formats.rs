@@ -132,6 +132,21 @@ fn webp_and_bmp_are_native() {
 }
 
 #[test]
+fn a_fax_tiff_renders_black_on_white_pixel_for_pixel() {
+    // Text-like strokes: bars of every width on white, as a black-and-white scanner sees a page.
+    let page = image::GrayImage::from_fn(300, 120, |x, y| {
+        let stroke = (y / 10) % 3 == 1 && (x / (1 + y / 30)) % 5 < 2;
+        image::Luma([if stroke { 0 } else { 255 }])
+    });
+    let tiff = migdesk_docs::samples::tiff_fax_g4(&page);
+    let info = docs().inspect(tiff.clone()).unwrap();
+    assert_eq!(info.format, Format::Tiff);
+    let image = decoded(&docs().render_page(tiff, 0).unwrap()).to_luma8();
+    assert_eq!(image.dimensions(), (300, 120));
+    assert!(image.pixels().zip(page.pixels()).all(|(a, b)| a == b));
+}
+
+#[test]
 fn multipage_tiff_renders_each_page() {
     let tiff = common::multipage_tiff(&[(60, 40), (30, 50), (20, 20)]);
     let info = docs().inspect(tiff.clone()).unwrap();
