@@ -164,7 +164,9 @@ fn a_passport_page_from_a_black_and_white_scanner_is_read_in_a_tiff_and_in_a_pdf
     if !migdesk_docs::ocr::available() {
         panic!("Tesseract with its languages is not installed: run scripts/test.sh");
     }
-    let page = migdesk_central::seed::identity_pages(5, 1).unwrap().remove(0);
+    let page = migdesk_central::seed::identity_pages(5, 1)
+        .unwrap()
+        .remove(0);
     let scanner = Scanner {
         dpi: 200,
         max_skew_degrees: 0.5,
@@ -183,11 +185,19 @@ fn a_passport_page_from_a_black_and_white_scanner_is_read_in_a_tiff_and_in_a_pdf
             .unwrap_or_else(|| panic!("{what}: no zone in {:?}", read.text));
         assert_eq!(
             (&zone.surname, &zone.document_number, zone.date_of_birth),
-            (&printed.surname, &printed.document_number, printed.date_of_birth),
+            (
+                &printed.surname,
+                &printed.document_number,
+                printed.date_of_birth
+            ),
             "{what}: {}",
             read.text
         );
         let title = page.title.split_whitespace().next().unwrap();
-        assert!(read.text.contains(title), "{what}: {title} in {}", read.text);
+        assert!(
+            read.text.contains(title),
+            "{what}: {title} in {}",
+            read.text
+        );
     }
 }

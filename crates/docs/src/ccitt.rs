@@ -105,7 +105,9 @@ pub(crate) fn decode(
         }
     }
     if lines == 0 {
-        return Err(DocError::malformed("a page's fax image could not be decoded"));
+        return Err(DocError::malformed(
+            "a page's fax image could not be decoded",
+        ));
     }
     pixels.resize(width as usize * height as usize, paper);
     Ok(GrayImage::from_raw(width, height, pixels))

@@ -1,5 +1,5 @@
-//! PDFs: structure checked with lopdf before anything else touches them, text through
-//! pdf-extract.
+//! PDFs: structure checked with lopdf before anything else touches them (a damaged
+//! cross-reference table rebuilt first, `repair`), text through pdf-extract.
 //!
 //! pdf-extract trusts the document: it follows `/Parent` links and form XObjects by recursion
 //! (a loop overflows the stack, which aborts the process and cannot be caught) and unwraps freely
@@ -15,6 +15,8 @@ use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
 use crate::DocError;
 use crate::worker::Ctx;
+
+mod repair;
 
 /// Deeper `/Parent` chains are refused (real page trees are a handful of levels deep).
 const MAX_TREE_DEPTH: usize = 64;
@@ -38,7 +40,16 @@ impl Pdf {
     /// without loops, inflated streams within the memory limit, form XObjects not nested
     /// without end.
     pub(crate) fn open(bytes: &[u8], ctx: &Ctx) -> Result<Self, DocError> {
-        let mut doc = Document::load_mem(bytes)?;
+        let mut doc = match Document::load_mem(bytes) {
+            Ok(doc) => doc,
+            // A damaged cross-reference table in a complete file: rebuilt, as viewers do.
+            Err(damaged) => {
+                ctx.checkpoint()?;
+                repair::rebuilt(bytes)
+                    .and_then(|fixed| Document::load_mem(&fixed).ok())
+                    .ok_or(damaged)?
+            }
+        };
         if doc.is_encrypted() && doc.decrypt("").is_err() {
             return Err(DocError::unsupported("password-protected PDF"));
         }

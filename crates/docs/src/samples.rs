@@ -405,10 +405,10 @@ pub fn fax_g4(image: &image::GrayImage) -> Vec<u8> {
 pub fn tiff_fax_g4(image: &image::GrayImage) -> Vec<u8> {
     let data = fax_g4(image);
     let entries: [(u16, u16, u32); 9] = [
-        (256, 4, image.width()),  // ImageWidth
-        (257, 4, image.height()), // ImageLength
-        (258, 3, 1),              // BitsPerSample
-        (259, 3, 4),              // Compression: CCITT Group 4
+        (256, 4, image.width()),                                     // ImageWidth
+        (257, 4, image.height()),                                    // ImageLength
+        (258, 3, 1),                                                 // BitsPerSample
+        (259, 3, 4),                                                 // Compression: CCITT Group 4
         (262, 3, 0),              // PhotometricInterpretation: WhiteIsZero
         (273, 4, 0),              // StripOffsets: after the directory, below
         (277, 3, 1),              // SamplesPerPixel
@@ -473,4 +473,26 @@ pub fn pdf_fax_g4(image: &image::GrayImage, black_is_1: bool) -> Vec<u8> {
     c.restore_state();
     pdf.stream(content, &c.finish());
     pdf.finish()
+}
+
+/// [`text_pdf`] of `lines` with its cross-reference table damaged as files arrive damaged:
+/// `shifted`, a line inserted after the header so that every offset misses its object (a tool
+/// that rewrote line endings does that); otherwise `startxref` pointing past the end.
+pub fn pdf_damaged_xref(lines: &[&str], shifted: bool) -> Vec<u8> {
+    let pdf = text_pdf(lines);
+    if shifted {
+        let header_end = pdf.iter().position(|&b| b == b'\n').expect("a header line") + 1;
+        let mut out = pdf[..header_end].to_vec();
+        out.extend_from_slice(b"% converted by a mail gateway\n");
+        out.extend_from_slice(&pdf[header_end..]);
+        out
+    } else {
+        let at = pdf
+            .windows(9)
+            .rposition(|w| w == b"startxref")
+            .expect("a startxref");
+        let mut out = pdf[..at].to_vec();
+        out.extend_from_slice(b"startxref\n99999999\n%%EOF\n");
+        out
+    }
 }

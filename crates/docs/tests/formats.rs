@@ -132,6 +132,25 @@ fn webp_and_bmp_are_native() {
 }
 
 #[test]
+fn a_pdf_with_a_damaged_cross_reference_table_is_read_from_its_objects() {
+    for shifted in [true, false] {
+        let pdf = migdesk_docs::samples::pdf_damaged_xref(&["Applicant: Elvin Mammadov"], shifted);
+        let info = docs().inspect(pdf.clone()).unwrap();
+        assert_eq!(
+            (info.format, info.page_count),
+            (Format::Pdf, 1),
+            "{shifted}"
+        );
+        let text = docs().extract_text(pdf).unwrap().unwrap();
+        assert!(text.contains("Elvin Mammadov"), "{shifted}: {text}");
+    }
+    // Cut short, it stays refused: what is missing cannot be recovered.
+    let whole = migdesk_docs::samples::pdf_damaged_xref(&["Applicant: Elvin Mammadov"], true);
+    let cut = whole[..whole.len() * 2 / 3].to_vec();
+    assert_eq!(docs().inspect(cut).unwrap_err().kind(), "malformed");
+}
+
+#[test]
 fn a_fax_tiff_renders_black_on_white_pixel_for_pixel() {
     // Text-like strokes: bars of every width on white, as a black-and-white scanner sees a page.
     let page = image::GrayImage::from_fn(300, 120, |x, y| {
