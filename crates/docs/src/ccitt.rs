@@ -79,7 +79,7 @@ pub(crate) fn decode(
     if k < 0 {
         let Ok(mut decoder) = Group4Decoder::new(bytes, w);
         while lines < height {
-            if lines % LINES_PER_CHECK == 0 {
+            if lines.is_multiple_of(LINES_PER_CHECK) {
                 ctx.checkpoint()?;
             }
             match decoder.advance() {
@@ -93,7 +93,7 @@ pub(crate) fn decode(
             return Ok(None);
         };
         while lines < height {
-            if lines % LINES_PER_CHECK == 0 {
+            if lines.is_multiple_of(LINES_PER_CHECK) {
                 ctx.checkpoint()?;
             }
             let Ok(status) = decoder.advance() else { break };

@@ -7,6 +7,8 @@
 
 /// How far from the end the closing `%%EOF` may stand (trailing whitespace, a stray byte).
 const EOF_WINDOW: usize = 64;
+/// How much of an object is searched for `/Type /Catalog`.
+const CATALOGUE_BYTES: usize = 4096;
 
 /// The objects' positions, as `(number, generation, offset)`; a later definition of the same
 /// number (an incremental update) wins.
@@ -15,10 +17,11 @@ fn objects(pdf: &[u8]) -> Vec<(u32, u16, usize)> {
     let mut at = 0;
     while at < pdf.len() {
         let line_start = at == 0 || matches!(pdf[at - 1], b'\n' | b'\r');
-        if line_start && pdf[at].is_ascii_digit() {
-            if let Some((number, generation)) = object_header(&pdf[at..]) {
-                found.insert(number, (generation, at));
-            }
+        if line_start
+            && pdf[at].is_ascii_digit()
+            && let Some((number, generation)) = object_header(&pdf[at..])
+        {
+            found.insert(number, (generation, at));
         }
         at += 1;
     }
@@ -50,11 +53,14 @@ fn trailer_root(pdf: &[u8]) -> Option<u32> {
 /// The first object whose dictionary says `/Type /Catalog`.
 fn catalogue(pdf: &[u8], objects: &[(u32, u16, usize)]) -> Option<u32> {
     objects.iter().find_map(|&(number, _, at)| {
-        let end = pdf[at..]
+        // A catalogue is a short dictionary: only the object's first bytes are looked at, so
+        // a file of many objects without `endobj` costs no more than one pass.
+        let head = &pdf[at..pdf.len().min(at + CATALOGUE_BYTES)];
+        let end = head
             .windows(6)
             .position(|w| w == b"endobj")
-            .map_or(pdf.len(), |e| at + e);
-        let body: Vec<u8> = pdf[at..end]
+            .map_or(head.len(), |e| e);
+        let body: Vec<u8> = head[..end]
             .iter()
             .copied()
             .filter(|b| !b.is_ascii_whitespace())
