@@ -108,7 +108,7 @@ pub async fn queue_page<R: Runtime>(
 }
 
 /// Syncs now, streaming progress to the UI. The desk is held only to prepare the job, so the
-/// queue answers meanwhile.
+/// queue answers meanwhile. Afterwards the scans not read yet are recognised in the background.
 #[tauri::command]
 pub async fn sync_now<R: Runtime>(
     app: AppHandle<R>,
@@ -125,10 +125,12 @@ pub async fn sync_now<R: Runtime>(
             let _ = on_progress.send(p);
         })
         .await;
-    state
+    let report = state
         .desk(|| app.path().app_data_dir().ok())
         .await?
-        .after_sync(outcome)
+        .after_sync(outcome)?;
+    crate::background::recognise_scans(&app);
+    Ok(report)
 }
 
 /// Opens a case (recorded in the audit trail).
@@ -416,7 +418,7 @@ pub async fn export_statistics<R: Runtime>(
     state: State<'_, DeskState>,
     export: StatisticsExport,
 ) -> Result<String, DeskError> {
-    let folder = exports_folder(&app, &state)?;
+    let folder = state.exports_folder(&app)?;
     let path = state
         .desk(|| app.path().app_data_dir().ok())
         .await?
@@ -566,7 +568,7 @@ pub async fn export_history<R: Runtime>(
     state: State<'_, DeskState>,
     id: String,
 ) -> Result<String, DeskError> {
-    let folder = exports_folder(&app, &state)?;
+    let folder = state.exports_folder(&app)?;
     let supervision = state
         .desk(|| app.path().app_data_dir().ok())
         .await?
@@ -577,20 +579,6 @@ pub async fn export_history<R: Runtime>(
         .await?
         .record_export(&id, &path)?;
     Ok(path.display().to_string())
-}
-
-/// Where exported files go: `migdesk` in the user's documents folder, else the desk's data
-/// folder.
-fn exports_folder<R: Runtime>(
-    app: &AppHandle<R>,
-    state: &DeskState,
-) -> Result<std::path::PathBuf, DeskError> {
-    let data_dir = state.data_dir(|| app.path().app_data_dir().ok())?;
-    Ok(app
-        .path()
-        .document_dir()
-        .map(|d| d.join("migdesk"))
-        .unwrap_or_else(|_| data_dir.join("exports")))
 }
 
 /// The service catalogue the desk was built with (names, required documents).

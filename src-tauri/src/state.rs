@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use migdesk_core::DeskResult;
@@ -24,6 +25,8 @@ pub struct DeskState {
     server: Option<String>,
     /// The core's desk, made on first use (it needs the data folder).
     desk: Mutex<Option<Desk>>,
+    /// Scans are being recognised in the background (one run at a time).
+    pub recognising: AtomicBool,
 }
 
 impl DeskState {
@@ -40,6 +43,7 @@ impl DeskState {
             server,
             purge_after_days,
             desk: Mutex::new(None),
+            recognising: AtomicBool::new(false),
         }
     }
 
@@ -87,5 +91,20 @@ impl DeskState {
                 Ok(dir)
             })
             .clone()
+    }
+
+    /// Where exported files go: `migdesk` in the user's documents folder, else the desk's data
+    /// folder.
+    pub fn exports_folder<R: tauri::Runtime>(
+        &self,
+        app: &tauri::AppHandle<R>,
+    ) -> DeskResult<PathBuf> {
+        use tauri::Manager;
+        let data_dir = self.data_dir(|| app.path().app_data_dir().ok())?;
+        Ok(app
+            .path()
+            .document_dir()
+            .map(|d| d.join("migdesk"))
+            .unwrap_or_else(|_| data_dir.join("exports")))
     }
 }

@@ -343,6 +343,17 @@ impl Desk {
         RecognitionJob::of(self.active()?, &recogniser, document_id)
     }
 
+    /// The next scan to recognise in the background after a sync; `None` when every stored
+    /// scan has been read (or tried), or this workstation has no recogniser.
+    pub fn background_recognition_job(&mut self) -> DeskResult<Option<RecognitionJob>> {
+        crate::recognition::next_in_background(self.active()?)
+    }
+
+    /// Keeps what background recognition read (or why it failed); whether text was kept.
+    pub fn after_background_recognition(&mut self, recognition: Recognition) -> DeskResult<bool> {
+        recognition.keep_in_background(self.active()?)
+    }
+
     /// Keeps what recognition read and answers the document's text as the panel shows it.
     pub fn after_recognition(&mut self, recognition: Recognition) -> DeskResult<DocumentText> {
         let document_id = recognition.keep(self.active()?)?;

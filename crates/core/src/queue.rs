@@ -247,6 +247,15 @@ mod tests {
                 "{typed}"
             );
         }
+        // A number typed as written, next to a word that keys differently (`shk` keys `sk`).
+        let q = QueueQuery {
+            search: Some("shk MX-4".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            ids(&list(&s, &q, "2026-11-21").unwrap().0),
+            Vec::<&str>::new()
+        );
         let q = QueueQuery {
             search: Some("PMX-4".into()),
             ..Default::default()

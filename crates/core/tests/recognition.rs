@@ -5,7 +5,8 @@
 //! is kept in the cache marked as recognised, the panel checks it against the applicant, and
 //! the queue's search finds a word that stands only on the scan. A PDF without a text layer has
 //! the scans on its pages read; one with a text layer is refused with a clear message and
-//! nothing changes.
+//! nothing changes. Scans nobody opened are read in the background after the sync, identity
+//! documents first.
 
 mod common;
 use common::Centre;
@@ -148,6 +149,29 @@ async fn a_scanned_passport_is_recognised_kept_checked_and_found_by_search() {
         err.message
     );
     assert_eq!(desk.document_text(&pdf).unwrap(), before);
+
+    // What is left is read in the background after the sync, identity documents first, and
+    // what was read already is not read again.
+    let job = desk
+        .background_recognition_job()
+        .unwrap()
+        .expect("scans left to read");
+    let id = job.document_id().to_owned();
+    assert!(
+        !scans.iter().any(|(_, d)| *d == id),
+        "{id} was read already"
+    );
+    assert!(
+        desk.after_background_recognition(job.run().await.unwrap())
+            .unwrap()
+    );
+    let text = desk.document_text(&id).unwrap();
+    assert!(
+        text.recognised && text.state == TextState::Ready,
+        "{text:?}"
+    );
+    let next = desk.background_recognition_job().unwrap().expect("more");
+    assert_ne!(next.document_id(), id);
 }
 
 /// Office scanners' black-and-white pages: a passport page scanned at 200 dpi (fed up to half a

@@ -21,6 +21,9 @@ pub struct Limits {
     /// How many calls may run at once, counting ones abandoned after a time-out that are still
     /// running; beyond it calls fail with [`DocError::Busy`] instead of piling up threads.
     pub max_jobs_in_flight: usize,
+    /// Text recognition nobody waits for (in the background): the recogniser runs at the
+    /// lowest CPU priority (`nice 19`), so the window and the officer's own requests go first.
+    pub low_priority: bool,
 }
 
 const MIB: u64 = 1024 * 1024;
@@ -37,6 +40,7 @@ impl Default for Limits {
             max_decoded_bytes: 512 * MIB,
             time_per_document: Duration::from_secs(20),
             max_jobs_in_flight: 4,
+            low_priority: false,
         }
     }
 }

@@ -147,7 +147,15 @@ fn pgm(page: &GrayImage) -> Vec<u8> {
 /// cancelled.
 fn run(program: &str, options: &[&str], page: &[u8], ctx: &Ctx) -> Result<String, DocError> {
     let cpu_seconds = ctx.limits.time_per_document.as_secs().max(1) + 1;
-    let mut child = Command::new("prlimit")
+    // In the background, at the lowest CPU priority: the window and the officer come first.
+    let mut command = if ctx.limits.low_priority {
+        let mut nice = Command::new("nice");
+        nice.args(["-n", "19", "prlimit"]);
+        nice
+    } else {
+        Command::new("prlimit")
+    };
+    let mut child = command
         .arg(format!("--as={MAX_ADDRESS_SPACE}"))
         .arg(format!("--cpu={cpu_seconds}"))
         .arg("--")

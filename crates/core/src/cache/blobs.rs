@@ -226,6 +226,36 @@ impl Store {
         tx.commit().map_err(map_sql)
     }
 
+    /// The next stored scan to recognise in the background: a document whose file has no text
+    /// layer, can be shown, and was neither recognised nor failed to be — identity documents
+    /// first, then the officer's own cases, the soonest due first.
+    pub(crate) fn next_unrecognised(&self) -> DeskResult<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT d.id FROM documents d JOIN cases c ON c.id = d.case_id
+                 JOIN document_text t ON t.sha256 = d.sha256
+                 WHERE (t.text IS NULL OR trim(t.text) = '') AND t.problem IS NULL AND t.viewable
+                   AND NOT t.recognised AND t.recognition_failed IS NULL
+                 ORDER BY d.type NOT IN (SELECT value FROM json_each(?1)), NOT c.mine, c.due_date, d.id
+                 LIMIT 1",
+                [serde_json::to_string(&crate::zone::ZONE_DOCUMENT_TYPES).unwrap_or_default()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(map_sql)
+    }
+
+    /// Records why recognising a file in the background failed: it is not tried there again.
+    pub(crate) fn record_recognition_failure(&self, sha: &str, reason: &str) -> DeskResult<()> {
+        self.conn
+            .execute(
+                "UPDATE document_text SET recognition_failed = ?2 WHERE sha256 = ?1",
+                params![sha, reason],
+            )
+            .map(|_| ())
+            .map_err(map_sql)
+    }
+
     /// A document's stored bytes with their SHA-256, if they are here.
     pub(crate) fn document_file(&self, document_id: &str) -> DeskResult<Option<(String, Vec<u8>)>> {
         self.conn

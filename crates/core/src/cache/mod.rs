@@ -60,6 +60,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../../migrations/021_search_across_scripts.sql"
     )),
+    M::up(include_str!(
+        "../../migrations/022_recognition_failures.sql"
+    )),
 ];
 
 /// The SQL functions the migrations use. `az_sort_key(name)`: the Azerbaijani sort key stored

@@ -108,7 +108,8 @@ fn fts_query(search: &str) -> Option<String> {
             }
         })
         .collect();
-    (!words.is_empty()).then(|| words.join(" "))
+    // Explicit ANDs: FTS5 refuses a bare phrase after a parenthesised group.
+    (!words.is_empty()).then(|| words.join(" AND "))
 }
 
 /// The SQL behind one page of the queue: the count, the page, and their parameters.

@@ -43,6 +43,7 @@ pub fn documents() -> Documents {
         max_decoded_bytes: 64 * 1024 * 1024,
         time_per_document: TIME_PER_DOCUMENT,
         max_jobs_in_flight: 2,
+        low_priority: false,
     })
 }
 
