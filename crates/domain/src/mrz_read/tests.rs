@@ -1,3 +1,6 @@
+//! The zone reader against the ICAO specimens, a recogniser's usual confusions, and the zones the
+//! desk and the demo write.
+
 use super::*;
 use crate::mrz::{Passport, td3};
 
