@@ -95,6 +95,23 @@ pub fn stdout_of(mut command: Command) -> String {
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
+/// Sends `count` new applications for `department` through the portal's intake route of the
+/// centre at `base` (`migdesk-central simulate`, as fast as it goes, from RNG `seed`); answers
+/// their numbers, in the order they arrived.
+pub fn simulate(db: &Path, base: &str, department: &str, count: u32, seed: u64) -> Vec<String> {
+    let mut simulate = Command::new(bin("migdesk-central"));
+    simulate
+        .args(["simulate", "--db"])
+        .arg(db)
+        .args(["--server", base, "--rate", "600/min"])
+        .args(["--count", &count.to_string(), "--department", department])
+        .args(["--seed", &seed.to_string()]);
+    stdout_of(simulate)
+        .lines()
+        .filter_map(|l| l.split('\t').next().map(str::to_owned))
+        .collect()
+}
+
 /// Signs `account` in at the centre's API directly (as another program would); returns the
 /// bearer token.
 pub async fn token(base: &str, account: &Account) -> String {

@@ -8,7 +8,6 @@
 //! one sync brings the officer's new cases to their queue.
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use migdesk_e2e::AppWindow;
 use migdesk_e2e::central::{self, Cable, Centre};
@@ -123,23 +122,7 @@ async fn new_applications_reach_the_least_busy_officers_and_never_the_absent_one
     boss.screenshot("distribution_set").await.unwrap();
 
     // Applications arrive through the portal's route.
-    let mut simulate = Command::new(central::bin("migdesk-central"));
-    simulate
-        .args(["simulate", "--db"])
-        .arg(&db)
-        .args([
-            "--server",
-            &centre.base,
-            "--rate",
-            "600/min",
-            "--count",
-            "4",
-        ])
-        .args(["--department", "baku", "--seed", "4"]);
-    let numbers: Vec<String> = central::stdout_of(simulate)
-        .lines()
-        .map(|l| l.split('\t').next().unwrap().to_owned())
-        .collect();
+    let numbers: Vec<String> = central::simulate(&db, &centre.base, "baku", 4, 4);
     assert_eq!(numbers.len(), 4);
 
     // Each went to the officer with the fewest open cases at that moment, never the absent one.

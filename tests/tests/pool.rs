@@ -6,8 +6,6 @@
 //! pool lists them, the soonest due first, the first claim under the keys; Enter claims it and
 //! the case opens, assigned by `pool` in its history.
 
-use std::process::Command;
-
 use migdesk_e2e::AppWindow;
 use migdesk_e2e::central::{self, Centre};
 use thirtyfour::Key;
@@ -37,23 +35,7 @@ async fn an_officer_claims_a_pooled_application_with_p_and_enter() {
     boss.close().await;
 
     // Two applications through the portal's route: nobody has them.
-    let mut simulate = Command::new(central::bin("migdesk-central"));
-    simulate
-        .args(["simulate", "--db"])
-        .arg(&db)
-        .args([
-            "--server",
-            &centre.base,
-            "--rate",
-            "600/min",
-            "--count",
-            "2",
-        ])
-        .args(["--department", "baku", "--seed", "9"]);
-    let mut numbers: Vec<String> = central::stdout_of(simulate)
-        .lines()
-        .map(|l| l.split('\t').next().unwrap().to_owned())
-        .collect();
+    let mut numbers: Vec<String> = central::simulate(&db, &centre.base, "baku", 2, 9);
     assert_eq!(numbers.len(), 2);
     let conn = rusqlite::Connection::open(&db).unwrap();
     // The soonest due first (then by number).

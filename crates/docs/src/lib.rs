@@ -227,7 +227,7 @@ impl Documents {
             }
             if images.iter().all(Option::is_none) {
                 return Err(DocError::unsupported(
-                    "recognising this PDF: none of its pages holds a scan in a format read here (JPEG, grey or RGB pixels)",
+                    "recognising this PDF: none of its pages holds a scan in a format read here (JPEG, grey or RGB pixels, CCITT fax)",
                 ));
             }
             // A page without a scan read here is a blank page to the recogniser.

@@ -150,10 +150,15 @@ pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
     )
 }
 
-/// A one-page A4 PDF with `lines` of visible Helvetica text.
-pub fn text_pdf(lines: &[&str]) -> Vec<u8> {
+/// A one-page A4 PDF: catalogue (1), page tree (2), the page (3) drawing `content` (5) with one
+/// resource (4) named by `resource` and written by `write` (a font, an image).
+fn one_page_a4(
+    resource: impl FnOnce(&mut pdf_writer::writers::Resources<'_>, Ref),
+    write: impl FnOnce(&mut Pdf, Ref),
+    content: Content,
+) -> Vec<u8> {
     let mut pdf = Pdf::new();
-    let (catalog, tree, page, font, content) = (
+    let (catalog, tree, page, own, stream) = (
         Ref::new(1),
         Ref::new(2),
         Ref::new(3),
@@ -165,10 +170,16 @@ pub fn text_pdf(lines: &[&str]) -> Vec<u8> {
     let mut p = pdf.page(page);
     p.media_box(Rect::new(0.0, 0.0, 595.0, 842.0))
         .parent(tree)
-        .contents(content);
-    p.resources().fonts().pair(Name(b"F1"), font);
+        .contents(stream);
+    resource(&mut p.resources(), own);
     p.finish();
-    pdf.type1_font(font).base_font(Name(b"Helvetica"));
+    write(&mut pdf, own);
+    pdf.stream(stream, &content.finish());
+    pdf.finish()
+}
+
+/// A one-page A4 PDF with `lines` of visible Helvetica text.
+pub fn text_pdf(lines: &[&str]) -> Vec<u8> {
     let mut c = Content::new();
     c.begin_text();
     c.set_font(Name(b"F1"), 12.0);
@@ -179,8 +190,15 @@ pub fn text_pdf(lines: &[&str]) -> Vec<u8> {
         y -= 20.0;
     }
     c.end_text();
-    pdf.stream(content, &c.finish());
-    pdf.finish()
+    one_page_a4(
+        |r, font| {
+            r.fonts().pair(Name(b"F1"), font);
+        },
+        |pdf, font| {
+            pdf.type1_font(font).base_font(Name(b"Helvetica"));
+        },
+        c,
+    )
 }
 
 /// A PDF made by `build`, which gets the catalogue's page tree reference (2) to fill in.
@@ -436,63 +454,30 @@ pub fn tiff_fax_g4(image: &image::GrayImage) -> Vec<u8> {
 pub fn pdf_fax_g4(image: &image::GrayImage, black_is_1: bool) -> Vec<u8> {
     let data = fax_g4(image);
     let (width, height) = (image.width() as i32, image.height() as i32);
-    let mut pdf = Pdf::new();
-    let (catalog, tree, page, scan, content) = (
-        Ref::new(1),
-        Ref::new(2),
-        Ref::new(3),
-        Ref::new(4),
-        Ref::new(5),
-    );
-    pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree).kids([page]).count(1);
-    let mut p = pdf.page(page);
-    p.media_box(Rect::new(0.0, 0.0, 595.0, 842.0))
-        .parent(tree)
-        .contents(content);
-    p.resources().x_objects().pair(Name(b"Im0"), scan);
-    p.finish();
-    let mut xobject = pdf.image_xobject(scan, &data);
-    xobject.filter(Filter::CcittFaxDecode);
-    xobject
-        .decode_parms()
-        .k(-1)
-        .columns(width)
-        .rows(height)
-        .black_is_1(black_is_1);
-    xobject.width(width).height(height).bits_per_component(1);
-    xobject.color_space().device_gray();
-    if black_is_1 {
-        xobject.decode([1.0, 0.0]);
-    }
-    xobject.finish();
     let mut c = Content::new();
     c.save_state();
     c.transform([595.0, 0.0, 0.0, 842.0, 0.0, 0.0]);
     c.x_object(Name(b"Im0"));
     c.restore_state();
-    pdf.stream(content, &c.finish());
-    pdf.finish()
-}
-
-/// [`text_pdf`] of `lines` with its cross-reference table damaged as files arrive damaged:
-/// `shifted`, a line inserted after the header so that every offset misses its object (a tool
-/// that rewrote line endings does that); otherwise `startxref` pointing past the end.
-pub fn pdf_damaged_xref(lines: &[&str], shifted: bool) -> Vec<u8> {
-    let pdf = text_pdf(lines);
-    if shifted {
-        let header_end = pdf.iter().position(|&b| b == b'\n').expect("a header line") + 1;
-        let mut out = pdf[..header_end].to_vec();
-        out.extend_from_slice(b"% converted by a mail gateway\n");
-        out.extend_from_slice(&pdf[header_end..]);
-        out
-    } else {
-        let at = pdf
-            .windows(9)
-            .rposition(|w| w == b"startxref")
-            .expect("a startxref");
-        let mut out = pdf[..at].to_vec();
-        out.extend_from_slice(b"startxref\n99999999\n%%EOF\n");
-        out
-    }
+    one_page_a4(
+        |r, scan| {
+            r.x_objects().pair(Name(b"Im0"), scan);
+        },
+        |pdf, scan| {
+            let mut xobject = pdf.image_xobject(scan, &data);
+            xobject.filter(Filter::CcittFaxDecode);
+            xobject
+                .decode_parms()
+                .k(-1)
+                .columns(width)
+                .rows(height)
+                .black_is_1(black_is_1);
+            xobject.width(width).height(height).bits_per_component(1);
+            xobject.color_space().device_gray();
+            if black_is_1 {
+                xobject.decode([1.0, 0.0]);
+            }
+        },
+        c,
+    )
 }

@@ -7,14 +7,16 @@
 //! - [`latin`]: a text in the zone's letters, by ICAO 9303 Part 3's tables (Cyrillic, Georgian,
 //!   Arabic script) and the Azerbaijani Latin letters' usual transliteration — what a passport
 //!   of that script writes in its zone (`Гусейнов` → `GUSEINOV`).
-//! - [`name_key`] and [`find_name`]: a comparison key that meets the spellings transliteration
-//!   makes of one name. Russian writes Azerbaijani `h`, `q` and `ğ` as `г` (`Həsənov` is
-//!   `Гасанов`, `Quliyev` is `Гулиев`) and `y` as `й`; Azerbaijani Cyrillic writes `q` as `г`
-//!   and `g` as `ҝ`; so `g`, `ğ`, `h`, `q` meet, and `y`, `i`, `ı`, `j`-as-`y` meet, and a letter
-//!   doubled in one spelling and single in another (`Məmmədov`, `Мамедов`'s `м`) meets. Vowels
-//!   other than these are kept apart: `Əli` and `Eli` stay two names. Persian and Arabic script
-//!   leave short vowels unwritten, so a name in that script is compared by its consonants
-//!   (`محمد` is `Məhəmməd`).
+//! - [`name_key`], [`same_name`] and [`find_name`]: a comparison key that meets the spellings
+//!   transliteration makes of one name in another script. Russian writes Azerbaijani `h`, `q`
+//!   and `ğ` as `г` (`Həsənov` is `Гасанов`, `Quliyev` is `Гулиев`) and `y` as `й`; Azerbaijani
+//!   Cyrillic writes `q` as `г` and `g` as `ҝ`; so `g`, `ğ`, `h`, `q` meet, and `y`, `i`, `ı`,
+//!   `j`-as-`y` meet, and a letter doubled in one spelling and single in another (`Məmmədov`,
+//!   `Мамедов`'s `м`) meets. Vowels other than these are kept apart: `Əli` and `Eli` stay two
+//!   names. Persian and Arabic script leave short vowels unwritten, so a name in that script is
+//!   compared by its consonants (`محمد` is `Məhəmməd`). Two names both in Latin letters are
+//!   compared letter by letter in the zone's letters (`Məmmədov` is `MAMMADOV`, `Aliyev` is not
+//!   `Alyyev`): the loose key is for crossing scripts, not for forgiving a misspelling.
 
 /// One character in the zone's letters (ICAO 9303 Part 3), or `None` when it has none (an
 /// ASCII letter or digit, which stands for itself; punctuation; a sign that stands for no sound).
@@ -332,24 +334,85 @@ fn consonants(key: &str) -> String {
     out
 }
 
-/// Where the name `name` (one word or more) stands in `text`, in any of the scripts above, as
-/// ranges of character indices (end exclusive).
-pub fn find_name(text: &str, name: &str) -> Vec<(usize, usize)> {
-    let needle: Vec<char> = name_key(name).chars().collect();
-    if needle.is_empty() {
-        return Vec::new();
+/// A Latin text in the zone's letters, lower case, each character with its index; a letter of
+/// another script is `None` (it never meets a Latin letter here), and any run of characters
+/// without a letter or digit is one space.
+fn strict(text: &str) -> Vec<(Option<char>, usize)> {
+    let mut out: Vec<(Option<char>, usize)> = Vec::with_capacity(text.len());
+    for (i, c) in text.chars().enumerate() {
+        if is_mark(c) {
+            continue;
+        }
+        if is_other_script(c) {
+            out.push((None, i));
+            continue;
+        }
+        let letters = match icao(c) {
+            Some(l) => l,
+            None if c.is_ascii_alphanumeric() => {
+                out.push((Some(c.to_ascii_lowercase()), i));
+                continue;
+            }
+            None => "",
+        };
+        if letters.is_empty() {
+            if out.last().is_some_and(|&(k, _)| k != Some(' ')) {
+                out.push((Some(' '), i));
+            }
+            continue;
+        }
+        out.extend(letters.chars().map(|l| (Some(l.to_ascii_lowercase()), i)));
     }
-    let hay = keyed(text);
-    let chars: Vec<char> = text.chars().collect();
+    while out.last().is_some_and(|&(k, _)| k == Some(' ')) {
+        out.pop();
+    }
+    out
+}
+
+/// Whether `a` and `b` name the same person: letter by letter in the zone's letters when both
+/// are written in Latin letters, by their keys across scripts when either is not.
+pub fn same_name(a: &str, b: &str) -> bool {
+    if a.chars().chain(b.chars()).any(is_other_script) {
+        name_key(a) == name_key(b)
+    } else {
+        strict(a)
+            .iter()
+            .map(|&(k, _)| k)
+            .eq(strict(b).iter().map(|&(k, _)| k))
+    }
+}
+
+/// Where the name `name` (one word or more, in Latin letters) stands in `text`, as ranges of
+/// character indices (end exclusive): written in Latin letters as the name is, letter by letter
+/// in the zone's letters; written in another script, by the keys across scripts (a Persian or
+/// Arabic word by its consonants).
+pub fn find_name(text: &str, name: &str) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
-    if needle.len() <= hay.len() {
+    let needle: Vec<Option<char>> = strict(name).into_iter().map(|(k, _)| k).collect();
+    let hay = strict(text);
+    // Letter by letter only for a name written in Latin letters.
+    let latin_name = needle.iter().all(Option::is_some);
+    if latin_name && !needle.is_empty() && needle.len() <= hay.len() {
         for start in 0..=hay.len() - needle.len() {
-            if hay[start..start + needle.len()]
-                .iter()
-                .map(|&(k, _, _)| k)
-                .eq(needle.iter().copied())
+            let window = &hay[start..start + needle.len()];
+            if window.iter().map(|&(k, _)| k).eq(needle.iter().copied()) {
+                found.push((window[0].1, window[needle.len() - 1].1 + 1));
+            }
+        }
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let needle: Vec<char> = name_key(name).chars().collect();
+    let hay = keyed(text);
+    if !needle.is_empty() && needle.len() <= hay.len() {
+        for start in 0..=hay.len() - needle.len() {
+            let window = &hay[start..start + needle.len()];
+            let (from, to) = (window[0].1, window[needle.len() - 1].2 + 1);
+            if window.iter().map(|&(k, _, _)| k).eq(needle.iter().copied())
+                && chars[from..to]
+                    .iter()
+                    .any(|&c| is_other_script(c) && !is_abjad(c))
             {
-                found.push((hay[start].1, hay[start + needle.len() - 1].2 + 1));
+                found.push((from, to));
             }
         }
     }
@@ -372,6 +435,8 @@ pub fn find_name(text: &str, name: &str) -> Vec<(usize, usize)> {
             }
         }
     }
+    found.sort_unstable();
+    found.dedup();
     found
 }
 
@@ -401,6 +466,34 @@ mod tests {
         for (a, b) in [("Əli", "Eli"), ("Orxan", "Arxan"), ("Aysel", "Aysun")] {
             assert_ne!(name_key(a), name_key(b), "{a} / {b}");
         }
+    }
+
+    #[test]
+    fn latin_spellings_are_compared_letter_by_letter_and_scripts_by_their_keys() {
+        for (a, b) in [
+            ("Məmmədova Şəhla", "MAMMADOVA SAHLA"),
+            ("Hüseynov", "HUSEYNOV"),
+            ("Гусейнов", "HUSEYNOV"),
+            ("Гулиев", "Quliyev"),
+        ] {
+            assert!(same_name(a, b), "{a} / {b}");
+        }
+        // A misspelling in the same script is a difference, whatever a transliteration allows.
+        for (a, b) in [
+            ("Aliyev", "Alyyev"),
+            ("Şahin", "Shahin"),
+            ("Hüseynov", "Huseinov"),
+        ] {
+            assert!(!same_name(a, b), "{a} / {b}");
+        }
+        let latin = "Name: ALYYEV";
+        assert_eq!(find_name(latin, "Aliyev"), Vec::<(usize, usize)>::new());
+        // A name written in Cyrillic is looked for by its key, not as any Cyrillic word.
+        assert_eq!(
+            find_name("Петров", "Гусейнов"),
+            Vec::<(usize, usize)>::new()
+        );
+        assert_eq!(find_name("Гусейнов", "Hüseynov"), [(0, 8)]);
     }
 
     #[test]
