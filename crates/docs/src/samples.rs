@@ -481,3 +481,25 @@ pub fn pdf_fax_g4(image: &image::GrayImage, black_is_1: bool) -> Vec<u8> {
         c,
     )
 }
+
+/// [`text_pdf`] of `lines` with its cross-reference table damaged as files arrive damaged:
+/// `shifted`, a line inserted after the header so that every offset misses its object (a tool
+/// that rewrote line endings does that); otherwise `startxref` pointing past the end.
+pub fn pdf_damaged_xref(lines: &[&str], shifted: bool) -> Vec<u8> {
+    let pdf = text_pdf(lines);
+    if shifted {
+        let header_end = pdf.iter().position(|&b| b == b'\n').expect("a header line") + 1;
+        let mut out = pdf[..header_end].to_vec();
+        out.extend_from_slice(b"% converted by a mail gateway\n");
+        out.extend_from_slice(&pdf[header_end..]);
+        out
+    } else {
+        let at = pdf
+            .windows(9)
+            .rposition(|w| w == b"startxref")
+            .expect("a startxref");
+        let mut out = pdf[..at].to_vec();
+        out.extend_from_slice(b"startxref\n99999999\n%%EOF\n");
+        out
+    }
+}
