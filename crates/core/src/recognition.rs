@@ -113,14 +113,23 @@ pub(crate) fn next_in_background(store: &Store) -> DeskResult<Option<Recognition
 }
 
 impl Recognition {
-    /// Keeps what background recognition read; a failure is recorded with its reason instead,
-    /// so that scan is not tried in the background again. Answers whether text was kept.
+    /// Keeps what background recognition read; a failure that belongs to the file (damaged,
+    /// unsupported, too large, too slow) is recorded with its reason instead, so that scan is
+    /// not tried in the background again. Answers whether text was kept. A failure of the
+    /// moment (busy, cancelled, the recogniser gone) records nothing and is an error: the run
+    /// stops, and the next sync tries again.
     pub(crate) fn keep_in_background(self, store: &mut Store) -> DeskResult<bool> {
-        if let Err(e) = &self.outcome {
-            store.record_recognition_failure(&self.sha256, &e.to_string())?;
-            return Ok(false);
+        use migdesk_docs::DocError;
+        match &self.outcome {
+            Err(e @ (DocError::Busy | DocError::Cancelled | DocError::NoRecogniser)) => Err(
+                DeskError::new(ErrorKind::Document, format!("recognition stopped: {e}")),
+            ),
+            Err(e) => {
+                store.record_recognition_failure(&self.sha256, &e.to_string())?;
+                Ok(false)
+            }
+            Ok(_) => self.keep(store).map(|_| true),
         }
-        self.keep(store).map(|_| true)
     }
 
     /// Keeps the recognised text and its words' boxes; a failure is answered as it is, and
