@@ -163,8 +163,9 @@ fn numeric(field: &str, check: char) -> Option<(String, bool)> {
 
 /// A document number (letters and digits) and its check digit: as read; else the one reading,
 /// with a single confused character changed, whose digit holds — a letter read for a digit
-/// first (numbers are mostly digits), then a digit read for a letter. Two readings that both
-/// hold are no answer.
+/// first (numbers are mostly digits), then a digit read for a letter. Of several readings that
+/// hold, the one shaped letters-then-digits when exactly one is; else no answer. (The composite
+/// digit cannot decide: it weighs the number and its digit exactly as the number's own digit.)
 fn document_number(field: &str, check: char) -> Option<(String, bool)> {
     let check_read = as_digit(check);
     if check_digit(field) == check {
@@ -184,13 +185,25 @@ fn document_number(field: &str, check: char) -> Option<(String, bool)> {
                 }
             }
         }
-        match fits.as_slice() {
-            [one] => return Some((one.clone(), true)),
-            [] => {}
+        // Several readings hold: the one shaped like a passport number — its letters first,
+        // then digits (`JI7044866`, not `J17D44866`) — when exactly one is.
+        let shaped: Vec<&String> = fits.iter().filter(|f| letters_then_digits(f)).collect();
+        match (fits.as_slice(), shaped.as_slice()) {
+            ([], _) => {}
+            ([one], _) => return Some((one.clone(), true)),
+            (_, [one]) => return Some(((*one).clone(), true)),
             _ => return None,
         }
     }
     None
+}
+
+/// A number made of letters then digits (with fillers after them), as most states write them.
+fn letters_then_digits(number: &str) -> bool {
+    let rest = number.trim_start_matches(|c: char| c.is_ascii_uppercase());
+    rest.trim_end_matches('<')
+        .chars()
+        .all(|c| c.is_ascii_digit())
 }
 
 fn date(yymmdd: &str, pivot: u32) -> Option<NaiveDate> {
@@ -289,6 +302,7 @@ fn read(format: Format, lines: &[String], source: Source, today: NaiveDate) -> Z
         (Checked::DateOfBirth, l.birth, 6),
         (Checked::Expiry, l.expiry, 6),
     ];
+    let as_read = lines.clone();
     for (what, at, len) in fields {
         let field = slice(&lines, at, len);
         let check = char_at(&lines, (at.0, at.1 + len));
@@ -317,13 +331,28 @@ fn read(format: Format, lines: &[String], source: Source, today: NaiveDate) -> Z
     let digit = char_at(&lines, l.composite_digit);
     if check_digit(&composite) != as_digit(digit) {
         failed.push(Checked::Composite);
+        // A number "corrected" into one its digit allows while the composite still fails was
+        // printed with a wrong digit, not misread: it stands as read, and its digit fails.
+        if let Some(i) = corrected.iter().position(|c| *c == Checked::DocumentNumber) {
+            corrected.remove(i);
+            let (line, from) = l.number;
+            lines[line].replace_range(from..=from + 9, &as_read[line][from..=from + 9]);
+            failed.insert(0, Checked::DocumentNumber);
+        }
     }
     // What no check digit covers is made letters only where a reader may have misread it.
     let letters_only = |field: &str| match source {
         Source::Typed => field.to_owned(),
         Source::Recognised => alphabetic(field),
     };
-    let (surname, given_names) = names(&letters_only(&lines[l.name.0][l.name.1..l.name.2]));
+    // In a reader's output, what follows the first run of three fillers is noise: names are
+    // separated by one filler, surname and given names by two, and only fillers come after.
+    let name_field = letters_only(&lines[l.name.0][l.name.1..l.name.2]);
+    let name_field = match (source, name_field.find("<<<")) {
+        (Source::Recognised, Some(end)) => &name_field[..end],
+        _ => name_field.as_str(),
+    };
+    let (surname, given_names) = names(name_field);
     let this_year = u32::try_from(today.year() % 100).unwrap_or(0);
     Zone {
         format,
@@ -351,6 +380,16 @@ fn alphabetic(field: &str) -> String {
         .collect()
 }
 
+/// Whether `read` is `truth` as a reader may have taken it: each character the same, or both
+/// ones a reader confuses with the same digit (`O` and `D` for `0`).
+fn confusable(read: &str, truth: &str) -> bool {
+    read.len() == truth.len()
+        && read
+            .chars()
+            .zip(truth.chars())
+            .all(|(r, t)| r == t || (as_digit(r) == as_digit(t) && as_digit(r).is_ascii_digit()))
+}
+
 /// A passport's or card's lines with what no check digit covers made consistent: the second
 /// line's nationality in letters; a first line that lost the filler after a one-letter code or a
 /// letter of its state (`PTUROZTURK`, `P<NDSHARMA`) has it put back where the state then equals
@@ -372,7 +411,8 @@ fn realigned(format: Format, mut lines: Vec<String>, width: usize) -> Vec<String
     let fixed = if filler_lost {
         Some(format!("{}<{}", &first[..1], &first[1..]))
     } else {
-        // One letter of the state lost: put back, the state reads whole.
+        // One letter of the state lost: put back, the state reads whole (its other letters as
+        // read, or as a reader confuses them: `P<NOPATEL` is `P<INDPATEL` for an Indian).
         (0..3).find_map(|k| {
             let candidate = format!(
                 "{}{}{}",
@@ -380,7 +420,10 @@ fn realigned(format: Format, mut lines: Vec<String>, width: usize) -> Vec<String
                 &nationality[k..=k],
                 first.get(2 + k..)?
             );
-            (candidate.get(2..5) == Some(nationality.as_str())).then_some(candidate)
+            candidate
+                .get(2..5)
+                .is_some_and(|state| confusable(state, &nationality))
+                .then(|| format!("{}{nationality}{}", &candidate[..2], &candidate[5..]))
         })
     };
     if let Some(mut fixed) = fixed {

@@ -76,7 +76,10 @@ pub fn run(dir: &Path, documents: &Documents) {
         );
         return;
     }
-    a4_page(dir, documents);
+    // `MIGDESK_BENCH_ZONES_ONLY=1`: only the identity pages' accuracy (for work on the reader).
+    if std::env::var_os("MIGDESK_BENCH_ZONES_ONLY").is_none() {
+        a4_page(dir, documents);
+    }
     identity_pages(documents);
 }
 
@@ -149,8 +152,15 @@ fn identity_pages(documents: &Documents) {
         match mrz_read::find(&read, mrz_read::Source::Recognised, today) {
             Some(zone) if fields(&zone) == fields(&expected) => zones_read += 1,
             Some(zone) => misread.push(format!(
-                "{} read as {} ({:?} failing)",
-                expected.document_number, zone.document_number, zone.failed
+                "{} read as {} ({:?} failing)\n      printed {}\n      read    {}",
+                expected.document_number,
+                zone.document_number,
+                zone.failed,
+                sample.zone.join(" / "),
+                read.lines()
+                    .filter(|l| l.contains("<<"))
+                    .collect::<Vec<_>>()
+                    .join(" / ")
             )),
             None => misread.push(format!("{}: no zone found", expected.document_number)),
         }

@@ -235,3 +235,67 @@ fn text_without_a_zone_has_none() {
     assert_eq!(find("", Source::Recognised, today()), None);
     assert_eq!(find(&"<".repeat(44), Source::Recognised, today()), None);
 }
+
+#[test]
+fn of_several_readings_of_the_number_the_one_shaped_letters_then_digits_is_taken() {
+    // As read from a demo scan: `I` read as `1`. `JI7044866`, `J17D44866` and `J17044B66` each
+    // satisfy the number's digit; only the first is shaped like a passport number.
+    let printed = "P<TURDEMIR<<EMRE<<<<<<<<<<<<<<<<<<<<<<<<<<<<\nJI70448660TUR7806050<3306057<<<<<<<<<<<<<<<4";
+    let read = printed.replacen("JI7044866", "J17044866", 1);
+    let zone = find(&read, Source::Recognised, today()).unwrap();
+    assert_eq!(zone.failed, [], "{zone:?}");
+    assert_eq!(zone.document_number, "JI7044866");
+    assert_eq!(zone.corrected, [Checked::DocumentNumber]);
+    // A text layer is never corrected, even so.
+    let zone = find(&read, Source::Typed, today()).unwrap();
+    assert!(zone.failed.contains(&Checked::DocumentNumber), "{zone:?}");
+    assert!(letters_then_digits("C0123456<") && !letters_then_digits("L898902C3"));
+}
+
+#[test]
+fn a_state_that_lost_a_letter_and_had_another_confused_is_put_back_and_noise_after_the_names_is_dropped()
+ {
+    let p = Passport {
+        state: "IND",
+        surname: "Patel",
+        given_names: "Priya",
+        number: "QL8729011",
+        date_of_birth: day(1978, 6, 11),
+        sex: '<',
+        expiry: day(2028, 6, 11),
+    };
+    let [l1, l2] = td3(&p);
+    // As read from a demo scan: the state's `I` lost and its `D` read as `O`; a speck read as `K`
+    // among the fillers.
+    let first = format!("P<NO{}", &l1[5..]).replacen("<<<<<<<<<<<<", "<<<<<<K<<<<<", 1);
+    let zone = find(&format!("{first}\n{l2}"), Source::Recognised, today()).unwrap();
+    assert_eq!(
+        (
+            zone.issuing_state.as_str(),
+            zone.surname.as_str(),
+            zone.given_names.as_str()
+        ),
+        ("IND", "PATEL", "PRIYA")
+    );
+    assert_eq!(zone.failed, []);
+    assert!(confusable("INO", "IND") && !confusable("INA", "IND"));
+}
+
+#[test]
+fn a_number_printed_with_a_wrong_digit_is_not_corrected_into_another_when_the_composite_disagrees()
+{
+    // A demo zone printed with a wrong digit for `AB9560256`; the reader took `B` for `8`, and
+    // `A89560256` happens to satisfy that digit. The composite, made from the true values, does
+    // not hold for it: the number stands as read and its digit fails.
+    let printed = "P<INDGUPTA<<ARJUN<<<<<<<<<<<<<<<<<<<<<<<<<<<\nAB95602561IND9107234<3307238<<<<<<<<<<<<<<<6";
+    let expected = find(printed, Source::Typed, today()).unwrap();
+    assert!(
+        expected.failed.contains(&Checked::DocumentNumber),
+        "{expected:?}"
+    );
+    let read = printed.replacen("1IND", "11ND", 1);
+    let zone = find(&read, Source::Recognised, today()).unwrap();
+    assert_eq!(zone.corrected, []);
+    assert_eq!(zone.document_number, "AB9560256");
+    assert_eq!(zone.failed, expected.failed, "{zone:?}");
+}
