@@ -46,6 +46,10 @@ pub struct ZoneDifference {
     pub zone: String,
     /// As the application states it.
     pub form: String,
+    /// Read from a scan, the zone's name is the form's with one letter lost: a reader drops thin
+    /// letters (`ISMAYIL` read `ISMAYL`), so the officer compares it by eye rather than takes it
+    /// for a contradiction.
+    pub likely_misread: bool,
 }
 
 /// A document's zone, checked.
@@ -62,6 +66,14 @@ pub struct ZoneCheck {
     pub expiry: Option<String>,
     /// The document expired before `today`.
     pub expired: bool,
+}
+
+/// Whether `read` is `written` with one letter left out.
+fn one_letter_lost(read: &str, written: &str) -> bool {
+    let (read, written): (Vec<char>, Vec<char>) =
+        (read.chars().collect(), written.chars().collect());
+    written.len() == read.len() + 1
+        && (0..written.len()).any(|i| written[..i] == read[..i] && written[i + 1..] == read[i..])
 }
 
 /// A name as the zone writes it, fillers as spaces.
@@ -94,16 +106,24 @@ pub fn check(
         if let Some(name) = form_value(form, "personal", key)
             && !translit::same_name(read, name)
         {
+            let form = as_zone_name(name);
             differences.push(ZoneDifference {
                 field,
+                likely_misread: source == mrz_read::Source::Recognised
+                    && one_letter_lost(read, &form),
                 zone: read.clone(),
-                form: as_zone_name(name),
+                form,
             });
         }
     }
     let mut differ = |field: ZoneField, zone: String, form: String| {
         if zone != form {
-            differences.push(ZoneDifference { field, zone, form });
+            differences.push(ZoneDifference {
+                field,
+                zone,
+                form,
+                likely_misread: false,
+            });
         }
     };
     // The passport number as the form states it (what the officer compares), else as the
@@ -307,8 +327,30 @@ mod tests {
                 field: ZoneField::Surname,
                 zone: "HUSEYNOVA".into(),
                 form: "ALIYEVA".into(),
+                likely_misread: false,
             }]
         );
+    }
+
+    #[test]
+    fn a_name_read_from_a_scan_with_one_letter_lost_is_a_likely_misreading() {
+        let [l1, l2] = td3(&Passport {
+            state: "AZE",
+            surname: "Məmmədova",
+            given_names: "Şhla",
+            number: "C01234567",
+            date_of_birth: day(1990, 5, 14),
+            sex: 'F',
+            expiry: day(2030, 1, 1),
+        });
+        let text = format!("{l1}\n{l2}");
+        let z = |source| check(&text, source, &applicant(), &form(), day(2026, 12, 1)).unwrap();
+        let recognised = z(Source::Recognised);
+        assert_eq!(recognised.differences.len(), 1, "{recognised:?}");
+        assert!(recognised.differences[0].likely_misread);
+        // In a text layer, what is written is what the document says.
+        assert!(!z(Source::Typed).differences[0].likely_misread);
+        assert!(one_letter_lost("SHLA", "SAHLA") && !one_letter_lost("SAHLA", "SAHLA"));
     }
 
     #[test]

@@ -39,7 +39,9 @@ describe("the checklist's machine-readable zone", () => {
       ...base,
       check: {
         ...whole,
-        differences: [{ field: "date_of_birth", zone: "1990-06-14", form: "1990-04-16" }],
+        differences: [
+          { field: "date_of_birth", zone: "1990-06-14", form: "1990-04-16", likely_misread: false },
+        ],
         expired: true,
         expiry: "2024-05-01",
       },
@@ -58,11 +60,30 @@ describe("the checklist's machine-readable zone", () => {
       check: {
         ...whole,
         failed: ["document_number"],
-        differences: [{ field: "surname", zone: "MAMMADUV", form: "MAMMADOV" }],
+        differences: [
+          { field: "surname", zone: "MAMMADUV", form: "MAMMADOV", likely_misread: false },
+        ],
       },
     });
     expect(lines(shown)).toEqual([
       "⚠ machine readable zone recognised on the scan, check digits failing (document number): most likely misread — compare by eye",
+    ]);
+  });
+
+  it("says a name read from a scan with one letter lost is probably misread", () => {
+    const shown = show({
+      document_id: "d1",
+      recognised: true,
+      recognisable: false,
+      check: {
+        ...whole,
+        differences: [
+          { field: "given_names", zone: "ISMAYL", form: "ISMAYIL", likely_misread: true },
+        ],
+      },
+    });
+    expect(lines(shown)).toEqual([
+      "⚠ given names: the zone says ISMAYL, the form ISMAYIL (probably misread: one letter lost on the scan — compare it by eye)",
     ]);
   });
 

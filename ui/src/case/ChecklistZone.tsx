@@ -65,7 +65,7 @@ export function ChecklistZone({ zone, onRecognised }: { zone: Zone; onRecognised
         lines.push({
           key: `differs-${d.field}`,
           ok: false,
-          text: `${field(d.field)}: ${t("text.zone.differs", { zone: shown(d.zone), form: shown(d.form) })}`,
+          text: `${field(d.field)}: ${t("text.zone.differs", { zone: shown(d.zone), form: shown(d.form) })}${d.likely_misread ? ` (${t("text.zone.misread")})` : ""}`,
         });
       }
     }

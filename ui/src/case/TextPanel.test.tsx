@@ -79,7 +79,9 @@ describe("the text panel", () => {
         format: "TD3",
         failed: [],
         corrected: ["document_number"],
-        differences: [{ field: "date_of_birth", zone: "1991-05-14", form: "1990-05-14" }],
+        differences: [
+          { field: "date_of_birth", zone: "1991-05-14", form: "1990-05-14", likely_misread: false },
+        ],
         expiry: "2025-01-01",
         expired: true,
       },
@@ -124,7 +126,14 @@ describe("the text panel", () => {
           format: "TD3",
           failed: ["date_of_birth"],
           corrected: [],
-          differences: [{ field: "date_of_birth", zone: "1998-02-03", form: "1998-02-08" }],
+          differences: [
+            {
+              field: "date_of_birth",
+              zone: "1998-02-03",
+              form: "1998-02-08",
+              likely_misread: false,
+            },
+          ],
           expiry: null,
           expired: false,
         },

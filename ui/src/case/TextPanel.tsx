@@ -52,6 +52,7 @@ function ZoneSummary({ zone, recognised }: { zone: ZoneCheck; recognised: boolea
           <li key={d.field} className="missing" data-testid="zone-difference" data-field={d.field}>
             <span aria-hidden="true">⚠</span> {field(d.field)}:{" "}
             {t("text.zone.differs", { zone: zoneValue(d.zone), form: zoneValue(d.form) })}
+            {d.likely_misread && ` (${t("text.zone.misread")})`}
           </li>
         ))}
         {zone.differences.length === 0 && whole && (

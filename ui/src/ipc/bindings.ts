@@ -885,7 +885,13 @@ zone: string,
 /**
  * As the application states it.
  */
-form: string, };
+form: string, 
+/**
+ * Read from a scan, the zone's name is the form's with one letter lost: a reader drops thin
+ * letters (`ISMAYIL` read `ISMAYL`), so the officer compares it by eye rather than takes it
+ * for a contradiction.
+ */
+likely_misread: boolean, };
 
 /**
  * A document's zone, checked.
