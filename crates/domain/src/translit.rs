@@ -177,7 +177,7 @@ fn is_mark(c: char) -> bool {
 
 /// Persian and Arabic letters (short vowels unwritten): a name in them is compared by its
 /// consonants.
-pub fn is_abjad(c: char) -> bool {
+fn is_abjad(c: char) -> bool {
     matches!(c, '\u{0600}'..='\u{06ff}' | '\u{0750}'..='\u{077f}' | '\u{fb50}'..='\u{fdff}' | '\u{fe70}'..='\u{feff}')
 }
 
@@ -251,13 +251,13 @@ const DIGITS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
 /// One comparison-key character and the characters of the text it came from (first and last,
 /// as character indices).
-pub type Keyed = (char, usize, usize);
+type Keyed = (char, usize, usize);
 
 /// The text as comparison-key characters, each with the characters of the text it came from;
 /// Latin digraphs are read as the letter they write (`zh` as `ж`, `kh` as `х`, `sh`, `ch`); a
 /// letter that repeats the key before it is left out (`mm` is `m`), and any run of characters
 /// without a key is one space.
-pub fn keyed(text: &str) -> Vec<Keyed> {
+fn keyed(text: &str) -> Vec<Keyed> {
     let chars: Vec<char> = text.chars().collect();
     let mut out: Vec<Keyed> = Vec::with_capacity(chars.len());
     let mut i = 0;

@@ -27,6 +27,10 @@ function show(zone: Zone, onRecognised = () => {}): HTMLElement {
   return container.querySelector("[data-testid=checklist-zone]") as HTMLElement;
 }
 
+/** The checklist's zone of a recognised scan whose zone reads as `check`. */
+const recognisedAs = (check: ZoneCheck) =>
+  show({ document_id: "d1", recognised: true, recognisable: false, check });
+
 const lines = (list: HTMLElement) => [...list.querySelectorAll("li")].map((li) => li.textContent);
 
 describe("the checklist's machine-readable zone", () => {
@@ -53,17 +57,12 @@ describe("the checklist's machine-readable zone", () => {
   });
 
   it("calls failing digits of a recognised zone a misreading and lists no differences", () => {
-    const shown = show({
-      document_id: "d1",
-      recognised: true,
-      recognisable: false,
-      check: {
-        ...whole,
-        failed: ["document_number"],
-        differences: [
-          { field: "surname", zone: "MAMMADUV", form: "MAMMADOV", likely_misread: false },
-        ],
-      },
+    const shown = recognisedAs({
+      ...whole,
+      failed: ["document_number"],
+      differences: [
+        { field: "surname", zone: "MAMMADUV", form: "MAMMADOV", likely_misread: false },
+      ],
     });
     expect(lines(shown)).toEqual([
       "⚠ machine readable zone recognised on the scan, check digits failing (document number): most likely misread — compare by eye",
@@ -71,16 +70,11 @@ describe("the checklist's machine-readable zone", () => {
   });
 
   it("says a name read from a scan with one letter lost is probably misread", () => {
-    const shown = show({
-      document_id: "d1",
-      recognised: true,
-      recognisable: false,
-      check: {
-        ...whole,
-        differences: [
-          { field: "given_names", zone: "ISMAYL", form: "ISMAYIL", likely_misread: true },
-        ],
-      },
+    const shown = recognisedAs({
+      ...whole,
+      differences: [
+        { field: "given_names", zone: "ISMAYL", form: "ISMAYIL", likely_misread: true },
+      ],
     });
     expect(lines(shown)).toEqual([
       "⚠ given names: the zone says ISMAYL, the form ISMAYIL (probably misread: one letter lost on the scan — compare it by eye)",

@@ -8,11 +8,7 @@ import {
   type ZoneField,
 } from "../ipc/client";
 import { formatDate } from "../queue/format";
-
-/** A zone's value as officers read it: dates as dd.mm.yyyy. */
-function shown(value: string): string {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? formatDate(value) : value;
-}
+import { differenceText } from "./TextPanel";
 
 /**
  * An identity document's machine-readable zone on the checklist: agrees with the form, each
@@ -65,7 +61,7 @@ export function ChecklistZone({ zone, onRecognised }: { zone: Zone; onRecognised
         lines.push({
           key: `differs-${d.field}`,
           ok: false,
-          text: `${field(d.field)}: ${t("text.zone.differs", { zone: shown(d.zone), form: shown(d.form) })}${d.likely_misread ? ` (${t("text.zone.misread")})` : ""}`,
+          text: differenceText(t, d),
         });
       }
     }

@@ -1,3 +1,4 @@
+import type { TFunction } from "i18next";
 import { type ReactNode, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
@@ -8,12 +9,20 @@ import {
   desk,
   toDeskError,
   type ZoneCheck,
+  type ZoneDifference,
 } from "../ipc/client";
 import { formatDate } from "../queue/format";
 
 /** A value of the zone as officers read it: dates as dd.mm.yyyy. */
 function zoneValue(value: string): string {
   return /^\d{4}-\d{2}-\d{2}$/.test(value) ? formatDate(value) : value;
+}
+
+/** One difference between the zone and the form, as the panel and the checklist word it. */
+export function differenceText(t: TFunction, d: ZoneDifference): string {
+  const differs = t("text.zone.differs", { zone: zoneValue(d.zone), form: zoneValue(d.form) });
+  const misread = d.likely_misread ? ` (${t("text.zone.misread")})` : "";
+  return `${t(`text.zone.field.${d.field}`)}: ${differs}${misread}`;
 }
 
 /** The document's machine-readable zone: whether its check digits hold, what a reader's
@@ -50,9 +59,7 @@ function ZoneSummary({ zone, recognised }: { zone: ZoneCheck; recognised: boolea
         )}
         {(misread ? [] : zone.differences).map((d) => (
           <li key={d.field} className="missing" data-testid="zone-difference" data-field={d.field}>
-            <span aria-hidden="true">⚠</span> {field(d.field)}:{" "}
-            {t("text.zone.differs", { zone: zoneValue(d.zone), form: zoneValue(d.form) })}
-            {d.likely_misread && ` (${t("text.zone.misread")})`}
+            <span aria-hidden="true">⚠</span> {differenceText(t, d)}
           </li>
         ))}
         {zone.differences.length === 0 && whole && (
