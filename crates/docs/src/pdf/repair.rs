@@ -1,9 +1,11 @@
 //! A complete PDF whose cross-reference table is damaged (offsets that miss their objects, a
 //! `startxref` that points nowhere, a table cut by a careless editor) is read the way PDF viewers
 //! read it: the objects are found by scanning the file for `N G obj`, and a new table and trailer
-//! are written after the file's bytes, pointing at them. The catalogue is the old trailer's
-//! `/Root` when one can still be read, else the object that says `/Type /Catalog`. A file cut
-//! short (no `%%EOF` at its end) is not rebuilt: what is missing cannot be recovered.
+//! are written after the file's bytes, pointing at them (objects inside object streams are
+//! opened from their stream, as lopdf does). The catalogue is the old trailer's (or
+//! cross-reference stream's) `/Root` when one can still be read, else the object that says
+//! `/Type /Catalog`. A file cut short (no `%%EOF` at its end) is not rebuilt: what is missing
+//! cannot be recovered.
 
 /// How far from the end the closing `%%EOF` may stand (trailing whitespace, a stray byte).
 const EOF_WINDOW: usize = 64;
@@ -40,14 +42,12 @@ fn object_header(bytes: &[u8]) -> Option<(u32, u16)> {
         .then_some((number, generation))
 }
 
-/// The number of the object a `/Root N G R` names, in the last trailer that has one.
-fn trailer_root(pdf: &[u8]) -> Option<u32> {
-    let trailer = pdf.windows(7).rposition(|w| w == b"trailer")?;
-    let root = pdf[trailer..].windows(5).position(|w| w == b"/Root")? + trailer + 5;
-    let text = std::str::from_utf8(&pdf[root..pdf.len().min(root + 32)]).ok()?;
-    let mut fields = text.split_whitespace();
-    let number = fields.next()?.parse().ok()?;
-    (fields.next()?.parse::<u16>().is_ok() && fields.next()?.starts_with('R')).then_some(number)
+/// The first number after the last `key` in the file (the last trailer's, or the last
+/// cross-reference stream's, as a PDF 1.5 file keeps its trailer), when digits follow it.
+fn last_number(pdf: &[u8], key: &[u8]) -> Option<u32> {
+    let at = pdf.windows(key.len()).rposition(|w| w == key)? + key.len();
+    let text = String::from_utf8_lossy(&pdf[at..pdf.len().min(at + 32)]);
+    text.split_whitespace().next()?.parse().ok()
 }
 
 /// The first object whose dictionary says `/Type /Catalog`.
@@ -81,10 +81,19 @@ pub(super) fn rebuilt(bytes: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     let objects = objects(pdf);
-    let root = trailer_root(pdf)
-        .filter(|r| objects.iter().any(|&(n, _, _)| n == *r))
+    // The catalogue the last trailer names, if it stands in the file, or may stand inside an
+    // object stream (lopdf opens those); else the one the objects show.
+    let root = last_number(pdf, b"/Root")
+        .filter(|r| {
+            objects.iter().any(|&(n, _, _)| n == *r) || pdf.windows(7).any(|w| w == b"/ObjStm")
+        })
         .or_else(|| catalogue(pdf, &objects))?;
-    let size = objects.last()?.0.checked_add(1)?;
+    // Objects inside object streams are numbered beyond what the scan finds: the old size holds.
+    let size = objects
+        .last()?
+        .0
+        .checked_add(1)?
+        .max(last_number(pdf, b"/Size").unwrap_or(0));
     let mut out = pdf.to_vec();
     out.push(b'\n');
     let table_at = out.len();
@@ -118,6 +127,14 @@ mod tests {
         let pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nx 2 0 obj\n";
         assert_eq!(objects(pdf), [(1, 0, 9)]);
         assert_eq!(catalogue(pdf, &objects(pdf)), Some(1));
+    }
+
+    #[test]
+    fn the_root_and_size_are_read_from_a_cross_reference_stream_too() {
+        let pdf = b"%PDF-1.5\n9 0 obj\n<< /Type /XRef /Size 440 /Root 438 0 R >>\nstream\n";
+        assert_eq!(last_number(pdf, b"/Root"), Some(438));
+        assert_eq!(last_number(pdf, b"/Size"), Some(440));
+        assert_eq!(last_number(pdf, b"/Info"), None);
     }
 
     #[test]
