@@ -77,8 +77,9 @@ pub struct DocumentText {
     /// The text was recognised on the scan's pages (OCR), not read from a text layer: it may
     /// hold misread characters.
     pub recognised: bool,
-    /// The document is a scan without text (an image, or a PDF without a text layer) that this
-    /// workstation can recognise (`Desk::recognition_job`).
+    /// The document is a scan without text (an image, or a PDF without a text layer), or a PDF
+    /// with scanned pages without text, that this workstation can recognise
+    /// (`Desk::recognition_job`): in the second case `text` is the text layer's meanwhile.
     pub can_recognise: bool,
     /// On a recognised scan: where each found value stands on its page, for the viewer to box.
     pub boxes: Vec<WordBox>,
@@ -154,6 +155,7 @@ pub fn document_text(
         recognised,
         head,
         words,
+        scans_without_text,
     } = row.ok_or_else(|| {
         DeskError::new(
             ErrorKind::Invalid,
@@ -204,7 +206,8 @@ pub fn document_text(
             .filter(|_| state == TextState::Ready)
             .map(|w| boxes(&w, &values))
             .unwrap_or_default(),
-        can_recognise: state == TextState::NoText
+        can_recognise: (state == TextState::NoText
+            || (state == TextState::Ready && scans_without_text > 0 && !recognised))
             && head.is_some_and(|h| {
                 !matches!(
                     migdesk_docs::sniff(&h),

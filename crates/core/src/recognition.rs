@@ -149,6 +149,7 @@ impl Recognition {
             problem: None,
             viewable: true,
             recognised: Some(words),
+            scans_without_text: 0,
         }])?;
         Ok(self.document_id)
     }
@@ -198,6 +199,7 @@ mod tests {
             problem: None,
             viewable: true,
             recognised: None,
+            scans_without_text: 0,
         };
         store
             .keep_texts(&[unread("sha-p"), unread("sha-l")])

@@ -4,8 +4,8 @@
 //! the sync brings them: a scan without a text layer is offered for recognition, what is read
 //! is kept in the cache marked as recognised, the panel checks it against the applicant, and
 //! the queue's search finds a word that stands only on the scan. A PDF without a text layer has
-//! the scans on its pages read; one with a text layer is refused with a clear message and
-//! nothing changes. Scans nobody opened are read in the background after the sync, identity
+//! the scans on its pages read, and one with a page scanned without text that page; one with a
+//! text layer on every page is refused with a clear message and nothing changes. Scans nobody opened are read in the background after the sync, identity
 //! documents first.
 
 mod common;
@@ -39,6 +39,7 @@ async fn a_scanned_passport_is_recognised_kept_checked_and_found_by_search() {
     let mut scans = Vec::new();
     let mut pdf = None;
     let mut image_pdf = None;
+    let mut mixed_pdf = None;
     for id in common::pending_cases(&mut desk) {
         let case = desk.case(&id).unwrap();
         for doc in &case.documents {
@@ -47,12 +48,13 @@ async fn a_scanned_passport_is_recognised_kept_checked_and_found_by_search() {
                 assert_eq!(text.state, TextState::NoText);
                 scans.push((id.clone(), doc.id.clone()));
             } else if doc.file_name.ends_with(".pdf") && text.state == TextState::Ready {
-                assert!(
-                    !text.can_recognise,
-                    "{}: its text layer is read",
-                    doc.file_name
-                );
-                pdf.get_or_insert(doc.id.clone());
+                // A text layer on every page is read as it is; a page scanned without one is
+                // offered for recognition, the layer's text shown meanwhile.
+                if text.can_recognise {
+                    mixed_pdf.get_or_insert((doc.id.clone(), text.text));
+                } else {
+                    pdf.get_or_insert(doc.id.clone());
+                }
             } else if doc.file_name.ends_with(".pdf") && text.can_recognise {
                 image_pdf.get_or_insert(doc.id.clone());
             }
@@ -137,7 +139,28 @@ async fn a_scanned_passport_is_recognised_kept_checked_and_found_by_search() {
         text.text
     );
 
-    // A PDF with a text layer is not recognised: a clear refusal, and its text stays as it was.
+    // A PDF with a page scanned without text has that page recognised; its other pages keep
+    // the text layer's text.
+    let (mixed_pdf, layer) = mixed_pdf.expect("the demo has PDFs with a page added without text");
+    let recognition = desk
+        .recognition_job(&mixed_pdf)
+        .unwrap()
+        .run()
+        .await
+        .unwrap();
+    let text = desk.after_recognition(recognition).unwrap();
+    assert!(
+        text.recognised && text.state == TextState::Ready && !text.can_recognise,
+        "{text:?}"
+    );
+    assert!(
+        text.text.starts_with(layer.lines().next().unwrap()) && text.text.len() > layer.len(),
+        "{layer:?} then the scan's words in {:?}",
+        text.text
+    );
+
+    // A PDF with a text layer on every page is not recognised: a clear refusal, and its text
+    // stays as it was.
     let pdf = pdf.unwrap();
     let before = desk.document_text(&pdf).unwrap();
     let recognition = desk.recognition_job(&pdf).unwrap().run().await.unwrap();
@@ -224,4 +247,68 @@ fn a_passport_page_from_a_black_and_white_scanner_is_read_in_a_tiff_and_in_a_pdf
             read.text
         );
     }
+}
+
+/// A notary's certificate with a text layer and, after it, the passport page scanned without
+/// one: arriving, the file says its second page is a scan without text; recognised, that page
+/// alone is read (its words boxed on it) and the certificate keeps its layer's words as typed.
+#[test]
+fn in_a_pdf_with_a_text_layer_only_the_page_scanned_without_text_is_recognised() {
+    use migdesk_central::seed::docs::{self, PageStyle, Printed, Scanner};
+    use migdesk_domain::mrz_read::{Source, find};
+    use rand::SeedableRng;
+
+    let page = migdesk_central::seed::identity_pages(7, 1)
+        .unwrap()
+        .remove(0);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let scan = page.scan(&mut rng, &Scanner::IDENTITY);
+    let certificate = vec!["Notarial certificate No. 4411: a true copy of the passport".to_owned()];
+    let cover = docs::page(
+        &mut rng,
+        PageStyle::Text,
+        12,
+        &Printed {
+            title: &certificate[0],
+            lines: &[],
+            mrz: None,
+        },
+    );
+    let pdf = docs::scanned_pdf(
+        &[cover.clone(), scan],
+        Some(std::slice::from_ref(&certificate)),
+    );
+    let documents = migdesk_docs::Documents::default();
+
+    let layer = documents.read_text(pdf.clone()).unwrap();
+    assert_eq!(layer.scans_without_text, [1]);
+    assert!(layer.text.unwrap().contains("No. 4411"));
+
+    let read = documents.recognise(pdf).unwrap();
+    assert_eq!(
+        (read.pages, read.recognised_pages.as_slice()),
+        (2, [1].as_slice())
+    );
+    assert!(read.text.starts_with(&certificate[0]), "{}", read.text);
+    assert!(read.words.iter().all(|w| w.page == 1), "{:?}", read.words);
+    let today = chrono::Local::now().date_naive();
+    let zone = find(&read.text, Source::Recognised, today)
+        .unwrap_or_else(|| panic!("no zone in {:?}", read.text));
+    let printed = find(&page.zone.join("\n"), Source::Typed, today).unwrap();
+    assert_eq!(zone.document_number, printed.document_number);
+
+    // Text on every page: nothing to recognise, said plainly.
+    let typed = docs::scanned_pdf(&[cover], Some(std::slice::from_ref(&certificate)));
+    assert_eq!(
+        documents
+            .read_text(typed.clone())
+            .unwrap()
+            .scans_without_text,
+        Vec::<usize>::new()
+    );
+    let err = documents.recognise(typed).unwrap_err();
+    assert!(
+        err.to_string().contains("text layer on every page"),
+        "{err}"
+    );
 }

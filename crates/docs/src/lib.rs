@@ -108,6 +108,16 @@ pub struct PageSize {
     pub height: f64,
 }
 
+/// A document's text layer, as read when it arrives.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextLayer {
+    /// The text layer; `None` when there is none (a scan without OCR, an image).
+    pub text: Option<String>,
+    /// The pages of a PDF (from 0) that have no text of their own but draw an image — scanned
+    /// pages [`Documents::recognise`] reads. Empty for images, whose pages are all scans.
+    pub scans_without_text: Vec<usize>,
+}
+
 /// A page converted for display: PNG bytes and their size in pixels.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RenderedPage {
@@ -202,50 +212,68 @@ impl Documents {
 
     /// A PDF's text layer; `None` when it has none (a scan without OCR).
     pub fn extract_text(&self, bytes: impl Into<Arc<[u8]>>) -> Result<Option<String>, DocError> {
+        self.read_text(bytes).map(|layer| layer.text)
+    }
+
+    /// A PDF's text layer, and which of its pages are scans without text (an image, and no
+    /// text of its own): the pages [`Documents::recognise`] reads. Images have no text layer.
+    pub fn read_text(&self, bytes: impl Into<Arc<[u8]>>) -> Result<TextLayer, DocError> {
         self.run(bytes, |bytes, format, ctx| match format {
-            Format::Pdf => pdf::Pdf::open(bytes, ctx)?.text(ctx),
-            // Images carry no text layer.
-            _ => Ok(None),
+            Format::Pdf => {
+                let pages = pdf::Pdf::open(bytes, ctx)?.read(ctx)?;
+                Ok(TextLayer {
+                    text: pages.text(),
+                    scans_without_text: pages.scans_without_text(),
+                })
+            }
+            _ => Ok(TextLayer::default()),
         })
     }
 
     /// The text of a scanned image (JPEG, PNG, TIFF — every page — and the other raster
-    /// formats) or of an image-only PDF (each page's scan), recognised by the Tesseract program
-    /// with each word's box; see [`ocr`]. A PDF with a text layer is not recognised.
+    /// formats) or of a PDF's scanned pages, recognised by the Tesseract program with each
+    /// word's box; see [`ocr`]. In a PDF only the pages without a text layer are recognised: the
+    /// others' text is kept as the layer says ([`Recognised::recognised_pages`] tells which is
+    /// which). A PDF whose every page has text is not recognised.
     pub fn recognise(&self, bytes: impl Into<Arc<[u8]>>) -> Result<Recognised, DocError> {
         self.run(bytes, |bytes, format, ctx| {
             if format != Format::Pdf {
                 let pages = raster::inspect(bytes, &format, ctx)?.pages.len();
-                return ocr::recognise(pages, |page| raster_page(bytes, &format, page, ctx), ctx);
+                return ocr::recognise(
+                    pages,
+                    |page| raster_page(bytes, &format, page, ctx).map(ocr::Page::Scan),
+                    ctx,
+                );
             }
-            let pdf = pdf::Pdf::open(bytes, ctx)?;
-            let images = pdf.page_images(ctx)?;
-            if pdf.text(ctx)?.is_some() {
+            let pages = pdf::Pdf::open(bytes, ctx)?.read(ctx)?;
+            if (0..pages.texts.len()).all(|page| pages.has_text(page)) {
                 return Err(DocError::unsupported(
-                    "recognising a PDF that has a text layer (its text is read as it is)",
+                    "recognising a PDF that has a text layer on every page (its text is read as it is)",
                 ));
             }
-            if images.iter().all(Option::is_none) {
-                return Err(DocError::unsupported(
-                    "recognising this PDF: none of its pages holds a scan in a format read here (JPEG, grey or RGB pixels, CCITT fax)",
-                ));
-            }
-            // A page without a scan read here is a blank page to the recogniser.
-            ocr::recognise(
-                images.len(),
-                |page| match &images[page] {
-                    Some(pdf::PageImage::Jpeg(jpeg)) => {
-                        raster::decode_page(jpeg, &sniff(jpeg), 0, ctx)
+            let recognised = ocr::recognise(
+                pages.texts.len(),
+                |page| {
+                    if pages.has_text(page) {
+                        return Ok(ocr::Page::Text(pages.texts[page].trim().to_owned()));
                     }
-                    Some(pdf::PageImage::Pixels(image)) => Ok(image.clone()),
-                    None => Ok(DynamicImage::ImageLuma8(image::GrayImage::from_pixel(
-                        64,
-                        64,
-                        image::Luma([255]),
-                    ))),
+                    Ok(match pages.scan(page, ctx)? {
+                        Some(pdf::PageImage::Jpeg(jpeg)) => {
+                            ocr::Page::Scan(raster::decode_page(&jpeg, &sniff(&jpeg), 0, ctx)?)
+                        }
+                        Some(pdf::PageImage::Pixels(image)) => ocr::Page::Scan(image),
+                        // A page without a scan read here holds nothing to recognise.
+                        None => ocr::Page::Text(String::new()),
+                    })
                 },
                 ctx,
-            )
+            )?;
+            if recognised.recognised_pages.is_empty() {
+                return Err(DocError::unsupported(
+                    "recognising this PDF: none of its pages without text holds a scan in a format read here (JPEG, grey or RGB pixels, CCITT fax)",
+                ));
+            }
+            Ok(recognised)
         })
     }
 

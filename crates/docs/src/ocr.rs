@@ -56,13 +56,18 @@ pub struct Word {
 }
 
 /// What recognition found in a document: its text (lines as read, pages separated by a blank
-/// line) and each word with its box.
+/// line; a PDF's pages with a text layer as the layer says) and each recognised word with its
+/// box.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Recognised {
     pub text: String,
     pub words: Vec<Word>,
     /// The languages it was read in.
     pub languages: Vec<String>,
+    /// How many pages the document has.
+    pub pages: usize,
+    /// The pages (from 0) recognised; a PDF's other pages kept their text layer's text.
+    pub recognised_pages: Vec<usize>,
 }
 
 /// The recogniser's program and its installed languages of [`LANGUAGES`], asked once.
@@ -97,20 +102,35 @@ pub fn available() -> bool {
     engine().is_ok()
 }
 
-/// Reads the pages decoded by `page_of` (from 0, `pages` of them).
+/// A page to read: a scan, or a page whose text is known already (a PDF's text layer).
+pub(crate) enum Page {
+    Scan(DynamicImage),
+    Text(String),
+}
+
+/// Reads the scans among the pages given by `page_of` (from 0, `pages` of them); a page with
+/// text keeps it as it is.
 pub(crate) fn recognise(
     pages: usize,
-    mut page_of: impl FnMut(usize) -> Result<DynamicImage, DocError>,
+    mut page_of: impl FnMut(usize) -> Result<Page, DocError>,
     ctx: &Ctx,
 ) -> Result<Recognised, DocError> {
     let (program, languages) = engine()?;
     let mut out = Recognised {
         languages: languages.clone(),
+        pages,
         ..Recognised::default()
     };
     for page in 0..pages {
         ctx.checkpoint()?;
-        let prepared = Prepared::new(page_of(page)?);
+        let scan = match page_of(page)? {
+            Page::Scan(scan) => scan,
+            Page::Text(text) => {
+                out.push_page(&text);
+                continue;
+            }
+        };
+        let prepared = Prepared::new(scan);
         ctx.checkpoint()?;
         let pgm = pgm(&prepared.grey);
         let language = languages.join("+");
@@ -126,13 +146,21 @@ pub(crate) fn recognise(
             )?;
             text = with_zone(&text, &parse_tsv(&zone, page, &prepared).0);
         }
-        if !out.text.is_empty() && !text.is_empty() {
-            out.text.push_str("\n\n");
-        }
-        out.text.push_str(&text);
+        out.push_page(&text);
         out.words.extend(words);
+        out.recognised_pages.push(page);
     }
     Ok(out)
+}
+
+impl Recognised {
+    /// Adds a page's text, a blank line after the page before.
+    fn push_page(&mut self, text: &str) {
+        if !self.text.is_empty() && !text.is_empty() {
+            self.text.push_str("\n\n");
+        }
+        self.text.push_str(text);
+    }
 }
 
 /// A grey page as a binary PGM: what the recogniser reads fastest, and nothing to compress

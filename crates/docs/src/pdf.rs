@@ -6,7 +6,7 @@
 //! (panics, caught by the worker). So [`Pdf::open`] refuses what would make it recurse without
 //! end or allocate without bound, and [`Pdf::text`] hands it a copy without image data.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -85,43 +85,69 @@ impl Pdf {
     }
 
     /// The text layer, page by page, or `None` when there is none.
-    pub(crate) fn text(mut self, ctx: &Ctx) -> Result<Option<String>, DocError> {
-        self.prepare_for_extraction();
-        let mut text = String::new();
-        for number in 1..=self.pages.len() {
-            ctx.checkpoint()?;
-            text.push_str(&self.page_text(number as u32)?);
-        }
-        let text = text.trim();
-        Ok((!text.is_empty()).then(|| text.to_owned()))
+    pub(crate) fn text(self, ctx: &Ctx) -> Result<Option<String>, DocError> {
+        Ok(self.read(ctx)?.text())
     }
 
-    /// The scan on each page of an image-only PDF: the largest image the page draws, when it is
-    /// a JPEG (`DCTDecode`) or 8-bit grey or RGB pixels (`FlateDecode` or none); `None` for a
-    /// page without one. Sizes are checked against the limits before anything is decoded.
-    pub(crate) fn page_images(&self, ctx: &Ctx) -> Result<Vec<Option<PageImage>>, DocError> {
-        let mut out = Vec::with_capacity(self.pages.len());
-        for &page in &self.pages {
+    /// Each page's text layer and the scan it draws: the largest image on the page, by its
+    /// declared size (not decoded here). The scans' bytes are set aside before the text reader
+    /// sees the document (see [`Pdf::prepare_for_extraction`]).
+    pub(crate) fn read(mut self, ctx: &Ctx) -> Result<Pages, DocError> {
+        let mut streams: Vec<(u32, u32, Stream)> = Vec::new();
+        let mut taken: HashMap<ObjectId, usize> = HashMap::new();
+        let mut scans = Vec::with_capacity(self.pages.len());
+        for page in self.pages.clone() {
             ctx.checkpoint()?;
-            let chain = ancestors(&self.doc, page)?;
-            let largest = inherited(&self.doc, &chain, b"Resources")
-                .and_then(|r| r.as_dict().ok())
-                .and_then(|r| r.get_deref(b"XObject", &self.doc).ok()?.as_dict().ok())
-                .into_iter()
-                .flat_map(|x| x.iter())
-                .filter_map(|(_, o)| self.doc.get_object(o.as_reference().ok()?).ok())
-                .filter_map(|o| o.as_stream().ok())
-                .filter(|s| is_image(s))
-                .filter_map(|s| Some((dimension(s, b"Width")?, dimension(s, b"Height")?, s)))
-                .max_by_key(|(w, h, _)| u64::from(*w) * u64::from(*h));
-            let Some((width, height, stream)) = largest else {
-                out.push(None);
+            let Some((id, width, height)) = self.largest_image(page)? else {
+                scans.push(None);
                 continue;
             };
-            ctx.limits.check_pixels(width, height)?;
-            out.push(page_image(stream, width, height, ctx)?);
+            if let Some(&at) = taken.get(&id) {
+                scans.push(Some(at));
+                continue;
+            }
+            let Ok(Object::Stream(stream)) = self.doc.get_object_mut(id) else {
+                scans.push(None);
+                continue;
+            };
+            let content = std::mem::take(&mut stream.content);
+            let aside = Stream::new(stream.dict.clone(), content);
+            taken.insert(id, streams.len());
+            scans.push(Some(streams.len()));
+            streams.push((width, height, aside));
         }
-        Ok(out)
+        self.prepare_for_extraction();
+        let mut texts = Vec::with_capacity(self.pages.len());
+        for number in 1..=self.pages.len() {
+            ctx.checkpoint()?;
+            texts.push(self.page_text(number as u32)?);
+        }
+        Ok(Pages {
+            texts,
+            scans,
+            streams,
+        })
+    }
+
+    /// The image a page draws with the most pixels (as declared): its object and size.
+    fn largest_image(&self, page: ObjectId) -> Result<Option<(ObjectId, u32, u32)>, DocError> {
+        let chain = ancestors(&self.doc, page)?;
+        Ok(inherited(&self.doc, &chain, b"Resources")
+            .and_then(|r| r.as_dict().ok())
+            .and_then(|r| r.get_deref(b"XObject", &self.doc).ok()?.as_dict().ok())
+            .into_iter()
+            .flat_map(|x| x.iter())
+            .filter_map(|(_, o)| {
+                let id = o.as_reference().ok()?;
+                let stream = self.doc.get_object(id).ok()?.as_stream().ok()?;
+                is_image(stream).then_some(())?;
+                Some((
+                    id,
+                    dimension(stream, b"Width")?,
+                    dimension(stream, b"Height")?,
+                ))
+            })
+            .max_by_key(|(_, w, h)| u64::from(*w) * u64::from(*h)))
     }
 
     fn page_text(&self, number: u32) -> Result<String, DocError> {
@@ -171,6 +197,49 @@ pub(crate) enum PageImage {
     Jpeg(Vec<u8>),
     /// Pixels already decoded.
     Pixels(image::DynamicImage),
+}
+
+/// A PDF's pages as read by [`Pdf::read`].
+pub(crate) struct Pages {
+    /// Each page's text layer as read (empty, or blank, on a page without one).
+    pub(crate) texts: Vec<String>,
+    /// Each page's scan, an index into `streams` (a scan drawn on several pages is kept once).
+    scans: Vec<Option<usize>>,
+    /// The scans' declared sizes and streams.
+    streams: Vec<(u32, u32, Stream)>,
+}
+
+impl Pages {
+    /// The whole text layer, `None` when no page has text.
+    pub(crate) fn text(&self) -> Option<String> {
+        let text = self.texts.concat();
+        let text = text.trim();
+        (!text.is_empty()).then(|| text.to_owned())
+    }
+
+    /// Whether page `page` (from 0) has text of its own.
+    pub(crate) fn has_text(&self, page: usize) -> bool {
+        self.texts.get(page).is_some_and(|t| !t.trim().is_empty())
+    }
+
+    /// The pages (from 0) without text that draw an image: what recognition reads.
+    pub(crate) fn scans_without_text(&self) -> Vec<usize> {
+        (0..self.texts.len())
+            .filter(|&page| !self.has_text(page) && self.scans[page].is_some())
+            .collect()
+    }
+
+    /// The scan of page `page` decoded, when the page draws one in a format read here (JPEG,
+    /// 8-bit grey or RGB pixels, CCITT fax); sizes are checked against the limits before
+    /// anything is decoded.
+    pub(crate) fn scan(&self, page: usize, ctx: &Ctx) -> Result<Option<PageImage>, DocError> {
+        let Some(&Some(at)) = self.scans.get(page) else {
+            return Ok(None);
+        };
+        let (width, height, stream) = &self.streams[at];
+        ctx.limits.check_pixels(*width, *height)?;
+        page_image(stream, *width, *height, ctx)
+    }
 }
 
 fn dimension(stream: &Stream, key: &[u8]) -> Option<u32> {

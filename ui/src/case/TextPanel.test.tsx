@@ -164,4 +164,32 @@ describe("the text panel", () => {
     (screen.getByTestId("recognise-again") as HTMLButtonElement).click();
     await waitFor(() => expect(asked).toBe(2));
   });
+
+  it("shows a PDF's own text while its pages scanned without text are recognised", async () => {
+    const layer: DocumentText = {
+      ...scan,
+      state: "ready",
+      text: "Notarial certificate No. 4411",
+      can_recognise: true,
+    };
+    let failing = true;
+    const shown = await panel(layer, () => {
+      if (failing) throw { kind: "document", message: "time up" };
+      return {
+        ...layer,
+        text: `${layer.text}\n\nP<AZEMAMMADOV<<ISMAYIL`,
+        recognised: true,
+        can_recognise: false,
+      };
+    });
+    // Failed: the layer's text stays, with what happened and a way to try again.
+    const failed = await screen.findByTestId("recognition-failed");
+    expect(failed.textContent).toContain("below is the file's own text");
+    expect(shown.querySelector("pre")?.textContent).toBe("Notarial certificate No. 4411");
+    failing = false;
+    (screen.getByTestId("recognise-again") as HTMLButtonElement).click();
+    await screen.findByTestId("recognised-note");
+    expect(shown.querySelector("pre")?.textContent).toContain("P<AZEMAMMADOV");
+    expect(screen.queryByTestId("recognising")).toBeNull();
+  });
 });

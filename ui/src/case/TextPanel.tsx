@@ -127,6 +127,18 @@ export function TextPanel({
               {t("text.recognised")}
             </p>
           )}
+          {text.can_recognise &&
+            (recognition.failed ? (
+              <RecognitionFailed
+                message={t("text.recognisePagesFailed")}
+                failed={recognition.failed}
+                retry={recognition.retry}
+              />
+            ) : (
+              <p className="note" role="status" data-testid="recognising">
+                <progress aria-label={t("text.recognisingPages")} /> {t("text.recognisingPages")}
+              </p>
+            ))}
           {text.zone && <ZoneSummary zone={text.zone} recognised={text.recognised} />}
           <ul className="text-checks">
             {text.checks.map((c) => (
@@ -144,17 +156,13 @@ export function TextPanel({
           {text.truncated && <p className="note">{t("text.truncated")}</p>}
         </>
       ) : text.can_recognise && recognition.failed ? (
-        <div role="alert" className="error-notice" data-testid="recognition-failed">
-          <p>{t("text.recogniseFailed")}</p>
-          <details>
-            <summary>{t("errors.detail")}</summary>
-            <code>{recognition.failed.message}</code>
-          </details>
-          <button type="button" onClick={recognition.retry} data-testid="recognise-again">
-            {t("text.recogniseAgain")}
-          </button>
+        <RecognitionFailed
+          message={t("text.recogniseFailed")}
+          failed={recognition.failed}
+          retry={recognition.retry}
+        >
           <p className="note">{t("text.state.no_text")}</p>
-        </div>
+        </RecognitionFailed>
       ) : text.can_recognise ? (
         <p className="note" role="status" data-testid="recognising">
           <progress aria-label={t("text.recognising")} /> {t("text.recognising")}
@@ -166,6 +174,34 @@ export function TextPanel({
         </p>
       )}
     </section>
+  );
+}
+
+/** Why recognition failed, and a button to try again. */
+function RecognitionFailed({
+  message,
+  failed,
+  retry,
+  children,
+}: {
+  message: string;
+  failed: DeskError;
+  retry: () => void;
+  children?: ReactNode;
+}) {
+  const { t } = useTranslation();
+  return (
+    <div role="alert" className="error-notice" data-testid="recognition-failed">
+      <p>{message}</p>
+      <details>
+        <summary>{t("errors.detail")}</summary>
+        <code>{failed.message}</code>
+      </details>
+      <button type="button" onClick={retry} data-testid="recognise-again">
+        {t("text.recogniseAgain")}
+      </button>
+      {children}
+    </div>
   );
 }
 

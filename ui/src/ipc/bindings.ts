@@ -956,8 +956,9 @@ zone: ZoneCheck | null,
  */
 recognised: boolean, 
 /**
- * The document is a scan without text (an image, or a PDF without a text layer) that this
- * workstation can recognise (`Desk::recognition_job`).
+ * The document is a scan without text (an image, or a PDF without a text layer), or a PDF
+ * with scanned pages without text, that this workstation can recognise
+ * (`Desk::recognition_job`): in the second case `text` is the text layer's meanwhile.
  */
 can_recognise: boolean, 
 /**

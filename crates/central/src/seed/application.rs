@@ -308,11 +308,7 @@ pub(crate) fn generate(
                 // the demo (people, cases, officers) then stays what the tests and the README
                 // know, whatever the scanner does.
                 let _ = docs::page(rng, style, 0, &printed);
-                let mut own = <StdRng as rand::SeedableRng>::seed_from_u64(
-                    passport_number
-                        .bytes()
-                        .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
-                );
+                let mut own = own_stream(&passport_number);
                 let p = docs::Scanner::IDENTITY.page(&mut own, style, 0, &printed);
                 if !unreadable {
                     identity.get_or_insert(page);
@@ -356,9 +352,16 @@ pub(crate) fn generate(
                     let text: Vec<Vec<String>> =
                         (0..pages.len()).map(|_| text_lines(doc_type)).collect();
                     let with_text = rng.random_range(0..3) > 0;
+                    // Some have a last page scanned later and added without OCR: a text layer
+                    // on every page but that one. Decided from a stream of the document's own,
+                    // so the rest of the demo stays as it was.
+                    let added_later = with_text
+                        && pages.len() > 1
+                        && own_stream(&format!("{number} {doc_type}")).random_range(0..3) == 0;
+                    let layer = &text[..text.len() - usize::from(added_later)];
                     (
                         format!("{doc_type}.pdf"),
-                        docs::scanned_pdf(&pages, with_text.then_some(text.as_slice())),
+                        docs::scanned_pdf(&pages, with_text.then_some(layer)),
                     )
                 }
             }
@@ -373,6 +376,15 @@ pub(crate) fn generate(
         defect,
         identity,
     })
+}
+
+/// A random stream of a thing's own, from its `key`: what it draws leaves the demo's stream as it
+/// was.
+fn own_stream(key: &str) -> StdRng {
+    <StdRng as rand::SeedableRng>::seed_from_u64(
+        key.bytes()
+            .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
+    )
 }
 
 /// Where a made-up application goes and for what: `department` (or one chosen by the

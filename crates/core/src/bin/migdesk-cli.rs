@@ -85,19 +85,26 @@ enum DocCommand {
     Mrz { file: PathBuf },
 }
 
-/// A document's text layer, or else its recognised text; and whether it was recognised.
+/// A document's text layer, or else its recognised text; and whether it was recognised. A PDF
+/// with scanned pages without text has those pages recognised (its text layer alone when this
+/// workstation cannot recognise).
 fn text_of(
     documents: &migdesk_docs::Documents,
     bytes: Vec<u8>,
 ) -> DeskResult<(String, Option<migdesk_docs::Recognised>)> {
-    if let Some(text) = documents
-        .extract_text(bytes.clone())?
-        .filter(|t| !t.trim().is_empty())
-    {
-        return Ok((text, None));
+    let layer = documents.read_text(bytes.clone())?;
+    let text = layer.text.filter(|t| !t.trim().is_empty());
+    match text {
+        Some(text) if layer.scans_without_text.is_empty() => Ok((text, None)),
+        Some(text) => Ok(documents
+            .recognise(bytes)
+            .map(|r| (r.text.clone(), Some(r)))
+            .unwrap_or((text, None))),
+        None => {
+            let recognised = documents.recognise(bytes)?;
+            Ok((recognised.text.clone(), Some(recognised)))
+        }
     }
-    let recognised = documents.recognise(bytes)?;
-    Ok((recognised.text.clone(), Some(recognised)))
 }
 
 /// `migdesk-cli doc …`: no data folder, no keyring, only the file.
@@ -181,10 +188,20 @@ fn doc(command: DocCommand, json: bool) -> DeskResult<String> {
                     "recognised": recognised.is_some(),
                     "languages": recognised.as_ref().map(|r| &r.languages),
                     "words": recognised.as_ref().map(|r| &r.words),
+                    "recognised_pages": recognised.as_ref().map(|r| &r.recognised_pages),
                 })
                 .to_string());
             }
             let how = match &recognised {
+                Some(r) if r.recognised_pages.len() < r.pages => format!(
+                    "the text layer, and recognised text ({}) on page {}",
+                    r.languages.join("+"),
+                    r.recognised_pages
+                        .iter()
+                        .map(|p| (p + 1).to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
                 Some(r) => format!("recognised text ({})", r.languages.join("+")),
                 None => "the file's text layer".to_owned(),
             };

@@ -39,6 +39,8 @@ pub(crate) struct TextRow {
     pub head: Option<Vec<u8>>,
     /// For recognised text: each word's box on its page (JSON).
     pub words: Option<String>,
+    /// How many of the file's pages are scans without text (in a PDF with a text layer).
+    pub scans_without_text: u32,
 }
 
 /// Removes document bytes, partial downloads, text and failures no cached case names any more.
@@ -69,6 +71,8 @@ pub(crate) struct TextRead {
     pub viewable: bool,
     /// When the text was recognised on the scan's pages (OCR): each word's box, as JSON.
     pub recognised: Option<String>,
+    /// How many pages of a PDF with a text layer are scans without text, to recognise.
+    pub scans_without_text: u32,
 }
 
 impl Store {
@@ -193,8 +197,8 @@ impl Store {
         {
             let mut insert = tx
                 .prepare_cached(
-                    "INSERT OR REPLACE INTO document_text (sha256, text, problem, viewable, recognised, words)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT OR REPLACE INTO document_text (sha256, text, problem, viewable, recognised, words, scans_without_text)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )
                 .map_err(map_sql)?;
             let mut holders = tx
@@ -208,7 +212,8 @@ impl Store {
                         r.problem,
                         r.viewable,
                         r.recognised.is_some(),
-                        r.recognised
+                        r.recognised,
+                        r.scans_without_text
                     ])
                     .map_err(map_sql)?;
                 if r.text.is_some() {
@@ -227,14 +232,16 @@ impl Store {
     }
 
     /// The next stored scan to recognise in the background: a document whose file has no text
-    /// layer, can be shown, and was neither recognised nor failed to be — identity documents
-    /// first, then the officer's own cases, the soonest due first.
+    /// layer (or pages that are scans without text), can be shown, and was neither recognised
+    /// nor failed to be — identity documents first, then the officer's own cases, the soonest
+    /// due first.
     pub(crate) fn next_unrecognised(&self) -> DeskResult<Option<String>> {
         self.conn
             .query_row(
                 "SELECT d.id FROM documents d JOIN cases c ON c.id = d.case_id
                  JOIN document_text t ON t.sha256 = d.sha256
-                 WHERE (t.text IS NULL OR trim(t.text) = '') AND t.problem IS NULL AND t.viewable
+                 WHERE (t.text IS NULL OR trim(t.text) = '' OR t.scans_without_text > 0)
+                   AND t.problem IS NULL AND t.viewable
                    AND NOT t.recognised AND t.recognition_failed IS NULL
                  ORDER BY d.type NOT IN (SELECT value FROM json_each(?1)), NOT c.mine, c.due_date, d.id
                  LIMIT 1",
@@ -318,7 +325,7 @@ impl Store {
         self.conn
             .query_row(
                 "SELECT c.detail, t.text, t.problem, t.sha256 IS NOT NULL, coalesce(t.recognised, 0),
-                        substr(b.bytes, 1, 64), t.words
+                        substr(b.bytes, 1, 64), t.words, coalesce(t.scans_without_text, 0)
                  FROM documents d JOIN cases c ON c.id = d.case_id
                  LEFT JOIN document_text t ON t.sha256 = d.sha256
                  LEFT JOIN blobs b ON b.sha256 = d.sha256 WHERE d.id = ?1",
@@ -332,6 +339,7 @@ impl Store {
                         recognised: r.get(4)?,
                         head: r.get(5)?,
                         words: r.get(6)?,
+                        scans_without_text: r.get(7)?,
                     })
                 },
             )

@@ -63,6 +63,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../../migrations/022_recognition_failures.sql"
     )),
+    M::up(include_str!("../../migrations/023_scans_without_text.sql")),
 ];
 
 /// The SQL functions the migrations use. `az_sort_key(name)`: the Azerbaijani sort key stored

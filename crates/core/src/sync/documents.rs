@@ -351,20 +351,27 @@ pub async fn read_texts(
 /// case calls it unreadable. Other failures (too large, unsupported, too slow) are the file's
 /// own.
 fn read_text(reader: &migdesk_docs::Documents, sha256: String, bytes: Vec<u8>) -> Option<TextRead> {
-    let (text, problem, viewable) = match reader.extract_text(bytes.clone()) {
+    let (layer, problem, viewable) = match reader.read_text(bytes.clone()) {
         Err(migdesk_docs::DocError::Busy | migdesk_docs::DocError::Cancelled) => return None,
-        Err(e @ migdesk_docs::DocError::Malformed { .. }) => {
-            (None, Some(e.to_string()), reader.inspect(bytes).is_ok())
-        }
-        Err(e) => (None, Some(e.to_string()), false),
-        Ok(text) => (text, None, true),
+        Err(e @ migdesk_docs::DocError::Malformed { .. }) => (
+            Default::default(),
+            Some(e.to_string()),
+            reader.inspect(bytes).is_ok(),
+        ),
+        Err(e) => (Default::default(), Some(e.to_string()), false),
+        Ok(layer) => (layer, None, true),
     };
+    let migdesk_docs::TextLayer {
+        text,
+        scans_without_text,
+    } = layer;
     Some(TextRead {
         sha256,
         text,
         problem,
         viewable,
         recognised: None,
+        scans_without_text: u32::try_from(scans_without_text.len()).unwrap_or(u32::MAX),
     })
 }
 
