@@ -199,10 +199,10 @@ async fn a_scanned_passport_is_recognised_kept_checked_and_found_by_search() {
 
 /// Office scanners' black-and-white pages: a passport page scanned at 200 dpi (fed up to half a
 /// degree askew) and written as CCITT Group 4 fax data — in a TIFF, and in a PDF without a text
-/// layer (black stored as 0 bits, and as 1 bits drawn black by a Decode array) — is
-/// recognised, and its zone reads as printed.
+/// layer (black stored as 0 bits, and as 1 bits drawn black by a Decode array) — or as a JBIG2
+/// image in a PDF is recognised, and its zone reads as printed.
 #[test]
-fn a_passport_page_from_a_black_and_white_scanner_is_read_in_a_tiff_and_in_a_pdf() {
+fn a_passport_page_from_a_black_and_white_scanner_is_read_in_a_tiff_and_in_pdfs() {
     use migdesk_central::seed::docs::Scanner;
     use migdesk_docs::samples;
     use migdesk_domain::mrz_read::{Source, find};
@@ -226,6 +226,7 @@ fn a_passport_page_from_a_black_and_white_scanner_is_read_in_a_tiff_and_in_a_pdf
         ("a Group 4 TIFF", samples::tiff_fax_g4(&grey)),
         ("a PDF", samples::pdf_fax_g4(&grey, false)),
         ("a PDF storing black as 1", samples::pdf_fax_g4(&grey, true)),
+        ("a PDF of a JBIG2 image", samples::pdf_jbig2(&grey)),
     ] {
         let read = documents.recognise(bytes).unwrap();
         let zone = find(&read.text, Source::Recognised, today)

@@ -48,6 +48,7 @@
 
 mod ccitt;
 mod error;
+mod jbig2;
 mod limits;
 pub mod ocr;
 mod pdf;
@@ -270,7 +271,7 @@ impl Documents {
             )?;
             if recognised.recognised_pages.is_empty() {
                 return Err(DocError::unsupported(
-                    "recognising this PDF: none of its pages without text holds a scan in a format read here (JPEG, grey or RGB pixels, CCITT fax)",
+                    "recognising this PDF: none of its pages without text holds a scan in a format read here (JPEG, grey or RGB pixels, CCITT fax, JBIG2)",
                 ));
             }
             Ok(recognised)

@@ -93,7 +93,7 @@ impl Pdf {
     /// declared size (not decoded here). The scans' bytes are set aside before the text reader
     /// sees the document (see [`Pdf::prepare_for_extraction`]).
     pub(crate) fn read(mut self, ctx: &Ctx) -> Result<Pages, DocError> {
-        let mut streams: Vec<(u32, u32, Stream)> = Vec::new();
+        let mut streams: Vec<Scan> = Vec::new();
         let mut taken: HashMap<ObjectId, usize> = HashMap::new();
         let mut scans = Vec::with_capacity(self.pages.len());
         for page in self.pages.clone() {
@@ -106,6 +106,7 @@ impl Pdf {
                 scans.push(Some(at));
                 continue;
             }
+            let globals = self.jbig2_globals(id);
             let Ok(Object::Stream(stream)) = self.doc.get_object_mut(id) else {
                 scans.push(None);
                 continue;
@@ -114,7 +115,12 @@ impl Pdf {
             let aside = Stream::new(stream.dict.clone(), content);
             taken.insert(id, streams.len());
             scans.push(Some(streams.len()));
-            streams.push((width, height, aside));
+            streams.push(Scan {
+                width,
+                height,
+                stream: aside,
+                globals,
+            });
         }
         self.prepare_for_extraction();
         let mut texts = Vec::with_capacity(self.pages.len());
@@ -127,6 +133,26 @@ impl Pdf {
             scans,
             streams,
         })
+    }
+
+    /// The symbol dictionaries a JBIG2 image shares with others (`JBIG2Globals`), inflated.
+    fn jbig2_globals(&self, image: ObjectId) -> Option<Vec<u8>> {
+        let stream = self.doc.get_object(image).ok()?.as_stream().ok()?;
+        let parms = match stream.dict.get(b"DecodeParms").ok()? {
+            Object::Array(a) => a.first()?,
+            parms => parms,
+        };
+        let parms = match parms {
+            Object::Reference(id) => self.doc.get_object(*id).ok()?,
+            parms => parms,
+        };
+        let globals = parms.as_dict().ok()?.get(b"JBIG2Globals").ok()?;
+        let globals = self.doc.get_object(globals.as_reference().ok()?).ok()?;
+        let globals = globals.as_stream().ok()?;
+        match globals.decompressed_content() {
+            Ok(inflated) => Some(inflated),
+            Err(_) => Some(globals.content.clone()),
+        }
     }
 
     /// The image a page draws with the most pixels (as declared): its object and size.
@@ -205,8 +231,18 @@ pub(crate) struct Pages {
     pub(crate) texts: Vec<String>,
     /// Each page's scan, an index into `streams` (a scan drawn on several pages is kept once).
     scans: Vec<Option<usize>>,
-    /// The scans' declared sizes and streams.
-    streams: Vec<(u32, u32, Stream)>,
+    /// The scans.
+    streams: Vec<Scan>,
+}
+
+/// An image a page draws, set aside from the text reader.
+struct Scan {
+    /// As declared.
+    width: u32,
+    height: u32,
+    stream: Stream,
+    /// For a JBIG2 image: the dictionaries it shares with others.
+    globals: Option<Vec<u8>>,
 }
 
 impl Pages {
@@ -230,15 +266,15 @@ impl Pages {
     }
 
     /// The scan of page `page` decoded, when the page draws one in a format read here (JPEG,
-    /// 8-bit grey or RGB pixels, CCITT fax); sizes are checked against the limits before
+    /// 8-bit grey or RGB pixels, CCITT fax, JBIG2); sizes are checked against the limits before
     /// anything is decoded.
     pub(crate) fn scan(&self, page: usize, ctx: &Ctx) -> Result<Option<PageImage>, DocError> {
         let Some(&Some(at)) = self.scans.get(page) else {
             return Ok(None);
         };
-        let (width, height, stream) = &self.streams[at];
-        ctx.limits.check_pixels(*width, *height)?;
-        page_image(stream, *width, *height, ctx)
+        let scan = &self.streams[at];
+        ctx.limits.check_pixels(scan.width, scan.height)?;
+        page_image(scan, ctx)
     }
 }
 
@@ -246,14 +282,15 @@ fn dimension(stream: &Stream, key: &[u8]) -> Option<u32> {
     u32::try_from(stream.dict.get(key).ok()?.as_i64().ok()?).ok()
 }
 
-/// One image stream as a [`PageImage`]; `None` for an encoding not read here (JBIG2, JPEG 2000,
+/// One image stream as a [`PageImage`]; `None` for an encoding not read here (JPEG 2000,
 /// mixed two-dimensional CCITT Group 3, indexed or CMYK colours, other depths).
-fn page_image(
-    stream: &Stream,
-    width: u32,
-    height: u32,
-    ctx: &Ctx,
-) -> Result<Option<PageImage>, DocError> {
+fn page_image(scan: &Scan, ctx: &Ctx) -> Result<Option<PageImage>, DocError> {
+    let Scan {
+        width,
+        height,
+        ref stream,
+        ref globals,
+    } = *scan;
     let filters = stream.filters().unwrap_or_default();
     if filters == [b"DCTDecode".as_slice()] {
         return Ok(Some(PageImage::Jpeg(stream.content.clone())));
@@ -261,6 +298,12 @@ fn page_image(
     if filters == [b"CCITTFaxDecode".as_slice()] {
         let fax = crate::ccitt::decode(stream, width, height, ctx)?;
         return Ok(fax.map(|g| PageImage::Pixels(image::DynamicImage::ImageLuma8(g))));
+    }
+    if filters == [b"JBIG2Decode".as_slice()] {
+        let page = crate::jbig2::decode(&stream.content, globals.as_deref(), width, height, ctx)?;
+        return Ok(Some(PageImage::Pixels(image::DynamicImage::ImageLuma8(
+            page,
+        ))));
     }
     let colour = stream
         .dict

@@ -452,8 +452,28 @@ pub fn tiff_fax_g4(image: &image::GrayImage) -> Vec<u8> {
 /// with `black_is_1` as some scanners write it (black pixels decoded as 1 bits, which a Decode
 /// array then draws black: a viewer shows black on white either way).
 pub fn pdf_fax_g4(image: &image::GrayImage, black_is_1: bool) -> Vec<u8> {
-    let data = fax_g4(image);
     let (width, height) = (image.width() as i32, image.height() as i32);
+    one_scan_a4(image.dimensions(), &fax_g4(image), |xobject| {
+        xobject.filter(Filter::CcittFaxDecode);
+        xobject
+            .decode_parms()
+            .k(-1)
+            .columns(width)
+            .rows(height)
+            .black_is_1(black_is_1);
+        if black_is_1 {
+            xobject.decode([1.0, 0.0]);
+        }
+    })
+}
+
+/// A one-page A4 PDF without a text layer whose page is a black-and-white scan of `width` ×
+/// `height` pixels, `data` encoded as `encoding` says.
+fn one_scan_a4(
+    (width, height): (u32, u32),
+    data: &[u8],
+    encoding: impl FnOnce(&mut pdf_writer::writers::ImageXObject<'_>),
+) -> Vec<u8> {
     let mut c = Content::new();
     c.save_state();
     c.transform([595.0, 0.0, 0.0, 842.0, 0.0, 0.0]);
@@ -464,22 +484,56 @@ pub fn pdf_fax_g4(image: &image::GrayImage, black_is_1: bool) -> Vec<u8> {
             r.x_objects().pair(Name(b"Im0"), scan);
         },
         |pdf, scan| {
-            let mut xobject = pdf.image_xobject(scan, &data);
-            xobject.filter(Filter::CcittFaxDecode);
-            xobject
-                .decode_parms()
-                .k(-1)
-                .columns(width)
-                .rows(height)
-                .black_is_1(black_is_1);
-            xobject.width(width).height(height).bits_per_component(1);
+            let mut xobject = pdf.image_xobject(scan, data);
+            encoding(&mut xobject);
+            xobject.width(width as i32).height(height as i32);
+            xobject.bits_per_component(1);
             xobject.color_space().device_gray();
-            if black_is_1 {
-                xobject.decode([1.0, 0.0]);
-            }
         },
         c,
     )
+}
+
+/// One JBIG2 segment (T.88 7.2): its number, type, page 1, and data.
+fn jbig2_segment(number: u32, kind: u8, data: &[u8]) -> Vec<u8> {
+    let mut out = number.to_be_bytes().to_vec();
+    // Flags: the type, a one-byte page association; no segments referred to; page 1.
+    out.extend_from_slice(&[kind, 0, 1]);
+    out.extend_from_slice(
+        &u32::try_from(data.len())
+            .expect("a small segment")
+            .to_be_bytes(),
+    );
+    out.extend_from_slice(data);
+    out
+}
+
+/// `image` as an embedded JBIG2 stream (T.88 Annex D.3), as a scanner's compact PDF holds a
+/// black-and-white page: its page information and one immediate generic region, MMR-coded
+/// (the region coding a scanner without a symbol dictionary writes).
+pub fn jbig2_generic(image: &image::GrayImage) -> Vec<u8> {
+    let (w, h) = (image.width().to_be_bytes(), image.height().to_be_bytes());
+    let mut info = [w, h, 200u32.to_be_bytes(), 200u32.to_be_bytes()].concat();
+    // Eventually lossless; no striping.
+    info.extend_from_slice(&[1, 0, 0]);
+    let mut region = [w, h, [0; 4], [0; 4]].concat();
+    // Combined by OR; MMR coding.
+    region.extend_from_slice(&[0, 1]);
+    region.extend_from_slice(&fax_g4(image));
+    [jbig2_segment(0, 48, &info), jbig2_segment(1, 38, &region)].concat()
+}
+
+/// A one-page A4 PDF without a text layer whose page is `image` as a JBIG2 image.
+pub fn pdf_jbig2(image: &image::GrayImage) -> Vec<u8> {
+    pdf_jbig2_stream(&jbig2_generic(image), image.dimensions())
+}
+
+/// A one-page A4 PDF whose page is the JBIG2 stream `data`, declared `size` pixels (whatever
+/// the stream's own segments say).
+pub fn pdf_jbig2_stream(data: &[u8], size: (u32, u32)) -> Vec<u8> {
+    one_scan_a4(size, data, |xobject| {
+        xobject.filter(Filter::Jbig2Decode);
+    })
 }
 
 /// [`text_pdf`] of `lines` with its cross-reference table damaged as files arrive damaged:

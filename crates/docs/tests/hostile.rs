@@ -299,3 +299,43 @@ fn every_cut_of_a_good_file_answers_clearly() {
         }
     }
 }
+
+/// JBIG2 scans inside PDFs that lie about their size or break off: recognising them is refused
+/// with the reason, before any recogniser runs, and a JBIG2 page declaring more pixels than
+/// the limits allow is refused before it is decoded.
+#[test]
+fn recognising_a_pdf_whose_jbig2_scan_lies_or_breaks_off_fails_in_words() {
+    if !migdesk_docs::ocr::available() {
+        panic!("Tesseract with its languages is not installed: run scripts/test.sh");
+    }
+    let docs = Documents::new(limits());
+    let page = image::GrayImage::from_fn(400, 120, |x, y| {
+        image::Luma([if (x / 9 + y / 4) % 4 == 0 { 0 } else { 255 }])
+    });
+    let data = samples::jbig2_generic(&page);
+    let cases = [
+        (
+            "its size",
+            samples::pdf_jbig2_stream(&data, (400, 121)),
+            "malformed",
+            "says it is 400×120",
+        ),
+        (
+            "cut off",
+            samples::pdf_jbig2_stream(&data[..data.len() / 2], (400, 120)),
+            "malformed",
+            "JBIG2 image could not be decoded",
+        ),
+        (
+            "too large",
+            samples::pdf_jbig2_stream(&data, (60_000, 60_000)),
+            "too_large",
+            "pixels",
+        ),
+    ];
+    for (what, pdf, kind, says) in cases {
+        let e = docs.recognise(pdf).unwrap_err();
+        assert_eq!(e.kind(), kind, "{what}: {e}");
+        assert!(e.to_string().contains(says), "{what}: {e}");
+    }
+}
