@@ -60,12 +60,7 @@ impl Prepared {
                 turned: 0.0,
             };
         }
-        let straight = imageproc::geometric_transformations::rotate_about_center(
-            &clear,
-            -slope,
-            imageproc::geometric_transformations::Interpolation::Bilinear,
-            imageproc::geometric_transformations::Border::Constant(image::Luma([255])),
-        );
+        let straight = rotated(&clear, -slope);
         Prepared {
             grey: straight,
             factor,
@@ -102,49 +97,122 @@ impl Prepared {
 }
 
 /// A 3 × 3 median of a grey page, its edges repeated: scanner specks gone, strokes kept. A
-/// fixed network of 19 exchanges per pixel (Paeth's); `imageproc`'s median, general in its
-/// radius, walks a 256-bin histogram per pixel and took 1.4 s of an A4 page at 300 dpi here.
+/// fixed network of 19 exchanges (Paeth's) applied to 64 pixels of a row at once, as minima and
+/// maxima the compiler turns into vector instructions: about 1 ns a pixel. (`imageproc`'s
+/// median, general in its radius, walks a 256-bin histogram per pixel and took 1.4 s of an A4
+/// page at 300 dpi here; the same network pixel by pixel 290 ms.)
 fn median3(page: &GrayImage) -> GrayImage {
+    const LANES: usize = 64;
+    const NETWORK: [(usize, usize); 19] = [
+        (1, 2),
+        (4, 5),
+        (7, 8),
+        (0, 1),
+        (3, 4),
+        (6, 7),
+        (1, 2),
+        (4, 5),
+        (7, 8),
+        (0, 3),
+        (5, 8),
+        (4, 7),
+        (3, 6),
+        (1, 4),
+        (2, 5),
+        (4, 7),
+        (4, 2),
+        (6, 4),
+        (4, 2),
+    ];
+    let (w, h) = (page.width() as usize, page.height() as usize);
+    let raw = page.as_raw();
+    // A row with its first and last pixel repeated on either side.
+    let padded = |y: usize| {
+        let row = &raw[y * w..(y + 1) * w];
+        let mut out = Vec::with_capacity(w + 2);
+        out.push(row[0]);
+        out.extend_from_slice(row);
+        out.push(row[w - 1]);
+        out
+    };
+    let mut out = vec![0u8; w * h];
+    let mut rows = [padded(0), padded(0), padded(1.min(h - 1))];
+    for (y, line) in out.chunks_exact_mut(w).enumerate() {
+        if y > 0 {
+            rows.rotate_left(1);
+            rows[2] = padded((y + 1).min(h - 1));
+        }
+        for (chunk, dst) in line.chunks_mut(LANES).enumerate() {
+            let (x, n) = (chunk * LANES, dst.len());
+            let mut p = [[0u8; LANES]; 9];
+            for (i, row) in rows.iter().enumerate() {
+                for j in 0..3 {
+                    p[i * 3 + j][..n].copy_from_slice(&row[x + j..x + j + n]);
+                }
+            }
+            for (a, b) in NETWORK {
+                let (pa, pb) = (p[a], p[b]);
+                for k in 0..LANES {
+                    p[a][k] = pa[k].min(pb[k]);
+                    p[b][k] = pa[k].max(pb[k]);
+                }
+            }
+            dst.copy_from_slice(&p[4][..n]);
+        }
+    }
+    GrayImage::from_raw(w as u32, h as u32, out).unwrap_or_default()
+}
+
+/// `page` turned clockwise by `theta` radians about its centre, what falls outside white:
+/// `imageproc`'s `rotate_about_center` with bilinear interpolation, written for one grey channel
+/// with the source's row and column found by two multiplications a pixel (170 ms of an A4 page
+/// at 300 dpi by the general transform, 110 ms this way).
+fn rotated(page: &GrayImage, theta: f32) -> GrayImage {
     let (w, h) = page.dimensions();
+    let (cx, cy) = (w as f32 / 2.0, h as f32 / 2.0);
+    let (sin, cos) = theta.sin_cos();
     let raw = page.as_raw();
     let width = w as usize;
-    GrayImage::from_fn(w, h, |x, y| {
-        let xs = [x.saturating_sub(1), x, (x + 1).min(w - 1)].map(|v| v as usize);
-        let ys = [y.saturating_sub(1), y, (y + 1).min(h - 1)].map(|v| v as usize * width);
-        let mut p = [0u8; 9];
-        for (i, row) in ys.iter().enumerate() {
-            for (j, col) in xs.iter().enumerate() {
-                p[i * 3 + j] = raw[row + col];
-            }
+    let at = |x: i64, y: i64| -> f32 {
+        if x < 0 || y < 0 || x >= i64::from(w) || y >= i64::from(h) {
+            255.0
+        } else {
+            f32::from(raw[y as usize * width + x as usize])
         }
-        const NETWORK: [(usize, usize); 19] = [
-            (1, 2),
-            (4, 5),
-            (7, 8),
-            (0, 1),
-            (3, 4),
-            (6, 7),
-            (1, 2),
-            (4, 5),
-            (7, 8),
-            (0, 3),
-            (5, 8),
-            (4, 7),
-            (3, 6),
-            (1, 4),
-            (2, 5),
-            (4, 7),
-            (4, 2),
-            (6, 4),
-            (4, 2),
-        ];
-        for (a, b) in NETWORK {
-            if p[a] > p[b] {
-                p.swap(a, b);
-            }
+    };
+    let mut out = vec![255u8; width * h as usize];
+    for (y, line) in out.chunks_exact_mut(width).enumerate() {
+        let dy = y as f32 - cy;
+        for (x, px) in line.iter_mut().enumerate() {
+            let dx = x as f32 - cx;
+            let (sx, sy) = (cx + cos * dx + sin * dy, cy - sin * dx + cos * dy);
+            let (fx, fy) = (sx.floor(), sy.floor());
+            let (left, top) = (fx as i64, fy as i64);
+            let (ax, ay) = (sx - fx, sy - fy);
+            let inside = left >= 0 && top >= 0 && left + 1 < i64::from(w) && top + 1 < i64::from(h);
+            let (tl, tr, bl, br) = if inside {
+                let i = top as usize * width + left as usize;
+                (
+                    f32::from(raw[i]),
+                    f32::from(raw[i + 1]),
+                    f32::from(raw[i + width]),
+                    f32::from(raw[i + width + 1]),
+                )
+            } else {
+                (
+                    at(left, top),
+                    at(left + 1, top),
+                    at(left, top + 1),
+                    at(left + 1, top + 1),
+                )
+            };
+            // As imageproc blends: each row's value cut to a whole grey level, then the two.
+            let upper = f32::from(((1.0 - ax) * tl + ax * tr) as u8);
+            let lower = f32::from(((1.0 - ax) * bl + ax * br) as u8);
+            *px = ((1.0 - ay) * upper + ay * lower) as u8;
         }
-        image::Luma([p[4]])
-    })
+    }
+    GrayImage::from_raw(w, h, out).unwrap_or_default()
 }
 
 /// Pages at least this wide are cleared of specks; narrower ones have too thin strokes.
@@ -281,6 +349,26 @@ mod tests {
         specked.put_pixel(4, 4, image::Luma([0]));
         specked.put_pixel(0, 8, image::Luma([0]));
         assert_eq!(median3(&specked), blank);
+    }
+
+    #[test]
+    fn turning_agrees_with_the_general_transform() {
+        let page = lines_turned(0.0);
+        for angle in [-0.05f32, 0.013, 0.087] {
+            let ours = rotated(&page, angle);
+            let theirs = imageproc::geometric_transformations::rotate_about_center(
+                &page,
+                angle,
+                imageproc::geometric_transformations::Interpolation::Bilinear,
+                imageproc::geometric_transformations::Border::Constant(image::Luma([255])),
+            );
+            let off = ours
+                .pixels()
+                .zip(theirs.pixels())
+                .filter(|(a, b)| a != b)
+                .count();
+            assert!(off * 1000 < page.len(), "{angle}: {off} pixels differ");
+        }
     }
 
     #[test]
