@@ -5,7 +5,9 @@
 //! first pane and presses `t`; the panel shows the recognised text, marked as such, with the
 //! applicant's name checked in it and boxed on the scan. Back in the queue a word printed only
 //! on the scan finds the case; and a case the officer never opened is found the same way once
-//! the desk has read its scan in the background after the sync. Screenshots in az and en.
+//! the desk has read its scan in the background after the sync. Screenshots in az and en. A PDF
+//! with a text layer and a page scanned without one shows the layer's text at once and the
+//! scanned page's words after it once recognised.
 
 use std::time::Duration;
 
@@ -157,5 +159,92 @@ async fn the_officer_reads_a_scanned_passport_and_finds_it_by_a_word_on_the_scan
         .await,
         "{unopened}: its scan was not read in the background"
     );
+    desk.close().await;
+}
+
+/// A pending case of `username` with a PDF whose text layer misses a scanned page: its number,
+/// the document's type and the layer's first line.
+fn case_with_a_page_scanned_without_text(
+    db: &std::path::Path,
+    username: &str,
+) -> (String, String, String) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT a.number, d.type, b.bytes FROM applications a
+             JOIN users u ON u.id = a.officer_id
+             JOIN documents d ON d.application_id = a.id JOIN blobs b ON b.sha256 = d.sha256
+             WHERE u.username = ?1 AND a.status = 'pending' AND d.file_name LIKE '%.pdf'
+             ORDER BY a.number, d.type",
+        )
+        .unwrap();
+    let documents = migdesk_docs::Documents::default();
+    let rows = stmt
+        .query_map([username], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        })
+        .unwrap();
+    for row in rows {
+        let (number, doc_type, bytes) = row.unwrap();
+        let layer = documents.read_text(bytes).unwrap();
+        if let (Some(text), false) = (layer.text, layer.scans_without_text.is_empty()) {
+            let first = text.lines().next().unwrap().trim().to_owned();
+            return (number, doc_type, first);
+        }
+    }
+    panic!("no case of {username} has a PDF with a page scanned without text");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pdf_page_scanned_without_text_is_read_after_the_text_layer() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("central.db");
+    let (officer, _) = central::seed_department(&db, 10, 21, "shaki");
+    let (number, doc_type, first_line) =
+        case_with_a_page_scanned_without_text(&db, &officer.username);
+    let centre = Centre::start(&db);
+
+    let desk = AppWindow::launch("recognition-mixed").await.unwrap();
+    desk.sign_in(&centre.base, &officer.username, &officer.password)
+        .await;
+    desk.sync_queue().await.unwrap();
+    desk.open_case_numbered(&number).await;
+    desk.wait_for_text("case-number", &number).await.unwrap();
+    let select = desk.by_test_id("pane-1-select").await.unwrap();
+    SelectElement::new(&select)
+        .await
+        .unwrap()
+        .select_by_partial_text(&doc_type)
+        .await
+        .unwrap();
+    desk.wait_for_attr("pane-1", "data-painted", |p| p == "yes")
+        .await
+        .unwrap();
+    desk.expect_focus("case-screen").await.unwrap();
+    desk.press("t").await;
+    // The layer's text at once; the scanned page's words after it once recognised (here, or
+    // already in the background after the sync).
+    desk.wait_for_attr("pane-1-text", "data-state", |s| s == "ready")
+        .await
+        .unwrap();
+    desk.by_css("[data-testid='pane-1-text'] [data-testid='recognised-note']")
+        .await
+        .expect("the scanned page is recognised");
+    let text = desk
+        .by_css("[data-testid='pane-1-text'] pre")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.trim_start().starts_with(&first_line) && text.len() > first_line.len() + 20,
+        "{first_line:?} then the scanned page's words in\n{text}"
+    );
+    desk.screenshot("recognised-mixed-pdf").await.unwrap();
     desk.close().await;
 }
