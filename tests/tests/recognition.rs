@@ -67,6 +67,35 @@ async fn found_in_time(
     false
 }
 
+/// Shows the document of `doc_type` in the first pane, presses `t` as the officer does, and
+/// waits for the panel's text marked as recognised: that text.
+async fn recognised_text_in_the_first_pane(desk: &AppWindow, doc_type: &str) -> String {
+    let select = desk.by_test_id("pane-1-select").await.unwrap();
+    SelectElement::new(&select)
+        .await
+        .unwrap()
+        .select_by_partial_text(doc_type)
+        .await
+        .unwrap();
+    desk.wait_for_attr("pane-1", "data-painted", |p| p == "yes")
+        .await
+        .unwrap();
+    desk.expect_focus("case-screen").await.unwrap();
+    desk.press("t").await;
+    desk.wait_for_attr("pane-1-text", "data-state", |s| s == "ready")
+        .await
+        .unwrap();
+    desk.by_css("[data-testid='pane-1-text'] [data-testid='recognised-note']")
+        .await
+        .expect("the text is marked as recognised");
+    desk.by_css("[data-testid='pane-1-text'] pre")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_officer_reads_a_scanned_passport_and_finds_it_by_a_word_on_the_scan() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -95,31 +124,7 @@ async fn the_officer_reads_a_scanned_passport_and_finds_it_by_a_word_on_the_scan
         .unwrap();
     assert!(zone == "checked" || zone == "none", "{zone}");
     desk.screenshot("recognised-checklist").await.unwrap();
-    let select = desk.by_test_id("pane-1-select").await.unwrap();
-    SelectElement::new(&select)
-        .await
-        .unwrap()
-        .select_by_partial_text("passport-copy")
-        .await
-        .unwrap();
-    desk.wait_for_attr("pane-1", "data-painted", |p| p == "yes")
-        .await
-        .unwrap();
-    desk.expect_focus("case-screen").await.unwrap();
-    desk.press("t").await;
-    desk.wait_for_attr("pane-1-text", "data-state", |s| s == "ready")
-        .await
-        .unwrap();
-    desk.by_css("[data-testid='pane-1-text'] [data-testid='recognised-note']")
-        .await
-        .expect("the text is marked as recognised");
-    let text = desk
-        .by_css("[data-testid='pane-1-text'] pre")
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = recognised_text_in_the_first_pane(&desk, "passport-copy").await;
     let label = labels
         .into_iter()
         .find(|l| text.contains(l))
@@ -214,33 +219,9 @@ async fn a_pdf_page_scanned_without_text_is_read_after_the_text_layer() {
     desk.sync_queue().await.unwrap();
     desk.open_case_numbered(&number).await;
     desk.wait_for_text("case-number", &number).await.unwrap();
-    let select = desk.by_test_id("pane-1-select").await.unwrap();
-    SelectElement::new(&select)
-        .await
-        .unwrap()
-        .select_by_partial_text(&doc_type)
-        .await
-        .unwrap();
-    desk.wait_for_attr("pane-1", "data-painted", |p| p == "yes")
-        .await
-        .unwrap();
-    desk.expect_focus("case-screen").await.unwrap();
-    desk.press("t").await;
     // The layer's text at once; the scanned page's words after it once recognised (here, or
     // already in the background after the sync).
-    desk.wait_for_attr("pane-1-text", "data-state", |s| s == "ready")
-        .await
-        .unwrap();
-    desk.by_css("[data-testid='pane-1-text'] [data-testid='recognised-note']")
-        .await
-        .expect("the scanned page is recognised");
-    let text = desk
-        .by_css("[data-testid='pane-1-text'] pre")
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = recognised_text_in_the_first_pane(&desk, &doc_type).await;
     assert!(
         text.trim_start().starts_with(&first_line) && text.len() > first_line.len() + 20,
         "{first_line:?} then the scanned page's words in\n{text}"

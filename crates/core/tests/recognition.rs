@@ -28,6 +28,17 @@ fn found(desk: &mut Desk, words: &str) -> Vec<String> {
     )
 }
 
+/// Recognises a document as the text panel asks for it, and keeps what is read.
+async fn recognised(desk: &mut Desk, document_id: &str) -> migdesk_core::crosscheck::DocumentText {
+    let recognition = desk
+        .recognition_job(document_id)
+        .unwrap()
+        .run()
+        .await
+        .unwrap();
+    desk.after_recognition(recognition).unwrap()
+}
+
 #[tokio::test]
 async fn a_scanned_passport_is_recognised_kept_checked_and_found_by_search() {
     let dir = tempfile::tempdir().unwrap();
@@ -120,13 +131,7 @@ async fn a_scanned_passport_is_recognised_kept_checked_and_found_by_search() {
 
     // A PDF without a text layer has the scans on its pages read.
     let image_pdf = image_pdf.expect("the demo has image-only PDFs");
-    let recognition = desk
-        .recognition_job(&image_pdf)
-        .unwrap()
-        .run()
-        .await
-        .unwrap();
-    let text = desk.after_recognition(recognition).unwrap();
+    let text = recognised(&mut desk, &image_pdf).await;
     assert!(
         text.recognised && text.state == TextState::Ready,
         "{text:?}"
@@ -142,13 +147,7 @@ async fn a_scanned_passport_is_recognised_kept_checked_and_found_by_search() {
     // A PDF with a page scanned without text has that page recognised; its other pages keep
     // the text layer's text.
     let (mixed_pdf, layer) = mixed_pdf.expect("the demo has PDFs with a page added without text");
-    let recognition = desk
-        .recognition_job(&mixed_pdf)
-        .unwrap()
-        .run()
-        .await
-        .unwrap();
-    let text = desk.after_recognition(recognition).unwrap();
+    let text = recognised(&mut desk, &mixed_pdf).await;
     assert!(
         text.recognised && text.state == TextState::Ready && !text.can_recognise,
         "{text:?}"
