@@ -198,8 +198,9 @@ async fn a_scanned_passport_is_recognised_kept_checked_and_found_by_search() {
 
 /// Office scanners' black-and-white pages: a passport page scanned at 200 dpi (fed up to half a
 /// degree askew) and written as CCITT Group 4 fax data — in a TIFF, and in a PDF without a text
-/// layer (black stored as 0 bits, and as 1 bits drawn black by a Decode array) — or as a JBIG2
-/// image in a PDF is recognised, and its zone reads as printed.
+/// layer (black stored as 0 bits, and as 1 bits drawn black by a Decode array), as mixed
+/// one- and two-dimensional Group 3 fax data, or as a JBIG2 image in a PDF — is recognised, and
+/// its zone reads as printed.
 #[test]
 fn a_passport_page_from_a_black_and_white_scanner_is_read_in_a_tiff_and_in_pdfs() {
     use migdesk_central::seed::docs::Scanner;
@@ -218,6 +219,15 @@ fn a_passport_page_from_a_black_and_white_scanner_is_read_in_a_tiff_and_in_pdfs(
         max_skew_degrees: 0.5,
     };
     let grey = page.scan(&mut rand::rngs::StdRng::seed_from_u64(5), &scanner);
+    // As a fax machine sends it: the page across the fax line's 1728 pixels, after a white
+    // line.
+    let height = grey.height() * 1728 / grey.width();
+    let across =
+        image::imageops::resize(&grey, 1728, height, image::imageops::FilterType::Triangle);
+    let fax_line = image::GrayImage::from_fn(1728, height + 1, |x, y| match y {
+        0 => image::Luma([255]),
+        _ => *across.get_pixel(x, y - 1),
+    });
     let today = chrono::Local::now().date_naive();
     let printed = find(&page.zone.join("\n"), Source::Typed, today).unwrap();
     let documents = migdesk_docs::Documents::default();
@@ -226,6 +236,7 @@ fn a_passport_page_from_a_black_and_white_scanner_is_read_in_a_tiff_and_in_pdfs(
         ("a PDF", samples::pdf_fax_g4(&grey, false)),
         ("a PDF storing black as 1", samples::pdf_fax_g4(&grey, true)),
         ("a PDF of a JBIG2 image", samples::pdf_jbig2(&grey)),
+        ("a PDF of mixed Group 3", samples::pdf_fax_g3_2d(&fax_line)),
     ] {
         let read = documents.recognise(bytes).unwrap();
         let zone = find(&read.text, Source::Recognised, today)

@@ -283,7 +283,7 @@ fn dimension(stream: &Stream, key: &[u8]) -> Option<u32> {
 }
 
 /// One image stream as a [`PageImage`]; `None` for an encoding not read here (JPEG 2000,
-/// mixed two-dimensional CCITT Group 3, indexed or CMYK colours, other depths).
+/// indexed or CMYK colours, other depths; fax lines of another width than the image's).
 fn page_image(scan: &Scan, ctx: &Ctx) -> Result<Option<PageImage>, DocError> {
     let Scan {
         width,

@@ -418,6 +418,89 @@ pub fn fax_g4(image: &image::GrayImage) -> Vec<u8> {
     encoder.finish().expect("a vector takes every bit").finish()
 }
 
+/// The bits a fax encoder writes, one by one, shared with whoever watches it write.
+#[derive(Default, Clone)]
+struct BitList(std::rc::Rc<std::cell::RefCell<Vec<bool>>>);
+
+impl fax::BitWriter for BitList {
+    type Error = std::convert::Infallible;
+    fn write(&mut self, bits: fax::Bits) -> Result<(), Self::Error> {
+        self.0
+            .borrow_mut()
+            .extend((0..bits.len).rev().map(|i| (bits.data >> i) & 1 == 1));
+        Ok(())
+    }
+}
+
+/// `image` — 1728 pixels wide, the fax line, its first line white — as mixed one- and
+/// two-dimensional CCITT Group 3 data (`K > 0`, without end-of-line codes): each line a tag
+/// bit, the first line one-dimensional (a white line's run codes), every line after it coded
+/// two-dimensionally against the line above (the codes Group 4 writes for it).
+pub fn fax_g3_2d(image: &image::GrayImage) -> Vec<u8> {
+    assert_eq!(image.width(), 1728, "a fax line");
+    let black = |p: &image::Luma<u8>| p.0[0] < 128;
+    assert!(
+        !image.rows().next().expect("a line").any(black),
+        "a white first line"
+    );
+    let written = BitList::default();
+    let mut encoder = fax::encoder::Encoder::new(written.clone());
+    let mut lines = Vec::new();
+    let mut at = 0;
+    for row in image.rows() {
+        let pels = row.map(|p| {
+            if black(p) {
+                fax::Color::Black
+            } else {
+                fax::Color::White
+            }
+        });
+        encoder
+            .encode_line(pels, 1728)
+            .expect("a list takes every bit");
+        let bits = written.0.borrow();
+        lines.push(bits[at..].to_vec());
+        at = bits.len();
+    }
+    // Tag 1, then white 1728 (make-up code 010011011, terminating code 00110101).
+    let mut bits = bits("1 010011011 00110101");
+    for line in &lines[1..] {
+        bits.push(false);
+        bits.extend_from_slice(line);
+    }
+    packed(&bits)
+}
+
+/// Bits written as `0` and `1`, spaces between codes ignored.
+pub fn bits(written: &str) -> Vec<bool> {
+    written
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c == '1')
+        .collect()
+}
+
+/// Bits packed into bytes, the first bit the highest, the last byte padded with zeros.
+pub fn packed(bits: &[bool]) -> Vec<u8> {
+    bits.chunks(8)
+        .map(|byte| {
+            byte.iter()
+                .enumerate()
+                .fold(0u8, |b, (i, &bit)| b | (u8::from(bit) << (7 - i)))
+        })
+        .collect()
+}
+
+/// A one-page A4 PDF without a text layer whose page is `image` as mixed Group 3 fax data
+/// ([`fax_g3_2d`]).
+pub fn pdf_fax_g3_2d(image: &image::GrayImage) -> Vec<u8> {
+    let (width, height) = (image.width() as i32, image.height() as i32);
+    one_scan_a4(image.dimensions(), &fax_g3_2d(image), |xobject| {
+        xobject.filter(Filter::CcittFaxDecode);
+        xobject.decode_parms().k(height).columns(width).rows(height);
+    })
+}
+
 /// `image` as a black-and-white TIFF, one strip of CCITT Group 4 data, white as zero (as fax
 /// machines and scanners write it).
 pub fn tiff_fax_g4(image: &image::GrayImage) -> Vec<u8> {
