@@ -34,6 +34,7 @@ pub mod simulate;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tls;
 
 use std::sync::{Arc, LazyLock};
 
@@ -160,7 +161,7 @@ pub fn app(state: AppState) -> Router {
 
 /// Serves until `shutdown` resolves.
 pub async fn serve(
-    listener: tokio::net::TcpListener,
+    listener: impl axum::serve::Listener<Addr = std::net::SocketAddr>,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
@@ -169,7 +170,7 @@ pub async fn serve(
 
 /// Serves until `shutdown` resolves; with a mailer, queued e-mails are sent in the background.
 pub async fn serve_with_mail(
-    listener: tokio::net::TcpListener,
+    listener: impl axum::serve::Listener<Addr = std::net::SocketAddr>,
     state: AppState,
     mailer: Option<mail::Mailer>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
@@ -185,8 +186,9 @@ pub async fn serve_with_mail(
         ))
     });
     // Each request knows its client's address (the applicant portal's limits count by it).
+    // (Through `tap_io`, which gives any listener's connections their peer's address.)
     let result = axum::serve(
-        listener,
+        axum::serve::ListenerExt::tap_io(listener, |_| {}),
         app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)

@@ -95,6 +95,12 @@ enum Command {
         db: PathBuf,
         #[arg(long, default_value = "127.0.0.1:8470")]
         listen: SocketAddr,
+        /// Serve HTTPS with this certificate (PEM, the server's first, then its chain).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM, PKCS #8).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
         /// Bearer tokens expire after this many minutes.
         #[arg(long, default_value_t = 720)]
         token_minutes: i64,
@@ -339,6 +345,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Serve {
             db: path,
             listen,
+            tls_cert,
+            tls_key,
             token_minutes,
             quiet_desk_seconds,
             portal_per_address,
@@ -375,10 +383,15 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     tracking_address,
                 },
             )?;
+            let acceptor = match (&tls_cert, &tls_key) {
+                (Some(cert), Some(key)) => Some(migdesk_central::tls::acceptor(cert, key)?),
+                _ => None,
+            };
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            let scheme = if acceptor.is_some() { "https" } else { "http" };
             let mail = if mailer.is_some() {
                 "sent through the --smtp relay"
             } else {
@@ -387,13 +400,21 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             // One line, so that whoever reads it may close the pipe afterwards: nothing else is
             // written to standard output while serving.
             println!(
-                "migdesk-central serving {} on http://{addr}/api/v1/ (OpenAPI: /api/v1/openapi.json); applicants' e-mails {mail}",
+                "migdesk-central serving {} on {scheme}://{addr}/api/v1/ (OpenAPI: /api/v1/openapi.json); applicants' e-mails {mail}",
                 path.display()
             );
-            Ok(
-                migdesk_central::serve_with_mail(listener, state, mailer, shutdown_signal())
-                    .await?,
-            )
+            match acceptor {
+                Some(acceptor) => {
+                    let listener = migdesk_central::tls::TlsListener::new(listener, acceptor)?;
+                    migdesk_central::serve_with_mail(listener, state, mailer, shutdown_signal())
+                        .await?;
+                }
+                None => {
+                    migdesk_central::serve_with_mail(listener, state, mailer, shutdown_signal())
+                        .await?;
+                }
+            }
+            Ok(())
         }
     }
 }

@@ -40,7 +40,7 @@ pub fn portal_token(path: &Path, name: &str) -> String {
 /// its own. Stopped by [`Running::stop`] (waiting for it) or when dropped.
 #[derive(Debug)]
 pub struct Running {
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT` (`https://localhost:PORT` over HTTPS).
     pub base: String,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -66,21 +66,54 @@ impl Running {
     /// # Panics
     /// When the database cannot be opened or the address cannot be bound.
     pub async fn start_at(path: &Path, config: Config, addr: &str) -> Self {
-        let conn = db::open(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
-        let state = AppState::new(conn, Catalogue::builtin(), Calendar::builtin(), config)
-            .unwrap_or_else(|e| panic!("state: {e}"));
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .unwrap_or_else(|e| panic!("bind {addr}: {e}"));
         let addr = listener
             .local_addr()
             .unwrap_or_else(|e| panic!("the port bound: {e}"));
+        Self::serving(path, config, listener, format!("http://{addr}"))
+    }
+
+    /// Serves the database at `path` over HTTPS with the certificate `cert` and its private key
+    /// `key` (PEM), as `https://localhost:PORT`.
+    ///
+    /// # Panics
+    /// When the database or the certificate cannot be opened, or no loopback port is free.
+    pub async fn start_tls(path: &Path, cert: &Path, key: &Path) -> Self {
+        let acceptor = crate::tls::acceptor(cert, key).unwrap_or_else(|e| panic!("{e}"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("bind: {e}"));
+        let port = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("the port bound: {e}"))
+            .port();
+        let listener = crate::tls::TlsListener::new(listener, acceptor)
+            .unwrap_or_else(|e| panic!("TLS listener: {e}"));
+        Self::serving(
+            path,
+            Config::default(),
+            listener,
+            format!("https://localhost:{port}"),
+        )
+    }
+
+    fn serving(
+        path: &Path,
+        config: Config,
+        listener: impl axum::serve::Listener<Addr = SocketAddr>,
+        base: String,
+    ) -> Self {
+        let conn = db::open(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+        let state = AppState::new(conn, Catalogue::builtin(), Calendar::builtin(), config)
+            .unwrap_or_else(|e| panic!("state: {e}"));
         let (tx, rx) = oneshot::channel();
         let task = tokio::spawn(crate::serve(listener, state, async {
             let _ = rx.await;
         }));
         Self {
-            base: format!("http://{addr}"),
+            base,
             stop: Some(tx),
             task: Some(task),
         }

@@ -4,7 +4,6 @@
 //! plus the workstation's own certificate authorities: a centre behind a certificate of a
 //! state CA the workstation was given is reached; without that CA, nothing is sent.
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -14,7 +13,6 @@ use common::Centre;
 use migdesk_core::ErrorKind;
 use migdesk_core::sync::Central;
 use migdesk_core::sync::central::load_roots;
-use tokio::net::{TcpListener, TcpStream};
 
 /// Runs `openssl` with `args` in `dir`.
 fn openssl(dir: &Path, args: &[&str]) {
@@ -87,34 +85,27 @@ fn authority(dir: &Path) {
             "san.ext",
         ],
     );
-}
-
-/// Terminates TLS with the centre's certificate and forwards to the plain centre.
-async fn tls_front(dir: &Path, upstream: SocketAddr) -> SocketAddr {
-    let identity = native_tls::Identity::from_pkcs8(
-        &std::fs::read(dir.join("centre.pem")).unwrap(),
-        &std::fs::read(dir.join("centre.key")).unwrap(),
-    )
-    .unwrap();
-    let acceptor =
-        tokio_native_tls::TlsAcceptor::from(native_tls::TlsAcceptor::new(identity).unwrap());
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((client, _)) = listener.accept().await {
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                let Ok(mut client) = acceptor.accept(client).await else {
-                    return;
-                };
-                let Ok(mut server) = TcpStream::connect(upstream).await else {
-                    return;
-                };
-                let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
-            });
-        }
-    });
-    addr
+    // The same key's certificate, expired yesterday.
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "centre.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "expired.pem",
+            "-days",
+            "-1",
+            "-extfile",
+            "san.ext",
+        ],
+    );
 }
 
 #[tokio::test]
@@ -125,9 +116,14 @@ async fn the_centre_is_reached_over_https_only_with_the_workstations_certificate
     options.documents = false;
     let (central_db, staff) = common::seeded(dir.path(), &options);
     let officer = staff.iter().find(|a| a.role == "officer").unwrap();
-    let centre = Centre::start(&central_db).await;
-    let front = tls_front(dir.path(), centre.addr()).await;
-    let base = format!("https://localhost:{}", front.port());
+    // The centre serves HTTPS itself (`serve --tls-cert … --tls-key …`).
+    let centre = Centre::start_tls(
+        &central_db,
+        &dir.path().join("centre.pem"),
+        &dir.path().join("centre.key"),
+    )
+    .await;
+    let base = centre.base.clone();
     let timeout = Duration::from_secs(10);
 
     // Without the state's CA the certificate is not trusted: nothing is sent.
@@ -147,6 +143,33 @@ async fn the_centre_is_reached_over_https_only_with_the_workstations_certificate
         .await
         .unwrap();
     assert_eq!(session.user.username, officer.username);
+
+    // A certificate for another name than the address the desk was given: said so, whatever
+    // the CA.
+    let elsewhere = base.replace("localhost", "127.0.0.1");
+    let err = Central::with_roots(&elsewhere, timeout, &roots)
+        .unwrap()
+        .sign_in(&officer.username, &officer.password)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Invalid, "{err:?}");
+    assert!(err.message.contains("another address"), "{}", err.message);
+
+    // An expired certificate: said so, with what IT must do.
+    let expired = Centre::start_tls(
+        &central_db,
+        &dir.path().join("expired.pem"),
+        &dir.path().join("centre.key"),
+    )
+    .await;
+    let err = Central::with_roots(&expired.base, timeout, &roots)
+        .unwrap()
+        .sign_in(&officer.username, &officer.password)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Invalid, "{err:?}");
+    assert!(err.message.contains("has expired"), "{}", err.message);
+    expired.stop().await;
 
     // A file that is not a certificate is refused by name, never ignored.
     std::fs::write(dir.path().join("not-a-ca.pem"), "hello").unwrap();

@@ -34,14 +34,29 @@ pub struct Central {
 }
 
 pub(crate) fn offline(e: reqwest::Error) -> DeskError {
-    // A certificate the workstation does not trust is no network failure: waiting will not
-    // help, and nothing was sent.
+    // A certificate the workstation does not accept is no network failure: waiting will not
+    // help, and nothing was sent. What is wrong with it decides who acts.
     let mut cause: Option<&dyn std::error::Error> = Some(&e);
     while let Some(c) = cause {
-        if c.to_string().contains("certificate") {
+        let said = c.to_string();
+        let lower = said.to_lowercase();
+        if lower.contains("certificate has expired") {
             return DeskError::invalid(format!(
-                "the centre's certificate is not trusted by this workstation ({c}); nothing was sent. \
-                 IT must give the workstation the state's certificate authority ({CA_CERTIFICATES_ENV})"
+                "the centre's certificate has expired ({said}); nothing was sent. The centre's \
+                 IT must renew its certificate"
+            ));
+        }
+        if lower.contains("hostname mismatch") || lower.contains("ip address mismatch") {
+            return DeskError::invalid(format!(
+                "the centre's certificate is for another address than the one this desk was \
+                 given ({said}); nothing was sent. Check the centre's address with IT"
+            ));
+        }
+        if lower.contains("certificate") {
+            return DeskError::invalid(format!(
+                "the centre's certificate is not trusted by this workstation ({said}); nothing was \
+                 sent. IT must give the workstation the state's certificate authority \
+                 ({CA_CERTIFICATES_ENV})"
             ));
         }
         cause = c.source();
