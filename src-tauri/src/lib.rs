@@ -45,8 +45,27 @@ impl Default for ShellConfig {
 }
 
 impl ShellConfig {
-    /// Reads the configuration from the process environment.
+    /// The workstation's configuration file (`migdesk_core::workstation`, set by IT) where it
+    /// says something, the process environment (development) for the rest. A file that cannot
+    /// be used is not read here: the desk's first command answers why, and the window says it.
     pub fn from_env() -> Self {
+        let mut config = Self::from_environment();
+        if let Ok(workstation) = migdesk_core::workstation::Workstation::current() {
+            if let Some(server) = &workstation.server {
+                config.server = Some(server.clone());
+            }
+            if let Some(minutes) = workstation.idle_lock_minutes {
+                config.idle_lock = Duration::from_secs(minutes * 60);
+            }
+            if let Some(days) = workstation.purge_after_days {
+                config.purge_after_days = days;
+            }
+        }
+        config
+    }
+
+    /// The configuration the process environment gives.
+    fn from_environment() -> Self {
         Self {
             data_dir_override: std::env::var_os(migdesk_core::app_info::DATA_DIR_ENV)
                 .filter(|v| !v.is_empty())

@@ -163,12 +163,20 @@ impl Centre {
         let mut line = String::new();
         let mut out = BufReader::new(child.stdout.take().expect("stdout"));
         out.read_line(&mut line).expect("first line");
-        let base = line
-            .split("http://")
-            .nth(1)
-            .and_then(|r| r.split("/api").next())
-            .map(|a| format!("http://{a}"))
-            .unwrap_or_else(|| panic!("unexpected first line: {line}"));
+        // Over HTTPS by the name its certificate is for: `https://localhost:PORT`.
+        let base = match line.split("https://").nth(1) {
+            Some(rest) => rest
+                .split("/api")
+                .next()
+                .and_then(|a| a.rsplit(':').next())
+                .map(|port| format!("https://localhost:{port}")),
+            None => line
+                .split("http://")
+                .nth(1)
+                .and_then(|r| r.split("/api").next())
+                .map(|a| format!("http://{a}")),
+        }
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"));
         Self { child, base }
     }
 }

@@ -10,7 +10,21 @@ use migdesk_e2e::central::{Centre, bin, seed};
 use serde_json::Value;
 
 fn cli(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(bin("migdesk-cli"))
+    cli_configured(data, None, args, stdin)
+}
+
+/// `migdesk-cli` with the workstation configuration `config` (`MIGDESK_CONFIG`).
+fn cli_configured(
+    data: &Path,
+    config: Option<&Path>,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> Output {
+    let mut command = Command::new(bin("migdesk-cli"));
+    if let Some(config) = config {
+        command.env("MIGDESK_CONFIG", config);
+    }
+    let mut child = command
         .arg("--data-dir")
         .arg(data)
         .args(args)
@@ -173,4 +187,98 @@ fn sign_in_sync_status_sign_out_and_wipe_keep_secrets_in_the_keyring() {
     let after = cli(&data, &["--json", "status"], None);
     assert!(!after.status.success());
     assert_eq!(json(&after)["kind"], "cache_key");
+}
+
+/// A workstation as IT sets it up: `desk.toml` names the centre (served over HTTPS with a
+/// certificate of the department's own authority) and that authority. Without the authority
+/// the sign-in fails on the certificate, saying so; with it, it works and needs no `--server`;
+/// locked, another centre is refused; a misspelt key stops the command, naming file and line.
+#[test]
+fn a_workstation_configured_by_it_signs_in_over_https_to_its_centre_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("central.db");
+    let officer = seed(&db, 4, 9, None)
+        .into_iter()
+        .find(|a| a.department == "baku" && a.role == "officer")
+        .expect("a Baku officer");
+    migdesk_core::testing::authority(dir.path());
+    let (cert, key) = (dir.path().join("centre.pem"), dir.path().join("centre.key"));
+    let centre = Centre::start_with(
+        &db,
+        &[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        centre.base.starts_with("https://localhost:"),
+        "{}",
+        centre.base
+    );
+    let config = dir.path().join("desk.toml");
+    let password = format!("{}\n", officer.password);
+    let login = |extra: &[&str]| {
+        let mut args = vec!["--json", "login", "--username", officer.username.as_str()];
+        args.extend_from_slice(extra);
+        cli_configured(
+            &dir.path().join("desk"),
+            Some(&config),
+            &args,
+            Some(&password),
+        )
+    };
+
+    std::fs::write(&config, format!("server = {:?}\n", centre.base)).unwrap();
+    let untrusted = login(&[]);
+    assert!(!untrusted.status.success());
+    let answer = json(&untrusted);
+    assert_eq!(answer["kind"], "invalid", "{answer}");
+    assert!(
+        answer["message"].as_str().unwrap().contains("not trusted"),
+        "{answer}"
+    );
+
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(
+        &config,
+        format!(
+            "server = {:?}\nserver_locked = true\nca_certificates = [{:?}]\n",
+            centre.base,
+            ca.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let signed_in = login(&[]);
+    assert!(
+        signed_in.status.success(),
+        "{}",
+        String::from_utf8_lossy(&signed_in.stdout)
+    );
+    assert_eq!(json(&signed_in)["signed_in"], true);
+
+    let elsewhere = login(&["--server", "https://central.example"]);
+    assert!(!elsewhere.status.success());
+    assert!(
+        json(&elsewhere)["message"]
+            .as_str()
+            .unwrap()
+            .contains("signs in only to"),
+        "{}",
+        json(&elsewhere)
+    );
+
+    std::fs::write(
+        &config,
+        format!("server = {:?}\nserver_lock = true\n", centre.base),
+    )
+    .unwrap();
+    let misspelt = login(&[]);
+    assert!(!misspelt.status.success());
+    let message = json(&misspelt)["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("desk.toml, line 2") && message.contains("server_lock"),
+        "{message}"
+    );
 }

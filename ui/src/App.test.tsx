@@ -20,6 +20,8 @@ const nobody: SessionInfo = {
   user_name: null,
   role: null,
   clock_off_by_seconds: null,
+  server_locked: false,
+  default_language: null,
 };
 
 function renderApp() {

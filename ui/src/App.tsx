@@ -1,10 +1,11 @@
 import type { i18n as I18n } from "i18next";
 import { useCallback, useEffect, useState } from "react";
-import { I18nextProvider } from "react-i18next";
+import { I18nextProvider, useTranslation } from "react-i18next";
 import { Case } from "./case/Case";
 import { ErrorNotice } from "./components/ErrorNotice";
 import { CatalogueProvider } from "./data/catalogue";
 import { prefetchCaseAt } from "./data/prefetch";
+import { isLanguage, LANGUAGE_CHOSEN } from "./i18n";
 import { type DeskError, desk, type QueueQuery, type SessionInfo, toDeskError } from "./ipc/client";
 import { Queue } from "./queue/Queue";
 import { SignIn } from "./session/SignIn";
@@ -21,6 +22,8 @@ const NOBODY: SessionInfo = {
   user_name: null,
   role: null,
   clock_off_by_seconds: null,
+  server_locked: false,
+  default_language: null,
 };
 
 function Screens() {
@@ -28,6 +31,7 @@ function Screens() {
   const [error, setError] = useState<DeskError | null>(null);
   const [open, setOpen] = useState<{ id: string; index: number; query: QueueQuery } | null>(null);
   const [department, setDepartment] = useState(false);
+  const { i18n } = useTranslation();
   const refresh = useCallback(() => {
     desk.session().then(setSession, (thrown: unknown) => {
       setError(toDeskError(thrown));
@@ -36,6 +40,11 @@ function Screens() {
   }, []);
 
   useEffect(refresh, [refresh]);
+  // The workstation's language, until the officer chooses one.
+  const configured = session?.default_language;
+  useEffect(() => {
+    if (!LANGUAGE_CHOSEN && isLanguage(configured)) void i18n.changeLanguage(configured);
+  }, [configured, i18n]);
   // While a case is open, the next one of the queue is prepared, for `n`.
   useEffect(() => {
     if (open) prefetchCaseAt(open.query, open.index + 1);
@@ -51,12 +60,21 @@ function Screens() {
   }, [session, refresh]);
 
   if (session === null) return null;
+  // A workstation configured wrongly by IT: nothing to sign in to until IT corrects it.
+  if (error?.kind === "configuration") {
+    return (
+      <main className="sign-in" data-testid="configuration-error">
+        <ErrorNotice error={error} />
+      </main>
+    );
+  }
   if (!session.signed_in) {
     return (
       <>
         {error && <ErrorNotice error={error} />}
         <SignIn
           server={session.server}
+          serverLocked={session.server_locked}
           onSignedIn={(signedIn) => {
             setError(null);
             setSession(signedIn);

@@ -41,6 +41,8 @@ const signedIn: SessionInfo = {
   user_name: "Aysel Məmmədova",
   role: "officer",
   clock_off_by_seconds: null,
+  server_locked: false,
+  default_language: null,
 };
 
 function queuePage({ query }: { query: QueueQuery }): QueuePage {

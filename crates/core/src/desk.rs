@@ -151,12 +151,20 @@ impl Desk {
     /// Who is signed in, whether the desk is locked, and the server to offer on the sign-in
     /// screen.
     pub fn session(&mut self) -> DeskResult<SessionInfo> {
+        // A configuration IT must correct stops the desk here, before anything else.
+        let workstation = crate::workstation::Workstation::current()?;
         let token = self.keyring.get(secrets::SESSION_TOKEN)?.is_some();
         let locked = self.lock.is_locked(Instant::now());
         let configured = self.configured_server.clone();
+        let (server_locked, default_language) = (
+            workstation.server_locked,
+            workstation.default_language.map(|l| l.code().to_owned()),
+        );
         let Some(store) = self.store(false)? else {
             return Ok(SessionInfo {
                 server: configured,
+                server_locked,
+                default_language,
                 ..SessionInfo::default()
             });
         };
@@ -170,11 +178,15 @@ impl Desk {
                 .map(|u| u.role)
                 .filter(|_| signed_in),
             clock_off_by_seconds: session::clock_off_by(store)?.filter(|_| signed_in),
+            server_locked,
+            default_language,
         })
     }
 
     pub async fn sign_in(&mut self, request: SignInRequest) -> DeskResult<SessionInfo> {
-        let central = self.central(&request.server, CENTRAL_TIMEOUT)?;
+        let server =
+            crate::workstation::Workstation::current()?.server_for(Some(&request.server))?;
+        let central = self.central(&server, CENTRAL_TIMEOUT)?;
         let store = self
             .store
             .as_mut()

@@ -38,6 +38,10 @@ pub enum ErrorKind {
     /// One document cannot be shown (unsupported, damaged, too large, too slow); the rest of
     /// the case still works.
     Document,
+    /// The workstation's configuration (set by IT, `/etc/migdesk/desk.toml`) cannot be used:
+    /// the message names the file, the line and the key; IT must correct it. Nothing runs until
+    /// then.
+    Configuration,
     /// What the officer asked for does not fit the case (a decision that breaks a rule, a case
     /// no longer in this desk's queue); the message says what.
     Invalid,
@@ -55,7 +59,7 @@ pub struct DeskError {
 
 impl ErrorKind {
     /// Every kind, in declaration order (the UI needs them at run time).
-    pub const ALL: [ErrorKind; 13] = [
+    pub const ALL: [ErrorKind; 14] = [
         ErrorKind::Storage,
         ErrorKind::CacheKey,
         ErrorKind::CacheDamaged,
@@ -67,6 +71,7 @@ impl ErrorKind {
         ErrorKind::NotSignedIn,
         ErrorKind::Locked,
         ErrorKind::Document,
+        ErrorKind::Configuration,
         ErrorKind::Invalid,
         ErrorKind::Internal,
     ];
@@ -87,6 +92,7 @@ impl ErrorKind {
             ErrorKind::NotSignedIn => "not_signed_in",
             ErrorKind::Locked => "locked",
             ErrorKind::Document => "document",
+            ErrorKind::Configuration => "configuration",
             ErrorKind::Invalid => "invalid",
             ErrorKind::Internal => "internal",
         }

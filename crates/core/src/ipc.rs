@@ -36,6 +36,12 @@ pub struct SessionInfo {
     pub locked: bool,
     /// The central service's address last used here, to offer on the sign-in screen.
     pub server: Option<String>,
+    /// The workstation's configuration locks the centre: the sign-in screen shows `server`
+    /// without a field to change it.
+    pub server_locked: bool,
+    /// The language the workstation's configuration opens the desk in (`az`, `en`, `ru`), until
+    /// the officer chooses one.
+    pub default_language: Option<String>,
     pub user_name: Option<String>,
     /// `officer` or `supervisor`.
     pub role: Option<migdesk_api::Role>,

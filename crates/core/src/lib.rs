@@ -49,8 +49,11 @@ pub mod session;
 pub mod statistics;
 pub mod supervision;
 pub mod sync;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod viewer;
 pub mod wipe;
+pub mod workstation;
 pub mod zone;
 
 pub use error::{DeskError, DeskResult, ErrorKind};

@@ -4,8 +4,6 @@
 //! plus the workstation's own certificate authorities: a centre behind a certificate of a
 //! state CA the workstation was given is reached; without that CA, nothing is sent.
 
-use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 mod common;
@@ -13,100 +11,7 @@ use common::Centre;
 use migdesk_core::ErrorKind;
 use migdesk_core::sync::Central;
 use migdesk_core::sync::central::load_roots;
-
-/// Runs `openssl` with `args` in `dir`.
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the openssl tool (Debian package openssl)");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A certificate authority of its own (`ca.pem`) and a certificate it signed for `localhost`
-/// (`centre.pem`, key `centre.key`).
-fn authority(dir: &Path) {
-    openssl(
-        dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=migdesk test state CA",
-        ],
-    );
-    openssl(
-        dir,
-        &[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "centre.key",
-            "-out",
-            "centre.csr",
-            "-subj",
-            "/CN=localhost",
-        ],
-    );
-    std::fs::write(dir.join("san.ext"), "subjectAltName=DNS:localhost\n").unwrap();
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "centre.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "centre.pem",
-            "-days",
-            "2",
-            "-extfile",
-            "san.ext",
-        ],
-    );
-    // The same key's certificate, expired yesterday.
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "centre.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "expired.pem",
-            "-days",
-            "-1",
-            "-extfile",
-            "san.ext",
-        ],
-    );
-}
+use migdesk_core::testing::authority;
 
 #[tokio::test]
 async fn the_centre_is_reached_over_https_only_with_the_workstations_certificate_authority() {

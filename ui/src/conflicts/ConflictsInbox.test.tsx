@@ -43,6 +43,8 @@ async function queue(language: string, inbox: ConflictView[], opened: string[] =
             user_name: "Elvin",
             role: "officer",
             clock_off_by_seconds: null,
+            server_locked: false,
+            default_language: null,
           }}
           onChange={() => undefined}
           onSessionEnded={() => undefined}

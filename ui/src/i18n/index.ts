@@ -21,6 +21,16 @@ export function isLanguage(value: unknown): value is Language {
   return typeof value === "string" && (LANGUAGES as readonly string[]).includes(value);
 }
 
+/** Whether the officer had chosen a language on this workstation before this start (the
+ * workstation's configured default applies only until they do). */
+export const LANGUAGE_CHOSEN: boolean = (() => {
+  try {
+    return isLanguage(globalThis.localStorage?.getItem(LANGUAGE_STORAGE_KEY));
+  } catch {
+    return false;
+  }
+})();
+
 function storedLanguage(): Language {
   try {
     const value = globalThis.localStorage?.getItem(LANGUAGE_STORAGE_KEY);

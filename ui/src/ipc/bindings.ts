@@ -4,10 +4,10 @@
 /**
  * What went wrong, as far as the UI needs to know to react.
  */
-export type ErrorKind = "storage" | "cache_key" | "cache_damaged" | "keyring" | "no_keyring" | "offline" | "unauthorized" | "central" | "not_signed_in" | "locked" | "document" | "invalid" | "internal";
+export type ErrorKind = "storage" | "cache_key" | "cache_damaged" | "keyring" | "no_keyring" | "offline" | "unauthorized" | "central" | "not_signed_in" | "locked" | "document" | "configuration" | "invalid" | "internal";
 
 /** Every error kind, for code that must handle each one. */
-export const ERROR_KINDS: readonly ErrorKind[] = ["storage", "cache_key", "cache_damaged", "keyring", "no_keyring", "offline", "unauthorized", "central", "not_signed_in", "locked", "document", "invalid", "internal"];
+export const ERROR_KINDS: readonly ErrorKind[] = ["storage", "cache_key", "cache_damaged", "keyring", "no_keyring", "offline", "unauthorized", "central", "not_signed_in", "locked", "document", "configuration", "invalid", "internal"];
 
 /**
  * The one error type returned by every command.
@@ -78,7 +78,17 @@ locked: boolean,
 /**
  * The central service's address last used here, to offer on the sign-in screen.
  */
-server: string | null, user_name: string | null, 
+server: string | null, 
+/**
+ * The workstation's configuration locks the centre: the sign-in screen shows `server`
+ * without a field to change it.
+ */
+server_locked: boolean, 
+/**
+ * The language the workstation's configuration opens the desk in (`az`, `en`, `ru`), until
+ * the officer chooses one.
+ */
+default_language: string | null, user_name: string | null, 
 /**
  * `officer` or `supervisor`.
  */

@@ -29,6 +29,8 @@ const nobody: SessionInfo = {
   user_name: null,
   role: null,
   clock_off_by_seconds: null,
+  server_locked: false,
+  default_language: null,
 };
 const aysel: SessionInfo = {
   signed_in: true,
@@ -37,6 +39,8 @@ const aysel: SessionInfo = {
   user_name: "Aysel Məmmədova",
   role: "officer",
   clock_off_by_seconds: null,
+  server_locked: false,
+  default_language: null,
 };
 
 function row(n: number): QueueRow {
@@ -120,6 +124,52 @@ describe("signing in", () => {
     await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(3));
     expect(queries[0]).toMatchObject({ mine: true, overdue: false, search: null, offset: 0 });
     expect(screen.queryByTestId("error-notice")).toBeNull();
+  });
+
+  it("signs in to the centre the workstation is locked to, without a field to change it", async () => {
+    const requests: SignInRequest[] = [];
+    mockDesk({
+      app_info: () => info,
+      session: () => ({ ...nobody, server: "https://central.example", server_locked: true }),
+      sign_in: ({ request }) => {
+        requests.push(request);
+        return aysel;
+      },
+      queue_page: queue(1, []),
+      ...besideQueue,
+    });
+    const user = userEvent.setup();
+    renderApp();
+
+    const locked = await screen.findByTestId("sign-in-server-locked");
+    expect(locked.textContent).toContain("https://central.example");
+    expect(screen.queryByTestId("sign-in-server")).toBeNull();
+    // The first field to fill has the focus: the user name.
+    expect(document.activeElement).toBe(screen.getByTestId("sign-in-username"));
+    await user.keyboard("aysel.m");
+    await user.type(screen.getByTestId("sign-in-password"), "Bakı-2026!{Enter}");
+    expect(requests).toEqual([
+      { server: "https://central.example", username: "aysel.m", password: "Bakı-2026!" },
+    ]);
+  });
+
+  it("stops at a workstation configuration IT must correct, naming the file and line", async () => {
+    mockDesk({
+      app_info: () => info,
+      session: () => {
+        throw {
+          kind: "configuration",
+          message:
+            "the workstation configuration /etc/migdesk/desk.toml, line 2 (`servr = 1`): unknown field `servr`",
+        };
+      },
+    });
+    renderApp();
+
+    const screenShown = await screen.findByTestId("configuration-error");
+    expect(screenShown.textContent).toContain("İT şöbəsinə müraciət edin");
+    expect(screenShown.textContent).toContain("desk.toml, line 2");
+    expect(screen.queryByTestId("sign-in-username")).toBeNull();
   });
 
   it("says at the top of the queue how many of the officer's cases fall due by the next working day", async () => {

@@ -11,9 +11,12 @@ import "./session.css";
 /** The first screen: the central service's address (remembered), user name and password. */
 export function SignIn({
   server,
+  serverLocked = false,
   onSignedIn,
 }: {
   server: string | null;
+  /** The workstation's configuration locks the centre: shown, not asked. */
+  serverLocked?: boolean;
   onSignedIn: (session: SessionInfo) => void;
 }) {
   const { t } = useTranslation();
@@ -62,17 +65,24 @@ export function SignIn({
         <h1 id={`${id}-title`} data-testid="sign-in-title">
           {t("signIn.title")}
         </h1>
-        <Field
-          label={t("signIn.server")}
-          name="server"
-          type="url"
-          autoComplete="url"
-          placeholder="https://"
-          defaultValue={server ?? ""}
-          ref={serverRef}
-          required
-          data-testid="sign-in-server"
-        />
+        {serverLocked && server ? (
+          <p className="locked-server" data-testid="sign-in-server-locked">
+            {t("signIn.serverLocked")}: <strong>{server}</strong>
+            <input type="hidden" name="server" value={server} ref={serverRef} />
+          </p>
+        ) : (
+          <Field
+            label={t("signIn.server")}
+            name="server"
+            type="url"
+            autoComplete="url"
+            placeholder="https://"
+            defaultValue={server ?? ""}
+            ref={serverRef}
+            required
+            data-testid="sign-in-server"
+          />
+        )}
         <Field
           label={t("signIn.username")}
           name="username"

@@ -22,6 +22,8 @@ export const SUPERVISOR: SessionInfo = {
   user_name: "Rəşad Əliyev",
   role: "supervisor",
   clock_off_by_seconds: null,
+  server_locked: false,
+  default_language: null,
 };
 
 export const WORKLOAD: Workload = {

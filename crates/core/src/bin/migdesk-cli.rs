@@ -10,6 +10,7 @@ use migdesk_core::cache::{Meta, Store};
 use migdesk_core::secrets::{self, OsKeyring, SecretStore};
 use migdesk_core::session;
 use migdesk_core::sync::{self, Central, Progress};
+use migdesk_core::workstation::Workstation;
 use migdesk_core::{DeskError, DeskResult, ErrorKind};
 
 #[derive(Parser)]
@@ -43,8 +44,9 @@ enum Command {
 enum DeskCommand {
     /// Sign in to the central service; the password is read from standard input.
     Login {
+        /// The centre; the workstation configuration's when left out.
         #[arg(long)]
-        server: String,
+        server: Option<String>,
         #[arg(long)]
         username: String,
     },
@@ -331,6 +333,7 @@ async fn run(cli: Cli) -> DeskResult<String> {
                 .read_to_string(&mut password)
                 .map_err(|e| DeskError::internal(format!("cannot read the password: {e}")))?;
             let password = password.trim_end_matches(['\n', '\r']);
+            let server = Workstation::current()?.server_for(server.as_deref())?;
             let central = Central::new(&server)?;
             let mut store = open(&dir, &keyring, true)?;
             let user =

@@ -17,6 +17,7 @@ use crate::error::{DeskError, DeskResult, ErrorKind};
 /// The header that names the workstation to the centre.
 pub const DESK_HEADER: &str = "x-migdesk-desk";
 
+pub(crate) use super::roots::offline;
 use super::roots::workstation_roots;
 pub use super::roots::{CA_CERTIFICATES_ENV, load_roots};
 
@@ -31,40 +32,6 @@ pub struct Central {
     /// The longest a call may take, documents excepted: those may take as long as they need
     /// while bytes keep coming (the client's read timeout).
     timeout: Duration,
-}
-
-pub(crate) fn offline(e: reqwest::Error) -> DeskError {
-    // A certificate the workstation does not accept is no network failure: waiting will not
-    // help, and nothing was sent. What is wrong with it decides who acts.
-    let mut cause: Option<&dyn std::error::Error> = Some(&e);
-    while let Some(c) = cause {
-        let said = c.to_string();
-        let lower = said.to_lowercase();
-        if lower.contains("certificate has expired") {
-            return DeskError::invalid(format!(
-                "the centre's certificate has expired ({said}); nothing was sent. The centre's \
-                 IT must renew its certificate"
-            ));
-        }
-        if lower.contains("hostname mismatch") || lower.contains("ip address mismatch") {
-            return DeskError::invalid(format!(
-                "the centre's certificate is for another address than the one this desk was \
-                 given ({said}); nothing was sent. Check the centre's address with IT"
-            ));
-        }
-        if lower.contains("certificate") {
-            return DeskError::invalid(format!(
-                "the centre's certificate is not trusted by this workstation ({said}); nothing was \
-                 sent. IT must give the workstation the state's certificate authority \
-                 ({CA_CERTIFICATES_ENV})"
-            ));
-        }
-        cause = c.source();
-    }
-    DeskError::new(
-        ErrorKind::Offline,
-        format!("the central service cannot be reached: {e}"),
-    )
 }
 
 /// Whether an address names this computer (localhost, 127.0.0.0/8, ::1).
@@ -133,8 +100,10 @@ impl Central {
 
     /// A client that gives up on a call after `timeout`, and on a document download when no byte
     /// has arrived for `timeout` (a stalled centre is offline; a slow link is not).
+    /// Through the workstation's proxy, if its configuration names one.
     pub fn with_timeout(base: &str, timeout: Duration) -> DeskResult<Self> {
-        Self::with_roots(base, timeout, workstation_roots()?)
+        let proxy = crate::workstation::Workstation::current()?.proxy.as_deref();
+        Self::connecting(base, timeout, workstation_roots()?, proxy)
     }
 
     /// A client that checks the centre's certificate against the system's roots and `roots`.
@@ -142,6 +111,15 @@ impl Central {
         base: &str,
         timeout: Duration,
         roots: &[reqwest::Certificate],
+    ) -> DeskResult<Self> {
+        Self::connecting(base, timeout, roots, None)
+    }
+
+    fn connecting(
+        base: &str,
+        timeout: Duration,
+        roots: &[reqwest::Certificate],
+        proxy: Option<&str>,
     ) -> DeskResult<Self> {
         let base = base.trim_end_matches('/').to_owned();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
@@ -157,11 +135,15 @@ impl Central {
                  allowed only for a centre on this computer (localhost, 127.0.0.1)"
             )));
         }
-        let client = roots
-            .iter()
-            .fold(reqwest::Client::builder(), |b, root| {
-                b.add_root_certificate(root.clone())
-            })
+        let mut builder = roots.iter().fold(reqwest::Client::builder(), |b, root| {
+            b.add_root_certificate(root.clone())
+        });
+        if let Some(proxy) = proxy {
+            let proxy = reqwest::Proxy::all(proxy)
+                .map_err(|e| DeskError::invalid(format!("the proxy {proxy}: {e}")))?;
+            builder = builder.proxy(proxy);
+        }
+        let client = builder
             .connect_timeout(Duration::from_secs(10).min(timeout))
             .read_timeout(timeout)
             .build()
