@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from "react";
 import { I18nextProvider, useTranslation } from "react-i18next";
 import { Case } from "./case/Case";
 import { ErrorNotice } from "./components/ErrorNotice";
+import { LanguageSwitch } from "./components/LanguageSwitch";
 import { CatalogueProvider } from "./data/catalogue";
 import { prefetchCaseAt } from "./data/prefetch";
 import { isLanguage, LANGUAGE_CHOSEN } from "./i18n";
@@ -63,7 +64,8 @@ function Screens() {
   // A workstation configured wrongly by IT: nothing to sign in to until IT corrects it.
   if (error?.kind === "configuration") {
     return (
-      <main className="sign-in" data-testid="configuration-error">
+      <main className="sign-in configuration-error" data-testid="configuration-error">
+        <LanguageSwitch />
         <ErrorNotice error={error} />
       </main>
     );
