@@ -145,6 +145,15 @@ impl Centre {
         Self::start_on(db, "127.0.0.1:0", options)
     }
 
+    /// Starts over HTTPS (`https://localhost:PORT`) with a certificate of an authority of its
+    /// own, made in `dir`; the authority's certificate is `dir/ca.pem`.
+    pub fn start_tls(db: &Path, dir: &Path) -> Self {
+        migdesk_core::testing::authority(dir);
+        let (cert, key) = (dir.join("centre.pem"), dir.join("centre.key"));
+        let path = |p: &Path| p.to_str().expect("a UTF-8 path").to_owned();
+        Self::start_with(db, &["--tls-cert", &path(&cert), "--tls-key", &path(&key)])
+    }
+
     /// Starts again where a stopped centre was (the desk remembers the address).
     pub fn restart(db: &Path, base: &str) -> Self {
         Self::start_on(db, base.trim_start_matches("http://"), &[])

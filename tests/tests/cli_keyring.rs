@@ -201,17 +201,7 @@ fn a_workstation_configured_by_it_signs_in_over_https_to_its_centre_only() {
         .into_iter()
         .find(|a| a.department == "baku" && a.role == "officer")
         .expect("a Baku officer");
-    migdesk_core::testing::authority(dir.path());
-    let (cert, key) = (dir.path().join("centre.pem"), dir.path().join("centre.key"));
-    let centre = Centre::start_with(
-        &db,
-        &[
-            "--tls-cert",
-            cert.to_str().unwrap(),
-            "--tls-key",
-            key.to_str().unwrap(),
-        ],
-    );
+    let centre = Centre::start_tls(&db, dir.path());
     assert!(
         centre.base.starts_with("https://localhost:"),
         "{}",

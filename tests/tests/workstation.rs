@@ -72,21 +72,8 @@ async fn a_workstation_configured_by_it_opens_locked_to_its_centre_or_says_what_
     // Locked to the department's centre over HTTPS, in English.
     let db = dir.path().join("central.db");
     let (officer, _) = central::seed_department(&db, 10, 21, "shaki");
-    migdesk_core::testing::authority(dir.path());
-    let (cert, key, ca) = (
-        dir.path().join("centre.pem"),
-        dir.path().join("centre.key"),
-        dir.path().join("ca.pem"),
-    );
-    let centre = Centre::start_with(
-        &db,
-        &[
-            "--tls-cert",
-            cert.to_str().unwrap(),
-            "--tls-key",
-            key.to_str().unwrap(),
-        ],
-    );
+    let centre = Centre::start_tls(&db, dir.path());
+    let ca = dir.path().join("ca.pem");
     let locked = dir.path().join("locked.toml");
     std::fs::write(
         &locked,

@@ -63,45 +63,27 @@ pub fn authority(dir: &Path) {
     );
     std::fs::write(dir.join("san.ext"), "subjectAltName=DNS:localhost\n")
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "centre.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "centre.pem",
-            "-days",
-            "2",
-            "-extfile",
-            "san.ext",
-        ],
-    );
-    // The same key's certificate, expired yesterday.
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "centre.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "expired.pem",
-            "-days",
-            "-1",
-            "-extfile",
-            "san.ext",
-        ],
-    );
+    // Signed for two days, and the same key's certificate expired yesterday.
+    for (out, days) in [("centre.pem", "2"), ("expired.pem", "-1")] {
+        openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "centre.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                out,
+                "-days",
+                days,
+                "-extfile",
+                "san.ext",
+            ],
+        );
+    }
 }
