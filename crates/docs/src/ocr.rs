@@ -305,17 +305,8 @@ fn zone_whole(text: &str) -> bool {
 /// zone reading's TSV), with half a line's margin above and below.
 fn zone_strip(tsv: &str, page: &GrayImage) -> Option<GrayImage> {
     let (mut top, mut bottom, mut height) = (u32::MAX, 0u32, 0u32);
-    for row in tsv.lines().skip(1) {
-        let cols: Vec<&str> = row.splitn(12, '\t').collect();
-        let [level, .., word_top, _, word_height, _, word] = cols[..] else {
-            continue;
-        };
-        if level != "5" || !word.contains("<<") {
-            continue;
-        }
-        let (Ok(t), Ok(h)) = (word_top.parse::<u32>(), word_height.parse::<u32>()) else {
-            continue;
-        };
+    for word in tsv_words(tsv).filter(|w| w.text.contains("<<")) {
+        let (_, t, _, h) = word.bounds;
         top = top.min(t);
         bottom = bottom.max(t + h);
         height = height.max(h);
@@ -335,13 +326,19 @@ fn with_zone(text: &str, zone_reading: &str) -> String {
     lines.join("\n")
 }
 
-/// The words of one page's TSV answer (level 5 rows) and its text, a line of words per line the
-/// recogniser found. Boxes are mapped back to the page's own pixels.
-fn parse_tsv(tsv: &str, page: usize, prepared: &Prepared) -> (String, Vec<Word>) {
-    let mut text = String::new();
-    let mut words = Vec::new();
-    let mut line_key = None;
-    for row in tsv.lines().skip(1) {
+/// One word of the recogniser's TSV answer (a level 5 row with text).
+struct TsvWord<'a> {
+    /// Its block, paragraph and line: words sharing them stand on one line.
+    line: (&'a str, &'a str, &'a str),
+    /// Left, top, width and height in the pixels the recogniser read.
+    bounds: (u32, u32, u32, u32),
+    confidence: f32,
+    text: &'a str,
+}
+
+/// The words of a TSV answer, in its order.
+fn tsv_words(tsv: &str) -> impl Iterator<Item = TsvWord<'_>> {
+    tsv.lines().skip(1).filter_map(|row| {
         let cols: Vec<&str> = row.splitn(12, '\t').collect();
         let [
             level,
@@ -358,31 +355,46 @@ fn parse_tsv(tsv: &str, page: usize, prepared: &Prepared) -> (String, Vec<Word>)
             word,
         ] = cols[..]
         else {
-            continue;
+            return None;
         };
-        let word = one_script(word.trim());
-        if level != "5" || word.is_empty() {
-            continue;
+        let text = word.trim();
+        if level != "5" || text.is_empty() {
+            return None;
         }
         let number = |s: &str| s.parse::<u32>().unwrap_or(0);
-        let (left, top, width, height) =
-            prepared.original((number(left), number(top), number(width), number(height)));
-        let key = (block, par, line);
-        if line_key.is_some_and(|k| k != key) {
+        Some(TsvWord {
+            line: (block, par, line),
+            bounds: (number(left), number(top), number(width), number(height)),
+            confidence: conf.parse().unwrap_or(0.0),
+            text,
+        })
+    })
+}
+
+/// The words of one page's TSV answer and its text, a line of words per line the recogniser
+/// found. Boxes are mapped back to the page's own pixels.
+fn parse_tsv(tsv: &str, page: usize, prepared: &Prepared) -> (String, Vec<Word>) {
+    let mut text = String::new();
+    let mut words = Vec::new();
+    let mut line_key = None;
+    for word in tsv_words(tsv) {
+        let read = one_script(word.text);
+        let (left, top, width, height) = prepared.original(word.bounds);
+        if line_key.is_some_and(|k| k != word.line) {
             text.push('\n');
         } else if line_key.is_some() {
             text.push(' ');
         }
-        line_key = Some(key);
-        text.push_str(&word);
+        line_key = Some(word.line);
+        text.push_str(&read);
         words.push(Word {
             page,
-            text: word.into_owned(),
+            text: read.into_owned(),
             left,
             top,
             width,
             height,
-            confidence: conf.parse().unwrap_or(0.0),
+            confidence: word.confidence,
         });
     }
     (text, words)
