@@ -122,8 +122,29 @@ fn map_sql(e: rusqlite::Error) -> DeskError {
     DeskError::storage(format!("cache: {e}"))
 }
 
+/// SQLCipher's page size, which the cache keeps.
+const CACHE_PAGE_BYTES: u64 = 4096;
+
 /// Opens the file with the key, without checking or migrating it.
 fn unlock(path: &Path, key: &CacheKey) -> DeskResult<Connection> {
+    let refused = || {
+        DeskError::new(
+            crate::ErrorKind::CacheKey,
+            format!(
+                "{} cannot be opened with this workstation's key",
+                path.display()
+            ),
+        )
+    };
+    // An encrypted cache is whole pages: a file shorter than one page but not empty holds no
+    // cache, whatever SQLCipher makes of its short first page (once in a CI run it read such a
+    // file as an empty database and failed later, as a storage error).
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.is_file()
+        && (1..CACHE_PAGE_BYTES).contains(&meta.len())
+    {
+        return Err(refused());
+    }
     let conn = Connection::open(path)
         .map_err(|e| DeskError::storage(format!("cannot open {}: {e}", path.display())))?;
     // A wrong key is reported once, as a `cache_key` error, not also on stderr.
@@ -135,15 +156,7 @@ fn unlock(path: &Path, key: &CacheKey) -> DeskResult<Connection> {
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)
     })
-    .map_err(|_| {
-        DeskError::new(
-            crate::ErrorKind::CacheKey,
-            format!(
-                "{} cannot be opened with this workstation's key",
-                path.display()
-            ),
-        )
-    })?;
+    .map_err(|_| refused())?;
     Ok(conn)
 }
 
@@ -494,6 +507,15 @@ mod tests {
         let path = dir.path().join("cache.db");
         std::fs::write(&path, b"this is not a database, just text").unwrap();
         let err = Store::open(&path, &CacheKey::random()).unwrap_err();
-        assert_eq!(err.kind, crate::ErrorKind::CacheKey);
+        assert_eq!(err.kind, crate::ErrorKind::CacheKey, "{err}");
+        // A page's worth of something else is refused by the key check itself.
+        std::fs::write(&path, [b'x'; 8192]).unwrap();
+        let err = Store::open(&path, &CacheKey::random()).unwrap_err();
+        assert_eq!(err.kind, crate::ErrorKind::CacheKey, "{err}");
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            [b'x'; 8192],
+            "left as it was"
+        );
     }
 }
