@@ -1,7 +1,8 @@
 //! Text recognition (OCR) of scanned pages by the Tesseract program, in a child process of its
 //! own: a hostile image can crash or exhaust it, never the desk. Each page is decoded here under
 //! the same limits as the viewer's, made grey (and enlarged when it is tiny), cleared of specks
-//! and turned straight ([`Prepared`]), and handed to `tesseract` on its standard input as PGM;
+//! and turned straight ([`Prepared`]), and handed to `tesseract` on its standard input as PGM
+//! (a file in memory where the system has them);
 //! its TSV answer gives the words and their boxes, mapped back to the page's own pixels. A page
 //! whose text shows a machine-readable zone (`<<`) is read a second time in English with only
 //! the zone's characters allowed, and its zone-like lines replace the first reading's (which
@@ -21,6 +22,7 @@
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
 use image::{DynamicImage, GrayImage};
@@ -42,6 +44,8 @@ const ZONE_CHARACTERS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
 const MAX_ADDRESS_SPACE: u64 = 2048 * 1024 * 1024;
 /// How often a running recogniser is checked for the call's deadline and cancellation.
 const POLL: Duration = Duration::from_millis(20);
+/// How often a recogniser whose answer has ended is checked for its exit.
+const EXIT_POLL: Duration = Duration::from_millis(1);
 
 /// One recognised word, in the page's own pixels (before any enlarging).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -134,16 +138,15 @@ pub(crate) fn recognise(
         };
         let prepared = Prepared::new(scan);
         ctx.checkpoint()?;
-        let page_pgm = pgm(&prepared.grey);
         let language = languages.join("+");
-        let tsv = run(program, &["-l", &language], &page_pgm, ctx)?;
+        let tsv = run(program, &["-l", &language], &prepared.grey, ctx)?;
         let (mut text, words) = parse_tsv(&tsv, page, &prepared);
         if text.contains("<<") && languages.iter().any(|l| l == "eng") {
             let allowed = format!("tessedit_char_whitelist={ZONE_CHARACTERS}");
             let zone = run(
                 program,
                 &["-l", "eng", "--psm", "4", "-c", &allowed],
-                &page_pgm,
+                &prepared.grey,
                 ctx,
             )?;
             let mut zone_text = parse_tsv(&zone, page, &prepared).0;
@@ -155,7 +158,7 @@ pub(crate) fn recognise(
                 let again = run(
                     program,
                     &["-l", "eng", "--psm", "6", "-c", &allowed],
-                    &pgm(&strip),
+                    &strip,
                     ctx,
                 )?;
                 let again = parse_tsv(&again, page, &prepared).0;
@@ -182,17 +185,43 @@ impl Recognised {
     }
 }
 
+/// The page as a file in memory for the recogniser's standard input, where the system has such
+/// files (Linux's `memfd`): the program then reads it at once as a file (`/dev/stdin`), where
+/// from a pipe it reads byte by byte — 180 ms more for an A4 page at 300 dpi, a fifth of the
+/// reading. The scan stays in memory, never in a file on disk. `None`: the pipe it is.
+fn page_in_memory(page: &GrayImage) -> Option<std::fs::File> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::io::{Seek, SeekFrom};
+        let fd = rustix::fs::memfd_create("migdesk-page", rustix::fs::MemfdFlags::CLOEXEC).ok()?;
+        let mut file = std::fs::File::from(fd);
+        file.write_all(&pgm_header(page)).ok()?;
+        file.write_all(page.as_raw()).ok()?;
+        file.seek(SeekFrom::Start(0)).ok()?;
+        Some(file)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = page;
+        None
+    }
+}
+
 /// A grey page as a binary PGM: what the recogniser reads fastest, and nothing to compress
 /// (the demo's identity pages were read in 2.2 s each instead of 2.9 s as PNG).
 fn pgm(page: &GrayImage) -> Vec<u8> {
-    let mut out = format!("P5\n{} {}\n255\n", page.width(), page.height()).into_bytes();
+    let mut out = pgm_header(page);
     out.extend_from_slice(page.as_raw());
     out
 }
 
+fn pgm_header(page: &GrayImage) -> Vec<u8> {
+    format!("P5\n{} {}\n255\n", page.width(), page.height()).into_bytes()
+}
+
 /// Runs the recogniser on one page (a PGM), answering its TSV; killed at the deadline or when
 /// cancelled.
-fn run(program: &str, options: &[&str], page: &[u8], ctx: &Ctx) -> Result<String, DocError> {
+fn run(program: &str, options: &[&str], page: &GrayImage, ctx: &Ctx) -> Result<String, DocError> {
     let cpu_seconds = ctx.limits.time_per_document.as_secs().max(1) + 1;
     // In the background, at the lowest CPU priority: the window and the officer come first.
     let mut command = if ctx.limits.low_priority {
@@ -202,45 +231,64 @@ fn run(program: &str, options: &[&str], page: &[u8], ctx: &Ctx) -> Result<String
     } else {
         Command::new("prlimit")
     };
+    let in_memory = page_in_memory(page);
     let mut child = command
         .arg(format!("--as={MAX_ADDRESS_SPACE}"))
         .arg(format!("--cpu={cpu_seconds}"))
         .arg("--")
         .arg(program)
-        .args(["stdin", "stdout"])
+        // A file it can seek is read at once; "stdin" is read from the pipe byte by byte.
+        .arg(if in_memory.is_some() {
+            "/dev/stdin"
+        } else {
+            "stdin"
+        })
+        .arg("stdout")
         .args(options)
         .arg("tsv")
         // One thread: the desk reads other documents meanwhile, and threads multiply memory.
         .env("OMP_THREAD_LIMIT", "1")
-        .stdin(Stdio::piped())
+        .stdin(in_memory.map_or_else(Stdio::piped, Stdio::from))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .map_err(|_| DocError::NoRecogniser)?;
-    let mut stdin = child.stdin.take().ok_or(DocError::NoRecogniser)?;
-    let page = page.to_vec();
-    let writer = std::thread::spawn(move || {
-        // The recogniser may stop reading (killed, or refusing the page): that is its answer.
-        let _ = stdin.write_all(&page);
+    let writer = child.stdin.take().map(|mut stdin| {
+        let page = pgm(page);
+        std::thread::spawn(move || {
+            // The recogniser may stop reading (killed, or refusing the page): that is its answer.
+            let _ = stdin.write_all(&page);
+        })
     });
     let mut stdout = child.stdout.take().ok_or(DocError::NoRecogniser)?;
+    let (answered, answer) = std::sync::mpsc::channel();
     let reader = std::thread::spawn(move || {
         let mut text = String::new();
-        stdout.read_to_string(&mut text).map(|_| text)
+        let read = stdout.read_to_string(&mut text).map(|_| text);
+        let _ = answered.send(());
+        read
     });
+    // Until the answer ends (woken at once when it does), then until the program has exited.
+    let mut ended = false;
     let status = loop {
         if let Err(stop) = ctx.checkpoint() {
             let _ = child.kill();
             let _ = child.wait();
             return Err(stop);
         }
+        if !ended {
+            ended = answer.recv_timeout(POLL) != Err(RecvTimeoutError::Timeout);
+            continue;
+        }
         match child.try_wait() {
             Ok(Some(status)) => break status,
-            Ok(None) => std::thread::sleep(POLL),
+            Ok(None) => std::thread::sleep(EXIT_POLL),
             Err(e) => return Err(DocError::malformed(format!("the text recogniser: {e}"))),
         }
     };
-    let _ = writer.join();
+    if let Some(writer) = writer {
+        let _ = writer.join();
+    }
     let text = reader
         .join()
         .map_err(|_| DocError::malformed("the text recogniser's answer was lost"))?

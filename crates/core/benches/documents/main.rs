@@ -171,7 +171,7 @@ fn pdf_text(dir: &Path, documents: &Documents) {
 fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let documents = Documents::default();
-    if std::env::var_os("MIGDESK_BENCH_ZONES_ONLY").is_none() {
+    if recognition::only().is_none() {
         tiff_to_png(dir.path(), &documents);
         pdf_text(dir.path(), &documents);
     }

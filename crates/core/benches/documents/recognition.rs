@@ -76,11 +76,21 @@ pub fn run(dir: &Path, documents: &Documents) {
         );
         return;
     }
-    // `MIGDESK_BENCH_ZONES_ONLY=1`: only the identity pages' accuracy (for work on the reader).
-    if std::env::var_os("MIGDESK_BENCH_ZONES_ONLY").is_none() {
+    let only = only();
+    if only.as_deref() != Some("zones") {
         a4_page(dir, documents);
     }
-    identity_pages(documents);
+    if only.as_deref() != Some("a4") {
+        identity_pages(documents);
+    }
+}
+
+/// `MIGDESK_BENCH_ONLY=a4` or `zones`: only that part of the recognition (for work on the
+/// reader: the A4 page's time and words, or the identity pages' accuracy).
+pub fn only() -> Option<String> {
+    std::env::var("MIGDESK_BENCH_ONLY")
+        .ok()
+        .filter(|v| !v.is_empty())
 }
 
 /// One A4 page at 300 dpi: the desk (the page decoded, handed to the recogniser in a child
@@ -162,7 +172,12 @@ fn identity_pages(documents: &Documents) {
                     .collect::<Vec<_>>()
                     .join(" / ")
             )),
-            None => misread.push(format!("{}: no zone found", expected.document_number)),
+            None => misread.push(format!(
+                "{}: no zone found\n      printed {}\n      read    {}",
+                expected.document_number,
+                sample.zone.join(" / "),
+                read.lines().rev().take(3).collect::<Vec<_>>().join(" / ")
+            )),
         }
     }
     let each = start.elapsed().as_secs_f64() * 1000.0 / samples.len() as f64;
