@@ -222,6 +222,17 @@ fn pgm_header(page: &GrayImage) -> Vec<u8> {
 /// Runs the recogniser on one page (a PGM), answering its TSV; killed at the deadline or when
 /// cancelled.
 fn run(program: &str, options: &[&str], page: &GrayImage, ctx: &Ctx) -> Result<String, DocError> {
+    run_from(program, options, page, page_in_memory(page), ctx)
+}
+
+/// [`run`], the page given as a file in memory or (`None`) written to a pipe.
+fn run_from(
+    program: &str,
+    options: &[&str],
+    page: &GrayImage,
+    in_memory: Option<std::fs::File>,
+    ctx: &Ctx,
+) -> Result<String, DocError> {
     let cpu_seconds = ctx.limits.time_per_document.as_secs().max(1) + 1;
     // In the background, at the lowest CPU priority: the window and the officer come first.
     let mut command = if ctx.limits.low_priority {
@@ -231,7 +242,6 @@ fn run(program: &str, options: &[&str], page: &GrayImage, ctx: &Ctx) -> Result<S
     } else {
         Command::new("prlimit")
     };
-    let in_memory = page_in_memory(page);
     let mut child = command
         .arg(format!("--as={MAX_ADDRESS_SPACE}"))
         .arg(format!("--cpu={cpu_seconds}"))
@@ -451,6 +461,23 @@ fn parse_tsv(tsv: &str, page: usize, prepared: &Prepared) -> (String, Vec<Word>)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_is_read_alike_from_memory_and_from_a_pipe() {
+        let Ok((program, _)) = engine() else {
+            eprintln!("tesseract with a language of the desk is not installed; skipped");
+            return;
+        };
+        let page = crate::samples::page_image(400, 300);
+        let ctx = Ctx::for_tests();
+        let read = |in_memory| run_from(program, &["-l", "eng"], &page, in_memory, &ctx).unwrap();
+        let from_pipe = read(None);
+        assert!(from_pipe.starts_with("level\tpage_num"), "{from_pipe}");
+        // The page's own size, as the recogniser saw it.
+        assert!(from_pipe.contains("\t400\t300\t"), "{from_pipe}");
+        #[cfg(target_os = "linux")]
+        assert_eq!(read(Some(page_in_memory(&page).unwrap())), from_pipe);
+    }
 
     #[test]
     fn the_tsv_answer_becomes_lines_of_words_with_boxes_in_page_pixels() {

@@ -36,6 +36,17 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
+    /// A job's view with the default limits and a fresh deadline, for unit tests of one step.
+    #[cfg(test)]
+    pub(crate) fn for_tests() -> Ctx {
+        let limits = Limits::default();
+        Ctx {
+            deadline: Instant::now() + limits.time_per_document,
+            limits,
+            cancel: CancelToken::new(),
+        }
+    }
+
     /// Stops the job when it was cancelled or its time is up (the caller has already been
     /// answered then; this frees the thread sooner).
     pub(crate) fn checkpoint(&self) -> Result<(), DocError> {
