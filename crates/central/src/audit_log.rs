@@ -71,6 +71,11 @@ pub enum Action {
     DeskDecided,
     /// A supervisor set how the department's new applications are shared out.
     DistributionSet,
+    /// An administrator, on the centre's command line (`migdesk-central user …`).
+    UserAdded,
+    UserDisabled,
+    PasswordReset,
+    DepartmentAdded,
 }
 
 impl Action {
@@ -92,6 +97,10 @@ impl Action {
             Action::DeskOpened => "desk_opened",
             Action::DeskDecided => "desk_decided",
             Action::DistributionSet => "distribution_set",
+            Action::UserAdded => "user_added",
+            Action::UserDisabled => "user_disabled",
+            Action::PasswordReset => "password_reset",
+            Action::DepartmentAdded => "department_added",
         }
     }
 }

@@ -170,7 +170,7 @@ impl FromRequestParts<AppState> for Caller {
             .read(move |conn| {
                 conn.query_row(
                     "SELECT u.id, u.full_name, u.role, u.department_id FROM tokens t JOIN users u ON u.id = t.user_id
-                     WHERE t.token_hash = ?1 AND t.expires_at > ?2",
+                     WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND u.disabled_at IS NULL",
                     params![hash, now],
                     |r| {
                         Ok(Caller {

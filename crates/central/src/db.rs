@@ -31,6 +31,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/018_decided_events.sql")),
     M::up(include_str!("../migrations/019_pool.sql")),
     M::up(include_str!("../migrations/020_decided_facts.sql")),
+    M::up(include_str!("../migrations/021_disabled_users.sql")),
 ];
 
 /// Opens (creating if needed) and migrates the database.

@@ -17,6 +17,7 @@
 //!
 //! Every body is a type of the contract crate, `migdesk-api`.
 
+pub mod admin;
 pub mod api;
 pub mod audit_log;
 pub mod auth;

@@ -1,10 +1,13 @@
-//! `migdesk-central`: seed a demo database, or serve the case API.
+//! `migdesk-central`: seed a demo database, administer accounts and departments, or serve the
+//! case API.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+mod admin_command;
 use migdesk_central::{AppState, Config, db, seed};
 use migdesk_domain::{Calendar, Catalogue};
 
@@ -77,6 +80,16 @@ enum Command {
         seed: u64,
         #[command(flatten)]
         data: DataFiles,
+    },
+    /// Officers' and supervisors' accounts: add, disable, reset-password, list.
+    User {
+        #[command(subcommand)]
+        command: admin_command::UserCommand,
+    },
+    /// Regional departments: add, list.
+    Department {
+        #[command(subcommand)]
+        command: admin_command::DepartmentCommand,
     },
     /// After restoring the database from a backup: start a new epoch of the change feed, so
     /// every desk syncs again from the start and sends again what the centre no longer holds.
@@ -323,6 +336,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             eprintln!("submitted {sent} applications");
             Ok(())
         }
+        Command::User { command } => admin_command::user(command),
+        Command::Department { command } => admin_command::department(command),
         Command::Restored { db: path } => {
             let conn = db::open(&path)?;
             let epoch = migdesk_central::instance::restored(&conn)?;

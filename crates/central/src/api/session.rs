@@ -46,6 +46,7 @@ const PASSWORD_CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(
         (status = 200, body = SessionResponse),
         (status = 400, body = ErrorBody, description = "Malformed request"),
         (status = 401, body = ErrorBody, description = "Wrong user name or password"),
+        (status = 403, body = ErrorBody, description = "The account has been disabled (told only with the right password)"),
         (status = 429, body = ErrorBody, description = "Too many failed attempts; see Retry-After"),
     ))]
 pub async fn sign_in(
@@ -75,9 +76,9 @@ pub async fn sign_in(
             }
             Ok(conn
                 .query_row(
-                    "SELECT id, password_hash FROM users WHERE username = ?1",
+                    "SELECT id, password_hash, disabled_at IS NOT NULL FROM users WHERE username = ?1",
                     [&lookup_name],
-                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?)),
                 )
                 .optional()?)
         })
@@ -87,7 +88,7 @@ pub async fn sign_in(
     // that matches nothing, so that they take as long as known ones.
     let hash = found
         .as_ref()
-        .map(|(_, h)| h.clone())
+        .map(|(_, h, _)| h.clone())
         .unwrap_or_else(|| state.dummy_hash.to_string());
     let password = req.password;
     let permit = tokio::time::timeout(
@@ -112,9 +113,15 @@ pub async fn sign_in(
         .db
         .run(move |conn| {
             // The attempt was counted as a failure when it began; a success clears it.
-            let Some((user_id, _)) = found.filter(|_| ok) else {
+            let Some((user_id, _, disabled)) = found.filter(|_| ok) else {
                 return Err(ApiError::unauthorized("wrong user name or password"));
             };
+            // Told only to whoever knows the password.
+            if disabled {
+                return Err(ApiError::forbidden(
+                    "this account has been disabled: ask the centre's administrator",
+                ));
+            }
             auth::clear_failures(conn, &username)?;
             // The token's life starts when it is handed out, not when the request arrived
             // (Argon2 and a busy database lock come in between).

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on a loopback port, over real HTTP, on a real SQLite
 //! file seeded with the demo data.
 
+mod admin;
 mod alerts;
 mod appeals;
 mod applicant_history;
