@@ -1,5 +1,5 @@
 //! What the centre's administrators do on its command line on day one: add officers and
-//! supervisors, disable an account, reset a password, list the accounts; add and list
+//! supervisors, disable an account (and enable it again), reset a password, list the accounts; add and list
 //! departments (`migdesk-central user …`, `department …`). Each change and its row in the audit
 //! trail are written in one transaction; the row names the operating system account that ran
 //! the command (an administrator has no account of the case API).
@@ -125,6 +125,24 @@ pub fn disable_user(conn: &mut Connection, username: &str, operator: &str) -> Ap
     audit(&tx, Action::UserDisabled, operator, &id)?;
     tx.commit()?;
     Ok(ended)
+}
+
+/// Lets a disabled account sign in again (with the password it had).
+pub fn enable_user(conn: &mut Connection, username: &str, operator: &str) -> ApiResult<()> {
+    let tx = conn.transaction()?;
+    let id = id_of(&tx, username)?.ok_or_else(|| no_account(username))?;
+    let changed = tx.execute(
+        "UPDATE users SET disabled_at = NULL WHERE id = ?1 AND disabled_at IS NOT NULL",
+        [&id],
+    )?;
+    if changed == 0 {
+        return Err(ApiError::wrong_state(format!(
+            "the account {username} is not disabled"
+        )));
+    }
+    audit(&tx, Action::UserEnabled, operator, &id)?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// Gives an account a new password (answered: print it once), ends its sessions and forgets its

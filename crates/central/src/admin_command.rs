@@ -35,6 +35,13 @@ pub enum UserCommand {
         #[arg(long)]
         username: String,
     },
+    /// Let a disabled account sign in again, with the password it had.
+    Enable {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        username: String,
+    },
     /// Give an account a new password (printed once) and end its sessions.
     ResetPassword {
         #[arg(long)]
@@ -114,6 +121,10 @@ pub fn user(command: UserCommand) -> Result<(), Failure> {
         UserCommand::Disable { db: path, username } => {
             let ended = admin::disable_user(&mut db::open(&path)?, &username, &operator)?;
             println!("disabled {username}; sessions ended: {ended}");
+        }
+        UserCommand::Enable { db: path, username } => {
+            admin::enable_user(&mut db::open(&path)?, &username, &operator)?;
+            println!("enabled {username}");
         }
         UserCommand::ResetPassword { db: path, username } => {
             let password = admin::reset_password(&mut db::open(&path)?, &username, &operator)?;

@@ -74,6 +74,7 @@ pub enum Action {
     /// An administrator, on the centre's command line (`migdesk-central user …`).
     UserAdded,
     UserDisabled,
+    UserEnabled,
     PasswordReset,
     DepartmentAdded,
 }
@@ -99,6 +100,7 @@ impl Action {
             Action::DistributionSet => "distribution_set",
             Action::UserAdded => "user_added",
             Action::UserDisabled => "user_disabled",
+            Action::UserEnabled => "user_enabled",
             Action::PasswordReset => "password_reset",
             Action::DepartmentAdded => "department_added",
         }

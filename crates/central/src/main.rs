@@ -81,7 +81,7 @@ enum Command {
         #[command(flatten)]
         data: DataFiles,
     },
-    /// Officers' and supervisors' accounts: add, disable, reset-password, list.
+    /// Officers' and supervisors' accounts: add, disable, enable, reset-password, list.
     User {
         #[command(subcommand)]
         command: admin_command::UserCommand,

@@ -28,6 +28,9 @@ pub enum ErrorKind {
     Offline,
     /// The centre refused the credentials or the session has ended: sign in again.
     Unauthorized,
+    /// The centre's administrator has disabled this account (told at a sign-in with the right
+    /// password): only they can enable it again.
+    AccountDisabled,
     /// The centre answered with something the desk did not expect.
     Central,
     /// Nobody is signed in on this desk.
@@ -59,7 +62,7 @@ pub struct DeskError {
 
 impl ErrorKind {
     /// Every kind, in declaration order (the UI needs them at run time).
-    pub const ALL: [ErrorKind; 14] = [
+    pub const ALL: [ErrorKind; 15] = [
         ErrorKind::Storage,
         ErrorKind::CacheKey,
         ErrorKind::CacheDamaged,
@@ -67,6 +70,7 @@ impl ErrorKind {
         ErrorKind::NoKeyring,
         ErrorKind::Offline,
         ErrorKind::Unauthorized,
+        ErrorKind::AccountDisabled,
         ErrorKind::Central,
         ErrorKind::NotSignedIn,
         ErrorKind::Locked,
@@ -88,6 +92,7 @@ impl ErrorKind {
             ErrorKind::NoKeyring => "no_keyring",
             ErrorKind::Offline => "offline",
             ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::AccountDisabled => "account_disabled",
             ErrorKind::Central => "central",
             ErrorKind::NotSignedIn => "not_signed_in",
             ErrorKind::Locked => "locked",

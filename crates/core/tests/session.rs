@@ -191,6 +191,71 @@ async fn another_officer_cannot_sign_in_over_unsent_decisions() {
 
 /// Sets `account`'s password at the centre, as a server answering for the officer with another
 /// password would behave.
+#[tokio::test]
+async fn a_disabled_account_is_told_so_and_its_unsent_decision_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let (central_db, officers) = seeded(dir.path());
+    let centre = Centre::start(&central_db).await;
+    let central = Central::new(&centre.base).unwrap();
+    let keyring = MemorySecrets::default();
+    let mut store = Store::open(&dir.path().join("cache.db"), &CacheKey::random()).unwrap();
+    let officer = &officers[0];
+    let user = session::sign_in(
+        &mut store,
+        &keyring,
+        &central,
+        &officer.username,
+        &officer.password,
+    )
+    .await
+    .unwrap();
+    let token = keyring.get(secrets::SESSION_TOKEN).unwrap().unwrap();
+    sync::run(&mut store, &central, &token, &user.id, 4, |_| {})
+        .await
+        .unwrap();
+    let case: String = store
+        .conn_for_tests()
+        .query_row(
+            "SELECT id FROM cases WHERE mine = 1 AND status = 'pending' LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    sync::record_decision(&mut store, &case, &Decision::new(DecisionKind::Accept)).unwrap();
+
+    // IT disables the account while the decision waits to be sent: the session is over.
+    let mut conn = migdesk_central::db::open(&central_db).unwrap();
+    migdesk_central::admin::disable_user(&mut conn, &officer.username, "administrator it").unwrap();
+    let sent = sync::run(&mut store, &central, &token, &user.id, 4, |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(sent.kind, ErrorKind::Unauthorized, "{sent}");
+
+    // Its right password is told the account is disabled; a wrong one learns nothing of it.
+    let again = session::sign_in(
+        &mut store,
+        &keyring,
+        &central,
+        &officer.username,
+        &officer.password,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(again.kind, ErrorKind::AccountDisabled, "{again}");
+    assert!(again.message.contains("disabled"), "{again}");
+    let wrong = session::sign_in(&mut store, &keyring, &central, &officer.username, "nope")
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.kind, ErrorKind::Unauthorized);
+    assert_eq!(
+        store
+            .count("SELECT count(*) FROM outbox WHERE state = 'pending'")
+            .unwrap(),
+        1,
+        "the decision is kept"
+    );
+}
+
 fn set_password_at_centre(central_db: &std::path::Path, account: &Account, password: &str) {
     rusqlite::Connection::open(central_db)
         .unwrap()

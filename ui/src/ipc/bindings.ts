@@ -4,10 +4,10 @@
 /**
  * What went wrong, as far as the UI needs to know to react.
  */
-export type ErrorKind = "storage" | "cache_key" | "cache_damaged" | "keyring" | "no_keyring" | "offline" | "unauthorized" | "central" | "not_signed_in" | "locked" | "document" | "configuration" | "invalid" | "internal";
+export type ErrorKind = "storage" | "cache_key" | "cache_damaged" | "keyring" | "no_keyring" | "offline" | "unauthorized" | "account_disabled" | "central" | "not_signed_in" | "locked" | "document" | "configuration" | "invalid" | "internal";
 
 /** Every error kind, for code that must handle each one. */
-export const ERROR_KINDS: readonly ErrorKind[] = ["storage", "cache_key", "cache_damaged", "keyring", "no_keyring", "offline", "unauthorized", "central", "not_signed_in", "locked", "document", "configuration", "invalid", "internal"];
+export const ERROR_KINDS: readonly ErrorKind[] = ["storage", "cache_key", "cache_damaged", "keyring", "no_keyring", "offline", "unauthorized", "account_disabled", "central", "not_signed_in", "locked", "document", "configuration", "invalid", "internal"];
 
 /**
  * The one error type returned by every command.

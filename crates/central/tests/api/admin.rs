@@ -145,12 +145,23 @@ async fn it_adds_a_department_and_an_officer_who_signs_in_then_resets_and_disabl
             .contains("sumgait\t0\t")
     );
 
+    // Enabled again: the password it had works.
+    assert_eq!(
+        admin(db, &["user", "enable", "--username", "leyla.aliyeva"])
+            .unwrap()
+            .trim(),
+        "enabled leyla.aliyeva"
+    );
+    sign_in(&s, "leyla.aliyeva", second)
+        .await
+        .expect(StatusCode::OK);
+
     // Each change is in the audit trail, by the account that ran the command, and the chain holds.
     let conn = rusqlite::Connection::open(db).unwrap();
     let trail: Vec<(String, String, String)> = conn
         .prepare(
             "SELECT action, username, subject FROM audit_log
-             WHERE action IN ('department_added', 'user_added', 'password_reset', 'user_disabled') ORDER BY id",
+             WHERE action IN ('department_added', 'user_added', 'password_reset', 'user_disabled', 'user_enabled') ORDER BY id",
         )
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -165,7 +176,8 @@ async fn it_adds_a_department_and_an_officer_who_signs_in_then_resets_and_disabl
             ("department_added".into(), by.clone(), "sumgait".into()),
             ("user_added".into(), by.clone(), user.clone()),
             ("password_reset".into(), by.clone(), user.clone()),
-            ("user_disabled".into(), by, user),
+            ("user_disabled".into(), by.clone(), user.clone()),
+            ("user_enabled".into(), by, user),
         ]
     );
     let verified = Command::new(BIN)
@@ -311,6 +323,8 @@ async fn mistakes_are_refused_in_words_and_change_nothing() {
     admin(db, &["user", "disable", "--username", &officer]).unwrap();
     let again = admin(db, &["user", "disable", "--username", &officer]).unwrap_err();
     assert!(again.contains("already disabled"), "{again}");
+    let enabled = admin(db, &["user", "enable", "--username", "nobody"]).unwrap_err();
+    assert!(enabled.contains("there is no account nobody"), "{enabled}");
     let after = admin(db, &["user", "list"]).unwrap();
     assert_eq!(
         after

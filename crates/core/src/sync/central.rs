@@ -335,8 +335,17 @@ impl Central {
             password: password.to_owned(),
         };
         let resp = self
-            .answered(self.request(Method::POST, None, "/session").json(&body))
-            .await?;
+            .request(Method::POST, None, "/session")
+            .json(&body)
+            .send()
+            .await
+            .map_err(offline)?;
+        // Said only to whoever gave the account's right password.
+        if resp.status() == StatusCode::FORBIDDEN {
+            let error = Self::error_of(resp).await;
+            return Err(DeskError::new(ErrorKind::AccountDisabled, error.message));
+        }
+        let resp = Self::success(resp).await?;
         let offset = resp
             .headers()
             .get(reqwest::header::DATE)
