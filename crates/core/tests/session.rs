@@ -33,6 +33,29 @@ async fn session_is_valid(central: &Central, token: &str) -> bool {
         .is_success()
 }
 
+/// `account` signed in on the desk and its first sync done: the session's token and user id.
+async fn signed_in_and_synced(
+    store: &mut Store,
+    keyring: &MemorySecrets,
+    central: &Central,
+    account: &Account,
+) -> (String, String) {
+    let user = session::sign_in(
+        store,
+        keyring,
+        central,
+        &account.username,
+        &account.password,
+    )
+    .await
+    .unwrap();
+    let token = keyring.get(secrets::SESSION_TOKEN).unwrap().unwrap();
+    sync::run(store, central, &token, &user.id, 4, |_| {})
+        .await
+        .unwrap();
+    (token, user.id)
+}
+
 #[tokio::test]
 async fn an_officer_unlocks_offline_and_signing_out_ends_the_session() {
     let dir = tempfile::tempdir().unwrap();
@@ -189,8 +212,6 @@ async fn another_officer_cannot_sign_in_over_unsent_decisions() {
     centre.stop().await;
 }
 
-/// Sets `account`'s password at the centre, as a server answering for the officer with another
-/// password would behave.
 #[tokio::test]
 async fn a_disabled_account_is_told_so_and_its_unsent_decision_stays() {
     let dir = tempfile::tempdir().unwrap();
@@ -200,19 +221,7 @@ async fn a_disabled_account_is_told_so_and_its_unsent_decision_stays() {
     let keyring = MemorySecrets::default();
     let mut store = Store::open(&dir.path().join("cache.db"), &CacheKey::random()).unwrap();
     let officer = &officers[0];
-    let user = session::sign_in(
-        &mut store,
-        &keyring,
-        &central,
-        &officer.username,
-        &officer.password,
-    )
-    .await
-    .unwrap();
-    let token = keyring.get(secrets::SESSION_TOKEN).unwrap().unwrap();
-    sync::run(&mut store, &central, &token, &user.id, 4, |_| {})
-        .await
-        .unwrap();
+    let (token, user_id) = signed_in_and_synced(&mut store, &keyring, &central, officer).await;
     let case: String = store
         .conn_for_tests()
         .query_row(
@@ -226,7 +235,7 @@ async fn a_disabled_account_is_told_so_and_its_unsent_decision_stays() {
     // IT disables the account while the decision waits to be sent: the session is over.
     let mut conn = migdesk_central::db::open(&central_db).unwrap();
     migdesk_central::admin::disable_user(&mut conn, &officer.username, "administrator it").unwrap();
-    let sent = sync::run(&mut store, &central, &token, &user.id, 4, |_| {})
+    let sent = sync::run(&mut store, &central, &token, &user_id, 4, |_| {})
         .await
         .unwrap_err();
     assert_eq!(sent.kind, ErrorKind::Unauthorized, "{sent}");
@@ -256,6 +265,8 @@ async fn a_disabled_account_is_told_so_and_its_unsent_decision_stays() {
     );
 }
 
+/// Sets `account`'s password at the centre, as a server answering for the officer with another
+/// password would behave.
 fn set_password_at_centre(central_db: &std::path::Path, account: &Account, password: &str) {
     rusqlite::Connection::open(central_db)
         .unwrap()
@@ -349,19 +360,7 @@ async fn a_desk_holds_one_centres_data_and_sends_each_officers_work_only_under_t
     let keyring = MemorySecrets::default();
     let mut store = Store::open(&dir.path().join("cache.db"), &CacheKey::random()).unwrap();
     let first = &officers[0];
-    let user = session::sign_in(
-        &mut store,
-        &keyring,
-        &central,
-        &first.username,
-        &first.password,
-    )
-    .await
-    .unwrap();
-    let token = keyring.get(secrets::SESSION_TOKEN).unwrap().unwrap();
-    sync::run(&mut store, &central, &token, &user.id, 4, |_| {})
-        .await
-        .unwrap();
+    let (token, user_id) = signed_in_and_synced(&mut store, &keyring, &central, first).await;
     let pinned = store.meta(Meta::CentralInstance).unwrap().unwrap();
     assert_eq!(pinned.len(), 32);
     let case: String = store
