@@ -4,13 +4,14 @@
 //! the desk says so — file, line, key — and offers no sign-in until IT corrects it. A file that
 //! locks the desk to the department's centre, served over HTTPS with a certificate of the
 //! department's own authority, and opens it in English: the officer types only a name and a
-//! password and reaches the queue. Screenshots of both.
+//! password and reaches the queue. An officer whose account IT disabled on the centre's command
+//! line is told so at sign-in, in Azerbaijani. Screenshots of each.
 
 use std::path::Path;
 use std::time::Duration;
 
 use migdesk_e2e::central::{self, Centre};
-use migdesk_e2e::{AppWindow, Program, app_binary};
+use migdesk_e2e::{AppWindow, Program, app_binary, translation};
 
 /// The desk started with the workstation configuration `config`.
 async fn desk_configured(test_name: &str, config: &Path) -> AppWindow {
@@ -99,5 +100,41 @@ async fn a_workstation_configured_by_it_opens_locked_to_its_centre_or_says_what_
     desk.press(thirtyfour::Key::Enter).await;
     desk.sync_queue().await.unwrap();
     desk.screenshot("workstation-locked-queue").await.unwrap();
+    desk.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_officer_whose_account_it_disabled_is_told_so_at_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("central.db");
+    let (officer, _) = central::seed_department(&db, 6, 23, "shaki");
+    let centre = Centre::start(&db);
+    // IT disables the account on the centre's machine, as it would.
+    let mut disable = std::process::Command::new(central::bin("migdesk-central"));
+    disable
+        .args(["user", "disable", "--db"])
+        .arg(&db)
+        .args(["--username", &officer.username]);
+    let said = central::stdout_of(disable);
+    assert!(said.contains("disabled"), "{said}");
+
+    let desk = AppWindow::launch("account-disabled").await.unwrap();
+    desk.sign_in(&centre.base, &officer.username, &officer.password)
+        .await;
+    desk.wait_for_attr("error-notice", "data-kind", |kind| {
+        kind == "account_disabled"
+    })
+    .await
+    .unwrap();
+    // The officer's words first, in Azerbaijani; the centre's own below, as technical details.
+    let said = desk
+        .by_css("[data-testid='error-notice'] > p")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(said, translation("az", "errors.account_disabled"));
+    desk.screenshot("account-disabled").await.unwrap();
     desk.close().await;
 }
