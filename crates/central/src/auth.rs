@@ -63,9 +63,12 @@ pub fn throttled_for(
         .and_then(|t| clock::parse(&t))
         .filter(|until| *until > now)
         .map(|until| {
-            ((until - now).num_milliseconds() + 999)
-                .div_euclid(1000)
-                .max(1) as u64
+            // Whole seconds, rounded up: the pause's end is kept to the second, so from a time
+            // with a fraction it is 29.000… s away and must still read 30 (milliseconds rounded
+            // up lost it when the fraction was over .999).
+            let left = until - now;
+            let whole = left.num_seconds();
+            (whole + i64::from(left > Duration::seconds(whole))).max(1) as u64
         }))
 }
 
@@ -211,6 +214,12 @@ mod tests {
         );
         clear_failures(&conn, "someone").unwrap();
         assert_eq!(throttled_for(&conn, "someone", now).unwrap(), None);
+        // A failure in the last thousandth of a second still pauses for 30 seconds.
+        let edge = clock::parse("2026-12-02T10:00:00Z").unwrap() + Duration::microseconds(999_500);
+        for _ in 0..FREE_FAILURES {
+            record_failure(&conn, "edge", edge).unwrap();
+        }
+        assert_eq!(throttled_for(&conn, "edge", edge).unwrap(), Some(30));
     }
 
     #[test]
