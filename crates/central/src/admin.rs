@@ -90,7 +90,19 @@ pub fn add_user(conn: &mut Connection, user: &NewUser, operator: &str) -> ApiRes
             user.username
         )));
     }
-    let id = format!("u-{}-{}", user.department, user.username.replace('.', "-"));
+    // As the seed names them; `a.b` and `a-b` would meet, so a taken id gets a number.
+    let base = format!("u-{}-{}", user.department, user.username.replace('.', "-"));
+    let mut id = base.clone();
+    for n in 2.. {
+        let taken = tx
+            .query_row("SELECT 1 FROM users WHERE id = ?1", [&id], |_| Ok(()))
+            .optional()?
+            .is_some();
+        if !taken {
+            break;
+        }
+        id = format!("{base}-{n}");
+    }
     tx.execute(
         "INSERT INTO users (id, username, full_name, role, department_id, password_hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -320,21 +320,59 @@ async fn mistakes_are_refused_in_words_and_change_nothing() {
         let error = admin(db, &args).unwrap_err();
         assert!(error.contains(says), "{args:?}: {error}");
     }
+    // Two user names that would make one id both get an account.
+    for username in ["a.rzayev", "a-rzayev"] {
+        let args = [
+            "user",
+            "add",
+            "--username",
+            username,
+            "--name",
+            "Ali Rzayev",
+            "--role",
+            "officer",
+            "--department",
+            "baku",
+        ];
+        admin(db, &args).unwrap();
+    }
+    let before: String = before
+        .lines()
+        .chain(
+            admin(db, &["user", "list", "--department", "baku"])
+                .unwrap()
+                .lines()
+                .filter(|l| l.contains("rzayev")),
+        )
+        .map(|l| format!("{l}\n"))
+        .collect();
     admin(db, &["user", "disable", "--username", &officer]).unwrap();
     let again = admin(db, &["user", "disable", "--username", &officer]).unwrap_err();
     assert!(again.contains("already disabled"), "{again}");
     let enabled = admin(db, &["user", "enable", "--username", "nobody"]).unwrap_err();
     assert!(enabled.contains("there is no account nobody"), "{enabled}");
     let after = admin(db, &["user", "list"]).unwrap();
+    let others = |listed: &str| {
+        let mut lines: Vec<String> = listed
+            .lines()
+            .filter(|l| !l.starts_with(&format!("{officer}\t")))
+            .map(str::to_owned)
+            .collect();
+        lines.sort();
+        lines
+    };
     assert_eq!(
-        after
-            .lines()
-            .filter(|l| !l.starts_with(&format!("{officer}\t")))
-            .collect::<Vec<_>>(),
-        before
-            .lines()
-            .filter(|l| !l.starts_with(&format!("{officer}\t")))
-            .collect::<Vec<_>>(),
+        others(&after),
+        others(&before),
         "only the one account disabled changed"
     );
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let ids: Vec<String> = conn
+        .prepare("SELECT id FROM users WHERE username LIKE 'a_rzayev' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(ids, ["u-baku-a-rzayev", "u-baku-a-rzayev-2"]);
 }
