@@ -213,3 +213,44 @@ fn content_security_policy_is_strict() {
         "Tauri must keep adding nonces to the CSP"
     );
 }
+
+/// `base` with `patch` merged over it, as Tauri merges a platform's configuration file.
+fn merged(mut base: Value, patch: &Value) -> Value {
+    match (base.as_object_mut(), patch.as_object()) {
+        (Some(into), Some(from)) => {
+            for (key, value) in from {
+                let old = into.remove(key).unwrap_or(Value::Null);
+                into.insert(key.clone(), merged(old, value));
+            }
+            base
+        }
+        _ => patch.clone(),
+    }
+}
+
+#[test]
+fn the_windows_and_macos_bundles_are_configured_as_tauri_reads_them() {
+    let base = read_json("tauri.conf.json");
+    for (file, targets) in [
+        ("tauri.windows.conf.json", ["nsis", "msi"]),
+        ("tauri.macos.conf.json", ["dmg", "app"]),
+    ] {
+        let conf = merged(base.clone(), &read_json(file));
+        // Unknown or misspelt keys are refused by Tauri's own configuration types.
+        let bundle: tauri::utils::config::BundleConfig =
+            serde_json::from_value(conf["bundle"].clone())
+                .unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(
+            serde_json::to_value(&bundle.targets).unwrap(),
+            serde_json::json!(targets),
+            "{file}"
+        );
+        assert_eq!(conf["identifier"], base["identifier"], "{file}");
+    }
+    let windows = merged(base, &read_json("tauri.windows.conf.json"));
+    // Ministry networks are often closed: the WebView2 runtime travels inside the installer.
+    assert_eq!(
+        windows["bundle"]["windows"]["webviewInstallMode"]["type"],
+        "offlineInstaller"
+    );
+}
