@@ -41,6 +41,11 @@ fn words(text: &str) -> Vec<String> {
 
 /// How many of `truth`'s words (counted with repeats) stand in `read`, exactly as printed.
 fn words_read(truth: &[String], read: &str) -> usize {
+    truth.len() - words_missed(truth, read).len()
+}
+
+/// `truth`'s words (with repeats) that do not stand in `read` as printed.
+fn words_missed<'t>(truth: &'t [String], read: &str) -> Vec<&'t str> {
     let mut bag: HashMap<String, usize> = HashMap::new();
     for w in words(read) {
         *bag.entry(w).or_default() += 1;
@@ -50,11 +55,12 @@ fn words_read(truth: &[String], read: &str) -> usize {
         .filter(|w| match bag.get_mut(*w) {
             Some(n) if *n > 0 => {
                 *n -= 1;
-                true
+                false
             }
-            _ => false,
+            _ => true,
         })
-        .count()
+        .map(String::as_str)
+        .collect()
 }
 
 /// Every field of a zone and the check digits that fail, without what was corrected to read it.
@@ -130,6 +136,10 @@ fn a4_page(dir: &Path, documents: &Documents) {
         page.height(),
         truth.len(),
         percent(words_read(&truth, &read), truth.len()),
+    );
+    println!(
+        "  not read as printed: {}",
+        words_missed(&truth, &read).join(", ")
     );
     row(
         "  the page's words and boxes",
