@@ -141,6 +141,19 @@ fn a4_page(dir: &Path, documents: &Documents) {
         "  not read as printed: {}",
         words_missed(&truth, &read).join(", ")
     );
+    // The program alone on the page as scanned (its TSV's words), for what the preparation adds.
+    let alone: String = std::fs::read_to_string(dir.join("a4.tsv"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|row| row.starts_with("5\t"))
+        .filter_map(|row| row.split('\t').nth(11))
+        .collect::<Vec<_>>()
+        .join(" ");
+    println!(
+        "  the program alone on the page as scanned: {:.1} %, not read as printed: {}",
+        percent(words_read(&truth, &alone), truth.len()),
+        words_missed(&truth, &alone).join(", ")
+    );
     row(
         "  the page's words and boxes",
         ours,
