@@ -85,9 +85,27 @@ async fn recognised_text_in_the_first_pane(desk: &AppWindow, doc_type: &str) -> 
     desk.wait_for_attr("pane-1-text", "data-state", |s| s == "ready")
         .await
         .unwrap();
-    desk.by_css("[data-testid='pane-1-text'] [data-testid='recognised-note']")
-        .await
-        .expect("the text is marked as recognised");
+    // A PDF's text layer is ready at once and its scanned pages are read meanwhile, perhaps
+    // behind the background reading that follows a sync: up to four page times for the note
+    // that says the panel holds recognised text.
+    let mut marked = Err(String::new());
+    for _ in 0..4 {
+        marked = desk
+            .wait_for_css_attr(
+                "[data-testid='pane-1-text'] [data-testid='recognised-note']",
+                "data-testid",
+                |id| id == "recognised-note",
+            )
+            .await;
+        if marked.is_ok() {
+            break;
+        }
+    }
+    if marked.is_err() {
+        let panel = desk.text_of("pane-1-text").await;
+        let _ = desk.screenshot("recognition-not-marked").await;
+        panic!("the text is not marked as recognised: {marked:?}; the panel shows {panel:?}");
+    }
     desk.by_css("[data-testid='pane-1-text'] pre")
         .await
         .unwrap()
