@@ -360,7 +360,7 @@ async fn a_desk_holds_one_centres_data_and_sends_each_officers_work_only_under_t
     let keyring = MemorySecrets::default();
     let mut store = Store::open(&dir.path().join("cache.db"), &CacheKey::random()).unwrap();
     let first = &officers[0];
-    let (token, user_id) = signed_in_and_synced(&mut store, &keyring, &central, first).await;
+    signed_in_and_synced(&mut store, &keyring, &central, first).await;
     let pinned = store.meta(Meta::CentralInstance).unwrap().unwrap();
     assert_eq!(pinned.len(), 32);
     let case: String = store
