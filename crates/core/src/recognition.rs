@@ -18,10 +18,12 @@ use crate::error::{DeskError, DeskResult, ErrorKind};
 
 /// How long recognising one document may take: a few pages of a few seconds each.
 const TIME_PER_DOCUMENT: Duration = Duration::from_secs(90);
+/// How often a request that found every recogniser busy tries again.
+const WAIT_FOR_A_SLOT: Duration = Duration::from_millis(100);
 
 /// The document service recognition runs under: the two documents side by side at a time on
-/// this desk (a third is refused as busy rather than adding to the load), and time for several
-/// pages.
+/// this desk (a third waits for one of them rather than adding to the load), and time for
+/// several pages.
 pub(crate) fn recogniser() -> Documents {
     Documents::new(Limits {
         time_per_document: TIME_PER_DOCUMENT,
@@ -76,9 +78,23 @@ impl RecognitionJob {
             bytes,
             documents,
         } = self;
-        let outcome = tokio::task::spawn_blocking(move || documents.recognise(bytes))
-            .await
-            .map_err(|e| DeskError::internal(e.to_string()))?;
+        // A case opens asking for its passport's zone (the checklist) and each pane's text at
+        // once: a request beyond the recogniser's slots waits for one instead of failing as
+        // busy (which showed the officer "could not be recognised: busy").
+        let bytes: std::sync::Arc<[u8]> = bytes.into();
+        let give_up = std::time::Instant::now() + TIME_PER_DOCUMENT;
+        let outcome = loop {
+            let (documents, bytes) = (documents.clone(), bytes.clone());
+            let outcome = tokio::task::spawn_blocking(move || documents.recognise(bytes))
+                .await
+                .map_err(|e| DeskError::internal(e.to_string()))?;
+            match outcome {
+                Err(migdesk_docs::DocError::Busy) if std::time::Instant::now() < give_up => {
+                    tokio::time::sleep(WAIT_FOR_A_SLOT).await;
+                }
+                outcome => break outcome,
+            }
+        };
         Ok(Recognition {
             document_id,
             sha256,
@@ -205,6 +221,31 @@ mod tests {
             .keep_texts(&[unread("sha-p"), unread("sha-l")])
             .unwrap();
         (dir, store)
+    }
+
+    #[tokio::test]
+    async fn a_request_beyond_the_recognisers_slots_waits_for_one() {
+        if !migdesk_docs::ocr::available() {
+            panic!("Tesseract with its languages is not installed: run scripts/test.sh");
+        }
+        let scan = migdesk_docs::samples::jpeg(600, 400);
+        let (_dir, store) = store_with(&scan, &scan);
+        // One slot: the second request finds the first one's recogniser still starting.
+        let one = Documents::new(Limits {
+            max_jobs_in_flight: 1,
+            ..Limits::default()
+        });
+        let first = RecognitionJob::of(&store, &one, "d-pass").unwrap();
+        let second = RecognitionJob::of(&store, &one, "d-letter").unwrap();
+        let (a, b) = tokio::join!(first.run(), second.run());
+        for recognition in [a.unwrap(), b.unwrap()] {
+            assert!(
+                recognition.outcome.is_ok(),
+                "{}: {:?}",
+                recognition.document_id,
+                recognition.outcome
+            );
+        }
     }
 
     #[tokio::test]
