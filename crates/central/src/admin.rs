@@ -94,11 +94,7 @@ pub fn add_user(conn: &mut Connection, user: &NewUser, operator: &str) -> ApiRes
     let base = format!("u-{}-{}", user.department, user.username.replace('.', "-"));
     let mut id = base.clone();
     for n in 2.. {
-        let taken = tx
-            .query_row("SELECT 1 FROM users WHERE id = ?1", [&id], |_| Ok(()))
-            .optional()?
-            .is_some();
-        if !taken {
+        if !row_exists(&tx, "SELECT 1 FROM users WHERE id = ?1", &id)? {
             break;
         }
         id = format!("{base}-{n}");
@@ -219,14 +215,11 @@ pub fn add_department(
         }
     }
     let tx = conn.transaction()?;
-    let exists = tx
-        .query_row(
-            "SELECT 1 FROM departments WHERE id = ?1",
-            [department.id],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some();
+    let exists = row_exists(
+        &tx,
+        "SELECT 1 FROM departments WHERE id = ?1",
+        department.id,
+    )?;
     if exists {
         return Err(ApiError::bad_request(format!(
             "there is already a department {}",
@@ -296,13 +289,20 @@ fn id_of(conn: &Connection, username: &str) -> ApiResult<Option<String>> {
 }
 
 fn department_exists(conn: &Connection, id: &str) -> ApiResult<()> {
-    conn.query_row("SELECT 1 FROM departments WHERE id = ?1", [id], |_| Ok(()))
+    if row_exists(conn, "SELECT 1 FROM departments WHERE id = ?1", id)? {
+        return Ok(());
+    }
+    Err(ApiError::not_found(format!(
+        "there is no department {id} (`migdesk-central department list` shows them)"
+    )))
+}
+
+/// Whether `sql` (one `?1`) finds a row.
+fn row_exists(conn: &Connection, sql: &str, value: &str) -> ApiResult<bool> {
+    Ok(conn
+        .query_row(sql, [value], |_| Ok(()))
         .optional()?
-        .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "there is no department {id} (`migdesk-central department list` shows them)"
-            ))
-        })
+        .is_some())
 }
 
 fn no_account(username: &str) -> ApiError {
