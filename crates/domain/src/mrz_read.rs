@@ -406,6 +406,15 @@ fn realigned(format: Format, mut lines: Vec<String>, width: usize) -> Vec<String
     if first.get(2..5) == Some(nationality.as_str()) || !first.ends_with('<') {
         return lines;
     }
+    // The state whole but a letter read as a digit (`P<1NDSHARMA`): only made letters. Taken for
+    // a lost letter, `1ND` with the `D` put back would make the surname `DSHARMA`.
+    if first
+        .get(2..5)
+        .is_some_and(|state| confusable(state, &nationality))
+    {
+        lines[0].replace_range(2..5, &nationality);
+        return lines;
+    }
     // The filler after the code lost: the state stands one place early.
     let filler_lost = first.get(1..4) == Some(nationality.as_str()) && !first[1..].starts_with('<');
     let fixed = if filler_lost {

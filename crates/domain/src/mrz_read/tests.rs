@@ -192,6 +192,18 @@ fn letters_read_as_digits_where_only_letters_stand_are_letters_and_a_lost_letter
             .surname,
         "SHARMO"
     );
+    // Both `I`s read as `1`, nothing lost: the surname stays whole.
+    let both = format!("{}\n{second}", l1.replacen("IND", "1ND", 1));
+    let zone = find(&both, Source::Recognised, today()).unwrap();
+    assert_eq!(
+        (
+            zone.issuing_state.as_str(),
+            zone.nationality.as_str(),
+            zone.surname.as_str(),
+            zone.failed.len()
+        ),
+        ("IND", "IND", "SHARMA", 0)
+    );
     // A state that differs from the nationality and lost nothing is left as it is.
     let other = l1.replacen("IND", "GBR", 1);
     assert_eq!(
