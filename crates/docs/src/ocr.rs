@@ -33,6 +33,7 @@ use crate::worker::Ctx;
 use prepare::Prepared;
 
 mod prepare;
+mod zone;
 
 /// The languages read, when installed: Azerbaijani (Latin and Cyrillic), English and Russian.
 /// The Latin scripts come first: the recogniser weighs its languages in this order, and with
@@ -42,8 +43,6 @@ mod prepare;
 pub const LANGUAGES: [&str; 4] = ["aze", "eng", "aze_cyrl", "rus"];
 /// The program run, unless `MIGDESK_TESSERACT` names another.
 const PROGRAM: &str = "tesseract";
-/// The characters of a machine-readable zone.
-const ZONE_CHARACTERS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
 /// The most memory the recogniser may map (its language models take about 100 MiB each).
 const MAX_ADDRESS_SPACE: u64 = 2048 * 1024 * 1024;
 /// How often a running recogniser is checked for the call's deadline and cancellation.
@@ -143,34 +142,10 @@ pub(crate) fn recognise(
         let prepared = Prepared::new(scan);
         ctx.checkpoint()?;
         let language = languages.join("+");
-        let tsv = run(program, &["-l", &language], &prepared.grey, ctx)?;
+        let tsv = run(program, &["-l", &language, "tsv"], &prepared.grey, ctx)?;
         let (mut text, words) = parse_tsv(&tsv, page, &prepared);
         if text.contains("<<") && languages.iter().any(|l| l == "eng") {
-            let allowed = format!("tessedit_char_whitelist={ZONE_CHARACTERS}");
-            let zone = run(
-                program,
-                &["-l", "eng", "--psm", "4", "-c", &allowed],
-                &prepared.grey,
-                ctx,
-            )?;
-            let mut zone_text = parse_tsv(&zone, page, &prepared).0;
-            // Lines of a length no zone has lost or gained a character: the strip alone is read
-            // again, and kept when its lines have a zone's length.
-            if !zone_whole(&zone_text)
-                && let Some(strip) = zone_strip(&zone, &prepared.grey)
-            {
-                let again = run(
-                    program,
-                    &["-l", "eng", "--psm", "6", "-c", &allowed],
-                    &strip,
-                    ctx,
-                )?;
-                let again = parse_tsv(&again, page, &prepared).0;
-                if zone_whole(&again) {
-                    zone_text = again;
-                }
-            }
-            text = with_zone(&text, &zone_text);
+            text = zone::with_zone(&text, &zone::read(program, &prepared, page, ctx)?);
         }
         out.push_page(&text);
         out.words.extend(words);
@@ -229,8 +204,8 @@ fn write_tiff(page: &GrayImage, out: impl Write + std::io::Seek) -> Result<(), D
         .map_err(|e| DocError::malformed(format!("the page for the text recogniser: {e}")))
 }
 
-/// Runs the recogniser on one page, answering its TSV; killed at the deadline or when
-/// cancelled.
+/// Runs the recogniser on one page, answering in the form the last of `options` names (`tsv`,
+/// `hocr`); killed at the deadline or when cancelled.
 fn run(program: &str, options: &[&str], page: &GrayImage, ctx: &Ctx) -> Result<String, DocError> {
     run_from(program, options, page, page_in_memory(page), ctx)
 }
@@ -274,7 +249,6 @@ fn run_from(
         })
         .arg("stdout")
         .args(options)
-        .arg("tsv")
         // One thread: the desk reads other documents meanwhile, and threads multiply memory.
         .env("OMP_THREAD_LIMIT", "1")
         .stdin(in_memory.map_or_else(Stdio::piped, Stdio::from))
@@ -357,49 +331,6 @@ fn one_script(word: &str) -> std::borrow::Cow<'_, str> {
         .map(|c| lookalike(c).unwrap_or(c))
         .collect::<String>()
         .into()
-}
-
-/// Whether a line read can be one of a zone's: 20 characters or more, one a filler.
-fn zone_like(line: &str) -> bool {
-    line.contains('<') && line.chars().filter(|c| !c.is_whitespace()).count() >= 20
-}
-
-/// The lengths of a zone's lines: 30 (TD1), 36 (TD2) and 44 (TD3) characters.
-const ZONE_WIDTHS: [usize; 3] = [30, 36, 44];
-
-/// Whether the zone lines read all have one zone's length.
-fn zone_whole(text: &str) -> bool {
-    let widths: Vec<usize> = text
-        .lines()
-        .filter(|l| zone_like(l))
-        .map(|l| l.chars().filter(|c| !c.is_whitespace()).count())
-        .collect();
-    widths.len() >= 2 && ZONE_WIDTHS.contains(&widths[0]) && widths.iter().all(|w| *w == widths[0])
-}
-
-/// The strip of the prepared page that holds the zone's lines (the words with fillers in the
-/// zone reading's TSV), with half a line's margin above and below.
-fn zone_strip(tsv: &str, page: &GrayImage) -> Option<GrayImage> {
-    let (mut top, mut bottom, mut height) = (u32::MAX, 0u32, 0u32);
-    for word in tsv_words(tsv).filter(|w| w.text.contains("<<")) {
-        let (_, t, _, h) = word.bounds;
-        top = top.min(t);
-        bottom = bottom.max(t + h);
-        height = height.max(h);
-    }
-    if top >= bottom {
-        return None;
-    }
-    let top = top.saturating_sub(height / 2);
-    let bottom = (bottom + height / 2).min(page.height());
-    Some(image::imageops::crop_imm(page, 0, top, page.width(), bottom - top).to_image())
-}
-
-/// `text` with its zone lines replaced by the zone reading's.
-fn with_zone(text: &str, zone_reading: &str) -> String {
-    let mut lines: Vec<&str> = text.lines().filter(|l| !zone_like(l)).collect();
-    lines.extend(zone_reading.lines().filter(|l| zone_like(l)));
-    lines.join("\n")
 }
 
 /// One word of the recogniser's TSV answer (a level 5 row with text).
@@ -488,7 +419,8 @@ mod tests {
         };
         let page = crate::samples::page_image(400, 300);
         let ctx = Ctx::for_tests();
-        let read = |in_memory| run_from(program, &["-l", "eng"], &page, in_memory, &ctx).unwrap();
+        let read =
+            |in_memory| run_from(program, &["-l", "eng", "tsv"], &page, in_memory, &ctx).unwrap();
         let from_pipe = read(None);
         assert!(from_pipe.starts_with("level\tpage_num"), "{from_pipe}");
         // The page's own size, as the recogniser saw it.
@@ -534,33 +466,5 @@ mod tests {
         assert_eq!(one_script("СОВЕТ"), "СОВЕТ");
         assert_eq!(one_script("Гусейнов"), "Гусейнов");
         assert_eq!(one_script("MAMMADOV"), "MAMMADOV");
-    }
-
-    #[test]
-    fn the_zone_reading_replaces_the_first_readings_zone_lines() {
-        let first = "PASPORT / PASSPORT AZE\nP<AZEMAMMADOV <<I SMAY I'L <<<<ccqecc\n€8026623 +280 2080 <<<ccx";
-        let zone = "PASPORT PASSPORT AZE\nSOYAD\nP<AZEMAMMADOV<<ISMAYIL<<<<<<<<\n6802662398AZE9802089<2802080<<<<<<2";
-        assert_eq!(
-            with_zone(first, zone),
-            "PASPORT / PASSPORT AZE\nP<AZEMAMMADOV<<ISMAYIL<<<<<<<<\n6802662398AZE9802089<2802080<<<<<<2"
-        );
-    }
-
-    #[test]
-    fn a_zone_line_that_lost_a_character_is_not_whole_and_its_strip_is_found() {
-        let whole = "PASSPORT\nP<AZEMAMMADOV<<ISMAYIL<<<<<<<<<<<<<<<<<<<<<<\nC802662398AZE9802089<2802080<<<<<<<<<<<<<<<8";
-        assert!(zone_whole(whole));
-        let lost = whole.replace("ISMAYIL", "ISMAYL");
-        assert!(!zone_whole(&lost));
-        assert!(!zone_whole("P<AZEMAMMADOV<<ISMAYIL<<<<<<<<<<<<<<<<<<<<<<"));
-        // The strip holds the words with fillers, half a line's height around them.
-        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
-                   5\t1\t1\t1\t1\t1\t40\t100\t200\t20\t96\tPASSPORT\n\
-                   5\t1\t2\t1\t1\t1\t40\t400\t900\t20\t90\tP<AZEMAMMADOV<<ISMAYIL<<<<\n\
-                   5\t1\t2\t1\t2\t1\t40\t440\t900\t22\t90\tC802662398AZE<<<<8\n";
-        let page = GrayImage::new(1000, 600);
-        let strip = zone_strip(tsv, &page).unwrap();
-        assert_eq!((strip.width(), strip.height()), (1000, 462 - 400 + 2 * 11));
-        assert!(zone_strip("level\n", &page).is_none());
     }
 }
