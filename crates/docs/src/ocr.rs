@@ -13,11 +13,8 @@
 //! Measured on the demo's scans (`scripts/bench.sh documents`): cleaning and straightening took
 //! the printed words read exactly on identity pages askew up to 3° from 87 % to 97 %, and zones
 //! read whole from 17 % to 82 %. Enlarging 72-dpi scans to 300 dpi reads *worse* (the noise
-//! grows with the letters), so only pages narrower than [`prepare::MIN_WIDTH`] are enlarged. Reading the
-//! zone again from a crop of its strip (`--psm 6` or `4`) read fewer zones whole (78 %), so the
-//! second reading is of the whole page; but when its zone lines have a length no zone has (a
-//! character lost or gained), the strip alone is read a third time and kept if its lines have a
-//! zone's length: 37 to 39 of the demo's 40 identity zones read whole.
+//! grows with the letters), so only pages narrower than [`prepare::MIN_WIDTH`] are enlarged. How a
+//! zone is read again, and how well, is in [`zone`].
 
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};

@@ -15,7 +15,7 @@ use rand::rngs::StdRng;
 use super::{best, row, timed, tool_with};
 
 /// Identity pages read for the accuracy figures.
-const IDENTITY_PAGES: usize = 40;
+const IDENTITY_PAGES: usize = 100;
 /// A4 at 300 dpi, as an office scanner sends a page.
 const A4_300: Scanner = Scanner {
     dpi: 300,
