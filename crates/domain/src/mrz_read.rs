@@ -398,9 +398,21 @@ fn realigned(format: Format, mut lines: Vec<String>, width: usize) -> Vec<String
     if format == Format::Td1 {
         return lines;
     }
-    let Some(nationality) = lines.get(1).and_then(|l| l.get(10..13)).map(alphabetic) else {
+    let Some(read) = lines.get(1).and_then(|l| l.get(10..13)) else {
         return lines;
     };
+    // A digit read in the nationality is the letter the state has in its place when that is one
+    // of the digit's lookalikes (`1N0` under the state `IND` is `IND`, not `INO`), else its
+    // likeliest letter.
+    let state: Vec<char> = lines[0].get(2..5).unwrap_or_default().chars().collect();
+    let nationality: String = read
+        .chars()
+        .enumerate()
+        .map(|(i, c)| match state.get(i) {
+            Some(s) if as_letters(c).contains(s) => *s,
+            _ => as_letters(c).first().copied().unwrap_or(c),
+        })
+        .collect();
     lines[1].replace_range(10..13, &nationality);
     let first = &lines[0];
     if first.get(2..5) == Some(nationality.as_str()) || !first.ends_with('<') {

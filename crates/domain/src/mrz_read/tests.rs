@@ -204,6 +204,26 @@ fn letters_read_as_digits_where_only_letters_stand_are_letters_and_a_lost_letter
         ),
         ("IND", "IND", "SHARMA", 0)
     );
+    // The nationality's `D` read as `0` as well: the state's letter is among the digit's
+    // lookalikes.
+    let zone = find(
+        &format!("{l1}\n{}", l2.replacen("IND", "1N0", 1)),
+        Source::Recognised,
+        today(),
+    )
+    .unwrap();
+    assert_eq!((zone.nationality.as_str(), zone.failed.len()), ("IND", 0));
+    // The state's `D` read as `O` and the nationality's `I` as `1`: each line mends the other.
+    let zone = find(
+        &format!("{}\n{second}", l1.replacen("IND", "INO", 1)),
+        Source::Recognised,
+        today(),
+    )
+    .unwrap();
+    assert_eq!(
+        (zone.issuing_state.as_str(), zone.nationality.as_str()),
+        ("IND", "IND")
+    );
     // A state that differs from the nationality and lost nothing is left as it is.
     let other = l1.replacen("IND", "GBR", 1);
     assert_eq!(
