@@ -4,21 +4,21 @@
 //! When those lines have a length no zone has (a character lost or gained), the zone's strip alone
 //! is read a third time; and when that fails too, the zone's characters are read one cell each:
 //! the zone is printed in a font of one width (OCR-B, ICAO 9303), so each line is cut into its
-//! cells (the grid whose borders cross the least ink, [`grid`]), the cells are set a little apart, and every character read is put in the cell its
-//! centre falls in — a character lost leaves its cell empty instead of shifting the line. A cell
-//! still empty takes the character whose cells it looks like, or is shown to the recogniser alone
-//! as one character; and the cells' reading is taken only where it restores what the other
-//! reading lost ([`restores`]): a picture of cells misread all along would otherwise win with
-//! names no check digit covers.
+//! cells (the grid whose borders cross the least ink, [`grid`]), the cells are set a little
+//! apart, and every character read is put in the cell its centre falls in — a character lost
+//! leaves its cell empty instead of shifting the line. A cell still empty takes the character
+//! whose cells it looks like, or is shown to the recogniser alone as one character; and the
+//! cells' reading is taken only where it restores what the other reading lost ([`restores`]): a
+//! picture of cells misread all along would otherwise win with names no check digit covers.
 //!
 //! Measured on the demo's identity pages askew up to 3° as JPEG quality 60
 //! (`scripts/bench.sh documents`): the strip alone read first read fewer zones whole (78 %) than
-//! the whole page, so it is only the second try; with the strip, 37 to 39 of the first 40 zones
-//! read whole, with the cells as third all 40, and 96 of 100 (92 with the grid taken from the
-//! ink box alone, which cut a thin `I` at a cell's edge). Reading every zone by its cells
-//! first, with letters only where letters stand and digits where digits do, read fewer (the
-//! recogniser limited to digits drops what it cannot read as one, leaving cells empty). What is
-//! still missed is mostly a thin `I` or `J` lost from a name, which no check digit covers.
+//! the whole page, so it is only the second try. Of 100 pages, 96 zones read whole (92 with the
+//! cells' grid taken from the ink box alone, which cut a thin `I` at a cell's edge). Reading every
+//! zone by its cells first, with letters only where letters stand and digits where digits do,
+//! read fewer (the recogniser limited to digits drops what it cannot read as one, leaving cells
+//! empty). Still missed: a thin `I` or `J` lost from a name, which no check digit covers, a
+//! document number two corrections explain, and a line read with a character too many.
 
 use image::{GrayImage, Luma};
 
