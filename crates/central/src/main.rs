@@ -5,9 +5,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 mod admin_command;
+mod serve_config;
 use migdesk_central::{AppState, Config, db, seed};
 use migdesk_domain::{Calendar, Catalogue};
 
@@ -103,7 +104,12 @@ enum Command {
         command: AuditCommand,
     },
     /// Serve the API.
+    #[command(args_override_self = true)]
     Serve {
+        /// Read these settings from a TOML file, one key per option (`db`, `listen`,
+        /// `tls_cert`, …); an option also given here wins over the file.
+        #[arg(long)]
+        config: Option<PathBuf>,
         #[arg(long)]
         db: PathBuf,
         #[arg(long, default_value = "127.0.0.1:8470")]
@@ -358,6 +364,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
         },
         Command::Serve {
+            config: _,
             db: path,
             listen,
             tls_cert,
@@ -442,7 +449,14 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let args = match serve_config::expand(&Cli::command(), std::env::args_os().collect()) {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let cli = Cli::parse_from(args);
     let outcome = tokio::runtime::Runtime::new()
         .map_err(|e| format!("cannot start: {e}").into())
         .and_then(|runtime| runtime.block_on(run(cli)));
