@@ -32,3 +32,6 @@ dbus-run-session -- bash -c '
   printf migdesk | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   exec cargo test --workspace --locked
 ' keyring "$KEYRING_HOME"
+# The packages, built in release mode, installed on this machine and tested as installed.
+bash scripts/package.sh
+bash scripts/installed.sh

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Installs the packages `scripts/package.sh` built, as a department's IT would (`apt-get install
+# ./….deb`), and tests what was installed: the installed desk (/usr/bin/migdesk) signs in and
+# syncs in the real window through the end-to-end harness; the installed central service starts
+# from its packaged configuration as its own account and answers. Then both are purged and
+# nothing they installed may be left behind. Needs root (or sudo): it changes the system.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+OUT="${CARGO_TARGET_DIR:-$ROOT/target}/packages"
+VERSION="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)"
+ARCH="$(dpkg --print-architecture)"
+DESK="$OUT/migdesk_${VERSION}_${ARCH}.deb"
+CENTRAL="$OUT/migdesk-central_${VERSION}_${ARCH}.deb"
+ensure_tauri_driver
+[ -f "$DESK" ] && [ -f "$CENTRAL" ] || die "no packages in $OUT: run scripts/package.sh first"
+(cd "$OUT" && sha256sum --check --quiet SHA256SUMS) || die "the packages in $OUT do not match SHA256SUMS"
+
+for pkg in migdesk migdesk-central; do
+  if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "installed"; then
+    die "$pkg is already installed on this machine: this test installs and purges it, so remove it first (apt-get purge $pkg)"
+  fi
+done
+
+# Every file and folder a package installs, as dpkg lists it (folders such as /usr/bin are
+# shared with other packages and stay).
+files_of() { dpkg-deb --fsys-tarfile "$1" | tar -t | sed 's#^\./#/#; s#/$##' | grep -v '^/\?$'; }
+
+purge_all() { as_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq migdesk migdesk-central >/dev/null 2>&1 || true; }
+trap purge_all EXIT
+
+step "installing the packages"
+as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$DESK" "$CENTRAL" >/dev/null
+[ -x /usr/bin/migdesk ] || die "the desk's package did not install /usr/bin/migdesk"
+grep -q '^Name\[az\]=\|^GenericName\[az\]=' /usr/share/applications/migdesk.desktop ||
+  die "the desktop entry has no Azerbaijani name"
+
+step "the installed desk signs in and syncs (end to end)"
+KEYRING_HOME="$(mktemp -d)"
+MIGDESK_APP=/usr/bin/migdesk dbus-run-session -- bash -c '
+  export XDG_DATA_HOME="$1"
+  printf migdesk | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  exec cargo test --locked -p migdesk-e2e --test officer_queue
+' keyring "$KEYRING_HOME"
+rm -rf "$KEYRING_HOME"
+
+step "the installed central service starts from its packaged configuration"
+getent passwd migdesk-central >/dev/null || die "the central service's account was not created"
+[ "$(stat -c '%U %a' /var/lib/migdesk-central)" = "migdesk-central 750" ] ||
+  die "/var/lib/migdesk-central is not the service's own folder: $(stat -c '%U %a' /var/lib/migdesk-central)"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+# As the unit runs it (systemd is not running in every test machine): the service's account,
+# the packaged file, the listening address overridden on the command line.
+as_root runuser -u migdesk-central -- /usr/bin/migdesk-central serve \
+  --config /etc/migdesk-central/central.toml --listen "127.0.0.1:$port" &
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$port/api/v1/openapi.json" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -sf "http://127.0.0.1:$port/api/v1/openapi.json" >/dev/null || die "the installed central service did not answer"
+[ -f /var/lib/migdesk-central/central.db ] || die "the service did not create its database where central.toml says"
+as_root pkill -TERM -u migdesk-central -x migdesk-central
+for _ in $(seq 1 100); do
+  pgrep -u migdesk-central >/dev/null || break
+  sleep 0.1
+done
+! pgrep -u migdesk-central >/dev/null || die "the central service did not stop on SIGTERM"
+wait
+
+step "purging leaves nothing behind"
+desk_files="$(files_of "$DESK")"
+central_files="$(files_of "$CENTRAL")"
+as_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq migdesk migdesk-central >/dev/null
+trap - EXIT
+left=()
+while read -r path; do
+  [ -n "$path" ] || continue
+  if [ -e "$path" ] && ! [ -d "$path" ]; then left+=("$path"); fi
+  # A folder of the package's own (named after it) must go too.
+  case "$path" in
+    */migdesk | */migdesk-central | */migdesk/* | */migdesk-central/*)
+      if [ -d "$path" ] && [ -z "$(dpkg -S "$path" 2>/dev/null)" ]; then left+=("$path"); fi ;;
+  esac
+done <<<"$desk_files"$'\n'"$central_files"
+[ ${#left[@]} -eq 0 ] || die "purging left behind: ${left[*]}"
+# What the centre keeps on purge on purpose (README.Debian): its database and its account.
+[ -f /var/lib/migdesk-central/central.db ] || die "purging the central service removed its database"
+as_root rm -rf /var/lib/migdesk-central
+as_root deluser --system --quiet migdesk-central >/dev/null 2>&1 ||
+  die "the central service's account could not be removed after the test"
+as_root delgroup --system --quiet migdesk-central >/dev/null 2>&1 || true
+printf 'installed, tested and purged: %s, %s\n' "$(basename "$DESK")" "$(basename "$CENTRAL")"
