@@ -1,5 +1,5 @@
-//! The administrators' commands of the `migdesk-central` program (`user …`, `department …`):
-//! their arguments, and what they print. The work is [`migdesk_central::admin`]'s.
+//! The administrators' commands of the `migdesk-central` program (`user …`, `department …`,
+//! `release publish`): their arguments, and what they print. The work is [`migdesk_central::admin`]'s.
 
 use std::path::PathBuf;
 
@@ -183,5 +183,64 @@ pub fn department(command: DepartmentCommand) -> Result<(), Failure> {
             }
         }
     }
+    Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum ReleaseCommand {
+    /// Publish a new desk for the signed-in desks to install: its package (the .deb
+    /// `scripts/package.sh` built), the signature `tauri signer sign --app-version VERSION`
+    /// made of it, and notes in Azerbaijani, English and Russian (a TOML file with the keys
+    /// `az`, `en` and `ru`).
+    Publish {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        bundle: PathBuf,
+        #[arg(long)]
+        signature: PathBuf,
+        /// MAJOR.MINOR.PATCH, the version the package was built and signed as.
+        #[arg(long)]
+        version: String,
+        #[arg(long)]
+        notes: PathBuf,
+    },
+}
+
+pub fn release(command: ReleaseCommand) -> Result<(), Failure> {
+    let ReleaseCommand::Publish {
+        db: path,
+        bundle,
+        signature,
+        version,
+        notes,
+    } = command;
+    let read = |file: &PathBuf| {
+        std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))
+    };
+    let package = read(&bundle)?;
+    let signature = String::from_utf8(read(&signature)?)
+        .map_err(|_| format!("{} is not a signature file", signature.display()))?;
+    let notes_text = String::from_utf8(read(&notes)?)
+        .map_err(|_| format!("{} is not UTF-8 text", notes.display()))?;
+    let notes: migdesk_api::ReleaseNotes = toml::from_str(&notes_text).map_err(|e| {
+        format!(
+            "{}: the notes are a TOML file with the keys az, en and ru: {}",
+            notes.display(),
+            e.message()
+        )
+    })?;
+    let published = migdesk_central::releases::publish(
+        &mut db::open(&path)?,
+        &package,
+        &signature,
+        &version,
+        &notes,
+        &admin::operator(),
+    )?;
+    println!(
+        "published desk {} ({} bytes, SHA-256 {}): signed-in desks older than it are offered it",
+        published.version, published.size, published.sha256
+    );
     Ok(())
 }

@@ -77,6 +77,10 @@ pub enum Action {
     UserEnabled,
     PasswordReset,
     DepartmentAdded,
+    /// A new desk published for the desks to install (`migdesk-central release publish`).
+    DeskReleasePublished,
+    /// A desk downloaded a published desk's package.
+    DeskReleaseDownloaded,
 }
 
 impl Action {
@@ -103,6 +107,8 @@ impl Action {
             Action::UserEnabled => "user_enabled",
             Action::PasswordReset => "password_reset",
             Action::DepartmentAdded => "department_added",
+            Action::DeskReleasePublished => "desk_release_published",
+            Action::DeskReleaseDownloaded => "desk_release_downloaded",
         }
     }
 }

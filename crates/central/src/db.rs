@@ -32,6 +32,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/019_pool.sql")),
     M::up(include_str!("../migrations/020_decided_facts.sql")),
     M::up(include_str!("../migrations/021_disabled_users.sql")),
+    M::up(include_str!("../migrations/022_desk_releases.sql")),
 ];
 
 /// Opens (creating if needed) and migrates the database.

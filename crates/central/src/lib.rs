@@ -30,6 +30,7 @@ pub mod instance;
 pub mod letter;
 pub mod mail;
 pub mod portal;
+pub mod releases;
 pub mod seed;
 pub mod simulate;
 pub mod store;

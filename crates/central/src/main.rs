@@ -92,6 +92,11 @@ enum Command {
         #[command(subcommand)]
         command: admin_command::DepartmentCommand,
     },
+    /// New versions of the desk, offered to the signed-in desks: publish.
+    Release {
+        #[command(subcommand)]
+        command: admin_command::ReleaseCommand,
+    },
     /// After restoring the database from a backup: start a new epoch of the change feed, so
     /// every desk syncs again from the start and sends again what the centre no longer holds.
     Restored {
@@ -344,6 +349,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::User { command } => admin_command::user(command),
         Command::Department { command } => admin_command::department(command),
+        Command::Release { command } => admin_command::release(command),
         Command::Restored { db: path } => {
             let conn = db::open(&path)?;
             let epoch = migdesk_central::instance::restored(&conn)?;

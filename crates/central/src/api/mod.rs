@@ -19,6 +19,7 @@ pub mod letters;
 pub mod notes;
 pub mod notifications;
 pub mod pool;
+pub mod releases;
 pub mod session;
 pub mod sign_ins;
 pub mod statistics;
@@ -94,6 +95,7 @@ Errors are always `{kind, message}` JSON; conflicts (409) add a machine-readable
         (name = "cases", description = "The change feed, case detail, documents and decisions"),
         (name = "supervision", description = "Department workload, reassignment, conflicts and case history (supervisors)"),
         (name = "applicant", description = "What the applicant portal uses, with its own credential: tracking, sending documents, withdrawing"),
+        (name = "desk", description = "New versions of the desk, signed, for signed-in desks to install"),
         (name = "meta", description = "This document")
     )
 )]
@@ -193,6 +195,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(uploads(routes!(counter::add)))
         .routes(uploads(routes!(intake::submit)))
         .routes(routes!(applicant::withdraw))
+        .routes(routes!(releases::update))
+        .routes(routes!(releases::package))
         .routes(routes!(openapi_json))
 }
 
