@@ -25,6 +25,8 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::DeskState;
+// The desk's own updates live in their own module; their commands are registered from here.
+pub(crate) use crate::update::*;
 
 fn build_info() -> BuildInfo {
     BuildInfo {

@@ -7,6 +7,7 @@ mod background;
 mod commands;
 mod documents;
 mod state;
+mod update;
 mod window;
 
 use std::path::PathBuf;
@@ -91,6 +92,10 @@ impl ShellConfig {
 /// Registers the desk's state and commands on a builder. Generic over the runtime so tests can
 /// drive the real command layer with `tauri::test::mock_builder()`.
 pub fn configure<R: Runtime>(builder: Builder<R>, config: ShellConfig) -> Builder<R> {
+    let builder = match update::plugin() {
+        Some(updater) => builder.plugin(updater),
+        None => builder,
+    };
     builder
         .manage(DeskState::new(
             config.data_dir_override,

@@ -35,12 +35,13 @@ use crate::supervision::{
     SupervisedCase, UndeliveredState, UndeliveredView, Workload,
 };
 use crate::sync::{Phase, Progress, SyncReport};
+use crate::update::UpdateOffer;
 use crate::viewer::DocumentLayout;
 use crate::zone::{ChecklistZone, ZoneCheck, ZoneDifference, ZoneField};
 use migdesk_api::{
     Absence, AlertKind, ApprovalAction, BacklogBucket, DistributionRule, NamedCount, NoteOrigin,
-    OfficerFigures, OfficerRef, OutcomeCounts, ReasonCount, ReopenGround, Role, ServiceFigures,
-    Statistics, StatisticsQuery, Status, WeekFigures, WorkingDays,
+    OfficerFigures, OfficerRef, OutcomeCounts, ReasonCount, ReleaseNotes, ReopenGround, Role,
+    ServiceFigures, Statistics, StatisticsQuery, Status, WeekFigures, WorkingDays,
 };
 use migdesk_domain::decision::{Decision, DecisionKind, Email, ReasonCode, RefusalReason};
 
@@ -174,6 +175,8 @@ pub fn typescript_bindings() -> String {
     declare::<EmailId>(&mut out, &cfg);
     declare::<UndeliveredView>(&mut out, &cfg);
     declare::<Resolution>(&mut out, &cfg);
+    declare::<ReleaseNotes>(&mut out, &cfg);
+    declare::<UpdateOffer>(&mut out, &cfg);
 
     out.push_str("/** Every command the desk exposes: its arguments and its result. Errors are always `DeskError`. */\n");
     out.push_str("export type Commands = {\n");

@@ -139,7 +139,7 @@ impl Desk {
         Ok(self.store.as_mut())
     }
 
-    fn open_store(&mut self) -> DeskResult<&mut Store> {
+    pub(crate) fn open_store(&mut self) -> DeskResult<&mut Store> {
         self.store(false)?.ok_or_else(|| {
             DeskError::new(
                 ErrorKind::NotSignedIn,
@@ -402,7 +402,7 @@ impl Desk {
     }
 
     /// The session's token and the centre's address, for a call that counts as activity.
-    fn central_session(&mut self) -> DeskResult<(String, String)> {
+    pub(crate) fn central_session(&mut self) -> DeskResult<(String, String)> {
         self.active()?;
         let token = self
             .keyring
@@ -513,7 +513,7 @@ impl Desk {
 
     /// The centre at `server`, with this workstation's name on every call.
     /// The address is checked before anything is made on this workstation.
-    fn central(&mut self, server: &str, timeout: Duration) -> DeskResult<Central> {
+    pub(crate) fn central(&mut self, server: &str, timeout: Duration) -> DeskResult<Central> {
         let central = Central::with_timeout(server, timeout)?;
         let name = Self::desk_name(
             self.store(true)?

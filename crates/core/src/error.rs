@@ -48,6 +48,10 @@ pub enum ErrorKind {
     /// What the officer asked for does not fit the case (a decision that breaks a rule, a case
     /// no longer in this desk's queue); the message says what.
     Invalid,
+    /// A new desk the centre offers cannot be installed now: unsent work waits to be sent
+    /// first, or the package was refused (damaged, a signature that does not match the key built
+    /// into this desk, not newer than this desk); the message says which.
+    Update,
     /// Anything the officer cannot act on; the message is for support staff.
     Internal,
 }
@@ -62,7 +66,7 @@ pub struct DeskError {
 
 impl ErrorKind {
     /// Every kind, in declaration order (the UI needs them at run time).
-    pub const ALL: [ErrorKind; 15] = [
+    pub const ALL: [ErrorKind; 16] = [
         ErrorKind::Storage,
         ErrorKind::CacheKey,
         ErrorKind::CacheDamaged,
@@ -77,6 +81,7 @@ impl ErrorKind {
         ErrorKind::Document,
         ErrorKind::Configuration,
         ErrorKind::Invalid,
+        ErrorKind::Update,
         ErrorKind::Internal,
     ];
 
@@ -99,6 +104,7 @@ impl ErrorKind {
             ErrorKind::Document => "document",
             ErrorKind::Configuration => "configuration",
             ErrorKind::Invalid => "invalid",
+            ErrorKind::Update => "update",
             ErrorKind::Internal => "internal",
         }
     }

@@ -239,6 +239,7 @@ use crate::supervision::{
     EmailId, OfficerCases, ReassignOutcome, Reassignment, Resolution, UndeliveredView, Workload,
 };
 use crate::sync::{Progress, SyncReport};
+use crate::update::UpdateOffer;
 use crate::viewer::DocumentLayout;
 use migdesk_domain::decision::{Decision, Email};
 

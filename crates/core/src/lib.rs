@@ -51,6 +51,7 @@ pub mod supervision;
 pub mod sync;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod update;
 pub mod viewer;
 pub mod wipe;
 pub mod workstation;

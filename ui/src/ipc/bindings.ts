@@ -4,10 +4,10 @@
 /**
  * What went wrong, as far as the UI needs to know to react.
  */
-export type ErrorKind = "storage" | "cache_key" | "cache_damaged" | "keyring" | "no_keyring" | "offline" | "unauthorized" | "account_disabled" | "central" | "not_signed_in" | "locked" | "document" | "configuration" | "invalid" | "internal";
+export type ErrorKind = "storage" | "cache_key" | "cache_damaged" | "keyring" | "no_keyring" | "offline" | "unauthorized" | "account_disabled" | "central" | "not_signed_in" | "locked" | "document" | "configuration" | "invalid" | "update" | "internal";
 
 /** Every error kind, for code that must handle each one. */
-export const ERROR_KINDS: readonly ErrorKind[] = ["storage", "cache_key", "cache_damaged", "keyring", "no_keyring", "offline", "unauthorized", "account_disabled", "central", "not_signed_in", "locked", "document", "configuration", "invalid", "internal"];
+export const ERROR_KINDS: readonly ErrorKind[] = ["storage", "cache_key", "cache_damaged", "keyring", "no_keyring", "offline", "unauthorized", "account_disabled", "central", "not_signed_in", "locked", "document", "configuration", "invalid", "update", "internal"];
 
 /**
  * The one error type returned by every command.
@@ -1117,6 +1117,24 @@ state: UndeliveredState, attempts: number, last_error: string | null, created_at
  */
 export type Resolution = { action: ResolutionAction, reason: string, };
 
+/**
+ * A release's notes in each language of the desk.
+ */
+export type ReleaseNotes = { az: string, en: string, ru: string, };
+
+/**
+ * A newer desk, as the officer is told of it.
+ */
+export type UpdateOffer = { version: string, notes: ReleaseNotes, 
+/**
+ * When IT published it (RFC 3339).
+ */
+published: string, 
+/**
+ * Decisions and notes on this desk not sent yet: the update waits until there are none.
+ */
+unsent: number, };
+
 /** Every command the desk exposes: its arguments and its result. Errors are always `DeskError`. */
 export type Commands = {
   app_info: { args: Record<string, never>; returns: AppInfo };
@@ -1160,9 +1178,11 @@ export type Commands = {
   export_history: { args: { id: string }; returns: string };
   undelivered_emails: { args: Record<string, never>; returns: Array<UndeliveredView> };
   requeue_email: { args: { id: EmailId }; returns: Array<UndeliveredView> };
+  update_offer: { args: Record<string, never>; returns: UpdateOffer | null };
+  install_update: { args: { version: string }; returns: null };
 };
 
 export type CommandName = keyof Commands;
 
 /** Every command, for code that must cover each one. */
-export const COMMAND_NAMES: readonly CommandName[] = ["app_info", "catalogue", "session", "sign_in", "unlock", "lock", "sign_out", "queue_page", "sync_now", "case_view", "decision_preview", "decide", "add_note", "add_counter_document", "reopen_case", "record_execution", "decision_letter", "document_layout", "document_text", "recognise_document", "prefetch_case", "approvals", "answer_proposal", "department_settings", "set_department_settings", "department_alerts", "department_distribution", "set_department_distribution", "department_statistics", "export_statistics", "pool_cases", "claim_case", "conflicts", "conflict_seen", "workload", "officer_cases", "reassign", "resolve_conflict", "export_history", "undelivered_emails", "requeue_email"];
+export const COMMAND_NAMES: readonly CommandName[] = ["app_info", "catalogue", "session", "sign_in", "unlock", "lock", "sign_out", "queue_page", "sync_now", "case_view", "decision_preview", "decide", "add_note", "add_counter_document", "reopen_case", "record_execution", "decision_letter", "document_layout", "document_text", "recognise_document", "prefetch_case", "approvals", "answer_proposal", "department_settings", "set_department_settings", "department_alerts", "department_distribution", "set_department_distribution", "department_statistics", "export_statistics", "pool_cases", "claim_case", "conflicts", "conflict_seen", "workload", "officer_cases", "reassign", "resolve_conflict", "export_history", "undelivered_emails", "requeue_email", "update_offer", "install_update"];

@@ -41,6 +41,7 @@ import {
   type StatisticsView,
   type SyncReport,
   type UndeliveredView,
+  type UpdateOffer,
   type Workload,
 } from "./bindings";
 
@@ -119,6 +120,7 @@ export type {
   SyncState,
   UndeliveredState,
   UndeliveredView,
+  UpdateOffer,
   WeekFigures,
   WordBox,
   WorkingDays,
@@ -242,6 +244,11 @@ export const desk = {
   undeliveredEmails: (): Promise<UndeliveredView[]> => call("undelivered_emails", {}),
   /** Queues an e-mail again; resolves to the undelivered list as it is now. */
   requeueEmail: (id: EmailId): Promise<UndeliveredView[]> => call("requeue_email", { id }),
+  /** A newer desk the centre offers, or null (also when this build takes no updates). */
+  updateOffer: (): Promise<UpdateOffer | null> => call("update_offer", {}),
+  /** Installs the offered desk and restarts as it; refused (`update`) while decisions or notes
+   * wait to be sent, or when the package is not signed with the desk's key. */
+  installUpdate: (version: string): Promise<null> => call("install_update", { version }),
 };
 
 /** Where the viewer reads a document page (or its thumbnail): the desk's own URI scheme,

@@ -22,6 +22,7 @@ import {
 import { Deadline } from "./Deadline";
 import { formatDate } from "./format";
 import { PoolDialog } from "./PoolDialog";
+import { UpdateNotice } from "./UpdateNotice";
 import { useQueuePages } from "./useQueuePages";
 import "./queue.css";
 
@@ -367,6 +368,7 @@ export function Queue({
       {sync.state === "failed" && <ErrorNotice error={sync.error} />}
       {actionError && <ErrorNotice error={actionError} />}
       {inboxError && <ErrorNotice error={inboxError} />}
+      <UpdateNotice checkAfter={sync.state === "done" ? sync.report : null} />
 
       <div className="queue-filters">
         <label htmlFor={`${id}-search`} className="visually-hidden">

@@ -251,6 +251,23 @@ impl Central {
         .await
     }
 
+    /// `GET path?query` (under `/api/v1`): the answer as a body of the contract, or `None`
+    /// when the centre answers 204 (nothing to give).
+    pub async fn get_query_optional<Q: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        query: &Q,
+    ) -> DeskResult<Option<T>> {
+        let resp = self
+            .answered(self.request(Method::GET, Some(token), path).query(query))
+            .await?;
+        if resp.status() == StatusCode::NO_CONTENT {
+            return Ok(None);
+        }
+        Self::body(path, resp).await.map(Some)
+    }
+
     /// `POST path` (under `/api/v1`) with a body; the answer as a body of the contract.
     pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
