@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the packages `scripts/package.sh` built, as a department's IT would (`apt-get install
 # ./….deb`), and tests what was installed: the installed desk (/usr/bin/migdesk) signs in and
-# syncs in the real window through the end-to-end harness; the installed central service starts
+# syncs in the real window through the end-to-end harness, then updates itself to a newer desk
+# built and signed here (refusing it first signed with another key); the installed central service starts
 # from its packaged configuration as its own account and answers. Then both are purged and
 # nothing they installed may be left behind. Needs root (or sudo): it changes the system.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -25,7 +26,16 @@ done
 # shared with other packages and stay).
 files_of() { dpkg-deb --fsys-tarfile "$1" | tar -t | sed 's#^\./#/#; s#/$##' | grep -v '^/\?$'; }
 
-purge_all() { as_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq migdesk migdesk-central >/dev/null 2>&1 || true; }
+# What the centre keeps on purge on purpose (README.Debian): its database and its account.
+forget_central_data() {
+  as_root rm -rf /var/lib/migdesk-central
+  as_root deluser --system --quiet migdesk-central >/dev/null 2>&1 || true
+  as_root delgroup --system --quiet migdesk-central >/dev/null 2>&1 || true
+}
+purge_all() {
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq migdesk migdesk-central >/dev/null 2>&1 || true
+  forget_central_data
+}
 trap purge_all EXIT
 
 step "installing the packages"
@@ -42,6 +52,28 @@ MIGDESK_APP=/usr/bin/migdesk dbus-run-session -- bash -c '
   exec cargo test --locked -p migdesk-e2e --test officer_queue
 ' keyring "$KEYRING_HOME"
 rm -rf "$KEYRING_HOME"
+
+step "the installed desk updates itself to a newer desk, signed (end to end)"
+# The newer desk: the same release build as the next patch version, signed with the key built
+# into the installed desk; and the same package signed with another key, which must be refused.
+NEXT="$(echo "$VERSION" | awk -F. '{printf "%d.%d.%d", $1, $2, $3 + 1}')"
+UPDATE_DIR="$(mktemp -d)"
+bash scripts/package.sh --desk-only "$NEXT" "$UPDATE_DIR"
+NEXT_DEB="$UPDATE_DIR/migdesk_${NEXT}_${ARCH}.deb"
+ui/node_modules/.bin/tauri signer generate --ci -p "" -w "$UPDATE_DIR/other.key" >/dev/null
+cp "$NEXT_DEB" "$UPDATE_DIR/wrongly-signed.deb"
+TAURI_SIGNING_PRIVATE_KEY_PASSWORD="" ui/node_modules/.bin/tauri signer sign -f "$UPDATE_DIR/other.key" \
+  --app-version "$NEXT" "$UPDATE_DIR/wrongly-signed.deb" >/dev/null
+KEYRING_HOME="$(mktemp -d)"
+MIGDESK_APP=/usr/bin/migdesk MIGDESK_UPDATE_PACKAGE="$NEXT_DEB" MIGDESK_UPDATE_SIGNATURE="$NEXT_DEB.sig" \
+  MIGDESK_UPDATE_WRONG_SIGNATURE="$UPDATE_DIR/wrongly-signed.deb.sig" MIGDESK_UPDATE_VERSION="$NEXT" \
+  dbus-run-session -- bash -c '
+  export XDG_DATA_HOME="$1"
+  printf migdesk | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  exec cargo test --locked -p migdesk-e2e --test installed_update -- --ignored
+' keyring "$KEYRING_HOME"
+rm -rf "$KEYRING_HOME" "$UPDATE_DIR"
+[ "$(dpkg-query -W -f='${Version}' migdesk)" = "$NEXT" ] || die "the desk did not update itself to $NEXT"
 
 step "the installed central service starts from its packaged configuration"
 getent passwd migdesk-central >/dev/null || die "the central service's account was not created"
@@ -82,10 +114,7 @@ while read -r path; do
   esac
 done <<<"$desk_files"$'\n'"$central_files"
 [ ${#left[@]} -eq 0 ] || die "purging left behind: ${left[*]}"
-# What the centre keeps on purge on purpose (README.Debian): its database and its account.
 [ -f /var/lib/migdesk-central/central.db ] || die "purging the central service removed its database"
-as_root rm -rf /var/lib/migdesk-central
-as_root deluser --system --quiet migdesk-central >/dev/null 2>&1 ||
-  die "the central service's account could not be removed after the test"
-as_root delgroup --system --quiet migdesk-central >/dev/null 2>&1 || true
+getent passwd migdesk-central >/dev/null || die "purging the central service removed its account"
+forget_central_data
 printf 'installed, tested and purged: %s, %s\n' "$(basename "$DESK")" "$(basename "$CENTRAL")"

@@ -22,6 +22,7 @@ DEBIAN_PACKAGES=(
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-aze tesseract-ocr-aze-cyrl tesseract-ocr-rus  # text recognition of scans, run by the desk
   util-linux                     # prlimit, which bounds the recogniser's memory and time
   dpkg-dev lintian               # the packages' library dependencies (dpkg-shlibdeps) and their check
+  sudo                           # how the desk's updater installs a newer desk's package (scripts/installed.sh)
 )
 TAURI_DRIVER_VERSION='^2'
 CARGO_FUZZ_VERSION='0.13.2'

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Builds migdesk's packages in release mode into target/packages: the desk's .deb (Tauri's
 # bundler), the central service's .deb (its binary, systemd unit, configuration and account),
-# the desk's AppImage where Tauri's AppImage tools can be downloaded, and SHA256SUMS. Each .deb
+# the desk's AppImage where Tauri's AppImage tools can be downloaded, the desk's update signature
+# (`.deb.sig`, for `migdesk-central release publish`), and SHA256SUMS. Each .deb
 # is checked with lintian (no errors allowed). `scripts/installed.sh` then installs and tests them.
+#
+# `package.sh --desk-only VERSION DIR` builds only the desk's .deb, as VERSION, signed, into DIR
+# (the same release build, only the shell compiled again): the newer desk of the update test.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_debian_packages
@@ -14,13 +18,48 @@ RELEASE="${CARGO_TARGET_DIR:-$ROOT/target}/release"
 VERSION="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)"
 ARCH="$(dpkg --print-architecture)"
 TAURI=(ui/node_modules/.bin/tauri)
-rm -rf "$OUT"
-mkdir -p "$OUT"
+DESK_ONLY=""
+if [ "${1:-}" = "--desk-only" ]; then
+  [ $# -eq 3 ] || die "usage: package.sh --desk-only VERSION DIR"
+  DESK_ONLY=1 VERSION="$2" OUT="$3"
+  mkdir -p "$OUT"
+else
+  rm -rf "$OUT"
+  mkdir -p "$OUT"
+fi
+
+# The key new desks are signed with; its public half is built into the desk, which installs only
+# packages it signed. IT's own: MIGDESK_UPDATE_KEY names the private key `tauri signer generate`
+# wrote (its public half beside it, FILE.pub), MIGDESK_UPDATE_KEY_PASSWORD its password. Without
+# it (development, tests) a throwaway key made once under target/update-key: desks built with it
+# take updates signed with it only.
+KEY="${MIGDESK_UPDATE_KEY:-}"
+if [ -z "$KEY" ]; then
+  KEY="${CARGO_TARGET_DIR:-$ROOT/target}/update-key/migdesk.key"
+  if [ ! -f "$KEY" ]; then
+    mkdir -p "$(dirname "$KEY")"
+    "${TAURI[@]}" signer generate --ci -p "" -w "$KEY" >/dev/null
+  fi
+  printf 'updates signed with the throwaway key %s (MIGDESK_UPDATE_KEY names a real one)\n' "$KEY"
+fi
+[ -f "$KEY.pub" ] || die "no public key $KEY.pub beside the update signing key $KEY"
+MIGDESK_UPDATE_PUBKEY="$(cat "$KEY.pub")"
+export MIGDESK_UPDATE_PUBKEY
+export TAURI_SIGNING_PRIVATE_KEY_PASSWORD="${MIGDESK_UPDATE_KEY_PASSWORD:-}"
+# Signs a desk package for `version`: FILE.sig beside it, what `release publish --signature` takes.
+sign_desk() { "${TAURI[@]}" signer sign -f "$KEY" --app-version "$2" "$1" >/dev/null; }
 
 build_ui
-step "building the desk and the central service (release)"
-cargo build --release --locked -p migdesk -p migdesk-central --bin migdesk --bin migdesk-central \
-  --features migdesk/custom-protocol
+if [ -n "$DESK_ONLY" ]; then
+  step "building the desk $VERSION (release)"
+  # The version the desk reports is the configuration's, compiled in.
+  TAURI_CONFIG="{\"version\":\"$VERSION\"}" cargo build --release --locked -p migdesk --bin migdesk \
+    --features migdesk/custom-protocol
+else
+  step "building the desk and the central service (release)"
+  cargo build --release --locked -p migdesk -p migdesk-central --bin migdesk --bin migdesk-central \
+    --features migdesk/custom-protocol
+fi
 
 # The shared libraries a binary links, as Debian package dependencies (dpkg-shlibdeps reads
 # them off the binary, so the list never drifts from what the code links), as a JSON array.
@@ -42,8 +81,14 @@ debian_strip "$RELEASE/migdesk"
 desk_depends="$(shlib_depends "$RELEASE/migdesk")"
 # Recognition of scans and the OS keyring are used when present: recommended, not required
 # (without a recogniser the desk says so and documents are compared by eye).
-"${TAURI[@]}" bundle --bundles deb --config "{\"bundle\":{\"linux\":{\"deb\":{\"depends\":$desk_depends}}}}"
+"${TAURI[@]}" bundle --bundles deb \
+  --config "{\"version\":\"$VERSION\",\"bundle\":{\"linux\":{\"deb\":{\"depends\":$desk_depends}}}}"
 cp "$RELEASE/bundle/deb/migdesk_${VERSION}_${ARCH}.deb" "$OUT/"
+sign_desk "$OUT/migdesk_${VERSION}_${ARCH}.deb" "$VERSION"
+if [ -n "$DESK_ONLY" ]; then
+  printf 'the desk %s, signed: %s\n' "$VERSION" "$OUT/migdesk_${VERSION}_${ARCH}.deb"
+  exit 0
+fi
 
 step "the central service's .deb"
 stage="$(mktemp -d)"
@@ -100,7 +145,7 @@ step "lintian"
 # Errors fail the build; warnings are printed for the next person to weigh.
 lintian --fail-on error --tag-display-limit 0 "$OUT"/*.deb
 
-(cd "$OUT" && shopt -s nullglob && sha256sum -- *.deb *.AppImage >SHA256SUMS)
+(cd "$OUT" && shopt -s nullglob && sha256sum -- *.deb *.sig *.AppImage >SHA256SUMS)
 step "packages in $OUT"
 ls -l "$OUT"
 cat "$OUT/SHA256SUMS"

@@ -254,3 +254,22 @@ fn the_windows_and_macos_bundles_are_configured_as_tauri_reads_them() {
         "offlineInstaller"
     );
 }
+
+#[test]
+fn the_updater_starts_with_the_real_configuration_and_a_built_in_key() {
+    // What a packaged build registers (`MIGDESK_UPDATE_PUBKEY` compiled in); the plugin needs
+    // its section of the configuration even though the key comes from the build.
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let config = ShellConfig {
+        data_dir_override: Some(dir.path().to_path_buf()),
+        ..ShellConfig::default()
+    };
+    let builder = mock_builder().plugin(
+        tauri_plugin_updater::Builder::new()
+            .pubkey("dW50cnVzdGVkIGNvbW1lbnQ6IG1pbmlzaWduIHB1YmxpYyBrZXkK")
+            .build(),
+    );
+    configure(builder, config)
+        .build(tauri::generate_context!())
+        .expect("the app builds with the updater registered");
+}

@@ -73,11 +73,21 @@ pub async fn install_update<R: Runtime>(
             )
         })?;
     let package = updates.download(update).await?;
+    let started = |e: tauri_plugin_updater::Error| {
+        DeskError::internal(format!("the updater did not start: {e}"))
+    };
+    // The updater insists on an address to ask, though it never asks one here: the offer came
+    // through the desk's own client (the workstation's CAs, the session) and is handed over
+    // below. A reserved name that resolves nowhere says so.
+    let never_asked = tauri::Url::parse("https://updates.invalid/")
+        .map_err(|e| DeskError::internal(e.to_string()))?;
     let updater = app
         .updater_builder()
         .pubkey(pubkey)
+        .endpoints(vec![never_asked])
+        .map_err(started)?
         .build()
-        .map_err(|e| DeskError::internal(format!("the updater did not start: {e}")))?;
+        .map_err(started)?;
     // What Tauri's updater reads, from the centre's typed offer.
     let release = serde_json::json!({
         "version": package.update.version,

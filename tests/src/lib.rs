@@ -381,10 +381,7 @@ impl AppWindow {
     /// their resident memory in bytes, summed (RSS, which counts shared libraries once per
     /// process), and their proportional share (PSS, shared pages divided among their users).
     pub fn resident_memory(&self) -> HarnessResult<(u64, u64)> {
-        let app = app_binary()?;
-        let marker = format!("{DATA_DIR_ENV}={}", self.data_dir.path().display());
         let mut parents: Vec<(u32, u32, u64, u64)> = Vec::new(); // pid, ppid, rss, pss
-        let mut roots = Vec::new();
         for entry in std::fs::read_dir("/proc")
             .map_err(|e| e.to_string())?
             .flatten()
@@ -420,14 +417,8 @@ impl AppWindow {
                 field("VmRSS:") * 1024,
                 pss * 1024,
             ));
-            let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok();
-            let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
-            if exe.as_deref() == Some(app.as_path())
-                && environ.split(|b| *b == 0).any(|v| v == marker.as_bytes())
-            {
-                roots.push(pid);
-            }
         }
+        let roots = self.app_processes()?;
         let [root] = roots[..] else {
             return Err(format!("expected one app process, found {roots:?}"));
         };
@@ -440,6 +431,35 @@ impl AppWindow {
         }
         let members = parents.iter().filter(|p| tree.contains(&p.0));
         Ok(members.fold((0, 0), |(rss, pss), p| (rss + p.2, pss + p.3)))
+    }
+
+    /// The processes running the app binary on this desk's data folder (a desk that restarted
+    /// itself too: its environment names the folder). A process whose binary was replaced on disk
+    /// since it started (an update installed under it) is not among them.
+    pub fn app_processes(&self) -> HarnessResult<Vec<u32>> {
+        let app = app_binary()?;
+        let marker = format!("{DATA_DIR_ENV}={}", self.data_dir.path().display());
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir("/proc")
+            .map_err(|e| e.to_string())?
+            .flatten()
+        {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|p| p.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok();
+            let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+            if exe.as_deref() == Some(app.as_path())
+                && environ.split(|b| *b == 0).any(|v| v == marker.as_bytes())
+            {
+                found.push(pid);
+            }
+        }
+        Ok(found)
     }
 
     /// Signs in as a person does: the first field to fill has the focus (the user name when the

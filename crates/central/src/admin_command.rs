@@ -205,16 +205,43 @@ pub enum ReleaseCommand {
         #[arg(long)]
         notes: PathBuf,
     },
+    /// Take a published desk back: no desk is offered it any more, and the version may be
+    /// published again (e.g. when it was signed with the wrong key).
+    Withdraw {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        version: String,
+    },
+    /// The published desks, newest first.
+    List {
+        #[arg(long)]
+        db: PathBuf,
+    },
 }
 
 pub fn release(command: ReleaseCommand) -> Result<(), Failure> {
-    let ReleaseCommand::Publish {
-        db: path,
-        bundle,
-        signature,
-        version,
-        notes,
-    } = command;
+    let (path, bundle, signature, version, notes) = match command {
+        ReleaseCommand::Publish {
+            db,
+            bundle,
+            signature,
+            version,
+            notes,
+        } => (db, bundle, signature, version, notes),
+        ReleaseCommand::Withdraw { db, version } => {
+            migdesk_central::releases::withdraw(&mut db::open(&db)?, &version, &admin::operator())?;
+            println!("withdrew desk {version}: no desk is offered it any more");
+            return Ok(());
+        }
+        ReleaseCommand::List { db } => {
+            println!("VERSION\tBYTES\tSHA-256\tPUBLISHED");
+            for (version, size, sha256, at) in migdesk_central::releases::list(&db::open(&db)?)? {
+                println!("{version}\t{size}\t{sha256}\t{at}");
+            }
+            return Ok(());
+        }
+    };
     let read = |file: &PathBuf| {
         std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))
     };

@@ -79,6 +79,8 @@ pub enum Action {
     DepartmentAdded,
     /// A new desk published for the desks to install (`migdesk-central release publish`).
     DeskReleasePublished,
+    /// A published desk taken back (`migdesk-central release withdraw`).
+    DeskReleaseWithdrawn,
     /// A desk downloaded a published desk's package.
     DeskReleaseDownloaded,
 }
@@ -108,6 +110,7 @@ impl Action {
             Action::PasswordReset => "password_reset",
             Action::DepartmentAdded => "department_added",
             Action::DeskReleasePublished => "desk_release_published",
+            Action::DeskReleaseWithdrawn => "desk_release_withdrawn",
             Action::DeskReleaseDownloaded => "desk_release_downloaded",
         }
     }

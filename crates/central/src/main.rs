@@ -92,7 +92,7 @@ enum Command {
         #[command(subcommand)]
         command: admin_command::DepartmentCommand,
     },
-    /// New versions of the desk, offered to the signed-in desks: publish.
+    /// New versions of the desk, offered to the signed-in desks: publish, withdraw, list.
     Release {
         #[command(subcommand)]
         command: admin_command::ReleaseCommand,

@@ -1,5 +1,5 @@
 //! Desk releases. IT publishes a new desk's signed package on the centre
-//! (`migdesk-central release publish`, audited); a signed-in desk asks whether there is one newer
+//! (`migdesk-central release publish`, audited; `withdraw` takes one back); a signed-in desk asks whether there is one newer
 //! than itself (`GET /desk/update`) and downloads it (`GET /desk/releases/{version}/package`).
 //! The centre never vouches for a package: the desk installs it only when its minisign
 //! signature is good under the public key built into the desk and was made for the version
@@ -115,6 +115,44 @@ pub fn publish(
         sha256,
         size: package.len(),
     })
+}
+
+/// Withdraws published desk `version` (audited): no desk is offered it from now on, and the
+/// version may be published again (a package signed with the wrong key, say).
+pub fn withdraw(conn: &mut Connection, version: &str, operator: &str) -> ApiResult<()> {
+    let parsed = DeskVersion::parse(version).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "`{version}` is not a desk version: MAJOR.MINOR.PATCH"
+        ))
+    })?;
+    let tx = conn.transaction()?;
+    let removed = tx.execute(
+        "DELETE FROM desk_releases WHERE major = ?1 AND minor = ?2 AND patch = ?3",
+        params![parsed.0, parsed.1, parsed.2],
+    )?;
+    if removed == 0 {
+        return Err(ApiError::not_found(format!(
+            "desk {parsed} is not published (`migdesk-central release list` shows what is)"
+        )));
+    }
+    let now = clock::format(clock::now());
+    let mut entry = Entry::new(Action::DeskReleaseWithdrawn).subject(parsed.to_string());
+    entry.username = Some(operator.to_owned());
+    audit_log::append(&tx, &entry, &now)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// The published releases, newest first: version, size, SHA-256, when.
+pub fn list(conn: &Connection) -> ApiResult<Vec<(String, i64, String, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT version, length(package), sha256, published_at FROM desk_releases
+         ORDER BY major DESC, minor DESC, patch DESC",
+    )?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
 }
 
 /// The version a `tauri signer` signature was bound to (its trusted comment's `version:`),

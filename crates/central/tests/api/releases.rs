@@ -208,4 +208,43 @@ async fn what_cannot_be_right_is_refused_before_any_desk_sees_it() {
     let token = s.login(&officer).await;
     let kept = s.get("/api/v1/desk/releases/1.0.0/package", &token).await;
     assert_eq!(kept.bytes, good, "a published package is never replaced");
+
+    // Withdrawn (IT signed it with the wrong key, say), it is offered to nobody, and the
+    // version can be published again.
+    let out = Command::new(BIN)
+        .args(["release", "withdraw", "--db"])
+        .arg(db)
+        .args(["--version", "1.0.0"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let none = s
+        .get("/api/v1/desk/update?current_version=0.1.0", &token)
+        .await;
+    assert_eq!(none.status, StatusCode::NO_CONTENT);
+    let again = Command::new(BIN)
+        .args(["release", "withdraw", "--db"])
+        .arg(db)
+        .args(["--version", "1.0.0"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&again.stderr).contains("is not published"));
+    publish(db, dir.path(), "1.0.0", &package("other"), &sig, NOTES).unwrap();
+    let listed = Command::new(BIN)
+        .args(["release", "list", "--db"])
+        .arg(db)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("\n1.0.0\t"));
+    assert_eq!(
+        common::rows(
+            db,
+            "SELECT count(*) FROM audit_log WHERE action = 'desk_release_withdrawn'"
+        ),
+        1
+    );
 }
