@@ -226,6 +226,15 @@ impl Drop for Xvfb {
     }
 }
 
+/// The ids of the processes running now.
+fn process_ids() -> HarnessResult<Vec<u32>> {
+    Ok(std::fs::read_dir("/proc")
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse().ok())
+        .collect())
+}
+
 /// What the harness starts as the app.
 #[derive(Debug, Clone, Copy)]
 pub struct Program<'a> {
@@ -382,17 +391,7 @@ impl AppWindow {
     /// process), and their proportional share (PSS, shared pages divided among their users).
     pub fn resident_memory(&self) -> HarnessResult<(u64, u64)> {
         let mut parents: Vec<(u32, u32, u64, u64)> = Vec::new(); // pid, ppid, rss, pss
-        for entry in std::fs::read_dir("/proc")
-            .map_err(|e| e.to_string())?
-            .flatten()
-        {
-            let Some(pid) = entry
-                .file_name()
-                .to_str()
-                .and_then(|p| p.parse::<u32>().ok())
-            else {
-                continue;
-            };
+        for pid in process_ids()? {
             let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
                 continue;
             };
@@ -440,17 +439,7 @@ impl AppWindow {
         let app = app_binary()?;
         let marker = format!("{DATA_DIR_ENV}={}", self.data_dir.path().display());
         let mut found = Vec::new();
-        for entry in std::fs::read_dir("/proc")
-            .map_err(|e| e.to_string())?
-            .flatten()
-        {
-            let Some(pid) = entry
-                .file_name()
-                .to_str()
-                .and_then(|p| p.parse::<u32>().ok())
-            else {
-                continue;
-            };
+        for pid in process_ids()? {
             let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok();
             let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
             if exe.as_deref() == Some(app.as_path())

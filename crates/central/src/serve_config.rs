@@ -12,6 +12,7 @@ use std::path::Path;
 
 use clap::error::{ContextKind, ErrorKind};
 use clap::{Arg, Command};
+use migdesk_domain::config_file;
 
 /// `args` (the program's, first its name) with the settings of `serve --config FILE` put in as
 /// options right after `serve`, where the command line's own options follow and override them.
@@ -46,26 +47,16 @@ pub fn expand(command: &Command, args: Vec<OsString>) -> Result<Vec<OsString>, S
 /// The options `text` sets, each checked by the option's own parser.
 fn settings(serve: &Command, text: &str, file: &Path) -> Result<Vec<OsString>, String> {
     let at = |line: Option<usize>, message: &str| {
-        let line = line.map_or(String::new(), |n| {
-            let written = text.lines().nth(n).unwrap_or_default().trim();
-            format!(", line {} (`{written}`)", n + 1)
-        });
         format!(
-            "the central service's configuration {}{line}: {message}",
-            file.display()
+            "the central service's configuration {}{}: {message}",
+            file.display(),
+            config_file::place(text, line)
         )
     };
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-        let line = e.span().map(|s| text[..s.start].matches('\n').count());
-        at(line, e.message().trim())
-    })?;
-    let line_of = |key: &str| {
-        text.lines().position(|l| {
-            let l = l.trim_start();
-            l.strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with('='))
-        })
-    };
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| at(config_file::error_line(text, &e), e.message().trim()))?;
+    let line_of = |key: &str| config_file::key_line(text, key);
     let known: Vec<&Arg> = serve
         .get_arguments()
         .filter(|a| a.get_long().is_some_and(|l| l != "config" && l != "help"))

@@ -21,6 +21,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use crate::error::{DeskError, DeskResult, ErrorKind};
+use migdesk_domain::config_file;
 
 /// Names another configuration file than [`SYSTEM_FILE`].
 pub const CONFIG_ENV: &str = "MIGDESK_CONFIG";
@@ -104,30 +105,19 @@ impl Workstation {
     /// Checks `text`, the file at `path`.
     pub fn parse(text: &str, path: &Path) -> DeskResult<Self> {
         let at = |line: Option<usize>, message: &str| {
-            let line = line.map_or(String::new(), |n| {
-                let written = text.lines().nth(n).unwrap_or_default().trim();
-                format!(", line {} (`{written}`)", n + 1)
-            });
             DeskError::new(
                 ErrorKind::Configuration,
                 format!(
-                    "the workstation configuration {}{line}: {message}",
-                    path.display()
+                    "the workstation configuration {}{}: {message}",
+                    path.display(),
+                    config_file::place(text, line)
                 ),
             )
         };
-        let config: Self = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| text[..s.start].matches('\n').count());
-            at(line, e.message().trim())
-        })?;
+        let config: Self = toml::from_str(text)
+            .map_err(|e| at(config_file::error_line(text, &e), e.message().trim()))?;
         // The line that sets `key`, for a value that parsed but is not allowed.
-        let line_of = |key: &str| {
-            text.lines().position(|l| {
-                l.trim_start()
-                    .strip_prefix(key)
-                    .is_some_and(|rest| rest.trim_start().starts_with('='))
-            })
-        };
+        let line_of = |key: &str| config_file::key_line(text, key);
         let bad = |key: &str, why: &str| Err(at(line_of(key), &format!("`{key}` {why}")));
         if let Some(server) = &config.server
             && !(server.starts_with("https://") || server.starts_with("http://"))

@@ -7,6 +7,7 @@
 
 pub mod calendar;
 pub mod catalogue;
+pub mod config_file;
 pub mod decision;
 pub mod fold;
 pub mod ids;

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // A failed unwrap is the test failing.
 
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
 
@@ -33,7 +34,25 @@ fn package(marker: &str) -> Vec<u8> {
 
 const NOTES: &str = "az = \"Yeni: sənədlərdə axtarış.\"\nen = \"New: search in documents.\"\nru = \"Новое: поиск в документах.\"\n";
 
-/// `release publish` with these files; its standard output, or its error text.
+/// `migdesk-central release COMMAND --db DB ARGS`, as IT runs it: its standard output, or its
+/// error text.
+fn release(command: &str, db: &Path, args: &[&OsStr]) -> Result<String, String> {
+    let out = Command::new(BIN)
+        .args(["release", command, "--db"])
+        .arg(db)
+        .args(args)
+        .env("SUDO_USER", "it.kamran")
+        .output()
+        .unwrap();
+    if out.status.success() {
+        Ok(String::from_utf8(out.stdout).unwrap())
+    } else {
+        assert!(out.stdout.is_empty());
+        Err(String::from_utf8(out.stderr).unwrap())
+    }
+}
+
+/// `release publish` with these files.
 fn publish(
     db: &Path,
     dir: &Path,
@@ -46,24 +65,21 @@ fn publish(
     std::fs::write(&p, package).unwrap();
     std::fs::write(&s, signature).unwrap();
     std::fs::write(&n, notes).unwrap();
-    let out = Command::new(BIN)
-        .args(["release", "publish", "--db"])
-        .arg(db)
-        .args(["--version", version, "--bundle"])
-        .arg(&p)
-        .arg("--signature")
-        .arg(&s)
-        .arg("--notes")
-        .arg(&n)
-        .env("SUDO_USER", "it.kamran")
-        .output()
-        .unwrap();
-    if out.status.success() {
-        Ok(String::from_utf8(out.stdout).unwrap())
-    } else {
-        assert!(out.stdout.is_empty());
-        Err(String::from_utf8(out.stderr).unwrap())
-    }
+    let os = |text: &'static str| OsStr::new(text);
+    release(
+        "publish",
+        db,
+        &[
+            os("--version"),
+            OsStr::new(version),
+            os("--bundle"),
+            p.as_os_str(),
+            os("--signature"),
+            s.as_os_str(),
+            os("--notes"),
+            n.as_os_str(),
+        ],
+    )
 }
 
 #[tokio::test]
@@ -211,35 +227,17 @@ async fn what_cannot_be_right_is_refused_before_any_desk_sees_it() {
 
     // Withdrawn (IT signed it with the wrong key, say), it is offered to nobody, and the
     // version can be published again.
-    let out = Command::new(BIN)
-        .args(["release", "withdraw", "--db"])
-        .arg(db)
-        .args(["--version", "1.0.0"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let version = [OsStr::new("--version"), OsStr::new("1.0.0")];
+    release("withdraw", db, &version).unwrap();
     let none = s
         .get("/api/v1/desk/update?current_version=0.1.0", &token)
         .await;
     assert_eq!(none.status, StatusCode::NO_CONTENT);
-    let again = Command::new(BIN)
-        .args(["release", "withdraw", "--db"])
-        .arg(db)
-        .args(["--version", "1.0.0"])
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&again.stderr).contains("is not published"));
+    let again = release("withdraw", db, &version).unwrap_err();
+    assert!(again.contains("is not published"), "{again}");
     publish(db, dir.path(), "1.0.0", &package("other"), &sig, NOTES).unwrap();
-    let listed = Command::new(BIN)
-        .args(["release", "list", "--db"])
-        .arg(db)
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&listed.stdout).contains("\n1.0.0\t"));
+    let listed = release("list", db, &[]).unwrap();
+    assert!(listed.contains("\n1.0.0\t"), "{listed}");
     assert_eq!(
         common::rows(
             db,
