@@ -44,6 +44,12 @@ as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-r
 grep -q '^Name\[az\]=\|^GenericName\[az\]=' /usr/share/applications/migdesk.desktop ||
   die "the desktop entry has no Azerbaijani name"
 
+# systemd's own reading of the installed unit: a misspelt directive is only a warning to
+# systemd, and a hardening option it skips silently weakens the service, so any word fails.
+unit_check="$(systemd-analyze verify /lib/systemd/system/migdesk-central.service 2>&1)" ||
+  die "systemd refuses the central service's unit: $unit_check"
+[ -z "$unit_check" ] || die "systemd warns about the central service's unit: $unit_check"
+
 step "the installed desk signs in and syncs (end to end)"
 KEYRING_HOME="$(mktemp -d)"
 MIGDESK_APP=/usr/bin/migdesk dbus-run-session -- bash -c '

@@ -23,6 +23,7 @@ DEBIAN_PACKAGES=(
   util-linux                     # prlimit, which bounds the recogniser's memory and time
   dpkg-dev lintian               # the packages' library dependencies (dpkg-shlibdeps) and their check
   sudo                           # how the desk's updater installs a newer desk's package (scripts/installed.sh)
+  systemd                        # systemd-analyze, which checks the central service's unit as installed
 )
 TAURI_DRIVER_VERSION='^2'
 CARGO_FUZZ_VERSION='0.13.2'

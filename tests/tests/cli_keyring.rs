@@ -272,3 +272,113 @@ fn a_workstation_configured_by_it_signs_in_over_https_to_its_centre_only() {
         "{message}"
     );
 }
+
+/// A forwarding HTTP proxy on a loopback port, as a department's: it passes each connection to
+/// the host its first request names and keeps the request lines it saw. Dropped, it stops
+/// accepting.
+struct Proxy {
+    address: String,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Proxy {
+    fn start() -> Self {
+        use std::io::{BufRead, BufReader};
+        use std::net::{TcpListener, TcpStream};
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let address = format!("http://{}", listener.local_addr().expect("address"));
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let log = log.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(client.try_clone().expect("clone"));
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).is_err() {
+                        return;
+                    }
+                    log.lock().expect("log").push(line.trim().to_owned());
+                    // "POST http://127.0.0.1:PORT/api/v1/session HTTP/1.1": the upstream host.
+                    let Some(host) = line
+                        .split_whitespace()
+                        .nth(1)
+                        .and_then(|uri| uri.strip_prefix("http://"))
+                        .and_then(|rest| rest.split('/').next())
+                    else {
+                        return;
+                    };
+                    let Ok(mut upstream) = TcpStream::connect(host) else {
+                        return;
+                    };
+                    let mut down = upstream.try_clone().expect("clone");
+                    let mut back = client;
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut down, &mut back);
+                    });
+                    // The first line, what was read after it, then the rest as it comes.
+                    let _ = upstream.write_all(line.as_bytes());
+                    let _ = upstream.write_all(reader.buffer());
+                    let consumed = reader.buffer().len();
+                    reader.consume(consumed);
+                    let _ = std::io::copy(&mut reader.into_inner(), &mut upstream);
+                    let _ = upstream.shutdown(std::net::Shutdown::Write);
+                });
+            }
+        });
+        Self { address, seen }
+    }
+}
+
+#[test]
+fn a_workstation_behind_its_proxy_reaches_the_centre_through_it_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("central.db");
+    let officer = seed(&db, 4, 12, None)
+        .into_iter()
+        .find(|a| a.department == "baku" && a.role == "officer")
+        .expect("a Baku officer");
+    let centre = Centre::start(&db);
+    let proxy = Proxy::start();
+    let config = dir.path().join("desk.toml");
+    std::fs::write(
+        &config,
+        format!("server = {:?}\nproxy = {:?}\n", centre.base, proxy.address),
+    )
+    .expect("write");
+    let password = format!("{}\n", officer.password);
+    let login = |data: &str| {
+        cli_configured(
+            &dir.path().join(data),
+            Some(&config),
+            &["--json", "login", "--username", officer.username.as_str()],
+            Some(&password),
+        )
+    };
+
+    let signed_in = login("desk");
+    assert!(
+        signed_in.status.success(),
+        "{}",
+        String::from_utf8_lossy(&signed_in.stdout)
+    );
+    let seen = proxy.seen.lock().expect("log").clone();
+    assert!(
+        seen.iter()
+            .any(|l| l.starts_with(&format!("POST {}/api/v1/session", centre.base))),
+        "the sign-in went through the proxy: {seen:?}"
+    );
+
+    // The proxy named but not answering: the centre, though it answers, is not reached.
+    std::fs::write(
+        &config,
+        format!(
+            "server = {:?}\nproxy = \"http://127.0.0.1:9\"\n",
+            centre.base
+        ),
+    )
+    .expect("write");
+    let offline = login("other-desk");
+    assert!(!offline.status.success());
+    assert_eq!(json(&offline)["kind"], "offline", "{}", json(&offline));
+}
