@@ -21,7 +21,7 @@ DEBIAN_PACKAGES=(
   fonts-dejavu-core fonts-wqy-microhei fonts-lohit-deva  # applicants' names as written: Latin, Cyrillic, Georgian, Arabic script, Chinese, Devanagari
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-aze tesseract-ocr-aze-cyrl tesseract-ocr-rus  # text recognition of scans, run by the desk
   util-linux                     # prlimit, which bounds the recogniser's memory and time
-  dpkg-dev lintian               # the packages' library dependencies (dpkg-shlibdeps) and their check
+  dpkg-dev lintian help2man      # the packages' library dependencies (dpkg-shlibdeps), their check, a manual page
   sudo                           # how the desk's updater installs a newer desk's package (scripts/installed.sh)
   systemd                        # systemd-analyze, which checks the central service's unit as installed
 )

@@ -81,8 +81,11 @@ debian_strip "$RELEASE/migdesk"
 desk_depends="$(shlib_depends "$RELEASE/migdesk")"
 # Recognition of scans and the OS keyring are used when present: recommended, not required
 # (without a recogniser the desk says so and documents are compared by eye).
-"${TAURI[@]}" bundle --bundles deb \
-  --config "{\"version\":\"$VERSION\",\"bundle\":{\"linux\":{\"deb\":{\"depends\":$desk_depends}}}}"
+# The manual page, compressed as Debian's are (added to the configuration's other files).
+MAN="$(mktemp -d)"
+gzip -9n <src-tauri/packaging/migdesk.1 >"$MAN/migdesk.1.gz"
+"${TAURI[@]}" bundle --bundles deb --config "{\"version\":\"$VERSION\",\"bundle\":{\"linux\":{\"deb\":{\"depends\":$desk_depends,\"files\":{\"/usr/share/man/man1/migdesk.1.gz\":\"$MAN/migdesk.1.gz\"}}}}}"
+rm -rf "$MAN"
 cp "$RELEASE/bundle/deb/migdesk_${VERSION}_${ARCH}.deb" "$OUT/"
 sign_desk "$OUT/migdesk_${VERSION}_${ARCH}.deb" "$VERSION"
 if [ -n "$DESK_ONLY" ]; then
@@ -102,7 +105,12 @@ install -D -m 0644 "$pkg/central.toml" "$central/etc/migdesk-central/central.tom
 install -D -m 0644 src-tauri/packaging/copyright "$central/usr/share/doc/migdesk-central/copyright"
 install -D -m 0644 "$pkg/README.Debian" "$central/usr/share/doc/migdesk-central/README.Debian"
 gzip -9n <"$pkg/changelog" >"$central/usr/share/doc/migdesk-central/changelog.gz"
-chmod 0644 "$central/usr/share/doc/migdesk-central/changelog.gz"
+# The manual page from the program's own --help (every command is listed there), with the files.
+install -d -m 0755 "$central/usr/share/man/man8"
+help2man --no-info --section 8 --include "$pkg/migdesk-central.h2m" \
+  --name "the migration service's central case service" "$RELEASE/migdesk-central" |
+  gzip -9n >"$central/usr/share/man/man8/migdesk-central.8.gz"
+chmod 0644 "$central/usr/share/doc/migdesk-central/changelog.gz" "$central/usr/share/man/man8/migdesk-central.8.gz"
 install -d -m 0755 "$central/DEBIAN"
 install -m 0755 "$pkg/postinst" "$pkg/prerm" "$pkg/postrm" "$central/DEBIAN/"
 echo /etc/migdesk-central/central.toml >"$central/DEBIAN/conffiles"
@@ -142,7 +150,7 @@ else
 fi
 
 step "lintian"
-# Errors fail the build; warnings are printed for the next person to weigh.
+# Errors fail the build; warnings are printed for the next person to weigh (none today).
 lintian --fail-on error --tag-display-limit 0 "$OUT"/*.deb
 
 (cd "$OUT" && shopt -s nullglob && sha256sum -- *.deb *.sig *.AppImage >SHA256SUMS)
