@@ -8,7 +8,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 OUT="${CARGO_TARGET_DIR:-$ROOT/target}/packages"
-VERSION="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)"
+VERSION="$(workspace_version)"
 ARCH="$(dpkg --print-architecture)"
 DESK="$OUT/migdesk_${VERSION}_${ARCH}.deb"
 CENTRAL="$OUT/migdesk-central_${VERSION}_${ARCH}.deb"
@@ -51,13 +51,8 @@ unit_check="$(systemd-analyze verify /lib/systemd/system/migdesk-central.service
 [ -z "$unit_check" ] || die "systemd warns about the central service's unit: $unit_check"
 
 step "the installed desk signs in and syncs (end to end)"
-KEYRING_HOME="$(mktemp -d)"
-MIGDESK_APP=/usr/bin/migdesk dbus-run-session -- bash -c '
-  export XDG_DATA_HOME="$1"
-  printf migdesk | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  exec cargo test --locked -p migdesk-e2e --test officer_queue
-' keyring "$KEYRING_HOME"
-rm -rf "$KEYRING_HOME"
+with_test_keyring env MIGDESK_APP=/usr/bin/migdesk \
+  cargo test --locked -p migdesk-e2e --test officer_queue
 
 step "the installed desk updates itself to a newer desk, signed (end to end)"
 # The newer desk: the same release build as the next patch version, signed with the key built
@@ -70,15 +65,10 @@ ui/node_modules/.bin/tauri signer generate --ci -p "" -w "$UPDATE_DIR/other.key"
 cp "$NEXT_DEB" "$UPDATE_DIR/wrongly-signed.deb"
 TAURI_SIGNING_PRIVATE_KEY_PASSWORD="" ui/node_modules/.bin/tauri signer sign -f "$UPDATE_DIR/other.key" \
   --app-version "$NEXT" "$UPDATE_DIR/wrongly-signed.deb" >/dev/null
-KEYRING_HOME="$(mktemp -d)"
-MIGDESK_APP=/usr/bin/migdesk MIGDESK_UPDATE_PACKAGE="$NEXT_DEB" MIGDESK_UPDATE_SIGNATURE="$NEXT_DEB.sig" \
-  MIGDESK_UPDATE_WRONG_SIGNATURE="$UPDATE_DIR/wrongly-signed.deb.sig" MIGDESK_UPDATE_VERSION="$NEXT" \
-  dbus-run-session -- bash -c '
-  export XDG_DATA_HOME="$1"
-  printf migdesk | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  exec cargo test --locked -p migdesk-e2e --test installed_update -- --ignored
-' keyring "$KEYRING_HOME"
-rm -rf "$KEYRING_HOME" "$UPDATE_DIR"
+with_test_keyring env MIGDESK_APP=/usr/bin/migdesk MIGDESK_UPDATE_PACKAGE="$NEXT_DEB" \
+  MIGDESK_UPDATE_SIGNATURE="$NEXT_DEB.sig" MIGDESK_UPDATE_WRONG_SIGNATURE="$UPDATE_DIR/wrongly-signed.deb.sig" \
+  MIGDESK_UPDATE_VERSION="$NEXT" cargo test --locked -p migdesk-e2e --test installed_update -- --ignored
+rm -rf "$UPDATE_DIR"
 [ "$(dpkg-query -W -f='${Version}' migdesk)" = "$NEXT" ] || die "the desk did not update itself to $NEXT"
 
 step "the installed central service starts from its packaged configuration"

@@ -102,6 +102,23 @@ ensure_schemathesis() {
   SCHEMATHESIS="$venv/bin/schemathesis"
 }
 
+# The workspace's version, as the packages are named.
+workspace_version() { sed -n 's/^version = "\(.*\)"/\1/p' "$ROOT/Cargo.toml" | head -1; }
+
+# Runs a command on a session bus of its own with a new, unlocked GNOME Keyring in a folder of
+# its own (a real Secret Service that never touches the user's); the folder goes afterwards.
+with_test_keyring() {
+  local home status=0
+  home="$(mktemp -d)"
+  dbus-run-session -- bash -c '
+    export XDG_DATA_HOME="$1"; shift
+    printf migdesk | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    exec "$@"
+  ' keyring "$home" "$@" || status=$?
+  rm -rf "$home"
+  return "$status"
+}
+
 build_app() {
   step "building the desk"
   cargo build -p migdesk --locked

@@ -15,7 +15,7 @@ ensure_node
 
 OUT="${CARGO_TARGET_DIR:-$ROOT/target}/packages"
 RELEASE="${CARGO_TARGET_DIR:-$ROOT/target}/release"
-VERSION="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)"
+VERSION="$(workspace_version)"
 ARCH="$(dpkg --print-architecture)"
 TAURI=(ui/node_modules/.bin/tauri)
 DESK_ONLY=""

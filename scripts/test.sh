@@ -25,13 +25,7 @@ bash scripts/contract.sh
 step "Rust tests, including end-to-end (artifacts in target/e2e-artifacts)"
 # A session bus and a fresh, unlocked Secret Service of their own (GNOME Keyring in a new data
 # folder), so tests use a real keyring and never touch the user's.
-KEYRING_HOME="$(mktemp -d)"
-trap 'rm -rf "$KEYRING_HOME"' EXIT
-dbus-run-session -- bash -c '
-  export XDG_DATA_HOME="$1"
-  printf migdesk | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  exec cargo test --workspace --locked
-' keyring "$KEYRING_HOME"
+with_test_keyring cargo test --workspace --locked
 # The packages, built in release mode, installed on this machine and tested as installed.
 bash scripts/package.sh
 bash scripts/installed.sh

@@ -1,7 +1,7 @@
 //! The administrators' commands of the `migdesk-central` program (`user …`, `department …`,
-//! `release publish`): their arguments, and what they print. The work is [`migdesk_central::admin`]'s.
+//! `release …`): their arguments, and what they print. The work is [`migdesk_central::admin`]'s.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Subcommand, ValueEnum};
 use migdesk_api::Role;
@@ -221,34 +221,44 @@ pub enum ReleaseCommand {
 }
 
 pub fn release(command: ReleaseCommand) -> Result<(), Failure> {
-    let (path, bundle, signature, version, notes) = match command {
+    match command {
         ReleaseCommand::Publish {
             db,
             bundle,
             signature,
             version,
             notes,
-        } => (db, bundle, signature, version, notes),
+        } => publish(&db, &bundle, &signature, &version, &notes),
         ReleaseCommand::Withdraw { db, version } => {
             migdesk_central::releases::withdraw(&mut db::open(&db)?, &version, &admin::operator())?;
             println!("withdrew desk {version}: no desk is offered it any more");
-            return Ok(());
+            Ok(())
         }
         ReleaseCommand::List { db } => {
             println!("VERSION\tBYTES\tSHA-256\tPUBLISHED");
             for (version, size, sha256, at) in migdesk_central::releases::list(&db::open(&db)?)? {
                 println!("{version}\t{size}\t{sha256}\t{at}");
             }
-            return Ok(());
+            Ok(())
         }
-    };
-    let read = |file: &PathBuf| {
+    }
+}
+
+/// `release publish`: the files read, the release kept.
+fn publish(
+    path: &Path,
+    bundle: &Path,
+    signature: &Path,
+    version: &str,
+    notes: &Path,
+) -> Result<(), Failure> {
+    let read = |file: &Path| {
         std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))
     };
-    let package = read(&bundle)?;
-    let signature = String::from_utf8(read(&signature)?)
+    let package = read(bundle)?;
+    let signature = String::from_utf8(read(signature)?)
         .map_err(|_| format!("{} is not a signature file", signature.display()))?;
-    let notes_text = String::from_utf8(read(&notes)?)
+    let notes_text = String::from_utf8(read(notes)?)
         .map_err(|_| format!("{} is not UTF-8 text", notes.display()))?;
     let notes: migdesk_api::ReleaseNotes = toml::from_str(&notes_text).map_err(|e| {
         format!(
@@ -258,10 +268,10 @@ pub fn release(command: ReleaseCommand) -> Result<(), Failure> {
         )
     })?;
     let published = migdesk_central::releases::publish(
-        &mut db::open(&path)?,
+        &mut db::open(path)?,
         &package,
         &signature,
-        &version,
+        version,
         &notes,
         &admin::operator(),
     )?;

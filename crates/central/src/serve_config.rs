@@ -18,11 +18,12 @@ use migdesk_domain::config_file;
 /// options right after `serve`, where the command line's own options follow and override them.
 /// Arguments of other commands, or of a `serve` without `--config`, are returned as they came.
 pub fn expand(command: &Command, args: Vec<OsString>) -> Result<Vec<OsString>, String> {
-    let Some(serve_at) = args.iter().position(|a| a == "serve") else {
+    // The program has no options of its own: a command is its first argument.
+    if args.get(1).is_none_or(|a| a != "serve") {
         return Ok(args);
-    };
+    }
     let mut file = None;
-    for (i, arg) in args.iter().enumerate().skip(serve_at + 1) {
+    for (i, arg) in args.iter().enumerate().skip(2) {
         if let Some(path) = arg.to_str().and_then(|a| a.strip_prefix("--config=")) {
             file = Some(OsString::from(path));
         } else if arg == "--config" {
@@ -38,9 +39,9 @@ pub fn expand(command: &Command, args: Vec<OsString>) -> Result<Vec<OsString>, S
     let text = std::fs::read_to_string(&file)
         .map_err(|e| format!("cannot read {}: {e}", Path::new(&file).display()))?;
     let settings = settings(serve, &text, Path::new(&file))?;
-    let mut expanded = args[..=serve_at].to_vec();
+    let mut expanded = args[..2].to_vec();
     expanded.extend(settings);
-    expanded.extend_from_slice(&args[serve_at + 1..]);
+    expanded.extend_from_slice(&args[2..]);
     Ok(expanded)
 }
 
