@@ -3,7 +3,10 @@
 //! 30; TD2, two of 36). Every check digit is verified. A reader's usual confusions — `O` for `0`,
 //! `I` for `1`, `B` for `8`, `S` for `5`, `Z` for `2`, `G` for `6`, a space or `«` for `<` — are
 //! corrected in a field covered by a check digit only when the corrected field satisfies it;
-//! names, which no digit covers, are taken as read. A text layer's characters are what was
+//! names, which no digit covers, are taken as read unless their line was visibly damaged, and
+//! then only narrow letters are settled by the page's printed names ([`printed`]). A second line
+//! read one character too long is read without each character in turn, and taken only when every
+//! check digit then holds. A text layer's characters are what was
 //! written, not a reader's guess: its zone is read exactly as it stands (`Source::Typed`), so a
 //! wrong check digit there stays a failed check and is never "corrected" into another number.
 
@@ -11,6 +14,11 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::mrz::check_digit;
+
+mod printed;
+mod repair;
+use printed::Printed;
+use repair::{one_less, readings, realigned};
 
 /// The zone's layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -282,9 +290,25 @@ fn layout(format: Format) -> Layout {
     }
 }
 
+/// What settles a reader's output: the page's words, and whether the zone's first line (the
+/// names' in TD3 and TD2) was found damaged.
+struct Settle<'a> {
+    printed: &'a Printed,
+    first_line_damaged: bool,
+}
+
 /// Reads the zone whose lines are `lines` (already of the format's width); `today` decides the
 /// century of two-digit years (a birth is never in the future, an expiry at most 20 years on).
-fn read(format: Format, lines: &[String], source: Source, today: NaiveDate) -> Zone {
+/// A reader's output is settled against the page's `printed` words where its own characters
+/// cannot settle it (see [`printed`]).
+fn read(
+    format: Format,
+    lines: &[String],
+    source: Source,
+    settle: &Settle,
+    today: NaiveDate,
+) -> Zone {
+    let printed = settle.printed;
     use chrono::Datelike;
     let l = layout(format);
     let mut lines = lines.to_vec();
@@ -308,7 +332,14 @@ fn read(format: Format, lines: &[String], source: Source, today: NaiveDate) -> Z
         let check = char_at(&lines, (at.0, at.1 + len));
         let outcome = match (source, what) {
             (Source::Typed, _) => (check_digit(&field) == check).then_some((field, false)),
-            (Source::Recognised, Checked::DocumentNumber) => document_number(&field, check),
+            (Source::Recognised, Checked::DocumentNumber) => printed
+                .number(&field, check)
+                .map(|number| {
+                    let number = format!("{number:<<9}");
+                    let fixed = number != field || as_digit(check) != check;
+                    (number, fixed)
+                })
+                .or_else(|| document_number(&field, check)),
             (Source::Recognised, _) => numeric(&field, check),
         };
         match outcome {
@@ -347,12 +378,21 @@ fn read(format: Format, lines: &[String], source: Source, today: NaiveDate) -> Z
     };
     // In a reader's output, what follows the first run of three fillers is noise: names are
     // separated by one filler, surname and given names by two, and only fillers come after.
-    let name_field = letters_only(&lines[l.name.0][l.name.1..l.name.2]);
+    let name_read = &lines[l.name.0][l.name.1..l.name.2];
+    let name_field = letters_only(name_read);
     let name_field = match (source, name_field.find("<<<")) {
         (Source::Recognised, Some(end)) => &name_field[..end],
         _ => name_field.as_str(),
     };
-    let (surname, given_names) = names(name_field);
+    let (mut surname, mut given_names) = names(name_field);
+    // Names no check digit covers are settled by the page's only where the line shows it was
+    // damaged: a digit among them, or its state's letters put back. The page's own reading loses
+    // and gains narrow letters as often (`HOSSEIN}` for `HOSSEINI`, `REZAEIL` for `REZAEI`).
+    let damaged = settle.first_line_damaged || name_read.chars().any(|c| c.is_ascii_digit());
+    if source == Source::Recognised && damaged {
+        surname = printed.names(&surname);
+        given_names = printed.names(&given_names);
+    }
     let this_year = u32::try_from(today.year() % 100).unwrap_or(0);
     Zone {
         format,
@@ -380,80 +420,6 @@ fn alphabetic(field: &str) -> String {
         .collect()
 }
 
-/// Whether `read` is `truth` as a reader may have taken it: each character the same, or both
-/// ones a reader confuses with the same digit (`O` and `D` for `0`).
-fn confusable(read: &str, truth: &str) -> bool {
-    read.len() == truth.len()
-        && read
-            .chars()
-            .zip(truth.chars())
-            .all(|(r, t)| r == t || (as_digit(r) == as_digit(t) && as_digit(r).is_ascii_digit()))
-}
-
-/// A passport's or card's lines with what no check digit covers made consistent: the second
-/// line's nationality in letters; a first line that lost the filler after a one-letter code or a
-/// letter of its state (`PTUROZTURK`, `P<NDSHARMA`) has it put back where the state then equals
-/// the nationality (one trailing filler dropped). Only the other line can tell.
-fn realigned(format: Format, mut lines: Vec<String>, width: usize) -> Vec<String> {
-    if format == Format::Td1 {
-        return lines;
-    }
-    let Some(read) = lines.get(1).and_then(|l| l.get(10..13)) else {
-        return lines;
-    };
-    // A digit read in the nationality is the letter the state has in its place when that is one
-    // of the digit's lookalikes (`1N0` under the state `IND` is `IND`, not `INO`), else its
-    // likeliest letter.
-    let state: Vec<char> = lines[0].get(2..5).unwrap_or_default().chars().collect();
-    let nationality: String = read
-        .chars()
-        .enumerate()
-        .map(|(i, c)| match state.get(i) {
-            Some(s) if as_letters(c).contains(s) => *s,
-            _ => as_letters(c).first().copied().unwrap_or(c),
-        })
-        .collect();
-    lines[1].replace_range(10..13, &nationality);
-    let first = &lines[0];
-    if first.get(2..5) == Some(nationality.as_str()) || !first.ends_with('<') {
-        return lines;
-    }
-    // The state whole but a letter read as a digit (`P<1NDSHARMA`): only made letters. Taken for
-    // a lost letter, `1ND` with the `D` put back would make the surname `DSHARMA`.
-    if first
-        .get(2..5)
-        .is_some_and(|state| confusable(state, &nationality))
-    {
-        lines[0].replace_range(2..5, &nationality);
-        return lines;
-    }
-    // The filler after the code lost: the state stands one place early.
-    let filler_lost = first.get(1..4) == Some(nationality.as_str()) && !first[1..].starts_with('<');
-    let fixed = if filler_lost {
-        Some(format!("{}<{}", &first[..1], &first[1..]))
-    } else {
-        // One letter of the state lost: put back, the state reads whole (its other letters as
-        // read, or as a reader confuses them: `P<NOPATEL` is `P<INDPATEL` for an Indian).
-        (0..3).find_map(|k| {
-            let candidate = format!(
-                "{}{}{}",
-                first.get(..2 + k)?,
-                &nationality[k..=k],
-                first.get(2 + k..)?
-            );
-            candidate
-                .get(2..5)
-                .is_some_and(|state| confusable(state, &nationality))
-                .then(|| format!("{}{nationality}{}", &candidate[..2], &candidate[5..]))
-        })
-    };
-    if let Some(mut fixed) = fixed {
-        fixed.truncate(width);
-        lines[0] = fixed;
-    }
-    lines
-}
-
 /// The machine-readable zone in `text` (a document's text layer or a reader's output, as
 /// `source` says): the first reading — TD3 first, then TD2, then TD1, lines as read before (for
 /// a reader's output) lines with inner fillers put back — whose every check digit holds, or else
@@ -466,6 +432,10 @@ pub fn find(text: &str, source: Source, today: NaiveDate) -> Option<Zone> {
         .filter(|l| !l.trim().is_empty())
         .map(zone_line)
         .collect();
+    let printed = match source {
+        Source::Typed => Printed::of(""),
+        Source::Recognised => Printed::of(text),
+    };
     let mut first = None;
     let passes: &[bool] = match source {
         Source::Typed => &[false],
@@ -476,22 +446,36 @@ pub fn find(text: &str, source: Source, today: NaiveDate) -> Option<Zone> {
             let (count, width) = format.shape();
             let names = if format == Format::Td1 { 2 } else { 0 };
             for start in 0..lines.len() {
-                let fitted: Option<Vec<String>> =
-                    lines.get(start..start + count).and_then(|window| {
-                        window
-                            .iter()
-                            .enumerate()
-                            .map(|(i, l)| {
-                                l.as_deref().and_then(|l| fit(l, width, i == names, inner))
-                            })
-                            .collect()
-                    });
-                if let Some(fitted) = fitted {
-                    let fitted = match source {
-                        Source::Typed => fitted,
-                        Source::Recognised => realigned(format, fitted, width),
+                let Some(window) = lines.get(start..start + count) else {
+                    continue;
+                };
+                let fitted: Option<Vec<Vec<String>>> = window
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| {
+                        let l = l.as_deref()?;
+                        let fitted = fit(l, width, i == names, inner);
+                        match (fitted, source) {
+                            (None, Source::Recognised) if i != names => one_less(l, width),
+                            (fitted, _) => fitted.map(|f| vec![f]),
+                        }
+                    })
+                    .collect();
+                for fitted in readings(fitted.unwrap_or_default()) {
+                    let (fitted, first_line_damaged) = match source {
+                        Source::Typed => (fitted, false),
+                        Source::Recognised => {
+                            let first = fitted[0].clone();
+                            let fitted = realigned(format, fitted, width);
+                            let damaged = fitted[0] != first;
+                            (fitted, damaged)
+                        }
                     };
-                    let zone = read(format, &fitted, source, today);
+                    let printed = Settle {
+                        printed: &printed,
+                        first_line_damaged,
+                    };
+                    let zone = read(format, &fitted, source, &printed, today);
                     if zone.failed.is_empty() {
                         return Some(zone);
                     }

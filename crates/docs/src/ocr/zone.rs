@@ -14,11 +14,12 @@
 //! Measured on the demo's identity pages askew up to 3° as JPEG quality 60
 //! (`scripts/bench.sh documents`): the strip alone read first read fewer zones whole (78 %) than
 //! the whole page, so it is only the second try. Of 100 pages, 96 zones read whole (92 with the
-//! cells' grid taken from the ink box alone, which cut a thin `I` at a cell's edge). Reading every
-//! zone by its cells first, with letters only where letters stand and digits where digits do,
-//! read fewer (the recogniser limited to digits drops what it cannot read as one, leaving cells
-//! empty). Still missed: a thin `I` or `J` lost from a name, which no check digit covers, a
-//! document number two corrections explain, and a line read with a character too many.
+//! cells' grid taken from the ink box alone, which cut a thin `I` at a cell's edge); 99 once the
+//! zone reader settles what the check digits cannot against the page's printed fields
+//! (`migdesk_domain::mrz_read`: a name that lost a narrow letter, a number two corrections
+//! explain, a line read with a character too many). Reading every zone by its cells first, with
+//! letters only where letters stand and digits where digits do, read fewer (the recogniser
+//! limited to digits drops what it cannot read as one, leaving cells empty).
 
 use image::{GrayImage, Luma};
 

@@ -2,6 +2,7 @@
 //! desk and the demo write.
 
 use super::*;
+use repair::confusable;
 use crate::mrz::{Passport, td3};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -330,4 +331,153 @@ fn a_number_printed_with_a_wrong_digit_is_not_corrected_into_another_when_the_co
     assert_eq!(zone.corrected, []);
     assert_eq!(zone.document_number, "AB9560256");
     assert_eq!(zone.failed, expected.failed, "{zone:?}");
+}
+
+/// An identity page as a recogniser read it: the printed fields, then the zone's lines.
+fn page(surname: &str, given: &str, number: &str, zone: [&str; 2]) -> String {
+    format!(
+        "Pasport\nSoyad / Surname: {surname}\nAd / Given names: {given}\nPasport № / Passport No.: {number}\n{}\n{}",
+        zone[0], zone[1]
+    )
+}
+
+#[test]
+fn a_number_two_corrections_explain_is_the_one_the_page_prints_when_the_zones_digit_holds_for_it() {
+    // `0B…`: the `B` made `8` satisfies the digit as well as the `0` made `D`.
+    let zone = [
+        "P<INDSHARMA<<PRIYA<<<<<<<<<<<<<<<<<<<<<<<<<<",
+        "0B783457171ND7105063<2805069<<<<<<<<<<<<<<<4",
+    ];
+    let read = find(
+        &page("SHARMA", "PRIYA", "DB7834571", zone),
+        Source::Recognised,
+        today(),
+    )
+    .unwrap();
+    assert_eq!(read.document_number, "DB7834571");
+    assert_eq!(read.failed, []);
+    assert!(read.corrected.contains(&Checked::DocumentNumber));
+    // Without the page's number, neither reading is taken for the other.
+    let alone = find(&zone.join("\n"), Source::Recognised, today()).unwrap();
+    assert_ne!(alone.document_number, "DB7834571");
+    // A page printing another number (a forged zone): the zone's digit does not hold for it.
+    let other = find(
+        &page("SHARMA", "PRIYA", "DB7834572", zone),
+        Source::Recognised,
+        today(),
+    )
+    .unwrap();
+    assert_ne!(other.document_number, "DB7834572");
+    // A text layer is read as written.
+    let typed = find(
+        &page("SHARMA", "PRIYA", "DB7834571", zone),
+        Source::Typed,
+        today(),
+    )
+    .unwrap();
+    assert_eq!(typed.document_number, "0B7834571");
+    assert_eq!(typed.failed[0], Checked::DocumentNumber);
+}
+
+#[test]
+fn a_second_line_read_one_character_too_long_reads_whole_when_every_check_digit_then_holds() {
+    // `RD…` read as `RO0…`: one character more, and `D` as `0`.
+    let zone = [
+        "P<GEOBERIDZE<<GIORGI<<<<<<<<<<<<<<<<<<<<<<<<",
+        "RO086223982GE07103139<2703132<<<<<<<<<<<<<<<8",
+    ];
+    let read = find(
+        &page("BERIDZE", "GIORGI", "RD8622398", zone),
+        Source::Recognised,
+        today(),
+    )
+    .unwrap();
+    assert_eq!(read.document_number, "RD8622398");
+    assert_eq!(read.nationality, "GEO");
+    assert_eq!(read.failed, []);
+    // A line too long whose digits hold for no character less is no zone read whole.
+    let broken = [zone[0], "RO086223982GE07103139<2703132<<<<<<<<<<<<<<<1"];
+    let read = find(&broken.join("\n"), Source::Recognised, today());
+    assert!(read.is_none_or(|z| !z.failed.is_empty()));
+}
+
+#[test]
+fn a_name_that_lost_or_gained_a_narrow_letter_is_spelt_as_the_page_prints_it() {
+    let read = find(
+        &page(
+            "PATEL",
+            // The page's `J` read as a bracket.
+            "AR)UN",
+            "FI8101122",
+            [
+                "P<NDPATEL<<ARUN<<<<<<<<<<<<<<<<<<<<<<<<<<<",
+                "FI810112201ND7210279<2910275<<<<<<<<<<<<<<<6",
+            ],
+        ),
+        Source::Recognised,
+        today(),
+    )
+    .unwrap();
+    assert_eq!(
+        (read.surname.as_str(), read.given_names.as_str()),
+        ("PATEL", "ARJUN")
+    );
+    assert_eq!(read.issuing_state, "IND");
+    // `1` where only letters stand, and the `I` lost before it: the page's Azerbaijani letters
+    // written as the zone writes them.
+    let zone = [
+        "P<AZEMAMMADOV<<SMAY1IL<<<<<<<<<<<<<<<<<<<<<<",
+        "C391553044AZE7501171<3101171<<<<<<<<<<<<<<<4",
+    ];
+    let read = find(
+        &page("MƏMMƏDOV", "İSMAYIL", "C39155304", zone),
+        Source::Recognised,
+        today(),
+    )
+    .unwrap();
+    assert_eq!(read.given_names, "ISMAYIL");
+    // A name the page spells with other broad letters is not the page's: taken as read.
+    let read = find(
+        &page("MƏMMƏDOV", "ISMAYEL", "C39155304", zone),
+        Source::Recognised,
+        today(),
+    )
+    .unwrap();
+    assert_eq!(read.given_names, "SMAYIIL");
+}
+
+#[test]
+fn a_zone_line_read_without_damage_keeps_its_names_whatever_narrow_letters_the_page_reading_lost() {
+    // The page's own reading loses and gains narrow letters as well: `HOSSEIN}`, `[RYNA`, `REZAEIL`.
+    let zone = [
+        "P<IRNHOSSEINI<<REZE<<<<<<<<<<<<<<<<<<<<<<<<<",
+        "RK32699822IRN7907234<2907239<<<<<<<<<<<<<<<6",
+    ];
+    let read = find(
+        &page("HOSSEIN}", "REZE", "RK3269982", zone),
+        Source::Recognised,
+        today(),
+    )
+    .unwrap();
+    assert_eq!(read.failed, []);
+    assert_eq!(read.surname, "HOSSEINI");
+    let zone = [
+        "P<UKRBONDARENKO<<IRYNA<<<<<<<<<<<<<<<<<<<<<<",
+        "VC22069835UKR9201187<3001189<<<<<<<<<<<<<<<4",
+    ];
+    let read = find(
+        &page("BONDARENKO", "[RYNA", "VC2206983", zone),
+        Source::Recognised,
+        today(),
+    )
+    .unwrap();
+    assert_eq!(read.given_names, "IRYNA");
+}
+
+#[test]
+fn a_narrow_letter_of_the_nationality_read_as_another_is_the_states() {
+    let zone = "P<INDGUPTA<<RAHUL<<<<<<<<<<<<<<<<<<<<<<<<<<<\nAB75486214JND9401116<2801119<<<<<<<<<<<<<<<0";
+    let read = find(zone, Source::Recognised, today()).unwrap();
+    assert_eq!(read.nationality, "IND");
+    assert_eq!(read.failed, []);
 }

@@ -1,0 +1,123 @@
+//! A reader's lines made into a zone's where only the zone's own structure can tell how: the
+//! state and nationality made consistent, a line one character too long read without each
+//! character in turn.
+
+use super::{Format, as_digit, as_letters, printed};
+
+/// Whether `read` is `truth` as a reader may have taken it: each character the same, or both
+/// ones a reader confuses with the same digit (`O` and `D` for `0`).
+pub(super) fn confusable(read: &str, truth: &str) -> bool {
+    read.len() == truth.len()
+        && read
+            .chars()
+            .zip(truth.chars())
+            .all(|(r, t)| r == t || (as_digit(r) == as_digit(t) && as_digit(r).is_ascii_digit()))
+}
+
+/// Whether `a` and `b` are two of the narrow letters a reader takes for each other (`JND` for
+/// `IND`).
+fn narrow_pair(a: char, b: char) -> bool {
+    printed::NARROW.contains(&a) && printed::NARROW.contains(&b)
+}
+
+/// A passport's or card's lines with what no check digit covers made consistent: the second
+/// line's nationality in letters; a first line that lost the filler after a one-letter code or a
+/// letter of its state (`PTUROZTURK`, `P<NDSHARMA`) has it put back where the state then equals
+/// the nationality (one trailing filler dropped). Only the other line can tell.
+pub(super) fn realigned(format: Format, mut lines: Vec<String>, width: usize) -> Vec<String> {
+    if format == Format::Td1 {
+        return lines;
+    }
+    let Some(read) = lines.get(1).and_then(|l| l.get(10..13)) else {
+        return lines;
+    };
+    // A digit read in the nationality is the letter the state has in its place when that is one
+    // of the digit's lookalikes (`1N0` under the state `IND` is `IND`, not `INO`), else its
+    // likeliest letter; a narrow letter is the state's narrow letter (`JND` under `IND`).
+    let state: Vec<char> = lines[0].get(2..5).unwrap_or_default().chars().collect();
+    let nationality: String = read
+        .chars()
+        .enumerate()
+        .map(|(i, c)| match state.get(i) {
+            Some(s) if as_letters(c).contains(s) || narrow_pair(c, *s) => *s,
+            _ => as_letters(c).first().copied().unwrap_or(c),
+        })
+        .collect();
+    lines[1].replace_range(10..13, &nationality);
+    let first = &lines[0];
+    if first.get(2..5) == Some(nationality.as_str()) || !first.ends_with('<') {
+        return lines;
+    }
+    // The state whole but a letter read as a digit (`P<1NDSHARMA`): only made letters. Taken for
+    // a lost letter, `1ND` with the `D` put back would make the surname `DSHARMA`.
+    if first
+        .get(2..5)
+        .is_some_and(|state| confusable(state, &nationality))
+    {
+        lines[0].replace_range(2..5, &nationality);
+        return lines;
+    }
+    // The filler after the code lost: the state stands one place early.
+    let filler_lost = first.get(1..4) == Some(nationality.as_str()) && !first[1..].starts_with('<');
+    let fixed = if filler_lost {
+        Some(format!("{}<{}", &first[..1], &first[1..]))
+    } else {
+        // One letter of the state lost: put back, the state reads whole (its other letters as
+        // read, or as a reader confuses them: `P<NOPATEL` is `P<INDPATEL` for an Indian).
+        (0..3).find_map(|k| {
+            let candidate = format!(
+                "{}{}{}",
+                first.get(..2 + k)?,
+                &nationality[k..=k],
+                first.get(2 + k..)?
+            );
+            candidate
+                .get(2..5)
+                .is_some_and(|state| confusable(state, &nationality))
+                .then(|| format!("{}{nationality}{}", &candidate[..2], &candidate[5..]))
+        })
+    };
+    if let Some(mut fixed) = fixed {
+        fixed.truncate(width);
+        lines[0] = fixed;
+    }
+    lines
+}
+
+/// A line a reader read one character too long, as each line it can be with one character
+/// fewer (not the names' line: no check digit could tell which character is the extra one).
+pub(super) fn one_less(line: &str, width: usize) -> Option<Vec<String>> {
+    if line.len() != width + 1 {
+        return None;
+    }
+    let mut fewer: Vec<String> = (0..line.len())
+        .map(|i| format!("{}{}", &line[..i], &line[i + 1..]))
+        .collect();
+    fewer.dedup();
+    Some(fewer)
+}
+
+/// Every window of lines the `choices` of each line make: one line's several choices (a line one
+/// character too long), the others' one.
+pub(super) fn readings(choices: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    if choices.iter().filter(|c| c.len() > 1).count() > 1 {
+        return Vec::new();
+    }
+    let mut windows = vec![Vec::new()];
+    for choice in choices {
+        windows = windows
+            .into_iter()
+            .flat_map(|w| {
+                choice.iter().map(move |c| {
+                    let mut w = w.clone();
+                    w.push(c.clone());
+                    w
+                })
+            })
+            .collect();
+    }
+    if windows.iter().all(Vec::is_empty) {
+        return Vec::new();
+    }
+    windows
+}
