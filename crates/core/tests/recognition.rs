@@ -323,3 +323,38 @@ fn in_a_pdf_with_a_text_layer_only_the_page_scanned_without_text_is_recognised()
         "{err}"
     );
 }
+/// A passport page as jbig2enc's symbol mode writes it for a compact PDF (`jbig2 -s -p`; the
+/// demo's identity page, seed 5, at 200 dpi): a symbol dictionary in the `JBIG2Globals` stream,
+/// arithmetic-coded, and a page of text regions placing its symbols. The page draws (every
+/// letter from the dictionary) and its zone reads as printed on it.
+#[test]
+fn a_jbig2_page_drawn_from_a_shared_symbol_dictionary_is_read() {
+    use migdesk_domain::mrz_read::{Source, find};
+
+    if !migdesk_docs::ocr::available() {
+        panic!("Tesseract with its languages is not installed: run scripts/test.sh");
+    }
+    let page = include_bytes!("fixtures/passport-jbig2-symbols.page");
+    let globals = include_bytes!("fixtures/passport-jbig2-symbols.globals");
+    let pdf = migdesk_docs::samples::pdf_jbig2_with_globals(page, globals, (1653, 2339));
+    let documents = migdesk_docs::Documents::default();
+    let read = documents.recognise(pdf).unwrap();
+    let today = chrono::Local::now().date_naive();
+    let zone = find(&read.text, Source::Recognised, today)
+        .unwrap_or_else(|| panic!("no zone in {:?}", read.text));
+    assert_eq!(zone.failed, [], "{}", read.text);
+    assert_eq!(
+        (zone.surname.as_str(), zone.given_names.as_str()),
+        ("SMIRNOVA", "DMITRY")
+    );
+    assert_eq!(zone.document_number, "423420577");
+    assert_eq!(
+        zone.date_of_birth,
+        chrono::NaiveDate::from_ymd_opt(1997, 8, 8)
+    );
+    assert!(read.text.contains("SMIRNOVA"), "{}", read.text);
+    // Without its dictionary the page has nothing to draw its letters with: a clear refusal.
+    let alone = migdesk_docs::samples::pdf_jbig2_stream(page, (1653, 2339));
+    let refused = documents.recognise(alone).unwrap_err();
+    assert!(refused.to_string().contains("JBIG2"), "{refused}");
+}

@@ -160,9 +160,19 @@ pub fn pdf_fax_g4(image: &image::GrayImage, black_is_1: bool) -> Vec<u8> {
 /// A one-page A4 PDF without a text layer whose page is a black-and-white scan of `width` ×
 /// `height` pixels, `data` encoded as `encoding` says.
 fn one_scan_a4(
+    size: (u32, u32),
+    data: &[u8],
+    encoding: impl FnOnce(&mut pdf_writer::writers::ImageXObject<'_>),
+) -> Vec<u8> {
+    one_scan_a4_and(size, data, encoding, |_| {})
+}
+
+/// As [`one_scan_a4`], and `more` writes the objects the image refers to.
+fn one_scan_a4_and(
     (width, height): (u32, u32),
     data: &[u8],
     encoding: impl FnOnce(&mut pdf_writer::writers::ImageXObject<'_>),
+    more: impl FnOnce(&mut pdf_writer::Pdf),
 ) -> Vec<u8> {
     let mut c = Content::new();
     c.save_state();
@@ -179,6 +189,8 @@ fn one_scan_a4(
             xobject.width(width as i32).height(height as i32);
             xobject.bits_per_component(1);
             xobject.color_space().device_gray();
+            drop(xobject);
+            more(pdf);
         },
         c,
     )
@@ -216,6 +228,24 @@ pub fn jbig2_generic(image: &image::GrayImage) -> Vec<u8> {
 /// A one-page A4 PDF without a text layer whose page is `image` as a JBIG2 image.
 pub fn pdf_jbig2(image: &image::GrayImage) -> Vec<u8> {
     pdf_jbig2_stream(&jbig2_generic(image), image.dimensions())
+}
+
+/// A one-page A4 PDF whose page is the JBIG2 stream `data` that draws with the symbol
+/// dictionaries of `globals` (its `JBIG2Globals` stream), as a symbol-coding encoder writes a
+/// page: each mark found once in the dictionary, the page placing it wherever it stands.
+pub fn pdf_jbig2_with_globals(data: &[u8], globals: &[u8], size: (u32, u32)) -> Vec<u8> {
+    let shared = pdf_writer::Ref::new(6);
+    one_scan_a4_and(
+        size,
+        data,
+        |xobject| {
+            xobject.filter(Filter::Jbig2Decode);
+            xobject.decode_parms().jbig2_globals(shared);
+        },
+        |pdf| {
+            pdf.stream(shared, globals);
+        },
+    )
 }
 
 /// A one-page A4 PDF whose page is the JBIG2 stream `data`, declared `size` pixels (whatever
