@@ -2,8 +2,8 @@
 //! desk and the demo write.
 
 use super::*;
-use repair::confusable;
 use crate::mrz::{Passport, td3};
+use repair::confusable;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
