@@ -12,6 +12,7 @@
 //! - [`mail`]: delivery of the applicant's e-mails through an SMTP relay.
 //! - [`error`]: the one error type, `ApiError` (`{kind, message}` on the wire).
 //! - [`instance`]: who this database is (pinned by desks) and the change feed's epoch.
+//! - [`backup`]: a consistent copy of the database while it serves.
 //! - [`clock`], [`extract`]: times as the API writes them; extractors that answer in that shape.
 //! - `testing` (feature `testing`): a seeded service in-process, for other crates' tests.
 //!
@@ -21,6 +22,7 @@ pub mod admin;
 pub mod api;
 pub mod audit_log;
 pub mod auth;
+pub mod backup;
 pub mod clock;
 pub mod db;
 pub mod error;

@@ -97,6 +97,16 @@ enum Command {
         #[command(subcommand)]
         command: admin_command::ReleaseCommand,
     },
+    /// Back the database up while the centre serves: a consistent, compacted copy written to
+    /// a new file (to restore: stop the centre, put the file in the database's place, run
+    /// `restored`, start it again).
+    Backup {
+        #[arg(long)]
+        db: PathBuf,
+        /// The backup's file; it must not exist.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// After restoring the database from a backup: start a new epoch of the change feed, so
     /// every desk syncs again from the start and sends again what the centre no longer holds.
     Restored {
@@ -350,6 +360,16 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::User { command } => admin_command::user(command),
         Command::Department { command } => admin_command::department(command),
         Command::Release { command } => admin_command::release(command),
+        Command::Backup { db: path, out } => {
+            let written = migdesk_central::backup::backup(&path, &out)?;
+            eprintln!(
+                "backed up {} applications into {} ({} bytes); to restore it, stop the centre, put the file in the database's place and run `migdesk-central restored --db …`",
+                written.applications,
+                out.display(),
+                written.bytes
+            );
+            Ok(())
+        }
         Command::Restored { db: path } => {
             let conn = db::open(&path)?;
             let epoch = migdesk_central::instance::restored(&conn)?;

@@ -194,3 +194,95 @@ fn the_seed_files_earlier_decided_applications_that_cases_list() {
         "each earlier application is listed on its applicant's case"
     );
 }
+
+#[test]
+fn backup_copies_what_is_committed_while_a_writer_is_busy_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("central.db");
+    let run = |args: &[&std::ffi::OsStr]| Command::new(BIN).args(args).output().unwrap();
+    let seeded = run(&[
+        "seed".as_ref(),
+        "--db".as_ref(),
+        db.as_os_str(),
+        "--cases".as_ref(),
+        "4".as_ref(),
+    ]);
+    assert!(seeded.status.success());
+    let count = |path: &std::path::Path, sql: &str| -> i64 {
+        rusqlite::Connection::open(path)
+            .unwrap()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap()
+    };
+    let applications = count(&db, "SELECT COUNT(*) FROM applications");
+    // A writer in the middle of its transaction: the backup neither waits for it nor holds
+    // what it has not committed.
+    let writer = rusqlite::Connection::open(&db).unwrap();
+    writer
+        .execute_batch(
+            "BEGIN IMMEDIATE; CREATE TABLE unfinished(x); INSERT INTO unfinished VALUES (1);",
+        )
+        .unwrap();
+    let out = dir.path().join("central-backup.db");
+    let backup = |out: &std::path::Path| {
+        run(&[
+            "backup".as_ref(),
+            "--db".as_ref(),
+            db.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ])
+    };
+    let taken = backup(&out);
+    let said = String::from_utf8_lossy(&taken.stderr).into_owned();
+    assert!(taken.status.success(), "{said}");
+    assert!(
+        said.contains(&format!("backed up {applications} applications")),
+        "{said}"
+    );
+    assert_eq!(
+        count(&out, "SELECT COUNT(*) FROM applications"),
+        applications
+    );
+    assert_eq!(
+        count(
+            &out,
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'unfinished'"
+        ),
+        0
+    );
+    writer.execute_batch("COMMIT").unwrap();
+    let verified = run(&[
+        "audit".as_ref(),
+        "verify".as_ref(),
+        "--db".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+    // Nothing but the backup is left beside it.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("backup"))
+        .collect();
+    assert_eq!(names, ["central-backup.db"]);
+
+    // A second backup to the same file is refused and leaves the first as it was.
+    let before = std::fs::read(&out).unwrap();
+    let again = backup(&out);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+    assert_eq!(std::fs::read(&out).unwrap(), before);
+    // A folder that does not exist is named.
+    let nowhere = backup(&dir.path().join("missing").join("b.db"));
+    assert!(!nowhere.status.success());
+    assert!(String::from_utf8_lossy(&nowhere.stderr).contains("does not exist"));
+    // The backup restored: a new epoch of the change feed.
+    let restored = run(&["restored".as_ref(), "--db".as_ref(), out.as_os_str()]);
+    assert!(restored.status.success());
+    assert!(String::from_utf8_lossy(&restored.stderr).contains("epoch"));
+}
