@@ -24,6 +24,7 @@ DEBIAN_PACKAGES=(
   dpkg-dev lintian help2man      # the packages' library dependencies (dpkg-shlibdeps), their check, a manual page
   sudo                           # how the desk's updater installs a newer desk's package (scripts/installed.sh)
   systemd                        # systemd-analyze, which checks the central service's unit as installed
+  postgresql                     # the centre's tests on PostgreSQL: a throwaway cluster of their own (with_postgres)
 )
 TAURI_DRIVER_VERSION='^2'
 CARGO_FUZZ_VERSION='0.13.2'
@@ -116,6 +117,35 @@ with_test_keyring() {
     exec "$@"
   ' keyring "$home" "$@" || status=$?
   rm -rf "$home"
+  return "$status"
+}
+
+# Runs a command beside a throwaway PostgreSQL cluster of its own: made by initdb in a temporary
+# folder (as the unprivileged `postgres` account when run as root: the server refuses root),
+# listening on a free loopback port, reached as MIGDESK_TEST_POSTGRES (a URL of its `postgres`
+# database; tests create their own databases in it). It is stopped and removed afterwards, also
+# when the command fails. Never a server that happens to be running.
+with_postgres() {
+  local bin dir port status=0
+  bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+  [ -x "$bin/initdb" ] || die "PostgreSQL's server is not installed (Debian's postgresql package)"
+  dir="$(mktemp -d)"
+  local run=()
+  if [ "$(id -u)" = 0 ]; then
+    getent passwd postgres >/dev/null || die "no postgres account to run the test cluster as"
+    chown postgres "$dir"
+    run=(runuser -u postgres --)
+  fi
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  "${run[@]}" "$bin/initdb" -D "$dir/data" -A trust -U migdesk -E UTF8 --locale=C --no-sync >"$dir/initdb.log" 2>&1 ||
+    { cat "$dir/initdb.log" >&2; rm -rf "$dir"; die "initdb could not make the test cluster"; }
+  # A throwaway cluster: no fsync, and no socket file outside its folder.
+  "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -s \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start ||
+    { cat "$dir/server.log" >&2; rm -rf "$dir"; die "the test cluster did not start"; }
+  MIGDESK_TEST_POSTGRES="postgres://migdesk@127.0.0.1:$port/postgres" "$@" || status=$?
+  "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -m fast -w -s stop || true
+  rm -rf "$dir"
   return "$status"
 }
 

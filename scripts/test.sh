@@ -24,8 +24,9 @@ build_central
 bash scripts/contract.sh
 step "Rust tests, including end-to-end (artifacts in target/e2e-artifacts)"
 # A session bus and a fresh, unlocked Secret Service of their own (GNOME Keyring in a new data
-# folder), so tests use a real keyring and never touch the user's.
-with_test_keyring cargo test --workspace --locked
+# folder), so tests use a real keyring and never touch the user's; a PostgreSQL cluster of their
+# own for the centre's tests on PostgreSQL.
+with_postgres with_test_keyring cargo test --workspace --locked
 # The packages, built in release mode, installed on this machine and tested as installed.
 bash scripts/package.sh
 bash scripts/installed.sh

@@ -10,7 +10,7 @@ use tokio::sync::Semaphore;
 
 use crate::error::{ApiError, ApiResult};
 
-const MIGRATIONS: &[M<'static>] = &[
+pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/001_initial.sql")),
     M::up(include_str!("../migrations/002_delivery_attempts.sql")),
     M::up(include_str!("../migrations/003_desk_audit.sql")),

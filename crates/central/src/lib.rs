@@ -3,6 +3,7 @@
 //!
 //! - [`api`]: the routes, each described for OpenAPI (`GET /api/v1/openapi.json`).
 //! - [`db`], [`store`]: one SQLite file (WAL), versioned migrations, the shared queries.
+//! - [`database`]: a database named by URL (`sqlite:PATH`, `postgres://…`) and its migrations.
 //! - [`auth`]: Argon2 passwords, bearer tokens, sign-in throttling, role checks.
 //! - [`audit_log`]: the centre's hash-chained audit trail of reads, sign-ins and desks' reports.
 //! - [`portal`]: the applicant portal's own credential and the rate limits of its routes.
@@ -24,6 +25,7 @@ pub mod audit_log;
 pub mod auth;
 pub mod backup;
 pub mod clock;
+pub mod database;
 pub mod db;
 pub mod error;
 pub mod extract;

@@ -97,6 +97,15 @@ enum Command {
         #[command(subcommand)]
         command: admin_command::ReleaseCommand,
     },
+    /// Bring a database's schema up to date: `sqlite:PATH` (created when missing) or
+    /// `postgres://USER@HOST:PORT/NAME` (an existing, empty or older database). Safe to run
+    /// again, and from several instances at once.
+    Migrate {
+        /// Read here, not by the argument parser, so that a URL it refuses is not echoed with
+        /// its password.
+        #[arg(long)]
+        database: String,
+    },
     /// Back the database up while the centre serves: a consistent, compacted copy written to
     /// a new file (to restore: stop the centre, put the file in the database's place, run
     /// `restored`, start it again).
@@ -360,6 +369,18 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::User { command } => admin_command::user(command),
         Command::Department { command } => admin_command::department(command),
         Command::Release { command } => admin_command::release(command),
+        Command::Migrate { database } => {
+            let database: migdesk_central::database::Database = database.parse()?;
+            let migrated = migdesk_central::database::migrate(&database).await?;
+            match migrated.applied {
+                0 => eprintln!("{database} is up to date (migration {})", migrated.version),
+                n => eprintln!(
+                    "{database} is now at migration {} ({n} applied)",
+                    migrated.version
+                ),
+            }
+            Ok(())
+        }
         Command::Backup { db: path, out } => {
             let written = migdesk_central::backup::backup(&path, &out)?;
             eprintln!(

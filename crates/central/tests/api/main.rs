@@ -20,6 +20,7 @@ mod notes;
 mod openapi;
 mod pool;
 mod portal;
+mod postgres;
 mod releases;
 mod seeded_documents;
 mod session;

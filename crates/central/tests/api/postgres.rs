@@ -1,0 +1,224 @@
+#![allow(clippy::unwrap_used)] // A failed unwrap is the test failing.
+
+//! The centre's schema on a real PostgreSQL (the throwaway cluster `scripts/test.sh` starts,
+//! named by `MIGDESK_TEST_POSTGRES`): `migdesk-central migrate` makes the same tables, columns,
+//! indexes and append-only audit log as SQLite's migrations, once, even with two instances
+//! migrating at once.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_migdesk-central");
+
+/// A new, empty database in the test cluster: its URL.
+async fn fresh_database() -> String {
+    let server = std::env::var("MIGDESK_TEST_POSTGRES").unwrap_or_else(|_| {
+        panic!("MIGDESK_TEST_POSTGRES is not set: run scripts/test.sh, which starts PostgreSQL")
+    });
+    let name = format!("migdesk_{}", hex::encode(rand::random::<[u8; 6]>()));
+    let client = connect(&server).await;
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let (base, _) = server.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+async fn connect(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+}
+
+fn migrate(url: &str) -> Output {
+    Command::new(BIN)
+        .args(["migrate", "--database", url])
+        .output()
+        .unwrap()
+}
+
+/// Each table's columns in order, each with whether it may be null.
+type Columns = BTreeMap<String, Vec<(String, bool)>>;
+
+fn sqlite_schema() -> (Columns, BTreeSet<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = migdesk_central::db::open(&dir.path().join("c.db")).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut columns = Columns::new();
+    for table in tables {
+        let cols = conn
+            .prepare(&format!("PRAGMA table_xinfo({table})"))
+            .unwrap()
+            .query_map([], |r| {
+                let (name, not_null, pk): (String, bool, i64) = (r.get(1)?, r.get(3)?, r.get(5)?);
+                Ok((name, !(not_null || pk > 0)))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        columns.insert(table, cols);
+    }
+    let indexes = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%'",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    (columns, indexes)
+}
+
+async fn postgres_schema(client: &tokio_postgres::Client) -> (Columns, BTreeSet<String>) {
+    let mut columns = Columns::new();
+    for row in client
+        .query(
+            "SELECT table_name::text, column_name::text, is_nullable = 'YES'
+             FROM information_schema.columns
+             WHERE table_schema = 'public' AND table_name <> 'migdesk_migrations'
+             ORDER BY table_name, ordinal_position",
+            &[],
+        )
+        .await
+        .unwrap()
+    {
+        columns
+            .entry(row.get(0))
+            .or_default()
+            .push((row.get(1), row.get(2)));
+    }
+    let indexes = client
+        .query(
+            "SELECT indexname::text FROM pg_indexes
+             WHERE schemaname = 'public'
+               AND indexname NOT IN (SELECT conname FROM pg_constraint)",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    (columns, indexes)
+}
+
+#[tokio::test]
+async fn migrate_makes_on_postgresql_the_schema_sqlites_migrations_make() {
+    let url = fresh_database().await;
+    let first = migrate(&url);
+    let said = String::from_utf8_lossy(&first.stderr).into_owned();
+    assert!(first.status.success(), "{said}");
+    assert!(said.contains("now at migration 22 (1 applied)"), "{said}");
+    // The password-less URL is shown as the database, never as typed.
+    assert!(said.contains("the PostgreSQL database migdesk_"), "{said}");
+
+    let client = connect(&url).await;
+    let (pg_columns, pg_indexes) = postgres_schema(&client).await;
+    let (sqlite_columns, sqlite_indexes) = sqlite_schema();
+    assert_eq!(
+        pg_columns.keys().collect::<Vec<_>>(),
+        sqlite_columns.keys().collect::<Vec<_>>()
+    );
+    for (table, columns) in &sqlite_columns {
+        assert_eq!(&pg_columns[table], columns, "the columns of {table}");
+    }
+    assert_eq!(pg_indexes, sqlite_indexes);
+
+    // Again: nothing to do.
+    let again = migrate(&url);
+    let said = String::from_utf8_lossy(&again.stderr).into_owned();
+    assert!(again.status.success(), "{said}");
+    assert!(said.contains("is up to date (migration 22)"), "{said}");
+    let applied: i64 = client
+        .query_one("SELECT COUNT(*) FROM migdesk_migrations", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(applied, 1);
+}
+
+#[tokio::test]
+async fn the_audit_log_is_append_only_on_postgresql_too() {
+    let url = fresh_database().await;
+    assert!(migrate(&url).status.success());
+    let client = connect(&url).await;
+    client
+        .batch_execute(
+            "INSERT INTO audit_log (at, action, prev_hash, hash)
+             VALUES ('2026-12-03T10:00:00Z', 'sign_in', 'genesis', 'h1')",
+        )
+        .await
+        .unwrap();
+    for change in ["UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"] {
+        let refused = client.batch_execute(change).await.unwrap_err();
+        let message = refused.as_db_error().map(|e| e.message().to_owned());
+        assert_eq!(
+            message.as_deref(),
+            Some("the audit log is append-only"),
+            "{change}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn two_instances_migrating_at_once_migrate_once() {
+    let url = fresh_database().await;
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| migrate(&url));
+        let b = s.spawn(|| migrate(&url));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    for out in [&a, &b] {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&a.stderr),
+        String::from_utf8_lossy(&b.stderr)
+    );
+    assert_eq!(said.matches("(1 applied)").count(), 1, "{said}");
+    assert_eq!(said.matches("is up to date").count(), 1, "{said}");
+}
+
+#[test]
+fn a_database_that_cannot_be_reached_or_named_is_said_so_without_its_password() {
+    // Port 1 on loopback: nothing listens there.
+    let out = migrate("postgres://centre:s3cret@127.0.0.1:1/migdesk");
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success());
+    assert!(
+        said.contains("cannot connect to the PostgreSQL database migdesk on 127.0.0.1:1 as centre"),
+        "{said}"
+    );
+    assert!(!said.contains("s3cret"), "{said}");
+    let out = migrate("mysql://root@db/x");
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success());
+    assert!(said.contains("sqlite:PATH or postgres://"), "{said}");
+}
+
+#[test]
+fn migrate_creates_and_updates_a_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("c.db").display());
+    let first = migrate(&url);
+    let said = String::from_utf8_lossy(&first.stderr).into_owned();
+    assert!(first.status.success(), "{said}");
+    assert!(said.contains("now at migration 22 (22 applied)"), "{said}");
+    let again = migrate(&url);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("is up to date (migration 22)"));
+}
