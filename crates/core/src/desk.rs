@@ -45,6 +45,8 @@ pub struct Desk {
     data_dir: PathBuf,
     keyring: Box<dyn SecretStore>,
     store: Option<Store>,
+    /// The opened cache's integrity check, running beside the first screens.
+    integrity: Option<cache::IntegrityCheck>,
     lock: IdleLock,
     catalogue: Arc<Catalogue>,
     viewer: Viewer,
@@ -79,6 +81,8 @@ pub struct SyncJob {
     central: Central,
     purge_after: chrono::Duration,
     sign_outs: tokio::sync::watch::Receiver<u64>,
+    /// The cache's integrity check: a sync writes only to a cache that passed it.
+    checked: Option<cache::CheckOutcome>,
 }
 
 impl std::fmt::Debug for SyncJob {
@@ -98,6 +102,7 @@ impl Desk {
             data_dir: data_dir.to_path_buf(),
             keyring,
             store: None,
+            integrity: None,
             lock: IdleLock::new(idle_lock, true, Instant::now()),
             catalogue: Arc::new(Catalogue::builtin()),
             viewer: Viewer::new(migdesk_docs::Documents::default(), viewer::PREPARED_BUDGET),
@@ -134,9 +139,23 @@ impl Desk {
             }
             crate::app_info::ensure_data_dir(&self.data_dir)?;
             let key = secrets::cache_key(self.keyring.as_ref(), create)?;
-            self.store = Some(Store::open(&cache::file_in(&self.data_dir), &key)?);
+            let (store, check) = Store::open_checking_aside(&cache::file_in(&self.data_dir), &key)?;
+            self.store = Some(store);
+            self.integrity = Some(check);
+        }
+        // A damaged cache is refused from the moment its check says so.
+        if let Some(Err(damaged)) = self.integrity.as_ref().and_then(|c| c.finished()) {
+            return Err(damaged);
         }
         Ok(self.store.as_mut())
+    }
+
+    /// Waits for the opened cache's integrity check (tests).
+    #[cfg(any(test, feature = "testing"))]
+    pub fn cache_checked(&mut self) -> DeskResult<()> {
+        self.integrity
+            .as_mut()
+            .map_or(Ok(()), cache::IntegrityCheck::wait)
     }
 
     pub(crate) fn open_store(&mut self) -> DeskResult<&mut Store> {
@@ -556,6 +575,7 @@ impl Desk {
             central: self.central(&server, CENTRAL_TIMEOUT)?,
             purge_after: self.purge_after,
             sign_outs: self.sign_outs.subscribe(),
+            checked: self.integrity.as_ref().map(cache::IntegrityCheck::outcome),
         })
     }
 }
@@ -579,7 +599,10 @@ impl SyncJob {
     }
 
     async fn sync(&self, progress: impl FnMut(Progress)) -> DeskResult<SyncReport> {
-        let mut store = Store::open(&self.path, &self.key)?;
+        if let Some(checked) = self.checked.clone() {
+            cache::check_settled(checked).await?;
+        }
+        let mut store = Store::open_again(&self.path, &self.key)?;
         store.retry_now()?;
         let mut report = sync::run(
             &mut store,

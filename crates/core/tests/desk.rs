@@ -121,6 +121,63 @@ async fn an_officers_session_from_sign_in_to_sign_out() {
     assert_eq!(desk.queue(&mine).unwrap_err().kind, ErrorKind::Locked);
 }
 
+/// The app starts over a cache damaged on disk: the first screens do not wait for the whole
+/// file to be checked, and once the check has found the damage nothing more is read from or
+/// written to the cache: every call says it is damaged and how to repair it.
+#[tokio::test]
+async fn a_cache_damaged_on_disk_is_refused_once_its_check_beside_the_first_screens_finds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (central_db, staff) = common::seeded(dir.path(), &common::options(6, 29, "shaki"));
+    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
+    let centre = Centre::start(&central_db).await;
+    let data = dir.path().join("desk");
+    let keyring = Arc::new(MemorySecrets::default());
+    let new_desk = || {
+        Desk::new(
+            &data,
+            Box::new(Shared(keyring.clone())),
+            Duration::from_secs(600),
+        )
+    };
+    let mut desk = new_desk();
+    desk.sign_in(SignInRequest {
+        server: centre.base.clone(),
+        username: officer.username.clone(),
+        password: officer.password.clone(),
+    })
+    .await
+    .unwrap();
+    desk.sync_job().unwrap().run(|_| {}).await.unwrap();
+    desk.cache_checked().unwrap();
+    drop(desk);
+
+    // Bytes in the middle of the file (the documents' pages) turn bad.
+    let file = data.join("cache.db");
+    let mut bytes = std::fs::read(&file).unwrap();
+    let mid = bytes.len() / 2;
+    for b in &mut bytes[mid..mid + 64] {
+        *b ^= 0x5a;
+    }
+    std::fs::write(&file, bytes).unwrap();
+
+    let mut desk = new_desk();
+    let _ = desk.session();
+    let err = desk.cache_checked().unwrap_err();
+    assert_eq!(err.kind, ErrorKind::CacheDamaged, "{err:?}");
+    assert!(err.message.contains("repair"), "{}", err.message);
+    assert_eq!(desk.session().unwrap_err().kind, ErrorKind::CacheDamaged);
+    assert_eq!(
+        desk.unlock(&officer.password).unwrap_err().kind,
+        ErrorKind::CacheDamaged
+    );
+    // Never unlocked, it gives no work and starts no sync.
+    assert_eq!(
+        desk.queue(&QueueQuery::default()).unwrap_err().kind,
+        ErrorKind::Locked
+    );
+    assert_eq!(desk.sync_job().unwrap_err().kind, ErrorKind::Locked);
+}
+
 #[tokio::test]
 async fn the_configured_server_is_offered_before_and_after_signing_in() {
     let dir = tempfile::tempdir().unwrap();

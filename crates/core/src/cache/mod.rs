@@ -18,6 +18,7 @@ mod blobs;
 mod cases;
 mod central_conflicts;
 mod counter;
+mod integrity;
 mod meta;
 mod notes;
 mod outbox;
@@ -27,6 +28,7 @@ mod statistics;
 pub(crate) use approvals::LocalApproval;
 pub(crate) use blobs::{StoredDocument, TextRead, TextRow};
 pub(crate) use counter::NewCounterDocument;
+pub use integrity::{IntegrityCheck, Outcome as CheckOutcome, settled as check_settled};
 pub use meta::Meta;
 pub(crate) use notes::NoteState;
 pub use outbox::OutboxState;
@@ -119,7 +121,18 @@ pub struct Store {
 }
 
 fn map_sql(e: rusqlite::Error) -> DeskError {
-    DeskError::storage(format!("cache: {e}"))
+    // A page that fails SQLCipher's authentication, read after the cache was opened.
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+            DeskError::new(
+                crate::ErrorKind::CacheDamaged,
+                format!(
+                    "the cache is damaged ({e}); repair it: the unsent decisions are kept and the rest is fetched again from the centre"
+                ),
+            )
+        }
+        _ => DeskError::storage(format!("cache: {e}")),
+    }
 }
 
 /// SQLCipher's page size, which the cache keeps.
@@ -195,21 +208,26 @@ impl Store {
     /// Opens (creating if needed) the encrypted cache. A wrong key is a `cache_key` error, a
     /// failed integrity check a `cache_damaged` one; neither changes the file.
     pub fn open(path: &Path, key: &CacheKey) -> DeskResult<Self> {
-        let mut conn = unlock(path, key)?;
-        // A damaged page either shows in the report or fails the check outright (SQLCipher
-        // refuses a page whose authentication code does not match).
-        let check = conn
-            .query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0))
-            .unwrap_or_else(|e| e.to_string());
-        if check != "ok" {
-            return Err(DeskError::new(
-                crate::ErrorKind::CacheDamaged,
-                format!(
-                    "{} failed its integrity check ({check}); repair it: the unsent decisions are kept and the rest is fetched again from the centre",
-                    path.display()
-                ),
-            ));
-        }
+        let conn = unlock(path, key)?;
+        integrity::check(&conn, path)?;
+        Self::ready(conn, path)
+    }
+
+    /// Opens the cache as [`Store::open`] does, but checks its integrity on a connection and
+    /// thread of its own (see [`IntegrityCheck`]): the desk's first screens do not wait for a
+    /// check that reads the whole file.
+    pub fn open_checking_aside(path: &Path, key: &CacheKey) -> DeskResult<(Self, IntegrityCheck)> {
+        let store = Self::ready(unlock(path, key)?, path)?;
+        Ok((store, IntegrityCheck::start(path, key)))
+    }
+
+    /// Another connection to a cache this process opened (and checks) already: a sync's.
+    pub(crate) fn open_again(path: &Path, key: &CacheKey) -> DeskResult<Self> {
+        Self::ready(unlock(path, key)?, path)
+    }
+
+    /// Settings, SQL functions and migrations on an unlocked connection.
+    fn ready(mut conn: Connection, path: &Path) -> DeskResult<Self> {
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(map_sql)?;
         conn.pragma_update(None, "synchronous", "FULL")
@@ -404,6 +422,23 @@ mod tests {
             .unwrap();
         drop(store);
         damage(&path);
+
+        // Opened beside its check, as the desk opens it: the check finds the damage, and a
+        // damaged page read meanwhile is refused as damage, not as a storage error.
+        let (aside, mut check) = Store::open_checking_aside(&path, &key).unwrap();
+        let err = check.wait().unwrap_err();
+        assert_eq!(err.kind, crate::ErrorKind::CacheDamaged, "{err:?}");
+        let err = aside
+            .conn
+            .query_row(
+                "SELECT max(instr(bytes, x'00010203040506')) FROM blobs",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(map_sql)
+            .unwrap_err();
+        assert_eq!(err.kind, crate::ErrorKind::CacheDamaged, "{err:?}");
+        drop(aside);
 
         let err = Store::open(&path, &key).unwrap_err();
         assert_eq!(err.kind, crate::ErrorKind::CacheDamaged, "{err:?}");
