@@ -1,6 +1,7 @@
 import { type PointerEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { trace } from "../data/trace";
 import { useLoad } from "../data/useLoad";
 import { type DeskError, type DocumentView, desk, documentUrl, type WordBox } from "../ipc/client";
 import { PdfPage } from "./PdfPage";
@@ -47,6 +48,8 @@ export function DocumentPane({
   /** The shown page's size in pixels, as the boxes of recognised words count them. */
   const [natural, setNatural] = useState<{ width: number; height: number } | null>(null);
   const viewport = useRef<HTMLDivElement>(null);
+  /** When the page's image was asked for, to time its arrival. */
+  const asked = useRef(0);
   const drag = useRef<{ x: number; y: number; left: number; top: number } | null>(null);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: another document or state is the trigger.
@@ -56,6 +59,11 @@ export function DocumentPane({
     setPainted(false);
     setView(loadView(document.id));
   }, [document.id, document.state]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: another page asked for is the trigger.
+  useEffect(() => {
+    if (layout) asked.current = performance.now();
+  }, [layout, page]);
 
   const pages = layout?.page_count ?? 1;
   const rotation = view.rotation[page] ?? 0;
@@ -170,6 +178,7 @@ export function DocumentPane({
           alt={t("viewer.pageOf", { page: page + 1, pages })}
           draggable={false}
           onLoad={(e) => {
+            trace("image loaded", asked.current);
             const img = e.currentTarget;
             setNatural({ width: img.naturalWidth, height: img.naturalHeight });
             setPainted(true);

@@ -1,23 +1,8 @@
 import { useEffect, useRef, useState } from "react";
+import { trace } from "../data/trace";
 import type { DeskError } from "../ipc/client";
+import { type PdfDocument, pdfEngine } from "./pdfjs";
 import type { Fit } from "./viewState";
-
-type PdfJs = typeof import("pdfjs-dist");
-type PdfDocument = Awaited<ReturnType<PdfJs["getDocument"]>["promise"]>;
-
-let pdfjs: Promise<PdfJs> | null = null;
-
-/** pdf.js, loaded on first use with its worker from the app's own files (CSP `worker-src 'self'`). */
-function loadPdfJs(): Promise<PdfJs> {
-  pdfjs ??= Promise.all([
-    import("pdfjs-dist"),
-    import("pdfjs-dist/build/pdf.worker.min.mjs?url"),
-  ]).then(([lib, worker]) => {
-    lib.GlobalWorkerOptions.workerSrc = worker.default;
-    return lib;
-  });
-  return pdfjs;
-}
 
 /** One page of a PDF drawn by pdf.js into a canvas, at the pane's fit, zoom and rotation. The
  * PDF is fetched from `source` when it is an address, or given as its bytes. */
@@ -57,7 +42,10 @@ export function PdfPage({
     let live = true;
     let loading: { destroy: () => Promise<void> } | null = null;
     (async () => {
-      const lib = await loadPdfJs();
+      let start = performance.now();
+      const { lib, worker } = await pdfEngine();
+      trace("pdf.js loaded", start);
+      start = performance.now();
       let data: Uint8Array;
       if (typeof source === "string") {
         const response = await fetch(source);
@@ -70,9 +58,12 @@ export function PdfPage({
         // pdf.js takes the buffer it is given to its worker: it gets a copy.
         data = source.slice();
       }
-      const task = lib.getDocument({ data });
+      trace("pdf bytes", start);
+      start = performance.now();
+      const task = lib.getDocument({ data, worker });
       loading = task;
       const loaded = await task.promise;
+      trace("pdf opened", start);
       if (live) {
         setDoc(loaded);
         loadedPages.current?.(loaded.numPages);
@@ -96,7 +87,10 @@ export function PdfPage({
     let task: { cancel: () => void; promise: Promise<void> } | null = null;
     let live = true;
     (async () => {
+      let start = performance.now();
       const p = await doc.getPage(Math.min(page, doc.numPages - 1) + 1);
+      trace("pdf page", start);
+      start = performance.now();
       const natural = p.getViewport({ scale: 1, rotation });
       const width = fit === "page" ? box.width : box.width * (fit === "custom" ? zoom : 1);
       let scale = width / natural.width;
@@ -111,6 +105,7 @@ export function PdfPage({
       el.style.height = `${Math.floor(viewport.height / ratio)}px`;
       task = p.render({ canvas: el, viewport });
       await task.promise;
+      trace("pdf drawn", start);
       if (live) painted.current();
     })().catch((e: unknown) => {
       if (live && !(e instanceof Error && e.name === "RenderingCancelledException")) {

@@ -1,6 +1,7 @@
 // The one module that talks to the desk's Rust core. Nothing else in the UI imports
 // @tauri-apps/api, so screens can be tested with mocked IPC and served by another backend.
 import { Channel, invoke } from "@tauri-apps/api/core";
+import { trace } from "../data/trace";
 import {
   type AlertsView,
   type AppInfo,
@@ -154,10 +155,13 @@ export async function call<K extends CommandName>(
   command: K,
   args: Commands[K]["args"],
 ): Promise<Commands[K]["returns"]> {
+  const start = performance.now();
   try {
     return await invoke<Commands[K]["returns"]>(command, args);
   } catch (thrown) {
     throw toDeskError(thrown);
+  } finally {
+    trace(command, start);
   }
 }
 

@@ -1,0 +1,42 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+const made: unknown[] = [];
+vi.mock("pdfjs-dist", () => ({
+  GlobalWorkerOptions: { workerSrc: "" },
+  PDFWorker: class {
+    constructor() {
+      made.push(this);
+    }
+  },
+}));
+vi.mock("pdfjs-dist/build/pdf.worker.min.mjs?url", () => ({ default: "/assets/pdf.worker.mjs" }));
+
+describe("the PDF engine", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it("starts one worker for every document, from the app's own files", async () => {
+    const { pdfEngine } = await import("./pdfjs");
+    const [first, second] = await Promise.all([pdfEngine(), pdfEngine()]);
+    const third = await pdfEngine();
+    expect(made).toHaveLength(1);
+    expect(first.worker).toBe(made[0]);
+    expect(second.worker).toBe(first.worker);
+    expect(third.worker).toBe(first.worker);
+    expect(first.lib.GlobalWorkerOptions.workerSrc).toBe("/assets/pdf.worker.mjs");
+  });
+
+  it("is warmed only where workers exist", async () => {
+    vi.resetModules();
+    made.length = 0;
+    const { warmPdfEngine } = await import("./pdfjs");
+    vi.stubGlobal("Worker", undefined);
+    warmPdfEngine();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(made).toHaveLength(0);
+    vi.stubGlobal("Worker", class {});
+    warmPdfEngine();
+    await vi.waitFor(() => expect(made).toHaveLength(1));
+  });
+});
