@@ -4,6 +4,7 @@ const made: unknown[] = [];
 vi.mock("pdfjs-dist", () => ({
   GlobalWorkerOptions: { workerSrc: "" },
   PDFWorker: class {
+    destroyed = false;
     constructor() {
       made.push(this);
     }
@@ -25,6 +26,15 @@ describe("the PDF engine", () => {
     expect(second.worker).toBe(first.worker);
     expect(third.worker).toBe(first.worker);
     expect(first.lib.GlobalWorkerOptions.workerSrc).toBe("/assets/pdf.worker.mjs");
+  });
+
+  it("replaces a worker that went away", async () => {
+    const { pdfEngine } = await import("./pdfjs");
+    const before = await pdfEngine();
+    (before.worker as unknown as { destroyed: boolean }).destroyed = true;
+    const after = await pdfEngine();
+    expect(after.worker).not.toBe(before.worker);
+    expect(await pdfEngine()).toBe(after);
   });
 
   it("is warmed only where workers exist", async () => {

@@ -13,7 +13,7 @@ let engine: Promise<PdfEngine> | null = null;
  * compiling its megabyte of script) for each document opened cost about a hundred
  * milliseconds of every case opened.
  */
-export function pdfEngine(): Promise<PdfEngine> {
+export async function pdfEngine(): Promise<PdfEngine> {
   engine ??= Promise.all([
     import("pdfjs-dist"),
     import("pdfjs-dist/build/pdf.worker.min.mjs?url"),
@@ -21,7 +21,13 @@ export function pdfEngine(): Promise<PdfEngine> {
     lib.GlobalWorkerOptions.workerSrc = worker.default;
     return { lib, worker: new lib.PDFWorker() };
   });
-  return engine;
+  const current = await engine;
+  // A worker that went away (destroyed after a failure) is replaced, not reused.
+  if (current.worker.destroyed) {
+    engine = Promise.resolve({ lib: current.lib, worker: new current.lib.PDFWorker() });
+    return engine;
+  }
+  return current;
 }
 
 /** Starts pdf.js and its worker while the officer is still choosing a case, so the first case
