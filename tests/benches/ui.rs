@@ -188,6 +188,7 @@ async fn main() {
     // The reference for start-up and memory: the same app on an empty data folder.
     let mut empty_start = Vec::new();
     let mut empty_rss = (0, 0);
+    let mut empty_processes = Vec::new();
     for _ in 0..ROUNDS {
         let start = Instant::now();
         let desk = AppWindow::launch("bench-empty").await.expect("launch");
@@ -197,6 +198,7 @@ async fn main() {
         empty_start.push(start.elapsed());
         tokio::time::sleep(Duration::from_millis(500)).await;
         empty_rss = desk.resident_memory().expect("rss");
+        empty_processes = desk.memory_by_process().expect("memory");
         desk.close().await;
     }
 
@@ -257,6 +259,7 @@ async fn main() {
     desk.show_pdf_beside_image().await.expect("two scans");
     tokio::time::sleep(Duration::from_millis(500)).await;
     let case_rss = desk.resident_memory().expect("rss");
+    let case_processes = desk.memory_by_process().expect("memory");
 
     // 3. Cold start over 100,000 cached cases: the app quits, the cache grows, the app starts.
     let me: String = rusqlite::Connection::open(&db)
@@ -349,6 +352,21 @@ async fn main() {
         "the same app, first screen",
         empty_rss.1 as f64 / 1e6,
     );
+    println!("  by process, PSS (first screen → two scans open):");
+    let mut by_name: std::collections::BTreeMap<&str, (u64, u64)> = Default::default();
+    for (name, _, pss) in &empty_processes {
+        by_name.entry(name).or_default().0 += pss;
+    }
+    for (name, _, pss) in &case_processes {
+        by_name.entry(name).or_default().1 += pss;
+    }
+    for (name, (before, after)) in by_name {
+        println!(
+            "    {name:<24} {:>7.1} MB → {:>7.1} MB",
+            before as f64 / 1e6,
+            after as f64 / 1e6
+        );
+    }
     row(
         &format!("cold start → usable queue ({CACHED_CASES}+ cases)"),
         ms(best(&cold)),

@@ -390,6 +390,14 @@ impl AppWindow {
     /// their resident memory in bytes, summed (RSS, which counts shared libraries once per
     /// process), and their proportional share (PSS, shared pages divided among their users).
     pub fn resident_memory(&self) -> HarnessResult<(u64, u64)> {
+        Ok(self
+            .memory_by_process()?
+            .iter()
+            .fold((0, 0), |(rss, pss), p| (rss + p.1, pss + p.2)))
+    }
+
+    /// [`AppWindow::resident_memory`] for each process: its name, RSS and PSS in bytes.
+    pub fn memory_by_process(&self) -> HarnessResult<Vec<(String, u64, u64)>> {
         let mut parents: Vec<(u32, u32, u64, u64)> = Vec::new(); // pid, ppid, rss, pss
         for pid in process_ids()? {
             let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
@@ -428,8 +436,16 @@ impl AppWindow {
             tree.extend(parents.iter().filter(|p| p.1 == parent).map(|p| p.0));
             i += 1;
         }
-        let members = parents.iter().filter(|p| tree.contains(&p.0));
-        Ok(members.fold((0, 0), |(rss, pss), p| (rss + p.2, pss + p.3)))
+        Ok(parents
+            .iter()
+            .filter(|p| tree.contains(&p.0))
+            .map(|p| {
+                let name = std::fs::read_to_string(format!("/proc/{}/comm", p.0))
+                    .map(|n| n.trim().to_owned())
+                    .unwrap_or_default();
+                (name, p.2, p.3)
+            })
+            .collect())
     }
 
     /// The processes running the app binary on this desk's data folder (a desk that restarted

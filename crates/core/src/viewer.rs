@@ -169,17 +169,20 @@ impl Viewer {
     }
 
     /// Page `page` (from 0) for the viewer: the original bytes of a PDF (pdf.js reads the whole
-    /// file and chooses the page) or of an image the WebView shows itself; PNG otherwise.
+    /// file and chooses the page) or of an image the WebView shows itself; PNG otherwise —
+    /// also for a PDF of scans only, shown as its pages' images.
     pub fn page(&self, source: &Source, page: usize) -> DeskResult<Served> {
         let format = migdesk_docs::sniff(&source.bytes);
-        if format == Format::Pdf {
+        let inspected = self.inspected(source);
+        // A PDF that cannot be inspected here still goes to pdf.js, which may draw it.
+        if format == Format::Pdf && inspected.as_ref().map_or(true, |i| i.layout.pdf) {
             self.documents.limits().check_input(source.bytes.len())?;
             return Ok(Served {
                 mime: "application/pdf",
                 bytes: source.bytes.clone(),
             });
         }
-        let inspected = self.inspected(source)?;
+        let inspected = inspected?;
         if inspected.native && inspected.layout.page_count == 1 && page == 0 {
             return Ok(Served {
                 mime: inspected.mime,
@@ -287,6 +290,42 @@ mod tests {
             served.bytes, jpeg.bytes,
             "a native image is served as it is"
         );
+    }
+
+    #[test]
+    fn a_pdf_of_scans_is_served_as_its_pages_images_and_its_first_page_prefetched() {
+        let viewer = Viewer::new(Documents::default(), PREPARED_BUDGET);
+        let scans = source(samples::scanned_pdf(
+            &samples::page_image(200, 283),
+            &[samples::ScanPage::default(); 2],
+        ));
+        assert_eq!(viewer.prefetch(std::slice::from_ref(&scans)), 1);
+        let layout = viewer.layout(&scans).unwrap();
+        assert_eq!(
+            (layout.format.as_str(), layout.pdf, layout.page_count),
+            ("PDF", false, 2)
+        );
+        assert!(
+            viewer
+                .prepared
+                .contains_key(&Key::Page(scans.sha256.clone(), 0)),
+            "the first page is ready before the case opens"
+        );
+        for page in 0..2 {
+            let served = viewer.page(&scans, page).unwrap();
+            assert_eq!(served.mime, "image/png");
+            assert!(served.bytes.starts_with(b"\x89PNG"));
+        }
+        // Any other PDF, and one that cannot be inspected here, goes whole to pdf.js.
+        for other in [
+            samples::text_pdf(&["Elvin Mammadov"]),
+            b"%PDF-1.7 not a PDF after all".to_vec(),
+        ] {
+            let other = source(other);
+            let served = viewer.page(&other, 0).unwrap();
+            assert_eq!(served.mime, "application/pdf");
+            assert_eq!(served.bytes, other.bytes);
+        }
     }
 
     #[test]

@@ -63,6 +63,53 @@ fn a_multi_page_tiff_is_inspected_and_a_page_rendered_to_png() {
     assert!(!ok, "{out}");
 }
 
+/// The demo's scanned PDFs (a JPEG a page, an invisible text layer as recognition software
+/// leaves it) are shown as their pages' images, not drawn by pdf.js.
+#[test]
+fn a_scanned_pdf_with_an_invisible_text_layer_is_shown_as_its_images() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+    let pages: Vec<_> = (0..2)
+        .map(|_| docs::page(&mut rng, PageStyle::Text, 12, &docs::Printed::default()))
+        .collect();
+    let text = vec![vec!["Applicant ISMAYILLI Chingiz".to_owned()]; 2];
+    let pdf = write(
+        dir.path(),
+        "scan.pdf",
+        &docs::scanned_pdf(&pages, Some(&text)),
+    );
+    let (ok, info, out) = cli(&["--json", "doc", "inspect", &pdf]);
+    assert!(ok, "{out}");
+    assert_eq!(
+        (info["format"].as_str(), info["pdf"].as_bool()),
+        (Some("pdf"), Some(false))
+    );
+    assert!(
+        info["text_excerpt"].as_str().unwrap().contains("ISMAYILLI"),
+        "{info}"
+    );
+    let (ok, _, text) = cli(&["doc", "inspect", &pdf]);
+    assert!(ok && text.contains("scans only"), "{text}");
+    let png = dir.path().join("page2.png");
+    let (ok, answer, out) = cli(&[
+        "--json",
+        "doc",
+        "render",
+        &pdf,
+        "--page",
+        "2",
+        "--out",
+        png.to_str().unwrap(),
+    ]);
+    assert!(ok, "{out}");
+    assert_eq!(answer["width"], pages[1].width());
+    assert!(
+        std::fs::read(&png)
+            .unwrap()
+            .starts_with(b"\x89PNG\r\n\x1a\n")
+    );
+}
+
 #[test]
 fn a_text_pdf_shows_its_text_and_is_left_to_the_viewer() {
     let dir = tempfile::tempdir().unwrap();

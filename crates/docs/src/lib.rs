@@ -89,7 +89,8 @@ pub struct DocInfo {
     pub pages: Vec<PageSize>,
     /// The WebView can show the original bytes as they are.
     pub native: bool,
-    /// A PDF, drawn by the viewer (pdf.js).
+    /// A PDF, drawn by the viewer (pdf.js); not a PDF of scans only, whose pages are shown as
+    /// their images ([`Documents::render_page`]).
     pub pdf: bool,
     /// The beginning of the PDF's text layer, whitespace collapsed; `None` when there is none
     /// or it could not be read.
@@ -184,7 +185,8 @@ impl Documents {
         })
     }
 
-    /// Page `page` (from 0) of a raster document, upright, 8-bit, as PNG.
+    /// Page `page` (from 0) of a raster document or of a PDF of scans only, upright, 8-bit, as
+    /// PNG.
     pub fn render_page(
         &self,
         bytes: impl Into<Arc<[u8]>>,
@@ -299,6 +301,7 @@ impl Documents {
 fn inspect_pdf(bytes: &[u8], ctx: &Ctx) -> Result<DocInfo, DocError> {
     let pdf = pdf::Pdf::open(bytes, ctx)?;
     let pages = pdf.page_sizes();
+    let scans_only = pdf.is_scans_only();
     let text = match pdf.text(ctx) {
         Ok(text) => text,
         Err(e @ (DocError::Cancelled | DocError::TimedOut { .. })) => return Err(e),
@@ -315,7 +318,7 @@ fn inspect_pdf(bytes: &[u8], ctx: &Ctx) -> Result<DocInfo, DocError> {
             .map(|(width, height)| PageSize { width, height })
             .collect(),
         native: false,
-        pdf: true,
+        pdf: !scans_only,
         text_excerpt: text.as_deref().map(excerpt),
     })
 }
@@ -348,7 +351,7 @@ fn raster_page(
     ctx: &Ctx,
 ) -> Result<DynamicImage, DocError> {
     if *format == Format::Pdf {
-        return Err(DocError::DrawnByViewer);
+        return pdf::Pdf::open(bytes, ctx)?.scan_page(page, ctx);
     }
     raster::decode_page(bytes, format, page, ctx)
 }

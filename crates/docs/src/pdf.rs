@@ -17,6 +17,7 @@ use crate::DocError;
 use crate::worker::Ctx;
 
 mod repair;
+mod scans;
 
 /// Deeper `/Parent` chains are refused (real page trees are a handful of levels deep).
 const MAX_TREE_DEPTH: usize = 64;

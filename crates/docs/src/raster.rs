@@ -85,6 +85,13 @@ fn image_decoder<'a>(
     Ok(decoder)
 }
 
+/// A JPEG as a PDF draws it: its pixels as stored (PDF viewers ignore a JPEG's EXIF
+/// orientation), 8-bit.
+pub(crate) fn pdf_jpeg(bytes: &[u8], ctx: &Ctx) -> Result<DynamicImage, DocError> {
+    let decoder = image_decoder(bytes, &Format::Jpeg, &ctx.limits)?;
+    Ok(to_8bit(DynamicImage::from_decoder(decoder)?))
+}
+
 fn single_image(bytes: &[u8], format: &Format, limits: &Limits) -> Result<DynamicImage, DocError> {
     let mut decoder = image_decoder(bytes, format, limits)?;
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);

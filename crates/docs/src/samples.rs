@@ -13,7 +13,9 @@ use image::{DynamicImage, ImageFormat};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str};
 
 mod scanners;
+mod scans;
 pub use scanners::*;
+pub use scans::{ScanPage, scanned_pdf};
 
 /// One sample file: what it is, the name an applicant might have given it, and its bytes.
 #[derive(Clone, PartialEq, Eq)]

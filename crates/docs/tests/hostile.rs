@@ -99,9 +99,12 @@ fn the_png_bomb_is_a_valid_png() {
 }
 
 /// What rendering, thumbnails and text must give for each file of [`samples::hostile`] (what
-/// `inspect` gives is part of the sample, as the end-to-end test checks it too).
-fn expected(name: &str) -> [Expect; 3] {
-    let pdf = |text| [E("drawn_by_viewer"), E("drawn_by_viewer"), text];
+/// `inspect` gives is part of the sample, as the end-to-end test checks it too). A PDF is
+/// converted to pictures only when it is scans only: one refused on inspection is refused the
+/// same way, one inspected is left to the viewer.
+fn expected(name: &str, inspect: Option<&'static str>) -> [Expect; 3] {
+    let shown = E(inspect.unwrap_or("drawn_by_viewer"));
+    let pdf = |text| [shown, shown, text];
     let image = |kind| [E(kind), E(kind), OK];
     let unsupported = [E("unsupported"); 3];
     match name {
@@ -130,7 +133,7 @@ fn corpus() -> Vec<Case> {
                  inspect,
                  ..
              }| {
-                let [render, thumbnail, text] = expected(name);
+                let [render, thumbnail, text] = expected(name, inspect);
                 Case {
                     name,
                     bytes,

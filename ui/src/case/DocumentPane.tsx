@@ -1,4 +1,4 @@
-import { type PointerEvent, useEffect, useRef, useState } from "react";
+import { type PointerEvent, useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { trace } from "../data/trace";
@@ -48,8 +48,11 @@ export function DocumentPane({
   /** The shown page's size in pixels, as the boxes of recognised words count them. */
   const [natural, setNatural] = useState<{ width: number; height: number } | null>(null);
   const viewport = useRef<HTMLDivElement>(null);
-  /** When the page's image was asked for, to time its arrival. */
+  /** When the page's image element was made, to time the image's arrival. */
   const asked = useRef(0);
+  const imageMade = useCallback((img: HTMLImageElement | null) => {
+    if (img) asked.current = performance.now();
+  }, []);
   const drag = useRef<{ x: number; y: number; left: number; top: number } | null>(null);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: another document or state is the trigger.
@@ -59,11 +62,6 @@ export function DocumentPane({
     setPainted(false);
     setView(loadView(document.id));
   }, [document.id, document.state]);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: another page asked for is the trigger.
-  useEffect(() => {
-    if (layout) asked.current = performance.now();
-  }, [layout, page]);
 
   const pages = layout?.page_count ?? 1;
   const rotation = view.rotation[page] ?? 0;
@@ -172,6 +170,8 @@ export function DocumentPane({
     body = (
       <div className="page-frame" style={{ transform: `rotate(${rotation}deg)` }}>
         <img
+          ref={imageMade}
+          key={documentUrl(document.id, page)}
           className="page-image"
           style={style}
           src={documentUrl(document.id, page)}

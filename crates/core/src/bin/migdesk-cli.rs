@@ -144,6 +144,8 @@ fn doc(command: DocCommand, json: bool) -> DeskResult<String> {
                 info.page_count,
                 if info.pdf {
                     "drawn by the viewer (pdf.js)"
+                } else if info.format == migdesk_docs::Format::Pdf {
+                    "scans only: each page shown as its image, converted to PNG"
                 } else if info.native {
                     "shown as is"
                 } else {

@@ -1,0 +1,117 @@
+//! PDFs of scans only are shown as their images; anything more on a page leaves the PDF to the
+//! viewer's pdf.js.
+#![allow(clippy::unwrap_used)]
+
+use image::{GenericImageView, ImageFormat};
+use migdesk_docs::samples::{self, ScanPage};
+use migdesk_docs::{DocError, Documents, Limits};
+
+fn docs() -> Documents {
+    Documents::new(Limits::default())
+}
+
+fn scan() -> image::GrayImage {
+    samples::page_image(248, 351)
+}
+
+#[test]
+fn a_pdf_of_scans_with_an_invisible_text_layer_is_shown_as_its_images() {
+    let ocr = ScanPage {
+        text: Some("Elvin Mammadov"),
+        ..ScanPage::default()
+    };
+    let pdf = samples::scanned_pdf(&scan(), &[ocr, ScanPage::default()]);
+    let info = docs().inspect(pdf.clone()).unwrap();
+    assert!(!info.pdf && !info.native, "{info:?}");
+    assert_eq!(info.page_count, 2);
+    // The text layer still counts as the document's text.
+    assert!(
+        info.text_excerpt
+            .as_deref()
+            .is_some_and(|t| t.contains("Elvin Mammadov")),
+        "{info:?}"
+    );
+
+    for page in 0..2 {
+        let shown = docs().render_page(pdf.clone(), page).unwrap();
+        let image = image::load_from_memory_with_format(&shown.png, ImageFormat::Png).unwrap();
+        assert_eq!(image.dimensions(), scan().dimensions());
+        // The scan's dark band at the top stays at the top, its light page below.
+        let luma = image.to_luma8();
+        assert!(luma.get_pixel(120, 5)[0] < 80, "page {page}");
+        assert!(luma.get_pixel(120, 300)[0] > 200, "page {page}");
+    }
+    let thumb = docs().thumbnail(pdf.clone(), 1, 64).unwrap();
+    assert!(thumb.width <= 64 && thumb.height == 64, "{thumb:?}");
+    assert_eq!(
+        docs().render_page(pdf, 2),
+        Err(DocError::NoSuchPage { page: 2, pages: 2 })
+    );
+}
+
+#[test]
+fn a_page_with_anything_more_than_its_scan_leaves_the_pdf_to_the_viewer() {
+    let more = [
+        (
+            "visible text",
+            ScanPage {
+                text: Some("APPROVED"),
+                visible_text: true,
+                ..ScanPage::default()
+            },
+        ),
+        (
+            "a stamp drawn as a path",
+            ScanPage {
+                stamped: true,
+                ..ScanPage::default()
+            },
+        ),
+        (
+            "an annotation",
+            ScanPage {
+                annotated: true,
+                ..ScanPage::default()
+            },
+        ),
+        (
+            "a rotated page",
+            ScanPage {
+                rotate: 90,
+                ..ScanPage::default()
+            },
+        ),
+        (
+            "a scan over part of the page",
+            ScanPage {
+                half_size: true,
+                ..ScanPage::default()
+            },
+        ),
+        (
+            "a decode array",
+            ScanPage {
+                inverted: true,
+                ..ScanPage::default()
+            },
+        ),
+    ];
+    for (what, page) in more {
+        // One such page among plain scans is enough.
+        let pdf = samples::scanned_pdf(&scan(), &[ScanPage::default(), page]);
+        let info = docs().inspect(pdf.clone()).unwrap();
+        assert!(info.pdf, "{what}: {info:?}");
+        assert_eq!(
+            docs().render_page(pdf.clone(), 1),
+            Err(DocError::DrawnByViewer),
+            "{what}"
+        );
+    }
+    // Black-and-white fax scans (1 bit) and text PDFs stay with the viewer too.
+    for pdf in [
+        samples::pdf_fax_g4(&scan(), false),
+        samples::text_pdf(&["Applicant: Elvin Mammadov"]),
+    ] {
+        assert!(docs().inspect(pdf).unwrap().pdf);
+    }
+}
