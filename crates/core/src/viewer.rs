@@ -63,8 +63,9 @@ impl std::fmt::Debug for Source {
 }
 
 /// How much converted pages the viewer keeps in memory, in bytes. A converted A4 scan is about
-/// 1–3 MB of PNG, so this holds the pages of a few cases ahead.
-pub const PREPARED_BUDGET: u64 = 64 * 1024 * 1024;
+/// 1–3 MB of PNG, so this holds the open case's pages and the next case's first ones (what
+/// the queue prepares) with room to spare.
+pub const PREPARED_BUDGET: u64 = 32 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {

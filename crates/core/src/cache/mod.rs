@@ -232,9 +232,10 @@ impl Store {
             .map_err(map_sql)?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(map_sql)?;
-        // Decrypted pages stay in memory (64 MiB): the queue is read over and over, and every
-        // page read from disk costs a decryption and an authentication check.
-        conn.pragma_update(None, "cache_size", -65_536)
+        // Decrypted pages stay in memory (16 MiB): the queue is read over and over, and every
+        // page read from disk costs a decryption and an authentication check. The queue's
+        // indexes over 100,000 cases fit; documents read for the viewer would fill any more.
+        conn.pragma_update(None, "cache_size", -16_384)
             .map_err(map_sql)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(map_sql)?;
