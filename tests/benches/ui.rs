@@ -69,14 +69,40 @@ const check = () => {
 requestAnimationFrame(check);
 "#;
 
-/// What the page answers for Enter: the time to both panes painted, and the steps the desk
-/// traced meanwhile (what, from, to; ms after Enter).
-struct EnterTrace {
+/// Presses the unlock screen's button (the password already typed) and times, in the page, until
+/// the queue shows its first rows over at least `arguments[0]` cases.
+const UNLOCK_TO_ROWS: &str = r#"
+const [cases, done] = [arguments[0], arguments[arguments.length - 1]];
+window.migdeskTrace = [];
+const start = performance.now();
+document.querySelector("[data-testid='unlock-submit']").click();
+const finish = (took) => {
+  const steps = window.migdeskTrace.map(([what, from, to]) => [what, from - start, to - start]);
+  delete window.migdeskTrace;
+  done({ took, steps });
+};
+const check = () => {
+  const total = document.querySelector("[data-testid='queue-total']");
+  const row = document.querySelector("[data-testid='queue-row']");
+  if (total && Number(total.dataset.total) >= cases && row && row.dataset.number) {
+    finish(performance.now() - start);
+  } else if (performance.now() - start > 30000) {
+    finish(-1);
+  } else {
+    requestAnimationFrame(check);
+  }
+};
+requestAnimationFrame(check);
+"#;
+
+/// What the page answers for a timed action: the time it took, and the steps the desk traced
+/// meanwhile (what, from, to; ms after the action).
+struct Traced {
     took: f64,
     steps: Vec<(String, f64, f64)>,
 }
 
-impl EnterTrace {
+impl Traced {
     fn of(answer: &serde_json::Value) -> Self {
         let steps = answer["steps"].as_array().cloned().unwrap_or_default();
         Self {
@@ -89,6 +115,16 @@ impl EnterTrace {
                 })
                 .collect(),
         }
+    }
+}
+
+/// The steps the desk traced, one a line.
+fn print_steps(steps: &[(String, f64, f64)]) {
+    for (what, from, to) in steps {
+        println!(
+            "    {what:<28} {from:>7.1} → {to:>7.1}   ({:.1} ms)",
+            to - from
+        );
     }
 }
 
@@ -219,7 +255,7 @@ async fn main() {
             .execute_async(ENTER_TO_PAINTED, vec![])
             .await
             .expect("script");
-        let took = EnterTrace::of(took.json());
+        let took = Traced::of(took.json());
         assert!(
             took.took >= 0.0,
             "the documents were not painted within 30 s"
@@ -313,6 +349,7 @@ async fn main() {
     }
     let mut cold = Vec::new();
     let mut unlock_to_queue = Vec::new();
+    let mut unlock_steps = Vec::new();
     for _ in 0..ROUNDS {
         let start = Instant::now();
         let desk = AppWindow::launch_in("bench-ui", data_dir)
@@ -323,17 +360,17 @@ async fn main() {
             .expect("unlock screen");
         let to_unlock = start.elapsed();
         desk.type_into("unlock-password", &officer.password).await;
-        let submitted = Instant::now();
-        desk.click("unlock-submit").await;
-        desk.wait_for_attr("queue-total", "data-total", |t| {
-            t.parse::<usize>().is_ok_and(|n| n >= CACHED_CASES)
-        })
-        .await
-        .expect("the queue over 100,000 cases");
-        desk.wait_for_attr("queue-row", "data-number", |n| !n.is_empty())
+        let answer = desk
+            .driver
+            .execute_async(UNLOCK_TO_ROWS, vec![json!(CACHED_CASES)])
             .await
-            .expect("rows");
-        let to_queue = submitted.elapsed();
+            .expect("script");
+        let unlocked = Traced::of(answer.json());
+        assert!(unlocked.took >= 0.0, "no rows within 30 s of unlocking");
+        let to_queue = Duration::from_secs_f64(unlocked.took / 1000.0);
+        if unlock_to_queue.iter().all(|e| to_queue < *e) {
+            unlock_steps = unlocked.steps;
+        }
         unlock_to_queue.push(to_queue);
         cold.push(to_unlock + to_queue);
         data_dir = desk.close_keeping_data().await.expect("quit");
@@ -354,12 +391,7 @@ async fn main() {
         ms(best(&reference)),
     );
     println!("  where the fastest round's time went (ms after Enter, in the page):");
-    for (what, from, to) in &fastest {
-        println!(
-            "    {what:<28} {from:>7.1} → {to:>7.1}   ({:.1} ms)",
-            to - from
-        );
-    }
+    print_steps(&fastest);
     row(
         "resident memory (RSS), two scans open",
         case_rss.0 as f64 / 1e6,
@@ -397,7 +429,8 @@ async fn main() {
         ms(best(&empty_start)),
     );
     println!(
-        "  of which unlock → first rows: {:.1} ms (launch includes starting the WebDriver bridge)",
+        "  of which unlock → first rows: {:.1} ms, timed in the page (launch includes starting the WebDriver bridge)",
         ms(best(&unlock_to_queue))
     );
+    print_steps(&unlock_steps);
 }

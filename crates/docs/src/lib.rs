@@ -302,7 +302,7 @@ fn inspect_pdf(bytes: &[u8], ctx: &Ctx) -> Result<DocInfo, DocError> {
     let pdf = pdf::Pdf::open(bytes, ctx)?;
     let pages = pdf.page_sizes();
     let scans_only = pdf.is_scans_only();
-    let text = match pdf.text(ctx) {
+    let text = match pdf.text_start(EXCERPT_CHARS, ctx) {
         Ok(text) => text,
         Err(e @ (DocError::Cancelled | DocError::TimedOut { .. })) => return Err(e),
         // The viewer may still draw what the text reader cannot read.

@@ -85,9 +85,29 @@ impl Pdf {
             .collect()
     }
 
-    /// The text layer, page by page, or `None` when there is none.
-    pub(crate) fn text(self, ctx: &Ctx) -> Result<Option<String>, DocError> {
-        Ok(self.read(ctx)?.text())
+    /// The start of the text layer: pages read in order until it holds more than `chars`
+    /// characters, whitespace collapsed (a 150-page scan's start costs what a one-page form's
+    /// does); `None` when there is none.
+    pub(crate) fn text_start(
+        mut self,
+        chars: usize,
+        ctx: &Ctx,
+    ) -> Result<Option<String>, DocError> {
+        self.prepare_for_extraction();
+        let mut text = String::new();
+        for number in 1..=self.pages.len() {
+            ctx.checkpoint()?;
+            text.push_str(&self.page_text(number as u32)?);
+            let collapsed = text
+                .split_whitespace()
+                .map(|w| w.chars().count() + 1)
+                .sum::<usize>();
+            if collapsed > chars + 1 {
+                break;
+            }
+        }
+        let text = text.trim();
+        Ok((!text.is_empty()).then(|| text.to_owned()))
     }
 
     /// Each page's text layer and the scan it draws: the largest image on the page, by its

@@ -115,3 +115,28 @@ fn a_page_with_anything_more_than_its_scan_leaves_the_pdf_to_the_viewer() {
         assert!(docs().inspect(pdf).unwrap().pdf);
     }
 }
+
+#[test]
+fn a_long_pdfs_excerpt_is_its_texts_start_read_from_its_first_pages() {
+    let lines: Vec<String> = (1..=40)
+        .map(|n| format!("Page {n}: Applicant ISMAYILLI Chingiz, passport C0{n:07}"))
+        .collect();
+    let pages: Vec<ScanPage> = lines
+        .iter()
+        .map(|line| ScanPage {
+            text: Some(line),
+            ..ScanPage::default()
+        })
+        .collect();
+    let pdf = samples::scanned_pdf(&samples::page_image(60, 85), &pages);
+    let info = docs().inspect(pdf.clone()).unwrap();
+    let whole = docs().extract_text(pdf).unwrap().unwrap();
+    let collapsed = whole.split_whitespace().collect::<Vec<_>>().join(" ");
+    let excerpt = info.text_excerpt.unwrap();
+    assert!(excerpt.starts_with("Page 1: Applicant ISMAYILLI"), "{excerpt}");
+    assert!(excerpt.ends_with('…'), "{excerpt}");
+    let shown = excerpt.trim_end_matches('…');
+    assert_eq!(shown.chars().count(), 500);
+    assert!(collapsed.starts_with(shown), "{shown:?}");
+    assert!(collapsed.chars().count() > 1500, "the whole text is longer than its start");
+}
