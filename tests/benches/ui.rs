@@ -42,58 +42,61 @@ fn row(what: &str, ours: f64, unit: &str, reference: &str, theirs: f64) {
     );
 }
 
-/// Presses Enter on the queue's selected row and times, in the page, until both panes say
-/// they are painted.
-const ENTER_TO_PAINTED: &str = r#"
+/// A script that does `setup`, then `act`, and times in the page (no WebDriver round trip
+/// inside the figure) until `ready` holds, checked each frame, 30 s at most; it answers
+/// `{ took, steps }` (`took` -1 on time-out) with the steps the desk traced meanwhile.
+fn timed_in_page(setup: &str, act: &str, ready: &str) -> String {
+    format!(
+        r#"
 const done = arguments[arguments.length - 1];
-const list = document.querySelector("[data-testid='queue-list']");
-list.focus();
+{setup}
 window.migdeskTrace = [];
 const start = performance.now();
-list.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
-const finish = (took) => {
+{act}
+const finish = (took) => {{
   const steps = window.migdeskTrace.map(([what, from, to]) => [what, from - start, to - start]);
   delete window.migdeskTrace;
-  done({ took, steps });
-};
-const check = () => {
-  const panes = [...document.querySelectorAll("[data-testid='pane-1'], [data-testid='pane-2']")];
-  if (panes.length === 2 && panes.every((p) => p.dataset.painted === "yes")) {
+  done({{ took, steps }});
+}};
+const check = () => {{
+  if ({ready}) {{
     finish(performance.now() - start);
-  } else if (performance.now() - start > 30000) {
+  }} else if (performance.now() - start > 30000) {{
     finish(-1);
-  } else {
+  }} else {{
     requestAnimationFrame(check);
-  }
-};
+  }}
+}};
 requestAnimationFrame(check);
-"#;
+"#
+    )
+}
 
-/// Presses the unlock screen's button (the password already typed) and times, in the page, until
-/// the queue shows its first rows over at least `arguments[0]` cases.
-const UNLOCK_TO_ROWS: &str = r#"
-const [cases, done] = [arguments[0], arguments[arguments.length - 1]];
-window.migdeskTrace = [];
-const start = performance.now();
-document.querySelector("[data-testid='unlock-submit']").click();
-const finish = (took) => {
-  const steps = window.migdeskTrace.map(([what, from, to]) => [what, from - start, to - start]);
-  delete window.migdeskTrace;
-  done({ took, steps });
-};
-const check = () => {
-  const total = document.querySelector("[data-testid='queue-total']");
-  const row = document.querySelector("[data-testid='queue-row']");
-  if (total && Number(total.dataset.total) >= cases && row && row.dataset.number) {
-    finish(performance.now() - start);
-  } else if (performance.now() - start > 30000) {
-    finish(-1);
-  } else {
-    requestAnimationFrame(check);
-  }
-};
-requestAnimationFrame(check);
-"#;
+/// Presses Enter on the queue's selected row; ready when both panes say they are painted.
+fn enter_to_painted() -> String {
+    timed_in_page(
+        r#"const list = document.querySelector("[data-testid='queue-list']"); list.focus();"#,
+        r#"list.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));"#,
+        r#"[...document.querySelectorAll("[data-testid='pane-1'], [data-testid='pane-2']")]
+            .filter((p) => p.dataset.painted === "yes").length === 2"#,
+    )
+}
+
+/// Presses the unlock screen's button (the password already typed); ready when the queue shows
+/// its first rows over at least `cases` cases.
+fn unlock_to_rows(cases: usize) -> String {
+    timed_in_page(
+        "",
+        r#"document.querySelector("[data-testid='unlock-submit']").click();"#,
+        &format!(
+            r#"(() => {{
+              const total = document.querySelector("[data-testid='queue-total']");
+              const row = document.querySelector("[data-testid='queue-row']");
+              return total && Number(total.dataset.total) >= {cases} && row && row.dataset.number;
+            }})()"#
+        ),
+    )
+}
 
 /// What the page answers for a timed action: the time it took, and the steps the desk traced
 /// meanwhile (what, from, to; ms after the action).
@@ -252,7 +255,7 @@ async fn main() {
     for round in 0..ROUNDS {
         let took = desk
             .driver
-            .execute_async(ENTER_TO_PAINTED, vec![])
+            .execute_async(&enter_to_painted(), vec![])
             .await
             .expect("script");
         let took = Traced::of(took.json());
@@ -362,7 +365,7 @@ async fn main() {
         desk.type_into("unlock-password", &officer.password).await;
         let answer = desk
             .driver
-            .execute_async(UNLOCK_TO_ROWS, vec![json!(CACHED_CASES)])
+            .execute_async(&unlock_to_rows(CACHED_CASES), vec![])
             .await
             .expect("script");
         let unlocked = Traced::of(answer.json());

@@ -30,6 +30,16 @@ impl SecretStore for Shared {
     }
 }
 
+/// A desk over the workstation folder `data` whose keyring is `keyring`: made again over the
+/// same two, it is the app started again.
+fn desk_over(data: &std::path::Path, keyring: &Arc<MemorySecrets>) -> Desk {
+    Desk::new(
+        data,
+        Box::new(Shared(keyring.clone())),
+        Duration::from_secs(600),
+    )
+}
+
 #[tokio::test]
 async fn an_officers_session_from_sign_in_to_sign_out() {
     let dir = tempfile::tempdir().unwrap();
@@ -38,11 +48,7 @@ async fn an_officers_session_from_sign_in_to_sign_out() {
     let centre = Centre::start(&central_db).await;
     let data = dir.path().join("desk");
     let keyring = Arc::new(MemorySecrets::default());
-    let mut desk = Desk::new(
-        &data,
-        Box::new(Shared(keyring.clone())),
-        Duration::from_secs(600),
-    );
+    let mut desk = desk_over(&data, &keyring);
 
     // A new workstation: nobody signed in, nothing to show, no cache made yet.
     let session = desk.session().unwrap();
@@ -104,11 +110,7 @@ async fn an_officers_session_from_sign_in_to_sign_out() {
     // cached work.
     drop(desk);
     centre.stop().await;
-    let mut desk = Desk::new(
-        &data,
-        Box::new(Shared(keyring.clone())),
-        Duration::from_secs(600),
-    );
+    let mut desk = desk_over(&data, &keyring);
     let session = desk.session().unwrap();
     assert!(session.signed_in && session.locked);
     desk.unlock(&officer.password).unwrap();
@@ -132,13 +134,7 @@ async fn a_cache_damaged_on_disk_is_refused_once_its_check_beside_the_first_scre
     let centre = Centre::start(&central_db).await;
     let data = dir.path().join("desk");
     let keyring = Arc::new(MemorySecrets::default());
-    let new_desk = || {
-        Desk::new(
-            &data,
-            Box::new(Shared(keyring.clone())),
-            Duration::from_secs(600),
-        )
-    };
+    let new_desk = || desk_over(&data, &keyring);
     let mut desk = new_desk();
     desk.sign_in(SignInRequest {
         server: centre.base.clone(),
@@ -187,13 +183,7 @@ async fn the_configured_server_is_offered_before_and_after_signing_in() {
     let data = dir.path().join("desk");
     let keyring = Arc::new(MemorySecrets::default());
     let configured = format!("{}/", centre.base);
-    let new_desk = || {
-        Desk::new(
-            &data,
-            Box::new(Shared(keyring.clone())),
-            Duration::from_secs(600),
-        )
-    };
+    let new_desk = || desk_over(&data, &keyring);
 
     // A new workstation offers the configured centre (trimmed); blank means none.
     let mut desk = new_desk().offering_server(Some(format!("  {configured} ")));
@@ -363,11 +353,7 @@ async fn signing_out_stops_a_running_sync_before_it_writes_again() {
     let centre = Centre::start(&central_db).await;
     let data = dir.path().join("desk");
     let keyring = Arc::new(MemorySecrets::default());
-    let mut desk = Desk::new(
-        &data,
-        Box::new(Shared(keyring.clone())),
-        Duration::from_secs(600),
-    );
+    let mut desk = desk_over(&data, &keyring);
     desk.sign_in(SignInRequest {
         server: centre.base.clone(),
         username: officer.username.clone(),

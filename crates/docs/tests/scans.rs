@@ -133,10 +133,16 @@ fn a_long_pdfs_excerpt_is_its_texts_start_read_from_its_first_pages() {
     let whole = docs().extract_text(pdf).unwrap().unwrap();
     let collapsed = whole.split_whitespace().collect::<Vec<_>>().join(" ");
     let excerpt = info.text_excerpt.unwrap();
-    assert!(excerpt.starts_with("Page 1: Applicant ISMAYILLI"), "{excerpt}");
+    assert!(
+        excerpt.starts_with("Page 1: Applicant ISMAYILLI"),
+        "{excerpt}"
+    );
     assert!(excerpt.ends_with('…'), "{excerpt}");
     let shown = excerpt.trim_end_matches('…');
     assert_eq!(shown.chars().count(), 500);
     assert!(collapsed.starts_with(shown), "{shown:?}");
-    assert!(collapsed.chars().count() > 1500, "the whole text is longer than its start");
+    assert!(
+        collapsed.chars().count() > 1500,
+        "the whole text is longer than its start"
+    );
 }
