@@ -20,6 +20,27 @@ export type PaneCommand =
   | "fit-page"
   | "rotate";
 
+/** The size in pixels a page image of `natural` size is shown at, before it is turned: the
+ * pane's fit and zoom applied as the image's style does (`rotated`: turned a quarter, so the
+ * page's width lies along the pane's height). A page is never enlarged to fit. */
+export function shownSize(
+  natural: { width: number; height: number },
+  fit: Fit,
+  zoom: number,
+  box: { width: number; height: number },
+  rotated: boolean,
+): { width: number; height: number } {
+  const aspect = natural.height / natural.width;
+  const across = rotated ? box.height : box.width;
+  const along = rotated ? box.width : box.height;
+  if (fit === "page") {
+    const width = Math.min(natural.width, across, along / aspect);
+    return { width, height: width * aspect };
+  }
+  const width = (fit === "width" ? 1 : zoom) * across;
+  return { width, height: width * aspect };
+}
+
 /** One document of the case: pages, zoom, fit, rotation per page (remembered per document),
  * pan by dragging. PDFs are drawn by pdf.js; images come as they are or converted by the core. */
 export function DocumentPane({
@@ -167,8 +188,28 @@ export function DocumentPane({
           };
     const size = natural;
     const onPage = (boxes ?? []).filter((b) => b.page === page);
-    body = (
-      <div className="page-frame" style={{ transform: `rotate(${rotation}deg)` }}>
+    // Turned a quarter, the page is laid out in a box of its turned size, so all of it can be
+    // scrolled to (turned in place, its corners would stick out above and left of the pane).
+    const shown =
+      rotated && size && size.width > 0 && size.height > 0
+        ? shownSize(size, view.fit, view.zoom, box, rotated)
+        : null;
+    const turn = `rotate(${rotation}deg)`;
+    const frame = (
+      <div
+        className="page-frame"
+        style={
+          shown
+            ? {
+                position: "absolute",
+                margin: 0,
+                left: (shown.height - shown.width) / 2,
+                top: (shown.width - shown.height) / 2,
+                transform: turn,
+              }
+            : { transform: turn }
+        }
+      >
         <img
           ref={imageMade}
           key={documentUrl(document.id, page)}
@@ -205,6 +246,17 @@ export function DocumentPane({
             />
           ))}
       </div>
+    );
+    body = shown ? (
+      <div
+        className="page-turned"
+        data-testid={`${testId}-turned`}
+        style={{ width: shown.height, height: shown.width }}
+      >
+        {frame}
+      </div>
+    ) : (
+      frame
     );
   }
 
