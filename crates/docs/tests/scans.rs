@@ -89,6 +89,20 @@ fn a_page_with_anything_more_than_its_scan_leaves_the_pdf_to_the_viewer() {
             },
         ),
         (
+            "a CropBox showing part of the page",
+            ScanPage {
+                cropped: true,
+                ..ScanPage::default()
+            },
+        ),
+        (
+            "optional content",
+            ScanPage {
+                layered: true,
+                ..ScanPage::default()
+            },
+        ),
+        (
             "a decode array",
             ScanPage {
                 inverted: true,

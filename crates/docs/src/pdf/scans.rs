@@ -5,9 +5,10 @@
 //!
 //! Only what is certain to look the same qualifies: the image must be one this crate decodes
 //! exactly as a PDF viewer draws it (JPEG, or 8-bit pixels, in grey or RGB, without masks or a
-//! decode array), placed upright over the page's MediaBox; a rotated page, an annotation (a
-//! stamp, a signature, a form field), a second image, a path, visible text or a graphics state
-//! that could change how the image blends sends the PDF to pdf.js as before.
+//! decode array), placed upright over the page's MediaBox (and no other CropBox); a rotated
+//! page, an annotation (a stamp, a signature, a form field), a second image, a path, visible
+//! text or a graphics state that could change how the image blends sends the PDF to pdf.js as
+//! before.
 
 use lopdf::content::Content;
 use lopdf::{Object, ObjectId, Stream};
@@ -86,6 +87,20 @@ impl Pdf {
         let &[x0, y0, x1, y1] = corners.as_slice() else {
             return None;
         };
+        // Viewers show the CropBox: one other than the MediaBox shows part of the image.
+        let cropped = inherited(&self.doc, &chain, b"CropBox").is_some_and(|crop| {
+            crop.as_array().map_or(true, |c| {
+                c.len() != 4
+                    || c.iter().zip(&corners).any(|(a, b)| {
+                        a.as_float()
+                            .map_or(true, |a| (f64::from(a) - b).abs() > TOLERANCE)
+                    })
+            })
+        });
+        // Corners written the other way round would mirror what is drawn into them.
+        if cropped || x1 <= x0 || y1 <= y0 {
+            return None;
+        }
         let page_box = [x1 - x0, 0.0, 0.0, y1 - y0, x0, y0];
         let xobjects = inherited(&self.doc, &chain, b"Resources")?
             .as_dict()
@@ -128,6 +143,10 @@ impl Pdf {
                     drawn = Some(id);
                 }
                 "Tj" | "TJ" | "'" | "\"" if !invisible_text => return None,
+                // Optional content may be hidden by default: left to the viewer.
+                "BDC" if op.operands.first().and_then(|o| o.as_name().ok()) == Some(b"OC") => {
+                    return None;
+                }
                 // Text positioning and state, marked content: nothing that shows.
                 "BT" | "ET" | "Tf" | "Tm" | "Td" | "TD" | "T*" | "Tc" | "Tw" | "Tz" | "TL"
                 | "Ts" | "Tj" | "TJ" | "'" | "\"" | "BMC" | "BDC" | "EMC" | "MP" | "DP" => {}
@@ -140,11 +159,12 @@ impl Pdf {
 }
 
 /// An image a PDF viewer draws exactly as this crate decodes it: JPEG, or 8-bit pixels (plain
-/// or deflated), in grey or RGB, without a mask, a soft mask or a decode array.
+/// or deflated), in grey or RGB, without a mask, a soft mask, a decode array or optional
+/// content.
 fn shows_as_decoded(stream: &Stream) -> bool {
     let dict = &stream.dict;
     let name = |key: &[u8]| dict.get(key).and_then(Object::as_name).ok();
-    let masked = [b"ImageMask".as_slice(), b"Mask", b"SMask", b"Decode"]
+    let masked = [b"ImageMask".as_slice(), b"Mask", b"SMask", b"Decode", b"OC"]
         .iter()
         .any(|key| {
             dict.get(key)

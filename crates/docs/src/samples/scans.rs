@@ -19,6 +19,10 @@ pub struct ScanPage<'a> {
     pub half_size: bool,
     /// The scan drawn with a decode array that inverts it.
     pub inverted: bool,
+    /// A CropBox showing the page's lower half only.
+    pub cropped: bool,
+    /// The scan marked as optional content (a layer a viewer may hide).
+    pub layered: bool,
 }
 
 /// An A4 PDF with one page per entry of `pages`, each drawing `scan` as a grey JPEG (quality
@@ -47,6 +51,9 @@ pub fn scanned_pdf(scan: &image::GrayImage, pages: &[ScanPage<'_>]) -> Vec<u8> {
         if extras.rotate != 0 {
             page.rotate(extras.rotate);
         }
+        if extras.cropped {
+            page.crop_box(Rect::new(0.0, 0.0, 595.0, 421.0));
+        }
         if extras.annotated {
             page.annotations([annotation]);
         }
@@ -72,7 +79,14 @@ pub fn scanned_pdf(scan: &image::GrayImage, pages: &[ScanPage<'_>]) -> Vec<u8> {
         c.save_state();
         let scale = if extras.half_size { 0.5 } else { 1.0 };
         c.transform([595.0 * scale, 0.0, 0.0, 842.0 * scale, 0.0, 0.0]);
+        if extras.layered {
+            c.begin_marked_content_with_properties(Name(b"OC"))
+                .properties_named(Name(b"L0"));
+        }
         c.x_object(Name(b"Im0"));
+        if extras.layered {
+            c.end_marked_content();
+        }
         c.restore_state();
         if let Some(text) = extras.text {
             c.begin_text();
