@@ -42,7 +42,7 @@ pub fn issue_from(conn: &Connection, name: &str, bytes: [u8; 32]) -> ApiResult<S
     }
     let token = format!("portal-{}", hex::encode(bytes));
     let inserted = conn.execute(
-        "INSERT OR IGNORE INTO portal_tokens (name, token_hash, created_at) VALUES (?1, ?2, ?3)",
+        "INSERT INTO portal_tokens (name, token_hash, created_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
         params![name, token_hash(&token), clock::format(clock::now())],
     )?;
     if inserted == 0 {

@@ -365,17 +365,12 @@ pub fn add_event(
     actor: Option<&str>,
     event: &Event,
 ) -> ApiResult<()> {
-    conn.execute(
-        "INSERT INTO events (application_id, at, kind, actor_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    let id: i64 = conn.query_row(
+        "INSERT INTO events (application_id, at, kind, actor_id, detail) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
         params![application_id, at, event.kind(), actor, event.detail().to_string()],
+        |r| r.get(0),
     )?;
-    crate::api::statistics::record_fact(
-        conn,
-        conn.last_insert_rowid(),
-        application_id,
-        actor,
-        event,
-    )?;
+    crate::api::statistics::record_fact(conn, id, application_id, actor, event)?;
     Ok(())
 }
 
@@ -485,7 +480,7 @@ pub fn document_meta(id: String, doc_type: &str, file_name: &str, bytes: &[u8]) 
 /// Keeps a file's bytes once per content.
 pub fn store_blob(conn: &Connection, sha256: &str, bytes: &[u8]) -> ApiResult<()> {
     conn.execute(
-        "INSERT OR IGNORE INTO blobs (sha256, bytes) VALUES (?1, ?2)",
+        "INSERT INTO blobs (sha256, bytes) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
         params![sha256, bytes],
     )?;
     Ok(())

@@ -59,8 +59,8 @@ pub async fn report(
             for e in &req.events {
                 store::visible_case(tx, &caller, &e.application_id)?;
                 let n = tx.execute(
-                    "INSERT OR IGNORE INTO desk_audit (user_id, desk_event_id, application_id, kind, at, received_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT INTO desk_audit (user_id, desk_event_id, application_id, kind, at, received_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
                     params![caller.user_id, e.id, e.application_id, e.kind.as_str(), e.at, now],
                 )?;
                 if n == 0 {

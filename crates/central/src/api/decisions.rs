@@ -357,17 +357,18 @@ pub(crate) fn apply(
         now_s,
     )?;
     let email = crate::letter::email(catalogue, &detail, &officer.full_name, &req.decision());
-    tx.execute(
+    let notification_id: i64 = tx.query_row(
         "INSERT INTO notifications (application_id, decision_id, to_address, language, subject, body, state, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7) RETURNING id",
         params![application_id, decision_id, case.applicant.email, case.applicant.language.code(), email.subject, email.body, now_s],
+        |r| r.get(0),
     )?;
     Ok(DecisionResponse {
         id: req.id,
         application_id: application_id.clone(),
         status,
         version,
-        notification_id: Some(tx.last_insert_rowid()),
+        notification_id: Some(notification_id),
         awaiting_approval: false,
     })
 }

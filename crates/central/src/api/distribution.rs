@@ -242,7 +242,7 @@ pub async fn set_distribution(
                 tx.execute("DELETE FROM officer_absences WHERE officer_id = ?1", [&o.officer_id])?;
                 for s in &o.services {
                     tx.execute(
-                        "INSERT OR IGNORE INTO officer_services (officer_id, service) VALUES (?1, ?2)",
+                        "INSERT INTO officer_services (officer_id, service) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
                         params![o.officer_id, s],
                     )?;
                 }
