@@ -168,11 +168,22 @@ pub(crate) fn record_fact(
     {
         let named = (!missing_documents.is_empty() || !reasons.is_empty())
             .then(|| event.detail().to_string());
+        // The day the application was submitted, in Baku, worked out here rather than by the
+        // database's date functions (which differ between engines).
+        let submitted_on = conn
+            .query_row(
+                "SELECT submitted_at FROM applications WHERE id = ?1",
+                [application_id],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .as_deref()
+            .and_then(clock::parse)
+            .map(|at| clock::local_date(at).format("%Y-%m-%d").to_string());
         conn.execute(
             "INSERT INTO decided_facts (event_id, application_id, department_id, decided_on, kind,
                                         officer_id, service, submitted_on, due_date, named)
-             SELECT ?1, a.id, a.department_id, ?2, ?3, ?4, a.service,
-                    date(a.submitted_at, '+4 hours'), a.due_date, ?5
+             SELECT ?1, a.id, a.department_id, ?2, ?3, ?4, a.service, ?7, a.due_date, ?5
              FROM applications a WHERE a.id = ?6",
             params![
                 event_id,
@@ -180,7 +191,8 @@ pub(crate) fn record_fact(
                 kind.as_str(),
                 actor,
                 named,
-                application_id
+                application_id,
+                submitted_on
             ],
         )?;
     }
