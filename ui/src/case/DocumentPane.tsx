@@ -202,7 +202,6 @@ export function DocumentPane({
           shown
             ? {
                 position: "absolute",
-                margin: 0,
                 left: (shown.height - shown.width) / 2,
                 top: (shown.width - shown.height) / 2,
                 transform: turn,
@@ -247,16 +246,15 @@ export function DocumentPane({
           ))}
       </div>
     );
-    body = shown ? (
+    // Always inside the same box, so turning the page does not make its image anew.
+    body = (
       <div
         className="page-turned"
         data-testid={`${testId}-turned`}
-        style={{ width: shown.height, height: shown.width }}
+        style={shown ? { width: shown.height, height: shown.width } : undefined}
       >
         {frame}
       </div>
-    ) : (
-      frame
     );
   }
 
