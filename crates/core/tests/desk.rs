@@ -30,6 +30,39 @@ impl SecretStore for Shared {
     }
 }
 
+/// A department's centre, seeded and serving, one of its officers, and a workstation's folder
+/// and keyring (every desk made over them is the app started again on that workstation); the
+/// temporary folder holding both, and the centre's database file.
+async fn workstation(
+    cases: usize,
+    seed: u64,
+    department: &str,
+) -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Centre,
+    migdesk_central::seed::Account,
+    std::path::PathBuf,
+    Arc<MemorySecrets>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let options = common::options(cases, seed, department);
+    let (central_db, staff) = common::seeded(dir.path(), &options);
+    let officer = staff.into_iter().find(|a| a.role == "officer").unwrap();
+    let centre = Centre::start(&central_db).await;
+    let data = dir.path().join("desk");
+    (dir, central_db, centre, officer, data, Arc::default())
+}
+
+/// What the officer types to sign in at `centre`.
+fn sign_in_request(centre: &Centre, officer: &migdesk_central::seed::Account) -> SignInRequest {
+    SignInRequest {
+        server: centre.base.clone(),
+        username: officer.username.clone(),
+        password: officer.password.clone(),
+    }
+}
+
 /// A desk over the workstation folder `data` whose keyring is `keyring`: made again over the
 /// same two, it is the app started again.
 fn desk_over(data: &std::path::Path, keyring: &Arc<MemorySecrets>) -> Desk {
@@ -42,12 +75,7 @@ fn desk_over(data: &std::path::Path, keyring: &Arc<MemorySecrets>) -> Desk {
 
 #[tokio::test]
 async fn an_officers_session_from_sign_in_to_sign_out() {
-    let dir = tempfile::tempdir().unwrap();
-    let (central_db, staff) = common::seeded(dir.path(), &common::options(10, 21, "shaki"));
-    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
-    let centre = Centre::start(&central_db).await;
-    let data = dir.path().join("desk");
-    let keyring = Arc::new(MemorySecrets::default());
+    let (_dir, central_db, centre, officer, data, keyring) = workstation(10, 21, "shaki").await;
     let mut desk = desk_over(&data, &keyring);
 
     // A new workstation: nobody signed in, nothing to show, no cache made yet.
@@ -128,21 +156,12 @@ async fn an_officers_session_from_sign_in_to_sign_out() {
 /// written to the cache: every call says it is damaged and how to repair it.
 #[tokio::test]
 async fn a_cache_damaged_on_disk_is_refused_once_its_check_beside_the_first_screens_finds_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let (central_db, staff) = common::seeded(dir.path(), &common::options(6, 29, "shaki"));
-    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
-    let centre = Centre::start(&central_db).await;
-    let data = dir.path().join("desk");
-    let keyring = Arc::new(MemorySecrets::default());
+    let (_dir, _, centre, officer, data, keyring) = workstation(6, 29, "shaki").await;
     let new_desk = || desk_over(&data, &keyring);
     let mut desk = new_desk();
-    desk.sign_in(SignInRequest {
-        server: centre.base.clone(),
-        username: officer.username.clone(),
-        password: officer.password.clone(),
-    })
-    .await
-    .unwrap();
+    desk.sign_in(sign_in_request(&centre, &officer))
+        .await
+        .unwrap();
     desk.sync_job().unwrap().run(|_| {}).await.unwrap();
     desk.cache_checked().unwrap();
     drop(desk);
@@ -176,12 +195,7 @@ async fn a_cache_damaged_on_disk_is_refused_once_its_check_beside_the_first_scre
 
 #[tokio::test]
 async fn the_configured_server_is_offered_before_and_after_signing_in() {
-    let dir = tempfile::tempdir().unwrap();
-    let (central_db, staff) = common::seeded(dir.path(), &common::options(4, 23, "lankaran"));
-    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
-    let centre = Centre::start(&central_db).await;
-    let data = dir.path().join("desk");
-    let keyring = Arc::new(MemorySecrets::default());
+    let (_dir, _, centre, officer, data, keyring) = workstation(4, 23, "lankaran").await;
     let configured = format!("{}/", centre.base);
     let new_desk = || desk_over(&data, &keyring);
 
@@ -202,13 +216,9 @@ async fn the_configured_server_is_offered_before_and_after_signing_in() {
 
     // Signed in and out again elsewhere, the configuration still comes first; without one,
     // the server last used here is offered.
-    desk.sign_in(SignInRequest {
-        server: centre.base.clone(),
-        username: officer.username.clone(),
-        password: officer.password.clone(),
-    })
-    .await
-    .unwrap();
+    desk.sign_in(sign_in_request(&centre, &officer))
+        .await
+        .unwrap();
     desk.sign_out().await.unwrap();
     drop(desk);
     let mut again = new_desk().offering_server(Some(configured.clone()));
@@ -236,13 +246,9 @@ async fn a_decided_case_leaves_the_desk_after_the_workstations_period_at_the_end
         Duration::from_secs(600),
     )
     .purging_after(0);
-    desk.sign_in(SignInRequest {
-        server: centre.base.clone(),
-        username: officer.username.clone(),
-        password: officer.password.clone(),
-    })
-    .await
-    .unwrap();
+    desk.sign_in(sign_in_request(&centre, officer))
+        .await
+        .unwrap();
     let first = desk.sync_job().unwrap().run(|_| {}).await.unwrap();
     assert_eq!(first.cases_purged, 0, "nothing decided yet");
     let mine = QueueQuery {
@@ -284,11 +290,7 @@ async fn a_401_during_sync_asks_for_the_password_again_and_keeps_the_work() {
         Box::new(Shared(keyring.clone())),
         Duration::from_secs(600),
     );
-    let request = SignInRequest {
-        server: centre.base.clone(),
-        username: officer.username.clone(),
-        password: officer.password.clone(),
-    };
+    let request = sign_in_request(&centre, officer);
     desk.sign_in(request.clone()).await.unwrap();
     let outcome = desk.sync_job().unwrap().run(|_| {}).await;
     desk.after_sync(outcome).unwrap();
@@ -347,20 +349,11 @@ async fn stalling_centre() -> std::net::SocketAddr {
 
 #[tokio::test]
 async fn signing_out_stops_a_running_sync_before_it_writes_again() {
-    let dir = tempfile::tempdir().unwrap();
-    let (central_db, staff) = common::seeded(dir.path(), &common::options(4, 25, "shaki"));
-    let officer = staff.iter().find(|a| a.role == "officer").unwrap();
-    let centre = Centre::start(&central_db).await;
-    let data = dir.path().join("desk");
-    let keyring = Arc::new(MemorySecrets::default());
+    let (_dir, _, centre, officer, data, keyring) = workstation(4, 25, "shaki").await;
     let mut desk = desk_over(&data, &keyring);
-    desk.sign_in(SignInRequest {
-        server: centre.base.clone(),
-        username: officer.username.clone(),
-        password: officer.password.clone(),
-    })
-    .await
-    .unwrap();
+    desk.sign_in(sign_in_request(&centre, &officer))
+        .await
+        .unwrap();
     // The centre stops answering (the network hangs) while a sync runs.
     let key = migdesk_core::secrets::cache_key(keyring.as_ref(), false).unwrap();
     let stalled = format!("http://{}", stalling_centre().await);
