@@ -25,12 +25,16 @@ pub(super) fn check(conn: &Connection, path: &Path) -> DeskResult<()> {
     }
 }
 
+/// What a damaged cache's message tells the officer to do.
+pub(super) const REPAIR: &str =
+    "repair it: the unsent decisions are kept and the rest is fetched again from the centre";
+
 /// The cache at `path` is damaged; `what` says how it showed.
 pub(super) fn damaged(path: &Path, what: &str) -> DeskError {
     DeskError::new(
         ErrorKind::CacheDamaged,
         format!(
-            "{} failed its integrity check ({what}); repair it: the unsent decisions are kept and the rest is fetched again from the centre",
+            "{} failed its integrity check ({what}); {REPAIR}",
             path.display()
         ),
     )

@@ -126,9 +126,7 @@ fn map_sql(e: rusqlite::Error) -> DeskError {
         Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
             DeskError::new(
                 crate::ErrorKind::CacheDamaged,
-                format!(
-                    "the cache is damaged ({e}); repair it: the unsent decisions are kept and the rest is fetched again from the centre"
-                ),
+                format!("the cache is damaged ({e}); {}", integrity::REPAIR),
             )
         }
         _ => DeskError::storage(format!("cache: {e}")),
