@@ -247,10 +247,13 @@ pub async fn document_layout<R: Runtime>(
     state: State<'_, DeskState>,
     id: String,
 ) -> Result<DocumentLayout, DeskError> {
-    let (source, viewer) = state
-        .desk(|| app.path().app_data_dir().ok())
-        .await?
-        .document_source(&id)?;
+    let (source, viewer) = {
+        let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
+        if let Some(layout) = desk.prepared_layout(&id)? {
+            return Ok(layout);
+        }
+        desk.document_source(&id)?
+    };
     tauri::async_runtime::spawn_blocking(move || viewer.layout(&source))
         .await
         .map_err(|e| DeskError::internal(e.to_string()))?

@@ -1,10 +1,13 @@
 //! The document URI scheme: `migdesk-doc://localhost/<document id>/<page>` answers with the
 //! page for the viewer (the original file for PDFs and images the WebView shows, PNG for the
 //! rest), `…/<page>/thumb` with a small picture for the page strip. Bytes never travel as JSON.
-//! Only the main window may ask; the desk must be unlocked. Conversion runs off the async
-//! threads, without holding the desk, under the core's document limits.
+//! Only the main window may ask; the desk must be unlocked. A page the viewer has prepared is
+//! answered without reading the document; conversion runs off the async threads, without
+//! holding the desk, under the core's document limits, and a page read from the document has
+//! the next page prepared after it.
 
 use migdesk_core::DeskError;
+use migdesk_core::viewer::{Served, Source, Viewer};
 use tauri::http::{Request, Response, StatusCode, header};
 use tauri::{Manager, Runtime, UriSchemeContext, UriSchemeResponder};
 
@@ -51,6 +54,12 @@ fn error(status: StatusCode, err: &DeskError) -> Response<Vec<u8>> {
         .unwrap_or_default()
 }
 
+/// A page found prepared, or the document to prepare it from.
+enum Found {
+    Ready(Served),
+    Read(Source, Viewer),
+}
+
 async fn answer<R: Runtime>(app: tauri::AppHandle<R>, path: String) -> Response<Vec<u8>> {
     let Some(wanted) = parse(&path) else {
         return error(
@@ -59,24 +68,42 @@ async fn answer<R: Runtime>(app: tauri::AppHandle<R>, path: String) -> Response<
         );
     };
     let state = app.state::<DeskState>();
-    let fetched = match state.desk(|| app.path().app_data_dir().ok()).await {
-        Ok(mut desk) => desk.document_source(&wanted.document),
+    let page = wanted.page;
+    let thumb = wanted.thumb.then_some(THUMB_SIDE);
+    // A page prepared already is answered from memory; the document is read only when not.
+    let found = match state.desk(|| app.path().app_data_dir().ok()).await {
+        Ok(mut desk) => match desk.prepared_page(&wanted.document, page, thumb) {
+            Ok(Some(served)) => Ok(Found::Ready(served)),
+            Ok(None) => desk
+                .document_source(&wanted.document)
+                .map(|(source, viewer)| Found::Read(source, viewer)),
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
-    let (source, viewer) = match fetched {
-        Ok(found) => found,
+    let served = match found {
+        Ok(Found::Ready(served)) => {
+            if thumb.is_none() {
+                tauri::async_runtime::spawn(read_ahead(app.clone(), wanted.document, page + 1));
+            }
+            Ok(served)
+        }
+        Ok(Found::Read(source, viewer)) => {
+            let (next, ahead) = (source.clone(), viewer.clone());
+            let served = tauri::async_runtime::spawn_blocking(move || match thumb {
+                Some(side) => viewer.thumbnail(&source, page, side),
+                None => viewer.page(&source, page),
+            })
+            .await
+            .unwrap_or_else(|e| Err(DeskError::internal(e.to_string())));
+            // The next page is prepared from the bytes in hand while this one is looked at.
+            if thumb.is_none() && served.is_ok() {
+                tauri::async_runtime::spawn_blocking(move || ahead.read_ahead(&next, page + 1));
+            }
+            served
+        }
         Err(e) => return error(StatusCode::NOT_FOUND, &e),
     };
-    let page = wanted.page;
-    let served = tauri::async_runtime::spawn_blocking(move || {
-        if wanted.thumb {
-            viewer.thumbnail(&source, page, THUMB_SIDE)
-        } else {
-            viewer.page(&source, page)
-        }
-    })
-    .await
-    .unwrap_or_else(|e| Err(DeskError::internal(e.to_string())));
     match served {
         Ok(served) => Response::builder()
             .header(header::CONTENT_TYPE, served.mime)
@@ -85,6 +112,31 @@ async fn answer<R: Runtime>(app: tauri::AppHandle<R>, path: String) -> Response<
             .unwrap_or_default(),
         Err(e) => error(StatusCode::UNPROCESSABLE_ENTITY, &e),
     }
+}
+
+/// Prepares page `page` of `document` when it is shown page by page here, has that page, and
+/// it is not prepared yet: after a prepared page was answered, the next one is read ahead.
+async fn read_ahead<R: Runtime>(app: tauri::AppHandle<R>, document: String, page: usize) {
+    let state = app.state::<DeskState>();
+    let Ok(mut desk) = state.desk(|| app.path().app_data_dir().ok()).await else {
+        return;
+    };
+    let wanted = match desk.prepared_layout(&document) {
+        Ok(Some(layout)) => {
+            !layout.pdf
+                && usize::try_from(layout.page_count).is_ok_and(|count| page < count)
+                && matches!(desk.prepared_page(&document, page, None), Ok(None))
+        }
+        _ => false,
+    };
+    if !wanted {
+        return;
+    }
+    let Ok((source, viewer)) = desk.document_source(&document) else {
+        return;
+    };
+    drop(desk);
+    let _ = tauri::async_runtime::spawn_blocking(move || viewer.read_ahead(&source, page)).await;
 }
 
 /// Handles one request of the scheme.

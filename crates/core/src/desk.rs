@@ -24,7 +24,7 @@ use crate::session::{self, IdleLock};
 use crate::statistics;
 use crate::supervision::Supervision;
 use crate::sync::{Central, SyncReport};
-use crate::viewer::{self, Source, Viewer};
+use crate::viewer::{self, DocumentLayout, Served, Source, Viewer};
 use migdesk_api::{ApplicationDetail, ConflictRecord};
 
 mod sync_job;
@@ -325,19 +325,44 @@ impl Desk {
         ))
     }
 
-    /// What the case screen shows first of case `case_id` (its first two stored documents), to
-    /// prepare with [`Viewer::prefetch`] before the officer opens it.
+    /// Page `page` (or its thumbnail of side `thumb`) of document `document_id` when the viewer
+    /// has it prepared: answered without reading the document, however large. `None` when it
+    /// must be read ([`Desk::document_source`]).
+    pub fn prepared_page(
+        &mut self,
+        document_id: &str,
+        page: usize,
+        thumb: Option<u32>,
+    ) -> DeskResult<Option<Served>> {
+        let viewer = self.viewer.clone();
+        let sha = self.active()?.document_hash(document_id)?;
+        Ok(sha.and_then(|sha| viewer.ready(&sha, page, thumb)))
+    }
+
+    /// The layout of document `document_id` when the viewer has it prepared (see
+    /// [`Desk::prepared_page`]).
+    pub fn prepared_layout(&mut self, document_id: &str) -> DeskResult<Option<DocumentLayout>> {
+        let viewer = self.viewer.clone();
+        let sha = self.active()?.document_hash(document_id)?;
+        Ok(sha.and_then(|sha| viewer.ready_layout(&sha)))
+    }
+
+    /// What the case screen shows first of case `case_id` (its first two stored documents) and
+    /// the viewer has not prepared yet, to prepare with [`Viewer::prefetch`] before the officer
+    /// opens it. Prepared documents are not read again.
     pub fn prefetch_sources(&mut self, case_id: &str) -> DeskResult<(Vec<Source>, Viewer)> {
         let viewer = self.viewer.clone();
         let store = self.active()?;
-        let sources = store
-            .first_files(case_id, 2)?
-            .into_iter()
-            .map(|(sha256, bytes)| Source {
-                sha256,
-                bytes: bytes.into(),
-            })
-            .collect();
+        let mut sources = Vec::new();
+        for sha256 in store.first_hashes(case_id, 2)? {
+            if !viewer.opens_at_once(&sha256) {
+                let bytes = store.file(&sha256)?;
+                sources.push(Source {
+                    sha256,
+                    bytes: bytes.into(),
+                });
+            }
+        }
         Ok((sources, viewer))
     }
 

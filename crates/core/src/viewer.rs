@@ -1,12 +1,16 @@
 //! Document bytes for the viewer. The shell serves them through its own URI scheme
 //! (`migdesk-doc://localhost/<document id>/<page>`), never as JSON: a PDF goes to pdf.js as it
-//! is; an image the WebView shows natively goes as it is; anything else (TIFF, CMYK JPEG, 16-bit
-//! PNG) is converted page by page to PNG under the document limits.
+//! is; an image the WebView shows natively goes as it is; a PDF of scans only goes page by page
+//! as its images (a JPEG as the file holds it where the WebView shows it as a PDF viewer
+//! draws it); anything else (TIFF, CMYK JPEG, 16-bit PNG) is converted page by page to PNG under
+//! the document limits.
 //!
 //! [`Viewer`] remembers what it prepared (layouts and converted pages, by document content and
 //! page, within a memory budget), so a case prepared in advance opens from memory: the desk
-//! prefetches the selected and the next case's first pages ([`Viewer::prefetch`]). Two requests
-//! for the same thing at once share one conversion.
+//! prefetches the selected and the next case's first pages ([`Viewer::prefetch`]). What is
+//! prepared is found by content hash before the document is read ([`Viewer::ready`]), so a page
+//! prepared once costs nothing however large its file. Two requests for the same thing at once
+//! share one conversion.
 
 use std::sync::Arc;
 
@@ -170,8 +174,8 @@ impl Viewer {
     }
 
     /// Page `page` (from 0) for the viewer: the original bytes of a PDF (pdf.js reads the whole
-    /// file and chooses the page) or of an image the WebView shows itself; PNG otherwise —
-    /// also for a PDF of scans only, shown as its pages' images.
+    /// file and chooses the page) or of an image the WebView shows itself; a PDF of scans only
+    /// as its pages' images ([`migdesk_docs::Documents::display_page`]); PNG otherwise.
     pub fn page(&self, source: &Source, page: usize) -> DeskResult<Served> {
         let format = migdesk_docs::sniff(&source.bytes);
         let inspected = self.inspected(source);
@@ -191,8 +195,60 @@ impl Viewer {
             });
         }
         self.converted(Key::Page(source.sha256.clone(), page), || {
-            self.documents.render_page(source.bytes.clone(), page)
+            self.documents
+                .display_page(source.bytes.clone(), page)
+                .map(|shown| Served {
+                    mime: shown.mime,
+                    bytes: shown.bytes.into(),
+                })
         })
+    }
+
+    /// Prepares page `page` of a document shown page by page here (not one pdf.js or the
+    /// WebView reads whole), if it has such a page and it is not prepared yet: the page after
+    /// the one just shown, read ahead while the officer looks at that one. Errors are left for
+    /// the page's own request to show.
+    pub fn read_ahead(&self, source: &Source, page: usize) {
+        let converted = self.ready_layout(&source.sha256).is_some_and(|layout| {
+            !layout.pdf && usize::try_from(layout.page_count).is_ok_and(|count| page < count)
+        });
+        if converted && self.ready(&source.sha256, page, None).is_none() {
+            let _ = self.page(source, page);
+        }
+    }
+
+    /// Page `page` (or its thumbnail of side `thumb`) of the content `sha256`, when it is
+    /// prepared already: served from memory without reading the document.
+    pub fn ready(&self, sha256: &str, page: usize, thumb: Option<u32>) -> Option<Served> {
+        let key = match thumb {
+            Some(side) => Key::Thumbnail(sha256.to_owned(), page, side),
+            None => Key::Page(sha256.to_owned(), page),
+        };
+        match self.prepared.get(&key)? {
+            Prepared::Served(served) => Some(served),
+            Prepared::Layout(_) => None,
+        }
+    }
+
+    /// The layout of the content `sha256`, when it is prepared already.
+    pub fn ready_layout(&self, sha256: &str) -> Option<DocumentLayout> {
+        match self.prepared.get(&Key::Layout(sha256.to_owned()))? {
+            Prepared::Layout(inspected) => Some(inspected.layout),
+            Prepared::Served(_) => None,
+        }
+    }
+
+    /// Whether what opening the content `sha256` shows first is prepared: its layout, and its
+    /// first page where it is converted here (pdf.js and the WebView read the bytes themselves).
+    pub fn opens_at_once(&self, sha256: &str) -> bool {
+        match self.prepared.get(&Key::Layout(sha256.to_owned())) {
+            Some(Prepared::Layout(inspected)) => {
+                inspected.layout.pdf
+                    || (inspected.native && inspected.layout.page_count == 1)
+                    || self.ready(sha256, 0, None).is_some()
+            }
+            _ => false,
+        }
     }
 
     /// A small picture of page `page`, for the viewer's page strip.
@@ -202,6 +258,10 @@ impl Viewer {
             || {
                 self.documents
                     .thumbnail(source.bytes.clone(), page, max_side)
+                    .map(|thumb| Served {
+                        mime: migdesk_docs::RenderedPage::MIME,
+                        bytes: thumb.png.into(),
+                    })
             },
         )
     }
@@ -234,14 +294,10 @@ impl Viewer {
     fn converted(
         &self,
         key: Key,
-        convert: impl FnOnce() -> Result<migdesk_docs::RenderedPage, migdesk_docs::DocError>,
+        convert: impl FnOnce() -> Result<Served, migdesk_docs::DocError>,
     ) -> DeskResult<Served> {
         let prepared = self.prepared.get_or_insert_with(&key, || {
-            let rendered = convert()?;
-            Ok::<_, crate::DeskError>(Prepared::Served(Served {
-                mime: migdesk_docs::RenderedPage::MIME,
-                bytes: rendered.png.into(),
-            }))
+            Ok::<_, crate::DeskError>(Prepared::Served(convert()?))
         })?;
         match prepared {
             Prepared::Served(served) => Ok(served),
@@ -312,17 +368,52 @@ mod tests {
                 .contains_key(&Key::Page(scans.sha256.clone(), 0)),
             "the first page is ready before the case opens"
         );
+        assert_eq!(viewer.ready(&scans.sha256, 1, None), None);
+        viewer.read_ahead(&scans, 1);
+        assert!(viewer.ready(&scans.sha256, 1, None).is_some(), "read ahead");
+        let weight = viewer.prepared.weight();
+        viewer.read_ahead(&scans, 2);
+        assert_eq!(viewer.prepared.weight(), weight, "there is no third page");
         for page in 0..2 {
             let served = viewer.page(&scans, page).unwrap();
-            assert_eq!(served.mime, "image/png");
-            assert!(served.bytes.starts_with(b"\x89PNG"));
+            assert_eq!(
+                served.mime, "image/jpeg",
+                "the scan's JPEG as the file holds it"
+            );
+            assert!(served.bytes.starts_with(b"\xFF\xD8\xFF"));
         }
+        // What is prepared is found by content alone, without the document's bytes.
+        assert!(viewer.opens_at_once(&scans.sha256));
+        assert_eq!(viewer.ready_layout(&scans.sha256), Some(layout));
+        assert_eq!(
+            viewer.ready(&scans.sha256, 1, None),
+            Some(viewer.page(&scans, 1).unwrap())
+        );
+        assert_eq!(
+            viewer.ready(&scans.sha256, 1, Some(64)),
+            None,
+            "no thumbnail yet"
+        );
+        viewer.thumbnail(&scans, 1, 64).unwrap();
+        let thumb = viewer.ready(&scans.sha256, 1, Some(64)).unwrap();
+        assert_eq!(thumb.mime, "image/png");
+        assert!(
+            !viewer.opens_at_once("0000"),
+            "nothing prepared of unknown content"
+        );
         // Any other PDF, and one that cannot be inspected here, goes whole to pdf.js.
         for other in [
             samples::text_pdf(&["Elvin Mammadov"]),
             b"%PDF-1.7 not a PDF after all".to_vec(),
         ] {
             let other = source(other);
+            let weight = viewer.prepared.weight();
+            viewer.read_ahead(&other, 1);
+            assert_eq!(
+                viewer.prepared.weight(),
+                weight,
+                "pdf.js reads the whole file itself"
+            );
             let served = viewer.page(&other, 0).unwrap();
             assert_eq!(served.mime, "application/pdf");
             assert_eq!(served.bytes, other.bytes);

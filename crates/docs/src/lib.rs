@@ -18,6 +18,10 @@
 //! - **PDF** is drawn by the viewer (pdf.js), so `native` is false and `pdf` true; rendering a
 //!   PDF page here is [`DocError::DrawnByViewer`]. Page sizes (points, from the MediaBox,
 //!   turned by `/Rotate`) come from lopdf and the text layer from pdf-extract.
+//! - **A PDF of scans only** (every page one upright image and nothing else that shows) is shown
+//!   as its pages' images ([`Documents::display_page`]): a page whose image is a JPEG the
+//!   WebView shows as a PDF viewer draws it goes as the file holds it (nothing decoded here, the
+//!   same trust as a JPEG document served as it is); any other page as PNG.
 //!
 //! # Limits
 //!
@@ -142,6 +146,22 @@ impl fmt::Debug for RenderedPage {
     }
 }
 
+/// A page as the viewer shows it: an image the WebView decodes itself, with its MIME type.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ShownPage {
+    pub mime: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+impl fmt::Debug for ShownPage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ShownPage")
+            .field("mime", &self.mime)
+            .field("bytes", &format_args!("{} bytes", self.bytes.len()))
+            .finish()
+    }
+}
+
 /// The document service: every call bounded by [`Limits`], run on a worker thread, with panics
 /// turned into errors. Clones share the count of running jobs.
 #[derive(Debug, Clone, Default)]
@@ -196,6 +216,41 @@ impl Documents {
             let image = raster_page(bytes, &format, page, ctx)?;
             ctx.checkpoint()?;
             encode_png(&image)
+        })
+    }
+
+    /// Page `page` (from 0) for the viewer: as [`Documents::render_page`], except that the page
+    /// of a PDF of scans whose image is a JPEG the WebView shows as a PDF viewer draws it (8-bit
+    /// grey or RGB, no EXIF orientation) is that JPEG as the file holds it — nothing decoded or
+    /// encoded here, and a fraction of a PNG's bytes kept and sent.
+    pub fn display_page(
+        &self,
+        bytes: impl Into<Arc<[u8]>>,
+        page: usize,
+    ) -> Result<ShownPage, DocError> {
+        self.run(bytes, move |bytes, format, ctx| {
+            let image = if format == Format::Pdf {
+                match pdf::Pdf::open(bytes, ctx)?.scan_image(page, ctx)? {
+                    pdf::PageImage::Jpeg(jpeg)
+                        if raster::pdf_jpeg_shows_as_is(&jpeg, &ctx.limits) =>
+                    {
+                        return Ok(ShownPage {
+                            mime: "image/jpeg",
+                            bytes: jpeg,
+                        });
+                    }
+                    pdf::PageImage::Jpeg(jpeg) => raster::pdf_jpeg(&jpeg, ctx)?,
+                    pdf::PageImage::Pixels(pixels) => pixels,
+                }
+            } else {
+                raster_page(bytes, &format, page, ctx)?
+            };
+            ctx.checkpoint()?;
+            let png = encode_png(&image)?;
+            Ok(ShownPage {
+                mime: RenderedPage::MIME,
+                bytes: png.png,
+            })
         })
     }
 

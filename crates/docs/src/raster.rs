@@ -92,6 +92,24 @@ pub(crate) fn pdf_jpeg(bytes: &[u8], ctx: &Ctx) -> Result<DynamicImage, DocError
     Ok(to_8bit(DynamicImage::from_decoder(decoder)?))
 }
 
+/// Whether the WebView shows this JPEG from a PDF exactly as a PDF viewer draws it, so it can
+/// be served as it is: 8-bit grey or RGB (not CMYK), within the pixel limits, and without an
+/// EXIF orientation (WebViews turn the picture by it; PDF viewers do not).
+pub(crate) fn pdf_jpeg_shows_as_is(bytes: &[u8], limits: &Limits) -> bool {
+    if jpeg_is_cmyk(bytes) {
+        return false;
+    }
+    let Ok(mut decoder) = image_decoder(bytes, &Format::Jpeg, limits) else {
+        return false;
+    };
+    let upright = matches!(decoder.orientation(), Ok(Orientation::NoTransforms));
+    upright
+        && matches!(
+            decoder.color_type(),
+            image::ColorType::L8 | image::ColorType::Rgb8
+        )
+}
+
 fn single_image(bytes: &[u8], format: &Format, limits: &Limits) -> Result<DynamicImage, DocError> {
     let mut decoder = image_decoder(bytes, format, limits)?;
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);

@@ -15,7 +15,7 @@ use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str};
 mod scanners;
 mod scans;
 pub use scanners::*;
-pub use scans::{ScanPage, scanned_pdf};
+pub use scans::{ScanPage, scanned_pdf, scanned_pdf_of_jpeg};
 
 /// One sample file: what it is, the name an applicant might have given it, and its bytes.
 #[derive(Clone, PartialEq, Eq)]

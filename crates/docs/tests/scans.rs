@@ -2,6 +2,8 @@
 //! viewer's pdf.js.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use image::{GenericImageView, ImageFormat};
 use migdesk_docs::samples::{self, ScanPage};
 use migdesk_docs::{DocError, Documents, Limits};
@@ -46,6 +48,47 @@ fn a_pdf_of_scans_with_an_invisible_text_layer_is_shown_as_its_images() {
     assert_eq!(
         docs().render_page(pdf, 2),
         Err(DocError::NoSuchPage { page: 2, pages: 2 })
+    );
+}
+
+#[test]
+fn a_scans_jpeg_goes_to_the_viewer_as_the_file_holds_it_unless_a_webview_would_turn_it() {
+    let jpeg = samples::encode(&image::DynamicImage::ImageLuma8(scan()), ImageFormat::Jpeg);
+    let pdf = samples::scanned_pdf_of_jpeg(&jpeg, scan().dimensions(), &[ScanPage::default(); 2]);
+    for page in 0..2 {
+        let shown = docs().display_page(pdf.clone(), page).unwrap();
+        assert_eq!(shown.mime, "image/jpeg");
+        assert_eq!(
+            shown.bytes, jpeg,
+            "page {page}: the JPEG as the PDF holds it"
+        );
+    }
+    assert_eq!(
+        docs().display_page(pdf, 2),
+        Err(DocError::NoSuchPage { page: 2, pages: 2 })
+    );
+
+    // A PDF viewer ignores a JPEG's EXIF orientation; a WebView would turn the picture by it.
+    // Such a page is decoded here and sent upright as stored, as PNG.
+    let turned = common::with_exif_orientation(&jpeg, 6);
+    let pdf = samples::scanned_pdf_of_jpeg(&turned, scan().dimensions(), &[ScanPage::default()]);
+    let shown = docs().display_page(pdf, 0).unwrap();
+    assert_eq!(shown.mime, "image/png");
+    let image = image::load_from_memory_with_format(&shown.bytes, ImageFormat::Png).unwrap();
+    assert_eq!(image.dimensions(), scan().dimensions(), "not turned");
+    assert!(
+        image.to_luma8().get_pixel(120, 5)[0] < 80,
+        "the dark band stays at the top"
+    );
+
+    // Any other document is shown as render_page shows it.
+    let tiff = common::multipage_tiff(&[(30, 20)]);
+    let shown = docs().display_page(tiff.clone(), 0).unwrap();
+    assert_eq!(shown.mime, "image/png");
+    assert_eq!(shown.bytes, docs().render_page(tiff, 0).unwrap().png);
+    assert_eq!(
+        docs().display_page(samples::text_pdf(&["Elvin Mammadov"]), 0),
+        Err(DocError::DrawnByViewer)
     );
 }
 

@@ -275,20 +275,28 @@ impl Store {
             .map_err(map_sql)
     }
 
-    /// The first `n` stored files of a case, in the case's order, with their SHA-256.
-    pub(crate) fn first_files(
-        &self,
-        case_id: &str,
-        n: usize,
-    ) -> DeskResult<Vec<(String, Vec<u8>)>> {
+    /// The SHA-256 of a document's stored bytes; `None` when they are not here.
+    pub(crate) fn document_hash(&self, document_id: &str) -> DeskResult<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT d.sha256 FROM documents d JOIN blobs b ON b.sha256 = d.sha256 WHERE d.id = ?1",
+                [document_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(map_sql)
+    }
+
+    /// The SHA-256 of the first `n` stored files of a case, in the case's order.
+    pub(crate) fn first_hashes(&self, case_id: &str, n: usize) -> DeskResult<Vec<String>> {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT d.sha256, b.bytes FROM documents d JOIN blobs b ON b.sha256 = d.sha256
+                "SELECT d.sha256 FROM documents d JOIN blobs b ON b.sha256 = d.sha256
                  WHERE d.case_id = ?1 ORDER BY d.rowid LIMIT ?2",
             )
             .map_err(map_sql)?;
-        stmt.query_map(params![case_id, n as i64], bytes_and_hash)
+        stmt.query_map(params![case_id, n as i64], |r| r.get(0))
             .and_then(Iterator::collect)
             .map_err(map_sql)
     }

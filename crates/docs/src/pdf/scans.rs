@@ -37,6 +37,15 @@ impl Pdf {
         page: usize,
         ctx: &Ctx,
     ) -> Result<image::DynamicImage, DocError> {
+        match self.scan_image(page, ctx)? {
+            super::PageImage::Jpeg(jpeg) => crate::raster::pdf_jpeg(&jpeg, ctx),
+            super::PageImage::Pixels(pixels) => Ok(pixels),
+        }
+    }
+
+    /// Page `page`'s image as the file holds it (a JPEG's bytes as they are, other encodings
+    /// decoded); `DrawnByViewer` for a page that is more than a scan.
+    pub(crate) fn scan_image(&self, page: usize, ctx: &Ctx) -> Result<super::PageImage, DocError> {
         let &id = self.pages.get(page).ok_or(DocError::NoSuchPage {
             page,
             pages: self.pages.len(),
@@ -56,11 +65,7 @@ impl Pdf {
             stream: stream.clone(),
             globals: None,
         };
-        match super::page_image(&scan, ctx)? {
-            Some(super::PageImage::Jpeg(jpeg)) => crate::raster::pdf_jpeg(&jpeg, ctx),
-            Some(super::PageImage::Pixels(pixels)) => Ok(pixels),
-            None => Err(DocError::DrawnByViewer),
-        }
+        super::page_image(&scan, ctx)?.ok_or(DocError::DrawnByViewer)
     }
 
     /// The image page `page` draws as everything that shows on it, when it is such a page.

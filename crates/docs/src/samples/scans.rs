@@ -28,6 +28,15 @@ pub struct ScanPage<'a> {
 /// An A4 PDF with one page per entry of `pages`, each drawing `scan` as a grey JPEG (quality
 /// 80) with that entry's extras.
 pub fn scanned_pdf(scan: &image::GrayImage, pages: &[ScanPage<'_>]) -> Vec<u8> {
+    let jpeg = super::encode(
+        &image::DynamicImage::ImageLuma8(scan.clone()),
+        image::ImageFormat::Jpeg,
+    );
+    scanned_pdf_of_jpeg(&jpeg, scan.dimensions(), pages)
+}
+
+/// As [`scanned_pdf`], each page drawing `jpeg` (a grey JPEG of `size` pixels) as it is.
+pub fn scanned_pdf_of_jpeg(jpeg: &[u8], size: (u32, u32), pages: &[ScanPage<'_>]) -> Vec<u8> {
     let (catalog, tree, font) = (Ref::new(1), Ref::new(2), Ref::new(3));
     let first = 4;
     let refs = |i: usize, k: i32| Ref::new(first + 4 * i as i32 + k);
@@ -37,10 +46,6 @@ pub fn scanned_pdf(scan: &image::GrayImage, pages: &[ScanPage<'_>]) -> Vec<u8> {
         .kids((0..pages.len()).map(|i| refs(i, 0)))
         .count(pages.len() as i32);
     pdf.type1_font(font).base_font(Name(b"Helvetica"));
-    let jpeg = super::encode(
-        &image::DynamicImage::ImageLuma8(scan.clone()),
-        image::ImageFormat::Jpeg,
-    );
     for (i, extras) in pages.iter().enumerate() {
         let (page_ref, image, content_ref, annotation) =
             (refs(i, 0), refs(i, 1), refs(i, 2), refs(i, 3));
@@ -63,11 +68,9 @@ pub fn scanned_pdf(scan: &image::GrayImage, pages: &[ScanPage<'_>]) -> Vec<u8> {
         resources.finish();
         page.finish();
 
-        let mut xobject = pdf.image_xobject(image, &jpeg);
+        let mut xobject = pdf.image_xobject(image, jpeg);
         xobject.filter(Filter::DctDecode);
-        xobject
-            .width(scan.width() as i32)
-            .height(scan.height() as i32);
+        xobject.width(size.0 as i32).height(size.1 as i32);
         xobject.color_space().device_gray();
         xobject.bits_per_component(8);
         if extras.inverted {
