@@ -70,6 +70,10 @@ fn run_case(docs: &Documents, case: &Case) {
     check(case.name, "render_page", case.render, || {
         docs.render_page(bytes.clone(), 0)
     });
+    // The viewer's call takes render_page's path for every file here.
+    check(case.name, "display_page", case.render, || {
+        docs.display_page(bytes.clone(), 0)
+    });
     check(case.name, "thumbnail", case.thumbnail, || {
         docs.thumbnail(bytes.clone(), 0, 256)
     });
@@ -298,6 +302,7 @@ fn every_cut_of_a_good_file_answers_clearly() {
             };
             expect_any("inspect", docs.inspect(bytes.clone()).map(drop));
             expect_any("render_page", docs.render_page(bytes.clone(), 0).map(drop));
+            expect_any("display_page", docs.display_page(bytes.clone(), 0).map(drop));
             expect_any("extract_text", docs.extract_text(bytes).map(drop));
         }
     }

@@ -34,6 +34,12 @@ fuzz_target!(|data: &[u8]| {
                 "page {page} is rendered at another size than inspect announced"
             );
         }
+        if let Ok(shown) = call("display_page", || DOCS.display_page(bytes.clone(), page)) {
+            // What the WebView decodes: a PNG made here, or a PDF scan's JPEG as it is.
+            let png = shown.mime == "image/png" && shown.bytes.starts_with(b"\x89PNG\r\n\x1a\n");
+            let jpeg = shown.mime == "image/jpeg" && shown.bytes.starts_with(b"\xFF\xD8");
+            assert!(png || jpeg, "{shown:?}");
+        }
         if let Ok(thumb) = call("thumbnail", || DOCS.thumbnail(bytes.clone(), page, THUMB)) {
             assert!(thumb.width >= 1 && thumb.height >= 1);
             assert!(thumb.width <= THUMB && thumb.height <= THUMB, "{thumb:?}");
