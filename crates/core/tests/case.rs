@@ -240,9 +240,10 @@ async fn documents_reach_the_viewer_as_they_are_or_converted() {
                     assert_eq!(served.bytes, bytes, "pdf.js gets the file as it is");
                 }
                 "PDF" => {
-                    // Scans only: each page shown as its image.
-                    assert_eq!(served.mime, "image/png");
-                    assert!(served.bytes.starts_with(b"\x89PNG"));
+                    // Scans only: each page shown as its image, the demo's JPEG scans as the
+                    // file holds them.
+                    assert_eq!(served.mime, "image/jpeg");
+                    assert!(served.bytes.starts_with(b"\xFF\xD8"));
                 }
                 "TIFF" => {
                     assert_eq!(served.mime, "image/png");
@@ -308,6 +309,19 @@ async fn a_prefetched_case_has_its_first_documents_prepared() {
     // The desk's own viewer is the one prepared: opening the case finds the layouts there.
     let (source, own_viewer) = desk.document_source(&first_two[0].id).unwrap();
     assert!(own_viewer.is_prepared(&source.sha256));
+    // Prepared is found by the document's hash alone, and not read again.
+    for doc in &first_two {
+        let layout = desk.prepared_layout(&doc.id).unwrap().expect("layout");
+        let page = desk.prepared_page(&doc.id, 0, None).unwrap();
+        // pdf.js and the WebView read a PDF and a JPEG whole; pages shown page by page are kept.
+        let page_by_page = !layout.pdf && ["PDF", "TIFF"].contains(&layout.format.as_str());
+        assert_eq!(page.is_some(), page_by_page, "{layout:?}");
+    }
+    assert!(
+        desk.prefetch_sources(next).unwrap().0.is_empty(),
+        "nothing left to read for a prepared case"
+    );
+    assert_eq!(desk.prepared_layout("no-such-document").unwrap(), None);
     // Another case was not touched.
     let other = desk.case(selected).unwrap();
     let (other_source, _) = desk.document_source(&other.documents[0].id).unwrap();

@@ -302,7 +302,10 @@ fn every_cut_of_a_good_file_answers_clearly() {
             };
             expect_any("inspect", docs.inspect(bytes.clone()).map(drop));
             expect_any("render_page", docs.render_page(bytes.clone(), 0).map(drop));
-            expect_any("display_page", docs.display_page(bytes.clone(), 0).map(drop));
+            expect_any(
+                "display_page",
+                docs.display_page(bytes.clone(), 0).map(drop),
+            );
             expect_any("extract_text", docs.extract_text(bytes).map(drop));
         }
     }
