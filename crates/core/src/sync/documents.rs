@@ -1,7 +1,10 @@
 //! Documents: the bytes of every document the cached cases name, downloaded several at a
-//! time, verified against their SHA-256 and resumed with `Range` after a break; then their
-//! text layer, read for search off the async threads.
+//! time, verified against their SHA-256 and resumed with `Range` after a break; their text
+//! layer, read for search off the async threads while the downloads go on ([`Reading`]), and
+//! after them for what was left ([`read_texts`]).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
@@ -64,10 +67,12 @@ impl Batch {
         self.bytes >= BATCH_BYTES || self.files.len() >= BATCH_FILES
     }
 
-    /// Writes the batch in one transaction; only then do its files count as downloaded.
+    /// Writes the batch in one transaction; only then do its files count as downloaded, and
+    /// go on to have their text read.
     fn write(
         &mut self,
         store: &mut Store,
+        reading: &Reading,
         timings: &mut Timings,
         p: &mut Progress,
     ) -> DeskResult<()> {
@@ -80,7 +85,9 @@ impl Batch {
         timings.store += writing.elapsed();
         p.documents_done += self.files.len() as u64;
         p.bytes += self.bytes as u64;
-        self.files.clear();
+        for (sha, body) in std::mem::take(&mut self.files) {
+            reading.offer(sha, body);
+        }
         self.bytes = 0;
         self.since = None;
         Ok(())
@@ -99,12 +106,13 @@ type Wanted = (String, String, Vec<u8>);
 /// while verified files are written, in batches, each batch durable in one commit before its
 /// files count. A document that fails on its own is recorded in `fetch_failures` and the rest
 /// go on; a network or session failure stops the sync, after writing the files already
-/// verified.
-pub async fn pull_documents(
+/// verified. Each file, once durable, is offered to `reading`.
+pub(crate) async fn pull_documents(
     store: &mut Store,
     central: &Central,
     token: &str,
     concurrency: usize,
+    reading: &Reading,
     timings: &mut Timings,
     mut progress: impl FnMut(Progress),
 ) -> DeskResult<Fetched> {
@@ -142,14 +150,14 @@ pub async fn pull_documents(
         };
         timings.download += waited.elapsed();
         let Some(next) = next else {
-            batch.write(store, timings, &mut p)?;
+            batch.write(store, reading, timings, &mut p)?;
             p.measure(started.elapsed());
             progress(p);
             continue;
         };
         let Some((sha, result)) = next else {
             drop(downloads);
-            batch.write(store, timings, &mut p)?;
+            batch.write(store, reading, timings, &mut p)?;
             p.measure(started.elapsed());
             progress(p);
             return Ok(Fetched {
@@ -162,7 +170,7 @@ pub async fn pull_documents(
             Ok(file) => file,
             Err(Failed::Sync(received, e)) => {
                 // What was verified stays; what arrived of this file waits for a resume.
-                batch.write(store, timings, &mut p)?;
+                batch.write(store, reading, timings, &mut p)?;
                 if !received.is_empty() {
                     store.keep_partial(&sha, &received)?;
                 }
@@ -188,7 +196,7 @@ pub async fn pull_documents(
         }
         batch.add(sha, arrived_file.body);
         if batch.full() {
-            batch.write(store, timings, &mut p)?;
+            batch.write(store, reading, timings, &mut p)?;
             p.measure(started.elapsed());
             progress(p);
         }
@@ -300,26 +308,125 @@ async fn fetch(
 /// files.
 const TEXT_BATCH: usize = 64;
 
-/// Reads the text layer of each stored document not read yet — off the async threads, a few
-/// files at once, under the document limits — and adds it to the search index of the cases that
-/// hold it, in batches. A file that cannot be read keeps its reason and is not tried again; when
-/// the reader is saturated (stuck jobs from hostile files), the rest waits for the next sync.
-pub async fn read_texts(
+/// At most this many bytes of durable files wait in memory for their text to be read while
+/// the downloads go on; a file past it is read after the downloads, from the cache.
+const READING_BYTES: usize = 64 << 20;
+
+/// How many files have their text read at once: the reader is CPU-bound.
+fn readers() -> usize {
+    std::thread::available_parallelism()
+        .map(usize::from)
+        .unwrap_or(1)
+        .clamp(1, 2)
+}
+
+/// The text layer of files read as they become durable, beside the downloads, from the bytes
+/// already in memory (not read back from the cache). What it read is kept by [`read_texts`]
+/// after the downloads; a sync that stops meanwhile leaves those files unread in the cache, and
+/// the next sync reads them.
+pub(crate) struct Reading {
+    files: Option<tokio::sync::mpsc::UnboundedSender<(String, Vec<u8>)>>,
+    /// Bytes offered and not read yet.
+    queued: Arc<AtomicUsize>,
+    task: AbortOnDrop<Vec<TextRead>>,
+}
+
+impl Reading {
+    /// Starts the readers (on the async runtime; the reading itself on blocking threads).
+    pub(crate) fn start(documents: &migdesk_docs::Documents) -> Self {
+        let (files, offered) = tokio::sync::mpsc::unbounded_channel();
+        let queued = Arc::new(AtomicUsize::new(0));
+        let task = tokio::spawn(read_as_offered(documents.clone(), offered, queued.clone()));
+        Self {
+            files: Some(files),
+            queued,
+            task: AbortOnDrop(task),
+        }
+    }
+
+    /// Offers a durable file for reading; one that would take the waiting bytes past
+    /// [`READING_BYTES`] is left for later.
+    fn offer(&self, sha: String, body: Vec<u8>) {
+        let Some(files) = &self.files else { return };
+        let len = body.len();
+        let before = self.queued.fetch_add(len, Ordering::SeqCst);
+        if before + len > READING_BYTES || files.send((sha, body)).is_err() {
+            self.queued.fetch_sub(len, Ordering::SeqCst);
+        }
+    }
+
+    /// Waits until every file offered is read (or left: a saturated reader).
+    async fn finish(mut self) -> DeskResult<Vec<TextRead>> {
+        self.files = None;
+        (&mut self.task.0)
+            .await
+            .map_err(|e| DeskError::internal(e.to_string()))
+    }
+}
+
+async fn read_as_offered(
+    documents: migdesk_docs::Documents,
+    mut offered: tokio::sync::mpsc::UnboundedReceiver<(String, Vec<u8>)>,
+    queued: Arc<AtomicUsize>,
+) -> Vec<TextRead> {
+    let readers = readers();
+    let mut reading = tokio::task::JoinSet::new();
+    let mut read = Vec::new();
+    let (mut open, mut saturated) = (true, false);
+    loop {
+        tokio::select! {
+            file = offered.recv(), if open && !saturated && reading.len() < readers => match file {
+                Some((sha, body)) => {
+                    let (reader, queued) = (documents.clone(), queued.clone());
+                    reading.spawn_blocking(move || {
+                        let len = body.len();
+                        let text = read_text(&reader, sha, body);
+                        queued.fetch_sub(len, Ordering::SeqCst);
+                        text
+                    });
+                }
+                None => open = false,
+            },
+            Some(joined) = reading.join_next(), if !reading.is_empty() => match joined {
+                Ok(Some(text)) => read.push(text),
+                // The reader is saturated: what is not started waits for the next sync.
+                Ok(None) => saturated = true,
+                // A reader that failed in itself: its file stays unread, read after the
+                // downloads.
+                Err(_) => {}
+            },
+            else => break,
+        }
+    }
+    read
+}
+
+/// Keeps the texts `reading` read beside the downloads, then reads the text layer of each
+/// stored document still not read — off the async threads, a few files at once, under the
+/// document limits — and adds it to the search index of the cases that hold it, in batches. A
+/// file that cannot be read keeps its reason and is not tried again; when the reader is
+/// saturated (stuck jobs from hostile files), the rest waits for the next sync.
+pub(crate) async fn read_texts(
     store: &mut Store,
     documents: &migdesk_docs::Documents,
+    reading: Reading,
     timings: &mut Timings,
     mut progress: impl FnMut(Progress),
 ) -> DeskResult<u64> {
-    let todo = store.unread_files()?;
     let mut p = Progress::new(Phase::Reading);
-    p.documents_total = todo.len() as u64;
-    let readers = std::thread::available_parallelism()
-        .map(usize::from)
-        .unwrap_or(1)
-        .clamp(1, 2);
+    progress(p);
+    let mut beside = reading.finish().await?;
+    p.documents_total = beside.len() as u64;
+    while !beside.is_empty() {
+        let mut chunk: Vec<TextRead> = beside.drain(..beside.len().min(TEXT_BATCH)).collect();
+        keep_texts(store, &mut chunk, timings, &mut p, &mut progress)?;
+    }
+    let todo = store.unread_files()?;
+    p.documents_total += todo.len() as u64;
+    let mut read = Vec::new();
+    let readers = readers();
     let mut waiting = todo.into_iter();
     let mut reading = tokio::task::JoinSet::new();
-    let mut read: Vec<TextRead> = Vec::new();
     let mut saturated = false;
     loop {
         while !saturated && reading.len() < readers {
@@ -351,6 +458,7 @@ pub async fn read_texts(
 /// case calls it unreadable. Other failures (too large, unsupported, too slow) are the file's
 /// own.
 fn read_text(reader: &migdesk_docs::Documents, sha256: String, bytes: Vec<u8>) -> Option<TextRead> {
+    let bytes: Arc<[u8]> = bytes.into();
     let (layer, problem, viewable) = match reader.read_text(bytes.clone()) {
         Err(migdesk_docs::DocError::Busy | migdesk_docs::DocError::Cancelled) => return None,
         Err(e @ migdesk_docs::DocError::Malformed { .. }) => (

@@ -33,7 +33,8 @@ pub use approvals::push_approvals;
 pub use audit::push_audit;
 pub use central::Central;
 pub use counter::push_counter_documents;
-pub use documents::{Fetched, pull_documents, read_texts};
+pub use documents::Fetched;
+pub(crate) use documents::{Reading, pull_documents, read_texts};
 pub use feed::{Pulled, pull_changes};
 pub use notes::{push_notes, record_note};
 pub use outbox::{push, record_decision, retry_now};
@@ -91,7 +92,8 @@ pub struct SyncReport {
 }
 
 /// Where one sync's time went, phase by phase. The phases run one after another except the
-/// downloads, which overlap with writing the files that already arrived.
+/// downloads, which overlap with writing the files that already arrived and with reading the
+/// text of those written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Timings {
     /// Sending decisions and the audit trail, and fetching the list of conflicts.
@@ -109,7 +111,8 @@ pub struct Timings {
     /// Documents: the durable commits alone, and how many there were.
     pub commit: Duration,
     pub commits: u64,
-    /// Reading the text layer of the files that arrived, and indexing it for search.
+    /// After the downloads: waiting for the texts read beside them, reading those left, and
+    /// indexing them for search.
     pub reading: Duration,
     /// Within reading: writing the texts and the search entries.
     pub indexing: Duration,
@@ -219,16 +222,26 @@ pub async fn run(
     timings.feed_writes = pulled.writes_time;
     let changes = report.changes;
     lap(&mut since);
-    let fetched = pull_documents(store, central, token, concurrency, &mut timings, |p| {
-        progress(Progress { changes, ..p });
-    })
+    // Texts are read as their files become durable, beside the downloads.
+    let reader = migdesk_docs::Documents::default();
+    let reading = Reading::start(&reader);
+    let fetched = pull_documents(
+        store,
+        central,
+        token,
+        concurrency,
+        &reading,
+        &mut timings,
+        |p| {
+            progress(Progress { changes, ..p });
+        },
+    )
     .await?;
     report.documents_downloaded = fetched.documents;
     report.bytes_downloaded = fetched.bytes;
     report.documents_failed = fetched.failed;
     lap(&mut since);
-    let reader = migdesk_docs::Documents::default();
-    report.documents_read = read_texts(store, &reader, &mut timings, |p| {
+    report.documents_read = read_texts(store, &reader, reading, &mut timings, |p| {
         progress(Progress { changes, ..p });
     })
     .await?;
