@@ -54,10 +54,10 @@ fn error(status: StatusCode, err: &DeskError) -> Response<Vec<u8>> {
         .unwrap_or_default()
 }
 
-/// A page found prepared, or the document to prepare it from.
+/// A page found prepared, or the document to prepare it from and its page there.
 enum Found {
     Ready(Served),
-    Read(Source, Viewer),
+    Read(Source, Viewer, usize),
 }
 
 async fn answer<R: Runtime>(app: tauri::AppHandle<R>, path: String) -> Response<Vec<u8>> {
@@ -74,9 +74,14 @@ async fn answer<R: Runtime>(app: tauri::AppHandle<R>, path: String) -> Response<
     let found = match state.desk(|| app.path().app_data_dir().ok()).await {
         Ok(mut desk) => match desk.prepared_page(&wanted.document, page, thumb) {
             Ok(Some(served)) => Ok(Found::Ready(served)),
-            Ok(None) => desk
-                .document_source(&wanted.document)
-                .map(|(source, viewer)| Found::Read(source, viewer)),
+            // A scan's thumbnail is made from its page's JPEG alone.
+            Ok(None) => match thumb.map(|_| desk.scan_page_source(&wanted.document, page)) {
+                Some(Ok(Some((jpeg, viewer)))) => Ok(Found::Read(jpeg, viewer, 0)),
+                Some(Err(e)) => Err(e),
+                _ => desk
+                    .document_source(&wanted.document)
+                    .map(|(source, viewer)| Found::Read(source, viewer, page)),
+            },
             Err(e) => Err(e),
         },
         Err(e) => Err(e),
@@ -88,11 +93,11 @@ async fn answer<R: Runtime>(app: tauri::AppHandle<R>, path: String) -> Response<
             }
             Ok(served)
         }
-        Ok(Found::Read(source, viewer)) => {
+        Ok(Found::Read(source, viewer, at)) => {
             let (next, ahead) = (source.clone(), viewer.clone());
             let served = tauri::async_runtime::spawn_blocking(move || match thumb {
-                Some(side) => viewer.thumbnail(&source, page, side),
-                None => viewer.page(&source, page),
+                Some(side) => viewer.thumbnail(&source, at, side),
+                None => viewer.page(&source, at),
             })
             .await
             .unwrap_or_else(|e| Err(DeskError::internal(e.to_string())));
@@ -114,22 +119,15 @@ async fn answer<R: Runtime>(app: tauri::AppHandle<R>, path: String) -> Response<
     }
 }
 
-/// Prepares page `page` of `document` when it is shown page by page here, has that page, and
-/// it is not prepared yet: after a prepared page was answered, the next one is read ahead.
+/// Prepares page `page` of `document` when it would be converted from the whole file (see
+/// `Desk::page_needs_conversion`): after a prepared page was answered, the next one is read
+/// ahead.
 async fn read_ahead<R: Runtime>(app: tauri::AppHandle<R>, document: String, page: usize) {
     let state = app.state::<DeskState>();
     let Ok(mut desk) = state.desk(|| app.path().app_data_dir().ok()).await else {
         return;
     };
-    let wanted = match desk.prepared_layout(&document) {
-        Ok(Some(layout)) => {
-            !layout.pdf
-                && usize::try_from(layout.page_count).is_ok_and(|count| page < count)
-                && matches!(desk.prepared_page(&document, page, None), Ok(None))
-        }
-        _ => false,
-    };
-    if !wanted {
+    if !matches!(desk.page_needs_conversion(&document, page), Ok(true)) {
         return;
     }
     let Ok((source, viewer)) = desk.document_source(&document) else {

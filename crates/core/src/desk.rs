@@ -335,8 +335,60 @@ impl Desk {
         thumb: Option<u32>,
     ) -> DeskResult<Option<Served>> {
         let viewer = self.viewer.clone();
-        let sha = self.active()?.document_hash(document_id)?;
-        Ok(sha.and_then(|sha| viewer.ready(&sha, page, thumb)))
+        let store = self.active()?;
+        let Some(sha) = store.document_hash(document_id)? else {
+            return Ok(None);
+        };
+        if let Some(served) = viewer.ready(&sha, page, thumb) {
+            return Ok(Some(served));
+        }
+        // A scan's JPEG is its page: read alone from the cache, however large the file.
+        match viewer.scan_jpeg(&sha, page) {
+            Some(range) if thumb.is_none() => Ok(Some(Served {
+                mime: "image/jpeg",
+                bytes: store.file_range(&sha, range)?.into(),
+            })),
+            _ => Ok(None),
+        }
+    }
+
+    /// Page `page` of document `document_id` as a document of its own, when it is a scan's
+    /// JPEG (see [`Viewer::scan_jpeg`]): read alone from the cache, to make its thumbnail from.
+    /// Its `sha256` names the document's content and the page.
+    pub fn scan_page_source(
+        &mut self,
+        document_id: &str,
+        page: usize,
+    ) -> DeskResult<Option<(Source, Viewer)>> {
+        let viewer = self.viewer.clone();
+        let store = self.active()?;
+        let Some(sha) = store.document_hash(document_id)? else {
+            return Ok(None);
+        };
+        let Some(range) = viewer.scan_jpeg(&sha, page) else {
+            return Ok(None);
+        };
+        let source = Source {
+            bytes: store.file_range(&sha, range)?.into(),
+            sha256: format!("{sha}/{page}"),
+        };
+        Ok(Some((source, viewer)))
+    }
+
+    /// Whether page `page` of document `document_id` would be converted from the whole file
+    /// (its layout known, the page neither prepared nor a scan's JPEG read alone): what
+    /// reading ahead prepares.
+    pub fn page_needs_conversion(&mut self, document_id: &str, page: usize) -> DeskResult<bool> {
+        let viewer = self.viewer.clone();
+        let Some(sha) = self.active()?.document_hash(document_id)? else {
+            return Ok(false);
+        };
+        let converted = viewer.ready_layout(&sha).is_some_and(|layout| {
+            !layout.pdf && usize::try_from(layout.page_count).is_ok_and(|count| page < count)
+        });
+        Ok(converted
+            && viewer.ready(&sha, page, None).is_none()
+            && viewer.scan_jpeg(&sha, page).is_none())
     }
 
     /// The layout of document `document_id` when the viewer has it prepared (see

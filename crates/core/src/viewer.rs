@@ -91,6 +91,8 @@ struct Inspected {
     /// The WebView shows the original bytes, served with `mime`.
     native: bool,
     mime: &'static str,
+    /// Where each page's JPEG lies in the file, for a PDF of scans sent as they are.
+    scan_jpegs: Option<Arc<[std::ops::Range<u64>]>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -165,6 +167,7 @@ impl Viewer {
                 },
                 native: info.native,
                 mime: info.mime,
+                scan_jpegs: info.scan_jpegs.map(Into::into),
             }))
         })?;
         match prepared {
@@ -212,7 +215,9 @@ impl Viewer {
         let converted = self.ready_layout(&source.sha256).is_some_and(|layout| {
             !layout.pdf && usize::try_from(layout.page_count).is_ok_and(|count| page < count)
         });
-        if converted && self.ready(&source.sha256, page, None).is_none() {
+        // A scan's JPEG is read alone when it is wanted: nothing to prepare.
+        let read_alone = self.scan_jpeg(&source.sha256, page).is_some();
+        if converted && !read_alone && self.ready(&source.sha256, page, None).is_none() {
             let _ = self.page(source, page);
         }
     }
@@ -234,6 +239,15 @@ impl Viewer {
     pub fn ready_layout(&self, sha256: &str) -> Option<DocumentLayout> {
         match self.prepared.get(&Key::Layout(sha256.to_owned()))? {
             Prepared::Layout(inspected) => Some(inspected.layout),
+            Prepared::Served(_) => None,
+        }
+    }
+
+    /// Where page `page`'s JPEG lies in the content `sha256`, when its layout is prepared and
+    /// its pages are JPEGs sent as the file holds them: the page is then those bytes alone.
+    pub fn scan_jpeg(&self, sha256: &str, page: usize) -> Option<std::ops::Range<u64>> {
+        match self.prepared.get(&Key::Layout(sha256.to_owned()))? {
+            Prepared::Layout(inspected) => inspected.scan_jpegs?.get(page).cloned(),
             Prepared::Served(_) => None,
         }
     }
@@ -368,12 +382,12 @@ mod tests {
                 .contains_key(&Key::Page(scans.sha256.clone(), 0)),
             "the first page is ready before the case opens"
         );
-        assert_eq!(viewer.ready(&scans.sha256, 1, None), None);
-        viewer.read_ahead(&scans, 1);
-        assert!(viewer.ready(&scans.sha256, 1, None).is_some(), "read ahead");
+        // Each page's JPEG is located in the file: a page is read alone, nothing read ahead.
+        let second = viewer.scan_jpeg(&scans.sha256, 1).expect("located");
+        assert!(scans.bytes[second.start as usize..].starts_with(b"\xFF\xD8"));
         let weight = viewer.prepared.weight();
-        viewer.read_ahead(&scans, 2);
-        assert_eq!(viewer.prepared.weight(), weight, "there is no third page");
+        viewer.read_ahead(&scans, 1);
+        assert_eq!(viewer.prepared.weight(), weight);
         for page in 0..2 {
             let served = viewer.page(&scans, page).unwrap();
             assert_eq!(
@@ -401,6 +415,32 @@ mod tests {
             !viewer.opens_at_once("0000"),
             "nothing prepared of unknown content"
         );
+
+        // Scans a WebView would turn (an EXIF orientation) are converted here: the next page is
+        // read ahead, once.
+        let jpeg = samples::encode(
+            &image::DynamicImage::ImageLuma8(samples::page_image(200, 283)),
+            image::ImageFormat::Jpeg,
+        );
+        let mut exif = vec![0xFF, 0xE1, 0x00, 0x22];
+        exif.extend_from_slice(
+            b"Exif\0\0MM\0*\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x06\0\0\0\0\0\0",
+        );
+        let turned = [&jpeg[..2], &exif, &jpeg[2..]].concat();
+        let turned = source(samples::scanned_pdf_of_jpeg(
+            &turned,
+            (200, 283),
+            &[samples::ScanPage::default(); 3],
+        ));
+        assert_eq!(viewer.prefetch(std::slice::from_ref(&turned)), 1);
+        assert_eq!(viewer.scan_jpeg(&turned.sha256, 1), None);
+        assert_eq!(viewer.ready(&turned.sha256, 1, None), None);
+        viewer.read_ahead(&turned, 1);
+        let ahead = viewer.ready(&turned.sha256, 1, None).expect("read ahead");
+        assert_eq!(ahead.mime, "image/png");
+        let weight = viewer.prepared.weight();
+        viewer.read_ahead(&turned, 3);
+        assert_eq!(viewer.prepared.weight(), weight, "there is no fourth page");
         // Any other PDF, and one that cannot be inspected here, goes whole to pdf.js.
         for other in [
             samples::text_pdf(&["Elvin Mammadov"]),

@@ -233,6 +233,8 @@ async fn documents_reach_the_viewer_as_they_are_or_converted() {
             assert_eq!(layout.format, format);
             assert!(layout.page_count >= 1);
             let last = layout.page_count as usize - 1;
+            // Before the page was ever served: what the desk answers without the whole file.
+            let alone = desk.prepared_page(&doc.id, last, None).unwrap();
             let served = viewer.page(&source, last).unwrap();
             match format.as_str() {
                 "PDF" if layout.pdf => {
@@ -241,13 +243,20 @@ async fn documents_reach_the_viewer_as_they_are_or_converted() {
                 }
                 "PDF" => {
                     // Scans only: each page shown as its image, the demo's JPEG scans as the
-                    // file holds them.
+                    // file holds them — read alone from the cache once the layout is known,
+                    // for the page and for its thumbnail.
                     assert_eq!(served.mime, "image/jpeg");
                     assert!(served.bytes.starts_with(b"\xFF\xD8"));
+                    assert_eq!(alone, Some(served.clone()), "read alone");
+                    let (jpeg, _) = desk.scan_page_source(&doc.id, last).unwrap().unwrap();
+                    assert_eq!(jpeg.bytes, served.bytes);
+                    assert!(!desk.page_needs_conversion(&doc.id, last).unwrap());
                 }
                 "TIFF" => {
                     assert_eq!(served.mime, "image/png");
                     assert!(served.bytes.starts_with(b"\x89PNG"));
+                    assert!(desk.scan_page_source(&doc.id, last).unwrap().is_none());
+                    assert_eq!(alone, None, "converted from the whole file");
                 }
                 "JPEG" if layout.page_count == 1 => {
                     assert_eq!(served.mime, "image/jpeg");

@@ -99,6 +99,11 @@ pub struct DocInfo {
     /// The beginning of the PDF's text layer, whitespace collapsed; `None` when there is none
     /// or it could not be read.
     pub text_excerpt: Option<String>,
+    /// For a PDF of scans only whose every page is a JPEG [`Documents::display_page`] sends as
+    /// it is: where each page's JPEG lies in the file (checked byte for byte), so a page can
+    /// be read without the rest of the file. `None` otherwise.
+    #[serde(skip)]
+    pub scan_jpegs: Option<Vec<std::ops::Range<u64>>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -356,7 +361,15 @@ impl Documents {
 fn inspect_pdf(bytes: &[u8], ctx: &Ctx) -> Result<DocInfo, DocError> {
     let pdf = pdf::Pdf::open(bytes, ctx)?;
     let pages = pdf.page_sizes();
+    let count = pages.len();
     let scans_only = pdf.is_scans_only();
+    let scan_jpegs = scans_only
+        .then(|| {
+            (0..count)
+                .map(|page| pdf.scan_jpeg_in(bytes, page, ctx))
+                .collect()
+        })
+        .flatten();
     let text = match pdf.text_start(EXCERPT_CHARS, ctx) {
         Ok(text) => text,
         Err(e @ (DocError::Cancelled | DocError::TimedOut { .. })) => return Err(e),
@@ -375,6 +388,7 @@ fn inspect_pdf(bytes: &[u8], ctx: &Ctx) -> Result<DocInfo, DocError> {
         native: false,
         pdf: !scans_only,
         text_excerpt: text.as_deref().map(excerpt),
+        scan_jpegs,
     })
 }
 
@@ -396,6 +410,7 @@ fn inspect_raster(bytes: &[u8], format: Format, ctx: &Ctx) -> Result<DocInfo, Do
         native: info.native,
         pdf: false,
         text_excerpt: None,
+        scan_jpegs: None,
     })
 }
 

@@ -55,12 +55,23 @@ fn a_pdf_of_scans_with_an_invisible_text_layer_is_shown_as_its_images() {
 fn a_scans_jpeg_goes_to_the_viewer_as_the_file_holds_it_unless_a_webview_would_turn_it() {
     let jpeg = samples::encode(&image::DynamicImage::ImageLuma8(scan()), ImageFormat::Jpeg);
     let pdf = samples::scanned_pdf_of_jpeg(&jpeg, scan().dimensions(), &[ScanPage::default(); 2]);
-    for page in 0..2 {
+    let located = docs()
+        .inspect(pdf.clone())
+        .unwrap()
+        .scan_jpegs
+        .expect("located");
+    assert_eq!(located.len(), 2);
+    for (page, at) in located.iter().enumerate() {
         let shown = docs().display_page(pdf.clone(), page).unwrap();
         assert_eq!(shown.mime, "image/jpeg");
         assert_eq!(
             shown.bytes, jpeg,
             "page {page}: the JPEG as the PDF holds it"
+        );
+        assert_eq!(
+            &pdf[at.start as usize..at.end as usize],
+            jpeg.as_slice(),
+            "page {page}: found where the file holds it"
         );
     }
     assert_eq!(
@@ -72,6 +83,7 @@ fn a_scans_jpeg_goes_to_the_viewer_as_the_file_holds_it_unless_a_webview_would_t
     // Such a page is decoded here and sent upright as stored, as PNG.
     let turned = common::with_exif_orientation(&jpeg, 6);
     let pdf = samples::scanned_pdf_of_jpeg(&turned, scan().dimensions(), &[ScanPage::default()]);
+    assert_eq!(docs().inspect(pdf.clone()).unwrap().scan_jpegs, None);
     let shown = docs().display_page(pdf, 0).unwrap();
     assert_eq!(shown.mime, "image/png");
     let image = image::load_from_memory_with_format(&shown.bytes, ImageFormat::Png).unwrap();

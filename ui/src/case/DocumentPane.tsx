@@ -357,7 +357,7 @@ export function DocumentPane({
               aria-current={i === page ? "page" : undefined}
               onClick={() => goTo(i)}
             >
-              <img src={documentUrl(document.id, i, true)} alt={String(i + 1)} />
+              <img src={documentUrl(document.id, i, true)} alt={String(i + 1)} loading="lazy" />
             </button>
           ))}
         </nav>

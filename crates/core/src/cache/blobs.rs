@@ -275,6 +275,29 @@ impl Store {
             .map_err(map_sql)
     }
 
+    /// Bytes `range` of a stored file, read alone (SQLite's incremental BLOB I/O decrypts only
+    /// the pages that hold them).
+    pub(crate) fn file_range(&self, sha: &str, range: std::ops::Range<u64>) -> DeskResult<Vec<u8>> {
+        let rowid: i64 = self
+            .conn
+            .query_row("SELECT rowid FROM blobs WHERE sha256 = ?1", [sha], |r| {
+                r.get(0)
+            })
+            .map_err(map_sql)?;
+        let blob = self
+            .conn
+            .blob_open(rusqlite::MAIN_DB, c"blobs", c"bytes", rowid, true)
+            .map_err(map_sql)?;
+        let (start, end) = (
+            usize::try_from(range.start).unwrap_or(usize::MAX),
+            usize::try_from(range.end).unwrap_or(usize::MAX),
+        );
+        let mut bytes = vec![0; end.saturating_sub(start).min(blob.len())];
+        blob.read_at_exact(&mut bytes, start)
+            .map_err(|e| crate::DeskError::storage(format!("cannot read a stored file: {e}")))?;
+        Ok(bytes)
+    }
+
     /// The SHA-256 of a document's stored bytes; `None` when they are not here.
     pub(crate) fn document_hash(&self, document_id: &str) -> DeskResult<Option<String>> {
         self.conn

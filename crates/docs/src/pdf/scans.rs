@@ -68,6 +68,45 @@ impl Pdf {
         super::page_image(&scan, ctx)?.ok_or(DocError::DrawnByViewer)
     }
 
+    /// Where page `page`'s JPEG lies in `bytes` (the file this was opened from), when the page
+    /// is a scan whose image is a JPEG [`crate::Documents::display_page`] sends as it is: after
+    /// the keyword `stream` of the image's object, at the offset its cross-reference gives, and
+    /// the same there byte for byte (a rebuilt or decrypted file does not qualify).
+    pub(crate) fn scan_jpeg_in(
+        &self,
+        bytes: &[u8],
+        page: usize,
+        ctx: &Ctx,
+    ) -> Option<std::ops::Range<u64>> {
+        let image = self.only_scan_of(*self.pages.get(page)?)?;
+        let stream = self.doc.get_object(image).ok()?.as_stream().ok()?;
+        let dimension = |key: &[u8]| super::dimension(stream, key);
+        ctx.limits
+            .check_pixels(dimension(b"Width")?, dimension(b"Height")?)
+            .ok()?;
+        let jpeg = stream.content.as_slice();
+        if stream.filters().ok()? != [b"DCTDecode".as_slice()]
+            || !crate::raster::pdf_jpeg_shows_as_is(jpeg, &ctx.limits)
+        {
+            return None;
+        }
+        let lopdf::xref::XrefEntry::Normal { offset, .. } =
+            *self.doc.reference_table.get(image.0)?
+        else {
+            return None;
+        };
+        let object = bytes.get(usize::try_from(offset).ok()?..)?;
+        let keyword = object.windows(6).position(|w| w == b"stream")? + 6;
+        let eol = match object.get(keyword..keyword + 2)? {
+            b"\r\n" => 2,
+            [b'\n' | b'\r', _] => 1,
+            _ => return None,
+        };
+        let start = usize::try_from(offset).ok()? + keyword + eol;
+        let range = start..start.checked_add(jpeg.len())?;
+        (bytes.get(range.clone())? == jpeg).then_some(range.start as u64..range.end as u64)
+    }
+
     /// The image page `page` draws as everything that shows on it, when it is such a page.
     fn only_scan_of(&self, page: ObjectId) -> Option<ObjectId> {
         let chain = ancestors(&self.doc, page).ok()?;
