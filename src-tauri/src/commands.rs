@@ -247,14 +247,14 @@ pub async fn document_layout<R: Runtime>(
     state: State<'_, DeskState>,
     id: String,
 ) -> Result<DocumentLayout, DeskError> {
-    let (source, viewer) = {
+    let (read, viewer) = {
         let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
         if let Some(layout) = desk.prepared_layout(&id)? {
             return Ok(layout);
         }
-        desk.document_source(&id)?
+        desk.document_read(&id)?
     };
-    tauri::async_runtime::spawn_blocking(move || viewer.layout(&source))
+    tauri::async_runtime::spawn_blocking(move || viewer.layout(&read.read()?))
         .await
         .map_err(|e| DeskError::internal(e.to_string()))?
 }
@@ -267,13 +267,18 @@ pub async fn prefetch_case<R: Runtime>(
     state: State<'_, DeskState>,
     id: String,
 ) -> Result<u32, DeskError> {
-    let (sources, viewer) = state
+    let (reads, viewer) = state
         .desk(|| app.path().app_data_dir().ok())
         .await?
         .prefetch_sources(&id)?;
-    let prepared = tauri::async_runtime::spawn_blocking(move || viewer.prefetch(&sources))
-        .await
-        .map_err(|e| DeskError::internal(e.to_string()))?;
+    let prepared = tauri::async_runtime::spawn_blocking(move || {
+        // A file that cannot be read is skipped, as one that cannot be shown: its error is
+        // shown when it is opened.
+        let sources: Vec<_> = reads.into_iter().filter_map(|r| r.read().ok()).collect();
+        viewer.prefetch(&sources)
+    })
+    .await
+    .map_err(|e| DeskError::internal(e.to_string()))?;
     Ok(u32::try_from(prepared).unwrap_or(u32::MAX))
 }
 

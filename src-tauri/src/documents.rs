@@ -7,7 +7,8 @@
 //! the next page prepared after it.
 
 use migdesk_core::DeskError;
-use migdesk_core::viewer::{Served, Source, Viewer};
+use migdesk_core::desk::SourceRead;
+use migdesk_core::viewer::{Served, Viewer};
 use tauri::http::{Request, Response, StatusCode, header};
 use tauri::{Manager, Runtime, UriSchemeContext, UriSchemeResponder};
 
@@ -57,7 +58,7 @@ fn error(status: StatusCode, err: &DeskError) -> Response<Vec<u8>> {
 /// A page found prepared, or the document to prepare it from and its page there.
 enum Found {
     Ready(Served),
-    Read(Source, Viewer, usize),
+    Read(SourceRead, Viewer, usize),
 }
 
 async fn answer<R: Runtime>(app: tauri::AppHandle<R>, path: String) -> Response<Vec<u8>> {
@@ -76,11 +77,13 @@ async fn answer<R: Runtime>(app: tauri::AppHandle<R>, path: String) -> Response<
             Ok(Some(served)) => Ok(Found::Ready(served)),
             // A scan's thumbnail is made from its page's JPEG alone.
             Ok(None) => match thumb.map(|_| desk.scan_page_source(&wanted.document, page)) {
-                Some(Ok(Some((jpeg, viewer)))) => Ok(Found::Read(jpeg, viewer, 0)),
+                Some(Ok(Some((jpeg, viewer)))) => {
+                    Ok(Found::Read(SourceRead::Read(jpeg), viewer, 0))
+                }
                 Some(Err(e)) => Err(e),
                 _ => desk
-                    .document_source(&wanted.document)
-                    .map(|(source, viewer)| Found::Read(source, viewer, page)),
+                    .document_read(&wanted.document)
+                    .map(|(read, viewer)| Found::Read(read, viewer, page)),
             },
             Err(e) => Err(e),
         },
@@ -93,19 +96,27 @@ async fn answer<R: Runtime>(app: tauri::AppHandle<R>, path: String) -> Response<
             }
             Ok(served)
         }
-        Ok(Found::Read(source, viewer, at)) => {
-            let (next, ahead) = (source.clone(), viewer.clone());
-            let served = tauri::async_runtime::spawn_blocking(move || match thumb {
-                Some(side) => viewer.thumbnail(&source, at, side),
-                None => viewer.page(&source, at),
+        Ok(Found::Read(read, viewer, at)) => {
+            let ahead = viewer.clone();
+            let served = tauri::async_runtime::spawn_blocking(move || {
+                let source = read.read()?;
+                let served = match thumb {
+                    Some(side) => viewer.thumbnail(&source, at, side),
+                    None => viewer.page(&source, at),
+                };
+                served.map(|served| (served, source))
             })
             .await
             .unwrap_or_else(|e| Err(DeskError::internal(e.to_string())));
             // The next page is prepared from the bytes in hand while this one is looked at.
-            if thumb.is_none() && served.is_ok() {
-                tauri::async_runtime::spawn_blocking(move || ahead.read_ahead(&next, page + 1));
-            }
-            served
+            served.map(|(served, source)| {
+                if thumb.is_none() {
+                    tauri::async_runtime::spawn_blocking(move || {
+                        ahead.read_ahead(&source, page + 1);
+                    });
+                }
+                served
+            })
         }
         Err(e) => return error(StatusCode::NOT_FOUND, &e),
     };
@@ -130,11 +141,16 @@ async fn read_ahead<R: Runtime>(app: tauri::AppHandle<R>, document: String, page
     if !matches!(desk.page_needs_conversion(&document, page), Ok(true)) {
         return;
     }
-    let Ok((source, viewer)) = desk.document_source(&document) else {
+    let Ok((read, viewer)) = desk.document_read(&document) else {
         return;
     };
     drop(desk);
-    let _ = tauri::async_runtime::spawn_blocking(move || viewer.read_ahead(&source, page)).await;
+    let _ = tauri::async_runtime::spawn_blocking(move || {
+        if let Ok(source) = read.read() {
+            viewer.read_ahead(&source, page);
+        }
+    })
+    .await;
 }
 
 /// Handles one request of the scheme.

@@ -24,10 +24,12 @@ use crate::session::{self, IdleLock};
 use crate::statistics;
 use crate::supervision::Supervision;
 use crate::sync::{Central, SyncReport};
-use crate::viewer::{self, DocumentLayout, Served, Source, Viewer};
+use crate::viewer::{self, Viewer};
 use migdesk_api::{ApplicationDetail, ConflictRecord};
 
+mod documents;
 mod sync_job;
+pub use documents::SourceRead;
 pub use sync_job::SyncJob;
 
 /// Downloads at a time during sync.
@@ -302,120 +304,6 @@ impl Desk {
         let store = self.active()?;
         crate::casework::add_counter_document(store, &catalogue, id, document)?;
         case::view(store, &catalogue, id, &today)
-    }
-
-    /// A stored document for the viewer, and the viewer to prepare it with (it works without
-    /// holding the desk).
-    pub fn document_source(&mut self, document_id: &str) -> DeskResult<(Source, Viewer)> {
-        let viewer = self.viewer.clone();
-        let store = self.active()?;
-        let source = store.document_file(document_id)?;
-        let (sha256, bytes) = source.ok_or_else(|| {
-            DeskError::new(
-                ErrorKind::Document,
-                format!("document {document_id} is not on this desk yet: sync to fetch it"),
-            )
-        })?;
-        Ok((
-            Source {
-                sha256,
-                bytes: bytes.into(),
-            },
-            viewer,
-        ))
-    }
-
-    /// Page `page` (or its thumbnail of side `thumb`) of document `document_id` when the viewer
-    /// has it prepared: answered without reading the document, however large. `None` when it
-    /// must be read ([`Desk::document_source`]).
-    pub fn prepared_page(
-        &mut self,
-        document_id: &str,
-        page: usize,
-        thumb: Option<u32>,
-    ) -> DeskResult<Option<Served>> {
-        let viewer = self.viewer.clone();
-        let store = self.active()?;
-        let Some(sha) = store.document_hash(document_id)? else {
-            return Ok(None);
-        };
-        if let Some(served) = viewer.ready(&sha, page, thumb) {
-            return Ok(Some(served));
-        }
-        // A scan's JPEG is its page: read alone from the cache, however large the file.
-        match viewer.scan_jpeg(&sha, page) {
-            Some(range) if thumb.is_none() => Ok(Some(Served {
-                mime: "image/jpeg",
-                bytes: store.file_range(&sha, range)?.into(),
-            })),
-            _ => Ok(None),
-        }
-    }
-
-    /// Page `page` of document `document_id` as a document of its own, when it is a scan's
-    /// JPEG (see [`Viewer::scan_jpeg`]): read alone from the cache, to make its thumbnail from.
-    /// Its `sha256` names the document's content and the page.
-    pub fn scan_page_source(
-        &mut self,
-        document_id: &str,
-        page: usize,
-    ) -> DeskResult<Option<(Source, Viewer)>> {
-        let viewer = self.viewer.clone();
-        let store = self.active()?;
-        let Some(sha) = store.document_hash(document_id)? else {
-            return Ok(None);
-        };
-        let Some(range) = viewer.scan_jpeg(&sha, page) else {
-            return Ok(None);
-        };
-        let source = Source {
-            bytes: store.file_range(&sha, range)?.into(),
-            sha256: format!("{sha}/{page}"),
-        };
-        Ok(Some((source, viewer)))
-    }
-
-    /// Whether page `page` of document `document_id` would be converted from the whole file
-    /// (its layout known, the page neither prepared nor a scan's JPEG read alone): what
-    /// reading ahead prepares.
-    pub fn page_needs_conversion(&mut self, document_id: &str, page: usize) -> DeskResult<bool> {
-        let viewer = self.viewer.clone();
-        let Some(sha) = self.active()?.document_hash(document_id)? else {
-            return Ok(false);
-        };
-        let converted = viewer.ready_layout(&sha).is_some_and(|layout| {
-            !layout.pdf && usize::try_from(layout.page_count).is_ok_and(|count| page < count)
-        });
-        Ok(converted
-            && viewer.ready(&sha, page, None).is_none()
-            && viewer.scan_jpeg(&sha, page).is_none())
-    }
-
-    /// The layout of document `document_id` when the viewer has it prepared (see
-    /// [`Desk::prepared_page`]).
-    pub fn prepared_layout(&mut self, document_id: &str) -> DeskResult<Option<DocumentLayout>> {
-        let viewer = self.viewer.clone();
-        let sha = self.active()?.document_hash(document_id)?;
-        Ok(sha.and_then(|sha| viewer.ready_layout(&sha)))
-    }
-
-    /// What the case screen shows first of case `case_id` (its first two stored documents) and
-    /// the viewer has not prepared yet, to prepare with [`Viewer::prefetch`] before the officer
-    /// opens it. Prepared documents are not read again.
-    pub fn prefetch_sources(&mut self, case_id: &str) -> DeskResult<(Vec<Source>, Viewer)> {
-        let viewer = self.viewer.clone();
-        let store = self.active()?;
-        let mut sources = Vec::new();
-        for sha256 in store.first_hashes(case_id, 2)? {
-            if !viewer.opens_at_once(&sha256) {
-                let bytes = store.file(&sha256)?;
-                sources.push(Source {
-                    sha256,
-                    bytes: bytes.into(),
-                });
-            }
-        }
-        Ok((sources, viewer))
     }
 
     /// The text of a document, checked against its applicant's key values.

@@ -301,7 +301,8 @@ async fn a_prefetched_case_has_its_first_documents_prepared() {
         2,
         "the demo cases have two documents or more"
     );
-    let (sources, viewer) = desk.prefetch_sources(next).unwrap();
+    let (reads, viewer) = desk.prefetch_sources(next).unwrap();
+    let sources: Vec<_> = reads.into_iter().map(|r| r.read().unwrap()).collect();
     assert_eq!(sources.len(), 2);
     for (doc, source) in first_two.iter().zip(&sources) {
         let (own, _) = desk.document_source(&doc.id).unwrap();

@@ -4,6 +4,7 @@ import { ErrorNotice } from "../components/ErrorNotice";
 import { trace } from "../data/trace";
 import { useLoad } from "../data/useLoad";
 import { type DeskError, type DocumentView, desk, documentUrl, type WordBox } from "../ipc/client";
+import { PageThumbnail } from "./PageThumbnail";
 import { PdfPage } from "./PdfPage";
 import { type Fit, loadView, saveView, type ViewState } from "./viewState";
 
@@ -357,7 +358,7 @@ export function DocumentPane({
               aria-current={i === page ? "page" : undefined}
               onClick={() => goTo(i)}
             >
-              <img src={documentUrl(document.id, i, true)} alt={String(i + 1)} loading="lazy" />
+              <PageThumbnail src={documentUrl(document.id, i, true)} alt={String(i + 1)} />
             </button>
           ))}
         </nav>

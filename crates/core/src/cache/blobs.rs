@@ -310,16 +310,31 @@ impl Store {
             .map_err(map_sql)
     }
 
-    /// The SHA-256 of the first `n` stored files of a case, in the case's order.
-    pub(crate) fn first_hashes(&self, case_id: &str, n: usize) -> DeskResult<Vec<String>> {
+    /// The SHA-256 and length of a document's stored bytes (the bytes are not read).
+    pub(crate) fn document_hash_and_length(
+        &self,
+        document_id: &str,
+    ) -> DeskResult<Option<(String, i64)>> {
+        self.conn
+            .query_row(
+                "SELECT d.sha256, length(b.bytes) FROM documents d JOIN blobs b ON b.sha256 = d.sha256 WHERE d.id = ?1",
+                [document_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(map_sql)
+    }
+
+    /// The SHA-256 and length of the first `n` stored files of a case, in the case's order.
+    pub(crate) fn first_hashes(&self, case_id: &str, n: usize) -> DeskResult<Vec<(String, i64)>> {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT d.sha256 FROM documents d JOIN blobs b ON b.sha256 = d.sha256
+                "SELECT d.sha256, length(b.bytes) FROM documents d JOIN blobs b ON b.sha256 = d.sha256
                  WHERE d.case_id = ?1 ORDER BY d.rowid LIMIT ?2",
             )
             .map_err(map_sql)?;
-        stmt.query_map(params![case_id, n as i64], |r| r.get(0))
+        stmt.query_map(params![case_id, n as i64], |r| Ok((r.get(0)?, r.get(1)?)))
             .and_then(Iterator::collect)
             .map_err(map_sql)
     }

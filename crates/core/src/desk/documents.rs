@@ -1,0 +1,245 @@
+//! The desk's documents for the viewer: what is prepared (found by content hash, without
+//! reading the file), a scan's page read alone, and the bytes of a file — a large one read on
+//! a connection of its own, so that tens of megabytes never keep the desk's other calls
+//! waiting.
+
+use std::path::PathBuf;
+
+use super::Desk;
+use crate::cache::{self, CacheKey, Store};
+use crate::error::{DeskError, DeskResult, ErrorKind};
+use crate::secrets;
+use crate::viewer::{DocumentLayout, Served, Source, Viewer};
+
+/// Files of at least this many bytes are read without holding the desk (see
+/// [`Desk::document_read`]); smaller ones cost less than a connection of their own.
+pub const READ_APART: i64 = 8 << 20;
+
+/// A stored document's bytes, to be read without holding the desk.
+pub enum SourceRead {
+    /// Read already.
+    Read(Source),
+    /// To read from the cache on a connection of its own.
+    Apart {
+        sha256: String,
+        path: PathBuf,
+        key: CacheKey,
+    },
+}
+
+impl std::fmt::Debug for SourceRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Read(source) => f.debug_tuple("Read").field(source).finish(),
+            Self::Apart { sha256, .. } => f.debug_struct("Apart").field("sha256", sha256).finish(),
+        }
+    }
+}
+
+impl SourceRead {
+    /// The content hash of the document.
+    pub fn sha256(&self) -> &str {
+        match self {
+            Self::Read(source) => &source.sha256,
+            Self::Apart { sha256, .. } => sha256,
+        }
+    }
+
+    /// The bytes (blocks while a large file is read: call it off the async threads).
+    pub fn read(self) -> DeskResult<Source> {
+        match self {
+            Self::Read(source) => Ok(source),
+            Self::Apart { sha256, path, key } => {
+                let bytes = Store::open_again(&path, &key)?.file(&sha256)?;
+                Ok(Source {
+                    sha256,
+                    bytes: bytes.into(),
+                })
+            }
+        }
+    }
+}
+
+fn not_here(document_id: &str) -> DeskError {
+    DeskError::new(
+        ErrorKind::Document,
+        format!("document {document_id} is not on this desk yet: sync to fetch it"),
+    )
+}
+
+impl Desk {
+    /// A stored document for the viewer, and the viewer to prepare it with (it works without
+    /// holding the desk).
+    pub fn document_source(&mut self, document_id: &str) -> DeskResult<(Source, Viewer)> {
+        let viewer = self.viewer.clone();
+        let store = self.active()?;
+        let source = store.document_file(document_id)?;
+        let (sha256, bytes) = source.ok_or_else(|| not_here(document_id))?;
+        Ok((
+            Source {
+                sha256,
+                bytes: bytes.into(),
+            },
+            viewer,
+        ))
+    }
+
+    /// Page `page` (or its thumbnail of side `thumb`) of document `document_id` when the viewer
+    /// has it prepared: answered without reading the document, however large. `None` when it
+    /// must be read ([`Desk::document_source`]).
+    pub fn prepared_page(
+        &mut self,
+        document_id: &str,
+        page: usize,
+        thumb: Option<u32>,
+    ) -> DeskResult<Option<Served>> {
+        let viewer = self.viewer.clone();
+        let store = self.active()?;
+        let Some(sha) = store.document_hash(document_id)? else {
+            return Ok(None);
+        };
+        if let Some(served) = viewer.ready(&sha, page, thumb) {
+            return Ok(Some(served));
+        }
+        // A scan's JPEG is its page: read alone from the cache, however large the file.
+        match viewer.scan_jpeg(&sha, page) {
+            Some(range) if thumb.is_none() => Ok(Some(Served {
+                mime: "image/jpeg",
+                bytes: store.file_range(&sha, range)?.into(),
+            })),
+            _ => Ok(None),
+        }
+    }
+
+    /// Page `page` of document `document_id` as a document of its own, when it is a scan's
+    /// JPEG (see [`Viewer::scan_jpeg`]): read alone from the cache, to make its thumbnail from.
+    /// Its `sha256` names the document's content and the page.
+    pub fn scan_page_source(
+        &mut self,
+        document_id: &str,
+        page: usize,
+    ) -> DeskResult<Option<(Source, Viewer)>> {
+        let viewer = self.viewer.clone();
+        let store = self.active()?;
+        let Some(sha) = store.document_hash(document_id)? else {
+            return Ok(None);
+        };
+        let Some(range) = viewer.scan_jpeg(&sha, page) else {
+            return Ok(None);
+        };
+        let source = Source {
+            bytes: store.file_range(&sha, range)?.into(),
+            sha256: format!("{sha}/{page}"),
+        };
+        Ok(Some((source, viewer)))
+    }
+
+    /// Whether page `page` of document `document_id` would be converted from the whole file
+    /// (its layout known, the page neither prepared nor a scan's JPEG read alone): what
+    /// reading ahead prepares.
+    pub fn page_needs_conversion(&mut self, document_id: &str, page: usize) -> DeskResult<bool> {
+        let viewer = self.viewer.clone();
+        let Some(sha) = self.active()?.document_hash(document_id)? else {
+            return Ok(false);
+        };
+        let converted = viewer.ready_layout(&sha).is_some_and(|layout| {
+            !layout.pdf && usize::try_from(layout.page_count).is_ok_and(|count| page < count)
+        });
+        Ok(converted
+            && viewer.ready(&sha, page, None).is_none()
+            && viewer.scan_jpeg(&sha, page).is_none())
+    }
+
+    /// The layout of document `document_id` when the viewer has it prepared (see
+    /// [`Desk::prepared_page`]).
+    pub fn prepared_layout(&mut self, document_id: &str) -> DeskResult<Option<DocumentLayout>> {
+        let viewer = self.viewer.clone();
+        let sha = self.active()?.document_hash(document_id)?;
+        Ok(sha.and_then(|sha| viewer.ready_layout(&sha)))
+    }
+
+    /// What the case screen shows first of case `case_id` (its first two stored documents) and
+    /// the viewer has not prepared yet, to read ([`SourceRead::read`]) and prepare with
+    /// [`Viewer::prefetch`] before the officer opens it. Prepared documents are not read again.
+    pub fn prefetch_sources(&mut self, case_id: &str) -> DeskResult<(Vec<SourceRead>, Viewer)> {
+        let viewer = self.viewer.clone();
+        let mut reads = Vec::new();
+        for (sha256, length) in self.active()?.first_hashes(case_id, 2)? {
+            if !viewer.opens_at_once(&sha256) {
+                reads.push(self.source_read(sha256, length)?);
+            }
+        }
+        Ok((reads, viewer))
+    }
+
+    /// A stored document's bytes to read without holding the desk, and the viewer to prepare
+    /// it with: a small file read already, a large one ([`READ_APART`]) read on a connection of
+    /// its own by [`SourceRead::read`].
+    pub fn document_read(&mut self, document_id: &str) -> DeskResult<(SourceRead, Viewer)> {
+        let viewer = self.viewer.clone();
+        let (sha256, length) = self
+            .active()?
+            .document_hash_and_length(document_id)?
+            .ok_or_else(|| not_here(document_id))?;
+        Ok((self.source_read(sha256, length)?, viewer))
+    }
+
+    fn source_read(&mut self, sha256: String, length: i64) -> DeskResult<SourceRead> {
+        if length < READ_APART {
+            let bytes = self.active()?.file(&sha256)?;
+            return Ok(SourceRead::Read(Source {
+                sha256,
+                bytes: bytes.into(),
+            }));
+        }
+        Ok(SourceRead::Apart {
+            sha256,
+            path: cache::file_in(&self.data_dir),
+            key: secrets::cache_key(self.keyring.as_ref(), false)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_large_file_is_read_on_a_connection_of_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, key) = (cache::file_in(dir.path()), CacheKey::random());
+        let store = Store::open(&path, &key).unwrap();
+        let bytes: Vec<u8> = (0..(READ_APART as usize + 1)).map(|i| i as u8).collect();
+        store
+            .conn_for_tests()
+            .execute(
+                "INSERT INTO blobs (sha256, bytes) VALUES ('big', ?1)",
+                [&bytes],
+            )
+            .unwrap();
+        let apart = SourceRead::Apart {
+            sha256: "big".into(),
+            path: path.clone(),
+            key: key.clone(),
+        };
+        assert_eq!(apart.sha256(), "big");
+        assert!(
+            !format!("{apart:?}").contains(&key.to_hex()),
+            "the key stays out of logs"
+        );
+        let source = apart.read().unwrap();
+        assert_eq!(
+            (source.sha256.as_str(), &*source.bytes),
+            ("big", bytes.as_slice())
+        );
+        // The desk's own connection is untouched meanwhile: it reads the same file.
+        assert_eq!(store.file("big").unwrap(), bytes);
+        let missing = SourceRead::Apart {
+            sha256: "gone".into(),
+            path,
+            key,
+        };
+        assert!(missing.read().is_err());
+    }
+}
