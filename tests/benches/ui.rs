@@ -212,6 +212,38 @@ impl Traced {
     }
 }
 
+/// Runs a script of [`timed_in_page`] in the window; panics saying what did not happen within
+/// its 30 s.
+async fn run_timed(desk: &AppWindow, script: &str, what: &str) -> Traced {
+    let answer = desk
+        .driver
+        .execute_async(script, vec![])
+        .await
+        .expect("script");
+    let traced = Traced::of(answer.json());
+    assert!(traced.took >= 0.0, "{what} within 30 s");
+    traced
+}
+
+/// The rounds of one figure: their times, and the steps of the fastest.
+#[derive(Default)]
+struct Rounds {
+    times: Vec<Duration>,
+    fastest: Vec<(String, f64, f64)>,
+}
+
+impl Rounds {
+    /// Adds a round; answers its time.
+    fn add(&mut self, round: Traced) -> Duration {
+        let took = Duration::from_secs_f64(round.took / 1000.0);
+        if self.times.iter().all(|t| took < *t) {
+            self.fastest = round.steps;
+        }
+        self.times.push(took);
+        took
+    }
+}
+
 /// The steps the desk traced, one a line.
 fn print_steps(steps: &[(String, f64, f64)]) {
     for (what, from, to) in steps {
@@ -340,25 +372,10 @@ async fn main() {
 
     // 1. Enter → both documents painted (the case's first two documents, as the officer gets
     //    them), the first case of the queue each round.
-    let mut enter = Vec::new();
-    let mut fastest = Vec::new();
+    let mut enter = Rounds::default();
     let mut panes: Vec<String> = Vec::new();
     for round in 0..ROUNDS {
-        let took = desk
-            .driver
-            .execute_async(&enter_to_painted(), vec![])
-            .await
-            .expect("script");
-        let took = Traced::of(took.json());
-        assert!(
-            took.took >= 0.0,
-            "the documents were not painted within 30 s"
-        );
-        let elapsed = Duration::from_secs_f64(took.took / 1000.0);
-        if enter.iter().all(|e| elapsed < *e) {
-            fastest = took.steps;
-        }
-        enter.push(elapsed);
+        enter.add(run_timed(&desk, &enter_to_painted(), "the documents were not painted").await);
         if round == 0 {
             for pane in ["pane-1-select", "pane-2-select"] {
                 panes.push(
@@ -444,8 +461,7 @@ async fn main() {
         cache_large_case(&mut store, &me, &large);
     }
     let mut cold = Vec::new();
-    let mut unlock_to_queue = Vec::new();
-    let mut unlock_steps = Vec::new();
+    let mut unlock_to_queue = Rounds::default();
     for _ in 0..ROUNDS {
         let start = Instant::now();
         let desk = AppWindow::launch_in("bench-ui", data_dir)
@@ -456,28 +472,21 @@ async fn main() {
             .expect("unlock screen");
         let to_unlock = start.elapsed();
         desk.type_into("unlock-password", &officer.password).await;
-        let answer = desk
-            .driver
-            .execute_async(&unlock_to_rows(CACHED_CASES), vec![])
-            .await
-            .expect("script");
-        let unlocked = Traced::of(answer.json());
-        assert!(unlocked.took >= 0.0, "no rows within 30 s of unlocking");
-        let to_queue = Duration::from_secs_f64(unlocked.took / 1000.0);
-        if unlock_to_queue.iter().all(|e| to_queue < *e) {
-            unlock_steps = unlocked.steps;
-        }
-        unlock_to_queue.push(to_queue);
-        cold.push(to_unlock + to_queue);
+        let unlocked = run_timed(
+            &desk,
+            &unlock_to_rows(CACHED_CASES),
+            "no rows after unlocking",
+        )
+        .await;
+        cold.push(to_unlock + unlock_to_queue.add(unlocked));
         data_dir = desk.close_keeping_data().await.expect("quit");
     }
 
     // 4. The large PDF: the app starts, the officer unlocks and opens the first case (the queue
     //    has had a second to prepare it, as the officer takes to read its row), then turns the
     //    page.
-    let mut large_first = Vec::new();
-    let mut large_next = Vec::new();
-    let mut large_steps = Vec::new();
+    let mut large_first = Rounds::default();
+    let mut large_next = Rounds::default();
     for _ in 0..ROUNDS {
         let desk = AppWindow::launch_in("bench-ui", data_dir)
             .await
@@ -488,35 +497,22 @@ async fn main() {
             .await
             .expect("the large case first");
         tokio::time::sleep(Duration::from_secs(1)).await;
-        let first = Traced::of(
-            desk.driver
-                .execute_async(&enter_to_painted_one(), vec![])
-                .await
-                .expect("script")
-                .json(),
+        large_first.add(
+            run_timed(
+                &desk,
+                &enter_to_painted_one(),
+                "the first page was not painted",
+            )
+            .await,
         );
-        assert!(
-            first.took >= 0.0,
-            "the first page was not painted within 30 s"
-        );
-        let first_ms = Duration::from_secs_f64(first.took / 1000.0);
-        if large_first.iter().all(|e| first_ms < *e) {
-            large_steps = first.steps;
-        }
-        large_first.push(first_ms);
         desk.expect_focus("case-screen").await.expect("case");
-        let next = Traced::of(
-            desk.driver
-                .execute_async(&key_to_page_painted("PageDown", 1), vec![])
-                .await
-                .expect("script")
-                .json(),
-        );
-        assert!(
-            next.took >= 0.0,
-            "the next page was not painted within 30 s"
-        );
-        large_next.push(Duration::from_secs_f64(next.took / 1000.0));
+        let next = key_to_page_painted("PageDown", 1);
+        large_next.add(run_timed(&desk, &next, "the next page was not painted").await);
+        // For a look: the second page, with the thumbnails that came into the strip's view.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        desk.screenshot("bench-large-pdf")
+            .await
+            .expect("screenshot");
         data_dir = desk.close_keeping_data().await.expect("quit");
     }
     let large_reference: Vec<Duration> = (0..ROUNDS)
@@ -532,13 +528,13 @@ async fn main() {
     );
     row(
         "Enter → both documents painted",
-        ms(best(&enter)),
+        ms(best(&enter.times)),
         "ms",
         "pdftoppm + convert, first pages",
         ms(best(&reference)),
     );
     println!("  where the fastest round's time went (ms after Enter, in the page):");
-    print_steps(&fastest);
+    print_steps(&enter.fastest);
     row(
         "resident memory (RSS), two scans open",
         case_rss.0 as f64 / 1e6,
@@ -577,24 +573,24 @@ async fn main() {
     );
     println!(
         "  of which unlock → first rows: {:.1} ms, timed in the page (launch includes starting the WebDriver bridge)",
-        ms(best(&unlock_to_queue))
+        ms(best(&unlock_to_queue.times))
     );
-    print_steps(&unlock_steps);
+    print_steps(&unlock_to_queue.fastest);
     row(
         &format!(
             "{LARGE_PAGES}-page scanned PDF ({:.0} MB): Enter → first page",
             large.len() as f64 / 1e6
         ),
-        ms(best(&large_first)),
+        ms(best(&large_first.times)),
         "ms",
         "pdftoppm, first page",
         ms(best(&large_reference)),
     );
     println!("  where the fastest round's time went (ms after Enter, in the page):");
-    print_steps(&large_steps);
+    print_steps(&large_first.fastest);
     row(
         "  then PageDown → next page painted",
-        ms(best(&large_next)),
+        ms(best(&large_next.times)),
         "ms",
         "pdftoppm, first page",
         ms(best(&large_reference)),
