@@ -113,6 +113,49 @@ impl Weighter<Key, Prepared> for ByBytes {
 pub struct Viewer {
     documents: Documents,
     prepared: Arc<Cache<Key, Prepared, ByBytes>>,
+    turns: Arc<Turns>,
+}
+
+/// Conversions take turns: the document service refuses calls beyond its jobs in flight
+/// (`Busy`), so a page strip asking for many thumbnails at once waits its turn instead of
+/// showing broken pictures.
+#[derive(Debug)]
+struct Turns {
+    running: std::sync::Mutex<usize>,
+    freed: std::sync::Condvar,
+    most: usize,
+}
+
+/// A conversion's turn, given back when dropped.
+struct Turn<'a>(&'a Turns);
+
+impl Turns {
+    fn take(&self) -> Turn<'_> {
+        let mut running = self
+            .running
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        while *running >= self.most {
+            running = self
+                .freed
+                .wait(running)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        *running += 1;
+        Turn(self)
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        let mut running = self
+            .0
+            .running
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *running = running.saturating_sub(1);
+        self.0.freed.notify_one();
+    }
 }
 
 impl std::fmt::Debug for Viewer {
@@ -143,9 +186,15 @@ impl Viewer {
             ),
             Err(_) => Cache::with_weighter(512, budget, ByBytes),
         };
+        let turns = Turns {
+            running: std::sync::Mutex::new(0),
+            freed: std::sync::Condvar::new(),
+            most: documents.limits().max_jobs_in_flight.max(1),
+        };
         Self {
             documents,
             prepared: Arc::new(prepared),
+            turns: Arc::new(turns),
         }
     }
 
@@ -158,6 +207,7 @@ impl Viewer {
     fn inspected(&self, source: &Source) -> DeskResult<Inspected> {
         let key = Key::Layout(source.sha256.clone());
         let prepared = self.prepared.get_or_insert_with(&key, || {
+            let _turn = self.turns.take();
             let info = self.documents.inspect(source.bytes.clone())?;
             Ok::<_, crate::DeskError>(Prepared::Layout(Inspected {
                 layout: DocumentLayout {
@@ -259,6 +309,7 @@ impl Viewer {
             Some(Prepared::Layout(inspected)) => {
                 inspected.layout.pdf
                     || (inspected.native && inspected.layout.page_count == 1)
+                    || inspected.scan_jpegs.is_some()
                     || self.ready(sha256, 0, None).is_some()
             }
             _ => false,
@@ -289,7 +340,8 @@ impl Viewer {
             .filter(|source| {
                 self.layout(source)
                     .and_then(|layout| {
-                        if layout.pdf {
+                        // pdf.js reads the file itself; a scan's located JPEG is read alone.
+                        if layout.pdf || self.scan_jpeg(&source.sha256, 0).is_some() {
                             Ok(())
                         } else {
                             self.page(source, 0).map(drop)
@@ -311,6 +363,7 @@ impl Viewer {
         convert: impl FnOnce() -> Result<Served, migdesk_docs::DocError>,
     ) -> DeskResult<Served> {
         let prepared = self.prepared.get_or_insert_with(&key, || {
+            let _turn = self.turns.take();
             Ok::<_, crate::DeskError>(Prepared::Served(convert()?))
         })?;
         match prepared {
@@ -376,12 +429,8 @@ mod tests {
             (layout.format.as_str(), layout.pdf, layout.page_count),
             ("PDF", false, 2)
         );
-        assert!(
-            viewer
-                .prepared
-                .contains_key(&Key::Page(scans.sha256.clone(), 0)),
-            "the first page is ready before the case opens"
-        );
+        // Its first page is ready before the case opens: located in the file, read alone.
+        assert!(viewer.scan_jpeg(&scans.sha256, 0).is_some());
         // Each page's JPEG is located in the file: a page is read alone, nothing read ahead.
         let second = viewer.scan_jpeg(&scans.sha256, 1).expect("located");
         assert!(scans.bytes[second.start as usize..].starts_with(b"\xFF\xD8"));
@@ -457,6 +506,31 @@ mod tests {
             let served = viewer.page(&other, 0).unwrap();
             assert_eq!(served.mime, "application/pdf");
             assert_eq!(served.bytes, other.bytes);
+        }
+    }
+
+    #[test]
+    fn conversions_beyond_the_jobs_in_flight_wait_their_turn_instead_of_failing() {
+        let limits = migdesk_docs::Limits {
+            max_jobs_in_flight: 1,
+            ..migdesk_docs::Limits::default()
+        };
+        let viewer = Viewer::new(Documents::new(limits), PREPARED_BUDGET);
+        let tiff = |shade: u8| {
+            let page = image::GrayImage::from_pixel(300, 400, image::Luma([shade]));
+            let mut bytes = std::io::Cursor::new(Vec::new());
+            page.write_to(&mut bytes, image::ImageFormat::Tiff).unwrap();
+            source(bytes.into_inner())
+        };
+        let thumbnails: Vec<_> = (0..6u8)
+            .map(|i| {
+                let (viewer, doc) = (viewer.clone(), tiff(i * 40));
+                std::thread::spawn(move || viewer.thumbnail(&doc, 0, 64))
+            })
+            .collect();
+        for thumbnail in thumbnails {
+            let served = thumbnail.join().unwrap().unwrap();
+            assert_eq!(served.mime, "image/png");
         }
     }
 
