@@ -1,6 +1,6 @@
 //! The document URI scheme: `migdesk-doc://localhost/<document id>/<page>` answers with the
-//! page for the viewer (the original file for PDFs and images the WebView shows, PNG for the
-//! rest), `…/<page>/thumb` with a small picture for the page strip. Bytes never travel as JSON.
+//! page for the viewer (the original file for PDFs and images the WebView shows, a scan's JPEG
+//! as its PDF holds it, PNG for the rest), `…/<page>/thumb` with a small picture for the page strip. Bytes never travel as JSON.
 //! Only the main window may ask; the desk must be unlocked. A page the viewer has prepared is
 //! answered without reading the document; conversion runs off the async threads, without
 //! holding the desk, under the core's document limits, and a page read from the document has

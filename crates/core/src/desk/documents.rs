@@ -86,16 +86,14 @@ impl Desk {
 
     /// Page `page` (or its thumbnail of side `thumb`) of document `document_id` when the viewer
     /// has it prepared: answered without reading the document, however large. `None` when it
-    /// must be read ([`Desk::document_source`]).
+    /// must be read ([`Desk::document_read`]).
     pub fn prepared_page(
         &mut self,
         document_id: &str,
         page: usize,
         thumb: Option<u32>,
     ) -> DeskResult<Option<Served>> {
-        let viewer = self.viewer.clone();
-        let store = self.active()?;
-        let Some(sha) = store.document_hash(document_id)? else {
+        let Some((sha, viewer)) = self.stored_hash(document_id)? else {
             return Ok(None);
         };
         if let Some(served) = viewer.ready(&sha, page, thumb) {
@@ -105,10 +103,18 @@ impl Desk {
         match viewer.scan_jpeg(&sha, page) {
             Some(range) if thumb.is_none() => Ok(Some(Served {
                 mime: "image/jpeg",
-                bytes: store.file_range(&sha, range)?.into(),
+                bytes: self.active()?.file_range(&sha, range)?.into(),
             })),
             _ => Ok(None),
         }
+    }
+
+    /// The SHA-256 of a document's stored bytes, with the viewer; `None` when they are not
+    /// here.
+    fn stored_hash(&mut self, document_id: &str) -> DeskResult<Option<(String, Viewer)>> {
+        let viewer = self.viewer.clone();
+        let sha = self.active()?.document_hash(document_id)?;
+        Ok(sha.map(|sha| (sha, viewer)))
     }
 
     /// Page `page` of document `document_id` as a document of its own, when it is a scan's
@@ -119,16 +125,14 @@ impl Desk {
         document_id: &str,
         page: usize,
     ) -> DeskResult<Option<(Source, Viewer)>> {
-        let viewer = self.viewer.clone();
-        let store = self.active()?;
-        let Some(sha) = store.document_hash(document_id)? else {
+        let Some((sha, viewer)) = self.stored_hash(document_id)? else {
             return Ok(None);
         };
         let Some(range) = viewer.scan_jpeg(&sha, page) else {
             return Ok(None);
         };
         let source = Source {
-            bytes: store.file_range(&sha, range)?.into(),
+            bytes: self.active()?.file_range(&sha, range)?.into(),
             sha256: format!("{sha}/{page}"),
         };
         Ok(Some((source, viewer)))
@@ -138,8 +142,7 @@ impl Desk {
     /// (its layout known, the page neither prepared nor a scan's JPEG read alone): what
     /// reading ahead prepares.
     pub fn page_needs_conversion(&mut self, document_id: &str, page: usize) -> DeskResult<bool> {
-        let viewer = self.viewer.clone();
-        let Some(sha) = self.active()?.document_hash(document_id)? else {
+        let Some((sha, viewer)) = self.stored_hash(document_id)? else {
             return Ok(false);
         };
         let converted = viewer.ready_layout(&sha).is_some_and(|layout| {
@@ -153,9 +156,8 @@ impl Desk {
     /// The layout of document `document_id` when the viewer has it prepared (see
     /// [`Desk::prepared_page`]).
     pub fn prepared_layout(&mut self, document_id: &str) -> DeskResult<Option<DocumentLayout>> {
-        let viewer = self.viewer.clone();
-        let sha = self.active()?.document_hash(document_id)?;
-        Ok(sha.and_then(|sha| viewer.ready_layout(&sha)))
+        let stored = self.stored_hash(document_id)?;
+        Ok(stored.and_then(|(sha, viewer)| viewer.ready_layout(&sha)))
     }
 
     /// What the case screen shows first of case `case_id` (its first two stored documents) and
