@@ -262,14 +262,21 @@ impl Viewer {
     /// the one just shown, read ahead while the officer looks at that one. Errors are left for
     /// the page's own request to show.
     pub fn read_ahead(&self, source: &Source, page: usize) {
-        let converted = self.ready_layout(&source.sha256).is_some_and(|layout| {
-            !layout.pdf && usize::try_from(layout.page_count).is_ok_and(|count| page < count)
-        });
-        // A scan's JPEG is read alone when it is wanted: nothing to prepare.
-        let read_alone = self.scan_jpeg(&source.sha256, page).is_some();
-        if converted && !read_alone && self.ready(&source.sha256, page, None).is_none() {
+        if self.needs_conversion(&source.sha256, page) {
             let _ = self.page(source, page);
         }
+    }
+
+    /// Whether page `page` of the content `sha256` would be converted from the whole file: its
+    /// layout known and shown page by page here, the page there, neither prepared nor a scan's
+    /// JPEG read alone when it is wanted.
+    pub fn needs_conversion(&self, sha256: &str, page: usize) -> bool {
+        let converted = self.ready_layout(sha256).is_some_and(|layout| {
+            !layout.pdf && usize::try_from(layout.page_count).is_ok_and(|count| page < count)
+        });
+        converted
+            && self.scan_jpeg(sha256, page).is_none()
+            && self.ready(sha256, page, None).is_none()
     }
 
     /// Page `page` (or its thumbnail of side `thumb`) of the content `sha256`, when it is

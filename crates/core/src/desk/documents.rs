@@ -139,18 +139,10 @@ impl Desk {
     }
 
     /// Whether page `page` of document `document_id` would be converted from the whole file
-    /// (its layout known, the page neither prepared nor a scan's JPEG read alone): what
-    /// reading ahead prepares.
+    /// ([`Viewer::needs_conversion`]): what reading ahead prepares.
     pub fn page_needs_conversion(&mut self, document_id: &str, page: usize) -> DeskResult<bool> {
-        let Some((sha, viewer)) = self.stored_hash(document_id)? else {
-            return Ok(false);
-        };
-        let converted = viewer.ready_layout(&sha).is_some_and(|layout| {
-            !layout.pdf && usize::try_from(layout.page_count).is_ok_and(|count| page < count)
-        });
-        Ok(converted
-            && viewer.ready(&sha, page, None).is_none()
-            && viewer.scan_jpeg(&sha, page).is_none())
+        let stored = self.stored_hash(document_id)?;
+        Ok(stored.is_some_and(|(sha, viewer)| viewer.needs_conversion(&sha, page)))
     }
 
     /// The layout of document `document_id` when the viewer has it prepared (see
