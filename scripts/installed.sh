@@ -51,8 +51,9 @@ unit_check="$(systemd-analyze verify /lib/systemd/system/migdesk-central.service
 [ -z "$unit_check" ] || die "systemd warns about the central service's unit: $unit_check"
 
 step "the installed desk signs in and syncs (end to end)"
+# `--workspace`, as the test run resolves features: the harness is not compiled again.
 with_test_keyring env MIGDESK_APP=/usr/bin/migdesk \
-  cargo test --locked -p migdesk-e2e --test officer_queue
+  cargo test --locked --workspace --test officer_queue
 
 step "the installed desk updates itself to a newer desk, signed (end to end)"
 # The newer desk: the same release build as the next patch version, signed with the key built
@@ -67,7 +68,7 @@ TAURI_SIGNING_PRIVATE_KEY_PASSWORD="" ui/node_modules/.bin/tauri signer sign -f 
   --app-version "$NEXT" "$UPDATE_DIR/wrongly-signed.deb" >/dev/null
 with_test_keyring env MIGDESK_APP=/usr/bin/migdesk MIGDESK_UPDATE_PACKAGE="$NEXT_DEB" \
   MIGDESK_UPDATE_SIGNATURE="$NEXT_DEB.sig" MIGDESK_UPDATE_WRONG_SIGNATURE="$UPDATE_DIR/wrongly-signed.deb.sig" \
-  MIGDESK_UPDATE_VERSION="$NEXT" cargo test --locked -p migdesk-e2e --test installed_update -- --ignored
+  MIGDESK_UPDATE_VERSION="$NEXT" cargo test --locked --workspace --test installed_update -- --ignored
 rm -rf "$UPDATE_DIR"
 [ "$(dpkg-query -W -f='${Version}' migdesk)" = "$NEXT" ] || die "the desk did not update itself to $NEXT"
 

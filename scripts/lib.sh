@@ -32,7 +32,14 @@ SCHEMATHESIS_VERSION='4.32.5'
 MIN_NODE_MAJOR=20
 MIN_NODE_MINOR=19
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Each step says how long into the run it starts (the scripts a run calls share its start), so a
+# slow run shows where its time went.
+MIGDESK_RUN_START="${MIGDESK_RUN_START:-$(date +%s)}"
+export MIGDESK_RUN_START
+step() {
+  local in=$(($(date +%s) - MIGDESK_RUN_START))
+  printf '\n\033[1m== %s\033[0m  (%d:%02d in)\n' "$*" $((in / 60)) $((in % 60))
+}
 die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
 as_root() {
@@ -157,6 +164,15 @@ build_app() {
 build_central() {
   step "building the central service and the command-line desk"
   cargo build -p migdesk-central -p migdesk-core --bins --locked
+}
+
+# Every binary at once, as the tests build them: one resolution of the workspace's features, so
+# the test build that follows reuses the dependencies instead of compiling them again with other
+# features (building the desk alone, then the centre, then the tests compiled the GTK and
+# WebView stack twice).
+build_workspace() {
+  step "building the desk, the central service and the command-line desk"
+  cargo build --workspace --bins --locked
 }
 
 # Whether a Secret Service (the OS key store the desk keeps its keys in) answers, or can be

@@ -19,8 +19,7 @@ npm --prefix ui test
 build_ui
 step "lints (Rust)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-build_app
-build_central
+build_workspace
 bash scripts/contract.sh
 step "Rust tests, including end-to-end (artifacts in target/e2e-artifacts)"
 # A session bus and a fresh, unlocked Secret Service of their own (GNOME Keyring in a new data
@@ -30,3 +29,4 @@ with_postgres with_test_keyring cargo test --workspace --locked
 # The packages, built in release mode, installed on this machine and tested as installed.
 bash scripts/package.sh
 bash scripts/installed.sh
+step "every test passed"
