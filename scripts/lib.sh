@@ -156,19 +156,15 @@ with_postgres() {
   return "$status"
 }
 
-build_app() {
-  step "building the desk"
-  cargo build -p migdesk --locked
-}
-
 build_central() {
   step "building the central service and the command-line desk"
   cargo build -p migdesk-central -p migdesk-core --bins --locked
 }
 
-# Every binary at once, as the tests build them: one resolution of the workspace's features, so
-# the test build that follows reuses the dependencies instead of compiling them again with other
-# features (building the desk alone, then the centre, then the tests compiled the GTK and
+# Every binary at once (the desk, the central service, the command-line desk), by the README's
+# two commands alike: one resolution of the workspace's features, so the test build and the
+# README's run command under test reuse the dependencies instead of compiling them again with
+# other features (building the desk alone, then the centre, then the tests compiled the GTK and
 # WebView stack twice).
 build_workspace() {
   step "building the desk, the central service and the command-line desk"

@@ -21,8 +21,7 @@ ensure_debian_packages
 ensure_rust
 ensure_node
 build_ui
-build_app
-build_central
+build_workspace
 
 mkdir -p "$DEMO_DIR"
 if [ ! -f "$CENTRAL_DB" ]; then
