@@ -391,6 +391,18 @@ pub fn record_change(
     Ok(())
 }
 
+/// Records in the change feed that `case` changed (`kind`) where it is: for its department and
+/// the officer who has it, whose desks fetch it again.
+pub fn case_changed(
+    conn: &Connection,
+    case: &CaseRow,
+    kind: ChangeKind,
+    at: &str,
+) -> ApiResult<()> {
+    let officer = case.officer_id.as_deref();
+    record_change(conn, &case.id, &case.department_id, officer, None, kind, at)
+}
+
 /// The case, if the caller may read it: a supervisor, any case of their department; an officer,
 /// the cases assigned to them now or before. Any other case answers exactly like one that does
 /// not exist, so nothing leaks across departments or between colleagues.

@@ -182,7 +182,7 @@ pub async fn send_documents(
             let types: Vec<&str> = added.iter().map(|d| d.doc_type.as_str()).collect();
             store::add_event(tx, &case.id, &now, None, &Event::DocumentsAdded { types: types.into_iter().map(str::to_owned).collect() })?;
             resume_deadline(tx, &calendar, &case.id, &now)?;
-            store::record_change(tx, &case.id, &case.department_id, case.officer_id.as_deref(), None, ChangeKind::Changed, &now)?;
+            store::case_changed(tx, &case, ChangeKind::Changed, &now)?;
             Ok((StatusCode::CREATED, Json(SendDocumentsResponse { added, status })))
         })
         .await
@@ -212,7 +212,7 @@ pub async fn withdraw(
                 params![now, case.id],
             )?;
             store::add_event(tx, &case.id, &now, None, &Event::Withdrawn {})?;
-            store::record_change(tx, &case.id, &case.department_id, case.officer_id.as_deref(), None, ChangeKind::Withdrawn, &now)?;
+            store::case_changed(tx, &case, ChangeKind::Withdrawn, &now)?;
             let case = store::case_row(tx, &case.id)?.ok_or_else(|| ApiError::internal("the case vanished"))?;
             let answer = tracking(tx, &case)?;
             Ok(Json(answer))

@@ -193,15 +193,7 @@ pub async fn resolve(
             } else {
                 // The case itself does not change, but its history does: the desks of the
                 // department and of the officer who has it fetch it again.
-                store::record_change(
-                    tx,
-                    &case.id,
-                    &case.department_id,
-                    case.officer_id.as_deref(),
-                    None,
-                    ChangeKind::Changed,
-                    &now,
-                )?;
+                store::case_changed(tx, &case, ChangeKind::Changed, &now)?;
             }
             let reason = (!reason.is_empty()).then_some(reason);
             tx.execute(

@@ -128,15 +128,7 @@ pub async fn add(
                 )?;
                 super::applicant::resume_deadline(tx, &calendar, &case.id, &now)?;
             }
-            store::record_change(
-                tx,
-                &case.id,
-                &case.department_id,
-                case.officer_id.as_deref(),
-                None,
-                ChangeKind::Changed,
-                &now,
-            )?;
+            store::case_changed(tx, &case, ChangeKind::Changed, &now)?;
             Ok((StatusCode::CREATED, Json(meta)))
         })
         .await

@@ -347,15 +347,7 @@ pub(crate) fn apply(
             },
         )?;
     }
-    store::record_change(
-        tx,
-        application_id,
-        &case.department_id,
-        case.officer_id.as_deref(),
-        None,
-        ChangeKind::Changed,
-        now_s,
-    )?;
+    store::case_changed(tx, case, ChangeKind::Changed, now_s)?;
     let email = crate::letter::email(catalogue, &detail, &officer.full_name, &req.decision());
     let notification_id: i64 = tx.query_row(
         "INSERT INTO notifications (application_id, decision_id, to_address, language, subject, body, state, created_at)

@@ -167,15 +167,7 @@ pub async fn create(
                 },
             )?;
             // The case's version does not move: a note never makes a decision stale.
-            store::record_change(
-                tx,
-                &case.id,
-                &case.department_id,
-                case.officer_id.as_deref(),
-                None,
-                ChangeKind::Changed,
-                &now,
-            )?;
+            store::case_changed(tx, &case, ChangeKind::Changed, &now)?;
             let kept =
                 note(tx, &id)?.ok_or_else(|| ApiError::internal("the note just kept is gone"))?;
             Ok((StatusCode::CREATED, Json(kept)))

@@ -15,7 +15,7 @@ use crate::clock;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiPath;
 use crate::store;
-use migdesk_api::{ApplicationDetail, ChangeKind, Event, Pool, PoolCase, Role, Status};
+use migdesk_api::{ApplicationDetail, Event, Pool, PoolCase, Role, Status};
 
 /// The caller works in the department.
 fn require_member(caller: &Caller, department_id: &str) -> ApiResult<()> {
@@ -129,30 +129,13 @@ pub async fn claim(
                 ));
             }
             let now = clock::format(clock::now());
-            tx.execute(
-                "UPDATE applications SET officer_id = ?1, version = version + 1, updated_at = ?2 WHERE id = ?3",
-                params![caller.user_id, now, case.id],
-            )?;
-            store::add_event(
-                tx,
-                &case.id,
-                &now,
-                Some(&caller.user_id),
-                &Event::Assigned {
-                    to: caller.user_id.clone(),
-                    to_name: caller.full_name.clone(),
-                    by: "pool".into(),
-                },
-            )?;
-            store::record_change(
-                tx,
-                &case.id,
-                &case.department_id,
-                Some(&caller.user_id),
-                None,
-                ChangeKind::Reassigned,
-                &now,
-            )?;
+            let event = Event::Assigned {
+                to: caller.user_id.clone(),
+                to_name: caller.full_name.clone(),
+                by: "pool".into(),
+            };
+            let me = &caller.user_id;
+            super::supervision::give_case(tx, &case, me, me, &event, &now)?;
             store::application_detail(tx, &case.id)?
                 .ok_or_else(|| ApiError::internal("the claimed case vanished"))
         })

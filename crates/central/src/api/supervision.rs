@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use axum::Json;
 use axum::extract::State;
 use chrono::{Datelike, Days};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::NeedsSupervisor;
 use crate::AppState;
@@ -215,8 +215,13 @@ pub async fn assign(
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            let Some((_, target_name)) = target.filter(|(department, _)| *department == department_id) else {
-                return Err(ApiError::bad_request(format!("{} is not an officer of this department", req.officer_id)));
+            let Some((_, target_name)) =
+                target.filter(|(department, _)| *department == department_id)
+            else {
+                return Err(ApiError::bad_request(format!(
+                    "{} is not an officer of this department",
+                    req.officer_id
+                )));
             };
             let now = clock::format(clock::now());
             let mut moved = Vec::with_capacity(req.applications.len());
@@ -238,25 +243,18 @@ pub async fn assign(
                     ));
                 }
                 if case.officer_id.as_deref() == Some(req.officer_id.as_str()) {
-                    return Err(ApiError::bad_request(format!("{} is already assigned to that officer", case.number)));
+                    return Err(ApiError::bad_request(format!(
+                        "{} is already assigned to that officer",
+                        case.number
+                    )));
                 }
-                let version = case.version + 1;
-                tx.execute(
-                    "UPDATE applications SET officer_id = ?1, version = ?2, updated_at = ?3 WHERE id = ?4",
-                    params![req.officer_id, version, now, case.id],
-                )?;
-                store::add_event(
-                    tx,
-                    &case.id,
-                    &now,
-                    Some(&caller.user_id),
-                    &Event::Reassigned {
-                        from: case.officer_id.clone(),
-                        to: req.officer_id.clone(),
-                        to_name: target_name.clone(),
-                        reason: reason.to_owned(),
-                    },
-                )?;
+                let event = Event::Reassigned {
+                    from: case.officer_id.clone(),
+                    to: req.officer_id.clone(),
+                    to_name: target_name.clone(),
+                    reason: reason.to_owned(),
+                };
+                give_case(tx, &case, &req.officer_id, &caller.user_id, &event, &now)?;
                 // The reason is also a note on the case, by the supervisor.
                 super::notes::keep(
                     tx,
@@ -270,21 +268,40 @@ pub async fn assign(
                     NoteOrigin::Reassignment,
                     &now,
                 )?;
-                store::record_change(
-                    tx,
-                    &case.id,
-                    &case.department_id,
-                    Some(&req.officer_id),
-                    case.officer_id.as_deref(),
-                    ChangeKind::Reassigned,
-                    &now,
-                )?;
                 moved.push(Moved {
                     application_id: case.id.clone(),
-                    version,
+                    version: case.version + 1,
                 });
             }
             Ok(Json(AssignmentResponse { moved }))
         })
         .await
+}
+
+/// Gives `case` to the officer `to`: its version moves on, its history says how (`event`, by
+/// `actor`), and the change feed brings it to the department, to `to` and away from the officer
+/// who had it.
+pub(crate) fn give_case(
+    tx: &Connection,
+    case: &store::CaseRow,
+    to: &str,
+    actor: &str,
+    event: &Event,
+    now: &str,
+) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE applications SET officer_id = ?1, version = version + 1, updated_at = ?2 WHERE id = ?3",
+        params![to, now, case.id],
+    )?;
+    store::add_event(tx, &case.id, now, Some(actor), event)?;
+    let had = case.officer_id.as_deref();
+    store::record_change(
+        tx,
+        &case.id,
+        &case.department_id,
+        Some(to),
+        had,
+        ChangeKind::Reassigned,
+        now,
+    )
 }
