@@ -36,8 +36,8 @@ ui() {
   ensure_tauri_driver
   build_ui
   step "the desk in its window (release build of the app)"
-  cargo build --release -p migdesk --locked
-  build_central
+  build_release
+  build_workspace
   # Its own session bus and unlocked Secret Service, as the end-to-end tests have.
   KEYRING_HOME="$(mktemp -d)"
   trap 'rm -rf "$KEYRING_HOME"' EXIT
@@ -56,7 +56,7 @@ fuzz() {
   fi
   export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
   command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
-  build_central
+  build_workspace
   local seeds
   seeds="$(mktemp -d)"
   trap 'rm -rf "$seeds"' RETURN

@@ -156,11 +156,6 @@ with_postgres() {
   return "$status"
 }
 
-build_central() {
-  step "building the central service and the command-line desk"
-  cargo build -p migdesk-central -p migdesk-core --bins --locked
-}
-
 # Every binary at once (the desk, the central service, the command-line desk), by the README's
 # two commands alike: one resolution of the workspace's features, so the test build and the
 # README's run command under test reuse the dependencies instead of compiling them again with
@@ -169,6 +164,15 @@ build_central() {
 build_workspace() {
   step "building the desk, the central service and the command-line desk"
   cargo build --workspace --bins --locked
+}
+
+# The release desk (as installed: its pages compiled in) and central service, for the packages
+# and the window benchmark alike: the same packages, so features resolve the same and a second
+# build (the newer desk of the update test, or the benchmark after packaging) compiles again
+# only what changed (the desk alone resolved others and compiled 55 crates again).
+build_release() {
+  cargo build --release --locked -p migdesk -p migdesk-central --bin migdesk --bin migdesk-central \
+    --features migdesk/custom-protocol
 }
 
 # Whether a Secret Service (the OS key store the desk keeps its keys in) answers, or can be

@@ -50,18 +50,13 @@ export TAURI_SIGNING_PRIVATE_KEY_PASSWORD="${MIGDESK_UPDATE_KEY_PASSWORD:-}"
 sign_desk() { "${TAURI[@]}" signer sign -f "$KEY" --app-version "$2" "$1" >/dev/null; }
 
 build_ui
-# One release build for both: the same packages, so features resolve the same and the newer desk
-# compiles again only the crates reading its version (the desk alone resolved others and
-# compiled 55 crates again).
-release_build=(cargo build --release --locked -p migdesk -p migdesk-central --bin migdesk --bin migdesk-central
-  --features migdesk/custom-protocol)
 if [ -n "$DESK_ONLY" ]; then
   step "building the desk $VERSION (release)"
   # The version the desk reports is the configuration's, compiled in.
-  TAURI_CONFIG="{\"version\":\"$VERSION\"}" "${release_build[@]}"
+  TAURI_CONFIG="{\"version\":\"$VERSION\"}" build_release
 else
   step "building the desk and the central service (release)"
-  "${release_build[@]}"
+  build_release
 fi
 
 # The shared libraries a binary links, as Debian package dependencies (dpkg-shlibdeps reads

@@ -450,8 +450,29 @@ impl AppWindow {
 
     /// The processes running the app binary on this desk's data folder (a desk that restarted
     /// itself too: its environment names the folder). A process whose binary was replaced on disk
-    /// since it started (an update installed under it) is not among them.
+    /// since it started (an update installed under it) is not among them, nor a child the desk
+    /// has forked to start a program (the text recogniser) that has not replaced itself yet.
     pub fn app_processes(&self) -> HarnessResult<Vec<u32>> {
+        let found = self.app_binary_processes()?;
+        let parent = |pid: u32| {
+            std::fs::read_to_string(format!("/proc/{pid}/status"))
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find_map(|l| l.strip_prefix("PPid:"))?
+                        .trim()
+                        .parse()
+                        .ok()
+                })
+        };
+        Ok(found
+            .iter()
+            .copied()
+            .filter(|&pid| parent(pid).is_none_or(|p: u32| !found.contains(&p)))
+            .collect())
+    }
+
+    fn app_binary_processes(&self) -> HarnessResult<Vec<u32>> {
         let app = app_binary()?;
         let marker = format!("{DATA_DIR_ENV}={}", self.data_dir.path().display());
         let mut found = Vec::new();
