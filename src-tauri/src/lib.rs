@@ -3,6 +3,7 @@
 //! This crate stays thin. A command takes state, calls `migdesk-core`, and returns a DTO or a
 //! [`migdesk_core::DeskError`]. No SQL, HTTP or file parsing lives here.
 
+pub mod arenas;
 mod background;
 mod commands;
 mod documents;

@@ -37,6 +37,20 @@ async fn first_screen_reaches_the_core_and_switches_language() {
     assert!(desk.data_dir().is_dir());
     desk.screenshot("first-screen-az").await.unwrap();
 
+    // The desk started itself once more with few malloc arenas (so the scans' large buffers go
+    // back to the system), as the same process: one app process, the limit in its environment.
+    let [pid] = desk.app_processes().unwrap()[..] else {
+        panic!("expected one desk process: {:?}", desk.app_processes());
+    };
+    let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap();
+    let limit = std::env::var("MALLOC_ARENA_MAX").unwrap_or_else(|_| "2".into());
+    assert!(
+        environ
+            .split(|b| *b == 0)
+            .any(|v| v == format!("MALLOC_ARENA_MAX={limit}").as_bytes()),
+        "the desk runs with MALLOC_ARENA_MAX={limit}"
+    );
+
     for lang in ["en", "ru", "az"] {
         desk.by_test_id(&format!("language-{lang}"))
             .await

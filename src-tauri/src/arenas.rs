@@ -1,0 +1,44 @@
+//! Few malloc arenas for the desk's process (Linux, glibc).
+//!
+//! The C library gives each thread that allocates at the same time its own arena (up to eight a
+//! core) and keeps what an arena once held. The desk decodes, turns and binarises 300-dpi scans
+//! in large short-lived buffers on many threads (the document service runs each job on a thread
+//! of its own, the background recogniser two at a time): measured with the window benchmark, the
+//! desk's process held 168 MB more with two scans open than on its first screen, and 59 MB with
+//! two arenas, the larger PDFs opening as fast. The arena count can only be set before the C
+//! library's allocator starts, from the environment, so the desk starts itself once more with
+//! `MALLOC_ARENA_MAX` set (the same process: `exec`), unless the environment already sets it.
+
+/// The environment variable glibc reads its arena limit from.
+const ARENA_MAX_ENV: &str = "MALLOC_ARENA_MAX";
+/// Two arenas: the window's thread and the background work rarely wait on each other's lock.
+const ARENAS: &str = "2";
+
+/// Replaces this process with the same program and arguments and `MALLOC_ARENA_MAX` set, when
+/// it is not set. Returns only when nothing was to be done or the program could not be started
+/// again (the desk then runs as it is, with the C library's default).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn settle() {
+    use std::os::unix::process::CommandExt;
+
+    if std::env::var_os(ARENA_MAX_ENV).is_some() {
+        return;
+    }
+    let Ok(program) = std::env::current_exe() else {
+        return;
+    };
+    let mut args = std::env::args_os();
+    let arg0 = args
+        .next()
+        .unwrap_or_else(|| program.clone().into_os_string());
+    let error = std::process::Command::new(&program)
+        .arg0(arg0)
+        .args(args)
+        .env(ARENA_MAX_ENV, ARENAS)
+        .exec();
+    eprintln!("migdesk: could not limit the allocator's arenas ({error}); running as started");
+}
+
+/// Other platforms' allocators have no such setting.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn settle() {}
