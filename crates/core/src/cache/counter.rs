@@ -122,27 +122,6 @@ impl Store {
         .map_err(map_sql)
     }
 
-    /// Keeps what one attempt to send a counter document brought; once the centre has it, the
-    /// outbox lets go of its bytes.
-    pub(crate) fn record_counter_attempt(
-        &self,
-        id: &str,
-        state: NoteState,
-        error: Option<&str>,
-        attempts: i64,
-        next_attempt_at: Option<&str>,
-    ) -> DeskResult<()> {
-        self.conn
-            .execute(
-                "UPDATE counter_outbox SET state = ?2, last_error = ?3, attempts = ?4, next_attempt_at = ?5,
-                     bytes = CASE WHEN ?2 = 'sent' THEN NULL ELSE bytes END
-                 WHERE id = ?1",
-                params![id, state.as_str(), error, attempts, next_attempt_at],
-            )
-            .map(|_| ())
-            .map_err(map_sql)
-    }
-
     /// Where each counter document added here on a case stands: (id, type, state, why
     /// refused).
     pub(crate) fn counter_states(&self, case_id: &str) -> DeskResult<Vec<CounterState>> {

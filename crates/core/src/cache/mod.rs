@@ -30,7 +30,7 @@ pub(crate) use blobs::{StoredDocument, TextRead, TextRow};
 pub(crate) use counter::NewCounterDocument;
 pub use integrity::{IntegrityCheck, Outcome as CheckOutcome, settled as check_settled};
 pub use meta::Meta;
-pub(crate) use notes::NoteState;
+pub(crate) use notes::{NoteState, SideOutbox};
 pub use outbox::OutboxState;
 pub(crate) use outbox::{Attempt, OutboxConflict};
 pub use queue::{Statements, statements};

@@ -37,6 +37,15 @@ impl NoteState {
     }
 }
 
+/// The outboxes of the officer's work sent on its own, apart from the decisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SideOutbox {
+    /// Internal notes (`notes_outbox`).
+    Notes,
+    /// Documents added at the counter (`counter_outbox`).
+    Counter,
+}
+
 /// A note waiting to be sent.
 #[derive(Debug)]
 pub(crate) struct DueNote {
@@ -114,18 +123,30 @@ impl Store {
         .map_err(map_sql)
     }
 
-    /// Keeps what one attempt to send a note brought.
-    pub(crate) fn record_note_attempt(
+    /// Keeps what one attempt to send a note or a counter document brought; once the centre
+    /// has a counter document, the outbox lets go of its bytes.
+    pub(crate) fn record_side_attempt(
         &self,
+        outbox: SideOutbox,
         id: &str,
         state: NoteState,
         error: Option<&str>,
         attempts: i64,
         next_attempt_at: Option<&str>,
     ) -> DeskResult<()> {
+        let sql = match outbox {
+            SideOutbox::Notes => {
+                "UPDATE notes_outbox SET state = ?2, last_error = ?3, attempts = ?4, next_attempt_at = ?5 WHERE id = ?1"
+            }
+            SideOutbox::Counter => {
+                "UPDATE counter_outbox SET state = ?2, last_error = ?3, attempts = ?4, next_attempt_at = ?5,
+                     bytes = CASE WHEN ?2 = 'sent' THEN NULL ELSE bytes END
+                 WHERE id = ?1"
+            }
+        };
         self.conn
             .execute(
-                "UPDATE notes_outbox SET state = ?2, last_error = ?3, attempts = ?4, next_attempt_at = ?5 WHERE id = ?1",
+                sql,
                 params![id, state.as_str(), error, attempts, next_attempt_at],
             )
             .map(|_| ())

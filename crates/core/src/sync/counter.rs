@@ -6,7 +6,7 @@ use migdesk_api::{CounterDocumentRequest, DocumentMeta};
 
 use super::central::{Central, Posted, decode, path_id};
 use super::notes::{NoteAnswer, settle};
-use crate::cache::{NoteState, Store};
+use crate::cache::{NoteState, SideOutbox, Store};
 use crate::error::DeskResult;
 
 /// Sends the pending counter documents, as [`super::push_notes`] sends notes. Returns (sent,
@@ -20,7 +20,8 @@ pub async fn push_counter_documents(
     for due in store.due_counter_documents()? {
         let attempts = due.attempts + 1;
         let Ok(id) = due.id.parse() else {
-            store.record_counter_attempt(
+            store.record_side_attempt(
+                SideOutbox::Counter,
                 &due.id,
                 NoteState::Refused,
                 Some("the document's id is not a UUID"),
@@ -41,7 +42,7 @@ pub async fn push_counter_documents(
             .send_counter_document(token, &due.case_id, &request)
             .await?;
         let counted = settle(answer, attempts, |state, error, next| {
-            store.record_counter_attempt(&due.id, state, error, attempts, next)
+            store.record_side_attempt(SideOutbox::Counter, &due.id, state, error, attempts, next)
         })?;
         sent += u64::from(counted == NoteState::Sent);
         refused += u64::from(counted == NoteState::Refused);

@@ -4,7 +4,7 @@
 use migdesk_api::{Note, NoteRequest};
 
 use super::central::{Central, Posted, decode, path_id};
-use crate::cache::{NoteState, Store};
+use crate::cache::{NoteState, SideOutbox, Store};
 use crate::error::{DeskError, DeskResult};
 
 /// Keeps a note on a cached case, durable at once; the next sync delivers it. Returns its id.
@@ -25,7 +25,8 @@ pub async fn push_notes(
     let (mut sent, mut refused) = (0, 0);
     for due in store.due_notes()? {
         let Ok(id) = due.id.parse() else {
-            store.record_note_attempt(
+            store.record_side_attempt(
+                SideOutbox::Notes,
                 &due.id,
                 NoteState::Refused,
                 Some("the note's id is not a UUID"),
@@ -43,7 +44,7 @@ pub async fn push_notes(
         let attempts = due.attempts + 1;
         let answer = central.send_note(token, &due.case_id, &request).await?;
         let counted = settle(answer, attempts, |state, error, next| {
-            store.record_note_attempt(&due.id, state, error, attempts, next)
+            store.record_side_attempt(SideOutbox::Notes, &due.id, state, error, attempts, next)
         })?;
         sent += u64::from(counted == NoteState::Sent);
         refused += u64::from(counted == NoteState::Refused);
