@@ -27,7 +27,7 @@ pub(crate) fn changed(tx: &Connection, case: &CaseRow, now: &str) -> ApiResult<(
         "UPDATE applications SET version = version + 1, updated_at = ?1 WHERE id = ?2",
         params![now, case.id],
     )?;
-    store::case_changed(tx, &case, ChangeKind::Changed, now)
+    store::case_changed(tx, case, ChangeKind::Changed, now)
 }
 
 pub(crate) fn detail_now(tx: &Connection, id: &str) -> ApiResult<Json<ApplicationDetail>> {
