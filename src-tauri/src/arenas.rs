@@ -4,14 +4,15 @@
 //! core) and keeps what an arena once held. The desk decodes, turns and binarises 300-dpi scans
 //! in large short-lived buffers on many threads (the document service runs each job on a thread
 //! of its own, the background recogniser two at a time): measured with the window benchmark, the
-//! desk's process held 168 MB more with two scans open than on its first screen, and 59 MB with
-//! two arenas, the larger PDFs opening as fast. The arena count can only be set before the C
+//! desk's process held 168 MB more with two scans open than on its first screen, and 55–61 MB
+//! with two arenas, the 150-page PDF's first page as fast (mimalloc as the Rust allocator was
+//! tried: 117 MB, and that PDF's first page 2–8 times slower). The arena count can only be set before the C
 //! library's allocator starts, from the environment, so the desk starts itself once more with
 //! `MALLOC_ARENA_MAX` set (the same process: `exec`), unless the environment already sets it.
 
 /// The environment variable glibc reads its arena limit from.
 const ARENA_MAX_ENV: &str = "MALLOC_ARENA_MAX";
-/// Two arenas: the window's thread and the background work rarely wait on each other's lock.
+/// Two, as measured; one would make the window's thread and the background work take turns.
 const ARENAS: &str = "2";
 
 /// Replaces this process with the same program and arguments and `MALLOC_ARENA_MAX` set, when
