@@ -235,6 +235,17 @@ fn process_ids() -> HarnessResult<Vec<u32>> {
         .collect())
 }
 
+/// A number of a process's `/proc/PID/status` text (`PPid:`, or `VmRSS:` in kB).
+fn status_field(status: &str, name: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(name))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
 /// What the harness starts as the app.
 #[derive(Debug, Clone, Copy)]
 pub struct Program<'a> {
@@ -403,13 +414,7 @@ impl AppWindow {
             let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
                 continue;
             };
-            let field = |name: &str| -> u64 {
-                status
-                    .lines()
-                    .find_map(|l| l.strip_prefix(name))
-                    .and_then(|v| v.split_whitespace().next()?.parse().ok())
-                    .unwrap_or(0)
-            };
+            let field = |name: &str| status_field(&status, name).unwrap_or(0);
             let pss = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
                 .ok()
                 .and_then(|r| {
@@ -455,20 +460,13 @@ impl AppWindow {
     pub fn app_processes(&self) -> HarnessResult<Vec<u32>> {
         let found = self.app_binary_processes()?;
         let parent = |pid: u32| {
-            std::fs::read_to_string(format!("/proc/{pid}/status"))
-                .ok()
-                .and_then(|s| {
-                    s.lines()
-                        .find_map(|l| l.strip_prefix("PPid:"))?
-                        .trim()
-                        .parse()
-                        .ok()
-                })
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+            status_field(&status, "PPid:").and_then(|p| u32::try_from(p).ok())
         };
         Ok(found
             .iter()
             .copied()
-            .filter(|&pid| parent(pid).is_none_or(|p: u32| !found.contains(&p)))
+            .filter(|&pid| parent(pid).is_none_or(|p| !found.contains(&p)))
             .collect())
     }
 

@@ -191,8 +191,7 @@ pub async fn resolve(
                     &now,
                 )?;
             } else {
-                // The case itself does not change, but its history does: the desks of the
-                // department and of the officer who has it fetch it again.
+                // The case itself does not change, but its history does.
                 store::case_changed(tx, &case, ChangeKind::Changed, &now)?;
             }
             let reason = (!reason.is_empty()).then_some(reason);
