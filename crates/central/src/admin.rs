@@ -8,9 +8,10 @@
 //! as its Argon2 hash. Disabling keeps the account (decisions, notes and the audit trail name
 //! it): it cannot sign in again, and its sessions end at once.
 
+use crate::sql::{Conn, OptionalExtension};
 use migdesk_api::Role;
 use rand::Rng;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::params;
 
 use crate::audit_log::{self, Action, Entry};
 use crate::auth;
@@ -73,7 +74,7 @@ pub fn operator() -> String {
 }
 
 /// Adds an account; answers its password, made here (print it once: only its hash is kept).
-pub fn add_user(conn: &mut Connection, user: &NewUser, operator: &str) -> ApiResult<String> {
+pub fn add_user(conn: &Conn<'_>, user: &NewUser, operator: &str) -> ApiResult<String> {
     check_name("user name", user.username, 3, 64, |c| {
         c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_')
     })?;
@@ -117,7 +118,7 @@ pub fn add_user(conn: &mut Connection, user: &NewUser, operator: &str) -> ApiRes
 }
 
 /// Disables an account and ends its sessions; answers how many were ended.
-pub fn disable_user(conn: &mut Connection, username: &str, operator: &str) -> ApiResult<usize> {
+pub fn disable_user(conn: &Conn<'_>, username: &str, operator: &str) -> ApiResult<usize> {
     let tx = conn.transaction()?;
     let id = id_of(&tx, username)?.ok_or_else(|| no_account(username))?;
     let changed = tx.execute(
@@ -136,7 +137,7 @@ pub fn disable_user(conn: &mut Connection, username: &str, operator: &str) -> Ap
 }
 
 /// Lets a disabled account sign in again (with the password it had).
-pub fn enable_user(conn: &mut Connection, username: &str, operator: &str) -> ApiResult<()> {
+pub fn enable_user(conn: &Conn<'_>, username: &str, operator: &str) -> ApiResult<()> {
     let tx = conn.transaction()?;
     let id = id_of(&tx, username)?.ok_or_else(|| no_account(username))?;
     let changed = tx.execute(
@@ -155,7 +156,7 @@ pub fn enable_user(conn: &mut Connection, username: &str, operator: &str) -> Api
 
 /// Gives an account a new password (answered: print it once), ends its sessions and forgets its
 /// failed sign-ins. A disabled account stays disabled.
-pub fn reset_password(conn: &mut Connection, username: &str, operator: &str) -> ApiResult<String> {
+pub fn reset_password(conn: &Conn<'_>, username: &str, operator: &str) -> ApiResult<String> {
     let password = made_password();
     let hash = auth::hash_password(&password).map_err(|e| ApiError::internal(e.to_string()))?;
     let tx = conn.transaction()?;
@@ -172,7 +173,7 @@ pub fn reset_password(conn: &mut Connection, username: &str, operator: &str) -> 
 }
 
 /// The accounts, of one department or all, by department and user name.
-pub fn users(conn: &Connection, department: Option<&str>) -> ApiResult<Vec<UserRow>> {
+pub fn users(conn: &Conn<'_>, department: Option<&str>) -> ApiResult<Vec<UserRow>> {
     if let Some(department) = department {
         department_exists(conn, department)?;
     }
@@ -197,7 +198,7 @@ pub fn users(conn: &Connection, department: Option<&str>) -> ApiResult<Vec<UserR
 
 /// Adds a department.
 pub fn add_department(
-    conn: &mut Connection,
+    conn: &Conn<'_>,
     department: &NewDepartment,
     operator: &str,
 ) -> ApiResult<()> {
@@ -237,7 +238,7 @@ pub fn add_department(
 }
 
 /// The departments, by id.
-pub fn departments(conn: &Connection) -> ApiResult<Vec<DepartmentRow>> {
+pub fn departments(conn: &Conn<'_>) -> ApiResult<Vec<DepartmentRow>> {
     let mut statement = conn.prepare(
         "SELECT d.id, d.name_az, d.name_en, d.name_ru, d.districts,
                 (SELECT count(*) FROM users u WHERE u.department_id = d.id AND u.disabled_at IS NULL)
@@ -278,7 +279,7 @@ fn check_name(
     Ok(())
 }
 
-fn id_of(conn: &Connection, username: &str) -> ApiResult<Option<String>> {
+fn id_of(conn: &Conn<'_>, username: &str) -> ApiResult<Option<String>> {
     Ok(conn
         .query_row(
             "SELECT id FROM users WHERE username = ?1",
@@ -288,7 +289,7 @@ fn id_of(conn: &Connection, username: &str) -> ApiResult<Option<String>> {
         .optional()?)
 }
 
-fn department_exists(conn: &Connection, id: &str) -> ApiResult<()> {
+fn department_exists(conn: &Conn<'_>, id: &str) -> ApiResult<()> {
     if row_exists(conn, "SELECT 1 FROM departments WHERE id = ?1", id)? {
         return Ok(());
     }
@@ -298,7 +299,7 @@ fn department_exists(conn: &Connection, id: &str) -> ApiResult<()> {
 }
 
 /// Whether `sql` (one `?1`) finds a row.
-fn row_exists(conn: &Connection, sql: &str, value: &str) -> ApiResult<bool> {
+fn row_exists(conn: &Conn<'_>, sql: &str, value: &str) -> ApiResult<bool> {
     Ok(conn
         .query_row(sql, [value], |_| Ok(()))
         .optional()?
@@ -311,12 +312,7 @@ fn no_account(username: &str) -> ApiError {
     ))
 }
 
-fn audit(
-    tx: &rusqlite::Transaction<'_>,
-    action: Action,
-    operator: &str,
-    subject: &str,
-) -> ApiResult<()> {
+fn audit(tx: &Conn<'_>, action: Action, operator: &str, subject: &str) -> ApiResult<()> {
     let mut entry = Entry::new(action).subject(subject);
     entry.username = Some(operator.to_owned());
     audit_log::append(tx, &entry, &clock::format(clock::now()))?;

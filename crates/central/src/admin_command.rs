@@ -7,6 +7,7 @@ use clap::{Subcommand, ValueEnum};
 use migdesk_api::Role;
 use migdesk_central::admin::{self, NewDepartment, NewUser};
 use migdesk_central::db;
+use migdesk_central::sql::Conn;
 
 use crate::Failure;
 
@@ -111,7 +112,7 @@ pub fn user(command: UserCommand) -> Result<(), Failure> {
                 role,
                 department: &department,
             };
-            let password = admin::add_user(&mut db::open(&path)?, &user, &operator)?;
+            let password = admin::add_user(&Conn::sqlite(&db::open(&path)?), &user, &operator)?;
             eprintln!(
                 "added {username} ({}, {department}); the first password, shown this once:",
                 role.as_str()
@@ -119,15 +120,17 @@ pub fn user(command: UserCommand) -> Result<(), Failure> {
             println!("{password}");
         }
         UserCommand::Disable { db: path, username } => {
-            let ended = admin::disable_user(&mut db::open(&path)?, &username, &operator)?;
+            let ended =
+                admin::disable_user(&Conn::sqlite(&db::open(&path)?), &username, &operator)?;
             println!("disabled {username}; sessions ended: {ended}");
         }
         UserCommand::Enable { db: path, username } => {
-            admin::enable_user(&mut db::open(&path)?, &username, &operator)?;
+            admin::enable_user(&Conn::sqlite(&db::open(&path)?), &username, &operator)?;
             println!("enabled {username}");
         }
         UserCommand::ResetPassword { db: path, username } => {
-            let password = admin::reset_password(&mut db::open(&path)?, &username, &operator)?;
+            let password =
+                admin::reset_password(&Conn::sqlite(&db::open(&path)?), &username, &operator)?;
             eprintln!("{username}'s sessions are ended; the new password, shown this once:");
             println!("{password}");
         }
@@ -135,7 +138,7 @@ pub fn user(command: UserCommand) -> Result<(), Failure> {
             db: path,
             department,
         } => {
-            let rows = admin::users(&db::open(&path)?, department.as_deref())?;
+            let rows = admin::users(&Conn::sqlite(&db::open(&path)?), department.as_deref())?;
             println!("USERNAME\tROLE\tDEPARTMENT\tSTATE\tLAST SYNC\tNAME");
             for row in rows {
                 let state = row
@@ -170,12 +173,16 @@ pub fn department(command: DepartmentCommand) -> Result<(), Failure> {
                 names: [&name_az, &name_en, &name_ru],
                 districts: &districts,
             };
-            admin::add_department(&mut db::open(&path)?, &department, &admin::operator())?;
+            admin::add_department(
+                &Conn::sqlite(&db::open(&path)?),
+                &department,
+                &admin::operator(),
+            )?;
             println!("added the department {id}");
         }
         DepartmentCommand::List { db: path } => {
             println!("ID\tACTIVE ACCOUNTS\tNAME\tDISTRICTS");
-            for row in admin::departments(&db::open(&path)?)? {
+            for row in admin::departments(&Conn::sqlite(&db::open(&path)?))? {
                 println!(
                     "{}\t{}\t{}\t{}",
                     row.id, row.active_users, row.names[0], row.districts
@@ -230,13 +237,19 @@ pub fn release(command: ReleaseCommand) -> Result<(), Failure> {
             notes,
         } => publish(&db, &bundle, &signature, &version, &notes),
         ReleaseCommand::Withdraw { db, version } => {
-            migdesk_central::releases::withdraw(&mut db::open(&db)?, &version, &admin::operator())?;
+            migdesk_central::releases::withdraw(
+                &Conn::sqlite(&db::open(&db)?),
+                &version,
+                &admin::operator(),
+            )?;
             println!("withdrew desk {version}: no desk is offered it any more");
             Ok(())
         }
         ReleaseCommand::List { db } => {
             println!("VERSION\tBYTES\tSHA-256\tPUBLISHED");
-            for (version, size, sha256, at) in migdesk_central::releases::list(&db::open(&db)?)? {
+            for (version, size, sha256, at) in
+                migdesk_central::releases::list(&Conn::sqlite(&db::open(&db)?))?
+            {
                 println!("{version}\t{size}\t{sha256}\t{at}");
             }
             Ok(())
@@ -268,7 +281,7 @@ fn publish(
         )
     })?;
     let published = migdesk_central::releases::publish(
-        &mut db::open(path)?,
+        &Conn::sqlite(&db::open(path)?),
         &package,
         &signature,
         version,

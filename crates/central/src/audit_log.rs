@@ -19,11 +19,12 @@
 use std::convert::Infallible;
 use std::path::Path;
 
+use crate::sql::{Conn, OptionalExtension};
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use rusqlite::{OpenFlags, params};
 use sha2::{Digest, Sha256};
 
 use crate::auth::Caller;
@@ -280,7 +281,7 @@ fn chain_hash(prev_hash: &str, fields: &Fields) -> String {
 }
 
 /// Appends `entry`, recorded at `at`, to the chain inside the write transaction `tx`; its id.
-pub fn append(tx: &Transaction<'_>, entry: &Entry, at: &str) -> ApiResult<i64> {
+pub fn append(tx: &Conn<'_>, entry: &Entry, at: &str) -> ApiResult<i64> {
     let last: Option<(i64, String)> = tx
         .query_row(
             "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
@@ -344,7 +345,7 @@ pub enum Verdict {
 }
 
 /// Walks the whole chain, oldest first.
-pub fn verify(conn: &Connection) -> ApiResult<Verdict> {
+pub fn verify(conn: &Conn<'_>) -> ApiResult<Verdict> {
     let mut stmt = conn.prepare(
         "SELECT id, at, actor_id, username, desk, action, application_id, subject, reported_at,
                 flag, prev_hash, hash
@@ -393,7 +394,7 @@ pub fn verify(conn: &Connection) -> ApiResult<Verdict> {
 
 /// Verifies the chain of the database file at `path`, opened read-only and left unchanged.
 pub fn verify_file(path: &Path) -> ApiResult<Verdict> {
-    let conn = Connection::open_with_flags(
+    let conn = rusqlite::Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
@@ -409,16 +410,17 @@ pub fn verify_file(path: &Path) -> ApiResult<Verdict> {
             path.display()
         )));
     }
-    verify(&conn)
+    verify(&Conn::sqlite(&conn))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn chain(n: usize) -> Connection {
-        let mut conn = crate::db::open_in_memory().unwrap();
-        let tx = conn.transaction().unwrap();
+    fn chain(n: usize) -> rusqlite::Connection {
+        let conn = crate::db::open_in_memory().unwrap();
+        let c = Conn::sqlite(&conn);
+        let tx = c.transaction().unwrap();
         for i in 0..n {
             let entry = Entry {
                 actor_id: Some(format!("u{i}")),
@@ -428,10 +430,11 @@ mod tests {
             append(&tx, &entry, "2026-11-30T10:00:00Z").unwrap();
         }
         tx.commit().unwrap();
+        drop(c);
         conn
     }
 
-    fn tamper(conn: &Connection, sql: &str) {
+    fn tamper(conn: &Conn<'_>, sql: &str) {
         conn.execute_batch(&format!(
             "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; {sql}"
         ))
@@ -441,14 +444,14 @@ mod tests {
     #[test]
     fn an_untouched_chain_verifies() {
         assert_eq!(
-            verify(&chain(0)).unwrap(),
+            verify(&Conn::sqlite(&chain(0))).unwrap(),
             Verdict::Intact {
                 rows: 0,
                 last_hash: GENESIS.to_owned()
             }
         );
         let conn = chain(5);
-        let Verdict::Intact { rows, last_hash } = verify(&conn).unwrap() else {
+        let Verdict::Intact { rows, last_hash } = verify(&Conn::sqlite(&conn)).unwrap() else {
             panic!("broken")
         };
         assert_eq!(rows, 5);
@@ -474,16 +477,19 @@ mod tests {
     #[test]
     fn a_changed_removed_or_forged_row_is_named() {
         let conn = chain(5);
-        tamper(&conn, "UPDATE audit_log SET desk = NULL WHERE id = 3");
+        tamper(
+            &Conn::sqlite(&conn),
+            "UPDATE audit_log SET desk = NULL WHERE id = 3",
+        );
         assert!(matches!(
-            verify(&conn).unwrap(),
+            verify(&Conn::sqlite(&conn)).unwrap(),
             Verdict::Broken { id: 3, .. }
         ));
 
         let conn = chain(5);
-        tamper(&conn, "DELETE FROM audit_log WHERE id = 2");
+        tamper(&Conn::sqlite(&conn), "DELETE FROM audit_log WHERE id = 2");
         assert!(matches!(
-            verify(&conn).unwrap(),
+            verify(&Conn::sqlite(&conn)).unwrap(),
             Verdict::Broken { id: 3, .. }
         ));
 
@@ -506,22 +512,23 @@ mod tests {
             .query_row("SELECT hash FROM audit_log WHERE id = 1", [], |r| r.get(0))
             .unwrap();
         tamper(
-            &conn,
+            &Conn::sqlite(&conn),
             &format!(
                 "UPDATE audit_log SET actor_id = 'someone else', desk = NULL, hash = '{}' WHERE id = 2",
                 chain_hash(&prev, &forged)
             ),
         );
         assert!(matches!(
-            verify(&conn).unwrap(),
+            verify(&Conn::sqlite(&conn)).unwrap(),
             Verdict::Broken { id: 3, .. }
         ));
     }
 
     #[test]
     fn the_chain_cannot_fork() {
-        let mut conn = chain(1);
-        let tx = conn.transaction().unwrap();
+        let conn = chain(1);
+        let c = Conn::sqlite(&conn);
+        let tx = c.transaction().unwrap();
         // A second row claiming the first one's predecessor is refused.
         let forked = tx.execute(
             "INSERT INTO audit_log (id, at, action, prev_hash, hash) VALUES (9, 'x', 'case_read', ?1, 'y')",

@@ -1,12 +1,13 @@
 //! Accounts: Argon2 password hashes, bearer tokens (stored as SHA-256), sign-in throttling, and
 //! the `Caller` extractor every protected route takes.
 
+use crate::sql::{Conn, OptionalExtension};
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::params;
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
@@ -29,7 +30,7 @@ pub fn token_hash(token: &str) -> String {
 /// second and a token is valid while its expiry lies after the current second, so the expiry is
 /// the whole second after `now + ttl`: a token lives at least `ttl`, never up to a second less.
 pub fn issue_token(
-    conn: &Connection,
+    conn: &Conn<'_>,
     user_id: &str,
     now: DateTime<Utc>,
     ttl: Duration,
@@ -47,7 +48,7 @@ pub fn issue_token(
 
 /// Seconds the user name must still wait before another attempt, if it is paused.
 pub fn throttled_for(
-    conn: &Connection,
+    conn: &Conn<'_>,
     username: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<Option<u64>> {
@@ -81,7 +82,7 @@ pub const FAILURES_FORGOTTEN_AFTER_SECONDS: i64 = 60 * 60;
 /// [`FREE_FAILURES`] of a flood reach the password check. Returns the seconds to wait when the
 /// user name is paused.
 pub fn begin_attempt(
-    conn: &Connection,
+    conn: &Conn<'_>,
     username: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<Option<u64>> {
@@ -94,7 +95,7 @@ pub fn begin_attempt(
 
 /// Records a failed attempt; after [`FREE_FAILURES`] each further failure doubles the pause.
 /// Failures older than [`FAILURES_FORGOTTEN_AFTER_SECONDS`] no longer count.
-pub fn record_failure(conn: &Connection, username: &str, now: DateTime<Utc>) -> ApiResult<()> {
+pub fn record_failure(conn: &Conn<'_>, username: &str, now: DateTime<Utc>) -> ApiResult<()> {
     let before: Option<(i64, Option<String>)> = conn
         .query_row(
             "SELECT failures, last_failure_at FROM login_throttle WHERE username = ?1",
@@ -126,7 +127,7 @@ pub fn record_failure(conn: &Connection, username: &str, now: DateTime<Utc>) -> 
     Ok(())
 }
 
-pub fn clear_failures(conn: &Connection, username: &str) -> ApiResult<()> {
+pub fn clear_failures(conn: &Conn<'_>, username: &str) -> ApiResult<()> {
     conn.execute("DELETE FROM login_throttle WHERE username = ?1", [username])?;
     Ok(())
 }
@@ -198,7 +199,8 @@ mod tests {
 
     #[test]
     fn throttling_pauses_after_repeated_failures_and_grows() {
-        let conn = crate::db::open_in_memory().unwrap();
+        let raw = crate::db::open_in_memory().unwrap();
+        let conn = crate::sql::Conn::sqlite(&raw);
         let now = clock::now();
         for _ in 0..FREE_FAILURES - 1 {
             record_failure(&conn, "someone", now).unwrap();
@@ -224,7 +226,8 @@ mod tests {
 
     #[test]
     fn failures_are_forgotten_after_a_quiet_hour() {
-        let conn = crate::db::open_in_memory().unwrap();
+        let raw = crate::db::open_in_memory().unwrap();
+        let conn = crate::sql::Conn::sqlite(&raw);
         let then = clock::now();
         for _ in 0..FREE_FAILURES {
             record_failure(&conn, "someone", then).unwrap();
@@ -246,7 +249,8 @@ mod tests {
 
     #[test]
     fn an_attempt_counts_as_a_failure_from_its_start() {
-        let conn = crate::db::open_in_memory().unwrap();
+        let raw = crate::db::open_in_memory().unwrap();
+        let conn = crate::sql::Conn::sqlite(&raw);
         let now = clock::now();
         // Attempts begun together: each one begins after the previous one is counted.
         let passed = (0..20)

@@ -1,5 +1,6 @@
-//! The central service's SQLite database: one file, WAL, versioned migrations; [`Db`], one
-//! writer connection and a small pool of readers of its own.
+//! The central service's database: SQLite's file (WAL, versioned migrations) or PostgreSQL,
+//! behind [`Db`] — on SQLite one writer connection and a small pool of readers of its own, on
+//! PostgreSQL a pool of connections.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -8,7 +9,9 @@ use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 use tokio::sync::Semaphore;
 
+use crate::database::Database;
 use crate::error::{ApiError, ApiResult};
+use crate::sql::{Conn, PgConn};
 
 pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/001_initial.sql")),
@@ -75,16 +78,36 @@ fn configure(conn: &mut Connection) -> ApiResult<()> {
 /// while the writer commits; a few are enough on the centre's small machines.
 pub const READERS: usize = 4;
 
-/// The database shared by request handlers: one writer connection behind a mutex, and a few
-/// reader connections (for a database file) handed out one per read. Work runs on the blocking
-/// pool; no lock is held across an `.await`.
+/// How many connections one instance of the centre keeps to PostgreSQL.
+pub const POSTGRES_CONNECTIONS: usize = 8;
+
+/// The advisory lock every PostgreSQL write holds until it commits (and every read of the
+/// change feed holds shared): writes from all instances commit one after another, as on
+/// SQLite, so feed positions are handed out in commit order and a desk's cursor never passes
+/// a change still to commit.
+const WRITE_LOCK: i64 = 0x006d_6967_7772_6974;
+
+/// The database shared by request handlers, on either engine. Work runs on the blocking pool
+/// with a [`Conn`]; no lock is held across an `.await`.
+///
+/// - **SQLite**: one writer connection behind a mutex, and a few reader connections (for a
+///   database file) handed out one per read.
+/// - **PostgreSQL**: a pool of [`POSTGRES_CONNECTIONS`] connections; writes take the
+///   [`WRITE_LOCK`], reads run in a read-only snapshot in parallel with them.
 ///
 /// A panic inside the work of one request does not stop the others: the writer's mutex is
 /// taken back from a panicked holder (the open transaction was rolled back as it was dropped
-/// during unwinding, and any transaction still open is rolled back before the next use), and a
-/// reader goes back to its pool when its work ends, however it ends.
+/// during unwinding, and any transaction still open is rolled back before the next use), a
+/// reader goes back to its pool when its work ends, however it ends, and a PostgreSQL
+/// connection whose work did not finish is closed (the server rolls its transaction back).
 #[derive(Debug, Clone)]
-pub struct Db(Arc<Shared>);
+pub struct Db(Arc<Engine>);
+
+#[derive(Debug)]
+enum Engine {
+    Sqlite(Shared),
+    Postgres(Pool),
+}
 
 struct Shared {
     writer: Mutex<Connection>,
@@ -105,7 +128,7 @@ impl std::fmt::Debug for Shared {
 }
 
 /// A small write, run inside a transaction someone else may own.
-type SmallWrite = Box<dyn FnOnce(&rusqlite::Transaction<'_>) -> ApiResult<()> + Send>;
+type SmallWrite = Box<dyn FnOnce(&Conn<'_>) -> ApiResult<()> + Send>;
 
 /// One write waiting for a group commit, and whoever waits for its outcome.
 struct Grouped {
@@ -118,6 +141,17 @@ struct Readers {
     idle: Mutex<Vec<Connection>>,
     /// One permit per idle connection: a read waits here (asynchronously) for its turn.
     free: Arc<Semaphore>,
+}
+
+/// PostgreSQL connections of one instance.
+#[derive(Debug)]
+struct Pool {
+    database: Database,
+    url: String,
+    idle: Mutex<Vec<PgConn>>,
+    /// One permit per connection, idle or not yet opened.
+    free: Arc<Semaphore>,
+    rt: tokio::runtime::Handle,
 }
 
 /// Ends a transaction a panic or a forgetful closure left open on `conn`.
@@ -141,7 +175,7 @@ fn open_reader(path: &str) -> ApiResult<Connection> {
 
 /// A reader taken from the pool; it goes back when dropped, even while a panic unwinds.
 struct Lease {
-    shared: Arc<Shared>,
+    shared: Arc<Engine>,
     conn: Option<Connection>,
 }
 
@@ -155,7 +189,14 @@ impl Lease {
 
 impl Drop for Lease {
     fn drop(&mut self) {
-        if let (Some(conn), Some(readers)) = (self.conn.take(), &self.shared.readers) {
+        if let (
+            Some(conn),
+            Engine::Sqlite(Shared {
+                readers: Some(readers),
+                ..
+            }),
+        ) = (self.conn.take(), &*self.shared)
+        {
             settle(&conn);
             readers
                 .idle
@@ -164,6 +205,49 @@ impl Drop for Lease {
                 .push(conn);
         }
     }
+}
+
+/// A PostgreSQL connection taken from the pool: back to it when its work finished, closed when
+/// the work panicked or the connection broke.
+struct PgLease {
+    engine: Arc<Engine>,
+    conn: Option<PgConn>,
+    finished: bool,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl PgLease {
+    /// The work ended (well or with an error): the connection may serve again.
+    fn finish(&mut self) {
+        self.finished = true;
+    }
+}
+
+impl Drop for PgLease {
+    fn drop(&mut self) {
+        if let (true, Some(conn), Engine::Postgres(pool)) =
+            (self.finished, self.conn.take(), &*self.engine)
+            && !conn.client.is_closed()
+        {
+            pool.idle
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(conn);
+        }
+    }
+}
+
+/// How a PostgreSQL connection runs one piece of work.
+#[derive(Clone, Copy)]
+enum PgMode {
+    /// Each statement commits on its own.
+    Autocommit,
+    /// One transaction holding the write lock.
+    Write,
+    /// One read-only snapshot.
+    Read,
+    /// One transaction after every write in flight has committed (the shared write lock).
+    Feed,
 }
 
 impl Db {
@@ -185,22 +269,135 @@ impl Db {
                     }
                 },
             );
-        Self(Arc::new(Shared {
+        Self(Arc::new(Engine::Sqlite(Shared {
             writer: Mutex::new(conn),
             readers,
             grouped: Mutex::new(Vec::new()),
-        }))
+        })))
+    }
+
+    /// The database `database` names, its schema brought up to date first (PostgreSQL's
+    /// migrations run under their own lock, so instances started together migrate once).
+    pub async fn open(database: &Database) -> ApiResult<Self> {
+        match database {
+            Database::Sqlite(path) => {
+                let path = path.clone();
+                let conn = tokio::task::spawn_blocking(move || open(&path))
+                    .await
+                    .map_err(|e| ApiError::internal(format!("opening stopped: {e}")))??;
+                Ok(Self::new(conn))
+            }
+            Database::Postgres(url) => {
+                crate::database::migrate(database).await?;
+                let db = Self(Arc::new(Engine::Postgres(Pool {
+                    database: database.clone(),
+                    url: url.clone(),
+                    idle: Mutex::new(Vec::new()),
+                    free: Arc::new(Semaphore::new(POSTGRES_CONNECTIONS)),
+                    rt: tokio::runtime::Handle::current(),
+                })));
+                // One connection now, so that a wrong address or password is told at once.
+                db.run(|conn| Ok(conn.execute_batch("SELECT 1")?)).await?;
+                Ok(db)
+            }
+        }
+    }
+
+    /// Which engine keeps the data.
+    pub fn engine(&self) -> crate::sql::Engine {
+        match &*self.0 {
+            Engine::Sqlite(_) => crate::sql::Engine::Sqlite,
+            Engine::Postgres(_) => crate::sql::Engine::Postgres,
+        }
+    }
+
+    /// Runs `work` on a PostgreSQL connection of the pool, in `mode`.
+    async fn postgres<T, F>(&self, pool: &Pool, mode: PgMode, work: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Conn<'_>) -> ApiResult<T> + Send + 'static,
+    {
+        let permit = pool
+            .free
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| ApiError::internal(format!("the connections are closed: {e}")))?;
+        let idle = pool
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => {
+                PgConn::new(crate::database::connect_postgres(&pool.database, &pool.url).await?)
+            }
+        };
+        let mut lease = PgLease {
+            engine: self.0.clone(),
+            conn: Some(conn),
+            finished: false,
+            _permit: permit,
+        };
+        let rt = pool.rt.clone();
+        tokio::task::spawn_blocking(move || {
+            let pg = lease
+                .conn
+                .as_ref()
+                .ok_or_else(|| ApiError::internal("no PostgreSQL connection was free"))?;
+            let conn = Conn::postgres(pg, &rt);
+            let begin = match mode {
+                PgMode::Autocommit => None,
+                PgMode::Write => Some(format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")),
+                PgMode::Read => Some("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY".to_owned()),
+                PgMode::Feed => Some(format!(
+                    "BEGIN; SELECT pg_advisory_xact_lock_shared({WRITE_LOCK})"
+                )),
+            };
+            if let Some(begin) = &begin {
+                conn.execute_batch(begin)?;
+                conn.opened();
+            }
+            let answer = work(&conn);
+            if begin.is_some() {
+                conn.execute_batch(if answer.is_ok() { "COMMIT" } else { "ROLLBACK" })?;
+            }
+            lease.finish();
+            answer
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("a database task failed: {e}")))?
     }
 
     /// Runs `work` on the writer connection (reads that must see their own writes, and writes
-    /// of one statement). A write of several statements belongs in [`Db::write`].
+    /// of one statement), without a transaction. A write of several statements belongs in
+    /// [`Db::write`].
     pub async fn run<T, F>(&self, work: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Conn<'_>) -> ApiResult<T> + Send + 'static,
+    {
+        match &*self.0 {
+            Engine::Sqlite(_) => {
+                self.sqlite_writer(move |conn| work(&Conn::sqlite(conn)))
+                    .await
+            }
+            Engine::Postgres(pool) => self.postgres(pool, PgMode::Autocommit, work).await,
+        }
+    }
+
+    /// Runs `work` on SQLite's writer connection.
+    async fn sqlite_writer<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> ApiResult<T> + Send + 'static,
     {
-        let shared = self.0.clone();
+        let engine = self.0.clone();
         tokio::task::spawn_blocking(move || {
+            let Engine::Sqlite(shared) = &*engine else {
+                return Err(ApiError::internal("not a SQLite database"));
+            };
             let mut conn = shared.writer.lock().unwrap_or_else(|poisoned| {
                 // An earlier request panicked while holding the writer; its transaction was
                 // rolled back as it unwound. The connection itself is sound.
@@ -214,33 +411,67 @@ impl Db {
         .map_err(|e| ApiError::internal(format!("a database task failed: {e}")))?
     }
 
-    /// Runs `work` in one immediate (write-locked) transaction, committed when it succeeds
-    /// and rolled back when it fails.
+    /// Runs `work` in one write transaction (SQLite: immediate, write-locked; PostgreSQL:
+    /// holding the write lock), committed when it succeeds and rolled back when it fails.
     pub async fn write<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&rusqlite::Transaction<'_>) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&Conn<'_>) -> ApiResult<T> + Send + 'static,
     {
-        self.run(move |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let answer = work(&tx)?;
-            tx.commit()?;
-            Ok(answer)
-        })
-        .await
+        match &*self.0 {
+            Engine::Sqlite(_) => {
+                self.sqlite_writer(move |conn| {
+                    let tx =
+                        conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                    let answer = work(&Conn::sqlite(&tx))?;
+                    tx.commit()?;
+                    Ok(answer)
+                })
+                .await
+            }
+            Engine::Postgres(pool) => self.postgres(pool, PgMode::Write, work).await,
+        }
+    }
+
+    /// Runs `work` — a page of the change feed — in one transaction that sees every write
+    /// committed before it and none in flight, so a position it hands out is never passed by a
+    /// write still to commit. It may write what no change records (the desk's last sync). On
+    /// SQLite it runs on the writer.
+    pub async fn feed<T, F>(&self, work: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Conn<'_>) -> ApiResult<T> + Send + 'static,
+    {
+        match &*self.0 {
+            Engine::Sqlite(_) => {
+                self.sqlite_writer(move |conn| {
+                    let tx = conn.transaction()?;
+                    let answer = work(&Conn::sqlite(&tx))?;
+                    tx.commit()?;
+                    Ok(answer)
+                })
+                .await
+            }
+            Engine::Postgres(pool) => self.postgres(pool, PgMode::Feed, work).await,
+        }
     }
 
     /// Runs a small write (an audit row) in a transaction shared with the other small writes
     /// waiting at the same moment: whichever of them takes the writer first writes them all and
     /// commits once, and each returns only when its own write is durable. Under many parallel
     /// requests this is one disk flush for many rows instead of one each. A failure fails every
-    /// write of the group.
+    /// write of the group. (On PostgreSQL, whose commits do not queue on one connection, each
+    /// is its own write.)
     pub async fn write_grouped<F>(&self, work: F) -> ApiResult<()>
     where
-        F: FnOnce(&rusqlite::Transaction<'_>) -> ApiResult<()> + Send + 'static,
+        F: FnOnce(&Conn<'_>) -> ApiResult<()> + Send + 'static,
     {
+        let shared = match &*self.0 {
+            Engine::Sqlite(shared) => shared,
+            Engine::Postgres(_) => return self.write(work).await,
+        };
         let (done, outcome) = tokio::sync::oneshot::channel();
-        self.0
+        shared
             .grouped
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -248,8 +479,11 @@ impl Db {
                 work: Box::new(work),
                 done,
             });
-        let shared = self.0.clone();
-        self.run(move |conn| {
+        let engine = self.0.clone();
+        self.sqlite_writer(move |conn| {
+            let Engine::Sqlite(shared) = &*engine else {
+                return Ok(());
+            };
             let group = std::mem::take(
                 &mut *shared
                     .grouped
@@ -266,7 +500,7 @@ impl Db {
                 let tx =
                     conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                 for work in works {
-                    work(&tx)?;
+                    work(&Conn::sqlite(&tx))?;
                 }
                 tx.commit()?;
                 Ok(())
@@ -282,16 +516,21 @@ impl Db {
             .map_err(|_| ApiError::internal("a grouped write was lost"))?
     }
 
-    /// Runs read-only `work` on a reader connection, in one snapshot of the database (a read
-    /// transaction), in parallel with other reads and with the writer. The connection refuses
-    /// writes. Without readers (an in-memory database) it runs on the writer.
+    /// Runs read-only `work` in one snapshot of the database (a read transaction), in parallel
+    /// with other reads and with the writer. On SQLite the connection refuses writes, and
+    /// without readers (an in-memory database) it runs on the writer.
     pub async fn read<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&Conn<'_>) -> ApiResult<T> + Send + 'static,
     {
-        let Some(readers) = &self.0.readers else {
-            return self.run(move |conn| work(conn)).await;
+        let readers = match &*self.0 {
+            Engine::Sqlite(Shared {
+                readers: Some(readers),
+                ..
+            }) => readers,
+            Engine::Sqlite(_) => return self.run(work).await,
+            Engine::Postgres(pool) => return self.postgres(pool, PgMode::Read, work).await,
         };
         let permit = readers
             .free
@@ -299,19 +538,21 @@ impl Db {
             .acquire_owned()
             .await
             .map_err(|e| ApiError::internal(format!("the readers are closed: {e}")))?;
-        let shared = self.0.clone();
+        let engine = self.0.clone();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let conn = shared
-                .readers
-                .as_ref()
-                .and_then(|r| r.idle.lock().unwrap_or_else(PoisonError::into_inner).pop());
+            let conn = match &*engine {
+                Engine::Sqlite(Shared {
+                    readers: Some(r), ..
+                }) => r.idle.lock().unwrap_or_else(PoisonError::into_inner).pop(),
+                _ => None,
+            };
             let lease = Lease {
-                shared: shared.clone(),
+                shared: engine.clone(),
                 conn,
             };
             let snapshot = lease.conn()?.unchecked_transaction()?;
-            work(&snapshot)
+            work(&Conn::sqlite(&snapshot))
         })
         .await
         .map_err(|e| ApiError::internal(format!("a database task failed: {e}")))?
@@ -434,7 +675,10 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(count(&db).await, 1);
-            let autocommit = db.run(|c| Ok(c.is_autocommit())).await.unwrap();
+            let autocommit = db
+                .run(|c| Ok(c.as_sqlite().is_some_and(Connection::is_autocommit)))
+                .await
+                .unwrap();
             assert!(autocommit);
             // Every reader is back in the pool after its panic.
             for _ in 0..READERS * 2 {

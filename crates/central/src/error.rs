@@ -108,6 +108,12 @@ impl IntoResponse for ApiError {
 
 impl From<rusqlite::Error> for ApiError {
     fn from(e: rusqlite::Error) -> Self {
+        crate::sql::Error::from(e).into()
+    }
+}
+
+impl From<crate::sql::Error> for ApiError {
+    fn from(e: crate::sql::Error) -> Self {
         tracing::error!(error = %e, "database error");
         Self::internal("the central database could not complete the request")
     }

@@ -2,13 +2,14 @@
 //! first sign-in) and the change feed's epoch (made anew after a restore from a backup, so that
 //! desks whose position belongs to the lost history sync again from the start).
 
-use rusqlite::{Connection, params};
+use crate::sql::Conn;
+use rusqlite::params;
 
 use crate::clock;
 use crate::error::ApiResult;
 
 /// The instance id and the feed's epoch.
-pub fn identity(conn: &Connection) -> ApiResult<(String, String)> {
+pub fn identity(conn: &Conn<'_>) -> ApiResult<(String, String)> {
     Ok(conn.query_row("SELECT id, epoch FROM instance", [], |r| {
         Ok((r.get(0)?, r.get(1)?))
     })?)
@@ -17,7 +18,7 @@ pub fn identity(conn: &Connection) -> ApiResult<(String, String)> {
 /// Marks the database as restored from a backup: a new epoch for the change feed. Desks holding
 /// a position of the old one sync again from the start and send again every decision the
 /// centre no longer holds. Returns the new epoch.
-pub fn restored(conn: &Connection) -> ApiResult<String> {
+pub fn restored(conn: &Conn<'_>) -> ApiResult<String> {
     let epoch = hex::encode(rand::random::<[u8; 8]>());
     conn.execute(
         "UPDATE instance SET epoch = ?1, restored_at = ?2",
@@ -32,7 +33,8 @@ mod tests {
 
     #[test]
     fn a_restore_makes_a_new_epoch_and_keeps_the_instance() {
-        let conn = crate::db::open_in_memory().unwrap();
+        let raw = crate::db::open_in_memory().unwrap();
+        let conn = crate::sql::Conn::sqlite(&raw);
         let (id, epoch) = identity(&conn).unwrap();
         assert_eq!((id.len(), epoch.len()), (32, 16));
         let new = restored(&conn).unwrap();

@@ -6,11 +6,11 @@
 //! exactly. The same facts always give the same bytes: the letter is rendered when asked for
 //! (the desk's preview, the e-mail's attachment), never stored.
 
+use crate::sql::{Conn, OptionalExtension};
 use migdesk_api::{ApplicationDetail, DecisionRequest, Event};
 use migdesk_domain::decision::{self, CaseFacts};
 use migdesk_domain::{Catalogue, Lang};
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
-use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ApiResult};
@@ -65,7 +65,7 @@ pub fn email(
 }
 
 /// The letter's file name: `letter-<application number>.pdf`.
-pub fn file_name(conn: &Connection, application_id: &str) -> String {
+pub fn file_name(conn: &Conn<'_>, application_id: &str) -> String {
     let number: Option<String> = conn
         .query_row(
             "SELECT number FROM applications WHERE id = ?1",
@@ -164,7 +164,7 @@ fn wrap(text: &str, size: f32, out: &mut Vec<Line>) {
 /// The letter for decision `decision_id` on case `application_id`, if that decision was applied
 /// to it; `None` otherwise.
 pub fn render(
-    conn: &Connection,
+    conn: &Conn<'_>,
     catalogue: &Catalogue,
     application_id: &str,
     decision_id: &str,

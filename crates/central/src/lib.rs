@@ -4,6 +4,7 @@
 //! - [`api`]: the routes, each described for OpenAPI (`GET /api/v1/openapi.json`).
 //! - [`db`], [`store`]: one SQLite file (WAL), versioned migrations, the shared queries.
 //! - [`database`]: a database named by URL (`sqlite:PATH`, `postgres://…`) and its migrations.
+//! - [`sql`]: one SQL interface over SQLite and PostgreSQL ([`sql::Conn`]), under [`db::Db`].
 //! - [`auth`]: Argon2 passwords, bearer tokens, sign-in throttling, role checks.
 //! - [`audit_log`]: the centre's hash-chained audit trail of reads, sign-ins and desks' reports.
 //! - [`portal`]: the applicant portal's own credential and the rate limits of its routes.
@@ -37,6 +38,7 @@ pub mod portal;
 pub mod releases;
 pub mod seed;
 pub mod simulate;
+pub mod sql;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -100,14 +102,14 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(
-        conn: rusqlite::Connection,
+        db: db::Db,
         catalogue: Catalogue,
         calendar: Calendar,
         config: Config,
     ) -> ApiResult<Self> {
         let dummy: String = (0..4).map(|_| uuid::Uuid::new_v4().to_string()).collect();
         Ok(Self {
-            db: db::Db::new(conn),
+            db,
             catalogue: Arc::new(catalogue),
             calendar: Arc::new(calendar),
             config: Arc::new(config),

@@ -18,12 +18,13 @@
 
 use std::time::Duration;
 
+use crate::sql::OptionalExtension;
 use chrono::Utc;
 use lettre::Message;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::transport::smtp::extension::ClientId;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use crate::clock;
 use crate::db::Db;

@@ -9,6 +9,8 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 mod admin_command;
 mod serve_config;
+use migdesk_central::database::Database;
+use migdesk_central::sql::Conn;
 use migdesk_central::{AppState, Config, db, seed};
 use migdesk_domain::{Calendar, Catalogue};
 
@@ -27,8 +29,12 @@ struct Cli {
 enum Command {
     /// Create a demo database: departments, officers, supervisors and applications with documents.
     Seed {
-        #[arg(long)]
-        db: PathBuf,
+        /// The SQLite file (shorthand for `--database sqlite:PATH`).
+        #[arg(long, required_unless_present = "database")]
+        db: Option<PathBuf>,
+        /// The database: `sqlite:PATH` or `postgres://USER@HOST:PORT/NAME` (migrated first).
+        #[arg(long, conflicts_with = "db")]
+        database: Option<Database>,
         /// How many applications.
         #[arg(long, default_value_t = 300)]
         cases: usize,
@@ -134,8 +140,13 @@ enum Command {
         /// `tls_cert`, …); an option also given here wins over the file.
         #[arg(long)]
         config: Option<PathBuf>,
-        #[arg(long)]
-        db: PathBuf,
+        /// The SQLite file (shorthand for `--database sqlite:PATH`).
+        #[arg(long, required_unless_present = "database")]
+        db: Option<PathBuf>,
+        /// The database: `sqlite:PATH` or `postgres://USER@HOST:PORT/NAME` (migrated first;
+        /// several instances may serve one PostgreSQL database).
+        #[arg(long, conflicts_with = "db")]
+        database: Option<Database>,
         #[arg(long, default_value = "127.0.0.1:8470")]
         listen: SocketAddr,
         /// Serve HTTPS with this certificate (PEM, the server's first, then its chain).
@@ -235,6 +246,13 @@ async fn shutdown_signal() {
     tokio::select! { () = ctrl_c => {}, () = term => {} }
 }
 
+/// The database of `--database`, or the SQLite file of `--db`.
+fn chosen(database: Option<Database>, path: Option<PathBuf>) -> Result<Database, Failure> {
+    database
+        .or(path.map(Database::Sqlite))
+        .ok_or_else(|| "give --db PATH or --database URL".into())
+}
+
 /// Any failure, told in words on standard error.
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 
@@ -242,6 +260,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Seed {
             db: path,
+            database,
             cases,
             seed: seed_value,
             department,
@@ -250,26 +269,26 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             data,
         } => {
             let (catalogue, calendar) = data.load()?;
-            let mut conn = db::open(&path)?;
-            let report = tokio::task::spawn_blocking(move || {
-                seed::seed(
-                    &mut conn,
-                    &catalogue,
-                    &calendar,
-                    &seed::SeedOptions {
-                        department,
-                        applicant_history: true,
-                        decided_history: history,
-                        ..seed::SeedOptions::new(cases, seed_value)
-                    },
-                    migdesk_central::clock::now(),
-                )
-            })
-            .await
-            .map_err(|e| e.to_string())??;
+            let database = chosen(database, path)?;
+            let report = db::Db::open(&database)
+                .await?
+                .write(move |conn| {
+                    seed::seed(
+                        conn,
+                        &catalogue,
+                        &calendar,
+                        &seed::SeedOptions {
+                            department,
+                            applicant_history: true,
+                            decided_history: history,
+                            ..seed::SeedOptions::new(cases, seed_value)
+                        },
+                        migdesk_central::clock::now(),
+                    )
+                })
+                .await?;
             println!(
-                "Seeded {}: {} applications ({} with defects), {} documents, {} earlier applications of the same applicants, decided, and {} decisions of the past year.\n",
-                path.display(),
+                "Seeded {database}: {} applications ({} with defects), {} documents, {} earlier applications of the same applicants, decided, and {} decisions of the past year.\n",
                 report.applications,
                 report.defective,
                 report.documents,
@@ -308,6 +327,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             revoke,
         } => {
             let conn = db::open(&path)?;
+            let conn = Conn::sqlite(&conn);
             match revoke {
                 Some(name) => {
                     if !migdesk_central::portal::revoke(&conn, &name)? {
@@ -337,6 +357,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let (catalogue, _) = data.load()?;
             let token = {
                 let conn = db::open(&path)?;
+                let conn = Conn::sqlite(&conn);
                 let name = format!(
                     "simulator {}",
                     migdesk_central::clock::format(migdesk_central::clock::now())
@@ -393,7 +414,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Restored { db: path } => {
             let conn = db::open(&path)?;
-            let epoch = migdesk_central::instance::restored(&conn)?;
+            let epoch = migdesk_central::instance::restored(&Conn::sqlite(&conn))?;
             eprintln!("the change feed starts epoch {epoch}: desks sync again from the start");
             Ok(())
         }
@@ -413,6 +434,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Serve {
             config: _,
             db: path,
+            database,
             listen,
             tls_cert,
             tls_key,
@@ -437,9 +459,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             if token_minutes <= 0 {
                 return Err("--token-minutes must be positive".into());
             }
-            let conn = db::open(&path)?;
+            let database = chosen(database, path)?;
             let state = AppState::new(
-                conn,
+                db::Db::open(&database).await?,
                 catalogue,
                 calendar,
                 Config {
@@ -469,8 +491,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             // One line, so that whoever reads it may close the pipe afterwards: nothing else is
             // written to standard output while serving.
             println!(
-                "migdesk-central serving {} on {scheme}://{addr}/api/v1/ (OpenAPI: /api/v1/openapi.json); applicants' e-mails {mail}",
-                path.display()
+                "migdesk-central serving {database} on {scheme}://{addr}/api/v1/ (OpenAPI: /api/v1/openapi.json); applicants' e-mails {mail}",
             );
             match acceptor {
                 Some(acceptor) => {

@@ -13,10 +13,11 @@ use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::sql::{Conn, OptionalExtension};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use rand::RngCore;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::params;
 
 use crate::AppState;
 use crate::auth::{bearer, token_hash};
@@ -25,7 +26,7 @@ use crate::error::{ApiError, ApiResult};
 
 /// Issues a new portal credential under `name`; the token is shown once and stored hashed.
 /// A name already in use (even revoked) is refused: credentials are never reused.
-pub fn issue(conn: &Connection, name: &str) -> ApiResult<String> {
+pub fn issue(conn: &Conn<'_>, name: &str) -> ApiResult<String> {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     issue_from(conn, name, bytes)
@@ -33,7 +34,7 @@ pub fn issue(conn: &Connection, name: &str) -> ApiResult<String> {
 
 /// Issues the credential `name` made of `bytes` (the demo seed's are derived from its seed, as
 /// its passwords are, so the same seed gives the same demo).
-pub fn issue_from(conn: &Connection, name: &str, bytes: [u8; 32]) -> ApiResult<String> {
+pub fn issue_from(conn: &Conn<'_>, name: &str, bytes: [u8; 32]) -> ApiResult<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ApiError::bad_request(
@@ -54,7 +55,7 @@ pub fn issue_from(conn: &Connection, name: &str, bytes: [u8; 32]) -> ApiResult<S
 }
 
 /// Revokes the credential `name`; `false` when there is none (or it was already revoked).
-pub fn revoke(conn: &Connection, name: &str) -> ApiResult<bool> {
+pub fn revoke(conn: &Conn<'_>, name: &str) -> ApiResult<bool> {
     let changed = conn.execute(
         "UPDATE portal_tokens SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL",
         params![name.trim(), clock::format(clock::now())],
@@ -196,7 +197,8 @@ mod tests {
 
     #[test]
     fn credentials_are_stored_hashed_named_once_and_revocable() {
-        let conn = crate::db::open_in_memory().unwrap();
+        let raw = crate::db::open_in_memory().unwrap();
+        let conn = crate::sql::Conn::sqlite(&raw);
         let token = issue(&conn, "e-gov").unwrap();
         let stored: String = conn
             .query_row("SELECT token_hash FROM portal_tokens", [], |r| r.get(0))

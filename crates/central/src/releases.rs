@@ -6,9 +6,10 @@
 //! announced. The centre only refuses what cannot be right before it is offered: not a Debian
 //! package, not a signature, a signature made for another version, a version already out.
 
+use crate::sql::{Conn, OptionalExtension};
 use base64::Engine as _;
 use migdesk_api::{DeskUpdate, DeskVersion, PREFIX, ReleaseNotes};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::params;
 use sha2::{Digest, Sha256};
 
 use crate::audit_log::{self, Action, Entry};
@@ -29,7 +30,7 @@ pub struct Published {
 /// Publishes `package` as desk `version`, with its `signature` (the `.sig` file `tauri signer
 /// sign --app-version VERSION` writes) and notes, by `operator` (audited).
 pub fn publish(
-    conn: &mut Connection,
+    conn: &Conn<'_>,
     package: &[u8],
     signature: &str,
     version: &str,
@@ -119,7 +120,7 @@ pub fn publish(
 
 /// Withdraws published desk `version` (audited): no desk is offered it from now on, and the
 /// version may be published again (a package signed with the wrong key, say).
-pub fn withdraw(conn: &mut Connection, version: &str, operator: &str) -> ApiResult<()> {
+pub fn withdraw(conn: &Conn<'_>, version: &str, operator: &str) -> ApiResult<()> {
     let parsed = DeskVersion::parse(version).ok_or_else(|| {
         ApiError::bad_request(format!(
             "`{version}` is not a desk version: MAJOR.MINOR.PATCH"
@@ -144,7 +145,7 @@ pub fn withdraw(conn: &mut Connection, version: &str, operator: &str) -> ApiResu
 }
 
 /// The published releases, newest first: version, size, SHA-256, when.
-pub fn list(conn: &Connection) -> ApiResult<Vec<(String, i64, String, String)>> {
+pub fn list(conn: &Conn<'_>) -> ApiResult<Vec<(String, i64, String, String)>> {
     let mut stmt = conn.prepare(
         "SELECT version, length(package), sha256, published_at FROM desk_releases
          ORDER BY major DESC, minor DESC, patch DESC",
@@ -173,7 +174,7 @@ fn signed_version(signature: &str) -> Option<String> {
 }
 
 /// The newest release, when it is newer than `current`.
-pub fn newer_than(conn: &Connection, current: DeskVersion) -> ApiResult<Option<DeskUpdate>> {
+pub fn newer_than(conn: &Conn<'_>, current: DeskVersion) -> ApiResult<Option<DeskUpdate>> {
     Ok(conn
         .query_row(
             "SELECT version, notes_az, notes_en, notes_ru, published_at, signature, sha256, length(package)
@@ -201,7 +202,7 @@ pub fn newer_than(conn: &Connection, current: DeskVersion) -> ApiResult<Option<D
 }
 
 /// A published package and its SHA-256.
-pub fn package(conn: &Connection, version: DeskVersion) -> ApiResult<Option<(Vec<u8>, String)>> {
+pub fn package(conn: &Conn<'_>, version: DeskVersion) -> ApiResult<Option<(Vec<u8>, String)>> {
     Ok(conn
         .query_row(
             "SELECT package, sha256 FROM desk_releases WHERE major = ?1 AND minor = ?2 AND patch = ?3",

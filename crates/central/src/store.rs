@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::sql::{Conn, OptionalExtension, Row};
+use rusqlite::params;
 use serde_json::Value;
 
 use crate::error::ApiResult;
@@ -25,7 +26,7 @@ pub struct CaseRow {
     pub applicant: Applicant,
 }
 
-pub fn case_row(conn: &Connection, id: &str) -> ApiResult<Option<CaseRow>> {
+pub fn case_row(conn: &Conn<'_>, id: &str) -> ApiResult<Option<CaseRow>> {
     Ok(conn
         .prepare_cached(
             "SELECT id, number, service, department_id, status, officer_id, version, applicant FROM applications WHERE id = ?1",
@@ -42,7 +43,7 @@ pub fn case_row(conn: &Connection, id: &str) -> ApiResult<Option<CaseRow>> {
                     officer_id: r.get(5)?,
                     version: r.get(6)?,
                     applicant: serde_json::from_str(&r.get::<_, String>(7)?).map_err(|e| {
-                        rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, Box::new(e))
+                        crate::sql::Error::column(7, e)
                     })?,
                 })
             },
@@ -50,7 +51,7 @@ pub fn case_row(conn: &Connection, id: &str) -> ApiResult<Option<CaseRow>> {
         .optional()?)
 }
 
-pub fn officer_ref(conn: &Connection, id: Option<&str>) -> ApiResult<Option<OfficerRef>> {
+pub fn officer_ref(conn: &Conn<'_>, id: Option<&str>) -> ApiResult<Option<OfficerRef>> {
     let Some(id) = id else { return Ok(None) };
     Ok(conn
         .prepare_cached("SELECT id, full_name FROM users WHERE id = ?1")?
@@ -64,7 +65,7 @@ pub fn officer_ref(conn: &Connection, id: Option<&str>) -> ApiResult<Option<Offi
 }
 
 pub fn assignment(
-    conn: &Connection,
+    conn: &Conn<'_>,
     officer_id: Option<&str>,
     version: i64,
 ) -> ApiResult<Assignment> {
@@ -77,17 +78,15 @@ pub fn assignment(
 pub(crate) fn json_col<T: serde::de::DeserializeOwned>(
     idx: usize,
     text: String,
-) -> rusqlite::Result<T> {
-    serde_json::from_str(&text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-    })
+) -> crate::sql::Result<T> {
+    serde_json::from_str(&text).map_err(|e| crate::sql::Error::column(idx, e))
 }
 
 /// The columns [`notification`] reads, in its order, for `SELECT … FROM notifications`.
 pub const NOTIFICATION_COLUMNS: &str = "id, application_id, decision_id, to_address, language, subject, body, state, created_at, sent_at";
 
 /// An applicant's e-mail, from a row of [`NOTIFICATION_COLUMNS`].
-pub fn notification(r: &rusqlite::Row<'_>) -> rusqlite::Result<migdesk_api::Notification> {
+pub fn notification(r: &Row<'_>) -> crate::sql::Result<migdesk_api::Notification> {
     Ok(migdesk_api::Notification {
         id: r.get(0)?,
         application_id: r.get(1)?,
@@ -110,7 +109,7 @@ pub(crate) fn id_list(ids: &[&str]) -> String {
 
 /// The documents of each of the applications, in the order they were added.
 pub fn documents_of(
-    conn: &Connection,
+    conn: &Conn<'_>,
     ids: &[&str],
 ) -> ApiResult<HashMap<String, Vec<DocumentMeta>>> {
     let mut stmt = conn.prepare_cached(
@@ -140,7 +139,7 @@ pub fn documents_of(
     Ok(of)
 }
 
-pub fn documents(conn: &Connection, application_id: &str) -> ApiResult<Vec<DocumentMeta>> {
+pub fn documents(conn: &Conn<'_>, application_id: &str) -> ApiResult<Vec<DocumentMeta>> {
     Ok(documents_of(conn, &[application_id])?
         .remove(application_id)
         .unwrap_or_default())
@@ -148,7 +147,7 @@ pub fn documents(conn: &Connection, application_id: &str) -> ApiResult<Vec<Docum
 
 /// The history of each of the applications, oldest first.
 pub fn histories_of(
-    conn: &Connection,
+    conn: &Conn<'_>,
     ids: &[&str],
 ) -> ApiResult<HashMap<String, Vec<HistoryEvent>>> {
     let mut stmt = conn.prepare_cached(
@@ -162,9 +161,8 @@ pub fn histories_of(
         let actor_name: Option<String> = r.get(4)?;
         let kind: String = r.get(2)?;
         let detail = json_col::<Value>(5, r.get(5)?)?;
-        let event = Event::from_parts(&kind, detail).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e))
-        })?;
+        let event =
+            Event::from_parts(&kind, detail).map_err(|e| crate::sql::Error::column(5, e))?;
         of.entry(r.get(0)?).or_default().push(HistoryEvent {
             at: r.get(1)?,
             actor: actor_id
@@ -176,7 +174,7 @@ pub fn histories_of(
     Ok(of)
 }
 
-pub fn history(conn: &Connection, application_id: &str) -> ApiResult<Vec<HistoryEvent>> {
+pub fn history(conn: &Conn<'_>, application_id: &str) -> ApiResult<Vec<HistoryEvent>> {
     Ok(histories_of(conn, &[application_id])?
         .remove(application_id)
         .unwrap_or_default())
@@ -186,7 +184,7 @@ pub fn history(conn: &Connection, application_id: &str) -> ApiResult<Vec<History
 /// (the generated keys of migration 012), newest first, each with the last decision applied to
 /// it; one query for all of them.
 pub fn applicant_histories_of(
-    conn: &Connection,
+    conn: &Conn<'_>,
     ids: &[&str],
 ) -> ApiResult<HashMap<String, Vec<RelatedApplication>>> {
     const RELATED: &str = "o.id, o.number, o.service, o.submitted_at, o.status, o.department_id,
@@ -240,7 +238,7 @@ pub fn applicant_histories_of(
 
 /// The other applications of one application's applicant.
 pub fn applicant_history(
-    conn: &Connection,
+    conn: &Conn<'_>,
     application_id: &str,
 ) -> ApiResult<Vec<RelatedApplication>> {
     Ok(applicant_histories_of(conn, &[application_id])?
@@ -251,7 +249,7 @@ pub fn applicant_history(
 /// The applications as they are now, with their documents, history and officer: one query a
 /// table for all of them.
 pub fn application_details(
-    conn: &Connection,
+    conn: &Conn<'_>,
     ids: &[&str],
 ) -> ApiResult<HashMap<String, ApplicationDetail>> {
     let mut stmt = conn.prepare_cached(
@@ -339,13 +337,13 @@ pub fn application_details(
     Ok(details)
 }
 
-pub fn application_detail(conn: &Connection, id: &str) -> ApiResult<Option<ApplicationDetail>> {
+pub fn application_detail(conn: &Conn<'_>, id: &str) -> ApiResult<Option<ApplicationDetail>> {
     Ok(application_details(conn, &[id])?.remove(id))
 }
 
 /// The case as it is now, for a conflict's answer.
 pub fn current_case(
-    conn: &Connection,
+    conn: &Conn<'_>,
     case: &CaseRow,
     application_id: Option<String>,
     changed_at: Option<String>,
@@ -359,7 +357,7 @@ pub fn current_case(
 }
 
 pub fn add_event(
-    conn: &Connection,
+    conn: &Conn<'_>,
     application_id: &str,
     at: &str,
     actor: Option<&str>,
@@ -376,7 +374,7 @@ pub fn add_event(
 
 #[allow(clippy::too_many_arguments)]
 pub fn record_change(
-    conn: &Connection,
+    conn: &Conn<'_>,
     application_id: &str,
     department_id: &str,
     officer_id: Option<&str>,
@@ -393,12 +391,7 @@ pub fn record_change(
 
 /// Records in the change feed that `case` changed (`kind`) where it is: for its department and
 /// the officer who has it, whose desks fetch it again.
-pub fn case_changed(
-    conn: &Connection,
-    case: &CaseRow,
-    kind: ChangeKind,
-    at: &str,
-) -> ApiResult<()> {
+pub fn case_changed(conn: &Conn<'_>, case: &CaseRow, kind: ChangeKind, at: &str) -> ApiResult<()> {
     let officer = case.officer_id.as_deref();
     record_change(conn, &case.id, &case.department_id, officer, None, kind, at)
 }
@@ -406,11 +399,7 @@ pub fn case_changed(
 /// The case, if the caller may read it: a supervisor, any case of their department; an officer,
 /// the cases assigned to them now or before. Any other case answers exactly like one that does
 /// not exist, so nothing leaks across departments or between colleagues.
-pub fn visible_case(
-    conn: &Connection,
-    caller: &crate::auth::Caller,
-    id: &str,
-) -> ApiResult<CaseRow> {
+pub fn visible_case(conn: &Conn<'_>, caller: &crate::auth::Caller, id: &str) -> ApiResult<CaseRow> {
     let missing =
         || crate::error::ApiError::not_found(format!("no application {id} in your department"));
     let case = case_row(conn, id)?
@@ -462,7 +451,7 @@ pub fn sniff_mime(bytes: &[u8]) -> &'static str {
 
 /// Stores a document's bytes (once per content) and its record, as the applicant sent it.
 pub fn add_document(
-    conn: &Connection,
+    conn: &Conn<'_>,
     application_id: &str,
     doc_type: &str,
     file_name: &str,
@@ -490,7 +479,7 @@ pub fn document_meta(id: String, doc_type: &str, file_name: &str, bytes: &[u8]) 
 }
 
 /// Keeps a file's bytes once per content.
-pub fn store_blob(conn: &Connection, sha256: &str, bytes: &[u8]) -> ApiResult<()> {
+pub fn store_blob(conn: &Conn<'_>, sha256: &str, bytes: &[u8]) -> ApiResult<()> {
     conn.execute(
         "INSERT INTO blobs (sha256, bytes) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
         params![sha256, bytes],
@@ -500,7 +489,7 @@ pub fn store_blob(conn: &Connection, sha256: &str, bytes: &[u8]) -> ApiResult<()
 
 /// Records a document of a case (its bytes stored already), with who added it at the counter.
 pub fn insert_document(
-    conn: &Connection,
+    conn: &Conn<'_>,
     application_id: &str,
     meta: &DocumentMeta,
     at: &str,

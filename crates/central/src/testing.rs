@@ -9,6 +9,7 @@ use migdesk_domain::{Calendar, Catalogue};
 use tokio::sync::oneshot;
 
 use crate::seed::{self, Account, SeedOptions, SeedReport};
+use crate::sql::Conn;
 use crate::{AppState, Config, db};
 
 /// Seeds the database at `path` (created) with the built-in catalogue and calendar, now.
@@ -16,9 +17,9 @@ use crate::{AppState, Config, db};
 /// # Panics
 /// When the file cannot be created or seeded: a test cannot go on without it.
 pub fn seed_file(path: &Path, options: &SeedOptions) -> SeedReport {
-    let mut conn = db::open(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+    let conn = db::open(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
     seed::seed(
-        &mut conn,
+        &Conn::sqlite(&conn),
         &Catalogue::builtin(),
         &Calendar::builtin(),
         options,
@@ -33,7 +34,8 @@ pub fn seed_file(path: &Path, options: &SeedOptions) -> SeedReport {
 /// When the database cannot be opened or the name is taken.
 pub fn portal_token(path: &Path, name: &str) -> String {
     let conn = db::open(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
-    crate::portal::issue(&conn, name).unwrap_or_else(|e| panic!("portal credential: {e}"))
+    crate::portal::issue(&Conn::sqlite(&conn), name)
+        .unwrap_or_else(|e| panic!("portal credential: {e}"))
 }
 
 /// The central service running in this process over a database file, on a loopback port of
@@ -106,8 +108,13 @@ impl Running {
         base: String,
     ) -> Self {
         let conn = db::open(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
-        let state = AppState::new(conn, Catalogue::builtin(), Calendar::builtin(), config)
-            .unwrap_or_else(|e| panic!("state: {e}"));
+        let state = AppState::new(
+            db::Db::new(conn),
+            Catalogue::builtin(),
+            Calendar::builtin(),
+            config,
+        )
+        .unwrap_or_else(|e| panic!("state: {e}"));
         let (tx, rx) = oneshot::channel();
         let task = tokio::spawn(crate::serve(listener, state, async {
             let _ = rx.await;

@@ -233,8 +233,13 @@ async fn a_disabled_account_is_told_so_and_its_unsent_decision_stays() {
     sync::record_decision(&mut store, &case, &Decision::new(DecisionKind::Accept)).unwrap();
 
     // IT disables the account while the decision waits to be sent: the session is over.
-    let mut conn = migdesk_central::db::open(&central_db).unwrap();
-    migdesk_central::admin::disable_user(&mut conn, &officer.username, "administrator it").unwrap();
+    let conn = migdesk_central::db::open(&central_db).unwrap();
+    migdesk_central::admin::disable_user(
+        &migdesk_central::sql::Conn::sqlite(&conn),
+        &officer.username,
+        "administrator it",
+    )
+    .unwrap();
     let sent = sync::run(&mut store, &central, &token, &user_id, 4, |_| {})
         .await
         .unwrap_err();

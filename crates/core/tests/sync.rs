@@ -993,7 +993,7 @@ async fn a_centre_restored_from_a_backup_gets_back_every_decision_it_lost() {
 
     // The centre is restored from the backup (the decision is lost there) and marked so.
     let conn = rusqlite::Connection::open(&backup).unwrap();
-    migdesk_central::instance::restored(&conn).unwrap();
+    migdesk_central::instance::restored(&migdesk_central::sql::Conn::sqlite(&conn)).unwrap();
     drop(conn);
     let restored = Centre::start(&backup).await;
     let central = Central::new(&restored.base).unwrap();

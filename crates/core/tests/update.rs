@@ -23,9 +23,16 @@ fn publish(db: &std::path::Path, version: &str, package: &[u8]) {
         en: "New: search in documents.".into(),
         ru: "Новое: поиск в документах.".into(),
     };
-    let mut conn = migdesk_central::db::open(db).unwrap();
-    migdesk_central::releases::publish(&mut conn, package, &signature, version, &notes, "it")
-        .unwrap();
+    let conn = migdesk_central::db::open(db).unwrap();
+    migdesk_central::releases::publish(
+        &migdesk_central::sql::Conn::sqlite(&conn),
+        package,
+        &signature,
+        version,
+        &notes,
+        "it",
+    )
+    .unwrap();
 }
 
 #[tokio::test]

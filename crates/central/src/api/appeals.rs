@@ -5,9 +5,10 @@
 //! records that the permit or document of an accepted case was issued. Each is an event in the
 //! history, moves the case's version and reaches the desks through the change feed.
 
+use crate::sql::Conn;
 use axum::Json;
 use axum::extract::State;
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
 use super::NeedsSession;
 use crate::AppState;
@@ -22,7 +23,7 @@ use migdesk_api::{
 };
 
 /// Moves the case's version on and records the change for its officer and department.
-pub(crate) fn changed(tx: &Connection, case: &CaseRow, now: &str) -> ApiResult<()> {
+pub(crate) fn changed(tx: &Conn<'_>, case: &CaseRow, now: &str) -> ApiResult<()> {
     tx.execute(
         "UPDATE applications SET version = version + 1, updated_at = ?1 WHERE id = ?2",
         params![now, case.id],
@@ -30,7 +31,7 @@ pub(crate) fn changed(tx: &Connection, case: &CaseRow, now: &str) -> ApiResult<(
     store::case_changed(tx, case, ChangeKind::Changed, now)
 }
 
-pub(crate) fn detail_now(tx: &Connection, id: &str) -> ApiResult<Json<ApplicationDetail>> {
+pub(crate) fn detail_now(tx: &Conn<'_>, id: &str) -> ApiResult<Json<ApplicationDetail>> {
     store::application_detail(tx, id)?
         .map(Json)
         .ok_or_else(|| ApiError::internal("the case just changed is gone"))

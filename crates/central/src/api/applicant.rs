@@ -2,12 +2,13 @@
 //! authenticated the applicant and names the application by number and date of birth; an
 //! unknown pair answers 404 whichever part is wrong. Answers never name the officer.
 
+use crate::sql::{Conn, OptionalExtension};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::params;
 
 use super::NeedsPortal;
 use crate::AppState;
@@ -24,7 +25,7 @@ use migdesk_api::{
 /// The most documents one submission may carry.
 pub use migdesk_api::MAX_DOCUMENTS;
 
-fn find_case(conn: &Connection, number: &str, date_of_birth: &str) -> ApiResult<CaseRow> {
+fn find_case(conn: &Conn<'_>, number: &str, date_of_birth: &str) -> ApiResult<CaseRow> {
     let id: Option<String> = conn
         .query_row(
             "SELECT id FROM applications WHERE number = ?1",
@@ -41,7 +42,7 @@ fn find_case(conn: &Connection, number: &str, date_of_birth: &str) -> ApiResult<
 
 /// The applicant's case, if it still has no final decision (otherwise 409 with `refusal`).
 fn open_case(
-    conn: &Connection,
+    conn: &Conn<'_>,
     number: &str,
     date_of_birth: &str,
     refusal: &str,
@@ -57,7 +58,7 @@ fn open_case(
     Ok(case)
 }
 
-fn tracking(conn: &Connection, case: &CaseRow) -> ApiResult<Tracking> {
+fn tracking(conn: &Conn<'_>, case: &CaseRow) -> ApiResult<Tracking> {
     let updated_at: String = conn.query_row(
         "SELECT updated_at FROM applications WHERE id = ?1",
         [&case.id],
@@ -223,7 +224,7 @@ pub async fn withdraw(
 /// The documents arrived: a deadline stopped while they were owed runs again, with the working
 /// days that were left, from today (Baku); the history says when it now falls.
 pub(crate) fn resume_deadline(
-    tx: &rusqlite::Connection,
+    tx: &Conn<'_>,
     calendar: &migdesk_domain::Calendar,
     application_id: &str,
     now: &str,

@@ -5,9 +5,10 @@
 
 use std::collections::HashMap;
 
+use crate::sql::{Conn, OptionalExtension};
 use axum::Json;
 use axum::extract::State;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::params;
 
 use super::appeals::{changed, detail_now};
 use super::supervision::require_department_supervisor;
@@ -24,7 +25,7 @@ use migdesk_api::{
 };
 
 /// The refusal waiting for approval on the case, if one does.
-pub(crate) fn open_proposal(conn: &Connection, application_id: &str) -> ApiResult<Option<String>> {
+pub(crate) fn open_proposal(conn: &Conn<'_>, application_id: &str) -> ApiResult<Option<String>> {
     Ok(conn
         .query_row(
             "SELECT decision_id FROM refusal_proposals WHERE application_id = ?1 AND state = 'open'",
@@ -37,7 +38,7 @@ pub(crate) fn open_proposal(conn: &Connection, application_id: &str) -> ApiResul
 /// Keeps the officer's refusal as a proposal: the e-mail it will send is rendered now, the case
 /// waits (its version moves on and its desks hear of it), and nobody outside is told.
 pub(crate) fn propose(
-    tx: &Connection,
+    tx: &Conn<'_>,
     catalogue: &migdesk_domain::Catalogue,
     case: &CaseRow,
     req: &DecisionRequest,
@@ -77,10 +78,7 @@ pub(crate) fn propose(
 }
 
 /// The open proposals of these applications, by application id.
-pub(crate) fn proposals_of(
-    conn: &Connection,
-    ids: &[&str],
-) -> ApiResult<HashMap<String, Proposal>> {
+pub(crate) fn proposals_of(conn: &Conn<'_>, ids: &[&str]) -> ApiResult<HashMap<String, Proposal>> {
     let mut stmt = conn.prepare_cached(
         "SELECT p.application_id, p.decision_id, p.proposed_by, u.full_name, p.proposed_at, d.request, p.email_subject, p.email_body
          FROM refusal_proposals p JOIN decisions d ON d.id = p.decision_id JOIN users u ON u.id = p.proposed_by
@@ -215,7 +213,7 @@ pub async fn answer(
             let case = store::case_row(tx, &application_id)?
                 .ok_or_else(|| ApiError::not_found(format!("no application {application_id}")))?;
             require_department_supervisor(&caller, &case.department_id)?;
-            let current = |tx: &Connection| store::current_case(tx, &case, Some(case.id.clone()), None);
+            let current = |tx: &Conn<'_>| store::current_case(tx, &case, Some(case.id.clone()), None);
             if answered != "open" {
                 if answered_by.as_deref() == Some(caller.user_id.as_str()) && earlier.as_deref() == Some(answer_json.as_str()) {
                     return detail_now(tx, &case.id);

@@ -1,6 +1,7 @@
 //! `GET /changes`: the change feed of the cases that concern the caller, paged by an opaque
 //! cursor, gap-free and in commit order.
 
+use crate::sql::Conn;
 use axum::Json;
 use axum::extract::State;
 use base64::Engine;
@@ -68,7 +69,7 @@ pub fn decode_cursor(cursor: &str) -> Option<Position> {
 /// the feed (a restore from a backup made a new epoch, or the position lies beyond the feed's
 /// end, as after a restore nobody marked). The desk then syncs again from the start.
 fn stale_position(
-    conn: &rusqlite::Connection,
+    conn: &Conn<'_>,
     position: &Position,
     epoch: &str,
 ) -> ApiResult<Option<&'static str>> {
@@ -113,8 +114,7 @@ pub async fn list(
     }
     state
         .db
-        .run(move |conn| {
-            let tx = conn.transaction()?;
+        .feed(move |tx| {
             let epoch: String = tx.query_row("SELECT epoch FROM instance", [], |r| r.get(0))?;
             if let Some(p) = &position
                 && let Some(why) = stale_position(&tx, p, &epoch)?
@@ -183,7 +183,6 @@ pub async fn list(
                 "UPDATE users SET last_sync_at = ?1 WHERE id = ?2",
                 params![clock::format(clock::now()), caller.user_id],
             )?;
-            tx.commit()?;
             Ok(Json(ChangesPage {
                 changes,
                 next_cursor: encode_cursor(&epoch, last),

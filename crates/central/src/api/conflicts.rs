@@ -6,9 +6,10 @@
 //! for good (it did not fit the case, or was not the caller's to make) is listed the same way,
 //! with the centre's words; it can be handed over or set aside, never applied.
 
+use crate::sql::{Conn, OptionalExtension, Row};
 use axum::Json;
 use axum::extract::State;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::params;
 
 use super::{NeedsSession, NeedsSupervisor};
 use crate::AppState;
@@ -36,10 +37,8 @@ const SELECT: &str =
     LEFT JOIN users su ON su.id = r.supervisor_id
     WHERE d.outcome <> 'applied'";
 
-fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConflictRecord> {
-    let bad = |i: usize, e: serde_json::Error| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
-    };
+fn record(r: &Row<'_>) -> crate::sql::Result<ConflictRecord> {
+    let bad = |i: usize, e: serde_json::Error| crate::sql::Error::column(i, e);
     let request: DecisionRequest =
         serde_json::from_str(&r.get::<_, String>(5)?).map_err(|e| bad(5, e))?;
     let officer = |id: Option<String>, name: Option<String>| {
@@ -80,7 +79,7 @@ fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConflictRecord> {
     })
 }
 
-fn one(conn: &Connection, decision_id: &str) -> ApiResult<Option<ConflictRecord>> {
+fn one(conn: &Conn<'_>, decision_id: &str) -> ApiResult<Option<ConflictRecord>> {
     Ok(conn
         .query_row(&format!("{SELECT} AND d.id = ?1"), [decision_id], record)
         .optional()?)

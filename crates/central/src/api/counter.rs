@@ -7,12 +7,13 @@
 //! deadline runs; on a case waiting for a decision the version does not move, so a decision the
 //! officer records after adding it is not stale.
 
+use crate::sql::OptionalExtension;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use super::NeedsSession;
 use crate::AppState;

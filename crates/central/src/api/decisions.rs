@@ -3,12 +3,13 @@
 
 use std::collections::HashSet;
 
+use crate::sql::{Conn, OptionalExtension};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::params;
 use serde_json::json;
 
 use super::NeedsSession;
@@ -51,7 +52,7 @@ fn validate(
 }
 
 /// Whether the caller ever held the case (so a refusal is a conflict, not a stranger's attempt).
-fn held_before(conn: &Connection, application_id: &str, user_id: &str) -> ApiResult<bool> {
+fn held_before(conn: &Conn<'_>, application_id: &str, user_id: &str) -> ApiResult<bool> {
     Ok(conn
         .query_row(
             "SELECT 1 FROM changes WHERE application_id = ?1 AND (officer_id = ?2 OR previous_officer_id = ?2) LIMIT 1",
@@ -111,8 +112,8 @@ pub async fn create(
     let calendar = state.calendar.clone();
     state
         .db
-        .run(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // The answer inside is committed either way: a refusal or a conflict is kept.
+        .write(move |tx| {
             let request_json = serde_json::to_string(&req).map_err(|e| ApiError::internal(e.to_string()))?;
             let decision_id = req.id.to_string();
 
@@ -127,7 +128,7 @@ pub async fn create(
             if let Some((earlier_app, earlier_req, status, body)) = earlier {
                 if earlier_app == application_id && earlier_req == request_json {
                     let status = if status == 201 { 200 } else { status };
-                    return Ok(stored_reply(status, &body));
+                    return Ok(Ok(stored_reply(status, &body)));
                 }
                 return Err(ApiError::conflict(
                     ConflictCause::IdReused,
@@ -150,8 +151,7 @@ pub async fn create(
                 Err(refusal) if refused_for_good(refusal.status) => {
                     // Kept, so the supervisor sees it and a repeat gets the same answer.
                     kept.record(&tx, ConflictCause::Rejected, &refusal)?;
-                    tx.commit()?;
-                    return Err(refusal);
+                    return Ok(Err(refusal));
                 }
                 Err(e) => return Err(e),
             };
@@ -173,8 +173,7 @@ pub async fn create(
                 };
                 let err = ApiError::conflict(cause, message, Some(current));
                 kept.record(&tx, cause, &err)?;
-                tx.commit()?;
-                return Err(err);
+                return Ok(Err(err));
             }
 
             tx.execute(
@@ -191,10 +190,9 @@ pub async fn create(
             };
             let body = serde_json::to_string(&response).map_err(|e| ApiError::internal(e.to_string()))?;
             tx.execute("UPDATE decisions SET response = ?1 WHERE id = ?2", params![body, decision_id])?;
-            tx.commit()?;
-            Ok((StatusCode::CREATED, Json(response)).into_response())
+            Ok(Ok((StatusCode::CREATED, Json(response)).into_response()))
         })
-        .await
+        .await?
 }
 
 /// Whether the centre will give the same refusal to every repeat of the request: the decision
@@ -210,7 +208,7 @@ fn refused_for_good(status: StatusCode) -> bool {
 /// case moved on since the officer decided (a conflict), an error when the centre refuses the
 /// decision itself.
 fn admissible(
-    tx: &Connection,
+    tx: &Conn<'_>,
     catalogue: &migdesk_domain::Catalogue,
     case: &CaseRow,
     caller: &Caller,
@@ -249,7 +247,7 @@ struct Kept<'a> {
 
 impl Kept<'_> {
     /// Records the decision with its cause and answer, and tells the case's history.
-    fn record(&self, tx: &Connection, cause: ConflictCause, answer: &ApiError) -> ApiResult<()> {
+    fn record(&self, tx: &Conn<'_>, cause: ConflictCause, answer: &ApiError) -> ApiResult<()> {
         let body =
             serde_json::to_string(&answer.body).map_err(|e| ApiError::internal(e.to_string()))?;
         let decision_id = self.req.id.to_string();
@@ -289,7 +287,7 @@ impl Kept<'_> {
 /// for the desks, and the applicant's e-mail (signed with the deciding officer's name). The
 /// caller has checked that the case may take it and records the request itself.
 pub(crate) fn apply(
-    tx: &Connection,
+    tx: &Conn<'_>,
     catalogue: &migdesk_domain::Catalogue,
     calendar: &migdesk_domain::Calendar,
     case: &CaseRow,

@@ -2,9 +2,10 @@
 //! its supervisor's deadline alerts: pending cases due within that many working days that
 //! nobody has opened or that have no officer, and every overdue one.
 
+use crate::sql::{Conn, OptionalExtension};
 use axum::Json;
 use axum::extract::State;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::params;
 
 use super::NeedsSupervisor;
 use super::supervision::require_department_supervisor;
@@ -19,7 +20,7 @@ use migdesk_api::{
 };
 
 /// The department's settings as kept (the defaults for a department unknown here).
-pub(crate) fn settings_of(conn: &Connection, department_id: &str) -> ApiResult<DepartmentSettings> {
+pub(crate) fn settings_of(conn: &Conn<'_>, department_id: &str) -> ApiResult<DepartmentSettings> {
     Ok(conn
         .query_row(
             "SELECT four_eyes_refusals, alert_working_days FROM departments WHERE id = ?1",

@@ -3,9 +3,10 @@
 //! away — set by its supervisor, every change in the audit trail — and [`distribute`], which
 //! applies it to a new application.
 
+use crate::sql::{Conn, OptionalExtension};
 use axum::Json;
 use axum::extract::State;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::params;
 
 use super::NeedsSupervisor;
 use super::supervision::require_department_supervisor;
@@ -23,7 +24,7 @@ use migdesk_api::{
 /// The most absences one officer may have on record at once.
 const MAX_ABSENCES: usize = 50;
 
-fn rule_of(conn: &Connection, department_id: &str) -> ApiResult<DistributionRule> {
+fn rule_of(conn: &Conn<'_>, department_id: &str) -> ApiResult<DistributionRule> {
     let rule: Option<String> = conn
         .query_row(
             "SELECT distribution_rule FROM departments WHERE id = ?1",
@@ -42,7 +43,7 @@ fn rule_of(conn: &Connection, department_id: &str) -> ApiResult<DistributionRule
 /// and are not away today are considered; `None` when there is none — the case then waits
 /// without an officer, and the supervisor's alerts raise it.
 pub(crate) fn distribute(
-    tx: &Connection,
+    tx: &Conn<'_>,
     department_id: &str,
     service: &str,
     today: &str,
@@ -103,7 +104,7 @@ pub(crate) fn distribute(
     Ok((chosen, rule))
 }
 
-fn distribution_of(conn: &Connection, department_id: &str, today: &str) -> ApiResult<Distribution> {
+fn distribution_of(conn: &Conn<'_>, department_id: &str, today: &str) -> ApiResult<Distribution> {
     let rule = rule_of(conn, department_id)?;
     let mut stmt = conn.prepare_cached(
         "SELECT u.id, u.full_name,

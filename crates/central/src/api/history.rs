@@ -5,10 +5,10 @@
 
 use std::collections::HashMap;
 
+use crate::sql::Conn;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use rusqlite::Connection;
 use serde_json::Value;
 
 use super::NeedsSupervisor;
@@ -166,7 +166,7 @@ fn details(kind: &str, d: &Value, names: &HashMap<String, String>) -> String {
     }
 }
 
-fn lines(conn: &Connection, application_id: &str) -> ApiResult<Vec<Line>> {
+fn lines(conn: &Conn<'_>, application_id: &str) -> ApiResult<Vec<Line>> {
     let mut names = HashMap::new();
     let mut roles = HashMap::new();
     {

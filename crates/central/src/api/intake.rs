@@ -5,12 +5,13 @@
 //! received it and by which rule, and the change feed brings it to that officer's desk.
 //! Idempotent by the portal's id: the same application again answers the same receipt.
 
+use crate::sql::{Conn, OptionalExtension};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::params;
 
 use super::NeedsPortal;
 use super::distribution::distribute;
@@ -193,7 +194,7 @@ pub fn problems_of(catalogue: &Catalogue, req: &IntakeRequest, today: &str) -> V
 }
 
 /// The next application number of `year` (`MX-YYYY-NNNNNN`).
-pub(crate) fn next_number(tx: &Connection, year: i32) -> ApiResult<String> {
+pub(crate) fn next_number(tx: &Conn<'_>, year: i32) -> ApiResult<String> {
     let prefix = format!("MX-{year}-");
     let last: Option<String> = tx.query_row(
         "SELECT MAX(number) FROM applications WHERE number LIKE ?1 || '%' AND length(number) = ?2",
@@ -212,7 +213,7 @@ pub(crate) fn next_number(tx: &Connection, year: i32) -> ApiResult<String> {
     Ok(format!("{prefix}{n:06}"))
 }
 
-fn receipt_of(tx: &Connection, id: &str) -> ApiResult<Option<IntakeReceipt>> {
+fn receipt_of(tx: &Conn<'_>, id: &str) -> ApiResult<Option<IntakeReceipt>> {
     Ok(tx
         .query_row(
             "SELECT number, submitted_at, due_date, status FROM applications WHERE id = ?1",

@@ -2,10 +2,11 @@
 //! it and their supervisors, never sent to the applicant. A note is idempotent by the desk's id,
 //! goes into the case's history and reaches, through the change feed, whoever holds the case.
 
+use crate::sql::{Conn, OptionalExtension, Row};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::params;
 
 use super::NeedsSession;
 use crate::AppState;
@@ -19,13 +20,11 @@ use migdesk_api::{ChangeKind, Event, Note, NoteOrigin, NoteRequest, OfficerRef};
 
 const NOTE_COLUMNS: &str = "n.id, n.application_id, n.author_id, u.full_name, n.text, n.written_at, n.received_at, n.origin";
 
-fn note_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Note> {
+fn note_row(r: &Row<'_>) -> crate::sql::Result<Note> {
     let id: String = r.get(0)?;
     let origin: String = r.get(7)?;
     Ok(Note {
-        id: id.parse().map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-        })?,
+        id: id.parse().map_err(|e| crate::sql::Error::column(0, e))?,
         application_id: r.get(1)?,
         author: OfficerRef {
             id: r.get(2)?,
@@ -42,7 +41,7 @@ fn note_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Note> {
     })
 }
 
-fn note(conn: &Connection, id: &str) -> ApiResult<Option<Note>> {
+fn note(conn: &Conn<'_>, id: &str) -> ApiResult<Option<Note>> {
     Ok(conn
         .prepare_cached(&format!(
             "SELECT {NOTE_COLUMNS} FROM notes n JOIN users u ON u.id = n.author_id WHERE n.id = ?1"
@@ -55,7 +54,7 @@ fn note(conn: &Connection, id: &str) -> ApiResult<Option<Note>> {
 /// The note is not an event of its own when it is a reassignment's reason: the reassignment
 /// event already carries it.
 pub(crate) fn keep(
-    tx: &Connection,
+    tx: &Conn<'_>,
     application_id: &str,
     author_id: &str,
     request: &NoteRequest,

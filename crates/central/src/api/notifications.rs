@@ -2,12 +2,13 @@
 //! (failed after every attempt, or of unknown outcome — see `mail`) and queueing one again,
 //! which goes into the case's history.
 
+use crate::sql::OptionalExtension;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Duration;
 use migdesk_api::Event;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use super::NeedsSupervisor;
 use super::supervision::require_department_supervisor;

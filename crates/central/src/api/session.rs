@@ -1,9 +1,10 @@
 //! Signing in and out (`/session`) and who the caller is (`/me`).
 
+use crate::sql::{Conn, OptionalExtension};
 use axum::Json;
 use axum::http::StatusCode;
 use chrono::Duration;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use super::NeedsSession;
 use crate::AppState;
@@ -13,7 +14,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
 use migdesk_api::{Department, LocalizedName, Role, SessionRequest, SessionResponse, UserProfile};
 
-fn profile(conn: &rusqlite::Connection, user_id: &str) -> ApiResult<UserProfile> {
+fn profile(conn: &Conn<'_>, user_id: &str) -> ApiResult<UserProfile> {
     Ok(conn.query_row(
         "SELECT u.id, u.username, u.full_name, u.role, d.id, d.name_az, d.name_en, d.name_ru
          FROM users u JOIN departments d ON d.id = u.department_id WHERE u.id = ?1",

@@ -5,12 +5,12 @@
 //! A malformed request (400, 413, 415) is no attempt and is not recorded. When the row cannot
 //! be written the answer is an error, so no sign-in is answered unrecorded.
 
+use crate::sql::OptionalExtension;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use rusqlite::OptionalExtension;
 
 use crate::AppState;
 use crate::audit_log::{self, Action, Desk, Entry};

@@ -4,10 +4,11 @@
 
 use std::collections::HashMap;
 
+use crate::sql::{Conn, OptionalExtension, Row};
 use axum::Json;
 use axum::extract::State;
 use chrono::{Datelike, Days, NaiveDate};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::params;
 use serde::Deserialize;
 
 use super::NeedsSupervisor;
@@ -151,7 +152,7 @@ struct Named {
 /// `decided` event `event_id`: the facts the figures count, in columns, and the event's detail
 /// only where it names something to count. Other events have none.
 pub(crate) fn record_fact(
-    conn: &Connection,
+    conn: &Conn<'_>,
     event_id: i64,
     application_id: &str,
     actor: Option<&str>,
@@ -217,11 +218,9 @@ fn counts_of<'m>(map: &'m mut HashMap<String, OutcomeCounts>, key: &str) -> &'m 
     map.get_mut(key).expect("inserted above")
 }
 
-/// A text column of the row, borrowed.
-fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> ApiResult<Option<&'r str>> {
-    row.get_ref(i)?
-        .as_str_or_null()
-        .map_err(|e| ApiError::internal(e.to_string()))
+/// A text column of the row.
+fn text(row: &Row<'_>, i: usize) -> ApiResult<Option<String>> {
+    Ok(row.get(i)?)
 }
 
 fn count(counts: &mut OutcomeCounts, kind: DecisionKind) {
@@ -258,7 +257,7 @@ fn monday(date: NaiveDate) -> NaiveDate {
 }
 
 fn compute(
-    conn: &Connection,
+    conn: &Conn<'_>,
     calendar: &Calendar,
     department_id: &str,
     service: Option<String>,
@@ -290,31 +289,39 @@ fn compute(
     let (mut reasons, mut fields, mut missing) = (HashMap::new(), HashMap::new(), HashMap::new());
     let mut on_time = 0;
     while let Some(r) = rows.next()? {
-        let Some(on) = text(r, 0)?.and_then(ymd) else {
+        let Some(on) = text(&r, 0)?.as_deref().and_then(ymd) else {
             continue;
         };
-        let Some(kind) =
-            text(r, 1)?.and_then(|k| DecisionKind::ALL.into_iter().find(|d| d.as_str() == k))
+        let Some(kind) = text(&r, 1)?
+            .as_deref()
+            .and_then(|k| DecisionKind::ALL.into_iter().find(|d| d.as_str() == k))
         else {
             continue;
         };
         count(&mut decided, kind);
         count(weeks.entry(monday(on)).or_default(), kind);
-        match text(r, 2)? {
+        match text(&r, 2)?.as_deref() {
             Some(id) => count(counts_of(&mut by_officer, id), kind),
             None => count(&mut unrecorded, kind),
         }
         count(
-            counts_of(&mut by_service, text(r, 3)?.unwrap_or_default()),
+            counts_of(&mut by_service, text(&r, 3)?.as_deref().unwrap_or_default()),
             kind,
         );
-        if let Some(submitted) = text(r, 4)?.and_then(ymd) {
+        if let Some(submitted) = text(&r, 4)?.as_deref().and_then(ymd) {
             timed.push((submitted, on));
         }
-        if text(r, 5)?.and_then(ymd).is_some_and(|due| on <= due) {
+        if text(&r, 5)?
+            .as_deref()
+            .and_then(ymd)
+            .is_some_and(|due| on <= due)
+        {
             on_time += 1;
         }
-        let Some(named) = text(r, 6)?.and_then(|n| serde_json::from_str::<Named>(n).ok()) else {
+        let Some(named) = text(&r, 6)?
+            .as_deref()
+            .and_then(|n| serde_json::from_str::<Named>(n).ok())
+        else {
             continue;
         };
         for reason in named.reasons {

@@ -3,10 +3,11 @@
 
 use std::collections::HashSet;
 
+use crate::sql::{Conn, OptionalExtension};
 use axum::Json;
 use axum::extract::State;
 use chrono::{Datelike, Days};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::params;
 
 use super::NeedsSupervisor;
 use crate::AppState;
@@ -282,7 +283,7 @@ pub async fn assign(
 /// `actor`), and the change feed brings it to the department, to `to` and away from the officer
 /// who had it.
 pub(crate) fn give_case(
-    tx: &Connection,
+    tx: &Conn<'_>,
     case: &store::CaseRow,
     to: &str,
     actor: &str,

@@ -4,13 +4,14 @@
 //! they came — some in time and some late. No officer holds them now, so no desk's queue shows
 //! them. Their own random stream, so the rest of the seed stays the same.
 
+use crate::sql::Conn;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use migdesk_api::{DecisionKind, Event, ReasonCode, RefusalReason};
 use migdesk_domain::{Calendar, Catalogue};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
 use super::{
     Account, DEPARTMENTS, DepartmentSeed, SERVICE_MIX, SeedOptions, application, internal, weighted,
@@ -43,7 +44,7 @@ fn decided(
 /// Files [`SeedOptions::decided_history`] decided applications in the departments (or in `only`) over the last
 /// [`HISTORY_DAYS`] days before `now`. Returns how many decisions they hold.
 pub(super) fn decided_history(
-    tx: &Connection,
+    tx: &Conn<'_>,
     catalogue: &Catalogue,
     calendar: &Calendar,
     accounts: &[Account],

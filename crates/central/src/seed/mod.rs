@@ -9,12 +9,13 @@ pub mod application;
 pub mod docs;
 mod history;
 
+use crate::sql::Conn;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use migdesk_domain::{Calendar, Catalogue, Lang};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
 use crate::auth;
 use crate::clock;
@@ -504,7 +505,7 @@ pub const DEMO_PORTAL: &str = "demo-portal";
 
 /// Seeds the database. Refuses a database that already has departments.
 pub fn seed(
-    conn: &mut Connection,
+    conn: &Conn<'_>,
     catalogue: &Catalogue,
     calendar: &Calendar,
     options: &SeedOptions,
@@ -721,7 +722,7 @@ pub fn identity_pages(seed: u64, count: usize) -> ApiResult<Vec<application::Ide
 /// the same applicant list it). Its own random stream, so the rest of the seed stays the same.
 /// Returns how many.
 fn earlier_applications(
-    tx: &Connection,
+    tx: &Conn<'_>,
     calendar: &Calendar,
     filed: &[(String, &'static str, &'static str)],
     seed: u64,

@@ -277,7 +277,8 @@ async fn a_feed_restored_from_a_backup_sends_desks_back_to_the_start() {
 
     // The operator marks the restore: the old position belongs to another epoch.
     let conn = rusqlite::Connection::open(&s.db_path).unwrap();
-    let epoch = migdesk_central::instance::restored(&conn).unwrap();
+    let epoch =
+        migdesk_central::instance::restored(&migdesk_central::sql::Conn::sqlite(&conn)).unwrap();
     let gone = s
         .get(&at(&cursor), &token)
         .await

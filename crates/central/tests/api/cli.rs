@@ -180,7 +180,12 @@ fn the_seed_files_earlier_decided_applications_that_cases_list() {
         .unwrap();
     let mut listed = Vec::new();
     for id in &pending {
-        for related in migdesk_central::store::applicant_history(&conn, id).unwrap() {
+        for related in migdesk_central::store::applicant_history(
+            &migdesk_central::sql::Conn::sqlite(&conn),
+            id,
+        )
+        .unwrap()
+        {
             assert!(related.decision.is_some(), "{related:?}");
             assert!(!related.possible_duplicate, "{related:?}");
             listed.push(related.number);

@@ -61,6 +61,7 @@ async fn a_revoked_portal_credential_is_refused() {
     let dob = cases[0]["applicant"]["date_of_birth"].as_str().unwrap();
     let route = format!("/api/v1/tracking?number={number}&date_of_birth={dob}");
     let conn = migdesk_central::db::open(&s.db_path).unwrap();
+    let conn = migdesk_central::sql::Conn::sqlite(&conn);
     let token = migdesk_central::portal::issue(&conn, "second-portal").unwrap();
     s.send(s.request(Method::GET, &route, Some(&token)))
         .await

@@ -32,9 +32,9 @@ fn pdftotext(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {
 fn forms_read_back_exactly_and_passport_zones_match_unless_defective() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("seeded.db");
-    let mut conn = db::open(&path).expect("open");
+    let conn = db::open(&path).expect("open");
     let report = seed::seed(
-        &mut conn,
+        &migdesk_central::sql::Conn::sqlite(&conn),
         &Catalogue::builtin(),
         &Calendar::builtin(),
         &seed::SeedOptions::new(60, 2026),
