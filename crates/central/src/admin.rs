@@ -179,7 +179,7 @@ pub fn users(conn: &Conn<'_>, department: Option<&str>) -> ApiResult<Vec<UserRow
     }
     let mut statement = conn.prepare(
         "SELECT username, full_name, role, department_id, disabled_at, last_sync_at FROM users
-         WHERE ?1 IS NULL OR department_id = ?1 ORDER BY department_id, username",
+         WHERE CAST(?1 AS TEXT) IS NULL OR department_id = ?1 ORDER BY department_id, username",
     )?;
     let rows = statement
         .query_map([department], |r| {

@@ -419,18 +419,19 @@ mod tests {
 
     fn chain(n: usize) -> rusqlite::Connection {
         let conn = crate::db::open_in_memory().unwrap();
-        let c = Conn::sqlite(&conn);
-        let tx = c.transaction().unwrap();
-        for i in 0..n {
-            let entry = Entry {
-                actor_id: Some(format!("u{i}")),
-                desk: (i % 2 == 0).then(|| "desk \"7\", [a]".to_owned()),
-                ..Entry::new(Action::CaseRead).on_case("app-1")
-            };
-            append(&tx, &entry, "2026-11-30T10:00:00Z").unwrap();
+        {
+            let c = Conn::sqlite(&conn);
+            let tx = c.transaction().unwrap();
+            for i in 0..n {
+                let entry = Entry {
+                    actor_id: Some(format!("u{i}")),
+                    desk: (i % 2 == 0).then(|| "desk \"7\", [a]".to_owned()),
+                    ..Entry::new(Action::CaseRead).on_case("app-1")
+                };
+                append(&tx, &entry, "2026-11-30T10:00:00Z").unwrap();
+            }
+            tx.commit().unwrap();
         }
-        tx.commit().unwrap();
-        drop(c);
         conn
     }
 

@@ -25,6 +25,16 @@ pub enum Database {
     Postgres(String),
 }
 
+impl Database {
+    /// The engine that keeps this database.
+    pub fn engine(&self) -> crate::sql::Engine {
+        match self {
+            Database::Sqlite(_) => crate::sql::Engine::Sqlite,
+            Database::Postgres(_) => crate::sql::Engine::Postgres,
+        }
+    }
+}
+
 impl FromStr for Database {
     type Err = String;
 

@@ -19,6 +19,14 @@ use rusqlite::ToSql;
 use rusqlite::types::{FromSql, ToSqlOutput, Value, ValueRef};
 use tokio_postgres::types::{IsNull, Type};
 
+/// The text at `key` of the JSON object in `column`, in `engine`'s SQL (NULL where it has none).
+pub fn json_text(engine: Engine, column: &str, key: &str) -> String {
+    match engine {
+        Engine::Sqlite => format!("json_extract({column}, '$.{key}')"),
+        Engine::Postgres => format!("(CAST({column} AS json) ->> '{key}')"),
+    }
+}
+
 /// Which engine a connection talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -34,8 +42,12 @@ pub enum Error {
     NoRows,
     #[error(transparent)]
     Sqlite(rusqlite::Error),
-    #[error(transparent)]
-    Postgres(#[from] tokio_postgres::Error),
+    #[error("{source}{}", statement.as_deref().map(|s| format!(" (in: {s})")).unwrap_or_default())]
+    Postgres {
+        source: tokio_postgres::Error,
+        /// The statement that failed (its start).
+        statement: Option<String>,
+    },
     /// A column or parameter that does not fit the type asked for.
     #[error("column {column}: {message}")]
     Value { column: usize, message: String },
@@ -47,6 +59,23 @@ impl From<rusqlite::Error> for Error {
             rusqlite::Error::QueryReturnedNoRows => Error::NoRows,
             e => Error::Sqlite(e),
         }
+    }
+}
+
+impl From<tokio_postgres::Error> for Error {
+    fn from(source: tokio_postgres::Error) -> Self {
+        Error::Postgres {
+            source,
+            statement: None,
+        }
+    }
+}
+
+/// PostgreSQL's error, with the statement it came from.
+fn failed_in(sql: &str) -> impl FnOnce(tokio_postgres::Error) -> Error + '_ {
+    move |source| Error::Postgres {
+        source,
+        statement: Some(sql.chars().take(300).collect()),
     }
 }
 
@@ -66,7 +95,7 @@ impl Error {
                 e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
                     || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
             }
-            Error::Postgres(e) => {
+            Error::Postgres { source: e, .. } => {
                 e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION)
             }
             _ => false,
@@ -223,6 +252,47 @@ impl<'a> Conn<'a> {
         }
     }
 
+    /// A table of the JSON array of texts in the parameter `param` (`"?1"`), with one column
+    /// `value`: for `… IN (SELECT value FROM {})`.
+    pub fn json_values(&self, param: &str) -> String {
+        match self.engine() {
+            Engine::Sqlite => format!("json_each({param})"),
+            Engine::Postgres => {
+                format!("json_array_elements_text(CAST({param} AS json)) AS json_values(value)")
+            }
+        }
+    }
+
+    /// The text at `key` of the JSON object in `column` (NULL where it has none).
+    pub fn json_text(&self, column: &str, key: &str) -> String {
+        json_text(self.engine(), column, key)
+    }
+
+    /// The JSON array of `expr` over a group of rows (`[]` for none).
+    pub fn json_group_array(&self, expr: &str) -> String {
+        match self.engine() {
+            Engine::Sqlite => format!("json_group_array({expr})"),
+            Engine::Postgres => format!("COALESCE(json_agg({expr}), CAST('[]' AS json))"),
+        }
+    }
+
+    /// A JSON array of the expressions `items`.
+    pub fn json_array(&self, items: &str) -> String {
+        match self.engine() {
+            Engine::Sqlite => format!("json_array({items})"),
+            Engine::Postgres => format!("json_build_array({items})"),
+        }
+    }
+
+    /// The order rows of a table they are only added to (never changed or deleted) were
+    /// written in: SQLite's `rowid`, PostgreSQL's `ctid`.
+    pub fn written_order(&self, alias: &str) -> String {
+        match self.engine() {
+            Engine::Sqlite => format!("{alias}.rowid"),
+            Engine::Postgres => format!("{alias}.ctid"),
+        }
+    }
+
     /// The SQLite connection underneath, for what only SQLite has (incremental BLOB reads,
     /// online backup).
     pub fn as_sqlite(&self) -> Option<&'a rusqlite::Connection> {
@@ -242,7 +312,9 @@ impl<'a> Conn<'a> {
             Inner::Postgres { conn, rt } => {
                 let stmt = prepared(conn, rt, sql)?;
                 let binds = binds(&params.list())?;
-                let n = rt.block_on(conn.client.execute(&stmt, &bind_refs(&binds)))?;
+                let n = rt
+                    .block_on(conn.client.execute(&stmt, &bind_refs(&binds)))
+                    .map_err(failed_in(sql))?;
                 Ok(usize::try_from(n).unwrap_or(usize::MAX))
             }
         }
@@ -252,7 +324,9 @@ impl<'a> Conn<'a> {
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
         match &self.inner {
             Inner::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
-            Inner::Postgres { conn, rt } => Ok(rt.block_on(conn.client.batch_execute(sql))?),
+            Inner::Postgres { conn, rt } => Ok(rt
+                .block_on(conn.client.batch_execute(sql))
+                .map_err(failed_in(sql))?),
         }
     }
 
@@ -436,7 +510,9 @@ impl Statement<'_> {
             StatementInner::Postgres { conn, rt, sql } => {
                 let stmt = prepared(conn, rt, sql)?;
                 let binds = binds(&params.list())?;
-                let n = rt.block_on(conn.client.execute(&stmt, &bind_refs(&binds)))?;
+                let n = rt
+                    .block_on(conn.client.execute(&stmt, &bind_refs(&binds)))
+                    .map_err(failed_in(sql))?;
                 Ok(usize::try_from(n).unwrap_or(usize::MAX))
             }
         }
@@ -468,6 +544,10 @@ enum RowsInner<'s> {
 
 impl Rows<'_> {
     /// The next row, or `None` after the last.
+    #[allow(
+        clippy::should_implement_trait,
+        reason = "each row borrows the rows (a lending iterator), as rusqlite's `Rows::next`"
+    )]
     pub fn next(&mut self) -> Result<Option<Row<'_>>> {
         match &mut self.0 {
             RowsInner::Sqlite(rows) => Ok(rows.next()?.map(|r| Row(RowInner::Sqlite(r)))),
@@ -604,7 +684,9 @@ fn prepared(
     if let Some(stmt) = cache.get(sql) {
         return Ok(stmt.clone());
     }
-    let stmt = rt.block_on(conn.client.prepare(&postgres_placeholders(sql)))?;
+    let stmt = rt
+        .block_on(conn.client.prepare(&postgres_placeholders(sql)))
+        .map_err(failed_in(sql))?;
     if cache.len() >= STATEMENT_CACHE {
         cache.clear();
     }
@@ -620,7 +702,8 @@ fn pg_query(
 ) -> Result<Vec<tokio_postgres::Row>> {
     let stmt = prepared(conn, rt, sql)?;
     let binds = binds(&params.list())?;
-    Ok(rt.block_on(conn.client.query(&stmt, &bind_refs(&binds)))?)
+    rt.block_on(conn.client.query(&stmt, &bind_refs(&binds)))
+        .map_err(failed_in(sql))
 }
 
 fn binds(params: &[&dyn ToSql]) -> Result<Vec<Bind>> {

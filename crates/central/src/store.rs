@@ -101,7 +101,7 @@ pub fn notification(r: &Row<'_>) -> crate::sql::Result<migdesk_api::Notification
     })
 }
 
-/// Ids as one SQL parameter, for `… IN (SELECT value FROM json_each(?1))`: a page of cases is
+/// Ids as one SQL parameter, for `… IN (SELECT value FROM {})` with [`Conn::json_values`]: a page of cases is
 /// read with one query a table, not one a case.
 pub(crate) fn id_list(ids: &[&str]) -> String {
     Value::from(ids.iter().map(|id| Value::from(*id)).collect::<Vec<_>>()).to_string()
@@ -112,11 +112,12 @@ pub fn documents_of(
     conn: &Conn<'_>,
     ids: &[&str],
 ) -> ApiResult<HashMap<String, Vec<DocumentMeta>>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT d.application_id, d.id, d.type, d.file_name, d.mime_type, d.size, d.sha256, d.added_by, u.full_name
          FROM documents d LEFT JOIN users u ON u.id = d.added_by
-         WHERE d.application_id IN (SELECT value FROM json_each(?1)) ORDER BY d.application_id, d.added_at, d.id",
-    )?;
+         WHERE d.application_id IN (SELECT value FROM {ids}) ORDER BY d.application_id, d.added_at, d.id",
+        ids = conn.json_values("?1")
+    ))?;
     let mut rows = stmt.query([id_list(ids)])?;
     let mut of: HashMap<String, Vec<DocumentMeta>> = HashMap::new();
     while let Some(r) = rows.next()? {
@@ -150,10 +151,11 @@ pub fn histories_of(
     conn: &Conn<'_>,
     ids: &[&str],
 ) -> ApiResult<HashMap<String, Vec<HistoryEvent>>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT e.application_id, e.at, e.kind, e.actor_id, u.full_name, e.detail FROM events e LEFT JOIN users u ON u.id = e.actor_id
-         WHERE e.application_id IN (SELECT value FROM json_each(?1)) ORDER BY e.application_id, e.id",
-    )?;
+         WHERE e.application_id IN (SELECT value FROM {ids}) ORDER BY e.application_id, e.id",
+        ids = conn.json_values("?1")
+    ))?;
     let mut rows = stmt.query([id_list(ids)])?;
     let mut of: HashMap<String, Vec<HistoryEvent>> = HashMap::new();
     while let Some(r) = rows.next()? {
@@ -188,16 +190,17 @@ pub fn applicant_histories_of(
     ids: &[&str],
 ) -> ApiResult<HashMap<String, Vec<RelatedApplication>>> {
     const RELATED: &str = "o.id, o.number, o.service, o.submitted_at, o.status, o.department_id,
-        o.fin_key IS a.fin_key AND a.fin_key IS NOT NULL, o.passport_key IS a.passport_key AND a.passport_key IS NOT NULL,
+        o.fin_key IS NOT DISTINCT FROM a.fin_key AND a.fin_key IS NOT NULL, o.passport_key IS NOT DISTINCT FROM a.passport_key AND a.passport_key IS NOT NULL,
         (SELECT e.detail FROM events e WHERE e.application_id = o.id AND e.kind = 'decided' ORDER BY e.id DESC LIMIT 1),
         o.service = a.service AND o.status IN ('pending', 'missing_documents') AND a.status IN ('pending', 'missing_documents')";
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT a.id, {RELATED} FROM applications a JOIN applications o ON o.fin_key = a.fin_key AND o.id <> a.id
-           WHERE a.id IN (SELECT value FROM json_each(?1)) AND a.fin_key IS NOT NULL
+           WHERE a.id IN (SELECT value FROM {ids}) AND a.fin_key IS NOT NULL
          UNION
          SELECT a.id, {RELATED} FROM applications a JOIN applications o ON o.passport_key = a.passport_key AND o.id <> a.id
-           WHERE a.id IN (SELECT value FROM json_each(?1)) AND a.passport_key IS NOT NULL
-         ORDER BY 1, 5 DESC, 3"
+           WHERE a.id IN (SELECT value FROM {ids}) AND a.passport_key IS NOT NULL
+         ORDER BY 1, 5 DESC, 3",
+        ids = conn.json_values("?1")
     ))?;
     let mut rows = stmt.query([id_list(ids)])?;
     let mut of: HashMap<String, Vec<RelatedApplication>> = HashMap::new();
@@ -252,13 +255,14 @@ pub fn application_details(
     conn: &Conn<'_>,
     ids: &[&str],
 ) -> ApiResult<HashMap<String, ApplicationDetail>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT id, number, service, tier, submitted_at, due_date, department_id, status, officer_id, version, applicant, form,
                 paused_on, paused_days_left,
                 executed_document, executed_on, executed_at, executed_by,
                 (SELECT full_name FROM users WHERE users.id = executed_by)
-         FROM applications WHERE id IN (SELECT value FROM json_each(?1))",
-    )?;
+         FROM applications WHERE id IN (SELECT value FROM {ids})",
+        ids = conn.json_values("?1")
+    ))?;
     let rows = stmt
         .query_map([id_list(ids)], |r| {
             // Documents, history and the officer's name are read below.

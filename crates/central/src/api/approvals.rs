@@ -79,11 +79,12 @@ pub(crate) fn propose(
 
 /// The open proposals of these applications, by application id.
 pub(crate) fn proposals_of(conn: &Conn<'_>, ids: &[&str]) -> ApiResult<HashMap<String, Proposal>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT p.application_id, p.decision_id, p.proposed_by, u.full_name, p.proposed_at, d.request, p.email_subject, p.email_body
          FROM refusal_proposals p JOIN decisions d ON d.id = p.decision_id JOIN users u ON u.id = p.proposed_by
-         WHERE p.state = 'open' AND p.application_id IN (SELECT value FROM json_each(?1))",
-    )?;
+         WHERE p.state = 'open' AND p.application_id IN (SELECT value FROM {})",
+        conn.json_values("?1")
+    ))?;
     let rows = stmt.query_map([store::id_list(ids)], |r| {
         let request = json_col::<DecisionRequest>(5, r.get(5)?)?;
         Ok((
@@ -119,12 +120,13 @@ pub async fn list(
     state
         .db
         .read(move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT a.id, a.number, a.service, json_extract(a.applicant, '$.name_latin'), a.version
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT a.id, a.number, a.service, {name}, a.version
                  FROM refusal_proposals p JOIN applications a ON a.id = p.application_id
                  WHERE p.state = 'open' AND a.department_id = ?1 AND a.status = 'pending'
                  ORDER BY p.proposed_at, a.number",
-            )?;
+                name = conn.json_text("a.applicant", "name_latin")
+            ))?;
             let cases = stmt
                 .query_map([&department_id], |r| {
                     Ok((

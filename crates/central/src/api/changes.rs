@@ -117,7 +117,7 @@ pub async fn list(
         .feed(move |tx| {
             let epoch: String = tx.query_row("SELECT epoch FROM instance", [], |r| r.get(0))?;
             if let Some(p) = &position
-                && let Some(why) = stale_position(&tx, p, &epoch)?
+                && let Some(why) = stale_position(tx, p, &epoch)?
             {
                 return Err(ApiError::gone(format!("{why}: sync again from the start")));
             }
@@ -149,7 +149,7 @@ pub async fn list(
             // The page's cases as they are now, read together; a case that no longer concerns
             // the caller (moved to another officer or department) goes with its assignment only.
             let ids: Vec<&str> = rows.iter().map(|(_, id, _, _)| id.as_str()).collect();
-            let mut details = store::application_details(&tx, &ids)?;
+            let mut details = store::application_details(tx, &ids)?;
             // How many more changes of the page name each case: the last one takes its copy.
             let mut named: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
             for id in &ids {

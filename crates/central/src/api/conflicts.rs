@@ -23,19 +23,25 @@ use migdesk_api::{
     ResolutionAction, ResolutionRequest, Role, Status,
 };
 
-const SELECT: &str =
-    "SELECT d.id, d.application_id, a.number, a.service, json_extract(a.applicant, '$.name_latin'),
+/// The conflicts' query, to which a filter is added (`AND …`).
+fn select(conn: &Conn<'_>) -> String {
+    format!(
+        "SELECT d.id, d.application_id, a.number, a.service, {name},
         d.request, d.outcome, d.decided_at, d.received_at, d.officer_id, du.full_name,
         a.officer_id, cu.full_name, a.status, a.updated_at,
         r.action, r.reason, r.supervisor_id, su.full_name, r.at,
-        CASE WHEN d.outcome = 'rejected' THEN json_extract(d.response, '$.message') END
+        CASE WHEN d.outcome = 'rejected' THEN {message} END
     FROM decisions d
     JOIN applications a ON a.id = d.application_id
     JOIN users du ON du.id = d.officer_id
     LEFT JOIN users cu ON cu.id = a.officer_id
     LEFT JOIN conflict_resolutions r ON r.decision_id = d.id
     LEFT JOIN users su ON su.id = r.supervisor_id
-    WHERE d.outcome <> 'applied'";
+    WHERE d.outcome <> 'applied'",
+        name = conn.json_text("a.applicant", "name_latin"),
+        message = conn.json_text("d.response", "message"),
+    )
+}
 
 fn record(r: &Row<'_>) -> crate::sql::Result<ConflictRecord> {
     let bad = |i: usize, e: serde_json::Error| crate::sql::Error::column(i, e);
@@ -81,7 +87,11 @@ fn record(r: &Row<'_>) -> crate::sql::Result<ConflictRecord> {
 
 fn one(conn: &Conn<'_>, decision_id: &str) -> ApiResult<Option<ConflictRecord>> {
     Ok(conn
-        .query_row(&format!("{SELECT} AND d.id = ?1"), [decision_id], record)
+        .query_row(
+            &format!("{} AND d.id = ?1", select(conn)),
+            [decision_id],
+            record,
+        )
         .optional()?)
 }
 
@@ -98,14 +108,15 @@ pub async fn list(
         .db
         .read(move |conn| {
             let filter = match caller.role {
-                Role::Supervisor => "a.department_id = ?1 AND ?2 = ?2",
+                Role::Supervisor => "a.department_id = ?1 AND CAST(?2 AS TEXT) = ?2",
                 Role::Officer => {
                     "a.department_id = ?1 AND (d.officer_id = ?2 OR a.officer_id = ?2)"
                 }
             };
             let mut stmt = conn.prepare_cached(&format!(
-                "{SELECT} AND d.outcome <> 'id_reused' AND {filter}
-                 ORDER BY r.decision_id IS NOT NULL, d.received_at DESC, d.id"
+                "{} AND d.outcome <> 'id_reused' AND {filter}
+                 ORDER BY r.decision_id IS NOT NULL, d.received_at DESC, d.id",
+                select(conn)
             ))?;
             let rows = stmt
                 .query_map(params![caller.department_id, caller.user_id], record)?

@@ -137,7 +137,7 @@ pub async fn create(
                 ));
             }
 
-            let case = store::visible_case(&tx, &caller, &application_id)?;
+            let case = store::visible_case(tx, &caller, &application_id)?;
             let now_s = clock::format(clock::now());
             let kept = Kept {
                 req: &req,
@@ -146,11 +146,11 @@ pub async fn create(
                 officer_id: &caller.user_id,
                 received_at: &now_s,
             };
-            let cause = match admissible(&tx, &catalogue, &case, &caller, &req) {
+            let cause = match admissible(tx, &catalogue, &case, &caller, &req) {
                 Ok(cause) => cause,
                 Err(refusal) if refused_for_good(refusal.status) => {
                     // Kept, so the supervisor sees it and a repeat gets the same answer.
-                    kept.record(&tx, ConflictCause::Rejected, &refusal)?;
+                    kept.record(tx, ConflictCause::Rejected, &refusal)?;
                     return Ok(Err(refusal));
                 }
                 Err(e) => return Err(e),
@@ -161,7 +161,7 @@ pub async fn create(
                     [&application_id],
                     |r| r.get(0),
                 )?;
-                let current = store::current_case(&tx, &case, None, Some(changed_at))?;
+                let current = store::current_case(tx, &case, None, Some(changed_at))?;
                 let message = match cause {
                     ConflictCause::Withdrawn => "the applicant withdrew the application",
                     ConflictCause::Reassigned => "the case was moved to another officer",
@@ -172,7 +172,7 @@ pub async fn create(
                     }
                 };
                 let err = ApiError::conflict(cause, message, Some(current));
-                kept.record(&tx, cause, &err)?;
+                kept.record(tx, cause, &err)?;
                 return Ok(Err(err));
             }
 
@@ -183,10 +183,10 @@ pub async fn create(
             )?;
             let officer = OfficerRef { id: caller.user_id.clone(), full_name: caller.full_name.clone() };
             // Four eyes: where the department asks for it, a refusal waits for a supervisor.
-            let response = if req.kind == DecisionKind::Refuse && super::departments::settings_of(&tx, &case.department_id)?.four_eyes_refusals {
-                super::approvals::propose(&tx, &catalogue, &case, &req, &officer, &now_s)?
+            let response = if req.kind == DecisionKind::Refuse && super::departments::settings_of(tx, &case.department_id)?.four_eyes_refusals {
+                super::approvals::propose(tx, &catalogue, &case, &req, &officer, &now_s)?
             } else {
-                apply(&tx, &catalogue, &calendar, &case, &req, &officer, &now_s)?
+                apply(tx, &catalogue, &calendar, &case, &req, &officer, &now_s)?
             };
             let body = serde_json::to_string(&response).map_err(|e| ApiError::internal(e.to_string()))?;
             tx.execute("UPDATE decisions SET response = ?1 WHERE id = ?2", params![body, decision_id])?;

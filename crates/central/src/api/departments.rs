@@ -109,13 +109,14 @@ pub async fn alerts(
                 .map_err(|e| ApiError::internal(format!("the working-day calendar: {e}")))?
                 .format("%Y-%m-%d")
                 .to_string();
-            let mut stmt = conn.prepare_cached(
-                "SELECT a.id, a.number, a.service, json_extract(a.applicant, '$.name_latin'), a.officer_id, u.full_name, a.due_date,
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT a.id, a.number, a.service, {name}, a.officer_id, u.full_name, a.due_date,
                         EXISTS (SELECT 1 FROM audit_log l WHERE l.application_id = a.id AND l.action = 'desk_opened' AND l.actor_id = a.officer_id)
                  FROM applications a LEFT JOIN users u ON u.id = a.officer_id
                  WHERE a.department_id = ?1 AND a.status = 'pending' AND a.due_date <= ?2
                  ORDER BY a.due_date, a.number",
-            )?;
+                name = conn.json_text("a.applicant", "name_latin")
+            ))?;
             let rows = stmt
                 .query_map(params![department_id, horizon], |r| {
                     let officer = match (r.get::<_, Option<String>>(4)?, r.get::<_, Option<String>>(5)?) {

@@ -106,14 +106,16 @@ pub(crate) fn distribute(
 
 fn distribution_of(conn: &Conn<'_>, department_id: &str, today: &str) -> ApiResult<Distribution> {
     let rule = rule_of(conn, department_id)?;
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT u.id, u.full_name,
                 (SELECT COUNT(*) FROM applications a WHERE a.officer_id = u.id AND a.status = 'pending'),
-                (SELECT json_group_array(service) FROM (SELECT service FROM officer_services s WHERE s.officer_id = u.id ORDER BY service)),
-                (SELECT json_group_array(json_array(from_date, to_date)) FROM (SELECT from_date, to_date FROM officer_absences x WHERE x.officer_id = u.id ORDER BY from_date, to_date))
+                (SELECT {services} FROM (SELECT service FROM officer_services s WHERE s.officer_id = u.id ORDER BY service) AS services),
+                (SELECT {absences} FROM (SELECT from_date, to_date FROM officer_absences x WHERE x.officer_id = u.id ORDER BY from_date, to_date) AS absences)
          FROM users u WHERE u.department_id = ?1 AND u.role = 'officer'
          ORDER BY u.full_name, u.id",
-    )?;
+        services = conn.json_group_array("service"),
+        absences = conn.json_group_array(&conn.json_array("from_date, to_date")),
+    ))?;
     let officers = stmt
         .query_map([department_id], |r| {
             let services: Vec<String> = crate::store::json_col(3, r.get(3)?)?;

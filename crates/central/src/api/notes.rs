@@ -97,7 +97,8 @@ pub async fn list(
             store::visible_case(conn, &caller, &id)?;
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {NOTE_COLUMNS} FROM notes n JOIN users u ON u.id = n.author_id
-                 WHERE n.application_id = ?1 ORDER BY n.received_at, n.rowid"
+                 WHERE n.application_id = ?1 ORDER BY n.received_at, {}",
+                conn.written_order("n")
             ))?;
             let rows = stmt.query_map([&id], note_row)?;
             Ok(Json(rows.collect::<Result<_, _>>()?))

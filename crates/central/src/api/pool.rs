@@ -44,12 +44,13 @@ pub async fn list(
     let pool = state
         .db
         .read(move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT id, number, service, json_extract(applicant, '$.name_latin'), submitted_at, due_date
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT id, number, service, {name}, submitted_at, due_date
                  FROM applications
                  WHERE department_id = ?1 AND officer_id IS NULL AND status = 'pending'
                  ORDER BY due_date, number",
-            )?;
+                name = conn.json_text("applicant", "name_latin")
+            ))?;
             let rows = stmt
                 .query_map([&department_id], |r| {
                     Ok((

@@ -66,7 +66,7 @@ pub async fn sign_in(
     let lookup_name = username.clone();
     let found = state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             if let Some(wait) = auth::begin_attempt(conn, &lookup_name, now)? {
                 return Err(ApiError::too_many_requests(
                     format!(
@@ -112,7 +112,7 @@ pub async fn sign_in(
     let ttl = Duration::seconds(state.config.token_ttl_seconds);
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             // The attempt was counted as a failure when it began; a success clears it.
             let Some((user_id, _, disabled)) = found.filter(|_| ok) else {
                 return Err(ApiError::unauthorized("wrong user name or password"));

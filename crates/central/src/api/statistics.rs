@@ -269,7 +269,7 @@ fn compute(
         "SELECT decided_on, kind, officer_id, service, submitted_on, due_date, named
          FROM decided_facts
          WHERE department_id = ?1 AND decided_on BETWEEN ?2 AND ?3
-           AND (?4 IS NULL OR service = ?4)",
+           AND (CAST(?4 AS TEXT) IS NULL OR service = ?4)",
     )?;
     let day_text = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     let mut rows = stmt.query(params![
@@ -344,7 +344,7 @@ fn compute(
     let mut pending: Vec<NaiveDate> = Vec::new();
     let mut stmt = conn.prepare_cached(
         "SELECT submitted_at FROM applications
-         WHERE department_id = ?1 AND status = 'pending' AND (?2 IS NULL OR service = ?2)",
+         WHERE department_id = ?1 AND status = 'pending' AND (CAST(?2 AS TEXT) IS NULL OR service = ?2)",
     )?;
     let mut rows = stmt.query(params![department_id, service])?;
     while let Some(r) = rows.next()? {

@@ -130,11 +130,12 @@ pub async fn officer_cases(
                 .as_deref()
                 .and_then(clock::parse)
                 .filter(|at| *at + quiet > clock::now());
-            let mut stmt = conn.prepare_cached(
-                "SELECT id, number, service, json_extract(applicant, '$.name_latin'), status, due_date, version, updated_at
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT id, number, service, {name}, status, due_date, version, updated_at
                  FROM applications WHERE officer_id = ?1 AND status IN ('pending', 'missing_documents')
                  ORDER BY due_date, number",
-            )?;
+                name = conn.json_text("applicant", "name_latin")
+            ))?;
             let cases = stmt
                 .query_map([&officer_id], |r| {
                     let changed_at: String = r.get(7)?;

@@ -4,6 +4,8 @@
 //! department's number of working days that nobody opened or that have no officer; a case its
 //! officer opened is not raised until it is overdue.
 
+use migdesk_central::database::Database;
+use migdesk_central::testing::with_sql;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -26,11 +28,8 @@ fn next_working_day() -> String {
         .to_string()
 }
 
-fn set(s: &Server, sql: &str, params: &[&dyn rusqlite::ToSql]) {
-    rusqlite::Connection::open(&s.db_path)
-        .unwrap()
-        .execute(sql, params)
-        .unwrap();
+fn set(db: &Database, sql: &str, params: &[&(dyn rusqlite::ToSql + Sync)]) {
+    with_sql(db, |conn| conn.execute(sql, params.to_vec()).unwrap());
 }
 
 async fn alerts(s: &Server, token: &str) -> Value {
@@ -55,24 +54,24 @@ async fn overdue_unassigned_and_unopened_cases_are_raised_and_an_opened_one_is_n
     let [overdue, unopened, unassigned, opened, later] = [0, 1, 2, 3, 4].map(|i| id(&cases[i]));
     let soon = next_working_day();
     set(
-        &s,
+        &s.database,
         "UPDATE applications SET due_date = ?1 WHERE id = ?2",
         &[&day(-3), &overdue],
     );
     for case in [unopened, unassigned, opened] {
         set(
-            &s,
+            &s.database,
             "UPDATE applications SET due_date = ?1 WHERE id = ?2",
             &[&soon, &case],
         );
     }
     set(
-        &s,
+        &s.database,
         "UPDATE applications SET officer_id = NULL WHERE id = ?1",
         &[&unassigned],
     );
     set(
-        &s,
+        &s.database,
         "UPDATE applications SET due_date = ?1 WHERE id = ?2",
         &[&day(60), &later],
     );

@@ -1,6 +1,8 @@
 //! The applicant's other applications, linked by FIN or passport number, with the decisions
 //! they received; an open one for the same service flagged as a possible duplicate.
 
+use migdesk_central::database::Database;
+use migdesk_central::testing::with_sql;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -11,7 +13,7 @@ use crate::common::{id, rows, start};
 /// `department`, with the applicant's passport number written `passport` and FIN `fin`.
 #[allow(clippy::too_many_arguments)]
 fn file_another(
-    db: &std::path::Path,
+    db: &Database,
     case: &serde_json::Value,
     number: &str,
     service: &str,
@@ -21,7 +23,6 @@ fn file_another(
     passport: &str,
     fin: Option<&str>,
 ) -> String {
-    let conn = rusqlite::Connection::open(db).expect("open");
     let other = uuid::Uuid::new_v4().to_string();
     let mut applicant = case["applicant"].clone();
     applicant["passport_number"] = json!(passport);
@@ -29,12 +30,14 @@ fn file_another(
     let submitted = migdesk_central::clock::format(
         migdesk_central::clock::now() - chrono::Duration::days(days_ago),
     );
-    conn.execute(
-        "INSERT INTO applications (id, number, service, tier, submitted_at, due_date, department_id, status, officer_id, version, applicant, form, updated_at)
-         VALUES (?1, ?2, ?3, 'standard', ?4, '2026-01-30', ?5, ?6, NULL, 1, ?7, '[]', ?4)",
-        rusqlite::params![other, number, service, submitted, department, status, applicant.to_string()],
-    )
-    .expect("insert");
+    with_sql(db, |conn| {
+        conn.execute(
+            "INSERT INTO applications (id, number, service, tier, submitted_at, due_date, department_id, status, officer_id, version, applicant, form, updated_at)
+             VALUES (?1, ?2, ?3, 'standard', ?4, '2026-01-30', ?5, ?6, NULL, 1, ?7, '[]', ?4)",
+            rusqlite::params![other, number, service, submitted, department, status, applicant.to_string()],
+        )
+        .expect("insert")
+    });
     other
 }
 
@@ -51,7 +54,7 @@ async fn a_case_lists_the_applicants_other_applications_and_flags_a_duplicate() 
     // and in small letters.
     let written = format!("{} {}", passport[..2].to_lowercase(), &passport[2..]);
     let refused = file_another(
-        &s.db_path,
+        &s.database,
         case,
         "MX-2025-900001",
         "trp-issue",
@@ -61,19 +64,20 @@ async fn a_case_lists_the_applicants_other_applications_and_flags_a_duplicate() 
         &written,
         None,
     );
-    let conn = rusqlite::Connection::open(&s.db_path).expect("open");
-    conn.execute(
-        "INSERT INTO events (application_id, at, kind, actor_id, detail) VALUES (?1, '2025-06-01T10:00:00Z', 'decided', NULL, ?2)",
-        rusqlite::params![
-            refused,
-            json!({ "decision_id": "d-old", "kind": "refuse", "decided_at": "2025-06-01T09:00:00Z",
-                    "reasons": [{ "code": "contradictory", "fields": ["passport_number"] }] }).to_string()
-        ],
-    )
-    .expect("event");
+    with_sql(&s.database, |conn| {
+        conn.execute(
+            "INSERT INTO events (application_id, at, kind, actor_id, detail) VALUES (?1, '2025-06-01T10:00:00Z', 'decided', NULL, ?2)",
+            rusqlite::params![
+                refused,
+                json!({ "decision_id": "d-old", "kind": "refuse", "decided_at": "2025-06-01T09:00:00Z",
+                        "reasons": [{ "code": "contradictory", "fields": ["passport_number"] }] }).to_string()
+            ],
+        )
+        .expect("event")
+    });
     // The same request again, open at the same time in Baku: a possible duplicate.
     file_another(
-        &s.db_path,
+        &s.database,
         case,
         "MX-2026-900002",
         service,
@@ -85,7 +89,7 @@ async fn a_case_lists_the_applicants_other_applications_and_flags_a_duplicate() 
     );
     // Someone else: a different passport and no FIN.
     file_another(
-        &s.db_path,
+        &s.database,
         case,
         "MX-2026-900003",
         service,
@@ -134,7 +138,7 @@ async fn a_case_lists_the_applicants_other_applications_and_flags_a_duplicate() 
     // Reading it is in the centre's audit trail; a colleague's case answers like a missing one.
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             "SELECT COUNT(*) FROM audit_log WHERE action = 'applicant_history_read'"
         ),
         1
@@ -154,7 +158,7 @@ async fn applications_are_linked_by_fin_too() {
     let (_, token, cases) = s.busy_officer(1).await;
     let case = &cases[0];
     let first = file_another(
-        &s.db_path,
+        &s.database,
         case,
         "MX-2026-900010",
         "stay-extension",
@@ -165,7 +169,7 @@ async fn applications_are_linked_by_fin_too() {
         Some("5ZK2M7Q"),
     );
     file_another(
-        &s.db_path,
+        &s.database,
         case,
         "MX-2026-900011",
         "stay-extension",
@@ -175,13 +179,14 @@ async fn applications_are_linked_by_fin_too() {
         "BB2222222",
         Some("5ZK2M7Q"),
     );
-    let conn = rusqlite::Connection::open(&s.db_path).expect("open");
-    conn.execute("UPDATE applications SET officer_id = (SELECT officer_id FROM applications WHERE id = ?2) WHERE id = ?1", [&first, id(case)]).expect("assign");
-    conn.execute(
-        "INSERT INTO changes (application_id, department_id, officer_id, kind, at) VALUES (?1, 'baku', (SELECT officer_id FROM applications WHERE id = ?1), 'created', '2026-11-01T10:00:00Z')",
-        [&first],
-    )
-    .expect("change");
+    with_sql(&s.database, |conn| {
+        conn.execute("UPDATE applications SET officer_id = (SELECT officer_id FROM applications WHERE id = ?2) WHERE id = ?1", [&first, id(case)]).expect("assign");
+        conn.execute(
+            "INSERT INTO changes (application_id, department_id, officer_id, kind, at) VALUES (?1, 'baku', (SELECT officer_id FROM applications WHERE id = ?1), 'created', '2026-11-01T10:00:00Z')",
+            [&first],
+        )
+        .expect("change")
+    });
     let listed = s
         .get(
             &format!("/api/v1/applications/{first}/applicant-history"),

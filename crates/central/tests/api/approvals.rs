@@ -4,6 +4,7 @@
 //! approves it (the case is refused, the e-mail goes) or returns it with a note; nobody approves
 //! their own; an answer on a case that moved is refused with its cause.
 
+use migdesk_central::testing::with_sql;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -69,7 +70,7 @@ async fn a_refusal_waits_for_a_supervisor_and_goes_out_only_when_approved() {
     assert!(proposed["notification_id"].is_null(), "{proposed}");
     assert_eq!(proposed["version"], version(case) + 1);
     // Nobody outside is told yet, and there is no letter.
-    assert_eq!(rows(&s.db_path, "SELECT COUNT(*) FROM notifications"), 0);
+    assert_eq!(rows(&s.database, "SELECT COUNT(*) FROM notifications"), 0);
     let now_case = detail(&s, &token, id(case)).await;
     assert_eq!(now_case["status"], "pending");
     assert_eq!(now_case["proposal"]["decision_id"], decision_id.as_str());
@@ -163,14 +164,14 @@ async fn a_refusal_waits_for_a_supervisor_and_goes_out_only_when_approved() {
         .unwrap();
     assert_eq!(history[approved_at + 1], "decided", "{history:?}");
     // The e-mail the supervisor read is the one queued, signed by the officer.
-    let sent: String = rusqlite::Connection::open(&s.db_path)
-        .unwrap()
-        .query_row(
+    let sent: String = with_sql(&s.database, |conn| {
+        conn.query_row(
             "SELECT body FROM notifications WHERE decision_id = ?1",
             [&decision_id],
             |r| r.get(0),
         )
-        .unwrap();
+        .unwrap()
+    });
     assert_eq!(sent, body);
     assert_eq!(tracking_steps(&s, case).await, ["received", "refused"]);
     // The same answer again is answered; another one is refused.
@@ -186,7 +187,7 @@ async fn a_refusal_waits_for_a_supervisor_and_goes_out_only_when_approved() {
     .await
     .expect_error(StatusCode::CONFLICT, "conflict");
     assert_eq!(other["cause"], "already_decided");
-    assert_eq!(rows(&s.db_path, "SELECT COUNT(*) FROM notifications"), 1);
+    assert_eq!(rows(&s.database, "SELECT COUNT(*) FROM notifications"), 1);
     let list = s
         .get("/api/v1/departments/baku/approvals", &supervisor)
         .await
@@ -233,7 +234,7 @@ async fn a_returned_refusal_goes_back_to_its_officer_with_the_note() {
     let last = returned["history"].as_array().unwrap().last().unwrap();
     assert_eq!(last["kind"], "refusal_returned");
     assert_eq!(last["detail"]["note"], "Pasportun ikinci səhifəsinə baxın.");
-    assert_eq!(rows(&s.db_path, "SELECT COUNT(*) FROM notifications"), 0);
+    assert_eq!(rows(&s.database, "SELECT COUNT(*) FROM notifications"), 0);
 
     // The officer decides again, on the case as it is now.
     let accepted = s
@@ -258,13 +259,13 @@ async fn nobody_approves_their_own_refusal_and_the_setting_is_the_supervisors() 
     let (decision_id, proposed) = propose(&s, &token, case).await;
     let supervisor = s.account("baku", "supervisor", 0);
     // A supervisor who decides cases too proposed this one.
-    rusqlite::Connection::open(&s.db_path)
-        .unwrap()
-        .execute(
+    with_sql(&s.database, |conn| {
+        conn.execute(
             "UPDATE refusal_proposals SET proposed_by = ?1 WHERE decision_id = ?2",
             [&supervisor.id, &decision_id],
         )
-        .unwrap();
+        .unwrap()
+    });
     let supervisor = s.login(supervisor).await;
     approve_or_return(
         &s,

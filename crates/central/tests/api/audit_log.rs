@@ -7,6 +7,7 @@ use std::process::Command;
 
 use chrono::Duration;
 use migdesk_central::clock;
+use migdesk_central::database::Database;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -15,28 +16,29 @@ use crate::common::{Server, id, start};
 const BIN: &str = env!("CARGO_BIN_EXE_migdesk-central");
 
 /// Every row, oldest first, as JSON.
-fn audit_rows(db: &Path) -> Vec<Value> {
-    let conn = rusqlite::Connection::open(db).expect("open");
-    let mut stmt = conn
-        .prepare(
-            "SELECT id, at, actor_id, username, desk, action, application_id, subject, reported_at,
-                    flag, prev_hash, hash
-             FROM audit_log ORDER BY id",
-        )
-        .expect("prepare");
-    stmt.query_map([], |r| {
-        Ok(json!({
-            "id": r.get::<_, i64>(0)?, "at": r.get::<_, String>(1)?,
-            "actor_id": r.get::<_, Option<String>>(2)?, "username": r.get::<_, Option<String>>(3)?,
-            "desk": r.get::<_, Option<String>>(4)?, "action": r.get::<_, String>(5)?,
-            "application_id": r.get::<_, Option<String>>(6)?, "subject": r.get::<_, Option<String>>(7)?,
-            "reported_at": r.get::<_, Option<String>>(8)?, "flag": r.get::<_, Option<String>>(9)?,
-            "prev_hash": r.get::<_, String>(10)?, "hash": r.get::<_, String>(11)?,
-        }))
+fn audit_rows(db: &Database) -> Vec<Value> {
+    migdesk_central::testing::with_sql(db, |conn| {
+        let mut stmt = conn
+            .prepare(
+                "SELECT id, at, actor_id, username, desk, action, application_id, subject, reported_at,
+                        flag, prev_hash, hash
+                 FROM audit_log ORDER BY id",
+            )
+            .expect("prepare");
+        stmt.query_map([], |r| {
+            Ok(json!({
+                "id": r.get::<_, i64>(0)?, "at": r.get::<_, String>(1)?,
+                "actor_id": r.get::<_, Option<String>>(2)?, "username": r.get::<_, Option<String>>(3)?,
+                "desk": r.get::<_, Option<String>>(4)?, "action": r.get::<_, String>(5)?,
+                "application_id": r.get::<_, Option<String>>(6)?, "subject": r.get::<_, Option<String>>(7)?,
+                "reported_at": r.get::<_, Option<String>>(8)?, "flag": r.get::<_, Option<String>>(9)?,
+                "prev_hash": r.get::<_, String>(10)?, "hash": r.get::<_, String>(11)?,
+            }))
+        })
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows")
     })
-    .expect("query")
-    .collect::<Result<_, _>>()
-    .expect("rows")
 }
 
 fn of_action<'a>(rows: &'a [Value], action: &str) -> Vec<&'a Value> {
@@ -71,6 +73,9 @@ async fn read_case(s: &Server, token: &str, case: &str, desk: Option<&str>) {
 
 #[tokio::test]
 async fn reading_a_case_leaves_a_chained_audit_row() {
+    if crate::common::sqlite_only("audit verify takes --db") {
+        return;
+    }
     let s = start().await;
     let (officer, token, cases) = s.busy_officer(1).await;
     let case = id(&cases[0]);
@@ -78,7 +83,7 @@ async fn reading_a_case_leaves_a_chained_audit_row() {
     read_case(&s, &token, case, None).await;
     read_case(&s, &token, case, Some(&"x".repeat(101))).await;
 
-    let rows = audit_rows(&s.db_path);
+    let rows = audit_rows(&s.database);
     let reads = of_action(&rows, "case_read");
     assert_eq!(reads.len(), 3, "{rows:#?}");
     for read in &reads {
@@ -99,8 +104,12 @@ async fn reading_a_case_leaves_a_chained_audit_row() {
     s.get(&format!("/api/v1/applications/{case}"), &other)
         .await
         .expect_error(StatusCode::NOT_FOUND, "not_found");
-    assert_eq!(of_action(&audit_rows(&s.db_path), "case_read").len(), 3);
-    assert_eq!(audit_rows(&s.db_path).len(), before + 1, "only the sign-in");
+    assert_eq!(of_action(&audit_rows(&s.database), "case_read").len(), 3);
+    assert_eq!(
+        audit_rows(&s.database).len(),
+        before + 1,
+        "only the sign-in"
+    );
 
     let (ok, stdout, stderr) = verify(&s.db_path);
     assert!(ok, "{stderr}");
@@ -154,7 +163,7 @@ async fn every_read_of_personal_data_is_recorded() {
         .await
         .expect(StatusCode::OK);
 
-    let rows = audit_rows(&s.db_path);
+    let rows = audit_rows(&s.database);
     let documents = of_action(&rows, "document_read");
     assert_eq!(documents.len(), 1, "{rows:#?}");
     assert_eq!(documents[0]["subject"], document);
@@ -169,6 +178,9 @@ async fn every_read_of_personal_data_is_recorded() {
 
 #[tokio::test]
 async fn tampering_with_one_audit_row_makes_verify_fail_naming_it() {
+    if crate::common::sqlite_only("audit verify takes --db") {
+        return;
+    }
     let s = start().await;
     let (_, token, cases) = s.busy_officer(1).await;
     for _ in 0..4 {
@@ -176,20 +188,22 @@ async fn tampering_with_one_audit_row_makes_verify_fail_naming_it() {
     }
     let (ok, _, stderr) = verify(&s.db_path);
     assert!(ok, "{stderr}");
-    let rows = audit_rows(&s.db_path);
+    let rows = audit_rows(&s.database);
     let target = rows[2]["id"].as_i64().expect("id");
     {
         // Someone with the file: the triggers are no obstacle to them, the chain is.
-        let conn = rusqlite::Connection::open(&s.db_path).expect("open");
-        let refused = conn.execute("UPDATE audit_log SET desk = 'ws-2' WHERE id = ?1", [target]);
-        assert!(
-            refused.is_err(),
-            "the service's own code cannot change a row"
-        );
-        conn.execute_batch("DROP TRIGGER audit_log_no_update")
-            .expect("drop the trigger");
-        conn.execute("UPDATE audit_log SET desk = 'ws-2' WHERE id = ?1", [target])
-            .expect("tamper");
+        migdesk_central::testing::with_sql(&s.database, |conn| {
+            let refused =
+                conn.execute("UPDATE audit_log SET desk = 'ws-2' WHERE id = ?1", [target]);
+            assert!(
+                refused.is_err(),
+                "the service's own code cannot change a row"
+            );
+            conn.execute_batch("DROP TRIGGER audit_log_no_update")
+                .expect("drop the trigger");
+            conn.execute("UPDATE audit_log SET desk = 'ws-2' WHERE id = ?1", [target])
+                .expect("tamper");
+        });
     }
     let (ok, stdout, stderr) = verify(&s.db_path);
     assert!(!ok, "{stdout}");
@@ -224,7 +238,7 @@ async fn a_sign_in_failure_is_recorded() {
         .await
         .expect_error(StatusCode::BAD_REQUEST, "bad_request");
 
-    let rows = audit_rows(&s.db_path);
+    let rows = audit_rows(&s.database);
     let failed = of_action(&rows, "sign_in_failed");
     assert_eq!(failed.len(), 2, "{rows:#?}");
     assert_eq!(failed[0]["username"], officer.username.as_str());
@@ -240,6 +254,9 @@ async fn a_sign_in_failure_is_recorded() {
 
 #[tokio::test]
 async fn a_desk_event_dated_in_the_future_is_flagged_not_refused() {
+    if crate::common::sqlite_only("audit verify takes --db") {
+        return;
+    }
     let s = start().await;
     let (_, token, cases) = s.busy_officer(1).await;
     let case = id(&cases[0]);
@@ -266,7 +283,7 @@ async fn a_desk_event_dated_in_the_future_is_flagged_not_refused() {
         .expect(StatusCode::OK);
     assert_eq!(receipt["repeated"], 3);
 
-    let rows = audit_rows(&s.db_path);
+    let rows = audit_rows(&s.database);
     let reported = of_action(&rows, "desk_opened");
     assert_eq!(reported.len(), 3, "{rows:#?}");
     let flag = |name: &str| {

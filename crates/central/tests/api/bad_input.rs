@@ -71,19 +71,19 @@ async fn malformed_requests_get_a_clear_4xx_and_change_nothing() {
     // refused, for the supervisor to see; nothing was applied.
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             "SELECT COUNT(*) FROM decisions WHERE outcome <> 'rejected'"
         ),
         0
     );
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             "SELECT COUNT(*) FROM decisions WHERE outcome = 'rejected'"
         ),
         1
     );
-    assert_eq!(rows(&s.db_path, "SELECT COUNT(*) FROM notifications"), 0);
+    assert_eq!(rows(&s.database, "SELECT COUNT(*) FROM notifications"), 0);
 }
 
 #[tokio::test]
@@ -178,5 +178,5 @@ async fn random_bodies_never_break_the_server() {
     s.get("/api/v1/session", &token)
         .await
         .expect(StatusCode::OK);
-    assert_eq!(rows(&s.db_path, "SELECT COUNT(*) FROM decisions"), 0);
+    assert_eq!(rows(&s.database, "SELECT COUNT(*) FROM decisions"), 0);
 }

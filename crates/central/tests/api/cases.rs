@@ -38,7 +38,7 @@ async fn a_supervisor_sees_the_whole_department_and_nothing_else() {
     let sup = s.login(s.account("baku", "supervisor", 0)).await;
     let (all, _) = s.all_changes(&sup).await;
     let baku_cases = crate::common::rows(
-        &s.db_path,
+        &s.database,
         "SELECT COUNT(*) FROM applications WHERE department_id = 'baku'",
     );
     assert_eq!(all.len() as i64, baku_cases);
@@ -242,7 +242,7 @@ async fn desks_report_their_audit_trail_once() {
         (Some(0), Some(2))
     );
     assert_eq!(
-        crate::common::rows(&s.db_path, "SELECT COUNT(*) FROM desk_audit"),
+        crate::common::rows(&s.database, "SELECT COUNT(*) FROM desk_audit"),
         2
     );
 
@@ -255,7 +255,7 @@ async fn desks_report_their_audit_trail_once() {
         .await
         .expect_error(StatusCode::NOT_FOUND, "not_found");
     assert_eq!(
-        crate::common::rows(&s.db_path, "SELECT COUNT(*) FROM desk_audit"),
+        crate::common::rows(&s.database, "SELECT COUNT(*) FROM desk_audit"),
         2
     );
 }
@@ -276,9 +276,9 @@ async fn a_feed_restored_from_a_backup_sends_desks_back_to_the_start() {
         .expect_error(StatusCode::GONE, "gone");
 
     // The operator marks the restore: the old position belongs to another epoch.
-    let conn = rusqlite::Connection::open(&s.db_path).unwrap();
-    let epoch =
-        migdesk_central::instance::restored(&migdesk_central::sql::Conn::sqlite(&conn)).unwrap();
+    let epoch = migdesk_central::testing::with_sql(&s.database, |conn| {
+        migdesk_central::instance::restored(conn).unwrap()
+    });
     let gone = s
         .get(&at(&cursor), &token)
         .await

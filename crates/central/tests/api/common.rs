@@ -1,7 +1,8 @@
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use migdesk_central::Config;
+use migdesk_central::database::Database;
 use migdesk_central::seed::{self, Account};
 use migdesk_central::testing;
 use reqwest::{Method, RequestBuilder, StatusCode};
@@ -11,18 +12,19 @@ pub const CASES: usize = 24;
 
 struct Template {
     _dir: tempfile::TempDir,
-    path: PathBuf,
+    database: Database,
     accounts: Vec<Account>,
     portal: String,
 }
 
+/// A seeded database each test's server starts from a copy of, on the run's engine.
 fn make_template(options: &seed::SeedOptions) -> Template {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("template.db");
-    let report = testing::seed_file(&path, options);
+    let database = testing::new_database(dir.path(), "template.db");
+    let report = testing::seed_database(&database, options);
     Template {
         _dir: dir,
-        path,
+        database,
         accounts: report.accounts,
         portal: report.portal_token,
     }
@@ -51,6 +53,9 @@ pub struct Server {
     pub base: String,
     pub client: reqwest::Client,
     pub accounts: Vec<Account>,
+    /// The server's database: a file for SQLite, or one of the test cluster's.
+    pub database: Database,
+    /// The SQLite file (nothing, on PostgreSQL): for what works on the file itself.
     pub db_path: PathBuf,
     /// The demo applicant portal's credential, for the applicant routes.
     pub portal: String,
@@ -73,13 +78,17 @@ pub async fn start_with_history() -> Server {
 
 async fn start_from(t: &Template, config: Config) -> Server {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db_path = dir.path().join("central.db");
-    std::fs::copy(&t.path, &db_path).expect("copy template");
-    let running = testing::Running::start_with(&db_path, config).await;
+    let database = testing::copy_database(&t.database, dir.path(), "central.db");
+    let db_path = match &database {
+        Database::Sqlite(path) => path.clone(),
+        Database::Postgres(_) => dir.path().join("not-sqlite.db"),
+    };
+    let running = testing::Running::start_database(&database, config).await;
     Server {
         base: running.base.clone(),
         client: reqwest::Client::new(),
         accounts: t.accounts.clone(),
+        database,
         db_path,
         portal: t.portal.clone(),
         _running: running,
@@ -288,7 +297,16 @@ pub fn id(case: &Value) -> &str {
     case["id"].as_str().expect("id")
 }
 
-pub fn rows(db: &Path, sql: &str) -> i64 {
-    let conn = rusqlite::Connection::open(db).expect("open");
-    conn.query_row(sql, [], |r| r.get(0)).expect("count")
+pub fn rows(db: &Database, sql: &str) -> i64 {
+    testing::with_sql(db, |conn| conn.query_row(sql, [], |r| r.get(0))).expect("count")
+}
+
+/// Whether this run is on PostgreSQL, where the test's subject (a command on the database
+/// file) does not exist yet: said on standard error, and the test ends there.
+pub fn sqlite_only(why: &str) -> bool {
+    let postgres = migdesk_central::testing::engine() == migdesk_central::sql::Engine::Postgres;
+    if postgres {
+        eprintln!("SQLite only: {why}");
+    }
+    postgres
 }

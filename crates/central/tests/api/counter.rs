@@ -78,7 +78,7 @@ async fn a_counter_document_is_kept_once_with_who_added_it_and_a_decision_after_
     assert_eq!(reused["cause"], "id_reused");
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             &format!(
                 "SELECT COUNT(*) FROM documents WHERE id = '{}'",
                 body["id"].as_str().unwrap()

@@ -29,7 +29,7 @@ async fn accept_is_recorded_once_and_replays_answer_the_same() {
 
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             &format!(
                 "SELECT COUNT(*) FROM decisions WHERE application_id = '{}'",
                 id(case)
@@ -39,7 +39,7 @@ async fn accept_is_recorded_once_and_replays_answer_the_same() {
     );
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             &format!(
                 "SELECT COUNT(*) FROM notifications WHERE application_id = '{}'",
                 id(case)
@@ -222,7 +222,7 @@ async fn missing_documents_lists_them_and_the_case_returns_when_they_arrive() {
     .expect(StatusCode::CREATED);
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             &format!(
                 "SELECT COUNT(*) FROM applications WHERE id = '{}' AND paused_on IS NULL AND due_date = '{resumed_due}'",
                 id(case)
@@ -262,12 +262,12 @@ async fn refusal_needs_reasons_that_fit_the_case() {
     // The refused requests were kept as such (for the supervisor), and applied to nothing.
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             "SELECT COUNT(*) FROM decisions WHERE outcome <> 'rejected'"
         ),
         0
     );
-    assert_eq!(rows(&s.db_path, "SELECT COUNT(*) FROM notifications"), 0);
+    assert_eq!(rows(&s.database, "SELECT COUNT(*) FROM notifications"), 0);
 
     let mut good = decision(version(case), "refuse");
     good["reasons"] = json!([
@@ -364,7 +364,7 @@ async fn each_conflict_has_its_cause_and_is_kept() {
     assert_eq!(replay.expect(StatusCode::CONFLICT), body);
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             &format!(
                 "SELECT COUNT(*) FROM decisions WHERE outcome = 'reassigned' AND application_id = '{}'",
                 id(c)
@@ -436,7 +436,7 @@ async fn only_the_assigned_officer_decides() {
     )
     .await
     .expect_error(StatusCode::NOT_FOUND, "not_found");
-    assert_eq!(rows(&s.db_path, "SELECT COUNT(*) FROM decisions"), 0);
+    assert_eq!(rows(&s.database, "SELECT COUNT(*) FROM decisions"), 0);
 }
 
 #[tokio::test]
@@ -454,7 +454,7 @@ async fn decisions_rejected_for_good_are_kept_and_the_supervisor_sees_them() {
     assert_eq!(again.expect(StatusCode::BAD_REQUEST), first);
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             "SELECT COUNT(*) FROM decisions WHERE outcome = 'rejected' AND status_code = 400"
         ),
         1,

@@ -7,6 +7,8 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use migdesk_central::sql::json_text;
+use migdesk_central::testing::with_sql;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -58,13 +60,18 @@ pub(crate) async fn submit(s: &Server, body: &Value) -> crate::common::Reply {
 
 /// The officer a new application went to, by its history's `assigned` event: (id, rule).
 pub(crate) fn assigned(s: &Server, application_id: &str) -> Option<(String, String)> {
-    let conn = rusqlite::Connection::open(&s.db_path).unwrap();
-    conn.query_row(
-        "SELECT json_extract(detail, '$.to'), json_extract(detail, '$.by') FROM events WHERE application_id = ?1 AND kind = 'assigned'",
-        [application_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .ok()
+    with_sql(&s.database, |conn| {
+        conn.query_row(
+            &format!(
+                "SELECT {}, {} FROM events WHERE application_id = ?1 AND kind = 'assigned'",
+                conn.json_text("detail", "to"),
+                conn.json_text("detail", "by")
+            ),
+            [application_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .ok()
+    })
 }
 
 pub(crate) async fn set_distribution(
@@ -86,17 +93,18 @@ pub(crate) async fn set_distribution(
 
 /// Each Shaki officer's pending cases, by id.
 fn open_cases(s: &Server, department: &str) -> Vec<(String, i64)> {
-    let conn = rusqlite::Connection::open(&s.db_path).unwrap();
-    let mut stmt = conn
-        .prepare(
-            "SELECT u.id, (SELECT COUNT(*) FROM applications a WHERE a.officer_id = u.id AND a.status = 'pending')
-             FROM users u WHERE u.department_id = ?1 AND u.role = 'officer' ORDER BY u.id",
-        )
-        .unwrap();
-    stmt.query_map([department], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+    with_sql(&s.database, |conn| {
+        let mut stmt = conn
+            .prepare(
+                "SELECT u.id, (SELECT COUNT(*) FROM applications a WHERE a.officer_id = u.id AND a.status = 'pending')
+                 FROM users u WHERE u.department_id = ?1 AND u.role = 'officer' ORDER BY u.id",
+            )
+            .unwrap();
+        stmt.query_map([department], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    })
 }
 
 #[tokio::test]
@@ -156,7 +164,7 @@ async fn a_new_application_is_numbered_timed_and_given_to_the_least_busy_officer
     let again = submit(&s, &body).await.expect(StatusCode::OK);
     assert_eq!(again, receipt);
     let count = rows(
-        &s.db_path,
+        &s.database,
         &format!("SELECT COUNT(*) FROM applications WHERE id = '{id}'"),
     );
     assert_eq!(count, 1);
@@ -212,7 +220,7 @@ async fn an_application_that_does_not_fit_is_refused_naming_each_problem() {
             .contains("flying-licence"),
         "{reply}"
     );
-    assert_eq!(rows(&s.db_path, "SELECT COUNT(*) FROM intake"), 0);
+    assert_eq!(rows(&s.database, "SELECT COUNT(*) FROM intake"), 0);
 
     // Not the portal: refused before anything is read.
     let officer = s.login(s.account("baku", "officer", 0)).await;
@@ -292,7 +300,7 @@ async fn a_supervisors_rule_shares_cases_in_turn_skipping_the_absent_and_those_w
     // Recorded in the audit trail with who set it.
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             "SELECT COUNT(*) FROM audit_log WHERE action = 'distribution_set' AND subject LIKE 'baku: round_robin%'"
         ),
         1
@@ -321,7 +329,7 @@ async fn with_everyone_away_a_new_case_waits_without_an_officer() {
     assert_eq!(assigned(&s, id), None);
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             &format!("SELECT COUNT(*) FROM applications WHERE id = '{id}' AND officer_id IS NULL")
         ),
         1
@@ -391,10 +399,13 @@ async fn only_the_departments_supervisor_sets_its_rule_and_each_problem_is_named
 
 #[test]
 fn the_simulator_submits_through_the_portals_door() {
+    if crate::common::sqlite_only("the simulator takes --db") {
+        return;
+    }
     let rt = tokio::runtime::Runtime::new().unwrap();
     let s = rt.block_on(start());
     let before = rows(
-        &s.db_path,
+        &s.database,
         "SELECT COUNT(*) FROM applications WHERE department_id = 'shaki'",
     );
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_migdesk-central"))
@@ -417,7 +428,7 @@ fn the_simulator_submits_through_the_portals_door() {
     );
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             "SELECT COUNT(*) FROM applications WHERE department_id = 'shaki'"
         ),
         before + 3
@@ -425,14 +436,17 @@ fn the_simulator_submits_through_the_portals_door() {
     // Each with its files, received and given out by the rule.
     assert_eq!(
         rows(
-            &s.db_path,
-            "SELECT COUNT(*) FROM intake i JOIN events e ON e.application_id = i.application_id AND e.kind = 'assigned' AND json_extract(e.detail, '$.by') = 'least_open_work'"
+            &s.database,
+            &format!(
+                "SELECT COUNT(*) FROM intake i JOIN events e ON e.application_id = i.application_id AND e.kind = 'assigned' AND {} = 'least_open_work'",
+                json_text(s.database.engine(), "e.detail", "by")
+            )
         ),
         3
     );
     assert!(
         rows(
-            &s.db_path,
+            &s.database,
             "SELECT COUNT(*) FROM documents d JOIN intake i ON i.application_id = d.application_id"
         ) >= 6
     );

@@ -7,6 +7,8 @@
 
 use std::process::Command;
 
+use migdesk_central::database::Database;
+use migdesk_central::testing::with_sql;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -30,14 +32,24 @@ fn run(tool: &str, args: &[&str], path: &std::path::Path, after: &[&str]) -> Str
 
 /// Gives the case's applicant a name in their own script and a language, as an application
 /// filed so would have.
-fn applicant(s: &Server, case_id: &str, native: &str, lang: &str) {
-    rusqlite::Connection::open(&s.db_path)
-        .unwrap()
-        .execute(
-            "UPDATE applications SET applicant = json_set(applicant, '$.name_native', ?1, '$.language', ?2) WHERE id = ?3",
-            [native, lang, case_id],
+fn applicant(db: &Database, case_id: &str, native: &str, lang: &str) {
+    with_sql(db, |conn| {
+        let text: String = conn
+            .query_row(
+                "SELECT applicant FROM applications WHERE id = ?1",
+                [case_id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let mut applicant: serde_json::Value = serde_json::from_str(&text).unwrap();
+        applicant["name_native"] = native.into();
+        applicant["language"] = lang.into();
+        conn.execute(
+            "UPDATE applications SET applicant = ?1 WHERE id = ?2",
+            [applicant.to_string().as_str(), case_id],
         )
-        .unwrap();
+        .unwrap()
+    });
 }
 
 async fn refuse(s: &Server, token: &str, case: &Value) -> String {
@@ -119,7 +131,7 @@ async fn a_refusal_letter_reads_back_in_the_applicants_language_with_its_font_em
             ],
         ),
     ] {
-        applicant(&s, id(case), native, lang);
+        applicant(&s.database, id(case), native, lang);
         let fresh = s
             .get(&format!("/api/v1/applications/{}", id(case)), &token)
             .await
@@ -182,7 +194,7 @@ async fn a_refusal_letter_reads_back_in_the_applicants_language_with_its_font_em
     }
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             "SELECT COUNT(*) FROM audit_log WHERE action = 'letter_read'"
         ),
         4

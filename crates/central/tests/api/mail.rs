@@ -98,7 +98,7 @@ async fn decisions_reach_the_applicant_through_a_real_smtp_server() {
         from: "DMX <no-reply@migration.gov.az>".into(),
     })
     .unwrap();
-    let database = db::Db::new(db::open(&s.db_path).unwrap());
+    let database = db::Db::open(&s.database).await.unwrap();
     let sent = mail::deliver_due(&database, &mailer).await.unwrap();
     assert_eq!(sent, 1);
 
@@ -110,10 +110,10 @@ async fn decisions_reach_the_applicant_through_a_real_smtp_server() {
         "{raw}"
     );
     // The message carries the Message-ID its claim recorded.
-    let message_id: String = rusqlite::Connection::open(&s.db_path)
-        .unwrap()
-        .query_row("SELECT message_id FROM notifications", [], |r| r.get(0))
-        .unwrap();
+    let message_id: String = migdesk_central::testing::with_sql(&s.database, |conn| {
+        conn.query_row("SELECT message_id FROM notifications", [], |r| r.get(0))
+            .unwrap()
+    });
     assert!(
         message_id.starts_with('<') && message_id.ends_with("@migdesk-central>"),
         "{message_id}"
@@ -121,7 +121,7 @@ async fn decisions_reach_the_applicant_through_a_real_smtp_server() {
     assert!(raw.contains(&format!("Message-ID: {message_id}")), "{raw}");
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             "SELECT COUNT(*) FROM notifications WHERE state = 'sent' AND sent_at IS NOT NULL"
         ),
         1
@@ -149,18 +149,18 @@ async fn an_unreachable_relay_keeps_the_email_queued_with_the_error() {
         from: "no-reply@migration.gov.az".into(),
     })
     .unwrap();
-    let database = db::Db::new(db::open(&s.db_path).unwrap());
+    let database = db::Db::open(&s.database).await.unwrap();
     assert_eq!(mail::deliver_due(&database, &mailer).await.unwrap(), 0);
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             "SELECT COUNT(*) FROM notifications WHERE state = 'queued' AND attempts = 1 AND error IS NOT NULL AND next_attempt_at IS NOT NULL"
         ),
         1
     );
     // Not due again until the pause has passed.
     assert_eq!(mail::deliver_due(&database, &mailer).await.unwrap(), 0);
-    assert_eq!(rows(&s.db_path, "SELECT attempts FROM notifications"), 1);
+    assert_eq!(rows(&s.database, "SELECT attempts FROM notifications"), 1);
 }
 
 #[test]
@@ -198,7 +198,7 @@ async fn each_decision_e_mail_carries_its_letter() {
         catalogue: std::sync::Arc::new(migdesk_domain::Catalogue::builtin()),
         tracking_address: "https://portal.example/track".into(),
     });
-    let database = db::Db::new(db::open(&s.db_path).unwrap());
+    let database = db::Db::open(&s.database).await.unwrap();
     assert_eq!(mail::deliver_due(&database, &mailer).await.unwrap(), 1);
     let messages = delivered(&maildir);
     let raw = &messages[0];

@@ -74,7 +74,7 @@ async fn a_note_is_kept_once_and_reaches_the_supervisor_and_back() {
     assert_eq!(again, kept);
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             "SELECT COUNT(*) FROM notes WHERE origin = 'desk'"
         ),
         1
@@ -160,7 +160,7 @@ async fn notes_are_read_and_written_only_by_those_who_may_read_the_case() {
     s.post(&path, None, &note("x"))
         .await
         .expect_error(StatusCode::UNAUTHORIZED, "unauthorized");
-    assert_eq!(rows(&s.db_path, "SELECT COUNT(*) FROM notes"), 0);
+    assert_eq!(rows(&s.database, "SELECT COUNT(*) FROM notes"), 0);
 }
 
 #[tokio::test]
@@ -182,10 +182,10 @@ async fn a_bad_note_is_refused_and_stores_nothing() {
             .await
             .expect_error(StatusCode::BAD_REQUEST, "bad_request");
     }
-    assert_eq!(rows(&s.db_path, "SELECT COUNT(*) FROM notes"), 0);
+    assert_eq!(rows(&s.database, "SELECT COUNT(*) FROM notes"), 0);
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             "SELECT COUNT(*) FROM events WHERE kind = 'note_added'"
         ),
         0

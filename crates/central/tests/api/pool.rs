@@ -136,8 +136,11 @@ async fn only_the_departments_officers_claim_and_a_case_outside_the_pool_is_refu
         .expect_error(StatusCode::CONFLICT, "conflict");
     assert_eq!(
         crate::common::rows(
-            &s.db_path,
-            "SELECT COUNT(*) FROM events WHERE kind = 'assigned' AND json_extract(detail, '$.by') = 'pool'"
+            &s.database,
+            &format!(
+                "SELECT COUNT(*) FROM events WHERE kind = 'assigned' AND {} = 'pool'",
+                migdesk_central::sql::json_text(s.database.engine(), "detail", "by")
+            )
         ),
         0
     );

@@ -1,6 +1,7 @@
 //! The applicant portal's access: its own credential on every applicant route, never the
 //! application number and date of birth alone, and rate limits with `Retry-After`.
 
+use migdesk_central::testing::with_sql;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -36,7 +37,7 @@ async fn a_withdrawal_with_the_right_number_and_birth_date_but_no_portal_credent
     }
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             &format!(
                 "SELECT COUNT(*) FROM applications WHERE number = '{number}' AND status = 'withdrawn'"
             )
@@ -60,13 +61,15 @@ async fn a_revoked_portal_credential_is_refused() {
     let number = cases[0]["number"].as_str().unwrap();
     let dob = cases[0]["applicant"]["date_of_birth"].as_str().unwrap();
     let route = format!("/api/v1/tracking?number={number}&date_of_birth={dob}");
-    let conn = migdesk_central::db::open(&s.db_path).unwrap();
-    let conn = migdesk_central::sql::Conn::sqlite(&conn);
-    let token = migdesk_central::portal::issue(&conn, "second-portal").unwrap();
+    let token = with_sql(&s.database, |conn| {
+        migdesk_central::portal::issue(conn, "second-portal").unwrap()
+    });
     s.send(s.request(Method::GET, &route, Some(&token)))
         .await
         .expect(StatusCode::OK);
-    assert!(migdesk_central::portal::revoke(&conn, "second-portal").unwrap());
+    assert!(with_sql(&s.database, |conn| {
+        migdesk_central::portal::revoke(conn, "second-portal").unwrap()
+    }));
     s.send(s.request(Method::GET, &route, Some(&token)))
         .await
         .expect_error(StatusCode::UNAUTHORIZED, "unauthorized");

@@ -84,6 +84,9 @@ fn publish(
 
 #[tokio::test]
 async fn a_published_desk_is_offered_to_older_desks_and_downloaded_as_published() {
+    if common::sqlite_only("the release commands take --db") {
+        return;
+    }
     let s = common::start().await;
     let dir = tempfile::tempdir().unwrap();
     let officer = s.account("baku", "officer", 0).clone();
@@ -152,14 +155,14 @@ async fn a_published_desk_is_offered_to_older_desks_and_downloaded_as_published(
     // Who published and who downloaded is in the audit trail.
     assert_eq!(
         common::rows(
-            &s.db_path,
+            &s.database,
             "SELECT count(*) FROM audit_log WHERE action = 'desk_release_published' AND username LIKE '%it.kamran' AND subject = '0.2.0'"
         ),
         1
     );
     assert_eq!(
         common::rows(
-            &s.db_path,
+            &s.database,
             "SELECT count(*) FROM audit_log WHERE action = 'desk_release_downloaded' AND subject = '0.2.0'"
         ),
         1
@@ -168,6 +171,9 @@ async fn a_published_desk_is_offered_to_older_desks_and_downloaded_as_published(
 
 #[tokio::test]
 async fn what_cannot_be_right_is_refused_before_any_desk_sees_it() {
+    if common::sqlite_only("the release commands take --db") {
+        return;
+    }
     let s = common::start().await;
     let dir = tempfile::tempdir().unwrap();
     let db = s.db_path.as_path();
@@ -215,7 +221,10 @@ async fn what_cannot_be_right_is_refused_before_any_desk_sees_it() {
         let e = publish(db, dir.path(), version, package, &signature, notes).unwrap_err();
         assert!(e.contains(says), "{says}: {e}");
     }
-    assert_eq!(common::rows(db, "SELECT count(*) FROM desk_releases"), 0);
+    assert_eq!(
+        common::rows(&s.database, "SELECT count(*) FROM desk_releases"),
+        0
+    );
 
     publish(db, dir.path(), "1.0.0", &good, &sig, NOTES).unwrap();
     let again = publish(db, dir.path(), "1.0.0", &package("other"), &sig, NOTES).unwrap_err();
@@ -240,7 +249,7 @@ async fn what_cannot_be_right_is_refused_before_any_desk_sees_it() {
     assert!(listed.contains("\n1.0.0\t"), "{listed}");
     assert_eq!(
         common::rows(
-            db,
+            &s.database,
             "SELECT count(*) FROM audit_log WHERE action = 'desk_release_withdrawn'"
         ),
         1

@@ -36,19 +36,20 @@ async fn sign_in_me_and_sign_out() {
 async fn tokens_are_stored_hashed_never_as_issued() {
     let s = start().await;
     let token = s.login(s.account("ganja", "officer", 0)).await;
-    let conn = rusqlite::Connection::open(&s.db_path).unwrap();
-    let found: i64 = conn
-        .query_row(
-            "SELECT COUNT(*) FROM tokens WHERE token_hash = ?1",
-            [&token],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(found, 0, "the raw token must not be in the database");
-    let hashed: i64 = conn
-        .query_row("SELECT COUNT(*) FROM tokens", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(hashed, 1);
+    migdesk_central::testing::with_sql(&s.database, |conn| {
+        let found: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM tokens WHERE token_hash = ?1",
+                [&token],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(found, 0, "the raw token must not be in the database");
+        let hashed: i64 = conn
+            .query_row("SELECT COUNT(*) FROM tokens", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(hashed, 1);
+    });
 }
 
 #[tokio::test]

@@ -23,7 +23,7 @@ async fn workload_counts_each_officers_open_cases() {
     assert_eq!(
         total,
         rows(
-            &s.db_path,
+            &s.database,
             "SELECT COUNT(*) FROM applications WHERE department_id = 'baku' AND status = 'pending'"
         )
     );
@@ -102,7 +102,7 @@ async fn bulk_reassignment_moves_all_or_nothing_and_records_why() {
     );
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             &format!(
                 "SELECT COUNT(*) FROM applications WHERE officer_id = '{}' AND id IN ('{}','{}')",
                 target.id,
@@ -239,7 +239,7 @@ async fn an_officers_cases_say_which_may_hold_unsent_work() {
     assert_eq!(
         all.len() as i64,
         rows(
-            &s.db_path,
+            &s.database,
             &format!(
                 "SELECT COUNT(*) FROM applications WHERE officer_id = '{}' AND status IN ('pending', 'missing_documents')",
                 officer.id
@@ -373,7 +373,7 @@ async fn a_conflict_is_listed_to_all_concerned_and_resolved_once_by_a_supervisor
     let case0 = id(&cases[0]);
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             &format!(
                 "SELECT COUNT(*) FROM notifications WHERE application_id = '{case0}' AND decision_id = '{}'",
                 conflicts[0]

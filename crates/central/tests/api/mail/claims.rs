@@ -5,8 +5,11 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use migdesk_central::clock;
+use migdesk_central::database::Database;
 use migdesk_central::db;
 use migdesk_central::mail::{self, MAX_ATTEMPTS, Mailer, SmtpConfig};
+use migdesk_central::testing::with_sql;
 use reqwest::{Method, StatusCode};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -21,10 +24,8 @@ fn mailer(port: u16) -> Mailer {
     .expect("a relay on the loopback")
 }
 
-fn execute(s: &Server, sql: &str) {
-    rusqlite::Connection::open(&s.db_path)
-        .and_then(|c| c.execute_batch(sql))
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+fn execute(db: &Database, sql: &str) {
+    with_sql(db, |conn| conn.execute_batch(sql)).unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
 async fn requeue(s: &Server, token: &str, notification: i64) -> crate::common::Reply {
@@ -56,14 +57,14 @@ async fn an_email_is_sent_once_when_two_deliveries_run_at_once() {
     let (_smtpd, port) = start_smtpd(&maildir);
     let m = mailer(port);
     // Two instances, each with its own connections to the one database.
-    let one = db::Db::new(db::open(&s.db_path).unwrap());
-    let two = db::Db::new(db::open(&s.db_path).unwrap());
+    let one = db::Db::open(&s.database).await.unwrap();
+    let two = db::Db::open(&s.database).await.unwrap();
     let (a, b) = tokio::join!(mail::deliver_due(&one, &m), mail::deliver_due(&two, &m));
     assert_eq!(a.unwrap() + b.unwrap(), 3);
     assert_eq!(delivered(&maildir).len(), 3);
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             "SELECT COUNT(*) FROM notifications WHERE state = 'sent' AND attempts = 1"
         ),
         3
@@ -82,15 +83,17 @@ async fn an_email_whose_sending_was_cut_off_is_not_sent_again_but_shown_to_a_sup
     let (officer, case) = accepted_case(&s).await;
     // The centre claimed it ten minutes ago and stopped before it recorded the outcome.
     execute(
-        &s,
-        "UPDATE notifications SET state = 'sending', attempts = 1,
-             claimed_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-10 minutes'),
-             message_id = '<cut-off@migdesk-central>'",
+        &s.database,
+        &format!(
+            "UPDATE notifications SET state = 'sending', attempts = 1,
+             claimed_at = '{}', message_id = '<cut-off@migdesk-central>'",
+            clock::format(clock::now() - chrono::Duration::minutes(10))
+        ),
     );
     let dir = tempfile::tempdir().unwrap();
     let maildir = dir.path().join("mail");
     let (_smtpd, port) = start_smtpd(&maildir);
-    let database = db::Db::new(db::open(&s.db_path).unwrap());
+    let database = db::Db::open(&s.database).await.unwrap();
     assert_eq!(
         mail::deliver_due(&database, &mailer(port)).await.unwrap(),
         0
@@ -98,7 +101,7 @@ async fn an_email_whose_sending_was_cut_off_is_not_sent_again_but_shown_to_a_sup
     assert!(delivered(&maildir).is_empty());
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             "SELECT COUNT(*) FROM notifications WHERE state = 'sending'"
         ),
         1
@@ -146,15 +149,18 @@ async fn an_email_whose_sending_was_cut_off_is_not_sent_again_but_shown_to_a_sup
 
     // One claimed a moment ago is being sent: not listed, and not to be queued again.
     execute(
-        &s,
-        "UPDATE notifications SET claimed_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+        &s.database,
+        &format!(
+            "UPDATE notifications SET claimed_at = '{}'",
+            clock::format(clock::now())
+        ),
     );
     let list = s
         .get("/api/v1/departments/baku/notifications", &supervisor)
         .await
         .expect(StatusCode::OK);
     assert_eq!(list, serde_json::json!([]));
-    let notification = rows(&s.db_path, "SELECT id FROM notifications");
+    let notification = rows(&s.database, "SELECT id FROM notifications");
     requeue(&s, &supervisor, notification)
         .await
         .expect_error(StatusCode::CONFLICT, "conflict");
@@ -197,14 +203,14 @@ async fn a_relay_that_hangs_up_after_the_message_leaves_it_unknown_and_unsent_ag
             }
         }
     });
-    let database = db::Db::new(db::open(&s.db_path).unwrap());
+    let database = db::Db::open(&s.database).await.unwrap();
     assert_eq!(
         mail::deliver_due(&database, &mailer(port)).await.unwrap(),
         0
     );
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             "SELECT COUNT(*) FROM notifications WHERE state = 'sending' AND error LIKE 'outcome unknown%'"
         ),
         1
@@ -224,10 +230,10 @@ async fn a_failed_email_queued_again_by_a_supervisor_is_sent_once() {
     let s = start().await;
     let (officer, case) = accepted_case(&s).await;
     execute(
-        &s,
+        &s.database,
         &format!("UPDATE notifications SET attempts = {}", MAX_ATTEMPTS - 1),
     );
-    let database = db::Db::new(db::open(&s.db_path).unwrap());
+    let database = db::Db::open(&s.database).await.unwrap();
     assert_eq!(
         mail::deliver_due(&database, &mailer(free_port()))
             .await
@@ -236,7 +242,7 @@ async fn a_failed_email_queued_again_by_a_supervisor_is_sent_once() {
     );
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             &format!(
                 "SELECT COUNT(*) FROM notifications WHERE state = 'failed' AND attempts = {MAX_ATTEMPTS} AND error IS NOT NULL"
             )
@@ -278,7 +284,7 @@ async fn a_failed_email_queued_again_by_a_supervisor_is_sent_once() {
     assert_eq!(queued["id"], notification);
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             "SELECT COUNT(*) FROM notifications WHERE state = 'queued' AND attempts = 0 AND error IS NULL"
         ),
         1
@@ -286,11 +292,12 @@ async fn a_failed_email_queued_again_by_a_supervisor_is_sent_once() {
     // In the case's history, with who and what it was.
     assert_eq!(
         rows(
-            &s.db_path,
+            &s.database,
             &format!(
                 "SELECT COUNT(*) FROM events WHERE kind = 'notification_requeued' AND application_id = '{}'
-                 AND json_extract(detail, '$.previous_state') = 'failed'",
-                id(&case)
+                 AND {} = 'failed'",
+                id(&case),
+                migdesk_central::sql::json_text(s.database.engine(), "detail", "previous_state")
             )
         ),
         1
