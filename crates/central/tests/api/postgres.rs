@@ -222,3 +222,236 @@ fn migrate_creates_and_updates_a_sqlite_file() {
     let again = migrate(&url);
     assert!(String::from_utf8_lossy(&again.stderr).contains("is up to date (migration 22)"));
 }
+
+/// One page of the change feed after `cursor` through `base`: (changes, next cursor, more).
+async fn feed_page(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    cursor: &str,
+) -> (usize, String, bool) {
+    let page: serde_json::Value = client
+        .get(format!("{base}/api/v1/changes?cursor={cursor}&limit=7"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        page["changes"].as_array().unwrap().len(),
+        page["next_cursor"].as_str().unwrap().to_owned(),
+        page["has_more"].as_bool().unwrap(),
+    )
+}
+
+/// Two instances serve one PostgreSQL database. Officers write notes through both at once
+/// while their supervisor follows the change feed through both: every change is read once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_serve_one_database_and_the_feed_passes_no_change() {
+    use migdesk_central::{Config, testing};
+    const NOTES: usize = 12;
+    let database = testing::postgres_database(None);
+    let report = testing::seed_database(&database, &migdesk_central::seed::SeedOptions::new(24, 7));
+    let a = testing::Running::start_database(&database, Config::default()).await;
+    let b = testing::Running::start_database(&database, Config::default()).await;
+    let bases = [a.base.clone(), b.base.clone()];
+    let client = reqwest::Client::new();
+    let in_baku = |role: &str| {
+        report
+            .accounts
+            .iter()
+            .filter(|a| a.department == "baku" && a.role == role)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let supervisor = testing::token(&client, &bases[1], &in_baku("supervisor")[0]).await;
+    let changes = || -> i64 {
+        testing::with_sql(&database, |conn| {
+            conn.query_row(
+                "SELECT COUNT(*) FROM changes WHERE department_id = 'baku'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .unwrap()
+    };
+    // The supervisor's desk is up to date.
+    let mut cursor = String::new();
+    loop {
+        let (_, next, more) = feed_page(&client, &bases[0], &supervisor, &cursor).await;
+        cursor = next;
+        if !more {
+            break;
+        }
+    }
+    let before = changes();
+
+    let cases: Vec<(String, String)> = testing::with_sql(&database, |conn| {
+        conn.prepare(
+            "SELECT id, officer_id FROM applications
+             WHERE department_id = 'baku' AND officer_id IS NOT NULL ORDER BY id",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()
+    })
+    .unwrap();
+    let mut writers = tokio::task::JoinSet::new();
+    let mut written = 0;
+    for (i, officer) in in_baku("officer").into_iter().enumerate() {
+        let mine: Vec<String> = cases
+            .iter()
+            .filter(|(_, o)| *o == officer.id)
+            .map(|(id, _)| id.clone())
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        written += NOTES;
+        let (client, bases) = (client.clone(), bases.clone());
+        writers.spawn(async move {
+            let token = testing::token(&client, &bases[i % 2], &officer).await;
+            for n in 0..NOTES {
+                let base = &bases[(i + n) % 2];
+                let case = &mine[n % mine.len()];
+                client
+                    .post(format!("{base}/api/v1/applications/{case}/notes"))
+                    .bearer_auth(&token)
+                    .json(&serde_json::json!({
+                        "id": uuid::Uuid::new_v4(),
+                        "text": format!("qeyd {n}"),
+                        "written_at": "2026-12-04T09:30:00+04:00",
+                    }))
+                    .send()
+                    .await
+                    .and_then(reqwest::Response::error_for_status)
+                    .unwrap();
+            }
+        });
+    }
+    assert!(written >= 2 * NOTES, "at least two officers write");
+
+    // The supervisor syncs all the while, through either instance.
+    let mut read = 0;
+    let mut turn = 0;
+    loop {
+        let writing = !writers.is_empty();
+        if writing && let Some(done) = writers.try_join_next() {
+            done.unwrap();
+        }
+        let (n, next, more) = feed_page(&client, &bases[turn % 2], &supervisor, &cursor).await;
+        turn += 1;
+        read += n;
+        cursor = next;
+        if !writing && !more {
+            break;
+        }
+    }
+    let after = changes();
+    assert_eq!(
+        after - before,
+        i64::try_from(written).unwrap(),
+        "one change a note"
+    );
+    assert_eq!(
+        i64::try_from(read).unwrap(),
+        after - before,
+        "every change read once, none passed"
+    );
+    a.stop().await;
+    b.stop().await;
+}
+
+/// The feed's order is the order changes commit in, across instances: writers on two pools (two
+/// instances) each add a change and then take their time before committing, while a reader
+/// follows the feed as the change route does. A change whose position was handed out before a
+/// later one committed would be passed by the reader's cursor and never read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_slow_writer_is_never_passed_by_a_cursor() {
+    use migdesk_central::db::Db;
+    use migdesk_central::testing;
+    const WRITES: i64 = 40;
+    let database = testing::postgres_database(None);
+    testing::seed_database(&database, &migdesk_central::seed::SeedOptions::new(4, 7));
+    let instances = [
+        Db::open(&database).await.unwrap(),
+        Db::open(&database).await.unwrap(),
+    ];
+    let case: String = instances[0]
+        .read(|c| Ok(c.query_row("SELECT id FROM applications LIMIT 1", [], |r| r.get(0))?))
+        .await
+        .unwrap();
+    let start: i64 = instances[0]
+        .read(|c| {
+            Ok(
+                c.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+        .await
+        .unwrap();
+    let mut writers = tokio::task::JoinSet::new();
+    for i in 0..WRITES {
+        let (db, case) = (
+            instances[usize::try_from(i).unwrap() % 2].clone(),
+            case.clone(),
+        );
+        writers.spawn(async move {
+            db.write(move |c| {
+                c.execute(
+                    "INSERT INTO changes (application_id, department_id, kind, at)
+                     VALUES (?1, 'baku', 'changed', '2026-12-04T10:00:00Z')",
+                    [&case],
+                )?;
+                // Some take long between taking their position and committing.
+                std::thread::sleep(std::time::Duration::from_millis(
+                    u64::try_from((i * 7) % 5 * 15).unwrap(),
+                ));
+                Ok(())
+            })
+            .await
+            .unwrap();
+        });
+    }
+    let mut cursor = start;
+    let mut read = Vec::new();
+    let mut turn = 0;
+    loop {
+        let writing = !writers.is_empty();
+        if writing && let Some(done) = writers.try_join_next() {
+            done.unwrap();
+        }
+        let after = cursor;
+        let page: Vec<i64> = instances[turn % 2]
+            .feed(move |c| {
+                Ok(
+                    c.prepare("SELECT seq FROM changes WHERE seq > ?1 ORDER BY seq LIMIT 5")?
+                        .query_map([after], |r| r.get(0))?
+                        .collect::<Result<_, _>>()?,
+                )
+            })
+            .await
+            .unwrap();
+        turn += 1;
+        cursor = page.last().copied().unwrap_or(cursor);
+        read.extend(page);
+        if !writing && cursor == after {
+            break;
+        }
+    }
+    let committed: Vec<i64> = instances[1]
+        .read(move |c| {
+            Ok(
+                c.prepare("SELECT seq FROM changes WHERE seq > ?1 ORDER BY seq")?
+                    .query_map([start], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?,
+            )
+        })
+        .await
+        .unwrap();
+    assert_eq!(committed.len(), usize::try_from(WRITES).unwrap());
+    assert_eq!(read, committed, "every change read, in order, none passed");
+}
