@@ -6,17 +6,51 @@ use std::path::{Path, PathBuf};
 use clap::{Subcommand, ValueEnum};
 use migdesk_api::Role;
 use migdesk_central::admin::{self, NewDepartment, NewUser};
+use migdesk_central::database::Database;
 use migdesk_central::db;
+use migdesk_central::error::ApiResult;
 use migdesk_central::sql::Conn;
 
 use crate::Failure;
+
+/// The database a command works on: a SQLite file, or any database by URL.
+#[derive(clap::Args, Clone)]
+#[group(required = true, multiple = false)]
+pub struct DatabaseArg {
+    /// The SQLite file (shorthand for `--database sqlite:PATH`).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// `sqlite:PATH` or `postgres://USER@HOST:PORT/NAME`.
+    #[arg(long)]
+    database: Option<Database>,
+}
+
+impl DatabaseArg {
+    /// The database named.
+    pub fn database(&self) -> Result<Database, Failure> {
+        self.database
+            .clone()
+            .or_else(|| self.db.clone().map(Database::Sqlite))
+            .ok_or_else(|| "give --db PATH or --database URL".into())
+    }
+
+    /// Runs `work` in one write transaction on the database (its schema brought up to date
+    /// first).
+    pub async fn write<T, F>(&self, work: F) -> Result<T, Failure>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Conn<'_>) -> ApiResult<T> + Send + 'static,
+    {
+        Ok(db::Db::open(&self.database()?).await?.write(work).await?)
+    }
+}
 
 #[derive(Subcommand)]
 pub enum UserCommand {
     /// Add an officer or a supervisor; prints the account's first password once.
     Add {
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
         /// Small Latin letters, digits, '.', '-' or '_' (3 to 64).
         #[arg(long)]
         username: String,
@@ -31,29 +65,29 @@ pub enum UserCommand {
     },
     /// Disable an account: it cannot sign in again, and its sessions end at once.
     Disable {
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
         #[arg(long)]
         username: String,
     },
     /// Let a disabled account sign in again, with the password it had.
     Enable {
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
         #[arg(long)]
         username: String,
     },
     /// Give an account a new password (printed once) and end its sessions.
     ResetPassword {
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
         #[arg(long)]
         username: String,
     },
     /// The accounts, of one department or all.
     List {
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
         #[arg(long)]
         department: Option<String>,
     },
@@ -63,8 +97,8 @@ pub enum UserCommand {
 pub enum DepartmentCommand {
     /// Add a regional department.
     Add {
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
         /// Small Latin letters, digits or '-' (2 to 40), e.g. sumgait.
         #[arg(long)]
         id: String,
@@ -81,8 +115,8 @@ pub enum DepartmentCommand {
     },
     /// The departments, with how many accounts each has that are not disabled.
     List {
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
     },
 }
 
@@ -92,11 +126,11 @@ pub enum RoleArg {
     Supervisor,
 }
 
-pub fn user(command: UserCommand) -> Result<(), Failure> {
+pub async fn user(command: UserCommand) -> Result<(), Failure> {
     let operator = admin::operator();
     match command {
         UserCommand::Add {
-            db: path,
+            db,
             username,
             name,
             role,
@@ -106,39 +140,49 @@ pub fn user(command: UserCommand) -> Result<(), Failure> {
                 RoleArg::Officer => Role::Officer,
                 RoleArg::Supervisor => Role::Supervisor,
             };
-            let user = NewUser {
-                username: &username,
-                full_name: &name,
-                role,
-                department: &department,
-            };
-            let password = admin::add_user(&Conn::sqlite(&db::open(&path)?), &user, &operator)?;
+            let (user_name, department_id) = (username.clone(), department.clone());
+            let password = db
+                .write(move |c| {
+                    let user = NewUser {
+                        username: &user_name,
+                        full_name: &name,
+                        role,
+                        department: &department_id,
+                    };
+                    admin::add_user(c, &user, &operator)
+                })
+                .await?;
             eprintln!(
                 "added {username} ({}, {department}); the first password, shown this once:",
                 role.as_str()
             );
             println!("{password}");
         }
-        UserCommand::Disable { db: path, username } => {
-            let ended =
-                admin::disable_user(&Conn::sqlite(&db::open(&path)?), &username, &operator)?;
+        UserCommand::Disable { db, username } => {
+            let name = username.clone();
+            let ended = db
+                .write(move |c| admin::disable_user(c, &name, &operator))
+                .await?;
             println!("disabled {username}; sessions ended: {ended}");
         }
-        UserCommand::Enable { db: path, username } => {
-            admin::enable_user(&Conn::sqlite(&db::open(&path)?), &username, &operator)?;
+        UserCommand::Enable { db, username } => {
+            let name = username.clone();
+            db.write(move |c| admin::enable_user(c, &name, &operator))
+                .await?;
             println!("enabled {username}");
         }
-        UserCommand::ResetPassword { db: path, username } => {
-            let password =
-                admin::reset_password(&Conn::sqlite(&db::open(&path)?), &username, &operator)?;
+        UserCommand::ResetPassword { db, username } => {
+            let name = username.clone();
+            let password = db
+                .write(move |c| admin::reset_password(c, &name, &operator))
+                .await?;
             eprintln!("{username}'s sessions are ended; the new password, shown this once:");
             println!("{password}");
         }
-        UserCommand::List {
-            db: path,
-            department,
-        } => {
-            let rows = admin::users(&Conn::sqlite(&db::open(&path)?), department.as_deref())?;
+        UserCommand::List { db, department } => {
+            let rows = db
+                .write(move |c| admin::users(c, department.as_deref()))
+                .await?;
             println!("USERNAME\tROLE\tDEPARTMENT\tSTATE\tLAST SYNC\tNAME");
             for row in rows {
                 let state = row
@@ -158,31 +202,31 @@ pub fn user(command: UserCommand) -> Result<(), Failure> {
     Ok(())
 }
 
-pub fn department(command: DepartmentCommand) -> Result<(), Failure> {
+pub async fn department(command: DepartmentCommand) -> Result<(), Failure> {
     match command {
         DepartmentCommand::Add {
-            db: path,
+            db,
             id,
             name_az,
             name_en,
             name_ru,
             districts,
         } => {
-            let department = NewDepartment {
-                id: &id,
-                names: [&name_az, &name_en, &name_ru],
-                districts: &districts,
-            };
-            admin::add_department(
-                &Conn::sqlite(&db::open(&path)?),
-                &department,
-                &admin::operator(),
-            )?;
+            let department_id = id.clone();
+            db.write(move |c| {
+                let department = NewDepartment {
+                    id: &department_id,
+                    names: [&name_az, &name_en, &name_ru],
+                    districts: &districts,
+                };
+                admin::add_department(c, &department, &admin::operator())
+            })
+            .await?;
             println!("added the department {id}");
         }
-        DepartmentCommand::List { db: path } => {
+        DepartmentCommand::List { db } => {
             println!("ID\tACTIVE ACCOUNTS\tNAME\tDISTRICTS");
-            for row in admin::departments(&Conn::sqlite(&db::open(&path)?))? {
+            for row in db.write(admin::departments).await? {
                 println!(
                     "{}\t{}\t{}\t{}",
                     row.id, row.active_users, row.names[0], row.districts
@@ -200,8 +244,8 @@ pub enum ReleaseCommand {
     /// made of it, and notes in Azerbaijani, English and Russian (a TOML file with the keys
     /// `az`, `en` and `ru`).
     Publish {
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
         #[arg(long)]
         bundle: PathBuf,
         #[arg(long)]
@@ -215,19 +259,19 @@ pub enum ReleaseCommand {
     /// Take a published desk back: no desk is offered it any more, and the version may be
     /// published again (e.g. when it was signed with the wrong key).
     Withdraw {
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
         #[arg(long)]
         version: String,
     },
     /// The published desks, newest first.
     List {
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
     },
 }
 
-pub fn release(command: ReleaseCommand) -> Result<(), Failure> {
+pub async fn release(command: ReleaseCommand) -> Result<(), Failure> {
     match command {
         ReleaseCommand::Publish {
             db,
@@ -235,21 +279,19 @@ pub fn release(command: ReleaseCommand) -> Result<(), Failure> {
             signature,
             version,
             notes,
-        } => publish(&db, &bundle, &signature, &version, &notes),
+        } => publish(&db, &bundle, &signature, &version, &notes).await,
         ReleaseCommand::Withdraw { db, version } => {
-            migdesk_central::releases::withdraw(
-                &Conn::sqlite(&db::open(&db)?),
-                &version,
-                &admin::operator(),
-            )?;
+            let withdrawn = version.clone();
+            db.write(move |c| {
+                migdesk_central::releases::withdraw(c, &withdrawn, &admin::operator())
+            })
+            .await?;
             println!("withdrew desk {version}: no desk is offered it any more");
             Ok(())
         }
         ReleaseCommand::List { db } => {
             println!("VERSION\tBYTES\tSHA-256\tPUBLISHED");
-            for (version, size, sha256, at) in
-                migdesk_central::releases::list(&Conn::sqlite(&db::open(&db)?))?
-            {
+            for (version, size, sha256, at) in db.write(migdesk_central::releases::list).await? {
                 println!("{version}\t{size}\t{sha256}\t{at}");
             }
             Ok(())
@@ -258,8 +300,8 @@ pub fn release(command: ReleaseCommand) -> Result<(), Failure> {
 }
 
 /// `release publish`: the files read, the release kept.
-fn publish(
-    path: &Path,
+async fn publish(
+    db: &DatabaseArg,
     bundle: &Path,
     signature: &Path,
     version: &str,
@@ -280,14 +322,19 @@ fn publish(
             e.message()
         )
     })?;
-    let published = migdesk_central::releases::publish(
-        &Conn::sqlite(&db::open(path)?),
-        &package,
-        &signature,
-        version,
-        &notes,
-        &admin::operator(),
-    )?;
+    let version = version.to_owned();
+    let published = db
+        .write(move |c| {
+            migdesk_central::releases::publish(
+                c,
+                &package,
+                &signature,
+                &version,
+                &notes,
+                &admin::operator(),
+            )
+        })
+        .await?;
     println!(
         "published desk {} ({} bytes, SHA-256 {}): signed-in desks older than it are offered it",
         published.version, published.size, published.sha256

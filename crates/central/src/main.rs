@@ -8,9 +8,8 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand};
 
 mod admin_command;
+use admin_command::DatabaseArg;
 mod serve_config;
-use migdesk_central::database::Database;
-use migdesk_central::sql::Conn;
 use migdesk_central::{AppState, Config, db, seed};
 use migdesk_domain::{Calendar, Catalogue};
 
@@ -29,12 +28,9 @@ struct Cli {
 enum Command {
     /// Create a demo database: departments, officers, supervisors and applications with documents.
     Seed {
-        /// The SQLite file (shorthand for `--database sqlite:PATH`).
-        #[arg(long, required_unless_present = "database")]
-        db: Option<PathBuf>,
-        /// The database: `sqlite:PATH` or `postgres://USER@HOST:PORT/NAME` (migrated first).
-        #[arg(long, conflicts_with = "db")]
-        database: Option<Database>,
+        /// The database to seed (migrated first).
+        #[command(flatten)]
+        db: DatabaseArg,
         /// How many applications.
         #[arg(long, default_value_t = 300)]
         cases: usize,
@@ -55,8 +51,8 @@ enum Command {
     },
     /// Issue a credential for the applicant portal (printed once; stored hashed), or revoke one.
     PortalToken {
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
         /// The credential's name (one per portal deployment).
         #[arg(long, default_value = "portal")]
         name: String,
@@ -68,8 +64,8 @@ enum Command {
     /// at a steady rate (with a portal credential issued for it in the centre's database).
     Simulate {
         /// The running centre's database (for the simulator's portal credential).
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
         /// The running centre.
         #[arg(long, default_value = "http://127.0.0.1:8470")]
         server: String,
@@ -125,8 +121,8 @@ enum Command {
     /// After restoring the database from a backup: start a new epoch of the change feed, so
     /// every desk syncs again from the start and sends again what the centre no longer holds.
     Restored {
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
     },
     /// The centre's hash-chained audit trail.
     Audit {
@@ -140,13 +136,10 @@ enum Command {
         /// `tls_cert`, …); an option also given here wins over the file.
         #[arg(long)]
         config: Option<PathBuf>,
-        /// The SQLite file (shorthand for `--database sqlite:PATH`).
-        #[arg(long, required_unless_present = "database")]
-        db: Option<PathBuf>,
-        /// The database: `sqlite:PATH` or `postgres://USER@HOST:PORT/NAME` (migrated first;
-        /// several instances may serve one PostgreSQL database).
-        #[arg(long, conflicts_with = "db")]
-        database: Option<Database>,
+        /// The database (migrated first; several instances may serve one PostgreSQL
+        /// database).
+        #[command(flatten)]
+        db: DatabaseArg,
         #[arg(long, default_value = "127.0.0.1:8470")]
         listen: SocketAddr,
         /// Serve HTTPS with this certificate (PEM, the server's first, then its chain).
@@ -246,21 +239,13 @@ async fn shutdown_signal() {
     tokio::select! { () = ctrl_c => {}, () = term => {} }
 }
 
-/// The database of `--database`, or the SQLite file of `--db`.
-fn chosen(database: Option<Database>, path: Option<PathBuf>) -> Result<Database, Failure> {
-    database
-        .or(path.map(Database::Sqlite))
-        .ok_or_else(|| "give --db PATH or --database URL".into())
-}
-
 /// Any failure, told in words on standard error.
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 
 async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Seed {
-            db: path,
-            database,
+            db,
             cases,
             seed: seed_value,
             department,
@@ -269,9 +254,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             data,
         } => {
             let (catalogue, calendar) = data.load()?;
-            let database = chosen(database, path)?;
-            let report = db::Db::open(&database)
-                .await?
+            let database = db.database()?;
+            let report = db
                 .write(move |conn| {
                     seed::seed(
                         conn,
@@ -321,22 +305,23 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::PortalToken {
-            db: path,
-            name,
-            revoke,
-        } => {
-            let conn = db::open(&path)?;
-            let conn = Conn::sqlite(&conn);
+        Command::PortalToken { db, name, revoke } => {
             match revoke {
                 Some(name) => {
-                    if !migdesk_central::portal::revoke(&conn, &name)? {
+                    let revoking = name.clone();
+                    if !db
+                        .write(move |c| migdesk_central::portal::revoke(c, &revoking))
+                        .await?
+                    {
                         return Err(format!("no portal credential {name:?} to revoke").into());
                     }
                     eprintln!("revoked the portal credential {name:?}");
                 }
                 None => {
-                    let token = migdesk_central::portal::issue(&conn, &name)?;
+                    let issuing = name.clone();
+                    let token = db
+                        .write(move |c| migdesk_central::portal::issue(c, &issuing))
+                        .await?;
                     eprintln!(
                         "the portal credential {name:?} (shown once; keep it in the portal's secret store):"
                     );
@@ -346,7 +331,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Simulate {
-            db: path,
+            db,
             server,
             rate,
             count,
@@ -355,15 +340,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             data,
         } => {
             let (catalogue, _) = data.load()?;
-            let token = {
-                let conn = db::open(&path)?;
-                let conn = Conn::sqlite(&conn);
-                let name = format!(
-                    "simulator {}",
-                    migdesk_central::clock::format(migdesk_central::clock::now())
-                );
-                migdesk_central::portal::issue(&conn, &name)?
-            };
+            let name = format!(
+                "simulator {}",
+                migdesk_central::clock::format(migdesk_central::clock::now())
+            );
+            let token = db
+                .write(move |c| migdesk_central::portal::issue(c, &name))
+                .await?;
             let simulation = migdesk_central::simulate::Simulation {
                 server,
                 token,
@@ -387,9 +370,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             eprintln!("submitted {sent} applications");
             Ok(())
         }
-        Command::User { command } => admin_command::user(command),
-        Command::Department { command } => admin_command::department(command),
-        Command::Release { command } => admin_command::release(command),
+        Command::User { command } => admin_command::user(command).await,
+        Command::Department { command } => admin_command::department(command).await,
+        Command::Release { command } => admin_command::release(command).await,
         Command::Migrate { database } => {
             let database: migdesk_central::database::Database = database.parse()?;
             let migrated = migdesk_central::database::migrate(&database).await?;
@@ -412,9 +395,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             );
             Ok(())
         }
-        Command::Restored { db: path } => {
-            let conn = db::open(&path)?;
-            let epoch = migdesk_central::instance::restored(&Conn::sqlite(&conn))?;
+        Command::Restored { db } => {
+            let epoch = db.write(migdesk_central::instance::restored).await?;
             eprintln!("the change feed starts epoch {epoch}: desks sync again from the start");
             Ok(())
         }
@@ -433,8 +415,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         },
         Command::Serve {
             config: _,
-            db: path,
-            database,
+            db,
             listen,
             tls_cert,
             tls_key,
@@ -459,7 +440,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             if token_minutes <= 0 {
                 return Err("--token-minutes must be positive".into());
             }
-            let database = chosen(database, path)?;
+            let database = db.database()?;
             let state = AppState::new(
                 db::Db::open(&database).await?,
                 catalogue,

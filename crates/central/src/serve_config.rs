@@ -181,7 +181,10 @@ mod tests {
             panic!("not serve");
         };
         assert_eq!(listen, "127.0.0.1:1".parse().unwrap());
-        assert_eq!(db.as_deref(), Some(std::path::Path::new("/var/lib/c.db")));
+        assert_eq!(
+            db.database().unwrap(),
+            migdesk_central::database::Database::Sqlite("/var/lib/c.db".into())
+        );
         assert_eq!(token_minutes, 60);
     }
 

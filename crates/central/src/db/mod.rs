@@ -17,8 +17,12 @@ pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/001_initial.sql")),
     M::up(include_str!("../../migrations/002_delivery_attempts.sql")),
     M::up(include_str!("../../migrations/003_desk_audit.sql")),
-    M::up(include_str!("../../migrations/004_conflict_resolutions.sql")),
-    M::up(include_str!("../../migrations/005_login_throttle_decay.sql")),
+    M::up(include_str!(
+        "../../migrations/004_conflict_resolutions.sql"
+    )),
+    M::up(include_str!(
+        "../../migrations/005_login_throttle_decay.sql"
+    )),
     M::up(include_str!("../../migrations/006_portal_tokens.sql")),
     M::up(include_str!("../../migrations/007_instance.sql")),
     M::up(include_str!("../../migrations/008_notification_claims.sql")),

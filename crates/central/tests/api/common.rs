@@ -301,6 +301,14 @@ pub fn rows(db: &Database, sql: &str) -> i64 {
     testing::with_sql(db, |conn| conn.query_row(sql, [], |r| r.get(0))).expect("count")
 }
 
+/// The command-line arguments that name `db`: `--db PATH` or `--database URL`.
+pub fn db_args(db: &Database) -> [std::ffi::OsString; 2] {
+    match db {
+        Database::Sqlite(path) => ["--db".into(), path.into()],
+        Database::Postgres(url) => ["--database".into(), url.into()],
+    }
+}
+
 /// Whether this run is on PostgreSQL, where the test's subject (a command on the database
 /// file) does not exist yet: said on standard error, and the test ends there.
 pub fn sqlite_only(why: &str) -> bool {

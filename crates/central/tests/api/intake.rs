@@ -399,9 +399,6 @@ async fn only_the_departments_supervisor_sets_its_rule_and_each_problem_is_named
 
 #[test]
 fn the_simulator_submits_through_the_portals_door() {
-    if crate::common::sqlite_only("the simulator takes --db") {
-        return;
-    }
     let rt = tokio::runtime::Runtime::new().unwrap();
     let s = rt.block_on(start());
     let before = rows(
@@ -409,8 +406,8 @@ fn the_simulator_submits_through_the_portals_door() {
         "SELECT COUNT(*) FROM applications WHERE department_id = 'shaki'",
     );
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_migdesk-central"))
-        .args(["simulate", "--db"])
-        .arg(&s.db_path)
+        .arg("simulate")
+        .args(crate::common::db_args(&s.database))
         .args(["--server", &s.base, "--rate", "600/min", "--count", "3"])
         .args(["--department", "shaki", "--seed", "9"])
         .output()

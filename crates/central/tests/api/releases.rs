@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use base64::Engine as _;
+use migdesk_central::database::Database;
 use reqwest::StatusCode;
 
 use crate::common;
@@ -36,10 +37,10 @@ const NOTES: &str = "az = \"Yeni: sənədlərdə axtarış.\"\nen = \"New: searc
 
 /// `migdesk-central release COMMAND --db DB ARGS`, as IT runs it: its standard output, or its
 /// error text.
-fn release(command: &str, db: &Path, args: &[&OsStr]) -> Result<String, String> {
+fn release(command: &str, db: &Database, args: &[&OsStr]) -> Result<String, String> {
     let out = Command::new(BIN)
-        .args(["release", command, "--db"])
-        .arg(db)
+        .args(["release", command])
+        .args(common::db_args(db))
         .args(args)
         .env("SUDO_USER", "it.kamran")
         .output()
@@ -54,7 +55,7 @@ fn release(command: &str, db: &Path, args: &[&OsStr]) -> Result<String, String> 
 
 /// `release publish` with these files.
 fn publish(
-    db: &Path,
+    db: &Database,
     dir: &Path,
     version: &str,
     package: &[u8],
@@ -84,9 +85,6 @@ fn publish(
 
 #[tokio::test]
 async fn a_published_desk_is_offered_to_older_desks_and_downloaded_as_published() {
-    if common::sqlite_only("the release commands take --db") {
-        return;
-    }
     let s = common::start().await;
     let dir = tempfile::tempdir().unwrap();
     let officer = s.account("baku", "officer", 0).clone();
@@ -100,7 +98,7 @@ async fn a_published_desk_is_offered_to_older_desks_and_downloaded_as_published(
 
     let v2 = package("v0.2.0");
     let said = publish(
-        &s.db_path,
+        &s.database,
         dir.path(),
         "0.2.0",
         &v2,
@@ -171,12 +169,9 @@ async fn a_published_desk_is_offered_to_older_desks_and_downloaded_as_published(
 
 #[tokio::test]
 async fn what_cannot_be_right_is_refused_before_any_desk_sees_it() {
-    if common::sqlite_only("the release commands take --db") {
-        return;
-    }
     let s = common::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let db = s.db_path.as_path();
+    let db = &s.database;
     let good = package("v1");
     let sig = signature_for("1.0.0");
     let mistakes: [(&str, &[u8], String, &str, &str); 6] = [
