@@ -26,10 +26,10 @@ step "Rust tests, including end-to-end (artifacts in target/e2e-artifacts)"
 # folder), so tests use a real keyring and never touch the user's; a PostgreSQL cluster of their
 # own for the centre's tests on PostgreSQL.
 with_postgres with_test_keyring cargo test --workspace --locked
-step "the central API tests again, the centre on PostgreSQL"
-# The same test binary (--workspace: the same build), each test's centre serving a database of
+step "the central API tests and the desk's sync tests again, the centre on PostgreSQL"
+# The same test binaries (--workspace: the same build), each test's centre serving a database of
 # the throwaway cluster instead of a SQLite file.
-MIGDESK_TEST_ENGINE=postgres with_postgres cargo test --workspace --locked --test api
+MIGDESK_TEST_ENGINE=postgres with_postgres with_test_keyring cargo test --workspace --locked --test api --test sync
 # The packages, built in release mode, installed on this machine and tested as installed.
 bash scripts/package.sh
 bash scripts/installed.sh

@@ -1,14 +1,15 @@
 #![allow(clippy::unwrap_used)] // Test helpers may unwrap: a failure is the test failing.
 
 //! Sync against the real central service over HTTP on a loopback port, with a real encrypted
-//! cache file.
-
-use std::path::PathBuf;
+//! cache file. The centre keeps its data in the run's engine (SQLite, or PostgreSQL when
+//! `MIGDESK_TEST_ENGINE=postgres`).
 
 mod common;
 use common::Centre;
 
+use migdesk_central::database::Database;
 use migdesk_central::seed::Account;
+use migdesk_central::testing::with_sql;
 use migdesk_core::cache::{self, CacheKey, Store};
 use migdesk_core::conflicts::{self, ConflictCause};
 use migdesk_core::sync::{self, Central};
@@ -18,17 +19,17 @@ use serde_json::json;
 struct Fixture {
     dir: tempfile::TempDir,
     key: CacheKey,
-    central_db: PathBuf,
+    central: Database,
     accounts: Vec<Account>,
 }
 
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let (central_db, accounts) = common::seeded(dir.path(), &common::options(12, 5, "shaki"));
+    let (central, accounts) = common::seeded_database(dir.path(), &common::options(12, 5, "shaki"));
     Fixture {
         dir,
         key: CacheKey::random(),
-        central_db,
+        central,
         accounts,
     }
 }
@@ -51,10 +52,7 @@ impl Fixture {
         Store::open(&cache::file_in(self.dir.path()), &self.key).unwrap()
     }
     fn central_count(&self, sql: &str) -> i64 {
-        rusqlite::Connection::open(&self.central_db)
-            .unwrap()
-            .query_row(sql, [], |r| r.get(0))
-            .unwrap()
+        with_sql(&self.central, |conn| conn.query_row(sql, [], |r| r.get(0))).unwrap()
     }
 }
 
@@ -92,7 +90,7 @@ async fn signed_in(f: &Fixture, centre: &Centre) -> (Central, String, String, St
 #[tokio::test]
 async fn first_incremental_and_no_change_syncs() {
     let f = fixture();
-    let centre = Centre::start(&f.central_db).await;
+    let centre = Centre::start_database(&f.central, migdesk_central::Config::default()).await;
     let (central, token, me, mut store) = signed_in(&f, &centre).await;
 
     let mut events = Vec::new();
@@ -165,23 +163,28 @@ async fn first_incremental_and_no_change_syncs() {
     assert_eq!(full_sync(&mut store, &central, &token, &me).await, (0, 0));
 
     // The applicant withdraws one case: one change arrives.
-    let (id, number, dob): (String, String, String) = rusqlite::Connection::open(&f.central_db)
-        .unwrap()
-        .query_row(
-            &format!("SELECT id, number, json_extract(applicant, '$.date_of_birth') FROM applications WHERE officer_id = '{me}' LIMIT 1"),
+    let (id, number, dob): (String, String, String) = with_sql(&f.central, |conn| {
+        conn.query_row(
+            &format!(
+                "SELECT id, number, {} FROM applications WHERE officer_id = '{me}' LIMIT 1",
+                conn.json_text("applicant", "date_of_birth")
+            ),
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
-        .unwrap();
+    })
+    .unwrap();
     let resp = reqwest::Client::new()
         .post(format!(
             "{}/api/v1/tracking/{number}/withdrawal",
             centre.base
         ))
-        .bearer_auth(migdesk_central::testing::portal_token(
-            &f.central_db,
-            "portal",
-        ))
+        .bearer_auth(
+            with_sql(&f.central, |conn| {
+                migdesk_central::portal::issue(conn, "portal")
+            })
+            .unwrap(),
+        )
         .json(&json!({ "date_of_birth": dob }))
         .send()
         .await
@@ -201,7 +204,7 @@ async fn first_incremental_and_no_change_syncs() {
 #[tokio::test]
 async fn a_decision_made_offline_reaches_the_centre_exactly_once() {
     let f = fixture();
-    let centre = Centre::start(&f.central_db).await;
+    let centre = Centre::start_database(&f.central, migdesk_central::Config::default()).await;
     let (central, token, me, mut store) = signed_in(&f, &centre).await;
     full_sync(&mut store, &central, &token, &me).await;
     let case_id = pending_case(&store).0;
@@ -222,7 +225,7 @@ async fn a_decision_made_offline_reaches_the_centre_exactly_once() {
     );
 
     // It comes back (on another port); the retry waits for its backoff, so clear it as time would.
-    let centre = Centre::start(&f.central_db).await;
+    let centre = Centre::start_database(&f.central, migdesk_central::Config::default()).await;
     let central = Central::new(&centre.base).unwrap();
     store
         .conn_for_tests()
@@ -273,7 +276,7 @@ async fn a_decision_made_offline_reaches_the_centre_exactly_once() {
 #[tokio::test]
 async fn a_note_written_offline_reaches_the_centre_exactly_once() {
     let f = fixture();
-    let centre = Centre::start(&f.central_db).await;
+    let centre = Centre::start_database(&f.central, migdesk_central::Config::default()).await;
     let (central, token, me, mut store) = signed_in(&f, &centre).await;
     full_sync(&mut store, &central, &token, &me).await;
     let case_id = pending_case(&store).0;
@@ -307,7 +310,7 @@ async fn a_note_written_offline_reaches_the_centre_exactly_once() {
     );
 
     // It comes back (on another port); the retry waits for its backoff, so clear it as time would.
-    let centre = Centre::start(&f.central_db).await;
+    let centre = Centre::start_database(&f.central, migdesk_central::Config::default()).await;
     let central = Central::new(&centre.base).unwrap();
     sync::retry_now(&store).unwrap();
     assert_eq!(
@@ -423,7 +426,7 @@ async fn move_to_colleague(
 #[tokio::test]
 async fn a_damaged_cache_is_repaired_and_resynced_without_losing_the_unsent_decision() {
     let f = fixture();
-    let centre = Centre::start(&f.central_db).await;
+    let centre = Centre::start_database(&f.central, migdesk_central::Config::default()).await;
     let (central, token, me, mut store) = signed_in(&f, &centre).await;
     full_sync(&mut store, &central, &token, &me).await;
     let queue = store
@@ -486,7 +489,7 @@ async fn a_damaged_cache_is_repaired_and_resynced_without_losing_the_unsent_deci
 #[tokio::test]
 async fn a_case_reassigned_while_offline_ends_as_a_visible_conflict() {
     let f = fixture();
-    let centre = Centre::start(&f.central_db).await;
+    let centre = Centre::start_database(&f.central, migdesk_central::Config::default()).await;
     let (central, token, me, mut store) = signed_in(&f, &centre).await;
     full_sync(&mut store, &central, &token, &me).await;
     let case_id = decided_offline_then_moved_away(&f, &centre, &central, &mut store).await;
@@ -527,7 +530,7 @@ async fn a_case_reassigned_while_offline_ends_as_a_visible_conflict() {
 #[tokio::test]
 async fn an_unsent_decision_on_a_case_moved_away_still_reaches_the_centre_as_a_conflict() {
     let f = fixture();
-    let centre = Centre::start(&f.central_db).await;
+    let centre = Centre::start_database(&f.central, migdesk_central::Config::default()).await;
     let (central, token, me, mut store) = signed_in(&f, &centre).await;
     full_sync(&mut store, &central, &token, &me).await;
     let case_id = decided_offline_then_moved_away(&f, &centre, &central, &mut store).await;
@@ -585,7 +588,7 @@ async fn an_unsent_decision_on_a_case_moved_away_still_reaches_the_centre_as_a_c
 #[tokio::test]
 async fn acknowledged_cases_are_purged_after_the_period_and_nothing_else() {
     let f = fixture();
-    let centre = Centre::start(&f.central_db).await;
+    let centre = Centre::start_database(&f.central, migdesk_central::Config::default()).await;
     let (central, token, me, mut store) = signed_in(&f, &centre).await;
     full_sync(&mut store, &central, &token, &me).await;
     let cases_before = store.count("SELECT COUNT(*) FROM cases").unwrap();
@@ -672,7 +675,7 @@ async fn acknowledged_cases_are_purged_after_the_period_and_nothing_else() {
 #[tokio::test]
 async fn the_audit_trail_reaches_the_centre_once() {
     let f = fixture();
-    let centre = Centre::start(&f.central_db).await;
+    let centre = Centre::start_database(&f.central, migdesk_central::Config::default()).await;
     let (central, token, me, mut store) = signed_in(&f, &centre).await;
     full_sync(&mut store, &central, &token, &me).await;
     let case_id = pending_case(&store).0;
@@ -713,7 +716,7 @@ async fn the_audit_trail_reaches_the_centre_once() {
 #[tokio::test]
 async fn an_audit_event_the_centre_refuses_is_kept_and_does_not_stop_the_others() {
     let f = fixture();
-    let centre = Centre::start(&f.central_db).await;
+    let centre = Centre::start_database(&f.central, migdesk_central::Config::default()).await;
     let (central, token, me, mut store) = signed_in(&f, &centre).await;
     full_sync(&mut store, &central, &token, &me).await;
     let case_id = pending_case(&store).0;
@@ -763,7 +766,7 @@ async fn an_audit_event_the_centre_refuses_is_kept_and_does_not_stop_the_others(
 #[tokio::test]
 async fn no_personal_data_is_readable_in_the_cache_files() {
     let f = fixture();
-    let centre = Centre::start(&f.central_db).await;
+    let centre = Centre::start_database(&f.central, migdesk_central::Config::default()).await;
     let (central, token, me, mut store) = signed_in(&f, &centre).await;
     full_sync(&mut store, &central, &token, &me).await;
     let people: Vec<(String, String)> = store
@@ -802,23 +805,27 @@ async fn no_personal_data_is_readable_in_the_cache_files() {
 async fn one_bad_document_does_not_stop_the_sync() {
     let f = fixture();
     // One document's bytes are damaged at the centre: they no longer match its SHA-256.
-    let central = rusqlite::Connection::open(&f.central_db).unwrap();
-    let (damaged, original): (String, Vec<u8>) = central
-        .query_row(
+    let (damaged, original): (String, Vec<u8>) = with_sql(&f.central, |conn| {
+        conn.query_row(
             "SELECT sha256, bytes FROM blobs ORDER BY sha256 LIMIT 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
-        .unwrap();
+    })
+    .unwrap();
     let mut garbled = original.clone();
     garbled[0] ^= 0xFF;
-    central
-        .execute(
-            "UPDATE blobs SET bytes = ?2 WHERE sha256 = ?1",
-            rusqlite::params![damaged, garbled],
-        )
+    let set_bytes = |bytes: &[u8]| {
+        with_sql(&f.central, |conn| {
+            conn.execute(
+                "UPDATE blobs SET bytes = ?2 WHERE sha256 = ?1",
+                rusqlite::params![damaged, bytes],
+            )
+        })
         .unwrap();
-    let centre = Centre::start(&f.central_db).await;
+    };
+    set_bytes(&garbled);
+    let centre = Centre::start_database(&f.central, migdesk_central::Config::default()).await;
     // The supervisor's desk holds every case of the department, so the damaged one too.
     let client = Central::new(&centre.base).unwrap();
     let sup = f.supervisor();
@@ -850,12 +857,7 @@ async fn one_bad_document_does_not_stop_the_sync() {
     );
 
     // Repaired at the centre: the next sync fetches it and forgets the failure.
-    central
-        .execute(
-            "UPDATE blobs SET bytes = ?2 WHERE sha256 = ?1",
-            rusqlite::params![damaged, original],
-        )
-        .unwrap();
+    set_bytes(&original);
     let again = sync::run(&mut store, &client, &token, &me, 4, |_| {})
         .await
         .unwrap();
@@ -870,7 +872,7 @@ async fn one_bad_document_does_not_stop_the_sync() {
 #[tokio::test]
 async fn a_decision_the_centre_refuses_for_good_goes_to_the_inbox_not_round_again() {
     let f = fixture();
-    let centre = Centre::start(&f.central_db).await;
+    let centre = Centre::start_database(&f.central, migdesk_central::Config::default()).await;
     // A supervisor's desk holds the department's cases; one of them is made to look like the
     // supervisor's own (as a desk with a stale or tampered cache would), so the centre refuses
     // the decision on it with 403: no retry will ever change that answer.
@@ -931,7 +933,7 @@ async fn a_decision_the_centre_refuses_for_good_goes_to_the_inbox_not_round_agai
 #[tokio::test]
 async fn a_case_moved_to_another_officer_leaves_this_desk_when_nothing_unsent_concerns_it() {
     let f = fixture();
-    let centre = Centre::start(&f.central_db).await;
+    let centre = Centre::start_database(&f.central, migdesk_central::Config::default()).await;
     let (central, token, me, mut store) = signed_in(&f, &centre).await;
     full_sync(&mut store, &central, &token, &me).await;
     let (case_id, version) = pending_case(&store);
@@ -969,18 +971,24 @@ async fn a_case_moved_to_another_officer_leaves_this_desk_when_nothing_unsent_co
 
 #[tokio::test]
 async fn a_centre_restored_from_a_backup_gets_back_every_decision_it_lost() {
+    if migdesk_central::testing::engine() == migdesk_central::sql::Engine::Postgres {
+        eprintln!(
+            "SQLite only: the centre is restored from a backup file (VACUUM INTO) and served from it"
+        );
+        return;
+    }
     let f = fixture();
-    let centre = Centre::start(&f.central_db).await;
+    let centre = Centre::start_database(&f.central, migdesk_central::Config::default()).await;
     let (central, token, me, mut store) = signed_in(&f, &centre).await;
     full_sync(&mut store, &central, &token, &me).await;
     let cases_before = store.count("SELECT COUNT(*) FROM cases").unwrap();
 
     // The centre's backup is taken; then the officer decides and the centre acknowledges.
     let backup = f.dir.path().join("backup.db");
-    rusqlite::Connection::open(&f.central_db)
-        .unwrap()
-        .execute("VACUUM INTO ?1", [backup.to_str().unwrap()])
-        .unwrap();
+    with_sql(&f.central, |conn| {
+        conn.execute("VACUUM INTO ?1", [backup.to_str().unwrap()])
+    })
+    .unwrap();
     let (case_id, _) = pending_case(&store);
     let decision =
         sync::record_decision(&mut store, &case_id, &Decision::new(DecisionKind::Accept)).unwrap();
@@ -1037,7 +1045,7 @@ async fn another_officer_signs_in_while_the_first_has_conflicts_which_stay_with_
     use migdesk_core::secrets::MemorySecrets;
     use migdesk_core::session;
     let f = fixture();
-    let centre = Centre::start(&f.central_db).await;
+    let centre = Centre::start_database(&f.central, migdesk_central::Config::default()).await;
     let central = Central::new(&centre.base).unwrap();
     let keyring = MemorySecrets::default();
     let mut store = f.cache();

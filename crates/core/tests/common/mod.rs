@@ -1,16 +1,18 @@
 #![allow(clippy::unwrap_used, dead_code)] // Shared by several test binaries, each using part.
 
-//! A real central service in-process, on a loopback port, over a seeded SQLite file.
+//! A real central service in-process, on a loopback port, over a seeded SQLite file (or, with
+//! [`seeded_database`], a database of the run's engine).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use migdesk_central::database::Database;
 use migdesk_central::seed::{Account, SeedOptions};
 use migdesk_core::desk::Desk;
 use migdesk_core::ipc::SignInRequest;
 use migdesk_core::secrets::MemorySecrets;
 
-/// The central service on a loopback port of its own, over a seeded file.
+/// The central service on a loopback port of its own, over a seeded file or database.
 pub use migdesk_central::testing::Running as Centre;
 
 /// Seeds `dir/central.db` with `options` (which name a department); returns its path and the
@@ -24,6 +26,20 @@ pub fn seeded(dir: &Path, options: &SeedOptions) -> (PathBuf, Vec<Account>) {
         .filter(|a| options.department.as_deref() == Some(a.department))
         .collect();
     (path, staff)
+}
+
+/// Seeds a new database of the run's engine (`dir/central.db` on SQLite, a database of the
+/// test cluster on PostgreSQL) with `options` (which name a department); returns it and the
+/// staff of that department.
+pub fn seeded_database(dir: &Path, options: &SeedOptions) -> (Database, Vec<Account>) {
+    let database = migdesk_central::testing::new_database(dir, "central.db");
+    let report = migdesk_central::testing::seed_database(&database, options);
+    let staff = report
+        .accounts
+        .into_iter()
+        .filter(|a| options.department.as_deref() == Some(a.department))
+        .collect();
+    (database, staff)
 }
 
 /// Options for `cases` applications (from `seed`) all routed to `department`.
