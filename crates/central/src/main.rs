@@ -10,6 +10,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 mod admin_command;
 use admin_command::DatabaseArg;
 mod serve_config;
+use migdesk_central::database::Database;
 use migdesk_central::{AppState, Config, db, seed};
 use migdesk_domain::{Calendar, Catalogue};
 
@@ -112,8 +113,8 @@ enum Command {
     /// a new file (to restore: stop the centre, put the file in the database's place, run
     /// `restored`, start it again).
     Backup {
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
         /// The backup's file; it must not exist.
         #[arg(long)]
         out: PathBuf,
@@ -385,10 +386,20 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Backup { db: path, out } => {
-            let written = migdesk_central::backup::backup(&path, &out)?;
+        Command::Backup { db, out } => {
+            let database = db.database()?;
+            let (written, restore) = match &database {
+                Database::Sqlite(path) => (
+                    migdesk_central::backup::backup(path, &out)?,
+                    "stop the centre, put the file in the database's place and run `migdesk-central restored --db …`",
+                ),
+                Database::Postgres(url) => (
+                    migdesk_central::backup::backup_postgres(&database, url, &out).await?,
+                    "create an empty database (LOCALE 'C', TEMPLATE template0), run `pg_restore --no-owner --dbname URL FILE`, then `migdesk-central restored --database URL`, and serve it",
+                ),
+            };
             eprintln!(
-                "backed up {} applications into {} ({} bytes); to restore it, stop the centre, put the file in the database's place and run `migdesk-central restored --db …`",
+                "backed up {} applications into {} ({} bytes); to restore it, {restore}",
                 written.applications,
                 out.display(),
                 written.bytes

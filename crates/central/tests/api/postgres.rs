@@ -455,3 +455,87 @@ async fn a_slow_writer_is_never_passed_by_a_cursor() {
     assert_eq!(committed.len(), usize::try_from(WRITES).unwrap());
     assert_eq!(read, committed, "every change read, in order, none passed");
 }
+
+/// A PostgreSQL centre backed up while it serves (`pg_dump` of one snapshot) and restored into
+/// a new database (`pg_restore`), then marked restored: the same applications, and a desk's
+/// cursor from before answered 410, so the desk syncs again from the start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgresql_backup_restores_into_a_new_database_and_desks_start_again() {
+    use migdesk_central::database::Database;
+    use migdesk_central::{Config, testing};
+    let database = testing::postgres_database(None);
+    let report = testing::seed_database(&database, &migdesk_central::seed::SeedOptions::new(12, 7));
+    let centre = testing::Running::start_database(&database, Config::default()).await;
+    let officer = report
+        .accounts
+        .iter()
+        .find(|a| a.role == "officer")
+        .unwrap();
+    let client = reqwest::Client::new();
+    let token = testing::token(&client, &centre.base, officer).await;
+    let (_, cursor, _) = feed_page(&client, &centre.base, &token, "").await;
+    let url = |db: &Database| match db {
+        Database::Postgres(url) => url.clone(),
+        Database::Sqlite(_) => unreachable!("a PostgreSQL database"),
+    };
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("centre.dump");
+    let backup = || {
+        Command::new(BIN)
+            .args(["backup", "--database", &url(&database), "--out"])
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    let backed = backup();
+    let said = String::from_utf8_lossy(&backed.stderr).into_owned();
+    assert!(backed.status.success(), "{said}");
+    assert!(said.contains("pg_restore"), "says how to restore: {said}");
+    assert!(!said.contains("password"), "{said}");
+    let again = backup();
+    assert!(!again.status.success(), "never over another backup");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+
+    let restored = testing::postgres_database(None);
+    let pg_restore = Command::new("pg_restore")
+        .args(["--no-owner", "--dbname", &url(&restored)])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        pg_restore.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pg_restore.stderr)
+    );
+    let marked = Command::new(BIN)
+        .args(["restored", "--database", &url(&restored)])
+        .output()
+        .unwrap();
+    assert!(
+        marked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&marked.stderr)
+    );
+    let count = |db: &Database| -> i64 {
+        testing::with_sql(db, |c| {
+            c.query_row("SELECT COUNT(*) FROM applications", [], |r| r.get(0))
+        })
+        .unwrap()
+    };
+    assert_eq!(count(&restored), count(&database));
+    assert!(count(&restored) >= 12);
+
+    let back = testing::Running::start_database(&restored, Config::default()).await;
+    let gone = client
+        .get(format!("{}/api/v1/changes?cursor={cursor}", back.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), reqwest::StatusCode::GONE);
+    let (n, _, _) = feed_page(&client, &back.base, &token, "").await;
+    assert!(n > 0, "the desk syncs again from the start");
+    centre.stop().await;
+    back.stop().await;
+}
