@@ -185,8 +185,9 @@ enum AuditCommand {
     /// Walk the chain: OK with the row count and the last hash, or the first broken row (and a
     /// failure exit status).
     Verify {
-        #[arg(long)]
-        db: PathBuf,
+        /// The database, opened to read only and left as it is.
+        #[command(flatten)]
+        db: DatabaseArg,
     },
 }
 
@@ -412,8 +413,16 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Audit {
-            command: AuditCommand::Verify { db: path },
-        } => match migdesk_central::audit_log::verify_file(&path)? {
+            command: AuditCommand::Verify { db },
+        } => match match db.database()? {
+            Database::Sqlite(path) => migdesk_central::audit_log::verify_file(&path)?,
+            database => {
+                db::Db::postgres_as_is(&database)
+                    .await?
+                    .read(migdesk_central::audit_log::verify)
+                    .await?
+            }
+        } {
             migdesk_central::audit_log::Verdict::Intact { rows, last_hash } => {
                 println!(
                     "OK: {rows} rows of the audit log are chained; the last hash is {last_hash}"

@@ -291,8 +291,19 @@ impl Db {
                     .map_err(|e| ApiError::internal(format!("opening stopped: {e}")))??;
                 Ok(Self::new(conn))
             }
-            Database::Postgres(url) => {
+            Database::Postgres(_) => {
                 crate::database::migrate(database).await?;
+                Self::postgres_as_is(database).await
+            }
+        }
+    }
+
+    /// The PostgreSQL database `database` as it is, its schema not migrated (to read it only:
+    /// `audit verify`). A SQLite database is refused: it is opened by its file.
+    pub async fn postgres_as_is(database: &Database) -> ApiResult<Self> {
+        match database {
+            Database::Sqlite(_) => Err(ApiError::internal("not a PostgreSQL database")),
+            Database::Postgres(url) => {
                 let db = Self(Arc::new(Engine::Postgres(Pool {
                     database: database.clone(),
                     url: url.clone(),

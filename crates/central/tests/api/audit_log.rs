@@ -2,12 +2,12 @@
 //! reports each leave a row chained to the one before; `migdesk-central audit verify` finds a
 //! row changed behind the centre's back.
 
-use std::path::Path;
 use std::process::Command;
 
 use chrono::Duration;
 use migdesk_central::clock;
 use migdesk_central::database::Database;
+use migdesk_central::sql::Engine;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -45,11 +45,12 @@ fn of_action<'a>(rows: &'a [Value], action: &str) -> Vec<&'a Value> {
     rows.iter().filter(|r| r["action"] == action).collect()
 }
 
-/// `migdesk-central audit verify --db PATH`: success, standard output, standard error.
-fn verify(db: &Path) -> (bool, String, String) {
+/// `migdesk-central audit verify --db PATH` (or `--database URL`): success, standard output,
+/// standard error.
+fn verify(db: &Database) -> (bool, String, String) {
     let out = Command::new(BIN)
-        .args(["audit", "verify", "--db"])
-        .arg(db)
+        .args(["audit", "verify"])
+        .args(crate::common::db_args(db))
         .output()
         .expect("run migdesk-central");
     (
@@ -73,9 +74,6 @@ async fn read_case(s: &Server, token: &str, case: &str, desk: Option<&str>) {
 
 #[tokio::test]
 async fn reading_a_case_leaves_a_chained_audit_row() {
-    if crate::common::sqlite_only("audit verify takes --db") {
-        return;
-    }
     let s = start().await;
     let (officer, token, cases) = s.busy_officer(1).await;
     let case = id(&cases[0]);
@@ -111,7 +109,7 @@ async fn reading_a_case_leaves_a_chained_audit_row() {
         "only the sign-in"
     );
 
-    let (ok, stdout, stderr) = verify(&s.db_path);
+    let (ok, stdout, stderr) = verify(&s.database);
     assert!(ok, "{stderr}");
     assert!(
         stdout.contains(&format!("OK: {} rows", before + 1)),
@@ -178,15 +176,12 @@ async fn every_read_of_personal_data_is_recorded() {
 
 #[tokio::test]
 async fn tampering_with_one_audit_row_makes_verify_fail_naming_it() {
-    if crate::common::sqlite_only("audit verify takes --db") {
-        return;
-    }
     let s = start().await;
     let (_, token, cases) = s.busy_officer(1).await;
     for _ in 0..4 {
         read_case(&s, &token, id(&cases[0]), Some("ws-1")).await;
     }
-    let (ok, _, stderr) = verify(&s.db_path);
+    let (ok, _, stderr) = verify(&s.database);
     assert!(ok, "{stderr}");
     let rows = audit_rows(&s.database);
     let target = rows[2]["id"].as_i64().expect("id");
@@ -199,13 +194,16 @@ async fn tampering_with_one_audit_row_makes_verify_fail_naming_it() {
                 refused.is_err(),
                 "the service's own code cannot change a row"
             );
-            conn.execute_batch("DROP TRIGGER audit_log_no_update")
-                .expect("drop the trigger");
+            conn.execute_batch(match conn.engine() {
+                Engine::Sqlite => "DROP TRIGGER audit_log_no_update",
+                Engine::Postgres => "DROP TRIGGER audit_log_no_update ON audit_log",
+            })
+            .expect("drop the trigger");
             conn.execute("UPDATE audit_log SET desk = 'ws-2' WHERE id = ?1", [target])
                 .expect("tamper");
         });
     }
-    let (ok, stdout, stderr) = verify(&s.db_path);
+    let (ok, stdout, stderr) = verify(&s.database);
     assert!(!ok, "{stdout}");
     assert!(
         stderr.contains(&format!("broken at row {target}:")),
@@ -254,9 +252,6 @@ async fn a_sign_in_failure_is_recorded() {
 
 #[tokio::test]
 async fn a_desk_event_dated_in_the_future_is_flagged_not_refused() {
-    if crate::common::sqlite_only("audit verify takes --db") {
-        return;
-    }
     let s = start().await;
     let (_, token, cases) = s.busy_officer(1).await;
     let case = id(&cases[0]);
@@ -312,6 +307,6 @@ async fn a_desk_event_dated_in_the_future_is_flagged_not_refused() {
     let csv = String::from_utf8_lossy(&csv.bytes);
     assert!(csv.contains("the desk's clock was ahead"), "{csv}");
     assert!(csv.contains("after more than the offline window"), "{csv}");
-    let (ok, _, stderr) = verify(&s.db_path);
+    let (ok, _, stderr) = verify(&s.database);
     assert!(ok, "{stderr}");
 }

@@ -1,4 +1,3 @@
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use migdesk_central::Config;
@@ -55,8 +54,6 @@ pub struct Server {
     pub accounts: Vec<Account>,
     /// The server's database: a file for SQLite, or one of the test cluster's.
     pub database: Database,
-    /// The SQLite file (nothing, on PostgreSQL): for what works on the file itself.
-    pub db_path: PathBuf,
     /// The demo applicant portal's credential, for the applicant routes.
     pub portal: String,
     _running: testing::Running,
@@ -79,17 +76,12 @@ pub async fn start_with_history() -> Server {
 async fn start_from(t: &Template, config: Config) -> Server {
     let dir = tempfile::tempdir().expect("tempdir");
     let database = testing::copy_database(&t.database, dir.path(), "central.db");
-    let db_path = match &database {
-        Database::Sqlite(path) => path.clone(),
-        Database::Postgres(_) => dir.path().join("not-sqlite.db"),
-    };
     let running = testing::Running::start_database(&database, config).await;
     Server {
         base: running.base.clone(),
         client: reqwest::Client::new(),
         accounts: t.accounts.clone(),
         database,
-        db_path,
         portal: t.portal.clone(),
         _running: running,
         _dir: dir,
