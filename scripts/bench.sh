@@ -10,6 +10,11 @@
 #   bash scripts/bench.sh ui         the desk in its window (Enter -> both documents painted vs
 #                                    pdftoppm + convert; memory with two scans open; cold start to a
 #                                    usable queue over 100,000 cached cases vs an empty start)
+#   bash scripts/bench.sh load       every department's desks syncing together (LOAD_DEPARTMENTS 8 x
+#                                    LOAD_DESKS 50 real sync engines, LOAD_CASES 20000) against the
+#                                    centre on SQLite, on PostgreSQL, and as two instances on
+#                                    PostgreSQL behind nginx: calls a second and per-route latency,
+#                                    as ratios to SQLite; checks exactly-once and the desks' caches
 #   bash scripts/bench.sh fuzz       a short fuzzing run of the document service (cargo fuzz, nightly
 #                                    Rust): sniffing, conversion, PDF text, FUZZ_SECONDS (60) each,
 #                                    seeded with the demo documents and the hostile corpus
@@ -47,6 +52,15 @@ ui() {
     exec cargo bench -p migdesk-e2e --bench ui --locked
   ' keyring "$KEYRING_HOME"
 }
+load() {
+  step "every department's desks at once (release build)"
+  cargo build --release --locked -p migdesk-central --bin migdesk-central
+  # Hundreds of desks, each with its cache and its connections, in one process.
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  # PostgreSQL as it would run: its writes made durable, as SQLite's are.
+  MIGDESK_CENTRAL="$PWD/target/release/migdesk-central" POSTGRES_FSYNC=on \
+    with_postgres cargo bench -p migdesk-core --bench load --locked
+}
 
 fuzz() {
   step "fuzzing the document service (${FUZZ_SECONDS:=60} s a target)"
@@ -81,7 +95,8 @@ case "${1:-all}" in
   desk) desk ;;
   documents) documents ;;
   ui) ui ;;
+  load) load ;;
   fuzz) fuzz ;;
-  all) central; desk; documents; ui; fuzz ;;
-  *) die "unknown benchmark $1 (choose: central, desk, documents, ui, fuzz, all)" ;;
+  all) central; desk; documents; ui; load; fuzz ;;
+  *) die "unknown benchmark $1 (choose: central, desk, documents, ui, load, fuzz, all)" ;;
 esac

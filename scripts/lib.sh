@@ -146,9 +146,10 @@ with_postgres() {
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   "${run[@]}" "$bin/initdb" -D "$dir/data" -A trust -U migdesk -E UTF8 --locale=C --no-sync >"$dir/initdb.log" 2>&1 ||
     { cat "$dir/initdb.log" >&2; rm -rf "$dir"; die "initdb could not make the test cluster"; }
-  # A throwaway cluster: no fsync, and no socket file outside its folder.
+  # A throwaway cluster: no fsync (unless POSTGRES_FSYNC=on: benchmarks), and no socket file
+  # outside its folder.
   "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -s \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start ||
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=${POSTGRES_FSYNC:-off} -c max_connections=200" start ||
     { cat "$dir/server.log" >&2; rm -rf "$dir"; die "the test cluster did not start"; }
   MIGDESK_TEST_POSTGRES="postgres://migdesk@127.0.0.1:$port/postgres" "$@" || status=$?
   "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -m fast -w -s stop || true

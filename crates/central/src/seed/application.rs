@@ -49,8 +49,18 @@ impl IdentityPage {
     }
 }
 
+/// Which files an application is filed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Files {
+    None,
+    /// One small text PDF for each required document (load runs: requests, not bytes).
+    Light,
+    /// The demo's: forms, photos, scans (some defective on purpose).
+    Full,
+}
+
 /// Makes up an application for `service_code` at `tier` in `dep`, numbered `number` on its
-/// form; without `with_files`, no files.
+/// form, with `files`.
 pub(crate) fn generate(
     rng: &mut StdRng,
     catalogue: &migdesk_domain::Catalogue,
@@ -58,7 +68,7 @@ pub(crate) fn generate(
     tier: &FeeTier,
     dep: &DepartmentSeed,
     number: &str,
-    with_files: bool,
+    files_made: Files,
 ) -> ApiResult<Filed> {
     let service = catalogue
         .service(service_code)
@@ -265,7 +275,18 @@ pub(crate) fn generate(
         ),
         format!("Pasport № / Passport No.: {passport_number}"),
     ];
-    if !with_files {
+    if files_made == Files::None {
+        required.clear();
+    }
+    if files_made == Files::Light {
+        for doc_type in &required {
+            let lines = text_lines(doc_type);
+            files.push((
+                doc_type.clone(),
+                format!("{doc_type}.pdf"),
+                docs::text_pdf(&lines[0], &lines[1..]),
+            ));
+        }
         required.clear();
     }
     let unreadable_at = (defect == Defect::UnreadablePage && !required.is_empty())
@@ -424,7 +445,15 @@ pub(crate) fn intake_request(
 ) -> ApiResult<migdesk_api::IntakeRequest> {
     use base64::Engine;
     let (dep, service_code, tier) = chosen(rng, catalogue, department)?;
-    let filed = generate(rng, catalogue, service_code, tier, dep, reference, true)?;
+    let filed = generate(
+        rng,
+        catalogue,
+        service_code,
+        tier,
+        dep,
+        reference,
+        Files::Full,
+    )?;
     Ok(migdesk_api::IntakeRequest {
         id: filed
             .id

@@ -96,8 +96,15 @@ pub(super) fn decided_history(
         };
         numbers.insert(year, n);
         let number = format!("MX-{year}-{n:06}");
-        let filed =
-            application::generate(&mut rng, catalogue, service_code, tier, dep, &number, false)?;
+        let filed = application::generate(
+            &mut rng,
+            catalogue,
+            service_code,
+            tier,
+            dep,
+            &number,
+            application::Files::None,
+        )?;
 
         let roll = rng.random_range(0..100);
         let how_many = rng.random_range(1..3);

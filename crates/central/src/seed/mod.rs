@@ -331,6 +331,30 @@ fn weighted<'a, T>(rng: &mut StdRng, items: &'a [(T, u32)]) -> &'a T {
     &items[items.len() - 1].0
 }
 
+/// A department's supervisor (its first staff member) and `officers` numbered officers, as
+/// (username, full name).
+fn numbered_staff(dep: &DepartmentSeed, officers: usize) -> Vec<(String, &'static str)> {
+    const NAMES: &[&str] = &[
+        "Kamran Məmmədov",
+        "Leyla Həsənova",
+        "Tural Abbasov",
+        "Nigar Rzayeva",
+        "Orxan Cəfərov",
+        "Səidə İsmayılova",
+        "Fərid Babayev",
+        "Ülkər Novruzova",
+    ];
+    let supervisor = dep.staff[0];
+    std::iter::once((username(supervisor), supervisor))
+        .chain((1..=officers).map(|k| {
+            (
+                format!("{}.officer{k}", dep.id),
+                NAMES[(k - 1) % NAMES.len()],
+            )
+        }))
+        .collect()
+}
+
 fn username(full_name: &str) -> String {
     let folded = migdesk_domain::fold::fold(full_name);
     folded.replace(' ', ".")
@@ -473,6 +497,14 @@ pub struct SeedOptions {
     pub seed: u64,
     /// Generate document files (off for load tests of the feed alone).
     pub documents: bool,
+    /// With `documents`: each file a one-page text PDF of a few kilobytes instead of the demo's
+    /// scans (load runs, where the number of requests matters, not their bytes).
+    pub light_documents: bool,
+    /// Spread the applications over the first this many departments only.
+    pub departments: Option<usize>,
+    /// Staff each department the applications go to with its supervisor and this many officers
+    /// (made-up, numbered, all with the supervisor's password), instead of the demo's staff.
+    pub officers_per_department: Option<usize>,
     /// Route every application to this department instead of spreading them.
     pub department: Option<String>,
     /// Also file, for about one applicant in five, an earlier application already decided
@@ -489,6 +521,9 @@ impl SeedOptions {
             cases,
             seed,
             documents: true,
+            light_documents: false,
+            departments: None,
+            officers_per_department: None,
             department: None,
             applicant_history: false,
             decided_history: 0,
@@ -532,6 +567,10 @@ pub fn seed(
     let mut rng = StdRng::seed_from_u64(seed);
     let tx = conn.transaction().map_err(internal)?;
     let mut accounts = Vec::new();
+    let served = &DEPARTMENTS[..options
+        .departments
+        .unwrap_or(DEPARTMENTS.len())
+        .clamp(1, DEPARTMENTS.len())];
 
     for dep in DEPARTMENTS {
         tx.execute(
@@ -539,12 +578,31 @@ pub fn seed(
             params![dep.id, dep.name[0], dep.name[1], dep.name[2], dep.districts],
         )
         .map_err(internal)?;
-        for (i, full_name) in dep.staff.iter().enumerate() {
+        let staffed =
+            only.map_or_else(|| served.iter().any(|d| d.id == dep.id), |d| d.id == dep.id);
+        let staff = match options.officers_per_department {
+            Some(n) if staffed => numbered_staff(dep, n),
+            _ => dep
+                .staff
+                .iter()
+                .map(|name| (username(name), *name))
+                .collect(),
+        };
+        // Numbered officers share their supervisor's password (hashed once: hashing is slow
+        // on purpose, and a load run has hundreds of them).
+        let mut hashed: Option<(String, String)> = None;
+        for (i, (username, full_name)) in staff.into_iter().enumerate() {
             let role = if i == 0 { "supervisor" } else { "officer" };
-            let username = username(full_name);
-            let password = password(&mut rng);
+            let (password, hash) = match (&hashed, options.officers_per_department) {
+                (Some(shared), Some(_)) => shared.clone(),
+                _ => {
+                    let password = password(&mut rng);
+                    let hash = auth::hash_password(&password).map_err(internal)?;
+                    hashed = Some((password.clone(), hash.clone()));
+                    (password, hash)
+                }
+            };
             let id = format!("u-{}-{}", dep.id, username.replace('.', "-"));
-            let hash = auth::hash_password(&password).map_err(internal)?;
             tx.execute(
                 "INSERT INTO users (id, username, full_name, role, department_id, password_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![id, username, full_name, role, dep.id, hash],
@@ -561,8 +619,7 @@ pub fn seed(
         }
     }
 
-    let dep_weights: Vec<(&DepartmentSeed, u32)> =
-        DEPARTMENTS.iter().map(|d| (d, d.weight)).collect();
+    let dep_weights: Vec<(&DepartmentSeed, u32)> = served.iter().map(|d| (d, d.weight)).collect();
     let mut documents = 0;
     let mut defects = Vec::new();
     let mut counters = std::collections::HashMap::new();
@@ -609,7 +666,11 @@ pub fn seed(
             tier,
             dep,
             &number,
-            options.documents,
+            match (options.documents, options.light_documents) {
+                (false, _) => application::Files::None,
+                (true, true) => application::Files::Light,
+                (true, false) => application::Files::Full,
+            },
         )?;
         if defect != Defect::None {
             defects.push((number.clone(), defect.name()));
@@ -709,7 +770,7 @@ pub fn identity_pages(seed: u64, count: usize) -> ApiResult<Vec<application::Ide
             tier,
             dep,
             &reference,
-            true,
+            application::Files::Full,
         )?;
         pages.extend(filed.identity);
     }

@@ -12,6 +12,7 @@ use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::observe::Observer;
 use crate::error::{DeskError, DeskResult, ErrorKind};
 
 /// The header that names the workstation to the centre.
@@ -32,6 +33,7 @@ pub struct Central {
     /// The longest a call may take, documents excepted: those may take as long as they need
     /// while bytes keep coming (the client's read timeout).
     timeout: Duration,
+    pub(super) observer: Option<Observer>,
 }
 
 /// Whether an address names this computer (localhost, 127.0.0.0/8, ::1).
@@ -153,6 +155,7 @@ impl Central {
             client,
             desk: None,
             timeout,
+            observer: None,
         })
     }
 
@@ -205,7 +208,7 @@ impl Central {
 
     /// Sends a request; a 2xx answer, or the centre's error.
     async fn answered(&self, request: reqwest::RequestBuilder) -> DeskResult<reqwest::Response> {
-        Self::success(request.send().await.map_err(offline)?).await
+        Self::success(self.sent(request).await.map_err(offline)?).await
     }
 
     /// The answer when it is a success; the centre's error otherwise.
@@ -288,9 +291,7 @@ impl Central {
         body: &B,
     ) -> DeskResult<Result<T, String>> {
         let resp = self
-            .request(Method::POST, Some(token), path)
-            .json(body)
-            .send()
+            .sent(self.request(Method::POST, Some(token), path).json(body))
             .await
             .map_err(offline)?;
         if resp.status() == StatusCode::CONFLICT {
@@ -352,9 +353,7 @@ impl Central {
             password: password.to_owned(),
         };
         let resp = self
-            .request(Method::POST, None, "/session")
-            .json(&body)
-            .send()
+            .sent(self.request(Method::POST, None, "/session").json(&body))
             .await
             .map_err(offline)?;
         // Said only to whoever gave the account's right password.
@@ -375,8 +374,7 @@ impl Central {
     /// Ends the session at the centre.
     pub async fn sign_out(&self, token: &str) -> DeskResult<()> {
         let resp = self
-            .request(Method::DELETE, Some(token), "/session")
-            .send()
+            .sent(self.request(Method::DELETE, Some(token), "/session"))
             .await
             .map_err(offline)?;
         if resp.status().is_success() || resp.status() == StatusCode::UNAUTHORIZED {
@@ -397,9 +395,10 @@ impl Central {
             limit: Some(migdesk_api::CHANGES_DEFAULT_LIMIT),
         };
         let resp = self
-            .request(Method::GET, Some(token), "/changes")
-            .query(&query)
-            .send()
+            .sent(
+                self.request(Method::GET, Some(token), "/changes")
+                    .query(&query),
+            )
             .await
             .map_err(offline)?;
         // 410: the position belongs to a history the centre no longer has (a restore).
@@ -421,9 +420,7 @@ impl Central {
         what: &str,
     ) -> DeskResult<Posted> {
         let sent = self
-            .request(Method::POST, Some(token), path)
-            .json(body)
-            .send()
+            .sent(self.request(Method::POST, Some(token), path).json(body))
             .await;
         Ok(match sent {
             Ok(resp) if resp.status().is_success() => {
@@ -491,9 +488,10 @@ impl Central {
         report: &AuditReport,
     ) -> DeskResult<Option<String>> {
         let resp = self
-            .request(Method::POST, Some(token), "/audit")
-            .json(report)
-            .send()
+            .sent(
+                self.request(Method::POST, Some(token), "/audit")
+                    .json(report),
+            )
             .await
             .map_err(offline)?;
         match resp.status() {
@@ -525,7 +523,7 @@ impl Central {
         if from > 0 {
             request = request.header("range", format!("bytes={from}-"));
         }
-        request.send().await.map_err(offline)
+        self.sent(request).await.map_err(offline)
     }
 }
 

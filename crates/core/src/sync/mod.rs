@@ -25,6 +25,7 @@ pub mod counter;
 pub mod documents;
 pub mod feed;
 pub mod notes;
+pub mod observe;
 pub mod outbox;
 mod roots;
 
