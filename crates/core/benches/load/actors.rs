@@ -27,6 +27,9 @@ pub struct Stats {
     pub failed: BTreeMap<String, u64>,
     /// 409 answers: a decision or a move on a case that changed meanwhile (deliberate here).
     pub conflicts: u64,
+    /// 429 answers: the centre checks a few passwords at a time and tells the rest to try again
+    /// (they do, as a person would).
+    pub busy: u64,
     /// What went wrong, the first few.
     pub errors: Vec<String>,
 }
@@ -35,6 +38,7 @@ impl Stats {
     pub fn record(&mut self, route: String, status: Option<u16>, elapsed: Duration) {
         match status {
             Some(409) => self.conflicts += 1,
+            Some(429) => self.busy += 1,
             Some(s) if s < 400 => {}
             _ => *self.failed.entry(route.clone()).or_default() += 1,
         }
@@ -91,6 +95,32 @@ fn observer(stats: &Shared, routes: &Arc<Routes>) -> Observer {
             .expect("stats")
             .record(route, e.status.map(|s| s.as_u16()), e.elapsed);
     }))
+}
+
+/// Signs in; told the centre is busy checking other sign-ins (429), tries again after a pause,
+/// as the officer would, for up to five minutes.
+fn sign_in(
+    rt: &tokio::runtime::Runtime,
+    central: &Central,
+    account: &Account,
+    stats: &Shared,
+) -> Option<migdesk_api::SessionResponse> {
+    let start = Instant::now();
+    loop {
+        match rt.block_on(central.sign_in(&account.username, &account.password)) {
+            Ok(session) => return Some(session),
+            Err(e) if e.message.contains("429") && start.elapsed() < Duration::from_secs(300) => {
+                std::thread::sleep(Duration::from_millis(rand::random_range(250..1500)));
+            }
+            Err(e) => {
+                stats
+                    .lock()
+                    .expect("stats")
+                    .error(format!("{} signing in: {e}", account.username));
+                return None;
+            }
+        }
+    }
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -169,19 +199,12 @@ pub fn desk(
             .expect("stats")
             .error(format!("{} {what}: {e}", account.username));
     };
-    let signed_in = rt.block_on(central.sign_in(&account.username, &account.password));
+    let session = sign_in(&rt, &central, account, stats);
     let mut store = Store::open(
         &dir.join(format!("{}.db", account.username)),
         &CacheKey::random(),
     )
     .expect("the desk's cache");
-    let session = match signed_in {
-        Ok(s) => Some(s),
-        Err(e) => {
-            failed("signing in", &e);
-            None
-        }
-    };
     let run = |store: &mut Store, session: &migdesk_api::SessionResponse| {
         rt.block_on(sync::run(
             store,
@@ -264,13 +287,8 @@ pub fn supervisor(
         .naming(&format!("load-{}", account.username))
         .observed(observer(stats, routes));
     let error = |e: String| stats.lock().expect("stats").error(e);
-    let supervision = match rt.block_on(central.sign_in(&account.username, &account.password)) {
-        Ok(s) => Supervision::for_session(central.clone(), s.token, &s.user).ok(),
-        Err(e) => {
-            error(format!("{} signing in: {e}", account.username));
-            None
-        }
-    };
+    let supervision = sign_in(&rt, &central, account, stats)
+        .and_then(|s| Supervision::for_session(central.clone(), s.token, &s.user).ok());
     phases.first_sync.wait();
     if let Some(supervision) = supervision.filter(|_| officers.len() > 1) {
         for round in 0..rounds {

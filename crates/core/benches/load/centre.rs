@@ -131,23 +131,25 @@ fn nginx(ports: &[u16], dir: &Path) -> (Child, u16) {
 
 /// `instances` centres on `database`; more than one behind nginx.
 pub fn start(database: &Database, instances: usize, dir: &Path) -> Centre {
-    let mut processes = Vec::new();
+    // Held from the first process on, so that whatever started is stopped if the next fails.
+    let mut centre = Centre {
+        base: String::new(),
+        processes: Vec::new(),
+    };
     let mut ports = Vec::new();
     for n in 0..instances {
         let (child, port) = serve(database, dir, n);
-        processes.push(child);
+        centre.processes.push(child);
         ports.push(port);
     }
     let port = if instances > 1 {
         let (child, port) = nginx(&ports, dir);
         // Stopped first: the balancer before what it balances.
-        processes.insert(0, child);
+        centre.processes.insert(0, child);
         port
     } else {
         ports[0]
     };
-    Centre {
-        base: format!("http://127.0.0.1:{port}"),
-        processes,
-    }
+    centre.base = format!("http://127.0.0.1:{port}");
+    centre
 }

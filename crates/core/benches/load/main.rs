@@ -302,9 +302,10 @@ fn run(
         .expect("stats");
     checks.push((
         format!(
-            "calls failed: {} ({} conflicts, deliberate)",
+            "calls failed: {} ({} conflicts, deliberate; {} sign-ins told to wait, tried again)",
             stats.failed.values().sum::<u64>(),
-            stats.conflicts
+            stats.conflicts,
+            stats.busy
         ),
         stats.failed.is_empty(),
     ));
