@@ -30,6 +30,8 @@ pub struct Stats {
     /// 429 answers: the centre checks a few passwords at a time and tells the rest to try again
     /// (they do, as a person would).
     pub busy: u64,
+    /// Failed calls by their answer's status (0: no answer).
+    pub failed_statuses: BTreeMap<u16, u64>,
     /// What went wrong, the first few.
     pub errors: Vec<String>,
 }
@@ -40,7 +42,10 @@ impl Stats {
             Some(409) => self.conflicts += 1,
             Some(429) => self.busy += 1,
             Some(s) if s < 400 => {}
-            _ => *self.failed.entry(route.clone()).or_default() += 1,
+            _ => {
+                *self.failed.entry(route.clone()).or_default() += 1;
+                *self.failed_statuses.entry(status.unwrap_or(0)).or_default() += 1;
+            }
         }
         self.times.entry(route).or_default().push(elapsed);
     }

@@ -302,8 +302,9 @@ fn run(
         .expect("stats");
     checks.push((
         format!(
-            "calls failed: {} ({} conflicts, deliberate; {} sign-ins told to wait, tried again)",
+            "calls failed: {} {:?} ({} conflicts, deliberate; {} sign-ins told to wait, tried again)",
             stats.failed.values().sum::<u64>(),
+            stats.failed_statuses,
             stats.conflicts,
             stats.busy
         ),
