@@ -516,6 +516,15 @@ pub struct SeedOptions {
 }
 
 impl SeedOptions {
+    /// The files each application is filed with.
+    fn files(&self) -> application::Files {
+        match (self.documents, self.light_documents) {
+            (false, _) => application::Files::None,
+            (true, true) => application::Files::Light,
+            (true, false) => application::Files::Full,
+        }
+    }
+
     pub fn new(cases: usize, seed: u64) -> Self {
         Self {
             cases,
@@ -590,11 +599,12 @@ pub fn seed(
         };
         // Numbered officers share their supervisor's password (hashed once: hashing is slow
         // on purpose, and a load run has hundreds of them).
+        let numbered = staffed && options.officers_per_department.is_some();
         let mut hashed: Option<(String, String)> = None;
         for (i, (username, full_name)) in staff.into_iter().enumerate() {
             let role = if i == 0 { "supervisor" } else { "officer" };
-            let (password, hash) = match (&hashed, options.officers_per_department) {
-                (Some(shared), Some(_)) => shared.clone(),
+            let (password, hash) = match &hashed {
+                Some(shared) if numbered => shared.clone(),
                 _ => {
                     let password = password(&mut rng);
                     let hash = auth::hash_password(&password).map_err(internal)?;
@@ -666,11 +676,7 @@ pub fn seed(
             tier,
             dep,
             &number,
-            match (options.documents, options.light_documents) {
-                (false, _) => application::Files::None,
-                (true, true) => application::Files::Light,
-                (true, false) => application::Files::Full,
-            },
+            options.files(),
         )?;
         if defect != Defect::None {
             defects.push((number.clone(), defect.name()));

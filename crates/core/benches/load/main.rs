@@ -171,16 +171,12 @@ fn run(
     let centre = centre::start(database, instances, dir.path());
     let routes = Arc::new(Routes::of_contract());
     let stats = Arc::new(Mutex::new(Stats::default()));
-    let served: Vec<String> = {
-        let mut d: Vec<String> = report
-            .accounts
-            .iter()
-            .filter(|a| a.role == "officer" && a.username.contains(".officer"))
-            .map(|a| a.department.to_owned())
-            .collect();
-        d.dedup();
-        d
-    };
+    // The departments the seed staffed and spread the applications over.
+    let served: Vec<String> = migdesk_central::seed::DEPARTMENTS
+        .iter()
+        .take(sizes.departments.max(1))
+        .map(|d| d.id.to_owned())
+        .collect();
     let officers: Vec<&migdesk_central::seed::Account> = report
         .accounts
         .iter()
