@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Arc, Barrier, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -115,7 +115,9 @@ fn sign_in(
         match rt.block_on(central.sign_in(&account.username, &account.password)) {
             Ok(session) => return Some(session),
             Err(e) if e.message.contains("429") && start.elapsed() < Duration::from_secs(300) => {
-                std::thread::sleep(Duration::from_millis(rand::random_range(250..1500)));
+                rt.block_on(async {
+                    tokio::time::sleep(Duration::from_millis(rand::random_range(250..1500))).await
+                });
             }
             Err(e) => {
                 stats
@@ -136,9 +138,12 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 /// When the phases end: every desk's first sync; the rounds (desks, supervisors, portal).
+/// Awaited on each actor's own runtime, never blocking its thread: a runtime that stops while
+/// its thread waits leaves its pooled connections unwatched, and a connection the balancer
+/// closed meanwhile is then reused and fails (no desk's runtime stops while the desk waits).
 pub struct Phases {
-    pub first_sync: Barrier,
-    pub rounds: Barrier,
+    pub first_sync: tokio::sync::Barrier,
+    pub rounds: tokio::sync::Barrier,
 }
 
 pub struct Account {
@@ -228,7 +233,7 @@ pub fn desk(
             Err(e) => failed("first sync", &e),
         }
     }
-    phases.first_sync.wait();
+    rt.block_on(phases.first_sync.wait());
     let today = chrono::Local::now().date_naive().to_string();
     if let Some(session) = &session {
         for round in 0..rounds {
@@ -253,7 +258,7 @@ pub fn desk(
             }
         }
     }
-    phases.rounds.wait();
+    rt.block_on(phases.rounds.wait());
     if let Some(session) = &session {
         if let Err(e) = run(&mut store, session) {
             failed("last sync", &e);
@@ -294,10 +299,10 @@ pub fn supervisor(
     let error = |e: String| stats.lock().expect("stats").error(e);
     let supervision = sign_in(&rt, &central, account, stats)
         .and_then(|s| Supervision::for_session(central.clone(), s.token, &s.user).ok());
-    phases.first_sync.wait();
+    rt.block_on(phases.first_sync.wait());
     if let Some(supervision) = supervision.filter(|_| officers.len() > 1) {
         for round in 0..rounds {
-            std::thread::sleep(Duration::from_millis(200));
+            rt.block_on(async { tokio::time::sleep(Duration::from_millis(200)).await });
             let from = &officers[round % officers.len()];
             let to = &officers[(round + 1) % officers.len()];
             let cases = match rt.block_on(supervision.officer_cases(from)) {
@@ -326,7 +331,7 @@ pub fn supervisor(
             let _ = rt.block_on(supervision.reassign(&request));
         }
     }
-    phases.rounds.wait();
+    rt.block_on(phases.rounds.wait());
 }
 
 /// The applicant portal: each round files `per_round` applications to each department.
@@ -345,7 +350,7 @@ pub fn portal(
     let services: Vec<_> = catalogue.services.iter().collect();
     let route = "POST /api/v1/intake/applications".to_owned();
     let mut filed = 0;
-    phases.first_sync.wait();
+    rt.block_on(phases.first_sync.wait());
     for round in 0..rounds {
         for (d, department) in departments.iter().enumerate() {
             for k in 0..per_round {
@@ -398,8 +403,8 @@ pub fn portal(
                 }
             }
         }
-        std::thread::sleep(Duration::from_millis(200));
+        rt.block_on(async { tokio::time::sleep(Duration::from_millis(200)).await });
     }
-    phases.rounds.wait();
+    rt.block_on(phases.rounds.wait());
     filed
 }

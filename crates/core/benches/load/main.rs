@@ -20,7 +20,7 @@ mod actors;
 mod centre;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Barrier, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actors::{Account, DeskOutcome, Phases, Routes, Stats};
@@ -188,8 +188,8 @@ fn run(
         .filter(|a| a.role == "supervisor" && served.iter().any(|d| d == a.department))
         .collect();
     let phases = Arc::new(Phases {
-        first_sync: Barrier::new(officers.len() + supervisors.len() + 2),
-        rounds: Barrier::new(officers.len() + supervisors.len() + 1),
+        first_sync: tokio::sync::Barrier::new(officers.len() + supervisors.len() + 2),
+        rounds: tokio::sync::Barrier::new(officers.len() + supervisors.len() + 1),
     });
     eprintln!(
         "{name}: {} desks and {} supervisors sign in and sync…",
@@ -262,7 +262,10 @@ fn run(
                 )
             })
         };
-        phases.first_sync.wait();
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(phases.first_sync.wait());
         let first_sync_wall = started.elapsed();
         eprintln!(
             "{name}: first syncs done in {:.1} s; {} rounds of decisions, moves and new applications…",
