@@ -15,6 +15,9 @@ use serde::de::DeserializeOwned;
 use super::observe::Observer;
 use crate::error::{DeskError, DeskResult, ErrorKind};
 
+/// How long an idle connection to the centre is kept for the next call.
+const POOL_IDLE: Duration = Duration::from_secs(50);
+
 /// The header that names the workstation to the centre.
 pub const DESK_HEADER: &str = "x-migdesk-desk";
 
@@ -148,6 +151,9 @@ impl Central {
         let client = builder
             .connect_timeout(Duration::from_secs(10).min(timeout))
             .read_timeout(timeout)
+            // Let go of an idle connection before a balancer in front of the centre closes it
+            // (nginx after 75 s): a request sent as it closes gets no answer at all.
+            .pool_idle_timeout(POOL_IDLE)
             .build()
             .map_err(|e| DeskError::internal(e.to_string()))?;
         Ok(Self {
