@@ -39,7 +39,7 @@ impl DatabaseArg {
     pub async fn write<T, F>(&self, work: F) -> Result<T, Failure>
     where
         T: Send + 'static,
-        F: FnOnce(&Conn<'_>) -> ApiResult<T> + Send + 'static,
+        F: Fn(&Conn<'_>) -> ApiResult<T> + Send + 'static,
     {
         Ok(db::Db::open(&self.database()?).await?.write(work).await?)
     }

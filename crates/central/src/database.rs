@@ -97,8 +97,13 @@ impl std::fmt::Debug for Database {
 }
 
 /// PostgreSQL's migrations: (number, script), in order.
-const POSTGRES_MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/postgres/001_baseline.sql"))];
+const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/postgres/001_baseline.sql")),
+    (
+        2,
+        include_str!("../migrations/postgres/002_commit_order.sql"),
+    ),
+];
 
 /// The SQLite migrations the PostgreSQL baseline stands for.
 const POSTGRES_BASELINE_EQUALS_SQLITE: i64 = 22;

@@ -131,18 +131,23 @@ enum Outcome {
     Unknown(String),
 }
 
-/// Claims the next e-mail due — queued, its pause over — if there is one. One immediate
-/// transaction, so no other delivery claims it. One at a time, each just before it is sent, so a
+/// Claims the next e-mail due — queued, its pause over — if there is one. One write
+/// transaction, so no other delivery (of this instance or another) claims it. One at a time, each just before it is sent, so a
 /// claim's age says how long its attempt has run (a batch claimed at once would age while it
 /// waits its turn, and look cut off).
 async fn claim_next(db: &Db, letters: Option<Letters>) -> ApiResult<Option<Claimed>> {
     let now = clock::format(clock::now());
     db.write(move |tx| {
+        // On PostgreSQL, instances delivering at once pass over each other's claims.
+        let skip_claimed = match tx.engine() {
+            crate::sql::Engine::Sqlite => "",
+            crate::sql::Engine::Postgres => " FOR UPDATE SKIP LOCKED",
+        };
         let due: Option<(i64, String, String, String, i64, String, String)> = tx
             .query_row(
-                "SELECT id, to_address, subject, body, attempts, application_id, decision_id FROM notifications
+                &format!("SELECT id, to_address, subject, body, attempts, application_id, decision_id FROM notifications
                  WHERE state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)
-                 ORDER BY id LIMIT 1",
+                 ORDER BY id LIMIT 1{skip_claimed}"),
                 params![now],
                 |r| {
                     Ok((
@@ -199,7 +204,7 @@ async fn record(db: &Db, c: &Claimed, outcome: Outcome) -> ApiResult<()> {
     let now = Utc::now();
     let (id, message_id, attempts) = (c.id, c.message_id.clone(), c.attempts);
     db.write(move |tx| {
-        match outcome {
+        match &outcome {
             Outcome::Sent => tx.execute(
                 "UPDATE notifications SET state = 'sent', sent_at = ?1, error = NULL
                  WHERE id = ?2 AND message_id = ?3 AND state = 'sending'",

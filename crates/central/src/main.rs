@@ -264,7 +264,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                         &catalogue,
                         &calendar,
                         &seed::SeedOptions {
-                            department,
+                            department: department.clone(),
                             applicant_history: true,
                             decided_history: history,
                             ..seed::SeedOptions::new(cases, seed_value)

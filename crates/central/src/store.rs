@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::sql::{Conn, OptionalExtension, Row};
+use crate::sql::{Conn, Engine, OptionalExtension, Row};
 use rusqlite::params;
 use serde_json::Value;
 
@@ -386,9 +386,22 @@ pub fn record_change(
     kind: ChangeKind,
     at: &str,
 ) -> ApiResult<()> {
+    // SQLite's writes commit in order: the change takes its feed position now. PostgreSQL's
+    // waits for it (`db::postgres::sequence_changes`).
+    let table = match conn.engine() {
+        Engine::Sqlite => "changes",
+        Engine::Postgres => "changes_pending",
+    };
     conn.execute(
-        "INSERT INTO changes (application_id, department_id, officer_id, previous_officer_id, kind, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![application_id, department_id, officer_id, previous_officer_id, kind.as_str(), at],
+        &format!("INSERT INTO {table} (application_id, department_id, officer_id, previous_officer_id, kind, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+        params![
+            application_id,
+            department_id,
+            officer_id,
+            previous_officer_id,
+            kind.as_str(),
+            at
+        ],
     )?;
     Ok(())
 }
@@ -415,7 +428,7 @@ pub fn visible_case(conn: &Conn<'_>, caller: &crate::auth::Caller, id: &str) -> 
         && case.officer_id.as_deref() != Some(caller.user_id.as_str())
     {
         let handled: bool = conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM changes WHERE application_id = ?1 AND (officer_id = ?2 OR previous_officer_id = ?2))",
+            "SELECT EXISTS (SELECT 1 FROM every_change WHERE application_id = ?1 AND (officer_id = ?2 OR previous_officer_id = ?2))",
             [id, caller.user_id.as_str()],
             |r| r.get(0),
         )?;

@@ -118,8 +118,8 @@ pub async fn reopen(
                 Some(&caller.user_id),
                 &Event::Reopened {
                     ground: req.ground,
-                    reference,
-                    reason,
+                    reference: reference.clone(),
+                    reason: reason.clone(),
                     previous_status: case.status,
                     due_date,
                 },
@@ -206,7 +206,7 @@ pub async fn execute(
                 &now,
                 Some(&caller.user_id),
                 &Event::Executed {
-                    document_number: number,
+                    document_number: number.clone(),
                     issued_on,
                 },
             )?;

@@ -249,7 +249,7 @@ pub async fn answer(
             match req.action {
                 ApprovalAction::Approve => {
                     store::add_event(tx, &case.id, &now, Some(&caller.user_id),
-                        &Event::RefusalApproved { decision_id: decision_id.clone(), note })?;
+                        &Event::RefusalApproved { decision_id: decision_id.clone(), note: note.clone() })?;
                     let request: String = tx.query_row(
                         "SELECT request FROM decisions WHERE id = ?1", [&decision_id], |r| r.get(0))?;
                     let request: DecisionRequest = serde_json::from_str(&request)
@@ -263,7 +263,7 @@ pub async fn answer(
                 }
                 ApprovalAction::Return => {
                     store::add_event(tx, &case.id, &now, Some(&caller.user_id),
-                        &Event::RefusalReturned { decision_id: decision_id.clone(), note })?;
+                        &Event::RefusalReturned { decision_id: decision_id.clone(), note: note.clone() })?;
                     changed(tx, &case, &now)?;
                 }
             }

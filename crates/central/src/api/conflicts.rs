@@ -204,7 +204,7 @@ pub async fn resolve(
                 // The case itself does not change, but its history does.
                 store::case_changed(tx, &case, ChangeKind::Changed, &now)?;
             }
-            let reason = (!reason.is_empty()).then_some(reason);
+            let reason = (!reason.is_empty()).then_some(reason.as_str());
             tx.execute(
                 "INSERT INTO conflict_resolutions (decision_id, action, reason, supervisor_id, at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![decision_id, req.action.as_str(), reason, caller.user_id, now],
@@ -217,7 +217,7 @@ pub async fn resolve(
                 &Event::ConflictResolved {
                     decision_id: decision_id.clone(),
                     action: req.action,
-                    reason: reason.clone(),
+                    reason: reason.map(str::to_owned),
                     decided_by: conflict.decided_by.id.clone(),
                     decided_by_name: conflict.decided_by.full_name.clone(),
                     to: case.officer_id.clone(),

@@ -130,7 +130,7 @@ pub async fn add(
                 super::applicant::resume_deadline(tx, &calendar, &case.id, &now)?;
             }
             store::case_changed(tx, &case, ChangeKind::Changed, &now)?;
-            Ok((StatusCode::CREATED, Json(meta)))
+            Ok((StatusCode::CREATED, Json(meta.clone())))
         })
         .await
 }

@@ -55,7 +55,7 @@ fn validate(
 fn held_before(conn: &Conn<'_>, application_id: &str, user_id: &str) -> ApiResult<bool> {
     Ok(conn
         .query_row(
-            "SELECT 1 FROM changes WHERE application_id = ?1 AND (officer_id = ?2 OR previous_officer_id = ?2) LIMIT 1",
+            "SELECT 1 FROM every_change WHERE application_id = ?1 AND (officer_id = ?2 OR previous_officer_id = ?2) LIMIT 1",
             params![application_id, user_id],
             |_| Ok(()),
         )

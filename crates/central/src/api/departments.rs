@@ -81,7 +81,7 @@ pub async fn set_settings(
                 "UPDATE departments SET four_eyes_refusals = ?1, alert_working_days = ?2 WHERE id = ?3",
                 params![req.four_eyes_refusals, req.alert_working_days, department_id],
             )?;
-            Ok(Json(req))
+            Ok(Json(req.clone()))
         })
         .await
 }

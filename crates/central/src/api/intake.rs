@@ -300,13 +300,14 @@ pub async fn submit(
                 [&req.department_id],
                 |r| r.get(0),
             )?;
-            if !known {
-                problems.insert(0, problem("department_id", format!("{:?} is not a department", req.department_id)));
-            }
-            if !problems.is_empty() {
+            if !known || !problems.is_empty() {
+                let mut problems = problems.clone();
+                if !known {
+                    problems.insert(0, problem("department_id", format!("{:?} is not a department", req.department_id)));
+                }
                 return Err(ApiError::unprocessable(problems));
             }
-            let due = due.ok_or_else(|| ApiError::internal("no deadline"))?;
+            let due = due.clone().ok_or_else(|| ApiError::internal("no deadline"))?;
             let at = clock::format(now);
             let number = next_number(tx, chrono::Datelike::year(&today))?;
             let (officer, rule) = distribute(tx, &req.department_id, &req.service, &today.to_string())?;

@@ -114,7 +114,7 @@ pub async fn sign_in(
         .db
         .write(move |conn| {
             // The attempt was counted as a failure when it began; a success clears it.
-            let Some((user_id, _, disabled)) = found.filter(|_| ok) else {
+            let Some((user_id, _, disabled)) = found.clone().filter(|_| ok) else {
                 return Err(ApiError::unauthorized("wrong user name or password"));
             };
             // Told only to whoever knows the password.

@@ -71,8 +71,8 @@ pub async fn audit(State(state): State<AppState>, request: Request, next: Next) 
                 .optional()?;
             let entry = Entry {
                 actor_id,
-                username: Some(username),
-                desk: desk.0,
+                username: Some(username.clone()),
+                desk: desk.0.clone(),
                 ..Entry::new(action)
             };
             audit_log::append(tx, &entry, &clock::format(clock::now()))

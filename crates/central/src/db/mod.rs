@@ -11,7 +11,9 @@ use tokio::sync::Semaphore;
 
 use crate::database::Database;
 use crate::error::{ApiError, ApiResult};
-use crate::sql::{Conn, PgConn};
+use crate::sql::Conn;
+
+use postgres::{PgMode, Pool};
 
 pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/001_initial.sql")),
@@ -40,6 +42,7 @@ pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/020_decided_facts.sql")),
     M::up(include_str!("../../migrations/021_disabled_users.sql")),
     M::up(include_str!("../../migrations/022_desk_releases.sql")),
+    M::up(include_str!("../../migrations/023_every_change.sql")),
 ];
 
 /// Opens (creating if needed) and migrates the database.
@@ -85,19 +88,15 @@ pub const READERS: usize = 4;
 /// How many connections one instance of the centre keeps to PostgreSQL.
 pub const POSTGRES_CONNECTIONS: usize = 8;
 
-/// The advisory lock every PostgreSQL write holds until it commits (and every read of the
-/// change feed holds shared): writes from all instances commit one after another, as on
-/// SQLite, so feed positions are handed out in commit order and a desk's cursor never passes
-/// a change still to commit.
-const WRITE_LOCK: i64 = 0x006d_6967_7772_6974;
-
 /// The database shared by request handlers, on either engine. Work runs on the blocking pool
 /// with a [`Conn`]; no lock is held across an `.await`.
 ///
 /// - **SQLite**: one writer connection behind a mutex, and a few reader connections (for a
 ///   database file) handed out one per read.
-/// - **PostgreSQL**: a pool of [`POSTGRES_CONNECTIONS`] connections; writes take the
-///   [`WRITE_LOCK`], reads run in a read-only snapshot in parallel with them.
+/// - **PostgreSQL**: a pool of [`POSTGRES_CONNECTIONS`] connections, no lock between them:
+///   writes are serializable transactions, run again when a concurrent one wins (so their work
+///   is `Fn`: it must not act outside the database); reads run in a read-only snapshot. The
+///   change feed numbers its changes in commit order ([`sequence_changes`]).
 ///
 /// A panic inside the work of one request does not stop the others: the writer's mutex is
 /// taken back from a panicked holder (the open transaction was rolled back as it was dropped
@@ -145,17 +144,6 @@ struct Readers {
     idle: Mutex<Vec<Connection>>,
     /// One permit per idle connection: a read waits here (asynchronously) for its turn.
     free: Arc<Semaphore>,
-}
-
-/// PostgreSQL connections of one instance.
-#[derive(Debug)]
-struct Pool {
-    database: Database,
-    url: String,
-    idle: Mutex<Vec<PgConn>>,
-    /// One permit per connection, idle or not yet opened.
-    free: Arc<Semaphore>,
-    rt: tokio::runtime::Handle,
 }
 
 /// Ends a transaction a panic or a forgetful closure left open on `conn`.
@@ -211,49 +199,6 @@ impl Drop for Lease {
     }
 }
 
-/// A PostgreSQL connection taken from the pool: back to it when its work finished, closed when
-/// the work panicked or the connection broke.
-struct PgLease {
-    engine: Arc<Engine>,
-    conn: Option<PgConn>,
-    finished: bool,
-    _permit: tokio::sync::OwnedSemaphorePermit,
-}
-
-impl PgLease {
-    /// The work ended (well or with an error): the connection may serve again.
-    fn finish(&mut self) {
-        self.finished = true;
-    }
-}
-
-impl Drop for PgLease {
-    fn drop(&mut self) {
-        if let (true, Some(conn), Engine::Postgres(pool)) =
-            (self.finished, self.conn.take(), &*self.engine)
-            && !conn.client.is_closed()
-        {
-            pool.idle
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(conn);
-        }
-    }
-}
-
-/// How a PostgreSQL connection runs one piece of work.
-#[derive(Clone, Copy)]
-enum PgMode {
-    /// Each statement commits on its own.
-    Autocommit,
-    /// One transaction holding the write lock.
-    Write,
-    /// One read-only snapshot.
-    Read,
-    /// One transaction after every write in flight has committed (the shared write lock).
-    Feed,
-}
-
 impl Db {
     /// The database behind `conn`. For a database file, [`READERS`] more connections are
     /// opened on it for reads; for an in-memory one (or if they cannot be opened, which is
@@ -298,91 +243,12 @@ impl Db {
         }
     }
 
-    /// The PostgreSQL database `database` as it is, its schema not migrated (to read it only:
-    /// `audit verify`). A SQLite database is refused: it is opened by its file.
-    pub async fn postgres_as_is(database: &Database) -> ApiResult<Self> {
-        match database {
-            Database::Sqlite(_) => Err(ApiError::internal("not a PostgreSQL database")),
-            Database::Postgres(url) => {
-                let db = Self(Arc::new(Engine::Postgres(Pool {
-                    database: database.clone(),
-                    url: url.clone(),
-                    idle: Mutex::new(Vec::new()),
-                    free: Arc::new(Semaphore::new(POSTGRES_CONNECTIONS)),
-                    rt: tokio::runtime::Handle::current(),
-                })));
-                // One connection now, so that a wrong address or password is told at once.
-                db.run(|conn| Ok(conn.execute_batch("SELECT 1")?)).await?;
-                Ok(db)
-            }
-        }
-    }
-
     /// Which engine keeps the data.
     pub fn engine(&self) -> crate::sql::Engine {
         match &*self.0 {
             Engine::Sqlite(_) => crate::sql::Engine::Sqlite,
             Engine::Postgres(_) => crate::sql::Engine::Postgres,
         }
-    }
-
-    /// Runs `work` on a PostgreSQL connection of the pool, in `mode`.
-    async fn postgres<T, F>(&self, pool: &Pool, mode: PgMode, work: F) -> ApiResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Conn<'_>) -> ApiResult<T> + Send + 'static,
-    {
-        let permit = pool
-            .free
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| ApiError::internal(format!("the connections are closed: {e}")))?;
-        let idle = pool
-            .idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop();
-        let conn = match idle {
-            Some(conn) => conn,
-            None => {
-                PgConn::new(crate::database::connect_postgres(&pool.database, &pool.url).await?)
-            }
-        };
-        let mut lease = PgLease {
-            engine: self.0.clone(),
-            conn: Some(conn),
-            finished: false,
-            _permit: permit,
-        };
-        let rt = pool.rt.clone();
-        tokio::task::spawn_blocking(move || {
-            let pg = lease
-                .conn
-                .as_ref()
-                .ok_or_else(|| ApiError::internal("no PostgreSQL connection was free"))?;
-            let conn = Conn::postgres(pg, &rt);
-            let begin = match mode {
-                PgMode::Autocommit => None,
-                PgMode::Write => Some(format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")),
-                PgMode::Read => Some("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY".to_owned()),
-                PgMode::Feed => Some(format!(
-                    "BEGIN; SELECT pg_advisory_xact_lock_shared({WRITE_LOCK})"
-                )),
-            };
-            if let Some(begin) = &begin {
-                conn.execute_batch(begin)?;
-                conn.opened();
-            }
-            let answer = work(&conn);
-            if begin.is_some() {
-                conn.execute_batch(if answer.is_ok() { "COMMIT" } else { "ROLLBACK" })?;
-            }
-            lease.finish();
-            answer
-        })
-        .await
-        .map_err(|e| ApiError::internal(format!("a database task failed: {e}")))?
     }
 
     /// Runs `work` on the writer connection (reads that must see their own writes, and writes
@@ -398,7 +264,7 @@ impl Db {
                 self.sqlite_writer(move |conn| work(&Conn::sqlite(conn)))
                     .await
             }
-            Engine::Postgres(pool) => self.postgres(pool, PgMode::Autocommit, work).await,
+            Engine::Postgres(pool) => self.postgres_once(pool, PgMode::Autocommit, work).await,
         }
     }
 
@@ -427,11 +293,13 @@ impl Db {
     }
 
     /// Runs `work` in one write transaction (SQLite: immediate, write-locked; PostgreSQL:
-    /// holding the write lock), committed when it succeeds and rolled back when it fails.
+    /// serializable), committed when it succeeds and rolled back when it fails. On PostgreSQL a
+    /// transaction that lost a race with a concurrent one is run again: `work` must do nothing
+    /// but its statements.
     pub async fn write<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Conn<'_>) -> ApiResult<T> + Send + 'static,
+        F: Fn(&Conn<'_>) -> ApiResult<T> + Send + 'static,
     {
         match &*self.0 {
             Engine::Sqlite(_) => {
@@ -448,14 +316,15 @@ impl Db {
         }
     }
 
-    /// Runs `work` — a page of the change feed — in one transaction that sees every write
-    /// committed before it and none in flight, so a position it hands out is never passed by a
-    /// write still to commit. It may write what no change records (the desk's last sync). On
-    /// SQLite it runs on the writer.
+    /// Runs `work` — a page of the change feed — in one transaction that sees the changes
+    /// numbered in commit order: a position it hands out is never passed by a write still to
+    /// commit. It may write what no change records (the desk's last sync). On SQLite it runs on
+    /// the writer, whose commits are in order; on PostgreSQL after [`sequence_changes`], and
+    /// again when it loses a race (`Fn`, as [`Db::write`]).
     pub async fn feed<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Conn<'_>) -> ApiResult<T> + Send + 'static,
+        F: Fn(&Conn<'_>) -> ApiResult<T> + Send + 'static,
     {
         match &*self.0 {
             Engine::Sqlite(_) => {
@@ -479,7 +348,7 @@ impl Db {
     /// is its own write.)
     pub async fn write_grouped<F>(&self, work: F) -> ApiResult<()>
     where
-        F: FnOnce(&Conn<'_>) -> ApiResult<()> + Send + 'static,
+        F: Fn(&Conn<'_>) -> ApiResult<()> + Send + 'static,
     {
         let shared = match &*self.0 {
             Engine::Sqlite(shared) => shared,
@@ -545,7 +414,7 @@ impl Db {
                 ..
             }) => readers,
             Engine::Sqlite(_) => return self.run(work).await,
-            Engine::Postgres(pool) => return self.postgres(pool, PgMode::Read, work).await,
+            Engine::Postgres(pool) => return self.postgres_once(pool, PgMode::Read, work).await,
         };
         let permit = readers
             .free
@@ -574,5 +443,6 @@ impl Db {
     }
 }
 
+mod postgres;
 #[cfg(test)]
 mod tests;

@@ -286,7 +286,7 @@ impl<'a> Conn<'a> {
             Inner::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
             Inner::Postgres { conn, rt } => Ok(rt
                 .block_on(conn.client.batch_execute(sql))
-                .map_err(failed_in(sql))?),
+                .map_err(failed_in(conn, sql))?),
         }
     }
 

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use bytes::{BufMut, BytesMut};
 use rusqlite::ToSql;
@@ -16,6 +17,9 @@ use super::{Error, Params, Result};
 pub(crate) struct PgConn {
     pub(crate) client: tokio_postgres::Client,
     statements: Mutex<HashMap<String, tokio_postgres::Statement>>,
+    /// A statement failed because a concurrent transaction won (a serialization failure or a
+    /// deadlock): the transaction may be run again.
+    lost_race: AtomicBool,
 }
 
 /// Prepared statements kept per connection; beyond this many (statements built with
@@ -27,7 +31,19 @@ impl PgConn {
         Self {
             client,
             statements: Mutex::new(HashMap::new()),
+            lost_race: AtomicBool::new(false),
         }
+    }
+
+    /// Whether a statement since the last call failed because a concurrent transaction won,
+    /// so that running the transaction again may succeed.
+    pub(crate) fn take_lost_race(&self) -> bool {
+        self.lost_race.swap(false, Ordering::Relaxed)
+    }
+
+    /// Whether a statement failed because a concurrent transaction won (left noted).
+    pub(crate) fn lost_race(&self) -> bool {
+        self.lost_race.load(Ordering::Relaxed)
     }
 }
 
@@ -37,11 +53,23 @@ impl std::fmt::Debug for PgConn {
     }
 }
 
-/// PostgreSQL's error, with the statement it came from.
-pub(super) fn failed_in(sql: &str) -> impl FnOnce(tokio_postgres::Error) -> Error + '_ {
-    move |source| Error::Postgres {
-        source,
-        statement: Some(sql.chars().take(300).collect()),
+/// PostgreSQL's error, with the statement it came from; a lost race is noted on `conn`.
+pub(super) fn failed_in<'a>(
+    conn: &'a PgConn,
+    sql: &'a str,
+) -> impl FnOnce(tokio_postgres::Error) -> Error + 'a {
+    move |source| {
+        use tokio_postgres::error::SqlState;
+        if matches!(
+            source.code(),
+            Some(&SqlState::T_R_SERIALIZATION_FAILURE | &SqlState::T_R_DEADLOCK_DETECTED)
+        ) {
+            conn.lost_race.store(true, Ordering::Relaxed);
+        }
+        Error::Postgres {
+            source,
+            statement: Some(sql.chars().take(300).collect()),
+        }
     }
 }
 
@@ -113,7 +141,7 @@ fn prepared(
     }
     let stmt = rt
         .block_on(conn.client.prepare(&postgres_placeholders(sql)))
-        .map_err(failed_in(sql))?;
+        .map_err(failed_in(conn, sql))?;
     if cache.len() >= STATEMENT_CACHE {
         cache.clear();
     }
@@ -132,7 +160,7 @@ pub(super) fn pg_execute(
     let binds = binds(&params.list())?;
     let n = rt
         .block_on(conn.client.execute(&stmt, &bind_refs(&binds)))
-        .map_err(failed_in(sql))?;
+        .map_err(failed_in(conn, sql))?;
     Ok(usize::try_from(n).unwrap_or(usize::MAX))
 }
 
@@ -145,7 +173,7 @@ pub(super) fn pg_query(
     let stmt = prepared(conn, rt, sql)?;
     let binds = binds(&params.list())?;
     rt.block_on(conn.client.query(&stmt, &bind_refs(&binds)))
-        .map_err(failed_in(sql))
+        .map_err(failed_in(conn, sql))
 }
 
 fn binds(params: &[&dyn ToSql]) -> Result<Vec<Bind>> {

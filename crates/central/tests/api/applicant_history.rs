@@ -181,9 +181,21 @@ async fn applications_are_linked_by_fin_too() {
     );
     with_sql(&s.database, |conn| {
         conn.execute("UPDATE applications SET officer_id = (SELECT officer_id FROM applications WHERE id = ?2) WHERE id = ?1", [&first, id(case)]).expect("assign");
-        conn.execute(
-            "INSERT INTO changes (application_id, department_id, officer_id, kind, at) VALUES (?1, 'baku', (SELECT officer_id FROM applications WHERE id = ?1), 'created', '2026-11-01T10:00:00Z')",
-            [&first],
+        let officer: Option<String> = conn
+            .query_row(
+                "SELECT officer_id FROM applications WHERE id = ?1",
+                [&first],
+                |r| r.get(0),
+            )
+            .expect("officer");
+        migdesk_central::store::record_change(
+            conn,
+            &first,
+            "baku",
+            officer.as_deref(),
+            None,
+            migdesk_api::ChangeKind::Created,
+            "2026-11-01T10:00:00Z",
         )
         .expect("change")
     });
