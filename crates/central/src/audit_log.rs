@@ -5,9 +5,9 @@
 //!
 //! Each row is chained to the one before: `hash = SHA-256(prev_hash ‖ canonical fields)` (hex),
 //! the first row's `prev_hash` being [`GENESIS`]. Rows are appended only inside a write
-//! transaction (the request's own, or one of their own through [`record`]), which holds
-//! SQLite's write lock while the last hash is read and the new row written; `prev_hash` is
-//! unique besides, so the chain cannot fork. [`verify`] walks the chain and names the first
+//! transaction (the request's own, or one of their own through [`record`]): SQLite's one writer,
+//! or PostgreSQL's serializable transaction, run again when a concurrent one took the tip
+//! first. `prev_hash` is unique besides, so the chain cannot fork. [`verify`] walks the chain and names the first
 //! row that does not fit (`migdesk-central audit verify --db PATH`).
 //!
 //! What the chain cannot show: rows cut from its end (nothing follows them). Whoever needs that
