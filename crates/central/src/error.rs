@@ -114,7 +114,12 @@ impl From<rusqlite::Error> for ApiError {
 
 impl From<crate::sql::Error> for ApiError {
     fn from(e: crate::sql::Error) -> Self {
-        tracing::error!(error = %e, "database error");
+        if e.is_lost_race() {
+            // Run again by `Db`; said only if it keeps losing.
+            tracing::debug!(error = %e, "a transaction lost a race with a concurrent one");
+        } else {
+            tracing::error!(error = %e, "database error");
+        }
         Self::internal("the central database could not complete the request")
     }
 }

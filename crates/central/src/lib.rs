@@ -70,6 +70,9 @@ pub struct Config {
     pub portal_limits: portal::PortalLimits,
     /// Where applicants follow their applications, printed on every decision letter.
     pub tracking_address: String,
+    /// How long a sign-in waits for a free password check before it is told the centre is
+    /// busy (429, `Retry-After: 1`; the desk waits and tries again by itself).
+    pub password_check_wait: std::time::Duration,
 }
 
 impl Default for Config {
@@ -79,6 +82,7 @@ impl Default for Config {
             quiet_desk_seconds: 15 * 60,
             portal_limits: portal::PortalLimits::default(),
             tracking_address: letter::DEFAULT_TRACKING_ADDRESS.to_owned(),
+            password_check_wait: std::time::Duration::from_secs(10),
         }
     }
 }

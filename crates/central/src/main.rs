@@ -473,6 +473,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                         per_credential_per_minute: portal_per_credential,
                     },
                     tracking_address,
+                    ..Config::default()
                 },
             )?;
             let acceptor = match (&tls_cert, &tls_key) {

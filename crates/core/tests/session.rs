@@ -469,3 +469,53 @@ fn wiping_keeps_unsent_decisions_unless_told_and_leaves_nothing_behind() {
         "the data folder is empty"
     );
 }
+
+/// A department signing in at once, more desks than the centre checks passwords at a time: the
+/// centre tells the others at once that it is busy (429, `Retry-After: 1`), and each desk waits
+/// and tries again by itself until it is in — none shows the officer the centre's refusal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_department_signing_in_at_once_gets_in_while_the_centre_is_busy() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let (central_db, officers) = seeded(dir.path());
+    // No waiting for a free password check: whoever finds none is told at once.
+    let config = migdesk_central::Config {
+        password_check_wait: Duration::ZERO,
+        ..migdesk_central::Config::default()
+    };
+    let centre = Centre::start_with(&central_db, config).await;
+    let busy = Arc::new(AtomicUsize::new(0));
+    let counted = busy.clone();
+    let central = Central::new(&centre.base)
+        .unwrap()
+        .observed(sync::observe::Observer(Arc::new(move |exchange| {
+            if exchange.status.map(|s| s.as_u16()) == Some(429) {
+                counted.fetch_add(1, Ordering::Relaxed);
+            }
+        })));
+    // More sign-ins at once than the centre's password checks (one a core).
+    let desks = 4 * std::thread::available_parallelism().map_or(2, usize::from) + 4;
+    let mut signing = tokio::task::JoinSet::new();
+    for officer in officers.iter().cycle().take(desks).cloned() {
+        let central = central.clone();
+        signing.spawn(async move {
+            central
+                .sign_in(&officer.username, &officer.password)
+                .await
+                .map(|session| session.user.id)
+        });
+    }
+    let mut signed_in = 0;
+    while let Some(done) = signing.join_next().await {
+        done.unwrap()
+            .expect("a desk told to wait signs in by itself");
+        signed_in += 1;
+    }
+    assert_eq!(signed_in, desks);
+    assert!(
+        busy.load(Ordering::Relaxed) > 0,
+        "the centre was busy for some of them"
+    );
+    centre.stop().await;
+}

@@ -52,7 +52,7 @@ pub async fn report(
     }
     state
         .db
-        .write(move |tx| {
+        .write_chained(move |tx| {
             let clock_now = clock::now();
             let now = clock::format(clock_now);
             let (mut recorded, mut repeated) = (0, 0);

@@ -218,7 +218,7 @@ pub async fn set_distribution(
     ));
     state
         .db
-        .write(move |tx| {
+        .write_chained(move |tx| {
             let mut problems = Vec::new();
             for (i, o) in req.officers.iter().enumerate() {
                 let ours: bool = tx.query_row(

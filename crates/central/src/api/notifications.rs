@@ -123,7 +123,7 @@ pub async fn requeue(
     let before = unknown_before();
     state
         .db
-        .write(move |tx| {
+        .write_chained(move |tx| {
             let missing = || ApiError::not_found(format!("no e-mail {id} in your department"));
             let row = tx
                 .query_row(

@@ -61,7 +61,7 @@ pub async fn audit(State(state): State<AppState>, request: Request, next: Next) 
     };
     let recorded = state
         .db
-        .write(move |tx| {
+        .write_chained(move |tx| {
             let actor_id: Option<String> = tx
                 .query_row(
                     "SELECT id FROM users WHERE username = ?1",

@@ -130,8 +130,9 @@ impl std::fmt::Debug for Shared {
     }
 }
 
-/// A small write, run inside a transaction someone else may own.
-type SmallWrite = Box<dyn FnOnce(&Conn<'_>) -> ApiResult<()> + Send>;
+/// A small write, run inside a transaction someone else may own (on PostgreSQL, again when
+/// that transaction loses a race).
+type SmallWrite = Box<dyn Fn(&Conn<'_>) -> ApiResult<()> + Send>;
 
 /// One write waiting for a group commit, and whoever waits for its outcome.
 struct Grouped {
@@ -316,6 +317,20 @@ impl Db {
         }
     }
 
+    /// Runs `work`, which appends to the audit chain, in one write transaction, as
+    /// [`Db::write`]; on PostgreSQL holding the audit chain's lock, so that appenders of every
+    /// instance go one after another instead of racing for the chain's tip and running again.
+    pub async fn write_chained<T, F>(&self, work: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: Fn(&Conn<'_>) -> ApiResult<T> + Send + 'static,
+    {
+        match &*self.0 {
+            Engine::Sqlite(_) => self.write(work).await,
+            Engine::Postgres(pool) => self.postgres(pool, PgMode::Chained, work).await,
+        }
+    }
+
     /// Runs `work` — a page of the change feed — in one transaction that sees the changes
     /// numbered in commit order: a position it hands out is never passed by a write still to
     /// commit. It may write what no change records (the desk's last sync). On SQLite it runs on
@@ -344,15 +359,29 @@ impl Db {
     /// waiting at the same moment: whichever of them takes the writer first writes them all and
     /// commits once, and each returns only when its own write is durable. Under many parallel
     /// requests this is one disk flush for many rows instead of one each. A failure fails every
-    /// write of the group. (On PostgreSQL, whose commits do not queue on one connection, each
-    /// is its own write.)
+    /// write of the group. On PostgreSQL the same, an instance's group at a time, the group
+    /// holding the audit chain's lock (`db::postgres`), so that audit rows are appended one
+    /// group after another rather than racing for the chain's tip.
     pub async fn write_grouped<F>(&self, work: F) -> ApiResult<()>
     where
         F: Fn(&Conn<'_>) -> ApiResult<()> + Send + 'static,
     {
         let shared = match &*self.0 {
             Engine::Sqlite(shared) => shared,
-            Engine::Postgres(_) => return self.write(work).await,
+            Engine::Postgres(pool) => {
+                let (done, outcome) = tokio::sync::oneshot::channel();
+                pool.grouped
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(Grouped {
+                        work: Box::new(work),
+                        done,
+                    });
+                self.postgres_group(pool).await?;
+                return outcome
+                    .await
+                    .map_err(|_| ApiError::internal("a grouped write was lost"))?;
+            }
         };
         let (done, outcome) = tokio::sync::oneshot::channel();
         shared

@@ -6,7 +6,7 @@ use std::sync::{Arc, PoisonError};
 
 use tokio::sync::Semaphore;
 
-use super::{Db, Engine, POSTGRES_CONNECTIONS};
+use super::{Db, Engine, Grouped, POSTGRES_CONNECTIONS};
 use crate::database::Database;
 use crate::error::{ApiError, ApiResult};
 use crate::sql::{Conn, PgConn};
@@ -19,8 +19,12 @@ const RETRIES: u32 = 40;
 /// numbering takes it, never a write.
 const SEQUENCER: i64 = 0x006d_6967_7365_7121;
 
+/// The advisory lock (session-level) held by a transaction that appends to the audit chain
+/// ([`PgMode::Chained`]): the chain has one tip, so its appenders go one after another instead
+/// of racing for it and running again.
+const AUDIT_CHAIN: i64 = 0x006d_6967_6175_6474;
+
 /// PostgreSQL connections of one instance.
-#[derive(Debug)]
 pub(super) struct Pool {
     database: Database,
     url: String,
@@ -28,6 +32,18 @@ pub(super) struct Pool {
     /// One permit per connection, idle or not yet opened.
     free: Arc<Semaphore>,
     rt: tokio::runtime::Handle,
+    /// Small writes waiting to be committed together (see [`Db::write_grouped`]).
+    pub(super) grouped: Mutex<Vec<Grouped>>,
+    /// Held by whoever writes the waiting small writes: one group at a time an instance.
+    pub(super) leader: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pool")
+            .field("database", &self.database)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A PostgreSQL connection taken from the pool: back to it when its work finished, closed when
@@ -67,6 +83,8 @@ pub(super) enum PgMode {
     Autocommit,
     /// One serializable transaction, run again when a concurrent one wins.
     Write,
+    /// As `Write`, holding the [`AUDIT_CHAIN`] lock: it appends to the audit chain.
+    Chained,
     /// One read-only snapshot.
     Read,
     /// The changes committed so far numbered, then one snapshot (which may write what no
@@ -78,7 +96,7 @@ impl PgMode {
     fn begin(self) -> Option<&'static str> {
         match self {
             PgMode::Autocommit => None,
-            PgMode::Write => Some("BEGIN ISOLATION LEVEL SERIALIZABLE"),
+            PgMode::Write | PgMode::Chained => Some("BEGIN ISOLATION LEVEL SERIALIZABLE"),
             PgMode::Read => Some("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
             PgMode::Feed => Some("BEGIN ISOLATION LEVEL REPEATABLE READ"),
         }
@@ -86,7 +104,7 @@ impl PgMode {
 
     fn retries(self) -> u32 {
         match self {
-            PgMode::Write | PgMode::Feed => RETRIES,
+            PgMode::Write | PgMode::Chained | PgMode::Feed => RETRIES,
             PgMode::Autocommit | PgMode::Read => 0,
         }
     }
@@ -145,6 +163,28 @@ fn attempt<T>(
     mode: PgMode,
     work: &mut impl FnMut(&Conn<'_>) -> ApiResult<T>,
 ) -> (ApiResult<T>, bool) {
+    if mode != PgMode::Chained {
+        return transaction(conn, pg, mode, work);
+    }
+    // Taken before the transaction begins, so that its snapshot sees the chain's tip as the
+    // appender before left it.
+    if let Err(e) = conn.execute_batch(&format!("SELECT pg_advisory_lock({AUDIT_CHAIN})")) {
+        return (Err(e.into()), false);
+    }
+    let (answer, ended) = transaction(conn, pg, mode, work);
+    match conn.execute_batch(&format!("SELECT pg_advisory_unlock({AUDIT_CHAIN})")) {
+        Ok(()) => (answer, ended),
+        Err(e) => (answer.and(Err(e.into())), false),
+    }
+}
+
+/// `work` in the transaction `mode` begins (none for autocommit).
+fn transaction<T>(
+    conn: &Conn<'_>,
+    pg: &PgConn,
+    mode: PgMode,
+    work: &mut impl FnMut(&Conn<'_>) -> ApiResult<T>,
+) -> (ApiResult<T>, bool) {
     let Some(begin) = mode.begin() else {
         return (work(conn), true);
     };
@@ -178,6 +218,8 @@ impl Db {
                     idle: Mutex::new(Vec::new()),
                     free: Arc::new(Semaphore::new(POSTGRES_CONNECTIONS)),
                     rt: tokio::runtime::Handle::current(),
+                    grouped: Mutex::new(Vec::new()),
+                    leader: tokio::sync::Mutex::new(()),
                 })));
                 // One connection now, so that a wrong address or password is told at once.
                 db.run(|conn| Ok(conn.execute_batch("SELECT 1")?)).await?;
@@ -270,5 +312,28 @@ impl Db {
             None => Err(ApiError::internal("a piece of work was run twice")),
         })
         .await
+    }
+
+    /// The small writes waiting on this instance, written together in one transaction that
+    /// appends to the audit chain, once no other group of this instance is being written: each
+    /// waiter is told the outcome. Nothing when an earlier leader took them.
+    pub(super) async fn postgres_group(&self, pool: &Pool) -> ApiResult<()> {
+        let _leader = pool.leader.lock().await;
+        let group =
+            std::mem::take(&mut *pool.grouped.lock().unwrap_or_else(PoisonError::into_inner));
+        if group.is_empty() {
+            return Ok(());
+        }
+        let (works, waiting): (Vec<_>, Vec<_>) =
+            group.into_iter().map(|g| (g.work, g.done)).unzip();
+        let written = self
+            .postgres(pool, PgMode::Chained, move |conn| {
+                works.iter().try_for_each(|work| work(conn))
+            })
+            .await;
+        for done in waiting {
+            let _ = done.send(written.clone());
+        }
+        Ok(())
     }
 }

@@ -42,7 +42,7 @@ pub enum Error {
     NoRows,
     #[error(transparent)]
     Sqlite(rusqlite::Error),
-    #[error("{source}{}", statement.as_deref().map(|s| format!(" (in: {s})")).unwrap_or_default())]
+    #[error("{}{}", postgres_words(source), statement.as_deref().map(|s| format!(" (in: {s})")).unwrap_or_default())]
     Postgres {
         source: tokio_postgres::Error,
         /// The statement that failed (its start).
@@ -71,7 +71,25 @@ impl From<tokio_postgres::Error> for Error {
     }
 }
 
+/// PostgreSQL's own words for a failed statement (its code and message), not only "db error".
+fn postgres_words(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} {}", db.code().code(), db.message()),
+        None => e.to_string(),
+    }
+}
+
 impl Error {
+    /// Whether the statement failed because a concurrent transaction won (a serialization
+    /// failure or a deadlock): the transaction is run again.
+    pub fn is_lost_race(&self) -> bool {
+        use tokio_postgres::error::SqlState;
+        matches!(self, Error::Postgres { source, .. } if matches!(
+            source.code(),
+            Some(&SqlState::T_R_SERIALIZATION_FAILURE | &SqlState::T_R_DEADLOCK_DETECTED)
+        ))
+    }
+
     /// A column whose stored value cannot be read as what it should hold.
     pub fn column(column: usize, e: impl std::fmt::Display) -> Self {
         Error::Value {

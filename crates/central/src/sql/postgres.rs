@@ -59,17 +59,14 @@ pub(super) fn failed_in<'a>(
     sql: &'a str,
 ) -> impl FnOnce(tokio_postgres::Error) -> Error + 'a {
     move |source| {
-        use tokio_postgres::error::SqlState;
-        if matches!(
-            source.code(),
-            Some(&SqlState::T_R_SERIALIZATION_FAILURE | &SqlState::T_R_DEADLOCK_DETECTED)
-        ) {
-            conn.lost_race.store(true, Ordering::Relaxed);
-        }
-        Error::Postgres {
+        let error = Error::Postgres {
             source,
             statement: Some(sql.chars().take(300).collect()),
+        };
+        if error.is_lost_race() {
+            conn.lost_race.store(true, Ordering::Relaxed);
         }
+        error
     }
 }
 

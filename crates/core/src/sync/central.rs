@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use migdesk_api::{
     AuditReport, ChangesPage, ChangesQuery, ConflictRecord, DecisionRequest, DecisionResponse,
-    ErrorBody, SessionRequest, SessionResponse,
+    ErrorBody,
 };
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -20,6 +20,8 @@ const POOL_IDLE: Duration = Duration::from_secs(50);
 
 /// The header that names the workstation to the centre.
 pub const DESK_HEADER: &str = "x-migdesk-desk";
+
+mod sign_in;
 
 pub(crate) use super::roots::offline;
 use super::roots::workstation_roots;
@@ -339,55 +341,6 @@ impl Central {
             .and_then(|v| v.split('"').next())
             .map(str::to_owned);
         Ok((resp.bytes().await.map_err(offline)?.to_vec(), name))
-    }
-
-    /// Signs in.
-    pub async fn sign_in(&self, username: &str, password: &str) -> DeskResult<SessionResponse> {
-        Ok(self.sign_in_timed(username, password).await?.0)
-    }
-
-    /// Signs in, and says how far the centre's clock is ahead of this computer's (seconds,
-    /// negative when behind), from the answer's `Date` header — to within the second the
-    /// header shows and the time the answer took.
-    pub async fn sign_in_timed(
-        &self,
-        username: &str,
-        password: &str,
-    ) -> DeskResult<(SessionResponse, Option<i64>)> {
-        let body = SessionRequest {
-            username: username.to_owned(),
-            password: password.to_owned(),
-        };
-        let resp = self
-            .sent(self.request(Method::POST, None, "/session").json(&body))
-            .await
-            .map_err(offline)?;
-        // Said only to whoever gave the account's right password.
-        if resp.status() == StatusCode::FORBIDDEN {
-            let error = Self::error_of(resp).await;
-            return Err(DeskError::new(ErrorKind::AccountDisabled, error.message));
-        }
-        let resp = Self::success(resp).await?;
-        let offset = resp
-            .headers()
-            .get(reqwest::header::DATE)
-            .and_then(|d| d.to_str().ok())
-            .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
-            .map(|centre| centre.timestamp() - chrono::Utc::now().timestamp());
-        Ok((Self::body("session", resp).await?, offset))
-    }
-
-    /// Ends the session at the centre.
-    pub async fn sign_out(&self, token: &str) -> DeskResult<()> {
-        let resp = self
-            .sent(self.request(Method::DELETE, Some(token), "/session"))
-            .await
-            .map_err(offline)?;
-        if resp.status().is_success() || resp.status() == StatusCode::UNAUTHORIZED {
-            Ok(())
-        } else {
-            Err(Self::error_of(resp).await)
-        }
     }
 
     /// One page of the change feed after `cursor`.
