@@ -113,7 +113,7 @@ pub async fn create(
     state
         .db
         // The answer inside is committed either way: a refusal or a conflict is kept.
-        .write(move |tx| {
+        .write_case(application_id.clone(), move |tx| {
             let request_json = serde_json::to_string(&req).map_err(|e| ApiError::internal(e.to_string()))?;
             let decision_id = req.id.to_string();
 

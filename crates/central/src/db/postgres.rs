@@ -85,6 +85,9 @@ pub(super) enum PgMode {
     Write,
     /// As `Write`, holding the [`AUDIT_CHAIN`] lock: it appends to the audit chain.
     Chained,
+    /// One `READ COMMITTED` transaction whose work locks the one case it changes first
+    /// ([`Db::write_case`]), run again after a deadlock.
+    Case,
     /// One read-only snapshot.
     Read,
     /// The changes committed so far numbered, then one snapshot (which may write what no
@@ -97,6 +100,7 @@ impl PgMode {
         match self {
             PgMode::Autocommit => None,
             PgMode::Write | PgMode::Chained => Some("BEGIN ISOLATION LEVEL SERIALIZABLE"),
+            PgMode::Case => Some("BEGIN ISOLATION LEVEL READ COMMITTED"),
             PgMode::Read => Some("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
             PgMode::Feed => Some("BEGIN ISOLATION LEVEL REPEATABLE READ"),
         }
@@ -104,7 +108,7 @@ impl PgMode {
 
     fn retries(self) -> u32 {
         match self {
-            PgMode::Write | PgMode::Chained | PgMode::Feed => RETRIES,
+            PgMode::Write | PgMode::Chained | PgMode::Case | PgMode::Feed => RETRIES,
             PgMode::Autocommit | PgMode::Read => 0,
         }
     }

@@ -366,20 +366,28 @@ async fn two_instances_serve_one_database_and_the_feed_passes_no_change() {
     b.stop().await;
 }
 
+/// The pools of two instances of the centre on one new PostgreSQL database seeded with
+/// `cases` applications.
+async fn two_pools(cases: usize) -> [migdesk_central::db::Db; 2] {
+    use migdesk_central::{db::Db, testing};
+    let database = testing::postgres_database(None);
+    testing::seed_database(
+        &database,
+        &migdesk_central::seed::SeedOptions::new(cases, 7),
+    );
+    [
+        Db::open(&database).await.unwrap(),
+        Db::open(&database).await.unwrap(),
+    ]
+}
+
 /// Writes from two instances are not serialised by any lock: each is a serializable
 /// transaction, run again when a concurrent one wins. Many read-modify-writes of one row from
 /// both pools at once lose no update, and none fails.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn racing_writes_from_two_instances_lose_no_update() {
-    use migdesk_central::db::Db;
-    use migdesk_central::testing;
     const WRITES: i64 = 60;
-    let database = testing::postgres_database(None);
-    testing::seed_database(&database, &migdesk_central::seed::SeedOptions::new(2, 7));
-    let instances = [
-        Db::open(&database).await.unwrap(),
-        Db::open(&database).await.unwrap(),
-    ];
+    let instances = two_pools(2).await;
     instances[0]
         .run(|c| {
             Ok(c.execute_batch(
@@ -419,15 +427,8 @@ async fn racing_writes_from_two_instances_lose_no_update() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn racing_audit_rows_from_two_instances_keep_one_chain() {
     use migdesk_central::audit_log::{self, Action, Entry, Verdict};
-    use migdesk_central::db::Db;
-    use migdesk_central::testing;
     const ROWS: u64 = 60;
-    let database = testing::postgres_database(None);
-    testing::seed_database(&database, &migdesk_central::seed::SeedOptions::new(2, 7));
-    let instances = [
-        Db::open(&database).await.unwrap(),
-        Db::open(&database).await.unwrap(),
-    ];
+    let instances = two_pools(2).await;
     let mut writers = tokio::task::JoinSet::new();
     for i in 0..ROWS {
         let db = instances[usize::try_from(i).unwrap() % 2].clone();
@@ -456,15 +457,8 @@ async fn racing_audit_rows_from_two_instances_keep_one_chain() {
 /// later one committed would be passed by the reader's cursor and never read.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_slow_writer_is_never_passed_by_a_cursor() {
-    use migdesk_central::db::Db;
-    use migdesk_central::testing;
     const WRITES: i64 = 40;
-    let database = testing::postgres_database(None);
-    testing::seed_database(&database, &migdesk_central::seed::SeedOptions::new(4, 7));
-    let instances = [
-        Db::open(&database).await.unwrap(),
-        Db::open(&database).await.unwrap(),
-    ];
+    let instances = two_pools(4).await;
     let case: String = instances[0]
         .read(|c| Ok(c.query_row("SELECT id FROM applications LIMIT 1", [], |r| r.get(0))?))
         .await
