@@ -102,8 +102,9 @@ fn observer(stats: &Shared, routes: &Arc<Routes>) -> Observer {
     }))
 }
 
-/// Signs in; told the centre is busy checking other sign-ins (429), tries again after a pause,
-/// as the officer would, for up to five minutes.
+/// Signs in. The desk's client waits out a busy centre (429, `Retry-After: 1`) by itself for a
+/// minute; past that, or told a user name is paused, this tries again after a pause as the
+/// officer would, for up to five minutes.
 fn sign_in(
     rt: &tokio::runtime::Runtime,
     central: &Central,
