@@ -93,7 +93,7 @@ pub async fn sign_in(
         })
         .await?;
 
-    // Argon2 runs outside the database lock. Unknown user names are checked against a hash
+    // Argon2 runs outside any database transaction. Unknown user names are checked against a hash
     // that matches nothing, so that they take as long as known ones.
     let hash = found
         .as_ref()
@@ -124,7 +124,7 @@ pub async fn sign_in(
             }
             auth::clear_failures(conn, &username)?;
             // The token's life starts when it is handed out, not when the request arrived
-            // (Argon2 and a busy database lock come in between).
+            // (Argon2 and a busy database come in between).
             let (token, expires_at) = auth::issue_token(conn, &user_id, clock::now(), ttl)?;
             Ok(Json(SessionResponse {
                 token,

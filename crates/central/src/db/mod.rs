@@ -118,7 +118,7 @@ struct Shared {
     /// on the writer.
     readers: Option<Readers>,
     /// Small writes waiting to be committed together (see [`Db::write_grouped`]).
-    grouped: Mutex<Vec<Grouped>>,
+    grouped: Waiting,
 }
 
 impl std::fmt::Debug for Shared {
@@ -138,6 +138,44 @@ type SmallWrite = Box<dyn Fn(&Conn<'_>) -> ApiResult<()> + Send>;
 struct Grouped {
     work: SmallWrite,
     done: tokio::sync::oneshot::Sender<ApiResult<()>>,
+}
+
+/// Small writes waiting to be committed together (see [`Db::write_grouped`]), on either engine.
+#[derive(Default)]
+struct Waiting(Mutex<Vec<Grouped>>);
+
+impl Waiting {
+    /// Adds `work`; the outcome of the group it is written with arrives on the receiver.
+    fn push(&self, work: SmallWrite) -> tokio::sync::oneshot::Receiver<ApiResult<()>> {
+        let (done, outcome) = tokio::sync::oneshot::channel();
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Grouped { work, done });
+        outcome
+    }
+
+    /// Every write waiting, and their waiters; `None` when an earlier leader took them to
+    /// write with its own.
+    fn take(&self) -> Option<(Vec<SmallWrite>, Waiters)> {
+        let group = std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner));
+        if group.is_empty() {
+            return None;
+        }
+        let (works, waiting) = group.into_iter().map(|g| (g.work, g.done)).unzip();
+        Some((works, Waiters(waiting)))
+    }
+}
+
+/// Whoever waits for the outcome of a group of small writes.
+struct Waiters(Vec<tokio::sync::oneshot::Sender<ApiResult<()>>>);
+
+impl Waiters {
+    fn tell(self, written: &ApiResult<()>) {
+        for done in self.0 {
+            let _ = done.send(written.clone());
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -222,7 +260,7 @@ impl Db {
         Self(Arc::new(Engine::Sqlite(Shared {
             writer: Mutex::new(conn),
             readers,
-            grouped: Mutex::new(Vec::new()),
+            grouped: Waiting::default(),
         })))
     }
 
@@ -396,64 +434,35 @@ impl Db {
     where
         F: Fn(&Conn<'_>) -> ApiResult<()> + Send + 'static,
     {
-        let shared = match &*self.0 {
-            Engine::Sqlite(shared) => shared,
-            Engine::Postgres(pool) => {
-                let (done, outcome) = tokio::sync::oneshot::channel();
-                pool.grouped
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(Grouped {
-                        work: Box::new(work),
-                        done,
-                    });
-                self.postgres_group(pool).await?;
-                return outcome
-                    .await
-                    .map_err(|_| ApiError::internal("a grouped write was lost"))?;
-            }
+        let outcome = match &*self.0 {
+            Engine::Sqlite(shared) => shared.grouped.push(Box::new(work)),
+            Engine::Postgres(pool) => pool.grouped.push(Box::new(work)),
         };
-        let (done, outcome) = tokio::sync::oneshot::channel();
-        shared
-            .grouped
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(Grouped {
-                work: Box::new(work),
-                done,
-            });
-        let engine = self.0.clone();
-        self.sqlite_writer(move |conn| {
-            let Engine::Sqlite(shared) = &*engine else {
-                return Ok(());
-            };
-            let group = std::mem::take(
-                &mut *shared
-                    .grouped
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner),
-            );
-            if group.is_empty() {
-                // An earlier call wrote this one with its own.
-                return Ok(());
+        match &*self.0 {
+            Engine::Sqlite(_) => {
+                let engine = self.0.clone();
+                self.sqlite_writer(move |conn| {
+                    if let Engine::Sqlite(shared) = &*engine
+                        && let Some((works, waiters)) = shared.grouped.take()
+                    {
+                        let written = (|| {
+                            let tx = conn.transaction_with_behavior(
+                                rusqlite::TransactionBehavior::Immediate,
+                            )?;
+                            for work in works {
+                                work(&Conn::sqlite(&tx))?;
+                            }
+                            tx.commit()?;
+                            Ok(())
+                        })();
+                        waiters.tell(&written);
+                    }
+                    Ok(())
+                })
+                .await?;
             }
-            let (works, waiting): (Vec<_>, Vec<_>) =
-                group.into_iter().map(|g| (g.work, g.done)).unzip();
-            let written = (|| {
-                let tx =
-                    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                for work in works {
-                    work(&Conn::sqlite(&tx))?;
-                }
-                tx.commit()?;
-                Ok(())
-            })();
-            for done in waiting {
-                let _ = done.send(written.clone());
-            }
-            Ok(())
-        })
-        .await?;
+            Engine::Postgres(pool) => self.postgres_group(pool).await,
+        }
         outcome
             .await
             .map_err(|_| ApiError::internal("a grouped write was lost"))?

@@ -6,7 +6,7 @@ use std::sync::{Arc, PoisonError};
 
 use tokio::sync::Semaphore;
 
-use super::{Db, Engine, Grouped, POSTGRES_CONNECTIONS};
+use super::{Db, Engine, POSTGRES_CONNECTIONS, Waiting};
 use crate::database::Database;
 use crate::error::{ApiError, ApiResult};
 use crate::sql::{Conn, PgConn};
@@ -33,7 +33,7 @@ pub(super) struct Pool {
     free: Arc<Semaphore>,
     rt: tokio::runtime::Handle,
     /// Small writes waiting to be committed together (see [`Db::write_grouped`]).
-    pub(super) grouped: Mutex<Vec<Grouped>>,
+    pub(super) grouped: Waiting,
     /// Held by whoever writes the waiting small writes: one group at a time an instance.
     pub(super) leader: tokio::sync::Mutex<()>,
 }
@@ -222,7 +222,7 @@ impl Db {
                     idle: Mutex::new(Vec::new()),
                     free: Arc::new(Semaphore::new(POSTGRES_CONNECTIONS)),
                     rt: tokio::runtime::Handle::current(),
-                    grouped: Mutex::new(Vec::new()),
+                    grouped: Waiting::default(),
                     leader: tokio::sync::Mutex::new(()),
                 })));
                 // One connection now, so that a wrong address or password is told at once.
@@ -321,23 +321,16 @@ impl Db {
     /// The small writes waiting on this instance, written together in one transaction that
     /// appends to the audit chain, once no other group of this instance is being written: each
     /// waiter is told the outcome. Nothing when an earlier leader took them.
-    pub(super) async fn postgres_group(&self, pool: &Pool) -> ApiResult<()> {
+    pub(super) async fn postgres_group(&self, pool: &Pool) {
         let _leader = pool.leader.lock().await;
-        let group =
-            std::mem::take(&mut *pool.grouped.lock().unwrap_or_else(PoisonError::into_inner));
-        if group.is_empty() {
-            return Ok(());
-        }
-        let (works, waiting): (Vec<_>, Vec<_>) =
-            group.into_iter().map(|g| (g.work, g.done)).unzip();
+        let Some((works, waiters)) = pool.grouped.take() else {
+            return;
+        };
         let written = self
             .postgres(pool, PgMode::Chained, move |conn| {
                 works.iter().try_for_each(|work| work(conn))
             })
             .await;
-        for done in waiting {
-            let _ = done.send(written.clone());
-        }
-        Ok(())
+        waiters.tell(&written);
     }
 }
