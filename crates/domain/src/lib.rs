@@ -1,6 +1,6 @@
 //! The domain both the desk and the central service share: the e-service catalogue, the
 //! working-day calendar, identifiers, Azerbaijani text rules, password hashes, a passport's
-//! machine-readable zone, and decisions with the e-mail each one sends the applicant.
+//! machine-readable zone and the shapes of states' passport numbers, and decisions with the e-mail each one sends the applicant.
 //!
 //! The catalogue and the calendar are data (`data/*.toml` in the repository), loaded and
 //! validated at start; the repository's copies are built in as defaults.
@@ -14,6 +14,7 @@ pub mod ids;
 pub mod lang;
 pub mod mrz;
 pub mod mrz_read;
+pub mod passport_numbers;
 pub mod password;
 pub mod translit;
 

@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::mrz::check_digit;
+use crate::passport_numbers::{self, Shape, fits};
 
 mod printed;
 mod repair;
@@ -206,6 +207,43 @@ fn document_number(field: &str, check: char) -> Option<(String, bool)> {
     None
 }
 
+/// The reading of a document number `field` (nine characters, fillers after it) in the state's
+/// `shape`, each character not fitting the shape taken as a reader confuses it (`5` where a
+/// letter stands is `S`, `O` where a digit stands is `0`): the one that satisfies the check
+/// digit (`true`), or, when none does, the likeliest (`false`); `None` when the shape allows no
+/// reading or several satisfy the digit.
+fn shaped(field: &str, check: char, shape: Shape) -> Option<(String, bool)> {
+    let wanted = format!("{shape:<<9}");
+    let mut readings = vec![String::new()];
+    for (c, want) in field.chars().zip(wanted.chars()) {
+        let choices: Vec<char> = match want {
+            'A' if c.is_ascii_uppercase() => vec![c],
+            'A' => as_letters(c).to_vec(),
+            '9' => vec![as_digit(c)]
+                .into_iter()
+                .filter(char::is_ascii_digit)
+                .collect(),
+            want if c == want || as_digit(c) == as_digit(want) && as_digit(c).is_ascii_digit() => {
+                vec![want]
+            }
+            want if as_letters(c).contains(&want) => vec![want],
+            _ => Vec::new(),
+        };
+        readings = readings
+            .iter()
+            .flat_map(|r| choices.iter().map(move |&c| format!("{r}{c}")))
+            .collect();
+    }
+    let check = as_digit(check);
+    let likeliest = readings.first()?.clone();
+    let mut holding = readings.into_iter().filter(|r| check_digit(r) == check);
+    match (holding.next(), holding.next()) {
+        (Some(one), None) => Some((one, true)),
+        (None, _) => Some((likeliest, false)),
+        _ => None,
+    }
+}
+
 /// A number made of letters then digits (with fillers after them), as most states write them.
 fn letters_then_digits(number: &str) -> bool {
     let rest = number.trim_start_matches(|c: char| c.is_ascii_uppercase());
@@ -290,11 +328,15 @@ fn layout(format: Format) -> Layout {
     }
 }
 
-/// What settles a reader's output: the page's words, and whether the zone's first line (the
-/// names' in TD3 and TD2) was found damaged.
+/// What settles a reader's output: the page's words, and whether the zone's lines were found
+/// damaged (a state's letters put back, a nationality read with a digit).
 struct Settle<'a> {
     printed: &'a Printed,
     first_line_damaged: bool,
+    repaired: bool,
+    /// How many characters short of its width the names' line was read (fillers a reader
+    /// dropped, or letters).
+    names_line_short: usize,
 }
 
 /// Reads the zone whose lines are `lines` (already of the format's width); `today` decides the
@@ -327,13 +369,18 @@ fn read(
         (Checked::Expiry, l.expiry, 6),
     ];
     let as_read = lines.clone();
+    // A passport's state tells the number's shape, which settles a letter against a digit where
+    // the check digit holds either way (`SZ54…` and `5254…` weigh the same).
+    let number_shape = (source == Source::Recognised && lines[0].starts_with('P'))
+        .then(|| passport_numbers::shape(&letters(&alphabetic(&lines[0][2..5]))))
+        .flatten();
     for (what, at, len) in fields {
         let field = slice(&lines, at, len);
         let check = char_at(&lines, (at.0, at.1 + len));
         let outcome = match (source, what) {
-            (Source::Typed, _) => (check_digit(&field) == check).then_some((field, false)),
+            (Source::Typed, _) => (check_digit(&field) == check).then(|| (field.clone(), false)),
             (Source::Recognised, Checked::DocumentNumber) => printed
-                .number(&field, check)
+                .number(&field, check, number_shape)
                 .map(|number| {
                     let number = format!("{number:<<9}");
                     let fixed = number != field || as_digit(check) != check;
@@ -341,6 +388,25 @@ fn read(
                 })
                 .or_else(|| document_number(&field, check)),
             (Source::Recognised, _) => numeric(&field, check),
+        };
+        // The number's likeliest reading in its state's shape, when no reading's digit holds.
+        let mut likeliest = None;
+        let outcome = match (what, number_shape) {
+            (Checked::DocumentNumber, Some(shape))
+                if !outcome
+                    .as_ref()
+                    .is_some_and(|(n, _)| fits(letters(n).as_str(), shape)) =>
+            {
+                match shaped(&field, check, shape) {
+                    Some((number, true)) => Some((number, true)),
+                    Some((number, false)) if outcome.is_none() => {
+                        likeliest = Some(number);
+                        None
+                    }
+                    _ => outcome,
+                }
+            }
+            _ => outcome,
         };
         match outcome {
             Some((value, fixed)) => {
@@ -351,7 +417,14 @@ fn read(
                     lines[at.0].replace_range(at.1 + len..at.1 + len + 1, &digit);
                 }
             }
-            None => failed.push(what),
+            None => {
+                // Its digit fails either way; shown as the state writes numbers (`YO44…`,
+                // not `Y044…`), the form compares with what the passport shows.
+                if let Some(number) = likeliest {
+                    lines[at.0].replace_range(at.1..at.1 + len, &number);
+                }
+                failed.push(what);
+            }
         }
     }
     let composite: String = l
@@ -384,14 +457,37 @@ fn read(
         (Source::Recognised, Some(end)) => &name_field[..end],
         _ => name_field.as_str(),
     };
-    let (mut surname, mut given_names) = names(name_field);
-    // Names no check digit covers are settled by the page's only where the line shows it was
-    // damaged: a digit among them, or its state's letters put back. The page's own reading loses
-    // and gains narrow letters as often (`HOSSEIN}` for `HOSSEINI`, `REZAEIL` for `REZAEI`).
-    let damaged = settle.first_line_damaged || name_read.chars().any(|c| c.is_ascii_digit());
-    if source == Source::Recognised && damaged {
-        surname = printed.names(&surname);
-        given_names = printed.names(&given_names);
+    // A filler of the separator read as a letter (`BONDARENKOK<TARAS`): the page tells.
+    let separated = match source {
+        Source::Recognised => printed.separator(name_field),
+        Source::Typed => None,
+    };
+    let (mut surname, mut given_names) = names(separated.as_deref().unwrap_or(name_field));
+    // Names no check digit covers are settled by the page's only where the zone shows it was
+    // damaged. Narrow letters only where the names' line was (a digit among the names, its
+    // state's letters put back): the page's own reading loses and gains them as often
+    // (`HOSSEIN}` for `HOSSEINI`, `REZAEIL` for `REZAEI`). Round letters (`BERIOZE` for
+    // `BERIDZE`) also where another line was (a nationality read with a digit).
+    let line_damaged = settle.first_line_damaged || name_read.chars().any(|c| c.is_ascii_digit());
+    if source == Source::Recognised && (line_damaged || settle.repaired) {
+        surname = printed.names(&surname, line_damaged, true);
+        given_names = printed.names(&given_names, line_damaged, true);
+    }
+    // A state "repaired" by putting back a lost letter whose misread letter it left before the
+    // surname (`P<INNSHARMA` made `P<IND` + `NSHARMA`): the page's surname without it.
+    if source == Source::Recognised
+        && settle.first_line_damaged
+        && !printed.prints(&surname)
+        && surname.get(1..).is_some_and(|rest| printed.prints(rest))
+    {
+        surname.remove(0);
+    }
+    if source == Source::Recognised && settle.names_line_short > 0 {
+        // A line read short may have lost narrow letters: the page's spelling is taken where it
+        // only adds them, no more than the line lacks (`KARIM` on a line one short, `KARIMI`).
+        let mut missing = settle.names_line_short;
+        surname = printed.names_lost(&surname, &mut missing);
+        given_names = printed.names_lost(&given_names, &mut missing);
     }
     let this_year = u32::try_from(today.year() % 100).unwrap_or(0);
     Zone {
@@ -461,25 +557,46 @@ pub fn find(text: &str, source: Source, today: NaiveDate) -> Option<Zone> {
                         }
                     })
                     .collect();
+                let names_line_short = window
+                    .get(names)
+                    .and_then(|l| l.as_deref())
+                    .map_or(0, |l| width.saturating_sub(l.len()));
+                // Of several readings whose every digit holds (a line one character too long),
+                // the one whose nationality is its state's, then the one whose first line needed
+                // no repair, then the one corrected least.
+                let mut best: Option<((bool, bool, usize), Zone)> = None;
                 for fitted in readings(fitted.unwrap_or_default()) {
-                    let (fitted, first_line_damaged) = match source {
-                        Source::Typed => (fitted, false),
+                    // Whether the first line, or any, had to be repaired.
+                    let (fitted, first_line_damaged, repaired) = match source {
+                        Source::Typed => (fitted, false, false),
                         Source::Recognised => {
-                            let first = fitted[0].clone();
+                            let before = fitted.clone();
                             let fitted = realigned(format, fitted, width);
-                            let damaged = fitted[0] != first;
-                            (fitted, damaged)
+                            let first = fitted[0] != before[0];
+                            let any = fitted != before;
+                            (fitted, first, any)
                         }
                     };
                     let printed = Settle {
                         printed: &printed,
                         first_line_damaged,
+                        repaired,
+                        names_line_short,
                     };
                     let zone = read(format, &fitted, source, &printed, today);
-                    if zone.failed.is_empty() {
-                        return Some(zone);
+                    let doubt = (
+                        zone.nationality != zone.issuing_state,
+                        first_line_damaged,
+                        zone.corrected.len(),
+                    );
+                    if !zone.failed.is_empty() {
+                        first.get_or_insert(zone);
+                    } else if best.as_ref().is_none_or(|(least, _)| doubt < *least) {
+                        best = Some((doubt, zone));
                     }
-                    first.get_or_insert(zone);
+                }
+                if let Some((_, zone)) = best {
+                    return Some(zone);
                 }
             }
         }

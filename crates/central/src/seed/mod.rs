@@ -386,19 +386,18 @@ fn fin(rng: &mut StdRng) -> String {
         .collect()
 }
 
+/// A passport number in the shape `nationality`'s state writes them (two letters and seven
+/// digits for a state without one).
 fn passport(rng: &mut StdRng, nationality: &str) -> String {
-    let prefix: String = (0..2)
-        .map(|_| (b'A' + rng.random_range(0..26u8)) as char)
-        .collect();
-    match nationality {
-        "AZE" => format!("C{:08}", rng.random_range(0..100_000_000u32)),
-        "RUS" => format!(
-            "{:02}{:07}",
-            rng.random_range(10..99u32),
-            rng.random_range(0..10_000_000u32)
-        ),
-        _ => format!("{prefix}{:07}", rng.random_range(0..10_000_000u32)),
-    }
+    let shape = migdesk_domain::passport_numbers::shape(nationality).unwrap_or("AA9999999");
+    shape
+        .chars()
+        .map(|c| match c {
+            'A' => (b'A' + rng.random_range(0..26u8)) as char,
+            '9' => (b'0' + rng.random_range(0..10u8)) as char,
+            c => c,
+        })
+        .collect()
 }
 
 /// A one-letter change that keeps a name plausible: the officer's "spelled differently" case.

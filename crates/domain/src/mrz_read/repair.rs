@@ -50,9 +50,16 @@ pub(super) fn realigned(format: Format, mut lines: Vec<String>, width: usize) ->
     }
     // The state whole but a letter read as a digit (`P<1NDSHARMA`): only made letters. Taken for
     // a lost letter, `1ND` with the `D` put back would make the surname `DSHARMA`.
+    // Likewise a narrow letter of the state read as another (`P<JNDIYER` over `IND`).
+    let narrow_only = |state: &str| {
+        state
+            .chars()
+            .zip(nationality.chars())
+            .all(|(a, b)| a == b || narrow_pair(a, b))
+    };
     if first
         .get(2..5)
-        .is_some_and(|state| confusable(state, &nationality))
+        .is_some_and(|state| confusable(state, &nationality) || narrow_only(state))
     {
         lines[0].replace_range(2..5, &nationality);
         return lines;
