@@ -379,8 +379,8 @@ fn read(
     // `BERIDZE`) also where another line was (a nationality read with a digit).
     let line_damaged = settle.first_line_damaged || name_read.chars().any(|c| c.is_ascii_digit());
     if source == Source::Recognised && (line_damaged || settle.repaired) {
-        surname = printed.names(&surname, line_damaged, true);
-        given_names = printed.names(&given_names, line_damaged, true);
+        surname = printed.names(&surname, line_damaged);
+        given_names = printed.names(&given_names, line_damaged);
     }
     // A state "repaired" by putting back a lost letter whose misread letter it left before the
     // surname (`P<INNSHARMA` made `P<IND` + `NSHARMA`): the page's surname without it.

@@ -61,9 +61,8 @@ pub(super) fn document_number(field: &str, check: char) -> Option<(String, bool)
 /// reading or several satisfy the digit.
 pub(super) fn shaped(field: &str, check: char, shape: Shape) -> Option<(String, bool)> {
     let wanted = format!("{shape:<<9}");
-    let mut readings = vec![String::new()];
-    for (c, want) in field.chars().zip(wanted.chars()) {
-        let choices: Vec<char> = match want {
+    let readings = spellings(field.chars().zip(wanted.chars()).map(|(c, want)| {
+        match want {
             'A' if c.is_ascii_uppercase() => vec![c],
             'A' => as_letters(c).to_vec(),
             '9' => vec![as_digit(c)]
@@ -75,12 +74,8 @@ pub(super) fn shaped(field: &str, check: char, shape: Shape) -> Option<(String, 
             }
             want if as_letters(c).contains(&want) => vec![want],
             _ => Vec::new(),
-        };
-        readings = readings
-            .iter()
-            .flat_map(|r| choices.iter().map(move |&c| format!("{r}{c}")))
-            .collect();
-    }
+        }
+    }));
     let check = as_digit(check);
     let likeliest = readings.first()?.clone();
     let mut holding = readings.into_iter().filter(|r| check_digit(r) == check);
@@ -97,4 +92,17 @@ pub(super) fn letters_then_digits(number: &str) -> bool {
     rest.trim_end_matches('<')
         .chars()
         .all(|c| c.is_ascii_digit())
+}
+
+/// Every word spelt by taking one of each position's `choices` in turn, the first choices'
+/// first; none when a position has no choice.
+pub(super) fn spellings(choices: impl IntoIterator<Item = Vec<char>>) -> Vec<String> {
+    let mut words = vec![String::new()];
+    for choice in choices {
+        words = words
+            .iter()
+            .flat_map(|w| choice.iter().map(move |&c| format!("{w}{c}")))
+            .collect();
+    }
+    words
 }

@@ -13,7 +13,8 @@
 //!
 //! A text layer's zone is what was written and is never settled this way.
 
-use super::{as_digit, shaped};
+use super::as_digit;
+use super::fields::{shaped, spellings};
 use crate::mrz::{check_digit, zone_letters};
 use crate::passport_numbers::{Shape, fits};
 
@@ -52,19 +53,13 @@ fn marks_as_letters(word: &str) -> String {
 /// `word` (upper case) with its marks read as each narrow character they may stand for, in the
 /// zone's characters.
 fn marks_read(word: &str) -> Vec<String> {
-    let mut readings = vec![String::new()];
-    for c in word.chars() {
-        let choices: &[char] = if MARKS.contains(&c) {
-            &['I', 'J', 'L', '1']
-        } else {
-            std::slice::from_ref(&c)
-        };
-        readings = readings
-            .iter()
-            .flat_map(|r| choices.iter().map(move |&c| format!("{r}{c}")))
-            .collect();
-    }
-    readings.iter().map(|r| zone_letters(r)).collect()
+    spellings(word.chars().map(|c| match c {
+        c if MARKS.contains(&c) => vec!['I', 'J', 'L', '1'],
+        c => vec![c],
+    }))
+    .iter()
+    .map(|r| zone_letters(r))
+    .collect()
 }
 
 /// The words of a page's text outside its zone, in the zone's characters.
@@ -128,6 +123,7 @@ impl Printed {
         let candidates: Vec<String> = self
             .numbers
             .iter()
+            .filter(|w| w.len() <= 9)
             .map(|w| match shape {
                 Some(shape) if !fits(w, shape) => match shaped(&format!("{w:<<9}"), check, shape) {
                     Some((number, true)) => number.trim_end_matches('<').to_owned(),
@@ -189,7 +185,7 @@ impl Printed {
     /// The one word of the page, in letters only, other than `read` that `fits`; none when the
     /// page prints `read` itself or `read` is a single letter.
     fn unique(&self, read: &str, fits: impl Fn(&str) -> bool) -> Option<&str> {
-        if read.len() < 2 || self.words.iter().any(|w| w == read) {
+        if read.len() < 2 || self.prints(read) {
             return None;
         }
         let mut found = self
@@ -211,11 +207,7 @@ impl Printed {
         if field.contains("<<") {
             return None;
         }
-        let on_page = |word: &str| {
-            self.words
-                .binary_search_by(|w| w.as_str().cmp(word))
-                .is_ok()
-        };
+        let on_page = |word: &str| self.prints(word);
         let chars: Vec<char> = field.chars().collect();
         let beside_filler =
             |i: usize| (i > 0 && chars[i - 1] == '<') || chars.get(i + 1) == Some(&'<');
@@ -253,16 +245,16 @@ impl Printed {
     }
 
     /// `names` (names separated by spaces, as a zone's field is read) with each name the page
-    /// spells with other narrow letters (`narrow`) or other round letters (`round`) spelt as the
+    /// spells with other round letters, or (with `narrow`) other narrow letters, spelt as the
     /// page does.
-    pub(super) fn names(&self, names: &str, narrow: bool, round: bool) -> String {
+    pub(super) fn names(&self, names: &str, narrow: bool) -> String {
         names
             .split(' ')
             .map(|name| {
                 narrow
                     .then(|| self.name(name))
                     .flatten()
-                    .or_else(|| round.then(|| self.round(name)).flatten())
+                    .or_else(|| self.round(name))
                     .unwrap_or(name)
             })
             .collect::<Vec<_>>()
