@@ -401,7 +401,7 @@ pub(crate) fn generate(
 
 /// A random stream of a thing's own, from its `key`: what it draws leaves the demo's stream as it
 /// was.
-fn own_stream(key: &str) -> StdRng {
+pub(super) fn own_stream(key: &str) -> StdRng {
     <StdRng as rand::SeedableRng>::seed_from_u64(
         key.bytes()
             .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),

@@ -11,7 +11,7 @@ mod history;
 
 use crate::sql::Conn;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use migdesk_domain::{Calendar, Catalogue, Lang};
+use migdesk_domain::{Calendar, Catalogue, Lang, passport_numbers};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
@@ -387,14 +387,32 @@ fn fin(rng: &mut StdRng) -> String {
 }
 
 /// A passport number in the shape `nationality`'s state writes them (two letters and seven
-/// digits for a state without one).
+/// digits for a state without one). It takes the same draws from `rng` as before the states'
+/// shapes were known, so the rest of the demo stays as it was; a shape those draws do not spell
+/// is spelt from a stream of its own, keyed by them.
 fn passport(rng: &mut StdRng, nationality: &str) -> String {
-    let shape = migdesk_domain::passport_numbers::shape(nationality).unwrap_or("AA9999999");
+    let prefix: String = (0..2)
+        .map(|_| (b'A' + rng.random_range(0..26u8)) as char)
+        .collect();
+    let drawn = match nationality {
+        "AZE" => format!("C{:08}", rng.random_range(0..100_000_000u32)),
+        "RUS" => format!(
+            "{:02}{:07}",
+            rng.random_range(10..99u32),
+            rng.random_range(0..10_000_000u32)
+        ),
+        _ => format!("{prefix}{:07}", rng.random_range(0..10_000_000u32)),
+    };
+    let shape = passport_numbers::shape(nationality).unwrap_or("AA9999999");
+    if passport_numbers::fits(&drawn, shape) {
+        return drawn;
+    }
+    let mut own = application::own_stream(&drawn);
     shape
         .chars()
         .map(|c| match c {
-            'A' => (b'A' + rng.random_range(0..26u8)) as char,
-            '9' => (b'0' + rng.random_range(0..10u8)) as char,
+            'A' => (b'A' + own.random_range(0..26u8)) as char,
+            '9' => (b'0' + own.random_range(0..10u8)) as char,
             c => c,
         })
         .collect()
