@@ -19,7 +19,7 @@ use crate::passport_numbers::{self, fits};
 mod fields;
 mod printed;
 mod repair;
-use fields::{document_number, numeric, shaped};
+use fields::{document_number, likeliest, numeric, shaped};
 use printed::Printed;
 use repair::{one_less, readings, realigned};
 
@@ -345,11 +345,17 @@ fn read(
     if check_digit(&composite) != as_digit(digit) {
         failed.push(Checked::Composite);
         // A number "corrected" into one its digit allows while the composite still fails was
-        // printed with a wrong digit, not misread: it stands as read, and its digit fails.
+        // printed with a wrong digit, not misread: it stands as read (in its state's shape, as a
+        // failing number is shown), and its digit fails.
         if let Some(i) = corrected.iter().position(|c| *c == Checked::DocumentNumber) {
             corrected.remove(i);
             let (line, from) = l.number;
-            lines[line].replace_range(from..=from + 9, &as_read[line][from..=from + 9]);
+            let read = &as_read[line][from..from + 9];
+            let shown = number_shape
+                .and_then(|shape| likeliest(read, shape))
+                .unwrap_or_else(|| read.to_owned());
+            lines[line].replace_range(from..from + 9, &shown);
+            lines[line].replace_range(from + 9..=from + 9, &as_read[line][from + 9..=from + 9]);
             failed.insert(0, Checked::DocumentNumber);
         }
     }

@@ -18,12 +18,14 @@
 //! zone reader settles what the check digits cannot against the page's printed fields
 //! (`migdesk_domain::mrz_read`: a name that lost a narrow letter, a number two corrections
 //! explain, a line read with a character too many), and 192 of 200. The demo's passports then
-//! took their states' number shapes (another 200 pages): 198 of 200 with the number read in its
-//! state's shape (`SZ54…` read `5254…`, where the check digit holds either way) and a damaged
-//! zone's names settled against the page more widely (189 with the shape alone). Still missed:
-//! a state's letter lost on both lines, a `9` read as `O`. Reading every zone by its cells
-//! first, with letters only where letters stand and digits where digits do, read fewer (the
-//! recogniser limited to digits drops what it cannot read as one, leaving cells empty).
+//! took their states' number shapes (other numbers on the same pages): 196 of 200, and 198 of
+//! another 200, with the number read in its state's shape (`SZ54…` read `5254…`, where the
+//! check digit holds either way) and a damaged zone's names settled against the page more
+//! widely. Still missed: a zone not found at all, a second line one character short, a misread
+//! that passes a forged zone's wrong digit, names misread on the page too (`VVANG`/`WE}`).
+//! Reading every zone by its cells first, with letters only where letters stand and digits
+//! where digits do, read fewer (the recogniser limited to digits drops what it cannot read as
+//! one, leaving cells empty).
 
 use image::{GrayImage, Luma};
 

@@ -6,6 +6,9 @@ use super::{as_digit, as_letters};
 use crate::mrz::check_digit;
 use crate::passport_numbers::Shape;
 
+/// Letters a reader takes for one another in the zone's font: round, and each read as `0`.
+pub(super) const ROUND: [char; 3] = ['O', 'D', 'Q'];
+
 /// A numeric field and its check digit, corrected only when the check then holds: the field
 /// as read (or as corrected) and whether it was corrected; `None` when the digit does not hold
 /// either way.
@@ -60,9 +63,36 @@ pub(super) fn document_number(field: &str, check: char) -> Option<(String, bool)
 /// digit (`true`), or, when none does, the likeliest (`false`); `None` when the shape allows no
 /// reading or several satisfy the digit.
 pub(super) fn shaped(field: &str, check: char, shape: Shape) -> Option<(String, bool)> {
+    let check = as_digit(check);
+    let likeliest = in_shape(field, shape, false).first()?.clone();
+    // Letters as read first; only when no such reading holds, a round letter as another too.
+    for round in [false, true] {
+        let readings = in_shape(field, shape, round);
+        let mut holding = readings.into_iter().filter(|r| check_digit(r) == check);
+        match (holding.next(), holding.next()) {
+            (Some(one), None) => return Some((one, true)),
+            (None, _) => {}
+            _ => return None,
+        }
+    }
+    Some((likeliest, false))
+}
+
+/// The likeliest reading of a document number `field` in the state's `shape` (each character
+/// as a reader most often confuses it), whatever its check digit says.
+pub(super) fn likeliest(field: &str, shape: Shape) -> Option<String> {
+    in_shape(field, shape, false).into_iter().next()
+}
+
+/// Every reading of `field` in `shape`, the likeliest first; with `round`, a round letter read
+/// where a letter stands may be another round letter (`OR66…` for `DR66…`).
+fn in_shape(field: &str, shape: Shape, round: bool) -> Vec<String> {
     let wanted = format!("{shape:<<9}");
-    let readings = spellings(field.chars().zip(wanted.chars()).map(|(c, want)| {
+    spellings(field.chars().zip(wanted.chars()).map(|(c, want)| {
         match want {
+            'A' if round && ROUND.contains(&c) => std::iter::once(c)
+                .chain(ROUND.iter().copied().filter(|&r| r != c))
+                .collect(),
             'A' if c.is_ascii_uppercase() => vec![c],
             'A' => as_letters(c).to_vec(),
             '9' => vec![as_digit(c)]
@@ -75,15 +105,7 @@ pub(super) fn shaped(field: &str, check: char, shape: Shape) -> Option<(String, 
             want if as_letters(c).contains(&want) => vec![want],
             _ => Vec::new(),
         }
-    }));
-    let check = as_digit(check);
-    let likeliest = readings.first()?.clone();
-    let mut holding = readings.into_iter().filter(|r| check_digit(r) == check);
-    match (holding.next(), holding.next()) {
-        (Some(one), None) => Some((one, true)),
-        (None, _) => Some((likeliest, false)),
-        _ => None,
-    }
+    }))
 }
 
 /// A number made of letters then digits (with fillers after them), as most states write them.

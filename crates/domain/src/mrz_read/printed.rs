@@ -14,7 +14,7 @@
 //! A text layer's zone is what was written and is never settled this way.
 
 use super::as_digit;
-use super::fields::{shaped, spellings};
+use super::fields::{ROUND, shaped, spellings};
 use crate::mrz::{check_digit, zone_letters};
 use crate::passport_numbers::{Shape, fits};
 
@@ -166,7 +166,7 @@ impl Printed {
     /// takes for each other in the zone's font (`BERIOZE` for `BERIDZE`), and only one word of
     /// the page is such.
     pub(super) fn round(&self, read: &str) -> Option<&str> {
-        let round = |c: char| matches!(c, 'O' | 'D' | 'Q');
+        let round = |c: char| ROUND.contains(&c);
         self.unique(read, |w| {
             w.len() == read.len()
                 && w.chars()

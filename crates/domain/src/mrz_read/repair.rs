@@ -3,6 +3,7 @@
 //! character in turn.
 
 use super::{Format, as_digit, as_letters, printed};
+use crate::passport_numbers;
 
 /// Whether `read` is `truth` as a reader may have taken it: each character the same, or both
 /// ones a reader confuses with the same digit (`O` and `D` for `0`).
@@ -12,6 +13,11 @@ pub(super) fn confusable(read: &str, truth: &str) -> bool {
             .chars()
             .zip(truth.chars())
             .all(|(r, t)| r == t || (as_digit(r) == as_digit(t) && as_digit(r).is_ascii_digit()))
+}
+
+/// Whether `a` and `b` are letters a reader takes for the same digit (`O` and `D` for `0`).
+fn confusable_letters(a: char, b: char) -> bool {
+    a.is_ascii_uppercase() && b.is_ascii_uppercase() && confusable(&a.to_string(), &b.to_string())
 }
 
 /// Whether `a` and `b` are two of the narrow letters a reader takes for each other (`JND` for
@@ -33,13 +39,18 @@ pub(super) fn realigned(format: Format, mut lines: Vec<String>, width: usize) ->
     };
     // A digit read in the nationality is the letter the state has in its place when that is one
     // of the digit's lookalikes (`1N0` under the state `IND` is `IND`, not `INO`), else its
-    // likeliest letter; a narrow letter is the state's narrow letter (`JND` under `IND`).
+    // likeliest letter; a narrow letter is the state's narrow letter (`JND` under `IND`), and a
+    // letter read for the lookalike of a state the desk knows is the state's (`INO` under `IND`;
+    // under `INO`, which is no state, `IND` stands and mends the state).
     let state: Vec<char> = lines[0].get(2..5).unwrap_or_default().chars().collect();
+    // A state read as one the desk knows (by its numbers' shape) is taken as read.
+    let known_state = passport_numbers::shape(&state.iter().collect::<String>()).is_some();
     let nationality: String = read
         .chars()
         .enumerate()
         .map(|(i, c)| match state.get(i) {
             Some(s) if as_letters(c).contains(s) || narrow_pair(c, *s) => *s,
+            Some(s) if known_state && confusable_letters(c, *s) => *s,
             _ => as_letters(c).first().copied().unwrap_or(c),
         })
         .collect();

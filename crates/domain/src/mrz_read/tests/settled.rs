@@ -245,3 +245,45 @@ fn a_zone_damaged_only_in_its_nationality_keeps_its_names_narrow_letters_and_rea
     let zone = find(&format!("{page}{lines}"), Source::Recognised, today()).unwrap();
     assert_eq!(zone.surname, "IYER");
 }
+
+#[test]
+fn a_number_corrected_while_the_composite_fails_stands_in_its_states_shape_failing() {
+    // Printed with a wrong check digit (the demo's forged zone) and read `8511…`: `85IL…` in
+    // Georgia's shape "passes" that digit, the composite does not, so the number was printed
+    // wrong: shown as read, in the shape (`85II…`), failing.
+    let read = "P<GEOKAPANADZE<<NINO<<<<<<<<<<<<<<<<<<<<<<<<\n8511452502GE06011251<2711254<<<<<<<<<<<<<<<4";
+    let zone = find(read, Source::Recognised, today()).unwrap();
+    assert_eq!(zone.document_number, "85II45250");
+    assert!(zone.failed.contains(&Checked::DocumentNumber), "{zone:?}");
+}
+
+#[test]
+fn a_round_letter_where_the_shape_has_a_letter_may_be_another_round_letter() {
+    // `DR…` read `OR…`: Ukraine's two letters, and the digit picks `D`.
+    let read = passport_zone("UKR", "DR662761").replacen("DR662761", "OR662761", 1);
+    let zone = find(&read, Source::Recognised, today()).unwrap();
+    assert_eq!(zone.document_number, "DR662761");
+    assert_eq!(zone.failed, []);
+}
+
+#[test]
+fn a_nationality_letter_read_as_the_lookalike_of_a_known_state_is_the_states() {
+    // `IND` read `1NO` on the second line: India's `D`, not `INO` made the state too.
+    let read = "P<INDSHARMA<<ANANYA<<<<<<<<<<<<<<<<<<<<<<<<<\nR3156511<71NO8902100<2802105<<<<<<<<<<<<<<<8";
+    let zone = find(read, Source::Recognised, today()).unwrap();
+    assert_eq!(
+        (zone.issuing_state.as_str(), zone.nationality.as_str()),
+        ("IND", "IND")
+    );
+    assert_eq!(zone.failed, []);
+}
+
+#[test]
+fn round_letters_are_tried_as_one_another_only_when_no_reading_as_read_holds() {
+    // `QO` read `Q0`: the `0` where a letter stands is `O`, and `Q` stays as read (as another
+    // round letter, `OO`/`DD`/… could hold too and leave no single answer).
+    let read = passport_zone("GEO", "36QO79216").replacen("36QO79216", "36Q079216", 1);
+    let zone = find(&read, Source::Recognised, today()).unwrap();
+    assert_eq!(zone.document_number, "36QO79216");
+    assert_eq!(zone.failed, []);
+}
