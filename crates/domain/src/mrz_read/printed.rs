@@ -75,20 +75,22 @@ impl Printed {
     /// The words of `text`'s lines that are not zone lines, each transliterated as the zone
     /// writes names (`Hüseynov` is `HUSEYNOV`).
     pub(super) fn of(text: &str) -> Printed {
-        let mut words: Vec<String> = text
+        let raw: Vec<&str> = text
             .lines()
             .filter(|line| super::zone_line(line).is_none())
             .flat_map(|line| line.split(|c: char| !c.is_alphanumeric() && !MARKS.contains(&c)))
+            .collect();
+        let mut words: Vec<String> = raw
+            .iter()
             .map(|word| zone_letters(&marks_as_letters(word)))
             .filter(|w| w.len() >= 2 && !w.contains('<'))
             .collect();
         words.sort_unstable();
         words.dedup();
-        let mut numbers: Vec<String> = text
-            .lines()
-            .filter(|line| super::zone_line(line).is_none())
-            .flat_map(|line| line.split(|c: char| !c.is_alphanumeric() && !MARKS.contains(&c)))
-            .filter(|w| w.chars().any(|c| c.is_ascii_digit()) && w.len() <= 9)
+        let number_like = |w: &str| w.chars().any(|c| c.is_ascii_digit()) && w.len() <= 9;
+        let mut numbers: Vec<String> = raw
+            .iter()
+            .filter(|w| number_like(w))
             .flat_map(|w| {
                 let upper = w.to_uppercase();
                 let marks = upper.chars().filter(|c| MARKS.contains(c)).count();
@@ -103,7 +105,9 @@ impl Printed {
                     .chain(std::iter::once(zone_letters(&upper)))
             })
             .collect();
-        numbers.extend(words.iter().cloned());
+        numbers.extend(words.iter().filter(|w| number_like(w)).cloned());
+        // A transliteration may have lengthened a word past a zone number's nine characters.
+        numbers.retain(|w| w.len() <= 9);
         numbers.sort_unstable();
         numbers.dedup();
         Printed { words, numbers }
@@ -123,7 +127,6 @@ impl Printed {
         let candidates: Vec<String> = self
             .numbers
             .iter()
-            .filter(|w| w.len() <= 9)
             .map(|w| match shape {
                 Some(shape) if !fits(w, shape) => match shaped(&format!("{w:<<9}"), check, shape) {
                     Some((number, true)) => number.trim_end_matches('<').to_owned(),

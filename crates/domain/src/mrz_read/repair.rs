@@ -17,7 +17,10 @@ pub(super) fn confusable(read: &str, truth: &str) -> bool {
 
 /// Whether `a` and `b` are letters a reader takes for the same digit (`O` and `D` for `0`).
 fn confusable_letters(a: char, b: char) -> bool {
-    a.is_ascii_uppercase() && b.is_ascii_uppercase() && confusable(&a.to_string(), &b.to_string())
+    a.is_ascii_uppercase()
+        && b.is_ascii_uppercase()
+        && as_digit(a) == as_digit(b)
+        && as_digit(a).is_ascii_digit()
 }
 
 /// Whether `a` and `b` are two of the narrow letters a reader takes for each other (`JND` for
