@@ -21,7 +21,7 @@ mod printed;
 mod repair;
 use fields::{document_number, likeliest, numeric, shaped};
 use printed::Printed;
-use repair::{one_less, readings, realigned};
+use repair::{one_less, one_short, readings, realigned};
 
 /// The zone's layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -312,6 +312,14 @@ fn read(
                         likeliest = Some(number);
                         None
                     }
+                    // Its digit holds only for a reading outside the shape, and the page prints
+                    // the number in the shape: the zone was printed with a wrong digit (forged,
+                    // or misprinted) and read with a lucky error. The page's number, failing: a
+                    // zone that does not check is shown, not hidden by a misreading.
+                    Some((number, false)) if printed.prints_number(&number, Some(shape)) => {
+                        likeliest = Some(number);
+                        None
+                    }
                     _ => outcome,
                 }
             }
@@ -476,48 +484,85 @@ pub fn find(text: &str, source: Source, today: NaiveDate) -> Option<Zone> {
                     .get(names)
                     .and_then(|l| l.as_deref())
                     .map_or(0, |l| width.saturating_sub(l.len()));
+                let (holding, failing) = window_readings(
+                    format,
+                    fitted.unwrap_or_default(),
+                    names_line_short,
+                    source,
+                    &printed,
+                    today,
+                );
+                if let Some(zone) = failing {
+                    first.get_or_insert(zone);
+                }
                 // Of several readings whose every digit holds (a line one character too long),
                 // the one whose nationality is its state's, then the one whose first line needed
                 // no repair, then the one corrected least.
-                let mut best: Option<((bool, bool, usize), Zone)> = None;
-                for fitted in readings(fitted.unwrap_or_default()) {
-                    // Whether the first line, or any, had to be repaired.
-                    let (fitted, first_line_damaged, repaired) = match source {
-                        Source::Typed => (fitted, false, false),
-                        Source::Recognised => {
-                            let before = fitted.clone();
-                            let fitted = realigned(format, fitted, width);
-                            let first = fitted[0] != before[0];
-                            let any = fitted != before;
-                            (fitted, first, any)
-                        }
-                    };
-                    let printed = Settle {
-                        printed: &printed,
-                        first_line_damaged,
-                        repaired,
-                        names_line_short,
-                    };
-                    let zone = read(format, &fitted, source, &printed, today);
-                    let doubt = (
-                        zone.nationality != zone.issuing_state,
-                        first_line_damaged,
-                        zone.corrected.len(),
-                    );
-                    if !zone.failed.is_empty() {
-                        first.get_or_insert(zone);
-                    } else if best.as_ref().is_none_or(|(least, _)| doubt < *least) {
-                        best = Some((doubt, zone));
-                    }
-                }
-                if let Some((_, zone)) = best {
+                if let Some((_, zone)) = holding.into_iter().min_by_key(|(doubt, _)| *doubt) {
                     return Some(zone);
                 }
             }
         }
     }
+    // A line of numbers read one character short, each character put back in turn.
+    if source == Source::Recognised
+        && let Some(zone) = one_short(&lines, &printed, today)
+    {
+        return Some(zone);
+    }
     // No reading whose every check digit holds: the first, and its failing digits say so.
     first
+}
+
+/// How far a reading of a zone was repaired, least first: its nationality not its state's, its
+/// first line repaired, the fields corrected.
+type Doubt = (bool, bool, usize);
+
+/// The readings of one window of lines that `choices` make (one line's several choices, the
+/// others' one): those whose every check digit holds, each with its [`Doubt`], and the first
+/// reading that fails.
+fn window_readings(
+    format: Format,
+    choices: Vec<Vec<String>>,
+    names_line_short: usize,
+    source: Source,
+    printed: &Printed,
+    today: NaiveDate,
+) -> (Vec<(Doubt, Zone)>, Option<Zone>) {
+    let (_, width) = format.shape();
+    let mut holding = Vec::new();
+    let mut failing = None;
+    for fitted in readings(choices) {
+        // Whether the first line, or any, had to be repaired.
+        let (fitted, first_line_damaged, repaired) = match source {
+            Source::Typed => (fitted, false, false),
+            Source::Recognised => {
+                let before = fitted.clone();
+                let fitted = realigned(format, fitted, width);
+                let first = fitted[0] != before[0];
+                let any = fitted != before;
+                (fitted, first, any)
+            }
+        };
+        let settle = Settle {
+            printed,
+            first_line_damaged,
+            repaired,
+            names_line_short,
+        };
+        let zone = read(format, &fitted, source, &settle, today);
+        let doubt = (
+            zone.nationality != zone.issuing_state,
+            first_line_damaged,
+            zone.corrected.len(),
+        );
+        if zone.failed.is_empty() {
+            holding.push((doubt, zone));
+        } else {
+            failing.get_or_insert(zone);
+        }
+    }
+    (holding, failing)
 }
 
 #[cfg(test)]

@@ -86,7 +86,7 @@ pub(super) fn likeliest(field: &str, shape: Shape) -> Option<String> {
 
 /// Every reading of `field` in `shape`, the likeliest first; with `round`, a round letter read
 /// where a letter stands may be another round letter (`OR66…` for `DR66…`).
-fn in_shape(field: &str, shape: Shape, round: bool) -> Vec<String> {
+pub(super) fn in_shape(field: &str, shape: Shape, round: bool) -> Vec<String> {
     let wanted = format!("{shape:<<9}");
     spellings(field.chars().zip(wanted.chars()).map(|(c, want)| {
         match want {

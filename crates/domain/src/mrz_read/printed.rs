@@ -14,7 +14,7 @@
 //! A text layer's zone is what was written and is never settled this way.
 
 use super::as_digit;
-use super::fields::{ROUND, shaped, spellings};
+use super::fields::{ROUND, in_shape, shaped, spellings};
 use crate::mrz::{check_digit, zone_letters};
 use crate::passport_numbers::{Shape, fits};
 
@@ -151,6 +151,21 @@ impl Printed {
         let one = fits.next()?;
         // The same number reached from two of the page's words is still one.
         fits.all(|other| other == one).then(|| one.clone())
+    }
+
+    /// Whether the page prints the number `number` (fillers after it ignored): as it stands, or,
+    /// with the state's `shape`, read in it (`68B195069` is `68BI95069` in Georgia's).
+    pub(super) fn prints_number(&self, number: &str, shape: Option<Shape>) -> bool {
+        let number = number.trim_end_matches('<');
+        self.numbers.iter().any(|w| {
+            w == number
+                || shape.is_some_and(|shape| {
+                    !fits(w, shape)
+                        && in_shape(&format!("{w:<<9}"), shape, false)
+                            .iter()
+                            .any(|r| r.trim_end_matches('<') == number)
+                })
+        })
     }
 
     /// The page's spelling of the name `read` (one name, letters only) when the two differ only

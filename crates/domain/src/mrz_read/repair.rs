@@ -1,8 +1,11 @@
 //! A reader's lines made into a zone's where only the zone's own structure can tell how: the
 //! state and nationality made consistent, a line one character too long read without each
-//! character in turn.
+//! character in turn, a line of numbers one character short read with one put back.
 
-use super::{Format, as_digit, as_letters, printed};
+use chrono::NaiveDate;
+
+use super::printed::Printed;
+use super::{Format, Source, Zone, as_digit, as_letters, fit, printed, window_readings};
 use crate::passport_numbers;
 
 /// Whether `read` is `truth` as a reader may have taken it: each character the same, or both
@@ -116,6 +119,108 @@ pub(super) fn one_less(line: &str, width: usize) -> Option<Vec<String>> {
         .collect();
     fewer.dedup();
     Some(fewer)
+}
+
+/// `line`, one character shorter than a zone's line, with one of the zone's characters put
+/// back at each place in turn (each different line once).
+fn one_more(line: &str) -> Vec<String> {
+    let characters = ('A'..='Z').chain('0'..='9').chain(std::iter::once('<'));
+    let mut more: Vec<String> = (0..=line.len())
+        .flat_map(|i| {
+            characters
+                .clone()
+                .map(move |c| format!("{}{c}{}", &line[..i], &line[i..]))
+        })
+        .collect();
+    more.sort_unstable();
+    more.dedup();
+    more
+}
+
+/// A passport's or a visa-sized card's zone whose line of numbers was read one character short
+/// (a narrow `I` lost, as names' lines lose them): read with a character put back at each place.
+/// Put back inside the document number, several readings hold every digit (the composite weighs
+/// the number as its own digit does), and inside the nationality any letter does, so one is
+/// taken only when it is the only zone that holds, or the only one whose number the page prints,
+/// or of those the only one of a state the desk knows, its number in the state's shape.
+pub(super) fn one_short(
+    lines: &[Option<String>],
+    page: &Printed,
+    today: NaiveDate,
+) -> Option<Zone> {
+    for format in [Format::Td3, Format::Td2] {
+        let (_, width) = format.shape();
+        for pair in lines.windows(2) {
+            let [Some(names), Some(numbers)] = pair else {
+                continue;
+            };
+            if numbers.len() + 1 != width {
+                continue;
+            }
+            let Some(names_fitted) = fit(names, width, true, false) else {
+                continue;
+            };
+            let names_short = width.saturating_sub(names.len());
+            let choices = vec![vec![names_fitted], one_more(numbers)];
+            let (holding, _) = window_readings(
+                format,
+                choices,
+                names_short,
+                Source::Recognised,
+                page,
+                today,
+            );
+            let mut zones: Vec<Zone> = Vec::new();
+            for (_, zone) in holding {
+                if !zones.iter().any(|z| same_fields(z, &zone)) {
+                    zones.push(zone);
+                }
+            }
+            let passport_shape = |z: &Zone| {
+                z.document_code
+                    .starts_with('P')
+                    .then(|| passport_numbers::shape(&z.issuing_state))
+                    .flatten()
+            };
+            if zones.len() > 1 {
+                zones.retain(|z| page.prints_number(&z.document_number, passport_shape(z)));
+            }
+            // Put back in the nationality, which no digit covers, any letter holds: the one
+            // that makes it a state the desk knows, its state's, with the number in its shape.
+            if zones.len() > 1 {
+                zones.retain(|z| {
+                    z.nationality == z.issuing_state
+                        && passport_shape(z)
+                            .is_some_and(|shape| passport_numbers::fits(&z.document_number, shape))
+                });
+            }
+            if let [zone] = &zones[..] {
+                return Some(zone.clone());
+            }
+        }
+    }
+    None
+}
+
+/// Whether two readings of a zone say the same of its holder and document.
+fn same_fields(a: &Zone, b: &Zone) -> bool {
+    (
+        &a.document_number,
+        &a.nationality,
+        a.date_of_birth,
+        a.expiry,
+        a.sex,
+        &a.surname,
+        &a.given_names,
+    ) == (
+        &b.document_number,
+        &b.nationality,
+        b.date_of_birth,
+        b.expiry,
+        b.sex,
+        &b.surname,
+        &b.given_names,
+    )
 }
 
 /// Every window of lines the `choices` of each line make: one line's several choices (a line one

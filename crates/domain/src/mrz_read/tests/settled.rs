@@ -287,3 +287,55 @@ fn round_letters_are_tried_as_one_another_only_when_no_reading_as_read_holds() {
     assert_eq!(zone.document_number, "36QO79216");
     assert_eq!(zone.failed, []);
 }
+
+#[test]
+fn a_line_of_numbers_read_one_short_takes_the_character_put_back_that_the_page_prints() {
+    // `68BI95069` read with its `I` lost (both lines lost narrow letters).
+    let page = "Ad / Given names: GIORGI\nPasport № / Passport No.: 68B195069\n";
+    let zone_lines =
+        "P<GEOKAPANADZE<<GORG<<<<<<<<<<<<<<<<<<<<<<\n68B950692GE07910166<2810168<<<<<<<<<<<<<<<8";
+    let zone = find(&format!("{page}{zone_lines}"), Source::Recognised, today()).unwrap();
+    assert_eq!(zone.document_number, "68BI95069", "{zone:?}");
+    assert_eq!(zone.nationality, "GEO");
+    assert_eq!(zone.given_names, "GIORGI");
+    assert_eq!(zone.date_of_birth, Some(day(1979, 10, 16)));
+    assert_eq!(zone.failed, []);
+    // Without the page's number, several letters put back in the number hold every digit
+    // (`68BS…` weighs as `68BI…`): none is taken, and the zone as read fails.
+    let zone = find(zone_lines, Source::Recognised, today()).unwrap();
+    assert!(!zone.failed.is_empty(), "{zone:?}");
+}
+
+#[test]
+fn a_number_whose_digit_holds_only_outside_its_states_shape_is_the_pages_failing() {
+    // Printed `U79552450` with a wrong check digit (the demo's forged zone) and read `U79S…`,
+    // which happens to satisfy it; Turkey's numbers have digits there and the page prints it.
+    let zone_lines = "P<TURDEMIR<<MEHMET<<<<<<<<<<<<<<<<<<<<<<<<<<\nU79S524506TUR8609144<2709145<<<<<<<<<<<<<<<2";
+    let page = "Pasport № / Passport No.: U79552450\n";
+    let zone = find(&format!("{page}{zone_lines}"), Source::Recognised, today()).unwrap();
+    assert_eq!(zone.document_number, "U79552450");
+    assert_eq!(zone.failed, [Checked::DocumentNumber, Checked::Composite]);
+    // Without the page, nothing says the lucky reading is wrong: it stands.
+    let zone = find(zone_lines, Source::Recognised, today()).unwrap();
+    assert_eq!(zone.document_number, "U79S52450");
+    assert_eq!(zone.failed, [Checked::Composite]);
+}
+
+#[test]
+fn a_nationality_read_one_short_is_the_known_state_the_first_line_also_lost() {
+    // Both lines lost the `I` of `IND`: put back in the nationality, any letter holds every
+    // digit; only `IND` is a state whose numbers the desk knows, and it mends the first line.
+    let read = "Pasport № / Passport No.: Q4938740\nP<NDSHARMA<<RAHUL<<<<<<<<<<<<<<<<<<<<<<<<<\nQ4938740<3ND0004189<2704184<<<<<<<<<<<<<<<0";
+    let zone = find(read, Source::Recognised, today()).unwrap();
+    assert_eq!(
+        (zone.issuing_state.as_str(), zone.nationality.as_str()),
+        ("IND", "IND"),
+        "{zone:?}"
+    );
+    assert_eq!(
+        (zone.surname.as_str(), zone.given_names.as_str()),
+        ("SHARMA", "RAHUL")
+    );
+    assert_eq!(zone.date_of_birth, Some(day(2000, 4, 18)));
+    assert_eq!(zone.failed, []);
+}
