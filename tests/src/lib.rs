@@ -190,6 +190,11 @@ impl Xvfb {
                     "1920x1080x24",
                     "-nolisten",
                     "tcp",
+                    // An X server resets when its last client leaves, and refuses or drops the
+                    // clients that connect meanwhile: a desk restarting itself (the old process
+                    // leaves as the new one connects) would find no display or lose it. A
+                    // desktop's server always has other clients; this one must not reset.
+                    "-noreset",
                 ])
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
@@ -268,6 +273,8 @@ pub struct AppWindow {
     // Dropped after tauri-driver: the window needs the display until the app has gone.
     _xvfb: Option<Xvfb>,
     data_dir: tempfile::TempDir,
+    /// Where tauri-driver, WebKitWebDriver and the app (their output is its) write.
+    driver_log: PathBuf,
     /// Keys pressed so far (a chord such as Ctrl+Enter counts once).
     keys: AtomicUsize,
 }
@@ -333,8 +340,9 @@ impl AppWindow {
 
         let port = free_port()?;
         let native_port = free_port()?;
-        let log = File::create(artifacts.join(format!("{test_name}.tauri-driver.log")))
-            .map_err(|e| format!("cannot create the driver log: {e}"))?;
+        let driver_log = artifacts.join(format!("{test_name}.tauri-driver.log"));
+        let log =
+            File::create(&driver_log).map_err(|e| format!("cannot create the driver log: {e}"))?;
         let log_err = log.try_clone().map_err(|e| e.to_string())?;
         let mut command = Command::new(&tauri_driver);
         if display.is_empty() {
@@ -393,6 +401,7 @@ impl AppWindow {
             tauri_driver: child,
             _xvfb: xvfb,
             data_dir,
+            driver_log,
             keys: AtomicUsize::new(0),
         })
     }
@@ -729,6 +738,13 @@ impl AppWindow {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         Err(format!("the focus is on {focused:?}, not on {prefix}…"))
+    }
+
+    /// The last `lines` lines the driver and the app wrote (for a failure's message).
+    pub fn driver_log_tail(&self, lines: usize) -> String {
+        let log = std::fs::read_to_string(&self.driver_log).unwrap_or_default();
+        let all: Vec<&str> = log.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
     }
 
     /// The data folder the app was given.

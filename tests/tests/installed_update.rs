@@ -44,6 +44,36 @@ fn release(db: &Path, args: &[&str]) {
     );
 }
 
+/// Waits for this test's child `pid` (`hang`: until it ends); its exit status, or `None` while
+/// it runs.
+fn wait(pid: u32, hang: bool) -> Option<rustix::process::WaitStatus> {
+    use rustix::process::{Pid, WaitOptions, waitpid};
+    let pid = Pid::from_raw(i32::try_from(pid).ok()?)?;
+    let options = if hang {
+        WaitOptions::empty()
+    } else {
+        WaitOptions::NOHANG
+    };
+    waitpid(Some(pid), options)
+        .ok()
+        .flatten()
+        .map(|(_, status)| status)
+}
+
+/// How the restarted desk `pid` ended, or `None` while it runs.
+fn ended(pid: u32) -> Option<String> {
+    if let Some(status) = wait(pid, false) {
+        return Some(match (status.exit_status(), status.terminating_signal()) {
+            (Some(code), _) => format!("it exited with status {code}"),
+            (_, Some(signal)) => format!("it was killed by signal {signal}"),
+            _ => format!("{status:?}"),
+        });
+    }
+    // Not this test's child (still the older desk's, which should have ended): only gone or not.
+    (!Path::new(&format!("/proc/{pid}")).exists())
+        .then(|| "it is gone (not this test's child: how it ended is unknown)".to_owned())
+}
+
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "installs a package on this machine: run by scripts/installed.sh against the installed desk"]
 async fn the_installed_desk_refuses_a_wrongly_signed_desk_then_installs_the_signed_one_and_restarts_as_it()
@@ -54,6 +84,10 @@ async fn the_installed_desk_refuses_a_wrongly_signed_desk_then_installs_the_sign
         given("MIGDESK_UPDATE_WRONG_SIGNATURE"),
         given("MIGDESK_UPDATE_VERSION"),
     );
+    // A desk that restarts itself leaves its new process to the nearest subreaper when the old
+    // one exits: this test, so that process's end can be waited for and told.
+    let me = i32::try_from(std::process::id()).unwrap();
+    rustix::process::set_child_subreaper(rustix::process::Pid::from_raw(me)).unwrap();
     let before = installed_version();
     assert_ne!(before, next, "the test starts from the older desk");
     let dir = tempfile::tempdir().unwrap();
@@ -149,14 +183,18 @@ async fn the_installed_desk_refuses_a_wrongly_signed_desk_then_installs_the_sign
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
-    // It keeps running as the newer desk (not a start that failed at once).
+    // It keeps running as the newer desk (not a start that failed at once). Its parent, the
+    // older desk, has ended: it is this test's child now, and its status says why it ended.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    for pid in &restarted {
-        assert!(
-            Path::new(&format!("/proc/{pid}")).exists(),
-            "the restarted desk {pid} ended"
-        );
+    for &pid in &restarted {
+        if let Some(how) = ended(pid) {
+            panic!(
+                "the restarted desk {pid} ended: {how}; what the driver and the desk wrote last:\n{}",
+                desk.driver_log_tail(40)
+            );
+        }
         let _ = Command::new("kill").arg(pid.to_string()).status();
+        let _ = wait(pid, true);
     }
     let data = desk.close_keeping_data().await.unwrap();
 
