@@ -288,8 +288,18 @@ fn read(
         let check = char_at(&lines, (at.0, at.1 + len));
         let outcome = match (source, what) {
             (Source::Typed, _) => (check_digit(&field) == check).then(|| (field.clone(), false)),
+            // The page's number differing in a character no confusion explains is taken only
+            // where the zone's own reading in its state's shape does not hold (`IU78…` read
+            // `1U78…` holds as `IU78…`; the page's `1078…` would "hold" as `LD78…`).
             (Source::Recognised, Checked::DocumentNumber) => printed
-                .number(&field, check, number_shape)
+                .number(
+                    &field,
+                    check,
+                    number_shape,
+                    !number_shape
+                        .and_then(|shape| shaped(&field, check, shape))
+                        .is_some_and(|(_, holds)| holds),
+                )
                 .map(|number| {
                     let number = format!("{number:<<9}");
                     let fixed = number != field || as_digit(check) != check;

@@ -116,11 +116,17 @@ impl Printed {
     /// The page's number for the zone's number field `read` (nine characters with fillers)
     /// whose check digit reads `check`: the one word of the page, nine characters or fewer
     /// with a digit, that satisfies that check digit and is `read` but for the reader's usual
-    /// confusions and at most one other character.
+    /// confusions and (with `other`) at most one other character.
     ///
     /// With the state's `shape`, a page's number not in it is read in it first (`2J449326` as
     /// `ZJ449326`), as the zone's own number is.
-    pub(super) fn number(&self, read: &str, check: char, shape: Option<Shape>) -> Option<String> {
+    pub(super) fn number(
+        &self,
+        read: &str,
+        check: char,
+        shape: Option<Shape>,
+        other: bool,
+    ) -> Option<String> {
         let read = read.trim_end_matches('<');
         let confused = |w: &str| -> Vec<char> { w.chars().map(as_digit).collect() };
         let read_as = confused(read);
@@ -146,7 +152,7 @@ impl Printed {
                     .zip(&read_as)
                     .filter(|(a, b)| a != b)
                     .count()
-                    <= 1
+                    <= usize::from(other)
         });
         let one = fits.next()?;
         // The same number reached from two of the page's words is still one.
@@ -200,18 +206,24 @@ impl Printed {
             .is_ok()
     }
 
-    /// The one word of the page, in letters only, other than `read` that `fits`; none when the
-    /// page prints `read` itself or `read` is a single letter.
+    /// The one word of the page, in letters only, other than `read` that `fits`, of those that
+    /// do the one nearest `read` in length (a page printing `ISMAYILLI` and `ISMAYIL`: `SMAYIL`
+    /// is the second); none when the page prints `read` itself or `read` is a single letter.
     fn unique(&self, read: &str, fits: impl Fn(&str) -> bool) -> Option<&str> {
         if read.len() < 2 || self.prints(read) {
             return None;
         }
-        let mut found = self
+        let found: Vec<&str> = self
             .words
             .iter()
             .filter(|w| w.as_str() != read && w.chars().all(|c| c.is_ascii_uppercase()))
-            .filter(|w| fits(w));
-        match (found.next(), found.next()) {
+            .filter(|w| fits(w))
+            .map(String::as_str)
+            .collect();
+        let distance = |w: &&str| w.len().abs_diff(read.len());
+        let nearest = found.iter().map(distance).min()?;
+        let mut near = found.iter().filter(|w| distance(w) == nearest);
+        match (near.next(), near.next()) {
             (Some(one), None) => Some(one),
             _ => None,
         }

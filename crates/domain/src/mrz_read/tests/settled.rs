@@ -339,3 +339,26 @@ fn a_nationality_read_one_short_is_the_known_state_the_first_line_also_lost() {
     assert_eq!(zone.date_of_birth, Some(day(2000, 4, 18)));
     assert_eq!(zone.failed, []);
 }
+
+#[test]
+fn the_pages_number_differing_in_more_than_confusions_does_not_override_a_zone_that_holds() {
+    // `IU781875` read `1U781875`, which holds in Ukraine's shape as `IU…`; the page's `10781875`
+    // holds too when read `LD781875`, but differs from the zone in a `U` no confusion makes `D`.
+    let zone_lines = "P<UKRKOVALENKO<<ANDRIY<<<<<<<<<<<<<<<<<<<<<<\n1U781875<4UKR7502190<3202193<<<<<<<<<<<<<<<4";
+    let page = "Pasport № / Passport No.: 10781875\n";
+    let zone = find(&format!("{page}{zone_lines}"), Source::Recognised, today()).unwrap();
+    assert_eq!(zone.document_number, "IU781875");
+    assert_eq!(zone.failed, []);
+}
+
+#[test]
+fn of_several_printed_names_with_the_same_broad_letters_the_nearest_in_length_is_taken() {
+    // A digit among the names (damaged): `ISMAYILL1I` and `SMAYIL`; the page prints both
+    // `ISMAYILLI` and `ISMAYIL`, whose broad letters are the same.
+    let read = "Soyad / Surname: İSMAYILLI\nAd / Given names: İSMAYIL\nP<AZEISMAYILL1I<<SMAYIL<<<<<<<<<<<<<<<<<<<<<\nC750221887AZE8109231<2709237<<<<<<<<<<<<<<<4";
+    let zone = find(read, Source::Recognised, today()).unwrap();
+    assert_eq!(
+        (zone.surname.as_str(), zone.given_names.as_str()),
+        ("ISMAYILLI", "ISMAYIL")
+    );
+}
