@@ -406,6 +406,12 @@ fn read(
         surname = printed.names(&surname, line_damaged);
         given_names = printed.names(&given_names, line_damaged);
     }
+    // A filler before the separator read as `K` (`KOVALENKOK<<IRYNA`): the page tells.
+    if source == Source::Recognised
+        && let Some(without) = printed.filler_as_k(&surname)
+    {
+        surname = without;
+    }
     // A state "repaired" by putting back a lost letter whose misread letter it left before the
     // surname (`P<INNSHARMA` made `P<IND` + `NSHARMA`): the page's surname without it.
     if source == Source::Recognised

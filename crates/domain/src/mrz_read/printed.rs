@@ -18,6 +18,9 @@ use super::fields::{ROUND, in_shape, shaped, spellings};
 use crate::mrz::{check_digit, zone_letters};
 use crate::passport_numbers::{Shape, fits};
 
+/// A `W` and the `V` a recogniser reads for it when its middle strokes are lost.
+const VW: [char; 2] = ['V', 'W'];
+
 /// Letters a recogniser loses or doubles most: the narrowest of the zone's font.
 pub(super) const NARROW: [char; 3] = ['I', 'J', 'L'];
 
@@ -186,17 +189,27 @@ impl Printed {
         self.unique(read, |w| broad(w) == read_broad)
     }
 
-    /// The page's spelling of the name `read` when it differs only in round letters a reader
-    /// takes for each other in the zone's font (`BERIOZE` for `BERIDZE`), and only one word of
-    /// the page is such.
+    /// The page's spelling of the name `read` when it differs only in letters a reader takes
+    /// for each other in the zone's font — round ones (`BERIOZE` for `BERIDZE`), or a `W` that
+    /// lost its middle strokes (`VEI` for `WEI`) —, and only one word of the page is such.
     pub(super) fn round(&self, read: &str) -> Option<&str> {
-        let round = |c: char| ROUND.contains(&c);
+        let alike = |a: char, b: char| {
+            a == b
+                || (ROUND.contains(&a) && ROUND.contains(&b))
+                || (VW.contains(&a) && VW.contains(&b))
+        };
         self.unique(read, |w| {
-            w.len() == read.len()
-                && w.chars()
-                    .zip(read.chars())
-                    .all(|(a, b)| a == b || (round(a) && round(b)))
+            w.len() == read.len() && w.chars().zip(read.chars()).all(|(a, b)| alike(a, b))
         })
+    }
+
+    /// `surname` without a last `K` that is a filler before the separator misread (as in
+    /// [`Printed::separator`]): when the page prints the surname without it and not with it.
+    pub(super) fn filler_as_k(&self, surname: &str) -> Option<String> {
+        let last = surname.rsplit(' ').next()?;
+        let stem = last.strip_suffix('K')?;
+        (stem.len() >= 2 && !self.prints(last) && self.prints(stem))
+            .then(|| surname[..surname.len() - 1].to_owned())
     }
 
     /// Whether the page prints `word`.

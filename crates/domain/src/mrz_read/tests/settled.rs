@@ -362,3 +362,26 @@ fn of_several_printed_names_with_the_same_broad_letters_the_nearest_in_length_is
         ("ISMAYILLI", "ISMAYIL")
     );
 }
+
+#[test]
+fn a_filler_before_the_separator_read_as_k_goes_where_the_page_prints_the_surname_without_it() {
+    let zone_lines = "P<UKRKOVALENKOK<<IRYNA<<<<<<<<<<<<<<<<<<<<<<<\nQQ140778<9UKR9804197<2704195<<<<<<<<<<<<<<<8";
+    let page = "Soyad / Surname: KOVALENKO\nAd / Given names: IRYNA\n";
+    let zone = find(&format!("{page}{zone_lines}"), Source::Recognised, today()).unwrap();
+    assert_eq!(zone.surname, "KOVALENKO");
+    // A surname that ends in `K` and is printed so stays.
+    let page = "Soyad / Surname: KOVALENKOK\nAd / Given names: IRYNA\n";
+    let zone = find(&format!("{page}{zone_lines}"), Source::Recognised, today()).unwrap();
+    assert_eq!(zone.surname, "KOVALENKOK");
+}
+
+#[test]
+fn a_w_read_as_v_in_a_damaged_names_line_is_the_pages_w() {
+    // `WEI` read `VE1` (a digit among the names: the line is damaged); the page reads `WE}`.
+    let read = "Soyad / Surname: VVANG\nAd / Given names: WE}\nP<CHNWANG<<VE1<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<\nEA16881974CHN7905034<3405031<<<<<<<<<<<<<<<6";
+    let zone = find(read, Source::Recognised, today()).unwrap();
+    assert_eq!(
+        (zone.surname.as_str(), zone.given_names.as_str()),
+        ("WANG", "WEI")
+    );
+}
