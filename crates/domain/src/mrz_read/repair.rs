@@ -137,7 +137,7 @@ fn one_more(line: &str) -> Vec<String> {
     more
 }
 
-/// A passport's or a visa-sized card's zone whose line of numbers was read one character short
+/// A passport's (TD3) or a TD2 card's zone whose line of numbers was read one character short
 /// (a narrow `I` lost, as names' lines lose them): read with a character put back at each place.
 /// Put back inside the document number, several readings hold every digit (the composite weighs
 /// the number as its own digit does), and inside the nationality any letter does, so one is
