@@ -283,12 +283,18 @@ fn read(
     let as_read = lines.clone();
     // A passport's state tells the number's shape, which settles a letter against a digit where
     // the check digit holds either way (`SZ54…` and `5254…` weigh the same).
-    let number_shape = (source == Source::Recognised && lines[0].starts_with('P'))
-        .then(|| passport_numbers::shape(&letters(&alphabetic(&lines[0][2..5]))))
+    let number_shape = (source == Source::Recognised)
+        .then(|| passport_shape(&lines[0], &letters(&alphabetic(&lines[0][2..5]))))
         .flatten();
     for (what, at, len) in fields {
         let field = slice(&lines, at, len);
         let check = char_at(&lines, (at.0, at.1 + len));
+        // The number read in its state's shape: the one reading whose digit holds (`true`), or
+        // the likeliest (`false`).
+        let shaped_number = match (what, number_shape) {
+            (Checked::DocumentNumber, Some(shape)) => shaped(&field, check, shape),
+            _ => None,
+        };
         let outcome = match (source, what) {
             (Source::Typed, _) => (check_digit(&field) == check).then(|| (field.clone(), false)),
             // The page's number differing in a character no confusion explains is taken only
@@ -299,9 +305,7 @@ fn read(
                     &field,
                     check,
                     number_shape,
-                    !number_shape
-                        .and_then(|shape| shaped(&field, check, shape))
-                        .is_some_and(|(_, holds)| holds),
+                    !shaped_number.as_ref().is_some_and(|(_, holds)| *holds),
                 )
                 .map(|number| {
                     let number = format!("{number:<<9}");
@@ -319,7 +323,7 @@ fn read(
                     .as_ref()
                     .is_some_and(|(n, _)| fits(letters(n).as_str(), shape)) =>
             {
-                match shaped(&field, check, shape) {
+                match shaped_number {
                     Some((number, true)) => Some((number, true)),
                     Some((number, false)) if outcome.is_none() => {
                         likeliest = Some(number);
@@ -446,6 +450,14 @@ fn read(
         failed,
         corrected,
     }
+}
+
+/// The shape of the numbers of a passport (its document code beginning `code`) that `state`
+/// issues; none for other documents and states the desk does not know.
+fn passport_shape(code: &str, state: &str) -> Option<passport_numbers::Shape> {
+    code.starts_with('P')
+        .then(|| passport_numbers::shape(state))
+        .flatten()
 }
 
 /// A field of letters only (a state's code, names) as a reader may have read it: a digit there

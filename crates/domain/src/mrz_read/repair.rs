@@ -5,7 +5,9 @@
 use chrono::NaiveDate;
 
 use super::printed::Printed;
-use super::{Format, Source, Zone, as_digit, as_letters, fit, printed, window_readings};
+use super::{
+    Format, Source, Zone, as_digit, as_letters, fit, passport_shape, printed, window_readings,
+};
 use crate::passport_numbers;
 
 /// Whether `read` is `truth` as a reader may have taken it: each character the same, or both
@@ -176,21 +178,16 @@ pub(super) fn one_short(
                     zones.push(zone);
                 }
             }
-            let passport_shape = |z: &Zone| {
-                z.document_code
-                    .starts_with('P')
-                    .then(|| passport_numbers::shape(&z.issuing_state))
-                    .flatten()
-            };
+            let shape_of = |z: &Zone| passport_shape(&z.document_code, &z.issuing_state);
             if zones.len() > 1 {
-                zones.retain(|z| page.prints_number(&z.document_number, passport_shape(z)));
+                zones.retain(|z| page.prints_number(&z.document_number, shape_of(z)));
             }
             // Put back in the nationality, which no digit covers, any letter holds: the one
             // that makes it a state the desk knows, its state's, with the number in its shape.
             if zones.len() > 1 {
                 zones.retain(|z| {
                     z.nationality == z.issuing_state
-                        && passport_shape(z)
+                        && shape_of(z)
                             .is_some_and(|shape| passport_numbers::fits(&z.document_number, shape))
                 });
             }
