@@ -177,9 +177,10 @@ async fn the_installed_desk_refuses_a_wrongly_signed_desk_then_installs_the_sign
         }
         assert!(
             Instant::now() < deadline,
-            "no restart as {next}: installed {}, processes {:?}",
+            "no restart as {next}: installed {}, processes {:?}; what the driver and the desk wrote last:\n{}",
             installed_version(),
-            desk.app_processes()
+            desk.app_processes(),
+            desk.driver_log_tail(40)
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     };

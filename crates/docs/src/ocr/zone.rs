@@ -21,8 +21,12 @@
 //! took their states' number shapes (other numbers on the same pages): 196 of 200, and 198 of
 //! another 200, with the number read in its state's shape (`SZ54…` read `5254…`, where the
 //! check digit holds either way) and a damaged zone's names settled against the page more
-//! widely. Still missed: a zone not found at all, a second line one character short, a misread
-//! that passes a forged zone's wrong digit, names misread on the page too (`VVANG`/`WE}`).
+//! widely. With a second line read one character short read with one put back, a number whose
+//! digit holds only outside its state's shape yielding to the page's, and a `W` read `V` or a
+//! filler read `K` settled by the page: 199, 199 and 197 of three samples of 200. Still missed:
+//! a zone not found at all (fillers read `=`), letters no confusion explains (`KARSMI`,
+//! `RAHLL`), a `9` read as `O`, and a name the page misread where the zone was right
+//! (`BERIOZE`).
 //! Reading every zone by its cells first, with letters only where letters stand and digits
 //! where digits do, read fewer (the recogniser limited to digits drops what it cannot read as
 //! one, leaving cells empty).
