@@ -103,6 +103,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../migrations/postgres/002_commit_order.sql"),
     ),
+    (
+        3,
+        include_str!("../migrations/postgres/003_changes_by_application.sql"),
+    ),
 ];
 
 /// The SQLite migrations the PostgreSQL baseline stands for.

@@ -38,6 +38,7 @@ pub mod portal;
 pub mod releases;
 pub mod seed;
 pub mod simulate;
+pub mod snapshots;
 pub mod sql;
 pub mod store;
 #[cfg(feature = "testing")]
@@ -102,6 +103,8 @@ pub struct AppState {
     pub password_checks: Arc<tokio::sync::Semaphore>,
     /// The applicant portal's rate limits, per address and per credential.
     pub portal_limiter: Arc<portal::RateLimiter>,
+    /// The change feed's serialised cases, reused while they stay current.
+    pub snapshots: Arc<snapshots::Snapshots>,
 }
 
 impl AppState {
@@ -122,6 +125,7 @@ impl AppState {
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
             )),
             portal_limiter: Arc::default(),
+            snapshots: Arc::new(snapshots::Snapshots::new(snapshots::BUDGET)),
         })
     }
 }

@@ -14,8 +14,10 @@ use crate::auth::Caller;
 use crate::clock;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
-use crate::store;
-use migdesk_api::{Change, ChangeKind, ChangesPage, ChangesQuery, Role};
+use crate::snapshots::Snapshot;
+use migdesk_api::{Assignment, ChangeKind, ChangesPage, ChangesQuery, Role};
+use serde::Serialize;
+use std::sync::Arc;
 
 pub use migdesk_api::CHANGES_DEFAULT_LIMIT as DEFAULT_LIMIT;
 pub use migdesk_api::CHANGES_MAX_LIMIT as MAX_LIMIT;
@@ -88,6 +90,37 @@ fn stale_position(
     })
 }
 
+/// A page of the change feed as sent: [`ChangesPage`] with each case's serialised snapshot in
+/// place of its [`ApplicationDetail`](migdesk_api::ApplicationDetail) (the same JSON; a test
+/// compares the two: `applicant_history`'s test of the feed).
+#[derive(Debug, Serialize)]
+pub struct PageOut {
+    changes: Vec<ChangeOut>,
+    next_cursor: String,
+    has_more: bool,
+}
+
+/// [`Change`](migdesk_api::Change) with its case as a snapshot; fields in its order.
+#[derive(Debug, Serialize)]
+struct ChangeOut {
+    kind: ChangeKind,
+    at: String,
+    application_id: String,
+    #[serde(serialize_with = "snapshot_json")]
+    application: Option<Arc<Snapshot>>,
+    assignment: Assignment,
+}
+
+fn snapshot_json<S: serde::Serializer>(
+    snapshot: &Option<Arc<Snapshot>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match snapshot {
+        Some(s) => serde::Serialize::serialize(&s.json, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
 /// Changes that concern the caller, oldest first: for an officer, the cases assigned to them
 /// and those moved away from them; for a supervisor, every case of the department. Reading the
 /// same cursor twice gives the same changes; each carries the case as it is now.
@@ -98,7 +131,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<ChangesQuery>,
-) -> ApiResult<Json<ChangesPage>> {
+) -> ApiResult<Json<PageOut>> {
     let position =
         match query.cursor.as_deref() {
             None | Some("") => None,
@@ -112,6 +145,7 @@ pub async fn list(
             "limit must be between 1 and {MAX_LIMIT}"
         )));
     }
+    let snapshots = state.snapshots.clone();
     state
         .db
         .feed(move |tx| {
@@ -149,41 +183,27 @@ pub async fn list(
             // The page's cases as they are now, read together; a case that no longer concerns
             // the caller (moved to another officer or department) goes with its assignment only.
             let ids: Vec<&str> = rows.iter().map(|(_, id, _, _)| id.as_str()).collect();
-            let mut details = store::application_details(tx, &ids)?;
-            // How many more changes of the page name each case: the last one takes its copy.
-            let mut named: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-            for id in &ids {
-                *named.entry(id).or_default() += 1;
-            }
+            let snapshots = snapshots.current(tx, &epoch, &ids)?;
             for (seq, application_id, kind, at) in rows.iter().cloned() {
                 last = seq;
-                let left = named.get_mut(application_id.as_str()).map_or(0, |n| {
-                    *n -= 1;
-                    *n
-                });
-                let detail = if left == 0 {
-                    details.remove(&application_id)
-                } else {
-                    details.get(&application_id).cloned()
-                };
-                let Some(detail) = detail else { continue };
+                let Some(snapshot) = snapshots.get(&application_id) else { continue };
                 let concerns_caller = match caller.role {
-                    Role::Supervisor => detail.department_id == caller.department_id,
-                    Role::Officer => detail.officer_id() == Some(caller.user_id.as_str()),
+                    Role::Supervisor => snapshot.department_id == caller.department_id,
+                    Role::Officer => snapshot.officer_id.as_deref() == Some(caller.user_id.as_str()),
                 };
-                changes.push(Change {
+                changes.push(ChangeOut {
                     kind: ChangeKind::parse(&kind).unwrap_or(ChangeKind::Changed),
                     at,
-                    assignment: detail.assignment.clone(),
                     application_id,
-                    application: concerns_caller.then_some(detail),
+                    assignment: snapshot.assignment.clone(),
+                    application: concerns_caller.then(|| snapshot.clone()),
                 });
             }
             tx.execute(
                 "UPDATE users SET last_sync_at = ?1 WHERE id = ?2",
                 params![clock::format(clock::now()), caller.user_id],
             )?;
-            Ok(Json(ChangesPage {
+            Ok(Json(PageOut {
                 changes,
                 next_cursor: encode_cursor(&epoch, last),
                 has_more,

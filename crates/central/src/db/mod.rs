@@ -43,6 +43,9 @@ pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/021_disabled_users.sql")),
     M::up(include_str!("../../migrations/022_desk_releases.sql")),
     M::up(include_str!("../../migrations/023_every_change.sql")),
+    M::up(include_str!(
+        "../../migrations/024_changes_by_application.sql"
+    )),
 ];
 
 /// Opens (creating if needed) and migrates the database.

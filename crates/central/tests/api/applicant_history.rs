@@ -224,3 +224,94 @@ async fn applications_are_linked_by_fin_too() {
         "this one is decided: no duplicate"
     );
 }
+
+/// Where the change feed, read from the start, has `application_id`'s case now.
+async fn in_the_feed(
+    s: &crate::common::Server,
+    token: &str,
+    application_id: &str,
+) -> serde_json::Value {
+    let (changes, _) = s.all_changes(token).await;
+    changes
+        .into_iter()
+        .rev()
+        .find(|c| c["application_id"] == application_id)
+        .map(|c| c["application"].clone())
+        .expect("the case is in the feed")
+}
+
+#[tokio::test]
+async fn the_feed_sends_a_case_as_it_is_after_its_applicants_other_case_changes() {
+    let s = start().await;
+    // Reading the feed keeps each case's snapshot: the same JSON as the case's own route.
+    let (_, token, cases) = s.busy_officer(1).await;
+    let case = &cases[0];
+    let detail = s
+        .get(&format!("/api/v1/applications/{}", id(case)), &token)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(in_the_feed(&s, &token, id(case)).await, detail);
+    assert!(
+        detail["applicant_history"]
+            .as_array()
+            .is_none_or(Vec::is_empty),
+        "{detail}"
+    );
+
+    // A new application of the same applicant (filed as intake does: with its change).
+    let passport = case["applicant"]["passport_number"]
+        .as_str()
+        .expect("passport");
+    let other = file_another(
+        &s.database,
+        case,
+        "MX-2026-900020",
+        "trp-issue",
+        "pending",
+        1,
+        "baku",
+        passport,
+        None,
+    );
+    with_sql(&s.database, |conn| {
+        migdesk_central::store::record_change(
+            conn,
+            &other,
+            "baku",
+            None,
+            None,
+            migdesk_api::ChangeKind::Created,
+            "2026-11-01T10:00:00Z",
+        )
+        .expect("change")
+    });
+    let now = in_the_feed(&s, &token, id(case)).await;
+    assert_eq!(
+        now["applicant_history"][0]["number"], "MX-2026-900020",
+        "{now}"
+    );
+    assert!(now["applicant_history"][0]["decision"].is_null());
+
+    // Only an event of the other case (no change in the feed): still seen.
+    with_sql(&s.database, |conn| {
+        conn.execute(
+            "INSERT INTO events (application_id, at, kind, actor_id, detail) VALUES (?1, '2026-11-02T10:00:00Z', 'decided', NULL, ?2)",
+            rusqlite::params![
+                other,
+                json!({ "decision_id": "d-new", "kind": "refuse", "decided_at": "2026-11-02T09:00:00Z",
+                        "reasons": [{ "code": "contradictory", "fields": ["passport_number"] }] }).to_string()
+            ],
+        )
+        .expect("event")
+    });
+    let now = in_the_feed(&s, &token, id(case)).await;
+    assert_eq!(
+        now["applicant_history"][0]["decision"]["kind"], "refuse",
+        "{now}"
+    );
+    let detail = s
+        .get(&format!("/api/v1/applications/{}", id(case)), &token)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(now, detail);
+}
