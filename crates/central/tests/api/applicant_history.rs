@@ -41,6 +41,23 @@ fn file_another(
     other
 }
 
+/// Writes a refusal's history event for `application_id` straight into the database (decision
+/// `decision_id`, on `day`), without the change a decision records.
+fn refused_straight_in(db: &Database, application_id: &str, decision_id: &str, day: &str) {
+    with_sql(db, |conn| {
+        conn.execute(
+            "INSERT INTO events (application_id, at, kind, actor_id, detail) VALUES (?1, ?2, 'decided', NULL, ?3)",
+            rusqlite::params![
+                application_id,
+                format!("{day}T10:00:00Z"),
+                json!({ "decision_id": decision_id, "kind": "refuse", "decided_at": format!("{day}T09:00:00Z"),
+                        "reasons": [{ "code": "contradictory", "fields": ["passport_number"] }] }).to_string()
+            ],
+        )
+        .expect("event")
+    });
+}
+
 #[tokio::test]
 async fn a_case_lists_the_applicants_other_applications_and_flags_a_duplicate() {
     let s = start().await;
@@ -64,17 +81,7 @@ async fn a_case_lists_the_applicants_other_applications_and_flags_a_duplicate() 
         &written,
         None,
     );
-    with_sql(&s.database, |conn| {
-        conn.execute(
-            "INSERT INTO events (application_id, at, kind, actor_id, detail) VALUES (?1, '2025-06-01T10:00:00Z', 'decided', NULL, ?2)",
-            rusqlite::params![
-                refused,
-                json!({ "decision_id": "d-old", "kind": "refuse", "decided_at": "2025-06-01T09:00:00Z",
-                        "reasons": [{ "code": "contradictory", "fields": ["passport_number"] }] }).to_string()
-            ],
-        )
-        .expect("event")
-    });
+    refused_straight_in(&s.database, &refused, "d-old", "2025-06-01");
     // The same request again, open at the same time in Baku: a possible duplicate.
     file_another(
         &s.database,
@@ -293,17 +300,7 @@ async fn the_feed_sends_a_case_as_it_is_after_its_applicants_other_case_changes(
     assert!(now["applicant_history"][0]["decision"].is_null());
 
     // Only an event of the other case (no change in the feed): still seen.
-    with_sql(&s.database, |conn| {
-        conn.execute(
-            "INSERT INTO events (application_id, at, kind, actor_id, detail) VALUES (?1, '2026-11-02T10:00:00Z', 'decided', NULL, ?2)",
-            rusqlite::params![
-                other,
-                json!({ "decision_id": "d-new", "kind": "refuse", "decided_at": "2026-11-02T09:00:00Z",
-                        "reasons": [{ "code": "contradictory", "fields": ["passport_number"] }] }).to_string()
-            ],
-        )
-        .expect("event")
-    });
+    refused_straight_in(&s.database, &other, "d-new", "2026-11-02");
     let now = in_the_feed(&s, &token, id(case)).await;
     assert_eq!(
         now["applicant_history"][0]["decision"]["kind"], "refuse",
