@@ -2,14 +2,16 @@
 //! once for each state it passes through, then reused by every feed page that carries it (a
 //! department's supervisor and officers, every desk that syncs from the start).
 //!
-//! A snapshot is current while its **stamp** is: the case's latest change-feed position and
-//! latest history event, each the highest over the case and its applicant's other cases (linked
-//! by FIN or passport number, as the detail's `applicant_history`). What the detail reads changes
-//! only with one of them: every write to a case records a change or an event for it (decisions,
-//! reassignments, documents, notes, appeals, e-mails, proposals), and officers' names are never
-//! rewritten. The stamp is read before the detail in the same transaction, so a snapshot is never
-//! older than its stamp (at worst newer, which only makes the next read build it again). A restore
-//! from a backup starts a new feed epoch, and snapshots of another epoch are not used.
+//! A snapshot is current while its **stamp** is: the case's latest change-feed position, its
+//! latest history event and how many events it has, over the case and its applicant's other cases
+//! (linked by FIN or passport number, as the detail's `applicant_history`). What the detail reads
+//! changes only with one of them: every write to a case records a change or an event for it
+//! (decisions, reassignments, documents, notes, appeals, e-mails, proposals), and officers' names
+//! are never rewritten. Feed positions are handed out in commit order; event ids are not on
+//! PostgreSQL (an event may commit after one with a higher id), hence the count. The stamp and the
+//! detail are read in the feed page's one snapshot of the database (SQLite's writer, PostgreSQL's
+//! repeatable read). A restore from a backup starts a new feed epoch, and snapshots of another
+//! epoch are not used.
 //!
 //! The snapshots live in the instance's memory, bounded by bytes; each instance of a centre
 //! keeps its own.
@@ -57,6 +59,9 @@ impl Snapshot {
 struct Stamp {
     change: i64,
     event: i64,
+    /// How many events, summed over the linked cases: on PostgreSQL an event may commit after
+    /// one with a higher id, which the highest alone would not show.
+    events: i64,
 }
 
 /// The keys that linked a case to its applicant's other cases when its snapshot was built
@@ -199,7 +204,8 @@ fn stamps(conn: &Conn<'_>, keys: &[&Keys]) -> ApiResult<HashMap<String, Stamp>> 
                  WHERE p.passport IS NOT NULL AND o.id <> p.id)
          SELECT l.id,
              (SELECT MAX(c.seq) FROM changes c WHERE c.application_id = l.other),
-             (SELECT MAX(e.id) FROM events e WHERE e.application_id = l.other)
+             (SELECT MAX(e.id) FROM events e WHERE e.application_id = l.other),
+             (SELECT COUNT(*) FROM events e WHERE e.application_id = l.other)
          FROM linked l",
         id = conn.json_text("value", "id"),
         fin = conn.json_text("value", "fin"),
@@ -211,12 +217,15 @@ fn stamps(conn: &Conn<'_>, keys: &[&Keys]) -> ApiResult<HashMap<String, Stamp>> 
     while let Some(r) = rows.next()? {
         let change = r.get::<_, Option<i64>>(1)?.unwrap_or(0);
         let event = r.get::<_, Option<i64>>(2)?.unwrap_or(0);
+        let events: i64 = r.get(3)?;
         let stamp = stamps.entry(r.get(0)?).or_insert(Stamp {
             change: 0,
             event: 0,
+            events: 0,
         });
         stamp.change = stamp.change.max(change);
         stamp.event = stamp.event.max(event);
+        stamp.events += events;
     }
     Ok(stamps)
 }
