@@ -91,8 +91,9 @@ fn stale_position(
 }
 
 /// A page of the change feed as sent: [`ChangesPage`] with each case's serialised snapshot in
-/// place of its [`ApplicationDetail`](migdesk_api::ApplicationDetail) (the same JSON; a test
-/// compares the two: `applicant_history`'s test of the feed).
+/// place of its [`ApplicationDetail`](migdesk_api::ApplicationDetail). The same JSON: the
+/// feed's test in `applicant_history` compares a case with the case route's, and the desk reads
+/// every page as a `ChangesPage`.
 #[derive(Debug, Serialize)]
 pub struct PageOut {
     changes: Vec<ChangeOut>,
