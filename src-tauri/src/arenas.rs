@@ -9,14 +9,23 @@
 //! tried: 117 MB, and that PDF's first page 2–8 times slower). The arena count can only be set before the C
 //! library's allocator starts, from the environment, so the desk starts itself once more with
 //! `MALLOC_ARENA_MAX` set (the same process: `exec`), unless the environment already sets it.
+//!
+//! With it, `MALLOC_MMAP_THRESHOLD_`: a buffer of a megabyte or more is mapped on its own and
+//! given back to the system when freed. Left to itself, the C library raises that threshold to
+//! the largest buffer freed so far (up to 32 MB), after which a page's decoded pixels come from
+//! an arena and stay held there once the page is drawn.
 
 /// The environment variable glibc reads its arena limit from.
 const ARENA_MAX_ENV: &str = "MALLOC_ARENA_MAX";
 /// Two, as measured; one would make the window's thread and the background work take turns.
 const ARENAS: &str = "2";
+/// The environment variable glibc reads its mapping threshold from (with its trailing `_`).
+const MMAP_THRESHOLD_ENV: &str = "MALLOC_MMAP_THRESHOLD_";
+/// One MiB: a scan's rows and pixels are larger, the desk's other allocations mostly smaller.
+const MMAP_THRESHOLD: &str = "1048576";
 
-/// Replaces this process with the same program and arguments and `MALLOC_ARENA_MAX` set, when
-/// it is not set. Returns only when nothing was to be done or the program could not be started
+/// Replaces this process with the same program and arguments and `MALLOC_ARENA_MAX` (and
+/// `MALLOC_MMAP_THRESHOLD_`, unless set) set, when the arena limit is not set. Returns only when nothing was to be done or the program could not be started
 /// again (the desk then runs as it is, with the C library's default).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 pub fn settle() {
@@ -32,11 +41,12 @@ pub fn settle() {
     let arg0 = args
         .next()
         .unwrap_or_else(|| program.clone().into_os_string());
-    let error = std::process::Command::new(&program)
-        .arg0(arg0)
-        .args(args)
-        .env(ARENA_MAX_ENV, ARENAS)
-        .exec();
+    let mut again = std::process::Command::new(&program);
+    again.arg0(arg0).args(args).env(ARENA_MAX_ENV, ARENAS);
+    if std::env::var_os(MMAP_THRESHOLD_ENV).is_none() {
+        again.env(MMAP_THRESHOLD_ENV, MMAP_THRESHOLD);
+    }
+    let error = again.exec();
     eprintln!("migdesk: could not limit the allocator's arenas ({error}); running as started");
 }
 

@@ -1,5 +1,6 @@
 import {
   type FormEvent,
+  type InputHTMLAttributes,
   type KeyboardEvent,
   type ReactNode,
   useEffect,
@@ -104,6 +105,33 @@ export function RequestForm({
   );
 }
 
+/** A required, labelled input of a request form. */
+function Field({
+  label,
+  value,
+  onChange,
+  testId,
+  ...input
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  testId: string;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, "value" | "onChange">) {
+  return (
+    <label>
+      {label}
+      <input
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        required
+        data-testid={testId}
+        {...input}
+      />
+    </label>
+  );
+}
+
 /** A supervisor reopens a decided case: the ground, the complaint's or court order's number,
  * and why. The case returns to its officer. */
 export function ReopenDialog({
@@ -143,16 +171,13 @@ export function ReopenDialog({
           ))}
         </select>
       </label>
-      <label>
-        {t("appeals.reference")}
-        <input
-          value={reference}
-          onChange={(e) => setReference(e.target.value)}
-          required
-          maxLength={100}
-          data-testid="reopen-reference"
-        />
-      </label>
+      <Field
+        label={t("appeals.reference")}
+        value={reference}
+        onChange={setReference}
+        maxLength={100}
+        testId="reopen-reference"
+      />
       <label>
         {t("appeals.reason")}
         <textarea
@@ -192,27 +217,21 @@ export function ExecutionDialog({
       onClose={onClose}
       onDone={onDone}
     >
-      <label>
-        {t("appeals.documentNumber")}
-        <input
-          value={number}
-          onChange={(e) => setNumber(e.target.value)}
-          required
-          maxLength={40}
-          data-testid="execution-number"
-        />
-      </label>
-      <label>
-        {t("appeals.issuedOn")}
-        <input
-          type="date"
-          value={issuedOn}
-          max={today()}
-          onChange={(e) => setIssuedOn(e.target.value)}
-          required
-          data-testid="execution-date"
-        />
-      </label>
+      <Field
+        label={t("appeals.documentNumber")}
+        value={number}
+        onChange={setNumber}
+        maxLength={40}
+        testId="execution-number"
+      />
+      <Field
+        label={t("appeals.issuedOn")}
+        type="date"
+        value={issuedOn}
+        max={today()}
+        onChange={setIssuedOn}
+        testId="execution-date"
+      />
     </RequestForm>
   );
 }

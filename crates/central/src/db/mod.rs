@@ -15,37 +15,38 @@ use crate::sql::{Conn, OptionalExtension};
 
 use postgres::{PgMode, Pool};
 
-pub(crate) const MIGRATIONS: &[M<'static>] = &[
-    M::up(include_str!("../../migrations/001_initial.sql")),
-    M::up(include_str!("../../migrations/002_delivery_attempts.sql")),
-    M::up(include_str!("../../migrations/003_desk_audit.sql")),
-    M::up(include_str!(
-        "../../migrations/004_conflict_resolutions.sql"
-    )),
-    M::up(include_str!(
-        "../../migrations/005_login_throttle_decay.sql"
-    )),
-    M::up(include_str!("../../migrations/006_portal_tokens.sql")),
-    M::up(include_str!("../../migrations/007_instance.sql")),
-    M::up(include_str!("../../migrations/008_notification_claims.sql")),
-    M::up(include_str!("../../migrations/009_audit_log.sql")),
-    M::up(include_str!("../../migrations/010_notes.sql")),
-    M::up(include_str!("../../migrations/011_paused_deadline.sql")),
-    M::up(include_str!("../../migrations/012_applicant_links.sql")),
-    M::up(include_str!("../../migrations/013_execution.sql")),
-    M::up(include_str!("../../migrations/014_counter_documents.sql")),
-    M::up(include_str!("../../migrations/015_four_eyes.sql")),
-    M::up(include_str!("../../migrations/016_alert_days.sql")),
-    M::up(include_str!("../../migrations/017_distribution.sql")),
-    M::up(include_str!("../../migrations/018_decided_events.sql")),
-    M::up(include_str!("../../migrations/019_pool.sql")),
-    M::up(include_str!("../../migrations/020_decided_facts.sql")),
-    M::up(include_str!("../../migrations/021_disabled_users.sql")),
-    M::up(include_str!("../../migrations/022_desk_releases.sql")),
-    M::up(include_str!("../../migrations/023_every_change.sql")),
-    M::up(include_str!(
-        "../../migrations/024_changes_by_application.sql"
-    )),
+/// The schema's migrations in order, each `migrations/NAME.sql` kept in the binary.
+macro_rules! migrations {
+    ($($name:literal),* $(,)?) => {
+        &[$(M::up(include_str!(concat!("../../migrations/", $name, ".sql")))),*]
+    };
+}
+
+pub(crate) const MIGRATIONS: &[M<'static>] = migrations![
+    "001_initial",
+    "002_delivery_attempts",
+    "003_desk_audit",
+    "004_conflict_resolutions",
+    "005_login_throttle_decay",
+    "006_portal_tokens",
+    "007_instance",
+    "008_notification_claims",
+    "009_audit_log",
+    "010_notes",
+    "011_paused_deadline",
+    "012_applicant_links",
+    "013_execution",
+    "014_counter_documents",
+    "015_four_eyes",
+    "016_alert_days",
+    "017_distribution",
+    "018_decided_events",
+    "019_pool",
+    "020_decided_facts",
+    "021_disabled_users",
+    "022_desk_releases",
+    "023_every_change",
+    "024_changes_by_application",
 ];
 
 /// Opens (creating if needed) and migrates the database.
@@ -334,6 +335,26 @@ impl Db {
         .map_err(|e| ApiError::internal(format!("a database task failed: {e}")))?
     }
 
+    /// Runs `work` on SQLite's writer in one transaction begun with `behavior`, committed when
+    /// it succeeds and rolled back when it fails.
+    async fn sqlite_transaction<T, F>(
+        &self,
+        behavior: rusqlite::TransactionBehavior,
+        work: F,
+    ) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: Fn(&Conn<'_>) -> ApiResult<T> + Send + 'static,
+    {
+        self.sqlite_writer(move |conn| {
+            let tx = conn.transaction_with_behavior(behavior)?;
+            let answer = work(&Conn::sqlite(&tx))?;
+            tx.commit()?;
+            Ok(answer)
+        })
+        .await
+    }
+
     /// Runs `work` in one write transaction (SQLite: immediate, write-locked; PostgreSQL:
     /// serializable), committed when it succeeds and rolled back when it fails. On PostgreSQL a
     /// transaction that lost a race with a concurrent one is run again: `work` must do nothing
@@ -345,14 +366,8 @@ impl Db {
     {
         match &*self.0 {
             Engine::Sqlite(_) => {
-                self.sqlite_writer(move |conn| {
-                    let tx =
-                        conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                    let answer = work(&Conn::sqlite(&tx))?;
-                    tx.commit()?;
-                    Ok(answer)
-                })
-                .await
+                self.sqlite_transaction(rusqlite::TransactionBehavior::Immediate, work)
+                    .await
             }
             Engine::Postgres(pool) => self.postgres(pool, PgMode::Write, work).await,
         }
@@ -414,13 +429,8 @@ impl Db {
     {
         match &*self.0 {
             Engine::Sqlite(_) => {
-                self.sqlite_writer(move |conn| {
-                    let tx = conn.transaction()?;
-                    let answer = work(&Conn::sqlite(&tx))?;
-                    tx.commit()?;
-                    Ok(answer)
-                })
-                .await
+                self.sqlite_transaction(rusqlite::TransactionBehavior::Deferred, work)
+                    .await
             }
             Engine::Postgres(pool) => self.postgres(pool, PgMode::Feed, work).await,
         }

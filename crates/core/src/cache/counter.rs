@@ -6,7 +6,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Meta, NoteState, Store, map_sql, now, of_session};
+use super::{Meta, NoteState, SideOutbox, Store, map_sql, now};
 use crate::error::{DeskError, DeskResult};
 
 /// A counter document waiting to be sent.
@@ -97,29 +97,21 @@ impl Store {
 
     /// The signed-in officer's counter documents due to be sent, oldest first.
     pub(crate) fn due_counter_documents(&self) -> DeskResult<Vec<DueCounterDocument>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
-                "SELECT id, case_id, type, file_name, bytes, added_at, attempts FROM counter_outbox
-                 WHERE state = 'pending' AND bytes IS NOT NULL
-                   AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) AND {}
-                 ORDER BY added_at, rowid",
-                of_session("counter_outbox")
-            ))
-            .map_err(map_sql)?;
-        stmt.query_map([now()], |r| {
-            Ok(DueCounterDocument {
-                id: r.get(0)?,
-                case_id: r.get(1)?,
-                doc_type: r.get(2)?,
-                file_name: r.get(3)?,
-                bytes: r.get(4)?,
-                added_at: r.get(5)?,
-                attempts: r.get(6)?,
-            })
-        })
-        .and_then(Iterator::collect)
-        .map_err(map_sql)
+        self.due_in(
+            SideOutbox::Counter,
+            "id, case_id, type, file_name, bytes, added_at, attempts",
+            |r| {
+                Ok(DueCounterDocument {
+                    id: r.get(0)?,
+                    case_id: r.get(1)?,
+                    doc_type: r.get(2)?,
+                    file_name: r.get(3)?,
+                    bytes: r.get(4)?,
+                    added_at: r.get(5)?,
+                    attempts: r.get(6)?,
+                })
+            },
+        )
     }
 
     /// Where each counter document added here on a case stands: (id, type, state, why

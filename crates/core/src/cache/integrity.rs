@@ -63,7 +63,13 @@ impl IntegrityCheck {
         };
         let thread = std::thread::Builder::new()
             .name("cache-check".into())
-            .spawn(run.clone())
+            .spawn({
+                let run = run.clone();
+                move || {
+                    yield_to_the_officer();
+                    run();
+                }
+            })
             .ok();
         // No thread to spare: the check is not skipped, it runs here.
         if thread.is_none() {
@@ -89,6 +95,18 @@ impl IntegrityCheck {
         }
         self.finished()
             .unwrap_or_else(|| Err(DeskError::internal("the cache check stopped")))
+    }
+}
+
+/// Lowers the calling thread's scheduling priority to the least (Linux's nice values are per
+/// thread): the check reads the whole file, about a second of a core, and must not slow the
+/// unlock, the first rows and the window's drawing it runs beside. On an idle machine it still
+/// gets a whole core.
+fn yield_to_the_officer() {
+    #[cfg(target_os = "linux")]
+    {
+        // Best effort: at the usual priority the check is only slower to leave way.
+        let _ = rustix::process::nice(19);
     }
 }
 

@@ -17,6 +17,7 @@ mod audit;
 mod blobs;
 mod cases;
 mod central_conflicts;
+mod checkpoint;
 mod counter;
 mod integrity;
 mod meta;
@@ -27,6 +28,7 @@ mod repair;
 mod statistics;
 pub(crate) use approvals::LocalApproval;
 pub(crate) use blobs::{StoredDocument, TextRead, TextRow};
+pub(crate) use checkpoint::Checkpoints;
 pub(crate) use counter::NewCounterDocument;
 pub use integrity::{IntegrityCheck, Outcome as CheckOutcome, settled as check_settled};
 pub use meta::Meta;
@@ -36,36 +38,37 @@ pub(crate) use outbox::{Attempt, OutboxConflict};
 pub use queue::{Statements, statements};
 pub use repair::{Repair, repair};
 
-const MIGRATIONS: &[M<'static>] = &[
-    M::up(include_str!("../../migrations/001_cache.sql")),
-    M::up(include_str!("../../migrations/002_queue_search.sql")),
-    M::up(include_str!("../../migrations/003_acknowledged.sql")),
-    M::up(include_str!("../../migrations/004_audit_push.sql")),
-    M::up(include_str!("../../migrations/005_search_by_rowid.sql")),
-    M::up(include_str!("../../migrations/006_queue_indexes.sql")),
-    M::up(include_str!("../../migrations/007_document_text.sql")),
-    M::up(include_str!(
-        "../../migrations/008_conflicts_seen_audit_refused.sql"
-    )),
-    M::up(include_str!("../../migrations/009_document_viewable.sql")),
-    M::up(include_str!("../../migrations/010_centre_conflicts.sql")),
-    M::up(include_str!("../../migrations/011_fetch_failures.sql")),
-    M::up(include_str!("../../migrations/012_central_conflicts.sql")),
-    M::up(include_str!("../../migrations/013_owners.sql")),
-    M::up(include_str!("../../migrations/014_queue_orders.sql")),
-    M::up(include_str!("../../migrations/015_notes.sql")),
-    M::up(include_str!("../../migrations/016_paused_deadline.sql")),
-    M::up(include_str!("../../migrations/017_counter_documents.sql")),
-    M::up(include_str!("../../migrations/018_approvals.sql")),
-    M::up(include_str!("../../migrations/019_statistics.sql")),
-    M::up(include_str!("../../migrations/020_recognised_text.sql")),
-    M::up(include_str!(
-        "../../migrations/021_search_across_scripts.sql"
-    )),
-    M::up(include_str!(
-        "../../migrations/022_recognition_failures.sql"
-    )),
-    M::up(include_str!("../../migrations/023_scans_without_text.sql")),
+/// The schema's migrations in order, each `migrations/NAME.sql` kept in the binary.
+macro_rules! migrations {
+    ($($name:literal),* $(,)?) => {
+        &[$(M::up(include_str!(concat!("../../migrations/", $name, ".sql")))),*]
+    };
+}
+
+const MIGRATIONS: &[M<'static>] = migrations![
+    "001_cache",
+    "002_queue_search",
+    "003_acknowledged",
+    "004_audit_push",
+    "005_search_by_rowid",
+    "006_queue_indexes",
+    "007_document_text",
+    "008_conflicts_seen_audit_refused",
+    "009_document_viewable",
+    "010_centre_conflicts",
+    "011_fetch_failures",
+    "012_central_conflicts",
+    "013_owners",
+    "014_queue_orders",
+    "015_notes",
+    "016_paused_deadline",
+    "017_counter_documents",
+    "018_approvals",
+    "019_statistics",
+    "020_recognised_text",
+    "021_search_across_scripts",
+    "022_recognition_failures",
+    "023_scans_without_text",
 ];
 
 /// The SQL functions the migrations use. `az_sort_key(name)`: the Azerbaijani sort key stored
@@ -118,6 +121,8 @@ impl CacheKey {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// What opened it, for the connections of its own threads (see `checkpoint`).
+    key: CacheKey,
 }
 
 fn map_sql(e: rusqlite::Error) -> DeskError {
@@ -208,24 +213,24 @@ impl Store {
     pub fn open(path: &Path, key: &CacheKey) -> DeskResult<Self> {
         let conn = unlock(path, key)?;
         integrity::check(&conn, path)?;
-        Self::ready(conn, path)
+        Self::ready(conn, path, key)
     }
 
     /// Opens the cache as [`Store::open`] does, but checks its integrity on a connection and
     /// thread of its own (see [`IntegrityCheck`]): the desk's first screens do not wait for a
     /// check that reads the whole file.
     pub fn open_checking_aside(path: &Path, key: &CacheKey) -> DeskResult<(Self, IntegrityCheck)> {
-        let store = Self::ready(unlock(path, key)?, path)?;
+        let store = Self::ready(unlock(path, key)?, path, key)?;
         Ok((store, IntegrityCheck::start(path, key)))
     }
 
     /// Another connection to a cache this process opened (and checks) already: a sync's.
     pub(crate) fn open_again(path: &Path, key: &CacheKey) -> DeskResult<Self> {
-        Self::ready(unlock(path, key)?, path)
+        Self::ready(unlock(path, key)?, path, key)
     }
 
     /// Settings, SQL functions and migrations on an unlocked connection.
-    fn ready(mut conn: Connection, path: &Path) -> DeskResult<Self> {
+    fn ready(mut conn: Connection, path: &Path, key: &CacheKey) -> DeskResult<Self> {
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(map_sql)?;
         conn.pragma_update(None, "synchronous", "FULL")
@@ -246,6 +251,7 @@ impl Store {
         Ok(Self {
             conn,
             path: path.to_path_buf(),
+            key: key.clone(),
         })
     }
 

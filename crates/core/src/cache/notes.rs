@@ -101,26 +101,47 @@ impl Store {
 
     /// The signed-in officer's pending notes whose back-off has passed, oldest first.
     pub(crate) fn due_notes(&self) -> DeskResult<Vec<DueNote>> {
+        self.due_in(
+            SideOutbox::Notes,
+            "id, case_id, text, written_at, attempts",
+            |r| {
+                Ok(DueNote {
+                    id: r.get(0)?,
+                    case_id: r.get(1)?,
+                    text: r.get(2)?,
+                    written_at: r.get(3)?,
+                    attempts: r.get(4)?,
+                })
+            },
+        )
+    }
+
+    /// The signed-in officer's rows of `outbox` due to be sent (pending, their back-off
+    /// passed), oldest first: `columns` of each, read by `row`.
+    pub(super) fn due_in<T>(
+        &self,
+        outbox: SideOutbox,
+        columns: &str,
+        row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> DeskResult<Vec<T>> {
+        let (table, also, written) = match outbox {
+            SideOutbox::Notes => ("notes_outbox", "", "written_at"),
+            // A sent document's bytes have left the outbox.
+            SideOutbox::Counter => ("counter_outbox", "AND bytes IS NOT NULL", "added_at"),
+        };
         let mut stmt = self
             .conn
             .prepare(&format!(
-                "SELECT id, case_id, text, written_at, attempts FROM notes_outbox
-                 WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) AND {}
-                 ORDER BY written_at, rowid",
-                of_session("notes_outbox")
+                "SELECT {columns} FROM {table}
+                 WHERE state = 'pending' {also}
+                   AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) AND {}
+                 ORDER BY {written}, rowid",
+                of_session(table)
             ))
             .map_err(map_sql)?;
-        stmt.query_map([now()], |r| {
-            Ok(DueNote {
-                id: r.get(0)?,
-                case_id: r.get(1)?,
-                text: r.get(2)?,
-                written_at: r.get(3)?,
-                attempts: r.get(4)?,
-            })
-        })
-        .and_then(Iterator::collect)
-        .map_err(map_sql)
+        stmt.query_map([now()], row)
+            .and_then(Iterator::collect)
+            .map_err(map_sql)
     }
 
     /// Keeps what one attempt to send a note or a counter document brought; once the centre

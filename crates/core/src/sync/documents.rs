@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::central::{Central, offline};
 use super::{Phase, Progress, Timings};
-use crate::cache::{Store, TextRead};
+use crate::cache::{Checkpoints, Store, TextRead};
 use crate::error::{DeskError, DeskResult};
 
 /// Why one download did not bring a verified document.
@@ -30,6 +30,23 @@ enum Failed {
 struct Arrived {
     body: Vec<u8>,
     sha256: String,
+}
+
+/// How many downloaded bytes may wait to be written (in KiB, the unit of [`Room`]'s
+/// permits): two batches, so the downloads go on while a batch is written and made durable
+/// instead of stopping a few files after it began.
+const WAITING_KIB: usize = 2 * BATCH_BYTES / 1024;
+
+/// The room a download holds in the bytes waiting to be written, from before it starts until
+/// its file is durable (or dropped).
+type Room = tokio::sync::OwnedSemaphorePermit;
+
+/// The room a file of `size` bytes (as the feed announced it) takes, within the whole.
+fn room_for(size: i64) -> u32 {
+    let kib = usize::try_from(size.max(0))
+        .unwrap_or(usize::MAX)
+        .div_ceil(1024);
+    u32::try_from(kib.clamp(1, WAITING_KIB)).unwrap_or(u32::MAX)
 }
 
 /// Verified files are written together, one durable commit for each batch of this many bytes
@@ -51,15 +68,18 @@ pub struct Fetched {
 #[derive(Default)]
 struct Batch {
     files: Vec<(String, Vec<u8>)>,
+    /// The room its files hold; given back once they are durable.
+    rooms: Vec<Room>,
     bytes: usize,
     /// When its first file arrived; `None` while it is empty.
     since: Option<Instant>,
 }
 
 impl Batch {
-    fn add(&mut self, sha: String, body: Vec<u8>) {
+    fn add(&mut self, sha: String, body: Vec<u8>, room: Room) {
         self.bytes += body.len();
         self.files.push((sha, body));
+        self.rooms.push(room);
         self.since.get_or_insert_with(Instant::now);
     }
 
@@ -69,18 +89,19 @@ impl Batch {
 
     /// Writes the batch in one transaction; only then do its files count as downloaded, and
     /// go on to have their text read.
-    fn write(
-        &mut self,
-        store: &mut Store,
-        reading: &Reading,
-        timings: &mut Timings,
-        p: &mut Progress,
-    ) -> DeskResult<()> {
+    fn write(&mut self, to: &mut Writing<'_>, p: &mut Progress) -> DeskResult<()> {
         if self.files.is_empty() {
             return Ok(());
         }
+        let Writing {
+            store,
+            checkpoints,
+            reading,
+            timings,
+        } = to;
         let writing = Instant::now();
         timings.commit += store.keep_documents(&self.files)?;
+        checkpoints.nudge();
         timings.commits += 1;
         timings.store += writing.elapsed();
         p.documents_done += self.files.len() as u64;
@@ -88,18 +109,32 @@ impl Batch {
         for (sha, body) in std::mem::take(&mut self.files) {
             reading.offer(sha, body);
         }
+        self.rooms.clear();
         self.bytes = 0;
         self.since = None;
         Ok(())
     }
 }
 
+/// Where a batch goes: the cache (its log copied aside), the text reader, the timings.
+struct Writing<'a> {
+    store: &'a mut Store,
+    checkpoints: &'a Checkpoints,
+    reading: &'a Reading,
+    timings: &'a mut Timings,
+}
+
 /// A batch waits at most this long for more files before it is written, so progress and
 /// durability keep up on a slow link.
 const BATCH_WAIT: Duration = Duration::from_millis(250);
 
-/// One document to download: its id, its SHA-256 and what arrived of it before.
-type Wanted = (String, String, Vec<u8>);
+/// One document to download: its id, its SHA-256, its size as the feed announced it and what
+/// arrived of it before.
+type Wanted = (String, String, i64, Vec<u8>);
+
+/// A download's outcome as the writer receives it: the document's SHA-256, the file or why
+/// not, and the room it holds.
+type Outcome = (String, Result<Arrived, Failed>, Option<Room>);
 
 /// Downloads missing documents, `concurrency` at a time, each hashed as it streams in and kept
 /// only when it matches its SHA-256; resumes partial downloads with `Range`. The downloads go on
@@ -123,12 +158,13 @@ pub(crate) async fn pull_documents(
     p.bytes_total = todo.iter().map(|(_, _, size)| (*size).max(0) as u64).sum();
     progress(p);
     let mut wanted: Vec<Wanted> = Vec::with_capacity(todo.len());
-    for (id, sha, _) in todo {
+    for (id, sha, size) in todo {
         let partial = store.partial(&sha)?.unwrap_or_default();
-        wanted.push((id, sha, partial));
+        wanted.push((id, sha, size, partial));
     }
-    // The downloads run on their own; at most `concurrency` finished files wait to be written.
-    let (arrivals, mut arrived) = tokio::sync::mpsc::channel(concurrency.max(1));
+    // The downloads run on their own, while what arrived is written; the bytes waiting to be
+    // written are bounded by the room they hold, not by a number of files.
+    let (arrivals, mut arrived) = tokio::sync::mpsc::channel(BATCH_FILES * 2);
     let downloads = AbortOnDrop(tokio::spawn(download_all(
         central.clone(),
         token.to_owned(),
@@ -136,6 +172,28 @@ pub(crate) async fn pull_documents(
         concurrency.max(1),
         arrivals,
     )));
+    let checkpoints = store.checkpoint_aside()?;
+    let mut to = Writing {
+        store,
+        checkpoints: &checkpoints,
+        reading,
+        timings,
+    };
+    let outcome =
+        write_as_they_arrive(&mut to, &mut arrived, downloads, p, started, progress).await;
+    store.checkpoints_back(checkpoints)?;
+    outcome
+}
+
+/// Writes the files `arrived` brings, in batches, until the downloads end or fail.
+async fn write_as_they_arrive(
+    to: &mut Writing<'_>,
+    arrived: &mut tokio::sync::mpsc::Receiver<Outcome>,
+    downloads: AbortOnDrop<()>,
+    mut p: Progress,
+    started: Instant,
+    mut progress: impl FnMut(Progress),
+) -> DeskResult<Fetched> {
     let mut failed = 0;
     let mut batch = Batch::default();
     loop {
@@ -148,16 +206,16 @@ pub(crate) async fn pull_documents(
             }
             None => Some(arrived.recv().await),
         };
-        timings.download += waited.elapsed();
+        to.timings.download += waited.elapsed();
         let Some(next) = next else {
-            batch.write(store, reading, timings, &mut p)?;
+            batch.write(to, &mut p)?;
             p.measure(started.elapsed());
             progress(p);
             continue;
         };
-        let Some((sha, result)) = next else {
+        let Some((sha, result, room)) = next else {
             drop(downloads);
-            batch.write(store, reading, timings, &mut p)?;
+            batch.write(to, &mut p)?;
             p.measure(started.elapsed());
             progress(p);
             return Ok(Fetched {
@@ -170,21 +228,21 @@ pub(crate) async fn pull_documents(
             Ok(file) => file,
             Err(Failed::Sync(received, e)) => {
                 // What was verified stays; what arrived of this file waits for a resume.
-                batch.write(store, reading, timings, &mut p)?;
+                batch.write(to, &mut p)?;
                 if !received.is_empty() {
-                    store.keep_partial(&sha, &received)?;
+                    to.store.keep_partial(&sha, &received)?;
                 }
                 return Err(e);
             }
             Err(Failed::Document(reason)) => {
-                store.record_fetch_failure(&sha, &reason)?;
+                to.store.record_fetch_failure(&sha, &reason)?;
                 failed += 1;
                 continue;
             }
         };
         if arrived_file.sha256 != sha {
-            store.drop_partial(&sha)?;
-            store.record_fetch_failure(
+            to.store.drop_partial(&sha)?;
+            to.store.record_fetch_failure(
                 &sha,
                 &format!(
                     "the document arrived corrupted (checksum {})",
@@ -194,9 +252,14 @@ pub(crate) async fn pull_documents(
             failed += 1;
             continue;
         }
-        batch.add(sha, arrived_file.body);
+        let Some(room) = room else {
+            return Err(DeskError::internal(
+                "a downloaded file came without its room",
+            ));
+        };
+        batch.add(sha, arrived_file.body, room);
         if batch.full() {
-            batch.write(store, reading, timings, &mut p)?;
+            batch.write(to, &mut p)?;
             p.measure(started.elapsed());
             progress(p);
         }
@@ -213,26 +276,30 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
-/// Downloads every wanted document, `concurrency` at a time, and hands each outcome on; stops
-/// after the first failure of the network or the session (the rest would fail alike).
+/// Downloads every wanted document, `concurrency` at a time, each once it has room among the
+/// bytes waiting to be written, and hands each outcome on; stops after the first failure of
+/// the network or the session (the rest would fail alike).
 async fn download_all(
     central: Central,
     token: String,
     wanted: Vec<Wanted>,
     concurrency: usize,
-    arrivals: tokio::sync::mpsc::Sender<(String, Result<Arrived, Failed>)>,
+    arrivals: tokio::sync::mpsc::Sender<Outcome>,
 ) {
+    let room = Arc::new(tokio::sync::Semaphore::new(WAITING_KIB));
     let mut waiting = wanted.into_iter();
     let mut tasks = tokio::task::JoinSet::new();
     loop {
         while tasks.len() < concurrency {
-            let Some((id, sha, partial)) = waiting.next() else {
+            let Some((id, sha, size, partial)) = waiting.next() else {
                 break;
             };
-            let (central, token) = (central.clone(), token.clone());
+            let (central, token, room) = (central.clone(), token.clone(), room.clone());
             tasks.spawn(async move {
+                // The semaphore is never closed: a permit always comes.
+                let room = room.acquire_many_owned(room_for(size)).await.ok();
                 let result = fetch(&central, &token, &id, partial).await;
-                (sha, result)
+                (sha, result, room)
             });
         }
         let Some(joined) = tasks.join_next().await else {
@@ -244,6 +311,7 @@ async fn download_all(
             Err(e) => (
                 String::new(),
                 Err(Failed::Sync(Vec::new(), DeskError::internal(e.to_string()))),
+                None,
             ),
         };
         let stop = matches!(outcome.1, Err(Failed::Sync(..)));
@@ -500,4 +568,20 @@ fn keep_texts(
     read.clear();
     progress(*p);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_finds_room_however_large_it_is_announced() {
+        assert_eq!(room_for(0), 1, "an empty file still holds a little");
+        assert_eq!(room_for(-7), 1, "a negative size is not trusted");
+        assert_eq!(room_for(1024), 1);
+        assert_eq!(room_for(1025), 2);
+        // Larger than all the room there is: it takes the whole, and is not left waiting.
+        assert_eq!(room_for(i64::MAX) as usize, WAITING_KIB);
+        assert_eq!(room_for(3 * BATCH_BYTES as i64) as usize, WAITING_KIB);
+    }
 }
