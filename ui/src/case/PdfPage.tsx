@@ -106,6 +106,9 @@ export function PdfPage({
       task = p.render({ canvas: el, viewport });
       await task.promise;
       trace("pdf drawn", start);
+      // The canvas holds the page now: pdf.js lets go of what it decoded to draw it (a scan's
+      // pixels, tens of megabytes), decoding it again if the page is drawn again (zoom).
+      p.cleanup();
       if (live) painted.current();
     })().catch((e: unknown) => {
       if (live && !(e instanceof Error && e.name === "RenderingCancelledException")) {
