@@ -2,8 +2,10 @@
 //! their own. SQLite copies the log into the database file after a commit that leaves it long
 //! (a thousand pages), in the committing call: a batch of 16 MB of verified files was written
 //! three times before its commit returned (into the log, read back, into the file), and the
-//! downloads waited. With [`Store::checkpoint_aside`], the sync's connection stops checkpointing
-//! and a thread copies the log after each batch, while the next one downloads and is written.
+//! downloads waited. With [`Store::checkpoint_aside`], the sync's connection leaves checkpoints
+//! to a thread, which copies the log after each batch while the next one downloads and is
+//! written; the connection itself checkpoints only a log grown far beyond (a sync cancelled
+//! before it gave its checkpoints back, a thread that could not keep up).
 //! A checkpoint is crash-safe wherever it stops: the log stays the truth until it is copied.
 
 use std::path::Path;
@@ -14,6 +16,8 @@ use crate::error::DeskResult;
 
 /// SQLite's default: a commit leaving the log this many pages long checkpoints it.
 const AUTOCHECKPOINT_PAGES: i64 = 1000;
+/// While the thread checkpoints: the connection's own checkpoint only past 128 MiB of log.
+const ASIDE_PAGES: i64 = 32 * 1024;
 
 /// A thread that checkpoints the cache's log when told; it ends, after one last checkpoint,
 /// when this is dropped.
@@ -50,9 +54,9 @@ fn run(path: &Path, key: &CacheKey, told: &mpsc::Receiver<()>) {
 }
 
 impl Store {
-    /// Stops this connection's own checkpoints and starts a thread that checkpoints when
-    /// nudged; [`Store::checkpoints_back`] undoes it. Where no thread can start, nothing
-    /// changes.
+    /// Leaves this connection's checkpoints to a thread that checkpoints when nudged (the
+    /// connection's own wait for a log of 128 MiB); [`Store::checkpoints_back`] undoes it.
+    /// Where no thread can start, nothing changes.
     pub(crate) fn checkpoint_aside(&self) -> DeskResult<Checkpoints> {
         let (tell, told) = mpsc::channel();
         let (path, key) = (self.path.clone(), self.key.clone());
@@ -63,7 +67,7 @@ impl Store {
             return Ok(Checkpoints { tell: None });
         }
         self.conn
-            .pragma_update(None, "wal_autocheckpoint", 0)
+            .pragma_update(None, "wal_autocheckpoint", ASIDE_PAGES)
             .map_err(map_sql)?;
         Ok(Checkpoints { tell: Some(tell) })
     }
