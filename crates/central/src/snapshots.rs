@@ -2,13 +2,14 @@
 //! once for each state it passes through, then reused by every feed page that carries it (a
 //! department's supervisor and officers, every desk that syncs from the start).
 //!
-//! A snapshot is current while its **stamp** is: the case's latest change-feed position, its
-//! latest history event and how many events it has, over the case and its applicant's other cases
-//! (linked by FIN or passport number, as the detail's `applicant_history`). What the detail reads
-//! changes only with one of them: every write to a case records a change or an event for it
-//! (decisions, reassignments, documents, notes, appeals, e-mails, proposals), and officers' names
-//! are never rewritten. Feed positions are handed out in commit order; event ids are not on
-//! PostgreSQL (an event may commit after one with a higher id), hence the count. The stamp and the
+//! A snapshot is current while its **stamp** is: the case's latest change-feed position and how
+//! many history events it has, over the case and its applicant's other cases (linked by FIN or
+//! passport number, as the detail's `applicant_history`). What the detail reads changes only with
+//! one of them: every write to a case records a change or an event for it (decisions,
+//! reassignments, documents, notes, appeals, e-mails, proposals), officers' names are never
+//! rewritten, and events are only ever added (never changed or removed), so their count grows
+//! with each one whatever order they commit in (event ids on PostgreSQL do not follow commit
+//! order, so the highest id would not do). The stamp and the
 //! detail are read in the feed page's one snapshot of the database (SQLite's writer, PostgreSQL's
 //! repeatable read). A restore from a backup starts a new feed epoch, and snapshots of another
 //! epoch are not used.
@@ -54,13 +55,10 @@ impl Snapshot {
 }
 
 /// What a snapshot was built at (see the module's documentation): the latest change-feed
-/// position and history event over the case and its applicant's other cases.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// position and the number of history events, over the case and its applicant's other cases.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Stamp {
     change: i64,
-    event: i64,
-    /// How many events, summed over the linked cases: on PostgreSQL an event may commit after
-    /// one with a higher id, which the highest alone would not show.
     events: i64,
 }
 
@@ -204,7 +202,6 @@ fn stamps(conn: &Conn<'_>, keys: &[&Keys]) -> ApiResult<HashMap<String, Stamp>> 
                  WHERE p.passport IS NOT NULL AND o.id <> p.id)
          SELECT l.id,
              (SELECT MAX(c.seq) FROM changes c WHERE c.application_id = l.other),
-             (SELECT MAX(e.id) FROM events e WHERE e.application_id = l.other),
              (SELECT COUNT(*) FROM events e WHERE e.application_id = l.other)
          FROM linked l",
         id = conn.json_text("value", "id"),
@@ -216,15 +213,9 @@ fn stamps(conn: &Conn<'_>, keys: &[&Keys]) -> ApiResult<HashMap<String, Stamp>> 
     let mut stamps: HashMap<String, Stamp> = HashMap::with_capacity(keys.len());
     while let Some(r) = rows.next()? {
         let change = r.get::<_, Option<i64>>(1)?.unwrap_or(0);
-        let event = r.get::<_, Option<i64>>(2)?.unwrap_or(0);
-        let events: i64 = r.get(3)?;
-        let stamp = stamps.entry(r.get(0)?).or_insert(Stamp {
-            change: 0,
-            event: 0,
-            events: 0,
-        });
+        let events: i64 = r.get(2)?;
+        let stamp = stamps.entry(r.get(0)?).or_default();
         stamp.change = stamp.change.max(change);
-        stamp.event = stamp.event.max(event);
         stamp.events += events;
     }
     Ok(stamps)

@@ -30,8 +30,8 @@ impl Checkpoints {
     /// Asks for a checkpoint (after a commit); requests that arrive meanwhile make one.
     pub(crate) fn nudge(&self) {
         if let Some(tell) = &self.tell {
-            // A thread that stopped (its connection failed) leaves the log to grow until the
-            // sync's connection checkpoints it again (see `Store::checkpoints_back`).
+            // A thread that stopped (its connection failed) leaves the log to the sync's
+            // connection: past 128 MiB, and again as usual after `Store::checkpoints_back`.
             let _ = tell.send(());
         }
     }
