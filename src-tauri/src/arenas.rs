@@ -14,6 +14,26 @@
 //! given back to the system when freed. Left to itself, the C library raises that threshold to
 //! the largest buffer freed so far (up to 32 MB), after which a page's decoded pixels come from
 //! an arena and stay held there once the page is drawn.
+//!
+//! What an arena holds free in its middle (a sync's and the recogniser's many smaller buffers)
+//! the C library keeps for later; [`give_back`] returns it when the work after a sync ends
+//! (measured: the desk's process 132 → 111 MB PSS with two scans open).
+
+/// Gives back to the system the memory the C library holds free in its arenas (a sync's
+/// buffers, the recogniser's pages): called when the desk's work after a sync ends, so what the
+/// desk held for it does not stay held while the officer works on.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+pub fn give_back() {
+    // SAFETY: malloc_trim only releases free memory of the allocator; it takes no pointers.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Other platforms' allocators give memory back on their own terms.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn give_back() {}
 
 /// The environment variable glibc reads its arena limit from.
 const ARENA_MAX_ENV: &str = "MALLOC_ARENA_MAX";

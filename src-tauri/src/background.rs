@@ -41,5 +41,7 @@ pub fn recognise_scans<R: Runtime>(app: &AppHandle<R>) {
             }
         }
         state.recognising.store(false, Ordering::SeqCst);
+        // The sync's and the recogniser's buffers are freed: the process gives them back.
+        crate::arenas::give_back();
     });
 }

@@ -9,6 +9,7 @@ use migdesk_core::casework::CounterDocument;
 use migdesk_core::conflicts::ConflictView;
 use migdesk_core::crosscheck::DocumentText;
 use migdesk_core::department::{AlertsView, DepartmentSettingsView};
+use migdesk_core::desk::Prefetched;
 use migdesk_core::distribution::{DistributionChange, DistributionView};
 use migdesk_core::ipc::{AppInfo, BuildInfo, CatalogueInfo, QueuePage, SessionInfo, SignInRequest};
 use migdesk_core::pool::PoolCaseView;
@@ -260,26 +261,21 @@ pub async fn document_layout<R: Runtime>(
 }
 
 /// Prepares the first documents of case `id` (layout and first page) before the officer opens
-/// it; answers how many were prepared. The UI asks for the selected and the next case.
+/// it; answers how many were prepared and whether pdf.js will draw one. The UI asks for the
+/// selected and the next case.
 #[tauri::command]
 pub async fn prefetch_case<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, DeskState>,
     id: String,
-) -> Result<u32, DeskError> {
-    let (reads, viewer) = state
+) -> Result<Prefetched, DeskError> {
+    let prefetch = state
         .desk(|| app.path().app_data_dir().ok())
         .await?
-        .prefetch_sources(&id)?;
-    let prepared = tauri::async_runtime::spawn_blocking(move || {
-        // A file that cannot be read is skipped, as one that cannot be shown: its error is
-        // shown when it is opened.
-        let sources: Vec<_> = reads.into_iter().filter_map(|r| r.read().ok()).collect();
-        viewer.prefetch(&sources)
-    })
-    .await
-    .map_err(|e| DeskError::internal(e.to_string()))?;
-    Ok(u32::try_from(prepared).unwrap_or(u32::MAX))
+        .prefetch_case(&id)?;
+    tauri::async_runtime::spawn_blocking(move || prefetch.run())
+        .await
+        .map_err(|e| DeskError::internal(e.to_string()))
 }
 
 /// A document's extracted text, checked against the applicant's key values.

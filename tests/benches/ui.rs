@@ -7,7 +7,9 @@
 //!    rendering the same two documents' first pages as separate processes.
 //! 2. Memory of the app with its WebView processes, a case's two scans open, next to the same
 //!    app showing its first screen: resident (RSS, shared libraries counted in each process)
-//!    and proportional (PSS, shared pages divided).
+//!    and proportional (PSS, shared pages divided); by process at each step on the way (first
+//!    screen, the synced queue, a case opened, two scans beside each other).
+//!    `MIGDESK_BENCH_ONLY=memory` stops after this figure.
 //! 3. Cold start to a usable queue over 100,000 cached cases: launch → unlock screen, then
 //!    password → first rows shown; next to the same app starting on an empty data folder and
 //!    showing its first screen.
@@ -326,6 +328,29 @@ fn synthetic(n: usize, me: &str) -> Change {
     .expect("a change of the contract")
 }
 
+/// PSS by process name at each step of the officer's way (name, processes' name, RSS, PSS), as
+/// a table: where the memory the case adds goes.
+fn print_memory_steps(steps: &[(&str, &Vec<(String, u64, u64)>)]) {
+    let mut by_name: std::collections::BTreeMap<&str, Vec<u64>> = Default::default();
+    for (i, (_, processes)) in steps.iter().enumerate() {
+        for (name, _, pss) in processes.iter() {
+            by_name.entry(name).or_insert_with(|| vec![0; steps.len()])[i] += pss;
+        }
+    }
+    print!("  by process, PSS in MB:  ");
+    for (step, _) in steps {
+        print!(" {step:>14}");
+    }
+    println!();
+    for (name, pss) in by_name {
+        print!("    {name:<22}");
+        for bytes in pss {
+            print!(" {:>14.1}", bytes as f64 / 1e6);
+        }
+        println!();
+    }
+}
+
 fn document_bytes(db: &Path, document_id: &str) -> Vec<u8> {
     rusqlite::Connection::open(db)
         .expect("centre db")
@@ -369,6 +394,8 @@ async fn main() {
     desk.sign_in(&centre.base, &officer.username, &officer.password)
         .await;
     desk.sync_queue().await.expect("synced");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let queue_processes = desk.memory_by_process().expect("memory");
 
     // 1. Enter → both documents painted (the case's first two documents, as the officer gets
     //    them), the first case of the queue each round.
@@ -403,6 +430,7 @@ async fn main() {
         .collect();
 
     // 2. Memory with two scans open: a PDF beside an image.
+    let opened_processes = desk.memory_by_process().expect("memory");
     desk.show_pdf_beside_image().await.expect("two scans");
     tokio::time::sleep(Duration::from_millis(500)).await;
     // The scans synced are read in the background by the recogniser (a child process while it
@@ -429,6 +457,45 @@ async fn main() {
     );
     let case_rss = desk.resident_memory().expect("rss");
     let case_processes = desk.memory_by_process().expect("memory");
+
+    println!(
+        "\nThe desk in its window (best of {ROUNDS}; Xvfb, WebKitGTK; app {}):",
+        migdesk_e2e::app_binary()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default()
+    );
+    row(
+        "Enter → both documents painted",
+        ms(best(&enter.times)),
+        "ms",
+        "pdftoppm + convert, first pages",
+        ms(best(&reference)),
+    );
+    println!("  where the fastest round's time went (ms after Enter, in the page):");
+    print_steps(&enter.fastest);
+    row(
+        "resident memory (RSS), two scans open",
+        case_rss.0 as f64 / 1e6,
+        "MB",
+        "the same app, first screen",
+        empty_rss.0 as f64 / 1e6,
+    );
+    row(
+        "proportional memory (PSS), two scans open",
+        case_rss.1 as f64 / 1e6,
+        "MB",
+        "the same app, first screen",
+        empty_rss.1 as f64 / 1e6,
+    );
+    print_memory_steps(&[
+        ("first screen", &empty_processes),
+        ("queue, synced", &queue_processes),
+        ("case opened", &opened_processes),
+        ("two scans", &case_processes),
+    ]);
+    if std::env::var("MIGDESK_BENCH_ONLY").is_ok_and(|only| only == "memory") {
+        return;
+    }
 
     // 3. Cold start over 100,000 cached cases: the app quits, the cache grows, the app starts.
     let me: String = rusqlite::Connection::open(&db)
@@ -519,51 +586,6 @@ async fn main() {
         .map(|_| reference_render(dir.path(), std::slice::from_ref(&large)))
         .collect();
     drop(centre);
-
-    println!(
-        "\nThe desk in its window (best of {ROUNDS}; Xvfb, WebKitGTK; app {}):",
-        migdesk_e2e::app_binary()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default()
-    );
-    row(
-        "Enter → both documents painted",
-        ms(best(&enter.times)),
-        "ms",
-        "pdftoppm + convert, first pages",
-        ms(best(&reference)),
-    );
-    println!("  where the fastest round's time went (ms after Enter, in the page):");
-    print_steps(&enter.fastest);
-    row(
-        "resident memory (RSS), two scans open",
-        case_rss.0 as f64 / 1e6,
-        "MB",
-        "the same app, first screen",
-        empty_rss.0 as f64 / 1e6,
-    );
-    row(
-        "proportional memory (PSS), two scans open",
-        case_rss.1 as f64 / 1e6,
-        "MB",
-        "the same app, first screen",
-        empty_rss.1 as f64 / 1e6,
-    );
-    println!("  by process, PSS (first screen → two scans open):");
-    let mut by_name: std::collections::BTreeMap<&str, (u64, u64)> = Default::default();
-    for (name, _, pss) in &empty_processes {
-        by_name.entry(name).or_default().0 += pss;
-    }
-    for (name, _, pss) in &case_processes {
-        by_name.entry(name).or_default().1 += pss;
-    }
-    for (name, (before, after)) in by_name {
-        println!(
-            "    {name:<24} {:>7.1} MB → {:>7.1} MB",
-            before as f64 / 1e6,
-            after as f64 / 1e6
-        );
-    }
     row(
         &format!("cold start → usable queue ({CACHED_CASES}+ cases)"),
         ms(best(&cold)),

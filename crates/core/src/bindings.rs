@@ -19,6 +19,7 @@ use crate::casework::{CounterDocument, NoteDelivery, NoteView, RelatedView};
 use crate::conflicts::{ConflictCause, ConflictResolution, ConflictView, ResolutionAction};
 use crate::crosscheck::{DocumentText, Highlight, KeyField, TextCheck, TextState, WordBox};
 use crate::department::{AlertView, AlertsView, DepartmentSettingsView};
+use crate::desk::Prefetched;
 use crate::distribution::{
     DistributionChange, DistributionView, OfficerIntakeChange, OfficerIntakeView,
 };
@@ -150,6 +151,7 @@ pub fn typescript_bindings() -> String {
     declare::<Decision>(&mut out, &cfg);
     declare::<Email>(&mut out, &cfg);
     declare::<DocumentLayout>(&mut out, &cfg);
+    declare::<Prefetched>(&mut out, &cfg);
     declare::<KeyField>(&mut out, &cfg);
     declare::<TextCheck>(&mut out, &cfg);
     declare::<Highlight>(&mut out, &cfg);

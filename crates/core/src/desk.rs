@@ -29,7 +29,7 @@ use migdesk_api::{ApplicationDetail, ConflictRecord};
 
 mod documents;
 mod sync_job;
-pub use documents::SourceRead;
+pub use documents::{CasePrefetch, Prefetched, SourceRead};
 pub use sync_job::SyncJob;
 
 /// Downloads at a time during sync.

@@ -231,6 +231,7 @@ use crate::casework::CounterDocument;
 use crate::conflicts::ConflictView;
 use crate::crosscheck::DocumentText;
 use crate::department::{AlertsView, DepartmentSettingsView};
+use crate::desk::Prefetched;
 use crate::distribution::{DistributionChange, DistributionView};
 use crate::pool::PoolCaseView;
 use crate::queue::QueueQuery;

@@ -301,24 +301,52 @@ async fn a_prefetched_case_has_its_first_documents_prepared() {
         2,
         "the demo cases have two documents or more"
     );
-    let (reads, viewer) = desk.prefetch_sources(next).unwrap();
-    let sources: Vec<_> = reads.into_iter().map(|r| r.read().unwrap()).collect();
-    assert_eq!(sources.len(), 2);
-    for (doc, source) in first_two.iter().zip(&sources) {
+    let prefetch = desk.prefetch_case(next).unwrap();
+    let viewer = prefetch.viewer().clone();
+    let hashes: Vec<String> = prefetch
+        .reads()
+        .iter()
+        .map(|read| read.sha256().to_owned())
+        .collect();
+    assert_eq!(hashes.len(), 2);
+    for (doc, sha256) in first_two.iter().zip(&hashes) {
         let (own, _) = desk.document_source(&doc.id).unwrap();
         assert_eq!(
-            own.sha256, source.sha256,
+            own.sha256, *sha256,
             "in the order the case screen shows them"
         );
-        assert!(!viewer.is_prepared(&source.sha256));
+        assert!(!viewer.is_prepared(sha256));
     }
-    assert_eq!(viewer.prefetch(&sources), 2);
-    for source in &sources {
-        assert!(viewer.is_prepared(&source.sha256));
+    let prefetched = prefetch.run();
+    assert_eq!(prefetched.prepared, 2);
+    for sha256 in &hashes {
+        assert!(viewer.is_prepared(sha256));
     }
+    // pdf.js is wanted when one of the two is a PDF it draws; a case prepared before still says
+    // so, with nothing read again.
+    let drawn_by_pdfjs = hashes
+        .iter()
+        .any(|sha256| viewer.ready_layout(sha256).is_some_and(|layout| layout.pdf));
+    assert_eq!(prefetched.pdf, drawn_by_pdfjs);
+    let again = desk.prefetch_case(next).unwrap();
+    assert!(
+        again.reads().is_empty(),
+        "nothing left to read for a prepared case"
+    );
+    assert_eq!(
+        again.run(),
+        migdesk_core::desk::Prefetched {
+            prepared: 0,
+            pdf: drawn_by_pdfjs
+        }
+    );
     // The desk's own viewer is the one prepared: opening the case finds the layouts there.
     let (source, own_viewer) = desk.document_source(&first_two[0].id).unwrap();
     assert!(own_viewer.is_prepared(&source.sha256));
+    let sources: Vec<_> = first_two
+        .iter()
+        .map(|doc| desk.document_source(&doc.id).unwrap().0)
+        .collect();
     // Prepared is found by the document's hash alone, and not read again.
     for doc in &first_two {
         let layout = desk.prepared_layout(&doc.id).unwrap().expect("layout");
@@ -327,10 +355,6 @@ async fn a_prefetched_case_has_its_first_documents_prepared() {
         let page_by_page = !layout.pdf && ["PDF", "TIFF"].contains(&layout.format.as_str());
         assert_eq!(page.is_some(), page_by_page, "{layout:?}");
     }
-    assert!(
-        desk.prefetch_sources(next).unwrap().0.is_empty(),
-        "nothing left to read for a prepared case"
-    );
     assert_eq!(desk.prepared_layout("no-such-document").unwrap(), None);
     // Another case was not touched.
     let other = desk.case(selected).unwrap();
@@ -338,7 +362,12 @@ async fn a_prefetched_case_has_its_first_documents_prepared() {
     if !sources.iter().any(|s| s.sha256 == other_source.sha256) {
         assert!(!own_viewer.is_prepared(&other_source.sha256));
     }
-    assert!(desk.prefetch_sources("no-such-case").unwrap().0.is_empty());
+    assert!(
+        desk.prefetch_case("no-such-case")
+            .unwrap()
+            .reads()
+            .is_empty()
+    );
     centre.stop().await;
 }
 

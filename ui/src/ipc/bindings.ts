@@ -846,6 +846,21 @@ format: string,
 pdf: boolean, page_count: number, };
 
 /**
+ * What the UI is told once a case is prepared.
+ */
+export type Prefetched = { 
+/**
+ * How many documents were prepared now (not those prepared before).
+ */
+prepared: number, 
+/**
+ * One of the documents the case screen shows first is drawn by pdf.js: the UI starts
+ * pdf.js and its worker now, so the case does not wait for them. pdf.js is not started for
+ * cases that do not need it (its worker held ~26 MB of the window's memory).
+ */
+pdf: boolean, };
+
+/**
  * Which of the applicant's values a check is about.
  */
 export type KeyField = "name" | "passport_number" | "fin" | "date_of_birth";
@@ -1157,7 +1172,7 @@ export type Commands = {
   document_layout: { args: { id: string }; returns: DocumentLayout };
   document_text: { args: { id: string }; returns: DocumentText };
   recognise_document: { args: { id: string }; returns: DocumentText };
-  prefetch_case: { args: { id: string }; returns: number };
+  prefetch_case: { args: { id: string }; returns: Prefetched };
   approvals: { args: Record<string, never>; returns: Array<ApprovalView> };
   answer_proposal: { args: { id: string; answer: ProposalAnswer }; returns: Array<ApprovalView> };
   department_settings: { args: Record<string, never>; returns: DepartmentSettingsView };

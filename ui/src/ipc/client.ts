@@ -27,6 +27,7 @@ import {
   type Letter,
   type OfficerCases,
   type PoolCaseView,
+  type Prefetched,
   type Progress,
   type ProposalAnswer,
   type QueuePage,
@@ -90,6 +91,7 @@ export type {
   OfficerRef,
   OutcomeCounts,
   PoolCaseView,
+  Prefetched,
   Progress,
   ProposalAnswer,
   ProposalView,
@@ -201,8 +203,9 @@ export const desk = {
   documentLayout: (id: string): Promise<DocumentLayout> => call("document_layout", { id }),
   documentText: (id: string): Promise<DocumentText> => call("document_text", { id }),
   recogniseDocument: (id: string): Promise<DocumentText> => call("recognise_document", { id }),
-  /** Prepares a case's first documents before it is opened; resolves to how many. */
-  prefetchCase: (id: string): Promise<number> => call("prefetch_case", { id }),
+  /** Prepares a case's first documents before it is opened; resolves to how many, and whether
+   * pdf.js draws one of them. */
+  prefetchCase: (id: string): Promise<Prefetched> => call("prefetch_case", { id }),
   /** The department's refusals waiting for approval (from the cache: works offline). */
   approvals: (): Promise<ApprovalView[]> => call("approvals", {}),
   /** Keeps a supervisor's answer to a proposed refusal (sent at the next sync); resolves to

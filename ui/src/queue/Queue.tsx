@@ -1,7 +1,6 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { type KeyboardEvent, type MouseEvent, useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { warmPdfEngine } from "../case/pdfjs";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { LanguageSwitch } from "../components/LanguageSwitch";
 import { ConflictsInbox } from "../conflicts/ConflictsInbox";
@@ -28,9 +27,6 @@ import { useQueuePages } from "./useQueuePages";
 import "./queue.css";
 
 const ROW_HEIGHT = 36;
-
-/** How long after the queue appears the document viewer starts getting ready. */
-const WARM_VIEWER_AFTER_MS = 500;
 
 // A stable loader for useLoad: the inbox is this desk's own, so its key never changes.
 const INBOX = "inbox";
@@ -120,12 +116,6 @@ export function Queue({
   const [sync, setSync] = useState<SyncState>({ state: "idle" });
   const inboxLoad = useLoad(INBOX, loadConflicts);
   const [inbox, setInbox] = useState(false);
-  // The document viewer gets ready once the first rows are on screen, so the first case
-  // opened does not wait for it.
-  useEffect(() => {
-    const timer = setTimeout(warmPdfEngine, WARM_VIEWER_AFTER_MS);
-    return () => clearTimeout(timer);
-  }, []);
   const [poolOpen, setPoolOpen] = useState(false);
   /** Why the last lock or sign-out the officer asked for failed; the inbox has its own. */
   const [actionError, setActionError] = useState<DeskError | null>(null);

@@ -296,7 +296,7 @@ describe("the queue", () => {
       ...besideQueue,
       prefetch_case: ({ id }) => {
         prefetched.push(id);
-        return 2;
+        return { prepared: 2, pdf: false };
       },
     });
     const user = userEvent.setup();

@@ -5,6 +5,9 @@
 
 use std::path::PathBuf;
 
+use serde::Serialize;
+use ts_rs::TS;
+
 use super::Desk;
 use crate::cache::{self, CacheKey, Store};
 use crate::error::{DeskError, DeskResult, ErrorKind};
@@ -56,6 +59,60 @@ impl SourceRead {
                     bytes: bytes.into(),
                 })
             }
+        }
+    }
+}
+
+/// What preparing a case before it is opened takes: the content of the documents the case
+/// screen shows first, those of them the viewer has not prepared yet (to read), and the viewer.
+/// [`CasePrefetch::run`] does the reading and preparing without holding the desk.
+#[derive(Debug)]
+pub struct CasePrefetch {
+    first: Vec<String>,
+    reads: Vec<SourceRead>,
+    viewer: Viewer,
+}
+
+/// What the UI is told once a case is prepared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct Prefetched {
+    /// How many documents were prepared now (not those prepared before).
+    pub prepared: u32,
+    /// One of the documents the case screen shows first is drawn by pdf.js: the UI starts
+    /// pdf.js and its worker now, so the case does not wait for them. pdf.js is not started for
+    /// cases that do not need it (its worker held ~26 MB of the window's memory).
+    pub pdf: bool,
+}
+
+impl CasePrefetch {
+    /// The documents still to read, in the order the case screen shows them.
+    pub fn reads(&self) -> &[SourceRead] {
+        &self.reads
+    }
+
+    /// The viewer the documents are prepared in.
+    pub fn viewer(&self) -> &Viewer {
+        &self.viewer
+    }
+
+    /// Reads and prepares the documents not prepared yet (blocks: call it off the async
+    /// threads). A file that cannot be read is skipped, as one that cannot be shown: its error
+    /// is shown when it is opened.
+    pub fn run(self) -> Prefetched {
+        let sources: Vec<Source> = self
+            .reads
+            .into_iter()
+            .filter_map(|read| read.read().ok())
+            .collect();
+        let prepared = self.viewer.prefetch(&sources);
+        let pdf = self.first.iter().any(|sha256| {
+            self.viewer
+                .ready_layout(sha256)
+                .is_some_and(|layout| layout.pdf)
+        });
+        Prefetched {
+            prepared: u32::try_from(prepared).unwrap_or(u32::MAX),
+            pdf,
         }
     }
 }
@@ -152,18 +209,23 @@ impl Desk {
         Ok(stored.and_then(|(sha, viewer)| viewer.ready_layout(&sha)))
     }
 
-    /// What the case screen shows first of case `case_id` (its first two stored documents) and
-    /// the viewer has not prepared yet, to read ([`SourceRead::read`]) and prepare with
-    /// [`Viewer::prefetch`] before the officer opens it. Prepared documents are not read again.
-    pub fn prefetch_sources(&mut self, case_id: &str) -> DeskResult<(Vec<SourceRead>, Viewer)> {
+    /// What the case screen shows first of case `case_id` (its first two stored documents), to
+    /// prepare before the officer opens it ([`CasePrefetch::run`]). Prepared documents are not
+    /// read again.
+    pub fn prefetch_case(&mut self, case_id: &str) -> DeskResult<CasePrefetch> {
         let viewer = self.viewer.clone();
-        let mut reads = Vec::new();
+        let (mut first, mut reads) = (Vec::new(), Vec::new());
         for (sha256, length) in self.active()?.first_hashes(case_id, 2)? {
             if !viewer.opens_at_once(&sha256) {
-                reads.push(self.source_read(sha256, length)?);
+                reads.push(self.source_read(sha256.clone(), length)?);
             }
+            first.push(sha256);
         }
-        Ok((reads, viewer))
+        Ok(CasePrefetch {
+            first,
+            reads,
+            viewer,
+        })
     }
 
     /// A stored document's bytes to read without holding the desk, and the viewer to prepare
@@ -198,6 +260,60 @@ impl Desk {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn a_prefetch_says_whether_pdfjs_draws_one_of_the_first_documents() {
+        use crate::viewer::PREPARED_BUDGET;
+        use migdesk_docs::{Documents, samples};
+        use sha2::Digest;
+        let source = |bytes: Vec<u8>| Source {
+            sha256: hex::encode(sha2::Sha256::digest(&bytes)),
+            bytes: bytes.into(),
+        };
+        let viewer = Viewer::new(Documents::default(), PREPARED_BUDGET);
+        let text_pdf = source(samples::text_pdf(&["Elvin Mammadov"]));
+        let scans = source(samples::scanned_pdf(
+            &samples::page_image(200, 283),
+            &[samples::ScanPage::default()],
+        ));
+        let jpeg = source(samples::jpeg(64, 48));
+        let prefetch = |sources: &[&Source]| CasePrefetch {
+            first: sources.iter().map(|s| s.sha256.clone()).collect(),
+            reads: sources
+                .iter()
+                .map(|s| SourceRead::Read((*s).clone()))
+                .collect(),
+            viewer: viewer.clone(),
+        };
+        // A JPEG and a PDF of scans are shown as images: pdf.js is not needed.
+        assert_eq!(
+            prefetch(&[&jpeg, &scans]).run(),
+            Prefetched {
+                prepared: 2,
+                pdf: false
+            }
+        );
+        assert_eq!(
+            prefetch(&[&jpeg, &text_pdf]).run(),
+            Prefetched {
+                prepared: 2,
+                pdf: true
+            }
+        );
+        // Prepared before, and not read this time: still known to be pdf.js's.
+        let known = CasePrefetch {
+            first: vec![text_pdf.sha256.clone()],
+            reads: Vec::new(),
+            viewer: viewer.clone(),
+        };
+        assert_eq!(
+            known.run(),
+            Prefetched {
+                prepared: 0,
+                pdf: true
+            }
+        );
+    }
 
     #[test]
     fn a_large_file_is_read_on_a_connection_of_its_own() {
