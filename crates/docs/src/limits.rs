@@ -21,8 +21,9 @@ pub struct Limits {
     /// How many calls may run at once, counting ones abandoned after a time-out that are still
     /// running; beyond it calls fail with [`DocError::Busy`] instead of piling up threads.
     pub max_jobs_in_flight: usize,
-    /// Text recognition nobody waits for (in the background): the recogniser runs at the
-    /// lowest CPU priority (`nice 19`), so the window and the officer's own requests go first.
+    /// Work nobody waits for (text recognition in the background): the job's thread and the
+    /// recogniser it starts run at the lowest CPU priority (`nice 19`), so the window and the
+    /// officer's own requests go first.
     pub low_priority: bool,
 }
 

@@ -62,6 +62,18 @@ impl Ctx {
     }
 }
 
+/// Lowers the job thread's scheduling priority to the least (Linux's nice values are per thread),
+/// for work nobody waits for: a background recognition's decoding, cleaning and straightening
+/// of a scan (a core for a few hundred milliseconds a page) must not slow the window and the
+/// officer's own requests it runs beside, as the recogniser it starts does not either.
+fn yield_to_the_officer() {
+    #[cfg(target_os = "linux")]
+    {
+        // Best effort: at the usual priority the job is only slower to leave way.
+        let _ = rustix::process::nice(19);
+    }
+}
+
 /// Big enough that deep but finite recursion in a parser does not overflow. Overflow cannot be
 /// caught (it aborts the process), so the PDF checks refuse unbounded recursion beforehand.
 const STACK_SIZE: usize = 16 * 1024 * 1024;
@@ -113,10 +125,14 @@ impl Worker {
             deadline,
         };
         let (tx, rx) = mpsc::sync_channel(1);
+        let low_priority = limits.low_priority;
         std::thread::Builder::new()
             .name("migdesk-docs".into())
             .stack_size(STACK_SIZE)
             .spawn(move || {
+                if low_priority {
+                    yield_to_the_officer();
+                }
                 let result = catch_unwind(AssertUnwindSafe(|| job(&ctx)))
                     .unwrap_or_else(|panic| Err(panicked(panic.as_ref())));
                 // Free the slot before answering, so the caller's next call finds it free.
@@ -188,6 +204,27 @@ mod tests {
             max_jobs_in_flight: 2,
             ..Limits::default()
         }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn work_nobody_waits_for_runs_at_the_lowest_priority() {
+        let worker = Worker::default();
+        // `nice(0)` answers the calling thread's nice value and changes nothing.
+        let own = || {
+            rustix::process::nice(0).map_err(|e| DocError::Malformed {
+                detail: e.to_string(),
+            })
+        };
+        let usual = worker.run(&quick(), &CancelToken::new(), move |_| own());
+        assert_eq!(usual, own(), "the usual job keeps its caller's priority");
+        let background = Limits {
+            low_priority: true,
+            ..quick()
+        };
+        let lowered = worker.run(&background, &CancelToken::new(), move |_| own());
+        assert_eq!(lowered, Ok(19));
+        assert_eq!(own(), usual, "the caller's own priority is untouched");
     }
 
     #[test]
