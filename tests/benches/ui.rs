@@ -8,7 +8,8 @@
 //! 2. Memory of the app with its WebView processes, a case's two scans open, next to the same
 //!    app showing its first screen: resident (RSS, shared libraries counted in each process)
 //!    and proportional (PSS, shared pages divided); by process at each step on the way (first
-//!    screen, the synced queue, a case opened, two scans beside each other).
+//!    screen, the synced queue, a case opened, two scans beside each other), and once ten more
+//!    cases have been opened in turn (what a working day's cases leave held).
 //!    `MIGDESK_BENCH_ONLY=memory` stops after this figure.
 //! 3. Cold start to a usable queue over 100,000 cached cases: launch → unlock screen, then
 //!    password → first rows shown; next to the same app starting on an empty data folder and
@@ -31,6 +32,9 @@ use thirtyfour::Key;
 
 const ROUNDS: usize = 3;
 const CACHED_CASES: usize = 100_000;
+/// How many more cases the officer opens in turn after the two scans, for the memory a working
+/// day's cases leave.
+const CASES_IN_TURN: usize = 10;
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
@@ -328,9 +332,12 @@ fn synthetic(n: usize, me: &str) -> Change {
     .expect("a change of the contract")
 }
 
-/// PSS by process name at each step of the officer's way (name, processes' name, RSS, PSS), as
-/// a table: where the memory the case adds goes.
-fn print_memory_steps(steps: &[(&str, &Vec<(String, u64, u64)>)]) {
+/// The app's processes: name, RSS and PSS in bytes ([`AppWindow::memory_by_process`]).
+type Processes = Vec<(String, u64, u64)>;
+
+/// PSS by process name at each step of the officer's way (the step's name, its processes), as a
+/// table: where the memory the case adds goes.
+fn print_memory_steps(steps: &[(&str, &Processes)]) {
     let mut by_name: std::collections::BTreeMap<&str, Vec<u64>> = Default::default();
     for (i, (_, processes)) in steps.iter().enumerate() {
         for (name, _, pss) in processes.iter() {
@@ -457,6 +464,22 @@ async fn main() {
     );
     let case_rss = desk.resident_memory().expect("rss");
     let case_processes = desk.memory_by_process().expect("memory");
+    // An officer's morning: the next ten cases opened in turn, each until its documents are
+    // painted, and back to the queue.
+    for _ in 0..CASES_IN_TURN {
+        desk.press(Key::Escape).await;
+        desk.wait_for_attr("queue-row", "data-number", |n| !n.is_empty())
+            .await
+            .expect("back to the queue");
+        desk.press("j").await;
+        desk.press(Key::Enter).await;
+        desk.expect_focus("case-screen").await.expect("case");
+        let _ = desk
+            .wait_for_attr("pane-1", "data-painted", |p| p == "yes")
+            .await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let day_processes = desk.memory_by_process().expect("memory");
 
     println!(
         "\nThe desk in its window (best of {ROUNDS}; Xvfb, WebKitGTK; app {}):",
@@ -492,7 +515,15 @@ async fn main() {
         ("queue, synced", &queue_processes),
         ("case opened", &opened_processes),
         ("two scans", &case_processes),
+        ("ten cases on", &day_processes),
     ]);
+    row(
+        &format!("proportional memory (PSS), {CASES_IN_TURN} cases later"),
+        day_processes.iter().map(|p| p.2).sum::<u64>() as f64 / 1e6,
+        "MB",
+        "the same app, first screen",
+        empty_rss.1 as f64 / 1e6,
+    );
     if std::env::var("MIGDESK_BENCH_ONLY").is_ok_and(|only| only == "memory") {
         return;
     }
