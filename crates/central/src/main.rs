@@ -28,6 +28,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Create a demo database: departments, officers, supervisors and applications with documents.
+    /// Dates count back from when the offices in Baku last closed (18:00), so the same seed on
+    /// the same office day gives the same database.
     Seed {
         /// The database to seed (migrated first).
         #[command(flatten)]
@@ -269,7 +271,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                             decided_history: history,
                             ..seed::SeedOptions::new(cases, seed_value)
                         },
-                        migdesk_central::clock::now(),
+                        seed::office_day_close(migdesk_central::clock::now()),
                     )
                 })
                 .await?;

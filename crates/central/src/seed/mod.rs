@@ -506,11 +506,29 @@ impl Defect {
     }
 }
 
+/// When the offices in Baku last closed (18:00) at or before `now`: the moment the `seed`
+/// command counts its dates back from. Applications are then filed during office hours, and
+/// seeding the same seed twice on the same office day gives the same dates, so the same cases
+/// are due first (what the window benchmark opens) wherever the clock stands within the day.
+pub fn office_day_close(now: DateTime<Utc>) -> DateTime<Utc> {
+    let local = now.with_timezone(&clock::baku());
+    let today = local
+        .date_naive()
+        .and_hms_opt(18, 0, 0)
+        .and_then(|close| close.and_local_timezone(clock::baku()).single());
+    match today {
+        Some(close) if close <= local => close.with_timezone(&Utc),
+        Some(close) => (close - Duration::days(1)).with_timezone(&Utc),
+        None => now,
+    }
+}
+
 /// What to seed.
 #[derive(Debug, Clone)]
 pub struct SeedOptions {
     pub cases: usize,
-    /// The same seed gives the same people, forms and files (dates follow `now`).
+    /// The same seed gives the same people, forms and files (dates follow `now`; the `seed`
+    /// command passes [`office_day_close`]).
     pub seed: u64,
     /// Generate document files (off for load tests of the feed alone).
     pub documents: bool,
@@ -907,6 +925,29 @@ mod tests {
             }
         }
         assert_eq!(username("Aysel Məmmədova"), "aysel.memmedova");
+    }
+
+    #[test]
+    fn dates_count_back_from_when_the_offices_last_closed() {
+        let at = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .expect("a moment")
+                .with_timezone(&Utc)
+        };
+        // 18:00 in Baku is 14:00 UTC.
+        let closed = at("2026-12-04T14:00:00Z");
+        for now in [
+            "2026-12-04T14:00:00Z",
+            "2026-12-04T19:30:00Z",
+            "2026-12-05T05:40:00Z",
+            "2026-12-05T13:59:59Z",
+        ] {
+            assert_eq!(office_day_close(at(now)), closed, "{now}");
+        }
+        assert_eq!(
+            office_day_close(at("2026-12-05T14:00:01Z")),
+            at("2026-12-05T14:00:00Z")
+        );
     }
 
     #[test]
