@@ -73,7 +73,7 @@ pub use error::DocError;
 pub use limits::Limits;
 pub use ocr::{Recognised, Word};
 pub use sniff::{Format, sniff};
-pub use worker::CancelToken;
+pub use worker::{CancelToken, yield_to_the_officer};
 
 use worker::{Ctx, Worker};
 

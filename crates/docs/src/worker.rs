@@ -62,14 +62,14 @@ impl Ctx {
     }
 }
 
-/// Lowers the job thread's scheduling priority to the least (Linux's nice values are per thread),
-/// for work nobody waits for: a background recognition's decoding, cleaning and straightening
-/// of a scan (a core for a few hundred milliseconds a page) must not slow the window and the
-/// officer's own requests it runs beside, as the recogniser it starts does not either.
-fn yield_to_the_officer() {
+/// Lowers the calling thread's scheduling priority to the least (Linux's nice values are per
+/// thread), for work nobody waits for beside the officer's window: a background recognition's
+/// decoding, cleaning and straightening of a scan (a core for a few hundred milliseconds a
+/// page), the cache's integrity check. Best effort: at the usual priority the work is only
+/// slower to leave way.
+pub fn yield_to_the_officer() {
     #[cfg(target_os = "linux")]
     {
-        // Best effort: at the usual priority the job is only slower to leave way.
         let _ = rustix::process::nice(19);
     }
 }

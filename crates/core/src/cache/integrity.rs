@@ -66,7 +66,9 @@ impl IntegrityCheck {
             .spawn({
                 let run = run.clone();
                 move || {
-                    yield_to_the_officer();
+                    // The check reads the whole file, about a second of a core, and must not
+                    // slow the unlock, the first rows and the window's drawing it runs beside.
+                    migdesk_docs::yield_to_the_officer();
                     run();
                 }
             })
@@ -95,18 +97,6 @@ impl IntegrityCheck {
         }
         self.finished()
             .unwrap_or_else(|| Err(DeskError::internal("the cache check stopped")))
-    }
-}
-
-/// Lowers the calling thread's scheduling priority to the least (Linux's nice values are per
-/// thread): the check reads the whole file, about a second of a core, and must not slow the
-/// unlock, the first rows and the window's drawing it runs beside. On an idle machine it still
-/// gets a whole core.
-fn yield_to_the_officer() {
-    #[cfg(target_os = "linux")]
-    {
-        // Best effort: at the usual priority the check is only slower to leave way.
-        let _ = rustix::process::nice(19);
     }
 }
 
