@@ -1,7 +1,8 @@
+import type { Channel } from "@tauri-apps/api/core";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 import { COMMAND_NAMES } from "./bindings";
-import { call, desk, toDeskError } from "./client";
+import { call, desk, type Progress, type SyncReport, toDeskError } from "./client";
 import { failWith, mockDesk } from "./testing";
 
 describe("toDeskError", () => {
@@ -57,5 +58,53 @@ describe("desk", () => {
     expect(called.get("decide")).toEqual(["decision", "id"]);
     expect(called.get("add_note")).toEqual(["id", "text"]);
     expect(called.get("sync_now")).toEqual(["onProgress"]);
+  });
+});
+
+describe("syncNow", () => {
+  const progress = (phase: Progress["phase"]): Progress => ({
+    phase,
+    changes: 0,
+    documents_done: 0,
+    documents_total: 0,
+    bytes: 0,
+    bytes_total: 0,
+    bytes_per_second: 0,
+    seconds_remaining: null,
+  });
+  const report = { changes: 2 } as SyncReport;
+
+  it("passes on the progress heard before the answer and drops what comes after it", async () => {
+    let channel: Channel<Progress> | undefined;
+    mockDesk({
+      sync_now: ({ onProgress }) => {
+        channel = onProgress;
+        onProgress.onmessage(progress("documents"));
+        return report;
+      },
+    });
+    const heard: string[] = [];
+    await expect(desk.syncNow((p) => heard.push(p.phase))).resolves.toEqual(report);
+    // The audit phase's message, delivered after the sync's answer.
+    channel?.onmessage(progress("audit"));
+    expect(channel).toBeDefined();
+    expect(heard).toEqual(["documents"]);
+  });
+
+  it("drops late progress after a failed sync too", async () => {
+    let channel: Channel<Progress> | undefined;
+    mockDesk({
+      sync_now: ({ onProgress }) => {
+        channel = onProgress;
+        throw { kind: "offline", message: "connection refused" };
+      },
+    });
+    const heard: string[] = [];
+    await expect(desk.syncNow((p) => heard.push(p.phase))).rejects.toMatchObject({
+      kind: "offline",
+    });
+    channel?.onmessage(progress("audit"));
+    expect(channel).toBeDefined();
+    expect(heard).toEqual([]);
   });
 });

@@ -176,11 +176,20 @@ export const desk = {
   lock: (): Promise<SessionInfo> => call("lock", {}),
   signOut: (): Promise<SessionInfo> => call("sign_out", {}),
   queuePage: (query: QueueQuery): Promise<QueuePage> => call("queue_page", { query }),
-  /** Syncs with the centre; `onProgress` hears counts and bytes as they change. */
+  /**
+   * Syncs with the centre; `onProgress` hears counts and bytes as they change, until the sync
+   * answers. A progress message travels apart from the answer and can reach the window after
+   * it: one that comes late is dropped, so a finished sync never reads as running again.
+   */
   syncNow: (onProgress: (progress: Progress) => void = () => undefined): Promise<SyncReport> => {
+    let answered = false;
     const channel = new Channel<Progress>();
-    channel.onmessage = onProgress;
-    return call("sync_now", { onProgress: channel });
+    channel.onmessage = (progress) => {
+      if (!answered) onProgress(progress);
+    };
+    return call("sync_now", { onProgress: channel }).finally(() => {
+      answered = true;
+    });
   },
   caseView: (id: string): Promise<CaseView> => call("case_view", { id }),
   decisionPreview: (id: string, decision: Decision): Promise<Email> =>
