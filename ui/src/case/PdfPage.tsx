@@ -105,7 +105,7 @@ export function PdfPage({
       el.style.height = `${Math.floor(viewport.height / ratio)}px`;
       task = p.render({ canvas: el, viewport });
       await task.promise;
-      trace("pdf drawn", start);
+      trace(`pdf drawn ${el.width}×${el.height}`, start);
       // The canvas holds the page now: pdf.js lets go of what it decoded to draw it (a scan's
       // pixels, tens of megabytes), decoding it again if the page is drawn again (zoom).
       p.cleanup();
