@@ -225,6 +225,47 @@ impl Xvfb {
     }
 }
 
+impl Xvfb {
+    /// Saves the part `[x, y, width, height]` of the screen (clipped to it) as a PNG at `path`.
+    fn capture(&self, [x, y, width, height]: [u32; 4], path: &Path) -> HarnessResult<()> {
+        use x11rb::connection::Connection;
+        use x11rb::protocol::xproto::{ConnectionExt, ImageFormat};
+
+        let failed = |e: &dyn std::fmt::Display| format!("screenshot of {}: {e}", self.display);
+        let (conn, screen) = x11rb::connect(Some(&self.display)).map_err(|e| failed(&e))?;
+        let setup = conn.setup();
+        let root = &setup.roots[screen];
+        let x = x.min(u32::from(root.width_in_pixels).saturating_sub(1));
+        let y = y.min(u32::from(root.height_in_pixels).saturating_sub(1));
+        let width = width.clamp(1, u32::from(root.width_in_pixels) - x);
+        let height = height.clamp(1, u32::from(root.height_in_pixels) - y);
+        // The harness's server has 24-bit colour in 32-bit pixels, blue first (little-endian).
+        let four_bytes = setup
+            .pixmap_formats
+            .iter()
+            .any(|f| f.depth == root.root_depth && f.bits_per_pixel == 32);
+        if root.root_depth != 24 || !four_bytes {
+            return Err(failed(&format!("a screen of depth {}", root.root_depth)));
+        }
+        let [x, y] = [x, y].map(|v| i16::try_from(v).unwrap_or(i16::MAX));
+        let [w, h] = [width, height].map(|v| u16::try_from(v).unwrap_or(u16::MAX));
+        let image = conn
+            .get_image(ImageFormat::Z_PIXMAP, root.root, x, y, w, h, !0)
+            .map_err(|e| failed(&e))?
+            .reply()
+            .map_err(|e| failed(&e))?;
+        let rgb: Vec<u8> = image
+            .data
+            .chunks_exact(4)
+            .flat_map(|bgrx| [bgrx[2], bgrx[1], bgrx[0]])
+            .collect();
+        image::RgbImage::from_raw(u32::from(w), u32::from(h), rgb)
+            .ok_or_else(|| failed(&"a short image"))?
+            .save(path)
+            .map_err(|e| failed(&e))
+    }
+}
+
 impl Drop for Xvfb {
     fn drop(&mut self) {
         terminate(&mut self.child);
@@ -271,7 +312,7 @@ pub struct AppWindow {
     pub driver: WebDriver,
     tauri_driver: Child,
     // Dropped after tauri-driver: the window needs the display until the app has gone.
-    _xvfb: Option<Xvfb>,
+    xvfb: Option<Xvfb>,
     data_dir: tempfile::TempDir,
     /// Where tauri-driver, WebKitWebDriver and the app (their output is its) write.
     driver_log: PathBuf,
@@ -399,7 +440,7 @@ impl AppWindow {
         Ok(Self {
             driver,
             tauri_driver: child,
-            _xvfb: xvfb,
+            xvfb,
             data_dir,
             driver_log,
             keys: AtomicUsize::new(0),
@@ -888,16 +929,37 @@ impl AppWindow {
 
     /// Saves a screenshot of the window as `target/e2e-artifacts/NAME.png`, after the page has
     /// painted (screenshots can lag a frame behind the DOM).
-    pub async fn screenshot(&self, name: &str) -> WebDriverResult<PathBuf> {
+    ///
+    /// On the harness's own display, the window as the X server shows it: what a person sees.
+    /// WebKit's own snapshot (WebDriver's) waits for a frame it is told about, and drawing
+    /// without compositing (the desk's choice on a machine without a GPU) it waited forever, now
+    /// and then, on a page with nothing left to draw.
+    pub async fn screenshot(&self, name: &str) -> HarnessResult<PathBuf> {
         self.driver
             .execute_async(
                 "const done = arguments[arguments.length - 1];\
                  requestAnimationFrame(() => requestAnimationFrame(() => done()));",
                 vec![],
             )
-            .await?;
+            .await
+            .map_err(|e| e.to_string())?;
         let path = artifacts_dir().join(format!("{name}.png"));
-        self.driver.screenshot(&path).await?;
+        match &self.xvfb {
+            Some(xvfb) => {
+                let rect = self
+                    .driver
+                    .get_window_rect()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let window = [rect.x, rect.y, rect.width, rect.height].map(|v| v.max(0) as u32);
+                xvfb.capture(window, &path)?;
+            }
+            None => self
+                .driver
+                .screenshot(&path)
+                .await
+                .map_err(|e| e.to_string())?,
+        }
         Ok(path)
     }
 
