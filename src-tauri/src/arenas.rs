@@ -6,9 +6,9 @@
 //! of its own, the background recogniser two at a time): measured with the window benchmark, the
 //! desk's process held 168 MB more with two scans open than on its first screen, and 55–61 MB
 //! with two arenas, the 150-page PDF's first page as fast (mimalloc as the Rust allocator was
-//! tried: 117 MB, and that PDF's first page 2–8 times slower). The arena count can only be set before the C
-//! library's allocator starts, from the environment, so the desk starts itself once more with
-//! `MALLOC_ARENA_MAX` set (the same process: `exec`), unless the environment already sets it.
+//! tried: 117 MB, and that PDF's first page 2–8 times slower). The arena count can only be set
+//! before the C library's allocator starts, from the environment: [`environment`] says what,
+//! and [`crate::startup::settle`] starts the desk once more with it.
 //!
 //! With it, `MALLOC_MMAP_THRESHOLD_`: a buffer of a megabyte or more is mapped on its own and
 //! given back to the system when freed. Left to itself, the C library raises that threshold to
@@ -44,32 +44,17 @@ const MMAP_THRESHOLD_ENV: &str = "MALLOC_MMAP_THRESHOLD_";
 /// One MiB: a scan's rows and pixels are larger, the desk's other allocations mostly smaller.
 const MMAP_THRESHOLD: &str = "1048576";
 
-/// Replaces this process with the same program and arguments and `MALLOC_ARENA_MAX` (and
-/// `MALLOC_MMAP_THRESHOLD_`, unless set) set, when the arena limit is not set. Returns only when nothing was to be done or the program could not be started
-/// again (the desk then runs as it is, with the C library's default).
+/// What the C library's allocator is to read when the desk starts (see [`crate::startup`]).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-pub fn settle() {
-    use std::os::unix::process::CommandExt;
-
-    if std::env::var_os(ARENA_MAX_ENV).is_some() {
-        return;
-    }
-    let Ok(program) = std::env::current_exe() else {
-        return;
-    };
-    let mut args = std::env::args_os();
-    let arg0 = args
-        .next()
-        .unwrap_or_else(|| program.clone().into_os_string());
-    let mut again = std::process::Command::new(&program);
-    again.arg0(arg0).args(args).env(ARENA_MAX_ENV, ARENAS);
-    if std::env::var_os(MMAP_THRESHOLD_ENV).is_none() {
-        again.env(MMAP_THRESHOLD_ENV, MMAP_THRESHOLD);
-    }
-    let error = again.exec();
-    eprintln!("migdesk: could not limit the allocator's arenas ({error}); running as started");
+pub fn environment() -> [(&'static str, &'static str); 2] {
+    [
+        (ARENA_MAX_ENV, ARENAS),
+        (MMAP_THRESHOLD_ENV, MMAP_THRESHOLD),
+    ]
 }
 
 /// Other platforms' allocators have no such setting.
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-pub fn settle() {}
+pub fn environment() -> [(&'static str, &'static str); 0] {
+    []
+}

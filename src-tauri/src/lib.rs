@@ -7,6 +7,7 @@ pub mod arenas;
 mod background;
 mod commands;
 mod documents;
+pub mod startup;
 mod state;
 mod update;
 mod window;

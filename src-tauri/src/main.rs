@@ -4,6 +4,6 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
-    migdesk_app::arenas::settle();
+    migdesk_app::startup::settle();
     migdesk_app::run();
 }

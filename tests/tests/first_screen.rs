@@ -38,7 +38,7 @@ async fn first_screen_reaches_the_core_and_switches_language() {
     desk.screenshot("first-screen-az").await.unwrap();
 
     // The desk started itself once more with few malloc arenas (so the scans' large buffers go
-    // back to the system), as the same process: one app process, the limit in its environment.
+    // back to the system), as the same process: one app process, what it set in its environment.
     let [pid] = desk.app_processes().unwrap()[..] else {
         panic!("expected one desk process: {:?}", desk.app_processes());
     };
@@ -50,6 +50,20 @@ async fn first_screen_reaches_the_core_and_switches_language() {
             .any(|v| v == format!("MALLOC_ARENA_MAX={limit}").as_bytes()),
         "the desk runs with MALLOC_ARENA_MAX={limit}"
     );
+    // Without a GPU, WebKit is asked not to composite the window through a software OpenGL.
+    let render_node = std::fs::read_dir("/dev/dri").is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+    });
+    if !render_node && std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        assert!(
+            environ
+                .split(|b| *b == 0)
+                .any(|v| v == b"WEBKIT_DISABLE_COMPOSITING_MODE=1"),
+            "without a GPU render node the desk draws without compositing"
+        );
+    }
 
     for lang in ["en", "ru", "az"] {
         desk.by_test_id(&format!("language-{lang}"))
