@@ -223,9 +223,7 @@ impl Xvfb {
         }
         Err("no free X display number between :90 and :189".into())
     }
-}
 
-impl Xvfb {
     /// Saves the part `[x, y, width, height]` of the screen (clipped to it) as a PNG at `path`.
     fn capture(&self, [x, y, width, height]: [u32; 4], path: &Path) -> HarnessResult<()> {
         use x11rb::connection::Connection;
