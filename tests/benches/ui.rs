@@ -182,12 +182,10 @@ fn cache_large_case(store: &mut Store, me: &str, pdf: &[u8]) {
     store
         .apply_feed_page(&[change], "bench-large", me)
         .expect("apply");
+    store
+        .keep_file_for_tests(&sha, pdf.to_vec())
+        .expect("the file");
     let conn = store.conn_for_tests();
-    conn.execute(
-        "INSERT INTO blobs (sha256, bytes) VALUES (?1, ?2)",
-        rusqlite::params![sha, pdf],
-    )
-    .expect("blob");
     conn.execute(
         "INSERT INTO document_text (sha256, text, viewable, recognised, scans_without_text) VALUES (?1, '', 1, 1, 0)",
         [&sha],

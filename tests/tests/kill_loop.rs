@@ -39,7 +39,7 @@ impl Lcg {
 fn blobs(store: &Store) -> BTreeSet<String> {
     store
         .conn_for_tests()
-        .prepare("SELECT sha256 FROM blobs")
+        .prepare("SELECT sha256 FROM files")
         .expect("prepare")
         .query_map([], |r| r.get(0))
         .expect("query")

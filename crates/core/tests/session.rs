@@ -433,7 +433,11 @@ fn wiping_keeps_unsent_decisions_unless_told_and_leaves_nothing_behind() {
     let keyring = MemorySecrets::default();
     keyring.set(secrets::SESSION_TOKEN, "token").unwrap();
     let key = secrets::cache_key(&keyring, true).unwrap();
-    let store = Store::open(&migdesk_core::cache::file_in(&data), &key).unwrap();
+    let mut store = Store::open(&migdesk_core::cache::file_in(&data), &key).unwrap();
+    store
+        .keep_file_for_tests("abc", b"a scanned passport".to_vec())
+        .unwrap();
+    assert!(store.files_folder().read_dir().unwrap().count() == 1);
     store
         .conn_for_tests()
         .execute(
@@ -456,7 +460,7 @@ fn wiping_keeps_unsent_decisions_unless_told_and_leaves_nothing_behind() {
     assert!(migdesk_core::cache::file_in(&data).exists() && webview.exists() && export.exists());
     assert!(keyring.get(secrets::CACHE_KEY).unwrap().is_some());
 
-    // Told to, everything goes: cache, WebView storage, exports, token and key.
+    // Told to, everything goes: cache, documents, WebView storage, exports, token and key.
     let wiped = migdesk_core::wipe::wipe(&data, &keyring, true).unwrap();
     assert_eq!((wiped.exports, wiped.discarded_unsent), (1, 1));
     assert!(!migdesk_core::cache::file_in(&data).exists());

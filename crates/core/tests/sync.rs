@@ -126,7 +126,7 @@ async fn first_incremental_and_no_change_syncs() {
     assert_eq!(report.documents_read, docs);
     assert_eq!(
         store.count("SELECT COUNT(*) FROM document_text").unwrap(),
-        store.count("SELECT COUNT(*) FROM blobs").unwrap()
+        store.count("SELECT COUNT(*) FROM files").unwrap()
     );
     let with_form = store
         .count("SELECT COUNT(DISTINCT d.case_id) FROM documents d JOIN document_text t ON t.sha256 = d.sha256 WHERE t.text LIKE '%Elektron ərizə forması%'")
@@ -155,7 +155,7 @@ async fn first_incremental_and_no_change_syncs() {
     );
     assert!(docs > 0);
     assert_eq!(
-        store.count("SELECT COUNT(*) FROM documents d LEFT JOIN blobs b ON b.sha256 = d.sha256 WHERE b.sha256 IS NULL").unwrap(),
+        store.count("SELECT COUNT(*) FROM documents d LEFT JOIN files f ON f.sha256 = d.sha256 WHERE f.sha256 IS NULL").unwrap(),
         0
     );
 
@@ -592,7 +592,7 @@ async fn acknowledged_cases_are_purged_after_the_period_and_nothing_else() {
     let (central, token, me, mut store) = signed_in(&f, &centre).await;
     full_sync(&mut store, &central, &token, &me).await;
     let cases_before = store.count("SELECT COUNT(*) FROM cases").unwrap();
-    let blobs_before = store.count("SELECT COUNT(*) FROM blobs").unwrap();
+    let blobs_before = store.count("SELECT COUNT(*) FROM files").unwrap();
     let ids: Vec<String> = store
         .conn_for_tests()
         .prepare("SELECT id FROM cases WHERE mine = 1 AND status = 'pending' LIMIT 2")
@@ -663,7 +663,13 @@ async fn acknowledged_cases_are_purged_after_the_period_and_nothing_else() {
         store.count("SELECT COUNT(*) FROM cases").unwrap(),
         cases_before - 1
     );
-    assert!(store.count("SELECT COUNT(*) FROM blobs").unwrap() < blobs_before);
+    let files_after = store.count("SELECT COUNT(*) FROM files").unwrap();
+    assert!(files_after < blobs_before);
+    assert_eq!(
+        std::fs::read_dir(store.files_folder()).unwrap().count() as i64,
+        files_after,
+        "the purged cases' files left the disk"
+    );
     assert_eq!(
         store.count("SELECT COUNT(*) FROM outbox").unwrap(),
         2,
@@ -778,6 +784,23 @@ async fn no_personal_data_is_readable_in_the_cache_files() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert!(!people.is_empty());
+    // A stretch of each document's own bytes, past the format's header.
+    let stretches: Vec<Vec<u8>> = store
+        .conn_for_tests()
+        .prepare("SELECT sha256 FROM files")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .take(4)
+        .map(|sha| {
+            let bytes = store.file_for_tests(&sha.unwrap()).unwrap();
+            let at = bytes.len() / 2;
+            bytes[at..(at + 24).min(bytes.len())].to_vec()
+        })
+        .collect();
+    assert!(!stretches.is_empty());
+    let store_files = store.count("SELECT COUNT(*) FROM files").unwrap();
+    let folder = store.files_folder();
     drop(store);
     let mut bytes = Vec::new();
     for suffix in ["", "-wal"] {
@@ -788,7 +811,21 @@ async fn no_personal_data_is_readable_in_the_cache_files() {
             bytes.extend(b);
         }
     }
+    let mut sealed = 0i64;
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        bytes.extend(std::fs::read(entry.unwrap().path()).unwrap());
+        sealed += 1;
+    }
+    assert_eq!(sealed, store_files, "one sealed file a document");
     assert!(bytes.len() > 10_000);
+    for stretch in &stretches {
+        assert!(
+            !bytes
+                .windows(stretch.len())
+                .any(|w| w == stretch.as_slice()),
+            "a document's bytes found as they are"
+        );
+    }
     for (name, passport) in people {
         for needle in [name.as_bytes(), passport.as_bytes()] {
             assert!(
@@ -961,7 +998,7 @@ async fn a_case_moved_to_another_officer_leaves_this_desk_when_nothing_unsent_co
     }
     assert_eq!(
         store
-            .count("SELECT COUNT(*) FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM documents)")
+            .count("SELECT COUNT(*) FROM files WHERE sha256 NOT IN (SELECT sha256 FROM documents)")
             .unwrap(),
         0,
         "no file is kept for a case this desk no longer holds"

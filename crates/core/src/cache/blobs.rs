@@ -1,11 +1,13 @@
-//! Tables `documents`, `blobs`, `partials`, `document_text` and `fetch_failures`: what each
-//! cached case's documents are, their verified bytes by SHA-256, downloads broken off midway,
-//! the text read from each file, and why a file could not be fetched.
+//! Tables `documents`, `files`, `partials`, `document_text` and `fetch_failures`: what each
+//! cached case's documents are, their verified files by SHA-256 (the bytes sealed in the
+//! folder beside the cache, see `files`), downloads broken off midway, the text read from each
+//! file, and why a file could not be fetched.
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
+use super::files::{FileRef, Files, Sealed};
 use super::{Store, map_sql, now};
-use crate::error::DeskResult;
+use crate::error::{DeskResult, ErrorKind};
 
 /// A document to download: (id, sha256, size).
 pub(crate) type Missing = (String, String, i64);
@@ -43,20 +45,84 @@ pub(crate) struct TextRow {
     pub scans_without_text: u32,
 }
 
-/// Removes document bytes, partial downloads, text and failures no cached case names any more.
-pub(crate) fn forget_unreferenced_files(tx: &Transaction<'_>) -> DeskResult<()> {
-    for table in ["blobs", "partials", "document_text", "fetch_failures"] {
+/// Forgets document files, partial downloads, text and failures no cached case names any
+/// more. Returns the names of the files to remove once the transaction is committed.
+#[must_use = "the files are removed after the commit"]
+pub(crate) fn forget_unreferenced_files(tx: &Transaction<'_>) -> DeskResult<Vec<String>> {
+    let names = tx
+        .prepare("SELECT name FROM files WHERE sha256 NOT IN (SELECT sha256 FROM documents)")
+        .and_then(|mut stmt| stmt.query_map([], |r| r.get(0))?.collect())
+        .map_err(map_sql)?;
+    for table in ["files", "partials", "document_text", "fetch_failures"] {
         tx.execute(
             &format!("DELETE FROM {table} WHERE sha256 NOT IN (SELECT sha256 FROM documents)"),
             [],
         )
         .map_err(map_sql)?;
     }
-    Ok(())
+    Ok(names)
 }
 
-fn bytes_and_hash(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, Vec<u8>)> {
-    Ok((r.get(0)?, r.get(1)?))
+/// A file no row names is removed at a start once it is this old: one younger may be a batch
+/// another process is writing.
+const ORPHAN_AGE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// A `files` row read as columns `sha256, size, name` from `at`.
+fn file_ref(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Option<FileRef>> {
+    let (sha256, size, name): (Option<String>, Option<i64>, Option<String>) =
+        (r.get(at)?, r.get(at + 1)?, r.get(at + 2)?);
+    Ok(match (sha256, size, name) {
+        (Some(sha256), Some(size), Some(name)) => Some(FileRef {
+            sha256,
+            size: u64::try_from(size).unwrap_or(0),
+            name,
+        }),
+        _ => None,
+    })
+}
+
+/// Moves the bytes of table `blobs` (caches before document files) into sealed files, then
+/// drops it; nothing to do once it is gone. One transaction: a crash midway leaves `blobs` as
+/// it was (and files no row names, removed at the next start).
+pub(super) fn move_blobs_out(conn: &mut Connection, files: &Files) -> DeskResult<()> {
+    let has_blobs = |conn: &Connection| {
+        conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'blobs'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n > 0)
+        .map_err(map_sql)
+    };
+    if !has_blobs(conn)? {
+        return Ok(());
+    }
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(map_sql)?;
+    if !has_blobs(&tx)? {
+        return Ok(());
+    }
+    let hashes: Vec<String> = tx
+        .prepare("SELECT sha256 FROM blobs")
+        .and_then(|mut stmt| stmt.query_map([], |r| r.get(0))?.collect())
+        .map_err(map_sql)?;
+    for sha in hashes {
+        let bytes: Vec<u8> = tx
+            .query_row("SELECT bytes FROM blobs WHERE sha256 = ?1", [&sha], |r| {
+                r.get(0)
+            })
+            .map_err(map_sql)?;
+        let file = files.write(&sha, &bytes)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO files (sha256, size, name) VALUES (?1, ?2, ?3)",
+            params![file.sha256, file.size as i64, file.name],
+        )
+        .map_err(map_sql)?;
+    }
+    files.sync_folder()?;
+    tx.execute_batch("DROP TABLE blobs").map_err(map_sql)?;
+    tx.commit().map_err(map_sql)
 }
 
 /// What reading one file's text found.
@@ -80,7 +146,7 @@ impl Store {
     pub(crate) fn missing_documents(&self) -> DeskResult<Vec<Missing>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT d.id, d.sha256, d.size FROM documents d LEFT JOIN blobs b ON b.sha256 = d.sha256 WHERE b.sha256 IS NULL GROUP BY d.sha256")
+            .prepare("SELECT d.id, d.sha256, d.size FROM documents d LEFT JOIN files f ON f.sha256 = d.sha256 WHERE f.sha256 IS NULL GROUP BY d.sha256")
             .map_err(map_sql)?;
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .and_then(Iterator::collect)
@@ -91,7 +157,7 @@ impl Store {
     pub(crate) fn documents_missing(&self) -> DeskResult<i64> {
         self.conn
             .query_row(
-                "SELECT COUNT(DISTINCT d.sha256) FROM documents d LEFT JOIN blobs b ON b.sha256 = d.sha256 WHERE b.sha256 IS NULL",
+                "SELECT COUNT(DISTINCT d.sha256) FROM documents d LEFT JOIN files f ON f.sha256 = d.sha256 WHERE f.sha256 IS NULL",
                 [],
                 |r| r.get(0),
             )
@@ -119,33 +185,127 @@ impl Store {
             .map_err(map_sql)
     }
 
-    /// Stores downloaded files, each verified against its SHA-256 by the caller, in one
-    /// transaction: durable together on return (one commit for the whole batch), their partials
-    /// and failures gone. Returns how long the durable commit took.
+    /// Stores files as a sync does ([`Store::keep_sealed`]), for tests.
+    #[cfg(any(test, feature = "testing"))]
     pub(crate) fn keep_documents(
         &mut self,
         verified: &[(String, Vec<u8>)],
     ) -> DeskResult<std::time::Duration> {
-        let tx = self.transaction()?;
-        {
-            let mut drop_partial = tx
-                .prepare_cached("DELETE FROM partials WHERE sha256 = ?1")
-                .map_err(map_sql)?;
-            let mut insert = tx
-                .prepare_cached("INSERT OR IGNORE INTO blobs (sha256, bytes) VALUES (?1, ?2)")
-                .map_err(map_sql)?;
-            let mut drop_failure = tx
-                .prepare_cached("DELETE FROM fetch_failures WHERE sha256 = ?1")
-                .map_err(map_sql)?;
-            for (sha, body) in verified {
-                drop_partial.execute([sha]).map_err(map_sql)?;
-                insert.execute(params![sha, body]).map_err(map_sql)?;
-                drop_failure.execute([sha]).map_err(map_sql)?;
+        let sealed = verified
+            .iter()
+            .map(|(sha, body)| self.files.seal(sha, body))
+            .collect::<DeskResult<Vec<_>>>()?;
+        self.keep_sealed(sealed)
+    }
+
+    /// What seals downloaded files, on threads of their own, before they are kept.
+    pub(crate) fn sealer(&self) -> Files {
+        self.files.clone()
+    }
+
+    /// Stores downloaded files, each verified against its SHA-256 by the caller and sealed
+    /// already ([`Store::sealer`]): flushed, then all named in one transaction, durable together
+    /// on return (one commit for the whole batch), their partials and failures gone. Returns how
+    /// long the durable commit took.
+    pub(crate) fn keep_sealed(&mut self, sealed: Vec<Sealed>) -> DeskResult<std::time::Duration> {
+        let written = self.files.flush(sealed)?;
+        self.name_verified(written)
+    }
+
+    fn name_verified(&mut self, written: Vec<FileRef>) -> DeskResult<std::time::Duration> {
+        let committing = std::time::Instant::now();
+        self.name_files(written, |tx, sha| {
+            tx.execute("DELETE FROM partials WHERE sha256 = ?1", [sha])?;
+            tx.execute("DELETE FROM fetch_failures WHERE sha256 = ?1", [sha])
+                .map(|_| ())
+        })?;
+        Ok(committing.elapsed())
+    }
+
+    /// Names files written and flushed in one transaction, with `also` for each in it; a file
+    /// whose content the cache holds already, or that the transaction did not name, is removed.
+    pub(super) fn name_files(
+        &mut self,
+        written: Vec<FileRef>,
+        also: impl Fn(&Transaction<'_>, &str) -> rusqlite::Result<()>,
+    ) -> DeskResult<()> {
+        let files = self.files.clone();
+        let all: Vec<String> = written.iter().map(|f| f.name.clone()).collect();
+        let named = (|| {
+            let tx = self.transaction()?;
+            let mut spare = Vec::new();
+            for file in &written {
+                let n = tx
+                    .execute(
+                        "INSERT OR IGNORE INTO files (sha256, size, name) VALUES (?1, ?2, ?3)",
+                        params![file.sha256, file.size as i64, file.name],
+                    )
+                    .map_err(map_sql)?;
+                if n == 0 {
+                    spare.push(file.name.clone());
+                }
+                also(&tx, &file.sha256).map_err(map_sql)?;
+            }
+            tx.commit().map_err(map_sql)?;
+            Ok(spare)
+        })();
+        match named {
+            Ok(spare) => files.remove(&spare),
+            Err(e) => {
+                files.remove(&all)?;
+                Err(e)
             }
         }
-        let committing = std::time::Instant::now();
-        tx.commit().map_err(map_sql)?;
-        Ok(committing.elapsed())
+    }
+
+    /// Removes files whose rows a committed transaction forgot.
+    pub(super) fn remove_files(&self, names: &[String]) -> DeskResult<()> {
+        self.files.remove(names)
+    }
+
+    /// Removes files in the folder that no row names and that are older than a few minutes (a
+    /// batch written when the desk stopped before naming it).
+    pub(super) fn remove_orphan_files(&self) -> DeskResult<()> {
+        let named: std::collections::HashSet<String> = self
+            .conn
+            .prepare("SELECT name FROM files")
+            .and_then(|mut stmt| stmt.query_map([], |r| r.get(0))?.collect())
+            .map_err(map_sql)?;
+        let orphans: Vec<String> = self
+            .files
+            .names()?
+            .into_iter()
+            .filter(|n| !named.contains(n) && self.files.older_than(n, ORPHAN_AGE))
+            .collect();
+        self.files.remove(&orphans)
+    }
+
+    /// The stored file of content `sha`, if it is here.
+    fn stored(&self, sha: &str) -> DeskResult<Option<FileRef>> {
+        self.conn
+            .query_row(
+                "SELECT sha256, size, name FROM files WHERE sha256 = ?1",
+                [sha],
+                |r| file_ref(r, 0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(map_sql)
+    }
+
+    /// Bytes `range` of a stored file. A file found damaged is forgotten (the next sync
+    /// fetches it again) and reported.
+    fn open_file(&self, file: &FileRef, range: std::ops::Range<u64>) -> DeskResult<Vec<u8>> {
+        let read = self.files.read_range(file, range);
+        if let Err(e) = &read
+            && e.kind == ErrorKind::Document
+        {
+            self.conn
+                .execute("DELETE FROM files WHERE name = ?1", [&file.name])
+                .map_err(map_sql)?;
+            self.files.remove(std::slice::from_ref(&file.name))?;
+        }
+        read
     }
 
     /// Drops what arrived of a file that turned out corrupted; the next sync fetches it whole.
@@ -173,7 +333,7 @@ impl Store {
     pub(crate) fn unread_files(&self) -> DeskResult<Vec<String>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT b.sha256 FROM blobs b LEFT JOIN document_text t ON t.sha256 = b.sha256 WHERE t.sha256 IS NULL")
+            .prepare("SELECT f.sha256 FROM files f LEFT JOIN document_text t ON t.sha256 = f.sha256 WHERE t.sha256 IS NULL")
             .map_err(map_sql)?;
         stmt.query_map([], |r| r.get(0))
             .and_then(Iterator::collect)
@@ -182,11 +342,10 @@ impl Store {
 
     /// A stored file's bytes.
     pub(crate) fn file(&self, sha: &str) -> DeskResult<Vec<u8>> {
-        self.conn
-            .query_row("SELECT bytes FROM blobs WHERE sha256 = ?1", [sha], |r| {
-                r.get(0)
-            })
-            .map_err(map_sql)
+        let file = self
+            .stored(sha)?
+            .ok_or_else(|| crate::DeskError::storage(format!("no stored file {sha}")))?;
+        self.open_file(&file, 0..file.size)
     }
 
     /// Keeps what reading files' text (or recognising it) found, in one transaction, and indexes
@@ -265,47 +424,33 @@ impl Store {
 
     /// A document's stored bytes with their SHA-256, if they are here.
     pub(crate) fn document_file(&self, document_id: &str) -> DeskResult<Option<(String, Vec<u8>)>> {
-        self.conn
+        let file = self
+            .conn
             .query_row(
-                "SELECT d.sha256, b.bytes FROM documents d JOIN blobs b ON b.sha256 = d.sha256 WHERE d.id = ?1",
+                "SELECT f.sha256, f.size, f.name FROM documents d JOIN files f ON f.sha256 = d.sha256 WHERE d.id = ?1",
                 [document_id],
-                bytes_and_hash,
+                |r| file_ref(r, 0),
             )
             .optional()
-            .map_err(map_sql)
+            .map(Option::flatten)
+            .map_err(map_sql)?;
+        file.map(|file| Ok((file.sha256.clone(), self.open_file(&file, 0..file.size)?)))
+            .transpose()
     }
 
-    /// Bytes `range` of a stored file, read alone (SQLite's incremental BLOB I/O decrypts only
-    /// the pages that hold them).
+    /// Bytes `range` of a stored file (cut at its end), read alone.
     pub(crate) fn file_range(&self, sha: &str, range: std::ops::Range<u64>) -> DeskResult<Vec<u8>> {
-        let rowid: i64 = self
-            .conn
-            .query_row("SELECT rowid FROM blobs WHERE sha256 = ?1", [sha], |r| {
-                r.get(0)
-            })
-            .map_err(map_sql)?;
-        let at = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
-        self.blob_bytes(rowid, at(range.start), at(range.end))
-    }
-
-    /// Bytes `start..end` of the file in row `rowid` of `blobs` (`end` cut at the file's end),
-    /// read alone.
-    fn blob_bytes(&self, rowid: i64, start: usize, end: usize) -> DeskResult<Vec<u8>> {
-        let blob = self
-            .conn
-            .blob_open(rusqlite::MAIN_DB, c"blobs", c"bytes", rowid, true)
-            .map_err(map_sql)?;
-        let mut bytes = vec![0; end.min(blob.len()).saturating_sub(start)];
-        blob.read_at_exact(&mut bytes, start)
-            .map_err(|e| crate::DeskError::storage(format!("cannot read a stored file: {e}")))?;
-        Ok(bytes)
+        let file = self
+            .stored(sha)?
+            .ok_or_else(|| crate::DeskError::storage(format!("no stored file {sha}")))?;
+        self.open_file(&file, range)
     }
 
     /// The SHA-256 of a document's stored bytes; `None` when they are not here.
     pub(crate) fn document_hash(&self, document_id: &str) -> DeskResult<Option<String>> {
         self.conn
             .query_row(
-                "SELECT d.sha256 FROM documents d JOIN blobs b ON b.sha256 = d.sha256 WHERE d.id = ?1",
+                "SELECT d.sha256 FROM documents d JOIN files f ON f.sha256 = d.sha256 WHERE d.id = ?1",
                 [document_id],
                 |r| r.get(0),
             )
@@ -320,7 +465,7 @@ impl Store {
     ) -> DeskResult<Option<(String, i64)>> {
         self.conn
             .query_row(
-                "SELECT d.sha256, length(b.bytes) FROM documents d JOIN blobs b ON b.sha256 = d.sha256 WHERE d.id = ?1",
+                "SELECT d.sha256, f.size FROM documents d JOIN files f ON f.sha256 = d.sha256 WHERE d.id = ?1",
                 [document_id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -333,7 +478,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT d.sha256, length(b.bytes) FROM documents d JOIN blobs b ON b.sha256 = d.sha256
+                "SELECT d.sha256, f.size FROM documents d JOIN files f ON f.sha256 = d.sha256
                  WHERE d.case_id = ?1 ORDER BY d.rowid LIMIT ?2",
             )
             .map_err(map_sql)?;
@@ -347,13 +492,13 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT d.id, d.type, d.file_name, d.size, b.rowid, b.sha256 IS NOT NULL,
-                        CASE WHEN t.viewable THEN NULL ELSE t.problem END
-                 FROM documents d LEFT JOIN blobs b ON b.sha256 = d.sha256 LEFT JOIN document_text t ON t.sha256 = d.sha256
+                "SELECT d.id, d.type, d.file_name, d.size, f.sha256 IS NOT NULL,
+                        CASE WHEN t.viewable THEN NULL ELSE t.problem END, f.sha256, f.size, f.name
+                 FROM documents d LEFT JOIN files f ON f.sha256 = d.sha256 LEFT JOIN document_text t ON t.sha256 = d.sha256
                  WHERE d.case_id = ?1 ORDER BY d.rowid",
             )
             .map_err(map_sql)?;
-        let rows: Vec<(StoredDocument, Option<i64>)> = stmt
+        let rows: Vec<(StoredDocument, Option<FileRef>)> = stmt
             .query_map([case_id], |r| {
                 Ok((
                     StoredDocument {
@@ -362,10 +507,10 @@ impl Store {
                         file_name: r.get(2)?,
                         size: r.get(3)?,
                         head: None,
-                        stored: r.get(5)?,
-                        problem: r.get(6)?,
+                        stored: r.get(4)?,
+                        problem: r.get(5)?,
                     },
-                    r.get(4)?,
+                    file_ref(r, 6)?,
                 ))
             })
             .and_then(Iterator::collect)
@@ -380,10 +525,9 @@ impl Store {
             .collect()
     }
 
-    /// The first `n` bytes of the file in row `blob` of `blobs`, read alone (SQL's `substr`
-    /// would read the whole file to cut its start: a quarter of a second for a 60 MB scan).
-    fn head(&self, blob: Option<i64>, n: usize) -> DeskResult<Option<Vec<u8>>> {
-        blob.map(|rowid| self.blob_bytes(rowid, 0, n)).transpose()
+    /// The first `n` bytes of a stored file, read alone (its first chunk).
+    fn head(&self, file: Option<FileRef>, n: u64) -> DeskResult<Option<Vec<u8>>> {
+        file.map(|file| self.open_file(&file, 0..n)).transpose()
     }
 
     /// A document's text as read, with its case's description; `None` when the document is
@@ -393,10 +537,10 @@ impl Store {
             .conn
             .query_row(
                 "SELECT c.detail, t.text, t.problem, t.sha256 IS NOT NULL, coalesce(t.recognised, 0),
-                        b.rowid, t.words, coalesce(t.scans_without_text, 0)
+                        t.words, coalesce(t.scans_without_text, 0), f.sha256, f.size, f.name
                  FROM documents d JOIN cases c ON c.id = d.case_id
                  LEFT JOIN document_text t ON t.sha256 = d.sha256
-                 LEFT JOIN blobs b ON b.sha256 = d.sha256 WHERE d.id = ?1",
+                 LEFT JOIN files f ON f.sha256 = d.sha256 WHERE d.id = ?1",
                 [document_id],
                 |r| {
                     Ok((
@@ -407,10 +551,10 @@ impl Store {
                             read: r.get(3)?,
                             recognised: r.get(4)?,
                             head: None,
-                            words: r.get(6)?,
-                            scans_without_text: r.get(7)?,
+                            words: r.get(5)?,
+                            scans_without_text: r.get(6)?,
                         },
-                        r.get::<_, Option<i64>>(5)?,
+                        file_ref(r, 7)?,
                     ))
                 },
             )

@@ -35,12 +35,15 @@ impl Store {
             apply_change(&tx, change, me)?;
         }
         // Files of cases that left with this page go once, not once per case.
-        if changes.iter().any(|c| c.application.is_none()) {
-            forget_unreferenced_files(&tx)?;
-        }
+        let gone = if changes.iter().any(|c| c.application.is_none()) {
+            forget_unreferenced_files(&tx)?
+        } else {
+            Vec::new()
+        };
         Meta::Cursor.set(&tx, cursor)?;
         Meta::LastSync.set(&tx, &now())?;
-        tx.commit().map_err(map_sql)
+        tx.commit().map_err(map_sql)?;
+        self.remove_files(&gone)
     }
 
     /// Keeps a case as the centre answered a call about it (a reopening, an execution), before
@@ -132,12 +135,14 @@ impl Store {
     pub fn forget_cases(&mut self) -> DeskResult<()> {
         let tx = self.conn.transaction().map_err(map_sql)?;
         tx.execute_batch(
-            "DELETE FROM documents; DELETE FROM blobs; DELETE FROM partials; DELETE FROM document_text; DELETE FROM cases_fts;
+            "DELETE FROM documents; DELETE FROM partials; DELETE FROM document_text; DELETE FROM cases_fts;
              DELETE FROM cases; DELETE FROM central_conflicts; DELETE FROM statistics;
              DELETE FROM meta WHERE key IN ('cursor', 'last_sync');",
         )
         .map_err(map_sql)?;
-        tx.commit().map_err(map_sql)
+        let gone = forget_unreferenced_files(&tx)?;
+        tx.commit().map_err(map_sql)?;
+        self.remove_files(&gone)
     }
 
     /// Data minimisation: removes the cases (form, personal data, documents, search text) whose
@@ -163,8 +168,9 @@ impl Store {
         for id in &ids {
             forget_case(&tx, id)?;
         }
-        forget_unreferenced_files(&tx)?;
+        let gone = forget_unreferenced_files(&tx)?;
         tx.commit().map_err(map_sql)?;
+        self.remove_files(&gone)?;
         Ok(ids.len())
     }
 }

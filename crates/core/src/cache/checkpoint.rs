@@ -106,12 +106,14 @@ mod tests {
     fn the_log_is_copied_aside_when_nudged_and_the_connection_checkpoints_again_after() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cache.db");
-        let mut store = Store::open(&path, &CacheKey::random()).unwrap();
+        let store = Store::open(&path, &CacheKey::random()).unwrap();
         let before = file_size(&path);
 
         let checkpoints = store.checkpoint_aside().unwrap();
-        store.keep_documents(&files(0, 8, 1 << 20)).unwrap();
-        // The commit alone left the eight megabytes in the log.
+        for (sha, body) in files(0, 8, 1 << 20) {
+            store.keep_partial(&sha, &body).unwrap();
+        }
+        // The commits alone left the eight megabytes in the log.
         assert!(
             file_size(&path) < before + (1 << 20),
             "the committing connection checkpointed: {} bytes",
@@ -130,13 +132,15 @@ mod tests {
 
         store.checkpoints_back(checkpoints).unwrap();
         let grown = file_size(&path);
-        store.keep_documents(&files(8, 8, 1 << 20)).unwrap();
+        for (sha, body) in files(8, 8, 1 << 20) {
+            store.keep_partial(&sha, &body).unwrap();
+        }
         assert!(
             file_size(&path) >= grown + (8 << 20),
             "the connection's own checkpoints came back: {} bytes",
             file_size(&path)
         );
         // Everything written reads back.
-        assert_eq!(store.count("SELECT count(*) FROM blobs").unwrap(), 16);
+        assert_eq!(store.count("SELECT count(*) FROM partials").unwrap(), 16);
     }
 }

@@ -1,6 +1,6 @@
 //! Table `counter_outbox`: each document added to a case at the counter on this desk, from the
-//! moment it is added until the centre has it (or refused it for good). The file goes into
-//! `blobs` with a `documents` row for its case in the same transaction, so the viewer shows it
+//! moment it is added until the centre has it (or refused it for good). The file is sealed into
+//! the cache's `files` and named with a `documents` row for its case in one transaction, so the viewer shows it
 //! and the checklist counts it at once; its bytes also stay in the outbox row until the centre
 //! has them (a repaired cache can still send it), then leave it.
 
@@ -41,6 +41,27 @@ impl Store {
         file: &NewCounterDocument<'_>,
     ) -> DeskResult<String> {
         use sha2::{Digest, Sha256};
+        let sha = hex::encode(Sha256::digest(file.bytes));
+        let sealed = self.files.write(&sha, file.bytes)?;
+        self.files.sync_folder()?;
+        let name = sealed.name.clone();
+        let recorded = self.record_counter_file(case_id, file, &sealed);
+        if !matches!(recorded, Ok((_, true))) {
+            // Not named: a refusal, or the cache holds the same content already.
+            self.files.remove(&[name])?;
+        }
+        recorded.map(|(id, _)| id)
+    }
+
+    /// [`Store::record_counter_document`]'s transaction, once the file is sealed; says whether
+    /// the sealed file is the one the cache names.
+    fn record_counter_file(
+        &mut self,
+        case_id: &str,
+        file: &NewCounterDocument<'_>,
+        sealed: &super::files::FileRef,
+    ) -> DeskResult<(String, bool)> {
+        let sha = &sealed.sha256;
         let tx = self.transaction()?;
         let case: Option<(bool, String)> = tx
             .query_row(
@@ -65,12 +86,13 @@ impl Store {
             Some(_) => {}
         }
         let id = uuid::Uuid::new_v4().to_string();
-        let sha = hex::encode(Sha256::digest(file.bytes));
-        tx.execute(
-            "INSERT OR IGNORE INTO blobs (sha256, bytes) VALUES (?1, ?2)",
-            params![sha, file.bytes],
-        )
-        .map_err(map_sql)?;
+        let named = tx
+            .execute(
+                "INSERT OR IGNORE INTO files (sha256, size, name) VALUES (?1, ?2, ?3)",
+                params![sha, sealed.size as i64, sealed.name],
+            )
+            .map_err(map_sql)?
+            == 1;
         tx.execute(
             "INSERT INTO documents (id, case_id, type, file_name, mime_type, size, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![id, case_id, file.doc_type, file.file_name, file.mime_type, file.bytes.len() as i64, sha],
@@ -92,7 +114,7 @@ impl Store {
         )
         .map_err(map_sql)?;
         tx.commit().map_err(map_sql)?;
-        Ok(id)
+        Ok((id, named))
     }
 
     /// The signed-in officer's counter documents due to be sent, oldest first.

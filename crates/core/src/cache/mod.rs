@@ -1,8 +1,9 @@
 //! The workstation cache: one SQLite file encrypted with SQLCipher, versioned migrations, WAL.
 //!
-//! Document bytes live inside the same encrypted file (table `blobs`, by SHA-256): one key,
-//! one file to protect and to wipe, and SQLite's transactions make a half-written document
-//! impossible — a crash leaves either the whole verified file or the resumable partial.
+//! Document bytes live beside it, each verified file sealed in a file of its own under a key
+//! derived from the cache's (`files`, folder `cache.files/`): the cache names a file only once
+//! it is flushed, so a crash leaves either the whole verified file or the resumable partial
+//! (kept in the cache, table `partials`).
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +20,7 @@ mod cases;
 mod central_conflicts;
 mod checkpoint;
 mod counter;
+mod files;
 mod integrity;
 mod meta;
 mod notes;
@@ -30,6 +32,7 @@ pub(crate) use approvals::LocalApproval;
 pub(crate) use blobs::{StoredDocument, TextRead, TextRow};
 pub(crate) use checkpoint::Checkpoints;
 pub(crate) use counter::NewCounterDocument;
+pub(crate) use files::{Files, Sealed};
 pub use integrity::{IntegrityCheck, Outcome as CheckOutcome, settled as check_settled};
 pub use meta::Meta;
 pub(crate) use notes::{NoteState, SideOutbox};
@@ -69,6 +72,7 @@ const MIGRATIONS: &[M<'static>] = migrations![
     "021_search_across_scripts",
     "022_recognition_failures",
     "023_scans_without_text",
+    "024_document_files",
 ];
 
 /// The SQL functions the migrations use. `az_sort_key(name)`: the Azerbaijani sort key stored
@@ -123,6 +127,8 @@ pub struct Store {
     path: PathBuf,
     /// What opened it, for the connections of its own threads (see `checkpoint`).
     key: CacheKey,
+    /// The documents' sealed files.
+    files: files::Files,
 }
 
 fn map_sql(e: rusqlite::Error) -> DeskError {
@@ -181,8 +187,8 @@ pub fn file_in(data_dir: &Path) -> PathBuf {
     data_dir.join("cache.db")
 }
 
-/// "Wipe this workstation", the files' part: the cache, its journal files and any damaged
-/// copies set aside by [`repair`]. Returns how many files were removed.
+/// "Wipe this workstation", the files' part: the cache, its journal files, its documents' files
+/// and any damaged copies set aside by [`repair`]. Returns how many files were removed.
 pub fn remove_files(data_dir: &Path) -> DeskResult<usize> {
     let entries = match std::fs::read_dir(data_dir) {
         Ok(e) => e,
@@ -197,7 +203,12 @@ pub fn remove_files(data_dir: &Path) -> DeskResult<usize> {
     let mut removed = 0;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with("cache.") && name.contains(".db") {
+        if name.starts_with("cache.") && name.ends_with(".files") && entry.path().is_dir() {
+            removed += std::fs::read_dir(entry.path()).map_or(0, Iterator::count);
+            std::fs::remove_dir_all(entry.path()).map_err(|e| {
+                DeskError::storage(format!("cannot remove {}: {e}", entry.path().display()))
+            })?;
+        } else if name.starts_with("cache.") && name.contains(".db") {
             std::fs::remove_file(entry.path()).map_err(|e| {
                 DeskError::storage(format!("cannot remove {}: {e}", entry.path().display()))
             })?;
@@ -213,7 +224,9 @@ impl Store {
     pub fn open(path: &Path, key: &CacheKey) -> DeskResult<Self> {
         let conn = unlock(path, key)?;
         integrity::check(&conn, path)?;
-        Self::ready(conn, path, key)
+        let store = Self::ready(conn, path, key)?;
+        store.remove_orphan_files()?;
+        Ok(store)
     }
 
     /// Opens the cache as [`Store::open`] does, but checks its integrity on a connection and
@@ -221,6 +234,7 @@ impl Store {
     /// check that reads the whole file.
     pub fn open_checking_aside(path: &Path, key: &CacheKey) -> DeskResult<(Self, IntegrityCheck)> {
         let store = Self::ready(unlock(path, key)?, path, key)?;
+        store.remove_orphan_files()?;
         Ok((store, IntegrityCheck::start(path, key)))
     }
 
@@ -248,10 +262,13 @@ impl Store {
         Migrations::from_slice(MIGRATIONS)
             .to_latest(&mut conn)
             .map_err(|e| DeskError::storage(format!("cannot migrate the cache: {e}")))?;
+        let files = files::Files::open(path, key)?;
+        blobs::move_blobs_out(&mut conn, &files)?;
         Ok(Self {
             conn,
             path: path.to_path_buf(),
             key: key.clone(),
+            files,
         })
     }
 
@@ -268,6 +285,23 @@ impl Store {
     /// A transaction on the cache, for writers that commit several tables as one.
     fn transaction(&mut self) -> DeskResult<rusqlite::Transaction<'_>> {
         self.conn.transaction().map_err(map_sql)
+    }
+
+    /// A stored document file's bytes, for tests.
+    #[cfg(any(test, feature = "testing"))]
+    pub fn file_for_tests(&self, sha: &str) -> DeskResult<Vec<u8>> {
+        self.file(sha)
+    }
+
+    /// Stores a file as a verified download would be, for tests and benchmarks.
+    #[cfg(any(test, feature = "testing"))]
+    pub fn keep_file_for_tests(&mut self, sha: &str, bytes: Vec<u8>) -> DeskResult<()> {
+        self.keep_documents(&[(sha.to_owned(), bytes)]).map(|_| ())
+    }
+
+    /// The folder of the documents' sealed files.
+    pub fn files_folder(&self) -> PathBuf {
+        files::folder_of(&self.path)
     }
 
     /// One number from a query, for tests.
@@ -293,269 +327,4 @@ pub(crate) fn now() -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use rusqlite::params;
-
-    #[test]
-    fn a_wrong_key_is_a_clear_error_and_changes_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("cache.db");
-        let key = CacheKey::random();
-        let store = Store::open(&path, &key).unwrap();
-        store.set_meta(Meta::Server, "http://127.0.0.1:1").unwrap();
-        drop(store);
-        let before = std::fs::read(&path).unwrap();
-
-        let err = Store::open(&path, &CacheKey::random()).unwrap_err();
-        assert_eq!(err.kind, crate::ErrorKind::CacheKey);
-        assert_eq!(std::fs::read(&path).unwrap(), before);
-
-        let again = Store::open(&path, &key).unwrap();
-        assert_eq!(
-            again.meta(Meta::Server).unwrap().as_deref(),
-            Some("http://127.0.0.1:1")
-        );
-    }
-
-    #[test]
-    fn the_file_is_encrypted_at_rest() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("cache.db");
-        let store = Store::open(&path, &CacheKey::random()).unwrap();
-        store
-            .set_meta(Meta::UserName, "İSMAYILLI Çingiz C01234567")
-            .unwrap();
-        store
-            .conn
-            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
-            .unwrap();
-        drop(store);
-        let bytes = std::fs::read(&path).unwrap();
-        assert!(
-            !bytes.starts_with(b"SQLite format 3"),
-            "plain SQLite header"
-        );
-        let needle = b"C01234567";
-        assert!(
-            !bytes.windows(needle.len()).any(|w| w == needle),
-            "plaintext found in the cache file"
-        );
-    }
-
-    #[test]
-    fn keys_round_trip_through_hex_and_never_print() {
-        let k = CacheKey::random();
-        assert_eq!(CacheKey::from_hex(&k.to_hex()), Some(k.clone()));
-        assert_eq!(CacheKey::from_hex("abcd"), None);
-        assert_eq!(format!("{k:?}"), "CacheKey(…)");
-    }
-
-    /// Flips bytes in the middle of the file, where the large blobs' pages are.
-    fn damage(path: &Path) {
-        let mut bytes = std::fs::read(path).unwrap();
-        let mid = bytes.len() / 2;
-        for b in &mut bytes[mid..mid + 64] {
-            *b ^= 0x5a;
-        }
-        std::fs::write(path, bytes).unwrap();
-    }
-
-    #[test]
-    fn an_unsent_note_counts_as_unsent_work_wherever_decisions_do() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&file_in(dir.path()), &CacheKey::random()).unwrap();
-        store
-            .conn
-            .execute(
-                "INSERT INTO notes_outbox (id, case_id, text, written_at, state, owner, instance) VALUES ('n1', 'c1', 'x', '2026-12-01T10:00:00Z', 'pending', 'aysel', 'centre-1')",
-                [],
-            )
-            .unwrap();
-        // Wipe refuses, another officer's sign-in is refused, the held work is counted.
-        assert_eq!(store.pending_decisions().unwrap(), 1);
-        assert_eq!(store.pending_of_others("murad", "centre-1").unwrap(), 1);
-        assert_eq!(store.pending_of_others("aysel", "centre-1").unwrap(), 0);
-        assert_eq!(store.pending_of("aysel").unwrap(), 1);
-        store
-            .conn
-            .execute("UPDATE notes_outbox SET state = 'sent'", [])
-            .unwrap();
-        assert_eq!(store.pending_decisions().unwrap(), 0);
-    }
-
-    #[test]
-    fn a_damaged_cache_is_repaired_keeping_decisions_notes_and_the_audit_trail() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = file_in(dir.path());
-        let key = CacheKey::random();
-        let store = Store::open(&path, &key).unwrap();
-        store.set_meta(Meta::Server, "http://127.0.0.1:1").unwrap();
-        store.set_meta(Meta::Cursor, "42").unwrap();
-        store
-            .conn
-            .execute(
-                "INSERT INTO outbox (id, case_id, request, recorded_at, state) VALUES ('d1', 'c1', '{}', '2026-11-20T10:00:00Z', 'pending')",
-                [],
-            )
-            .unwrap();
-        store
-            .conn
-            .execute(
-                "INSERT INTO notes_outbox (id, case_id, text, written_at, state) VALUES ('n1', 'c1', 'zəng etdim', '2026-11-20T10:01:00Z', 'pending')",
-                [],
-            )
-            .unwrap();
-        store
-            .audit("opened", Some("c1"), &serde_json::json!({}))
-            .unwrap();
-        for i in 0..8u8 {
-            let noise: Vec<u8> = (0..1_000_000u32)
-                .map(|n| (n.wrapping_mul(2_654_435_761) >> 13) as u8 ^ i)
-                .collect();
-            store
-                .conn
-                .execute(
-                    "INSERT INTO blobs (sha256, bytes) VALUES (?1, ?2)",
-                    params![format!("b{i}"), noise],
-                )
-                .unwrap();
-        }
-        store
-            .conn
-            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
-            .unwrap();
-        drop(store);
-        damage(&path);
-
-        // Opened beside its check, as the desk opens it: the check finds the damage, and a
-        // damaged page read meanwhile is refused as damage, not as a storage error.
-        let (aside, mut check) = Store::open_checking_aside(&path, &key).unwrap();
-        let err = check.wait().unwrap_err();
-        assert_eq!(err.kind, crate::ErrorKind::CacheDamaged, "{err:?}");
-        let err = aside
-            .conn
-            .query_row(
-                "SELECT max(instr(bytes, x'00010203040506')) FROM blobs",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .map_err(map_sql)
-            .unwrap_err();
-        assert_eq!(err.kind, crate::ErrorKind::CacheDamaged, "{err:?}");
-        drop(aside);
-
-        let err = Store::open(&path, &key).unwrap_err();
-        assert_eq!(err.kind, crate::ErrorKind::CacheDamaged, "{err:?}");
-        assert!(err.message.contains("repair"), "{}", err.message);
-
-        let (store, report) = repair(&path, &key).unwrap();
-        assert_eq!(report.decisions_kept, 1);
-        assert_eq!(report.notes_kept, 1);
-        assert_eq!(report.audit_events_kept, 1);
-        assert!(report.damaged_copy.exists());
-        assert_eq!(
-            store.meta(Meta::Server).unwrap().as_deref(),
-            Some("http://127.0.0.1:1")
-        );
-        assert_eq!(
-            store.meta(Meta::Cursor).unwrap(),
-            None,
-            "the feed starts over"
-        );
-        assert_eq!(
-            store
-                .count("SELECT COUNT(*) FROM outbox WHERE id = 'd1' AND state = 'pending'")
-                .unwrap(),
-            1
-        );
-        assert_eq!(store.count("SELECT COUNT(*) FROM blobs").unwrap(), 0);
-        assert_eq!(
-            store
-                .count("SELECT COUNT(*) FROM audit WHERE kind = 'cache_repaired'")
-                .unwrap(),
-            1
-        );
-        drop(store);
-        // The repaired cache opens cleanly; wiping removes it and the damaged copy.
-        Store::open(&path, &key).unwrap();
-        assert!(remove_files(dir.path()).unwrap() >= 2);
-        assert!(!path.exists() && !report.damaged_copy.exists());
-    }
-
-    #[test]
-    fn migrations_are_valid_and_an_older_search_index_and_sort_key_are_carried_over() {
-        let mut fresh = Connection::open_in_memory().unwrap();
-        add_functions(&fresh).unwrap();
-        Migrations::from_slice(MIGRATIONS)
-            .to_latest(&mut fresh)
-            .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.db");
-        let key = CacheKey::random();
-        {
-            let mut conn = unlock(&path, &key).unwrap();
-            Migrations::from_slice(&MIGRATIONS[..4])
-                .to_latest(&mut conn)
-                .unwrap();
-            conn.execute_batch(
-                "INSERT INTO cases (id, number, service, status, due_date, submitted_at, version, mine, detail, synced_at, applicant)
-                 VALUES ('a', 'MX-1', 's', 'pending', '2026-11-30', '2026-11-01', 1, 1,
-                         '{\"applicant\": {\"name_latin\": \"Elvin Hüseynov\", \"name_native\": \"Elvin Hüseynov\"}}', '', 'X'),
-                        ('b', 'MX-2', 's', 'pending', '2026-11-30', '2026-11-01', 1, 1, '{}', '', 'Y');
-                 INSERT INTO cases_fts (rowid, case_id, text) VALUES (7, 'b', 'ismayilli гасанов'), (9, 'a', 'quliyev');",
-            )
-            .unwrap();
-        }
-        let store = Store::open(&path, &key).unwrap();
-        let found: Vec<(String, i64, i64)> = store
-            .conn
-            .prepare("SELECT f.case_id, f.rowid, c.rowid FROM cases_fts f JOIN cases c ON c.id = f.case_id WHERE cases_fts MATCH 'ismayilli'")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].0, "b");
-        assert_eq!(found[0].1, found[0].2, "the entry shares its case's rowid");
-        // The cases cached before the sort key existed got theirs.
-        let key: Vec<u8> = store
-            .conn
-            .query_row("SELECT applicant_key FROM cases WHERE id = 'b'", [], |r| {
-                r.get(0)
-            })
-            .unwrap();
-        assert_eq!(key, migdesk_domain::fold::sort_bytes("Y"));
-        // The entries cached before search across scripts got the names' and words' keys.
-        for (word, case) in [("guseinov", "a"), ("gasanov", "b")] {
-            let found: String = store
-                .conn
-                .query_row(
-                    "SELECT case_id FROM cases_fts WHERE cases_fts MATCH ?1",
-                    [word],
-                    |r| r.get(0),
-                )
-                .unwrap();
-            assert_eq!(found, case, "{word}");
-        }
-    }
-
-    #[test]
-    fn a_file_that_is_not_a_cache_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("cache.db");
-        std::fs::write(&path, b"this is not a database, just text").unwrap();
-        let err = Store::open(&path, &CacheKey::random()).unwrap_err();
-        assert_eq!(err.kind, crate::ErrorKind::CacheKey, "{err}");
-        // A page's worth of something else is refused by the key check itself.
-        std::fs::write(&path, [b'x'; 8192]).unwrap();
-        let err = Store::open(&path, &CacheKey::random()).unwrap_err();
-        assert_eq!(err.kind, crate::ErrorKind::CacheKey, "{err}");
-        assert_eq!(
-            std::fs::read(&path).unwrap(),
-            [b'x'; 8192],
-            "left as it was"
-        );
-    }
-}
+mod tests;

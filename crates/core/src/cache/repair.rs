@@ -116,6 +116,19 @@ pub fn repair(path: &Path, key: &CacheKey) -> DeskResult<(Store, Repair)> {
         }
     }
 
+    // The documents' files go with it: the fresh cache fetches its own.
+    let folder = super::files::folder_of(path);
+    match std::fs::rename(&folder, super::files::folder_of(&copy)) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(DeskError::storage(format!(
+                "cannot set aside {}: {e}",
+                folder.display()
+            )));
+        }
+    }
+
     let mut store = Store::open(path, key)?;
     let mut report = Repair {
         decisions_kept: 0,

@@ -319,14 +319,10 @@ mod tests {
     fn a_large_file_is_read_on_a_connection_of_its_own() {
         let dir = tempfile::tempdir().unwrap();
         let (path, key) = (cache::file_in(dir.path()), CacheKey::random());
-        let store = Store::open(&path, &key).unwrap();
+        let mut store = Store::open(&path, &key).unwrap();
         let bytes: Vec<u8> = (0..(READ_APART as usize + 1)).map(|i| i as u8).collect();
         store
-            .conn_for_tests()
-            .execute(
-                "INSERT INTO blobs (sha256, bytes) VALUES ('big', ?1)",
-                [&bytes],
-            )
+            .keep_documents(&[("big".to_owned(), bytes.clone())])
             .unwrap();
         let apart = SourceRead::Apart {
             sha256: "big".into(),

@@ -1,18 +1,18 @@
 //! Documents: the bytes of every document the cached cases name, downloaded several at a
-//! time, verified against their SHA-256 and resumed with `Range` after a break; their text
-//! layer, read for search off the async threads while the downloads go on ([`Reading`]), and
-//! after them for what was left ([`read_texts`]).
+//! time, verified against their SHA-256 as they stream, sealed into their files on arrival and
+//! made durable in batches, and resumed with `Range` after a break; each durable file goes on
+//! to have its text read ([`super::texts`]).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
 
 use super::central::{Central, offline};
+use super::texts::Reading;
 use super::{Phase, Progress, Timings};
-use crate::cache::{Checkpoints, Store, TextRead};
+use crate::cache::{Checkpoints, Files, Sealed, Store};
 use crate::error::{DeskError, DeskResult};
 
 /// Why one download did not bring a verified document.
@@ -26,10 +26,12 @@ enum Failed {
     Document(String),
 }
 
-/// A whole file as it arrived, and the SHA-256 of its bytes (hashed as they streamed in).
+/// A whole file as it arrived, and the SHA-256 of its bytes (hashed as they streamed in);
+/// sealed into its file already when the hash is the one expected.
 struct Arrived {
     body: Vec<u8>,
     sha256: String,
+    sealed: Option<Sealed>,
 }
 
 /// How many downloaded bytes may wait to be written (in KiB, the unit of [`Room`]'s
@@ -64,10 +66,12 @@ pub struct Fetched {
     pub failed: u64,
 }
 
-/// Verified files not yet written, and the progress they will count for once durable.
+/// Verified files, sealed, not yet durable, and the progress they will count for once they are.
 #[derive(Default)]
 struct Batch {
+    /// Each file's bytes, for its text to be read once durable.
     files: Vec<(String, Vec<u8>)>,
+    sealed: Vec<Sealed>,
     /// The room its files hold; given back once they are durable.
     rooms: Vec<Room>,
     bytes: usize,
@@ -76,9 +80,10 @@ struct Batch {
 }
 
 impl Batch {
-    fn add(&mut self, sha: String, body: Vec<u8>, room: Room) {
+    fn add(&mut self, sha: String, body: Vec<u8>, sealed: Sealed, room: Room) {
         self.bytes += body.len();
         self.files.push((sha, body));
+        self.sealed.push(sealed);
         self.rooms.push(room);
         self.since.get_or_insert_with(Instant::now);
     }
@@ -87,8 +92,8 @@ impl Batch {
         self.bytes >= BATCH_BYTES || self.files.len() >= BATCH_FILES
     }
 
-    /// Writes the batch in one transaction; only then do its files count as downloaded, and
-    /// go on to have their text read.
+    /// Makes the batch durable: its files flushed, then named in one transaction; only then do
+    /// its files count as downloaded, and go on to have their text read.
     fn write(&mut self, to: &mut Writing<'_>, p: &mut Progress) -> DeskResult<()> {
         if self.files.is_empty() {
             return Ok(());
@@ -100,7 +105,7 @@ impl Batch {
             timings,
         } = to;
         let writing = Instant::now();
-        timings.commit += store.keep_documents(&self.files)?;
+        timings.commit += store.keep_sealed(std::mem::take(&mut self.sealed))?;
         checkpoints.nudge();
         timings.commits += 1;
         timings.store += writing.elapsed();
@@ -168,6 +173,7 @@ pub(crate) async fn pull_documents(
     let downloads = AbortOnDrop(tokio::spawn(download_all(
         central.clone(),
         token.to_owned(),
+        store.sealer(),
         wanted,
         concurrency.max(1),
         arrivals,
@@ -240,7 +246,7 @@ async fn write_as_they_arrive(
                 continue;
             }
         };
-        if arrived_file.sha256 != sha {
+        let Some(sealed) = arrived_file.sealed.filter(|_| arrived_file.sha256 == sha) else {
             to.store.drop_partial(&sha)?;
             to.store.record_fetch_failure(
                 &sha,
@@ -251,13 +257,13 @@ async fn write_as_they_arrive(
             )?;
             failed += 1;
             continue;
-        }
+        };
         let Some(room) = room else {
             return Err(DeskError::internal(
                 "a downloaded file came without its room",
             ));
         };
-        batch.add(sha, arrived_file.body, room);
+        batch.add(sha, arrived_file.body, sealed, room);
         if batch.full() {
             batch.write(to, &mut p)?;
             p.measure(started.elapsed());
@@ -268,7 +274,7 @@ async fn write_as_they_arrive(
 
 /// Stops a spawned task when dropped (a sync that ends early, or is cancelled, stops its
 /// downloads).
-struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+pub(super) struct AbortOnDrop<T>(pub(super) tokio::task::JoinHandle<T>);
 
 impl<T> Drop for AbortOnDrop<T> {
     fn drop(&mut self) {
@@ -277,11 +283,14 @@ impl<T> Drop for AbortOnDrop<T> {
 }
 
 /// Downloads every wanted document, `concurrency` at a time, each once it has room among the
-/// bytes waiting to be written, and hands each outcome on; stops after the first failure of
-/// the network or the session (the rest would fail alike).
+/// bytes waiting to be written, seals each whose hash is the one expected into its file (on a
+/// blocking thread: the downloads seal in parallel what one writer would seal in turn), and
+/// hands each outcome on; stops after the first failure of the network or the session (the
+/// rest would fail alike).
 async fn download_all(
     central: Central,
     token: String,
+    sealer: Files,
     wanted: Vec<Wanted>,
     concurrency: usize,
     arrivals: tokio::sync::mpsc::Sender<Outcome>,
@@ -295,10 +304,14 @@ async fn download_all(
                 break;
             };
             let (central, token, room) = (central.clone(), token.clone(), room.clone());
+            let sealer = sealer.clone();
             tasks.spawn(async move {
                 // The semaphore is never closed: a permit always comes.
                 let room = room.acquire_many_owned(room_for(size)).await.ok();
-                let result = fetch(&central, &token, &id, partial).await;
+                let result = match fetch(&central, &token, &id, partial).await {
+                    Ok(arrived) if arrived.sha256 == sha => seal(sealer, arrived).await,
+                    other => other,
+                };
                 (sha, result, room)
             });
         }
@@ -318,6 +331,23 @@ async fn download_all(
         if arrivals.send(outcome).await.is_err() || stop {
             return;
         }
+    }
+}
+
+/// Seals a verified file into its file, off the async threads; a file that cannot be written
+/// (a full disk) stops the sync.
+async fn seal(sealer: Files, arrived: Arrived) -> Result<Arrived, Failed> {
+    let sealing = tokio::task::spawn_blocking(move || {
+        let sealed = sealer.seal(&arrived.sha256, &arrived.body);
+        (arrived, sealed)
+    });
+    match sealing.await {
+        Ok((arrived, Ok(sealed))) => Ok(Arrived {
+            sealed: Some(sealed),
+            ..arrived
+        }),
+        Ok((_, Err(e))) => Err(Failed::Sync(Vec::new(), e)),
+        Err(e) => Err(Failed::Sync(Vec::new(), DeskError::internal(e.to_string()))),
     }
 }
 
@@ -365,209 +395,12 @@ async fn fetch(
                 return Ok(Arrived {
                     body: have,
                     sha256: hex::encode(hasher.finalize()),
+                    sealed: None,
                 });
             }
             Err(e) => return Err(Failed::Sync(have, offline(e))),
         }
     }
-}
-
-/// Texts read are written together, one commit (and one search entry a case) for this many
-/// files.
-const TEXT_BATCH: usize = 64;
-
-/// At most this many bytes of durable files wait in memory for their text to be read while
-/// the downloads go on; a file past it is read after the downloads, from the cache.
-const READING_BYTES: usize = 64 << 20;
-
-/// How many files have their text read at once: the reader is CPU-bound.
-fn readers() -> usize {
-    std::thread::available_parallelism()
-        .map(usize::from)
-        .unwrap_or(1)
-        .clamp(1, 2)
-}
-
-/// The text layer of files read as they become durable, beside the downloads, from the bytes
-/// already in memory (not read back from the cache). What it read is kept by [`read_texts`]
-/// after the downloads; a sync that stops meanwhile leaves those files unread in the cache, and
-/// the next sync reads them.
-pub(crate) struct Reading {
-    files: Option<tokio::sync::mpsc::UnboundedSender<(String, Vec<u8>)>>,
-    /// Bytes offered and not read yet.
-    queued: Arc<AtomicUsize>,
-    task: AbortOnDrop<Vec<TextRead>>,
-}
-
-impl Reading {
-    /// Starts the readers (on the async runtime; the reading itself on blocking threads).
-    pub(crate) fn start(documents: &migdesk_docs::Documents) -> Self {
-        let (files, offered) = tokio::sync::mpsc::unbounded_channel();
-        let queued = Arc::new(AtomicUsize::new(0));
-        let task = tokio::spawn(read_as_offered(documents.clone(), offered, queued.clone()));
-        Self {
-            files: Some(files),
-            queued,
-            task: AbortOnDrop(task),
-        }
-    }
-
-    /// Offers a durable file for reading; one that would take the waiting bytes past
-    /// [`READING_BYTES`] is left for later.
-    fn offer(&self, sha: String, body: Vec<u8>) {
-        let Some(files) = &self.files else { return };
-        let len = body.len();
-        let before = self.queued.fetch_add(len, Ordering::SeqCst);
-        if before + len > READING_BYTES || files.send((sha, body)).is_err() {
-            self.queued.fetch_sub(len, Ordering::SeqCst);
-        }
-    }
-
-    /// Waits until every file offered is read (or left: a saturated reader).
-    async fn finish(mut self) -> DeskResult<Vec<TextRead>> {
-        self.files = None;
-        (&mut self.task.0)
-            .await
-            .map_err(|e| DeskError::internal(e.to_string()))
-    }
-}
-
-async fn read_as_offered(
-    documents: migdesk_docs::Documents,
-    mut offered: tokio::sync::mpsc::UnboundedReceiver<(String, Vec<u8>)>,
-    queued: Arc<AtomicUsize>,
-) -> Vec<TextRead> {
-    let readers = readers();
-    let mut reading = tokio::task::JoinSet::new();
-    let mut read = Vec::new();
-    let (mut open, mut saturated) = (true, false);
-    loop {
-        tokio::select! {
-            file = offered.recv(), if open && !saturated && reading.len() < readers => match file {
-                Some((sha, body)) => {
-                    let (reader, queued) = (documents.clone(), queued.clone());
-                    reading.spawn_blocking(move || {
-                        let len = body.len();
-                        let text = read_text(&reader, sha, body);
-                        queued.fetch_sub(len, Ordering::SeqCst);
-                        text
-                    });
-                }
-                None => open = false,
-            },
-            Some(joined) = reading.join_next(), if !reading.is_empty() => match joined {
-                Ok(Some(text)) => read.push(text),
-                // The reader is saturated: what is not started waits for the next sync.
-                Ok(None) => saturated = true,
-                // A reader that failed in itself: its file stays unread, read after the
-                // downloads.
-                Err(_) => {}
-            },
-            else => break,
-        }
-    }
-    read
-}
-
-/// Keeps the texts `reading` read beside the downloads, then reads the text layer of each
-/// stored document still not read — off the async threads, a few files at once, under the
-/// document limits — and adds it to the search index of the cases that hold it, in batches. A
-/// file that cannot be read keeps its reason and is not tried again; when the reader is
-/// saturated (stuck jobs from hostile files), the rest waits for the next sync.
-pub(crate) async fn read_texts(
-    store: &mut Store,
-    documents: &migdesk_docs::Documents,
-    reading: Reading,
-    timings: &mut Timings,
-    mut progress: impl FnMut(Progress),
-) -> DeskResult<u64> {
-    let mut p = Progress::new(Phase::Reading);
-    progress(p);
-    let mut beside = reading.finish().await?;
-    p.documents_total = beside.len() as u64;
-    while !beside.is_empty() {
-        let mut chunk: Vec<TextRead> = beside.drain(..beside.len().min(TEXT_BATCH)).collect();
-        keep_texts(store, &mut chunk, timings, &mut p, &mut progress)?;
-    }
-    let todo = store.unread_files()?;
-    p.documents_total += todo.len() as u64;
-    let mut read = Vec::new();
-    let readers = readers();
-    let mut waiting = todo.into_iter();
-    let mut reading = tokio::task::JoinSet::new();
-    let mut saturated = false;
-    loop {
-        while !saturated && reading.len() < readers {
-            let Some(sha) = waiting.next() else {
-                break;
-            };
-            let bytes = store.file(&sha)?;
-            let reader = documents.clone();
-            reading.spawn_blocking(move || read_text(&reader, sha, bytes));
-        }
-        let Some(joined) = reading.join_next().await else {
-            break;
-        };
-        match joined.map_err(|e| DeskError::internal(e.to_string()))? {
-            Some(text) => read.push(text),
-            // The reader is saturated: what is not started waits for the next sync.
-            None => saturated = true,
-        }
-        if read.len() >= TEXT_BATCH {
-            keep_texts(store, &mut read, timings, &mut p, &mut progress)?;
-        }
-    }
-    keep_texts(store, &mut read, timings, &mut p, &mut progress)?;
-    Ok(p.documents_done)
-}
-
-/// Reads one file's text; `None` when the reader is saturated or cancelled. When the text reader
-/// fails on a file, whether the file itself opens (the viewer may still draw it) decides if the
-/// case calls it unreadable. Other failures (too large, unsupported, too slow) are the file's
-/// own.
-fn read_text(reader: &migdesk_docs::Documents, sha256: String, bytes: Vec<u8>) -> Option<TextRead> {
-    let bytes: Arc<[u8]> = bytes.into();
-    let (layer, problem, viewable) = match reader.read_text(bytes.clone()) {
-        Err(migdesk_docs::DocError::Busy | migdesk_docs::DocError::Cancelled) => return None,
-        Err(e @ migdesk_docs::DocError::Malformed { .. }) => (
-            Default::default(),
-            Some(e.to_string()),
-            reader.inspect(bytes).is_ok(),
-        ),
-        Err(e) => (Default::default(), Some(e.to_string()), false),
-        Ok(layer) => (layer, None, true),
-    };
-    let migdesk_docs::TextLayer {
-        text,
-        scans_without_text,
-    } = layer;
-    Some(TextRead {
-        sha256,
-        text,
-        problem,
-        viewable,
-        recognised: None,
-        scans_without_text: u32::try_from(scans_without_text.len()).unwrap_or(u32::MAX),
-    })
-}
-
-fn keep_texts(
-    store: &mut Store,
-    read: &mut Vec<TextRead>,
-    timings: &mut Timings,
-    p: &mut Progress,
-    progress: &mut impl FnMut(Progress),
-) -> DeskResult<()> {
-    if read.is_empty() {
-        return Ok(());
-    }
-    let writing = Instant::now();
-    store.keep_texts(read)?;
-    timings.indexing += writing.elapsed();
-    p.documents_done += read.len() as u64;
-    read.clear();
-    progress(*p);
-    Ok(())
 }
 
 #[cfg(test)]

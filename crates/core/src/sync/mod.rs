@@ -28,6 +28,7 @@ pub mod notes;
 pub mod observe;
 pub mod outbox;
 mod roots;
+mod texts;
 
 pub use crate::cache::OutboxState;
 pub use approvals::push_approvals;
@@ -35,10 +36,11 @@ pub use audit::push_audit;
 pub use central::Central;
 pub use counter::push_counter_documents;
 pub use documents::Fetched;
-pub(crate) use documents::{Reading, pull_documents, read_texts};
+pub(crate) use documents::pull_documents;
 pub use feed::{Pulled, pull_changes};
 pub use notes::{push_notes, record_note};
 pub use outbox::{push, record_decision, retry_now};
+pub(crate) use texts::{Reading, read_texts};
 
 /// What a sync did, for the UI and the command line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
