@@ -128,10 +128,10 @@ async fn first_sync(dir: &Path) {
         ("feed pages (request + JSON decoding)", t.feed_pages),
         ("feed writes (cases, search entries)", t.feed_writes),
         (
-            "waiting for document bytes (hashed as they stream)",
+            "waiting for document bytes (hashed, then sealed)",
             t.download,
         ),
-        ("encrypting and writing verified files", t.store),
+        ("flushing the sealed files, naming them", t.store),
         ("reading text layers for search", t.reading),
         ("  of which writing texts and search entries", t.indexing),
     ] {

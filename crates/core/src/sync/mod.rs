@@ -107,9 +107,9 @@ pub struct Timings {
     /// cursor, one transaction a page.
     pub feed_writes: Duration,
     /// Documents: time the sync waited for bytes (the network, with each file hashed as it
-    /// streams in, off this path).
+    /// streams in and sealed into its file once whole, off this path).
     pub download: Duration,
-    /// Documents: encrypting and writing verified files, commits included.
+    /// Documents: flushing the sealed files to disk and naming them, commits included.
     pub store: Duration,
     /// Documents: the durable commits alone, and how many there were.
     pub commit: Duration,
