@@ -282,12 +282,16 @@ impl Store {
 
     /// The stored file of content `sha`, if it is here.
     fn stored(&self, sha: &str) -> DeskResult<Option<FileRef>> {
+        self.file_row(
+            "SELECT sha256, size, name FROM files WHERE sha256 = ?1",
+            sha,
+        )
+    }
+
+    /// The file a query of one parameter names (columns `sha256, size, name`), if any.
+    fn file_row(&self, sql: &str, parameter: &str) -> DeskResult<Option<FileRef>> {
         self.conn
-            .query_row(
-                "SELECT sha256, size, name FROM files WHERE sha256 = ?1",
-                [sha],
-                |r| file_ref(r, 0),
-            )
+            .query_row(sql, [parameter], |r| file_ref(r, 0))
             .optional()
             .map(Option::flatten)
             .map_err(map_sql)
@@ -424,16 +428,10 @@ impl Store {
 
     /// A document's stored bytes with their SHA-256, if they are here.
     pub(crate) fn document_file(&self, document_id: &str) -> DeskResult<Option<(String, Vec<u8>)>> {
-        let file = self
-            .conn
-            .query_row(
-                "SELECT f.sha256, f.size, f.name FROM documents d JOIN files f ON f.sha256 = d.sha256 WHERE d.id = ?1",
-                [document_id],
-                |r| file_ref(r, 0),
-            )
-            .optional()
-            .map(Option::flatten)
-            .map_err(map_sql)?;
+        let file = self.file_row(
+            "SELECT f.sha256, f.size, f.name FROM documents d JOIN files f ON f.sha256 = d.sha256 WHERE d.id = ?1",
+            document_id,
+        )?;
         file.map(|file| Ok((file.sha256.clone(), self.open_file(&file, 0..file.size)?)))
             .transpose()
     }

@@ -101,9 +101,21 @@ pub fn repair(path: &Path, key: &CacheKey) -> DeskResult<(Store, Repair)> {
 
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
     let copy = path.with_file_name(format!("cache.damaged-{stamp}.db"));
-    for suffix in ["", "-wal", "-shm"] {
-        let from = PathBuf::from(format!("{}{suffix}", path.display()));
-        let to = PathBuf::from(format!("{}{suffix}", copy.display()));
+    let mut aside: Vec<(PathBuf, PathBuf)> = ["", "-wal", "-shm"]
+        .into_iter()
+        .map(|suffix| {
+            (
+                PathBuf::from(format!("{}{suffix}", path.display())),
+                PathBuf::from(format!("{}{suffix}", copy.display())),
+            )
+        })
+        .collect();
+    // The documents' files go with it: the fresh cache fetches its own.
+    aside.push((
+        super::files::folder_of(path),
+        super::files::folder_of(&copy),
+    ));
+    for (from, to) in aside {
         match std::fs::rename(&from, &to) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -113,19 +125,6 @@ pub fn repair(path: &Path, key: &CacheKey) -> DeskResult<(Store, Repair)> {
                     from.display()
                 )));
             }
-        }
-    }
-
-    // The documents' files go with it: the fresh cache fetches its own.
-    let folder = super::files::folder_of(path);
-    match std::fs::rename(&folder, super::files::folder_of(&copy)) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => {
-            return Err(DeskError::storage(format!(
-                "cannot set aside {}: {e}",
-                folder.display()
-            )));
         }
     }
 

@@ -96,9 +96,12 @@ fn a_damaged_cache_is_repaired_keeping_decisions_notes_and_the_audit_trail() {
     let dir = tempfile::tempdir().unwrap();
     let path = file_in(dir.path());
     let key = CacheKey::random();
-    let store = Store::open(&path, &key).unwrap();
+    let mut store = Store::open(&path, &key).unwrap();
     store.set_meta(Meta::Server, "http://127.0.0.1:1").unwrap();
     store.set_meta(Meta::Cursor, "42").unwrap();
+    store
+        .keep_documents(&[("abc".into(), b"a scanned form".to_vec())])
+        .unwrap();
     store
         .conn
         .execute(
@@ -162,6 +165,14 @@ fn a_damaged_cache_is_repaired_keeping_decisions_notes_and_the_audit_trail() {
     assert_eq!(report.audit_events_kept, 1);
     assert!(report.damaged_copy.exists());
     assert_eq!(
+        std::fs::read_dir(files::folder_of(&report.damaged_copy))
+            .unwrap()
+            .count(),
+        1,
+        "the documents' files are set aside with it"
+    );
+    assert_eq!(store.files.names().unwrap().len(), 0);
+    assert_eq!(
         store.meta(Meta::Server).unwrap().as_deref(),
         Some("http://127.0.0.1:1")
     );
@@ -186,8 +197,9 @@ fn a_damaged_cache_is_repaired_keeping_decisions_notes_and_the_audit_trail() {
     drop(store);
     // The repaired cache opens cleanly; wiping removes it and the damaged copy.
     Store::open(&path, &key).unwrap();
-    assert!(remove_files(dir.path()).unwrap() >= 2);
+    assert!(remove_files(dir.path()).unwrap() >= 3);
     assert!(!path.exists() && !report.damaged_copy.exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
 #[test]
