@@ -49,11 +49,11 @@ pub(crate) struct FileRef {
     pub name: String,
 }
 
-/// A file sealed and written, not yet flushed nor named by the cache.
+/// A file sealed and written, not yet flushed nor named by the cache. It holds no open file: a
+/// sync's batches wait by the hundred, and a desk's open files are limited.
 #[derive(Debug)]
 pub(crate) struct Sealed {
     pub file: FileRef,
-    handle: File,
 }
 
 /// The folder of sealed files and the key that seals them.
@@ -130,11 +130,19 @@ impl Files {
 
     /// Seals `bytes` (whose SHA-256 is `sha256`) into a new file and flushes it to disk.
     pub(crate) fn write(&self, sha256: &str, bytes: &[u8]) -> DeskResult<FileRef> {
-        let Sealed { file, handle } = self.seal(sha256, bytes)?;
-        handle
-            .sync_data()
-            .map_err(|e| io("flush", &self.path(&file.name), e))?;
+        let Sealed { file } = self.seal(sha256, bytes)?;
+        self.flush_file(&file)?;
         Ok(file)
+    }
+
+    /// Flushes one written file's bytes to disk.
+    fn flush_file(&self, file: &FileRef) -> DeskResult<()> {
+        let path = self.path(&file.name);
+        File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.sync_data())
+            .map_err(|e| io("flush", &path, e))
     }
 
     /// Flushes sealed files to disk, several at once (a flush waits for the disk; a batch's
@@ -145,13 +153,7 @@ impl Files {
             let flushing: Vec<_> = sealed
                 .chunks(sealed.len().div_ceil(flushers).max(1))
                 .map(|part| {
-                    scope.spawn(move || {
-                        part.iter().try_for_each(|s| {
-                            s.handle
-                                .sync_data()
-                                .map_err(|e| io("flush", &self.path(&s.file.name), e))
-                        })
-                    })
+                    scope.spawn(move || part.iter().try_for_each(|s| self.flush_file(&s.file)))
                 })
                 .collect();
             flushing.into_iter().try_for_each(|f| {
@@ -212,7 +214,6 @@ impl Files {
                 size,
                 name,
             },
-            handle: file,
         })
     }
 
