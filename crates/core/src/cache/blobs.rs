@@ -209,30 +209,11 @@ impl Store {
     /// long the durable commit took.
     pub(crate) fn keep_sealed(&mut self, sealed: Vec<Sealed>) -> DeskResult<std::time::Duration> {
         let written = self.files.flush(sealed)?;
-        self.name_verified(written)
-    }
-
-    fn name_verified(&mut self, written: Vec<FileRef>) -> DeskResult<std::time::Duration> {
         let committing = std::time::Instant::now();
-        self.name_files(written, |tx, sha| {
-            tx.execute("DELETE FROM partials WHERE sha256 = ?1", [sha])?;
-            tx.execute("DELETE FROM fetch_failures WHERE sha256 = ?1", [sha])
-                .map(|_| ())
-        })?;
-        Ok(committing.elapsed())
-    }
-
-    /// Names files written and flushed in one transaction, with `also` for each in it; a file
-    /// whose content the cache holds already, or that the transaction did not name, is removed.
-    pub(super) fn name_files(
-        &mut self,
-        written: Vec<FileRef>,
-        also: impl Fn(&Transaction<'_>, &str) -> rusqlite::Result<()>,
-    ) -> DeskResult<()> {
         let files = self.files.clone();
-        let all: Vec<String> = written.iter().map(|f| f.name.clone()).collect();
-        let named = (|| {
+        let named: DeskResult<Vec<String>> = (|| {
             let tx = self.transaction()?;
+            // A file whose content the cache holds already is not named, and goes.
             let mut spare = Vec::new();
             for file in &written {
                 let n = tx
@@ -244,18 +225,24 @@ impl Store {
                 if n == 0 {
                     spare.push(file.name.clone());
                 }
-                also(&tx, &file.sha256).map_err(map_sql)?;
+                for table in ["partials", "fetch_failures"] {
+                    tx.execute(
+                        &format!("DELETE FROM {table} WHERE sha256 = ?1"),
+                        [&file.sha256],
+                    )
+                    .map_err(map_sql)?;
+                }
             }
             tx.commit().map_err(map_sql)?;
             Ok(spare)
         })();
-        match named {
-            Ok(spare) => files.remove(&spare),
-            Err(e) => {
-                files.remove(&all)?;
-                Err(e)
-            }
-        }
+        // Files the transaction did not name go too.
+        let spare = named.or_else(|e| {
+            files.remove(&written.iter().map(|f| f.name.clone()).collect::<Vec<_>>())?;
+            Err(e)
+        })?;
+        files.remove(&spare)?;
+        Ok(committing.elapsed())
     }
 
     /// Removes files whose rows a committed transaction forgot.
