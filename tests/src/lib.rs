@@ -41,6 +41,8 @@ const DATA_DIR_ENV: &str = "MIGDESK_DATA_DIR";
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long an expectation about the page may take to come true.
 pub const PAGE_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a click waits for its target to hold still before it goes anyway.
+const AIM_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long a sync may take: longer than the desk's own limit on one call to the centre (60 s),
 /// so a call that hangs ends the sync as failed, with its reason.
 pub const SYNC_TIMEOUT: Duration = Duration::from_secs(90);
@@ -811,28 +813,50 @@ impl AppWindow {
         }
     }
 
-    /// Clicks the element with `data-testid`, once it exists.
+    /// Clicks the element with `data-testid`, once it exists and holds still.
     pub async fn click(&self, id: &str) {
-        self.by_test_id(id)
-            .await
-            .expect(id)
-            .click()
-            .await
-            .expect("click");
+        let el = self.by_test_id(id).await.expect(id);
+        self.aim(&el, "nearest").await;
+        el.click().await.expect("click");
     }
 
     /// Clicks the element matching the CSS selector, once it exists, after scrolling it to the
-    /// middle of the window (an element at the very edge can sit under a scroll bar).
+    /// middle of the window (an element at the very edge can sit under a scroll bar), once it
+    /// holds still.
     pub async fn click_css(&self, selector: &str) {
         let el = self.by_css(selector).await.expect(selector);
-        self.driver
-            .execute(
-                "arguments[0].scrollIntoView({ block: 'center', inline: 'center' });",
-                vec![el.to_json().expect("element")],
-            )
-            .await
-            .expect("scroll");
+        self.aim(&el, "center").await;
         el.click().await.expect("click");
+    }
+
+    /// Brings the element into view and waits, as a person's eye does, until it stays where it
+    /// is and nothing covers its middle: a screen whose panels are still loading moves what is
+    /// below them, and a click aimed before the move lands on whatever slid under the pointer
+    /// (on a screen that takes the focus itself, the click then focuses the screen). After
+    /// [`AIM_TIMEOUT`] the click goes anyway, and the test sees what a person would.
+    async fn aim(&self, el: &WebElement, block: &str) {
+        let script = format!(
+            "const el = arguments[0];\
+             el.scrollIntoView({{ block: '{block}', inline: '{block}' }});\
+             const r = el.getBoundingClientRect();\
+             const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);\
+             const clear = !!hit && (hit === el || el.contains(hit));\
+             return [r.left, r.top, r.width, r.height, clear].join(' ');"
+        );
+        let arg = el.to_json().expect("element");
+        let start = Instant::now();
+        let mut last = String::new();
+        while start.elapsed() < AIM_TIMEOUT {
+            let Ok(seen) = self.driver.execute(&script, vec![arg.clone()]).await else {
+                return;
+            };
+            let seen = seen.convert::<String>().unwrap_or_default();
+            if seen == last && seen.ends_with("true") {
+                return;
+            }
+            last = seen;
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
     }
 
     /// Waits until an element matching the CSS selector exists and returns it.
