@@ -59,3 +59,28 @@ pub struct AuditReceipt {
     /// Events it already had.
     pub repeated: usize,
 }
+
+/// The most documents one [`DocumentReads`] may name.
+pub const MAX_DOCUMENT_READS: usize = 500;
+
+/// Documents a desk is about to download, named in one request so that the centre records
+/// their reads in its audit trail together (one durable write for them all) before any of
+/// their bytes go out. Each download of one of them that follows from the same user and desk
+/// is then already recorded; a download not named this way is recorded on its own, as always.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DocumentReads {
+    /// Document ids; at most [`MAX_DOCUMENT_READS`], each at most 100 characters.
+    #[cfg_attr(feature = "openapi", schema(max_items = 500))]
+    pub documents: Vec<String>,
+}
+
+/// What the centre recorded of a [`DocumentReads`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentReadsRecorded {
+    /// The documents whose reads are recorded: those named that the caller may read (others,
+    /// unknown or not the caller's to read, are left out without saying which).
+    pub recorded: Vec<String>,
+}

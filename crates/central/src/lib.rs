@@ -21,6 +21,7 @@
 //! Every body is a type of the contract crate, `migdesk-api`.
 
 pub mod admin;
+pub mod announced;
 pub mod api;
 pub mod audit_log;
 pub mod auth;
@@ -105,6 +106,8 @@ pub struct AppState {
     pub portal_limiter: Arc<portal::RateLimiter>,
     /// The change feed's serialised cases, reused while they stay current.
     pub snapshots: Arc<snapshots::Snapshots>,
+    /// Document reads desks announced and recorded, waiting for their downloads.
+    pub announced_reads: Arc<announced::AnnouncedReads>,
 }
 
 impl AppState {
@@ -126,6 +129,7 @@ impl AppState {
             )),
             portal_limiter: Arc::default(),
             snapshots: Arc::new(snapshots::Snapshots::new(snapshots::BUDGET)),
+            announced_reads: Arc::default(),
         })
     }
 }

@@ -122,6 +122,19 @@ async fn an_officers_session_from_sign_in_to_sign_out() {
         .collect();
     assert_eq!(named.len(), 1, "{named:?}");
     assert!(named[0].contains('/') && named[0].len() > 9, "{named:?}");
+    // Each document the sync brought is recorded as read once: named to the centre before the
+    // downloads, and not again by them.
+    let (reads, documents): (i64, i64) = rusqlite::Connection::open(&central_db)
+        .unwrap()
+        .query_row(
+            "SELECT COUNT(*), COUNT(DISTINCT subject) FROM audit_log WHERE action = 'document_read'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(report.documents_downloaded > 0);
+    let downloaded = i64::try_from(report.documents_downloaded).unwrap();
+    assert_eq!((reads, documents), (downloaded, downloaded));
 
     // Locked: no work until the password is given again.
     assert!(desk.lock().unwrap().locked);

@@ -1,7 +1,9 @@
 //! `GET /documents/{id}`: a document's bytes, with `ETag` and single `Range` requests so that
 //! an interrupted download resumes. Every answer that carries bytes (200, 206) is recorded in
-//! the centre's audit trail first.
+//! the centre's audit trail first: by the download itself, or before it, when the desk named
+//! the documents it was about to download (`POST /document-reads`, one write for them all).
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -12,10 +14,12 @@ use super::NeedsSession;
 use crate::AppState;
 use crate::audit_log::{self, Action, Desk, DeskHeader, Entry};
 use crate::auth::Caller;
+use crate::clock;
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
-use crate::extract::ApiPath;
+use crate::extract::{ApiJson, ApiPath};
 use crate::sql::{Conn, Engine, OptionalExtension};
 use crate::store;
+use migdesk_api::{DocumentReads, DocumentReadsRecorded, MAX_DOCUMENT_READS};
 
 /// A byte range within a file of `size` bytes, inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,6 +136,7 @@ pub async fn download(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let read = Entry::by(&caller, &desk, Action::DocumentRead).subject(&id);
+    let (reader, document) = (caller.user_id.clone(), id.clone());
     let range_header = headers
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok())
@@ -204,10 +209,82 @@ pub async fn download(
             Ok((response, Some(application_id)))
         })
         .await?;
+    // Bytes go out: their read is recorded first, unless the desk announced it (recorded then).
     if let Some(application_id) = application_id {
-        audit_log::record(&state.db, read.on_case(&application_id)).await?;
+        let now = std::time::Instant::now();
+        let announced = state
+            .announced_reads
+            .take(&reader, desk.0.as_deref(), &document, now);
+        if !announced {
+            audit_log::record(&state.db, read.on_case(&application_id)).await?;
+        }
     }
     Ok(response)
+}
+
+/// A desk names the documents it is about to download; the centre records their reads in its
+/// audit trail at once, durably, in one write, and their downloads that follow (same user, same
+/// desk, within half an hour, once each) are not recorded again. Documents the caller may not
+/// read, or that do not exist, are left out of the answer, as their downloads would be refused.
+#[utoipa::path(post, path = "/api/v1/document-reads", tag = "cases", security(("bearer" = [])),
+    params(DeskHeader),
+    request_body = DocumentReads,
+    responses(
+        (status = 200, body = DocumentReadsRecorded, description = "The reads recorded"),
+        (status = 400, body = ErrorBody, description = "More documents than one request may name"),
+        NeedsSession,
+    ))]
+pub async fn announce_reads(
+    State(state): State<AppState>,
+    caller: Caller,
+    desk: Desk,
+    ApiJson(req): ApiJson<DocumentReads>,
+) -> ApiResult<Json<DocumentReadsRecorded>> {
+    if req.documents.len() > MAX_DOCUMENT_READS {
+        return Err(ApiError::bad_request(format!(
+            "at most {MAX_DOCUMENT_READS} documents at a time"
+        )));
+    }
+    let (user, desk_id) = (caller.user_id.clone(), desk.0.clone());
+    let recorded = state
+        .db
+        .write_chained(move |tx| {
+            let now = clock::format(clock::now());
+            let mut recorded: Vec<String> = Vec::new();
+            for id in &req.documents {
+                if recorded.contains(id) {
+                    continue;
+                }
+                let case: Option<String> = tx
+                    .query_row(
+                        "SELECT application_id FROM documents WHERE id = ?1",
+                        [id],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let Some(case) = case else { continue };
+                match store::visible_case(tx, &caller, &case) {
+                    Ok(_) => {}
+                    Err(e) if e.status == StatusCode::NOT_FOUND => continue,
+                    Err(e) => return Err(e),
+                }
+                let entry = Entry::by(&caller, &desk, Action::DocumentRead)
+                    .subject(id)
+                    .on_case(&case);
+                audit_log::append(tx, &entry, &now)?;
+                recorded.push(id.clone());
+            }
+            Ok(recorded)
+        })
+        .await?;
+    // Durable now: the downloads may go without a row of their own.
+    state.announced_reads.keep(
+        &user,
+        desk_id.as_deref(),
+        &recorded,
+        std::time::Instant::now(),
+    );
+    Ok(Json(DocumentReadsRecorded { recorded }))
 }
 
 #[cfg(test)]

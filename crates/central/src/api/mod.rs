@@ -164,6 +164,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::notifications))
         .routes(routes!(applications::applicant_history))
         .routes(routes!(documents::download))
+        .routes(routes!(documents::announce_reads))
         .routes(routes!(decisions::create))
         .routes(routes!(letters::letter))
         .routes(routes!(notes::list, notes::create))

@@ -174,6 +174,106 @@ async fn every_read_of_personal_data_is_recorded() {
     assert_eq!(of_action(&rows, "undelivered_read")[0]["subject"], "baku");
 }
 
+/// A request from desk `desk`.
+fn from_desk(
+    s: &Server,
+    method: Method,
+    path: &str,
+    token: &str,
+    desk: &str,
+) -> reqwest::RequestBuilder {
+    s.request(method, path, Some(token))
+        .header("X-Migdesk-Desk", desk)
+}
+
+#[tokio::test]
+async fn documents_a_desk_names_before_downloading_are_recorded_at_once_and_not_again() {
+    let s = start().await;
+    let (_, token, cases) = s.busy_officer(2).await;
+    let doc = |case: &Value| {
+        case["documents"][0]["id"]
+            .as_str()
+            .expect("a document")
+            .to_owned()
+    };
+    let (a, b) = (doc(&cases[0]), doc(&cases[1]));
+    let announce = |documents: Value| {
+        from_desk(&s, Method::POST, "/api/v1/document-reads", &token, "ws-1")
+            .json(&json!({ "documents": documents }))
+    };
+    let answer = s
+        .send(announce(json!([a, b, "no-such-document", a])))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(answer, json!({ "recorded": [a, b] }));
+    let reads = || {
+        let rows = audit_rows(&s.database);
+        of_action(&rows, "document_read")
+            .iter()
+            .map(|r| {
+                (
+                    r["subject"].as_str().unwrap_or("").to_owned(),
+                    r["desk"].clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        reads(),
+        [(a.clone(), json!("ws-1")), (b.clone(), json!("ws-1"))]
+    );
+
+    // The download that follows, from the same desk, is recorded already.
+    let get = |document: &str, desk: &str| {
+        from_desk(
+            &s,
+            Method::GET,
+            &format!("/api/v1/documents/{document}"),
+            &token,
+            desk,
+        )
+    };
+    s.send(get(&a, "ws-1")).await.expect(StatusCode::OK);
+    assert_eq!(reads().len(), 2);
+    // Once: a second download is recorded on its own; so is one from another desk.
+    s.send(get(&a, "ws-1")).await.expect(StatusCode::OK);
+    s.send(get(&b, "ws-2")).await.expect(StatusCode::OK);
+    assert_eq!(
+        reads()[2..],
+        [(a.clone(), json!("ws-1")), (b.clone(), json!("ws-2"))]
+    );
+    // Another department's officer names the same document: nothing is recorded, and the
+    // download is refused as before.
+    let ganja = s.login(s.account("ganja", "officer", 0)).await;
+    let theirs = s
+        .send(
+            from_desk(&s, Method::POST, "/api/v1/document-reads", &ganja, "ws-9")
+                .json(&json!({ "documents": [a] })),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(theirs, json!({ "recorded": [] }));
+    s.send(from_desk(
+        &s,
+        Method::GET,
+        &format!("/api/v1/documents/{a}"),
+        &ganja,
+        "ws-9",
+    ))
+    .await
+    .expect_error(StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(reads().len(), 4);
+
+    let too_many: Vec<String> = (0..=migdesk_api::MAX_DOCUMENT_READS)
+        .map(|n| n.to_string())
+        .collect();
+    s.send(announce(json!(too_many)))
+        .await
+        .expect_error(StatusCode::BAD_REQUEST, "bad_request");
+    let (ok, _, stderr) = verify(&s.database);
+    assert!(ok, "{stderr}");
+}
+
 #[tokio::test]
 async fn tampering_with_one_audit_row_makes_verify_fail_naming_it() {
     let s = start().await;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use migdesk_api::{
     AuditReport, ChangesPage, ChangesQuery, ConflictRecord, DecisionRequest, DecisionResponse,
-    ErrorBody,
+    DocumentReads, DocumentReadsRecorded, ErrorBody,
 };
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -465,6 +465,21 @@ impl Central {
     /// The conflicts that concern the signed-in user.
     pub async fn conflicts(&self, token: &str) -> DeskResult<Vec<ConflictRecord>> {
         self.get(token, "/conflicts").await
+    }
+
+    /// Names documents about to be downloaded (at most [`migdesk_api::MAX_DOCUMENT_READS`]): the
+    /// centre records their reads in one write, and their downloads do not each wait for one.
+    /// Answers the documents it recorded.
+    pub async fn announce_reads(
+        &self,
+        token: &str,
+        documents: &[String],
+    ) -> DeskResult<Vec<String>> {
+        let body = DocumentReads {
+            documents: documents.to_vec(),
+        };
+        let answer: DocumentReadsRecorded = self.post(token, "/document-reads", &body).await?;
+        Ok(answer.recorded)
     }
 
     /// Starts a document download, from byte `from` on.

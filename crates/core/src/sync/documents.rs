@@ -296,13 +296,23 @@ async fn download_all(
     arrivals: tokio::sync::mpsc::Sender<Outcome>,
 ) {
     let room = Arc::new(tokio::sync::Semaphore::new(WAITING_KIB));
-    let mut waiting = wanted.into_iter();
+    let ids: Vec<String> = wanted.iter().map(|(id, ..)| id.clone()).collect();
+    let mut announced = 0;
+    let mut waiting = wanted.into_iter().enumerate();
     let mut tasks = tokio::task::JoinSet::new();
     loop {
         while tasks.len() < concurrency {
-            let Some((id, sha, size, partial)) = waiting.next() else {
+            let Some((n, (id, sha, size, partial))) = waiting.next() else {
                 break;
             };
+            // The next documents are named to the centre before the first of them is asked
+            // for, so their reads are recorded in one write. Should that fail (an older centre,
+            // the network), each download is recorded on its own, as before.
+            if n == announced {
+                let next = &ids[n..ids.len().min(n + migdesk_api::MAX_DOCUMENT_READS)];
+                let _ = central.announce_reads(&token, next).await;
+                announced += next.len();
+            }
             let (central, token, room) = (central.clone(), token.clone(), room.clone());
             let sealer = sealer.clone();
             tasks.spawn(async move {
