@@ -66,12 +66,7 @@ async fn first_screen_reaches_the_core_and_switches_language() {
     }
 
     for lang in ["en", "ru", "az"] {
-        desk.by_test_id(&format!("language-{lang}"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        desk.click(&format!("language-{lang}")).await;
         desk.wait_for_text("sign-in-title", &translation(lang, "signIn.title"))
             .await
             .unwrap();
@@ -100,12 +95,7 @@ async fn first_screen_reaches_the_core_and_switches_language() {
 async fn language_choice_survives_a_reload() {
     let desk = launch("language_reload").await;
 
-    desk.by_test_id("language-ru")
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    desk.click("language-ru").await;
     desk.wait_for_text("sign-in-title", &translation("ru", "signIn.title"))
         .await
         .unwrap();

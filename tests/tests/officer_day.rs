@@ -66,12 +66,8 @@ async fn decide(
 /// Switches the UI language with the switch of the screen in front (`.case-bar` or
 /// `.queue-bar`: the queue stays in the DOM behind an open case).
 async fn language(desk: &AppWindow, bar: &str, lang: &str) {
-    desk.by_css(&format!(".{bar} [data-testid='language-{lang}']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    desk.click_css(&format!(".{bar} [data-testid='language-{lang}']"))
+        .await;
 }
 
 /// A supervisor of the department moves a case to another officer, through the centre's API.
@@ -218,12 +214,8 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
     press(&desk, "t").await;
     for lang in ["en", "ru"] {
         // The queue behind the case has a language switch too: use the case screen's.
-        desk.by_css(&format!(".case-bar [data-testid='language-{lang}']"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        desk.click_css(&format!(".case-bar [data-testid='language-{lang}']"))
+            .await;
         desk.wait_for_text(
             "case-back",
             &format!("← {}", translation(lang, "case.back")),
@@ -232,12 +224,8 @@ async fn an_officer_decides_cases_online_and_offline_and_each_decision_arrives_o
         .unwrap();
         desk.screenshot(&format!("case-{lang}")).await.unwrap();
     }
-    desk.by_css(".case-bar [data-testid='language-az']")
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    desk.click_css(".case-bar [data-testid='language-az']")
+        .await;
 
     // Accept, with the e-mail preview: a, Ctrl+Enter (preview), Enter (confirm), on whatever
     // has the focus.

@@ -152,12 +152,8 @@ async fn the_officer_reads_a_scanned_passport_and_finds_it_by_a_word_on_the_scan
         .await
         .expect("the applicant's name boxed on the scan");
     desk.screenshot("recognised-az").await.unwrap();
-    desk.by_css(".case-bar [data-testid='language-en']")
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    desk.click_css(".case-bar [data-testid='language-en']")
+        .await;
     desk.by_css("[data-testid='pane-1-text'] [data-testid='recognised-note']")
         .await
         .unwrap();

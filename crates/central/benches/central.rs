@@ -245,7 +245,7 @@ fn main() {
         let mut announced_docs = Vec::new();
         let mut nginx_docs = Vec::new();
         let mut total = 0;
-        let ids: Vec<&str> = docs.iter().map(|(id, _)| id.as_str()).collect();
+        let ids: Vec<String> = docs.iter().map(|(id, _)| id.clone()).collect();
         for _ in 0..ROUNDS {
             let start = Instant::now();
             total = fetch_all(&client, ours_urls.clone(), Some(&token2)).await;
@@ -257,7 +257,7 @@ fn main() {
                 let resp = client
                     .post(format!("{doc_base}/api/v1/document-reads"))
                     .bearer_auth(&token2)
-                    .json(&serde_json::json!({ "documents": chunk }))
+                    .json(&migdesk_api::DocumentReads { documents: chunk.to_vec() })
                     .send()
                     .await
                     .expect("announce");

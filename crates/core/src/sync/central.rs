@@ -469,17 +469,12 @@ impl Central {
 
     /// Names documents about to be downloaded (at most [`migdesk_api::MAX_DOCUMENT_READS`]): the
     /// centre records their reads in one write, and their downloads do not each wait for one.
-    /// Answers the documents it recorded.
-    pub async fn announce_reads(
-        &self,
-        token: &str,
-        documents: &[String],
-    ) -> DeskResult<Vec<String>> {
+    pub async fn announce_reads(&self, token: &str, documents: &[String]) -> DeskResult<()> {
         let body = DocumentReads {
             documents: documents.to_vec(),
         };
-        let answer: DocumentReadsRecorded = self.post(token, "/document-reads", &body).await?;
-        Ok(answer.recorded)
+        let _: DocumentReadsRecorded = self.post(token, "/document-reads", &body).await?;
+        Ok(())
     }
 
     /// Starts a document download, from byte `from` on.
