@@ -37,6 +37,12 @@ pub(crate) const CHUNK: usize = 64 << 10;
 /// How many files of a batch are flushed at once: a flush mostly waits for the disk.
 const FLUSHERS: usize = 8;
 
+/// From how many files a batch is made durable by flushing the whole disk that holds them
+/// ([`Files::flush`]): for a few files, flushing each costs less than waiting for whatever
+/// else the workstation has written.
+#[cfg(target_os = "linux")]
+const FLUSH_WHOLE_DISK_FROM: usize = 8;
+
 /// The folder of sealed files beside the cache file `db`.
 pub(crate) fn folder_of(db: &Path) -> PathBuf {
     db.with_extension("files")
@@ -146,11 +152,31 @@ impl Files {
             .map_err(|e| io("flush", &path, e))
     }
 
-    /// Flushes sealed files to disk, several at once (a flush waits for the disk; a batch's
-    /// flushes overlap), then their names in the folder. On an error, they are removed.
+    /// Flushes sealed files to disk, then their names in the folder. On an error, they are
+    /// removed.
     pub(crate) fn flush(&self, sealed: Vec<Sealed>) -> DeskResult<Vec<FileRef>> {
+        match self.make_durable(&sealed) {
+            Ok(()) => Ok(sealed.into_iter().map(|s| s.file).collect()),
+            Err(e) => {
+                self.forget(sealed)?;
+                Err(e)
+            }
+        }
+    }
+
+    fn make_durable(&self, sealed: &[Sealed]) -> DeskResult<()> {
+        #[cfg(target_os = "linux")]
+        if sealed.len() >= FLUSH_WHOLE_DISK_FROM {
+            return self.flush_filesystem();
+        }
+        self.flush_each(sealed).and_then(|()| self.sync_folder())
+    }
+
+    /// Flushes each file, several at once (a flush waits for the disk; a batch's flushes
+    /// overlap).
+    fn flush_each(&self, sealed: &[Sealed]) -> DeskResult<()> {
         let flushers = sealed.len().clamp(1, FLUSHERS);
-        let flushed = std::thread::scope(|scope| {
+        std::thread::scope(|scope| {
             let flushing: Vec<_> = sealed
                 .chunks(sealed.len().div_ceil(flushers).max(1))
                 .map(|part| {
@@ -162,14 +188,18 @@ impl Files {
                     .map_err(|_| DeskError::internal("a file's flush failed in itself"))?
             })
         })
-        .and_then(|()| self.sync_folder());
-        match flushed {
-            Ok(()) => Ok(sealed.into_iter().map(|s| s.file).collect()),
-            Err(e) => {
-                self.forget(sealed)?;
-                Err(e)
-            }
-        }
+    }
+
+    /// Flushes everything written to the disk that holds the folder, names included, in one
+    /// call (`syncfs`): one journal commit for the whole batch where a flush per file costs one
+    /// each (544 files, 81 MB: 45 ms instead of 120 on the development machine). Linux reports
+    /// through it any write of those files that failed (since 5.8). Elsewhere, each file is
+    /// flushed.
+    #[cfg(target_os = "linux")]
+    fn flush_filesystem(&self) -> DeskResult<()> {
+        File::open(&self.dir)
+            .and_then(|d| rustix::fs::syncfs(&d).map_err(std::io::Error::from))
+            .map_err(|e| io("flush", &self.dir, e))
     }
 
     /// Removes sealed files that will not be named.
