@@ -419,24 +419,41 @@ pub fn case_changed(conn: &Conn<'_>, case: &CaseRow, kind: ChangeKind, at: &str)
 pub fn visible_case(conn: &Conn<'_>, caller: &crate::auth::Caller, id: &str) -> ApiResult<CaseRow> {
     let missing =
         || crate::error::ApiError::not_found(format!("no application {id} in your department"));
-    let case = case_row(conn, id)?
-        .filter(|c| c.department_id == caller.department_id)
-        .ok_or_else(missing)?;
-    // An officer reads the cases assigned to them now or before (a case moved away stays
-    // readable to whoever handled it); a colleague's case answers like a missing one.
-    if caller.role == migdesk_api::Role::Officer
-        && case.officer_id.as_deref() != Some(caller.user_id.as_str())
-    {
-        let handled: bool = conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM every_change WHERE application_id = ?1 AND (officer_id = ?2 OR previous_officer_id = ?2))",
-            [id, caller.user_id.as_str()],
-            |r| r.get(0),
-        )?;
-        if !handled {
-            return Err(missing());
-        }
+    let case = case_row(conn, id)?.ok_or_else(missing)?;
+    if !may_read(
+        conn,
+        caller,
+        id,
+        &case.department_id,
+        case.officer_id.as_deref(),
+    )? {
+        return Err(missing());
     }
     Ok(case)
+}
+
+/// Whether `caller` may read case `id` of `department_id`, assigned now to `officer_id`: a
+/// supervisor reads their department's cases; an officer those of their department assigned to
+/// them now or before (a case moved away stays readable to whoever handled it). A colleague's
+/// case should answer like a missing one.
+pub fn may_read(
+    conn: &Conn<'_>,
+    caller: &crate::auth::Caller,
+    id: &str,
+    department_id: &str,
+    officer_id: Option<&str>,
+) -> ApiResult<bool> {
+    if department_id != caller.department_id {
+        return Ok(false);
+    }
+    if caller.role == migdesk_api::Role::Supervisor || officer_id == Some(caller.user_id.as_str()) {
+        return Ok(true);
+    }
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM every_change WHERE application_id = ?1 AND (officer_id = ?2 OR previous_officer_id = ?2))",
+        [id, caller.user_id.as_str()],
+        |r| r.get(0),
+    )?)
 }
 
 /// The MIME type of a file judged by its first bytes; the declared type is never trusted.

@@ -13,7 +13,7 @@ use rusqlite::{MAIN_DB, params};
 use super::NeedsSession;
 use crate::AppState;
 use crate::audit_log::{self, Action, Desk, DeskHeader, Entry};
-use crate::auth::Caller;
+use crate::auth::{Caller, Session};
 use crate::clock;
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
 use crate::extract::{ApiJson, ApiPath};
@@ -112,6 +112,9 @@ fn read_range(
     Ok(bytes)
 }
 
+/// Whose a case is: its department, and the officer it is assigned to.
+type Holder = (String, Option<String>);
+
 /// The bytes of a document. `ETag` is the quoted SHA-256; `If-None-Match` answers 304; a single
 /// `Range` answers 206 (resume an interrupted download).
 #[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "cases", security(("bearer" = [])),
@@ -130,13 +133,12 @@ fn read_range(
     ))]
 pub async fn download(
     State(state): State<AppState>,
-    caller: Caller,
+    session: Session,
     desk: Desk,
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let read = Entry::by(&caller, &desk, Action::DocumentRead).subject(&id);
-    let (reader, document) = (caller.user_id.clone(), id.clone());
+    let document = id.clone();
     let range_header = headers
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok())
@@ -145,25 +147,32 @@ pub async fn download(
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let (response, application_id) = state
+    let (response, read) = state
         .db
         .read(move |conn| {
-            // SQLite reads a range through the blob's row id; PostgreSQL with substr().
-            let meta: Option<(String, String, i64, String, i64)> = conn
+            // The session checked in this read, not in one of its own before.
+            let caller = session.caller(conn)?;
+            // SQLite reads a range through the blob's row id; PostgreSQL with substr(). The
+            // case's department and officer come in the same query, for the caller's right.
+            let meta: Option<(String, String, i64, String, i64, Holder)> = conn
                 .query_row(
                     match conn.engine() {
-                        Engine::Sqlite => "SELECT d.application_id, d.mime_type, d.size, d.sha256, b.rowid FROM documents d JOIN blobs b ON b.sha256 = d.sha256
+                        Engine::Sqlite => "SELECT d.application_id, d.mime_type, d.size, d.sha256, b.rowid, a.department_id, a.officer_id
+                     FROM documents d JOIN blobs b ON b.sha256 = d.sha256 JOIN applications a ON a.id = d.application_id
                      WHERE d.id = ?1",
-                        Engine::Postgres => "SELECT d.application_id, d.mime_type, d.size, d.sha256, 0 FROM documents d WHERE d.id = ?1",
+                        Engine::Postgres => "SELECT d.application_id, d.mime_type, d.size, d.sha256, 0, a.department_id, a.officer_id
+                     FROM documents d JOIN applications a ON a.id = d.application_id WHERE d.id = ?1",
                     },
                     [&id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, (r.get(5)?, r.get(6)?))),
                 )
                 .optional()?;
-            let (application_id, mime, size, sha, rowid) =
-                meta.ok_or_else(|| ApiError::not_found(format!("no document {id}")))?;
-            store::visible_case(conn, &caller, &application_id)
-                .map_err(|_| ApiError::not_found(format!("no document {id}")))?;
+            let missing = || ApiError::not_found(format!("no document {id}"));
+            let (application_id, mime, size, sha, rowid, (department_id, officer_id)) =
+                meta.ok_or_else(missing)?;
+            if !store::may_read(conn, &caller, &application_id, &department_id, officer_id.as_deref())? {
+                return Err(missing());
+            }
             let size = u64::try_from(size).unwrap_or(0);
             let etag = format!("\"{sha}\"");
             let etag_value = HeaderValue::from_str(&etag).map_err(|e| ApiError::internal(e.to_string()))?;
@@ -206,17 +215,18 @@ pub async fn download(
                 None => builder.status(StatusCode::OK),
             };
             let response = builder.body(Body::from(bytes)).map_err(|e| ApiError::internal(e.to_string()))?;
-            Ok((response, Some(application_id)))
+            let read = Entry::by(&caller, &desk, Action::DocumentRead).subject(&id);
+            Ok((response, Some((caller.user_id, read.on_case(&application_id)))))
         })
         .await?;
     // Bytes go out: their read is recorded first, unless the desk announced it (recorded then).
-    if let Some(application_id) = application_id {
+    if let Some((reader, read)) = read {
         let now = std::time::Instant::now();
         let announced = state
             .announced_reads
-            .take(&reader, desk.0.as_deref(), &document, now);
+            .take(&reader, read.desk.as_deref(), &document, now);
         if !announced {
-            audit_log::record(&state.db, read.on_case(&application_id)).await?;
+            audit_log::record(&state.db, read).await?;
         }
     }
     Ok(response)
