@@ -205,8 +205,16 @@ fn open_reader(path: &str) -> ApiResult<Connection> {
         .map_err(setup)?;
     conn.pragma_update(None, "query_only", "ON")
         .map_err(setup)?;
+    // Reads straight from the file's pages mapped in memory instead of a system call and a copy
+    // for each 4 KiB page: a document's bytes are read through ~40 pages each.
+    conn.pragma_update(None, "mmap_size", READER_MMAP_BYTES)
+        .map_err(setup)?;
     Ok(conn)
 }
+
+/// How much of the database file a reader maps (SQLite's own ceiling is just under 2 GiB); the
+/// rest is read with system calls as before.
+const READER_MMAP_BYTES: i64 = 1 << 30;
 
 /// A reader taken from the pool; it goes back when dropped, even while a panic unwinds.
 struct Lease {

@@ -168,6 +168,24 @@ async fn a_reader_refuses_to_write() {
     assert_eq!(count(&db).await, 0);
 }
 
+#[tokio::test]
+async fn a_reader_maps_the_file_and_still_sees_each_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = file_db(&dir);
+    let mapped: i64 = db
+        .read(|c| Ok(c.query_row("PRAGMA mmap_size", [], |r| r.get(0))?))
+        .await
+        .unwrap();
+    assert_eq!(mapped, READER_MMAP_BYTES, "the build of SQLite maps files");
+    // Pages read through the map still follow the log's commits.
+    for n in 1..=3 {
+        db.write(|tx| Ok(tx.execute("INSERT INTO t (x) VALUES (1)", [])?))
+            .await
+            .unwrap();
+        assert_eq!(count(&db).await, n);
+    }
+}
+
 #[test]
 fn every_commit_is_durable_before_it_is_answered() {
     let dir = tempfile::tempdir().unwrap();
