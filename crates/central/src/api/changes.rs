@@ -200,8 +200,10 @@ pub async fn list(
                     application: concerns_caller.then(|| snapshot.clone()),
                 });
             }
+            // Written when it changes (to the second): a sync's pages that follow within the
+            // same second write nothing, so commit without a flush of the disk.
             tx.execute(
-                "UPDATE users SET last_sync_at = ?1 WHERE id = ?2",
+                "UPDATE users SET last_sync_at = ?1 WHERE id = ?2 AND last_sync_at IS DISTINCT FROM ?1",
                 params![clock::format(clock::now()), caller.user_id],
             )?;
             Ok(Json(PageOut {
