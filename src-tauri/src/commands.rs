@@ -111,7 +111,8 @@ pub async fn queue_page<R: Runtime>(
 }
 
 /// Syncs now, streaming progress to the UI. The desk is held only to prepare the job, so the
-/// queue answers meanwhile. Afterwards the scans not read yet are recognised in the background.
+/// queue answers meanwhile. Afterwards the documents' text is read, and the scans not read yet
+/// are recognised, in the background.
 #[tauri::command]
 pub async fn sync_now<R: Runtime>(
     app: AppHandle<R>,
@@ -132,7 +133,7 @@ pub async fn sync_now<R: Runtime>(
         .desk(|| app.path().app_data_dir().ok())
         .await?
         .after_sync(outcome)?;
-    crate::background::recognise_scans(&app);
+    crate::background::after_sync(&app);
     Ok(report)
 }
 

@@ -25,8 +25,9 @@ pub struct DeskState {
     server: Option<String>,
     /// The core's desk, made on first use (it needs the data folder).
     desk: Mutex<Option<Desk>>,
-    /// Scans are being recognised in the background (one run at a time).
-    pub recognising: AtomicBool,
+    /// The work after a sync (the documents' text, then the scans' recognition) is running in
+    /// the background (one run at a time).
+    pub after_sync: AtomicBool,
 }
 
 impl DeskState {
@@ -43,7 +44,7 @@ impl DeskState {
             server,
             purge_after_days,
             desk: Mutex::new(None),
-            recognising: AtomicBool::new(false),
+            after_sync: AtomicBool::new(false),
         }
     }
 

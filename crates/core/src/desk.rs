@@ -30,7 +30,7 @@ use migdesk_api::{ApplicationDetail, ConflictRecord};
 mod documents;
 mod sync_job;
 pub use documents::{CasePrefetch, Prefetched, SourceRead};
-pub use sync_job::SyncJob;
+pub use sync_job::{SyncJob, TextJob};
 
 /// Downloads at a time during sync.
 const CONCURRENCY: usize = 4;
@@ -263,6 +263,12 @@ impl Desk {
         let today = Self::today();
         let catalogue = self.catalogue.clone();
         let store = self.active()?;
+        // What the case screen says of its documents (one that cannot be opened, an identity
+        // document's zone) comes from their text: read now what the reading after the sync has
+        // not reached yet.
+        for sha in store.unread_files_of(id)? {
+            crate::sync::read_one(store, &sha)?;
+        }
         let view = case::view(store, &catalogue, id, &today)?;
         store.audit("opened", Some(id), &serde_json::json!({}))?;
         Ok(view)
@@ -308,8 +314,17 @@ impl Desk {
 
     /// The text of a document, checked against its applicant's key values.
     pub fn document_text(&mut self, document_id: &str) -> DeskResult<DocumentText> {
+        let today = chrono::Local::now().date_naive();
         let store = self.active()?;
-        crosscheck::document_text(store, document_id, chrono::Local::now().date_naive())
+        let text = crosscheck::document_text(store, document_id, today)?;
+        // Here, but the reading after the sync has not reached it yet: read it now.
+        match (&text.state, store.document_hash(document_id)?) {
+            (crosscheck::TextState::NotRead, Some(sha)) => {
+                crate::sync::read_one(store, &sha)?;
+                crosscheck::document_text(store, document_id, today)
+            }
+            _ => Ok(text),
+        }
     }
 
     /// A scanned document's text to recognise (OCR); run it, then [`Desk::after_recognition`].

@@ -159,14 +159,17 @@ impl Recognition {
         })?;
         let words = serde_json::to_string(&recognised.words)
             .map_err(|e| DeskError::internal(e.to_string()))?;
-        store.keep_texts(&[TextRead {
-            sha256: self.sha256,
-            text: Some(recognised.text),
-            problem: None,
-            viewable: true,
-            recognised: Some(words),
-            scans_without_text: 0,
-        }])?;
+        store.keep_texts(
+            &[TextRead {
+                sha256: self.sha256,
+                text: Some(recognised.text),
+                problem: None,
+                viewable: true,
+                recognised: Some(words),
+                scans_without_text: 0,
+            }],
+            crate::cache::Keep::Replacing,
+        )?;
         Ok(self.document_id)
     }
 }
@@ -218,7 +221,10 @@ mod tests {
             scans_without_text: 0,
         };
         store
-            .keep_texts(&[unread("sha-p"), unread("sha-l")])
+            .keep_texts(
+                &[unread("sha-p"), unread("sha-l")],
+                crate::cache::Keep::Replacing,
+            )
             .unwrap();
         (dir, store)
     }

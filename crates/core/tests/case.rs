@@ -421,6 +421,7 @@ async fn a_pdf_whose_text_cannot_be_read_is_still_shown() {
         .unwrap()
         .error_for_status()
         .unwrap();
+    // Synced, and no text read after it: the case reads its documents' text as it opens.
     desk.sync_job().unwrap().run(|_| {}).await.unwrap();
 
     let case = desk.case(&case_id).unwrap();
@@ -445,6 +446,8 @@ async fn a_pdf_whose_text_cannot_be_read_is_still_shown() {
 #[tokio::test]
 async fn the_text_panel_finds_the_applicants_values_in_text_documents() {
     let dir = tempfile::tempdir().unwrap();
+    // Synced, and no text read after it (the app reads it in the background): the panel reads
+    // each document it is asked for that is not read yet.
     let (centre, mut desk, _central_db, _officer) = synced_desk(dir.path(), 11).await;
     let mine = desk.queue(&QueueQuery::default()).unwrap();
     let (mut ready, mut no_text) = (0, 0);

@@ -175,11 +175,12 @@ async fn a_cache_damaged_on_disk_is_refused_once_its_check_beside_the_first_scre
     desk.sign_in(sign_in_request(&centre, &officer))
         .await
         .unwrap();
-    desk.sync_job().unwrap().run(|_| {}).await.unwrap();
+    // Synced, and the documents' text read after, as the app does.
+    common::sync(&mut desk).await;
     desk.cache_checked().unwrap();
     drop(desk);
 
-    // Bytes in the middle of the file (the documents' pages) turn bad.
+    // Bytes in the middle of the file (the cases' and texts' pages) turn bad.
     let file = data.join("cache.db");
     let mut bytes = std::fs::read(&file).unwrap();
     let mid = bytes.len() / 2;

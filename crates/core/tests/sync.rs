@@ -122,8 +122,27 @@ async fn first_incremental_and_no_change_syncs() {
     assert!(last.bytes_per_second > 0.0);
     assert_eq!(last.seconds_remaining, Some(0.0));
     assert!(downloads.windows(2).all(|w| w[0].bytes <= w[1].bytes));
-    // The documents' text was read once each, and a search finds words only the documents hold.
-    assert_eq!(report.documents_read, docs);
+    // The sync read no text: that comes after it, once for each document; then a search finds
+    // words only the documents hold.
+    assert_eq!(
+        store.count("SELECT COUNT(*) FROM document_text").unwrap(),
+        0
+    );
+    let mut reading = Vec::new();
+    let read = sync::read_texts(&mut store, |p| reading.push(p))
+        .await
+        .unwrap();
+    assert_eq!(read, docs);
+    let last = reading.last().unwrap();
+    assert_eq!(
+        (last.phase, last.documents_done, last.documents_total),
+        (sync::Phase::Reading, docs, docs)
+    );
+    assert_eq!(
+        sync::read_texts(&mut store, |_| {}).await.unwrap(),
+        0,
+        "read once"
+    );
     assert_eq!(
         store.count("SELECT COUNT(*) FROM document_text").unwrap(),
         store.count("SELECT COUNT(*) FROM files").unwrap()

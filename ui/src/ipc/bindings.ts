@@ -190,10 +190,6 @@ documents_failed: number,
  */
 cases_purged: number, 
 /**
- * Documents whose text layer was read for search (including those without one).
- */
-documents_read: number, 
-/**
  * The centre was restored from a backup: this desk followed its feed again from the start
  * and sent again the decisions it had delivered.
  */

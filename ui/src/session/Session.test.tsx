@@ -380,7 +380,6 @@ describe("the queue", () => {
         counter_documents_refused: 0,
         approvals_sent: 0,
         approvals_refused: 0,
-        documents_read: 7,
         cases_purged: 0,
         feed_restarted: true,
       }),

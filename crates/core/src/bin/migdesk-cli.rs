@@ -355,7 +355,7 @@ async fn run(cli: Cli) -> DeskResult<String> {
             let me = store.meta(Meta::UserId)?.unwrap_or_default();
             let central = Central::new(&server)?;
             let quiet = cli.json;
-            let report = sync::run(&mut store, &central, &token, &me, 4, |p| {
+            let show = |p: sync::Progress| {
                 if !quiet && p.documents_total > 0 {
                     match p.phase {
                         sync::Phase::Documents => eprint!("\r{}", progress_line(&p)),
@@ -366,21 +366,27 @@ async fn run(cli: Cli) -> DeskResult<String> {
                         _ => {}
                     }
                 }
-            })
-            .await?;
-            if !quiet && report.documents_downloaded > 0 {
+            };
+            let report = sync::run(&mut store, &central, &token, &me, 4, show).await?;
+            // Then the documents' text, for search (the app reads it in the background).
+            let read = sync::read_texts(&mut store, show).await?;
+            if !quiet && report.documents_downloaded + read > 0 {
                 eprintln!();
             }
             Ok(if cli.json {
-                serde_json::to_string(&report).map_err(|e| DeskError::internal(e.to_string()))?
+                let mut json = serde_json::to_value(&report)
+                    .map_err(|e| DeskError::internal(e.to_string()))?;
+                json["documents_read"] = read.into();
+                json.to_string()
             } else {
                 format!(
-                    "Synced: {} changes, {} documents ({:.1} MB), {} decisions sent, {} conflicts.",
+                    "Synced: {} changes, {} documents ({:.1} MB), {} decisions sent, {} conflicts; text read in {} documents.",
                     report.changes,
                     report.documents_downloaded,
                     report.bytes_downloaded as f64 / 1e6,
                     report.decisions_sent,
-                    report.conflicts
+                    report.conflicts,
+                    read
                 )
             })
         }

@@ -125,6 +125,15 @@ pub(super) fn move_blobs_out(conn: &mut Connection, files: &Files) -> DeskResult
     tx.commit().map_err(map_sql)
 }
 
+/// How [`Store::keep_texts`] treats a file whose text is kept already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// What was read now replaces it (a recognition, asked for or in the background).
+    Replacing,
+    /// What was kept stays (the text layer, read by whichever of the readers came first).
+    IfUnread,
+}
+
 /// What reading one file's text found.
 #[derive(Debug)]
 pub(crate) struct TextRead {
@@ -331,6 +340,17 @@ impl Store {
             .map_err(map_sql)
     }
 
+    /// The stored files of one case whose text is not read yet.
+    pub(crate) fn unread_files_of(&self, case_id: &str) -> DeskResult<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT f.sha256 FROM documents d JOIN files f ON f.sha256 = d.sha256 LEFT JOIN document_text t ON t.sha256 = f.sha256 WHERE d.case_id = ?1 AND t.sha256 IS NULL")
+            .map_err(map_sql)?;
+        stmt.query_map([case_id], |r| r.get(0))
+            .and_then(Iterator::collect)
+            .map_err(map_sql)
+    }
+
     /// A stored file's bytes.
     pub(crate) fn file(&self, sha: &str) -> DeskResult<Vec<u8>> {
         let file = self
@@ -341,21 +361,23 @@ impl Store {
 
     /// Keeps what reading files' text (or recognising it) found, in one transaction, and indexes
     /// the texts for search in every case that holds one of the files (each case once).
-    pub(crate) fn keep_texts(&mut self, read: &[TextRead]) -> DeskResult<()> {
+    pub(crate) fn keep_texts(&mut self, read: &[TextRead], keep: Keep) -> DeskResult<()> {
         let tx = self.transaction()?;
         let mut cases = std::collections::BTreeSet::new();
         {
             let mut insert = tx
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO document_text (sha256, text, problem, viewable, recognised, words, scans_without_text)
+                .prepare_cached(match keep {
+                    Keep::Replacing => "INSERT OR REPLACE INTO document_text (sha256, text, problem, viewable, recognised, words, scans_without_text)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )
+                    Keep::IfUnread => "INSERT OR IGNORE INTO document_text (sha256, text, problem, viewable, recognised, words, scans_without_text)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                })
                 .map_err(map_sql)?;
             let mut holders = tx
                 .prepare_cached("SELECT DISTINCT d.case_id FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.sha256 = ?1")
                 .map_err(map_sql)?;
             for r in read {
-                insert
+                let kept = insert
                     .execute(params![
                         r.sha256,
                         r.text,
@@ -366,7 +388,7 @@ impl Store {
                         r.scans_without_text
                     ])
                     .map_err(map_sql)?;
-                if r.text.is_some() {
+                if kept > 0 && r.text.is_some() {
                     let held = holders
                         .query_map([&r.sha256], |row| row.get::<_, String>(0))
                         .and_then(Iterator::collect::<Result<Vec<_>, _>>)

@@ -29,7 +29,7 @@ mod queue;
 mod repair;
 mod statistics;
 pub(crate) use approvals::LocalApproval;
-pub(crate) use blobs::{StoredDocument, TextRead, TextRow};
+pub(crate) use blobs::{Keep, StoredDocument, TextRead, TextRow};
 pub(crate) use checkpoint::Checkpoints;
 pub(crate) use counter::NewCounterDocument;
 pub(crate) use files::{Files, Sealed};

@@ -375,3 +375,46 @@ fn a_file_that_is_not_a_cache_is_refused() {
         "left as it was"
     );
 }
+
+#[test]
+fn a_text_layer_read_late_does_not_replace_what_was_kept_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("cache.db"), &CacheKey::random()).unwrap();
+    store
+        .keep_documents(&[("abc".into(), b"a scanned form".to_vec())])
+        .unwrap();
+    assert_eq!(store.unread_files().unwrap(), vec!["abc".to_owned()]);
+    let read = |text: &str, recognised: Option<&str>| TextRead {
+        sha256: "abc".into(),
+        text: Some(text.into()),
+        problem: None,
+        viewable: true,
+        recognised: recognised.map(str::to_owned),
+        scans_without_text: 0,
+    };
+    // The officer had the scan recognised before the reading after the sync reached it.
+    store
+        .keep_texts(&[read("Hüseynov", Some("[]"))], Keep::Replacing)
+        .unwrap();
+    store.keep_texts(&[read("", None)], Keep::IfUnread).unwrap();
+    let kept: (String, bool) = store
+        .conn
+        .query_row(
+            "SELECT text, recognised FROM document_text WHERE sha256 = 'abc'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(kept, ("Hüseynov".to_owned(), true));
+    assert!(store.unread_files().unwrap().is_empty());
+    // A recognition asked for again replaces what it had kept.
+    store
+        .keep_texts(&[read("HUSEYNOV", Some("[]"))], Keep::Replacing)
+        .unwrap();
+    assert_eq!(
+        store
+            .count("SELECT COUNT(*) FROM document_text WHERE text = 'HUSEYNOV'")
+            .unwrap(),
+        1
+    );
+}

@@ -1,5 +1,5 @@
-//! A sync taken out of the desk: the queue stays usable while it runs on a connection of its
-//! own.
+//! A sync taken out of the desk, and the reading of the documents' text after it: the queue
+//! stays usable while they run, each on a connection of its own.
 
 use std::path::PathBuf;
 
@@ -51,6 +51,18 @@ impl Desk {
             checked: self.integrity.as_ref().map(cache::IntegrityCheck::outcome),
         })
     }
+
+    /// Prepares the reading of the documents' text after a sync; run it with [`TextJob::run`]
+    /// without holding the desk.
+    pub fn text_job(&mut self) -> DeskResult<TextJob> {
+        self.active()?;
+        Ok(TextJob {
+            path: cache::file_in(&self.data_dir),
+            key: secrets::cache_key(self.keyring.as_ref(), false)?,
+            sign_outs: self.sign_outs.subscribe(),
+            checked: self.integrity.as_ref().map(cache::IntegrityCheck::outcome),
+        })
+    }
 }
 
 impl SyncJob {
@@ -90,5 +102,52 @@ impl SyncJob {
         // than the workstation's period leave the cache after each sync.
         report.cases_purged = store.purge_acknowledged(self.purge_after)? as u64;
         Ok(report)
+    }
+}
+
+/// The reading of the stored documents' text layer for search, taken out of the desk
+/// ([`sync::read_texts`]). Its `Debug` leaves the key out.
+pub struct TextJob {
+    path: PathBuf,
+    key: cache::CacheKey,
+    sign_outs: tokio::sync::watch::Receiver<u64>,
+    /// The cache's integrity check: the job writes only to a cache that passed it.
+    checked: Option<cache::CheckOutcome>,
+}
+
+impl std::fmt::Debug for TextJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextJob")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TextJob {
+    /// Reads every stored document's text not read yet, on a connection of its own, until none
+    /// is left (a sync that ended meanwhile may have brought more); returns how many it read. A
+    /// sign-out stops it between two files: what it kept stays, the rest is read next time.
+    pub async fn run(self, mut progress: impl FnMut(Progress)) -> DeskResult<u64> {
+        let mut sign_outs = self.sign_outs.clone();
+        let reading = async {
+            if let Some(checked) = self.checked.clone() {
+                cache::check_settled(checked).await?;
+            }
+            let mut store = Store::open_again(&self.path, &self.key)?;
+            let mut read = 0;
+            loop {
+                match sync::read_texts(&mut store, &mut progress).await? {
+                    0 => return Ok(read),
+                    n => read += n,
+                }
+            }
+        };
+        tokio::select! {
+            read = reading => read,
+            Ok(()) = sign_outs.changed() => Err(DeskError::new(
+                ErrorKind::NotSignedIn,
+                "the officer signed out: reading the documents' text stopped",
+            )),
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Documents: the bytes of every document the cached cases name, downloaded several at a
 //! time, verified against their SHA-256 as they stream, sealed into their files on arrival and
-//! made durable in batches, and resumed with `Range` after a break; each durable file goes on
-//! to have its text read ([`super::texts`]).
+//! made durable in batches, and resumed with `Range` after a break. Their text is read after
+//! the sync ([`super::texts`]), so that nothing competes with the downloads.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,7 +10,6 @@ use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
 
 use super::central::{Central, offline};
-use super::texts::Reading;
 use super::{Phase, Progress, Timings};
 use crate::cache::{Checkpoints, Files, Sealed, Store};
 use crate::error::{DeskError, DeskResult};
@@ -67,10 +66,9 @@ pub struct Fetched {
 }
 
 /// Verified files, sealed, not yet durable, and the progress they will count for once they are.
+/// Their bytes are let go once sealed: the files hold them.
 #[derive(Default)]
 struct Batch {
-    /// Each file's bytes, for its text to be read once durable.
-    files: Vec<(String, Vec<u8>)>,
     sealed: Vec<Sealed>,
     /// The room its files hold; given back once they are durable.
     rooms: Vec<Room>,
@@ -80,40 +78,36 @@ struct Batch {
 }
 
 impl Batch {
-    fn add(&mut self, sha: String, body: Vec<u8>, sealed: Sealed, room: Room) {
-        self.bytes += body.len();
-        self.files.push((sha, body));
+    fn add(&mut self, len: usize, sealed: Sealed, room: Room) {
+        self.bytes += len;
         self.sealed.push(sealed);
         self.rooms.push(room);
         self.since.get_or_insert_with(Instant::now);
     }
 
     fn full(&self) -> bool {
-        self.bytes >= BATCH_BYTES || self.files.len() >= BATCH_FILES
+        self.bytes >= BATCH_BYTES || self.sealed.len() >= BATCH_FILES
     }
 
     /// Makes the batch durable: its files flushed, then named in one transaction; only then do
-    /// its files count as downloaded, and go on to have their text read.
+    /// its files count as downloaded.
     fn write(&mut self, to: &mut Writing<'_>, p: &mut Progress) -> DeskResult<()> {
-        if self.files.is_empty() {
+        if self.sealed.is_empty() {
             return Ok(());
         }
         let Writing {
             store,
             checkpoints,
-            reading,
             timings,
         } = to;
+        let files = self.sealed.len() as u64;
         let writing = Instant::now();
         timings.commit += store.keep_sealed(std::mem::take(&mut self.sealed))?;
         checkpoints.nudge();
         timings.commits += 1;
         timings.store += writing.elapsed();
-        p.documents_done += self.files.len() as u64;
+        p.documents_done += files;
         p.bytes += self.bytes as u64;
-        for (sha, body) in std::mem::take(&mut self.files) {
-            reading.offer(sha, body);
-        }
         self.rooms.clear();
         self.bytes = 0;
         self.since = None;
@@ -121,11 +115,10 @@ impl Batch {
     }
 }
 
-/// Where a batch goes: the cache (its log copied aside), the text reader, the timings.
+/// Where a batch goes: the cache (its log copied aside), the timings.
 struct Writing<'a> {
     store: &'a mut Store,
     checkpoints: &'a Checkpoints,
-    reading: &'a Reading,
     timings: &'a mut Timings,
 }
 
@@ -146,13 +139,12 @@ type Outcome = (String, Result<Arrived, Failed>, Option<Room>);
 /// while verified files are written, in batches, each batch durable in one commit before its
 /// files count. A document that fails on its own is recorded in `fetch_failures` and the rest
 /// go on; a network or session failure stops the sync, after writing the files already
-/// verified. Each file, once durable, is offered to `reading`.
+/// verified.
 pub(crate) async fn pull_documents(
     store: &mut Store,
     central: &Central,
     token: &str,
     concurrency: usize,
-    reading: &Reading,
     timings: &mut Timings,
     mut progress: impl FnMut(Progress),
 ) -> DeskResult<Fetched> {
@@ -182,7 +174,6 @@ pub(crate) async fn pull_documents(
     let mut to = Writing {
         store,
         checkpoints: &checkpoints,
-        reading,
         timings,
     };
     let outcome =
@@ -263,7 +254,7 @@ async fn write_as_they_arrive(
                 "a downloaded file came without its room",
             ));
         };
-        batch.add(sha, arrived_file.body, sealed, room);
+        batch.add(arrived_file.body.len(), sealed, room);
         if batch.full() {
             batch.write(to, &mut p)?;
             p.measure(started.elapsed());

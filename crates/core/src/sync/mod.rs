@@ -5,7 +5,8 @@
 //!
 //! - [`central`]: the client, every call typed by the contract;
 //! - [`feed`]: the change feed into the cache;
-//! - [`documents`]: document bytes and their text;
+//! - [`documents`]: document bytes;
+//! - [`read_texts`]: their text, for search, after the sync;
 //! - [`outbox`]: recorded decisions until the centre has answered them;
 //! - [`notes`]: internal notes written here until the centre has kept them;
 //! - [`approvals`]: a supervisor's answers to proposed refusals;
@@ -40,7 +41,8 @@ pub(crate) use documents::pull_documents;
 pub use feed::{Pulled, pull_changes};
 pub use notes::{push_notes, record_note};
 pub use outbox::{push, record_decision, retry_now};
-pub(crate) use texts::{Reading, read_texts};
+pub(crate) use texts::read_one;
+pub use texts::read_texts;
 
 /// What a sync did, for the UI and the command line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -82,9 +84,6 @@ pub struct SyncReport {
     /// Cases removed from this desk after their decision was acknowledged long enough ago.
     #[ts(type = "number")]
     pub cases_purged: u64,
-    /// Documents whose text layer was read for search (including those without one).
-    #[ts(type = "number")]
-    pub documents_read: u64,
     /// The centre was restored from a backup: this desk followed its feed again from the start
     /// and sent again the decisions it had delivered.
     pub feed_restarted: bool,
@@ -95,8 +94,7 @@ pub struct SyncReport {
 }
 
 /// Where one sync's time went, phase by phase. The phases run one after another except the
-/// downloads, which overlap with writing the files that already arrived and with reading the
-/// text of those written.
+/// downloads, which overlap with writing the files that already arrived.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Timings {
     /// Sending decisions and the audit trail, and fetching the list of conflicts.
@@ -114,11 +112,6 @@ pub struct Timings {
     /// Documents: the durable commits alone, and how many there were.
     pub commit: Duration,
     pub commits: u64,
-    /// After the downloads: waiting for the texts read beside them, reading those left, and
-    /// indexing them for search.
-    pub reading: Duration,
-    /// Within reading: writing the texts and the search entries.
-    pub indexing: Duration,
 }
 
 /// What a sync is doing, for the progress bar.
@@ -131,7 +124,7 @@ pub enum Phase {
     Changes,
     /// Downloading documents.
     Documents,
-    /// Reading the text layer of documents that arrived, for search.
+    /// Reading the text layer of documents that arrived, for search (after a sync).
     Reading,
     /// Reporting the audit trail.
     Audit,
@@ -186,8 +179,9 @@ impl Progress {
 
 /// One whole sync, in the order that protects the officer's work: decisions and notes first
 /// (they are the officer's work; everything else can be fetched again), then the change feed,
-/// the documents and their text, decisions and notes recorded meanwhile, the audit trail, and the centre's
-/// list of the conflicts that concern this user.
+/// the documents, decisions and notes recorded meanwhile, the audit trail, and the centre's
+/// list of the conflicts that concern this user. The documents' text is read afterwards
+/// ([`read_texts`]).
 pub async fn run(
     store: &mut Store,
     central: &Central,
@@ -225,30 +219,14 @@ pub async fn run(
     timings.feed_writes = pulled.writes_time;
     let changes = report.changes;
     lap(&mut since);
-    // Texts are read as their files become durable, beside the downloads.
-    let reader = migdesk_docs::Documents::default();
-    let reading = Reading::start(&reader);
-    let fetched = pull_documents(
-        store,
-        central,
-        token,
-        concurrency,
-        &reading,
-        &mut timings,
-        |p| {
-            progress(Progress { changes, ..p });
-        },
-    )
+    let fetched = pull_documents(store, central, token, concurrency, &mut timings, |p| {
+        progress(Progress { changes, ..p });
+    })
     .await?;
     report.documents_downloaded = fetched.documents;
     report.bytes_downloaded = fetched.bytes;
     report.documents_failed = fetched.failed;
     lap(&mut since);
-    report.documents_read = read_texts(store, &reader, reading, &mut timings, |p| {
-        progress(Progress { changes, ..p });
-    })
-    .await?;
-    timings.reading += lap(&mut since);
     progress(Progress::new(Phase::Sending));
     let (sent, refused) = push_counter_documents(store, central, token).await?;
     report.counter_documents_sent += sent;

@@ -89,7 +89,10 @@ pub fn pending_cases(desk: &mut Desk) -> Vec<String> {
     )
 }
 
-/// One whole sync, which must succeed; what it did.
+/// One whole sync, which must succeed, then the reading of the documents' text the app does
+/// after it; what the sync did.
 pub async fn sync(desk: &mut Desk) -> migdesk_core::sync::SyncReport {
-    desk.sync_job().unwrap().run(|_| {}).await.unwrap()
+    let report = desk.sync_job().unwrap().run(|_| {}).await.unwrap();
+    desk.text_job().unwrap().run(|_| {}).await.unwrap();
+    report
 }
