@@ -60,6 +60,8 @@ async fn full_sync(store: &mut Store, central: &Central, token: &str, me: &str) 
     let report = sync::run(store, central, token, me, 4, |_| {})
         .await
         .unwrap();
+    // And the documents' text after it, as the app reads it.
+    sync::read_texts(store, |_| {}).await.unwrap();
     (report.changes, report.documents_downloaded)
 }
 
@@ -460,7 +462,8 @@ async fn a_damaged_cache_is_repaired_and_resynced_without_losing_the_unsent_deci
         .unwrap();
     drop(store);
 
-    // A page in the middle of the file (document bytes) goes bad on disk.
+    // A page in the middle of the file (the documents' texts and search entries) goes bad on
+    // disk.
     let path = cache::file_in(f.dir.path());
     let mut bytes = std::fs::read(&path).unwrap();
     let mid = bytes.len() / 2;
