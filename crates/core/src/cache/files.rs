@@ -65,7 +65,7 @@ pub(crate) struct Sealed {
 
 /// The folder of sealed files and the key that seals them (AES-256-GCM through OpenSSL, which
 /// the desk links for TLS already: 4.3 GB/s here with the processor's vector AES, where the
-/// pure-Rust `aes-gcm` sealed 1.5 GB/s, a third of a first sync's processor time).
+/// pure-Rust `aes-gcm` sealed 1.5 GB/s; a first sync's 81 MB took 54 ms of processor for it).
 #[derive(Clone)]
 pub(crate) struct Files {
     dir: PathBuf,
