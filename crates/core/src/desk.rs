@@ -265,9 +265,10 @@ impl Desk {
         let store = self.active()?;
         // What the case screen says of its documents (one that cannot be opened, an identity
         // document's zone) comes from their text: read now what the reading after the sync has
-        // not reached yet.
+        // not reached yet. A stored file that cannot be taken from the cache (damaged) is shown
+        // as it is: the case says what is wrong with it.
         for sha in store.unread_files_of(id)? {
-            crate::sync::read_one(store, &sha)?;
+            let _ = crate::sync::read_one(store, &sha);
         }
         let view = case::view(store, &catalogue, id, &today)?;
         store.audit("opened", Some(id), &serde_json::json!({}))?;
@@ -317,10 +318,12 @@ impl Desk {
         let today = chrono::Local::now().date_naive();
         let store = self.active()?;
         let text = crosscheck::document_text(store, document_id, today)?;
-        // Here, but the reading after the sync has not reached it yet: read it now.
+        // Here, but the reading after the sync has not reached it yet: read it now. A file the
+        // cache cannot give back (damaged) stays "not read"; the case says what is wrong.
         match (&text.state, store.document_hash(document_id)?) {
-            (crosscheck::TextState::NotRead, Some(sha)) => {
-                crate::sync::read_one(store, &sha)?;
+            (crosscheck::TextState::NotRead, Some(sha))
+                if crate::sync::read_one(store, &sha).is_ok() =>
+            {
                 crosscheck::document_text(store, document_id, today)
             }
             _ => Ok(text),

@@ -723,3 +723,33 @@ async fn the_applicants_other_applications_come_with_the_case_and_stay_offline()
     assert!(again.possible_duplicate && again.same_passport);
     assert_eq!(again.decision, None);
 }
+
+/// A stored file whose text is not read yet and that turned bad on disk: the case still opens
+/// (reading its text as it opens fails quietly), and the text panel says the text is not read.
+#[tokio::test]
+async fn a_case_opens_with_a_damaged_file_its_reading_had_not_reached() {
+    let dir = tempfile::tempdir().unwrap();
+    // Synced, and no text read after it.
+    let (centre, mut desk, _central_db, _officer) = synced_desk(dir.path(), 17).await;
+    let files = dir.path().join("desk").join("cache.files");
+    let mut names: Vec<_> = std::fs::read_dir(&files)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    for file in &names {
+        let mut bytes = std::fs::read(file).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0xff;
+        std::fs::write(file, bytes).unwrap();
+    }
+    let mine = desk.queue(&QueueQuery::default()).unwrap();
+    let row = mine.rows.first().unwrap();
+    let case = desk.case(&row.id).unwrap();
+    assert!(!case.documents.is_empty());
+    for doc in &case.documents {
+        let text = desk.document_text(&doc.id).unwrap();
+        assert_eq!(text.state, TextState::NotRead, "{doc:?}");
+    }
+    centre.stop().await;
+}
