@@ -14,7 +14,7 @@ use tauri::{AppHandle, Manager, Runtime};
 use crate::DeskState;
 
 /// Starts reading the documents' text and recognising the scans not read yet, unless a run is
-/// already going (its reading takes in what a sync brings while it reads).
+/// already going (it reads, between two scans, what a sync brought meanwhile).
 pub fn after_sync<R: Runtime>(app: &AppHandle<R>) {
     let state = app.state::<DeskState>();
     if state.after_sync.swap(true, Ordering::SeqCst) {
@@ -22,50 +22,48 @@ pub fn after_sync<R: Runtime>(app: &AppHandle<R>) {
     }
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let state = app.state::<DeskState>();
-        let data_dir = || app.path().app_data_dir().ok();
-        let texts = match state.desk(data_dir).await {
-            Ok(mut desk) => desk.text_job(),
-            Err(e) => Err(e),
-        };
-        // Locked or signed out: the next sync starts again. A file that cannot be read keeps
-        // its reason; a failure of the cache ends this run, and the recognition waits too.
-        let read = match texts {
-            Ok(job) => job.run(|_| {}).await.is_ok(),
-            Err(_) => false,
-        };
-        if read {
-            recognise_scans(&app).await;
-        }
-        state.after_sync.store(false, Ordering::SeqCst);
+        // Each turn reads the text of the files not read yet (a sync that ended meanwhile
+        // brought more), then recognises one scan.
+        while read_texts(&app).await && recognise_one(&app).await {}
+        app.state::<DeskState>()
+            .after_sync
+            .store(false, Ordering::SeqCst);
         // The sync's and the recogniser's buffers are freed: the process gives them back.
         crate::arenas::give_back();
     });
 }
 
-/// Recognises the scans not read yet, one at a time, until none is left or the desk is locked
-/// or signed out.
-async fn recognise_scans<R: Runtime>(app: &AppHandle<R>) {
+/// Reads the text of every stored document not read yet; whether the work may go on (not
+/// locked, not signed out, the cache whole). A file that cannot be read keeps its reason.
+async fn read_texts<R: Runtime>(app: &AppHandle<R>) -> bool {
+    let state = app.state::<DeskState>();
+    let job = match state.desk(|| app.path().app_data_dir().ok()).await {
+        Ok(mut desk) => desk.text_job(),
+        Err(e) => Err(e),
+    };
+    match job {
+        Ok(job) => job.run(|_| {}).await.is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Recognises the next scan not read yet; whether one was (locked, signed out, nothing left:
+/// the next sync starts again).
+async fn recognise_one<R: Runtime>(app: &AppHandle<R>) -> bool {
     let state = app.state::<DeskState>();
     let data_dir = || app.path().app_data_dir().ok();
-    loop {
-        let job = match state.desk(data_dir).await {
-            Ok(mut desk) => desk.background_recognition_job(),
-            Err(e) => Err(e),
-        };
-        // Locked, signed out, nothing left: the next sync starts again.
-        let Ok(Some(job)) = job else { break };
-        let Ok(recognition) = job.run().await else {
-            break;
-        };
-        // What was read is there for the next look at the case (the case screen reads the cache
-        // when it opens a case or its text panel).
-        let kept = match state.desk(data_dir).await {
-            Ok(mut desk) => desk.after_background_recognition(recognition),
-            Err(e) => Err(e),
-        };
-        if kept.is_err() {
-            break;
-        }
+    let job = match state.desk(data_dir).await {
+        Ok(mut desk) => desk.background_recognition_job(),
+        Err(e) => Err(e),
+    };
+    let Ok(Some(job)) = job else { return false };
+    let Ok(recognition) = job.run().await else {
+        return false;
+    };
+    // What was read is there for the next look at the case (the case screen reads the cache
+    // when it opens a case or its text panel).
+    match state.desk(data_dir).await {
+        Ok(mut desk) => desk.after_background_recognition(recognition).is_ok(),
+        Err(_) => false,
     }
 }
