@@ -57,6 +57,10 @@ pub struct Desk {
     viewer: Viewer,
     /// Text recognition of scans (one at a time).
     recogniser: migdesk_docs::Documents,
+    /// Reading the text layer of a case's documents as it opens, when the reading after the
+    /// sync has not reached them (its clones share the count of running jobs, so hostile files
+    /// stuck in it are bounded).
+    texts: migdesk_docs::Documents,
     /// The central service this workstation is configured to use, offered on the sign-in
     /// screen before any other.
     configured_server: Option<String>,
@@ -88,6 +92,7 @@ impl Desk {
             catalogue: Arc::new(Catalogue::builtin()),
             viewer: Viewer::new(migdesk_docs::Documents::default(), viewer::PREPARED_BUDGET),
             recogniser: crate::recognition::recogniser(),
+            texts: migdesk_docs::Documents::default(),
             configured_server: None,
             purge_after: chrono::Duration::days(i64::from(DEFAULT_PURGE_AFTER_DAYS)),
             sign_outs: tokio::sync::watch::Sender::new(0),
@@ -262,13 +267,14 @@ impl Desk {
     pub fn case(&mut self, id: &str) -> DeskResult<CaseView> {
         let today = Self::today();
         let catalogue = self.catalogue.clone();
+        let reader = self.texts.clone();
         let store = self.active()?;
         // What the case screen says of its documents (one that cannot be opened, an identity
         // document's zone) comes from their text: read now what the reading after the sync has
         // not reached yet. A stored file that cannot be taken from the cache (damaged) is shown
         // as it is: the case says what is wrong with it.
         for sha in store.unread_files_of(id)? {
-            let _ = crate::sync::read_one(store, &sha);
+            let _ = crate::sync::read_one(store, &reader, &sha);
         }
         let view = case::view(store, &catalogue, id, &today)?;
         store.audit("opened", Some(id), &serde_json::json!({}))?;
@@ -316,14 +322,16 @@ impl Desk {
     /// The text of a document, checked against its applicant's key values.
     pub fn document_text(&mut self, document_id: &str) -> DeskResult<DocumentText> {
         let today = chrono::Local::now().date_naive();
+        let reader = self.texts.clone();
         let store = self.active()?;
         let text = crosscheck::document_text(store, document_id, today)?;
+        if text.state != crosscheck::TextState::NotRead {
+            return Ok(text);
+        }
         // Here, but the reading after the sync has not reached it yet: read it now. A file the
         // cache cannot give back (damaged) stays "not read"; the case says what is wrong.
-        match (&text.state, store.document_hash(document_id)?) {
-            (crosscheck::TextState::NotRead, Some(sha))
-                if crate::sync::read_one(store, &sha).is_ok() =>
-            {
+        match store.document_hash(document_id)? {
+            Some(sha) if crate::sync::read_one(store, &reader, &sha).is_ok() => {
                 crosscheck::document_text(store, document_id, today)
             }
             _ => Ok(text),

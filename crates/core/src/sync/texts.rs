@@ -65,10 +65,13 @@ pub async fn read_texts(store: &mut Store, mut progress: impl FnMut(Progress)) -
 /// Reads the text layer of one stored file now and keeps it (unless something was kept for it
 /// meanwhile): for the case screen, when the officer looks at a document before the reading
 /// after the sync reached it.
-pub(crate) fn read_one(store: &mut Store, sha256: &str) -> DeskResult<()> {
+pub(crate) fn read_one(
+    store: &mut Store,
+    reader: &migdesk_docs::Documents,
+    sha256: &str,
+) -> DeskResult<()> {
     let bytes = store.file(sha256)?;
-    let reader = migdesk_docs::Documents::default();
-    if let Some(text) = read_text(&reader, sha256.to_owned(), bytes) {
+    if let Some(text) = read_text(reader, sha256.to_owned(), bytes) {
         store.keep_texts(&[text], crate::cache::Keep::IfUnread)?;
     }
     Ok(())
