@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use sha2::{Digest, Sha256};
 
 use super::central::{Central, offline};
 use super::{Phase, Progress, Timings};
@@ -384,7 +383,9 @@ async fn fetch(
     if let Some(size) = resp.content_length() {
         have.reserve(usize::try_from(size).unwrap_or(0).min(64 << 20));
     }
-    let mut hasher = Sha256::new();
+    // OpenSSL's SHA-256 (already linked for TLS and the files' cipher): 2.0 GB/s here where
+    // the `sha2` crate hashed 1.25, and every downloaded byte passes through it.
+    let mut hasher = openssl::sha::Sha256::new();
     hasher.update(&have);
     loop {
         match resp.chunk().await {
@@ -395,7 +396,7 @@ async fn fetch(
             Ok(None) => {
                 return Ok(Arrived {
                     body: have,
-                    sha256: hex::encode(hasher.finalize()),
+                    sha256: hex::encode(hasher.finish()),
                     sealed: None,
                 });
             }
