@@ -20,7 +20,7 @@
 #                                    seeded with the demo documents and the hostile corpus
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-DEBIAN_PACKAGES+=(nginx-light curl sqlite3 imagemagick poppler-utils)
+DEBIAN_PACKAGES+=(nginx-light curl openssl sqlite3 imagemagick poppler-utils)
 ensure_debian_packages
 ensure_rust
 
