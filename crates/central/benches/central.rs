@@ -380,7 +380,10 @@ async fn statistics(
     let mut reference = Vec::new();
     for _ in 0..ROUNDS {
         let start = Instant::now();
+        // Waits for a lock rather than failing: the centre just stopped may still be closing
+        // its connections (the last one checkpoints the log).
         let out = Command::new("sqlite3")
+            .args(["-cmd", ".timeout 5000"])
             .arg(db)
             .arg(&sql)
             .output()
