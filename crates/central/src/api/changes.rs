@@ -2,8 +2,9 @@
 //! cursor, gap-free and in commit order.
 
 use crate::sql::Conn;
-use axum::Json;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rusqlite::params;
@@ -132,7 +133,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<ChangesQuery>,
-) -> ApiResult<Json<PageOut>> {
+) -> ApiResult<Response> {
     let position =
         match query.cursor.as_deref() {
             None | Some("") => None,
@@ -206,13 +207,31 @@ pub async fn list(
                 "UPDATE users SET last_sync_at = ?1 WHERE id = ?2 AND last_sync_at IS DISTINCT FROM ?1",
                 params![clock::format(clock::now()), caller.user_id],
             )?;
-            Ok(Json(PageOut {
+            Ok(PageOut {
                 changes,
                 next_cursor: encode_cursor(&epoch, last),
                 has_more,
-            }))
+            })
         })
         .await
+        .and_then(PageOut::into_json)
+}
+
+impl PageOut {
+    /// The page's JSON, written into a buffer the size of its snapshots (axum's `Json` grows
+    /// one from 128 bytes, copying a 1.6 MB page a dozen times on the way).
+    fn into_json(self) -> ApiResult<Response> {
+        let snapshots: usize = self
+            .changes
+            .iter()
+            .filter_map(|c| c.application.as_ref())
+            .map(|s| s.json.get().len())
+            .sum();
+        let mut body = Vec::with_capacity(snapshots + 256 * self.changes.len() + 256);
+        serde_json::to_writer(&mut body, &self)
+            .map_err(|e| ApiError::internal(format!("cannot write the page: {e}")))?;
+        Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    }
 }
 
 #[cfg(test)]
