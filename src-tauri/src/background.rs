@@ -9,14 +9,21 @@
 
 use std::sync::atomic::Ordering;
 
+use migdesk_core::sync::Progress;
+use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime};
 
 use crate::DeskState;
 
 /// Starts reading the documents' text and recognising the scans not read yet, unless a run is
-/// already going (it reads, between two scans, what a sync brought meanwhile).
-pub fn after_sync<R: Runtime>(app: &AppHandle<R>) {
+/// already going (it reads, between two scans, what a sync brought meanwhile). The reading
+/// reports how far it got on `heard_by`, the channel of the sync that asked for it (from then
+/// on, in place of an earlier sync's).
+pub fn after_sync<R: Runtime>(app: &AppHandle<R>, heard_by: Option<Channel<Progress>>) {
     let state = app.state::<DeskState>();
+    if heard_by.is_some() {
+        *state.reading_heard_by.get() = heard_by;
+    }
     if state.after_sync.swap(true, Ordering::SeqCst) {
         return;
     }
@@ -41,8 +48,14 @@ async fn read_texts<R: Runtime>(app: &AppHandle<R>) -> bool {
         Ok(mut desk) => desk.text_job(),
         Err(e) => Err(e),
     };
+    let tell = |progress: Progress| {
+        // A window that went away stops listening; the reading goes on.
+        if let Some(channel) = &*state.reading_heard_by.get() {
+            let _ = channel.send(progress);
+        }
+    };
     match job {
-        Ok(job) => job.run(|_| {}).await.is_ok(),
+        Ok(job) => job.run(tell).await.is_ok(),
         Err(_) => false,
     }
 }

@@ -9,6 +9,8 @@ use migdesk_core::DeskResult;
 use migdesk_core::app_info::{ensure_data_dir, resolve_data_dir};
 use migdesk_core::desk::Desk;
 use migdesk_core::secrets::{OsKeyring, profile_for};
+use migdesk_core::sync::Progress;
+use tauri::ipc::Channel;
 use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
 
 /// The shell's state. The data folder is resolved and created on first use; a folder that
@@ -28,6 +30,30 @@ pub struct DeskState {
     /// The work after a sync (the documents' text, then the scans' recognition) is running in
     /// the background (one run at a time).
     pub after_sync: AtomicBool,
+    /// Where the reading of the documents' text after a sync reports how far it got: the
+    /// channel of the window's latest sync (its status line shows it).
+    pub reading_heard_by: Listener,
+}
+
+/// A channel to the window, kept between commands.
+#[derive(Default)]
+pub struct Listener(std::sync::Mutex<Option<Channel<Progress>>>);
+
+impl Listener {
+    /// The channel (a panic elsewhere while it was held leaves it usable).
+    pub fn get(&self) -> std::sync::MutexGuard<'_, Option<Channel<Progress>>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl std::fmt::Debug for Listener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listener")
+            .field("listening", &self.get().is_some())
+            .finish()
+    }
 }
 
 impl DeskState {
@@ -45,6 +71,7 @@ impl DeskState {
             purge_after_days,
             desk: Mutex::new(None),
             after_sync: AtomicBool::new(false),
+            reading_heard_by: Listener::default(),
         }
     }
 

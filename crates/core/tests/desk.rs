@@ -13,6 +13,7 @@ use migdesk_core::desk::Desk;
 use migdesk_core::ipc::SignInRequest;
 use migdesk_core::queue::QueueQuery;
 use migdesk_core::secrets::{MemorySecrets, SecretStore};
+use migdesk_core::sync::Phase;
 use migdesk_core::{DeskResult, ErrorKind};
 
 /// One keyring shared by two desks over the same folder (the app started twice).
@@ -446,4 +447,44 @@ async fn the_queue_counts_the_officers_cases_due_today_or_the_next_working_day()
         .unwrap();
     assert_eq!((searched.total, searched.due_soon), (0, 2));
     centre.stop().await;
+}
+
+/// After a sync, the reading of the documents' text tells how far it got: every file the sync
+/// brought counted once, and last a message with nothing left to read, which the window's
+/// indicator waits for to go away.
+#[tokio::test]
+async fn the_text_reading_after_a_sync_reports_each_file_then_that_nothing_is_left() {
+    let (_dir, _, centre, officer, data, keyring) = workstation(6, 31, "shaki").await;
+    let mut desk = desk_over(&data, &keyring);
+    desk.sign_in(sign_in_request(&centre, &officer))
+        .await
+        .unwrap();
+    let report = desk.sync_job().unwrap().run(|_| {}).await.unwrap();
+    assert!(report.documents_downloaded > 0);
+    let mut heard = Vec::new();
+    let read = desk
+        .text_job()
+        .unwrap()
+        .run(|p| heard.push(p))
+        .await
+        .unwrap();
+    assert_eq!(read, report.documents_downloaded);
+    assert!(heard.iter().all(|p| p.phase == Phase::Reading), "{heard:?}");
+    assert_eq!(heard[0].documents_total, report.documents_downloaded);
+    assert!(
+        heard.iter().any(|p| p.documents_done == read),
+        "the files read counted up to all of them: {heard:?}"
+    );
+    let last = heard.last().unwrap();
+    assert_eq!((last.documents_done, last.documents_total), (0, 0));
+
+    // Nothing new: a run says at once that nothing is left.
+    let mut again = Vec::new();
+    desk.text_job()
+        .unwrap()
+        .run(|p| again.push(p))
+        .await
+        .unwrap();
+    assert!(again.iter().all(|p| p.documents_total == 0), "{again:?}");
+    assert!(!again.is_empty());
 }

@@ -91,6 +91,27 @@ describe("syncNow", () => {
     expect(heard).toEqual(["documents"]);
   });
 
+  it("passes on the reading of the documents' text, after the answer too", async () => {
+    let channel: Channel<Progress> | undefined;
+    mockDesk({
+      sync_now: ({ onProgress }) => {
+        channel = onProgress;
+        onProgress.onmessage(progress("documents"));
+        return report;
+      },
+    });
+    const heard: string[] = [];
+    const reading: string[] = [];
+    await desk.syncNow(
+      (p) => heard.push(p.phase),
+      (p) => reading.push(p.phase),
+    );
+    channel?.onmessage(progress("reading"));
+    channel?.onmessage(progress("audit"));
+    expect(heard).toEqual(["documents"]);
+    expect(reading).toEqual(["reading"]);
+  });
+
   it("drops late progress after a failed sync too", async () => {
     let channel: Channel<Progress> | undefined;
     mockDesk({

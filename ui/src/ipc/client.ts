@@ -180,12 +180,18 @@ export const desk = {
    * Syncs with the centre; `onProgress` hears counts and bytes as they change, until the sync
    * answers. A progress message travels apart from the answer and can reach the window after
    * it: one that comes late is dropped, so a finished sync never reads as running again.
+   * `onReading` hears, after the answer too, how far the reading of the documents' text for
+   * search has got (the desk does it after each sync), the last message with nothing left.
    */
-  syncNow: (onProgress: (progress: Progress) => void = () => undefined): Promise<SyncReport> => {
+  syncNow: (
+    onProgress: (progress: Progress) => void = () => undefined,
+    onReading: (progress: Progress) => void = () => undefined,
+  ): Promise<SyncReport> => {
     let answered = false;
     const channel = new Channel<Progress>();
     channel.onmessage = (progress) => {
-      if (!answered) onProgress(progress);
+      if (progress.phase === "reading") onReading(progress);
+      else if (!answered) onProgress(progress);
     };
     return call("sync_now", { onProgress: channel }).finally(() => {
       answered = true;

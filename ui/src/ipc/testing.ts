@@ -26,4 +26,6 @@ export function mockDesk(handlers: Handlers): void {
   });
 }
 
+/** The channel a command streams progress on, to send it messages from a test. */
+export type { Channel } from "@tauri-apps/api/core";
 export { clearMocks };

@@ -59,12 +59,18 @@ function megabytes(bytes: number): string {
 }
 
 /** What a running sync is doing: the phase, documents and bytes, the time left. */
-function SyncProgress({ progress }: { progress: Progress | null }) {
+function SyncProgress({
+  progress,
+  testId = "sync-progress",
+}: {
+  progress: Progress | null;
+  testId?: string;
+}) {
   const { t } = useTranslation();
   if (!progress) return <span>{t("queue.syncing")}</span>;
   const total = progress.bytes_total;
   return (
-    <span className="sync-progress" data-testid="sync-progress" data-phase={progress.phase}>
+    <span className="sync-progress" data-testid={testId} data-phase={progress.phase}>
       {t(`sync.phase.${progress.phase}`)}
       {progress.documents_total > 0 && (
         <>
@@ -114,6 +120,7 @@ export function Queue({
   const [generation, setGeneration] = useState(0);
   const [selected, setSelected] = useState(0);
   const [sync, setSync] = useState<SyncState>({ state: "idle" });
+  const [reading, setReading] = useState<Progress | null>(null);
   const inboxLoad = useLoad(INBOX, loadConflicts);
   const [inbox, setInbox] = useState(false);
   const [poolOpen, setPoolOpen] = useState(false);
@@ -203,10 +210,24 @@ export function Queue({
   const error = shown(pageError);
   const inboxError = shown(inboxLoad.error);
 
+  // The documents' text read after a sync, for search: shown until nothing is left to read, then
+  // the page is asked again (a search may find more).
+  function heardReading(progress: Progress) {
+    setReading(progress.documents_done < progress.documents_total ? progress : null);
+  }
+  const wasReading = useRef(false);
+  useEffect(() => {
+    if (wasReading.current && !reading) setGeneration((g) => g + 1);
+    wasReading.current = reading !== null;
+  }, [reading]);
+
   async function runSync() {
     setSync({ state: "running", progress: null });
     try {
-      const report = await desk.syncNow((progress) => setSync({ state: "running", progress }));
+      const report = await desk.syncNow(
+        (progress) => setSync({ state: "running", progress }),
+        heardReading,
+      );
       setSync({ state: "done", report });
       setGeneration((g) => g + 1);
     } catch (thrown) {
@@ -364,6 +385,12 @@ export function Queue({
           sync.report.documents_failed > 0 &&
           ` ${t("queue.documentsFailed", { count: sync.report.documents_failed })}`}
         {sync.state === "done" && sync.report.feed_restarted && ` ${t("queue.feedRestarted")}`}
+        {reading && (
+          <>
+            {" "}
+            <SyncProgress progress={reading} testId="reading-progress" />
+          </>
+        )}
       </div>
       {sync.state === "failed" && <ErrorNotice error={sync.error} />}
       {actionError && <ErrorNotice error={actionError} />}

@@ -1,4 +1,4 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { act, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
@@ -6,14 +6,45 @@ import { createI18n, resources } from "../i18n";
 import type {
   AppInfo,
   CatalogueInfo,
+  Progress,
   QueueQuery,
   QueueRow,
   SessionInfo,
   SignInRequest,
+  SyncReport,
 } from "../ipc/client";
-import { failWith, type Handlers, mockDesk } from "../ipc/testing";
+import { type Channel, failWith, type Handlers, mockDesk } from "../ipc/testing";
 
 const az = resources.az.translation;
+
+const synced: SyncReport = {
+  changes: 3,
+  documents_downloaded: 7,
+  documents_failed: 0,
+  bytes_downloaded: 1000,
+  decisions_sent: 0,
+  conflicts: 0,
+  audit_events_sent: 0,
+  notes_sent: 0,
+  notes_refused: 0,
+  counter_documents_sent: 0,
+  counter_documents_refused: 0,
+  approvals_sent: 0,
+  approvals_refused: 0,
+  cases_purged: 0,
+  feed_restarted: false,
+};
+
+const readingStarted: Progress = {
+  phase: "reading",
+  changes: 0,
+  documents_done: 0,
+  documents_total: 0,
+  bytes: 0,
+  bytes_total: 0,
+  bytes_per_second: 0,
+  seconds_remaining: null,
+};
 
 const info: AppInfo = {
   name: "migdesk",
@@ -395,6 +426,44 @@ describe("the queue", () => {
     expect(status.textContent).toContain(az.queue.feedRestarted);
     expect(status.textContent).toContain(az.queue.notesSent.replace("{{count}}", "3"));
     expect(status.textContent).toContain(az.queue.notesRefused.replace("{{count}}", "1"));
+  });
+
+  it("shows the documents' text being read after a sync until none is left, then asks for the page again", async () => {
+    let channel: Channel<Progress> | undefined;
+    const queries: QueueQuery[] = [];
+    mockDesk({
+      session: () => aysel,
+      queue_page: queue(2, queries),
+      ...besideQueue,
+      sync_now: ({ onProgress }) => {
+        channel = onProgress;
+        return { ...synced };
+      },
+    });
+    const user = userEvent.setup();
+    renderApp();
+
+    await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(2));
+    await user.click(screen.getByTestId("queue-sync"));
+    const status = screen.getByTestId("sync-status");
+    await waitFor(() => expect(status.dataset.state).toBe("done"));
+    // The reading after the sync reports to the same channel, after its answer.
+    const reading = (done: number, total: number): Progress => ({
+      ...readingStarted,
+      documents_done: done,
+      documents_total: total,
+    });
+    act(() => channel?.onmessage(reading(3, 7)));
+    const shown = await screen.findByTestId("reading-progress");
+    expect(shown.textContent).toContain(az.sync.phase.reading);
+    expect(shown.textContent).toContain(
+      az.sync.documents.replace("{{done}}", "3").replace("{{total}}", "7"),
+    );
+    expect(status.dataset.state).toBe("done");
+    const asked = queries.length;
+    act(() => channel?.onmessage(reading(0, 0)));
+    await waitFor(() => expect(screen.queryByTestId("reading-progress")).toBeNull());
+    await waitFor(() => expect(queries.length).toBeGreaterThan(asked));
   });
 
   it("fetches only the pages it shows, even for 100,000 cases", async () => {

@@ -127,6 +127,8 @@ impl TextJob {
     /// Reads every stored document's text not read yet, on a connection of its own, until none
     /// is left (a sync that ended meanwhile may have brought more); returns how many it read. A
     /// sign-out stops it between two files: what it kept stays, the rest is read next time.
+    /// `progress` hears the files read of each round, and last, however the reading ended, a
+    /// message with nothing left to read (an indicator listening can go away).
     pub async fn run(self, mut progress: impl FnMut(Progress)) -> DeskResult<u64> {
         let mut sign_outs = self.sign_outs.clone();
         let reading = async {
@@ -142,12 +144,14 @@ impl TextJob {
                 }
             }
         };
-        tokio::select! {
+        let outcome = tokio::select! {
             read = reading => read,
             Ok(()) = sign_outs.changed() => Err(DeskError::new(
                 ErrorKind::NotSignedIn,
                 "the officer signed out: reading the documents' text stopped",
             )),
-        }
+        };
+        progress(Progress::new(sync::Phase::Reading));
+        outcome
     }
 }
