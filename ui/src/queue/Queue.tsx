@@ -210,14 +210,17 @@ export function Queue({
   const error = shown(pageError);
   const inboxError = shown(inboxLoad.error);
 
-  // The documents' text read after a sync, for search: shown until nothing is left to read, then
-  // the page is asked again (a search may find more).
+  // The documents' text read after a sync, for search: shown until nothing is left to read; then
+  // a search shown is asked again (it may find more). Without one the list is the same, and is
+  // left as it is under the officer's keys.
   function heardReading(progress: Progress) {
     setReading(progress.documents_done < progress.documents_total ? progress : null);
   }
   const wasReading = useRef(false);
+  const searching = query.search !== null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the end of a reading is the trigger.
   useEffect(() => {
-    if (wasReading.current && !reading) setGeneration((g) => g + 1);
+    if (wasReading.current && !reading && searching) setGeneration((g) => g + 1);
     wasReading.current = reading !== null;
   }, [reading]);
 

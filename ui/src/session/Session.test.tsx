@@ -428,7 +428,7 @@ describe("the queue", () => {
     expect(status.textContent).toContain(az.queue.notesRefused.replace("{{count}}", "1"));
   });
 
-  it("shows the documents' text being read after a sync until none is left, then asks for the page again", async () => {
+  it("shows the documents' text being read after a sync until none is left, then asks for the search again", async () => {
     let channel: Channel<Progress> | undefined;
     const queries: QueueQuery[] = [];
     mockDesk({
@@ -447,6 +447,9 @@ describe("the queue", () => {
     await user.click(screen.getByTestId("queue-sync"));
     const status = screen.getByTestId("sync-status");
     await waitFor(() => expect(status.dataset.state).toBe("done"));
+    // A search is shown: the words of the files read may add to it.
+    await user.type(screen.getByRole("searchbox"), "Əliyev");
+    await waitFor(() => expect(queries.at(-1)?.search).toBe("Əliyev"));
     // The reading after the sync reports to the same channel, after its answer.
     const reading = (done: number, total: number): Progress => ({
       ...readingStarted,
@@ -464,6 +467,35 @@ describe("the queue", () => {
     act(() => channel?.onmessage(reading(0, 0)));
     await waitFor(() => expect(screen.queryByTestId("reading-progress")).toBeNull());
     await waitFor(() => expect(queries.length).toBeGreaterThan(asked));
+    expect(queries.at(-1)?.search).toBe("Əliyev");
+  });
+
+  it("leaves the list as it is when the reading after a sync ends and nothing is searched", async () => {
+    let channel: Channel<Progress> | undefined;
+    const queries: QueueQuery[] = [];
+    mockDesk({
+      session: () => aysel,
+      queue_page: queue(2, queries),
+      ...besideQueue,
+      sync_now: ({ onProgress }) => {
+        channel = onProgress;
+        return { ...synced };
+      },
+    });
+    const user = userEvent.setup();
+    renderApp();
+
+    await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(2));
+    await user.click(screen.getByTestId("queue-sync"));
+    await waitFor(() => expect(screen.getByTestId("sync-status").dataset.state).toBe("done"));
+    act(() => channel?.onmessage({ ...readingStarted, documents_done: 1, documents_total: 2 }));
+    await screen.findByTestId("reading-progress");
+    const asked = queries.length;
+    act(() => channel?.onmessage(readingStarted));
+    await waitFor(() => expect(screen.queryByTestId("reading-progress")).toBeNull());
+    await new Promise((settle) => setTimeout(settle, 50));
+    expect(queries.length).toBe(asked);
+    expect(screen.getAllByTestId("queue-row")).toHaveLength(2);
   });
 
   it("fetches only the pages it shows, even for 100,000 cases", async () => {
