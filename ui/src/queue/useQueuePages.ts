@@ -16,10 +16,14 @@ export type QueuePages = {
 
 /**
  * The queue for a query, paged: the list can hold 100,000 cases while only the pages on screen
- * are in memory. A new query (or `generation`) starts over.
+ * are in memory. A new query starts over; a new `generation` of the same query (after a sync)
+ * asks again and shows the rows it had until the first answer comes, so the list never empties
+ * under the officer's keys.
  */
 type PagesState = {
   key: string;
+  /** The query, without its generation. */
+  asked: string;
   total: number | null;
   dueSoon: number | null;
   pages: Map<number, QueueRow[]>;
@@ -27,13 +31,14 @@ type PagesState = {
 };
 
 /** Nothing loaded yet for the query `key`. */
-function empty(key: string): PagesState {
-  return { key, total: null, dueSoon: null, pages: new Map(), error: null };
+function empty(key: string, asked: string): PagesState {
+  return { key, asked, total: null, dueSoon: null, pages: new Map(), error: null };
 }
 
 export function useQueuePages(query: Omit<QueueQuery, "offset" | "limit">, generation: number) {
+  const asked = JSON.stringify(query);
   const key = JSON.stringify([query, generation]);
-  const [state, setState] = useState<PagesState>(() => empty(key));
+  const [state, setState] = useState<PagesState>(() => empty(key, asked));
   const requested = useRef(new Set<string>());
   const queryRef = useRef(query);
   queryRef.current = query;
@@ -50,7 +55,7 @@ export function useQueuePages(query: Omit<QueueQuery, "offset" | "limit">, gener
       const apply = (change: (s: PagesState) => PagesState) =>
         setState((s) => {
           if (keyRef.current !== key) return s;
-          return change(s.key === key ? s : empty(key));
+          return change(s.key === key ? s : empty(key, asked));
         });
       desk
         .queuePage({ ...queryRef.current, offset: page * PAGE_SIZE, limit: PAGE_SIZE })
@@ -68,7 +73,7 @@ export function useQueuePages(query: Omit<QueueQuery, "offset" | "limit">, gener
           apply((s) => ({ ...s, error: toDeskError(thrown) }));
         });
     },
-    [key],
+    [key, asked],
   );
 
   useEffect(() => {
@@ -76,11 +81,12 @@ export function useQueuePages(query: Omit<QueueQuery, "offset" | "limit">, gener
     for (const id of requested.current) {
       if (!id.startsWith(`${key}#`)) requested.current.delete(id);
     }
-    setState((s) => (s.key === key ? s : empty(key)));
+    // The same query asked again keeps its rows until the first answer replaces them.
+    setState((s) => (s.key === key || s.asked === asked ? s : empty(key, asked)));
     load(0);
-  }, [key, load]);
+  }, [key, asked, load]);
 
-  const current = state.key === key ? state : empty(key);
+  const current = state.key === key || state.asked === asked ? state : empty(key, asked);
   const rowAt = useCallback(
     (index: number) => {
       const page = Math.floor(index / PAGE_SIZE);

@@ -470,6 +470,43 @@ describe("the queue", () => {
     expect(queries.at(-1)?.search).toBe("Əliyev");
   });
 
+  it("keeps the rows it shows while the page asked again after a sync is on its way", async () => {
+    const answer = queue(2, []);
+    let afterSync = false;
+    let heldAsks = 0;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    mockDesk({
+      session: () => aysel,
+      queue_page: async (args) => {
+        // After the sync, the page's answer waits.
+        if (afterSync) {
+          heldAsks += 1;
+          await held;
+        }
+        return answer(args);
+      },
+      ...besideQueue,
+      sync_now: () => {
+        afterSync = true;
+        return { ...synced };
+      },
+    });
+    const user = userEvent.setup();
+    renderApp();
+
+    await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(2));
+    await user.click(screen.getByTestId("queue-sync"));
+    await waitFor(() => expect(screen.getByTestId("sync-status").dataset.state).toBe("done"));
+    await waitFor(() => expect(heldAsks).toBeGreaterThan(0));
+    expect(screen.getAllByTestId("queue-row")).toHaveLength(2);
+    expect(screen.getByTestId("queue-total").dataset.total).toBe("2");
+    release();
+    await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(2));
+  });
+
   it("leaves the list as it is when the reading after a sync ends and nothing is searched", async () => {
     let channel: Channel<Progress> | undefined;
     const queries: QueueQuery[] = [];
