@@ -3,7 +3,7 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 import { COMMAND_NAMES } from "./bindings";
 import { call, desk, type Progress, type SyncReport, toDeskError } from "./client";
-import { failWith, mockDesk } from "./testing";
+import { failWith, mockDesk, progressOf } from "./testing";
 
 describe("toDeskError", () => {
   it("keeps a desk error as it is", () => {
@@ -62,70 +62,55 @@ describe("desk", () => {
 });
 
 describe("syncNow", () => {
-  const progress = (phase: Progress["phase"]): Progress => ({
-    phase,
-    changes: 0,
-    documents_done: 0,
-    documents_total: 0,
-    bytes: 0,
-    bytes_total: 0,
-    bytes_per_second: 0,
-    seconds_remaining: null,
-  });
+  const progress = (phase: Progress["phase"]) => progressOf(phase);
   const report = { changes: 2 } as SyncReport;
-
-  it("passes on the progress heard before the answer and drops what comes after it", async () => {
+  /** The sync's channel, kept as the command receives it; the command answers `answer()`. */
+  function syncKeepingChannel(answer: () => SyncReport): () => Channel<Progress> | undefined {
     let channel: Channel<Progress> | undefined;
     mockDesk({
       sync_now: ({ onProgress }) => {
         channel = onProgress;
         onProgress.onmessage(progress("documents"));
-        return report;
+        return answer();
       },
     });
+    return () => channel;
+  }
+
+  it("passes on the progress heard before the answer and drops what comes after it", async () => {
+    const channel = syncKeepingChannel(() => report);
     const heard: string[] = [];
     await expect(desk.syncNow((p) => heard.push(p.phase))).resolves.toEqual(report);
     // The audit phase's message, delivered after the sync's answer.
-    channel?.onmessage(progress("audit"));
-    expect(channel).toBeDefined();
+    channel()?.onmessage(progress("audit"));
+    expect(channel()).toBeDefined();
     expect(heard).toEqual(["documents"]);
   });
 
   it("passes on the reading of the documents' text, after the answer too", async () => {
-    let channel: Channel<Progress> | undefined;
-    mockDesk({
-      sync_now: ({ onProgress }) => {
-        channel = onProgress;
-        onProgress.onmessage(progress("documents"));
-        return report;
-      },
-    });
+    const channel = syncKeepingChannel(() => report);
     const heard: string[] = [];
     const reading: string[] = [];
     await desk.syncNow(
       (p) => heard.push(p.phase),
       (p) => reading.push(p.phase),
     );
-    channel?.onmessage(progress("reading"));
-    channel?.onmessage(progress("audit"));
+    channel()?.onmessage(progress("reading"));
+    channel()?.onmessage(progress("audit"));
     expect(heard).toEqual(["documents"]);
     expect(reading).toEqual(["reading"]);
   });
 
   it("drops late progress after a failed sync too", async () => {
-    let channel: Channel<Progress> | undefined;
-    mockDesk({
-      sync_now: ({ onProgress }) => {
-        channel = onProgress;
-        throw { kind: "offline", message: "connection refused" };
-      },
+    const channel = syncKeepingChannel(() => {
+      throw { kind: "offline", message: "connection refused" };
     });
     const heard: string[] = [];
     await expect(desk.syncNow((p) => heard.push(p.phase))).rejects.toMatchObject({
       kind: "offline",
     });
-    channel?.onmessage(progress("audit"));
-    expect(channel).toBeDefined();
-    expect(heard).toEqual([]);
+    channel()?.onmessage(progress("audit"));
+    expect(channel()).toBeDefined();
+    expect(heard).toEqual(["documents"]);
   });
 });

@@ -1,6 +1,6 @@
 // Test-only helpers that answer desk commands without the Rust core.
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import type { CommandName, Commands, DeskError } from "./bindings";
+import type { CommandName, Commands, DeskError, Progress } from "./bindings";
 
 export type Handlers = {
   [K in CommandName]?: (
@@ -24,6 +24,20 @@ export function mockDesk(handlers: Handlers): void {
     }
     return handler(payload ?? {});
   });
+}
+
+/** A sync's progress message: `phase`, with `done` of `total` documents and nothing else. */
+export function progressOf(phase: Progress["phase"], done = 0, total = 0): Progress {
+  return {
+    phase,
+    changes: 0,
+    documents_done: done,
+    documents_total: total,
+    bytes: 0,
+    bytes_total: 0,
+    bytes_per_second: 0,
+    seconds_remaining: null,
+  };
 }
 
 /** The channel a command streams progress on, to send it messages from a test. */

@@ -13,7 +13,7 @@ import type {
   SignInRequest,
   SyncReport,
 } from "../ipc/client";
-import { type Channel, failWith, type Handlers, mockDesk } from "../ipc/testing";
+import { type Channel, failWith, type Handlers, mockDesk, progressOf } from "../ipc/testing";
 
 const az = resources.az.translation;
 
@@ -33,17 +33,6 @@ const synced: SyncReport = {
   approvals_refused: 0,
   cases_purged: 0,
   feed_restarted: false,
-};
-
-const readingStarted: Progress = {
-  phase: "reading",
-  changes: 0,
-  documents_done: 0,
-  documents_total: 0,
-  bytes: 0,
-  bytes_total: 0,
-  bytes_per_second: 0,
-  seconds_remaining: null,
 };
 
 const info: AppInfo = {
@@ -123,6 +112,31 @@ const besideQueue: Handlers = { catalogue: () => catalogue, conflicts: () => [] 
 
 function renderApp() {
   return render(<App i18n={createI18n()} />);
+}
+
+/**
+ * Aysel's queue of two cases, synced once by a click; the sync's progress channel as the command
+ * received it, every page asked for, the user and the sync's status line.
+ */
+async function syncedKeepingChannel() {
+  let channel: Channel<Progress> | undefined;
+  const queries: QueueQuery[] = [];
+  mockDesk({
+    session: () => aysel,
+    queue_page: queue(2, queries),
+    ...besideQueue,
+    sync_now: ({ onProgress }) => {
+      channel = onProgress;
+      return { ...synced };
+    },
+  });
+  const user = userEvent.setup();
+  renderApp();
+  await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(2));
+  await user.click(screen.getByTestId("queue-sync"));
+  const status = screen.getByTestId("sync-status");
+  await waitFor(() => expect(status.dataset.state).toBe("done"));
+  return { channel: () => channel, queries, user, status };
 }
 
 describe("signing in", () => {
@@ -429,34 +443,12 @@ describe("the queue", () => {
   });
 
   it("shows the documents' text being read after a sync until none is left, then asks for the search again", async () => {
-    let channel: Channel<Progress> | undefined;
-    const queries: QueueQuery[] = [];
-    mockDesk({
-      session: () => aysel,
-      queue_page: queue(2, queries),
-      ...besideQueue,
-      sync_now: ({ onProgress }) => {
-        channel = onProgress;
-        return { ...synced };
-      },
-    });
-    const user = userEvent.setup();
-    renderApp();
-
-    await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(2));
-    await user.click(screen.getByTestId("queue-sync"));
-    const status = screen.getByTestId("sync-status");
-    await waitFor(() => expect(status.dataset.state).toBe("done"));
+    const { channel, queries, user, status } = await syncedKeepingChannel();
     // A search is shown: the words of the files read may add to it.
     await user.type(screen.getByRole("searchbox"), "Əliyev");
     await waitFor(() => expect(queries.at(-1)?.search).toBe("Əliyev"));
     // The reading after the sync reports to the same channel, after its answer.
-    const reading = (done: number, total: number): Progress => ({
-      ...readingStarted,
-      documents_done: done,
-      documents_total: total,
-    });
-    act(() => channel?.onmessage(reading(3, 7)));
+    act(() => channel()?.onmessage(progressOf("reading", 3, 7)));
     const shown = await screen.findByTestId("reading-progress");
     expect(shown.textContent).toContain(az.sync.phase.reading);
     expect(shown.textContent).toContain(
@@ -464,7 +456,7 @@ describe("the queue", () => {
     );
     expect(status.dataset.state).toBe("done");
     const asked = queries.length;
-    act(() => channel?.onmessage(reading(0, 0)));
+    act(() => channel()?.onmessage(progressOf("reading")));
     await waitFor(() => expect(screen.queryByTestId("reading-progress")).toBeNull());
     await waitFor(() => expect(queries.length).toBeGreaterThan(asked));
     expect(queries.at(-1)?.search).toBe("Əliyev");
@@ -508,27 +500,11 @@ describe("the queue", () => {
   });
 
   it("leaves the list as it is when the reading after a sync ends and nothing is searched", async () => {
-    let channel: Channel<Progress> | undefined;
-    const queries: QueueQuery[] = [];
-    mockDesk({
-      session: () => aysel,
-      queue_page: queue(2, queries),
-      ...besideQueue,
-      sync_now: ({ onProgress }) => {
-        channel = onProgress;
-        return { ...synced };
-      },
-    });
-    const user = userEvent.setup();
-    renderApp();
-
-    await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(2));
-    await user.click(screen.getByTestId("queue-sync"));
-    await waitFor(() => expect(screen.getByTestId("sync-status").dataset.state).toBe("done"));
-    act(() => channel?.onmessage({ ...readingStarted, documents_done: 1, documents_total: 2 }));
+    const { channel, queries } = await syncedKeepingChannel();
+    act(() => channel()?.onmessage(progressOf("reading", 1, 2)));
     await screen.findByTestId("reading-progress");
     const asked = queries.length;
-    act(() => channel?.onmessage(readingStarted));
+    act(() => channel()?.onmessage(progressOf("reading")));
     await waitFor(() => expect(screen.queryByTestId("reading-progress")).toBeNull());
     await new Promise((settle) => setTimeout(settle, 50));
     expect(queries.length).toBe(asked);
