@@ -9,20 +9,21 @@
 
 use std::sync::atomic::Ordering;
 
-use migdesk_core::sync::Progress;
+use migdesk_core::sync::{Phase, Progress};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime};
 
 use crate::DeskState;
 
 /// Starts reading the documents' text and recognising the scans not read yet, unless a run is
-/// already going (it reads, between two scans, what a sync brought meanwhile). The reading
-/// reports how far it got on `heard_by`, the channel of the sync that asked for it (from then
-/// on, in place of an earlier sync's).
+/// already going (it reads, between two scans, what a sync brought meanwhile). The work reports
+/// how far it got on `heard_by`, the channel of the sync that asked for it (from then on, in
+/// place of an earlier sync's): the files read of each reading that has some, the scans
+/// recognised of those there were, and last, however the run ended, nothing left.
 pub fn after_sync<R: Runtime>(app: &AppHandle<R>, heard_by: Option<Channel<Progress>>) {
     let state = app.state::<DeskState>();
     if heard_by.is_some() {
-        *state.reading_heard_by.get() = heard_by;
+        *state.after_sync_heard_by.get() = heard_by;
     }
     if state.after_sync.swap(true, Ordering::SeqCst) {
         return;
@@ -31,7 +32,9 @@ pub fn after_sync<R: Runtime>(app: &AppHandle<R>, heard_by: Option<Channel<Progr
     tauri::async_runtime::spawn(async move {
         // Each turn reads the text of the files not read yet (a sync that ended meanwhile
         // brought more), then recognises one scan.
-        while read_texts(&app).await && recognise_one(&app).await {}
+        let mut recognised = 0;
+        while read_texts(&app).await && recognise_one(&app, &mut recognised).await {}
+        tell(&app, Progress::counting(Phase::Recognising, 0, 0));
         app.state::<DeskState>()
             .after_sync
             .store(false, Ordering::SeqCst);
@@ -48,28 +51,47 @@ async fn read_texts<R: Runtime>(app: &AppHandle<R>) -> bool {
         Ok(mut desk) => desk.text_job(),
         Err(e) => Err(e),
     };
-    let tell = |progress: Progress| {
-        // A window that went away stops listening; the reading goes on.
-        if let Some(channel) = &*state.reading_heard_by.get() {
-            let _ = channel.send(progress);
+    // A reading with nothing to read says nothing: between two scans, the indicator stays.
+    let heard = |progress: Progress| {
+        if progress.documents_total > 0 {
+            tell(app, progress);
         }
     };
     match job {
-        Ok(job) => job.run(tell).await.is_ok(),
+        Ok(job) => job.run(heard).await.is_ok(),
         Err(_) => false,
     }
 }
 
-/// Recognises the next scan not read yet; whether one was (locked, signed out, nothing left:
-/// the next sync starts again).
-async fn recognise_one<R: Runtime>(app: &AppHandle<R>) -> bool {
+/// Tells the window how far the work got (a window that went away stops listening; the work
+/// goes on).
+fn tell<R: Runtime>(app: &AppHandle<R>, progress: Progress) {
+    if let Some(channel) = &*app.state::<DeskState>().after_sync_heard_by.get() {
+        let _ = channel.send(progress);
+    }
+}
+
+/// Recognises the next scan not read yet, telling the window how many of this run's scans are
+/// done (`recognised`, counted up) of those there are; whether one was (locked, signed out,
+/// nothing left: the next sync starts again).
+async fn recognise_one<R: Runtime>(app: &AppHandle<R>, recognised: &mut u64) -> bool {
     let state = app.state::<DeskState>();
     let data_dir = || app.path().app_data_dir().ok();
     let job = match state.desk(data_dir).await {
-        Ok(mut desk) => desk.background_recognition_job(),
+        Ok(mut desk) => desk.background_recognition_job().and_then(|job| {
+            let left = desk.scans_to_recognise()?;
+            Ok(job.map(|job| (job, left)))
+        }),
         Err(e) => Err(e),
     };
-    let Ok(Some(job)) = job else { return false };
+    let Ok(Some((job, left))) = job else {
+        return false;
+    };
+    tell(
+        app,
+        Progress::counting(Phase::Recognising, *recognised, *recognised + left),
+    );
+    *recognised += 1;
     let Ok(recognition) = job.run().await else {
         return false;
     };

@@ -30,9 +30,9 @@ pub struct DeskState {
     /// The work after a sync (the documents' text, then the scans' recognition) is running in
     /// the background (one run at a time).
     pub after_sync: AtomicBool,
-    /// Where the reading of the documents' text after a sync reports how far it got: the
-    /// channel of the window's latest sync (its status line shows it).
-    pub reading_heard_by: Listener,
+    /// Where the work after a sync (the documents' text read, the scans recognised) reports how
+    /// far it got: the channel of the window's latest sync (its status line shows it).
+    pub after_sync_heard_by: Listener,
 }
 
 /// A channel to the window, kept between commands.
@@ -71,7 +71,7 @@ impl DeskState {
             purge_after_days,
             desk: Mutex::new(None),
             after_sync: AtomicBool::new(false),
-            reading_heard_by: Listener::default(),
+            after_sync_heard_by: Listener::default(),
         }
     }
 

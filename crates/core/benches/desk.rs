@@ -38,6 +38,17 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// Names the documents to the centre before they are downloaded, as the desk does, so that the
+/// centre records their reads in one write.
+async fn name_documents(central: &Central, token: &str, ids: &[String]) {
+    for chunk in ids.chunks(migdesk_api::MAX_DOCUMENT_READS) {
+        central
+            .announce_reads(token, chunk)
+            .await
+            .expect("announce");
+    }
+}
+
 /// First sync of a supervisor's desk (the whole department) vs `curl --parallel`.
 async fn first_sync(dir: &Path) {
     eprintln!("seeding {SYNC_CASES} applications with their files…");
@@ -97,13 +108,7 @@ async fn first_sync(dir: &Path) {
     let mut theirs = Vec::new();
     for _ in 0..ROUNDS {
         let start = Instant::now();
-        // Named first, as the desk does, so the centre records their reads in one write.
-        for chunk in ids.chunks(migdesk_api::MAX_DOCUMENT_READS) {
-            central
-                .announce_reads(&token, chunk)
-                .await
-                .expect("announce");
-        }
+        name_documents(&central, &token, &ids).await;
         let status = tokio::process::Command::new("curl")
             .args([
                 "--silent",
@@ -155,12 +160,7 @@ async fn first_sync(dir: &Path) {
         let _ = std::fs::remove_dir_all(&tools);
         std::fs::create_dir_all(tools.join("plain")).expect("mkdir");
         let start = Instant::now();
-        for chunk in ids.chunks(migdesk_api::MAX_DOCUMENT_READS) {
-            central
-                .announce_reads(&token, chunk)
-                .await
-                .expect("announce");
-        }
+        name_documents(&central, &token, &ids).await;
         let status = tokio::process::Command::new("bash")
             .arg("-c")
             .arg(&steps)

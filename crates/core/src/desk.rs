@@ -350,6 +350,11 @@ impl Desk {
         crate::recognition::next_in_background(self.active()?)
     }
 
+    /// How many stored scans the background recognition has still to read.
+    pub fn scans_to_recognise(&mut self) -> DeskResult<u64> {
+        crate::recognition::left_in_background(self.active()?)
+    }
+
     /// Keeps what background recognition read (or why it failed); whether text was kept.
     pub fn after_background_recognition(&mut self, recognition: Recognition) -> DeskResult<bool> {
         recognition.keep_in_background(self.active()?)

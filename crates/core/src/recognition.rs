@@ -128,6 +128,14 @@ pub(crate) fn next_in_background(store: &Store) -> DeskResult<Option<Recognition
         .transpose()
 }
 
+/// How many stored scans the background has still to recognise (none without a recogniser).
+pub(crate) fn left_in_background(store: &Store) -> DeskResult<u64> {
+    if !migdesk_docs::ocr::available() {
+        return Ok(0);
+    }
+    store.unrecognised_count()
+}
+
 impl Recognition {
     /// Keeps what background recognition read; a failure that belongs to the file (damaged,
     /// unsupported, too large, too slow) is recorded with its reason instead, so that scan is

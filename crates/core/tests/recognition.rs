@@ -173,7 +173,9 @@ async fn a_scanned_passport_is_recognised_kept_checked_and_found_by_search() {
     assert_eq!(desk.document_text(&pdf).unwrap(), before);
 
     // What is left is read in the background after the sync, identity documents first, and
-    // what was read already is not read again.
+    // what was read already is not read again; the count of what is left goes down by the one.
+    let left = desk.scans_to_recognise().unwrap();
+    assert!(left >= 2, "{left} scans left");
     let job = desk
         .background_recognition_job()
         .unwrap()
@@ -192,6 +194,7 @@ async fn a_scanned_passport_is_recognised_kept_checked_and_found_by_search() {
         text.recognised && text.state == TextState::Ready,
         "{text:?}"
     );
+    assert_eq!(desk.scans_to_recognise().unwrap(), left - 1);
     let next = desk.background_recognition_job().unwrap().expect("more");
     assert_ne!(next.document_id(), id);
 }

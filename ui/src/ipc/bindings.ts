@@ -198,7 +198,7 @@ feed_restarted: boolean, };
 /**
  * What a sync is doing, for the progress bar.
  */
-export type Phase = "sending" | "changes" | "documents" | "reading" | "audit";
+export type Phase = "sending" | "changes" | "documents" | "reading" | "recognising" | "audit";
 
 /**
  * Progress while syncing: counts, bytes, the download rate and the time it still needs.

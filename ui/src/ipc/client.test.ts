@@ -87,7 +87,7 @@ describe("syncNow", () => {
     expect(heard).toEqual(["documents"]);
   });
 
-  it("passes on the reading of the documents' text, after the answer too", async () => {
+  it("passes on the work after the sync (text read, scans recognised), after the answer too", async () => {
     const channel = syncKeepingChannel(() => report);
     const heard: string[] = [];
     const reading: string[] = [];
@@ -97,8 +97,9 @@ describe("syncNow", () => {
     );
     channel()?.onmessage(progress("reading"));
     channel()?.onmessage(progress("audit"));
+    channel()?.onmessage(progress("recognising"));
     expect(heard).toEqual(["documents"]);
-    expect(reading).toEqual(["reading"]);
+    expect(reading).toEqual(["reading", "recognising"]);
   });
 
   it("drops late progress after a failed sync too", async () => {

@@ -180,17 +180,18 @@ export const desk = {
    * Syncs with the centre; `onProgress` hears counts and bytes as they change, until the sync
    * answers. A progress message travels apart from the answer and can reach the window after
    * it: one that comes late is dropped, so a finished sync never reads as running again.
-   * `onReading` hears, after the answer too, how far the reading of the documents' text for
-   * search has got (the desk does it after each sync), the last message with nothing left.
+   * `onAfter` hears, after the answer too, how far the work the desk does after each sync has
+   * got (the documents' text read for search, then the scans recognised), the last message
+   * with nothing left.
    */
   syncNow: (
     onProgress: (progress: Progress) => void = () => undefined,
-    onReading: (progress: Progress) => void = () => undefined,
+    onAfter: (progress: Progress) => void = () => undefined,
   ): Promise<SyncReport> => {
     let answered = false;
     const channel = new Channel<Progress>();
     channel.onmessage = (progress) => {
-      if (progress.phase === "reading") onReading(progress);
+      if (progress.phase === "reading" || progress.phase === "recognising") onAfter(progress);
       else if (!answered) onProgress(progress);
     };
     return call("sync_now", { onProgress: channel }).finally(() => {

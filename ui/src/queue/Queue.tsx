@@ -120,7 +120,7 @@ export function Queue({
   const [generation, setGeneration] = useState(0);
   const [selected, setSelected] = useState(0);
   const [sync, setSync] = useState<SyncState>({ state: "idle" });
-  const [reading, setReading] = useState<Progress | null>(null);
+  const [after, setAfter] = useState<Progress | null>(null);
   const inboxLoad = useLoad(INBOX, loadConflicts);
   const [inbox, setInbox] = useState(false);
   const [poolOpen, setPoolOpen] = useState(false);
@@ -210,26 +210,26 @@ export function Queue({
   const error = shown(pageError);
   const inboxError = shown(inboxLoad.error);
 
-  // The documents' text read after a sync, for search: shown until nothing is left to read; then
-  // a search shown is asked again (it may find more). Without one the list is the same, and is
-  // left as it is under the officer's keys.
-  function heardReading(progress: Progress) {
-    setReading(progress.documents_done < progress.documents_total ? progress : null);
+  // The work after a sync (the documents' text read for search, then the scans recognised):
+  // shown until nothing is left; then a search shown is asked again (it may find more). Without
+  // one the list is the same, and is left as it is under the officer's keys.
+  function heardAfter(progress: Progress) {
+    setAfter(progress.documents_done < progress.documents_total ? progress : null);
   }
-  const wasReading = useRef(false);
+  const wasAfter = useRef(false);
   const searching = query.search !== null;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the end of a reading is the trigger.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the end of the work is the trigger.
   useEffect(() => {
-    if (wasReading.current && !reading && searching) setGeneration((g) => g + 1);
-    wasReading.current = reading !== null;
-  }, [reading]);
+    if (wasAfter.current && !after && searching) setGeneration((g) => g + 1);
+    wasAfter.current = after !== null;
+  }, [after]);
 
   async function runSync() {
     setSync({ state: "running", progress: null });
     try {
       const report = await desk.syncNow(
         (progress) => setSync({ state: "running", progress }),
-        heardReading,
+        heardAfter,
       );
       setSync({ state: "done", report });
       setGeneration((g) => g + 1);
@@ -388,10 +388,10 @@ export function Queue({
           sync.report.documents_failed > 0 &&
           ` ${t("queue.documentsFailed", { count: sync.report.documents_failed })}`}
         {sync.state === "done" && sync.report.feed_restarted && ` ${t("queue.feedRestarted")}`}
-        {reading && (
+        {after && (
           <>
             {" "}
-            <SyncProgress progress={reading} testId="reading-progress" />
+            <SyncProgress progress={after} testId="after-sync-progress" />
           </>
         )}
       </div>

@@ -189,8 +189,10 @@ describe("signing in", () => {
     const locked = await screen.findByTestId("sign-in-server-locked");
     expect(locked.textContent).toContain("https://central.example");
     expect(screen.queryByTestId("sign-in-server")).toBeNull();
-    // The first field to fill has the focus: the user name.
-    expect(document.activeElement).toBe(screen.getByTestId("sign-in-username"));
+    // The first field to fill has the focus (given as the form settles): the user name.
+    await waitFor(() =>
+      expect(document.activeElement).toBe(screen.getByTestId("sign-in-username")),
+    );
     await user.keyboard("aysel.m");
     await user.type(screen.getByTestId("sign-in-password"), "Bakı-2026!{Enter}");
     expect(requests).toEqual([
@@ -442,22 +444,33 @@ describe("the queue", () => {
     expect(status.textContent).toContain(az.queue.notesRefused.replace("{{count}}", "1"));
   });
 
-  it("shows the documents' text being read after a sync until none is left, then asks for the search again", async () => {
+  it("shows the documents' text being read, then the scans recognised, after a sync until none is left, then asks for the search again", async () => {
     const { channel, queries, user, status } = await syncedKeepingChannel();
     // A search is shown: the words of the files read may add to it.
     await user.type(screen.getByRole("searchbox"), "Əliyev");
     await waitFor(() => expect(queries.at(-1)?.search).toBe("Əliyev"));
     // The reading after the sync reports to the same channel, after its answer.
     act(() => channel()?.onmessage(progressOf("reading", 3, 7)));
-    const shown = await screen.findByTestId("reading-progress");
+    const shown = await screen.findByTestId("after-sync-progress");
     expect(shown.textContent).toContain(az.sync.phase.reading);
     expect(shown.textContent).toContain(
       az.sync.documents.replace("{{done}}", "3").replace("{{total}}", "7"),
     );
     expect(status.dataset.state).toBe("done");
+    // Then the scans not read yet are recognised, one after another.
+    act(() => channel()?.onmessage(progressOf("reading", 7, 7)));
+    act(() => channel()?.onmessage(progressOf("recognising", 1, 4)));
+    await waitFor(() =>
+      expect(screen.getByTestId("after-sync-progress").textContent).toContain(
+        az.sync.phase.recognising,
+      ),
+    );
+    expect(screen.getByTestId("after-sync-progress").textContent).toContain(
+      az.sync.documents.replace("{{done}}", "1").replace("{{total}}", "4"),
+    );
     const asked = queries.length;
-    act(() => channel()?.onmessage(progressOf("reading")));
-    await waitFor(() => expect(screen.queryByTestId("reading-progress")).toBeNull());
+    act(() => channel()?.onmessage(progressOf("recognising")));
+    await waitFor(() => expect(screen.queryByTestId("after-sync-progress")).toBeNull());
     await waitFor(() => expect(queries.length).toBeGreaterThan(asked));
     expect(queries.at(-1)?.search).toBe("Əliyev");
   });
@@ -502,10 +515,10 @@ describe("the queue", () => {
   it("leaves the list as it is when the reading after a sync ends and nothing is searched", async () => {
     const { channel, queries } = await syncedKeepingChannel();
     act(() => channel()?.onmessage(progressOf("reading", 1, 2)));
-    await screen.findByTestId("reading-progress");
+    await screen.findByTestId("after-sync-progress");
     const asked = queries.length;
     act(() => channel()?.onmessage(progressOf("reading")));
-    await waitFor(() => expect(screen.queryByTestId("reading-progress")).toBeNull());
+    await waitFor(() => expect(screen.queryByTestId("after-sync-progress")).toBeNull());
     await new Promise((settle) => setTimeout(settle, 50));
     expect(queries.length).toBe(asked);
     expect(screen.getAllByTestId("queue-row")).toHaveLength(2);

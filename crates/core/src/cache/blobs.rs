@@ -150,6 +150,14 @@ pub(crate) struct TextRead {
     pub scans_without_text: u32,
 }
 
+/// The stored documents whose file the background recognises: no text layer (or pages that are
+/// scans without text), can be shown, neither recognised nor failed to be.
+const UNRECOGNISED: &str = "FROM documents d JOIN cases c ON c.id = d.case_id
+     JOIN document_text t ON t.sha256 = d.sha256
+     WHERE (t.text IS NULL OR trim(t.text) = '' OR t.scans_without_text > 0)
+       AND t.problem IS NULL AND t.viewable
+       AND NOT t.recognised AND t.recognition_failed IS NULL";
+
 impl Store {
     /// Documents whose bytes are not in the cache yet, one per file.
     pub(crate) fn missing_documents(&self) -> DeskResult<Vec<Missing>> {
@@ -410,17 +418,28 @@ impl Store {
     pub(crate) fn next_unrecognised(&self) -> DeskResult<Option<String>> {
         self.conn
             .query_row(
-                "SELECT d.id FROM documents d JOIN cases c ON c.id = d.case_id
-                 JOIN document_text t ON t.sha256 = d.sha256
-                 WHERE (t.text IS NULL OR trim(t.text) = '' OR t.scans_without_text > 0)
-                   AND t.problem IS NULL AND t.viewable
-                   AND NOT t.recognised AND t.recognition_failed IS NULL
-                 ORDER BY d.type NOT IN (SELECT value FROM json_each(?1)), NOT c.mine, c.due_date, d.id
-                 LIMIT 1",
+                &format!(
+                    "SELECT d.id {UNRECOGNISED}
+                     ORDER BY d.type NOT IN (SELECT value FROM json_each(?1)), NOT c.mine, c.due_date, d.id
+                     LIMIT 1"
+                ),
                 [serde_json::to_string(&crate::zone::ZONE_DOCUMENT_TYPES).unwrap_or_default()],
                 |r| r.get(0),
             )
             .optional()
+            .map_err(map_sql)
+    }
+
+    /// How many stored files [`Store::next_unrecognised`] has still to give (a file that two
+    /// documents share counts once: it is recognised once).
+    pub(crate) fn unrecognised_count(&self) -> DeskResult<u64> {
+        self.conn
+            .query_row(
+                &format!("SELECT COUNT(DISTINCT d.sha256) {UNRECOGNISED}"),
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n.unsigned_abs())
             .map_err(map_sql)
     }
 

@@ -126,6 +126,9 @@ pub enum Phase {
     Documents,
     /// Reading the text layer of documents that arrived, for search (after a sync).
     Reading,
+    /// Recognising the scans not read yet (OCR), for the checklist and search (after a sync,
+    /// once their text is read).
+    Recognising,
     /// Reporting the audit trail.
     Audit,
 }
@@ -152,6 +155,15 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// `done` of `total` documents in `phase`, and nothing else; `(0, 0)` says nothing is left.
+    pub fn counting(phase: Phase, done: u64, total: u64) -> Self {
+        Self {
+            documents_done: done,
+            documents_total: total,
+            ..Self::new(phase)
+        }
+    }
+
     pub(crate) fn new(phase: Phase) -> Self {
         Self {
             phase,
