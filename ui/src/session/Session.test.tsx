@@ -116,16 +116,24 @@ function renderApp() {
 
 /**
  * Aysel's queue of two cases, synced once by a click; the sync's progress channel as the command
- * received it, every page asked for, the user and the sync's status line.
+ * received it, every page asked for, the user and the sync's status line. `page` answers the
+ * pages instead (`onSync` is told when the sync is asked for).
  */
-async function syncedKeepingChannel() {
+async function syncedKeepingChannel({
+  page,
+  onSync = () => undefined,
+}: {
+  page?: NonNullable<Handlers["queue_page"]>;
+  onSync?: () => void;
+} = {}) {
   let channel: Channel<Progress> | undefined;
   const queries: QueueQuery[] = [];
   mockDesk({
     session: () => aysel,
-    queue_page: queue(2, queries),
+    queue_page: page ?? queue(2, queries),
     ...besideQueue,
     sync_now: ({ onProgress }) => {
+      onSync();
       channel = onProgress;
       return { ...synced };
     },
@@ -483,9 +491,8 @@ describe("the queue", () => {
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
-    mockDesk({
-      session: () => aysel,
-      queue_page: async (args) => {
+    await syncedKeepingChannel({
+      page: async (args) => {
         // After the sync, the page's answer waits.
         if (afterSync) {
           heldAsks += 1;
@@ -493,18 +500,10 @@ describe("the queue", () => {
         }
         return answer(args);
       },
-      ...besideQueue,
-      sync_now: () => {
+      onSync: () => {
         afterSync = true;
-        return { ...synced };
       },
     });
-    const user = userEvent.setup();
-    renderApp();
-
-    await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(2));
-    await user.click(screen.getByTestId("queue-sync"));
-    await waitFor(() => expect(screen.getByTestId("sync-status").dataset.state).toBe("done"));
     await waitFor(() => expect(heldAsks).toBeGreaterThan(0));
     expect(screen.getAllByTestId("queue-row")).toHaveLength(2);
     expect(screen.getByTestId("queue-total").dataset.total).toBe("2");
