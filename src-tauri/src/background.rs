@@ -20,11 +20,9 @@ use crate::DeskState;
 /// how far it got on `heard_by`, the channel of the sync that asked for it (from then on, in
 /// place of an earlier sync's): the files read of each reading that has some, the scans
 /// recognised of those there were, and last, however the run ended, nothing left.
-pub fn after_sync<R: Runtime>(app: &AppHandle<R>, heard_by: Option<Channel<Progress>>) {
+pub fn after_sync<R: Runtime>(app: &AppHandle<R>, heard_by: Channel<Progress>) {
     let state = app.state::<DeskState>();
-    if heard_by.is_some() {
-        *state.after_sync_heard_by.get() = heard_by;
-    }
+    *state.after_sync_heard_by.get() = Some(heard_by);
     if state.after_sync.swap(true, Ordering::SeqCst) {
         return;
     }

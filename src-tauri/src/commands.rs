@@ -133,7 +133,7 @@ pub async fn sync_now<R: Runtime>(
         .desk(|| app.path().app_data_dir().ok())
         .await?
         .after_sync(outcome)?;
-    crate::background::after_sync(&app, Some(on_progress));
+    crate::background::after_sync(&app, on_progress);
     Ok(report)
 }
 
