@@ -31,8 +31,9 @@ step "Rust tests, including end-to-end (artifacts in target/e2e-artifacts)"
 with_postgres with_test_keyring cargo test --workspace --locked
 step "the central API tests and the desk's sync tests again, the centre on PostgreSQL"
 # The same test binaries (--workspace: the same build), each test's centre serving a database of
-# the throwaway cluster instead of a SQLite file.
-MIGDESK_TEST_ENGINE=postgres with_postgres with_test_keyring cargo test --workspace --locked --test api --test sync
+# the throwaway cluster instead of a SQLite file; of the desk engine's tests, the sync module's.
+MIGDESK_TEST_ENGINE=postgres with_postgres with_test_keyring bash -c \
+  'cargo test --workspace --locked --test api && cargo test --workspace --locked --test engine -- sync::'
 # The packages, built in release mode, installed on this machine and tested as installed.
 bash scripts/package.sh
 bash scripts/installed.sh

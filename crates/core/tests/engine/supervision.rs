@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-mod common;
+use crate::common;
 use common::{Centre, sync};
 
 use migdesk_api::AlertKind;

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-mod common;
+use crate::common;
 use common::{Centre, synced_desk_of};
 
 use migdesk_central::seed::Account;

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-mod common;
+use crate::common;
 use common::Centre;
 
 use migdesk_core::crosscheck::TextState;

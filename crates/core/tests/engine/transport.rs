@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-mod common;
+use crate::common;
 use common::Centre;
 use migdesk_core::ErrorKind;
 use migdesk_core::sync::Central;

@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used, dead_code)] // Shared by several test binaries, each using part.
+#![allow(clippy::unwrap_used, dead_code)] // Shared by the test modules, each using part.
 
 //! A real central service in-process, on a loopback port, over a seeded SQLite file (or, with
 //! [`seeded_database`], a database of the run's engine).

@@ -8,7 +8,7 @@
 //! text layer on every page is refused with a clear message and nothing changes. Scans nobody opened are read in the background after the sync, identity
 //! documents first.
 
-mod common;
+use crate::common;
 use common::Centre;
 
 use migdesk_core::crosscheck::{KeyField, TextState};

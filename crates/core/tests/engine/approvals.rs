@@ -5,7 +5,7 @@
 //! refusal lets the officer decide again, an approved one refuses the case; an answer on a case
 //! that moved meanwhile goes to the inbox.
 
-mod common;
+use crate::common;
 use common::{Centre, pending_cases, sync, synced_desk_of};
 
 use migdesk_api::{ApprovalAction, ConflictCause, Status};

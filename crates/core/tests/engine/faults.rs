@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-mod common;
+use crate::common;
 use common::Centre;
 use migdesk_core::cache::{CacheKey, Store};
 use migdesk_core::sync::{self, Central};

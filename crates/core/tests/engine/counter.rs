@@ -5,7 +5,7 @@
 //! good one is in the case and its checklist at once, a refusal may cite it, and one sync
 //! delivers the file before the decision, once, with who added it.
 
-mod common;
+use crate::common;
 use common::{Centre, synced_desk_of};
 
 use base64::Engine;

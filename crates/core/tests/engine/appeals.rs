@@ -4,7 +4,7 @@
 //! decided case and it returns to its officer, who decides again; the officer records an
 //! accepted case's execution; neither is possible offline, and nothing is kept half-done.
 
-mod common;
+use crate::common;
 use common::{Centre, pending_cases, sync, synced_desk_of};
 
 use migdesk_api::{ReopenGround, Status};

@@ -5,7 +5,7 @@
 //! be sent. (Checking its signature against the built-in key, installing and restarting are the
 //! shell's: `scripts/installed.sh` shows them on the installed desk.)
 
-mod common;
+use crate::common;
 use common::{Centre, pending_cases, sync, synced_desk_of};
 
 use base64::Engine as _;

@@ -5,7 +5,7 @@
 //! centre is out of reach (marked so), a table written as a CSV file the wipe knows of, and an
 //! officer refused.
 
-mod common;
+use crate::common;
 use common::Centre;
 
 use migdesk_core::ErrorKind;

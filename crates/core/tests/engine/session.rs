@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-mod common;
+use crate::common;
 use common::Centre;
 
 use migdesk_central::seed::Account;

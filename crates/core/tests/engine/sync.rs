@@ -4,7 +4,7 @@
 //! cache file. The centre keeps its data in the run's engine (SQLite, or PostgreSQL when
 //! `MIGDESK_TEST_ENGINE=postgres`).
 
-mod common;
+use crate::common;
 use common::Centre;
 
 use migdesk_central::database::Database;
