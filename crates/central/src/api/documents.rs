@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::audit_log::{self, Action, Desk, DeskHeader, Entry};
 use crate::auth::{Caller, Session};
 use crate::clock;
+use crate::db::Short;
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
 use crate::extract::{ApiJson, ApiPath};
 use crate::sql::{Conn, Engine, OptionalExtension};
@@ -138,86 +139,18 @@ pub async fn download(
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let document = id.clone();
-    let range_header = headers
-        .get(header::RANGE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let if_none_match = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let asked = Asked {
+        session,
+        desk,
+        id,
+        range: header_text(&headers, header::RANGE),
+        if_none_match: header_text(&headers, header::IF_NONE_MATCH),
+    };
+    let document = asked.id.clone();
+    // Most documents are read on the request's own thread; a large one aside (`Db::read_short`).
     let (response, read) = state
         .db
-        .read(move |conn| {
-            // The session checked in this read, not in one of its own before.
-            let caller = session.caller(conn)?;
-            // SQLite reads a range through the blob's row id; PostgreSQL with substr(). The
-            // case's department and officer come in the same query, for the caller's right.
-            let meta: Option<(String, String, i64, String, i64, Holder)> = conn
-                .query_row(
-                    match conn.engine() {
-                        Engine::Sqlite => "SELECT d.application_id, d.mime_type, d.size, d.sha256, b.rowid, a.department_id, a.officer_id
-                     FROM documents d JOIN blobs b ON b.sha256 = d.sha256 JOIN applications a ON a.id = d.application_id
-                     WHERE d.id = ?1",
-                        Engine::Postgres => "SELECT d.application_id, d.mime_type, d.size, d.sha256, 0, a.department_id, a.officer_id
-                     FROM documents d JOIN applications a ON a.id = d.application_id WHERE d.id = ?1",
-                    },
-                    [&id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, (r.get(5)?, r.get(6)?))),
-                )
-                .optional()?;
-            let missing = || ApiError::not_found(format!("no document {id}"));
-            let (application_id, mime, size, sha, rowid, (department_id, officer_id)) =
-                meta.ok_or_else(missing)?;
-            if !store::may_read(conn, &caller, &application_id, &department_id, officer_id.as_deref())? {
-                return Err(missing());
-            }
-            let size = u64::try_from(size).unwrap_or(0);
-            let etag = format!("\"{sha}\"");
-            let etag_value = HeaderValue::from_str(&etag).map_err(|e| ApiError::internal(e.to_string()))?;
-
-            if etag_matches(if_none_match.as_deref(), &etag) {
-                let unchanged = (StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]);
-                return Ok((unchanged.into_response(), None));
-            }
-            let range = match parse_range(range_header.as_deref(), size) {
-                Ok(r) => r,
-                Err(Unsatisfiable) => {
-                    let mut resp = ApiError::new(
-                        StatusCode::RANGE_NOT_SATISFIABLE,
-                        ErrorKind::RangeNotSatisfiable,
-                        format!("the range lies outside the file of {size} bytes"),
-                    )
-                    .into_response();
-                    if let Ok(v) = HeaderValue::from_str(&format!("bytes */{size}")) {
-                        resp.headers_mut().insert(header::CONTENT_RANGE, v);
-                    }
-                    return Ok((resp, None));
-                }
-            };
-            let (start, len) = match range {
-                Some(r) => (r.start, r.end - r.start + 1),
-                None => (0, size),
-            };
-            let bytes = read_range(conn, &sha, rowid, start, len)?;
-
-            let mut builder = Response::builder()
-                .header(header::CONTENT_TYPE, mime)
-                .header(header::ETAG, etag_value)
-                .header(header::ACCEPT_RANGES, "bytes")
-                .header(header::CACHE_CONTROL, "private, no-transform")
-                .header(header::CONTENT_LENGTH, len);
-            builder = match range {
-                Some(r) => builder
-                    .status(StatusCode::PARTIAL_CONTENT)
-                    .header(header::CONTENT_RANGE, format!("bytes {}-{}/{size}", r.start, r.end)),
-                None => builder.status(StatusCode::OK),
-            };
-            let response = builder.body(Body::from(bytes)).map_err(|e| ApiError::internal(e.to_string()))?;
-            let read = Entry::by(&caller, &desk, Action::DocumentRead).subject(&id);
-            Ok((response, Some((caller.user_id, read.on_case(&application_id)))))
-        })
+        .read_short(move |conn, short| serve(conn, &asked, short))
         .await?;
     // Bytes go out: their read is recorded first, unless the desk announced it (recorded then).
     if let Some((reader, read)) = read {
@@ -230,6 +163,118 @@ pub async fn download(
         }
     }
     Ok(response)
+}
+
+/// A download as asked: by whom, from which desk, which document, which part of it.
+#[derive(Debug)]
+struct Asked {
+    session: Session,
+    desk: Desk,
+    id: String,
+    range: Option<String>,
+    if_none_match: Option<String>,
+}
+
+fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// The most bytes a download copies on the request's own thread (some 50 µs from memory); a
+/// larger one is read on the blocking pool.
+const READ_HERE_BYTES: u64 = 512 * 1024;
+
+/// A download's answer, and the read (by whom, what) to record before its bytes go out: none for
+/// 304 and 416.
+type Served = (Response, Option<(String, Entry)>);
+
+/// A download's answer; `None` when its bytes are more than [`READ_HERE_BYTES`] and `short` is [`Short::Here`].
+fn serve(conn: &Conn<'_>, asked: &Asked, short: Short) -> ApiResult<Option<Served>> {
+    let id = &asked.id;
+    // The session checked in this read, not in one of its own before.
+    let caller = asked.session.caller(conn)?;
+    // SQLite reads a range through the blob's row id; PostgreSQL with substr(). The case's
+    // department and officer come in the same query, for the caller's right.
+    let meta: Option<(String, String, i64, String, i64, Holder)> = conn
+        .query_row(
+            match conn.engine() {
+                Engine::Sqlite => "SELECT d.application_id, d.mime_type, d.size, d.sha256, b.rowid, a.department_id, a.officer_id
+                 FROM documents d JOIN blobs b ON b.sha256 = d.sha256 JOIN applications a ON a.id = d.application_id
+                 WHERE d.id = ?1",
+                Engine::Postgres => "SELECT d.application_id, d.mime_type, d.size, d.sha256, 0, a.department_id, a.officer_id
+                 FROM documents d JOIN applications a ON a.id = d.application_id WHERE d.id = ?1",
+            },
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, (r.get(5)?, r.get(6)?))),
+        )
+        .optional()?;
+    let missing = || ApiError::not_found(format!("no document {id}"));
+    let (application_id, mime, size, sha, rowid, (department_id, officer_id)) =
+        meta.ok_or_else(missing)?;
+    if !store::may_read(
+        conn,
+        &caller,
+        &application_id,
+        &department_id,
+        officer_id.as_deref(),
+    )? {
+        return Err(missing());
+    }
+    let size = u64::try_from(size).unwrap_or(0);
+    let etag = format!("\"{sha}\"");
+    let etag_value = HeaderValue::from_str(&etag).map_err(|e| ApiError::internal(e.to_string()))?;
+
+    if etag_matches(asked.if_none_match.as_deref(), &etag) {
+        let unchanged = (StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]);
+        return Ok(Some((unchanged.into_response(), None)));
+    }
+    let range = match parse_range(asked.range.as_deref(), size) {
+        Ok(r) => r,
+        Err(Unsatisfiable) => {
+            let mut resp = ApiError::new(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                ErrorKind::RangeNotSatisfiable,
+                format!("the range lies outside the file of {size} bytes"),
+            )
+            .into_response();
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{size}")) {
+                resp.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
+            return Ok(Some((resp, None)));
+        }
+    };
+    let (start, len) = match range {
+        Some(r) => (r.start, r.end - r.start + 1),
+        None => (0, size),
+    };
+    if short == Short::Here && len > READ_HERE_BYTES {
+        return Ok(None);
+    }
+    let bytes = read_range(conn, &sha, rowid, start, len)?;
+
+    let mut builder = Response::builder()
+        .header(header::CONTENT_TYPE, mime)
+        .header(header::ETAG, etag_value)
+        .header(header::ACCEPT_RANGES, "bytes")
+        .header(header::CACHE_CONTROL, "private, no-transform")
+        .header(header::CONTENT_LENGTH, len);
+    builder = match range {
+        Some(r) => builder.status(StatusCode::PARTIAL_CONTENT).header(
+            header::CONTENT_RANGE,
+            format!("bytes {}-{}/{size}", r.start, r.end),
+        ),
+        None => builder.status(StatusCode::OK),
+    };
+    let response = builder
+        .body(Body::from(bytes))
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let read = Entry::by(&caller, &asked.desk, Action::DocumentRead).subject(id);
+    Ok(Some((
+        response,
+        Some((caller.user_id, read.on_case(&application_id))),
+    )))
 }
 
 /// A desk names the documents it is about to download; the centre records their reads in its

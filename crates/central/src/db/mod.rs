@@ -230,6 +230,17 @@ struct Lease {
 }
 
 impl Lease {
+    /// An idle reader of `shared`; the caller holds one of the readers' permits.
+    fn take(shared: Arc<Engine>) -> Self {
+        let conn = match &*shared {
+            Engine::Sqlite(Shared {
+                readers: Some(r), ..
+            }) => r.idle.lock().unwrap_or_else(PoisonError::into_inner).pop(),
+            _ => None,
+        };
+        Self { shared, conn }
+    }
+
     fn conn(&self) -> ApiResult<&Connection> {
         self.conn
             .as_ref()
@@ -521,22 +532,60 @@ impl Db {
         let engine = self.0.clone();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let conn = match &*engine {
-                Engine::Sqlite(Shared {
-                    readers: Some(r), ..
-                }) => r.idle.lock().unwrap_or_else(PoisonError::into_inner).pop(),
-                _ => None,
-            };
-            let lease = Lease {
-                shared: engine.clone(),
-                conn,
-            };
+            let lease = Lease::take(engine);
             let snapshot = lease.conn()?.unchecked_transaction()?;
             work(&Conn::sqlite(&snapshot))
         })
         .await
         .map_err(|e| ApiError::internal(format!("a database task failed: {e}")))?
     }
+
+    /// Runs a short read-only `work` like [`Db::read`], but on SQLite on the calling task's own
+    /// thread: without the hop to the blocking pool and back, two thread wake-ups that cost a
+    /// small read (a document of a few hundred KiB) as much as the read itself. Only for work
+    /// bounded to tens of microseconds; `work` answers `None` when it finds more to do than
+    /// that (a large document), and is then run again as [`Db::read`] runs it.
+    pub async fn read_short<T, F>(&self, work: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: Fn(&Conn<'_>, Short) -> ApiResult<Option<T>> + Send + Sync + 'static,
+    {
+        let work = Arc::new(work);
+        if let Engine::Sqlite(Shared {
+            readers: Some(readers),
+            ..
+        }) = &*self.0
+        {
+            let permit = readers
+                .free
+                .acquire()
+                .await
+                .map_err(|e| ApiError::internal(format!("the readers are closed: {e}")))?;
+            let answer = {
+                let lease = Lease::take(self.0.clone());
+                let snapshot = lease.conn()?.unchecked_transaction()?;
+                work(&Conn::sqlite(&snapshot), Short::Here)?
+            };
+            drop(permit);
+            if let Some(answer) = answer {
+                return Ok(answer);
+            }
+        }
+        let again = work.clone();
+        self.read(move |conn| {
+            again(conn, Short::Aside)?
+                .ok_or_else(|| ApiError::internal("a read aside did not answer"))
+        })
+        .await
+    }
+}
+
+/// Where a [`Db::read_short`] runs: on the request's own thread, where it must stay short
+/// (answer `None` to be run again aside), or aside on the blocking pool, where it must answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Short {
+    Here,
+    Aside,
 }
 
 mod postgres;

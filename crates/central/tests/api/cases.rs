@@ -153,6 +153,57 @@ async fn documents_download_with_etag_and_ranges() {
     .expect_error(StatusCode::NOT_FOUND, "not_found");
 }
 
+/// A large document is read on the database's blocking threads, not the request's (a small one
+/// there): the whole file, a small range of it and a large range come back byte for byte.
+#[tokio::test]
+async fn a_large_document_downloads_whole_and_in_ranges() {
+    use base64::Engine;
+    let s = start().await;
+    let mut body = crate::intake::application("baku");
+    // 1.5 MiB that compress to nothing alike: the bytes of a counter, hashed.
+    let mut bytes = b"%PDF-1.4\n".to_vec();
+    let mut block = Sha256::digest(b"migdesk");
+    while bytes.len() < 3 * 512 * 1024 {
+        block = Sha256::digest(block);
+        bytes.extend_from_slice(&block);
+    }
+    body["documents"][0]["content_base64"] = base64::engine::general_purpose::STANDARD
+        .encode(&bytes)
+        .into();
+    crate::intake::submit(&s, &body)
+        .await
+        .expect(StatusCode::CREATED);
+    let application = body["id"].as_str().unwrap().to_owned();
+    let document: String = migdesk_central::testing::with_sql(&s.database, |conn| {
+        conn.query_row(
+            "SELECT id FROM documents WHERE application_id = ?1 AND file_name = 'form.pdf'",
+            [&application],
+            |r| r.get(0),
+        )
+        .unwrap()
+    });
+    let path = format!("/api/v1/documents/{document}");
+    let supervisor = s.login(s.account("baku", "supervisor", 0)).await;
+
+    let whole = s.get(&path, &supervisor).await;
+    assert_eq!(whole.status, StatusCode::OK);
+    assert_eq!(whole.bytes, bytes);
+    let ranged = |from: usize, to: usize| {
+        s.send(
+            s.request(Method::GET, &path, Some(&supervisor))
+                .header("range", format!("bytes={from}-{to}")),
+        )
+    };
+    for (from, to) in [
+        (bytes.len() - 100, bytes.len() - 1),
+        (1000, 1000 + 700 * 1024),
+    ] {
+        let part = ranged(from, to).await;
+        assert_eq!(part.status, StatusCode::PARTIAL_CONTENT, "{from}-{to}");
+        assert_eq!(part.bytes, bytes[from..=to], "{from}-{to}");
+    }
+}
+
 #[tokio::test]
 async fn seeded_documents_are_real_files_of_their_declared_type() {
     let s = start().await;
