@@ -548,9 +548,8 @@ impl Db {
     pub async fn read_short<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: Fn(&Conn<'_>, Short) -> ApiResult<Option<T>> + Send + Sync + 'static,
+        F: Fn(&Conn<'_>, Short) -> ApiResult<Option<T>> + Send + 'static,
     {
-        let work = Arc::new(work);
         if let Engine::Sqlite(Shared {
             readers: Some(readers),
             ..
@@ -571,9 +570,8 @@ impl Db {
                 return Ok(answer);
             }
         }
-        let again = work.clone();
         self.read(move |conn| {
-            again(conn, Short::Aside)?
+            work(conn, Short::Aside)?
                 .ok_or_else(|| ApiError::internal("a read aside did not answer"))
         })
         .await
