@@ -5,7 +5,7 @@
 //! time, identity documents first, so the checklist's zone verdict and the queue's search are
 //! ready before the officer opens the case. The desk is held only to prepare each job and to
 //! keep what was recognised, never while a reader runs; the run stops when everything is read
-//! or tried, or when the desk is locked or signed out.
+//! or tried, or when the desk is locked or signed out; an unlock takes it up again.
 
 use std::sync::atomic::Ordering;
 
@@ -21,8 +21,22 @@ use crate::DeskState;
 /// place of an earlier sync's): the files read of each reading that has some, the scans
 /// recognised of those there were, and last, however the run ended, nothing left.
 pub fn after_sync<R: Runtime>(app: &AppHandle<R>, heard_by: Channel<Progress>) {
+    *app.state::<DeskState>().after_sync_heard_by.get() = Some(heard_by);
+    run(app);
+}
+
+/// Takes up the work a lock stopped, once the desk is unlocked (the keys it needs were gone
+/// meanwhile): if a sync asked for it since the window opened, the run starts again and reports
+/// on that sync's channel, where the window listens whichever queue it shows. With nothing left
+/// the run ends at once, saying so.
+pub fn resume<R: Runtime>(app: &AppHandle<R>) {
+    if app.state::<DeskState>().after_sync_heard_by.get().is_some() {
+        run(app);
+    }
+}
+
+fn run<R: Runtime>(app: &AppHandle<R>) {
     let state = app.state::<DeskState>();
-    *state.after_sync_heard_by.get() = Some(heard_by);
     if state.after_sync.swap(true, Ordering::SeqCst) {
         return;
     }

@@ -79,7 +79,11 @@ pub async fn unlock<R: Runtime>(
     password: String,
 ) -> Result<SessionInfo, DeskError> {
     let mut desk = state.desk(|| app.path().app_data_dir().ok()).await?;
-    desk.unlock(&password)
+    let session = desk.unlock(&password)?;
+    drop(desk);
+    // The work after a sync that the lock stopped goes on.
+    crate::background::resume(&app);
+    Ok(session)
 }
 
 #[tauri::command]

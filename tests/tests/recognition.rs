@@ -5,14 +5,16 @@
 //! first pane and presses `t`; the panel shows the recognised text, marked as such, with the
 //! applicant's name checked in it and boxed on the scan. Back in the queue a word printed only
 //! on the scan finds the case; and a case the officer never opened is found the same way once
-//! the desk has read its scan in the background after the sync. Screenshots in az and en. A PDF
-//! with a text layer and a page scanned without one shows the layer's text at once and the
-//! scanned page's words after it once recognised.
+//! the desk has read its scan in the background after the sync (the status line shows the scans
+//! recognised; a lock stops that work and the unlock takes it up again). Screenshots in az and
+//! en. A PDF with a text layer and a page scanned without one shows the layer's text at once and
+//! the scanned page's words after it once recognised.
 
 use std::time::Duration;
 
 use migdesk_e2e::central::{self, Centre};
-use migdesk_e2e::{AppWindow, PAGE_TIMEOUT};
+use migdesk_e2e::{AppWindow, PAGE_TIMEOUT, translation};
+use thirtyfour::Key;
 use thirtyfour::components::SelectElement;
 
 /// The pending cases of `username` whose passport copy is a scanned image and which have no
@@ -114,6 +116,62 @@ async fn recognised_text_in_the_first_pane(desk: &AppWindow, doc_type: &str) -> 
         .unwrap()
 }
 
+/// Waits until the desk has started no text recogniser for three seconds (a run goes from one
+/// scan to the next within a fraction of one).
+async fn stopped_recognising(desk: &AppWindow) {
+    let recogniser = ["tesseract", "nice", "prlimit"];
+    let start = std::time::Instant::now();
+    let mut idle_since = std::time::Instant::now();
+    while idle_since.elapsed() < Duration::from_secs(3) {
+        assert!(
+            start.elapsed() < 2 * PAGE_TIMEOUT,
+            "the recognition went on while the desk was locked"
+        );
+        let processes = desk.memory_by_process().unwrap();
+        if processes.iter().any(|p| recogniser.contains(&p.0.as_str())) {
+            idle_since = std::time::Instant::now();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The scans are recognised in the background after the sync, the status line showing how many
+/// are done; a lock stops the work (its keys are gone) and the unlock takes it up again: the
+/// queue shown after the unlock shows the work going on (a scan recognised since).
+async fn scans_recognised_after_the_sync_and_after_a_lock(desk: &AppWindow, password: &str) {
+    let done = "[data-testid='after-sync-progress'] progress";
+    desk.wait_for_attr("after-sync-progress", "data-phase", |p| p == "recognising")
+        .await
+        .unwrap();
+    desk.screenshot("after-sync-recognising").await.unwrap();
+    desk.click("queue-lock").await;
+    desk.wait_for_text("unlock-title", &translation("az", "unlock.title"))
+        .await
+        .unwrap();
+    // The officer is away long enough for the work to notice the lock: it lets the scan it
+    // was reading finish, then stops.
+    stopped_recognising(desk).await;
+    desk.expect_focus("unlock-password").await.unwrap();
+    desk.press(password).await;
+    desk.press(Key::Enter).await;
+    desk.wait_for_text("queue-title", &translation("az", "queue.title"))
+        .await
+        .unwrap();
+    let shown = match desk
+        .wait_for_attr("after-sync-progress", "data-phase", |p| p == "recognising")
+        .await
+    {
+        Ok(_) => desk.wait_for_css_attr(done, "value", |_| true).await,
+        Err(e) => Err(e),
+    };
+    let first = shown.unwrap_or_else(|e| panic!("no work shown after the unlock: {e}"));
+    // A scan recognised after the unlock, by the run the unlock took up.
+    desk.wait_for_css_attr(done, "value", |v| v != first)
+        .await
+        .unwrap();
+    desk.screenshot("after-sync-resumed").await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_officer_reads_a_scanned_passport_and_finds_it_by_a_word_on_the_scan() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -130,6 +188,7 @@ async fn the_officer_reads_a_scanned_passport_and_finds_it_by_a_word_on_the_scan
     desk.sign_in(&centre.base, &officer.username, &officer.password)
         .await;
     desk.sync_queue().await.unwrap();
+    scans_recognised_after_the_sync_and_after_a_lock(&desk, &officer.password).await;
     // Labels printed only on an identity page.
     let labels = ["Surname", "Given", "expiry"];
 

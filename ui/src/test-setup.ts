@@ -1,11 +1,13 @@
 import { cleanup } from "@testing-library/react";
 import { afterEach } from "vitest";
+import { heardAfterSync } from "./data/afterSync";
 import { clearMocks } from "./ipc/testing";
 
 afterEach(() => {
   cleanup();
   clearMocks();
   localStorage.clear();
+  heardAfterSync(null);
 });
 
 // jsdom lays nothing out, so a virtualised list would show no rows: give the queue's

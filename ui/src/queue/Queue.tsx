@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { LanguageSwitch } from "../components/LanguageSwitch";
 import { ConflictsInbox } from "../conflicts/ConflictsInbox";
+import { heardAfterSync, useAfterSync } from "../data/afterSync";
 import { useCatalogue } from "../data/catalogue";
 import { prefetchCase } from "../data/prefetch";
 import { useLoad } from "../data/useLoad";
@@ -120,7 +121,7 @@ export function Queue({
   const [generation, setGeneration] = useState(0);
   const [selected, setSelected] = useState(0);
   const [sync, setSync] = useState<SyncState>({ state: "idle" });
-  const [after, setAfter] = useState<Progress | null>(null);
+  const after = useAfterSync();
   const inboxLoad = useLoad(INBOX, loadConflicts);
   const [inbox, setInbox] = useState(false);
   const [poolOpen, setPoolOpen] = useState(false);
@@ -213,9 +214,6 @@ export function Queue({
   // The work after a sync (the documents' text read for search, then the scans recognised):
   // shown until nothing is left; then a search shown is asked again (it may find more). Without
   // one the list is the same, and is left as it is under the officer's keys.
-  function heardAfter(progress: Progress) {
-    setAfter(progress.documents_done < progress.documents_total ? progress : null);
-  }
   const wasAfter = useRef(false);
   const searching = query.search !== null;
   // biome-ignore lint/correctness/useExhaustiveDependencies: the end of the work is the trigger.
@@ -229,7 +227,7 @@ export function Queue({
     try {
       const report = await desk.syncNow(
         (progress) => setSync({ state: "running", progress }),
-        heardAfter,
+        heardAfterSync,
       );
       setSync({ state: "done", report });
       setGeneration((g) => g + 1);

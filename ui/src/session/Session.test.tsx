@@ -117,14 +117,16 @@ function renderApp() {
 /**
  * Aysel's queue of two cases, synced once by a click; the sync's progress channel as the command
  * received it, every page asked for, the user and the sync's status line. `page` answers the
- * pages instead (`onSync` is told when the sync is asked for).
+ * pages instead (`onSync` is told when the sync is asked for); `more` answers other commands.
  */
 async function syncedKeepingChannel({
   page,
   onSync = () => undefined,
+  more = {},
 }: {
   page?: NonNullable<Handlers["queue_page"]>;
   onSync?: () => void;
+  more?: Handlers;
 } = {}) {
   let channel: Channel<Progress> | undefined;
   const queries: QueueQuery[] = [];
@@ -137,6 +139,7 @@ async function syncedKeepingChannel({
       channel = onProgress;
       return { ...synced };
     },
+    ...more,
   });
   const user = userEvent.setup();
   renderApp();
@@ -471,6 +474,26 @@ describe("the queue", () => {
     await waitFor(() => expect(screen.queryByTestId("after-sync-progress")).toBeNull());
     await waitFor(() => expect(queries.length).toBeGreaterThan(asked));
     expect(queries.at(-1)?.search).toBe("Əliyev");
+  });
+
+  it("shows the work after a sync on the queue shown again after a lock (the unlock resumes it)", async () => {
+    const { channel, user } = await syncedKeepingChannel({
+      more: { lock: () => ({ ...aysel, locked: true }), unlock: () => aysel },
+    });
+    act(() => channel()?.onmessage(progressOf("recognising", 1, 5)));
+    await screen.findByTestId("after-sync-progress");
+    await user.click(screen.getByTestId("queue-lock"));
+    // The lock stops the work: its last message says nothing is left.
+    act(() => channel()?.onmessage(progressOf("recognising")));
+    await user.type(await screen.findByTestId("unlock-password"), "right");
+    await user.click(screen.getByTestId("unlock-submit"));
+    await screen.findByTestId("queue-title");
+    expect(screen.queryByTestId("after-sync-progress")).toBeNull();
+    act(() => channel()?.onmessage(progressOf("recognising", 2, 5)));
+    const shown = await screen.findByTestId("after-sync-progress");
+    expect(shown.textContent).toContain(
+      az.sync.documents.replace("{{done}}", "2").replace("{{total}}", "5"),
+    );
   });
 
   it("keeps the rows it shows while the page asked again after a sync is on its way", async () => {
