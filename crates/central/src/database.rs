@@ -107,6 +107,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../migrations/postgres/003_changes_by_application.sql"),
     ),
+    (4, include_str!("../migrations/postgres/004_feed_stamp.sql")),
 ];
 
 /// The SQLite migrations the PostgreSQL baseline stands for.

@@ -47,6 +47,7 @@ pub(crate) const MIGRATIONS: &[M<'static>] = migrations![
     "022_desk_releases",
     "023_every_change",
     "024_changes_by_application",
+    "025_feed_stamp",
 ];
 
 /// Opens (creating if needed) and migrates the database.

@@ -120,7 +120,7 @@ async fn migrate_makes_on_postgresql_the_schema_sqlites_migrations_make() {
     let first = migrate(&url);
     let said = String::from_utf8_lossy(&first.stderr).into_owned();
     assert!(first.status.success(), "{said}");
-    assert!(said.contains("now at migration 24 (3 applied)"), "{said}");
+    assert!(said.contains("now at migration 25 (4 applied)"), "{said}");
     // The password-less URL is shown as the database, never as typed.
     assert!(said.contains("the PostgreSQL database migdesk_"), "{said}");
 
@@ -140,13 +140,13 @@ async fn migrate_makes_on_postgresql_the_schema_sqlites_migrations_make() {
     let again = migrate(&url);
     let said = String::from_utf8_lossy(&again.stderr).into_owned();
     assert!(again.status.success(), "{said}");
-    assert!(said.contains("is up to date (migration 24)"), "{said}");
+    assert!(said.contains("is up to date (migration 25)"), "{said}");
     let applied: i64 = client
         .query_one("SELECT COUNT(*) FROM migdesk_migrations", &[])
         .await
         .unwrap()
         .get(0);
-    assert_eq!(applied, 3);
+    assert_eq!(applied, 4);
 }
 
 #[tokio::test]
@@ -192,7 +192,7 @@ async fn two_instances_migrating_at_once_migrate_once() {
         String::from_utf8_lossy(&a.stderr),
         String::from_utf8_lossy(&b.stderr)
     );
-    assert_eq!(said.matches("(3 applied)").count(), 1, "{said}");
+    assert_eq!(said.matches("(4 applied)").count(), 1, "{said}");
     assert_eq!(said.matches("is up to date").count(), 1, "{said}");
 }
 
@@ -220,9 +220,9 @@ fn migrate_creates_and_updates_a_sqlite_file() {
     let first = migrate(&url);
     let said = String::from_utf8_lossy(&first.stderr).into_owned();
     assert!(first.status.success(), "{said}");
-    assert!(said.contains("now at migration 24 (24 applied)"), "{said}");
+    assert!(said.contains("now at migration 25 (25 applied)"), "{said}");
     let again = migrate(&url);
-    assert!(String::from_utf8_lossy(&again.stderr).contains("is up to date (migration 24)"));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("is up to date (migration 25)"));
 }
 
 /// One page of the change feed after `cursor` through `base`: (changes, next cursor, more).
