@@ -4,15 +4,15 @@
 //!
 //! A snapshot is current while its **stamp** is: the case's `applications.feed_stamp`, raised in
 //! the same transaction by every change and event recorded for the case or for another case of
-//! its applicant (linked by FIN or passport number, as the detail's `applicant_history`;
-//! triggers of migration 025). What the detail reads changes only with one of them: every write
-//! to a case records a change or an event for it (decisions, reassignments, documents, notes,
-//! appeals, e-mails, proposals; a new application its first), and officers' names are never
-//! rewritten. The stamp only grows, each raise made under the case's row lock. The stamp and the
-//! detail are read in the feed page's one
-//! snapshot of the database (SQLite's writer, PostgreSQL's repeatable read), so a page asks for
-//! its cases' stamps in one indexed query. A restore from a backup starts a new feed epoch, and
-//! snapshots of another epoch are not used.
+//! its applicant (linked by FIN or passport number, as the detail's `applicant_history`; the
+//! triggers of SQLite's migration 025 and PostgreSQL's 004). What the detail reads changes only
+//! with one of them: every write to a case records a change or an event for it (decisions,
+//! reassignments, documents, notes, appeals, e-mails, proposals; a new application its first),
+//! and officers' names are never rewritten. The stamp only grows, each raise made under the
+//! case's row lock. The stamp and the detail are read in the feed page's one snapshot of the
+//! database (SQLite's writer, PostgreSQL's repeatable read), so a page asks for its cases'
+//! stamps in one indexed query. A restore from a backup starts a new feed epoch, and snapshots
+//! of another epoch are not used.
 //!
 //! The snapshots live in the instance's memory, bounded by bytes; each instance of a centre
 //! keeps its own.
