@@ -242,6 +242,14 @@ impl Lease {
         Self { shared, conn }
     }
 
+    /// Runs read-only `work` in one snapshot of the database on an idle reader of `shared`; the
+    /// caller holds one of the readers' permits.
+    fn read<T>(shared: Arc<Engine>, work: impl FnOnce(&Conn<'_>) -> ApiResult<T>) -> ApiResult<T> {
+        let lease = Self::take(shared);
+        let snapshot = lease.conn()?.unchecked_transaction()?;
+        work(&Conn::sqlite(&snapshot))
+    }
+
     fn conn(&self) -> ApiResult<&Connection> {
         self.conn
             .as_ref()
@@ -533,9 +541,7 @@ impl Db {
         let engine = self.0.clone();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let lease = Lease::take(engine);
-            let snapshot = lease.conn()?.unchecked_transaction()?;
-            work(&Conn::sqlite(&snapshot))
+            Lease::read(engine, work)
         })
         .await
         .map_err(|e| ApiError::internal(format!("a database task failed: {e}")))?
@@ -561,11 +567,7 @@ impl Db {
                 .acquire()
                 .await
                 .map_err(|e| ApiError::internal(format!("the readers are closed: {e}")))?;
-            let answer = {
-                let lease = Lease::take(self.0.clone());
-                let snapshot = lease.conn()?.unchecked_transaction()?;
-                work(&Conn::sqlite(&snapshot), Short::Here)?
-            };
+            let answer = Lease::read(self.0.clone(), |conn| work(conn, Short::Here))?;
             drop(permit);
             if let Some(answer) = answer {
                 return Ok(answer);
