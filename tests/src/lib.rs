@@ -459,26 +459,15 @@ impl AppWindow {
 
     /// [`AppWindow::resident_memory`] for each process: its name, RSS and PSS in bytes.
     pub fn memory_by_process(&self) -> HarnessResult<Vec<(String, u64, u64)>> {
-        let mut parents: Vec<(u32, u32, u64, u64)> = Vec::new(); // pid, ppid, rss, pss
+        // The app's tree first (parents from each process's status), then the memory of those
+        // alone: a process's PSS walks its page tables, too costly to read for every process.
+        let mut parents: Vec<(u32, u32, u64)> = Vec::new(); // pid, ppid, rss
         for pid in process_ids()? {
             let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
                 continue;
             };
             let field = |name: &str| status_field(&status, name).unwrap_or(0);
-            let pss = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
-                .ok()
-                .and_then(|r| {
-                    r.lines()
-                        .find_map(|l| l.strip_prefix("Pss:"))
-                        .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
-                })
-                .unwrap_or(0);
-            parents.push((
-                pid,
-                field("PPid:") as u32,
-                field("VmRSS:") * 1024,
-                pss * 1024,
-            ));
+            parents.push((pid, field("PPid:") as u32, field("VmRSS:") * 1024));
         }
         let roots = self.app_processes()?;
         let [root] = roots[..] else {
@@ -498,7 +487,15 @@ impl AppWindow {
                 let name = std::fs::read_to_string(format!("/proc/{}/comm", p.0))
                     .map(|n| n.trim().to_owned())
                     .unwrap_or_default();
-                (name, p.2, p.3)
+                let pss = std::fs::read_to_string(format!("/proc/{}/smaps_rollup", p.0))
+                    .ok()
+                    .and_then(|r| {
+                        r.lines()
+                            .find_map(|l| l.strip_prefix("Pss:"))
+                            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+                    })
+                    .unwrap_or(0);
+                (name, p.2, pss * 1024)
             })
             .collect())
     }
