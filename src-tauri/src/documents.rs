@@ -1,14 +1,16 @@
 //! The document URI scheme: `migdesk-doc://localhost/<document id>/<page>` answers with the
 //! page for the viewer (the original file for PDFs and images the WebView shows, a scan's JPEG
-//! as its PDF holds it, PNG for the rest), `…/<page>/thumb` with a small picture for the page strip. Bytes never travel as JSON.
-//! Only the main window may ask; the desk must be unlocked. A page the viewer has prepared is
-//! answered without reading the document; conversion runs off the async threads, without
-//! holding the desk, under the core's document limits, and a page read from the document has
-//! the next page prepared after it.
+//! as its PDF holds it, PNG for the rest), `…/<page>/screen` with a large page scaled to fit the
+//! screen (what the viewer shows until zoomed in), `…/<page>/thumb` with a small picture for the
+//! page strip. Bytes never travel as JSON. Only the main window may ask; the desk must be
+//! unlocked. A page the viewer has prepared is answered without reading the document; a scan's
+//! page is scaled from its JPEG alone; conversion runs off the async threads, without holding
+//! the desk, under the core's document limits, and a page or a screen's page answered has the
+//! next one prepared after it.
 
 use migdesk_core::DeskError;
 use migdesk_core::desk::SourceRead;
-use migdesk_core::viewer::{Served, Viewer};
+use migdesk_core::viewer::{SCREEN_SIDE, ScanPage, Served, Viewer};
 use tauri::http::{Request, Response, StatusCode, header};
 use tauri::{Manager, Runtime, UriSchemeContext, UriSchemeResponder};
 
@@ -27,22 +29,24 @@ const APP_ORIGINS: [&str; 2] = ["tauri://localhost", "http://tauri.localhost"];
 struct Wanted {
     document: String,
     page: usize,
-    thumb: bool,
+    /// Scaled to fit a square of this side; `None`: whole.
+    fit: Option<u32>,
 }
 
 fn parse(path: &str) -> Option<Wanted> {
     let mut parts = path.trim_start_matches('/').split('/');
     let document = parts.next().filter(|d| !d.is_empty())?.to_owned();
     let page = parts.next().map_or(Some(0), |p| p.parse().ok())?;
-    let thumb = match parts.next() {
-        None => false,
-        Some("thumb") => true,
+    let fit = match parts.next() {
+        None => None,
+        Some("thumb") => Some(THUMB_SIDE),
+        Some("screen") => Some(SCREEN_SIDE),
         Some(_) => return None,
     };
     parts.next().is_none().then_some(Wanted {
         document,
         page,
-        thumb,
+        fit,
     })
 }
 
@@ -55,64 +59,79 @@ fn error(status: StatusCode, err: &DeskError) -> Response<Vec<u8>> {
         .unwrap_or_default()
 }
 
-/// A page found prepared, or the document to prepare it from and its page there.
+/// A page found prepared, a scan's page to scale from its JPEG, or the document to prepare the
+/// page from.
 enum Found {
     Ready(Served),
-    Read(SourceRead, Viewer, usize),
+    Scan(ScanPage, u32, Viewer),
+    Read(SourceRead, Viewer),
 }
 
 async fn answer<R: Runtime>(app: tauri::AppHandle<R>, path: String) -> Response<Vec<u8>> {
     let Some(wanted) = parse(&path) else {
         return error(
             StatusCode::BAD_REQUEST,
-            &DeskError::invalid(format!("{path}: expected /<document>/<page>[/thumb]")),
+            &DeskError::invalid(format!(
+                "{path}: expected /<document>/<page>[/screen|/thumb]"
+            )),
         );
     };
     let state = app.state::<DeskState>();
-    let page = wanted.page;
-    let thumb = wanted.thumb.then_some(THUMB_SIDE);
+    let Wanted {
+        document,
+        page,
+        fit,
+    } = wanted;
     // A page prepared already is answered from memory; the document is read only when not.
     let found = match state.desk(|| app.path().app_data_dir().ok()).await {
-        Ok(mut desk) => match desk.prepared_page(&wanted.document, page, thumb) {
+        Ok(mut desk) => match desk.prepared_page(&document, page, fit) {
             Ok(Some(served)) => Ok(Found::Ready(served)),
-            // A scan's thumbnail is made from its page's JPEG alone.
-            Ok(None) => match thumb.map(|_| desk.scan_page_source(&wanted.document, page)) {
-                Some(Ok(Some((jpeg, viewer)))) => {
-                    Ok(Found::Read(SourceRead::Read(jpeg), viewer, 0))
-                }
-                Some(Err(e)) => Err(e),
+            Ok(None) => match fit.map(|side| (side, desk.scan_page(&document, page))) {
+                Some((side, Ok(Some((scan, viewer))))) => Ok(Found::Scan(scan, side, viewer)),
+                Some((_, Err(e))) => Err(e),
                 _ => desk
-                    .document_read(&wanted.document)
-                    .map(|(read, viewer)| Found::Read(read, viewer, page)),
+                    .document_read(&document)
+                    .map(|(read, viewer)| Found::Read(read, viewer)),
             },
             Err(e) => Err(e),
         },
         Err(e) => Err(e),
     };
+    // Pages are read ahead whole and for the screen; thumbnails come as the strip asks.
+    let ahead = fit != Some(THUMB_SIDE);
     let served = match found {
         Ok(Found::Ready(served)) => {
-            if thumb.is_none() {
-                tauri::async_runtime::spawn(read_ahead(app.clone(), wanted.document, page + 1));
+            if ahead {
+                tauri::async_runtime::spawn(read_ahead(app.clone(), document, page + 1, fit));
             }
             Ok(served)
         }
-        Ok(Found::Read(read, viewer, at)) => {
-            let ahead = viewer.clone();
+        Ok(Found::Scan(scan, side, viewer)) => {
+            let served =
+                tauri::async_runtime::spawn_blocking(move || viewer.scaled_scan(&scan, side))
+                    .await
+                    .unwrap_or_else(|e| Err(DeskError::internal(e.to_string())));
+            if ahead && served.is_ok() {
+                tauri::async_runtime::spawn(read_ahead(app.clone(), document, page + 1, fit));
+            }
+            served
+        }
+        Ok(Found::Read(read, viewer)) => {
             let served = tauri::async_runtime::spawn_blocking(move || {
                 let source = read.read()?;
-                let served = match thumb {
-                    Some(side) => viewer.thumbnail(&source, at, side),
-                    None => viewer.page(&source, at),
+                let served = match fit {
+                    Some(side) => viewer.thumbnail(&source, page, side),
+                    None => viewer.page(&source, page),
                 };
-                served.map(|served| (served, source))
+                served.map(|served| (served, source, viewer))
             })
             .await
             .unwrap_or_else(|e| Err(DeskError::internal(e.to_string())));
             // The next page is prepared from the bytes in hand while this one is looked at.
-            served.map(|(served, source)| {
-                if thumb.is_none() {
+            served.map(|(served, source, viewer)| {
+                if ahead {
                     tauri::async_runtime::spawn_blocking(move || {
-                        ahead.read_ahead(&source, page + 1);
+                        viewer.read_ahead(&source, page + 1, fit);
                     });
                 }
                 served
@@ -130,15 +149,30 @@ async fn answer<R: Runtime>(app: tauri::AppHandle<R>, path: String) -> Response<
     }
 }
 
-/// Prepares page `page` of `document` when it would be converted from the whole file (see
-/// `Desk::page_needs_conversion`): after a prepared page was answered, the next one is read
-/// ahead.
-async fn read_ahead<R: Runtime>(app: tauri::AppHandle<R>, document: String, page: usize) {
+/// Prepares page `page` of `document`, asked for as the page before it (`fit`), when it would
+/// be converted (see `Desk::page_needs_conversion`): after a page was answered, the next one is
+/// read ahead, a scan's from its JPEG alone.
+async fn read_ahead<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    document: String,
+    page: usize,
+    fit: Option<u32>,
+) {
     let state = app.state::<DeskState>();
     let Ok(mut desk) = state.desk(|| app.path().app_data_dir().ok()).await else {
         return;
     };
-    if !matches!(desk.page_needs_conversion(&document, page), Ok(true)) {
+    if !matches!(desk.page_needs_conversion(&document, page, fit), Ok(true)) {
+        return;
+    }
+    if let Some(side) = fit
+        && let Ok(Some((scan, viewer))) = desk.scan_page(&document, page)
+    {
+        drop(desk);
+        let _ = tauri::async_runtime::spawn_blocking(move || {
+            viewer.read_ahead_scan(&scan, side);
+        })
+        .await;
         return;
     }
     let Ok((read, viewer)) = desk.document_read(&document) else {
@@ -147,7 +181,7 @@ async fn read_ahead<R: Runtime>(app: tauri::AppHandle<R>, document: String, page
     drop(desk);
     let _ = tauri::async_runtime::spawn_blocking(move || {
         if let Ok(source) = read.read() {
-            viewer.read_ahead(&source, page);
+            viewer.read_ahead(&source, page, fit);
         }
     })
     .await;
@@ -190,17 +224,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn paths_name_a_document_a_page_and_maybe_a_thumbnail() {
-        let w = |d: &str, page, thumb| {
+    fn paths_name_a_document_a_page_and_maybe_a_size() {
+        let w = |d: &str, page, fit| {
             Some(Wanted {
                 document: d.into(),
                 page,
-                thumb,
+                fit,
             })
         };
-        assert_eq!(parse("/d1"), w("d1", 0, false));
-        assert_eq!(parse("/d1/3"), w("d1", 3, false));
-        assert_eq!(parse("/d1/3/thumb"), w("d1", 3, true));
+        assert_eq!(parse("/d1"), w("d1", 0, None));
+        assert_eq!(parse("/d1/3"), w("d1", 3, None));
+        assert_eq!(parse("/d1/3/thumb"), w("d1", 3, Some(THUMB_SIDE)));
+        assert_eq!(parse("/d1/3/screen"), w("d1", 3, Some(SCREEN_SIDE)));
         assert_eq!(parse("/"), None);
         assert_eq!(parse("/d1/x"), None);
         assert_eq!(parse("/d1/1/big"), None);

@@ -16,7 +16,9 @@
 //!    showing its first screen.
 //! 4. A large PDF: the first case of that queue has a 150-page scanned application form of
 //!    about 60 MB. Enter → its first page painted, and PageDown → the next page painted, next
-//!    to poppler's `pdftoppm` drawing the first page of the same file.
+//!    to poppler's `pdftoppm` drawing the first page of the same file. Then two pages more, and
+//!    the memory the 300-dpi scans add over the same window's queue before Enter (the last
+//!    round's, by process).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -583,6 +585,7 @@ async fn main() {
     //    page.
     let mut large_first = Rounds::default();
     let mut large_next = Rounds::default();
+    let mut large_memory: (Processes, Processes) = Default::default();
     for _ in 0..ROUNDS {
         let desk = AppWindow::launch_in("bench-ui", data_dir)
             .await
@@ -593,6 +596,7 @@ async fn main() {
             .await
             .expect("the large case first");
         tokio::time::sleep(Duration::from_secs(1)).await;
+        let queue = desk.memory_by_process().expect("memory");
         large_first.add(
             run_timed(
                 &desk,
@@ -609,6 +613,12 @@ async fn main() {
         desk.screenshot("bench-large-pdf")
             .await
             .expect("screenshot");
+        for page in 2..4 {
+            let next = key_to_page_painted("PageDown", page);
+            run_timed(&desk, &next, "the next page was not painted").await;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        large_memory = (queue, desk.memory_by_process().expect("memory"));
         data_dir = desk.close_keeping_data().await.expect("quit");
     }
     let large_reference: Vec<Duration> = (0..ROUNDS)
@@ -646,4 +656,13 @@ async fn main() {
         "pdftoppm, first page",
         ms(best(&large_reference)),
     );
+    let pss = |processes: &Processes| processes.iter().map(|p| p.2).sum::<u64>() as f64 / 1e6;
+    row(
+        "  proportional memory (PSS), four pages read",
+        pss(&large_memory.1),
+        "MB",
+        "the same window, its queue",
+        pss(&large_memory.0),
+    );
+    print_memory_steps(&[("queue", &large_memory.0), ("four pages", &large_memory.1)]);
 }

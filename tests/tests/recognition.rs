@@ -8,7 +8,9 @@
 //! the desk has read its scan in the background after the sync (the status line shows the scans
 //! recognised; a lock stops that work and the unlock takes it up again). Screenshots in az and
 //! en. A PDF with a text layer and a page scanned without one shows the layer's text at once and
-//! the scanned page's words after it once recognised.
+//! the scanned page's words after it once recognised. The scan, larger than the screen's copy,
+//! is shown as that copy until the officer zooms in past it, then whole: the name's box stays
+//! on the same words.
 
 use std::time::Duration;
 
@@ -16,6 +18,28 @@ use migdesk_e2e::central::{self, Centre};
 use migdesk_e2e::{AppWindow, PAGE_TIMEOUT, translation};
 use thirtyfour::Key;
 use thirtyfour::components::SelectElement;
+
+/// Pane 1's page image once shown (its address and natural width), and where the applicant's
+/// name is boxed on it, as fractions of the image's width and height from its top left corner.
+async fn name_box_on_the_page(desk: &AppWindow) -> (String, u64, f64, f64) {
+    let script = r#"
+      const pane = document.querySelector("[data-testid='pane-1']");
+      const img = pane && pane.querySelector(".page-image");
+      const box = pane && pane.querySelector(".word-box[data-field='name']");
+      if (!img || !box || !img.complete || pane.dataset.painted !== "yes") return null;
+      const i = img.getBoundingClientRect();
+      const b = box.getBoundingClientRect();
+      return [img.src, img.naturalWidth, (b.left - i.left) / i.width, (b.top - i.top) / i.height];
+    "#;
+    for _ in 0..100 {
+        let answer = desk.driver.execute(script, vec![]).await.unwrap();
+        if let Ok((src, width, left, top)) = answer.convert::<(String, u64, f64, f64)>() {
+            return (src, width, left, top);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("pane 1 shows no page with the name boxed");
+}
 
 /// The pending cases of `username` whose passport copy is a scanned image and which have no
 /// other identity page (whose text layer would print the same labels), by number.
@@ -211,6 +235,28 @@ async fn the_officer_reads_a_scanned_passport_and_finds_it_by_a_word_on_the_scan
         .await
         .expect("the applicant's name boxed on the scan");
     desk.screenshot("recognised-az").await.unwrap();
+    // Fitted to the pane, the scan (1240 × 1754) is its screen copy, scaled to fit 1600 pixels.
+    let (copy, copy_width, left, top) = name_box_on_the_page(&desk).await;
+    assert!(copy.ends_with("/0/screen"), "{copy}");
+    assert!(copy_width < 1240, "{copy}: {copy_width} pixels wide");
+    // Zoomed in past the copy's pixels, the whole page; the name boxed on the same words.
+    let mut whole = None;
+    for _ in 0..8 {
+        desk.expect_focus("case-screen").await.unwrap();
+        desk.press("+").await;
+        let shown = name_box_on_the_page(&desk).await;
+        if !shown.0.ends_with("/screen") {
+            whole = Some(shown);
+            break;
+        }
+    }
+    let (src, width, whole_left, whole_top) = whole.expect("the whole page once zoomed in");
+    assert_eq!(width, 1240, "{src}");
+    assert!(
+        (whole_left - left).abs() < 0.005 && (whole_top - top).abs() < 0.005,
+        "the name's box moved: ({left:.3}, {top:.3}) on the copy, ({whole_left:.3}, {whole_top:.3}) whole"
+    );
+    desk.screenshot("recognised-zoomed").await.unwrap();
     desk.click_css(".case-bar [data-testid='language-en']")
         .await;
     desk.by_css("[data-testid='pane-1-text'] [data-testid='recognised-note']")

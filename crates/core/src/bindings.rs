@@ -37,7 +37,7 @@ use crate::supervision::{
 };
 use crate::sync::{Phase, Progress, SyncReport};
 use crate::update::UpdateOffer;
-use crate::viewer::DocumentLayout;
+use crate::viewer::{DocumentLayout, PagePixels};
 use crate::zone::{ChecklistZone, ZoneCheck, ZoneDifference, ZoneField};
 use migdesk_api::{
     Absence, AlertKind, ApprovalAction, BacklogBucket, DistributionRule, NamedCount, NoteOrigin,
@@ -151,6 +151,7 @@ pub fn typescript_bindings() -> String {
     declare::<Decision>(&mut out, &cfg);
     declare::<Email>(&mut out, &cfg);
     declare::<DocumentLayout>(&mut out, &cfg);
+    declare::<PagePixels>(&mut out, &cfg);
     declare::<Prefetched>(&mut out, &cfg);
     declare::<KeyField>(&mut out, &cfg);
     declare::<TextCheck>(&mut out, &cfg);

@@ -3,7 +3,9 @@
 //! is; an image the WebView shows natively goes as it is; a PDF of scans only goes page by page
 //! as its images (a JPEG as the file holds it where the WebView shows it as a PDF viewer
 //! draws it); anything else (TIFF, CMYK JPEG, 16-bit PNG) is converted page by page to PNG under
-//! the document limits.
+//! the document limits. A page shown as an image larger than [`SCREEN_SIDE`] also comes scaled
+//! to fit it, which is what the viewer shows until the officer zooms in: the WebView holds
+//! every image it shows decoded, 35 MB for an A4 page scanned at 300 dpi, 7 MB scaled.
 //!
 //! [`Viewer`] remembers what it prepared (layouts and converted pages, by document content and
 //! page, within a memory budget), so a case prepared in advance opens from memory: the desk
@@ -47,6 +49,44 @@ pub struct DocumentLayout {
     pub pdf: bool,
     #[ts(type = "number")]
     pub page_count: u32,
+    /// Each page's size in pixels, shown whole, when the pages are shown as images (empty for
+    /// a PDF pdf.js draws, or when a size cannot be told before decoding): what recognised
+    /// words' boxes count in.
+    pub pages: Vec<PagePixels>,
+    /// A page larger than this either way also comes scaled to fit a square of this side
+    /// (`…/<page>/screen`), never enlarged.
+    pub screen_side: u32,
+}
+
+/// A page's size in pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PagePixels {
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The side of the square a large page is scaled to fit for the screen: more than a pane of
+/// the desk shows on a full-HD screen (a page fitted to half of its width is ~950 pixels wide),
+/// a fifth of an A4 page's pixels at 300 dpi.
+pub const SCREEN_SIDE: u32 = 1600;
+
+/// A page of a PDF of scans read alone: its JPEG ([`Viewer::scan_jpeg`]), and the document's
+/// content hash.
+#[derive(Clone)]
+pub struct ScanPage {
+    pub sha256: String,
+    pub page: usize,
+    pub jpeg: Arc<[u8]>,
+}
+
+impl std::fmt::Debug for ScanPage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScanPage")
+            .field("sha256", &self.sha256)
+            .field("page", &self.page)
+            .field("jpeg", &self.jpeg.len())
+            .finish()
+    }
 }
 
 /// A stored document as the viewer receives it: its content hash (what it is remembered by)
@@ -93,6 +133,14 @@ struct Inspected {
     mime: &'static str,
     /// Where each page's JPEG lies in the file, for a PDF of scans sent as they are.
     scan_jpegs: Option<Arc<[std::ops::Range<u64>]>>,
+}
+
+impl Inspected {
+    /// Whether page `page` is the original bytes, which the WebView shows itself (an image of
+    /// one page).
+    fn shown_as_is(&self, page: usize) -> bool {
+        self.native && self.layout.page_count == 1 && page == 0
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -214,6 +262,12 @@ impl Viewer {
                     format: info.format.name().to_owned(),
                     pdf: info.pdf,
                     page_count: u32::try_from(info.page_count).unwrap_or(u32::MAX),
+                    pages: info
+                        .pixels
+                        .iter()
+                        .map(|&(width, height)| PagePixels { width, height })
+                        .collect(),
+                    screen_side: SCREEN_SIDE,
                 },
                 native: info.native,
                 mime: info.mime,
@@ -241,7 +295,7 @@ impl Viewer {
             });
         }
         let inspected = inspected?;
-        if inspected.native && inspected.layout.page_count == 1 && page == 0 {
+        if inspected.shown_as_is(page) {
             return Ok(Served {
                 mime: inspected.mime,
                 bytes: source.bytes.clone(),
@@ -259,24 +313,64 @@ impl Viewer {
 
     /// Prepares page `page` of a document shown page by page here (not one pdf.js or the
     /// WebView reads whole), if it has such a page and it is not prepared yet: the page after
-    /// the one just shown, read ahead while the officer looks at that one. Errors are left for
-    /// the page's own request to show.
-    pub fn read_ahead(&self, source: &Source, page: usize) {
-        if self.needs_conversion(&source.sha256, page) {
-            let _ = self.page(source, page);
+    /// the one just shown (at `fit`: see [`Viewer::needs_conversion`]), read ahead while the
+    /// officer looks at that one. Errors are left for the page's own request to show.
+    pub fn read_ahead(&self, source: &Source, page: usize, fit: Option<u32>) {
+        if self.needs_conversion(&source.sha256, page, fit) {
+            let _ = match self.wanted(&source.sha256, page, fit) {
+                Some(side) => self.thumbnail(source, page, side),
+                None => self.page(source, page),
+            };
         }
     }
 
-    /// Whether page `page` of the content `sha256` would be converted from the whole file: its
-    /// layout known and shown page by page here, the page there, neither prepared nor a scan's
-    /// JPEG read alone when it is wanted.
-    pub fn needs_conversion(&self, sha256: &str, page: usize) -> bool {
+    /// Prepares a page of a PDF of scans scaled to fit `side` from its JPEG alone, if it is
+    /// not prepared yet (as [`Viewer::read_ahead`]).
+    pub fn read_ahead_scan(&self, scan: &ScanPage, side: u32) {
+        if self.ready(&scan.sha256, scan.page, Some(side)).is_none() {
+            let _ = self.scaled_scan(scan, side);
+        }
+    }
+
+    /// Whether page `page` of the content `sha256` would be converted when the viewer asks for
+    /// it as it asked for the page before (`fit`: scaled to fit a square of that side; `None`:
+    /// whole): its layout known and shown page by page here, the page there and not prepared,
+    /// and, whole, not a scan's JPEG read alone. A page no larger than `fit` is asked for
+    /// whole.
+    pub fn needs_conversion(&self, sha256: &str, page: usize, fit: Option<u32>) -> bool {
         let converted = self.ready_layout(sha256).is_some_and(|layout| {
             !layout.pdf && usize::try_from(layout.page_count).is_ok_and(|count| page < count)
         });
         converted
-            && self.scan_jpeg(sha256, page).is_none()
-            && self.ready(sha256, page, None).is_none()
+            && match self.wanted(sha256, page, fit) {
+                Some(side) => self.ready(sha256, page, Some(side)).is_none(),
+                None => {
+                    !self.native(sha256, page)
+                        && self.scan_jpeg(sha256, page).is_none()
+                        && self.ready(sha256, page, None).is_none()
+                }
+            }
+    }
+
+    /// How the viewer asks for page `page` of the content `sha256` where it would ask for it
+    /// scaled to fit `fit`: so, when the page is larger than that (its size known), else whole.
+    fn wanted(&self, sha256: &str, page: usize, fit: Option<u32>) -> Option<u32> {
+        fit.filter(|&side| self.larger_than(sha256, page, side))
+    }
+
+    /// Whether page `page` of the content `sha256` is known to be its original bytes.
+    fn native(&self, sha256: &str, page: usize) -> bool {
+        match self.prepared.get(&Key::Layout(sha256.to_owned())) {
+            Some(Prepared::Layout(inspected)) => inspected.shown_as_is(page),
+            _ => false,
+        }
+    }
+
+    /// Whether page `page` of the content `sha256` is known to be larger than `side` either way.
+    pub fn larger_than(&self, sha256: &str, page: usize, side: u32) -> bool {
+        self.ready_layout(sha256)
+            .and_then(|layout| layout.pages.get(page).copied())
+            .is_some_and(|pixels| pixels.width.max(pixels.height) > side)
     }
 
     /// Page `page` (or its thumbnail of side `thumb`) of the content `sha256`, when it is
@@ -310,12 +404,16 @@ impl Viewer {
     }
 
     /// Whether what opening the content `sha256` shows first is prepared: its layout, and its
-    /// first page where it is converted here (pdf.js and the WebView read the bytes themselves).
+    /// first page where it is converted here (pdf.js and the WebView read the bytes themselves),
+    /// scaled for the screen where it is larger.
     pub fn opens_at_once(&self, sha256: &str) -> bool {
+        if self.larger_than(sha256, 0, SCREEN_SIDE) {
+            return self.ready(sha256, 0, Some(SCREEN_SIDE)).is_some();
+        }
         match self.prepared.get(&Key::Layout(sha256.to_owned())) {
             Some(Prepared::Layout(inspected)) => {
                 inspected.layout.pdf
-                    || (inspected.native && inspected.layout.page_count == 1)
+                    || self.native(sha256, 0)
                     || inspected.scan_jpegs.is_some()
                     || self.ready(sha256, 0, None).is_some()
             }
@@ -323,7 +421,21 @@ impl Viewer {
         }
     }
 
-    /// A small picture of page `page`, for the viewer's page strip.
+    /// Page `page` of a PDF of scans scaled to fit `side` × `side` (never up), made from its
+    /// JPEG alone and remembered as [`Viewer::thumbnail`] remembers it from the whole file.
+    pub fn scaled_scan(&self, scan: &ScanPage, side: u32) -> DeskResult<Served> {
+        self.converted(Key::Thumbnail(scan.sha256.clone(), scan.page, side), || {
+            self.documents
+                .thumbnail(scan.jpeg.clone(), 0, side)
+                .map(|scaled| Served {
+                    mime: migdesk_docs::RenderedPage::MIME,
+                    bytes: scaled.png.into(),
+                })
+        })
+    }
+
+    /// Page `page` scaled to fit `max_side` × `max_side` (never up): a small picture for the
+    /// viewer's page strip, or a large page for the screen ([`SCREEN_SIDE`]).
     pub fn thumbnail(&self, source: &Source, page: usize, max_side: u32) -> DeskResult<Served> {
         self.converted(
             Key::Thumbnail(source.sha256.clone(), page, max_side),
@@ -338,17 +450,19 @@ impl Viewer {
         )
     }
 
-    /// Prepares the layout and first page of each source, so opening them later is instant.
-    /// Returns how many were prepared; a document that cannot be shown is skipped (its error
-    /// is shown when it is opened).
+    /// Prepares the layout and first page of each source (scaled for the screen where it is
+    /// larger), so opening them later is instant. Returns how many were prepared; a document
+    /// that cannot be shown is skipped (its error is shown when it is opened).
     pub fn prefetch(&self, sources: &[Source]) -> usize {
         sources
             .iter()
             .filter(|source| {
                 self.layout(source)
                     .and_then(|layout| {
+                        if self.larger_than(&source.sha256, 0, SCREEN_SIDE) {
+                            self.thumbnail(source, 0, SCREEN_SIDE).map(drop)
                         // pdf.js reads the file itself; a scan's located JPEG is read alone.
-                        if layout.pdf || self.scan_jpeg(&source.sha256, 0).is_some() {
+                        } else if layout.pdf || self.scan_jpeg(&source.sha256, 0).is_some() {
                             Ok(())
                         } else {
                             self.page(source, 0).map(drop)
@@ -381,194 +495,4 @@ impl Viewer {
 }
 
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-    use migdesk_docs::samples;
-
-    fn source(bytes: Vec<u8>) -> Source {
-        use sha2::Digest;
-        Source {
-            sha256: hex::encode(sha2::Sha256::digest(&bytes)),
-            bytes: bytes.into(),
-        }
-    }
-
-    #[test]
-    fn prefetch_prepares_what_can_be_shown_and_skips_what_cannot() {
-        let viewer = Viewer::new(Documents::default(), PREPARED_BUDGET);
-        let pdf = source(samples::text_pdf(&["Elvin Mammadov"]));
-        let jpeg = source(samples::jpeg(64, 48));
-        let bomb = source(samples::png_bomb().to_vec());
-        assert_eq!(
-            viewer.prefetch(&[pdf.clone(), bomb.clone(), jpeg.clone()]),
-            2
-        );
-        assert!(viewer.is_prepared(&pdf.sha256));
-        assert!(viewer.is_prepared(&jpeg.sha256));
-        // Errors are not remembered; the officer sees the error when opening the document.
-        assert!(!viewer.is_prepared(&bomb.sha256));
-        let err = viewer.layout(&bomb).unwrap_err();
-        assert_eq!(err.kind, crate::ErrorKind::Document);
-        let layout = viewer.layout(&pdf).unwrap();
-        assert_eq!(
-            (layout.format.as_str(), layout.pdf, layout.page_count),
-            ("PDF", true, 1)
-        );
-        let served = viewer.page(&jpeg, 0).unwrap();
-        assert_eq!(served.mime, "image/jpeg");
-        assert_eq!(
-            served.bytes, jpeg.bytes,
-            "a native image is served as it is"
-        );
-    }
-
-    #[test]
-    fn a_pdf_of_scans_is_served_as_its_pages_images_and_its_first_page_prefetched() {
-        let viewer = Viewer::new(Documents::default(), PREPARED_BUDGET);
-        let scans = source(samples::scanned_pdf(
-            &samples::page_image(200, 283),
-            &[samples::ScanPage::default(); 2],
-        ));
-        assert_eq!(viewer.prefetch(std::slice::from_ref(&scans)), 1);
-        let layout = viewer.layout(&scans).unwrap();
-        assert_eq!(
-            (layout.format.as_str(), layout.pdf, layout.page_count),
-            ("PDF", false, 2)
-        );
-        // Its first page is ready before the case opens: located in the file, read alone.
-        assert!(viewer.scan_jpeg(&scans.sha256, 0).is_some());
-        // Each page's JPEG is located in the file: a page is read alone, nothing read ahead.
-        let second = viewer.scan_jpeg(&scans.sha256, 1).expect("located");
-        assert!(scans.bytes[second.start as usize..].starts_with(b"\xFF\xD8"));
-        let weight = viewer.prepared.weight();
-        viewer.read_ahead(&scans, 1);
-        assert_eq!(viewer.prepared.weight(), weight);
-        for page in 0..2 {
-            let served = viewer.page(&scans, page).unwrap();
-            assert_eq!(
-                served.mime, "image/jpeg",
-                "the scan's JPEG as the file holds it"
-            );
-            assert!(served.bytes.starts_with(b"\xFF\xD8\xFF"));
-        }
-        // What is prepared is found by content alone, without the document's bytes.
-        assert!(viewer.opens_at_once(&scans.sha256));
-        assert_eq!(viewer.ready_layout(&scans.sha256), Some(layout));
-        assert_eq!(
-            viewer.ready(&scans.sha256, 1, None),
-            Some(viewer.page(&scans, 1).unwrap())
-        );
-        assert_eq!(
-            viewer.ready(&scans.sha256, 1, Some(64)),
-            None,
-            "no thumbnail yet"
-        );
-        viewer.thumbnail(&scans, 1, 64).unwrap();
-        let thumb = viewer.ready(&scans.sha256, 1, Some(64)).unwrap();
-        assert_eq!(thumb.mime, "image/png");
-        assert!(
-            !viewer.opens_at_once("0000"),
-            "nothing prepared of unknown content"
-        );
-
-        // Scans a WebView would turn (an EXIF orientation) are converted here: the next page is
-        // read ahead, once.
-        let jpeg = samples::encode(
-            &image::DynamicImage::ImageLuma8(samples::page_image(200, 283)),
-            image::ImageFormat::Jpeg,
-        );
-        let mut exif = vec![0xFF, 0xE1, 0x00, 0x22];
-        exif.extend_from_slice(
-            b"Exif\0\0MM\0*\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x06\0\0\0\0\0\0",
-        );
-        let turned = [&jpeg[..2], &exif, &jpeg[2..]].concat();
-        let turned = source(samples::scanned_pdf_of_jpeg(
-            &turned,
-            (200, 283),
-            &[samples::ScanPage::default(); 3],
-        ));
-        assert_eq!(viewer.prefetch(std::slice::from_ref(&turned)), 1);
-        assert_eq!(viewer.scan_jpeg(&turned.sha256, 1), None);
-        assert_eq!(viewer.ready(&turned.sha256, 1, None), None);
-        viewer.read_ahead(&turned, 1);
-        let ahead = viewer.ready(&turned.sha256, 1, None).expect("read ahead");
-        assert_eq!(ahead.mime, "image/png");
-        let weight = viewer.prepared.weight();
-        viewer.read_ahead(&turned, 3);
-        assert_eq!(viewer.prepared.weight(), weight, "there is no fourth page");
-        // Any other PDF, and one that cannot be inspected here, goes whole to pdf.js.
-        for other in [
-            samples::text_pdf(&["Elvin Mammadov"]),
-            b"%PDF-1.7 not a PDF after all".to_vec(),
-        ] {
-            let other = source(other);
-            let weight = viewer.prepared.weight();
-            viewer.read_ahead(&other, 1);
-            assert_eq!(
-                viewer.prepared.weight(),
-                weight,
-                "pdf.js reads the whole file itself"
-            );
-            let served = viewer.page(&other, 0).unwrap();
-            assert_eq!(served.mime, "application/pdf");
-            assert_eq!(served.bytes, other.bytes);
-        }
-    }
-
-    #[test]
-    fn conversions_beyond_the_jobs_in_flight_wait_their_turn_instead_of_failing() {
-        let limits = migdesk_docs::Limits {
-            max_jobs_in_flight: 1,
-            ..migdesk_docs::Limits::default()
-        };
-        let viewer = Viewer::new(Documents::new(limits), PREPARED_BUDGET);
-        let tiff = |shade: u8| {
-            let page = image::GrayImage::from_pixel(300, 400, image::Luma([shade]));
-            let mut bytes = std::io::Cursor::new(Vec::new());
-            page.write_to(&mut bytes, image::ImageFormat::Tiff).unwrap();
-            source(bytes.into_inner())
-        };
-        let thumbnails: Vec<_> = (0..6u8)
-            .map(|i| {
-                let (viewer, doc) = (viewer.clone(), tiff(i * 40));
-                std::thread::spawn(move || viewer.thumbnail(&doc, 0, 64))
-            })
-            .collect();
-        for thumbnail in thumbnails {
-            let served = thumbnail.join().unwrap().unwrap();
-            assert_eq!(served.mime, "image/png");
-        }
-    }
-
-    #[test]
-    fn converted_pages_stay_within_the_budget() {
-        let big = samples::page_image(1200, 1600);
-        let png16 = image::DynamicImage::ImageLuma16(image::ImageBuffer::from_fn(
-            big.width(),
-            big.height(),
-            |x, y| image::Luma([(u16::from(big.get_pixel(x, y).0[0]) * 257) ^ (x as u16)]),
-        ));
-        let mut bytes = std::io::Cursor::new(Vec::new());
-        png16.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
-        let doc = source(bytes.into_inner());
-        let one = Viewer::new(Documents::default(), PREPARED_BUDGET)
-            .page(&doc, 0)
-            .unwrap();
-        assert_eq!(one.mime, "image/png", "a 16-bit PNG is converted");
-        let budget = one.bytes.len() as u64 * 3;
-        let viewer = Viewer::new(Documents::default(), budget);
-        for i in 0..8u8 {
-            let mut variant = doc.bytes.to_vec();
-            variant.extend_from_slice(&[i]); // after IEND: same picture, another document
-            let variant = source(variant);
-            viewer.page(&variant, 0).unwrap();
-            assert!(viewer.is_prepared(&variant.sha256), "the newest is kept");
-            assert!(
-                viewer.prepared.weight() <= budget,
-                "{} > {budget}",
-                viewer.prepared.weight()
-            );
-        }
-    }
-}
+mod tests;

@@ -91,6 +91,10 @@ pub struct DocInfo {
     pub unit: Unit,
     /// Each page's size as displayed (orientation and `/Rotate` applied).
     pub pages: Vec<PageSize>,
+    /// Each page's size in pixels as the viewer shows it whole, when it is shown as an image
+    /// (and its recognised words are boxed in these pixels): an image's pages, a PDF of scans
+    /// only's scans. Empty for a PDF the viewer draws.
+    pub pixels: Vec<(u32, u32)>,
     /// The WebView can show the original bytes as they are.
     pub native: bool,
     /// A PDF, drawn by the viewer (pdf.js); not a PDF of scans only, whose pages are shown as
@@ -370,6 +374,14 @@ fn inspect_pdf(bytes: &[u8], ctx: &Ctx) -> Result<DocInfo, DocError> {
                 .collect()
         })
         .flatten();
+    let pixels = if scans_only {
+        (0..count)
+            .map(|page| pdf.scan_size(page))
+            .collect::<Option<_>>()
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let text = match pdf.text_start(EXCERPT_CHARS, ctx) {
         Ok(text) => text,
         Err(e @ (DocError::Cancelled | DocError::TimedOut { .. })) => return Err(e),
@@ -385,6 +397,7 @@ fn inspect_pdf(bytes: &[u8], ctx: &Ctx) -> Result<DocInfo, DocError> {
             .into_iter()
             .map(|(width, height)| PageSize { width, height })
             .collect(),
+        pixels,
         native: false,
         pdf: !scans_only,
         text_excerpt: text.as_deref().map(excerpt),
@@ -399,6 +412,7 @@ fn inspect_raster(bytes: &[u8], format: Format, ctx: &Ctx) -> Result<DocInfo, Do
         format,
         page_count: info.pages.len(),
         unit: Unit::Pixels,
+        pixels: info.pages.clone(),
         pages: info
             .pages
             .into_iter()

@@ -50,6 +50,7 @@ fn exif_orientation_6_is_applied() {
     let rotated = common::with_exif_orientation(&common::jpeg(120, 80), 6);
     let info = docs().inspect(rotated.clone()).unwrap();
     assert_eq!(info.pages, pixel_sizes(&[(80, 120)]));
+    assert_eq!(info.pixels, [(80, 120)], "shown upright");
     assert!(info.native, "WebKit applies EXIF orientation itself");
 
     let image = decoded(&docs().render_page(rotated, 0).unwrap());
@@ -141,6 +142,11 @@ fn a_pdf_with_a_damaged_cross_reference_table_is_read_from_its_objects() {
             (Format::Pdf, 1),
             "{shifted}"
         );
+        assert!(
+            info.pixels.is_empty(),
+            "drawn by the viewer: {:?}",
+            info.pixels
+        );
         let text = docs().extract_text(pdf).unwrap().unwrap();
         assert!(text.contains("Elvin Mammadov"), "{shifted}: {text}");
     }
@@ -173,6 +179,7 @@ fn multipage_tiff_renders_each_page() {
     assert!(!info.native);
     assert_eq!(info.page_count, 3);
     assert_eq!(info.pages, pixel_sizes(&[(60, 40), (30, 50), (20, 20)]));
+    assert_eq!(info.pixels, [(60, 40), (30, 50), (20, 20)]);
 
     for (page, (size, grey)) in [((60, 40), 0), ((30, 50), 40), ((20, 20), 80)]
         .into_iter()

@@ -26,6 +26,7 @@ fn a_pdf_of_scans_with_an_invisible_text_layer_is_shown_as_its_images() {
     let info = docs().inspect(pdf.clone()).unwrap();
     assert!(!info.pdf && !info.native, "{info:?}");
     assert_eq!(info.page_count, 2);
+    assert_eq!(info.pixels, [scan().dimensions(); 2], "the scans' pixels");
     // The text layer still counts as the document's text.
     assert!(
         info.text_excerpt

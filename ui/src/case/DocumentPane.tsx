@@ -3,7 +3,14 @@ import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { trace } from "../data/trace";
 import { useLoad } from "../data/useLoad";
-import { type DeskError, type DocumentView, desk, documentUrl, type WordBox } from "../ipc/client";
+import {
+  type DeskError,
+  type DocumentLayout,
+  type DocumentView,
+  desk,
+  documentUrl,
+  type WordBox,
+} from "../ipc/client";
 import { PageThumbnail } from "./PageThumbnail";
 import { PdfPage } from "./PdfPage";
 import { type Fit, loadView, saveView, type ViewState } from "./viewState";
@@ -40,6 +47,34 @@ export function shownSize(
   }
   const width = (fit === "width" ? 1 : zoom) * across;
   return { width, height: width * aspect };
+}
+
+/** Whether a page of `full` size (in pixels), shown `shownWidth` CSS pixels wide on a screen of
+ * `pixelRatio` device pixels each, looks the same scaled to fit a square of `screenSide`: the
+ * WebView then holds the scaled copy decoded (7 MB for an A4 page at 300 dpi) instead of the
+ * whole page (35 MB). A page no larger than that is shown whole. */
+export function fitsTheScreenCopy(
+  full: { width: number; height: number } | undefined,
+  screenSide: number,
+  shownWidth: number,
+  pixelRatio: number,
+): boolean {
+  if (!full || Math.max(full.width, full.height) <= screenSide) return false;
+  const scaledWidth = Math.floor((full.width * screenSide) / Math.max(full.width, full.height));
+  return shownWidth * pixelRatio <= scaledWidth + 1;
+}
+
+/** The address of the page to show: the screen's copy where it looks the same, else whole. */
+function pageUrl(
+  id: string,
+  layout: DocumentLayout,
+  page: number,
+  shownWidth: number | null,
+): string {
+  const screen =
+    shownWidth !== null &&
+    fitsTheScreenCopy(layout.pages[page], layout.screen_side, shownWidth, window.devicePixelRatio);
+  return documentUrl(id, page, screen ? "screen" : undefined);
 }
 
 /** One document of the case: pages, zoom, fit, rotation per page (remembered per document),
@@ -192,14 +227,17 @@ export function DocumentPane({
         : {
             width: `${(view.fit === "width" ? 1 : view.zoom) * (rotated ? box.height : box.width)}px`,
           };
-    const size = natural;
+    // The page's size whole, as recognised words' boxes count it, whichever copy is shown.
+    const size = layout.pages[page] ?? natural;
     const onPage = (boxes ?? []).filter((b) => b.page === page);
-    // Turned a quarter, the page is laid out in a box of its turned size, so all of it can be
-    // scrolled to (turned in place, its corners would stick out above and left of the pane).
-    const shown =
-      rotated && size && size.width > 0 && size.height > 0
+    const fitted =
+      size && size.width > 0 && size.height > 0
         ? shownSize(size, view.fit, view.zoom, box, rotated)
         : null;
+    const src = pageUrl(document.id, layout, page, fitted?.width ?? null);
+    // Turned a quarter, the page is laid out in a box of its turned size, so all of it can be
+    // scrolled to (turned in place, its corners would stick out above and left of the pane).
+    const shown = rotated ? fitted : null;
     const turn = `rotate(${rotation}deg)`;
     const frame = (
       <div
@@ -217,10 +255,10 @@ export function DocumentPane({
       >
         <img
           ref={imageMade}
-          key={documentUrl(document.id, page)}
+          key={src}
           className="page-image"
           style={style}
-          src={documentUrl(document.id, page)}
+          src={src}
           alt={t("viewer.pageOf", { page: page + 1, pages })}
           draggable={false}
           onLoad={(e) => {
@@ -363,7 +401,7 @@ export function DocumentPane({
               aria-current={i === page ? "page" : undefined}
               onClick={() => goTo(i)}
             >
-              <PageThumbnail src={documentUrl(document.id, i, true)} alt={String(i + 1)} />
+              <PageThumbnail src={documentUrl(document.id, i, "thumb")} alt={String(i + 1)} />
             </button>
           ))}
         </nav>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { shownSize } from "./DocumentPane";
+import { fitsTheScreenCopy, shownSize } from "./DocumentPane";
 
 const page = { width: 1240, height: 1754 };
 const pane = { width: 600, height: 800 };
@@ -29,5 +29,25 @@ describe("the size a page is shown at, before it is turned", () => {
   it("zooms from the fitted width", () => {
     expect(shownSize(page, "custom", 1.25, pane, false).width).toBe(750);
     expect(shownSize(page, "custom", 1.25, pane, true).width).toBe(1000);
+  });
+});
+
+describe("the screen's copy of a large page", () => {
+  // An A4 page at 300 dpi; its copy fits 1600 pixels: 1131 × 1600.
+  const a4 = { width: 2480, height: 3508 };
+
+  it("is shown where it has the pixels the page is shown at", () => {
+    expect(fitsTheScreenCopy(a4, 1600, 600, 1)).toBe(true);
+    expect(fitsTheScreenCopy(a4, 1600, 1131, 1)).toBe(true);
+    // Zoomed in past its pixels, or on a screen of twice as many: the whole page.
+    expect(fitsTheScreenCopy(a4, 1600, 1200, 1)).toBe(false);
+    expect(fitsTheScreenCopy(a4, 1600, 600, 2)).toBe(false);
+    // A page lying on its side fits by its width.
+    expect(fitsTheScreenCopy({ width: 3508, height: 2480 }, 1600, 1500, 1)).toBe(true);
+  });
+
+  it("is not asked for a page no larger than it, or of unknown size", () => {
+    expect(fitsTheScreenCopy({ width: 1200, height: 1600 }, 1600, 300, 1)).toBe(false);
+    expect(fitsTheScreenCopy(undefined, 1600, 300, 1)).toBe(false);
   });
 });

@@ -839,7 +839,23 @@ format: string,
 /**
  * Drawn by pdf.js from the original bytes.
  */
-pdf: boolean, page_count: number, };
+pdf: boolean, page_count: number, 
+/**
+ * Each page's size in pixels, shown whole, when the pages are shown as images (empty for
+ * a PDF pdf.js draws, or when a size cannot be told before decoding): what recognised
+ * words' boxes count in.
+ */
+pages: Array<PagePixels>, 
+/**
+ * A page larger than this either way also comes scaled to fit a square of this side
+ * (`…/<page>/screen`), never enlarged.
+ */
+screen_side: number, };
+
+/**
+ * A page's size in pixels.
+ */
+export type PagePixels = { width: number, height: number, };
 
 /**
  * What the UI is told once a case is prepared.

@@ -276,8 +276,10 @@ export const desk = {
 
 /** Where the viewer reads a document page (or its thumbnail): the desk's own URI scheme,
  * streamed from the encrypted cache; never base64 in JSON. */
-export function documentUrl(id: string, page: number, thumb = false): string {
-  const path = `${encodeURIComponent(id)}/${page}${thumb ? "/thumb" : ""}`;
+/** The address of page `page` of document `id`: whole; `screen`, scaled to fit the screen
+ * (pages larger than the layout's `screen_side`); `thumb`, a small picture for the page strip. */
+export function documentUrl(id: string, page: number, size?: "screen" | "thumb"): string {
+  const path = `${encodeURIComponent(id)}/${page}${size ? `/${size}` : ""}`;
   // Linux and macOS WebViews address custom schemes as scheme://localhost; Windows as http.
   return navigator.userAgent.includes("Windows")
     ? `http://migdesk-doc.localhost/${path}`

@@ -12,7 +12,7 @@ use super::Desk;
 use crate::cache::{self, CacheKey, Store};
 use crate::error::{DeskError, DeskResult, ErrorKind};
 use crate::secrets;
-use crate::viewer::{DocumentLayout, Served, Source, Viewer};
+use crate::viewer::{DocumentLayout, ScanPage, Served, Source, Viewer};
 
 /// Files of at least this many bytes are read without holding the desk (see
 /// [`Desk::document_read`]); smaller ones cost less than a connection of their own.
@@ -174,32 +174,35 @@ impl Desk {
         Ok(sha.map(|sha| (sha, viewer)))
     }
 
-    /// Page `page` of document `document_id` as a document of its own, when it is a scan's
-    /// JPEG (see [`Viewer::scan_jpeg`]): read alone from the cache, to make its thumbnail from.
-    /// Its `sha256` names the document's content and the page.
-    pub fn scan_page_source(
+    /// Page `page` of document `document_id` read alone, when it is a scan's JPEG (see
+    /// [`Viewer::scan_jpeg`]): to scale from it without reading the rest of the file.
+    pub fn scan_page(
         &mut self,
         document_id: &str,
         page: usize,
-    ) -> DeskResult<Option<(Source, Viewer)>> {
-        let Some((sha, viewer)) = self.stored_hash(document_id)? else {
+    ) -> DeskResult<Option<(ScanPage, Viewer)>> {
+        let Some((sha256, viewer)) = self.stored_hash(document_id)? else {
             return Ok(None);
         };
-        let Some(range) = viewer.scan_jpeg(&sha, page) else {
+        let Some(range) = viewer.scan_jpeg(&sha256, page) else {
             return Ok(None);
         };
-        let source = Source {
-            bytes: self.active()?.file_range(&sha, range)?.into(),
-            sha256: format!("{sha}/{page}"),
-        };
-        Ok(Some((source, viewer)))
+        let jpeg = self.active()?.file_range(&sha256, range)?.into();
+        let scan = ScanPage { sha256, page, jpeg };
+        Ok(Some((scan, viewer)))
     }
 
-    /// Whether page `page` of document `document_id` would be converted from the whole file
-    /// ([`Viewer::needs_conversion`]): what reading ahead prepares.
-    pub fn page_needs_conversion(&mut self, document_id: &str, page: usize) -> DeskResult<bool> {
+    /// Whether page `page` of document `document_id` would be converted when asked for as the
+    /// page before it was (`fit`, see [`Viewer::needs_conversion`]): what reading ahead
+    /// prepares.
+    pub fn page_needs_conversion(
+        &mut self,
+        document_id: &str,
+        page: usize,
+        fit: Option<u32>,
+    ) -> DeskResult<bool> {
         let stored = self.stored_hash(document_id)?;
-        Ok(stored.is_some_and(|(sha, viewer)| viewer.needs_conversion(&sha, page)))
+        Ok(stored.is_some_and(|(sha, viewer)| viewer.needs_conversion(&sha, page, fit)))
     }
 
     /// The layout of document `document_id` when the viewer has it prepared (see

@@ -248,14 +248,14 @@ async fn documents_reach_the_viewer_as_they_are_or_converted() {
                     assert_eq!(served.mime, "image/jpeg");
                     assert!(served.bytes.starts_with(b"\xFF\xD8"));
                     assert_eq!(alone, Some(served.clone()), "read alone");
-                    let (jpeg, _) = desk.scan_page_source(&doc.id, last).unwrap().unwrap();
-                    assert_eq!(jpeg.bytes, served.bytes);
-                    assert!(!desk.page_needs_conversion(&doc.id, last).unwrap());
+                    let (scan, _) = desk.scan_page(&doc.id, last).unwrap().unwrap();
+                    assert_eq!((scan.jpeg, scan.page), (served.bytes.clone(), last));
+                    assert!(!desk.page_needs_conversion(&doc.id, last, None).unwrap());
                 }
                 "TIFF" => {
                     assert_eq!(served.mime, "image/png");
                     assert!(served.bytes.starts_with(b"\x89PNG"));
-                    assert!(desk.scan_page_source(&doc.id, last).unwrap().is_none());
+                    assert!(desk.scan_page(&doc.id, last).unwrap().is_none());
                     assert_eq!(alone, None, "converted from the whole file");
                 }
                 "JPEG" if layout.page_count == 1 => {

@@ -68,6 +68,16 @@ impl Pdf {
         super::page_image(&scan, ctx)?.ok_or(DocError::DrawnByViewer)
     }
 
+    /// The size in pixels of page `page`'s scan, when it is a page of scans only.
+    pub(crate) fn scan_size(&self, page: usize) -> Option<(u32, u32)> {
+        let image = self.only_scan_of(*self.pages.get(page)?)?;
+        let stream = self.doc.get_object(image).ok()?.as_stream().ok()?;
+        Some((
+            super::dimension(stream, b"Width")?,
+            super::dimension(stream, b"Height")?,
+        ))
+    }
+
     /// Where page `page`'s JPEG lies in `bytes` (the file this was opened from), when the page
     /// is a scan whose image is a JPEG [`crate::Documents::display_page`] sends as it is: after
     /// the keyword `stream` of the image's object, at the offset its cross-reference gives, and
