@@ -2,15 +2,16 @@
 //! page for the viewer (the original file for PDFs and images the WebView shows, a scan's JPEG
 //! as its PDF holds it, PNG for the rest), `…/<page>/screen` with a large page scaled to fit the
 //! screen (what the viewer shows until zoomed in), `…/<page>/thumb` with a small picture for the
-//! page strip. Bytes never travel as JSON. Only the main window may ask; the desk must be
+//! page strip, `…/bytes/<start>-<end>` with that part of the file (pdf.js reads a large PDF by
+//! parts). Bytes never travel as JSON. Only the main window may ask; the desk must be
 //! unlocked. A page the viewer has prepared is answered without reading the document; a scan's
 //! page is scaled from its JPEG alone; conversion runs off the async threads, without holding
 //! the desk, under the core's document limits, and a page or a screen's page answered has the
 //! next one prepared after it.
 
-use migdesk_core::DeskError;
 use migdesk_core::desk::SourceRead;
 use migdesk_core::viewer::{SCREEN_SIDE, ScanPage, Served, Viewer};
+use migdesk_core::{DeskError, ErrorKind};
 use tauri::http::{Request, Response, StatusCode, header};
 use tauri::{Manager, Runtime, UriSchemeContext, UriSchemeResponder};
 
@@ -33,21 +34,60 @@ struct Wanted {
     fit: Option<u32>,
 }
 
-fn parse(path: &str) -> Option<Wanted> {
+/// What a request asks for: a page, or bytes `start..end` of the file (a large PDF's part).
+#[derive(Debug, PartialEq, Eq)]
+enum Asked {
+    Page(Wanted),
+    Bytes(String, std::ops::Range<u64>),
+}
+
+fn parse(path: &str) -> Option<Asked> {
     let mut parts = path.trim_start_matches('/').split('/');
     let document = parts.next().filter(|d| !d.is_empty())?.to_owned();
-    let page = parts.next().map_or(Some(0), |p| p.parse().ok())?;
+    let second = parts.next();
+    if second == Some("bytes") {
+        let (start, end) = parts.next()?.split_once('-')?;
+        let range = start.parse().ok()?..end.parse().ok()?;
+        return parts
+            .next()
+            .is_none()
+            .then_some(Asked::Bytes(document, range));
+    }
+    let page = second.map_or(Some(0), |p| p.parse().ok())?;
     let fit = match parts.next() {
         None => None,
         Some("thumb") => Some(THUMB_SIDE),
         Some("screen") => Some(SCREEN_SIDE),
         Some(_) => return None,
     };
-    parts.next().is_none().then_some(Wanted {
+    parts.next().is_none().then_some(Asked::Page(Wanted {
         document,
         page,
         fit,
-    })
+    }))
+}
+
+/// Bytes `range` of `document`, read alone from the cache while the desk is held (a part pdf.js
+/// asks for is small: 64 KiB).
+async fn bytes<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    document: String,
+    range: std::ops::Range<u64>,
+) -> Response<Vec<u8>> {
+    let state = app.state::<DeskState>();
+    let read = match state.desk(|| app.path().app_data_dir().ok()).await {
+        Ok(mut desk) => desk.document_bytes(&document, range),
+        Err(e) => Err(e),
+    };
+    match read {
+        Ok(bytes) => Response::builder()
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .header(header::CACHE_CONTROL, "no-store")
+            .body(bytes)
+            .unwrap_or_default(),
+        Err(e) if e.kind == ErrorKind::Invalid => error(StatusCode::BAD_REQUEST, &e),
+        Err(e) => error(StatusCode::NOT_FOUND, &e),
+    }
 }
 
 fn error(status: StatusCode, err: &DeskError) -> Response<Vec<u8>> {
@@ -68,13 +108,17 @@ enum Found {
 }
 
 async fn answer<R: Runtime>(app: tauri::AppHandle<R>, path: String) -> Response<Vec<u8>> {
-    let Some(wanted) = parse(&path) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            &DeskError::invalid(format!(
-                "{path}: expected /<document>/<page>[/screen|/thumb]"
-            )),
-        );
+    let wanted = match parse(&path) {
+        Some(Asked::Page(wanted)) => wanted,
+        Some(Asked::Bytes(document, range)) => return bytes(app, document, range).await,
+        None => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &DeskError::invalid(format!(
+                    "{path}: expected /<document>/<page>[/screen|/thumb] or /<document>/bytes/<start>-<end>"
+                )),
+            );
+        }
     };
     let state = app.state::<DeskState>();
     let Wanted {
@@ -224,21 +268,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn paths_name_a_document_a_page_and_maybe_a_size() {
+    fn paths_name_a_document_and_a_page_maybe_scaled_or_bytes_of_it() {
         let w = |d: &str, page, fit| {
-            Some(Wanted {
+            Some(Asked::Page(Wanted {
                 document: d.into(),
                 page,
                 fit,
-            })
+            }))
         };
         assert_eq!(parse("/d1"), w("d1", 0, None));
         assert_eq!(parse("/d1/3"), w("d1", 3, None));
         assert_eq!(parse("/d1/3/thumb"), w("d1", 3, Some(THUMB_SIDE)));
         assert_eq!(parse("/d1/3/screen"), w("d1", 3, Some(SCREEN_SIDE)));
+        assert_eq!(
+            parse("/d1/bytes/65536-131072"),
+            Some(Asked::Bytes("d1".into(), 65536..131072))
+        );
         assert_eq!(parse("/"), None);
         assert_eq!(parse("/d1/x"), None);
         assert_eq!(parse("/d1/1/big"), None);
         assert_eq!(parse("/d1/1/thumb/more"), None);
+        for bad in [
+            "/d1/bytes",
+            "/d1/bytes/5",
+            "/d1/bytes/a-9",
+            "/d1/bytes/-9",
+            "/d1/bytes/0-9/x",
+        ] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
     }
 }

@@ -4,7 +4,8 @@
 //! hostile file of the document tests through the centre's applicant API; the officer syncs,
 //! opens the case and shows each file. Each gives a clear message in its pane (or is drawn,
 //! for the one PDF the viewer can draw), and afterwards the desk still answers at once: the
-//! panes switch, and another case's documents are drawn.
+//! panes switch, and another case's documents are drawn. A large PDF pdf.js draws, sent after
+//! them, is drawn from the parts of it pdf.js asks for, and its pages turn.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -160,6 +161,50 @@ async fn every_hostile_file_gives_a_clear_message_and_the_desk_stays_responsive(
             ),
         }
     }
+    // A large PDF pdf.js draws (a stamp over its first scan) is read by the parts it needs, and
+    // its pages turn.
+    let scan = samples::page_image(2480, 3508);
+    let jpeg = samples::encode(
+        &image::DynamicImage::ImageLuma8(scan.clone()),
+        image::ImageFormat::Jpeg,
+    );
+    let mut pages = vec![samples::ScanPage::default(); 4_800_000 / jpeg.len() + 2];
+    pages[0].stamped = true;
+    let large = samples::Sample {
+        name: "large stamped scan",
+        file_name: "large-stamped.pdf",
+        bytes: samples::scanned_pdf_of_jpeg(&jpeg, scan.dimensions(), &pages),
+        inspect: None,
+    };
+    assert!(large.bytes.len() > 4 * 1024 * 1024, "{}", large.bytes.len());
+    let added_large: serde_json::Value = http
+        .post(&url)
+        .bearer_auth(&portal)
+        .json(&upload(&[&large]))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // It arrives with the next sync.
+    desk.click("case-back").await;
+    desk.sync_queue().await.unwrap();
+    desk.open_case_numbered(&number).await;
+    let large_id = added_large["added"][0]["id"].as_str().unwrap();
+    assert_eq!(show(&desk, "pane-1", large_id).await, None, "drawn");
+    desk.expect_focus("case-screen").await.unwrap();
+    desk.press(Key::PageDown).await;
+    desk.wait_for_attr("pane-1", "data-page", |p| p == "1")
+        .await
+        .unwrap();
+    desk.wait_for_attr("pane-1", "data-painted", |p| p == "yes")
+        .await
+        .unwrap();
+    desk.screenshot("case-large-pdf-by-parts").await.unwrap();
+
     // Two hostile files side by side, for the record.
     let id_of = |name: &str| {
         let at = sent.iter().position(|s| s.name == name).unwrap();

@@ -49,6 +49,10 @@ pub struct DocumentLayout {
     pub pdf: bool,
     #[ts(type = "number")]
     pub page_count: u32,
+    /// The file's size in bytes: pdf.js asks a large PDF for the parts it needs
+    /// (`…/bytes/<start>-<end>`) instead of the whole file.
+    #[ts(type = "number")]
+    pub bytes: u64,
     /// Each page's size in pixels, shown whole, when the pages are shown as images (empty for
     /// a PDF pdf.js draws, or when a size cannot be told before decoding): what recognised
     /// words' boxes count in.
@@ -64,6 +68,10 @@ pub struct PagePixels {
     pub width: u32,
     pub height: u32,
 }
+
+/// The most bytes of a document one request for a part of it reads (`Desk::document_bytes`):
+/// pdf.js asks for 64 KiB at a time.
+pub const MOST_BYTES_ASKED: u64 = 8 * 1024 * 1024;
 
 /// The side of the square a large page is scaled to fit for the screen: more than a pane of
 /// the desk shows on a full-HD screen (a page fitted to half of its width is ~950 pixels wide),
@@ -262,6 +270,7 @@ impl Viewer {
                     format: info.format.name().to_owned(),
                     pdf: info.pdf,
                     page_count: u32::try_from(info.page_count).unwrap_or(u32::MAX),
+                    bytes: source.bytes.len() as u64,
                     pages: info
                         .pixels
                         .iter()

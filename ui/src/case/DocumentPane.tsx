@@ -8,6 +8,7 @@ import {
   type DocumentLayout,
   type DocumentView,
   desk,
+  documentBytesUrl,
   documentUrl,
   type WordBox,
 } from "../ipc/client";
@@ -208,6 +209,8 @@ export function DocumentPane({
     body = (
       <PdfPage
         source={documentUrl(document.id, 0)}
+        length={layout.bytes}
+        partUrl={(begin, end) => documentBytesUrl(document.id, begin, end)}
         page={page}
         rotation={rotation}
         fit={view.fit}

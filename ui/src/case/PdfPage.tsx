@@ -4,10 +4,34 @@ import type { DeskError } from "../ipc/client";
 import { type PdfDocument, pdfEngine } from "./pdfjs";
 import type { Fit } from "./viewState";
 
+/** From this size on, a PDF is read by the parts pdf.js needs (the file's cross-reference, the
+ * page shown) instead of whole: a 60 MB scan's first page without its other pages' bytes. */
+export const PARTS_FROM = 4 * 1024 * 1024;
+/** The size of the parts pdf.js asks for (it asks for neighbouring parts at once). */
+const PART = 64 * 1024;
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  const response = await fetch(url);
+  if (!response.ok) {
+    const body = (await response.json().catch(() => null)) as DeskError | null;
+    throw body ?? { kind: "document", message: `${response.status}` };
+  }
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+function asDeskError(e: unknown): DeskError {
+  return typeof e === "object" && e !== null && "kind" in e
+    ? (e as DeskError)
+    : { kind: "document", message: String(e) };
+}
+
 /** One page of a PDF drawn by pdf.js into a canvas, at the pane's fit, zoom and rotation. The
- * PDF is fetched from `source` when it is an address, or given as its bytes. */
+ * PDF is fetched from `source` when it is an address — by parts from `partUrl` when it is
+ * `length` bytes, at least {@link PARTS_FROM} — or given as its bytes. */
 export function PdfPage({
   source,
+  length,
+  partUrl,
   page,
   rotation,
   fit,
@@ -18,6 +42,9 @@ export function PdfPage({
   onLoaded,
 }: {
   source: string | Uint8Array;
+  length?: number;
+  /** The address of bytes `begin` to `end` (not included) of the file. */
+  partUrl?: (begin: number, end: number) => string;
   page: number;
   rotation: number;
   fit: Fit;
@@ -34,9 +61,11 @@ export function PdfPage({
   const painted = useRef(onPainted);
   const failed = useRef(onError);
   const loadedPages = useRef(onLoaded);
+  const parts = useRef(partUrl);
   painted.current = onPainted;
   failed.current = onError;
   loadedPages.current = onLoaded;
+  parts.current = partUrl;
 
   useEffect(() => {
     let live = true;
@@ -46,41 +75,55 @@ export function PdfPage({
       const { lib, worker } = await pdfEngine();
       trace("pdf.js loaded", start);
       start = performance.now();
-      let data: Uint8Array;
-      if (typeof source === "string") {
-        const response = await fetch(source);
-        if (!response.ok) {
-          const body = (await response.json().catch(() => null)) as DeskError | null;
-          throw body ?? { kind: "document", message: `${response.status}` };
-        }
-        data = new Uint8Array(await response.arrayBuffer());
+      const url = parts.current;
+      /** What was read of a PDF read by parts, for the trace. */
+      const read = { parts: 0, bytes: 0 };
+      let task: ReturnType<typeof lib.getDocument>;
+      if (typeof source === "string" && url && length !== undefined && length >= PARTS_FROM) {
+        const transport = new lib.PDFDataRangeTransport(length, null);
+        transport.requestDataRange = (begin: number, end: number) => {
+          fetchBytes(url(begin, end)).then(
+            (chunk) => {
+              read.parts += 1;
+              read.bytes += chunk.length;
+              transport.onDataRange(begin, chunk);
+            },
+            (e: unknown) => {
+              if (live) failed.current(asDeskError(e));
+              void loading?.destroy();
+            },
+          );
+        };
+        task = lib.getDocument({
+          range: transport,
+          worker,
+          disableAutoFetch: true,
+          disableStream: true,
+          rangeChunkSize: PART,
+        });
       } else {
-        // pdf.js takes the buffer it is given to its worker: it gets a copy.
-        data = source.slice();
+        // pdf.js takes the buffer it is given to its worker: a given one gets a copy.
+        const data = typeof source === "string" ? await fetchBytes(source) : source.slice();
+        trace("pdf bytes", start);
+        start = performance.now();
+        task = lib.getDocument({ data, worker });
       }
-      trace("pdf bytes", start);
-      start = performance.now();
-      const task = lib.getDocument({ data, worker });
       loading = task;
       const loaded = await task.promise;
-      trace("pdf opened", start);
+      const byParts = read.parts > 0 ? ` by ${read.parts} parts, ${read.bytes >> 10} KiB` : "";
+      trace(`pdf opened${byParts}`, start);
       if (live) {
         setDoc(loaded);
         loadedPages.current?.(loaded.numPages);
       }
     })().catch((e: unknown) => {
-      if (!live) return;
-      const error =
-        typeof e === "object" && e !== null && "kind" in e
-          ? (e as DeskError)
-          : { kind: "document" as const, message: String(e) };
-      failed.current(error);
+      if (live) failed.current(asDeskError(e));
     });
     return () => {
       live = false;
       void loading?.destroy();
     };
-  }, [source]);
+  }, [source, length]);
 
   useEffect(() => {
     if (!doc || !canvas.current) return;

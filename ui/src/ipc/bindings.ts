@@ -841,6 +841,11 @@ format: string,
  */
 pdf: boolean, page_count: number, 
 /**
+ * The file's size in bytes: pdf.js asks a large PDF for the parts it needs
+ * (`…/bytes/<start>-<end>`) instead of the whole file.
+ */
+bytes: number, 
+/**
  * Each page's size in pixels, shown whole, when the pages are shown as images (empty for
  * a PDF pdf.js draws, or when a size cannot be told before decoding): what recognised
  * words' boxes count in.

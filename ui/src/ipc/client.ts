@@ -279,7 +279,15 @@ export const desk = {
 /** The address of page `page` of document `id`: whole; `screen`, scaled to fit the screen
  * (pages larger than the layout's `screen_side`); `thumb`, a small picture for the page strip. */
 export function documentUrl(id: string, page: number, size?: "screen" | "thumb"): string {
-  const path = `${encodeURIComponent(id)}/${page}${size ? `/${size}` : ""}`;
+  return documentScheme(`${encodeURIComponent(id)}/${page}${size ? `/${size}` : ""}`);
+}
+
+/** The address of bytes `begin` to `end` (not included) of document `id`'s file. */
+export function documentBytesUrl(id: string, begin: number, end: number): string {
+  return documentScheme(`${encodeURIComponent(id)}/bytes/${begin}-${end}`);
+}
+
+function documentScheme(path: string): string {
   // Linux and macOS WebViews address custom schemes as scheme://localhost; Windows as http.
   return navigator.userAgent.includes("Windows")
     ? `http://migdesk-doc.localhost/${path}`

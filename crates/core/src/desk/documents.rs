@@ -12,7 +12,7 @@ use super::Desk;
 use crate::cache::{self, CacheKey, Store};
 use crate::error::{DeskError, DeskResult, ErrorKind};
 use crate::secrets;
-use crate::viewer::{DocumentLayout, ScanPage, Served, Source, Viewer};
+use crate::viewer::{DocumentLayout, MOST_BYTES_ASKED, ScanPage, Served, Source, Viewer};
 
 /// Files of at least this many bytes are read without holding the desk (see
 /// [`Desk::document_read`]); smaller ones cost less than a connection of their own.
@@ -164,6 +164,26 @@ impl Desk {
             })),
             _ => Ok(None),
         }
+    }
+
+    /// Bytes `range` of document `document_id` (cut at its end), read alone from the cache: the
+    /// parts of a large PDF pdf.js asks for. At most [`MOST_BYTES_ASKED`] at a time.
+    pub fn document_bytes(
+        &mut self,
+        document_id: &str,
+        range: std::ops::Range<u64>,
+    ) -> DeskResult<Vec<u8>> {
+        if range.end < range.start || range.end - range.start > MOST_BYTES_ASKED {
+            return Err(DeskError::invalid(format!(
+                "bytes {}-{}: ask for at most {MOST_BYTES_ASKED} bytes at a time",
+                range.start, range.end
+            )));
+        }
+        let store = self.active()?;
+        let sha = store
+            .document_hash(document_id)?
+            .ok_or_else(|| not_here(document_id))?;
+        store.file_range(&sha, range)
     }
 
     /// The SHA-256 of a document's stored bytes, with the viewer; `None` when they are not

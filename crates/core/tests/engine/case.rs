@@ -232,6 +232,17 @@ async fn documents_reach_the_viewer_as_they_are_or_converted() {
             let layout = viewer.layout(&source).unwrap();
             assert_eq!(layout.format, format);
             assert!(layout.page_count >= 1);
+            assert_eq!(layout.bytes, bytes.len() as u64);
+            // Any part of the file, read alone (cut at its end): what pdf.js asks of a large PDF.
+            let end = bytes.len() as u64;
+            assert_eq!(
+                desk.document_bytes(&doc.id, 10..100).unwrap(),
+                bytes[10..100.min(bytes.len())]
+            );
+            assert_eq!(
+                desk.document_bytes(&doc.id, end - 5..end + 100).unwrap(),
+                bytes[bytes.len() - 5..]
+            );
             let last = layout.page_count as usize - 1;
             // Before the page was ever served: what the desk answers without the whole file.
             let alone = desk.prepared_page(&doc.id, last, None).unwrap();
@@ -278,6 +289,15 @@ async fn documents_reach_the_viewer_as_they_are_or_converted() {
     );
     let err = desk.document_source("no-such-document").unwrap_err();
     assert_eq!(err.kind, ErrorKind::Document);
+    let err = desk.document_bytes("no-such-document", 0..10).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Document);
+    let doc = &desk.case(&all.rows[0].id).unwrap().documents[0];
+    // More than pdf.js asks for at once, or backwards (as a request's path may say).
+    let backwards = std::ops::Range { start: 10, end: 5 };
+    for asked in [0..9 * 1024 * 1024, backwards] {
+        let err = desk.document_bytes(&doc.id, asked.clone()).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Invalid, "{asked:?}: {err:?}");
+    }
     centre.stop().await;
 }
 
