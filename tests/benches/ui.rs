@@ -196,6 +196,75 @@ fn cache_large_case(store: &mut Store, me: &str, pdf: &[u8], number: &str, due: 
     .expect("text");
 }
 
+/// A large case opened: what Enter → first page and the page turns took, and the memory by
+/// process before Enter and after the last page.
+#[derive(Default)]
+struct LargeCase {
+    first: Rounds,
+    next: Rounds,
+    memory: (Processes, Processes),
+}
+
+impl LargeCase {
+    /// One round: the app starts on `data_dir`, the officer unlocks, selects the case numbered
+    /// `number` (the queue's first, or the row under it), leaves the queue a second to prepare
+    /// it (as the officer takes to read its row), opens it and turns `turns` pages; a
+    /// screenshot named `shot` of the second page. Returns the data folder, the app closed.
+    async fn round(
+        &mut self,
+        data_dir: tempfile::TempDir,
+        password: &str,
+        number: &str,
+        turns: usize,
+        shot: &str,
+    ) -> tempfile::TempDir {
+        let desk = AppWindow::launch_in("bench-ui", data_dir)
+            .await
+            .expect("launch");
+        desk.type_into("unlock-password", password).await;
+        desk.press(Key::Enter).await;
+        desk.wait_for_attr("queue-row", "data-number", |n| n == "MX-2025-999999")
+            .await
+            .expect("the large cases first");
+        if number != "MX-2025-999999" {
+            desk.driver
+                .execute(
+                    r#"const list = document.querySelector("[data-testid='queue-list']"); list.focus();
+                       list.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));"#,
+                    vec![],
+                )
+                .await
+                .expect("the next row");
+            desk.wait_for_css_attr(
+                "[data-testid='queue-row'][aria-selected='true']",
+                "data-number",
+                |n| n == number,
+            )
+            .await
+            .expect("the case selected");
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let queue = desk.memory_by_process().expect("memory");
+        let enter = enter_to_painted_one();
+        let first = run_timed(&desk, &enter, "the first page was not painted").await;
+        self.first.add(first);
+        desk.expect_focus("case-screen").await.expect("case");
+        let next = key_to_page_painted("PageDown", 1);
+        self.next
+            .add(run_timed(&desk, &next, "the next page was not painted").await);
+        // For a look: the second page, with the thumbnails that came into the strip's view.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        desk.screenshot(shot).await.expect("screenshot");
+        for page in 2..=turns {
+            let next = key_to_page_painted("PageDown", page);
+            run_timed(&desk, &next, "the next page was not painted").await;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        self.memory = (queue, desk.memory_by_process().expect("memory"));
+        desk.close_keeping_data().await.expect("quit")
+    }
+}
+
 /// What the page answers for a timed action: the time it took, and the steps the desk traced
 /// meanwhile (what, from, to; ms after the action).
 struct Traced {
@@ -583,95 +652,31 @@ async fn main() {
         data_dir = desk.close_keeping_data().await.expect("quit");
     }
 
-    // 4. The large PDF: the app starts, the officer unlocks and opens the first case (the queue
-    //    has had a second to prepare it, as the officer takes to read its row), then turns the
-    //    page.
-    let mut large_first = Rounds::default();
-    let mut large_next = Rounds::default();
-    let mut large_memory: (Processes, Processes) = Default::default();
+    // 4. The large PDF, the first case of that queue: opened, then three pages turned.
+    // 5. The same file with a stamp drawn over its first page, drawn by pdf.js (which reads the
+    //    parts of the file it needs): the second case, opened, then one page turned.
+    let (mut large_case, mut drawn_case) = (LargeCase::default(), LargeCase::default());
     for _ in 0..ROUNDS {
-        let desk = AppWindow::launch_in("bench-ui", data_dir)
-            .await
-            .expect("launch");
-        desk.type_into("unlock-password", &officer.password).await;
-        desk.press(Key::Enter).await;
-        desk.wait_for_attr("queue-row", "data-number", |n| n == "MX-2025-999999")
-            .await
-            .expect("the large case first");
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        let queue = desk.memory_by_process().expect("memory");
-        large_first.add(
-            run_timed(
-                &desk,
-                &enter_to_painted_one(),
-                "the first page was not painted",
+        data_dir = large_case
+            .round(
+                data_dir,
+                &officer.password,
+                "MX-2025-999999",
+                3,
+                "bench-large-pdf",
             )
-            .await,
-        );
-        desk.expect_focus("case-screen").await.expect("case");
-        let next = key_to_page_painted("PageDown", 1);
-        large_next.add(run_timed(&desk, &next, "the next page was not painted").await);
-        // For a look: the second page, with the thumbnails that came into the strip's view.
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        desk.screenshot("bench-large-pdf")
-            .await
-            .expect("screenshot");
-        for page in 2..4 {
-            let next = key_to_page_painted("PageDown", page);
-            run_timed(&desk, &next, "the next page was not painted").await;
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        large_memory = (queue, desk.memory_by_process().expect("memory"));
-        data_dir = desk.close_keeping_data().await.expect("quit");
+            .await;
     }
-    // 5. The same file with a stamp drawn over its first page, drawn by pdf.js: the second case
-    //    of the queue, opened the same way; pdf.js reads the parts of the file it needs.
-    let mut drawn_first = Rounds::default();
-    let mut drawn_next = Rounds::default();
-    let mut drawn_memory: (Processes, Processes) = Default::default();
     for _ in 0..ROUNDS {
-        let desk = AppWindow::launch_in("bench-ui", data_dir)
-            .await
-            .expect("launch");
-        desk.type_into("unlock-password", &officer.password).await;
-        desk.press(Key::Enter).await;
-        desk.wait_for_attr("queue-row", "data-number", |n| n == "MX-2025-999999")
-            .await
-            .expect("the large cases first");
-        desk.driver
-            .execute(
-                r#"const list = document.querySelector("[data-testid='queue-list']"); list.focus();
-                   list.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));"#,
-                vec![],
+        data_dir = drawn_case
+            .round(
+                data_dir,
+                &officer.password,
+                "MX-2025-999998",
+                1,
+                "bench-large-pdf-drawn",
             )
-            .await
-            .expect("the next row");
-        desk.wait_for_css_attr(
-            "[data-testid='queue-row'][aria-selected='true']",
-            "data-number",
-            |n| n == "MX-2025-999998",
-        )
-        .await
-        .expect("the stamped case selected");
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        let queue = desk.memory_by_process().expect("memory");
-        drawn_first.add(
-            run_timed(
-                &desk,
-                &enter_to_painted_one(),
-                "the stamped first page was not painted",
-            )
-            .await,
-        );
-        desk.expect_focus("case-screen").await.expect("case");
-        let next = key_to_page_painted("PageDown", 1);
-        drawn_next.add(run_timed(&desk, &next, "the next page was not painted").await);
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        desk.screenshot("bench-large-pdf-drawn")
-            .await
-            .expect("screenshot");
-        drawn_memory = (queue, desk.memory_by_process().expect("memory"));
-        data_dir = desk.close_keeping_data().await.expect("quit");
+            .await;
     }
     let large_reference: Vec<Duration> = (0..ROUNDS)
         .map(|_| reference_render(dir.path(), std::slice::from_ref(&large)))
@@ -695,16 +700,16 @@ async fn main() {
             "{LARGE_PAGES}-page scanned PDF ({:.0} MB): Enter → first page",
             large.len() as f64 / 1e6
         ),
-        ms(best(&large_first.times)),
+        ms(best(&large_case.first.times)),
         "ms",
         "pdftoppm, first page",
         ms(best(&large_reference)),
     );
     println!("  where the fastest round's time went (ms after Enter, in the page):");
-    print_steps(&large_first.fastest);
+    print_steps(&large_case.first.fastest);
     row(
         "  then PageDown → next page painted",
-        ms(best(&large_next.times)),
+        ms(best(&large_case.next.times)),
         "ms",
         "pdftoppm, first page",
         ms(best(&large_reference)),
@@ -712,37 +717,43 @@ async fn main() {
     let pss = |processes: &Processes| processes.iter().map(|p| p.2).sum::<u64>() as f64 / 1e6;
     row(
         "  proportional memory (PSS), four pages read",
-        pss(&large_memory.1),
+        pss(&large_case.memory.1),
         "MB",
         "the same window, its queue",
-        pss(&large_memory.0),
+        pss(&large_case.memory.0),
     );
-    print_memory_steps(&[("queue", &large_memory.0), ("four pages", &large_memory.1)]);
+    print_memory_steps(&[
+        ("queue", &large_case.memory.0),
+        ("four pages", &large_case.memory.1),
+    ]);
     row(
         &format!(
             "the same with a stamp, drawn by pdf.js ({:.0} MB): Enter → first page",
             drawn.len() as f64 / 1e6
         ),
-        ms(best(&drawn_first.times)),
+        ms(best(&drawn_case.first.times)),
         "ms",
         "pdftoppm, first page",
         ms(best(&large_reference)),
     );
     println!("  where the fastest round's time went (ms after Enter, in the page):");
-    print_steps(&drawn_first.fastest);
+    print_steps(&drawn_case.first.fastest);
     row(
         "  then PageDown → next page painted",
-        ms(best(&drawn_next.times)),
+        ms(best(&drawn_case.next.times)),
         "ms",
         "pdftoppm, first page",
         ms(best(&large_reference)),
     );
     row(
         "  proportional memory (PSS), two pages read",
-        pss(&drawn_memory.1),
+        pss(&drawn_case.memory.1),
         "MB",
         "the same window, its queue",
-        pss(&drawn_memory.0),
+        pss(&drawn_case.memory.0),
     );
-    print_memory_steps(&[("queue", &drawn_memory.0), ("two pages", &drawn_memory.1)]);
+    print_memory_steps(&[
+        ("queue", &drawn_case.memory.0),
+        ("two pages", &drawn_case.memory.1),
+    ]);
 }
