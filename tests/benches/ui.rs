@@ -263,6 +263,39 @@ impl LargeCase {
         self.memory = (queue, desk.memory_by_process().expect("memory"));
         desk.close_keeping_data().await.expect("quit")
     }
+
+    /// Prints the rounds' figures under `title`, next to `reference` (pdftoppm's first page, in
+    /// ms): the memory once `read` (the pages) were read.
+    fn print(&self, title: &str, read: &str, reference: f64) {
+        row(
+            title,
+            ms(best(&self.first.times)),
+            "ms",
+            "pdftoppm, first page",
+            reference,
+        );
+        println!("  where the fastest round's time went (ms after Enter, in the page):");
+        print_steps(&self.first.fastest);
+        let next = ms(best(&self.next.times));
+        row(
+            "  then PageDown → next page painted",
+            next,
+            "ms",
+            "pdftoppm, first page",
+            reference,
+        );
+        let pss = |processes: &Processes| processes.iter().map(|p| p.2).sum::<u64>() as f64 / 1e6;
+        let (queue, after) = &self.memory;
+        let what = format!("  proportional memory (PSS), {read} read");
+        row(
+            &what,
+            pss(after),
+            "MB",
+            "the same window, its queue",
+            pss(queue),
+        );
+        print_memory_steps(&[("queue", queue), (read, after)]);
+    }
 }
 
 /// What the page answers for a timed action: the time it took, and the steps the desk traced
@@ -695,65 +728,20 @@ async fn main() {
         ms(best(&unlock_to_queue.times))
     );
     print_steps(&unlock_to_queue.fastest);
-    row(
+    large_case.print(
         &format!(
             "{LARGE_PAGES}-page scanned PDF ({:.0} MB): Enter → first page",
             large.len() as f64 / 1e6
         ),
-        ms(best(&large_case.first.times)),
-        "ms",
-        "pdftoppm, first page",
+        "four pages",
         ms(best(&large_reference)),
     );
-    println!("  where the fastest round's time went (ms after Enter, in the page):");
-    print_steps(&large_case.first.fastest);
-    row(
-        "  then PageDown → next page painted",
-        ms(best(&large_case.next.times)),
-        "ms",
-        "pdftoppm, first page",
-        ms(best(&large_reference)),
-    );
-    let pss = |processes: &Processes| processes.iter().map(|p| p.2).sum::<u64>() as f64 / 1e6;
-    row(
-        "  proportional memory (PSS), four pages read",
-        pss(&large_case.memory.1),
-        "MB",
-        "the same window, its queue",
-        pss(&large_case.memory.0),
-    );
-    print_memory_steps(&[
-        ("queue", &large_case.memory.0),
-        ("four pages", &large_case.memory.1),
-    ]);
-    row(
+    drawn_case.print(
         &format!(
             "the same with a stamp, drawn by pdf.js ({:.0} MB): Enter → first page",
             drawn.len() as f64 / 1e6
         ),
-        ms(best(&drawn_case.first.times)),
-        "ms",
-        "pdftoppm, first page",
+        "two pages",
         ms(best(&large_reference)),
     );
-    println!("  where the fastest round's time went (ms after Enter, in the page):");
-    print_steps(&drawn_case.first.fastest);
-    row(
-        "  then PageDown → next page painted",
-        ms(best(&drawn_case.next.times)),
-        "ms",
-        "pdftoppm, first page",
-        ms(best(&large_reference)),
-    );
-    row(
-        "  proportional memory (PSS), two pages read",
-        pss(&drawn_case.memory.1),
-        "MB",
-        "the same window, its queue",
-        pss(&drawn_case.memory.0),
-    );
-    print_memory_steps(&[
-        ("queue", &drawn_case.memory.0),
-        ("two pages", &drawn_case.memory.1),
-    ]);
 }

@@ -122,19 +122,24 @@ async fn every_hostile_file_gives_a_clear_message_and_the_desk_stays_responsive(
         refused.to_string().contains("empty.pdf is empty"),
         "{refused}"
     );
-    let added: serde_json::Value = http
-        .post(&url)
-        .bearer_auth(&portal)
-        .json(&upload(&sent))
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let added = added["added"].as_array().unwrap();
+    // What the centre says it added of what the applicant sent.
+    let send = |files: Vec<&samples::Sample>| {
+        let request = http.post(&url).bearer_auth(&portal).json(&upload(&files));
+        async move {
+            let added: serde_json::Value = request
+                .send()
+                .await
+                .unwrap()
+                .error_for_status()
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            added["added"].as_array().unwrap().clone()
+        }
+    };
+    let added = send(sent.clone()).await;
+    let added = &added;
     assert_eq!(added.len(), sent.len());
 
     let desk = AppWindow::launch("hostile_case").await.unwrap();
@@ -177,23 +182,12 @@ async fn every_hostile_file_gives_a_clear_message_and_the_desk_stays_responsive(
         inspect: None,
     };
     assert!(large.bytes.len() > 4 * 1024 * 1024, "{}", large.bytes.len());
-    let added_large: serde_json::Value = http
-        .post(&url)
-        .bearer_auth(&portal)
-        .json(&upload(&[&large]))
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let added_large = send(vec![&large]).await;
     // It arrives with the next sync.
     desk.click("case-back").await;
     desk.sync_queue().await.unwrap();
     desk.open_case_numbered(&number).await;
-    let large_id = added_large["added"][0]["id"].as_str().unwrap();
+    let large_id = added_large[0]["id"].as_str().unwrap();
     assert_eq!(show(&desk, "pane-1", large_id).await, None, "drawn");
     desk.expect_focus("case-screen").await.unwrap();
     desk.press(Key::PageDown).await;
