@@ -382,10 +382,11 @@ impl Viewer {
             .is_some_and(|pixels| pixels.width.max(pixels.height) > side)
     }
 
-    /// Page `page` (or its thumbnail of side `thumb`) of the content `sha256`, when it is
-    /// prepared already: served from memory without reading the document.
-    pub fn ready(&self, sha256: &str, page: usize, thumb: Option<u32>) -> Option<Served> {
-        let key = match thumb {
+    /// Page `page` (or, `fit`, scaled to fit a square of that side: a thumbnail or the screen's
+    /// copy) of the content `sha256`, when it is prepared already: served from memory without
+    /// reading the document.
+    pub fn ready(&self, sha256: &str, page: usize, fit: Option<u32>) -> Option<Served> {
+        let key = match fit {
             Some(side) => Key::Thumbnail(sha256.to_owned(), page, side),
             None => Key::Page(sha256.to_owned(), page),
         };

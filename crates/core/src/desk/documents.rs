@@ -141,24 +141,24 @@ impl Desk {
         ))
     }
 
-    /// Page `page` (or its thumbnail of side `thumb`) of document `document_id` when the viewer
-    /// has it prepared: answered without reading the document, however large. `None` when it
-    /// must be read ([`Desk::document_read`]).
+    /// Page `page` (or, `fit`, scaled to fit a square of that side) of document `document_id`
+    /// when the viewer has it prepared: answered without reading the document, however large.
+    /// `None` when it must be read ([`Desk::document_read`]).
     pub fn prepared_page(
         &mut self,
         document_id: &str,
         page: usize,
-        thumb: Option<u32>,
+        fit: Option<u32>,
     ) -> DeskResult<Option<Served>> {
         let Some((sha, viewer)) = self.stored_hash(document_id)? else {
             return Ok(None);
         };
-        if let Some(served) = viewer.ready(&sha, page, thumb) {
+        if let Some(served) = viewer.ready(&sha, page, fit) {
             return Ok(Some(served));
         }
         // A scan's JPEG is its page: read alone from the cache, however large the file.
         match viewer.scan_jpeg(&sha, page) {
-            Some(range) if thumb.is_none() => Ok(Some(Served {
+            Some(range) if fit.is_none() => Ok(Some(Served {
                 mime: "image/jpeg",
                 bytes: self.active()?.file_range(&sha, range)?.into(),
             })),
