@@ -149,6 +149,25 @@ impl Inspected {
     fn shown_as_is(&self, page: usize) -> bool {
         self.native && self.layout.page_count == 1 && page == 0
     }
+
+    /// Where page `page`'s JPEG lies in the file, when its pages are JPEGs sent as it holds them.
+    fn scan_jpeg(&self, page: usize) -> Option<std::ops::Range<u64>> {
+        self.scan_jpegs.as_ref()?.get(page).cloned()
+    }
+
+    /// Whether page `page` is known to be larger than `side` either way.
+    fn larger_than(&self, page: usize, side: u32) -> bool {
+        self.layout
+            .pages
+            .get(page)
+            .is_some_and(|pixels| pixels.width.max(pixels.height) > side)
+    }
+
+    /// How the viewer asks for page `page` where it would ask for it scaled to fit `fit`: so,
+    /// when the page is larger than that (its size known), else whole.
+    fn wanted(&self, page: usize, fit: Option<u32>) -> Option<u32> {
+        fit.filter(|&side| self.larger_than(page, side))
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -325,8 +344,8 @@ impl Viewer {
     /// the one just shown (at `fit`: see [`Viewer::needs_conversion`]), read ahead while the
     /// officer looks at that one. Errors are left for the page's own request to show.
     pub fn read_ahead(&self, source: &Source, page: usize, fit: Option<u32>) {
-        if self.needs_conversion(&source.sha256, page, fit) {
-            let _ = match self.wanted(&source.sha256, page, fit) {
+        if let Some(wanted) = self.to_convert(&source.sha256, page, fit) {
+            let _ = match wanted {
                 Some(side) => self.thumbnail(source, page, side),
                 None => self.page(source, page),
             };
@@ -347,39 +366,41 @@ impl Viewer {
     /// and, whole, not a scan's JPEG read alone. A page no larger than `fit` is asked for
     /// whole.
     pub fn needs_conversion(&self, sha256: &str, page: usize, fit: Option<u32>) -> bool {
-        let converted = self.ready_layout(sha256).is_some_and(|layout| {
-            !layout.pdf && usize::try_from(layout.page_count).is_ok_and(|count| page < count)
-        });
-        converted
-            && match self.wanted(sha256, page, fit) {
-                Some(side) => self.ready(sha256, page, Some(side)).is_none(),
-                None => {
-                    !self.native(sha256, page)
-                        && self.scan_jpeg(sha256, page).is_none()
-                        && self.ready(sha256, page, None).is_none()
-                }
-            }
+        self.to_convert(sha256, page, fit).is_some()
     }
 
-    /// How the viewer asks for page `page` of the content `sha256` where it would ask for it
-    /// scaled to fit `fit`: so, when the page is larger than that (its size known), else whole.
-    fn wanted(&self, sha256: &str, page: usize, fit: Option<u32>) -> Option<u32> {
-        fit.filter(|&side| self.larger_than(sha256, page, side))
-    }
-
-    /// Whether page `page` of the content `sha256` is known to be its original bytes.
-    fn native(&self, sha256: &str, page: usize) -> bool {
-        match self.prepared.get(&Key::Layout(sha256.to_owned())) {
-            Some(Prepared::Layout(inspected)) => inspected.shown_as_is(page),
-            _ => false,
+    /// What [`Viewer::needs_conversion`] would convert (`Some(fit)`, `fit` as the page is
+    /// asked for), from one look at the layout.
+    fn to_convert(&self, sha256: &str, page: usize, fit: Option<u32>) -> Option<Option<u32>> {
+        let inspected = self.ready_inspected(sha256)?;
+        let layout = &inspected.layout;
+        if layout.pdf || !usize::try_from(layout.page_count).is_ok_and(|count| page < count) {
+            return None;
         }
+        let wanted = inspected.wanted(page, fit);
+        let converted = match wanted {
+            Some(side) => self.ready(sha256, page, Some(side)).is_none(),
+            None => {
+                !inspected.shown_as_is(page)
+                    && inspected.scan_jpeg(page).is_none()
+                    && self.ready(sha256, page, None).is_none()
+            }
+        };
+        converted.then_some(wanted)
     }
 
     /// Whether page `page` of the content `sha256` is known to be larger than `side` either way.
     pub fn larger_than(&self, sha256: &str, page: usize, side: u32) -> bool {
-        self.ready_layout(sha256)
-            .and_then(|layout| layout.pages.get(page).copied())
-            .is_some_and(|pixels| pixels.width.max(pixels.height) > side)
+        self.ready_inspected(sha256)
+            .is_some_and(|inspected| inspected.larger_than(page, side))
+    }
+
+    /// What `inspect` told of the content `sha256`, when its layout is prepared already.
+    fn ready_inspected(&self, sha256: &str) -> Option<Inspected> {
+        match self.prepared.get(&Key::Layout(sha256.to_owned()))? {
+            Prepared::Layout(inspected) => Some(inspected),
+            Prepared::Served(_) => None,
+        }
     }
 
     /// Page `page` (or, `fit`, scaled to fit a square of that side: a thumbnail or the screen's
@@ -398,37 +419,30 @@ impl Viewer {
 
     /// The layout of the content `sha256`, when it is prepared already.
     pub fn ready_layout(&self, sha256: &str) -> Option<DocumentLayout> {
-        match self.prepared.get(&Key::Layout(sha256.to_owned()))? {
-            Prepared::Layout(inspected) => Some(inspected.layout),
-            Prepared::Served(_) => None,
-        }
+        self.ready_inspected(sha256)
+            .map(|inspected| inspected.layout)
     }
 
     /// Where page `page`'s JPEG lies in the content `sha256`, when its layout is prepared and
     /// its pages are JPEGs sent as the file holds them: the page is then those bytes alone.
     pub fn scan_jpeg(&self, sha256: &str, page: usize) -> Option<std::ops::Range<u64>> {
-        match self.prepared.get(&Key::Layout(sha256.to_owned()))? {
-            Prepared::Layout(inspected) => inspected.scan_jpegs?.get(page).cloned(),
-            Prepared::Served(_) => None,
-        }
+        self.ready_inspected(sha256)?.scan_jpeg(page)
     }
 
     /// Whether what opening the content `sha256` shows first is prepared: its layout, and its
     /// first page where it is converted here (pdf.js and the WebView read the bytes themselves),
     /// scaled for the screen where it is larger.
     pub fn opens_at_once(&self, sha256: &str) -> bool {
-        if self.larger_than(sha256, 0, SCREEN_SIDE) {
+        let Some(inspected) = self.ready_inspected(sha256) else {
+            return false;
+        };
+        if inspected.larger_than(0, SCREEN_SIDE) {
             return self.ready(sha256, 0, Some(SCREEN_SIDE)).is_some();
         }
-        match self.prepared.get(&Key::Layout(sha256.to_owned())) {
-            Some(Prepared::Layout(inspected)) => {
-                inspected.layout.pdf
-                    || self.native(sha256, 0)
-                    || inspected.scan_jpegs.is_some()
-                    || self.ready(sha256, 0, None).is_some()
-            }
-            _ => false,
-        }
+        inspected.layout.pdf
+            || inspected.shown_as_is(0)
+            || inspected.scan_jpegs.is_some()
+            || self.ready(sha256, 0, None).is_some()
     }
 
     /// Page `page` of a PDF of scans scaled to fit `side` × `side` (never up), made from its
