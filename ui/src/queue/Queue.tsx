@@ -168,15 +168,23 @@ export function Queue({
     initialRect: { width: 1000, height: 600 },
   });
 
-  // The conflicts inbox is loaded with the queue, then again after every sync and every return
-  // from a case.
+  // Back from a case or the department, the rows are asked again: a decision, a note or a
+  // move made there changed them (the rows shown stay until the answer replaces them).
+  const wasHidden = useRef(hidden);
+  useEffect(() => {
+    if (wasHidden.current && !hidden) setGeneration((g) => g + 1);
+    wasHidden.current = hidden;
+  }, [hidden]);
+
+  // The conflicts inbox is loaded with the queue, then again with its rows: after every sync
+  // and every return to the queue.
   const reloadInbox = inboxLoad.reload;
   const inboxLoaded = useRef(false);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: generation and hidden are the triggers.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new generation is the trigger.
   useEffect(() => {
     if (inboxLoaded.current && !hidden) reloadInbox();
     inboxLoaded.current = true;
-  }, [generation, hidden, reloadInbox]);
+  }, [generation, reloadInbox]);
   const conflicts = inboxLoad.data ?? [];
   const unseen = conflicts.filter((c) => !c.seen).length;
   const openDepartment = session.role === "supervisor" ? onDepartment : undefined;

@@ -5,15 +5,14 @@ import { App } from "../App";
 import { createI18n, resources } from "../i18n";
 import type {
   AppInfo,
-  CatalogueInfo,
   Progress,
   QueueQuery,
-  QueueRow,
   SessionInfo,
   SignInRequest,
   SyncReport,
 } from "../ipc/client";
 import { type Channel, failWith, type Handlers, mockDesk, progressOf } from "../ipc/testing";
+import { aysel, besideQueue, catalogue, queue } from "../queue/fixtures";
 
 const az = resources.az.translation;
 
@@ -52,64 +51,6 @@ const nobody: SessionInfo = {
   server_locked: false,
   default_language: null,
 };
-const aysel: SessionInfo = {
-  signed_in: true,
-  locked: false,
-  server: "http://127.0.0.1:8470",
-  user_name: "Aysel Məmmədova",
-  role: "officer",
-  clock_off_by_seconds: null,
-  server_locked: false,
-  default_language: null,
-};
-
-function row(n: number): QueueRow {
-  return {
-    id: `app-${n}`,
-    number: `MX-2026-${String(n).padStart(6, "0")}`,
-    applicant: n % 2 ? "Çingiz İSMAYILLI" : "Şəhla QULİYEVA",
-    service: "trp-issue",
-    status: "pending",
-    submitted_at: "2026-11-02T10:00:00Z",
-    due_date: "2026-11-30",
-    sync_state: n === 1 ? "pending" : "none",
-    working_days_left: n === 0 ? -2 : 7,
-    paused_days_left: null,
-    overdue: n === 0,
-  };
-}
-
-/** A queue of `total` cases answered page by page, recording each query. */
-function queue(total: number, queries: QueueQuery[]) {
-  return (args: { query: QueueQuery }) => {
-    queries.push(args.query);
-    // A search finds one case of every ten.
-    const found = args.query.search ? Math.ceil(total / 10) : total;
-    const end = Math.min(found, args.query.offset + args.query.limit);
-    const rows = [];
-    for (let n = args.query.offset; n < end; n++) rows.push(row(n));
-    return { rows, total: found, due_soon: 0 };
-  };
-}
-
-const catalogue: CatalogueInfo = {
-  services: [
-    {
-      code: "trp-issue",
-      name: {
-        az: "Müvəqqəti yaşama icazəsi",
-        en: "Temporary residence permit",
-        ru: "Разрешение на временное проживание",
-      },
-      required_documents: ["passport-copy"],
-    },
-  ],
-  document_types: [],
-};
-
-/** What the desk answers beside the queue once an officer is in: the catalogue, an empty inbox. */
-const besideQueue: Handlers = { catalogue: () => catalogue, conflicts: () => [] };
-
 function renderApp() {
   return render(<App i18n={createI18n()} />);
 }
