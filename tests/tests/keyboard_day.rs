@@ -18,6 +18,26 @@ async fn decided(desk: &AppWindow) {
     desk.expect_focus("case-screen").await.unwrap();
 }
 
+/// Waits until `count` rows of the queue show their decision's delivery as `state`.
+async fn waiting_rows(desk: &AppWindow, state: &str, count: usize) {
+    let selector = format!("[data-testid='queue-row'][data-sync='{state}']");
+    let start = std::time::Instant::now();
+    let mut found = 0;
+    while start.elapsed() < std::time::Duration::from_secs(10) {
+        found = desk
+            .driver
+            .find_all(thirtyfour::By::Css(selector.as_str()))
+            .await
+            .map(|rows| rows.len())
+            .unwrap_or(0);
+        if found == count {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{found} rows show {state}, not {count}");
+}
+
 /// The case screen's visible text, without the document pickers (whose options name the
 /// applicant's files as they were sent).
 async fn case_text(desk: &AppWindow) -> String {
@@ -42,9 +62,22 @@ fn code_in(text: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The language switch of `bar` as painted: each button's `aria-pressed` and background colour.
+async fn switch_colours(desk: &AppWindow, bar: &str) -> Vec<(String, String)> {
+    let script = "return [...document.querySelectorAll(`.${arguments[0]} .language-switch button`)]\
+                  .map((b) => [b.getAttribute('aria-pressed'), getComputedStyle(b).backgroundColor]);";
+    desk.driver
+        .execute(script, vec![serde_json::json!(bar)])
+        .await
+        .unwrap()
+        .convert::<Vec<(String, String)>>()
+        .unwrap()
+}
+
 /// Photographs the screen in front at the window's current size, in Azerbaijani and Russian
-/// (with the switch of `bar`), and leaves it in Azerbaijani. The focus stays on the switch, as
-/// it would for a person who clicked it.
+/// (with the switch of `bar`, which shows the current language apart from the others), and
+/// leaves it in Azerbaijani. The focus stays on the switch, as it would for a person who
+/// clicked it.
 async fn photograph(desk: &AppWindow, bar: &str, name: &str, size: &str) {
     for lang in ["ru", "az"] {
         desk.click_css(&format!(".{bar} [data-testid='language-{lang}']"))
@@ -52,6 +85,15 @@ async fn photograph(desk: &AppWindow, bar: &str, name: &str, size: &str) {
         desk.wait_for_attr(&format!("language-{lang}"), "aria-pressed", |p| p == "true")
             .await
             .unwrap();
+        let buttons = switch_colours(desk, bar).await;
+        let current: Vec<_> = buttons.iter().filter(|(p, _)| p == "true").collect();
+        assert_eq!(current.len(), 1, "{bar}: {buttons:?}");
+        assert!(
+            buttons
+                .iter()
+                .all(|(p, colour)| p == "true" || colour != &current[0].1),
+            "{bar}: the current language looks like the others: {buttons:?}"
+        );
         desk.screenshot(&format!("{name}-{size}-{lang}"))
             .await
             .unwrap();
@@ -160,10 +202,13 @@ async fn an_officer_decides_with_four_keys_and_no_codes_on_screen() {
         "keys for a missing-documents decision"
     );
 
-    // Back to the queue (the focus on its list), and the decisions go to the centre.
+    // Back to the queue (the focus on its list), its rows asked again: the three decisions
+    // wait to be sent. Then they go to the centre, and the rows say so.
     desk.press(Key::Escape).await;
     desk.expect_focus("queue-list").await.unwrap();
+    waiting_rows(&desk, "pending", 3).await;
     desk.sync().await.unwrap();
+    waiting_rows(&desk, "sent", 3).await;
 
     // The large screen: the queue and the case at 1920×1080.
     desk.driver.set_window_rect(0, 0, 1920, 1080).await.unwrap();
