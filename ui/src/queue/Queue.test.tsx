@@ -1,13 +1,13 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import type { i18n as I18n } from "i18next";
 import type { ReactNode } from "react";
 import { I18nextProvider } from "react-i18next";
 import { afterEach, describe, expect, it } from "vitest";
 import { CatalogueProvider } from "../data/catalogue";
 import { createI18n, resources } from "../i18n";
-import type { QueueQuery } from "../ipc/client";
+import type { QueueQuery, QueueRow } from "../ipc/client";
 import { clearMocks, mockDesk } from "../ipc/testing";
-import { aysel, besideQueue, queue } from "./fixtures";
+import { aysel, besideQueue, queue, row } from "./fixtures";
 import { Queue } from "./Queue";
 
 const az = resources.az.translation;
@@ -64,5 +64,39 @@ describe("the queue behind an open case", () => {
     await waitFor(() => expect(first()?.dataset.sync).toBe("pending"));
     expect(first()?.textContent).toContain(az.queue.syncState.pending);
     expect(queries.length).toBeGreaterThan(asked);
+  });
+});
+
+describe("the state column", () => {
+  it("says where a decision of this desk stands until the centre settles it, then the case's status", async () => {
+    const states: QueueRow["sync_state"][] = ["pending", "returned", "sent", "none", "conflict"];
+    const rows = states.map((sync_state, n) => ({
+      ...row(n),
+      sync_state,
+      status: sync_state === "sent" ? ("accepted" as const) : ("pending" as const),
+      overdue: true,
+    }));
+    mockDesk({
+      session: () => aysel,
+      ...besideQueue,
+      queue_page: () => ({ rows, total: rows.length, due_soon: 0 }),
+    });
+    render(queueScreen(createI18n(), false));
+    await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(5));
+    const shown = screen.getAllByTestId("queue-row").map((r) => ({
+      state: within(r).getByTestId("queue-state").textContent,
+      overdue: r.classList.contains("overdue"),
+    }));
+    expect(shown).toEqual([
+      // Decided here, not sent yet: no longer waiting for the officer, nor red.
+      { state: az.queue.syncState.pending, overdue: false },
+      // Returned by the supervisor: the officer's to decide again, and late.
+      { state: az.queue.syncState.returned, overdue: true },
+      { state: az.queue.status.accepted, overdue: false },
+      { state: az.queue.status.pending, overdue: true },
+      { state: az.queue.syncState.conflict, overdue: false },
+    ]);
+    // One state column: no column left for the sending alone.
+    expect(screen.getAllByTestId("queue-row")[0]?.children).toHaveLength(6);
   });
 });

@@ -48,11 +48,21 @@ type SyncState =
   | { state: "done"; report: SyncReport }
   | { state: "failed"; error: DeskError };
 
-/** How close a waiting case is to its deadline (for colour; the words say it too). */
+/** How close a case waiting for the officer's decision is to its deadline (for colour; the
+ * words say it too). One decided on this desk is not waiting, unless it came back returned. */
 function urgency(row: QueueRow): string {
-  if (row.status !== "pending") return "";
+  const decided = row.sync_state !== "none" && row.sync_state !== "returned";
+  if (row.status !== "pending" || decided) return "";
   if (row.overdue) return "overdue";
   return row.working_days_left !== null && row.working_days_left <= 3 ? "due-soon" : "";
+}
+
+/** Whether a decision made on this desk is not settled with the centre yet (waiting to be sent,
+ * in conflict, waiting for a supervisor's approval, returned): the queue's state column then
+ * says where it stands, where the case's status at the centre would still say "waiting for a
+ * decision". Once the centre has it, the status says what was decided. */
+function unsettled(row: QueueRow): boolean {
+  return row.sync_state !== "none" && row.sync_state !== "sent";
 }
 
 function megabytes(bytes: number): string {
@@ -479,7 +489,6 @@ export function Queue({
         <span>{t("queue.columns.submitted")}</span>
         <span>{t("queue.columns.due")}</span>
         <span>{t("queue.columns.status")}</span>
-        <span>{t("queue.columns.sync")}</span>
       </div>
       {total === 0 && (
         <p className="queue-list empty" role="status">
@@ -532,10 +541,14 @@ export function Queue({
                 </span>
                 <span>{cell(row, (r) => formatDate(r.submitted_at))}</span>
                 <span data-testid="queue-due">{row && <Deadline row={row} />}</span>
-                <span>{cell(row, (r) => codeText(t, "queue.status", r.status))}</span>
-                <span>
+                <span
+                  data-testid="queue-state"
+                  className={row && unsettled(row) ? "unsettled" : undefined}
+                >
                   {cell(row, (r) =>
-                    r.sync_state === "none" ? "" : codeText(t, "queue.syncState", r.sync_state),
+                    unsettled(r)
+                      ? codeText(t, "queue.syncState", r.sync_state)
+                      : codeText(t, "queue.status", r.status),
                   )}
                 </span>
               </div>
