@@ -59,7 +59,7 @@ function queuePage({ query }: { query: QueueQuery }): QueuePage {
     paused_days_left: null,
     overdue: n > 6,
   }));
-  return { rows, total: 30, due_soon: 0 };
+  return { rows, total: 30, due_soon: 0, last_sync: "2026-11-20T08:15:00Z" };
 }
 
 describe("accessibility (axe-core)", () => {

@@ -256,6 +256,7 @@ impl Desk {
             rows,
             total,
             due_soon,
+            last_sync: store.meta(Meta::LastSync)?,
         })
     }
 

@@ -80,6 +80,9 @@ pub struct QueuePage {
     /// working day (not yet overdue), whatever the query: the queue says so at its top.
     #[ts(type = "number")]
     pub due_soon: i64,
+    /// When this desk last brought the centre's changes in (RFC 3339); `None` before its first
+    /// sync (the cache of another officer's, or a repaired one, starts again with none).
+    pub last_sync: Option<String>,
 }
 
 /// A text in the desk's three languages.

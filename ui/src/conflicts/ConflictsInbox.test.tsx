@@ -23,7 +23,7 @@ async function queue(language: string, inbox: ConflictView[], opened: string[] =
   const seen: string[] = [];
   mockDesk({
     catalogue: () => ({ services: [], document_types: [] }),
-    queue_page: () => ({ rows: [], total: 0, due_soon: 0 }),
+    queue_page: () => ({ rows: [], total: 0, due_soon: 0, last_sync: "2026-11-20T08:15:00Z" }),
     conflicts: () => conflicts,
     conflict_seen: ({ id }) => {
       seen.push(id);
@@ -113,7 +113,7 @@ describe("the conflicts inbox", () => {
     await queue("en", [conflict()]);
     mockDesk({
       catalogue: () => ({ services: [], document_types: [] }),
-      queue_page: () => ({ rows: [], total: 0, due_soon: 0 }),
+      queue_page: () => ({ rows: [], total: 0, due_soon: 0, last_sync: "2026-11-20T08:15:00Z" }),
       conflicts: () => [conflict()],
       conflict_seen: failWith({ kind: "storage", message: "disk full" }),
     });

@@ -150,7 +150,12 @@ export type QueuePage = { rows: Array<QueueRow>, total: number,
  * The signed-in officer's cases waiting for a decision that fall due today or on the next
  * working day (not yet overdue), whatever the query: the queue says so at its top.
  */
-due_soon: number, };
+due_soon: number, 
+/**
+ * When this desk last brought the centre's changes in (RFC 3339); `None` before its first
+ * sync (the cache of another officer's, or a repaired one, starts again with none).
+ */
+last_sync: string | null, };
 
 /**
  * What a sync did, for the UI and the command line.

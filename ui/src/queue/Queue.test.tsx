@@ -8,6 +8,7 @@ import { createI18n, resources } from "../i18n";
 import type { QueueQuery, QueueRow } from "../ipc/client";
 import { clearMocks, mockDesk } from "../ipc/testing";
 import { aysel, besideQueue, queue, row } from "./fixtures";
+import { formatDateTime } from "./format";
 import { Queue } from "./Queue";
 
 const az = resources.az.translation;
@@ -79,7 +80,12 @@ describe("the state column", () => {
     mockDesk({
       session: () => aysel,
       ...besideQueue,
-      queue_page: () => ({ rows, total: rows.length, due_soon: 0 }),
+      queue_page: () => ({
+        rows,
+        total: rows.length,
+        due_soon: 0,
+        last_sync: "2026-11-20T08:15:00Z",
+      }),
     });
     render(queueScreen(createI18n(), false));
     await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(5));
@@ -98,5 +104,33 @@ describe("the state column", () => {
     ]);
     // One state column: no column left for the sending alone.
     expect(screen.getAllByTestId("queue-row")[0]?.children).toHaveLength(6);
+  });
+});
+
+describe("how fresh the queue is", () => {
+  it("says a desk that never synced has to, rather than that no case matches", async () => {
+    mockDesk({
+      session: () => aysel,
+      ...besideQueue,
+      queue_page: () => ({ rows: [], total: 0, due_soon: 0, last_sync: null }),
+    });
+    render(queueScreen(createI18n(), false));
+    expect(await screen.findByText(az.queue.neverSynced)).toBeTruthy();
+    expect(screen.queryByText(az.queue.empty)).toBeNull();
+    expect(screen.queryByTestId("last-sync")).toBeNull();
+  });
+
+  it("says when the desk last synced, and that nothing matches once it has", async () => {
+    const at = "2026-11-20T08:15:00Z";
+    mockDesk({
+      session: () => aysel,
+      ...besideQueue,
+      queue_page: () => ({ rows: [], total: 0, due_soon: 0, last_sync: at }),
+    });
+    render(queueScreen(createI18n(), false));
+    expect(await screen.findByText(az.queue.empty)).toBeTruthy();
+    expect(screen.getByTestId("last-sync").textContent).toBe(
+      az.queue.lastSync.replace("{{at}}", formatDateTime(at)),
+    );
   });
 });

@@ -21,7 +21,7 @@ import {
   toDeskError,
 } from "../ipc/client";
 import { Deadline } from "./Deadline";
-import { formatDate } from "./format";
+import { formatDate, formatDateTime } from "./format";
 import { PoolDialog } from "./PoolDialog";
 import { UpdateNotice } from "./UpdateNotice";
 import { useQueuePages } from "./useQueuePages";
@@ -150,7 +150,7 @@ export function Queue({
     offset: 0,
     limit: 0,
   };
-  const { total, dueSoon, rowAt, error: pageError } = useQueuePages(query, generation);
+  const { total, dueSoon, lastSync, rowAt, error: pageError } = useQueuePages(query, generation);
   const listRef = useRef<HTMLDivElement>(null);
   const syncRef = useRef<HTMLButtonElement>(null);
   const count = total ?? 0;
@@ -382,6 +382,12 @@ export function Queue({
       )}
       <div role="status" className="sync-status" data-testid="sync-status" data-state={sync.state}>
         {sync.state === "running" && <SyncProgress progress={sync.progress} />}
+        {/* Until a sync runs here, or after one failed: how fresh the cached cases are. */}
+        {(sync.state === "idle" || sync.state === "failed") && lastSync && (
+          <span data-testid="last-sync">
+            {t("queue.lastSync", { at: formatDateTime(lastSync) })}
+          </span>
+        )}
         {sync.state === "done" &&
           t("queue.synced", {
             changes: sync.report.changes,
@@ -492,7 +498,7 @@ export function Queue({
       </div>
       {total === 0 && (
         <p className="queue-list empty" role="status">
-          {t("queue.empty")}
+          {t(lastSync === null ? "queue.neverSynced" : "queue.empty")}
         </p>
       )}
       <div

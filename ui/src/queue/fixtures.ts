@@ -39,7 +39,7 @@ export function queue(total: number, queries: QueueQuery[]) {
     const end = Math.min(found, args.query.offset + args.query.limit);
     const rows = [];
     for (let n = args.query.offset; n < end; n++) rows.push(row(n));
-    return { rows, total: found, due_soon: 0 };
+    return { rows, total: found, due_soon: 0, last_sync: "2026-11-20T08:15:00Z" };
   };
 }
 

@@ -9,6 +9,9 @@ export type QueuePages = {
   total: number | null;
   /** The officer's cases due today or on the next working day, whatever the query. */
   dueSoon: number | null;
+  /** When this desk last synced (RFC 3339): `null` before its first sync, `undefined` until
+   * the first page has arrived. */
+  lastSync: string | null | undefined;
   /** The row at `index`, or `undefined` while its page is on its way (the page is requested). */
   rowAt: (index: number) => QueueRow | undefined;
   error: DeskError | null;
@@ -26,13 +29,22 @@ type PagesState = {
   asked: string;
   total: number | null;
   dueSoon: number | null;
+  lastSync: string | null | undefined;
   pages: Map<number, QueueRow[]>;
   error: DeskError | null;
 };
 
 /** Nothing loaded yet for the query `key`. */
 function empty(key: string, asked: string): PagesState {
-  return { key, asked, total: null, dueSoon: null, pages: new Map(), error: null };
+  return {
+    key,
+    asked,
+    total: null,
+    dueSoon: null,
+    lastSync: undefined,
+    pages: new Map(),
+    error: null,
+  };
 }
 
 export function useQueuePages(query: Omit<QueueQuery, "offset" | "limit">, generation: number) {
@@ -64,6 +76,7 @@ export function useQueuePages(query: Omit<QueueQuery, "offset" | "limit">, gener
             ...s,
             total: result.total,
             dueSoon: result.due_soon,
+            lastSync: result.last_sync,
             pages: new Map(s.pages).set(page, result.rows),
             error: null,
           })),
@@ -102,6 +115,7 @@ export function useQueuePages(query: Omit<QueueQuery, "offset" | "limit">, gener
   return {
     total: current.total,
     dueSoon: current.dueSoon,
+    lastSync: current.lastSync,
     rowAt,
     error: current.error,
   } satisfies QueuePages;

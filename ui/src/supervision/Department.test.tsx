@@ -26,7 +26,7 @@ async function department(handlers: Handlers = {}, conflicts: ConflictView[] = [
   mockDesk({
     session: () => SUPERVISOR,
     catalogue: () => ({ services: [], document_types: [] }),
-    queue_page: () => ({ rows: [], total: 0, due_soon: 0 }),
+    queue_page: () => ({ rows: [], total: 0, due_soon: 0, last_sync: "2026-11-20T08:15:00Z" }),
     conflicts: () => conflicts,
     workload: () => {
       calls.workload++;
@@ -169,7 +169,7 @@ describe("the department view", () => {
     mockDesk({
       session: () => SUPERVISOR,
       catalogue: () => ({ services: [], document_types: [] }),
-      queue_page: () => ({ rows: [], total: 0, due_soon: 0 }),
+      queue_page: () => ({ rows: [], total: 0, due_soon: 0, last_sync: "2026-11-20T08:15:00Z" }),
       conflicts: failWith({ kind: "offline", message: "connection refused" }),
       undelivered_emails: () => [],
       workload: () =>
@@ -194,7 +194,7 @@ describe("the department view", () => {
     mockDesk({
       session: () => ({ ...SUPERVISOR, user_name: "Elvin Quliyev", role: "officer" }),
       catalogue: () => ({ services: [], document_types: [] }),
-      queue_page: () => ({ rows: [], total: 0, due_soon: 0 }),
+      queue_page: () => ({ rows: [], total: 0, due_soon: 0, last_sync: "2026-11-20T08:15:00Z" }),
       conflicts: () => [],
     });
     render(<App i18n={createI18n()} />);

@@ -313,7 +313,7 @@ export function departmentHandlers(): Handlers {
   return {
     session: () => SUPERVISOR,
     catalogue: () => ({ services: [], document_types: [] }),
-    queue_page: () => ({ rows: [], total: 0, due_soon: 0 }),
+    queue_page: () => ({ rows: [], total: 0, due_soon: 0, last_sync: "2026-11-20T08:15:00Z" }),
     conflicts: () => [],
     workload: () => WORKLOAD,
     undelivered_emails: () => [],

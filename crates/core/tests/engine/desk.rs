@@ -101,8 +101,13 @@ async fn an_officers_session_from_sign_in_to_sign_out() {
     assert!(session.signed_in && !session.locked);
     assert_eq!(session.role, Some(migdesk_api::Role::Officer));
     assert_eq!(session.server.as_deref(), Some(centre.base.as_str()));
+    // Signed in, not synced yet: an empty queue that says it never synced.
+    let before = desk.queue(&QueueQuery::default()).unwrap();
+    assert_eq!((before.total, before.last_sync), (0, None));
 
-    // Sync runs on its own connection; the queue then holds the officer's cases.
+    // Sync runs on its own connection; the queue then holds the officer's cases, and says when
+    // they came.
+    let asked = chrono::Utc::now() - chrono::Duration::seconds(1);
     let job = desk.sync_job().unwrap();
     let report = job.run(|_| {}).await.unwrap();
     assert!(report.changes > 0);
@@ -112,6 +117,8 @@ async fn an_officers_session_from_sign_in_to_sign_out() {
     };
     let page = desk.queue(&mine).unwrap();
     assert!(page.total > 0 && !page.rows.is_empty());
+    let synced = chrono::DateTime::parse_from_rfc3339(page.last_sync.as_deref().unwrap()).unwrap();
+    assert!(synced >= asked && synced <= chrono::Utc::now(), "{synced}");
     // The centre's audit trail names this workstation on what it read (the documents).
     let named: Vec<String> = rusqlite::Connection::open(&central_db)
         .unwrap()
