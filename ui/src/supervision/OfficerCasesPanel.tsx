@@ -97,10 +97,13 @@ export function OfficerCasesPanel({
                 <td>
                   {c.number}
                   {c.may_hold_unsent_work && (
+                    // The sign alone on screen (the legend under the table says what it
+                    // marks, and so does its tooltip); its words for a screen reader.
                     <span className="unsent-mark" title={unsentExplained} data-testid="unsent-mark">
-                      <span aria-hidden="true">⚠ </span>
-                      {t("supervision.unsent.mark")}
-                      <span className="visually-hidden">: {unsentExplained}</span>
+                      <span aria-hidden="true">⚠</span>
+                      <span className="visually-hidden">
+                        {t("supervision.unsent.mark")}: {unsentExplained}
+                      </span>
                     </span>
                   )}
                 </td>
