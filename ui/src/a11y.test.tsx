@@ -4,8 +4,9 @@ import axe from "axe-core";
 import { describe, expect, it } from "vitest";
 import { App } from "./App";
 import { createI18n, LANGUAGE_STORAGE_KEY } from "./i18n";
-import type { AppInfo, QueuePage, QueueQuery, QueueRow, SessionInfo } from "./ipc/client";
+import type { AppInfo, QueuePage, QueueQuery, QueueRow } from "./ipc/client";
 import { mockDesk } from "./ipc/testing";
+import { aysel } from "./queue/fixtures";
 import {
   ALERTS,
   approval,
@@ -33,16 +34,6 @@ const info: AppInfo = {
   version: "0.1.0",
   build: { commit: "abc1234", profile: "debug", target: "x86_64-unknown-linux-gnu" },
   data_dir: "/tmp/desk",
-};
-const signedIn: SessionInfo = {
-  signed_in: true,
-  locked: false,
-  server: "http://127.0.0.1:8470",
-  user_name: "Aysel Məmmədova",
-  role: "officer",
-  clock_off_by_seconds: null,
-  server_locked: false,
-  default_language: null,
 };
 
 function queuePage({ query }: { query: QueueQuery }): QueuePage {
@@ -76,7 +67,7 @@ describe("accessibility (axe-core)", () => {
     localStorage.setItem(LANGUAGE_STORAGE_KEY, lang);
     mockDesk({
       app_info: () => info,
-      session: () => ({ ...signedIn, signed_in: false, user_name: null, role: null }),
+      session: () => ({ ...aysel, signed_in: false, user_name: null, role: null }),
     });
     const { container } = render(<App i18n={createI18n()} />);
     await screen.findByTestId("app-version");
@@ -84,7 +75,7 @@ describe("accessibility (axe-core)", () => {
   });
 
   it("the lock screen has no violations", async () => {
-    mockDesk({ session: () => ({ ...signedIn, locked: true }) });
+    mockDesk({ session: () => ({ ...aysel, locked: true }) });
     const { container } = render(<App i18n={createI18n()} />);
     await screen.findByTestId("unlock-title");
     expect(await audit(container)).toEqual([]);
@@ -92,7 +83,7 @@ describe("accessibility (axe-core)", () => {
 
   it("the queue has no violations", async () => {
     mockDesk({
-      session: () => signedIn,
+      session: () => aysel,
       queue_page: queuePage,
       catalogue: () => ({ services: [], document_types: [] }),
       conflicts: () => [],
