@@ -203,12 +203,20 @@ async fn an_officer_decides_with_four_keys_and_no_codes_on_screen() {
     );
 
     // Back to the queue (the focus on its list), its rows asked again: the three decisions
-    // wait to be sent. Then they go to the centre, and the rows say so.
+    // wait to be sent. `/` goes to the search and Esc back; `s` sends the decisions to the
+    // centre, and the rows say so.
     desk.press(Key::Escape).await;
     desk.expect_focus("queue-list").await.unwrap();
     waiting_rows(&desk, "pending", 3).await;
-    desk.sync().await.unwrap();
+    desk.press("/").await;
+    desk.expect_focus("queue-search").await.unwrap();
+    desk.press(Key::Escape).await;
+    desk.expect_focus("queue-list").await.unwrap();
+    desk.press("s").await;
     waiting_rows(&desk, "sent", 3).await;
+    desk.wait_for_attr("sync-status", "data-state", |s| s == "done")
+        .await
+        .unwrap();
 
     // The large screen: the queue and the case at 1920×1080.
     desk.driver.set_window_rect(0, 0, 1920, 1080).await.unwrap();

@@ -1,4 +1,5 @@
 import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import type { i18n as I18n } from "i18next";
 import type { ReactNode } from "react";
 import { I18nextProvider } from "react-i18next";
@@ -7,7 +8,7 @@ import { CatalogueProvider } from "../data/catalogue";
 import { createI18n, resources } from "../i18n";
 import type { QueueQuery, QueueRow } from "../ipc/client";
 import { clearMocks, mockDesk } from "../ipc/testing";
-import { aysel, besideQueue, queue, row } from "./fixtures";
+import { aysel, besideQueue, queue, row, synced } from "./fixtures";
 import { formatDateTime } from "./format";
 import { Queue } from "./Queue";
 
@@ -132,5 +133,46 @@ describe("how fresh the queue is", () => {
     expect(screen.getByTestId("last-sync").textContent).toBe(
       az.queue.lastSync.replace("{{at}}", formatDateTime(at)),
     );
+  });
+});
+
+describe("the queue's keys", () => {
+  it("moves a screenful with PageDown and PageUp, goes to the search with / and back with Esc, and syncs with s", async () => {
+    let syncs = 0;
+    mockDesk({
+      session: () => aysel,
+      ...besideQueue,
+      queue_page: queue(50, []),
+      sync_now: () => {
+        syncs += 1;
+        return { ...synced };
+      },
+    });
+    const user = userEvent.setup();
+    render(queueScreen(createI18n(), false));
+    const list = await screen.findByTestId("queue-list");
+    await waitFor(() => expect(screen.getByTestId("queue-total").dataset.total).toBe("50"));
+    // Ten rows fit: a screenful moves nine, the selected row staying in view.
+    Object.defineProperty(list, "clientHeight", { value: 360 });
+    const selected = () =>
+      document.getElementById(list.getAttribute("aria-activedescendant") ?? "")?.dataset.index;
+    list.focus();
+    await user.keyboard("{PageDown}");
+    expect(selected()).toBe("9");
+    await user.keyboard("{PageDown}{PageUp}{PageUp}");
+    expect(selected()).toBe("0");
+
+    await user.keyboard("/");
+    const search = screen.getByTestId("queue-search");
+    expect(document.activeElement).toBe(search);
+    await user.keyboard("çingiz");
+    expect((search as HTMLInputElement).value).toBe("çingiz");
+    await user.keyboard("{Escape}");
+    expect(document.activeElement).toBe(list);
+    expect((search as HTMLInputElement).value).toBe("çingiz");
+
+    await user.keyboard("s");
+    await waitFor(() => expect(screen.getByTestId("sync-status").dataset.state).toBe("done"));
+    expect(syncs).toBe(1);
   });
 });

@@ -153,6 +153,7 @@ export function Queue({
   const { total, dueSoon, lastSync, rowAt, error: pageError } = useQueuePages(query, generation);
   const listRef = useRef<HTMLDivElement>(null);
   const syncRef = useRef<HTMLButtonElement>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
   const count = total ?? 0;
   const hasRows = count > 0;
 
@@ -268,12 +269,25 @@ export function Queue({
     if (event.key in step) {
       event.preventDefault();
       move(selected + (step[event.key] ?? 0));
+    } else if (event.key === "PageDown" || event.key === "PageUp") {
+      // A screenful of rows at a time, the selected row kept in view.
+      event.preventDefault();
+      const shown = Math.floor((listRef.current?.clientHeight ?? 0) / ROW_HEIGHT);
+      const rows = Math.max(1, shown - 1);
+      move(selected + (event.key === "PageDown" ? rows : -rows));
     } else if (event.key === "Home") {
       event.preventDefault();
       move(0);
     } else if (event.key === "End") {
       event.preventDefault();
       move(count - 1);
+    } else if (event.key === "/") {
+      event.preventDefault();
+      searchRef.current?.focus();
+      searchRef.current?.select();
+    } else if (event.key === "s") {
+      event.preventDefault();
+      if (sync.state !== "running") void runSync();
     } else if (event.key === "c") {
       event.preventDefault();
       setInbox(true);
@@ -319,9 +333,16 @@ export function Queue({
           ref={syncRef}
           onClick={() => void runSync()}
           disabled={sync.state === "running"}
+          aria-keyshortcuts="s"
           data-testid="queue-sync"
         >
-          {sync.state === "running" ? t("queue.syncing") : t("queue.sync")}
+          {sync.state === "running" ? (
+            t("queue.syncing")
+          ) : (
+            <>
+              {t("queue.sync")} <kbd>s</kbd>
+            </>
+          )}
         </button>
         <button
           type="button"
@@ -427,19 +448,24 @@ export function Queue({
           {t("queue.search")}
         </label>
         <input
+          ref={searchRef}
           id={`${id}-search`}
           type="search"
           placeholder={t("queue.search")}
           value={search}
           onChange={(e) => setSearch(e.target.value)}
           onKeyDown={(e) => {
-            // Enter or ↓ goes from the search to its results (the first is selected).
+            // Enter or ↓ goes from the search to its results (the first is selected); Esc back
+            // to the list, the search kept (or to the sync button when nothing is listed).
             if ((e.key === "Enter" || e.key === "ArrowDown") && hasRows) {
               e.preventDefault();
               listRef.current?.focus();
+            } else if (e.key === "Escape") {
+              e.preventDefault();
+              (hasRows ? listRef.current : syncRef.current)?.focus();
             }
           }}
-          aria-keyshortcuts="Enter ArrowDown"
+          aria-keyshortcuts="/"
           data-testid="queue-search"
         />
         <label htmlFor={`${id}-service`} className="visually-hidden">

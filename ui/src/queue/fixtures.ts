@@ -1,6 +1,6 @@
 // Test-only data for the queue: an officer signed in, a queue of synthetic cases answered page
 // by page, the catalogue and the inbox beside it.
-import type { CatalogueInfo, QueueQuery, QueueRow, SessionInfo } from "../ipc/client";
+import type { CatalogueInfo, QueueQuery, QueueRow, SessionInfo, SyncReport } from "../ipc/client";
 import type { Handlers } from "../ipc/testing";
 
 export const aysel: SessionInfo = {
@@ -60,3 +60,22 @@ export const catalogue: CatalogueInfo = {
 
 /** What the desk answers beside the queue once an officer is in: the catalogue, an empty inbox. */
 export const besideQueue: Handlers = { catalogue: () => catalogue, conflicts: () => [] };
+
+/** A sync that brought a few changes and documents and sent nothing. */
+export const synced: SyncReport = {
+  changes: 3,
+  documents_downloaded: 7,
+  documents_failed: 0,
+  bytes_downloaded: 1000,
+  decisions_sent: 0,
+  conflicts: 0,
+  audit_events_sent: 0,
+  notes_sent: 0,
+  notes_refused: 0,
+  counter_documents_sent: 0,
+  counter_documents_refused: 0,
+  approvals_sent: 0,
+  approvals_refused: 0,
+  cases_purged: 0,
+  feed_restarted: false,
+};

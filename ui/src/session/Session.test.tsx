@@ -3,36 +3,11 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
 import { createI18n, resources } from "../i18n";
-import type {
-  AppInfo,
-  Progress,
-  QueueQuery,
-  SessionInfo,
-  SignInRequest,
-  SyncReport,
-} from "../ipc/client";
+import type { AppInfo, Progress, QueueQuery, SessionInfo, SignInRequest } from "../ipc/client";
 import { type Channel, failWith, type Handlers, mockDesk, progressOf } from "../ipc/testing";
-import { aysel, besideQueue, catalogue, queue } from "../queue/fixtures";
+import { aysel, besideQueue, catalogue, queue, synced } from "../queue/fixtures";
 
 const az = resources.az.translation;
-
-const synced: SyncReport = {
-  changes: 3,
-  documents_downloaded: 7,
-  documents_failed: 0,
-  bytes_downloaded: 1000,
-  decisions_sent: 0,
-  conflicts: 0,
-  audit_events_sent: 0,
-  notes_sent: 0,
-  notes_refused: 0,
-  counter_documents_sent: 0,
-  counter_documents_refused: 0,
-  approvals_sent: 0,
-  approvals_refused: 0,
-  cases_purged: 0,
-  feed_restarted: false,
-};
 
 const info: AppInfo = {
   name: "migdesk",
