@@ -13,16 +13,15 @@ import {
   type DeskError,
   desk,
   type LocalizedText,
-  type Progress,
   type QueueQuery,
   type QueueRow,
   type SessionInfo,
-  type SyncReport,
   toDeskError,
 } from "../ipc/client";
 import { Deadline } from "./Deadline";
-import { formatDate, formatDateTime } from "./format";
+import { formatDate } from "./format";
 import { PoolDialog } from "./PoolDialog";
+import { type SyncState, SyncStatusLine } from "./SyncStatusLine";
 import { UpdateNotice } from "./UpdateNotice";
 import { useQueuePages } from "./useQueuePages";
 import "./queue.css";
@@ -42,12 +41,6 @@ function useDebounced<T>(value: T, ms: number): T {
   return debounced;
 }
 
-type SyncState =
-  | { state: "idle" }
-  | { state: "running"; progress: Progress | null }
-  | { state: "done"; report: SyncReport }
-  | { state: "failed"; error: DeskError };
-
 /** How close a case waiting for the officer's decision is to its deadline (for colour; the
  * words say it too). One decided on this desk is not waiting, unless it came back returned. */
 function urgency(row: QueueRow): string {
@@ -63,42 +56,6 @@ function urgency(row: QueueRow): string {
  * decision". Once the centre has it, the status says what was decided. */
 function unsettled(row: QueueRow): boolean {
   return row.sync_state !== "none" && row.sync_state !== "sent";
-}
-
-function megabytes(bytes: number): string {
-  return (bytes / 1_000_000).toLocaleString("az-AZ", { maximumFractionDigits: 1 });
-}
-
-/** What a running sync is doing: the phase, documents and bytes, the time left. */
-function SyncProgress({
-  progress,
-  testId = "sync-progress",
-}: {
-  progress: Progress | null;
-  testId?: string;
-}) {
-  const { t } = useTranslation();
-  if (!progress) return <span>{t("queue.syncing")}</span>;
-  const total = progress.bytes_total;
-  return (
-    <span className="sync-progress" data-testid={testId} data-phase={progress.phase}>
-      {t(`sync.phase.${progress.phase}`)}
-      {progress.documents_total > 0 && (
-        <>
-          {" "}
-          <progress
-            max={total > 0 ? total : progress.documents_total}
-            value={total > 0 ? progress.bytes : progress.documents_done}
-            aria-label={t("sync.progress")}
-          />{" "}
-          {t("sync.documents", { done: progress.documents_done, total: progress.documents_total })}
-          {total > 0 && ` · ${megabytes(progress.bytes)} / ${megabytes(total)} MB`}
-          {progress.seconds_remaining !== null &&
-            ` · ${t("sync.remaining", { seconds: Math.ceil(progress.seconds_remaining) })}`}
-        </>
-      )}
-    </span>
-  );
 }
 
 /** The officer's queue: search, filters, a virtualised list moved through with j/k or arrows. */
@@ -401,43 +358,7 @@ export function Queue({
           })}
         </p>
       )}
-      <div role="status" className="sync-status" data-testid="sync-status" data-state={sync.state}>
-        {sync.state === "running" && <SyncProgress progress={sync.progress} />}
-        {/* Until a sync runs here, or after one failed: how fresh the cached cases are. */}
-        {(sync.state === "idle" || sync.state === "failed") && lastSync && (
-          <span data-testid="last-sync">
-            {t("queue.lastSync", { at: formatDateTime(lastSync) })}
-          </span>
-        )}
-        {sync.state === "done" &&
-          t("queue.synced", {
-            changes: sync.report.changes,
-            documents: sync.report.documents_downloaded,
-            sent: sync.report.decisions_sent,
-          })}
-        {sync.state === "done" &&
-          sync.report.notes_sent > 0 &&
-          ` ${t("queue.notesSent", { count: sync.report.notes_sent })}`}
-        {sync.state === "done" &&
-          sync.report.notes_refused > 0 &&
-          ` ${t("queue.notesRefused", { count: sync.report.notes_refused })}`}
-        {sync.state === "done" &&
-          sync.report.counter_documents_sent > 0 &&
-          ` ${t("queue.counterSent", { count: sync.report.counter_documents_sent })}`}
-        {sync.state === "done" &&
-          sync.report.counter_documents_refused > 0 &&
-          ` ${t("queue.counterRefused", { count: sync.report.counter_documents_refused })}`}
-        {sync.state === "done" &&
-          sync.report.documents_failed > 0 &&
-          ` ${t("queue.documentsFailed", { count: sync.report.documents_failed })}`}
-        {sync.state === "done" && sync.report.feed_restarted && ` ${t("queue.feedRestarted")}`}
-        {after && (
-          <>
-            {" "}
-            <SyncProgress progress={after} testId="after-sync-progress" />
-          </>
-        )}
-      </div>
+      <SyncStatusLine sync={sync} after={after} lastSync={lastSync} />
       {sync.state === "failed" && <ErrorNotice error={sync.error} />}
       {actionError && <ErrorNotice error={actionError} />}
       {inboxError && <ErrorNotice error={inboxError} />}
