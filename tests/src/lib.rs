@@ -568,14 +568,28 @@ impl AppWindow {
     /// is an error with the words the officer reads, one that never ends an error with the phase
     /// it stayed in (and a screenshot, `sync-still-running.png`).
     pub async fn sync(&self) -> HarnessResult<()> {
+        // The syncs of this window that ended before this one: an earlier sync's "done" is not
+        // this one's.
+        let ended = || async {
+            match self.by_test_id("sync-status").await {
+                Ok(el) => {
+                    let count = el.attr("data-ended").await.ok().flatten();
+                    let state = el.attr("data-state").await.ok().flatten();
+                    (
+                        count.and_then(|c| c.parse::<u64>().ok()).unwrap_or(0),
+                        state,
+                    )
+                }
+                Err(_) => (0, None),
+            }
+        };
+        let (before, _) = ended().await;
         self.click("queue-sync").await;
         let start = Instant::now();
         loop {
-            let state = match self.by_test_id("sync-status").await {
-                Ok(el) => el.attr("data-state").await.ok().flatten(),
-                Err(_) => None,
-            };
-            match state.as_deref() {
+            let (count, shown) = ended().await;
+            let state = shown.as_deref().filter(|_| count > before);
+            match state {
                 Some("done") => return Ok(()),
                 Some("failed") => {
                     return Err(format!(
@@ -586,7 +600,7 @@ impl AppWindow {
                 _ if start.elapsed() > SYNC_TIMEOUT => {
                     let _ = self.screenshot("sync-still-running").await;
                     return Err(format!(
-                        "the sync is still {state:?} after {SYNC_TIMEOUT:?}: {}",
+                        "the sync is still {shown:?} after {SYNC_TIMEOUT:?}: {}",
                         self.text_of("sync-status").await
                     ));
                 }

@@ -171,8 +171,14 @@ describe("the queue's keys", () => {
     expect(document.activeElement).toBe(list);
     expect((search as HTMLInputElement).value).toBe("çingiz");
 
+    const status = screen.getByTestId("sync-status");
+    expect(status.dataset.ended).toBe("0");
     await user.keyboard("s");
-    await waitFor(() => expect(screen.getByTestId("sync-status").dataset.state).toBe("done"));
+    await waitFor(() => expect(status.dataset.state).toBe("done"));
     expect(syncs).toBe(1);
+    // A second sync's end tells itself from the first's ("done" either way).
+    await user.keyboard("s");
+    await waitFor(() => expect(status.dataset.ended).toBe("2"));
+    expect(syncs).toBe(2);
   });
 });

@@ -88,6 +88,8 @@ export function Queue({
   const [generation, setGeneration] = useState(0);
   const [selected, setSelected] = useState(0);
   const [sync, setSync] = useState<SyncState>({ state: "idle" });
+  /** How many syncs asked for in this window have ended, done or failed. */
+  const [syncsEnded, setSyncsEnded] = useState(0);
   const after = useAfterSync();
   const inboxLoad = useLoad(INBOX, loadConflicts);
   const [inbox, setInbox] = useState(false);
@@ -212,6 +214,8 @@ export function Queue({
       setSync({ state: "failed", error });
       // The centre ended the session: the desk asks for the password again.
       if (error.kind === "unauthorized") onSessionEnded(error);
+    } finally {
+      setSyncsEnded((n) => n + 1);
     }
   }
 
@@ -358,7 +362,7 @@ export function Queue({
           })}
         </p>
       )}
-      <SyncStatusLine sync={sync} after={after} lastSync={lastSync} />
+      <SyncStatusLine sync={sync} ended={syncsEnded} after={after} lastSync={lastSync} />
       {sync.state === "failed" && <ErrorNotice error={sync.error} />}
       {actionError && <ErrorNotice error={actionError} />}
       {inboxError && <ErrorNotice error={inboxError} />}

@@ -52,16 +52,26 @@ function SyncProgress({
  * failed, when this desk last synced (`lastSync`). */
 export function SyncStatusLine({
   sync,
+  ended,
   after,
   lastSync,
 }: {
   sync: SyncState;
+  /** How many syncs of this window have ended (`data-ended`: a test, or a tool, tells its own
+   * sync's end from an earlier one's). */
+  ended: number;
   after: Progress | null;
   lastSync: string | null | undefined;
 }) {
   const { t } = useTranslation();
   return (
-    <div role="status" className="sync-status" data-testid="sync-status" data-state={sync.state}>
+    <div
+      role="status"
+      className="sync-status"
+      data-testid="sync-status"
+      data-state={sync.state}
+      data-ended={ended}
+    >
       {sync.state === "running" && <SyncProgress progress={sync.progress} />}
       {/* Until a sync runs here, or after one failed: how fresh the cached cases are. */}
       {(sync.state === "idle" || sync.state === "failed") && lastSync && (
