@@ -32,6 +32,24 @@ async function department(language: string, handlers: Handlers = {}) {
 }
 
 describe("deadline alerts", () => {
+  it("say they are loading until the centre answers, not an empty panel", async () => {
+    let answer: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    await department("en", {
+      department_alerts: async () => {
+        await answered;
+        return ALERTS;
+      },
+    });
+    const panel = screen.getByTestId("department-alerts");
+    expect(panel.textContent).toContain("Loading");
+    answer();
+    await waitFor(() => expect(screen.getAllByTestId("alert")).toHaveLength(3));
+    expect(panel.textContent).not.toContain("Loading");
+  });
+
   it("raise overdue, unassigned and unopened cases with a badge, in words", async () => {
     await department("en");
     await waitFor(() => expect(screen.getAllByTestId("alert")).toHaveLength(3));

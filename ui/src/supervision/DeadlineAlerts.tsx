@@ -83,6 +83,7 @@ export function DeadlineAlerts({
         {t("alerts.title")} {alerts && alerts.alerts.length > 0 && `(${alerts.alerts.length})`}
       </h2>
       {settings && <AlertDays settings={settings} onChanged={onSettings} />}
+      {loading && alerts === null && !error && <p className="note">{t("queue.loading")}</p>}
       {error && (
         <>
           <p className="note">{t("alerts.offline")}</p>
