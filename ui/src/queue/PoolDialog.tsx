@@ -5,6 +5,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Dialog } from "../components/Dialog";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { LoadingNote } from "../components/LoadingNote";
 import { useCatalogue } from "../data/catalogue";
 import { useLoad } from "../data/useLoad";
 import { type CaseView, type DeskError, desk, toDeskError } from "../ipc/client";
@@ -75,7 +76,7 @@ export function PoolDialog({
         )}
         {pool.error && <ErrorNotice error={pool.error} />}
         {pool.data === null ? (
-          pool.loading && <p className="note">{t("queue.loading")}</p>
+          pool.loading && <LoadingNote />
         ) : cases.length === 0 ? (
           <p data-testid="pool-empty">{t("pool.empty")}</p>
         ) : (

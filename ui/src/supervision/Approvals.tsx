@@ -5,6 +5,7 @@
 import { type Ref, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { LoadingNote } from "../components/LoadingNote";
 import { codeText } from "../i18n/codes";
 import {
   type ApprovalAction,
@@ -240,6 +241,7 @@ export function Approvals({
       <p className="note">
         {t("approvals.intro")} {t("approvals.key")}
       </p>
+      <LoadingNote shown={loading && approvals === null && !error} />
       {error && <ErrorNotice error={error} />}
       {approvals !== null &&
         (approvals.length === 0 ? (

@@ -4,6 +4,7 @@
 import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { LoadingNote } from "../components/LoadingNote";
 import { useCatalogue } from "../data/catalogue";
 import {
   type AlertsView,
@@ -83,7 +84,7 @@ export function DeadlineAlerts({
         {t("alerts.title")} {alerts && alerts.alerts.length > 0 && `(${alerts.alerts.length})`}
       </h2>
       {settings && <AlertDays settings={settings} onChanged={onSettings} />}
-      {loading && alerts === null && !error && <p className="note">{t("queue.loading")}</p>}
+      <LoadingNote shown={loading && alerts === null && !error} />
       {error && (
         <>
           <p className="note">{t("alerts.offline")}</p>

@@ -14,6 +14,7 @@ import { OfficerCasesPanel } from "./OfficerCasesPanel";
 import { UndeliveredEmails } from "./UndeliveredEmails";
 import { lastSync } from "./words";
 import "./supervision.css";
+import { LoadingNote } from "../components/LoadingNote";
 
 // The charts (Observable Plot and the parts of d3 it draws with) load when a supervisor opens
 // the department, not with every officer's queue.
@@ -207,7 +208,7 @@ export function Department({ onClose }: { onClose: () => void }) {
           <h2 id={`${id}-officers`}>{t("supervision.officers")}</h2>
           {workload.error && <ErrorNotice error={workload.error} />}
           {workload.data === null ? (
-            workload.loading && <p className="note">{t("queue.loading")}</p>
+            workload.loading && <LoadingNote />
           ) : officers.length === 0 ? (
             <p className="note">{t("supervision.noOfficers")}</p>
           ) : (
@@ -229,7 +230,7 @@ export function Department({ onClose }: { onClose: () => void }) {
             <>
               {cases.error && <ErrorNotice error={cases.error} />}
               {cases.data === null ? (
-                cases.loading && <p className="note">{t("queue.loading")}</p>
+                cases.loading && <LoadingNote />
               ) : (
                 <OfficerCasesPanel
                   key={officerId}
@@ -281,7 +282,7 @@ export function Department({ onClose }: { onClose: () => void }) {
           workload.reload();
         }}
       />
-      <Suspense fallback={<p className="note">{t("queue.loading")}</p>}>
+      <Suspense fallback={<LoadingNote />}>
         <Statistics section={statisticsRef} />
       </Suspense>
       <DepartmentConflicts

@@ -1,6 +1,7 @@
 import { type FormEvent, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { LoadingNote } from "../components/LoadingNote";
 import { conflictStory, ResolutionNote } from "../conflicts/ConflictsInbox";
 import { codeText } from "../i18n/codes";
 import {
@@ -165,6 +166,7 @@ export function DepartmentConflicts({
     >
       <h2 id={`${id}-title`}>{t("supervision.conflicts.title")}</h2>
       <p className="note">{t("supervision.conflicts.intro")}</p>
+      <LoadingNote shown={loading && conflicts === null && !error} />
       {error && <ErrorNotice error={error} />}
       {conflicts !== null &&
         (conflicts.length === 0 ? (

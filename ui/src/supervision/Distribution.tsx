@@ -5,6 +5,7 @@ import { type KeyboardEvent, type RefObject, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { DayInput } from "../components/DayInput";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { LoadingNote } from "../components/LoadingNote";
 import { useCatalogue } from "../data/catalogue";
 import {
   type Absence,
@@ -232,6 +233,7 @@ export function Distribution({
         </>
       )}
       {failed && <ErrorNotice error={failed} />}
+      <LoadingNote shown={loading && distribution === null && !error} />
       {distribution && (
         <>
           <fieldset className="distribution-rule" aria-keyshortcuts="b">

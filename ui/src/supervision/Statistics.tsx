@@ -10,6 +10,7 @@ import { type FormEvent, type RefObject, useId, useMemo, useState } from "react"
 import { useTranslation } from "react-i18next";
 import { DayInput } from "../components/DayInput";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { LoadingNote } from "../components/LoadingNote";
 import { useCatalogue } from "../data/catalogue";
 import { useLoad } from "../data/useLoad";
 import { codeText } from "../i18n/codes";
@@ -378,7 +379,7 @@ export function Statistics({ section }: { section: RefObject<HTMLElement | null>
         {exported?.state === "failed" && <ErrorNotice error={exported.error} />}
       </div>
       {f === undefined ? (
-        loaded.loading && <p className="note">{t("queue.loading")}</p>
+        loaded.loading && <LoadingNote />
       ) : (
         <>
           <p className="note" data-testid="stat-period">

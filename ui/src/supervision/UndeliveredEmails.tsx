@@ -3,6 +3,7 @@
 import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { LoadingNote } from "../components/LoadingNote";
 import { codeText } from "../i18n/codes";
 import { type DeskError, desk, toDeskError, type UndeliveredView } from "../ipc/client";
 import { formatDateTime } from "../queue/format";
@@ -82,6 +83,7 @@ export function UndeliveredEmails({
       data-testid="department-undelivered"
     >
       <h2 id={`${id}-title`}>{t("supervision.undelivered.title")}</h2>
+      <LoadingNote shown={loading && emails === null && !error} />
       {error && <ErrorNotice error={error} />}
       {emails !== null &&
         (emails.length === 0 ? (
