@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CatalogueProvider } from "../data/catalogue";
 import { createI18n, resources } from "../i18n";
 import type { QueueQuery, QueueRow } from "../ipc/client";
-import { clearMocks, mockDesk } from "../ipc/testing";
+import { clearMocks, type Handlers, mockDesk } from "../ipc/testing";
 import { aysel, besideQueue, queue, row, synced } from "./fixtures";
 import { formatDateTime } from "./format";
 import { Queue } from "./Queue";
@@ -15,6 +15,11 @@ import { Queue } from "./Queue";
 const az = resources.az.translation;
 
 afterEach(() => clearMocks());
+
+/** The desk of an officer signed in, answering the queue's pages with `pages` (and `more`). */
+function officerDesk(pages: NonNullable<Handlers["queue_page"]>, more: Handlers = {}) {
+  mockDesk({ session: () => aysel, ...besideQueue, queue_page: pages, ...more });
+}
 
 /** The queue as the app shows it, or keeps it hidden behind an open case. */
 function queueScreen(i18n: I18n, hidden: boolean): ReactNode {
@@ -38,17 +43,13 @@ describe("the queue behind an open case", () => {
     const queries: QueueQuery[] = [];
     const pages = queue(2, queries);
     let decided = false;
-    mockDesk({
-      session: () => aysel,
-      ...besideQueue,
-      queue_page: (args) => {
-        const page = pages(args);
-        // Once the officer decided the first case (on the case screen), it waits to be sent.
-        const rows = page.rows.map((r) =>
-          decided && r.id === "app-0" ? { ...r, sync_state: "pending" as const } : r,
-        );
-        return { ...page, rows };
-      },
+    officerDesk((args) => {
+      const page = pages(args);
+      // Once the officer decided the first case (on the case screen), it waits to be sent.
+      const rows = page.rows.map((r) =>
+        decided && r.id === "app-0" ? { ...r, sync_state: "pending" as const } : r,
+      );
+      return { ...page, rows };
     });
     const i18n = createI18n();
     const screenWith = (hidden: boolean) => queueScreen(i18n, hidden);
@@ -78,16 +79,12 @@ describe("the state column", () => {
       status: sync_state === "sent" ? ("accepted" as const) : ("pending" as const),
       overdue: true,
     }));
-    mockDesk({
-      session: () => aysel,
-      ...besideQueue,
-      queue_page: () => ({
-        rows,
-        total: rows.length,
-        due_soon: 0,
-        last_sync: "2026-11-20T08:15:00Z",
-      }),
-    });
+    officerDesk(() => ({
+      rows,
+      total: rows.length,
+      due_soon: 0,
+      last_sync: "2026-11-20T08:15:00Z",
+    }));
     render(queueScreen(createI18n(), false));
     await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(5));
     const shown = screen.getAllByTestId("queue-row").map((r) => ({
@@ -110,11 +107,7 @@ describe("the state column", () => {
 
 describe("how fresh the queue is", () => {
   it("says a desk that never synced has to, rather than that no case matches", async () => {
-    mockDesk({
-      session: () => aysel,
-      ...besideQueue,
-      queue_page: () => ({ rows: [], total: 0, due_soon: 0, last_sync: null }),
-    });
+    officerDesk(() => ({ rows: [], total: 0, due_soon: 0, last_sync: null }));
     render(queueScreen(createI18n(), false));
     expect(await screen.findByText(az.queue.neverSynced)).toBeTruthy();
     expect(screen.queryByText(az.queue.empty)).toBeNull();
@@ -123,11 +116,7 @@ describe("how fresh the queue is", () => {
 
   it("says when the desk last synced, and that nothing matches once it has", async () => {
     const at = "2026-11-20T08:15:00Z";
-    mockDesk({
-      session: () => aysel,
-      ...besideQueue,
-      queue_page: () => ({ rows: [], total: 0, due_soon: 0, last_sync: at }),
-    });
+    officerDesk(() => ({ rows: [], total: 0, due_soon: 0, last_sync: at }));
     render(queueScreen(createI18n(), false));
     expect(await screen.findByText(az.queue.empty)).toBeTruthy();
     expect(screen.getByTestId("last-sync").textContent).toBe(
@@ -139,10 +128,7 @@ describe("how fresh the queue is", () => {
 describe("the queue's keys", () => {
   it("moves a screenful with PageDown and PageUp, goes to the search with / and back with Esc, and syncs with s", async () => {
     let syncs = 0;
-    mockDesk({
-      session: () => aysel,
-      ...besideQueue,
-      queue_page: queue(50, []),
+    officerDesk(queue(50, []), {
       sync_now: () => {
         syncs += 1;
         return { ...synced };

@@ -47,6 +47,35 @@ function SyncProgress({
   );
 }
 
+/** What a sync did, in words: what it brought and sent, and each count the officer must know
+ * of only when there is one. */
+function SyncReportText({ report }: { report: SyncReport }) {
+  const { t } = useTranslation();
+  const counted: [number, string][] = [
+    [report.notes_sent, t("queue.notesSent", { count: report.notes_sent })],
+    [report.notes_refused, t("queue.notesRefused", { count: report.notes_refused })],
+    [
+      report.counter_documents_sent,
+      t("queue.counterSent", { count: report.counter_documents_sent }),
+    ],
+    [
+      report.counter_documents_refused,
+      t("queue.counterRefused", { count: report.counter_documents_refused }),
+    ],
+    [report.documents_failed, t("queue.documentsFailed", { count: report.documents_failed })],
+  ];
+  const words = [
+    t("queue.synced", {
+      changes: report.changes,
+      documents: report.documents_downloaded,
+      sent: report.decisions_sent,
+    }),
+    ...counted.filter(([count]) => count > 0).map(([, text]) => text),
+    ...(report.feed_restarted ? [t("queue.feedRestarted")] : []),
+  ];
+  return words.join(" ");
+}
+
 /** The status line under the queue's bar: the running sync's progress, then what it did; the
  * work after a sync (`after`, while some is left); and, until a sync runs here or after one
  * failed, when this desk last synced (`lastSync`). */
@@ -77,28 +106,7 @@ export function SyncStatusLine({
       {(sync.state === "idle" || sync.state === "failed") && lastSync && (
         <span data-testid="last-sync">{t("queue.lastSync", { at: formatDateTime(lastSync) })}</span>
       )}
-      {sync.state === "done" &&
-        t("queue.synced", {
-          changes: sync.report.changes,
-          documents: sync.report.documents_downloaded,
-          sent: sync.report.decisions_sent,
-        })}
-      {sync.state === "done" &&
-        sync.report.notes_sent > 0 &&
-        ` ${t("queue.notesSent", { count: sync.report.notes_sent })}`}
-      {sync.state === "done" &&
-        sync.report.notes_refused > 0 &&
-        ` ${t("queue.notesRefused", { count: sync.report.notes_refused })}`}
-      {sync.state === "done" &&
-        sync.report.counter_documents_sent > 0 &&
-        ` ${t("queue.counterSent", { count: sync.report.counter_documents_sent })}`}
-      {sync.state === "done" &&
-        sync.report.counter_documents_refused > 0 &&
-        ` ${t("queue.counterRefused", { count: sync.report.counter_documents_refused })}`}
-      {sync.state === "done" &&
-        sync.report.documents_failed > 0 &&
-        ` ${t("queue.documentsFailed", { count: sync.report.documents_failed })}`}
-      {sync.state === "done" && sync.report.feed_restarted && ` ${t("queue.feedRestarted")}`}
+      {sync.state === "done" && <SyncReportText report={sync.report} />}
       {after && (
         <>
           {" "}
