@@ -227,14 +227,9 @@ impl LargeCase {
             .await
             .expect("the large cases first");
         if number != "MX-2025-999999" {
-            desk.driver
-                .execute(
-                    r#"const list = document.querySelector("[data-testid='queue-list']"); list.focus();
-                       list.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));"#,
-                    vec![],
-                )
-                .await
-                .expect("the next row");
+            // ↓ to the row under it, as the officer would: the list has the focus.
+            desk.expect_focus("queue-list").await.expect("the list");
+            desk.press(Key::Down).await;
             desk.wait_for_css_attr(
                 "[data-testid='queue-row'][aria-selected='true']",
                 "data-number",

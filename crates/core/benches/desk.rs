@@ -182,31 +182,31 @@ async fn first_sync(dir: &Path) {
     println!(
         "first sync: {SYNC_CASES} cases, {documents} documents, {mb:.1} MB, {CONCURRENCY} at a time"
     );
-    println!(
-        "  migdesk sync (feed + verified, encrypted store) {:>8.1} ms {:>7.1} MB/s   curl --parallel (download only) {:>8.1} ms {:>7.1} MB/s   ratio {:.2}",
-        ms(ours),
-        mb / ours.as_secs_f64(),
-        ms(theirs),
-        mb / theirs.as_secs_f64(),
-        ours.as_secs_f64() / theirs.as_secs_f64()
+    // The sync (`what`) next to a reference (`name`, `theirs`): times, rates and their ratio.
+    let against = |what: &str, name: &str, theirs: Duration| {
+        println!(
+            "  {what:<47} {:>8.1} ms {:>7.1} MB/s   {name:<38} {:>8.1} ms {:>7.1} MB/s   ratio {:.2}",
+            ms(ours),
+            mb / ours.as_secs_f64(),
+            ms(theirs),
+            mb / theirs.as_secs_f64(),
+            ours.as_secs_f64() / theirs.as_secs_f64()
+        );
+    };
+    against(
+        "migdesk sync (feed + verified, encrypted store)",
+        "curl --parallel (download only)",
+        theirs,
     );
-    println!(
-        "  {:<47} {:>8.1} ms {:>7.1} MB/s   curl saving the files, then sync       {:>8.1} ms {:>7.1} MB/s   ratio {:.2}",
+    against(
         "the same, against downloading and flushing",
-        ms(ours),
-        mb / ours.as_secs_f64(),
-        ms(saved),
-        mb / saved.as_secs_f64(),
-        ours.as_secs_f64() / saved.as_secs_f64()
+        "curl saving the files, then sync",
+        saved,
     );
-    println!(
-        "  {:<47} {:>8.1} ms {:>7.1} MB/s   curl, then openssl dgst + enc, sync    {:>8.1} ms {:>7.1} MB/s   ratio {:.2}",
+    against(
         "the same, against the same work with tools",
-        ms(ours),
-        mb / ours.as_secs_f64(),
-        ms(with_tools),
-        mb / with_tools.as_secs_f64(),
-        ours.as_secs_f64() / with_tools.as_secs_f64()
+        "curl, then openssl dgst + enc, sync",
+        with_tools,
     );
     println!("  where the sync's time went (its fastest round):");
     for (phase, time) in [
